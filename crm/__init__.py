@@ -1,0 +1,102 @@
+"""园区招商 CRM: the application factory, built from small named steps."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from config import ROOT, Config, load_config
+
+
+def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
+    """Build the app. `config` is a Config object, a mode name, or a mapping of overrides."""
+    app = Flask(__name__, template_folder=str(ROOT / 'templates'), static_folder=str(ROOT / 'static'))
+    configure_app(app, config)
+    init_database(app)
+    init_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def configure_app(app: Flask, config: Config | dict[str, Any] | str | None) -> None:
+    """Load settings from the environment, then apply explicit overrides."""
+    if isinstance(config, Config):
+        settings = config
+    else:
+        settings = load_config(config if isinstance(config, str) else None)
+    app.config.from_object(settings)
+    if isinstance(config, dict):
+        app.config.update(config)
+    app.instance_path = app.config['INSTANCE_PATH']
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+
+
+def init_database(app: Flask) -> None:
+    """Engine, request-scoped session and every model's metadata and access rules."""
+    import crm.models  # noqa: F401  (registers models and scope rules)
+    from crm.db import db
+
+    db.init_app(app)
+
+
+def init_extensions(app: Flask) -> None:
+    """CSRF, login, rate limiting and translations."""
+    from crm.auth.sessions import load_user
+    from crm.core.i18n import select_locale, select_timezone
+    from crm.extensions import babel, csrf, limiter, login_manager
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = 'auth.login'
+    login_manager.login_message = None
+    login_manager.session_protection = 'basic'
+    login_manager.user_loader(load_user)
+    app.config.setdefault('RATELIMIT_STORAGE_URI', 'memory://')
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=str(ROOT / 'crm' / 'translations'))
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Request id, audit actor, write intent, security headers, display filters."""
+    from crm.core import i18n, security
+
+    security.init_app(app)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each feature package contributes one blueprint."""
+    from crm.admin.views import bp as admin_bp
+    from crm.auth.views import bp as auth_bp
+    from crm.main.views import bp as main_bp
+    from crm.platforms.views import bp as platforms_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, platforms_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Generic error pages (Chinese first) that show the request id, never internals."""
+    from crm.core.errors import init_app
+
+    init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Navigation, permissions and the demo banner for templates."""
+    from crm.core.templating import init_app
+
+    init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    """The `crm` command groups."""
+    from crm.cli import register
+
+    register(app)

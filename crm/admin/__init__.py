@@ -1,0 +1,1 @@
+"""Administration: user accounts, roles, platform memberships and the audit log."""

@@ -1,0 +1,150 @@
+"""User management (admins) and the audit log (admins and leaders)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from crm.auth import services
+from crm.auth.forms import PasswordResetForm, UserCreateForm, UserForm
+from crm.auth.models import Role, User, UserSession
+from crm.auth.sessions import revoke_all_sessions
+from crm.core import audit
+from crm.core.access import Perm, requires
+from crm.core.audit import AuditEvent
+from crm.core.concurrency import EditConflict, conflicting_fields
+from crm.core.pagination import page_args, paginate
+from crm.db import db
+from crm.platforms.models import Platform
+
+bp = Blueprint('admin', __name__, url_prefix='/admin')
+
+
+def _choices(form: UserForm) -> None:
+    roles = db.session.scalars(select(Role).order_by(Role.rank))
+    form.role.choices = [(r.code, r.label) for r in roles]
+    form.platforms.choices = [(p.id, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))]
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get('/users')
+@requires(Perm.USERS_MANAGE)
+def users():
+    """All accounts, filterable by role, status and text."""
+    stmt = select(User).order_by(User.role_code, User.name)
+    role, q, status = request.args.get('role', ''), request.args.get('q', '').strip(), request.args.get('status', '')
+    if role:
+        stmt = stmt.where(User.role_code == role)
+    if q:
+        like = f'%{q.replace("%", "").replace("_", "")}%'
+        stmt = stmt.where(or_(User.name.like(like), User.email.like(like)))
+    if status in {'active', 'inactive'}:
+        stmt = stmt.where(User.is_active.is_(status == 'active'))
+    page = paginate(stmt, *page_args())
+    roles = list(db.session.scalars(select(Role).order_by(Role.rank)))
+    return render_template('admin/users.html', page=page, roles=roles, role=role, q=q, status=status)
+
+
+@bp.route('/users/new', methods=['GET', 'POST'])
+@requires(Perm.USERS_MANAGE)
+def user_new():
+    """Create an account."""
+    form = UserCreateForm()
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
+                                        password=form.password.data, platform_ids=form.platforms.data,
+                                        phone=form.phone.data, is_active=form.is_active.data)
+        except services.AccountError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_('Account %(email)s created.', email=user.email), 'success')
+            return redirect(url_for('admin.users'))
+    return render_template('admin/user_form.html', form=form, user=None), 422 if form.errors else 200
+
+
+@bp.route('/users/<int:user_id>', methods=['GET', 'POST'])
+@requires(Perm.USERS_MANAGE)
+def user_edit(user_id: int):
+    """Edit an account; a stale form is refused with the other change shown."""
+    user = _user_or_404(user_id)
+    form = UserForm(obj=user) if request.method == 'GET' else UserForm()
+    _choices(form)
+    if request.method == 'GET':
+        form.role.data, form.platforms.data = user.role_code, sorted(user.platform_ids)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, version=form.version.data, email=form.email.data, name=form.name.data,
+                                 role=form.role.data, platform_ids=form.platforms.data, phone=form.phone.data,
+                                 is_active=form.is_active.data)
+        except EditConflict:
+            conflict = conflicting_fields(user, form.data, {'email': _('E-mail'), 'name': _('Name'),
+                                                            'role_code': _('Role'), 'phone': _('Phone')})
+            form.version.data = user.version
+        except services.AccountError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_('Account %(email)s saved.', email=user.email), 'success')
+            return redirect(url_for('admin.users'))
+    sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                            UserSession.revoked_at.is_(None))
+                                  .order_by(UserSession.created_at.desc()).limit(20)).all()
+    status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
+    return render_template('admin/user_form.html', form=form, user=user, conflict=conflict, sessions=sessions,
+                           reset_form=PasswordResetForm()), status
+
+
+@bp.post('/users/<int:user_id>/password')
+@requires(Perm.USERS_MANAGE)
+def user_password(user_id: int):
+    """Set a new password for an account; its sessions end."""
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        db.session.commit()
+        flash(_('New password set for %(email)s; their sessions were ended.', email=user.email), 'success')
+    else:
+        for error in form.password.errors:
+            flash(str(error), 'error')
+    return redirect(url_for('admin.user_edit', user_id=user.id))
+
+
+@bp.post('/users/<int:user_id>/sessions/revoke')
+@requires(Perm.USERS_MANAGE)
+def user_revoke_sessions(user_id: int):
+    """End every session of an account."""
+    user = _user_or_404(user_id)
+    revoke_all_sessions(user)
+    audit.log(db.session, 'sessions_revoked', 'user', user.id)
+    db.session.commit()
+    flash(_('All sessions of %(email)s were ended.', email=user.email), 'success')
+    return redirect(url_for('admin.user_edit', user_id=user.id))
+
+
+@bp.get('/audit', endpoint='audit')
+@requires(Perm.AUDIT_VIEW)
+def audit_log():
+    """The audit trail, newest first, filterable by object and action."""
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    object_type, object_id = request.args.get('object_type', ''), request.args.get('object_id', '')
+    action = request.args.get('action', '')
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    page = paginate(stmt, *page_args())
+    return render_template('admin/audit.html', page=page, object_type=object_type, object_id=object_id,
+                           action=action)

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, platform memberships, sessions and login throttling."""

@@ -1,0 +1,76 @@
+"""Login sessions: a signed cookie pointing at a revocable server-side session row.
+
+The cookie holds Flask-Login's id `"<user id>:<session epoch>"` and our session id.
+A request is authenticated only when the user is active, the epoch still matches
+(bumped by logout-everywhere, password change and deactivation), the session row is
+not revoked, it is younger than the absolute lifetime and the user was not idle too long.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import update
+
+from crm.auth.models import User, UserSession
+from crm.db import db, utcnow
+
+SID = 'sid'
+SEEN = 'seen'
+
+
+def load_user(user_key: str) -> User | None:
+    """Flask-Login user loader: check epoch, session row, absolute and idle timeouts."""
+    try:
+        user_id, epoch = (int(part) for part in user_key.split(':'))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_epoch != epoch:
+        return None
+    row = db.session.get(UserSession, session.get(SID, ''))
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        return None
+    if utcnow() - row.created_at > current_app.config['PERMANENT_SESSION_LIFETIME']:
+        return None
+    now = int(time.time())
+    if now - int(session.get(SEEN, 0)) > current_app.config['SESSION_IDLE_MINUTES'] * 60:
+        return None
+    session[SEEN] = now
+    return user
+
+
+def start_session(user: User) -> None:
+    """Log `user` in on a fresh session (new cookie contents, new server-side row)."""
+    session.clear()
+    row = UserSession(id=secrets.token_urlsafe(32), user_id=user.id, ip=request.remote_addr,
+                      user_agent=(request.user_agent.string or '')[:255])
+    db.session.add(row)
+    user.last_login_at = utcnow()
+    session.permanent = True
+    session[SID] = row.id
+    session[SEEN] = int(time.time())
+    login_user(user)
+
+
+def end_session() -> None:
+    """Log out: revoke this session's row and clear the cookie."""
+    sid = session.get(SID)
+    if sid:
+        db.session.execute(update(UserSession).where(UserSession.id == sid).values(revoked_at=utcnow()))
+    logout_user()
+    session.clear()
+
+
+def revoke_all_sessions(user: User, *, keep_current: bool = False) -> None:
+    """End every session of `user` (optionally keeping this one) by bumping the epoch."""
+    stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if keep_current and session.get(SID):
+        stmt = stmt.where(UserSession.id != session[SID])
+    db.session.execute(stmt.values(revoked_at=utcnow()))
+    user.session_epoch += 1
+    db.session.flush()
+    if keep_current:
+        login_user(user)  # re-issue the cookie id with the new epoch

@@ -1,0 +1,163 @@
+"""The `crm` command line: database, seed data, accounts and demo data.
+
+Commands that automation calls accept `--json` and then print exactly one JSON document.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from config import ROOT
+from crm.core import audit
+from crm.db import db
+
+
+def _emit(payload: Any, as_json: bool, human: str) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(human)
+
+
+def alembic_config(url: str):
+    """Alembic configuration pointing at migrations/ and the given database."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option('script_location', str(ROOT / 'migrations'))
+    cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))
+    return cfg
+
+
+def _cli_context(label: str) -> None:
+    audit.set_context(audit.AuditContext(actor_label=f'cli:{label}'))
+
+
+@click.group('db', help='Database schema (Alembic migrations).')
+def db_group() -> None:
+    pass
+
+
+@db_group.command('upgrade')
+@click.argument('revision', default='head')
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Upgrade the schema to REVISION (default: head)."""
+    from alembic import command
+
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
+    click.echo(f'database upgraded to {revision}')
+
+
+@db_group.command('downgrade')
+@click.argument('revision')
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Downgrade the schema to REVISION (e.g. -1 or base)."""
+    from alembic import command
+
+    command.downgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
+    click.echo(f'database downgraded to {revision}')
+
+
+@db_group.command('current')
+@with_appcontext
+def db_current() -> None:
+    """Show the current revision."""
+    from alembic import command
+
+    command.current(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']))
+
+
+@click.command('seed')
+@click.option('--json', 'as_json', is_flag=True, help='Print a JSON summary.')
+@with_appcontext
+def seed_command(as_json: bool) -> None:
+    """Load reference data (roles, platform catalogue …); safe to run again."""
+    from crm.seed import run_seed
+
+    _cli_context('seed')
+    summary = run_seed()
+    db.session.commit()
+    _emit(summary, as_json, 'seed data loaded: ' + ', '.join(f'{k}={v}' for k, v in summary.items()))
+
+
+@click.group('users', help='User accounts.')
+def users_group() -> None:
+    pass
+
+
+@users_group.command('create')
+@click.option('--email', required=True)
+@click.option('--name', required=True)
+@click.option('--role', required=True, type=click.Choice(['admin', 'leader', 'officer', 'park_manager', 'firm']))
+@click.option('--platform', 'platforms', multiple=True, help='Platform name or key (park managers); repeatable.')
+@click.option('--password', default=None, help='Initial password (default: a random one, printed once).')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], password: str | None,
+                 as_json: bool) -> None:
+    """Create an account."""
+    from crm.auth.services import AccountError, create_user
+    from crm.platforms.services import find_platform
+
+    _cli_context('users')
+    platform_ids = []
+    for ref in platforms:
+        platform = find_platform(ref)
+        if platform is None:
+            raise click.ClickException(f'平台不存在 (no such platform): {ref}')
+        platform_ids.append(platform.id)
+    password = password or secrets.token_urlsafe(12)
+    try:
+        user = create_user(email=email, name=name, role=role, password=password, platform_ids=platform_ids)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    payload = {'id': user.id, 'email': user.email, 'name': user.name, 'role': user.role_code,
+               'platforms': platforms, 'password': password}
+    _emit(payload, as_json, f'created {user.email} ({user.role_code}); password: {password}')
+
+
+@click.command('demo')
+@click.option('--json', 'as_json', is_flag=True, help='Print the demo accounts (with passwords) as JSON.')
+@click.option('--force', is_flag=True, help='Allow demo data in production mode.')
+@with_appcontext
+def demo_command(as_json: bool, force: bool) -> None:
+    """Create demo accounts for every role (and demo records as features add them)."""
+    from crm.demo import load_demo
+
+    if current_app.config['ENV_NAME'] == 'production' and not force:
+        raise click.ClickException('生产环境不加载演示数据 (refusing demo data in production; use --force)')
+    _cli_context('demo')
+    result = load_demo()
+    db.session.commit()
+    lines = [f"{a['role_name']:<6} {a['email']:<28} {a['password']}" for a in result['accounts']]
+    _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the app's CLI."""
+    for command in (db_group, seed_command, users_group, demo_command):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from crm import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Entry point of the `crm` console script."""
+    cli = FlaskGroup(name='crm', create_app=_create_app, add_version_option=False, load_dotenv=False,
+                     help='园区招商 CRM command line.')
+    cli.main(args=sys.argv[1:], prog_name='crm')

@@ -1,0 +1,1 @@
+"""What the feature packages share: access rules, audit, mixins, forms, pagination, validators."""

@@ -1,0 +1,169 @@
+"""Authorization, written once.
+
+Three pieces, used by every view, export, API and PDF path:
+- `Perm` and `ROLE_PERMISSIONS`: what each role may do at all (function level);
+- `requires(perm)`: the decorator every view carries (a test walks `app.url_map` and fails
+  for a view without one); `public` marks the few routes open to anonymous users;
+- scoping: `scoped(stmt, Model)` narrows any query to the rows the current user may see,
+  and `get_or_404(Model, id)` loads one object through the same rule, so an object outside
+  the user's scope is a 404, never a leak. Features register their rules with `scope_rule`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import Select, false, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from crm.auth.models import ADMIN, FIRM, LEADER, OFFICER, PARK_MANAGER
+from crm.db import db
+
+T = TypeVar('T')
+
+
+class Perm(StrEnum):
+    """Named permissions; roles map to sets of these."""
+
+    HOME = 'home'
+    ACCOUNT = 'account'
+    USERS_MANAGE = 'users.manage'
+    AUDIT_VIEW = 'audit.view'
+    PLATFORMS_VIEW = 'platforms.view'
+    PLATFORMS_EDIT = 'platforms.edit'
+
+
+PUBLIC = 'public'
+
+_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW}
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    ADMIN: frozenset(Perm),
+    LEADER: frozenset(_STAFF_VIEW | {Perm.AUDIT_VIEW}),
+    OFFICER: frozenset(_STAFF_VIEW),
+    PARK_MANAGER: frozenset(_STAFF_VIEW | {Perm.PLATFORMS_EDIT}),
+    FIRM: frozenset({Perm.HOME, Perm.ACCOUNT}),
+}
+
+
+def extend_role_permissions(extra: dict[str, set[str]]) -> None:
+    """Let a feature package add its permissions to roles (called at import time)."""
+    for role, perms in extra.items():
+        ROLE_PERMISSIONS[role] = frozenset(ROLE_PERMISSIONS[role] | set(perms))
+
+
+def has_permission(user: Any, perm: str) -> bool:
+    """Whether `user` holds `perm` through their role."""
+    if perm == PUBLIC:
+        return True
+    if user is None or not getattr(user, 'is_authenticated', False):
+        return False
+    return perm in ROLE_PERMISSIONS.get(user.role_code, frozenset())
+
+
+def requires(perm: str) -> Callable:
+    """View decorator: log in first, then hold `perm`; records the permission for the route audit."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not has_permission(current_user, perm):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = perm
+        return wrapper
+
+    return decorate
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anonymous visitors (login page, health check, static)."""
+    view.required_permission = PUBLIC
+    return view
+
+
+# --- object scoping -------------------------------------------------------------------------
+
+ScopeRule = Callable[[Any], ColumnElement[bool] | None]
+_SCOPE_RULES: dict[type, ScopeRule] = {}
+
+
+def scope_rule(model: type) -> Callable[[ScopeRule], ScopeRule]:
+    """Register the visibility rule for `model`: return a WHERE clause, or None for 'everything'."""
+
+    def register(rule: ScopeRule) -> ScopeRule:
+        _SCOPE_RULES[model] = rule
+        return rule
+
+    return register
+
+
+def visibility_clause(model: type, user: Any = None) -> ColumnElement[bool] | None:
+    """The WHERE clause limiting `model` to what `user` (default: the current user) may see."""
+    user = current_user if user is None else user
+    if not getattr(user, 'is_authenticated', False):
+        return false()
+    if user.role_code == ADMIN:
+        return None
+    rule = _SCOPE_RULES.get(model)
+    if rule is None:
+        raise LookupError(f'no scope rule registered for {model.__name__}')
+    return rule(user)
+
+
+def scoped(stmt: Select, model: type, user: Any = None) -> Select:
+    """Narrow a SELECT to the rows of `model` the user may see."""
+    clause = visibility_clause(model, user)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def get_or_404(model: type[T], object_id: Any, user: Any = None) -> T:
+    """Load one object through the user's scope; anything outside it is 404."""
+    pk = model.__mapper__.primary_key[0]
+    obj = db.session.scalar(scoped(select(model).where(pk == object_id), model, user))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+# --- object-level actions ---------------------------------------------------------------------
+
+ObjectRule = Callable[[Any, str, Any], bool]
+_OBJECT_RULES: dict[type, ObjectRule] = {}
+
+
+def object_rule(model: type) -> Callable[[ObjectRule], ObjectRule]:
+    """Register `rule(user, action, obj) -> bool` deciding actions on single objects of `model`."""
+
+    def register(rule: ObjectRule) -> ObjectRule:
+        _OBJECT_RULES[model] = rule
+        return rule
+
+    return register
+
+
+def can(user: Any, action: str, obj: Any) -> bool:
+    """May `user` do `action` ('view', 'edit', …) to `obj`?"""
+    if not getattr(user, 'is_authenticated', False):
+        return False
+    if user.role_code == ADMIN:
+        return True
+    rule = _OBJECT_RULES.get(type(obj))
+    return bool(rule and rule(user, action, obj))
+
+
+def ensure(action: str, obj: Any) -> None:
+    """Abort with 403 unless the current user may do `action` to `obj` (which they can already see)."""
+    if not can(current_user, action, obj):
+        abort(403)
+
+
+def wants_json() -> bool:
+    """True for API-style requests (used to choose error formats)."""
+    return request.path.startswith('/api/') or request.accept_mimetypes.best == 'application/json'

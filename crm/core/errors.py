@@ -1,0 +1,64 @@
+"""Error pages: a clear message in the user's language and a request id to quote, nothing internal."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from crm.core.access import wants_json
+from crm.db import db
+
+log = logging.getLogger('crm.errors')
+
+MESSAGES = {
+    400: (_l('Bad request'), _l('The request could not be understood. Please go back and try again.')),
+    403: (_l('Not allowed'), _l('Your role does not allow this action.')),
+    404: (_l('Not found'), _l('The page or record does not exist, or is outside your scope.')),
+    405: (_l('Method not allowed'), _l('This address does not accept that kind of request.')),
+    409: (_l('Edit conflict'), _l('Someone else changed this record after you opened it.')),
+    413: (_l('File too large'), _l('The upload exceeds the size limit.')),
+    429: (_l('Too many requests'), _l('Too many attempts. Please wait a minute and try again.')),
+    500: (_l('Something went wrong'), _l('The error has been logged. Please quote the request id when reporting it.')),
+}
+
+
+def _render(code: int, message: str | None = None):
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    text = str(message or default)
+    request_id = getattr(g, 'request_id', '')
+    if wants_json():
+        return jsonify(error={'code': code, 'title': str(title), 'message': text, 'request_id': request_id}), code
+    try:
+        return render_template('errors/error.html', code=code, title=title, message=text,
+                               request_id=request_id), code
+    except Exception:  # the error page itself failed: answer in plain text rather than recurse
+        log.exception('error page failed to render')
+        return f'{code} {title}: {text} (request id {request_id})', code, {'Content-Type': 'text/plain; charset=utf-8'}
+
+
+def _csrf_error(error: CSRFError):
+    return _render(400, _l('The form expired or its security token is missing. Reload the page and try again.'))
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return _render(error.code)
+
+
+def _unhandled(error: Exception):
+    db.session.rollback()
+    log.exception('unhandled error (request %s)', getattr(g, 'request_id', '-'))
+    return _render(500)
+
+
+def init_app(app: Flask) -> None:
+    """Install the handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.config.get('PROPAGATE_EXCEPTIONS_IN_TESTS'):
+        app.register_error_handler(InternalServerError, lambda e: _unhandled(e.original_exception or e))
+        app.register_error_handler(Exception, _unhandled)

@@ -1,0 +1,71 @@
+"""What every template can use: role navigation, permission checks, the demo banner."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+
+from crm.core.access import Perm, has_permission
+from crm.core.settings import DEMO_LOADED, get_setting
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the side navigation."""
+
+    endpoint: str
+    label: object
+    permission: str
+    section: str = ''
+
+
+NAV: list[NavItem] = [
+    NavItem('main.home', _l('Workbench'), Perm.HOME),
+    NavItem('platforms.index', _l('Platforms'), Perm.PLATFORMS_VIEW),
+    NavItem('admin.users', _l('Users'), Perm.USERS_MANAGE, 'admin'),
+    NavItem('admin.audit', _l('Audit log'), Perm.AUDIT_VIEW, 'admin'),
+]
+
+
+def register_nav(item: NavItem, *, before: str | None = None) -> None:
+    """Let a feature add its navigation entry (optionally before another endpoint)."""
+    if any(existing.endpoint == item.endpoint for existing in NAV):
+        return
+    index = next((i for i, e in enumerate(NAV) if e.endpoint == before), len(NAV))
+    NAV.insert(index, item)
+
+
+def _nav_for_user() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    return [item for item in NAV if has_permission(current_user, item.permission)]
+
+
+def _demo_banner() -> bool:
+    if request.endpoint == 'static':
+        return False
+    return bool(get_setting(DEMO_LOADED, cached=True))
+
+
+def page_url(page: int, **overrides) -> str:
+    """The current list's URL with another page number (filters kept)."""
+    args = request.args.to_dict()
+    args.update(overrides, page=page)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    """Expose helpers to Jinja."""
+
+    @app.context_processor
+    def _helpers():
+        return {
+            'nav_items': _nav_for_user,
+            'has_perm': lambda perm: has_permission(current_user, perm),
+            'demo_banner': _demo_banner,
+            'Perm': Perm,
+            'page_url': page_url,
+            'get_locale': get_locale,
+        }

@@ -1,0 +1,132 @@
+"""Database core: declarative base, engine set-up, one session per request.
+
+SQLite is the embedded default. On SQLite every connection runs in WAL mode with
+foreign keys on and a busy timeout, and the driver's implicit transactions are replaced
+by explicit ones: requests that may write start with `BEGIN IMMEDIATE`, so concurrent
+writers queue on the database lock instead of failing or losing each other's updates.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    'ix': 'ix_%(column_0_label)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
+# Whether the current unit of work may write. GET requests set it to False; everything else
+# (POSTs, CLI commands, jobs) keeps the safe default and takes the write lock up front on SQLite.
+_write_intent: ContextVar[bool] = ContextVar('write_intent', default=True)
+
+
+def declare_write_intent(may_write: bool) -> None:
+    """Tell the engine whether transactions begun from now on may write."""
+    _write_intent.set(may_write)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == 'sqlite' else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model, with stable constraint names for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def _sqlite_on_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_on_begin)
+    cursor = dbapi_conn.cursor()
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA foreign_keys=ON')
+    cursor.execute('PRAGMA busy_timeout=10000')
+    cursor.close()
+
+
+def _sqlite_on_begin(conn) -> None:
+    conn.exec_driver_sql('BEGIN IMMEDIATE' if _write_intent.get() else 'BEGIN')
+
+
+def normalise_url(url: str) -> str:
+    """Accept the usual `postgresql://` spelling and use the psycopg (v3) driver for it."""
+    for prefix in ('postgres://', 'postgresql://'):
+        if url.startswith(prefix):
+            return 'postgresql+psycopg://' + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
+    """Create an engine with the project's SQLite rules applied."""
+    url = normalise_url(url)
+    kwargs: dict = {'echo': echo}
+    if not pooled:
+        kwargs['poolclass'] = NullPool
+    if url.startswith('sqlite'):
+        kwargs.setdefault('connect_args', {})['check_same_thread'] = False
+    else:
+        kwargs['pool_pre_ping'] = True
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == 'sqlite':
+        event.listen(engine, 'connect', _sqlite_on_connect)
+        event.listen(engine, 'begin', _sqlite_on_begin)
+    return engine
+
+
+class Database:
+    """Holds the engine and the request-scoped session registry."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session = scoped_session(sessionmaker(autoflush=True, expire_on_commit=True))
+
+    def init_app(self, app) -> None:
+        self.engine = make_engine(app.config['SQLALCHEMY_DATABASE_URI'], echo=app.config.get('SQLALCHEMY_ECHO', False))
+        self.session.remove()
+        self.session.configure(bind=self.engine)
+        app.extensions['crm_db'] = self
+
+        @app.teardown_appcontext
+        def _remove_session(_exc=None) -> None:
+            self.session.remove()
+
+    @property
+    def dialect(self) -> str:
+        bind = self.session.get_bind()
+        return bind.dialect.name
+
+
+db = Database()

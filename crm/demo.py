@@ -1,0 +1,43 @@
+"""Demo data (`crm demo`): one account per role, labelled demo; features add their records."""
+from __future__ import annotations
+
+from crm.auth.models import User, user_by_email
+from crm.auth.services import create_user, ensure_roles, hash_password
+from crm.core.settings import DEMO_LOADED, set_setting
+from crm.db import db, utcnow
+from crm.platforms.services import ensure_platform
+
+DEMO_ACCOUNTS = [
+    # role, e-mail, password, name, platform names
+    ('admin', 'admin@demo-crm.cn', 'demo-admin-2026', '演示管理员', ()),
+    ('leader', 'leader@demo-crm.cn', 'demo-leader-2026', '演示招商领导', ()),
+    ('officer', 'officer@demo-crm.cn', 'demo-officer-2026', '演示招商专员', ()),
+    ('park_manager', 'park@demo-crm.cn', 'demo-park-2026', '演示平台负责人（跨贸小镇）', ('跨贸小镇',)),
+    ('firm', 'firm@demo-crm.cn', 'demo-firm-2026', '演示企业用户', ()),
+]
+ROLE_NAMES = {'admin': '管理员', 'leader': '招商领导', 'officer': '招商专员', 'park_manager': '平台负责人',
+              'firm': '企业用户'}
+
+
+def _demo_account(role: str, email: str, password: str, name: str, platform_ids: list[int]) -> User:
+    user = user_by_email(email)
+    if user is None:
+        return create_user(email=email, name=name, role=role, password=password, platform_ids=platform_ids)
+    # Re-running the demo restores the documented password and role.
+    user.password_hash, user.role_code, user.is_active = hash_password(password), role, True
+    return user
+
+
+def load_demo() -> dict:
+    """Create (or restore) the demo accounts and mark the database as holding demo data."""
+    ensure_roles()
+    kuamao = ensure_platform('kuamao-town', '跨贸小镇', '特色小镇', '拱墅区')
+    accounts = []
+    for role, email, password, name, platform_names in DEMO_ACCOUNTS:
+        platform_ids = [kuamao.id] if platform_names else []
+        _demo_account(role, email, password, name, platform_ids)
+        accounts.append({'role': role, 'role_name': ROLE_NAMES[role], 'email': email, 'password': password,
+                         'name': name, 'platforms': list(platform_names)})
+    set_setting(DEMO_LOADED, utcnow().isoformat())
+    db.session.flush()
+    return {'accounts': accounts}

@@ -1,0 +1,1 @@
+"""The workbench (home page) for each role and operational endpoints."""

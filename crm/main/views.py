@@ -1,0 +1,31 @@
+"""The workbench each role lands on, and a health check."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from crm.core.access import Perm, public, requires, scoped
+from crm.db import db
+from crm.platforms.models import Platform
+
+bp = Blueprint('main', __name__)
+
+
+@bp.get('/')
+@requires(Perm.HOME)
+def home():
+    """Role-specific workbench."""
+    platforms = []
+    if current_user.role_code != 'firm':
+        platforms = db.session.scalars(scoped(select(Platform), Platform).order_by(Platform.name).limit(12)).all()
+    counts = {'platforms': db.session.scalar(scoped(select(func.count(Platform.id)), Platform)) or 0}
+    return render_template('main/home.html', platforms=platforms, counts=counts)
+
+
+@bp.get('/healthz')
+@public
+def healthz():
+    """Liveness and database reachability, for the process supervisor."""
+    db.session.execute(text('SELECT 1'))
+    return jsonify(status='ok')

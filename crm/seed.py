@@ -1,0 +1,13 @@
+"""Reference data loaded by `crm seed` (idempotent): each feature contributes a seeder."""
+from __future__ import annotations
+
+from crm.auth.services import ensure_roles
+from crm.platforms.services import seed_platforms
+
+
+def run_seed() -> dict[str, int]:
+    """Run every seeder in dependency order and return their counts."""
+    summary: dict[str, int] = {}
+    ensure_roles()
+    summary.update(seed_platforms())
+    return summary

@@ -1,0 +1,215 @@
+"""Test harness: one app per database (SQLite file and PostgreSQL), each test in a rolled-back transaction.
+
+Every test that uses `app`, `client` or `db_session` runs twice: once on SQLite and once on
+PostgreSQL. PostgreSQL comes from CRM_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/);
+a fresh UTF-8 database is created for the run and dropped afterwards. When PostgreSQL cannot be
+reached its tests are skipped with a loud warning, except under CI (CI=true), where they fail.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+os.environ.setdefault('CRM_ENV', 'testing')
+
+from crm import create_app  # noqa: E402
+from crm.cli import alembic_config  # noqa: E402
+from crm.db import db  # noqa: E402
+from crm.extensions import limiter  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_BASE_URL = os.environ.get('CRM_TEST_PG_URL', 'postgresql://postgres@127.0.0.1:5432/')
+IN_CI = os.environ.get('CI', '').lower() in {'1', 'true', 'yes'}
+_RAN: Counter = Counter()
+_PG_PROBLEM: list[str] = []
+
+
+def migrate(url: str, revision: str = 'head') -> None:
+    """Run the Alembic migrations against `url`."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def _pg_admin_url() -> str:
+    base = PG_BASE_URL.rstrip('/')
+    if base.count('/') <= 2:  # no database name given
+        base += '/postgres'
+    return base.replace('postgresql://', 'postgresql+psycopg://', 1)
+
+
+def _create_pg_database() -> str:
+    name = f'crm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}'
+    admin = create_engine(_pg_admin_url(), isolation_level='AUTOCOMMIT')
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
+                              f"LC_CTYPE 'C.UTF-8' TEMPLATE template0"))
+    finally:
+        admin.dispose()
+    return _pg_admin_url().rsplit('/', 1)[0] + '/' + name
+
+
+def _drop_pg_database(url: str) -> None:
+    name = url.rsplit('/', 1)[1]
+    admin = create_engine(_pg_admin_url(), isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope='session', params=['sqlite', 'postgresql'])
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database of each kind."""
+    if request.param == 'sqlite':
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'crm-test.db'}"
+        migrate(url)
+        yield url
+        return
+    try:
+        url = _create_pg_database()
+    except OperationalError as exc:
+        message = f'PostgreSQL unreachable at {PG_BASE_URL}: {str(exc).splitlines()[0]}'
+        _PG_PROBLEM.append(message)
+        if IN_CI:
+            pytest.fail(message + ' (CI requires PostgreSQL)', pytrace=False)
+        pytest.skip(message)
+    migrate(url)
+    yield url
+    db.session.remove()
+    if db.engine is not None:
+        db.engine.dispose()
+    _drop_pg_database(url)
+
+
+@pytest.fixture(scope='session')
+def app(database_url):
+    """The application, bound to this run's database, with reference data seeded."""
+    application = create_app({'SQLALCHEMY_DATABASE_URI': database_url, 'SERVER_NAME': 'localhost',
+                              'PREFERRED_URL_SCHEME': 'http'})
+    with application.app_context():
+        from crm.seed import run_seed
+
+        run_seed()
+        db.session.commit()
+    application.config['DB_KIND'] = 'sqlite' if database_url.startswith('sqlite') else 'postgresql'
+    return application
+
+
+@pytest.fixture
+def db_session(app, request):
+    """The request-scoped session, inside a transaction that is rolled back after the test."""
+    _RAN[app.config['DB_KIND']] += 1
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    db.session.remove()
+    db.session.configure(bind=connection, join_transaction_mode='create_savepoint')
+    limiter.reset()
+    yield db.session
+    db.session.remove()
+    transaction.rollback()
+    connection.close()
+    db.session.configure(bind=db.engine, join_transaction_mode='rollback_only')
+
+
+@pytest.fixture
+def client(app, db_session):
+    """A test client on the real HTTP stack (CSRF on)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def in_app(app, db_session):
+    """Run code that needs an application context (services, factories) without keeping it pushed."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def context():
+        with app.test_request_context():
+            yield
+
+    return context
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_from(html: str | bytes) -> str:
+    """The CSRF token embedded in a rendered page."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    match = CSRF_RE.search(html)
+    assert match, 'page carries no CSRF token'
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """POST a form the way a browser does: load a page first to get the CSRF token."""
+    page = client.get(token_from or url)
+    payload = {'csrf_token': csrf_from(page.data), **data}
+    return client.post(url, data=payload, **kwargs)
+
+
+def login(client, email: str, password: str, follow_redirects: bool = False):
+    """Sign in through the login form."""
+    return post_form(client, '/login', {'email': email, 'password': password}, follow_redirects=follow_redirects)
+
+
+@pytest.fixture
+def factories(in_app):
+    """Factory functions for users and platforms (committed to the test's savepoint)."""
+    from tests import factories as module
+
+    return module.Factories(in_app)
+
+
+@pytest.fixture
+def logged_in(client, factories):
+    """Create a user of the given role and return a client signed in as them."""
+
+    def sign_in(role: str = 'officer', **kwargs):
+        user = factories.user(role=role, **kwargs)
+        response = login(client, user.email, factories.PASSWORD)
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    return sign_in
+
+
+# --- no network egress --------------------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(sock, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and (host.startswith('127.') or host in {'localhost', '::1'} or host.startswith('/')):
+        return _real_connect(sock, address)
+    if sock.family == getattr(socket, 'AF_UNIX', None):
+        return _real_connect(sock, address)
+    raise AssertionError(f'network egress attempted to {address!r}: tests must stay on loopback')
+
+
+@pytest.fixture(autouse=True)
+def no_egress(monkeypatch):
+    """Any connection outside loopback fails the test."""
+    monkeypatch.setattr(socket.socket, 'connect', _guarded_connect)
+
+
+def pytest_terminal_summary(terminalreporter):
+    counts = ', '.join(f'{kind}: {n}' for kind, n in sorted(_RAN.items())) or 'none'
+    terminalreporter.write_line(f'database-backed tests run per database: {counts}')
+    for problem in _PG_PROBLEM:
+        terminalreporter.write_line('!' * 78, red=True)
+        terminalreporter.write_line(f'WARNING: {problem}; PostgreSQL tests were SKIPPED', red=True)
+        terminalreporter.write_line('!' * 78, red=True)
