@@ -83,9 +83,27 @@ def use_app_fontconfig(asset_root: Path) -> Path | None:
     return conf
 
 
+class _TruncateLongArguments(logging.Filter):
+    """Shorten huge log arguments (WeasyPrint logs a refused multi-megabyte data: URI in full)."""
+
+    limit = 300
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._shorten(arg) for arg in record.args)
+        return True
+
+    def _shorten(self, value: object) -> object:
+        if isinstance(value, str) and len(value) > self.limit:
+            return f'{value[:self.limit]}...({len(value)} characters)'
+        return value
+
+
+@cache
 def _weasyprint() -> Any:
     import weasyprint
 
+    logging.getLogger('weasyprint').addFilter(_TruncateLongArguments())
     return weasyprint
 
 
