@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger('crm.packs.pdf')
 
-DEFAULT_ASSET_ROOT = Path(__file__).resolve().parents[1] / 'static'
+DEFAULT_ASSET_ROOT = Path(__file__).resolve().parents[2] / 'static'  # the app's static folder (git-ignored fonts/)
 FONT_DIR_NAME = 'fonts'
 BASE_CSS_PATH = Path(__file__).with_name('pdf_base.css')
 MAX_DATA_URI_CHARS = 2_000_000

@@ -467,3 +467,10 @@ def test_check_pdf_environment_reports_missing_harfbuzz_subset(asset_root: Path,
     monkeypatch.setattr(weasyprint.text.ffi, 'harfbuzz_subset', None)
     with pytest.raises(RuntimeError, match='libharfbuzz-subset0'):
         pack_pdf.check_pdf_environment(asset_root)
+
+
+def test_check_pdf_environment_defaults_to_the_app_static_folder(asset_root: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    assert pack_pdf.DEFAULT_ASSET_ROOT == REPO_ROOT / 'static'
+    monkeypatch.setattr(pack_pdf, 'DEFAULT_ASSET_ROOT', asset_root)
+    pack_pdf.check_pdf_environment()
