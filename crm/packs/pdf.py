@@ -109,6 +109,7 @@ def _weasyprint() -> Any:
 
 @cache
 def _fetcher_class() -> type:
+    _weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AssetOnlyFetcher(URLFetcher):
