@@ -38,6 +38,12 @@ def _identify_actor() -> None:
                                              request_id=g.request_id, ip=request.remote_addr))
 
 
+def _end_request(_exc=None) -> None:
+    # Context variables outlive the request in a worker thread: reset them so nothing leaks.
+    audit.set_context(audit.AuditContext())
+    declare_write_intent(True)
+
+
 def _security_headers(response):
     headers = response.headers
     headers.setdefault('Content-Security-Policy', CSP)
@@ -59,3 +65,4 @@ def init_app(app: Flask) -> None:
     """Install the request hooks on `app`."""
     app.before_request(_begin_request)
     app.after_request(_security_headers)
+    app.teardown_request(_end_request)

@@ -214,12 +214,12 @@ def test_required_platforms_present():
 # --- citations -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fact", all_facts())
+@pytest.mark.parametrize("fact", list(all_facts()))
 def test_fact_doc_is_known(fact):
     assert fact["doc"] in manifest(), f"unknown document slug {fact['doc']}"
 
 
-@pytest.mark.parametrize("fact", all_facts())
+@pytest.mark.parametrize("fact", list(all_facts()))
 def test_fact_quote_is_verbatim(fact):
     quote = strip_ws(fact["quote"])
     assert 6 <= len(quote) <= 300, f"quote length {len(quote)} outside 6..300: {quote[:40]}"

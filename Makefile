@@ -1,0 +1,64 @@
+# 园区招商 CRM — two commands on a fresh machine:
+#   make run    set everything up, load reference and demo data, serve on http://127.0.0.1:5000
+#   make test   set everything up, run the whole suite on SQLite and PostgreSQL
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Debian packages: Pango/HarfBuzz for WeasyPrint (subsetting CJK fonts), Noto CJK fonts, poppler for PDF checks.
+APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+# Browser tests drive Debian's Chromium through Playwright.
+APT_TEST := chromium
+
+.PHONY: setup setup-test system-deps system-deps-test venv translations fonts db run serve test bench i18n clean
+
+setup: system-deps venv translations fonts
+
+setup-test: setup system-deps-test
+
+system-deps:
+	@APT="$(APT_RUN)" bash .ci/apt-ensure
+
+system-deps-test:
+	@APT="$(APT_TEST)" bash .ci/apt-ensure
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+translations: venv
+	@$(BIN)/pybabel compile --statistics -d crm/translations 2>&1 | tail -n 1
+
+fonts: venv
+	@$(BIN)/python -m crm.packs.fonts static/fonts > /dev/null && echo "fonts ready in static/fonts"
+
+db: setup
+	$(BIN)/crm db upgrade
+	$(BIN)/crm seed
+
+run: db
+	@$(BIN)/crm demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+serve:
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: setup-test
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+bench: setup
+	@$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
+i18n: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/crm-messages.pot .
+	$(BIN)/pybabel update -i /tmp/crm-messages.pot -d crm/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) static/fonts .pytest_cache
