@@ -71,9 +71,19 @@ def split_title(rest: str, kind: str) -> tuple[str, str]:
         return rest[:fused], rest[fused:]
     if len(rest) <= RUN_IN_LIMIT and not ends_sentence(rest):
         return rest, ''
+    ended = _title_end_word(rest)
+    if ended:
+        return rest[:ended], rest[ended:]
     if 0 <= stop <= 60:
         return rest[:stop], rest[stop + 1:]
     return '', rest
+
+
+def _title_end_word(rest: str) -> int | None:
+    """End of a title closed by a title-ending word (…的说明, …工作回顾) with no punctuation before it."""
+    head = re.split(r'[,，。;；:：]', rest[:30])[0]
+    hits = [m.end() for w in HEADING_ENDS for m in re.finditer(w, head)]
+    return min(hits) if hits and min(hits) >= 4 else None
 
 
 def _fused_split(rest: str) -> int | None:

@@ -59,15 +59,20 @@ def classify_line(line: str) -> LineVerdict | None:
 
 def _classify_short(text: str) -> LineVerdict | None:
     compact = re.sub(r'\s+', '', text)
-    if len(compact) <= 80 and any(w in compact for w in NAV_WORDS) and '。' not in compact:
+    hits = sum(1 for w in NAV_WORDS if w in compact)
+    if '。' not in compact and (hits >= 3 or (len(compact) <= 80 and hits)):
         return LineVerdict('navigation', 'site navigation or footer')
-    if len(compact) <= 40 and re.search(r'[|｜>»]', text) and '。' not in compact:
+    if len(compact) <= 40 and len(re.findall(r'[\u4e00-\u9fff]\s*[|｜>»]\s*[\u4e00-\u9fff]', text)) >= 1 \
+            and '。' not in compact:
         return LineVerdict('navigation', 'breadcrumb')
     if re.match(r'^\d+\s*(相关评论|评论|条评论|赞|阅读)$', compact):
         return LineVerdict('navigation', 'comment counter')
-    if len(text) <= 120 and '。' not in text and (_META_LINE.match(text) or _META_LABEL.match(text)):
-        if re.match(rf'^(?:{_META_KEY_RE})', text.strip()):
+    if len(text) <= 120 and '。' not in text and re.match(rf'^(?:{_META_KEY_RE})', text.strip()):
+        pairs = len(re.findall(rf'(?:{_META_KEY_RE})\s*[:：]?', text))
+        if _META_LABEL.match(text) or pairs >= 2 or re.search(r'[:：]\s*\S*\d', text):
             return LineVerdict('metadata', 'page metadata key/value')
+    if re.fullmatch(r'附件\s*\d*', compact):
+        return LineVerdict('navigation', 'attachment label')
     return None
 
 

@@ -24,8 +24,10 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     """Parse a downloaded plan text into clean, citable paragraphs, headings and tables."""
     text, encoding, data = decode(raw)
     doc = ParsedDocument(encoding, sha256_hex(data), None)
-    lines = _drop_junk(raw_lines(text), doc)
-    items = _items(lines, doc)
+    lines = raw_lines(text)
+    triples = find_web_items(lines)
+    lines = _drop_junk(lines, doc, repeated=not triples)
+    items = _items(lines, triples, doc)
     items = _drop_duplicate_items(items, doc)
     _detect_title(items, doc)
     _build(items, doc)
@@ -33,7 +35,7 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     return doc
 
 
-def _drop_junk(lines: list[Line], doc: ParsedDocument) -> list[Line]:
+def _drop_junk(lines: list[Line], doc: ParsedDocument, repeated: bool) -> list[Line]:
     toc = find_toc(lines)
     keep: list[Line] = []
     skip_value = False
@@ -41,6 +43,7 @@ def _drop_junk(lines: list[Line], doc: ParsedDocument) -> list[Line]:
         text = ln.text.strip()
         if i in toc:
             doc.removed.append(Removal('toc', text, ln.line, 'table of contents line'))
+            keep.append(Line('', ln.line, ''))
             continue
         if skip_value and text:
             skip_value = False
@@ -57,7 +60,7 @@ def _drop_junk(lines: list[Line], doc: ParsedDocument) -> list[Line]:
             keep.append(Line('', ln.line, ''))
             continue
         keep.append(ln)
-    return _drop_repeated_body(keep, doc)
+    return _drop_repeated_body(keep, doc) if repeated else keep
 
 
 def _store_meta(doc: ParsedDocument, text: str) -> None:
@@ -81,8 +84,7 @@ def _drop_repeated_body(lines: list[Line], doc: ParsedDocument) -> list[Line]:
     return lines[:a1] + lines[b1:]
 
 
-def _items(lines: list[Line], doc: ParsedDocument) -> list[Item]:
-    triples = find_web_items(lines)
+def _items(lines: list[Line], triples: list[tuple[int, int, int]] | None, doc: ParsedDocument) -> list[Item]:
     if not triples:
         return [Item(None, _clean_lines(lines, doc, split_long=False), 0)]
     items = []
