@@ -64,11 +64,11 @@ def split_title(rest: str, kind: str) -> tuple[str, str]:
     colon = re.search(r'[:：]', rest[:16]) if kind in ('num', 'numd') else None
     if colon:
         return rest[:colon.start()], rest[colon.end():]
-    if 0 <= stop <= RUN_IN_LIMIT:
-        return rest[:stop], rest[stop + 1:]
     fused = _fused_split(rest)
     if fused:
         return rest[:fused], rest[fused:]
+    if 0 <= stop <= RUN_IN_LIMIT:
+        return rest[:stop], rest[stop + 1:]
     if len(rest) <= RUN_IN_LIMIT and not ends_sentence(rest):
         return rest, ''
     ended = _title_end_word(rest)

@@ -43,15 +43,30 @@ def find_web_items(lines: list[Line]) -> list[tuple[int, int, int]] | None:
     return triples if len(triples) >= 2 else None
 
 
+_PAGE_REF = re.compile(r'^.{2,50}?(\t+|\s{2,}|[.．·…]{2,}\s*|\s)\d{1,3}\s*$')
+
+
 def find_toc(lines: list[Line]) -> set[int]:
     """Indexes of table-of-contents lines (headings followed by page numbers) near the start."""
     limit = max(len(lines) // 4, 40)
+    title = next((i for i, ln in enumerate(lines[:limit]) if _TOC_TITLE.match(ln.text)), None)
+    if title is not None:
+        return {title} | _toc_block(lines, title + 1)
     hits = [i for i, ln in enumerate(lines[:limit]) if _TOC_LINE.match(ln.raw or ln.text)]
-    if len(hits) < 3:
-        return set()
-    toc = set(hits)
-    toc.update(i for i, ln in enumerate(lines[:hits[-1]]) if _TOC_TITLE.match(ln.text))
-    return toc
+    return set(hits) if len(hits) >= 3 else set()
+
+
+def _toc_block(lines: list[Line], start: int) -> set[int]:
+    """Contiguous page-referenced lines after a 目录 title (blank lines allowed)."""
+    block: set[int] = set()
+    for i in range(start, len(lines)):
+        text = lines[i].raw or lines[i].text
+        if not text.strip():
+            continue
+        if not _PAGE_REF.match(text) or '。' in text:
+            break
+        block.add(i)
+    return block
 
 
 def _key(text: str) -> str:
