@@ -28,8 +28,12 @@ def _left_boundary(text: str, start: int) -> int | None:
     return None
 
 
+_CONTINUATION = re.compile(r'(产业|创作|作家|作者|市场|平台|行业|发展|出版|阅读|改编|IP|等|和|与|及|的|、)')
+
+
 def _next_is_sentence(text: str, end: int) -> bool:
-    return end < len(text) and bool(re.match(f'[{CJK}0-9“"《(（]', text[end]))
+    """What follows the run starts a new sentence rather than continuing the run as a noun phrase."""
+    return end < len(text) and bool(re.match(f'[{CJK}0-9“"《(（]', text[end])) and not _CONTINUATION.match(text, end)
 
 
 def find_spam(text: str) -> list[tuple[int, int]]:
@@ -62,5 +66,5 @@ def strip_injections(text: str, line: int, removed: list[Removal]) -> str:
     text = remove_spans(text, bold, 'markup', 'markdown bold marker', line, removed)
     stray = [(m.start(), m.end()) for m in re.finditer(rf'(?<=[{CJK}，,。；;、])\*|\*(?=[{CJK}，,。；;、])', text)]
     text = remove_spans(text, stray, 'stray-symbol', 'stray asterisk inside the text', line, removed)
-    ands = [(m.start(), m.end()) for m in re.finditer(rf'(?<=[{CJK}]) ?\band\b ?(?=[{CJK}])', text)]
+    ands = [(m.start(), m.end()) for m in re.finditer(rf'(?<=[{CJK}]) ?and ?(?=[{CJK}])', text)]
     return remove_spans(text, ands, 'stray-symbol', 'stray English word between Chinese words', line, removed)

@@ -79,3 +79,11 @@ def test_platform_aliases_match_spaced_text():
     doc = parse_document('一、平台\n\n建设“跨 贸小镇”。下城跨贸小镇招商。\n', platform_aliases={'跨贸小镇': ['下城跨贸小镇']})
     assert doc.paragraphs[0].platforms == ['跨贸小镇']
     assert doc.paragraphs[0].commitments[0].platforms == ['跨贸小镇']
+
+
+@pytest.mark.parametrize('sentence', ['文学创作繁荣。网络小说产业快速发展。', '支持小说创作。回顾往事。',
+                                      '读书笔记、首长讲话等资料归档。', '建设面积达9万平方米。'])
+def test_real_text_is_not_spam(sentence):
+    doc = parse_document(sentence)
+    assert [p.text for p in doc.paragraphs] == [sentence]
+    assert not any(r.kind == 'spam' for r in doc.removed)

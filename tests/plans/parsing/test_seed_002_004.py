@@ -87,3 +87,5 @@ def test_004_markup_and_stray_words(docs):
     doc = docs['004']
     assert not any('**' in t or ' and ' in t for t in texts(doc))
     assert any(r.kind == 'markup' for r in doc.removed)
+    assert [r.line for r in doc.removed if r.kind == 'stray-symbol' and r.text.strip() == 'and'] == [636, 1126, 1194]
+    assert any('区位优势总部环境' in t or '区位优势' in t and 'and' not in t for t in texts(doc))
