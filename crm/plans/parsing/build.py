@@ -1,0 +1,207 @@
+"""Turn the clean logical lines of one item into headings, paragraphs and tables."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .headings import BOX, GLOSSARY, HeadingMatch, is_plain_title, match_heading
+from .model import ParsedHeading, ParsedParagraph, ParsedTable, Removal
+from .outline import Outline
+from .segment import Line
+from .tables import TableData, read_table
+from .text import cn_to_int, ends_sentence
+
+_CAPTION = re.compile(r'^(表\s*[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)(?=[\s:：“"])\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
+STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
+
+
+@dataclass
+class Built:
+    """Output of building one item."""
+    headings: list[ParsedHeading] = field(default_factory=list)
+    paragraphs: list[ParsedParagraph] = field(default_factory=list)
+    tables: list[ParsedTable] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def caption_match(text: str) -> tuple[str, str] | None:
+    """Recognise a table caption such as `表 1-1 …` or `表:…`."""
+    if len(text) > 80 or '。' in text:
+        return None
+    m = _CAPTION.match(text)
+    if not m:
+        return None
+    return (m.group(1) or m.group(3)), (m.group(2) if m.group(1) else m.group(4)) or ''
+
+
+def box_match(text: str) -> re.Match[str] | None:
+    """Recognise a 专栏 box caption."""
+    return BOX.match(text) if len(text) <= 80 and '。' not in text else None
+
+
+def glossary_match(text: str) -> str | None:
+    """Recognise a glossary heading; return any text fused after it."""
+    if len(text) > 40 and not text.startswith(('名词解释', '附件名词解释')):
+        return None
+    m = GLOSSARY.match(text)
+    if not m or text.index('名词解释') > 20:
+        return None
+    return m.group(1)
+
+
+def is_stop(text: str) -> bool:
+    """Lines that end a table or a reflowed paragraph."""
+    h = match_heading(text)
+    return bool((h and h.kind in STRUCTURAL) or box_match(text) or caption_match(text)
+                or glossary_match(text) is not None)
+
+
+class ItemBuilder:
+    """Walk one item's lines and emit its structure."""
+
+    def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool) -> None:
+        self.lines, self.outline, self.allow_parts = lines, outline, allow_parts
+        self.out = Built()
+        self.glossary: str | None = None
+        self.gloss_n = 0
+
+    def run(self) -> Built:
+        """Build the item."""
+        i = 0
+        while i < len(self.lines):
+            i = self._step(i) if self.lines[i].text.strip() else i + 1
+        return self.out
+
+    def _step(self, i: int) -> int:
+        ln = self.lines[i]
+        text = ln.text.strip()
+        fused = glossary_match(text)
+        if fused is not None:
+            return self._open_glossary(i, fused)
+        if self.glossary is not None and re.match(r'^\d{1,3}、', text):
+            return self._gloss_entry(i)
+        box = box_match(text)
+        if box:
+            return self._box(i, box)
+        cap = caption_match(text)
+        if cap or '\t' in ln.raw:
+            return self._table(i, cap)
+        head = match_heading(text)
+        if head and (head.title or head.rest) and self.outline.accepts(head.kind, head.ordinal) and head.kind != 'numd':
+            return self._heading(i, head)
+        if self._is_part(i, text):
+            self._emit_heading('part', 0, '', text, ln.line)
+            return i + 1
+        text, j = self._gather(i, text, whole_line=True)
+        self._paragraph(text, ln.line, 'bullet' if text.startswith('——') else 'text')
+        return j
+
+    def _is_part(self, i: int, text: str) -> bool:
+        if not self.allow_parts or not is_plain_title(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
+            return False
+        nxt = next((ln.text for ln in self.lines[i + 1:] if ln.text.strip()), '')
+        return len(nxt) >= 50
+
+    def _gather(self, i: int, text: str, whole_line: bool) -> tuple[str, int]:
+        """Reflow: join following lines while the text lacks final punctuation."""
+        j = i + 1
+        if whole_line and is_plain_title(text):
+            return text, j
+        while not ends_sentence(text):
+            k = next((n for n in range(j, len(self.lines)) if self.lines[n].text.strip()), None)
+            if k is None:
+                break
+            nxt = self.lines[k]
+            if is_stop(nxt.text) or '\t' in nxt.raw or (self.glossary is not None and re.match(r'^\d{1,3}、', nxt.text)):
+                break
+            text, j = text + nxt.text.strip(), k + 1
+        return text, j
+
+    def _heading(self, i: int, head: HeadingMatch) -> int:
+        self.glossary = None
+        self._emit_heading(head.kind, head.ordinal, head.marker, head.title, self.lines[i].line)
+        rest = head.rest.strip()
+        if not rest:
+            return i + 1
+        text, j = self._gather(i, rest, whole_line=False)
+        self._paragraph(text, self.lines[i].line, 'bullet' if text.startswith('——') else 'text')
+        return j
+
+    def _emit_heading(self, kind: str, ordinal: int, marker: str, title: str, line: int) -> None:
+        self.out.headings.append(self.outline.push(kind, ordinal, marker, title, line))
+
+    def _paragraph(self, text: str, line: int, kind: str, base: str | None = None,
+                   markers: list[str] | None = None, unit: str = '段', path: list[str] | None = None) -> None:
+        text = text.strip()
+        if not text:
+            return
+        anchor, n = self.outline.next_paragraph(base)
+        cite = self.outline.citation(n, markers, unit)
+        self.out.paragraphs.append(ParsedParagraph(0, kind, text, path or self.outline.heading_path(), anchor, cite, line))
+
+    def _open_glossary(self, i: int, fused: str) -> int:
+        self.glossary = self.outline.prefix + 'gl'
+        self.gloss_n = 0
+        title = self.lines[i].text.strip()
+        title = title[:len(title) - len(fused)] if fused else title
+        anchor = self.outline.unique(self.glossary)
+        self.out.headings.append(ParsedHeading(1, '名词解释', title, anchor, [title], self.lines[i].line))
+        if fused.strip():
+            self._gloss_text(fused.strip(), self.lines[i].line)
+        return i + 1
+
+    def _gloss_entry(self, i: int) -> int:
+        text, j = self._gather(i, self.lines[i].text.strip(), whole_line=False)
+        self._gloss_text(text, self.lines[i].line)
+        return j
+
+    def _gloss_text(self, text: str, line: int) -> None:
+        m = re.match(r'^(\d{1,3})、', text)
+        self.gloss_n = int(m.group(1)) if m else self.gloss_n + 1
+        anchor = self.outline.unique(f'{self.glossary}.e{self.gloss_n}')
+        root = [self.outline.root] if self.outline.root else []
+        cite = ' '.join(root + ['名词解释', f'第{self.gloss_n}条'])
+        self.out.paragraphs.append(ParsedParagraph(0, 'glossary', text, root + ['名词解释'], anchor, cite, line))
+
+    def _box(self, i: int, box: re.Match[str]) -> int:
+        marker = re.sub(r'\s+', '', self.lines[i].text[:box.end(1)])
+        number = cn_to_int(box.group(1)) or 0
+        base = self.outline.unique(f'{self.outline.prefix}box{number}')
+        caption = self.lines[i].text.strip()
+        level = len(self.outline.heading_path()) + 1
+        self.out.headings.append(ParsedHeading(level, marker, box.group(2), base, [o for o in self.outline.heading_path()]
+                                               + [marker], self.lines[i].line))
+        data, j = read_table(self.lines, i + 1, is_stop)
+        path = self.outline.heading_path() + [caption]
+        self._record_table(caption, base, data, self.lines[i].line)
+        if data.structured and len(data.header) == 2:
+            for row in data.rows:
+                self._paragraph('\t'.join(row), self.lines[i].line, 'box', base, [marker], path=path)
+        elif data.cells or data.notes:
+            self._paragraph(data.text(), self.lines[i].line, 'table', base, [marker], path=path)
+        return j
+
+    def _table(self, i: int, cap: tuple[str, str] | None) -> int:
+        start = i + 1 if cap else i
+        caption = self.lines[i].text.strip() if cap else ''
+        data, j = read_table(self.lines, start, is_stop)
+        anchor, n = self.outline.next_paragraph()
+        table = self._record_table(caption, anchor, data, self.lines[i].line)
+        text = '\n'.join(x for x in (caption, data.text()) if x)
+        cite = self.outline.citation(n)
+        self.out.paragraphs.append(ParsedParagraph(0, 'table', text, self.outline.heading_path(), anchor, cite,
+                                                   self.lines[i].line))
+        return max(j, i + 1) if table else j
+
+    def _record_table(self, caption: str, anchor: str, data: TableData, line: int) -> ParsedTable:
+        missing = not data.rows and not data.cells
+        table = ParsedTable(caption, anchor, data.header, data.rows, data.notes, missing,
+                            data.structured and not missing, line)
+        if missing:
+            self.out.warnings.append(f'table without body: {caption or "(no caption)"} (line {line})')
+        elif not data.structured:
+            self.out.warnings.append(f'table kept as text, structure not recovered: {caption} (line {line})')
+        self.out.tables.append(table)
+        self.out.removed.extend(data.removed)
+        return table

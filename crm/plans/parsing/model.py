@@ -1,0 +1,93 @@
+"""Plain data records produced by the plan-document parser."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Removal:
+    """A piece of the raw text that was dropped, kept for admin review."""
+    kind: str
+    text: str
+    line: int
+    reason: str
+
+
+@dataclass
+class ParsedTarget:
+    """A quantitative target stated in a paragraph or an indicator table."""
+    metric: str
+    value: str
+    unit: str
+    comparator: str
+    year: int | None
+    period: str
+    base: str | None
+    text: str
+    source: str = 'text'
+
+
+@dataclass
+class ParsedCommitment:
+    """A sentence in which the issuer commits to an action or a target."""
+    text: str
+    kind: str
+    verbs: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedHeading:
+    """A heading of the document outline."""
+    level: int
+    marker: str
+    title: str
+    anchor: str
+    path: list[str] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class ParsedTable:
+    """A table recovered from flattened text (or kept as text when it could not be)."""
+    caption: str
+    anchor: str
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing_body: bool = False
+    structured: bool = True
+    line: int = 0
+
+
+@dataclass
+class ParsedParagraph:
+    """A clean, citable paragraph."""
+    seq: int
+    kind: str
+    text: str
+    heading_path: list[str]
+    anchor: str
+    citation_path: str
+    line: int = 0
+    sentences: list[str] = field(default_factory=list)
+    commitments: list[ParsedCommitment] = field(default_factory=list)
+    targets: list[ParsedTarget] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDocument:
+    """The result of parsing one plan document."""
+    encoding: str
+    sha256: str
+    detected_title: str | None
+    paragraphs: list[ParsedParagraph] = field(default_factory=list)
+    headings: list[ParsedHeading] = field(default_factory=list)
+    tables: list[ParsedTable] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    duplicate_blocks: list[Removal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,232 @@
+"""The parsing pipeline: decode, drop junk and repeats, segment, build, extract."""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from .build import ItemBuilder
+from .extract import commitments, find_terms, split_sentences
+from .junk import classify_line, is_meta_label, metadata_pairs, strip_html
+from .keywords import DEFAULT_INDUSTRY_KEYWORDS
+from .model import ParsedDocument, Removal
+from .outline import Outline
+from .segment import Item, Line, find_repeated_body, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
+from .spam import strip_injections
+from .table_targets import table_targets
+from .text import decode, ends_sentence, sha256_hex, squeeze_spaces
+
+TITLE_END = re.compile(r'(纲要|规划|报告|计划|草案|意见|方案|办法|决定)$')
+LONG_LINE = 2000
+
+
+def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] | None = None,
+                   industry_keywords: dict[str, list[str]] | None = None) -> ParsedDocument:
+    """Parse a downloaded plan text into clean, citable paragraphs, headings and tables."""
+    text, encoding, data = decode(raw)
+    doc = ParsedDocument(encoding, sha256_hex(data), None)
+    lines = raw_lines(text)
+    triples = find_web_items(lines)
+    lines = _drop_junk(lines, doc, repeated=not triples)
+    items = _items(lines, triples, doc)
+    items = _drop_duplicate_items(items, doc)
+    _detect_title(items, doc)
+    _build(items, doc)
+    _annotate(doc, platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS)
+    return doc
+
+
+def _drop_junk(lines: list[Line], doc: ParsedDocument, repeated: bool) -> list[Line]:
+    toc = find_toc(lines)
+    keep: list[Line] = []
+    skip_value = False
+    for i, ln in enumerate(lines):
+        text = ln.text.strip()
+        if i in toc:
+            doc.removed.append(Removal('toc', text, ln.line, 'table of contents line'))
+            keep.append(Line('', ln.line, ''))
+            continue
+        if skip_value and text:
+            skip_value = False
+            if len(text) <= 40 and '。' not in text:
+                doc.removed.append(Removal('metadata', text, ln.line, 'value of a metadata label'))
+                continue
+        verdict = classify_line(text)
+        if verdict is None and is_meta_label(text):
+            verdict, skip_value = classify_line('索引号'), True
+        if verdict:
+            doc.removed.append(Removal(verdict.kind, text, ln.line, verdict.reason))
+            if verdict.kind == 'metadata':
+                _store_meta(doc, text)
+            keep.append(Line('', ln.line, ''))
+            continue
+        keep.append(ln)
+    return _drop_repeated_body(keep, doc) if repeated else keep
+
+
+def _store_meta(doc: ParsedDocument, text: str) -> None:
+    for key, value in metadata_pairs(text).items():
+        doc.metadata.setdefault(key, value)
+
+
+def _drop_repeated_body(lines: list[Line], doc: ParsedDocument) -> list[Line]:
+    span = find_repeated_body(lines)
+    if not span:
+        return lines
+    a0, a1, b0, b1 = span
+    for ln in lines[a1:b0]:
+        if ln.text.strip():
+            doc.removed.append(Removal('metadata', ln.text.strip(), ln.line, 'page furniture between two copies of the text'))
+    copy = [ln for ln in lines[b0:b1] if ln.text.strip()]
+    text = '\n'.join(ln.text for ln in copy)
+    doc.duplicate_blocks.append(Removal('duplicate-block', text, lines[b0].line,
+                                        f'repeat of lines {lines[a0].line}-{lines[a1 - 1].line} ({len(copy)} lines)'))
+    doc.warnings.append(f'document body repeated: lines {lines[b0].line}-{lines[b1 - 1].line} dropped as a duplicate')
+    return lines[:a1] + lines[b1:]
+
+
+def _items(lines: list[Line], triples: list[tuple[int, int, int]] | None, doc: ParsedDocument) -> list[Item]:
+    if not triples:
+        return [Item(None, _clean_lines(lines, doc, split_long=False), 0)]
+    items = []
+    for n, (t, b, _d) in enumerate(triples, start=1):
+        title = lines[t].text.strip()
+        m = re.match(r'^【[^】]{1,20}】', title)
+        if m:
+            doc.removed.append(Removal('metadata', m.group(0), lines[t].line, 'site tag prefix of an article title'))
+            title = title[m.end():]
+        item = Item(squeeze_spaces(title), _clean_lines([lines[b]], doc, split_long=True), n, lines[t].line)
+        items.append(item)
+    used = {i for tr in triples for i in tr}
+    for i, ln in enumerate(lines):
+        if i not in used and ln.text.strip():
+            doc.removed.append(Removal('navigation', ln.text.strip(), ln.line, 'text outside the articles of a web page'))
+    return items
+
+
+def _clean_lines(lines: list[Line], doc: ParsedDocument, split_long: bool) -> list[Line]:
+    out: list[Line] = []
+    for ln in lines:
+        if not ln.text.strip():
+            out.append(Line('', ln.line, ''))
+            continue
+        raw = strip_html(ln.text, ln.line, doc.removed)
+        pieces = split_inline(raw, ln.line) if split_long or len(raw) > LONG_LINE else [
+            Line(squeeze_spaces(raw), ln.line, raw)]
+        for piece in pieces:
+            text = strip_injections(piece.text, ln.line, doc.removed)
+            text = squeeze_spaces(text)
+            if '名词解释' in text[:12] or re.match(r'^\d{1,3}、.{2,30}[:：]', text) and len(text) > 200:
+                out.extend(gloss_entries(text, ln.line))
+            else:
+                out.append(Line(text, ln.line, piece.raw))
+    return out
+
+
+def _drop_duplicate_items(items: list[Item], doc: ParsedDocument) -> list[Item]:
+    if len(items) < 2:
+        return items
+    bodies = [''.join(ln.text for ln in it.lines) for it in items]
+    dropped: set[int] = set()
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if i in dropped or j in dropped or not _similar(bodies[i], bodies[j]):
+                continue
+            loser = j if _junk_count(doc, items[i]) <= _junk_count(doc, items[j]) else i
+            keeper = i if loser == j else j
+            dropped.add(loser)
+            doc.duplicate_blocks.append(Removal('duplicate-block', bodies[loser], items[loser].title_line,
+                                                f'near-identical copy of item {items[keeper].ordinal} '
+                                                f'《{items[keeper].title}》'))
+    return [it for k, it in enumerate(items) if k not in dropped]
+
+
+def _similar(a: str, b: str) -> bool:
+    if min(len(a), len(b)) < 0.95 * max(len(a), len(b)):
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= 0.98 and matcher.quick_ratio() >= 0.98 and matcher.ratio() >= 0.98
+
+
+def _junk_count(doc: ParsedDocument, item: Item) -> int:
+    lines = {ln.line for ln in item.lines}
+    return sum(1 for r in doc.removed if r.line in lines and r.kind in ('spam', 'stray-symbol', 'html', 'markup'))
+
+
+def _detect_title(items: list[Item], doc: ParsedDocument) -> None:
+    if items[0].title is not None:
+        return
+    lines = items[0].lines
+    front = _front_matter(lines)
+    cands = [ln for ln in front if _title_like(ln.text)]
+    if not cands:
+        return
+    best = max(cands, key=lambda ln: len(ln.text) + (50 if TITLE_END.search(ln.text) else 0))
+    doc.detected_title = best.text
+    for ln in cands:
+        doc.removed.append(Removal('title', ln.text, ln.line, 'document title line (see detected_title)'))
+        ln.text = ''
+    _front_meta(front, doc)
+
+
+def _front_matter(lines: list[Line]) -> list[Line]:
+    out = []
+    for ln in lines:
+        if len(ln.text) >= 60 or re.match(r'^第[一二三四五六七八九十\d]+[篇章节]|^[一二三四五六七八九十]+、', ln.text):
+            break
+        out.append(ln)
+    return out
+
+
+def _front_meta(front: list[Line], doc: ParsedDocument) -> None:
+    for ln in front:
+        t = ln.text
+        if re.fullmatch(r'\d{4}年\d{1,2}月\d{1,2}日', t):
+            doc.metadata.setdefault('date', t)
+        elif re.search(r'(人民政府|委员会|办公室|办公厅|局)$', t) and len(t) <= 20:
+            doc.metadata.setdefault('issuer', t)
+        else:
+            continue
+        doc.removed.append(Removal('metadata', t, ln.line, 'issuer or date of the document'))
+        ln.text = ''
+
+
+def _title_like(text: str) -> bool:
+    return 6 <= len(text) <= 80 and not ends_sentence(text) and '，' not in text and ',' not in text and bool(
+        re.search(r'(纲要|规划|报告|计划|草案)', text))
+
+
+def _build(items: list[Item], doc: ParsedDocument) -> None:
+    used: set[str] = set()
+    for item in items:
+        prefix = f'a{item.ordinal}.' if item.title is not None else ''
+        root = f'《{item.title}》' if item.title is not None else None
+        outline = Outline(prefix=prefix, root=root, used=used)
+        if root:
+            doc.headings.append(_item_heading(item, outline))
+        allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
+        built = ItemBuilder(item.lines, outline, allow_parts).run()
+        doc.headings.extend(built.headings)
+        doc.paragraphs.extend(built.paragraphs)
+        doc.tables.extend(built.tables)
+        doc.removed.extend(built.removed)
+        doc.warnings.extend(built.warnings)
+    for n, p in enumerate(doc.paragraphs, start=1):
+        p.seq = n
+
+
+def _item_heading(item: Item, outline: Outline):
+    from .model import ParsedHeading
+    anchor = outline.unique(f'a{item.ordinal}')
+    return ParsedHeading(1, '', item.title or '', anchor, [outline.root or ''], item.title_line)
+
+
+def _annotate(doc: ParsedDocument, platforms: dict[str, list[str]], industries: dict[str, list[str]]) -> None:
+    tables = {t.anchor: t for t in doc.tables}
+    for p in doc.paragraphs:
+        p.sentences = split_sentences(p.text)
+        p.commitments, p.targets = commitments(p.sentences, platforms, industries)
+        table = tables.get(p.anchor)
+        if table is not None:
+            p.targets.extend(table_targets(table, p.text))
+        p.platforms = find_terms(p.text, platforms)
+        p.industries = find_terms(p.text, industries)

@@ -1,0 +1,186 @@
+"""Split a raw document into items (web-page articles) and logical lines; find TOC and repeated blocks."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .junk import DATE_ONLY, SEPARATOR
+from .model import Removal
+from .text import CN_NUM, cn_to_int, squeeze_spaces, unify_spaces
+
+
+@dataclass
+class Line:
+    """One logical line of text with its 1-based source line number."""
+    text: str
+    line: int
+    raw: str = ''
+
+
+@dataclass
+class Item:
+    """A document or one article of a web-page collection."""
+    title: str | None
+    lines: list[Line] = field(default_factory=list)
+    ordinal: int = 0
+    title_line: int = 0
+
+
+_TOC_LINE = re.compile(rf'^\s*((第[{CN_NUM}\d]+[篇章节])|[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）]|\d+(\.\d+)*\s).{{0,60}}?'
+                       r'(\t+|\s{2,}|[.．·…]{2,}\s*|\s+)\d{1,3}\s*$')
+_TOC_TITLE = re.compile(r'^\s*目\s*录\s*$')
+
+
+def find_web_items(lines: list[Line]) -> list[tuple[int, int, int]] | None:
+    """Return (title_idx, body_idx, date_idx) triples when the text is a collection of web articles."""
+    triples = []
+    for i, ln in enumerate(lines):
+        if not DATE_ONLY.match(ln.text.strip()) or i < 2:
+            continue
+        body, title = i - 1, i - 2
+        if len(lines[body].text) > 200 and 0 < len(lines[title].text.strip()) <= 80:
+            triples.append((title, body, i))
+    return triples if len(triples) >= 2 else None
+
+
+_PAGE_REF = re.compile(r'^.{2,50}?(\t+|\s{2,}|[.．·…]{2,}\s*|\s)\d{1,3}\s*$')
+
+
+def find_toc(lines: list[Line]) -> set[int]:
+    """Indexes of table-of-contents lines (headings followed by page numbers) near the start."""
+    limit = max(len(lines) // 4, 40)
+    title = next((i for i, ln in enumerate(lines[:limit]) if _TOC_TITLE.match(ln.text)), None)
+    if title is not None:
+        return {title} | _toc_block(lines, title + 1)
+    hits = [i for i, ln in enumerate(lines[:limit]) if _TOC_LINE.match(ln.raw or ln.text)]
+    return set(hits) if len(hits) >= 3 else set()
+
+
+def _toc_block(lines: list[Line], start: int) -> set[int]:
+    """Contiguous page-referenced lines after a 目录 title (blank lines allowed)."""
+    block: set[int] = set()
+    for i in range(start, len(lines)):
+        text = lines[i].raw or lines[i].text
+        if not text.strip():
+            continue
+        if not _PAGE_REF.match(text) or '。' in text:
+            break
+        block.add(i)
+    return block
+
+
+def _key(text: str) -> str:
+    return re.sub(r'\s+', '', text)
+
+
+def find_repeated_body(lines: list[Line]) -> tuple[int, int, int, int] | None:
+    """Find a whole body repeated twice: (a_start, a_end, b_start, b_end) over line indexes, ends exclusive."""
+    keys = [_key(ln.text) for ln in lines]
+    seen: dict[str, int] = {}
+    for j, k in enumerate(keys):
+        if len(k) < 15:
+            continue
+        if k in seen:
+            span = _match_run(keys, seen[k], j)
+            if span:
+                return span
+        else:
+            seen[k] = j
+    return None
+
+
+def _match_run(keys: list[str], a: int, b: int) -> tuple[int, int, int, int] | None:
+    i, j, matched = a, b, 0
+    while i < b and j < len(keys):
+        if not keys[i]:
+            i += 1
+            continue
+        if not keys[j]:
+            j += 1
+            continue
+        if keys[i] != keys[j]:
+            break
+        matched, i, j = matched + 1, i + 1, j + 1
+    content = sum(1 for k in keys if k)
+    if matched < 20 or matched < content * 0.3:
+        return None
+    return a, i, b, j
+
+
+_INLINE_MARK = re.compile(rf'(?:(?<=[。！？；!?”"])\s*|(?<=[^第\s])\s+|^\s*)(?P<m>[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）]'
+                          r'|\d{1,2}[.．](?!\d)|(?:附件)?名词解释)')
+
+
+def split_inline(text: str, line: int) -> list[Line]:
+    """Split a line holding a whole article into logical lines at its heading markers (in numbering order)."""
+    cuts, counters = [], {'cn': 0, 'paren': 0, 'num': 0}
+    for m in _INLINE_MARK.finditer(text):
+        kind, ordinal = _marker_kind(m.group('m'))
+        if kind == 'gloss':
+            cuts.append(m.start('m'))
+            counters['num'] = 99
+            continue
+        if ordinal is None or ordinal not in (counters[kind] + 1, 1):
+            continue
+        if ordinal == 1 and counters[kind] and kind == 'cn' and m.start() != 0:
+            continue
+        counters[kind] = ordinal
+        if kind == 'cn':
+            counters['paren'] = counters['num'] = 0
+        cuts.append(m.start('m'))
+    return _cut(text, sorted(set(cuts)), line)
+
+
+def _marker_kind(marker: str) -> tuple[str, int | None]:
+    if '名词解释' in marker:
+        return 'gloss', None
+    if marker[0] in '(（':
+        return 'paren', cn_to_int(marker[1:-1])
+    if marker[0].isdigit():
+        return 'num', int(re.match(r'\d+', marker).group(0))
+    return 'cn', cn_to_int(marker[:-1])
+
+
+def _cut(text: str, cuts: list[int], line: int) -> list[Line]:
+    bounds = [0] + [c for c in cuts if c > 0] + [len(text)]
+    out: list[Line] = []
+    for start, end in zip(bounds, bounds[1:]):
+        piece = text[start:end].strip()
+        if piece:
+            out.extend(_split_title_space(piece, line))
+    return out
+
+
+def _split_title_space(piece: str, line: int) -> list[Line]:
+    """`一、园区定位与空间布局 杭州下城区…` -> heading line + body line (the space separates them in web pages)."""
+    m = re.match(rf'^([{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*([^\s。,，;；:：]{{2,30}})\s+(\S.*)$', piece)
+    if m and len(m.group(3)) > 10:
+        head = m.group(1) + m.group(2)
+        return [Line(squeeze_spaces(head), line, head), Line(squeeze_spaces(m.group(3)), line, m.group(3))]
+    return [Line(squeeze_spaces(piece), line, piece)]
+
+
+def gloss_entries(text: str, line: int) -> list[Line]:
+    """Split an inline glossary `名词解释1、…2、…` into one line per numbered entry."""
+    cuts, expected = [], 1
+    for m in re.finditer(r'(?<![\d.])(\d{1,3})、', text):
+        if int(m.group(1)) == expected:
+            cuts.append(m.start())
+            expected += 1
+    return _cut_plain(text, cuts, line) if expected > 2 else [Line(text, line, text)]
+
+
+def _cut_plain(text: str, cuts: list[int], line: int) -> list[Line]:
+    bounds = [0] + [c for c in cuts if c > 0] + [len(text)]
+    return [Line(text[a:b].strip(), line, text[a:b]) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+
+def raw_lines(text: str) -> list[Line]:
+    """Split decoded text into lines with unified spaces (tabs kept), numbered from 1."""
+    text = text.replace('\r\n', '\n').replace('\r', '\n')
+    return [Line(unify_spaces(t, keep_tabs=True).rstrip(), i + 1, t) for i, t in enumerate(text.split('\n'))]
+
+
+def is_separator(text: str) -> bool:
+    """True for an item separator line such as `-`."""
+    return bool(SEPARATOR.match(text))
