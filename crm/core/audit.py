@@ -104,12 +104,13 @@ def _field_changes(obj: Any, *, new: bool) -> dict[str, list]:
     for attr in mapper.column_attrs:
         if attr.key in skip:
             continue
-        hist = inspect(obj).attrs[attr.key].history
         if new:
             value = getattr(obj, attr.key)
             if value is not None:
                 changes[attr.key] = [None, REDACTED if attr.key in redact else value]
-        elif hist.has_changes():
+            continue
+        hist = inspect(obj).attrs[attr.key].history
+        if hist.has_changes():
             before = hist.deleted[0] if hist.deleted else None
             after = hist.added[0] if hist.added else None
             if before != after:
@@ -118,8 +119,9 @@ def _field_changes(obj: Any, *, new: bool) -> dict[str, list]:
 
 
 def _primary_key(obj: Any) -> str:
-    identity = inspect(obj).identity
-    return ':'.join(str(part) for part in identity) if identity else ''
+    # In after_flush new rows have their key values but no identity key yet: read the columns.
+    values = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ':'.join(str(part) for part in values)
 
 
 @event.listens_for(Session, 'after_flush')

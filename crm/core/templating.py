@@ -59,6 +59,9 @@ def page_url(page: int, **overrides) -> str:
 def init_app(app: Flask) -> None:
     """Expose helpers to Jinja."""
 
+    # Globals (not context) so that imported macros can use them too.
+    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale)
+
     @app.context_processor
     def _helpers():
         return {
@@ -66,6 +69,5 @@ def init_app(app: Flask) -> None:
             'has_perm': lambda perm: has_permission(current_user, perm),
             'demo_banner': _demo_banner,
             'Perm': Perm,
-            'page_url': page_url,
-            'get_locale': get_locale,
+
         }

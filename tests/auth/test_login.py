@@ -1,0 +1,132 @@
+"""Login, throttling, sessions and password changes through the real HTTP stack."""
+import re
+
+from crm.auth.models import User, UserSession
+from crm.core.audit import AuditEvent
+from crm.db import db
+from sqlalchemy import select
+from tests.conftest import csrf_from, login, post_form
+
+
+def _strip_token(html: str) -> str:
+    return re.sub(r'(value="|"X-CSRFToken": ")[^"]+', r'\1TOKEN', html)
+
+
+def test_unknown_user_and_wrong_password_get_identical_answers(client, factories):
+    user = factories.user('officer')
+    wrong = login(client, user.email, 'not the password')
+    unknown = login(client, 'nobody@test-crm.cn', 'not the password')
+    assert wrong.status_code == unknown.status_code == 200
+    wrong_html = _strip_token(wrong.get_data(as_text=True)).replace(user.email, 'EMAIL')
+    unknown_html = _strip_token(unknown.get_data(as_text=True)).replace('nobody@test-crm.cn', 'EMAIL')
+    assert wrong_html == unknown_html
+    assert '邮箱或密码不正确' in wrong_html
+
+
+def test_sixth_attempt_within_a_minute_is_throttled_even_with_the_right_password(client, factories):
+    user = factories.user('officer')
+    for _ in range(5):
+        assert login(client, user.email, 'wrong password!').status_code == 200
+    sixth = login(client, user.email, factories.PASSWORD)
+    assert sixth.status_code == 429
+    assert '登录失败次数过多' in sixth.get_data(as_text=True)
+    assert client.get('/').status_code == 302  # still signed out
+
+
+def test_throttle_applies_to_unknown_names_too(client):
+    for _ in range(5):
+        login(client, 'ghost@test-crm.cn', 'whatever-123')
+    assert login(client, 'ghost@test-crm.cn', 'whatever-123').status_code == 429
+
+
+def test_successful_login_resets_the_counter_and_is_audited(client, factories, db_session):
+    user = factories.user('leader')
+    for _ in range(3):
+        login(client, user.email, 'wrong password!')
+    assert login(client, user.email, factories.PASSWORD).status_code == 302
+    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(user.id))).all()
+    assert actions.count('login_failed') == 3 and 'login' in actions
+
+
+def test_login_rejects_offsite_next(client, factories):
+    user = factories.user('officer')
+    page = client.get('/login?next=https://evil.example/x')
+    response = client.post('/login?next=https://evil.example/x',
+                           data={'csrf_token': csrf_from(page.data), 'email': user.email,
+                                 'password': factories.PASSWORD})
+    assert response.headers['Location'] == '/'
+    client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
+    page = client.get('/login?next=/platforms/')
+    response = client.post('/login?next=/platforms/', data={'csrf_token': csrf_from(page.data), 'email': user.email,
+                                                             'password': factories.PASSWORD})
+    assert response.headers['Location'] == '/platforms/'
+
+
+def test_login_rotates_the_session_and_logout_revokes_a_replayed_cookie(app, client, factories):
+    user = factories.user('officer')
+    client.get('/login')
+    before = client.get_cookie(app.config['SESSION_COOKIE_NAME'])
+    login(client, user.email, factories.PASSWORD)
+    cookie = client.get_cookie(app.config['SESSION_COOKIE_NAME']).value
+    assert before is None or before.value != cookie
+    assert client.get('/').status_code == 200
+    post_form(client, '/logout', {}, token_from='/')
+    assert client.get('/').status_code == 302
+    thief = app.test_client()
+    thief.set_cookie(app.config['SESSION_COOKIE_NAME'], cookie)
+    assert thief.get('/').status_code == 302
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, factories):
+    user = factories.user('officer')
+    other = app.test_client()
+    login(other, user.email, factories.PASSWORD)
+    login(client, user.email, factories.PASSWORD)
+    response = post_form(client, '/account/password', {'current': factories.PASSWORD,
+                                                          'new': 'a brand new passphrase', 'confirm':
+                                                          'a brand new passphrase'})
+    assert response.status_code == 302
+    assert client.get('/').status_code == 200
+    assert other.get('/').status_code == 302
+    assert login(other, user.email, 'a brand new passphrase').status_code == 302
+
+
+def test_weak_new_password_re_renders_with_a_chinese_message(client, logged_in):
+    logged_in('officer')
+    response = post_form(client, '/account/password', {'current': 'correct horse battery', 'new': 'short',
+                                                          'confirm': 'short'})
+    assert response.status_code == 200
+    assert '至少 10 个字符' in response.get_data(as_text=True)
+
+
+def test_logout_everywhere_and_deactivation_end_sessions(app, client, factories, db_session):
+    user = factories.user('officer')
+    other = app.test_client()
+    login(other, user.email, factories.PASSWORD)
+    login(client, user.email, factories.PASSWORD)
+    post_form(client, '/logout-all', {}, token_from='/account/password')
+    assert other.get('/').status_code == 302
+    login(other, user.email, factories.PASSWORD)
+    assert other.get('/').status_code == 200
+    db_user = db_session.get(User, user.id)
+    from crm.auth.sessions import revoke_all_sessions
+    db_user.is_active = False
+    revoke_all_sessions(db_user)
+    db_session.commit()
+    assert other.get('/').status_code == 302
+    assert login(other, user.email, factories.PASSWORD).status_code == 200  # inactive: refused
+
+
+def test_idle_session_expires(app, client, factories):
+    user = factories.user('officer')
+    login(client, user.email, factories.PASSWORD)
+    with client.session_transaction() as sess:
+        sess['seen'] = sess['seen'] - 31 * 60
+    assert client.get('/').status_code == 302
+
+
+def test_session_row_recorded(client, factories, db_session):
+    user = factories.user('officer')
+    login(client, user.email, factories.PASSWORD)
+    rows = db_session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
+    assert len(rows) == 1 and rows[0].revoked_at is None
