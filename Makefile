@@ -27,16 +27,16 @@ system-deps-test:
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/pip install --quiet --upgrade pip >&2
+	@$(BIN)/pip install --quiet -e '.[test]' >&2
 	@touch $@
 
 translations: venv
-	@$(BIN)/pybabel compile --statistics -d crm/translations 2>&1 | tail -n 1
+	@$(BIN)/pybabel compile --statistics -d crm/translations 2>&1 | tail -n 1 >&2
 
 fonts: venv
-	@$(BIN)/python -m crm.packs.fonts static/fonts > /dev/null && echo "fonts ready in static/fonts"
+	@$(BIN)/python -m crm.packs.fonts static/fonts > /dev/null && echo "fonts ready in static/fonts" >&2
 
 db: setup
 	$(BIN)/crm db upgrade

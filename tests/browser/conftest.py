@@ -1,0 +1,98 @@
+"""A real server (gunicorn, own SQLite database with demo data) and Debian's Chromium driven by Playwright."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+ARTIFACTS = ROOT / 'test-artifacts'
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _crm(env: dict, *args: str) -> str:
+    result = subprocess.run([str(BIN / 'crm'), *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope='session')
+def live_server(tmp_path_factory):
+    """Serve the app like `make run` does, on a free loopback port; yields (base_url, demo accounts)."""
+    instance = tmp_path_factory.mktemp('instance')
+    env = {**os.environ, 'CRM_ENV': 'development', 'CRM_INSTANCE_PATH': str(instance),
+           'DATABASE_URL': f'sqlite:///{instance / "crm.db"}'}
+    _crm(env, 'db', 'upgrade')
+    _crm(env, 'seed')
+    accounts = {a['role']: a for a in json.loads(_crm(env, 'demo', '--json'))['accounts']}
+    port = _free_port()
+    server = subprocess.Popen([str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}', 'wsgi:app'],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f'http://127.0.0.1:{port}'
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + '/healthz', timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base, accounts
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope='session')
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = 'Debian chromium is not installed (make test installs it)'
+        if os.environ.get('CI', '').lower() in {'1', 'true'}:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                  '--disable-sync', '--no-first-run', '--disable-quic'])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={'width': 1366, 'height': 768}, locale='zh-CN')
+    page = context.new_page()
+    page.problems = []
+    page.on('console', lambda msg: page.problems.append(msg.text) if msg.type == 'error' else None)
+    page.on('dialog', lambda dialog: (page.problems.append(f'dialog: {dialog.message}'), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def sign_in(page, base: str, account: dict) -> None:
+    page.goto(base + '/login')
+    page.fill('input[name=email]', account['email'])
+    page.fill('input[name=password]', account['password'])
+    page.click('button[type=submit].primary')
+    page.wait_for_url(base + '/')
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f'{name}.png'), full_page=True)
