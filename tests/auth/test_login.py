@@ -130,3 +130,10 @@ def test_session_row_recorded(client, factories, db_session):
     login(client, user.email, factories.PASSWORD)
     rows = db_session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
     assert len(rows) == 1 and rows[0].revoked_at is None
+
+
+def test_per_ip_limit_engages_across_different_accounts(app, client):
+    limit = int(app.config['LOGIN_IP_LIMIT'].split()[0])
+    statuses = [login(client, f'probe{i}@test-crm.cn', 'whatever-123').status_code for i in range(limit + 1)]
+    assert statuses[:limit] == [200] * limit
+    assert statuses[limit] == 429
