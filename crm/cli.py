@@ -146,7 +146,9 @@ def demo_command(as_json: bool, force: bool) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
-    for command in (db_group, seed_command, users_group, demo_command):
+    from crm.plans.cli import plans_group
+
+    for command in (db_group, seed_command, users_group, demo_command, plans_group):
         app.cli.add_command(command)
 
 

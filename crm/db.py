@@ -7,6 +7,7 @@ writers queue on the database lock instead of failing or losing each other's upd
 """
 from __future__ import annotations
 
+import json
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
@@ -92,7 +93,8 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
     """Create an engine with the project's SQLite rules applied."""
     url = normalise_url(url)
-    kwargs: dict = {'echo': echo}
+    # JSON columns keep Chinese readable (and searchable with LIKE) instead of \uXXXX escapes.
+    kwargs: dict = {'echo': echo, 'json_serializer': lambda obj: json.dumps(obj, ensure_ascii=False)}
     if not pooled:
         kwargs['poolclass'] = NullPool
     if url.startswith('sqlite'):
@@ -104,6 +106,18 @@ def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
         event.listen(engine, 'connect', _sqlite_on_connect)
         event.listen(engine, 'begin', _sqlite_on_begin)
     return engine
+
+
+# Search structures created by hand-written migrations; autogenerate must leave them alone.
+UNMANAGED_TABLE_PREFIXES = ('plan_fts',)
+UNMANAGED_INDEXES = ('ix_plan_paragraph_text_norm_trgm',)
+
+
+def include_in_autogenerate(name, type_, _parent_names) -> bool:
+    """Alembic `include_name` hook: skip the FTS5 tables and the pg_trgm index."""
+    if type_ == 'table' and name and name.startswith(UNMANAGED_TABLE_PREFIXES):
+        return False
+    return not (type_ == 'index' and name in UNMANAGED_INDEXES)
 
 
 class Database:

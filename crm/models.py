@@ -4,3 +4,5 @@ from crm.core.audit import AuditEvent  # noqa: F401
 from crm.core.settings import AppSetting  # noqa: F401
 from crm.platforms import access as _platform_access  # noqa: F401
 from crm.platforms.models import Platform  # noqa: F401
+from crm.plans.models import (Commitment, CommitmentCuration, PlanDocument, PlanHeading,  # noqa: F401
+                              PlanParagraph, PlanTable, Target)

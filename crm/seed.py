@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from crm.auth.services import ensure_roles
+from crm.plans.services import seed_plans
 from crm.platforms.services import seed_platforms
 
 
@@ -10,4 +11,5 @@ def run_seed() -> dict[str, int]:
     summary: dict[str, int] = {}
     ensure_roles()
     summary.update(seed_platforms())
+    summary.update(seed_plans())
     return summary

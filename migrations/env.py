@@ -10,18 +10,10 @@ from alembic import context
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import crm.models  # noqa: E402,F401  (registers every table)
-from crm.db import Base, make_engine  # noqa: E402
+from crm.db import Base, include_in_autogenerate as include_name, make_engine  # noqa: E402
 
 config = context.config
 target_metadata = Base.metadata
-# Full-text search tables are created by hand-written migrations; autogenerate must not drop them.
-UNMANAGED_PREFIXES = ('plan_fts',)
-
-
-def include_name(name, type_, parent_names) -> bool:
-    return not (type_ == 'table' and name and name.startswith(UNMANAGED_PREFIXES))
-
-
 def _url() -> str:
     return config.get_main_option('sqlalchemy.url') or os.environ.get('DATABASE_URL') or 'sqlite:///instance/crm.db'
 

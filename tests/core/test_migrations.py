@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from crm.cli import alembic_config
-from crm.db import Base, make_engine
+from crm.db import Base, include_in_autogenerate, make_engine
 from tests.conftest import _create_pg_database, _drop_pg_database
 
 
@@ -28,10 +28,12 @@ def test_upgrade_downgrade_upgrade_and_models_match(scratch_url):
     command.upgrade(config, 'head')
     engine = make_engine(scratch_url, pooled=False)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={'include_name': include_in_autogenerate}),
+                                Base.metadata)
         tables = set(inspect(conn).get_table_names())
     assert diff == [], f'models and migrations differ: {diff}'
-    assert {'user', 'role', 'platform', 'platform_membership', 'audit_event', 'user_session'} <= tables
+    assert {'user', 'role', 'platform', 'platform_membership', 'audit_event', 'user_session', 'plan_paragraph',
+            'plan_commitment', 'plan_target'} <= tables
     command.downgrade(config, 'base')
     with engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) <= {'alembic_version'}

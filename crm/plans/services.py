@@ -1,0 +1,165 @@
+"""Importing plan documents: parse, store paragraphs/commitments/targets/tables, keep versions."""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from config import ROOT
+from crm.core import audit
+from crm.db import db
+from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
+from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS, ParsedDocument, normalize_for_search, parse_document
+from crm.platforms.services import load_catalogue
+
+PLANS_DIR = ROOT / 'seeds' / 'plans'
+META_FIELDS = ('slug', 'title', 'issuer', 'publisher', 'doc_number', 'date', 'period', 'period_start', 'period_end',
+               'level', 'district', 'kind')
+
+
+def text_hash(text: str) -> str:
+    """Key of a sentence that survives re-imports (whitespace-insensitive)."""
+    return hashlib.sha256(re.sub(r'\s+', '', text).encode()).hexdigest()
+
+
+def platform_aliases() -> dict[str, list[str]]:
+    """Canonical platform name → the spellings the documents use (from the reviewed catalogue)."""
+    return {entry['name']: [entry['name'], *entry.get('aliases', [])] for entry in load_catalogue()}
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    document: PlanDocument
+    created: bool
+    parsed: ParsedDocument | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _meta(meta: dict[str, Any], parsed: ParsedDocument, filename: str, sha: str) -> dict[str, Any]:
+    values = {key: meta[key] for key in META_FIELDS if meta.get(key) not in (None, '')}
+    values.setdefault('title', parsed.detected_title or Path(filename).stem)
+    stem = re.sub(r'[^a-z0-9]+', '-', Path(filename).stem.lower()).strip('-')
+    values.setdefault('slug', stem if re.search(r'[a-z]', stem) else f'doc-{sha[:10]}')
+    if isinstance(values.get('date'), str):
+        values['date'] = date.fromisoformat(values['date'])
+    return values
+
+
+def _report(parsed: ParsedDocument) -> dict[str, Any]:
+    removal = lambda r: {'kind': r.kind, 'text': r.text, 'line': r.line, 'reason': r.reason}  # noqa: E731
+    return {
+        'removed': [removal(r) for r in parsed.removed],
+        'duplicate_blocks': [removal(r) for r in parsed.duplicate_blocks],
+        'warnings': parsed.warnings,
+        'metadata': parsed.metadata,
+        'missing_tables': [t.caption for t in parsed.tables if t.missing_body],
+    }
+
+
+def import_document(raw: bytes, filename: str, meta: dict[str, Any] | None = None,
+                    actor_id: int | None = None) -> ImportResult:
+    """Import one file. The same bytes again change nothing; a new version of a slug supersedes the old."""
+    sha = hashlib.sha256(raw).hexdigest()
+    existing = db.session.scalar(select(PlanDocument).where(PlanDocument.sha256 == sha))
+    if existing is not None:
+        return ImportResult(document=existing, created=False, counts=document_counts(existing))
+    parsed = parse_document(raw, platform_aliases=platform_aliases(), industry_keywords=DEFAULT_INDUSTRY_KEYWORDS)
+    values = _meta(meta or {}, parsed, filename, sha)
+    previous = db.session.scalar(select(PlanDocument).where(PlanDocument.slug == values['slug'],
+                                                            PlanDocument.is_current.is_(True)))
+    if previous is not None:
+        previous.is_current = False
+    document = PlanDocument(**values, source_filename=Path(filename).name, sha256=sha, encoding=parsed.encoding,
+                            raw=raw, is_current=True, previous=previous, report=_report(parsed),
+                            imported_by_id=actor_id)
+    db.session.add(document)
+    db.session.flush()
+    counts = _store_parsed(document, parsed)
+    audit.log(db.session, 'import', 'plan_document', document.id, sha256=sha, previous=previous.id if previous else None,
+              **counts)
+    return ImportResult(document=document, created=True, parsed=parsed, counts=counts)
+
+
+def _store_parsed(document: PlanDocument, parsed: ParsedDocument) -> dict[str, int]:
+    doc_id = document.id
+    if parsed.headings:
+        db.session.execute(insert(PlanHeading), [
+            {'document_id': doc_id, 'position': h.line * 10, 'level': h.level, 'marker': h.marker,
+             'title': h.title, 'anchor': h.anchor} for h in parsed.headings])
+    rows = [{'document_id': doc_id, 'seq': p.seq, 'position': p.line * 10 + 1, 'anchor': p.anchor, 'kind': p.kind,
+             'text': p.text, 'text_norm': normalize_for_search(p.text), 'heading_path': p.heading_path,
+             'citation_path': p.citation_path, 'platforms': p.platforms, 'industries': p.industries}
+            for p in parsed.paragraphs]
+    ids = db.session.scalars(insert(PlanParagraph).returning(PlanParagraph.id, sort_by_parameter_order=True),
+                             rows).all() if rows else []
+    commitments, targets = [], []
+    for paragraph_id, paragraph in zip(ids, parsed.paragraphs):
+        for n, c in enumerate(paragraph.commitments, 1):
+            commitments.append({'document_id': doc_id, 'paragraph_id': paragraph_id, 'seq': n, 'text': c.text,
+                                'text_hash': text_hash(c.text), 'kind': c.kind, 'verbs': c.verbs,
+                                'platforms': c.platforms, 'industries': c.industries})
+        for n, t in enumerate(paragraph.targets, 1):
+            targets.append({'document_id': doc_id, 'paragraph_id': paragraph_id, 'seq': n, 'metric': t.metric,
+                            'value': t.value, 'unit': t.unit, 'comparator': t.comparator, 'year': t.year,
+                            'period': t.period, 'base': t.base, 'text': t.text, 'source': t.source})
+    if commitments:
+        db.session.execute(insert(Commitment), commitments)
+    if targets:
+        db.session.execute(insert(Target), targets)
+    if parsed.tables:
+        db.session.execute(insert(PlanTable), [
+            {'document_id': doc_id, 'seq': n, 'caption': t.caption, 'anchor': t.anchor, 'header': t.header,
+             'rows': t.rows, 'notes': t.notes, 'missing_body': t.missing_body, 'structured': t.structured}
+            for n, t in enumerate(parsed.tables, 1)])
+    db.session.flush()
+    return {'paragraphs': len(rows), 'headings': len(parsed.headings), 'commitments': len(commitments),
+            'targets': len(targets), 'tables': len(parsed.tables), 'junk_removed': len(parsed.removed),
+            'duplicates_removed': len(parsed.duplicate_blocks)}
+
+
+def document_counts(document: PlanDocument) -> dict[str, int]:
+    """Counts of what a stored document holds."""
+    from sqlalchemy import func
+
+    def count(model) -> int:
+        return db.session.scalar(select(func.count(model.id)).where(model.document_id == document.id)) or 0
+
+    report = document.report or {}
+    return {'paragraphs': count(PlanParagraph), 'headings': count(PlanHeading), 'commitments': count(Commitment),
+            'targets': count(Target), 'tables': count(PlanTable), 'junk_removed': len(report.get('removed', [])),
+            'duplicates_removed': len(report.get('duplicate_blocks', []))}
+
+
+def load_manifest(path: Path = PLANS_DIR / 'manifest.toml') -> list[dict[str, Any]]:
+    """The shipped plan documents and their metadata."""
+    if not path.exists():
+        return []
+    with path.open('rb') as fh:
+        return tomllib.load(fh).get('document', [])
+
+
+def seed_plans() -> dict[str, int]:
+    """Import every shipped plan document (idempotent: unchanged files are skipped)."""
+    imported = 0
+    for entry in load_manifest():
+        raw = (PLANS_DIR / entry['file']).read_bytes()
+        imported += import_document(raw, entry['file'], entry).created
+    return {'plans_imported': imported}
+
+
+def document_summary(result: ImportResult) -> dict[str, Any]:
+    """The JSON shape `crm plans import --json` prints per document."""
+    doc = result.document
+    report = doc.report or {}
+    return {'id': doc.id, 'slug': doc.slug, 'title': doc.title, 'source': doc.source_filename, 'sha256': doc.sha256,
+            'created': result.created, 'previous': doc.previous_id, **result.counts,
+            'duplicate_blocks': report.get('duplicate_blocks', []), 'junk': report.get('removed', []),
+            'missing_tables': report.get('missing_tables', []), 'warnings': report.get('warnings', [])}
