@@ -71,7 +71,8 @@ class Outline:
         lead = [self.root] if self.root else []
         if self.root and not self.stack and markers == ['序言']:
             markers = []
-        return ' '.join(lead + markers + [f'第{ordinal}{unit}'])
+        joined = _join_markers(markers)
+        return ' '.join(lead + ([joined] if joined else []) + [f'第{ordinal}{unit}'])
 
     def unique(self, anchor: str) -> str:
         """Make an anchor unique within the document, deterministically."""
@@ -81,3 +82,13 @@ class Outline:
             candidate, n = f'{anchor}-{n}', n + 1
         self.used.add(candidate)
         return candidate
+
+
+def _join_markers(markers: list[str]) -> str:
+    """`第六章`, `二、`, `(一)` → `第六章 二、(一)`: a space only after markers that do not end in punctuation."""
+    out = ''
+    for marker in markers:
+        if out and not out.endswith(('、', ')', '）', '.', '．')):
+            out += ' '
+        out += marker
+    return out

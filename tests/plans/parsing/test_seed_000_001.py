@@ -47,7 +47,7 @@ def test_000_run_in_headings_split(docs):
     assert head.marker == '(一)' and head.title == '稳增长,综合经济实力明显增强'
     para = next(p for p in doc.paragraphs if p.anchor == 'c1.s1.i1.p1')
     assert para.text.startswith('有效应对经济下行压力,全区经济规模')
-    assert para.citation_path == '第一章 一、 (一) 第1段'
+    assert para.citation_path == '第一章 一、(一) 第1段'
     assert para.heading_path[0] == '第一章 回顾五年成就,科学研判发展新形势'
 
 
