@@ -35,15 +35,18 @@ class Perm(StrEnum):
     AUDIT_VIEW = 'audit.view'
     PLATFORMS_VIEW = 'platforms.view'
     PLATFORMS_EDIT = 'platforms.edit'
+    PLANS_VIEW = 'plans.view'
+    PLANS_CURATE = 'plans.curate'
+    PLANS_IMPORT = 'plans.import'
 
 
 PUBLIC = 'public'
 
-_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW}
+_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset(Perm),
     LEADER: frozenset(_STAFF_VIEW | {Perm.AUDIT_VIEW}),
-    OFFICER: frozenset(_STAFF_VIEW),
+    OFFICER: frozenset(_STAFF_VIEW | {Perm.PLANS_CURATE}),
     PARK_MANAGER: frozenset(_STAFF_VIEW | {Perm.PLATFORMS_EDIT}),
     FIRM: frozenset({Perm.HOME, Perm.ACCOUNT}),
 }

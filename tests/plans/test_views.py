@@ -1,0 +1,82 @@
+"""Plan pages: reader anchors, search with highlights, commitments filter and curation, import."""
+import io
+
+from sqlalchemy import select
+
+from crm.plans.models import Commitment, CommitmentCuration, PlanDocument, PlanParagraph
+from tests.conftest import csrf_from, post_form
+
+
+def _doc_id(db_session, slug):
+    return db_session.scalar(select(PlanDocument.id).where(PlanDocument.slug == slug, PlanDocument.is_current))
+
+
+def test_reader_shows_paragraphs_with_anchors_and_outline(client, logged_in, db_session):
+    logged_in('officer')
+    doc_id = _doc_id(db_session, 'xc-13th-fyp')
+    anchor = db_session.scalar(select(PlanParagraph.anchor).where(PlanParagraph.document_id == doc_id,
+                                                                  PlanParagraph.text.contains('跨贸小镇')))
+    html = client.get(f'/plans/{doc_id}').get_data(as_text=True)
+    assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
+    assert '第六章' in html and 'class="outline"' in html
+
+
+def test_search_page_highlights_terms_and_escapes_input(client, logged_in):
+    logged_in('park_manager')
+    html = client.get('/plans/search?q=电竞+产业').get_data(as_text=True)
+    assert '<mark>电竞</mark>' in html and '<mark>产业</mark>' in html
+    hostile = client.get('/plans/search?q=<script>alert(1)</script>').get_data(as_text=True)
+    assert '<script>alert(1)</script>' not in hostile
+
+
+def test_commitments_filter_by_platform(client, logged_in):
+    logged_in('leader')
+    html = client.get('/plans/commitments?platform=跨贸小镇').get_data(as_text=True)
+    assert '跨贸小镇' in html and 'class="hit commitment' in html
+    assert 'form method="post"' not in html.split('<h1>')[1]  # leaders read, officers curate
+
+
+def test_officer_curates_a_commitment_and_rejected_ones_drop_out(client, logged_in, db_session):
+    logged_in('officer')
+    commitment = db_session.scalars(select(Commitment).order_by(Commitment.id)).first()
+    response = post_form(client, f'/plans/commitments/{commitment.id}/curate',
+                         {'status': 'rejected', 'platforms': '', 'industries': '人工智能、数字经济', 'note': '非承诺',
+                          'next': '/plans/commitments'}, token_from='/plans/commitments')
+    assert response.status_code == 302 and response.headers['Location'] == '/plans/commitments'
+    curation = db_session.scalars(select(CommitmentCuration).where(
+        CommitmentCuration.text_hash == commitment.text_hash)).one()
+    assert curation.status == 'rejected' and curation.industries == ['人工智能', '数字经济']
+    listing = client.get(f'/plans/commitments?doc={commitment.document_id}').get_data(as_text=True)
+    assert commitment.text not in listing
+
+
+def test_park_manager_cannot_curate_or_import(client, logged_in, db_session):
+    logged_in('park_manager')
+    commitment_id = db_session.scalar(select(Commitment.id))
+    token = csrf_from(client.get('/plans/commitments').data)
+    assert client.post(f'/plans/commitments/{commitment_id}/curate', data={'csrf_token': token,
+                                                                           'status': 'confirmed'}).status_code == 403
+    assert client.get('/plans/import').status_code == 403
+
+
+def test_admin_uploads_a_gb18030_document(client, logged_in, db_session):
+    logged_in('admin')
+    text = '第一章 总则\n\n一、发展目标\n\n到2025年,力争引进 总部企业30家以上,打造数字 经济高地。\n'
+    data = {'title': '测试规划', 'slug': 'test-plan', 'kind': '规划纲要',
+            'file': (io.BytesIO(text.encode('gb18030')), 'plan.txt')}
+    response = post_form(client, '/plans/import', data, content_type='multipart/form-data')
+    assert response.status_code == 302
+    doc = db_session.scalars(select(PlanDocument).where(PlanDocument.slug == 'test-plan')).one()
+    assert doc.encoding == 'gb18030'
+    paragraph = db_session.scalars(select(PlanParagraph).where(PlanParagraph.document_id == doc.id)).first()
+    assert '引进总部企业30家以上' in paragraph.text and '数字经济高地' in paragraph.text
+    again = post_form(client, '/plans/import', {**data, 'file': (io.BytesIO(text.encode('gb18030')), 'plan.txt')},
+                      content_type='multipart/form-data', follow_redirects=True)
+    assert '此前已导入过' in again.get_data(as_text=True)
+
+
+def test_binary_upload_is_refused_with_a_message(client, logged_in):
+    logged_in('admin')
+    data = {'title': '坏文件', 'kind': '其他', 'file': (io.BytesIO(b'\x00\x01PK\x03\x04' * 100), 'x.txt')}
+    response = post_form(client, '/plans/import', data, content_type='multipart/form-data')
+    assert response.status_code == 422 and '这不是文本文件' in response.get_data(as_text=True)
