@@ -5,11 +5,12 @@ from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
+PLANS = ['规划文件', '规划检索', '规划承诺']
 EXPECTED_NAV = {
-    'admin': ['工作台', '产业平台', '用户管理', '操作日志'],
-    'leader': ['工作台', '产业平台', '操作日志'],
-    'officer': ['工作台', '产业平台'],
-    'park_manager': ['工作台', '产业平台'],
+    'admin': ['工作台', '产业平台', *PLANS, '用户管理', '操作日志'],
+    'leader': ['工作台', '产业平台', *PLANS, '操作日志'],
+    'officer': ['工作台', '产业平台', *PLANS],
+    'park_manager': ['工作台', '产业平台', *PLANS],
     'firm': ['工作台'],
 }
 
@@ -42,3 +43,19 @@ def test_wrong_password_shows_chinese_message_and_keeps_email(live_server, page)
     assert '邮箱或密码不正确' in page.inner_text('main')
     assert page.input_value('input[name=email]') == accounts['officer']['email']
     screenshot(page, 'login-error')
+
+
+def test_officer_searches_the_plans_and_opens_the_cited_paragraph(live_server, page):
+    base, accounts = live_server
+    sign_in(page, base, accounts['officer'])
+    page.click('nav.sidebar >> text=规划检索')
+    page.fill('input[name=q]', '电竞')
+    page.click('form.filters button.primary')
+    first = page.locator('article.hit').first
+    assert '电竞' in first.locator('mark').first.inner_text()
+    screenshot(page, 'plan-search')
+    first.locator('.cite-line a').click()
+    anchor = page.url.split('#', 1)[1]
+    assert page.locator(f'[id="{anchor}"]').is_visible()
+    screenshot(page, 'plan-reader')
+    assert page.problems == []
