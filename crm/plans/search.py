@@ -2,9 +2,10 @@
 
 Contract: a paragraph matches when every whitespace-separated term of the query, normalised like
 the stored text (NFKC + casefold), is a substring of its normalised text. SQLite answers terms of
-three or more characters from the FTS5 trigram index and shorter ones with LIKE on the base table
-(trigram MATCH ignores them, and LIKE on the FTS table silently misses short CJK patterns);
-PostgreSQL answers every term with LIKE, which its pg_trgm GIN index accelerates.
+three or more characters from the FTS5 trigram index, two-character CJK/alphanumeric terms from a
+bigram index (trigram MATCH ignores short terms, and LIKE on the FTS table silently misses short
+CJK patterns), and anything else with LIKE on the base table. PostgreSQL answers every term with
+LIKE, which its pg_trgm GIN index accelerates for three characters and more.
 Only current versions of documents are searched, so a superseded copy is never a second source.
 """
 from __future__ import annotations
@@ -13,11 +14,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Integer, Select, Text, cast, column, exists, func, literal, select, text
+from sqlalchemy import Column, Integer, MetaData, Select, Table, Text, cast, exists, func, select
 
 from crm.db import db
 from crm.plans.models import Commitment, PlanDocument, PlanParagraph
 from crm.plans.parsing import normalize_for_search
+from crm.plans.parsing.text import bigram_char
 
 SNIPPET_RADIUS = 60
 MAX_LIMIT = 200
@@ -37,47 +39,48 @@ def _like_pattern(term: str) -> str:
     return '%' + term.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
 
 
-def _fts_phrase(terms: list[str]) -> str:
+# The SQLite FTS5 tables (created by migrations, outside the ORM metadata), joined by rowid.
+_FTS_META = MetaData()
+TRIGRAM_FTS = Table('plan_fts', _FTS_META, Column('rowid', Integer), Column('text_norm', Text))
+BIGRAM_FTS = Table('plan_fts_bigram', _FTS_META, Column('rowid', Integer), Column('text_bigrams', Text))
+
+
+def _phrase(terms: list[str]) -> str:
     return ' AND '.join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
-def _match_clauses(terms: list[str]) -> list[ColumnElement[bool]]:
-    dialect = db.session.get_bind().dialect.name
-    long_terms = [t for t in terms if len(t) >= 3] if dialect == 'sqlite' else []
-    clauses: list[ColumnElement[bool]] = []
-    if long_terms:
-        fts = (text('SELECT rowid FROM plan_fts WHERE plan_fts MATCH :phrase')
-               .bindparams(phrase=_fts_phrase(long_terms)).columns(column('rowid', Integer)))
-        clauses.append(PlanParagraph.id.in_(fts))
+def _apply_matching(stmt: Select, terms: list[str]) -> Select:
+    """Every term must occur. On SQLite the FTS tables are joined (so the planner drives from the index):
+    three characters and more through the trigram index, two CJK/alphanumeric characters through the bigram index."""
+    sqlite = db.session.get_bind().dialect.name == 'sqlite'
+    trigram = [t for t in terms if sqlite and len(t) >= 3]
+    bigram = [t for t in terms if sqlite and len(t) == 2 and all(bigram_char(c) for c in t)]
+    if trigram:
+        stmt = stmt.join(TRIGRAM_FTS, TRIGRAM_FTS.c.rowid == PlanParagraph.id).where(
+            TRIGRAM_FTS.c.text_norm.op('MATCH')(_phrase(trigram)))
+    if bigram:
+        stmt = stmt.join(BIGRAM_FTS, BIGRAM_FTS.c.rowid == PlanParagraph.id).where(
+            BIGRAM_FTS.c.text_bigrams.op('MATCH')(_phrase(bigram)))
     for term in terms:
-        if term not in long_terms:
-            clauses.append(PlanParagraph.text_norm.like(_like_pattern(term), escape='\\'))
-    return clauses
-
-
-def _rank(terms: list[str]):
-    score = literal(0)
-    for term in terms:
-        occurrences = (func.length(PlanParagraph.text_norm)
-                       - func.length(func.replace(PlanParagraph.text_norm, term, ''))) / len(term)
-        score = score + occurrences
-    return score
+        if term not in trigram and term not in bigram:
+            stmt = stmt.where(PlanParagraph.text_norm.like(_like_pattern(term), escape='\\'))
+    return stmt
 
 
 def search_statement(terms: list[str], *, document_id: int | None = None, platform: str | None = None,
                      kind: str | None = None) -> Select:
-    """The SELECT of (paragraph, score) matching `terms` with the filters."""
-    score = _rank(terms).label('score')
-    stmt = (select(PlanParagraph, score).join(PlanDocument, PlanParagraph.document_id == PlanDocument.id)
-            .where(PlanDocument.is_current.is_(True), *_match_clauses(terms)))
+    """SELECT (id, text_norm, date, document id, seq) of the current paragraphs matching `terms`."""
+    stmt = _apply_matching(select(PlanParagraph.id, PlanParagraph.text_norm, PlanDocument.date,
+                                  PlanParagraph.document_id, PlanParagraph.seq).select_from(PlanParagraph), terms)
+    stmt = stmt.join(PlanDocument, PlanParagraph.document_id == PlanDocument.id).where(
+        PlanDocument.is_current.is_(True))
     if document_id:
         stmt = stmt.where(PlanParagraph.document_id == document_id)
     if platform:
         stmt = stmt.where(cast(PlanParagraph.platforms, Text).like(_like_pattern(f'"{platform}"'), escape='\\'))
     if kind == 'commitment':
         stmt = stmt.where(exists().where(Commitment.paragraph_id == PlanParagraph.id))
-    return stmt.order_by(score.desc(), PlanDocument.date.desc().nulls_last(), PlanParagraph.document_id,
-                         PlanParagraph.seq)
+    return stmt
 
 
 @dataclass
@@ -95,15 +98,28 @@ class Hit:
                 'snippet': str(self.snippet), 'score': self.score}
 
 
+def ranked_ids(terms: list[str], **filters) -> list[tuple[int, int]]:
+    """(paragraph id, score) of every match, best first: occurrences of the terms, then newer documents.
+
+    Ranking happens here rather than in SQL so that both databases order identically and cheaply.
+    """
+    rows = db.session.execute(search_statement(terms, **filters)).all()
+    scored = [(sum(norm.count(t) for t in terms), pid, day, doc, seq) for pid, norm, day, doc, seq in rows]
+    scored.sort(key=lambda r: (-r[0], -(r[2].toordinal() if r[2] else 0), r[3], r[4]))
+    return [(pid, score) for score, pid, *_ in scored]
+
+
 def search(query: str, *, document_id: int | None = None, platform: str | None = None, kind: str | None = None,
            limit: int = 20, offset: int = 0) -> list[Hit]:
     """Ranked hits for `query` (empty query: no hits)."""
     terms = query_terms(query)
     if not terms:
         return []
-    stmt = search_statement(terms, document_id=document_id, platform=platform, kind=kind)
-    rows = db.session.execute(stmt.limit(max(1, min(limit, MAX_LIMIT))).offset(offset)).all()
-    return [Hit(paragraph=row[0], score=int(row[1] or 0), snippet=highlight(row[0].text, terms)) for row in rows]
+    ranked = ranked_ids(terms, document_id=document_id, platform=platform, kind=kind)
+    window = ranked[offset:offset + max(1, min(limit, MAX_LIMIT))]
+    loaded = {p.id: p for p in db.session.scalars(select(PlanParagraph).where(
+        PlanParagraph.id.in_([pid for pid, _ in window])))}
+    return [Hit(paragraph=loaded[pid], score=score, snippet=highlight(loaded[pid].text, terms)) for pid, score in window]
 
 
 def count_hits(query: str, **filters) -> int:
@@ -111,7 +127,7 @@ def count_hits(query: str, **filters) -> int:
     terms = query_terms(query)
     if not terms:
         return 0
-    stmt = search_statement(terms, **filters).order_by(None).with_only_columns(func.count(PlanParagraph.id))
+    stmt = search_statement(terms, **filters).with_only_columns(func.count(PlanParagraph.id))
     return db.session.scalar(stmt) or 0
 
 

@@ -16,6 +16,7 @@ from crm.core import audit
 from crm.db import db
 from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS, ParsedDocument, normalize_for_search, parse_document
+from crm.plans.parsing.text import bigram_tokens
 from crm.platforms.services import load_catalogue
 
 PLANS_DIR = ROOT / 'seeds' / 'plans'
@@ -88,15 +89,23 @@ def import_document(raw: bytes, filename: str, meta: dict[str, Any] | None = Non
     return ImportResult(document=document, created=True, parsed=parsed, counts=counts)
 
 
+def paragraph_row(document_id: int, seq: int, position: int, anchor: str, kind: str, text: str,
+                  **extra: Any) -> dict[str, Any]:
+    """A plan_paragraph row with its search columns derived from the text."""
+    norm = normalize_for_search(text)
+    return {'document_id': document_id, 'seq': seq, 'position': position, 'anchor': anchor, 'kind': kind,
+            'text': text, 'text_norm': norm, 'text_bigrams': bigram_tokens(norm), 'heading_path': [],
+            'citation_path': '', 'platforms': [], 'industries': [], **extra}
+
+
 def _store_parsed(document: PlanDocument, parsed: ParsedDocument) -> dict[str, int]:
     doc_id = document.id
     if parsed.headings:
         db.session.execute(insert(PlanHeading), [
             {'document_id': doc_id, 'position': h.line * 10, 'level': h.level, 'marker': h.marker,
              'title': h.title, 'anchor': h.anchor} for h in parsed.headings])
-    rows = [{'document_id': doc_id, 'seq': p.seq, 'position': p.line * 10 + 1, 'anchor': p.anchor, 'kind': p.kind,
-             'text': p.text, 'text_norm': normalize_for_search(p.text), 'heading_path': p.heading_path,
-             'citation_path': p.citation_path, 'platforms': p.platforms, 'industries': p.industries}
+    rows = [paragraph_row(doc_id, p.seq, p.line * 10 + 1, p.anchor, p.kind, p.text, heading_path=p.heading_path,
+                          citation_path=p.citation_path, platforms=p.platforms, industries=p.industries)
             for p in parsed.paragraphs]
     ids = db.session.scalars(insert(PlanParagraph).returning(PlanParagraph.id, sort_by_parameter_order=True),
                              rows).all() if rows else []

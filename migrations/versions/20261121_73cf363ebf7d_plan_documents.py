@@ -10,6 +10,7 @@ Create Date: 2026-11-21 09:27:25.307118
 from alembic import op
 import sqlalchemy as sa
 import crm.db
+from crm.plans.ddl import TRIGRAM_TABLE, TRIGRAM_TRIGGER_NAMES, TRIGRAM_TRIGGERS
 
 
 revision = '73cf363ebf7d'
@@ -17,17 +18,6 @@ down_revision = '7d429acbac4d'
 branch_labels = None
 depends_on = None
 
-SQLITE_SEARCH = [
-    "CREATE VIRTUAL TABLE plan_fts USING fts5(text_norm, content='plan_paragraph', content_rowid='id', "
-    "tokenize='trigram')",
-    "CREATE TRIGGER plan_paragraph_ai AFTER INSERT ON plan_paragraph BEGIN "
-    "INSERT INTO plan_fts(rowid, text_norm) VALUES (new.id, new.text_norm); END",
-    "CREATE TRIGGER plan_paragraph_ad AFTER DELETE ON plan_paragraph BEGIN "
-    "INSERT INTO plan_fts(plan_fts, rowid, text_norm) VALUES ('delete', old.id, old.text_norm); END",
-    "CREATE TRIGGER plan_paragraph_au AFTER UPDATE ON plan_paragraph BEGIN "
-    "INSERT INTO plan_fts(plan_fts, rowid, text_norm) VALUES ('delete', old.id, old.text_norm); "
-    "INSERT INTO plan_fts(rowid, text_norm) VALUES (new.id, new.text_norm); END",
-]
 
 
 def upgrade() -> None:
@@ -177,7 +167,7 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     if op.get_context().dialect.name == 'sqlite':
-        for statement in SQLITE_SEARCH:
+        for statement in [TRIGRAM_TABLE, *TRIGRAM_TRIGGERS]:
             op.execute(statement)
     else:
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
@@ -187,7 +177,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_context().dialect.name == 'sqlite':
-        for name in ('plan_paragraph_ai', 'plan_paragraph_ad', 'plan_paragraph_au'):
+        for name in TRIGRAM_TRIGGER_NAMES:
             op.execute(f'DROP TRIGGER IF EXISTS {name}')
         op.execute('DROP TABLE IF EXISTS plan_fts')
     else:

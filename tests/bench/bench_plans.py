@@ -56,7 +56,9 @@ def _enlarge(db, PlanParagraph) -> None:
     """Copy the seed paragraphs (shuffled words) into one synthetic current document until 50k paragraphs."""
     from crm.plans.models import PlanDocument
 
-    base = db.session.execute(select(PlanParagraph.text, PlanParagraph.text_norm)).all()
+    from crm.plans.services import paragraph_row
+
+    base = db.session.execute(select(PlanParagraph.text)).scalars().all()
     doc = PlanDocument(slug='bench-corpus', title='扩充语料（基准测试）', source_filename='bench.txt',
                        sha256='bench' + '0' * 59, encoding='utf-8', raw=b'', is_current=True)
     db.session.add(doc)
@@ -64,12 +66,11 @@ def _enlarge(db, PlanParagraph) -> None:
     rng = random.Random(42)
     rows, seq = [], 0
     while len(base) + seq < TARGET_PARAGRAPHS:
-        text, norm = rng.choice(base)
+        text = rng.choice(base)
         cut = rng.randrange(0, max(1, len(text)))
         seq += 1
-        rows.append({'document_id': doc.id, 'seq': seq, 'position': seq, 'anchor': f'b.p{seq}', 'kind': 'text',
-                     'text': text[cut:] + text[:cut], 'text_norm': norm[cut:] + norm[:cut], 'heading_path': [],
-                     'citation_path': f'第{seq}段', 'platforms': [], 'industries': []})
+        rows.append(paragraph_row(doc.id, seq, seq, f'b.p{seq}', 'text', text[cut:] + text[:cut],
+                                  citation_path=f'第{seq}段'))
         if len(rows) == 5000:
             db.session.execute(insert(PlanParagraph), rows)
             rows = []

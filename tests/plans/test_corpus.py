@@ -112,7 +112,7 @@ def test_search_equals_the_substring_oracle(db_session):
         if not terms:
             return
         expected = {p.id for p in paragraphs if all(t in p.text_norm for t in terms)}
-        got = {row[0].id for row in db_session.execute(search_statement(terms))}
+        got = {row[0] for row in db_session.execute(search_statement(terms))}
         assert got == expected, query
 
     check()

@@ -92,3 +92,14 @@ def decode(raw: bytes | str) -> tuple[str, str, bytes]:
         return raw.decode('utf-8-sig'), 'utf-8', raw
     except UnicodeDecodeError:
         return raw.decode('gb18030', errors='replace'), 'gb18030', raw
+
+
+def bigram_char(char: str) -> bool:
+    """Characters that an FTS5 unicode61 tokenizer keeps inside a token: CJK ideographs and ASCII letters/digits."""
+    return ('\u4e00' <= char <= '\u9fff') or ('\u3400' <= char <= '\u4dbf') or (char.isascii() and char.isalnum())
+
+
+def bigram_tokens(text_norm: str) -> str:
+    """The distinct two-character runs of normalised text, space-separated (an index for two-character terms)."""
+    pairs = {a + b for a, b in zip(text_norm, text_norm[1:]) if bigram_char(a) and bigram_char(b)}
+    return ' '.join(sorted(pairs))
