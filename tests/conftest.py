@@ -32,6 +32,14 @@ _RAN: Counter = Counter()
 _PG_PROBLEM: list[str] = []
 
 
+def unavailable(message: str) -> None:
+    """A service the suite needs is missing: fail under CI, otherwise skip loudly (reported at the end)."""
+    _PG_PROBLEM.append(message)
+    if IN_CI:
+        pytest.fail(message + ' (required under CI)', pytrace=False)
+    pytest.skip(message)
+
+
 def migrate(url: str, revision: str = 'head') -> None:
     """Run the Alembic migrations against `url`."""
     from alembic import command
@@ -77,11 +85,7 @@ def database_url(request, tmp_path_factory):
     try:
         url = _create_pg_database()
     except OperationalError as exc:
-        message = f'PostgreSQL unreachable at {PG_BASE_URL}: {str(exc).splitlines()[0]}'
-        _PG_PROBLEM.append(message)
-        if IN_CI:
-            pytest.fail(message + ' (CI requires PostgreSQL)', pytrace=False)
-        pytest.skip(message)
+        unavailable(f'PostgreSQL unreachable at {PG_BASE_URL}: {str(exc).splitlines()[0]}')
     migrate(url)
     yield url
     db.session.remove()
@@ -211,5 +215,5 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(f'database-backed tests run per database: {counts}')
     for problem in _PG_PROBLEM:
         terminalreporter.write_line('!' * 78, red=True)
-        terminalreporter.write_line(f'WARNING: {problem}; PostgreSQL tests were SKIPPED', red=True)
+        terminalreporter.write_line(f'WARNING: {problem}; the tests needing it were SKIPPED', red=True)
         terminalreporter.write_line('!' * 78, red=True)

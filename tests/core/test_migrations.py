@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from crm.cli import alembic_config
 from crm.db import Base, include_in_autogenerate, make_engine
-from tests.conftest import _create_pg_database, _drop_pg_database
+from tests.conftest import _create_pg_database, _drop_pg_database, unavailable
 
 
 @pytest.fixture(params=['sqlite', 'postgresql'])
@@ -17,8 +17,8 @@ def scratch_url(request, tmp_path):
         return
     try:
         url = _create_pg_database()
-    except Exception as exc:  # reported loudly by the main fixture as well
-        pytest.skip(f'PostgreSQL unreachable: {exc}')
+    except Exception as exc:
+        unavailable(f'PostgreSQL unreachable: {exc}')
     yield url
     _drop_pg_database(url)
 
