@@ -102,13 +102,23 @@ def find_targets(sentence: str, source: str = 'text') -> list[ParsedTarget]:
 def find_terms(text: str, dictionary: dict[str, list[str]]) -> list[str]:
     """Canonical names whose aliases occur in the normalised text."""
     norm = normalize_for_search(text)
-    hits = []
-    for name, aliases in dictionary.items():
-        for alias in [name] + list(aliases):
-            if _contains(norm, normalize_for_search(alias)):
-                hits.append(name)
-                break
-    return hits
+    return [name for name, aliases in _normalised_aliases(dictionary) if any(_contains(norm, a) for a in aliases)]
+
+
+_ALIAS_CACHE: dict[int, tuple[dict, list[tuple[str, tuple[str, ...]]]]] = {}
+
+
+def _normalised_aliases(dictionary: dict[str, list[str]]) -> list[tuple[str, tuple[str, ...]]]:
+    """The dictionary with every alias normalised once (cached per dictionary object)."""
+    cached = _ALIAS_CACHE.get(id(dictionary))
+    if cached is None or cached[0] is not dictionary:
+        entries = [(name, tuple(normalize_for_search(a) for a in [name, *aliases])) for name, aliases in
+                   dictionary.items()]
+        cached = (dictionary, entries)
+        if len(_ALIAS_CACHE) > 8:
+            _ALIAS_CACHE.clear()
+        _ALIAS_CACHE[id(dictionary)] = cached
+    return cached[1]
 
 
 def _contains(norm: str, alias: str) -> bool:
