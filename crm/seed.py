@@ -10,6 +10,6 @@ def run_seed() -> dict[str, int]:
     """Run every seeder in dependency order and return their counts."""
     summary: dict[str, int] = {}
     ensure_roles()
+    summary.update(seed_plans())  # first: platform facts cite plan paragraphs
     summary.update(seed_platforms())
-    summary.update(seed_plans())
     return summary

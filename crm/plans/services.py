@@ -172,3 +172,30 @@ def document_summary(result: ImportResult) -> dict[str, Any]:
             'created': result.created, 'previous': doc.previous_id, **result.counts,
             'duplicate_blocks': report.get('duplicate_blocks', []), 'junk': report.get('removed', []),
             'missing_tables': report.get('missing_tables', []), 'warnings': report.get('warnings', [])}
+
+
+class QuoteResolver:
+    """Finds the paragraph of a current document that contains a verbatim quote (whitespace ignored)."""
+
+    def __init__(self) -> None:
+        self._paragraphs: dict[str, list[tuple[int, str]]] = {}
+
+    def _load(self, slug: str) -> list[tuple[int, str]]:
+        if slug not in self._paragraphs:
+            rows = db.session.execute(select(PlanParagraph.id, PlanParagraph.text_norm)
+                                      .join(PlanDocument, PlanParagraph.document_id == PlanDocument.id)
+                                      .where(PlanDocument.slug == slug, PlanDocument.is_current.is_(True))
+                                      .order_by(PlanParagraph.seq)).all()
+            self._paragraphs[slug] = [(pid, re.sub(r'\s+', '', norm)) for pid, norm in rows]
+        return self._paragraphs[slug]
+
+    def resolve(self, slug: str, quote: str) -> int | None:
+        """Id of the paragraph holding the quote; a quote that runs across a heading resolves by its longest
+        sentence (10 characters at least). None when nothing matches."""
+        needle = re.sub(r'\s+', '', normalize_for_search(quote))
+        pieces = [needle] + sorted((p for p in re.split(r'[。;；]', needle) if len(p) >= 10), key=len, reverse=True)
+        for piece in pieces:
+            found = next((pid for pid, text in self._load(slug) if piece and piece in text), None)
+            if found is not None:
+                return found
+        return None

@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.core.access import Perm, get_or_404, requires, scoped
 from crm.core.pagination import page_args, paginate
+from crm.db import db
+from crm.plans.commitments import list_commitments
 from crm.platforms.models import Platform
+
+FACT_LABELS = {
+    'positioning': _l('Positioning'), 'focus_industry': _l('Focus industry'), 'area_km2': _l('Area (km²)'),
+    'planned_area': _l('Planned area'), 'designation': _l('Designation'), 'designation_year': _l('Designated in'),
+    'managing_body': _l('Managing body'), 'tax': _l('Tax'), 'revenue': _l('Revenue'), 'enterprises': _l('Firms'),
+    'tenants': _l('Tenants'), 'jobs': _l('Jobs'), 'investment': _l('Investment'), 'opened': _l('Opened'),
+    'founded': _l('Founded'), 'location': _l('Location'), 'target': _l('Target'), 'other': _l('Other'),
+}
 
 bp = Blueprint('platforms', __name__, url_prefix='/platforms')
 
@@ -30,4 +41,8 @@ def index():
 def detail(platform_id: int):
     """One platform's profile; outside the user's scope it does not exist (404)."""
     platform = get_or_404(Platform, platform_id)
-    return render_template('platforms/detail.html', platform=platform)
+    children = db.session.scalars(scoped(select(Platform), Platform).where(Platform.parent_id == platform.id)
+                                  .order_by(Platform.name)).all()
+    commitments = list_commitments(platform=platform.name, limit=15)
+    return render_template('platforms/detail.html', platform=platform, children=children, commitments=commitments,
+                           fact_labels=FACT_LABELS)
