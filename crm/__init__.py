@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.main.views import bp as main_bp
     from crm.plans.views import bp as plans_bp
+    from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
     from crm.platforms.views import bp as platforms_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, platforms_bp, plans_bp):

@@ -130,15 +130,17 @@ def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], p
 @click.command('demo')
 @click.option('--json', 'as_json', is_flag=True, help='Print the demo accounts (with passwords) as JSON.')
 @click.option('--force', is_flag=True, help='Allow demo data in production mode.')
+@click.option('--units', default=300, show_default=True, help='How many demo units (房源) to create.')
+@click.option('--seed', 'seed_', default=7, show_default=True, help='Random seed: the same seed gives the same data.')
 @with_appcontext
-def demo_command(as_json: bool, force: bool) -> None:
+def demo_command(as_json: bool, force: bool, units: int, seed_: int) -> None:
     """Create demo accounts for every role (and demo records as features add them)."""
     from crm.demo import load_demo
 
     if current_app.config['ENV_NAME'] == 'production' and not force:
         raise click.ClickException('生产环境不加载演示数据 (refusing demo data in production; use --force)')
     _cli_context('demo')
-    result = load_demo()
+    result = load_demo(units=units, seed=seed_)
     db.session.commit()
     lines = [f"{a['role_name']:<6} {a['email']:<28} {a['password']}" for a in result['accounts']]
     _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))

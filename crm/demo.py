@@ -6,6 +6,7 @@ from crm.auth.services import create_user, ensure_roles, hash_password
 from crm.core.settings import DEMO_LOADED, set_setting
 from crm.db import db, utcnow
 from crm.platforms.services import ensure_platform
+from crm.platforms.units import demo_units
 
 DEMO_ACCOUNTS = [
     # role, e-mail, password, name, platform names
@@ -28,7 +29,7 @@ def _demo_account(role: str, email: str, password: str, name: str, platform_ids:
     return user
 
 
-def load_demo() -> dict:
+def load_demo(*, units: int = 300, seed: int = 7) -> dict:
     """Create (or restore) the demo accounts and mark the database as holding demo data."""
     ensure_roles()
     kuamao = ensure_platform('kuamao-town', '跨贸小镇', '特色小镇', '拱墅区')
@@ -38,6 +39,7 @@ def load_demo() -> dict:
         _demo_account(role, email, password, name, platform_ids)
         accounts.append({'role': role, 'role_name': ROLE_NAMES[role], 'email': email, 'password': password,
                          'name': name, 'platforms': list(platform_names)})
+    counts = demo_units(units, seed)
     set_setting(DEMO_LOADED, utcnow().isoformat())
     db.session.flush()
-    return {'accounts': accounts}
+    return {'accounts': accounts, **counts}

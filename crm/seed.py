@@ -4,6 +4,7 @@ from __future__ import annotations
 from crm.auth.services import ensure_roles
 from crm.plans.services import seed_plans
 from crm.platforms.services import seed_platforms
+from crm.platforms.units import seed_buildings
 
 
 def run_seed() -> dict[str, int]:
@@ -12,4 +13,5 @@ def run_seed() -> dict[str, int]:
     ensure_roles()
     summary.update(seed_plans())  # first: platform facts cite plan paragraphs
     summary.update(seed_platforms())
+    summary.update(seed_buildings())
     return summary

@@ -27,6 +27,29 @@ class Factories:
             db.session.commit()
             return _detach(platform)
 
+    def building(self, platform, *, name: str | None = None):
+        from crm.platforms.models import Building
+
+        with self._in_app():
+            building = Building(platform_id=platform.id, name=name or f'测试楼宇{next(_seq)}', floors=10)
+            db.session.add(building)
+            db.session.commit()
+            return _detach(building)
+
+    def unit(self, building, *, number: str | None = None, area: str = '200', rent: str | None = '3.5',
+             status: str = '空置', note: str | None = None, use: str = '办公'):
+        from decimal import Decimal
+
+        from crm.platforms.models import Unit
+
+        with self._in_app():
+            unit = Unit(building_id=building.id, platform_id=building.platform_id, floor=3,
+                        number=number or f'3{next(_seq):02d}', area_gross=Decimal(area),
+                        rent=Decimal(rent) if rent else None, status=status, note=note, use=use)
+            db.session.add(unit)
+            db.session.commit()
+            return _detach(unit)
+
     def user(self, role: str = 'officer', *, email: str | None = None, name: str | None = None,
              password: str | None = None, platforms: list | None = None, is_active: bool = True):
         from crm.auth.services import create_user

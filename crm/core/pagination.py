@@ -41,8 +41,9 @@ def page_args(default_per_page: int = 50) -> tuple[int, int]:
     return max(1, page), max(1, min(per_page, MAX_PER_PAGE))
 
 
-def paginate(stmt: Select, page: int, per_page: int) -> Page:
-    """Run `stmt` for one page and count the total (scalar entities)."""
+def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True) -> Page:
+    """Run `stmt` for one page and count the total; `entities=False` keeps whole rows (several columns)."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    window = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(window)) if entities else db.session.execute(window).all()
     return Page(items=items, page=page, per_page=per_page, total=total)

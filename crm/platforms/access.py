@@ -1,29 +1,58 @@
-"""Who sees and edits which platform: park managers only their own; staff see all."""
+"""Who sees and edits which platform, building and unit: park managers only their own platforms;
+leaders and officers see everything read-only (officers may later mark units 意向 for a lead); firm users none."""
 from __future__ import annotations
 
 from sqlalchemy import false
 
 from crm.auth.models import LEADER, OFFICER, PARK_MANAGER
 from crm.core.access import object_rule, scope_rule
-from crm.platforms.models import Platform
+from crm.platforms.models import Building, Platform, Unit
 
 STAFF_READERS = (LEADER, OFFICER)
+
+
+def _platform_clause(column, user):
+    if user.role_code in STAFF_READERS:
+        return None
+    if user.role_code == PARK_MANAGER and user.platform_ids:
+        return column.in_(user.platform_ids)
+    return false()
 
 
 @scope_rule(Platform)
 def platform_scope(user):
     """Leaders and officers see every platform; park managers their own; firm users none."""
-    if user.role_code in STAFF_READERS:
-        return None
-    if user.role_code == PARK_MANAGER and user.platform_ids:
-        return Platform.id.in_(user.platform_ids)
-    return false()
+    return _platform_clause(Platform.id, user)
+
+
+@scope_rule(Building)
+def building_scope(user):
+    return _platform_clause(Building.platform_id, user)
+
+
+@scope_rule(Unit)
+def unit_scope(user):
+    return _platform_clause(Unit.platform_id, user)
+
+
+def _own_or_read(user, action: str, platform_id: int) -> bool:
+    mine = user.role_code == PARK_MANAGER and platform_id in user.platform_ids
+    if action == 'view':
+        return mine or user.role_code in STAFF_READERS
+    return mine
 
 
 @object_rule(Platform)
 def platform_actions(user, action: str, platform: Platform) -> bool:
-    """Park managers may edit their own platforms; staff may only view."""
-    mine = user.role_code == PARK_MANAGER and platform.id in user.platform_ids
-    if action == 'view':
-        return mine or user.role_code in STAFF_READERS
-    return mine
+    """Park managers may edit their own platforms (buildings, units); staff may only view."""
+    return _own_or_read(user, action, platform.id)
+
+
+@object_rule(Building)
+def building_actions(user, action: str, building: Building) -> bool:
+    return _own_or_read(user, action, building.platform_id)
+
+
+@object_rule(Unit)
+def unit_actions(user, action: str, unit: Unit) -> bool:
+    return _own_or_read(user, action, unit.platform_id)

@@ -1,11 +1,14 @@
 """Platform (产业平台): a park, town, business district or cluster that firms land in, with cited facts."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
-from crm.db import Base
+from crm.db import Base, utcnow
 from crm.plans.models import PlanParagraph
 
 PLATFORM_KINDS = ('特色小镇', '产业园', '商圈', '新城', '基地', '楼宇集群', '功能区', '集聚区')
@@ -57,3 +60,78 @@ class PlatformFact(Base):
 
     platform: Mapped[Platform] = relationship(back_populates='facts')
     paragraph: Mapped[PlanParagraph | None] = relationship(lazy='joined')
+
+
+UNIT_STATUSES = ('空置', '意向', '已租', '装修中', '锁定')
+UNIT_USES = ('办公', '研发', '商业', '厂房', '其他')
+FITOUTS = ('毛坯', '简装', '精装')
+
+
+class Building(TimestampMixin, VersionedMixin, Base):
+    """A building (楼宇) or site in a platform; units are let floor by floor."""
+
+    __tablename__ = 'building'
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey('platform.id'), index=True)
+    key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default='楼宇')
+    address: Mapped[str | None] = mapped_column(String(200))
+    floors: Mapped[int | None] = mapped_column(Integer)
+    gfa: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    operator: Mapped[str | None] = mapped_column(String(200))
+    facts: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    platform: Mapped[Platform] = relationship()
+    units: Mapped[list[Unit]] = relationship(back_populates='building', order_by='(Unit.floor, Unit.number)')
+
+
+class Unit(TimestampMixin, VersionedMixin, Base):
+    """A lettable unit (房源). Rent is 元/㎡·天 (the local convention); 物业费 is 元/㎡·月."""
+
+    __tablename__ = 'unit'
+    __audited__ = True
+    __table_args__ = (UniqueConstraint('building_id', 'number'),
+                      Index('ix_unit_status_area', 'status', 'area_gross'))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey('building.id'), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey('platform.id'), index=True)
+    floor: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40))
+    area_gross: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    area_usable: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    use: Mapped[str] = mapped_column(String(10), default='办公')
+    fitout: Mapped[str] = mapped_column(String(10), default='简装')
+    rent: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    property_fee: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    available_from: Mapped[date | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(10), default='空置', index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    building: Mapped[Building] = relationship(back_populates='units')
+
+    @property
+    def monthly_rent(self) -> Decimal | None:
+        """Rent for the whole unit per month (元), from 元/㎡·天 × area × 365/12."""
+        if self.rent is None:
+            return None
+        return (self.rent * self.area_gross * Decimal(365) / Decimal(12)).quantize(Decimal('1'))
+
+
+class UnitStatusChange(Base):
+    """History of a unit's status: from, to, when, who, why."""
+
+    __tablename__ = 'unit_status_change'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey('unit.id', ondelete='CASCADE'), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -5,11 +5,14 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from crm.core.access import Perm, get_or_404, requires, scoped
+from flask_login import current_user
+
+from crm.core.access import Perm, can, get_or_404, requires, scoped
 from crm.core.pagination import page_args, paginate
 from crm.db import db
 from crm.plans.commitments import list_commitments
-from crm.platforms.models import Platform
+from crm.platforms.models import Building, Platform, Unit
+from crm.platforms.units import vacancy_summary
 
 FACT_LABELS = {
     'positioning': _l('Positioning'), 'focus_industry': _l('Focus industry'), 'area_km2': _l('Area (km²)'),
@@ -44,5 +47,9 @@ def detail(platform_id: int):
     children = db.session.scalars(scoped(select(Platform), Platform).where(Platform.parent_id == platform.id)
                                   .order_by(Platform.name)).all()
     commitments = list_commitments(platform=platform.name, limit=15)
+    buildings = db.session.scalars(scoped(select(Building), Building).where(Building.platform_id == platform.id)
+                                   .order_by(Building.name)).all()
+    summary = vacancy_summary(Unit.platform_id == platform.id)
     return render_template('platforms/detail.html', platform=platform, children=children, commitments=commitments,
-                           fact_labels=FACT_LABELS)
+                           fact_labels=FACT_LABELS, buildings=buildings, summary=summary,
+                           can_edit=can(current_user, 'edit', platform))

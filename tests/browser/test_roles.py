@@ -7,10 +7,10 @@ pytestmark = pytest.mark.browser
 
 PLANS = ['规划文件', '规划检索', '规划承诺']
 EXPECTED_NAV = {
-    'admin': ['工作台', '产业平台', *PLANS, '用户管理', '操作日志'],
-    'leader': ['工作台', '产业平台', *PLANS, '操作日志'],
-    'officer': ['工作台', '产业平台', *PLANS],
-    'park_manager': ['工作台', '产业平台', *PLANS],
+    'admin': ['工作台', '产业平台', '空置房源', *PLANS, '用户管理', '操作日志'],
+    'leader': ['工作台', '产业平台', '空置房源', *PLANS, '操作日志'],
+    'officer': ['工作台', '产业平台', '空置房源', *PLANS],
+    'park_manager': ['工作台', '产业平台', '空置房源', *PLANS],
     'firm': ['工作台'],
 }
 
@@ -58,4 +58,21 @@ def test_officer_searches_the_plans_and_opens_the_cited_paragraph(live_server, p
     anchor = page.url.split('#', 1)[1]
     assert page.locator(f'[id="{anchor}"]').is_visible()
     screenshot(page, 'plan-reader')
+    assert page.problems == []
+
+
+def test_park_manager_marks_a_unit_let_and_the_grid_shows_it(live_server, page):
+    base, accounts = live_server
+    sign_in(page, base, accounts['park_manager'])
+    page.click('nav.sidebar >> text=产业平台')
+    page.click('table.list >> text=跨贸小镇')
+    page.locator('table.list a', has_text='（示例）').first.click()
+    cell = page.locator('.cell[data-status="空置"]').first
+    number = cell.get_attribute('data-unit')
+    cell.locator('select[name=status]').select_option('已租')
+    cell.locator('button[type=submit]').click()
+    page.wait_for_load_state()
+    assert '已改为' in page.inner_text('main')
+    assert page.locator(f'.cell[data-unit="{number}"]').get_attribute('data-status') == '已租'
+    screenshot(page, 'rent-grid')
     assert page.problems == []

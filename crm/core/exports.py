@@ -1,0 +1,67 @@
+"""Spreadsheet exports (CSV with BOM for Excel/WPS, XLSX) that never turn user text into formulas."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Response
+
+FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r', '\0')
+
+
+def safe_cell(value: Any) -> Any:
+    """Text starting like a formula gets a leading apostrophe; numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ''
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV download in UTF-8 with BOM (opens correctly in Chinese Excel and WPS)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_text(safe_cell(v)) for v in row])
+    return _download(('\ufeff' + buffer.getvalue()).encode('utf-8'), filename, 'text/csv; charset=utf-8')
+
+
+def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """An XLSX download; every string cell is stored as text, never as a formula."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.value = safe_cell(cell.value)
+                cell.data_type = 's'
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _download(buffer.getvalue(), filename,
+                     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+
+
+def _download(payload: bytes, filename: str, mimetype: str) -> Response:
+    from urllib.parse import quote
+
+    response = Response(payload, mimetype=mimetype)
+    ascii_name = filename.encode('ascii', 'ignore').decode() or 'export'
+    response.headers['Content-Disposition'] = (f'attachment; filename="{ascii_name}"; '
+                                               f"filename*=UTF-8''{quote(filename)}")
+    return response

@@ -1,0 +1,59 @@
+"""Unit and building forms (validation only)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from crm.core.forms import BaseForm, VersionedForm
+from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES
+
+
+class UnitFields:
+    """The editable fields of a unit."""
+
+    floor = IntegerField(_l('Floor'), validators=[DataRequired(_l('Enter the floor.')),
+                                                  NumberRange(-5, 200, _l('Floor must be between -5 and 200.'))])
+    number = StringField(_l('Unit number'), validators=[DataRequired(_l('Enter the unit number.')), Length(max=40)])
+    area_gross = DecimalField(_l('Gross area (㎡)'), places=2, validators=[
+        DataRequired(_l('Enter the area.')), NumberRange(1, 100000, _l('Area must be between 1 and 100,000 ㎡.'))])
+    area_usable = DecimalField(_l('Usable area (㎡)'), places=2, validators=[Optional(), NumberRange(0, 100000)])
+    use = SelectField(_l('Use'), choices=[(u, u) for u in UNIT_USES])
+    fitout = SelectField(_l('Fit-out'), choices=[(f, f) for f in FITOUTS])
+    rent = DecimalField(_l('Rent (yuan/㎡/day)'), places=2, validators=[
+        Optional(), NumberRange(0, 100, _l('Rent is per ㎡ per day, between 0 and 100 yuan.'))])
+    property_fee = DecimalField(_l('Property fee (yuan/㎡/month)'), places=2,
+                                validators=[Optional(), NumberRange(0, 500)])
+    available_from = DateField(_l('Available from'), validators=[Optional()])
+    status = SelectField(_l('Status'), choices=[(s, s) for s in UNIT_STATUSES])
+    status_note = StringField(_l('Reason for the status change'), validators=[Optional(), Length(max=200)])
+    note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
+
+    def validate_area_usable(self, field) -> None:
+        if field.data is not None and self.area_gross.data is not None and field.data > self.area_gross.data:
+            raise ValidationError(_l('Usable area cannot exceed the gross area.'))
+
+
+class UnitForm(UnitFields, VersionedForm):
+    """Edit an existing unit (carries the version it was rendered from)."""
+
+
+class UnitCreateForm(UnitFields, BaseForm):
+    """Add a unit to a building."""
+
+
+class StatusForm(VersionedForm):
+    status = SelectField(_l('Status'), choices=[(s, s) for s in UNIT_STATUSES])
+    status_note = StringField(_l('Reason'), validators=[Optional(), Length(max=200)])
+
+
+class BuildingForm(BaseForm):
+    name = StringField(_l('Building name'), validators=[DataRequired(_l('Enter the building name.')), Length(max=120)])
+    address = StringField(_l('Address'), validators=[Optional(), Length(max=200)])
+    floors = IntegerField(_l('Floors'), validators=[Optional(), NumberRange(1, 200)])
+    gfa = DecimalField(_l('Gross floor area (㎡)'), places=2, validators=[Optional(), NumberRange(0, 10_000_000)])
+    operator = StringField(_l('Owner / operator'), validators=[Optional(), Length(max=200)])
+
+
+UNIT_FIELD_NAMES = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',
+                    'available_from', 'status', 'status_note', 'note')

@@ -1,0 +1,157 @@
+"""Buildings, the 租控表 (rent-control grid), unit edits and the vacancy search."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
+from crm.core.concurrency import EditConflict, conflicting_fields
+from crm.core.exports import csv_response, xlsx_response
+from crm.core.pagination import page_args, paginate
+from crm.db import db
+from crm.platforms import units as service
+from crm.platforms.forms import UNIT_FIELD_NAMES, BuildingForm, StatusForm, UnitCreateForm, UnitForm
+from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
+from crm.platforms.views import bp
+
+
+def _unit_data(form) -> dict:
+    return {name: getattr(form, name).data for name in UNIT_FIELD_NAMES}
+
+
+@bp.get('/buildings/<int:building_id>')
+@requires(Perm.PLATFORMS_VIEW)
+def building(building_id: int):
+    """A building's 租控表: floors × units coloured by status, with area and rent."""
+    item = get_or_404(Building, building_id)
+    units = db.session.scalars(select(Unit).where(Unit.building_id == item.id)
+                               .order_by(Unit.floor.desc(), Unit.number)).all()
+    floors = [(floor, list(group)) for floor, group in groupby(units, key=lambda u: u.floor)]
+    summary = service.vacancy_summary(Unit.building_id == item.id)
+    return render_template('platforms/building.html', building=item, floors=floors, summary=summary,
+                           statuses=UNIT_STATUSES, can_edit=can(current_user, 'edit', item))
+
+
+@bp.route('/<int:platform_id>/buildings/new', methods=['GET', 'POST'])
+@requires(Perm.PLATFORMS_EDIT)
+def building_new(platform_id: int):
+    """Add a building to one's platform."""
+    platform = get_or_404(Platform, platform_id)
+    ensure('edit', platform)
+    form = BuildingForm()
+    if form.validate_on_submit():
+        item = Building(platform_id=platform.id, name=form.name.data, address=form.address.data or None,
+                        floors=form.floors.data, gfa=form.gfa.data, operator=form.operator.data or None)
+        db.session.add(item)
+        db.session.commit()
+        flash(_('Building %(name)s added.', name=item.name), 'success')
+        return redirect(url_for('platforms.building', building_id=item.id))
+    return render_template('platforms/building_form.html', form=form, platform=platform), 422 if form.errors else 200
+
+
+@bp.route('/buildings/<int:building_id>/units/new', methods=['GET', 'POST'])
+@requires(Perm.PLATFORMS_EDIT)
+def unit_new(building_id: int):
+    """Add a unit to a building."""
+    item = get_or_404(Building, building_id)
+    ensure('edit', item)
+    form = UnitCreateForm()
+    if form.validate_on_submit():
+        try:
+            unit = service.create_unit(item, _unit_data(form), actor_id=current_user.id)
+        except service.UnitError as exc:
+            form.number.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_('Unit %(number)s added.', number=unit.number), 'success')
+            return redirect(url_for('platforms.building', building_id=item.id))
+    return render_template('platforms/unit_form.html', form=form, building=item, unit=None), \
+        422 if form.errors else 200
+
+
+@bp.route('/units/<int:unit_id>', methods=['GET', 'POST'])
+@requires(Perm.PLATFORMS_EDIT)
+def unit_edit(unit_id: int):
+    """Edit a unit; a save based on an old version is refused and both versions are shown."""
+    unit = get_or_404(Unit, unit_id)
+    ensure('edit', unit)
+    form = UnitForm(obj=unit) if request.method == 'GET' else UnitForm()
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            service.update_unit(unit, _unit_data(form), version=form.version.data, actor_id=current_user.id)
+        except EditConflict:
+            conflict = conflicting_fields(unit, form.data, {'status': _('Status'), 'rent': _('Rent (yuan/㎡/day)'),
+                                                            'area_gross': _('Gross area (㎡)'),
+                                                            'available_from': _('Available from'),
+                                                            'note': _('Note')})
+            form.version.data = unit.version
+        except service.UnitError as exc:
+            form.number.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_('Unit %(number)s saved.', number=unit.number), 'success')
+            return redirect(url_for('platforms.building', building_id=unit.building_id))
+    history = db.session.scalars(select(UnitStatusChange).where(UnitStatusChange.unit_id == unit.id)
+                                 .order_by(UnitStatusChange.at.desc())).all()
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template('platforms/unit_form.html', form=form, building=unit.building, unit=unit,
+                           conflict=conflict, history=history), status
+
+
+@bp.post('/units/<int:unit_id>/status')
+@requires(Perm.PLATFORMS_EDIT)
+def unit_status(unit_id: int):
+    """Quick status change from the 租控表."""
+    unit = get_or_404(Unit, unit_id)
+    ensure('edit', unit)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash(_('The status change was not valid.'), 'error')
+    elif form.version.data != unit.version:
+        flash(_('Unit %(number)s was changed by someone else meanwhile; nothing was overwritten. Check it and try '
+                'again.', number=unit.number), 'error')
+    else:
+        service.set_status(unit, form.status.data, actor_id=current_user.id, note=form.status_note.data)
+        db.session.commit()
+        flash(_('Unit %(number)s is now %(status)s.', number=unit.number, status=unit.status), 'success')
+    return redirect(url_for('platforms.building', building_id=unit.building_id))
+
+
+def _vacancy_filters() -> dict:
+    args = request.args
+    return {'area_min': args.get('area_min', type=float), 'area_max': args.get('area_max', type=float),
+            'rent_min': args.get('rent_min', type=float), 'rent_max': args.get('rent_max', type=float),
+            'use': args.get('use') or None, 'platform_id': args.get('platform_id', type=int),
+            'building_id': args.get('building_id', type=int), 'available_by': args.get('available_by') or None}
+
+
+@bp.get('/vacancies')
+@requires(Perm.PLATFORMS_VIEW)
+def vacancies():
+    """Vacant units across the platforms one may see: area, rent, use, availability, platform, building."""
+    filters, sort = _vacancy_filters(), request.args.get('sort', 'area')
+    page = paginate(service.vacancy_statement(filters, sort), *page_args(50), entities=False)
+    platforms = db.session.scalars(scoped(select(Platform), Platform).order_by(Platform.name)).all()
+    return render_template('platforms/vacancies.html', page=page, filters=filters, sort=sort, uses=UNIT_USES,
+                           platforms=platforms)
+
+
+EXPORT_HEADER = ['平台', '楼宇', '楼层', '房号', '建筑面积(㎡)', '使用面积(㎡)', '用途', '装修', '租金(元/㎡·天)',
+                 '月租金(元)', '物业费(元/㎡·月)', '可租日期', '状态', '备注']
+
+
+@bp.get('/vacancies.<any(csv, xlsx):fmt>')
+@requires(Perm.PLATFORMS_VIEW)
+def vacancies_export(fmt: str):
+    """The same search as a spreadsheet (formula-like text stays text)."""
+    rows = db.session.execute(service.vacancy_statement(_vacancy_filters(), request.args.get('sort', 'area'))
+                              .limit(20000)).all()
+    data = ([platform, building_name, u.floor, u.number, u.area_gross, u.area_usable, u.use, u.fitout, u.rent,
+             u.monthly_rent, u.property_fee, u.available_from, u.status, u.note] for u, building_name, platform in rows)
+    maker = csv_response if fmt == 'csv' else xlsx_response
+    return maker(f'空置房源.{fmt}', EXPORT_HEADER, data)

@@ -1,0 +1,179 @@
+"""Buildings and units: status changes with history, edits with conflict detection, vacancy queries, demo data."""
+from __future__ import annotations
+
+import random
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select
+
+from config import ROOT
+from crm.core.access import scoped
+from crm.core.concurrency import check_version
+from crm.db import db
+from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
+
+BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
+EDITABLE = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',
+            'available_from', 'note')
+
+
+class UnitError(ValueError):
+    """A rule about units was broken; the message is shown to the user."""
+
+
+def set_status(unit: Unit, status: str, *, actor_id: int | None, note: str | None = None) -> None:
+    """Change a unit's status and record the change (from, to, when, who, why)."""
+    if status not in UNIT_STATUSES:
+        raise UnitError(f'未知状态: {status}')
+    if status == unit.status:
+        return
+    db.session.add(UnitStatusChange(unit_id=unit.id, from_status=unit.status, to_status=status, by_id=actor_id,
+                                    note=note or None))
+    unit.status = status
+    db.session.flush()
+
+
+def update_unit(unit: Unit, data: dict[str, Any], *, version: int, actor_id: int | None) -> Unit:
+    """Apply a form to a unit; a stale version raises EditConflict and nothing is written."""
+    check_version(unit, version)
+    clash = db.session.scalar(select(Unit.id).where(Unit.building_id == unit.building_id,
+                                                    Unit.number == data['number'], Unit.id != unit.id))
+    if clash:
+        raise UnitError('同一楼宇内房号不能重复')
+    for key in EDITABLE:
+        if key in data:
+            setattr(unit, key, data[key])
+    if data.get('status') and data['status'] != unit.status:
+        set_status(unit, data['status'], actor_id=actor_id, note=data.get('status_note'))
+    db.session.flush()
+    return unit
+
+
+def create_unit(building: Building, data: dict[str, Any], *, actor_id: int | None) -> Unit:
+    """Add a unit to a building."""
+    if db.session.scalar(select(Unit.id).where(Unit.building_id == building.id, Unit.number == data['number'])):
+        raise UnitError('同一楼宇内房号不能重复')
+    unit = Unit(building_id=building.id, platform_id=building.platform_id, status=data.get('status') or '空置',
+                **{k: data.get(k) for k in EDITABLE})
+    db.session.add(unit)
+    db.session.flush()
+    db.session.add(UnitStatusChange(unit_id=unit.id, from_status=None, to_status=unit.status, by_id=actor_id))
+    db.session.flush()
+    return unit
+
+
+@dataclass
+class VacancySummary:
+    """Units, area available, vacancy rate and rent range of a platform or building."""
+
+    units: int
+    vacant_units: int
+    area: Decimal
+    vacant_area: Decimal
+    rent_min: Decimal | None
+    rent_max: Decimal | None
+
+    @property
+    def vacancy_rate(self) -> float:
+        return float(self.vacant_area / self.area) if self.area else 0.0
+
+
+def vacancy_summary(*conditions) -> VacancySummary:
+    """Summary over the units matching `conditions` (within the user's scope)."""
+    vacant = Unit.status == '空置'
+    stmt = scoped(select(func.count(Unit.id), func.count(Unit.id).filter(vacant), func.sum(Unit.area_gross),
+                         func.sum(Unit.area_gross).filter(vacant), func.min(Unit.rent).filter(vacant),
+                         func.max(Unit.rent).filter(vacant)), Unit)
+    units, vacant_units, area, vacant_area, low, high = db.session.execute(stmt.where(*conditions)).one()
+    return VacancySummary(units or 0, vacant_units or 0, Decimal(area or 0), Decimal(vacant_area or 0), low, high)
+
+
+SORTS = {
+    'area': (Unit.area_gross, Unit.id), '-area': (Unit.area_gross.desc(), Unit.id),
+    'rent': (Unit.rent, Unit.id), '-rent': (Unit.rent.desc(), Unit.id),
+    'available': (Unit.available_from, Unit.id), 'building': (Building.name, Unit.floor, Unit.number),
+}
+
+
+def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
+    """Vacant units across the platforms the user may see, with the search filters applied."""
+    stmt = scoped(select(Unit, Building.name, Platform.name).join(Building, Unit.building_id == Building.id)
+                  .join(Platform, Unit.platform_id == Platform.id), Unit)
+    stmt = stmt.where(Unit.status == (filters.get('status') or '空置'))
+    conditions = {
+        'area_min': lambda v: Unit.area_gross >= v, 'area_max': lambda v: Unit.area_gross <= v,
+        'rent_min': lambda v: Unit.rent >= v, 'rent_max': lambda v: Unit.rent <= v,
+        'use': lambda v: Unit.use == v, 'platform_id': lambda v: Unit.platform_id == v,
+        'building_id': lambda v: Unit.building_id == v,
+        'available_by': lambda v: (Unit.available_from.is_(None)) | (Unit.available_from <= v),
+    }
+    for key, make in conditions.items():
+        if filters.get(key) not in (None, ''):
+            stmt = stmt.where(make(filters[key]))
+    return stmt.order_by(*SORTS.get(sort, SORTS['area']))
+
+
+# --- seed and demo data -------------------------------------------------------------------------
+
+def seed_buildings() -> dict[str, int]:
+    """Key buildings named in the plans (seeds/buildings.toml), linked to their platforms; idempotent."""
+    if not BUILDINGS.exists():
+        return {'buildings_created': 0}
+    with BUILDINGS.open('rb') as fh:
+        entries = tomllib.load(fh).get('building', [])
+    platforms = {p.key: p.id for p in db.session.scalars(select(Platform))}
+    existing = set(db.session.scalars(select(Building.key).where(Building.key.is_not(None))))
+    created = 0
+    for entry in entries:
+        platform_id = platforms.get(entry.get('platform', ''))
+        if entry['key'] in existing or platform_id is None:
+            continue
+        db.session.add(Building(key=entry['key'], name=entry['name'], kind=entry.get('kind', '楼宇'),
+                                platform_id=platform_id, facts=entry.get('facts', [])))
+        created += 1
+    db.session.flush()
+    return {'buildings_created': created}
+
+
+DEMO_PLATFORMS = ['跨贸小镇', '数字经济产业园', '中国(杭州)人力资源服务产业园', '电竞数娱产业园', '人工智能产业园区',
+                  '创新中国产业园', '城市之星']
+DEMO_TOWERS = ['A座', 'B座', 'C座', '1号楼', '2号楼', '3号楼']
+
+
+def demo_units(count: int, seed: int = 7) -> dict[str, int]:
+    """Deterministic demo buildings and units (labelled demo) spread over the main platforms."""
+    if db.session.scalar(select(func.count(Unit.id)).where(Unit.is_demo.is_(True))):
+        return {'demo_units': 0}
+    rng = random.Random(seed)
+    platforms = [p for p in db.session.scalars(select(Platform).where(Platform.name.in_(DEMO_PLATFORMS)))]
+    buildings = []
+    for platform in platforms:
+        for tower in DEMO_TOWERS[:3]:
+            building = Building(platform_id=platform.id, name=f'{platform.name}{tower}（示例）', kind='楼宇',
+                                floors=rng.randint(8, 24), is_demo=True, operator='示例运营公司')
+            db.session.add(building)
+            buildings.append(building)
+    db.session.flush()
+    rows, today = [], date.today()
+    per_building = max(1, count // max(1, len(buildings)))
+    for building in buildings:
+        for n in range(per_building):
+            floor = 1 + n // 6
+            area = Decimal(rng.choice([80, 120, 150, 220, 300, 450, 600, 800, 1200, 1600]))
+            status = rng.choices(UNIT_STATUSES, weights=[45, 8, 40, 4, 3])[0]
+            rows.append({'building_id': building.id, 'platform_id': building.platform_id, 'floor': floor,
+                         'number': f'{floor}{n % 6 + 1:02d}', 'area_gross': area,
+                         'area_usable': (area * Decimal('0.78')).quantize(Decimal('0.01')),
+                         'use': rng.choices(UNIT_USES, weights=[70, 15, 10, 3, 2])[0],
+                         'fitout': rng.choice(FITOUTS), 'rent': Decimal(rng.randint(25, 60)) / 10,
+                         'property_fee': Decimal(rng.randint(80, 250)) / 10,
+                         'available_from': today + timedelta(days=rng.randint(-60, 180)), 'status': status,
+                         'is_demo': True, 'version': 1})
+    if rows:
+        db.session.execute(insert(Unit), rows)
+    db.session.flush()
+    return {'demo_units': len(rows)}

@@ -1,0 +1,105 @@
+"""Buildings and units: scope on every path, officers read only, edit conflicts, status history, safe exports."""
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from crm.platforms.models import Unit, UnitStatusChange
+from tests.conftest import post_form
+
+
+def _setup(factories):
+    own, other = factories.platform('甲园'), factories.platform('乙园')
+    own_building, other_building = factories.building(own, name='甲园一号楼'), factories.building(other, name='乙园一号楼')
+    return own, other, factories.unit(own_building, number='301'), factories.unit(other_building, number='901')
+
+
+def test_park_manager_gets_404_for_another_platforms_building_unit_and_search_results(client, factories, logged_in):
+    own, other, own_unit, other_unit = _setup(factories)
+    logged_in('park_manager', platforms=[own])
+    assert client.get(f'/platforms/buildings/{own_unit.building_id}').status_code == 200
+    assert client.get(f'/platforms/buildings/{other_unit.building_id}').status_code == 404
+    assert client.get(f'/platforms/units/{other_unit.id}').status_code == 404
+    assert client.get(f'/platforms/{other.id}/buildings/new').status_code == 404
+    listing = client.get('/platforms/vacancies').get_data(as_text=True)
+    assert '甲园一号楼' in listing and '乙园一号楼' not in listing
+    exported = client.get(f'/platforms/vacancies.csv?platform_id={other.id}').get_data(as_text=True)
+    assert '乙园一号楼' not in exported and '901' not in exported
+
+
+def test_officer_sees_all_units_but_cannot_edit(client, factories, logged_in):
+    own, other, own_unit, other_unit = _setup(factories)
+    logged_in('officer')
+    assert '乙园一号楼' in client.get('/platforms/vacancies').get_data(as_text=True)
+    assert client.get(f'/platforms/units/{own_unit.id}').status_code == 403
+    response = post_form(client, f'/platforms/units/{own_unit.id}/status', {'status': '已租', 'version': 1},
+                         token_from='/platforms/vacancies')
+    assert response.status_code == 403
+
+
+def test_park_manager_marks_a_unit_let_with_history_and_audit(client, factories, logged_in, db_session):
+    own, _, unit, _ = _setup(factories)
+    logged_in('park_manager', platforms=[own])
+    response = post_form(client, f'/platforms/units/{unit.id}/status', {'status': '已租', 'version': 1,
+                                                                        'status_note': '签约入驻'},
+                         token_from=f'/platforms/buildings/{unit.building_id}')
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Unit, unit.id).status == '已租'
+    change = db_session.scalars(select(UnitStatusChange).where(UnitStatusChange.unit_id == unit.id)).one()
+    assert (change.from_status, change.to_status, change.note) == ('空置', '已租', '签约入驻')
+    grid = client.get(f'/platforms/buildings/{unit.building_id}').get_data(as_text=True)
+    assert 'data-unit="301" data-status="已租"' in grid
+
+
+def test_two_concurrent_edits_give_one_conflict_and_lose_nothing(client, factories, logged_in, db_session):
+    own, _, unit, _ = _setup(factories)
+    logged_in('park_manager', platforms=[own])
+    form = {'floor': 3, 'number': '301', 'area_gross': '200', 'use': '办公', 'fitout': '简装', 'status': '空置',
+            'version': 1}
+    first = post_form(client, f'/platforms/units/{unit.id}', {**form, 'rent': '3.8'})
+    second = post_form(client, f'/platforms/units/{unit.id}', {**form, 'rent': '4.2', 'note': '第二位的修改'})
+    assert first.status_code == 302 and second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert '3.80' in html and '4.2' in html and '第二位的修改' in html  # both versions shown, input kept
+    db_session.expire_all()
+    saved = db_session.get(Unit, unit.id)
+    assert str(saved.rent) == '3.80' and saved.note is None and saved.version == 2
+
+
+def test_invalid_unit_form_keeps_input_and_explains_in_chinese(client, factories, logged_in):
+    own, _, unit, _ = _setup(factories)
+    logged_in('park_manager', platforms=[own])
+    response = post_form(client, f'/platforms/units/{unit.id}', {
+        'floor': 3, 'number': '301', 'area_gross': '200', 'area_usable': '260', 'rent': '350', 'use': '办公',
+        'fitout': '简装', 'status': '空置', 'version': 1, 'note': '保留我的备注'})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '使用面积不能大于建筑面积' in html and '租金按每平方米每天计' in html and '保留我的备注' in html
+
+
+def test_exports_write_formula_like_text_as_text(client, factories, logged_in):
+    platform = factories.platform('丙园')
+    building = factories.building(platform, name='=HYPERLINK("http://x")')
+    factories.unit(building, number='101', note='@SUM(A1)')
+    logged_in('officer')
+    data = client.get(f'/platforms/vacancies.csv?platform_id={platform.id}').data
+    assert data.startswith('\ufeff'.encode())
+    rows = list(csv.reader(io.StringIO(data.decode('utf-8-sig'))))
+    assert rows[1][1] == '\'=HYPERLINK("http://x")' and rows[1][-1] == "'@SUM(A1)"
+    book = load_workbook(io.BytesIO(client.get(f'/platforms/vacancies.xlsx?platform_id={platform.id}').data))
+    cells = list(book.active.iter_rows(min_row=2, values_only=False))[0]
+    assert cells[1].data_type == 's' and cells[1].value.startswith("'=")
+    assert cells[4].data_type == 'n'  # numbers stay numbers
+
+
+def test_vacancy_search_filters_and_sorts(client, factories, logged_in):
+    platform = factories.platform('丁园')
+    building = factories.building(platform)
+    for number, area, rent in [('a', '80', '2.5'), ('b', '500', '4.0'), ('c', '900', '3.0')]:
+        factories.unit(building, number=number, area=area, rent=rent)
+    factories.unit(building, number='let', area='600', status='已租')
+    logged_in('leader')
+    html = client.get(f'/platforms/vacancies?platform_id={platform.id}&area_min=100&sort=-rent').get_data(as_text=True)
+    assert html.index('3F · b') < html.index('3F · c') and '3F · a' not in html and '3F · let' not in html
