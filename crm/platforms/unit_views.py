@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
 from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.exports import csv_response, xlsx_response
-from crm.core.pagination import page_args, paginate
+from crm.core.pagination import page_args
 from crm.db import db
 from crm.platforms import units as service
 from crm.platforms.forms import UNIT_FIELD_NAMES, BuildingForm, StatusForm, UnitCreateForm, UnitForm
@@ -135,8 +135,8 @@ def _vacancy_filters() -> dict:
 def vacancies():
     """Vacant units across the platforms one may see: area, rent, use, availability, platform, building."""
     filters, sort = _vacancy_filters(), request.args.get('sort', 'area')
-    page = paginate(service.vacancy_statement(filters, sort), *page_args(50), entities=False)
-    platforms = db.session.scalars(scoped(select(Platform), Platform).order_by(Platform.name)).all()
+    page = service.vacancy_page(filters, sort, *page_args(50))
+    platforms = db.session.execute(scoped(select(Platform.id, Platform.name), Platform).order_by(Platform.name)).all()
     return render_template('platforms/vacancies.html', page=page, filters=filters, sort=sort, uses=UNIT_USES,
                            platforms=platforms)
 

@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, insert, select
 from config import ROOT
 from crm.core.access import scoped
 from crm.core.concurrency import check_version
+from crm.core.pagination import Page
 from crm.db import db
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
 
@@ -95,26 +96,45 @@ def vacancy_summary(*conditions) -> VacancySummary:
 SORTS = {
     'area': (Unit.area_gross, Unit.id), '-area': (Unit.area_gross.desc(), Unit.id),
     'rent': (Unit.rent, Unit.id), '-rent': (Unit.rent.desc(), Unit.id),
-    'available': (Unit.available_from, Unit.id), 'building': (Building.name, Unit.floor, Unit.number),
+    'available': (Unit.available_from, Unit.id), 'building': (Unit.building_id, Unit.floor, Unit.number),
+}
+FILTERS = {
+    'area_min': lambda v: Unit.area_gross >= v, 'area_max': lambda v: Unit.area_gross <= v,
+    'rent_min': lambda v: Unit.rent >= v, 'rent_max': lambda v: Unit.rent <= v,
+    'use': lambda v: Unit.use == v, 'platform_id': lambda v: Unit.platform_id == v,
+    'building_id': lambda v: Unit.building_id == v,
+    'available_by': lambda v: (Unit.available_from.is_(None)) | (Unit.available_from <= v),
 }
 
 
-def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
-    """Vacant units across the platforms the user may see, with the search filters applied."""
-    stmt = scoped(select(Unit, Building.name, Platform.name).join(Building, Unit.building_id == Building.id)
-                  .join(Platform, Unit.platform_id == Platform.id), Unit)
-    stmt = stmt.where(Unit.status == (filters.get('status') or '空置'))
-    conditions = {
-        'area_min': lambda v: Unit.area_gross >= v, 'area_max': lambda v: Unit.area_gross <= v,
-        'rent_min': lambda v: Unit.rent >= v, 'rent_max': lambda v: Unit.rent <= v,
-        'use': lambda v: Unit.use == v, 'platform_id': lambda v: Unit.platform_id == v,
-        'building_id': lambda v: Unit.building_id == v,
-        'available_by': lambda v: (Unit.available_from.is_(None)) | (Unit.available_from <= v),
-    }
-    for key, make in conditions.items():
+def _vacancy_ids(filters: dict[str, Any]) -> Select:
+    """Ids of the matching units (scoped), answerable from the covering index ix_unit_vacancy."""
+    stmt = scoped(select(Unit.id), Unit).where(Unit.status == (filters.get('status') or '空置'))
+    for key, make in FILTERS.items():
         if filters.get(key) not in (None, ''):
             stmt = stmt.where(make(filters[key]))
-    return stmt.order_by(*SORTS.get(sort, SORTS['area']))
+    return stmt
+
+
+def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
+    """Rows (unit, building name, platform name) of every matching unit, sorted (used by exports)."""
+    return (select(Unit, Building.name, Platform.name).join(Building, Unit.building_id == Building.id)
+            .join(Platform, Unit.platform_id == Platform.id)
+            .where(Unit.id.in_(_vacancy_ids(filters).scalar_subquery()))
+            .order_by(*SORTS.get(sort, SORTS['area'])))
+
+
+def vacancy_page(filters: dict[str, Any], sort: str, page: int, per_page: int) -> Page:
+    """One page of the vacancy search: count and order on the index, then load just that page's rows."""
+    ids_stmt = _vacancy_ids(filters)
+    total = db.session.scalar(select(func.count()).select_from(ids_stmt.subquery())) or 0
+    ids = db.session.scalars(ids_stmt.order_by(*SORTS.get(sort, SORTS['area']))
+                             .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.execute(select(Unit, Building.name, Platform.name)
+                              .join(Building, Unit.building_id == Building.id)
+                              .join(Platform, Unit.platform_id == Platform.id).where(Unit.id.in_(ids))).all()
+    by_id = {row[0].id: row for row in rows}
+    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
 
 
 # --- seed and demo data -------------------------------------------------------------------------
