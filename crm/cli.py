@@ -146,11 +146,50 @@ def demo_command(as_json: bool, force: bool, units: int, seed_: int) -> None:
     _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))
 
 
+class SystemActor:
+    """The command line acts with administrator rights unless `--as` names a user."""
+
+    id = None
+    role_code = 'admin'
+    is_authenticated = True
+    platform_ids: frozenset = frozenset()
+
+
+@click.group('import', help='Import spreadsheets (CSV or XLSX).')
+def import_group() -> None:
+    pass
+
+
+@import_group.command('units')
+@click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option('--dry-run', is_flag=True, help='Check every row and report, write nothing.')
+@click.option('--as', 'as_email', default=None, help='Import with this user\'s rights (e.g. a park manager).')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def import_units_command(file: Path, dry_run: bool, as_email: str | None, as_json: bool) -> None:
+    """Import units; prints {imported, updated, unchanged, errors: [{row, column, message}]}."""
+    from crm.auth.models import user_by_email
+    from crm.core.spreadsheets import SpreadsheetError, read_table
+    from crm.platforms.unit_import import import_units
+
+    actor = user_by_email(as_email) if as_email else SystemActor()
+    if actor is None:
+        raise click.ClickException(f'用户不存在 (no such user): {as_email}')
+    _cli_context('import-units')
+    try:
+        report = import_units(read_table(file.name, file.read_bytes()), actor, dry_run=dry_run, filename=file.name)
+    except SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    payload = report.as_dict()
+    _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from crm.plans.cli import plans_group
 
-    for command in (db_group, seed_command, users_group, demo_command, plans_group):
+    for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group):
         app.cli.add_command(command)
 
 

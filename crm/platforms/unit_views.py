@@ -155,3 +155,36 @@ def vacancies_export(fmt: str):
              u.monthly_rent, u.property_fee, u.available_from, u.status, u.note] for u, building_name, platform in rows)
     maker = csv_response if fmt == 'csv' else xlsx_response
     return maker(f'空置房源.{fmt}', EXPORT_HEADER, data)
+
+
+@bp.route('/units/import', methods=['GET', 'POST'])
+@requires(Perm.PLATFORMS_EDIT)
+def units_import():
+    """Upload → preview (dry run with every bad row explained) → confirm; re-importing changes nothing."""
+    from crm.core.spreadsheets import SpreadsheetError, read_table
+    from crm.core.uploads import load_upload, save_upload
+    from crm.platforms.unit_import import import_units
+
+    token, report, error = request.form.get('token', ''), None, None
+    if request.method == 'POST':
+        upload = request.files.get('file')
+        try:
+            if upload and upload.filename:
+                data, filename = upload.read(), upload.filename
+                token = save_upload(data, filename)
+            else:
+                data, filename = load_upload(token)
+            table = read_table(filename, data)
+            confirm = request.form.get('action') == 'confirm'
+            report = import_units(table, current_user._get_current_object(), dry_run=not confirm, filename=filename)
+        except (SpreadsheetError, FileNotFoundError) as exc:
+            error = str(exc) if isinstance(exc, SpreadsheetError) else _('The uploaded file has expired; upload it '
+                                                                         'again.')
+        else:
+            if not report.dry_run:
+                db.session.commit()
+                flash(_('Import finished: %(a)s added, %(u)s updated, %(s)s unchanged, %(e)s rows with errors.',
+                        a=report.imported, u=report.updated, s=report.unchanged, e=len(report.errors)), 'success')
+                return redirect(url_for('platforms.vacancies'))
+    return render_template('platforms/units_import.html', report=report, token=token, error=error), \
+        422 if error else 200

@@ -1,0 +1,146 @@
+"""Reading uploaded spreadsheets safely: CSV (UTF-8, UTF-8 with BOM, GB18030) and XLSX.
+
+Hostile files are refused before parsing: size, zip entry count, total expansion and per-entry ratio,
+macros, wrong magic bytes. XML is parsed with defusedxml installed, so entity expansion is refused too.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ZIP_ENTRIES = 200
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 50_000
+MAX_CELL = 10_000
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read as a table; the message says why (Chinese first)."""
+
+
+@dataclass
+class Table:
+    """A header and numbered data rows (row numbers as a spreadsheet user sees them)."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """Parse an uploaded CSV or XLSX file into a Table."""
+    if len(data) > MAX_BYTES:
+        raise SpreadsheetError('文件超过 10 MB 上限 (file larger than 10 MB)')
+    if not data.strip():
+        raise SpreadsheetError('文件是空的 (empty file)')
+    name = filename.lower()
+    if name.endswith(('.xlsx', '.xlsm')) or data[:4] == b'PK\x03\x04':
+        return _read_xlsx(data)
+    if name.endswith(('.xls', '.et')) or data[:8] == bytes.fromhex('d0cf11e0a1b11ae1'):
+        raise SpreadsheetError('不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv (legacy .xls is not supported)')
+    return _read_csv(data)
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (what Excel and WPS write on Chinese Windows)."""
+    for encoding in ('utf-8-sig', 'gb18030'):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError('无法识别文件编码，请保存为 UTF-8 或 GB18030 (unknown text encoding)')
+
+
+def _read_csv(data: bytes) -> Table:
+    if b'\x00' in data[:4096]:
+        raise SpreadsheetError('这不是文本表格文件 (not a CSV text file)')
+    text = decode_text(data)
+    dialect = csv.excel_tab if text.count('\t') > text.count(',') else csv.excel
+    reader = csv.reader(io.StringIO(text, newline=''), dialect)
+    rows = [(n, [cell.strip() for cell in row]) for n, row in enumerate(reader, 1)]
+    return _table(rows)
+
+
+def _check_zip(data: bytes) -> zipfile.ZipFile:
+    if data[:4] != b'PK\x03\x04':
+        raise SpreadsheetError('扩展名是 .xlsx，但内容不是 Excel 文件 (not an XLSX file)')
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise SpreadsheetError('Excel 文件已损坏 (damaged XLSX file)') from exc
+    entries = archive.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise SpreadsheetError('Excel 文件内部条目过多，已拒绝 (too many entries in the XLSX archive)')
+    total = sum(e.file_size for e in entries)
+    if total > MAX_UNCOMPRESSED or any(e.compress_size and e.file_size / e.compress_size > MAX_RATIO
+                                       for e in entries):
+        raise SpreadsheetError('Excel 文件解压后过大，疑似压缩炸弹，已拒绝 (XLSX expands too much)')
+    names = {e.filename.lower() for e in entries}
+    if any(n.endswith('vbaproject.bin') for n in names):
+        raise SpreadsheetError('文件包含宏，已拒绝 (files with macros are refused)')
+    if 'xl/workbook.xml' not in names or any(e.flag_bits & 0x1 for e in entries):
+        raise SpreadsheetError('无法读取该 Excel 文件（可能已加密）(unreadable or encrypted XLSX)')
+    return archive
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ''
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(' ')
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), 'f')
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes) -> Table:
+    _check_zip(data)
+    import defusedxml  # noqa: F401  (openpyxl uses defusedxml when it is installed)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for malformed parts
+        raise SpreadsheetError(f'无法读取该 Excel 文件 (unreadable XLSX: {type(exc).__name__})') from exc
+    sheet = book.worksheets[0]
+    rows = []
+    for n, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        if n > MAX_ROWS + 1:
+            raise SpreadsheetError(f'行数超过 {MAX_ROWS} 行上限 (too many rows)')
+        rows.append((n, [_cell_text(v) for v in values]))
+    book.close()
+    return _table(rows)
+
+
+def _table(rows: list[tuple[int, list[str]]]) -> Table:
+    rows = [(n, cells) for n, cells in rows if any(cells)]
+    if not rows:
+        raise SpreadsheetError('文件中没有数据 (no rows)')
+    if len(rows) > MAX_ROWS + 1:
+        raise SpreadsheetError(f'行数超过 {MAX_ROWS} 行上限 (too many rows)')
+    header_number, header = rows[0]
+    return Table(header=[h.strip().lstrip('\ufeff') for h in header], rows=rows[1:])
+
+
+def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]]) -> tuple[dict[str, int], list[str]]:
+    """Which column holds each field (by its usual Chinese or English headers), and the unrecognised headers."""
+    def norm(text: str) -> str:
+        return ''.join(text.lower().split()).replace('（', '(').replace('）', ')')
+
+    lookup = {norm(alias): name for name, names in aliases.items() for alias in (name, *names)}
+    mapping: dict[str, int] = {}
+    unknown = []
+    for index, title in enumerate(header):
+        name = lookup.get(norm(title))
+        if name and name not in mapping:
+            mapping[name] = index
+        elif title:
+            unknown.append(title)
+    return mapping, unknown
