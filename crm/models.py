@@ -3,6 +3,7 @@ from crm.auth.models import LoginThrottle, PlatformMembership, Role, User, UserS
 from crm.core.audit import AuditEvent  # noqa: F401
 from crm.core.settings import AppSetting  # noqa: F401
 from crm.platforms import access as _platform_access  # noqa: F401
-from crm.platforms.models import Building, Platform, PlatformFact, Unit, UnitStatusChange  # noqa: F401
+from crm.platforms.models import (Building, MediaFile, Platform, PlatformFact, Unit,  # noqa: F401
+                                  UnitStatusChange)
 from crm.plans.models import (Commitment, CommitmentCuration, PlanDocument, PlanHeading,  # noqa: F401
                               PlanParagraph, PlanTable, Target)

@@ -95,10 +95,11 @@ def database_url(request, tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
-def app(database_url):
+def app(database_url, tmp_path_factory):
     """The application, bound to this run's database, with reference data seeded."""
     application = create_app({'SQLALCHEMY_DATABASE_URI': database_url, 'SERVER_NAME': 'localhost',
-                              'PREFERRED_URL_SCHEME': 'http'})
+                              'PREFERRED_URL_SCHEME': 'http',
+                              'INSTANCE_PATH': str(tmp_path_factory.mktemp('instance'))})
     with application.app_context():
         from crm.seed import run_seed
 

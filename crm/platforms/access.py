@@ -6,7 +6,7 @@ from sqlalchemy import false
 
 from crm.auth.models import LEADER, OFFICER, PARK_MANAGER
 from crm.core.access import object_rule, scope_rule
-from crm.platforms.models import Building, Platform, Unit
+from crm.platforms.models import Building, MediaFile, Platform, Unit
 
 STAFF_READERS = (LEADER, OFFICER)
 
@@ -35,6 +35,11 @@ def unit_scope(user):
     return _platform_clause(Unit.platform_id, user)
 
 
+@scope_rule(MediaFile)
+def media_scope(user):
+    return _platform_clause(MediaFile.platform_id, user)
+
+
 def _own_or_read(user, action: str, platform_id: int) -> bool:
     mine = user.role_code == PARK_MANAGER and platform_id in user.platform_ids
     if action == 'view':
@@ -56,3 +61,8 @@ def building_actions(user, action: str, building: Building) -> bool:
 @object_rule(Unit)
 def unit_actions(user, action: str, unit: Unit) -> bool:
     return _own_or_read(user, action, unit.platform_id)
+
+
+@object_rule(MediaFile)
+def media_actions(user, action: str, media: MediaFile) -> bool:
+    return _own_or_read(user, action, media.platform_id)

@@ -137,3 +137,22 @@ class UnitStatusChange(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class MediaFile(Base):
+    """A photo or floor plan of a building or unit, stored under a random name outside static/."""
+
+    __tablename__ = 'media_file'
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey('platform.id'), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey('building.id', ondelete='CASCADE'), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey('unit.id', ondelete='CASCADE'), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # photo | floor_plan
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str] = mapped_column(String(200))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

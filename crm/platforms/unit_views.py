@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from crm.core.pagination import page_args
 from crm.db import db
 from crm.platforms import units as service
 from crm.platforms.forms import UNIT_FIELD_NAMES, BuildingForm, StatusForm, UnitCreateForm, UnitForm
-from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
+from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, MediaFile, Platform, Unit, UnitStatusChange
 from crm.platforms.views import bp
 
 
@@ -32,8 +32,10 @@ def building(building_id: int):
                                .order_by(Unit.floor.desc(), Unit.number)).all()
     floors = [(floor, list(group)) for floor, group in groupby(units, key=lambda u: u.floor)]
     summary = service.vacancy_summary(Unit.building_id == item.id)
+    plans = db.session.scalars(scoped(select(MediaFile), MediaFile).where(
+        MediaFile.building_id == item.id, MediaFile.unit_id.is_(None))).all()
     return render_template('platforms/building.html', building=item, floors=floors, summary=summary,
-                           statuses=UNIT_STATUSES, can_edit=can(current_user, 'edit', item))
+                           statuses=UNIT_STATUSES, can_edit=can(current_user, 'edit', item), plans=plans)
 
 
 @bp.route('/<int:platform_id>/buildings/new', methods=['GET', 'POST'])
@@ -99,8 +101,9 @@ def unit_edit(unit_id: int):
     history = db.session.scalars(select(UnitStatusChange).where(UnitStatusChange.unit_id == unit.id)
                                  .order_by(UnitStatusChange.at.desc())).all()
     status = 409 if conflict else (422 if form.errors else 200)
+    photos = db.session.scalars(select(MediaFile).where(MediaFile.unit_id == unit.id)).all()
     return render_template('platforms/unit_form.html', form=form, building=unit.building, unit=unit,
-                           conflict=conflict, history=history), status
+                           conflict=conflict, history=history, photos=photos), status
 
 
 @bp.post('/units/<int:unit_id>/status')
@@ -188,3 +191,62 @@ def units_import():
                 return redirect(url_for('platforms.vacancies'))
     return render_template('platforms/units_import.html', report=report, token=token, error=error), \
         422 if error else 200
+
+
+@bp.post('/buildings/<int:building_id>/media')
+@requires(Perm.PLATFORMS_EDIT)
+def media_upload(building_id: int):
+    """Upload a floor plan for a building, or a photo of one of its units."""
+    from crm.platforms.media import MediaError, store
+
+    item = get_or_404(Building, building_id)
+    ensure('edit', item)
+    unit_id = request.form.get('unit_id', type=int)
+    unit = get_or_404(Unit, unit_id) if unit_id else None
+    if unit is not None and unit.building_id != item.id:
+        abort(404)
+    upload = request.files.get('file')
+    try:
+        if not upload or not upload.filename:
+            raise MediaError(_('Choose an image file.'))
+        store(upload.read(), upload.filename, building=item, unit=unit, kind='photo' if unit else 'floor_plan',
+              actor_id=current_user.id)
+    except MediaError as exc:
+        flash(str(exc), 'error')
+    else:
+        db.session.commit()
+        flash(_('Image uploaded.'), 'success')
+    if unit is not None:
+        return redirect(url_for('platforms.unit_edit', unit_id=unit.id))
+    return redirect(url_for('platforms.building', building_id=item.id))
+
+
+@bp.get('/media/<int:media_id>')
+@requires(Perm.PLATFORMS_VIEW)
+def media_file(media_id: int):
+    """Serve an image to those who may see its platform (404 for everyone else)."""
+    from flask import send_file
+
+    from crm.platforms.media import path_of
+
+    media = get_or_404(MediaFile, media_id)
+    response = send_file(path_of(media), mimetype=media.content_type, max_age=0)
+    response.headers['Content-Disposition'] = 'inline'
+    return response
+
+
+@bp.post('/media/<int:media_id>/delete')
+@requires(Perm.PLATFORMS_EDIT)
+def media_delete(media_id: int):
+    """Remove an image."""
+    from crm.platforms.media import remove
+
+    media = get_or_404(MediaFile, media_id)
+    ensure('edit', media)
+    building_id, unit_id = media.building_id, media.unit_id
+    remove(media)
+    db.session.commit()
+    flash(_('Image removed.'), 'success')
+    if unit_id:
+        return redirect(url_for('platforms.unit_edit', unit_id=unit_id))
+    return redirect(url_for('platforms.building', building_id=building_id))

@@ -1,0 +1,64 @@
+"""Photos and floor plans: checked by their content (not their name), stored under random names."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+from crm.db import db
+from crm.platforms.models import Building, MediaFile, Unit
+
+MAX_BYTES = 5 * 1024 * 1024
+SIGNATURES = {
+    'image/jpeg': (b'\xff\xd8\xff',),
+    'image/png': (b'\x89PNG\r\n\x1a\n',),
+}
+EXTENSIONS = {'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp'}
+
+
+class MediaError(ValueError):
+    """The upload is not an acceptable image; the message says why."""
+
+
+def sniff(data: bytes) -> str:
+    """The image type from the file's first bytes (JPEG, PNG or WebP), else MediaError."""
+    if len(data) > MAX_BYTES:
+        raise MediaError('图片不能超过 5 MB')
+    if data[:4] == b'RIFF' and data[8:12] == b'WEBP':
+        return 'image/webp'
+    for content_type, prefixes in SIGNATURES.items():
+        if data.startswith(prefixes):
+            return content_type
+    raise MediaError('只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，不看扩展名）')
+
+
+def media_folder() -> Path:
+    folder = Path(current_app.instance_path) / 'media'
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store(data: bytes, original_name: str, *, building: Building, unit: Unit | None, kind: str,
+          actor_id: int | None) -> MediaFile:
+    """Validate and store one image for a building (floor plan) or unit (photo)."""
+    content_type = sniff(data)
+    stored = f'{secrets.token_hex(16)}.{EXTENSIONS[content_type]}'
+    (media_folder() / stored).write_bytes(data)
+    media = MediaFile(platform_id=building.platform_id, building_id=building.id, unit_id=unit.id if unit else None,
+                      kind=kind, stored_name=stored, content_type=content_type, size=len(data),
+                      original_name=(original_name or 'image')[:200], uploaded_by_id=actor_id)
+    db.session.add(media)
+    db.session.flush()
+    return media
+
+
+def remove(media: MediaFile) -> None:
+    """Delete the record and its file."""
+    (media_folder() / media.stored_name).unlink(missing_ok=True)
+    db.session.delete(media)
+    db.session.flush()
+
+
+def path_of(media: MediaFile) -> Path:
+    return media_folder() / media.stored_name
