@@ -131,16 +131,17 @@ def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], p
 @click.option('--json', 'as_json', is_flag=True, help='Print the demo accounts (with passwords) as JSON.')
 @click.option('--force', is_flag=True, help='Allow demo data in production mode.')
 @click.option('--units', default=300, show_default=True, help='How many demo units (房源) to create.')
+@click.option('--firms', default=200, show_default=True, help='How many demo firms (企业) to create.')
 @click.option('--seed', 'seed_', default=7, show_default=True, help='Random seed: the same seed gives the same data.')
 @with_appcontext
-def demo_command(as_json: bool, force: bool, units: int, seed_: int) -> None:
+def demo_command(as_json: bool, force: bool, units: int, firms: int, seed_: int) -> None:
     """Create demo accounts for every role (and demo records as features add them)."""
     from crm.demo import load_demo
 
     if current_app.config['ENV_NAME'] == 'production' and not force:
         raise click.ClickException('生产环境不加载演示数据 (refusing demo data in production; use --force)')
     _cli_context('demo')
-    result = load_demo(units=units, seed=seed_)
+    result = load_demo(units=units, firms=firms, seed=seed_)
     db.session.commit()
     lines = [f"{a['role_name']:<6} {a['email']:<28} {a['password']}" for a in result['accounts']]
     _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))
@@ -185,11 +186,53 @@ def import_units_command(file: Path, dry_run: bool, as_email: str | None, as_jso
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
 
 
+@import_group.command('firms')
+@click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option('--dry-run', is_flag=True, help='Check every row and report, write nothing.')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import firms; prints {imported, updated, unchanged, errors: [{row, column, message}]}."""
+    from crm.core.spreadsheets import SpreadsheetError, read_table
+    from crm.firms.imports import import_firms
+
+    _cli_context('import-firms')
+    try:
+        report = import_firms(read_table(file.name, file.read_bytes()), dry_run=dry_run, filename=file.name)
+    except SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    payload = report.as_dict()
+    _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
+
+
+@click.group('export', help='Export lists as spreadsheets.')
+def export_group() -> None:
+    pass
+
+
+@export_group.command('firms')
+@click.option('-o', '--output', 'output', required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help='FILE.csv or FILE.xlsx')
+@with_appcontext
+def export_firms_command(output: Path) -> None:
+    """Every live firm, in the same columns the import reads."""
+    from crm.firms.views import EXPORT_HEADER, export_rows
+    from crm.firms.models import Firm
+    from sqlalchemy import select as sa_select
+
+    firms = db.session.scalars(sa_select(Firm).where(Firm.deleted_at.is_(None)).order_by(Firm.name_key, Firm.id))
+    from crm.core.exports import csv_bytes, xlsx_bytes
+    data = (xlsx_bytes if output.suffix.lower() == '.xlsx' else csv_bytes)(EXPORT_HEADER, export_rows(firms))
+    output.write_bytes(data)
+    click.echo(f'{output}: {len(data)} bytes')
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from crm.plans.cli import plans_group
 
-    for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group):
+    for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group, export_group):
         app.cli.add_command(command)
 
 

@@ -7,6 +7,9 @@ from crm.core.settings import DEMO_LOADED, set_setting
 from crm.db import db, utcnow
 from crm.platforms.services import ensure_platform
 from crm.platforms.units import demo_units
+from crm.firms.models import Firm
+from crm.firms.services import demo_firms, demo_tenancies
+from sqlalchemy import select
 
 DEMO_ACCOUNTS = [
     # role, e-mail, password, name, platform names
@@ -29,7 +32,7 @@ def _demo_account(role: str, email: str, password: str, name: str, platform_ids:
     return user
 
 
-def load_demo(*, units: int = 300, seed: int = 7) -> dict:
+def load_demo(*, units: int = 300, firms: int = 200, seed: int = 7) -> dict:
     """Create (or restore) the demo accounts and mark the database as holding demo data."""
     ensure_roles()
     kuamao = ensure_platform('kuamao-town', '跨贸小镇', '特色小镇', '拱墅区')
@@ -39,7 +42,11 @@ def load_demo(*, units: int = 300, seed: int = 7) -> dict:
         _demo_account(role, email, password, name, platform_ids)
         accounts.append({'role': role, 'role_name': ROLE_NAMES[role], 'email': email, 'password': password,
                          'name': name, 'platforms': list(platform_names)})
-    counts = demo_units(units, seed)
+    counts = {**demo_units(units, seed), **demo_firms(firms, seed)}
+    counts.update(demo_tenancies(seed))
+    firm_user = user_by_email('firm@demo-crm.cn')
+    if firm_user is not None and firm_user.firm_id is None:
+        firm_user.firm_id = db.session.scalar(select(Firm.id).where(Firm.is_demo.is_(True)).order_by(Firm.id))
     set_setting(DEMO_LOADED, utcnow().isoformat())
     db.session.flush()
     return {'accounts': accounts, **counts}

@@ -54,6 +54,7 @@ class User(TimestampMixin, VersionedMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(32))
     last_login_at: Mapped[datetime | None] = mapped_column()
+    firm_id: Mapped[int | None] = mapped_column(ForeignKey('firm.id'))  # 企业用户: the firm they belong to
 
     role: Mapped[Role] = relationship(lazy='joined')
     memberships: Mapped[list[PlatformMembership]] = relationship(

@@ -38,17 +38,21 @@ class Perm(StrEnum):
     PLANS_VIEW = 'plans.view'
     PLANS_CURATE = 'plans.curate'
     PLANS_IMPORT = 'plans.import'
+    FIRMS_VIEW = 'firms.view'
+    FIRMS_EDIT = 'firms.edit'
+    FIRMS_CONTACTS = 'firms.contacts'
+    FIRMS_RESTORE = 'firms.restore'
 
 
 PUBLIC = 'public'
 
-_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW}
+_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW, Perm.FIRMS_VIEW}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset(Perm),
     LEADER: frozenset(_STAFF_VIEW | {Perm.AUDIT_VIEW}),
-    OFFICER: frozenset(_STAFF_VIEW | {Perm.PLANS_CURATE}),
+    OFFICER: frozenset(_STAFF_VIEW | {Perm.PLANS_CURATE, Perm.FIRMS_EDIT, Perm.FIRMS_CONTACTS}),
     PARK_MANAGER: frozenset(_STAFF_VIEW | {Perm.PLATFORMS_EDIT}),
-    FIRM: frozenset({Perm.HOME, Perm.ACCOUNT}),
+    FIRM: frozenset({Perm.HOME, Perm.ACCOUNT, Perm.FIRMS_VIEW, Perm.FIRMS_CONTACTS}),
 }
 
 

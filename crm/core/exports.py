@@ -28,18 +28,29 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A CSV download in UTF-8 with BOM (opens correctly in Chinese Excel and WPS)."""
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV in UTF-8 with BOM (opens correctly in Chinese Excel and WPS)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
         writer.writerow([_text(safe_cell(v)) for v in row])
-    return _download(('\ufeff' + buffer.getvalue()).encode('utf-8'), filename, 'text/csv; charset=utf-8')
+    return ('\ufeff' + buffer.getvalue()).encode('utf-8')
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV download."""
+    return _download(csv_bytes(header, rows), filename, 'text/csv; charset=utf-8')
 
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """An XLSX download; every string cell is stored as text, never as a formula."""
+    """An XLSX download."""
+    return _download(xlsx_bytes(header, rows), filename,
+                     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """An XLSX workbook; every string cell is stored as text, never as a formula."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=False)
@@ -53,8 +64,7 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
                 cell.data_type = 's'
     buffer = io.BytesIO()
     book.save(buffer)
-    return _download(buffer.getvalue(), filename,
-                     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    return buffer.getvalue()
 
 
 def _download(payload: bytes, filename: str, mimetype: str) -> Response:

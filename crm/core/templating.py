@@ -25,6 +25,7 @@ NAV: list[NavItem] = [
     NavItem('main.home', _l('Workbench'), Perm.HOME),
     NavItem('platforms.index', _l('Platforms'), Perm.PLATFORMS_VIEW),
     NavItem('platforms.vacancies', _l('Vacant units'), Perm.PLATFORMS_VIEW),
+    NavItem('firms.index', _l('Firms'), Perm.FIRMS_VIEW),
     NavItem('plans.index', _l('Plan documents'), Perm.PLANS_VIEW),
     NavItem('plans.search', _l('Plan search'), Perm.PLANS_VIEW),
     NavItem('plans.commitments', _l('Plan commitments'), Perm.PLANS_VIEW),

@@ -1,0 +1,146 @@
+"""The shared import loop and cell parsers: every good row in one transaction, every bad row reported
+with its row number, column and a Chinese reason; a dry run rolls everything back."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from crm.core import audit
+from crm.core.spreadsheets import Table, map_columns
+from crm.db import db
+
+MAX_CELL = 500
+
+
+class RowError(ValueError):
+    """One bad cell: the field name and a Chinese explanation."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do, on a dry run)."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {'imported': self.imported, 'updated': self.updated, 'unchanged': self.unchanged, **self.extra,
+                'errors': self.errors, 'dry_run': self.dry_run}
+
+
+@dataclass
+class ImportSpec:
+    """What a kind of import expects: its columns (with the usual headers), required fields and labels."""
+
+    object_type: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    labels: dict[str, str]
+    ignored: frozenset[str] = frozenset()
+
+
+def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, str], ImportReport], None], *,
+               dry_run: bool = False, filename: str = '') -> ImportReport:
+    """Map the columns, hand each row to `handle`, collect RowErrors; commit or roll back the batch savepoint."""
+    report = ImportReport(dry_run=dry_run)
+    mapping, unknown = map_columns(table.header, spec.columns)
+    missing = [spec.labels[name] for name in spec.required if name not in mapping]
+    if missing:
+        report.errors.append({'row': 1, 'column': '、'.join(missing), 'message': f'缺少必需的列：{"、".join(missing)}'})
+        return report
+    savepoint = db.session.begin_nested()
+    for number, cells in table.rows:
+        if len(cells) > len(table.header) and any(cells[len(table.header):]):
+            report.errors.append({'row': number, 'column': '', 'message': '该行的列数多于表头'})
+            continue
+        record = {name: cells[index] if index < len(cells) else '' for name, index in mapping.items()}
+        try:
+            for name, value in record.items():
+                if len(value) > MAX_CELL:
+                    raise RowError(name, f'{spec.labels.get(name, name)}过长（{len(value)} 个字符）')
+            handle(number, record, report)
+        except RowError as exc:
+            report.errors.append({'row': number, 'column': spec.labels.get(exc.column, exc.column),
+                                  'message': str(exc)})
+    if dry_run:
+        savepoint.rollback()
+        return report
+    savepoint.commit()
+    summary = {k: v for k, v in report.as_dict().items() if k != 'errors'}
+    audit.log(db.session, 'import', spec.object_type, None, file=filename, error_rows=len(report.errors),
+              ignored_columns=[c for c in unknown if c not in spec.ignored], **summary)
+    return report
+
+
+# --- cell parsers -------------------------------------------------------------------------------
+
+def plain(text: str) -> str:
+    """NFKC-folded, trimmed; a leading apostrophe that protected a formula-like value is dropped."""
+    text = unicodedata.normalize('NFKC', text or '').strip()
+    return text[1:] if text.startswith("'") and text[1:2] in ('=', '+', '-', '@') else text
+
+
+def decimal_cell(text: str, column: str, label: str, low: Decimal, high: Decimal) -> Decimal | None:
+    """A decimal within [low, high] (thousands separators allowed), or None when empty."""
+    text = plain(text).replace(',', '')
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise RowError(column, f'{label}不是数字：{text[:30]}') from exc
+    if not low <= value <= high:
+        raise RowError(column, f'{label}应在 {low} 到 {high} 之间：{text}')
+    return value.quantize(Decimal('0.01'))
+
+
+def int_cell(text: str, column: str, label: str, low: int, high: int) -> int | None:
+    """An integer within [low, high], or None when empty."""
+    value = decimal_cell(text, column, label, Decimal(low), Decimal(high))
+    if value is None:
+        return None
+    if value != value.to_integral_value():
+        raise RowError(column, f'{label}应为整数')
+    return int(value)
+
+
+def date_cell(text: str, column: str, label: str) -> date | None:
+    """ISO, 2026/1/31, 2026年1月31日 or an Excel serial day number; None when empty."""
+    text = plain(text)
+    if not text:
+        return None
+    if re.fullmatch(r'\d{5}(\.0+)?', text):
+        return date(1899, 12, 30) + timedelta(days=int(float(text)))
+    match = re.fullmatch(r'(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?', text)
+    if not match:
+        raise RowError(column, f'{label}格式不对：{text[:30]}（请用 2026-01-31）')
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError as exc:
+        raise RowError(column, f'{label}不存在：{text[:30]}') from exc
+
+
+def choice_cell(text: str, column: str, label: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+    """One of `allowed` (empty: the default)."""
+    value = plain(text) or default
+    if value is not None and value not in allowed:
+        raise RowError(column, f'{label}只能是 {"/".join(allowed)}：{value[:20]}')
+    return value
+
+
+def list_cell(text: str) -> list[str]:
+    """'a、b, c；d' → ['a', 'b', 'c', 'd']."""
+    return [part for part in (p.strip() for p in re.split(r'[、,，;；/]+', plain(text))) if part]

@@ -1,0 +1,80 @@
+"""Shared validators: 统一社会信用代码 (USCC), Chinese phone numbers, firm-name keys for duplicate detection."""
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+
+import phonenumbers
+from stdnum.cn import uscc as stdnum_uscc
+
+USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+USCC_PATTERN = re.compile(r'^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$')
+_BRACKETS = re.compile(r'[(（\[【][^)）\]】]*[)）\]】]')
+_SUFFIXES = re.compile(r'(股份有限公司|有限责任公司|有限公司|集团|股份|公司)')
+
+
+class InvalidValue(ValueError):
+    """A value failed validation; the message is Chinese first."""
+
+
+def compact_uscc(value: str) -> str:
+    """Uppercase, full-width folded, spaces and hyphens removed."""
+    return re.sub(r'[\s\-]', '', unicodedata.normalize('NFKC', value or '')).upper()
+
+
+def validate_uscc(value: str) -> str:
+    """The compact code if it is a valid USCC (GB 32100-2015), else InvalidValue.
+
+    python-stdnum checks the MOD-31 check character but rejects codes whose registration-authority
+    character is a letter (N, A, Y …), which are valid; so the format is checked here and stdnum
+    only computes the check character.
+    """
+    code = compact_uscc(value)
+    if len(code) != 18:
+        raise InvalidValue(f'统一社会信用代码应为 18 位（现为 {len(code)} 位）')
+    if not USCC_PATTERN.match(code):
+        raise InvalidValue('统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z）')
+    if stdnum_uscc.calc_check_digit(code[:17]) != code[17]:
+        raise InvalidValue('统一社会信用代码校验位不正确，请核对最后一位')
+    return code
+
+
+def make_uscc(rng: random.Random, *, region: str = '330105') -> str:
+    """A syntactically valid USCC for demo data (registration authority 9 = 工商, class 1 = 企业)."""
+    body = '91' + region + ''.join(rng.choice(USCC_CHARS) for _ in range(9))
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def normalise_phone(value: str) -> str:
+    """A Chinese mobile or landline number in E.164 form (+8613812345678), else InvalidValue."""
+    text = unicodedata.normalize('NFKC', value or '').strip()
+    try:
+        number = phonenumbers.parse(text, 'CN')
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidValue(f'电话号码无法识别：{text[:30]}') from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidValue(f'电话号码无效：{text[:30]}')
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None, *, masked: bool = False) -> str:
+    """National format for display; masked keeps the first three and last four digits (lists)."""
+    if not e164:
+        return ''
+    number = phonenumbers.parse(e164, 'CN')
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if not masked:
+        return national
+    digits = [c for c in national if c.isdigit()]
+    if len(digits) < 8:
+        return national
+    return ''.join(digits[:3]) + '****' + ''.join(digits[-4:])
+
+
+def firm_name_key(name: str) -> str:
+    """The name with forms, brackets, legal-form words and spaces removed: 阿里巴巴（中国）有限公司 → 阿里巴巴."""
+    text = unicodedata.normalize('NFKC', name or '').casefold()
+    text = _BRACKETS.sub('', text)
+    text = _SUFFIXES.sub('', text)
+    return re.sub(r'[\s·.,，、\-]', '', text)

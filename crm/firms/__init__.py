@@ -1,0 +1,1 @@
+"""Firms (企业), their contacts and tenancies, with duplicate detection, merge, import and export."""

@@ -1,0 +1,201 @@
+"""Firm operations: duplicate candidates, create/update, soft delete and restore, merge, seed and demo data."""
+from __future__ import annotations
+
+import random
+import tomllib
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from config import ROOT
+from crm.core import audit
+from crm.core.concurrency import check_version
+from crm.core.validators import firm_name_key, make_uscc
+from crm.db import db, utcnow
+from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Contact, Firm, Tenancy
+
+FIRMS_SEED = ROOT / 'seeds' / 'firms.toml'
+FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', 'registered_capital', 'revenue_band',
+          'headcount', 'rd_ratio', 'registered_on', 'tags', 'notes')
+# Tables whose rows point at a firm and move to the survivor on merge (features add theirs).
+MERGE_REFERENCES: list[tuple[type, str]] = [(Contact, 'firm_id'), (Tenancy, 'firm_id')]
+
+
+class FirmError(ValueError):
+    """A rule about firms was broken; the message is shown to the user."""
+
+
+def duplicate_candidates(name: str, uscc: str | None, *, exclude_id: int | None = None) -> list[Firm]:
+    """Live firms with the same USCC or the same normalised name."""
+    conditions = [Firm.name_key == firm_name_key(name)]
+    if uscc:
+        conditions.append(Firm.uscc == uscc)
+    stmt = select(Firm).where(Firm.deleted_at.is_(None), or_(*conditions)).order_by(Firm.id).limit(10)
+    if exclude_id:
+        stmt = stmt.where(Firm.id != exclude_id)
+    return list(db.session.scalars(stmt))
+
+
+def _apply(firm: Firm, data: dict[str, Any]) -> None:
+    for key in FIELDS:
+        if key in data:
+            setattr(firm, key, data[key])
+    firm.name_key = firm_name_key(firm.name)
+    firm.uscc = firm.uscc or None
+
+
+def _check_unique_uscc(uscc: str | None, exclude_id: int | None) -> None:
+    if not uscc:
+        return
+    clash = db.session.scalar(select(Firm.id).where(Firm.uscc == uscc, Firm.deleted_at.is_(None),
+                                                    Firm.id != (exclude_id or 0)))
+    if clash:
+        raise FirmError(f'该统一社会信用代码已属于另一家企业（编号 {clash}），可使用“合并”')
+
+
+def create_firm(data: dict[str, Any], *, allow_similar_name: bool = False) -> Firm:
+    """Create a firm; same USCC is refused, a similar name needs confirmation."""
+    _check_unique_uscc(data.get('uscc'), None)
+    if not allow_similar_name and duplicate_candidates(data['name'], None):
+        raise FirmError('已有名称相同或相近的企业，请确认不是同一家企业后再保存')
+    firm = Firm(tags=[], former_names=[], sources=[])
+    _apply(firm, data)
+    db.session.add(firm)
+    db.session.flush()
+    return firm
+
+
+def update_firm(firm: Firm, data: dict[str, Any], *, version: int) -> Firm:
+    """Edit a firm (stale versions are refused); a changed name is kept among the former names."""
+    check_version(firm, version)
+    _check_unique_uscc(data.get('uscc'), firm.id)
+    old_name = firm.name
+    _apply(firm, data)
+    if firm.name != old_name and old_name not in firm.former_names:
+        firm.former_names = [*firm.former_names, old_name]
+    db.session.flush()
+    return firm
+
+
+def soft_delete(firm: Firm, *, actor_id: int | None) -> None:
+    """Hide a firm everywhere (lists, search, exports, matching, packs); restorable by administrators."""
+    firm.deleted_at, firm.deleted_by_id = utcnow(), actor_id
+    db.session.flush()
+
+
+def restore(firm: Firm) -> None:
+    """Bring a deleted firm back (refused if a live firm took its USCC meanwhile)."""
+    _check_unique_uscc(firm.uscc, firm.id)
+    firm.deleted_at, firm.deleted_by_id = None, None
+    db.session.flush()
+
+
+def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: int | None) -> Firm:
+    """Merge `duplicate` into `survivor`: chosen field values, every related record moved, nothing lost."""
+    if survivor.id == duplicate.id:
+        raise FirmError('不能与自身合并')
+    moved = {}
+    for model, column in MERGE_REFERENCES:
+        result = db.session.execute(update(model).where(getattr(model, column) == duplicate.id)
+                                    .values({column: survivor.id}))
+        moved[model.__tablename__] = result.rowcount
+    names = [n for n in [*survivor.former_names, duplicate.name, *duplicate.former_names] if n != survivor.name]
+    uscc = chosen.get('uscc') or survivor.uscc or duplicate.uscc
+    duplicate.uscc = None  # frees the code before the survivor may take it
+    duplicate.merged_into_id = survivor.id
+    soft_delete(duplicate, actor_id=actor_id)
+    for key, value in chosen.items():
+        if key in FIELDS and key != 'uscc':
+            setattr(survivor, key, value)
+    survivor.uscc = uscc
+    survivor.name_key = firm_name_key(survivor.name)
+    survivor.former_names = list(dict.fromkeys(names))
+    survivor.tags = list(dict.fromkeys([*survivor.tags, *duplicate.tags]))
+    survivor.sources = [*survivor.sources, *duplicate.sources]
+    db.session.flush()
+    audit.log(db.session, 'merge', 'firm', survivor.id, merged=duplicate.id, moved=moved,
+              chosen=sorted(chosen))
+    return survivor
+
+
+def seed_firms() -> dict[str, int]:
+    """Firms named in the plan documents (seeds/firms.toml), with their quotes as sources; idempotent."""
+    if not FIRMS_SEED.exists():
+        return {'firms_created': 0}
+    with FIRMS_SEED.open('rb') as fh:
+        entries = [e for e in tomllib.load(fh).get('firm', []) if e.get('kind', '企业') == '企业']
+    existing = set(db.session.scalars(select(Firm.seed_key).where(Firm.seed_key.is_not(None))))
+    created = 0
+    for entry in entries:
+        if entry['key'] in existing:
+            continue
+        sources = [{'doc': f['doc'], 'quote': f['quote'], 'field': f.get('field')} for f in entry.get('facts', [])]
+        tags = [t for t in entry.get('tags', []) if t in FIRM_TAGS]
+        db.session.add(Firm(name=entry['name'], name_key=firm_name_key(entry['name']), seed_key=entry['key'],
+                            former_names=entry.get('aliases', []), tags=tags, sources=sources,
+                            notes='、'.join(entry.get('industries', [])) or None))
+        created += 1
+    db.session.flush()
+    return {'firms_created': created}
+
+
+DEMO_PREFIXES = ['杭州', '浙江', '拱墅']
+DEMO_WORDS = ['云图', '数智', '星河', '跨境', '聚才', '电竞', '蓝海', '智联', '远航', '新禾', '晨光', '极客', '万象', '拓维']
+DEMO_TRADES = [('科技', '6513'), ('电子商务', '5292'), ('人力资源', '7261'), ('网络科技', '6429'), ('文化传媒', '8770'),
+               ('数据服务', '6450'), ('供应链管理', '7224'), ('信息技术', '6520')]
+
+
+def demo_firms(count: int, seed: int = 7) -> dict[str, int]:
+    """Deterministic fictional firms (labelled demo) with valid USCCs."""
+    if count <= 0 or db.session.scalar(select(Firm.id).where(Firm.is_demo.is_(True)).limit(1)):
+        return {'demo_firms': 0}
+    rng, rows, names = random.Random(seed), [], set()
+    while len(rows) < count:
+        trade, code = rng.choice(DEMO_TRADES)
+        name = f'{rng.choice(DEMO_PREFIXES)}{rng.choice(DEMO_WORDS)}{rng.choice(DEMO_WORDS)}{trade}有限公司（示例）'
+        if name in names:
+            name = name.replace('（示例）', f'{len(rows)}（示例）')
+        names.add(name)
+        rows.append(Firm(name=name, name_key=firm_name_key(name), uscc=make_uscc(rng), industry_code=code,
+                         district='拱墅区', registered_capital=Decimal(rng.choice([50, 100, 500, 1000, 5000])),
+                         revenue_band=rng.choice(REVENUE_BANDS), headcount=rng.randint(5, 800),
+                         rd_ratio=Decimal(rng.randint(0, 150)) / 10, tags=rng.sample(FIRM_TAGS[2:7], rng.randint(0, 2)),
+                         registered_on=date(2010, 1, 1) + timedelta(days=rng.randint(0, 5000)),
+                         is_demo=True, former_names=[], sources=[]))
+    db.session.add_all(rows)
+    db.session.flush()
+    return {'demo_firms': len(rows)}
+
+
+def demo_tenancies(seed: int = 7) -> dict[str, int]:
+    """Put demo firms into the demo units already let, so platforms have tenants to show."""
+    from crm.platforms.models import Unit
+
+    if db.session.scalar(select(Tenancy.id).limit(1)):
+        return {'demo_tenancies': 0}
+    rng = random.Random(seed)
+    firms = list(db.session.scalars(select(Firm.id).where(Firm.is_demo.is_(True))))
+    units = db.session.scalars(select(Unit).where(Unit.is_demo.is_(True), Unit.status == '已租')).all()
+    if not firms:
+        return {'demo_tenancies': 0}
+    for unit in units:
+        db.session.add(Tenancy(firm_id=rng.choice(firms), unit_id=unit.id, platform_id=unit.platform_id,
+                               start_date=date.today() - timedelta(days=rng.randint(30, 900)), area=unit.area_gross,
+                               rent=unit.rent))
+    db.session.flush()
+    return {'demo_tenancies': len(units)}
+
+
+def record_tenancy(firm: Firm, unit, *, start_date: date, end_date: date | None, area: Decimal | None,
+                   rent: Decimal | None, actor_id: int | None) -> Tenancy:
+    """The firm moves into the unit (入驻): the tenancy is recorded and the unit becomes 已租."""
+    from crm.platforms.units import set_status
+
+    tenancy = Tenancy(firm_id=firm.id, unit_id=unit.id, platform_id=unit.platform_id, start_date=start_date,
+                      end_date=end_date, area=area or unit.area_gross, rent=rent if rent is not None else unit.rent)
+    db.session.add(tenancy)
+    set_status(unit, '已租', actor_id=actor_id, note=f'{firm.name} 入驻')
+    db.session.flush()
+    return tenancy

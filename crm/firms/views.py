@@ -1,0 +1,226 @@
+"""Firm pages: list with filters and export, profile, create/edit with duplicate guard, delete/restore, merge,
+contacts and tenancies."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Text, cast, or_, select
+
+from crm.core.access import Perm, ensure, get_or_404, requires, scoped
+from crm.core.concurrency import EditConflict, conflicting_fields
+from crm.core.exports import csv_response, xlsx_response
+from crm.core.pagination import page_args, paginate
+from crm.core.validators import display_phone
+from crm.db import db
+from crm.firms import services
+from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
+from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
+from crm.platforms.models import Building, Unit
+
+bp = Blueprint('firms', __name__, url_prefix='/firms')
+
+
+def _firm_data(form) -> dict:
+    return {name: getattr(form, name).data for name in FIRM_FIELD_NAMES}
+
+
+def _list_statement():
+    stmt = scoped(select(Firm), Firm)
+    q = request.args.get('q', '').strip()
+    if q:
+        like = '%' + q.replace('%', '').replace('_', '') + '%'
+        stmt = stmt.where(or_(Firm.name.like(like), Firm.uscc == q.upper()))
+    if request.args.get('industry'):
+        stmt = stmt.where(Firm.industry_code.startswith(request.args['industry']))
+    if request.args.get('tag') in FIRM_TAGS:
+        stmt = stmt.where(cast(Firm.tags, Text).like(f'%"{request.args["tag"]}"%'))
+    if request.args.get('deleted') == '1' and current_user.role_code == 'admin':
+        stmt = stmt.where(Firm.deleted_at.is_not(None))
+    else:
+        stmt = stmt.where(Firm.deleted_at.is_(None))
+    return stmt.order_by(Firm.name_key, Firm.id)
+
+
+@bp.get('/')
+@requires(Perm.FIRMS_VIEW)
+def index():
+    """Firms within the user's scope: search by name or USCC, filter by industry and tag."""
+    page = paginate(_list_statement(), *page_args(50))
+    return render_template('firms/index.html', page=page, tags=FIRM_TAGS)
+
+
+EXPORT_HEADER = ['企业名称', '统一社会信用代码', '法定代表人', '注册地址', '注册区', '所属行业', '注册资本(万元)', '营业收入',
+                 '员工人数', '研发投入占比(%)', '成立日期', '标签', '曾用名', '备注']
+
+
+def export_rows(firms):
+    """Spreadsheet rows in the columns the firm import reads (so exports round-trip)."""
+    return ([f.name, f.uscc, f.legal_rep, f.address, f.district, f.industry_code, f.registered_capital,
+             f.revenue_band, f.headcount, f.rd_ratio, f.registered_on, '、'.join(f.tags), '、'.join(f.former_names),
+             f.notes] for f in firms)
+
+
+@bp.get('/export.<any(csv, xlsx):fmt>')
+@requires(Perm.FIRMS_VIEW)
+def export(fmt: str):
+    """The current list as a spreadsheet (same scope and filters)."""
+    rows = export_rows(db.session.scalars(_list_statement().limit(50000)))
+    return (csv_response if fmt == 'csv' else xlsx_response)(f'企业名录.{fmt}', EXPORT_HEADER, rows)
+
+
+@bp.get('/<int:firm_id>')
+@requires(Perm.FIRMS_VIEW)
+def detail(firm_id: int):
+    """A firm's profile: identity, contacts (phones masked), where it sits and its history."""
+    firm = get_or_404(Firm, firm_id)
+    contacts = db.session.scalars(scoped(select(Contact), Contact).where(Contact.firm_id == firm.id)).all()
+    tenancies = db.session.scalars(scoped(select(Tenancy), Tenancy).where(Tenancy.firm_id == firm.id)
+                                   .order_by(Tenancy.start_date.desc())).all()
+    duplicates = services.duplicate_candidates(firm.name, firm.uscc, exclude_id=firm.id)
+    return render_template('firms/detail.html', firm=firm, contacts=contacts, tenancies=tenancies,
+                           duplicates=duplicates, display_phone=display_phone)
+
+
+def _save_firm(form, firm: Firm | None):
+    """Create or update through the services; returns (firm, candidates, conflict)."""
+    data = _firm_data(form)
+    candidates = services.duplicate_candidates(data['name'], data['uscc'], exclude_id=firm.id if firm else None)
+    if candidates and not form.confirm_similar.data:
+        form.form_errors.append(_('Similar firms already exist. Open them to check, or tick the box to confirm '
+                                  'this is a different firm.'))
+        return None, candidates, None
+    try:
+        if firm is None:
+            return services.create_firm(data, allow_similar_name=True), [], None
+        return services.update_firm(firm, data, version=form.version.data), [], None
+    except services.FirmError as exc:
+        form.uscc.errors.append(str(exc))
+        return None, candidates, None
+    except EditConflict:
+        labels = {'name': _('Firm name'), 'uscc': _('Unified social credit code'), 'notes': _('Notes')}
+        form.version.data = firm.version
+        return None, [], conflicting_fields(firm, form.data, labels)
+
+
+@bp.route('/new', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def new():
+    """Create a firm; the same USCC is refused and similar names must be confirmed."""
+    form, candidates = FirmCreateForm(), []
+    if form.validate_on_submit():
+        firm, candidates, _conflict = _save_firm(form, None)
+        if firm is not None:
+            db.session.commit()
+            flash(_('Firm %(name)s created.', name=firm.name), 'success')
+            return redirect(url_for('firms.detail', firm_id=firm.id))
+    failed = form.errors or form.form_errors
+    return render_template('firms/form.html', form=form, firm=None, candidates=candidates), 422 if failed else 200
+
+
+@bp.route('/<int:firm_id>/edit', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def edit(firm_id: int):
+    """Edit a firm; concurrent edits are detected."""
+    firm = get_or_404(Firm, firm_id)
+    ensure('edit', firm)
+    form = FirmForm(obj=firm) if request.method == 'GET' else FirmForm()
+    candidates, conflict = [], None
+    if form.validate_on_submit():
+        saved, candidates, conflict = _save_firm(form, firm)
+        if saved is not None:
+            db.session.commit()
+            flash(_('Firm %(name)s saved.', name=firm.name), 'success')
+            return redirect(url_for('firms.detail', firm_id=firm.id))
+    status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
+    return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=conflict), status
+
+
+@bp.post('/<int:firm_id>/delete')
+@requires(Perm.FIRMS_EDIT)
+def delete(firm_id: int):
+    """Soft-delete: the firm disappears from lists, search, exports, matching and packs."""
+    firm = get_or_404(Firm, firm_id)
+    ensure('edit', firm)
+    services.soft_delete(firm, actor_id=current_user.id)
+    db.session.commit()
+    flash(_('Firm %(name)s deleted. An administrator can restore it.', name=firm.name), 'success')
+    return redirect(url_for('firms.index'))
+
+
+@bp.post('/<int:firm_id>/restore')
+@requires(Perm.FIRMS_RESTORE)
+def restore(firm_id: int):
+    """Administrators bring a deleted firm back."""
+    firm = db.session.get(Firm, firm_id) or abort(404)
+    try:
+        services.restore(firm)
+    except services.FirmError as exc:
+        flash(str(exc), 'error')
+    else:
+        db.session.commit()
+        flash(_('Firm %(name)s restored.', name=firm.name), 'success')
+    return redirect(url_for('firms.detail', firm_id=firm.id))
+
+
+@bp.route('/<int:firm_id>/merge/<int:other_id>', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def merge(firm_id: int, other_id: int):
+    """Merge a duplicate into this firm: pick the surviving values; contacts, tenancies and history move."""
+    firm, other = get_or_404(Firm, firm_id), get_or_404(Firm, other_id)
+    ensure('edit', firm)
+    if request.method == 'POST':  # CSRFProtect has checked the token of this hand-built form
+        chosen = {name: getattr(other if request.form.get(name) == 'other' else firm, name)
+                  for name in FIRM_FIELD_NAMES if request.form.get(name) in ('this', 'other')}
+        try:
+            services.merge(firm, other, chosen=chosen, actor_id=current_user.id)
+        except services.FirmError as exc:
+            flash(str(exc), 'error')
+        else:
+            db.session.commit()
+            flash(_('%(other)s was merged into %(name)s.', other=other.name, name=firm.name), 'success')
+            return redirect(url_for('firms.detail', firm_id=firm.id))
+    return render_template('firms/merge.html', firm=firm, other=other, fields=FIRM_FIELD_NAMES)
+
+
+@bp.route('/<int:firm_id>/contacts/new', methods=['GET', 'POST'])
+@bp.route('/contacts/<int:contact_id>', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_CONTACTS)
+def contact(firm_id: int | None = None, contact_id: int | None = None):
+    """Add or edit a contact person (firm users may keep their own firm's contacts current)."""
+    item = get_or_404(Contact, contact_id) if contact_id else None
+    firm = get_or_404(Firm, item.firm_id if item else firm_id)
+    ensure('edit_contacts', firm)
+    form = ContactForm(obj=item)
+    if request.method == 'GET' and item and item.phone:
+        form.phone.data = display_phone(item.phone)
+    if form.validate_on_submit():
+        item = item or Contact(firm_id=firm.id)
+        form.populate_obj(item)
+        item.phone, item.email = form.phone.data or None, form.email.data or None
+        db.session.add(item)
+        db.session.commit()
+        flash(_('Contact %(name)s saved.', name=item.name), 'success')
+        return redirect(url_for('firms.detail', firm_id=firm.id))
+    return render_template('firms/contact_form.html', form=form, firm=firm, contact=item), 422 if form.errors else 200
+
+
+@bp.route('/<int:firm_id>/tenancies/new', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def tenancy(firm_id: int):
+    """Record that the firm moved into a unit (入驻)."""
+    firm = get_or_404(Firm, firm_id)
+    ensure('tenancy', firm)
+    form = TenancyForm()
+    units = db.session.execute(scoped(select(Unit.id, Unit.number, Unit.area_gross, Building.name), Unit)
+                               .join(Building, Unit.building_id == Building.id)
+                               .where(Unit.status.in_(('空置', '意向'))).order_by(Building.name, Unit.number)
+                               .limit(500)).all()
+    if form.validate_on_submit():
+        unit = get_or_404(Unit, form.unit_id.data)
+        services.record_tenancy(firm, unit, start_date=form.start_date.data, end_date=form.end_date.data,
+                                area=form.area.data, rent=form.rent.data, actor_id=current_user.id)
+        db.session.commit()
+        flash(_('Tenancy recorded; the unit is now let.'), 'success')
+        return redirect(url_for('firms.detail', firm_id=firm.id))
+    return render_template('firms/tenancy_form.html', form=form, firm=firm, units=units), 422 if form.errors else 200
