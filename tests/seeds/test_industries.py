@@ -150,6 +150,18 @@ def test_classes_are_four_digits_under_their_group():
         assert r['code'].startswith(r['parent']), r
 
 
+CLASS_DIVISIONS = {'65', '72', '73', '75', '87', '88', '90'}
+
+
+def test_classes_only_in_the_selected_divisions_and_every_group_there_has_some():
+    groups = {r['code']: r['parent'] for r in by_level('group')}
+    with_classes = {r['parent'] for r in by_level('class')}
+    assert {groups[g] for g in with_classes} == CLASS_DIVISIONS
+    for g, d in groups.items():
+        if d in CLASS_DIVISIONS:
+            assert g in with_classes, g
+
+
 def test_zero_digit_only_for_an_undivided_parent():
     """A group ending in 0 (e.g. 120, 970) is the only group of its division; likewise a
     class ending in 0 (e.g. 6520) is the only class of its group."""
