@@ -15,28 +15,19 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 os.environ.setdefault('CRM_ENV', 'testing')
-IN_CI = os.environ.get('CI', '').lower() in {'1', 'true', 'yes'}
 
-# Data-only tests (e.g. tests/seeds) run on a bare interpreter; everything that needs the
-# application stack skips when it is not installed, and fails under CI.
-try:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-
-    from crm import create_app
-    from crm.cli import alembic_config
-    from crm.db import db
-    from crm.extensions import limiter
-    APP_STACK_MISSING = ''
-except ModuleNotFoundError as exc:
-    if IN_CI:
-        raise
-    APP_STACK_MISSING = f'application stack not installed ({exc}); run `make venv`'
+from crm import create_app  # noqa: E402
+from crm.cli import alembic_config  # noqa: E402
+from crm.db import db  # noqa: E402
+from crm.extensions import limiter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE_URL = os.environ.get('CRM_TEST_PG_URL', 'postgresql://postgres@127.0.0.1:5432/')
+IN_CI = os.environ.get('CI', '').lower() in {'1', 'true', 'yes'}
 _RAN: Counter = Counter()
 _PG_PROBLEM: list[str] = []
 
@@ -86,8 +77,6 @@ def _drop_pg_database(url: str) -> None:
 @pytest.fixture(scope='session', params=['sqlite', 'postgresql'])
 def database_url(request, tmp_path_factory):
     """A migrated, empty database of each kind."""
-    if APP_STACK_MISSING:
-        pytest.skip(APP_STACK_MISSING)
     if request.param == 'sqlite':
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'crm-test.db'}"
         migrate(url)
