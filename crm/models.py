@@ -8,4 +8,4 @@ from crm.platforms.models import (Building, MediaFile, Platform, PlatformFact, U
 from crm.plans.models import (Commitment, CommitmentCuration, PlanDocument, PlanHeading,  # noqa: F401
                               PlanParagraph, PlanTable, Target)
 from crm.firms import access as _firm_access  # noqa: F401
-from crm.firms.models import Contact, Firm, Tenancy  # noqa: F401
+from crm.firms.models import Contact, Firm, Industry, Tenancy  # noqa: F401

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from crm.auth.services import ensure_roles
-from crm.firms.services import seed_firms
+from crm.firms.services import seed_firms, seed_industries
 from crm.plans.services import seed_plans
 from crm.platforms.services import seed_platforms
 from crm.platforms.units import seed_buildings
@@ -15,5 +15,6 @@ def run_seed() -> dict[str, int]:
     summary.update(seed_plans())  # first: platform facts cite plan paragraphs
     summary.update(seed_platforms())
     summary.update(seed_buildings())
+    summary.update(seed_industries())
     summary.update(seed_firms())
     return summary

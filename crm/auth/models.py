@@ -54,7 +54,8 @@ class User(TimestampMixin, VersionedMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(32))
     last_login_at: Mapped[datetime | None] = mapped_column()
-    firm_id: Mapped[int | None] = mapped_column(ForeignKey('firm.id'))  # 企业用户: the firm they belong to
+    # 企业用户: the firm they belong to (created after firm exists, hence use_alter to break the user↔firm cycle)
+    firm_id: Mapped[int | None] = mapped_column(ForeignKey('firm.id', use_alter=True))
 
     role: Mapped[Role] = relationship(lazy='joined')
     memberships: Mapped[list[PlatformMembership]] = relationship(

@@ -37,7 +37,7 @@ class FirmFields:
     address = StringField(_l('Registered address'), validators=[Optional(), Length(max=300)])
     district = StringField(_l('Registered district'), validators=[Optional(), Length(max=40)])
     industry_code = StringField(_l('Industry (GB/T 4754 code)'), filters=[fold_width],
-                                validators=[Optional(), Length(max=8)])
+                                validators=[Optional(), Length(max=130)])
     registered_capital = DecimalField(_l('Registered capital (10k yuan)'), places=2,
                                       validators=[Optional(), NumberRange(0, 100_000_000)])
     revenue_band = SelectField(_l('Revenue band'), choices=[('', '—')] + [(b, b) for b in REVENUE_BANDS],

@@ -13,6 +13,7 @@ from crm.core.spreadsheets import Table
 from crm.core.validators import InvalidValue, firm_name_key, validate_uscc
 from crm.db import db
 from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Firm
+from crm.firms.services import FirmError, resolve_industry
 
 SPEC = ImportSpec(
     object_type='firm',
@@ -43,11 +44,10 @@ FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', '
 
 
 def _industry(text: str) -> str | None:
-    value = plain(text)
-    code = value.split()[0] if value else ''
-    if code and not (code[:1].isalpha() and len(code) == 1 or code.isdigit() and len(code) in (2, 3, 4)):
-        raise RowError('industry_code', f'所属行业应为 GB/T 4754 代码（如 6513）：{value[:20]}')
-    return code or None
+    try:
+        return resolve_industry(plain(text))
+    except FirmError as exc:
+        raise RowError('industry_code', str(exc)) from exc
 
 
 def parse_row(cells: dict[str, str]) -> dict[str, Any]:

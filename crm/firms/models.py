@@ -90,3 +90,14 @@ class Tenancy(TimestampMixin, VersionedMixin, Base):
 
     firm: Mapped[Firm] = relationship(back_populates='tenancies')
     unit: Mapped[Unit] = relationship(lazy='joined')
+
+
+class Industry(Base):
+    """GB/T 4754-2017 国民经济行业分类: 门类 (A–T), 大类 (2 digits), 中类 (3), 小类 (4)."""
+
+    __tablename__ = 'industry'
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(10))
+    parent: Mapped[str | None] = mapped_column(String(8))

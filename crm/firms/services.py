@@ -14,7 +14,7 @@ from crm.core import audit
 from crm.core.concurrency import check_version
 from crm.core.validators import firm_name_key, make_uscc
 from crm.db import db, utcnow
-from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Contact, Firm, Tenancy
+from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Contact, Firm, Industry, Tenancy
 
 FIRMS_SEED = ROOT / 'seeds' / 'firms.toml'
 FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', 'registered_capital', 'revenue_band',
@@ -118,6 +118,49 @@ def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: 
     audit.log(db.session, 'merge', 'firm', survivor.id, merged=duplicate.id, moved=moved,
               chosen=sorted(chosen))
     return survivor
+
+
+INDUSTRIES = ROOT / 'seeds' / 'industries.csv'
+
+
+def seed_industries() -> dict[str, int]:
+    """The GB/T 4754-2017 classification (seeds/industries.csv); idempotent."""
+    import csv
+
+    existing = {code: (name, level, parent) for code, name, level, parent in
+                db.session.execute(select(Industry.code, Industry.name, Industry.level, Industry.parent))}
+    created = 0
+    with INDUSTRIES.open(encoding='utf-8') as fh:
+        for row in csv.DictReader(fh):
+            values = (row['name'], row['level'], row['parent'] or None)
+            if row['code'] not in existing:
+                db.session.add(Industry(code=row['code'], name=values[0], level=values[1], parent=values[2]))
+                created += 1
+            elif existing[row['code']] != values:
+                industry = db.session.get(Industry, row['code'])
+                industry.name, industry.level, industry.parent = values
+    db.session.flush()
+    return {'industries_created': created}
+
+
+def resolve_industry(text: str | None) -> str | None:
+    """A GB/T 4754 code from a code, a name, or 'code name' as pickers write it; ValueError when unknown."""
+    value = (text or '').strip()
+    if not value:
+        return None
+    first = value.split()[0].upper()
+    code = db.session.scalar(select(Industry.code).where(Industry.code == first))
+    code = code or db.session.scalar(select(Industry.code).where(Industry.name == value).order_by(Industry.code))
+    if code is None:
+        raise FirmError(f'行业代码不存在（GB/T 4754-2017）：{value[:30]}')
+    return code
+
+
+def industry_name(code: str | None) -> str:
+    """The classification name for a code ('' when unknown)."""
+    if not code:
+        return ''
+    return db.session.scalar(select(Industry.name).where(Industry.code == code)) or ''
 
 
 def seed_firms() -> dict[str, int]:

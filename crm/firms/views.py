@@ -15,7 +15,7 @@ from crm.core.validators import display_phone
 from crm.db import db
 from crm.firms import services
 from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
-from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
+from crm.firms.models import FIRM_TAGS, Contact, Firm, Industry, Tenancy
 from crm.platforms.models import Building, Unit
 
 bp = Blueprint('firms', __name__, url_prefix='/firms')
@@ -79,12 +79,18 @@ def detail(firm_id: int):
                                    .order_by(Tenancy.start_date.desc())).all()
     duplicates = services.duplicate_candidates(firm.name, firm.uscc, exclude_id=firm.id)
     return render_template('firms/detail.html', firm=firm, contacts=contacts, tenancies=tenancies,
-                           duplicates=duplicates, display_phone=display_phone)
+                           duplicates=duplicates, display_phone=display_phone,
+                           industry=services.industry_name(firm.industry_code))
 
 
 def _save_firm(form, firm: Firm | None):
     """Create or update through the services; returns (firm, candidates, conflict)."""
     data = _firm_data(form)
+    try:
+        data['industry_code'] = services.resolve_industry(data['industry_code'])
+    except services.FirmError as exc:
+        form.industry_code.errors.append(str(exc))
+        return None, [], None
     candidates = services.duplicate_candidates(data['name'], data['uscc'], exclude_id=firm.id if firm else None)
     if candidates and not form.confirm_similar.data:
         form.form_errors.append(_('Similar firms already exist. Open them to check, or tick the box to confirm '
@@ -103,6 +109,11 @@ def _save_firm(form, firm: Firm | None):
         return None, [], conflicting_fields(firm, form.data, labels)
 
 
+def _industry_choices():
+    return db.session.execute(select(Industry.code, Industry.name).where(Industry.level.in_(('group', 'class')))
+                              .order_by(Industry.code)).all()
+
+
 @bp.route('/new', methods=['GET', 'POST'])
 @requires(Perm.FIRMS_EDIT)
 def new():
@@ -115,7 +126,8 @@ def new():
             flash(_('Firm %(name)s created.', name=firm.name), 'success')
             return redirect(url_for('firms.detail', firm_id=firm.id))
     failed = form.errors or form.form_errors
-    return render_template('firms/form.html', form=form, firm=None, candidates=candidates), 422 if failed else 200
+    return render_template('firms/form.html', form=form, firm=None, candidates=candidates,
+                           industries=_industry_choices()), 422 if failed else 200
 
 
 @bp.route('/<int:firm_id>/edit', methods=['GET', 'POST'])
@@ -133,7 +145,8 @@ def edit(firm_id: int):
             flash(_('Firm %(name)s saved.', name=firm.name), 'success')
             return redirect(url_for('firms.detail', firm_id=firm.id))
     status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
-    return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=conflict), status
+    return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=conflict,
+                           industries=_industry_choices()), status
 
 
 @bp.post('/<int:firm_id>/delete')
