@@ -50,8 +50,32 @@ class Factories:
             db.session.commit()
             return _detach(unit)
 
+    def firm(self, name: str | None = None, *, uscc: str | None = None, **values):
+        from crm.core.validators import firm_name_key
+        from crm.firms.models import Firm
+
+        n = next(_seq)
+        with self._in_app():
+            name = name or f'测试企业{n}有限公司'
+            firm = Firm(name=name, name_key=firm_name_key(name), uscc=uscc,
+                        **{'tags': [], 'former_names': [], 'sources': [], **values})
+            db.session.add(firm)
+            db.session.commit()
+            return _detach(firm)
+
+    def tenancy(self, firm, unit):
+        from datetime import date
+
+        from crm.firms.models import Tenancy
+
+        with self._in_app():
+            tenancy = Tenancy(firm_id=firm.id, unit_id=unit.id, platform_id=unit.platform_id, start_date=date(2025, 1, 1))
+            db.session.add(tenancy)
+            db.session.commit()
+            return _detach(tenancy)
+
     def user(self, role: str = 'officer', *, email: str | None = None, name: str | None = None,
-             password: str | None = None, platforms: list | None = None, is_active: bool = True):
+             password: str | None = None, platforms: list | None = None, is_active: bool = True, firm=None):
         from crm.auth.services import create_user
 
         n = next(_seq)
@@ -61,6 +85,8 @@ class Factories:
             user = create_user(email=email or f'user{n}@test-crm.cn', name=name or f'测试用户{n}', role=role,
                                password=password or self.PASSWORD, platform_ids=[p.id for p in platforms or []],
                                is_active=is_active)
+            if firm is not None:
+                user.firm_id = firm.id
             db.session.commit()
             return _detach(user)
 

@@ -53,7 +53,8 @@ class ImportSpec:
 
 
 def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, str], ImportReport], None], *,
-               dry_run: bool = False, filename: str = '') -> ImportReport:
+               dry_run: bool = False, filename: str = '',
+               before_commit: Callable[[], None] | None = None) -> ImportReport:
     """Map the columns, hand each row to `handle`, collect RowErrors; commit or roll back the batch savepoint."""
     report = ImportReport(dry_run=dry_run)
     mapping, unknown = map_columns(table.header, spec.columns)
@@ -75,6 +76,8 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
         except RowError as exc:
             report.errors.append({'row': number, 'column': spec.labels.get(exc.column, exc.column),
                                   'message': str(exc)})
+    if before_commit is not None:
+        before_commit()
     if dry_run:
         savepoint.rollback()
         return report

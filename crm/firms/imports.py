@@ -13,7 +13,7 @@ from crm.core.spreadsheets import Table
 from crm.core.validators import InvalidValue, firm_name_key, validate_uscc
 from crm.db import db
 from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Firm
-from crm.firms.services import FirmError, resolve_industry
+from crm.firms.services import FirmError, IndustryIndex
 
 SPEC = ImportSpec(
     object_type='firm',
@@ -43,14 +43,14 @@ FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', '
           'headcount', 'rd_ratio', 'registered_on', 'tags', 'former_names', 'notes')
 
 
-def _industry(text: str) -> str | None:
+def _industry(text: str, index: IndustryIndex | None) -> str | None:
     try:
-        return resolve_industry(plain(text))
+        return (index or IndustryIndex()).resolve(plain(text))
     except FirmError as exc:
         raise RowError('industry_code', str(exc)) from exc
 
 
-def parse_row(cells: dict[str, str]) -> dict[str, Any]:
+def parse_row(cells: dict[str, str], industries: IndustryIndex | None = None) -> dict[str, Any]:
     """Validate one row into firm values; raises RowError for the first bad cell."""
     name = plain(cells.get('name', ''))
     if not name:
@@ -68,7 +68,7 @@ def parse_row(cells: dict[str, str]) -> dict[str, Any]:
     return {
         'name': name[:200], 'uscc': uscc or None, 'legal_rep': plain(cells.get('legal_rep', ''))[:60] or None,
         'address': plain(cells.get('address', ''))[:300] or None,
-        'district': plain(cells.get('district', ''))[:40] or None, 'industry_code': _industry(cells.get('industry_code', '')),
+        'district': plain(cells.get('district', ''))[:40] or None, 'industry_code': _industry(cells.get('industry_code', ''), industries),
         'registered_capital': decimal_cell(cells.get('registered_capital', ''), 'registered_capital', '注册资本',
                                            Decimal(0), Decimal(100_000_000)),
         'revenue_band': choice_cell(cells.get('revenue_band', ''), 'revenue_band', '营业收入', REVENUE_BANDS, None),
@@ -82,20 +82,33 @@ def parse_row(cells: dict[str, str]) -> dict[str, Any]:
 
 
 class FirmImporter:
-    """Matches rows to firms (USCC first, then normalised name) and applies them."""
+    """Matches rows to firms (USCC first, then normalised name) and applies them.
+
+    Live firms are loaded once into dictionaries and new rows are flushed in batches, so a 10,000-row
+    file costs a few queries rather than two per row.
+    """
+
+    FLUSH_EVERY = 1000
 
     def __init__(self) -> None:
         self.seen_uscc: dict[str, int] = {}
         self.seen_name: dict[str, int] = {}
+        self.by_uscc: dict[str, Firm] = {}
+        self.by_key: dict[str, list[Firm]] = {}
+        for firm in db.session.scalars(select(Firm).where(Firm.deleted_at.is_(None))):
+            self._remember(firm)
+        self.pending = 0
+        self.industries = IndustryIndex()
+
+    def _remember(self, firm: Firm) -> None:
+        if firm.uscc:
+            self.by_uscc[firm.uscc] = firm
+        self.by_key.setdefault(firm.name_key, []).append(firm)
 
     def _match(self, values: dict[str, Any]) -> Firm | None:
-        live = Firm.deleted_at.is_(None)
-        if values['uscc']:
-            firm = db.session.scalar(select(Firm).where(live, Firm.uscc == values['uscc']))
-            if firm is not None:
-                return firm
-        candidates = db.session.scalars(select(Firm).where(live, Firm.name_key == firm_name_key(values['name']))
-                                        .limit(2)).all()
+        if values['uscc'] and values['uscc'] in self.by_uscc:
+            return self.by_uscc[values['uscc']]
+        candidates = self.by_key.get(firm_name_key(values['name']), [])
         if len(candidates) == 1 and (not values['uscc'] or not candidates[0].uscc):
             return candidates[0]
         if len(candidates) > 1 and not values['uscc']:
@@ -112,13 +125,21 @@ class FirmImporter:
             self.seen_uscc[values['uscc']] = number
         self.seen_name.setdefault(key, number)
 
+    def _flush_sometimes(self) -> None:
+        self.pending += 1
+        if self.pending >= self.FLUSH_EVERY:
+            db.session.flush()
+            self.pending = 0
+
     def __call__(self, number: int, cells: dict[str, str], report: ImportReport) -> None:
-        values = parse_row(cells)
+        values = parse_row(cells, self.industries)
         self._check_file_duplicates(number, values)
         firm = self._match(values)
         if firm is None:
-            db.session.add(Firm(name_key=firm_name_key(values['name']), sources=[], **values))
-            db.session.flush()
+            firm = Firm(name_key=firm_name_key(values['name']), sources=[], **values)
+            db.session.add(firm)
+            self._remember(firm)
+            self._flush_sometimes()
             report.imported += 1
             return
         changes = {k: v for k, v in values.items() if v not in (None, [], '') and getattr(firm, k) != v}
@@ -130,10 +151,16 @@ class FirmImporter:
         for key, value in changes.items():
             setattr(firm, key, value)
         firm.name_key = firm_name_key(firm.name)
-        db.session.flush()
+        self._flush_sometimes()
         report.updated += 1
 
 
 def import_firms(table: Table, *, dry_run: bool = False, filename: str = '') -> ImportReport:
     """Import every good row in one transaction and report every bad one (row, column, reason)."""
-    return run_import(table, SPEC, FirmImporter(), dry_run=dry_run, filename=filename)
+    importer = FirmImporter()
+
+    def handle(number: int, cells: dict[str, str], report: ImportReport) -> None:
+        importer(number, cells, report)
+
+    report = run_import(table, SPEC, handle, dry_run=dry_run, filename=filename, before_commit=db.session.flush)
+    return report

@@ -46,7 +46,7 @@ def _apply(firm: Firm, data: dict[str, Any]) -> None:
     firm.uscc = firm.uscc or None
 
 
-def _check_unique_uscc(uscc: str | None, exclude_id: int | None) -> None:
+def check_unique_uscc(uscc: str | None, exclude_id: int | None) -> None:
     if not uscc:
         return
     clash = db.session.scalar(select(Firm.id).where(Firm.uscc == uscc, Firm.deleted_at.is_(None),
@@ -57,7 +57,7 @@ def _check_unique_uscc(uscc: str | None, exclude_id: int | None) -> None:
 
 def create_firm(data: dict[str, Any], *, allow_similar_name: bool = False) -> Firm:
     """Create a firm; same USCC is refused, a similar name needs confirmation."""
-    _check_unique_uscc(data.get('uscc'), None)
+    check_unique_uscc(data.get('uscc'), None)
     if not allow_similar_name and duplicate_candidates(data['name'], None):
         raise FirmError('已有名称相同或相近的企业，请确认不是同一家企业后再保存')
     firm = Firm(tags=[], former_names=[], sources=[])
@@ -70,7 +70,7 @@ def create_firm(data: dict[str, Any], *, allow_similar_name: bool = False) -> Fi
 def update_firm(firm: Firm, data: dict[str, Any], *, version: int) -> Firm:
     """Edit a firm (stale versions are refused); a changed name is kept among the former names."""
     check_version(firm, version)
-    _check_unique_uscc(data.get('uscc'), firm.id)
+    check_unique_uscc(data.get('uscc'), firm.id)
     old_name = firm.name
     _apply(firm, data)
     if firm.name != old_name and old_name not in firm.former_names:
@@ -87,7 +87,7 @@ def soft_delete(firm: Firm, *, actor_id: int | None) -> None:
 
 def restore(firm: Firm) -> None:
     """Bring a deleted firm back (refused if a live firm took its USCC meanwhile)."""
-    _check_unique_uscc(firm.uscc, firm.id)
+    check_unique_uscc(firm.uscc, firm.id)
     firm.deleted_at, firm.deleted_by_id = None, None
     db.session.flush()
 
@@ -143,17 +143,31 @@ def seed_industries() -> dict[str, int]:
     return {'industries_created': created}
 
 
+class IndustryIndex:
+    """The classification loaded once, for resolving many cells (imports) without a query each."""
+
+    def __init__(self) -> None:
+        rows = db.session.execute(select(Industry.code, Industry.name).order_by(Industry.code)).all()
+        self.codes = {code for code, _name in rows}
+        self.by_name: dict[str, str] = {}
+        for code, name in rows:
+            self.by_name.setdefault(name, code)
+
+    def resolve(self, text: str | None) -> str | None:
+        """A GB/T 4754 code from a code, a name, or 'code name' as pickers write it; FirmError when unknown."""
+        value = (text or '').strip()
+        if not value:
+            return None
+        first = value.split()[0].upper()
+        code = first if first in self.codes else self.by_name.get(value)
+        if code is None:
+            raise FirmError(f'行业代码不存在（GB/T 4754-2017）：{value[:30]}')
+        return code
+
+
 def resolve_industry(text: str | None) -> str | None:
-    """A GB/T 4754 code from a code, a name, or 'code name' as pickers write it; ValueError when unknown."""
-    value = (text or '').strip()
-    if not value:
-        return None
-    first = value.split()[0].upper()
-    code = db.session.scalar(select(Industry.code).where(Industry.code == first))
-    code = code or db.session.scalar(select(Industry.code).where(Industry.name == value).order_by(Industry.code))
-    if code is None:
-        raise FirmError(f'行业代码不存在（GB/T 4754-2017）：{value[:30]}')
-    return code
+    """Resolve one industry entry (see IndustryIndex.resolve)."""
+    return IndustryIndex().resolve(text) if text and text.strip() else None
 
 
 def industry_name(code: str | None) -> str:

@@ -88,10 +88,11 @@ def _save_firm(form, firm: Firm | None):
     data = _firm_data(form)
     try:
         data['industry_code'] = services.resolve_industry(data['industry_code'])
+        services.check_unique_uscc(data['uscc'], firm.id if firm else None)
     except services.FirmError as exc:
-        form.industry_code.errors.append(str(exc))
+        (form.industry_code if '行业' in str(exc) else form.uscc).errors.append(str(exc))
         return None, [], None
-    candidates = services.duplicate_candidates(data['name'], data['uscc'], exclude_id=firm.id if firm else None)
+    candidates = services.duplicate_candidates(data['name'], None, exclude_id=firm.id if firm else None)
     if candidates and not form.confirm_similar.data:
         form.form_errors.append(_('Similar firms already exist. Open them to check, or tick the box to confirm '
                                   'this is a different firm.'))

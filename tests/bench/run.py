@@ -67,11 +67,11 @@ class Context:
 
 
 def main() -> None:
-    from tests.bench import bench_login, bench_plans, bench_units
+    from tests.bench import bench_firms, bench_login, bench_plans, bench_units
 
     ctx = Context()
     benchmarks = []
-    for module in (bench_login, bench_units, bench_plans):
+    for module in (bench_login, bench_units, bench_firms, bench_plans):
         benchmarks.extend(module.run(ctx, compare))
     json.dump({'machine': machine(), 'benchmarks': benchmarks}, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write('\n')

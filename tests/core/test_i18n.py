@@ -35,3 +35,12 @@ def test_default_is_chinese_and_english_is_available(client, logged_in):
     response = post_form(client, '/locale', {'lang': 'en', 'next': '/'}, token_from='/')
     assert response.status_code == 302
     assert 'Workbench' in client.get('/').get_data(as_text=True)
+
+
+def test_translations_use_percent_only_in_placeholders():
+    import re
+
+    with PO.open('rb') as fh:
+        catalog = read_po(fh)
+    stray = [m.id for m in catalog if m.id and re.search(r'%(?!\(\w+\)s)', m.string or '')]
+    assert not stray, f'a bare % breaks template formatting: {stray}'
