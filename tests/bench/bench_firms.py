@@ -18,7 +18,7 @@ def run(ctx, compare) -> list[dict]:
     writer = csv.writer(buffer)
     writer.writerow(['企业名称', '统一社会信用代码', '所属行业', '注册资本', '员工人数', '成立日期', '标签'])
     for i in range(10_000):
-        writer.writerow([f'基准企业{i}有限公司', make_uscc(rng), rng.choice(['6513', '7261', '5292']),
+        writer.writerow([f'基准企业{i}有限公司', make_uscc(rng), rng.choice(['6513', '7261', '529']),
                          rng.randint(10, 5000), rng.randint(1, 900), f'2020-0{i % 9 + 1}-15', '高新技术企业'])
     data = buffer.getvalue().encode('gb18030')
     with ctx.app.app_context():

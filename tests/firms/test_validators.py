@@ -49,3 +49,14 @@ def test_phones():
                                  ('杭州云图(杭州)集团有限公司', '杭州云图')])
 def test_name_keys_match_the_usual_variants(a, b):
     assert firm_name_key(a) == firm_name_key(b)
+
+
+def test_demo_industry_codes_exist_in_the_classification():
+    import csv
+    from pathlib import Path
+
+    from crm.firms.services import DEMO_TRADES
+
+    path = Path(__file__).resolve().parents[2] / 'seeds' / 'industries.csv'
+    codes = {row['code'] for row in csv.DictReader(path.open(encoding='utf-8'))}
+    assert {code for _trade, code in DEMO_TRADES} <= codes
