@@ -238,3 +238,18 @@ def tenancy(firm_id: int):
         flash(_('Tenancy recorded; the unit is now let.'), 'success')
         return redirect(url_for('firms.detail', firm_id=firm.id))
     return render_template('firms/tenancy_form.html', form=form, firm=firm, units=units), 422 if form.errors else 200
+
+
+@bp.route('/import', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def import_firms_page():
+    """Upload → check (dry run, every bad row explained) → confirm; re-importing changes nothing."""
+    from crm.core.import_views import import_page
+    from crm.firms.imports import import_firms
+
+    return import_page(
+        title=_('Import firms'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
+        description=_('CSV (UTF-8 or GB18030) or Excel .xlsx. Usual headers such as 企业名称, 统一社会信用代码, '
+                      '所属行业, 注册资本, 法定代表人, 注册地址, 员工人数 and 营业收入 are recognised. Rows match an existing '
+                      'firm by credit code, else by name; importing the same file again changes nothing.'),
+        run=lambda table, dry_run, filename: import_firms(table, dry_run=dry_run, filename=filename))

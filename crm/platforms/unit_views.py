@@ -163,34 +163,17 @@ def vacancies_export(fmt: str):
 @bp.route('/units/import', methods=['GET', 'POST'])
 @requires(Perm.PLATFORMS_EDIT)
 def units_import():
-    """Upload → preview (dry run with every bad row explained) → confirm; re-importing changes nothing."""
-    from crm.core.spreadsheets import SpreadsheetError, read_table
-    from crm.core.uploads import load_upload, save_upload
+    """Upload → check (dry run, every bad row explained) → confirm; re-importing changes nothing."""
+    from crm.core.import_views import import_page
     from crm.platforms.unit_import import import_units
 
-    token, report, error = request.form.get('token', ''), None, None
-    if request.method == 'POST':
-        upload = request.files.get('file')
-        try:
-            if upload and upload.filename:
-                data, filename = upload.read(), upload.filename
-                token = save_upload(data, filename)
-            else:
-                data, filename = load_upload(token)
-            table = read_table(filename, data)
-            confirm = request.form.get('action') == 'confirm'
-            report = import_units(table, current_user._get_current_object(), dry_run=not confirm, filename=filename)
-        except (SpreadsheetError, FileNotFoundError) as exc:
-            error = str(exc) if isinstance(exc, SpreadsheetError) else _('The uploaded file has expired; upload it '
-                                                                         'again.')
-        else:
-            if not report.dry_run:
-                db.session.commit()
-                flash(_('Import finished: %(a)s added, %(u)s updated, %(s)s unchanged, %(e)s rows with errors.',
-                        a=report.imported, u=report.updated, s=report.unchanged, e=len(report.errors)), 'success')
-                return redirect(url_for('platforms.vacancies'))
-    return render_template('platforms/units_import.html', report=report, token=token, error=error), \
-        422 if error else 200
+    actor = current_user._get_current_object()
+    return import_page(
+        title=_('Import units'), back_url=url_for('platforms.vacancies'), done_url=url_for('platforms.vacancies'),
+        description=_('CSV (UTF-8 or GB18030) or Excel .xlsx with the columns of the vacancy export: platform, '
+                      'building, floor, unit number and gross area are required. Rows are matched on platform + '
+                      'building + unit number; importing the same file again changes nothing.'),
+        run=lambda table, dry_run, filename: import_units(table, actor, dry_run=dry_run, filename=filename))
 
 
 @bp.post('/buildings/<int:building_id>/media')

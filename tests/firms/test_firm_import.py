@@ -119,3 +119,21 @@ def test_export_then_import_round_trip_is_lossless(client, factories, logged_in,
         report = import_firms(read_table('export.xlsx', data))
     assert (report.imported, report.updated, report.errors) == (0, 0, [])
     assert report.unchanged == 2
+
+
+def test_officer_imports_firms_through_the_check_and_confirm_page(client, logged_in, db_session):
+    from tests.conftest import csrf_from
+
+    logged_in('officer')
+    data = _encode([HEADER, ['页面导入企业有限公司', '91110000600037341L', '王五', '6513', '100', '20', '', '', '', ''],
+                    ['', '', '', '', '', '', '', '', '', '']], 'utf-8-sig')
+    page = client.get('/firms/import')
+    check = client.post('/firms/import', data={'csrf_token': csrf_from(page.data), 'action': 'preview',
+                                               'file': (io.BytesIO(data), 'firms.csv')},
+                        content_type='multipart/form-data')
+    html = check.get_data(as_text=True)
+    assert '检查结果（尚未保存）' in html and db_session.scalar(select(Firm.id).where(Firm.legal_rep == '王五')) is None
+    token = html.split('name="token" value="')[1].split('"')[0]
+    done = client.post('/firms/import', data={'csrf_token': csrf_from(page.data), 'action': 'confirm', 'token': token})
+    assert done.status_code == 302
+    assert db_session.scalar(select(Firm.name).where(Firm.uscc == '91110000600037341L')) == '页面导入企业有限公司'
