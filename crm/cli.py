@@ -206,6 +206,26 @@ def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
 
 
+@import_group.command('contacts')
+@click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option('--dry-run', is_flag=True, help='Check every row and report, write nothing.')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def import_contacts_command(file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import contact people of existing firms; prints {imported, updated, unchanged, errors}."""
+    from crm.core.spreadsheets import SpreadsheetError, read_table
+    from crm.firms.contact_import import import_contacts
+
+    _cli_context('import-contacts')
+    try:
+        report = import_contacts(read_table(file.name, file.read_bytes()), dry_run=dry_run, filename=file.name)
+    except SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    payload = report.as_dict()
+    _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
+
+
 @click.group('export', help='Export lists as spreadsheets.')
 def export_group() -> None:
     pass

@@ -253,3 +253,17 @@ def import_firms_page():
                       '所属行业, 注册资本, 法定代表人, 注册地址, 员工人数 and 营业收入 are recognised. Rows match an existing '
                       'firm by credit code, else by name; importing the same file again changes nothing.'),
         run=lambda table, dry_run, filename: import_firms(table, dry_run=dry_run, filename=filename))
+
+
+@bp.route('/contacts/import', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def import_contacts_page():
+    """Upload → check → confirm for contact people of existing firms."""
+    from crm.core.import_views import import_page
+    from crm.firms.contact_import import import_contacts
+
+    return import_page(
+        title=_('Import contacts'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
+        description=_('Each row names its firm by credit code or name (the firm must exist). Contacts match by firm '
+                      'and phone, else by firm and name; phones are checked as Chinese mobile or landline numbers.'),
+        run=lambda table, dry_run, filename: import_contacts(table, dry_run=dry_run, filename=filename))

@@ -137,3 +137,25 @@ def test_officer_imports_firms_through_the_check_and_confirm_page(client, logged
     done = client.post('/firms/import', data={'csrf_token': csrf_from(page.data), 'action': 'confirm', 'token': token})
     assert done.status_code == 302
     assert db_session.scalar(select(Firm.name).where(Firm.uscc == '91110000600037341L')) == '页面导入企业有限公司'
+
+
+def test_contact_import_reports_bad_rows_and_is_idempotent(factories, in_app, db_session):
+    from crm.firms.contact_import import import_contacts
+    from crm.firms.models import Contact
+
+    firm = factories.firm('联系人导入企业有限公司', uscc='91110000600037341L')
+    rows = [['统一社会信用代码', '企业名称', '联系人', '职务', '手机', '邮箱'],
+            ['91110000600037341L', '', '赵六', '总经理', '138 1234 5678', 'zhao@example.com'],
+            ['', '联系人导入企业（杭州）有限公司', '钱七', '财务', '0571-88888888', ''],
+            ['', '不存在的企业', '孙八', '', '', ''],
+            ['91110000600037341L', '', '周九', '', '12345', '']]
+    table = read_table('contacts.csv', _encode(rows, 'gb18030'))
+    with in_app():
+        report = import_contacts(table)
+        db_session.commit()
+    assert report.imported == 2 and [e['row'] for e in report.errors] == [4, 5]
+    phones = set(db_session.scalars(select(Contact.phone).where(Contact.firm_id == firm.id)))
+    assert phones == {'+8613812345678', '+8657188888888'}
+    with in_app():
+        again = import_contacts(table)
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 2)
