@@ -9,3 +9,5 @@ from crm.plans.models import (Commitment, CommitmentCuration, PlanDocument, Plan
                               PlanParagraph, PlanTable, Target)
 from crm.firms import access as _firm_access  # noqa: F401
 from crm.firms.models import Contact, Firm, Industry, Tenancy  # noqa: F401
+from crm.leads import access as _lead_access  # noqa: F401
+from crm.leads.models import Activity, Increment, Lead, LostReason, StageChange  # noqa: F401

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from crm.auth.services import ensure_roles
 from crm.firms.services import seed_firms, seed_industries
+from crm.leads.services import ensure_lost_reasons
 from crm.plans.services import seed_plans
 from crm.platforms.services import seed_platforms
 from crm.platforms.units import seed_buildings
@@ -17,4 +18,5 @@ def run_seed() -> dict[str, int]:
     summary.update(seed_buildings())
     summary.update(seed_industries())
     summary.update(seed_firms())
+    summary.update(ensure_lost_reasons())
     return summary

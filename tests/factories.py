@@ -74,6 +74,20 @@ class Factories:
             db.session.commit()
             return _detach(tenancy)
 
+    def lead(self, firm=None, *, owner=None, platforms=(), stage: str | None = None, title: str | None = None,
+             collaborators=()):
+        from crm.leads.services import create_lead, move_stage
+
+        firm = firm or self.firm()
+        with self._in_app():
+            lead = create_lead({'title': title or f'测试项目{next(_seq)}', 'firm_id': firm.id, 'source': '上门拜访'},
+                               owner_id=owner.id if owner else None, actor_id=None,
+                               platform_ids=[p.id for p in platforms], collaborator_ids=[u.id for u in collaborators])
+            if stage:
+                move_stage(lead, stage, actor_id=None)
+            db.session.commit()
+            return _detach(lead)
+
     def user(self, role: str = 'officer', *, email: str | None = None, name: str | None = None,
              password: str | None = None, platforms: list | None = None, is_active: bool = True, firm=None):
         from crm.auth.services import create_user

@@ -42,15 +42,18 @@ class Perm(StrEnum):
     FIRMS_EDIT = 'firms.edit'
     FIRMS_CONTACTS = 'firms.contacts'
     FIRMS_RESTORE = 'firms.restore'
+    LEADS_VIEW = 'leads.view'
+    LEADS_EDIT = 'leads.edit'
+    LEADS_ASSIGN = 'leads.assign'
 
 
 PUBLIC = 'public'
 
-_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW, Perm.FIRMS_VIEW}
+_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW, Perm.FIRMS_VIEW, Perm.LEADS_VIEW}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset(Perm),
-    LEADER: frozenset(_STAFF_VIEW | {Perm.AUDIT_VIEW}),
-    OFFICER: frozenset(_STAFF_VIEW | {Perm.PLANS_CURATE, Perm.FIRMS_EDIT, Perm.FIRMS_CONTACTS}),
+    LEADER: frozenset(_STAFF_VIEW | {Perm.AUDIT_VIEW, Perm.LEADS_EDIT, Perm.LEADS_ASSIGN}),
+    OFFICER: frozenset(_STAFF_VIEW | {Perm.PLANS_CURATE, Perm.FIRMS_EDIT, Perm.FIRMS_CONTACTS, Perm.LEADS_EDIT}),
     PARK_MANAGER: frozenset(_STAFF_VIEW | {Perm.PLATFORMS_EDIT}),
     FIRM: frozenset({Perm.HOME, Perm.ACCOUNT, Perm.FIRMS_VIEW, Perm.FIRMS_CONTACTS}),
 }

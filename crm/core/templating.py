@@ -23,6 +23,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem('main.home', _l('Workbench'), Perm.HOME),
+    NavItem('leads.my_day', _l('My day'), Perm.LEADS_EDIT),
+    NavItem('leads.index', _l('Leads'), Perm.LEADS_VIEW),
     NavItem('platforms.index', _l('Platforms'), Perm.PLATFORMS_VIEW),
     NavItem('platforms.vacancies', _l('Vacant units'), Perm.PLATFORMS_VIEW),
     NavItem('firms.index', _l('Firms'), Perm.FIRMS_VIEW),
@@ -65,7 +67,9 @@ def init_app(app: Flask) -> None:
     """Expose helpers to Jinja."""
 
     # Globals (not context) so that imported macros can use them too.
-    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale)
+    from datetime import date
+
+    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=date.today)
 
     @app.context_processor
     def _helpers():

@@ -92,10 +92,18 @@ def restore(firm: Firm) -> None:
     db.session.flush()
 
 
+def _register_lead_references() -> None:
+    from crm.leads.models import Lead
+
+    if (Lead, 'firm_id') not in MERGE_REFERENCES:
+        MERGE_REFERENCES.append((Lead, 'firm_id'))
+
+
 def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: int | None) -> Firm:
     """Merge `duplicate` into `survivor`: chosen field values, every related record moved, nothing lost."""
     if survivor.id == duplicate.id:
         raise FirmError('不能与自身合并')
+    _register_lead_references()
     moved = {}
     for model, column in MERGE_REFERENCES:
         result = db.session.execute(update(model).where(getattr(model, column) == duplicate.id)

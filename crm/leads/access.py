@@ -1,0 +1,44 @@
+"""Who sees which lead: leaders and administrators all; officers their own, those they collaborate on and
+the unassigned pool; park managers the leads targeting their platforms; firm users none."""
+from __future__ import annotations
+
+from sqlalchemy import exists, false, or_, select
+
+from crm.auth.models import LEADER, OFFICER, PARK_MANAGER
+from crm.core.access import object_rule, scope_rule
+from crm.leads.models import Activity, Lead, lead_collaborator, lead_platform
+
+
+def lead_visible(user):
+    """WHERE clause on Lead for `user` (administrators are not narrowed)."""
+    if user.role_code == LEADER:
+        return None
+    if user.role_code == OFFICER:
+        collaborates = exists().where(lead_collaborator.c.lead_id == Lead.id, lead_collaborator.c.user_id == user.id)
+        return or_(Lead.owner_id == user.id, Lead.owner_id.is_(None), collaborates)
+    if user.role_code == PARK_MANAGER and user.platform_ids:
+        return exists().where(lead_platform.c.lead_id == Lead.id, lead_platform.c.platform_id.in_(user.platform_ids))
+    return false()
+
+
+@scope_rule(Lead)
+def lead_scope(user):
+    return lead_visible(user)
+
+
+@scope_rule(Activity)
+def activity_scope(user):
+    clause = lead_visible(user)
+    return None if clause is None else Activity.lead_id.in_(select(Lead.id).where(clause))
+
+
+@object_rule(Lead)
+def lead_actions(user, action: str, lead: Lead) -> bool:
+    """Officers work their own, collaborated and pool leads; leaders assign; park managers only read."""
+    if action == 'view':
+        return True
+    if action == 'assign':
+        return user.role_code == LEADER
+    if user.role_code == OFFICER:
+        return lead.owner_id in (None, user.id) or any(c.id == user.id for c in lead.collaborators)
+    return user.role_code == LEADER and action in ('edit', 'stage', 'activity')

@@ -1,0 +1,60 @@
+"""Lead, stage-change and activity forms."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, \
+    StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from crm.core.forms import BaseForm, VersionedForm
+from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES
+from crm.platforms.models import UNIT_USES
+
+
+class LeadFields:
+    title = StringField(_l('Project name'), validators=[DataRequired(_l('Enter the project name.')), Length(max=200)])
+    firm_id = IntegerField(_l('Prospect firm'), validators=[DataRequired(_l('Choose the prospect firm.'))])
+    codename = StringField(_l('Codename'), validators=[Optional(), Length(max=60)])
+    confidential = BooleanField(_l('Confidential: show the codename instead of the project name'))
+    source = SelectField(_l('Source'), choices=[(s, s) for s in SOURCES])
+    industry_code = StringField(_l('Industry (GB/T 4754 code)'), validators=[Optional(), Length(max=130)])
+    platforms = SelectMultipleField(_l('Target platforms'), coerce=int, validators=[Optional()])
+    space_need_m2 = DecimalField(_l('Space needed (㎡)'), places=2, validators=[Optional(), NumberRange(0, 1_000_000)])
+    space_use = SelectField(_l('Use'), choices=[('', '—')] + [(u, u) for u in UNIT_USES], validators=[Optional()])
+    space_by = DateField(_l('Needed by'), validators=[Optional()])
+    investment = DecimalField(_l('Planned investment (10k yuan)'), places=2,
+                              validators=[Optional(), NumberRange(0, 100_000_000)])
+    annual_tax = DecimalField(_l('Expected annual tax (10k yuan)'), places=2,
+                              validators=[Optional(), NumberRange(0, 10_000_000)])
+    jobs = IntegerField(_l('Expected jobs'), validators=[Optional(), NumberRange(0, 1_000_000)])
+    priority = SelectField(_l('Priority'), choices=[(p, p) for p in PRIORITIES], default='中')
+    collaborators = SelectMultipleField(_l('Collaborators'), coerce=int, validators=[Optional()])
+    next_follow_up = DateField(_l('Next follow-up'), validators=[Optional()])
+    notes = TextAreaField(_l('Notes'), validators=[Optional(), Length(max=4000)])
+
+
+class LeadCreateForm(LeadFields, BaseForm):
+    """New lead."""
+
+
+class LeadForm(LeadFields, VersionedForm):
+    """Edit a lead."""
+
+
+class StageForm(BaseForm):
+    to_stage = SelectField(_l('Move to stage'), choices=[(s, s) for s in ALL_STAGES])
+    lost_reason_id = SelectField(_l('Lost reason'), coerce=int, validators=[Optional()])
+    note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
+    unit_id = IntegerField(_l('Unit moved into (for 入驻)'), validators=[Optional()])
+
+
+class ActivityForm(BaseForm):
+    kind = SelectField(_l('Kind'), choices=[(k, k) for k in ACTIVITY_KINDS])
+    subject = StringField(_l('Subject'), validators=[DataRequired(_l('Enter a subject.')), Length(max=200)])
+    due_on = DateField(_l('Due'), validators=[Optional()])
+    done = BooleanField(_l('Already done'))
+    outcome = TextAreaField(_l('Outcome'), validators=[Optional(), Length(max=4000)])
+
+
+LEAD_FIELD_NAMES = ('title', 'firm_id', 'codename', 'confidential', 'source', 'industry_code', 'space_need_m2',
+                    'space_use', 'space_by', 'investment', 'annual_tax', 'jobs', 'priority', 'next_follow_up', 'notes')

@@ -1,0 +1,142 @@
+"""Leads (招商项目): lifecycle stages with a full change log, lost reasons, activities (跟进)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Table, Column, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.core.mixins import TimestampMixin, VersionedMixin
+from crm.db import Base, utcnow
+from crm.firms.models import Firm
+
+# Pipeline stages in order, with the fixed default probability (%) and the days after which a lead without
+# activity is stale. 流失 and 暂缓 are terminal (reopenable).
+STAGES = [
+    ('线索', 5, 14), ('初步接洽', 10, 14), ('考察看房', 25, 21), ('洽谈', 50, 21),
+    ('签约', 80, 30), ('注册', 90, 30), ('入驻', 95, 60), ('投产', 100, 90),
+]
+TERMINAL = [('流失', 0, None), ('暂缓', 0, None)]
+STAGE_NAMES = [s for s, _p, _d in STAGES]
+ALL_STAGES = STAGE_NAMES + [s for s, _p, _d in TERMINAL]
+PROBABILITY = {s: p for s, p, _d in STAGES + TERMINAL}
+STALE_DAYS = {s: d for s, _p, d in STAGES + TERMINAL}
+SIGNED_STAGES = STAGE_NAMES[STAGE_NAMES.index('签约'):]
+SOURCES = ('以商招商', '中介推荐', '展会/峰会', '基金招商', '上门拜访', '线上', '产业链招商', '其他')
+PRIORITIES = ('高', '中', '低')
+ACTIVITY_KINDS = ('电话', '拜访', '考察看房', '会议', '函件', '备注')
+
+lead_platform = Table(
+    'lead_platform', Base.metadata,
+    Column('lead_id', ForeignKey('lead.id', ondelete='CASCADE'), primary_key=True),
+    Column('platform_id', ForeignKey('platform.id', ondelete='CASCADE'), primary_key=True, index=True),
+)
+lead_collaborator = Table(
+    'lead_collaborator', Base.metadata,
+    Column('lead_id', ForeignKey('lead.id', ondelete='CASCADE'), primary_key=True),
+    Column('user_id', ForeignKey('user.id', ondelete='CASCADE'), primary_key=True, index=True),
+)
+
+
+class LostReason(Base):
+    """Why a lead was lost; the list is edited by administrators."""
+
+    __tablename__ = 'lost_reason'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Lead(TimestampMixin, VersionedMixin, Base):
+    """An investment project pursued with a prospect firm."""
+
+    __tablename__ = 'lead'
+    __audited__ = True
+    __table_args__ = (Index('ix_lead_stage_updated', 'stage', 'updated_at', 'id'),
+                      Index('ix_lead_owner_stage', 'owner_id', 'stage'))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    codename: Mapped[str | None] = mapped_column(String(60))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    firm_id: Mapped[int] = mapped_column(ForeignKey('firm.id'), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    industry_code: Mapped[str | None] = mapped_column(String(8))
+    space_need_m2: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    space_use: Mapped[str | None] = mapped_column(String(10))
+    space_by: Mapped[date | None] = mapped_column()
+    investment: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # 万元
+    annual_tax: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # 万元
+    jobs: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))  # None: the shared pool
+    priority: Mapped[str] = mapped_column(String(4), default='中')
+    stage: Mapped[str] = mapped_column(String(10), default='线索')
+    stage_since: Mapped[datetime] = mapped_column(default=utcnow)
+    signed_at: Mapped[datetime | None] = mapped_column(index=True)  # the first 签约: counted once, ever
+    lost_reason_id: Mapped[int | None] = mapped_column(ForeignKey('lost_reason.id'))
+    next_follow_up: Mapped[date | None] = mapped_column(index=True)
+    last_activity_at: Mapped[datetime | None] = mapped_column()
+    notes: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    firm: Mapped[Firm] = relationship(lazy='joined')
+    owner = relationship('User', foreign_keys=[owner_id], lazy='joined')
+    platforms = relationship('Platform', secondary=lead_platform, lazy='selectin', order_by='Platform.name')
+    collaborators = relationship('User', secondary=lead_collaborator, lazy='selectin')
+    lost_reason: Mapped[LostReason | None] = relationship(lazy='joined')
+
+    @property
+    def probability(self) -> int:
+        return PROBABILITY.get(self.stage, 0)
+
+    @property
+    def display_name(self) -> str:
+        return self.codename if self.confidential and self.codename else self.title
+
+
+class StageChange(Base):
+    """Every stage move: from, to, when, who, why — time in stage and signing dates derive from these."""
+
+    __tablename__ = 'lead_stage_change'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(10))
+    to_stage: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Increment(Base):
+    """Later 增资/扩产 on a signed project: reported separately, never a new project."""
+
+    __tablename__ = 'lead_increment'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
+    at: Mapped[date] = mapped_column()
+    investment: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    note: Mapped[str | None] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+
+
+class Activity(TimestampMixin, VersionedMixin, Base):
+    """A follow-up (跟进): call, visit, site tour, meeting, letter or note."""
+
+    __tablename__ = 'activity'
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    done_at: Mapped[datetime | None] = mapped_column()
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'), index=True)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    lead: Mapped[Lead] = relationship(lazy='joined')

@@ -1,0 +1,153 @@
+"""Lead operations: create, edit, move through stages (count-once signing), assign, increments, activities."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.core import audit
+from crm.core.concurrency import check_version
+from crm.db import db, utcnow
+from crm.leads.models import ALL_STAGES, SIGNED_STAGES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange
+from crm.platforms.models import Platform
+
+FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',
+          'space_by', 'investment', 'annual_tax', 'jobs', 'priority', 'next_follow_up', 'notes')
+DEFAULT_LOST_REASONS = ('选择其他区域', '政策条件不满足', '房源不匹配', '企业战略调整', '联系中断', '其他')
+
+
+class LeadError(ValueError):
+    """A rule about leads was broken; the message is shown to the user."""
+
+
+def _relations(lead: Lead, platform_ids: list[int] | None, collaborator_ids: list[int] | None) -> None:
+    if platform_ids is not None:
+        lead.platforms = list(db.session.scalars(select(Platform).where(Platform.id.in_(platform_ids))))
+    if collaborator_ids is not None:
+        lead.collaborators = list(db.session.scalars(select(User).where(User.id.in_(collaborator_ids))))
+
+
+def create_lead(data: dict[str, Any], *, owner_id: int | None, actor_id: int | None,
+                platform_ids: list[int] | None = None, collaborator_ids: list[int] | None = None) -> Lead:
+    """A new lead starts at 线索; the first stage entry is logged too."""
+    lead = Lead(owner_id=owner_id, stage='线索', stage_since=utcnow(), **{k: data.get(k) for k in FIELDS if k in data})
+    lead.priority = lead.priority or '中'
+    db.session.add(lead)
+    _relations(lead, platform_ids or [], collaborator_ids or [])
+    db.session.flush()
+    db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage='线索', by_id=actor_id))
+    db.session.flush()
+    return lead
+
+
+def update_lead(lead: Lead, data: dict[str, Any], *, version: int, platform_ids: list[int] | None = None,
+                collaborator_ids: list[int] | None = None) -> Lead:
+    """Edit the lead's facts (not its stage); stale versions are refused."""
+    check_version(lead, version)
+    for key in FIELDS:
+        if key in data:
+            setattr(lead, key, data[key])
+    _relations(lead, platform_ids, collaborator_ids)
+    db.session.flush()
+    return lead
+
+
+def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | None = None,
+               lost_reason_id: int | None = None, at: datetime | None = None, unit=None) -> StageChange:
+    """Move a lead; 流失 needs a reason and a note; the first 签约 (or later) fixes the signing date once;
+    入驻 with a unit records the tenancy and marks the unit 已租."""
+    if to_stage not in ALL_STAGES:
+        raise LeadError(f'未知阶段：{to_stage}')
+    if to_stage == lead.stage:
+        raise LeadError('项目已处于该阶段')
+    if to_stage == '流失':
+        if not lost_reason_id or db.session.get(LostReason, lost_reason_id) is None:
+            raise LeadError('标记流失必须选择流失原因')
+        if not (note or '').strip():
+            raise LeadError('标记流失必须填写说明')
+        lead.lost_reason_id = lost_reason_id
+    elif lead.stage == '流失':
+        lead.lost_reason_id = None  # reopened
+    when = at or utcnow()
+    change = StageChange(lead_id=lead.id, from_stage=lead.stage, to_stage=to_stage, at=when, by_id=actor_id,
+                         note=(note or '').strip() or None)
+    db.session.add(change)
+    lead.stage, lead.stage_since = to_stage, when
+    if to_stage in SIGNED_STAGES and lead.signed_at is None:
+        lead.signed_at = when
+    if to_stage == '入驻' and unit is not None:
+        from crm.firms.services import record_tenancy
+
+        record_tenancy(lead.firm, unit, start_date=when.date(), end_date=None, area=None, rent=None,
+                       actor_id=actor_id)
+    db.session.flush()
+    return change
+
+
+def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
+    """Give the lead to an officer (or back to the pool); recorded in the audit log."""
+    before = lead.owner_id
+    lead.owner_id = owner_id
+    db.session.flush()
+    audit.log(db.session, 'assign', 'lead', lead.id, owner=[before, owner_id], by=actor_id)
+
+
+def add_increment(lead: Lead, investment: Decimal, *, on: date, note: str | None, actor_id: int | None) -> Increment:
+    """Record 增资/扩产 on a signed project (reported separately; the project is still counted once)."""
+    if lead.signed_at is None:
+        raise LeadError('只有已签约的项目才能登记增资或扩产')
+    increment = Increment(lead_id=lead.id, at=on, investment=investment, note=note, by_id=actor_id)
+    db.session.add(increment)
+    db.session.flush()
+    return increment
+
+
+def add_activity(lead: Lead, *, kind: str, subject: str, due_on: date | None, owner_id: int | None,
+                 done: bool = False, outcome: str | None = None) -> Activity:
+    """Plan or record a follow-up; a done one refreshes the lead's last-activity time."""
+    activity = Activity(lead_id=lead.id, kind=kind, subject=subject, due_on=due_on, owner_id=owner_id,
+                        outcome=outcome, done_at=utcnow() if done else None, data={})
+    db.session.add(activity)
+    if done:
+        lead.last_activity_at = activity.done_at
+    db.session.flush()
+    return activity
+
+
+def complete_activity(activity: Activity, *, outcome: str | None) -> None:
+    """Mark a follow-up done with its outcome."""
+    activity.done_at, activity.outcome = utcnow(), outcome or activity.outcome
+    activity.lead.last_activity_at = activity.done_at
+    db.session.flush()
+
+
+def time_in_stages(lead_id: int, *, now: datetime | None = None) -> dict[str, timedelta]:
+    """Total time spent in each stage, from the logged intervals."""
+    changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
+                                 .order_by(StageChange.at, StageChange.id)).all()
+    totals: dict[str, timedelta] = {}
+    for current, following in zip(changes, [*changes[1:], None]):
+        end = following.at if following else (now or utcnow())
+        totals[current.to_stage] = totals.get(current.to_stage, timedelta()) + (end - current.at)
+    return totals
+
+
+def is_stale(lead: Lead, *, now: datetime | None = None) -> bool:
+    """No activity for longer than the stage's threshold."""
+    limit = STALE_DAYS.get(lead.stage)
+    if limit is None:
+        return False
+    last = max(filter(None, [lead.last_activity_at, lead.stage_since]))
+    return (now or utcnow()) - last > timedelta(days=limit)
+
+
+def ensure_lost_reasons() -> dict[str, int]:
+    """Seed the default lost reasons (administrators may edit the list)."""
+    existing = set(db.session.scalars(select(LostReason.name)))
+    missing = [name for name in DEFAULT_LOST_REASONS if name not in existing]
+    db.session.add_all(LostReason(name=name) for name in missing)
+    db.session.flush()
+    return {'lost_reasons_created': len(missing)}

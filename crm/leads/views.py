@@ -1,0 +1,246 @@
+"""Lead pages: list with filters and export, lead page with timeline, create/edit, stage moves, activities,
+assignment and the officer's day."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from crm.auth.models import OFFICER, User
+from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
+from crm.core.concurrency import EditConflict, conflicting_fields
+from crm.core.exports import csv_response, xlsx_response
+from crm.core.pagination import page_args, paginate
+from crm.db import db
+from crm.firms.models import Firm
+from crm.firms.services import FirmError, resolve_industry
+from crm.leads import services
+from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
+from crm.leads.models import (ALL_STAGES, SOURCES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange,
+                              lead_platform)
+from crm.platforms.models import Platform, Unit
+
+bp = Blueprint('leads', __name__, url_prefix='/leads')
+
+
+def _choices(form) -> None:
+    form.platforms.choices = [(p.id, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))]
+    form.collaborators.choices = [(u.id, u.name) for u in db.session.scalars(
+        select(User).where(User.role_code == OFFICER, User.is_active.is_(True)).order_by(User.name))]
+
+
+def _filtered():
+    args, stmt = request.args, scoped(select(Lead), Lead)
+    if args.get('stage') in ALL_STAGES:
+        stmt = stmt.where(Lead.stage == args['stage'])
+    if args.get('source') in SOURCES:
+        stmt = stmt.where(Lead.source == args['source'])
+    if args.get('owner') == 'me':
+        stmt = stmt.where(Lead.owner_id == current_user.id)
+    elif args.get('owner') == 'pool':
+        stmt = stmt.where(Lead.owner_id.is_(None))
+    if args.get('platform', type=int):
+        stmt = stmt.where(Lead.id.in_(select(lead_platform.c.lead_id)
+                                      .where(lead_platform.c.platform_id == args.get('platform', type=int))))
+    if args.get('industry'):
+        stmt = stmt.where(Lead.industry_code.startswith(args['industry']))
+    if args.get('overdue') == '1':
+        stmt = stmt.where(Lead.next_follow_up < date.today())
+    if args.get('q'):
+        like = '%' + args['q'].replace('%', '').replace('_', '') + '%'
+        stmt = stmt.where(or_(Lead.title.like(like), Lead.codename.like(like)))
+    return stmt.order_by(Lead.updated_at.desc(), Lead.id.desc())
+
+
+@bp.get('/')
+@requires(Perm.LEADS_VIEW)
+def index():
+    """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
+    page = paginate(_filtered(), *page_args(50))
+    platforms = db.session.execute(select(Platform.id, Platform.name).order_by(Platform.name)).all()
+    return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES, platforms=platforms,
+                           is_stale=services.is_stale)
+
+
+@bp.get('/export.<any(csv, xlsx):fmt>')
+@requires(Perm.LEADS_VIEW)
+def export(fmt: str):
+    """The filtered list as a spreadsheet (same scope)."""
+    header = ['项目', '企业', '阶段', '来源', '行业', '目标平台', '计划投资(万元)', '预计年税收(万元)', '就业', '负责人', '下次跟进']
+    rows = ([lead.display_name, lead.firm.name, lead.stage, lead.source, lead.industry_code,
+             '、'.join(p.name for p in lead.platforms), lead.investment, lead.annual_tax, lead.jobs,
+             lead.owner.name if lead.owner else '公共池', lead.next_follow_up]
+            for lead in db.session.scalars(_filtered().limit(20000)))
+    return (csv_response if fmt == 'csv' else xlsx_response)(f'招商项目.{fmt}', header, rows)
+
+
+def _lead_data(form) -> dict:
+    data = {name: getattr(form, name).data for name in LEAD_FIELD_NAMES}
+    data['industry_code'] = resolve_industry(data['industry_code'])
+    return data
+
+
+@bp.route('/new', methods=['GET', 'POST'])
+@requires(Perm.LEADS_EDIT)
+def new():
+    """Create a lead for an existing firm (officers own what they create)."""
+    form = LeadCreateForm(firm_id=request.args.get('firm', type=int))
+    _choices(form)
+    if form.validate_on_submit():
+        firm = get_or_404(Firm, form.firm_id.data)
+        try:
+            lead = services.create_lead(_lead_data(form), owner_id=current_user.id if current_user.role_code == OFFICER
+                                        else None, actor_id=current_user.id, platform_ids=form.platforms.data,
+                                        collaborator_ids=form.collaborators.data)
+        except FirmError as exc:
+            form.industry_code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_('Lead %(name)s created for %(firm)s.', name=lead.title, firm=firm.name), 'success')
+            return redirect(url_for('leads.detail', lead_id=lead.id))
+    return render_template('leads/form.html', form=form, lead=None, firms=_firm_choices()), \
+        422 if form.errors else 200
+
+
+def _firm_choices():
+    return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).order_by(Firm.name_key).limit(2000)).all()
+
+
+@bp.route('/<int:lead_id>/edit', methods=['GET', 'POST'])
+@requires(Perm.LEADS_EDIT)
+def edit(lead_id: int):
+    """Edit a lead's facts; concurrent edits are detected."""
+    lead = get_or_404(Lead, lead_id)
+    ensure('edit', lead)
+    form = LeadForm(obj=lead) if request.method == 'GET' else LeadForm()
+    _choices(form)
+    if request.method == 'GET':
+        form.platforms.data = [p.id for p in lead.platforms]
+        form.collaborators.data = [u.id for u in lead.collaborators]
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.update_lead(lead, _lead_data(form), version=form.version.data, platform_ids=form.platforms.data,
+                                 collaborator_ids=form.collaborators.data)
+        except FirmError as exc:
+            form.industry_code.errors.append(str(exc))
+        except EditConflict:
+            conflict = conflicting_fields(lead, form.data, {'title': _('Project name'), 'notes': _('Notes'),
+                                                            'next_follow_up': _('Next follow-up')})
+            form.version.data = lead.version
+        else:
+            db.session.commit()
+            flash(_('Lead saved.'), 'success')
+            return redirect(url_for('leads.detail', lead_id=lead.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template('leads/form.html', form=form, lead=lead, conflict=conflict, firms=_firm_choices()), status
+
+
+@bp.get('/<int:lead_id>')
+@requires(Perm.LEADS_VIEW)
+def detail(lead_id: int):
+    """The lead with its timeline: stage changes, activities, increments."""
+    lead = get_or_404(Lead, lead_id)
+    changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)).all()
+    activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)).all()
+    increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
+    timeline = sorted([('stage', c.at, c) for c in changes] + [('activity', a.done_at or a.created_at, a)
+                                                                   for a in activities], key=lambda t: t[1], reverse=True)
+    stage_form = StageForm()
+    stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(
+        select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
+    officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
+                                                                   User.is_active.is_(True))).all()
+    return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments,
+                           stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
+                           time_in_stages=services.time_in_stages(lead.id), stale=services.is_stale(lead),
+                           can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))
+
+
+@bp.post('/<int:lead_id>/stage')
+@requires(Perm.LEADS_EDIT)
+def stage(lead_id: int):
+    """Move the lead to another stage (the kanban's drag and drop posts here too)."""
+    lead = get_or_404(Lead, lead_id)
+    ensure('stage', lead)
+    form = StageForm()
+    form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(select(LostReason))]
+    if not form.validate_on_submit():
+        flash(_('The stage change was not valid.'), 'error')
+        return redirect(url_for('leads.detail', lead_id=lead.id))
+    unit = get_or_404(Unit, form.unit_id.data) if form.unit_id.data else None
+    try:
+        services.move_stage(lead, form.to_stage.data, actor_id=current_user.id, note=form.note.data,
+                            lost_reason_id=form.lost_reason_id.data or None, unit=unit)
+    except services.LeadError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('leads.detail', lead_id=lead.id))
+    db.session.commit()
+    flash(_('Moved to %(stage)s.', stage=lead.stage), 'success')
+    return redirect(request.form.get('next') if request.form.get('next', '').startswith('/leads')
+                    else url_for('leads.detail', lead_id=lead.id))
+
+
+@bp.post('/<int:lead_id>/assign')
+@requires(Perm.LEADS_ASSIGN)
+def assign(lead_id: int):
+    """Leaders assign a lead to an officer or back to the pool."""
+    lead = get_or_404(Lead, lead_id)
+    owner_id = request.form.get('owner_id', type=int) or None
+    if owner_id and db.session.scalar(select(User.id).where(User.id == owner_id, User.role_code == OFFICER)) is None:
+        abort(400)
+    services.assign(lead, owner_id, actor_id=current_user.id)
+    db.session.commit()
+    flash(_('Lead assigned.'), 'success')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
+
+
+@bp.post('/<int:lead_id>/activities')
+@requires(Perm.LEADS_EDIT)
+def activity_new(lead_id: int):
+    """Plan or record a follow-up."""
+    lead = get_or_404(Lead, lead_id)
+    ensure('activity', lead)
+    form = ActivityForm()
+    if form.validate_on_submit():
+        services.add_activity(lead, kind=form.kind.data, subject=form.subject.data, due_on=form.due_on.data,
+                              owner_id=current_user.id, done=form.done.data, outcome=form.outcome.data)
+        db.session.commit()
+        flash(_('Follow-up saved.'), 'success')
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), 'error')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
+
+
+@bp.post('/activities/<int:activity_id>/done')
+@requires(Perm.LEADS_EDIT)
+def activity_done(activity_id: int):
+    """Mark a follow-up done."""
+    activity = get_or_404(Activity, activity_id)
+    ensure('activity', activity.lead)
+    services.complete_activity(activity, outcome=request.form.get('outcome', '').strip()[:4000] or None)
+    db.session.commit()
+    flash(_('Follow-up done.'), 'success')
+    return redirect(request.form.get('next') if request.form.get('next', '').startswith('/leads')
+                    else url_for('leads.detail', lead_id=activity.lead_id))
+
+
+@bp.get('/my-day')
+@requires(Perm.LEADS_EDIT)
+def my_day():
+    """Today's and overdue follow-ups, leads due for a follow-up and stale leads of the signed-in user."""
+    today = date.today()
+    due = db.session.scalars(scoped(select(Activity), Activity).where(
+        Activity.owner_id == current_user.id, Activity.done_at.is_(None), Activity.due_on <= today)
+        .order_by(Activity.due_on)).all()
+    mine = db.session.scalars(scoped(select(Lead), Lead).where(Lead.owner_id == current_user.id,
+                                                                Lead.stage.not_in(('流失', '暂缓', '投产')))).all()
+    follow_ups = [lead for lead in mine if lead.next_follow_up and lead.next_follow_up <= today]
+    stale = [lead for lead in mine if services.is_stale(lead)]
+    return render_template('leads/my_day.html', due=due, follow_ups=follow_ups, stale=stale, today=today,
+                           stale_days=STALE_DAYS)
