@@ -132,16 +132,17 @@ def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], p
 @click.option('--force', is_flag=True, help='Allow demo data in production mode.')
 @click.option('--units', default=300, show_default=True, help='How many demo units (房源) to create.')
 @click.option('--firms', default=200, show_default=True, help='How many demo firms (企业) to create.')
+@click.option('--leads', default=150, show_default=True, help='How many demo leads (招商项目) to create.')
 @click.option('--seed', 'seed_', default=7, show_default=True, help='Random seed: the same seed gives the same data.')
 @with_appcontext
-def demo_command(as_json: bool, force: bool, units: int, firms: int, seed_: int) -> None:
+def demo_command(as_json: bool, force: bool, units: int, firms: int, leads: int, seed_: int) -> None:
     """Create demo accounts for every role (and demo records as features add them)."""
     from crm.demo import load_demo
 
     if current_app.config['ENV_NAME'] == 'production' and not force:
         raise click.ClickException('生产环境不加载演示数据 (refusing demo data in production; use --force)')
     _cli_context('demo')
-    result = load_demo(units=units, firms=firms, seed=seed_)
+    result = load_demo(units=units, firms=firms, leads=leads, seed=seed_)
     db.session.commit()
     lines = [f"{a['role_name']:<6} {a['email']:<28} {a['password']}" for a in result['accounts']]
     _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))

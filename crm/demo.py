@@ -9,6 +9,7 @@ from crm.platforms.services import ensure_platform
 from crm.platforms.units import demo_units
 from crm.firms.models import Firm
 from crm.firms.services import demo_firms, demo_tenancies
+from crm.leads.demo import demo_leads
 from sqlalchemy import select
 
 DEMO_ACCOUNTS = [
@@ -32,7 +33,7 @@ def _demo_account(role: str, email: str, password: str, name: str, platform_ids:
     return user
 
 
-def load_demo(*, units: int = 300, firms: int = 200, seed: int = 7) -> dict:
+def load_demo(*, units: int = 300, firms: int = 200, leads: int = 150, seed: int = 7) -> dict:
     """Create (or restore) the demo accounts and mark the database as holding demo data."""
     ensure_roles()
     kuamao = ensure_platform('kuamao-town', '跨贸小镇', '特色小镇', '拱墅区')
@@ -44,6 +45,7 @@ def load_demo(*, units: int = 300, firms: int = 200, seed: int = 7) -> dict:
                          'name': name, 'platforms': list(platform_names)})
     counts = {**demo_units(units, seed), **demo_firms(firms, seed)}
     counts.update(demo_tenancies(seed))
+    counts.update(demo_leads(leads, seed))
     firm_user = user_by_email('firm@demo-crm.cn')
     if firm_user is not None and firm_user.firm_id is None:
         firm_user.firm_id = db.session.scalar(select(Firm.id).where(Firm.is_demo.is_(True)).order_by(Firm.id))

@@ -23,6 +23,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem('main.home', _l('Workbench'), Perm.HOME),
+    NavItem('leads.dashboard', _l('Dashboard'), Perm.LEADS_VIEW),
     NavItem('leads.my_day', _l('My day'), Perm.LEADS_EDIT),
     NavItem('leads.index', _l('Leads'), Perm.LEADS_VIEW),
     NavItem('platforms.index', _l('Platforms'), Perm.PLATFORMS_VIEW),

@@ -2,7 +2,7 @@
 assignment and the officer's day."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -52,7 +52,35 @@ def _filtered():
     if args.get('q'):
         like = '%' + args['q'].replace('%', '').replace('_', '') + '%'
         stmt = stmt.where(or_(Lead.title.like(like), Lead.codename.like(like)))
-    return stmt.order_by(Lead.updated_at.desc(), Lead.id.desc())
+    return _drill_down(stmt, args).order_by(Lead.updated_at.desc(), Lead.id.desc())
+
+
+def _drill_down(stmt, args):
+    """Filters the dashboard links use: stage reached, month of signing, signed, lost reason, officer."""
+    if args.get('reached') in ALL_STAGES:
+        stmt = stmt.where(Lead.id.in_(select(StageChange.lead_id).where(StageChange.to_stage == args['reached'])))
+    if args.get('signed') == '1':
+        stmt = stmt.where(Lead.signed_at.is_not(None))
+    month = args.get('signed_month', '')
+    if len(month) == 7 and month[4] == '-' and month.replace('-', '').isdigit():
+        year, mon = int(month[:4]), int(month[5:])
+        start = datetime(year, mon, 1, tzinfo=timezone.utc)
+        end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=timezone.utc)
+        stmt = stmt.where(Lead.signed_at >= start, Lead.signed_at < end)
+    if args.get('lost_reason', type=int):
+        stmt = stmt.where(Lead.lost_reason_id == args.get('lost_reason', type=int))
+    if args.get('owner_id', type=int):
+        stmt = stmt.where(Lead.owner_id == args.get('owner_id', type=int))
+    return stmt
+
+
+@bp.get('/dashboard')
+@requires(Perm.LEADS_VIEW)
+def dashboard():
+    """Pipeline, signings, lost reasons, overdue follow-ups and vacancy — within the viewer's scope."""
+    from crm.leads.dashboard import dashboard as figures
+
+    return render_template('leads/dashboard.html', data=figures())
 
 
 @bp.get('/')

@@ -7,10 +7,10 @@ pytestmark = pytest.mark.browser
 
 PLANS = ['规划文件', '规划检索', '规划承诺']
 EXPECTED_NAV = {
-    'admin': ['工作台', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS, '用户管理', '操作日志'],
-    'leader': ['工作台', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS, '操作日志'],
-    'officer': ['工作台', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS],
-    'park_manager': ['工作台', '招商项目', '产业平台', '空置房源', '企业', *PLANS],
+    'admin': ['工作台', '数据看板', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS, '用户管理', '操作日志'],
+    'leader': ['工作台', '数据看板', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS, '操作日志'],
+    'officer': ['工作台', '数据看板', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS],
+    'park_manager': ['工作台', '数据看板', '招商项目', '产业平台', '空置房源', '企业', *PLANS],
     'firm': ['工作台', '企业'],
 }
 
@@ -75,4 +75,14 @@ def test_park_manager_marks_a_unit_let_and_the_grid_shows_it(live_server, page):
     assert '已改为' in page.inner_text('main')
     assert page.locator(f'.cell[data-unit="{number}"]').get_attribute('data-status') == '已租'
     screenshot(page, 'rent-grid')
+    assert page.problems == []
+
+
+def test_leader_reads_the_dashboard_without_csp_violations(live_server, page):
+    base, accounts = live_server
+    sign_in(page, base, accounts['leader'])
+    page.click('nav.sidebar >> text=数据看板')
+    page.wait_for_selector('#chart-funnel canvas')
+    assert '项目漏斗' in page.inner_text('main')
+    screenshot(page, 'dashboard-leader')
     assert page.problems == []

@@ -1,0 +1,41 @@
+// Draws the dashboard charts from the JSON embedded in the page (no inline script: CSP).
+(function () {
+  'use strict';
+  function draw() {
+    var node = document.getElementById('dashboard-data');
+    if (!node || !window.echarts) { return; }
+    var data = JSON.parse(node.textContent);
+    function chart(id, option) {
+      var el = document.getElementById(id);
+      if (!el) { return; }
+      var c = window.echarts.init(el);
+      c.setOption(option);
+      window.addEventListener('resize', function () { c.resize(); });
+    }
+    chart('chart-funnel', {
+      tooltip: { trigger: 'item' },
+      series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', label: { formatter: '{b}: {c}' },
+        data: data.funnel.map(function (r) { return { name: r.stage, value: r.count }; }) }]
+    });
+    chart('chart-months', {
+      tooltip: { trigger: 'axis' }, legend: { data: ['项目数', '投资(万元)'] },
+      xAxis: { type: 'category', data: data.by_month.map(function (r) { return r.month; }) },
+      yAxis: [{ type: 'value', name: '项目' }, { type: 'value', name: '万元' }],
+      series: [
+        { name: '项目数', type: 'bar', data: data.by_month.map(function (r) { return r.projects; }) },
+        { name: '投资(万元)', type: 'line', yAxisIndex: 1, data: data.by_month.map(function (r) { return r.investment; }) }
+      ]
+    });
+    chart('chart-platforms', {
+      tooltip: { trigger: 'axis' }, grid: { left: 160 },
+      xAxis: { type: 'value' }, yAxis: { type: 'category', data: data.by_platform.map(function (r) { return r.name; }) },
+      series: [{ type: 'bar', data: data.by_platform.map(function (r) { return r.projects; }) }]
+    });
+    chart('chart-vacancy', {
+      tooltip: { trigger: 'axis' }, grid: { left: 160 },
+      xAxis: { type: 'value', name: '%' }, yAxis: { type: 'category', data: data.vacancy.map(function (r) { return r.name; }) },
+      series: [{ type: 'bar', data: data.vacancy.map(function (r) { return r.rate; }) }]
+    });
+  }
+  document.addEventListener('DOMContentLoaded', draw);
+})();
