@@ -26,6 +26,7 @@ NAV: list[NavItem] = [
     NavItem('leads.dashboard', _l('Dashboard'), Perm.LEADS_VIEW),
     NavItem('leads.my_day', _l('My day'), Perm.LEADS_EDIT),
     NavItem('leads.index', _l('Leads'), Perm.LEADS_VIEW),
+    NavItem('leads.board', _l('Kanban'), Perm.LEADS_VIEW),
     NavItem('platforms.index', _l('Platforms'), Perm.PLATFORMS_VIEW),
     NavItem('platforms.vacancies', _l('Vacant units'), Perm.PLATFORMS_VIEW),
     NavItem('firms.index', _l('Firms'), Perm.FIRMS_VIEW),

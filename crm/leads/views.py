@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from crm.auth.models import OFFICER, User
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
@@ -72,6 +72,18 @@ def _drill_down(stmt, args):
     if args.get('owner_id', type=int):
         stmt = stmt.where(Lead.owner_id == args.get('owner_id', type=int))
     return stmt
+
+
+@bp.get('/board')
+@requires(Perm.LEADS_VIEW)
+def board():
+    """Kanban by stage: drag a card to move the lead (through the same rules as the stage form)."""
+    columns = []
+    for stage_name in ALL_STAGES:
+        stmt = _filtered().where(Lead.stage == stage_name)
+        total = db.session.scalar(stmt.with_only_columns(func.count(Lead.id)).order_by(None))
+        columns.append((stage_name, total, db.session.scalars(stmt.limit(30)).all()))
+    return render_template('leads/board.html', columns=columns)
 
 
 @bp.get('/dashboard')
@@ -196,20 +208,27 @@ def stage(lead_id: int):
     ensure('stage', lead)
     form = StageForm()
     form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(select(LostReason))]
+    wants_json = request.headers.get('X-Requested-With') == 'fetch'
     if not form.validate_on_submit():
-        flash(_('The stage change was not valid.'), 'error')
-        return redirect(url_for('leads.detail', lead_id=lead.id))
+        message = _('The stage change was not valid.')
+        return (jsonify(ok=False, message=message), 422) if wants_json else _back_with(message, lead)
     unit = get_or_404(Unit, form.unit_id.data) if form.unit_id.data else None
     try:
         services.move_stage(lead, form.to_stage.data, actor_id=current_user.id, note=form.note.data,
                             lost_reason_id=form.lost_reason_id.data or None, unit=unit)
     except services.LeadError as exc:
-        flash(str(exc), 'error')
-        return redirect(url_for('leads.detail', lead_id=lead.id))
+        return (jsonify(ok=False, message=str(exc)), 422) if wants_json else _back_with(str(exc), lead)
     db.session.commit()
+    if wants_json:
+        return jsonify(ok=True, stage=lead.stage, message=_('Moved to %(stage)s.', stage=lead.stage))
     flash(_('Moved to %(stage)s.', stage=lead.stage), 'success')
     return redirect(request.form.get('next') if request.form.get('next', '').startswith('/leads')
                     else url_for('leads.detail', lead_id=lead.id))
+
+
+def _back_with(message: str, lead: Lead):
+    flash(message, 'error')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
 
 
 @bp.post('/<int:lead_id>/assign')

@@ -7,10 +7,10 @@ pytestmark = pytest.mark.browser
 
 PLANS = ['规划文件', '规划检索', '规划承诺']
 EXPECTED_NAV = {
-    'admin': ['工作台', '数据看板', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS, '用户管理', '操作日志'],
-    'leader': ['工作台', '数据看板', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS, '操作日志'],
-    'officer': ['工作台', '数据看板', '我的一天', '招商项目', '产业平台', '空置房源', '企业', *PLANS],
-    'park_manager': ['工作台', '数据看板', '招商项目', '产业平台', '空置房源', '企业', *PLANS],
+    'admin': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '产业平台', '空置房源', '企业', *PLANS, '用户管理', '操作日志'],
+    'leader': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '产业平台', '空置房源', '企业', *PLANS, '操作日志'],
+    'officer': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '产业平台', '空置房源', '企业', *PLANS],
+    'park_manager': ['工作台', '数据看板', '招商项目', '项目看板', '产业平台', '空置房源', '企业', *PLANS],
     'firm': ['工作台', '企业'],
 }
 
@@ -85,4 +85,26 @@ def test_leader_reads_the_dashboard_without_csp_violations(live_server, page):
     page.wait_for_selector('#chart-funnel canvas')
     assert '项目漏斗' in page.inner_text('main')
     screenshot(page, 'dashboard-leader')
+    assert page.problems == []
+
+
+def _signed_total(page, base) -> int:
+    import json
+
+    page.goto(base + '/leads/dashboard')
+    data = json.loads(page.locator('#dashboard-data').text_content())
+    return sum(row['projects'] for row in data['by_month'])
+
+
+def test_officer_drags_a_lead_to_signed_and_the_dashboard_counts_it(live_server, page):
+    base, accounts = live_server
+    sign_in(page, base, accounts['officer'])
+    before = _signed_total(page, base)
+    page.goto(base + '/leads/board')
+    card = page.locator('.column[data-stage="洽谈"] .kcard').first
+    lead_id = card.get_attribute('data-lead')
+    card.drag_to(page.locator('.column[data-stage="签约"]'))
+    page.wait_for_selector(f'.column[data-stage="签约"] .kcard[data-lead="{lead_id}"]')
+    screenshot(page, 'kanban-officer')
+    assert _signed_total(page, base) == before + 1
     assert page.problems == []
