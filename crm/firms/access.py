@@ -2,7 +2,7 @@
 firm users only their own firm. Deleted firms are visible to administrators only."""
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, false, select
+from sqlalchemy import and_, false, select
 
 from crm.auth.models import FIRM, LEADER, OFFICER, PARK_MANAGER
 from crm.core.access import object_rule, scope_rule
@@ -15,8 +15,9 @@ def firm_visible(user):
     if user.role_code in (LEADER, OFFICER):
         return live
     if user.role_code == PARK_MANAGER and user.platform_ids:
-        housed = exists().where(Tenancy.firm_id == Firm.id, Tenancy.platform_id.in_(user.platform_ids))
-        return and_(live, housed)
+        # Uncorrelated, so the clause means the same inside queries that join tenancy themselves.
+        housed = select(Tenancy.firm_id).where(Tenancy.platform_id.in_(user.platform_ids)).correlate(None)
+        return and_(live, Firm.id.in_(housed))
     if user.role_code == FIRM and user.firm_id:
         return and_(live, Firm.id == user.firm_id)
     return false()

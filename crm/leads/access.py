@@ -2,7 +2,7 @@
 the unassigned pool; park managers the leads targeting their platforms; firm users none."""
 from __future__ import annotations
 
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import false, or_, select
 
 from crm.auth.models import LEADER, OFFICER, PARK_MANAGER
 from crm.core.access import object_rule, scope_rule
@@ -13,11 +13,13 @@ def lead_visible(user):
     """WHERE clause on Lead for `user` (administrators are not narrowed)."""
     if user.role_code == LEADER:
         return None
+    # Uncorrelated IN-subqueries: the clause stays valid when the outer query joins these tables too.
     if user.role_code == OFFICER:
-        collaborates = exists().where(lead_collaborator.c.lead_id == Lead.id, lead_collaborator.c.user_id == user.id)
-        return or_(Lead.owner_id == user.id, Lead.owner_id.is_(None), collaborates)
+        collaborates = select(lead_collaborator.c.lead_id).where(lead_collaborator.c.user_id == user.id)
+        return or_(Lead.owner_id == user.id, Lead.owner_id.is_(None), Lead.id.in_(collaborates.correlate(None)))
     if user.role_code == PARK_MANAGER and user.platform_ids:
-        return exists().where(lead_platform.c.lead_id == Lead.id, lead_platform.c.platform_id.in_(user.platform_ids))
+        targeted = select(lead_platform.c.lead_id).where(lead_platform.c.platform_id.in_(user.platform_ids))
+        return Lead.id.in_(targeted.correlate(None))
     return false()
 
 
