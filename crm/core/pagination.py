@@ -41,9 +41,28 @@ def page_args(default_per_page: int = 50) -> tuple[int, int]:
     return max(1, page), max(1, min(per_page, MAX_PER_PAGE))
 
 
+def _count(stmt: Select) -> int:
+    counted = stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
+    return db.session.scalar(counted) or 0
+
+
 def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True) -> Page:
-    """Run `stmt` for one page and count the total; `entities=False` keeps whole rows (several columns)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    window = stmt.limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(window)) if entities else db.session.execute(window).all()
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    """Run `stmt` for one page and count the total; `entities=False` keeps whole rows (several columns).
+
+    For one ORM entity the page is found on the ids first (an index walk, even deep into the list), and only
+    those rows are loaded with their relationships ("deferred join").
+    """
+    offset = (page - 1) * per_page
+    if not entities:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        return Page(items=db.session.execute(stmt.limit(per_page).offset(offset)).all(), page=page,
+                    per_page=per_page, total=total)
+    entity = stmt.column_descriptions[0]['entity'] if len(stmt.column_descriptions) == 1 else None
+    if entity is None or not hasattr(entity, 'id'):
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        return Page(items=list(db.session.scalars(stmt.limit(per_page).offset(offset))), page=page,
+                    per_page=per_page, total=total)
+    ids = list(db.session.scalars(stmt.with_only_columns(entity.id, maintain_column_froms=True)
+                                  .limit(per_page).offset(offset)))
+    by_id = {obj.id: obj for obj in db.session.scalars(stmt.order_by(None).where(entity.id.in_(ids)))} if ids else {}
+    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=_count(stmt))

@@ -5,24 +5,26 @@ import statistics
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from crm.auth.models import User
-from crm.core.access import scoped
+from crm.core.access import scoped, visibility_clause
 from crm.db import db, utcnow
 from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, StageChange, lead_platform
 from crm.platforms.models import Platform, Unit
 
 
-def _scoped_ids():
-    return scoped(select(Lead.id), Lead).scalar_subquery()
+def _in_scope(column):
+    """`column IN (visible lead ids)`, or nothing at all when the viewer sees every lead."""
+    clause = visibility_clause(Lead)
+    return true() if clause is None else column.in_(select(Lead.id).where(clause))
 
 
 def funnel() -> list[dict]:
     """How many leads ever reached each stage, and the conversion from the previous stage."""
     reached = dict(db.session.execute(
         select(StageChange.to_stage, func.count(func.distinct(StageChange.lead_id)))
-        .where(StageChange.lead_id.in_(_scoped_ids())).group_by(StageChange.to_stage)).all())
+        .where(_in_scope(StageChange.lead_id)).group_by(StageChange.to_stage)).all())
     rows, previous = [], None
     for stage in STAGE_NAMES:
         count = reached.get(stage, 0)
@@ -35,7 +37,7 @@ def funnel() -> list[dict]:
 def median_days_in_stage() -> list[dict]:
     """Median days spent in each stage, over completed stays (from the stage log)."""
     changes = db.session.execute(select(StageChange.lead_id, StageChange.to_stage, StageChange.at)
-                                 .where(StageChange.lead_id.in_(_scoped_ids()))
+                                 .where(_in_scope(StageChange.lead_id))
                                  .order_by(StageChange.lead_id, StageChange.at, StageChange.id)).all()
     stays: dict[str, list[float]] = defaultdict(list)
     for current, following in zip(changes, changes[1:]):
@@ -96,7 +98,7 @@ def overdue_by_officer(today: date | None = None) -> list[dict]:
     today = today or date.today()
     rows = db.session.execute(select(User.name, func.count(Activity.id))
                               .join(User, User.id == Activity.owner_id)
-                              .where(Activity.lead_id.in_(_scoped_ids()), Activity.done_at.is_(None),
+                              .where(_in_scope(Activity.lead_id), Activity.done_at.is_(None),
                                      Activity.due_on < today)
                               .group_by(User.name).order_by(func.count(Activity.id).desc())).all()
     return [{'name': name, 'count': n} for name, n in rows]
@@ -113,8 +115,33 @@ def vacancy_by_platform() -> list[dict]:
             for pid, name, n, v, total in rows]
 
 
-def dashboard(now: datetime | None = None) -> dict:
-    """Every figure of the dashboard, as plain data (also embedded as JSON for the charts)."""
+CACHE_SECONDS = 60
+_cache: dict[tuple, tuple[float, dict]] = {}
+
+
+def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) -> dict:
+    """Every figure of the dashboard, as plain data; with a cache key (the viewer's scope) figures are reused
+    for up to a minute, and the page says when they were computed."""
+    import time
+
+    if cache_key is not None:
+        hit = _cache.get(cache_key)
+        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    data = _figures(now)
+    if cache_key is not None:
+        if len(_cache) > 256:
+            _cache.clear()
+        _cache[cache_key] = (time.monotonic(), data)
+    return data
+
+
+def forget_cached_figures() -> None:
+    """Drop every cached set of figures (called when leads change)."""
+    _cache.clear()
+
+
+def _figures(now: datetime | None = None) -> dict:
     return {'funnel': funnel(), 'median_days': median_days_in_stage(), 'by_month': signed_by_month(),
             'by_platform': signed_by_platform(), 'by_source': signed_by_source(), 'by_officer': signed_by_officer(),
             'lost_reasons': lost_reasons(), 'overdue': overdue_by_officer(), 'vacancy': vacancy_by_platform(),

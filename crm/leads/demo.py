@@ -68,7 +68,10 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
             'created_at': start, 'updated_at': since,
         })
         histories.append(history)
-    ids = db.session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True), leads).all()
+    ids = []
+    for start in range(0, len(leads), 1000):  # RETURNING over one huge batch is quadratic in SQLAlchemy
+        ids += db.session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True),
+                                  leads[start:start + 1000]).all()
     changes, activities, links = [], [], []
     for lead_id, history, row in zip(ids, histories, leads):
         previous = None

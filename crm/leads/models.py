@@ -55,6 +55,7 @@ class Lead(TimestampMixin, VersionedMixin, Base):
     __tablename__ = 'lead'
     __audited__ = True
     __table_args__ = (Index('ix_lead_stage_updated', 'stage', 'updated_at', 'id'),
+                      Index('ix_lead_updated', 'updated_at', 'id'),
                       Index('ix_lead_owner_stage', 'owner_id', 'stage'))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +101,7 @@ class StageChange(Base):
     """Every stage move: from, to, when, who, why — time in stage and signing dates derive from these."""
 
     __tablename__ = 'lead_stage_change'
+    __table_args__ = (Index('ix_lead_stage_change_stage_lead', 'to_stage', 'lead_id'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)

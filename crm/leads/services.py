@@ -19,6 +19,13 @@ FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_co
 DEFAULT_LOST_REASONS = ('选择其他区域', '政策条件不满足', '房源不匹配', '企业战略调整', '联系中断', '其他')
 
 
+def _figures_changed() -> None:
+    """Lead data changed: this process's cached dashboard figures are out of date."""
+    from crm.leads.dashboard import forget_cached_figures
+
+    forget_cached_figures()
+
+
 class LeadError(ValueError):
     """A rule about leads was broken; the message is shown to the user."""
 
@@ -40,6 +47,7 @@ def create_lead(data: dict[str, Any], *, owner_id: int | None, actor_id: int | N
     db.session.flush()
     db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage='线索', by_id=actor_id))
     db.session.flush()
+    _figures_changed()
     return lead
 
 
@@ -52,6 +60,7 @@ def update_lead(lead: Lead, data: dict[str, Any], *, version: int, platform_ids:
             setattr(lead, key, data[key])
     _relations(lead, platform_ids, collaborator_ids)
     db.session.flush()
+    _figures_changed()
     return lead
 
 
@@ -84,6 +93,7 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
         record_tenancy(lead.firm, unit, start_date=when.date(), end_date=None, area=None, rent=None,
                        actor_id=actor_id)
     db.session.flush()
+    _figures_changed()
     return change
 
 

@@ -92,7 +92,10 @@ def dashboard():
     """Pipeline, signings, lost reasons, overdue follow-ups and vacancy — within the viewer's scope."""
     from crm.leads.dashboard import dashboard as figures
 
-    return render_template('leads/dashboard.html', data=figures())
+    scope = (id(db.engine), current_user.role_code, current_user.id if current_user.role_code != 'leader' else 0,
+             tuple(sorted(current_user.platform_ids)))
+    fresh = request.args.get('fresh') == '1'
+    return render_template('leads/dashboard.html', data=figures(cache_key=None if fresh else scope))
 
 
 @bp.get('/')
