@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
@@ -32,8 +33,17 @@ def _choices(form) -> None:
         select(User).where(User.role_code == OFFICER, User.is_active.is_(True)).order_by(User.name))]
 
 
+LIST_LOADING = (
+    joinedload(Lead.firm).load_only(Firm.name, Firm.deleted_at),
+    joinedload(Lead.owner).load_only(User.name).options(lazyload(User.memberships), lazyload(User.role)),
+    selectinload(Lead.platforms).load_only(Platform.name),
+    lazyload(Lead.collaborators), lazyload(Lead.lost_reason),
+)
+
+
 def _filtered():
-    args, stmt = request.args, scoped(select(Lead), Lead)
+    """The list query: scoped, filtered, loading only what lists show."""
+    args, stmt = request.args, scoped(select(Lead), Lead).options(*LIST_LOADING)
     if args.get('stage') in ALL_STAGES:
         stmt = stmt.where(Lead.stage == args['stage'])
     if args.get('source') in SOURCES:

@@ -45,7 +45,7 @@ def run(ctx, compare) -> list[dict]:
     client = _login(app, 'leader@bench-crm.cn', 'bench-password-123')
     results = []
     cases = [('lead_list_ratio', '/leads/', 'leads/index.html'),
-             ('lead_list_deep_ratio', '/leads/?stage=洽谈&source=中介推荐&page=40', 'leads/index.html'),
+             ('lead_list_deep_ratio', '/leads/?stage=洽谈&page=100', 'leads/index.html'),
              ('dashboard_ratio', '/leads/dashboard', 'leads/dashboard.html')]
     for name, url, template in cases:
         with app.test_request_context(url):
