@@ -249,11 +249,30 @@ def export_firms_command(output: Path) -> None:
     click.echo(f'{output}: {len(data)} bytes')
 
 
+@click.command('match')
+@click.option('--lead', 'lead_id', type=int, required=True)
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def match_command(lead_id: int, as_json: bool) -> None:
+    """Platforms, units, policies and plan commitments for a lead, each with reasons."""
+    from crm.leads.models import Lead
+    from crm.matching.services import match_json
+
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        raise click.ClickException(f'项目不存在 (no such lead): {lead_id}')
+    payload = match_json(lead)
+    human = '\n'.join([f"platform {p['name']}: {'; '.join(p['reasons'])}" for p in payload['platforms']]
+                      + [f"policy {p['title']}: {p['level']} {p['amount']}" for p in payload['policies']])
+    _emit(payload, as_json, human or '(no match)')
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from crm.plans.cli import plans_group
 
-    for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group, export_group):
+    for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group, export_group,
+                    match_command):
         app.cli.add_command(command)
 
 

@@ -11,3 +11,4 @@ from crm.firms import access as _firm_access  # noqa: F401
 from crm.firms.models import Contact, Firm, Industry, Tenancy  # noqa: F401
 from crm.leads import access as _lead_access  # noqa: F401
 from crm.leads.models import Activity, Increment, Lead, LostReason, StageChange  # noqa: F401
+from crm.policies.models import Policy, PolicyClause  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 from crm.auth.services import ensure_roles
 from crm.firms.services import seed_firms, seed_industries
 from crm.leads.services import ensure_lost_reasons
+from crm.policies.services import seed_policies
 from crm.plans.services import seed_plans
 from crm.platforms.services import seed_platforms
 from crm.platforms.units import seed_buildings
@@ -19,4 +20,5 @@ def run_seed() -> dict[str, int]:
     summary.update(seed_industries())
     summary.update(seed_firms())
     summary.update(ensure_lost_reasons())
+    summary.update(seed_policies())
     return summary

@@ -84,6 +84,16 @@ def _drill_down(stmt, args):
     return stmt
 
 
+@bp.get('/<int:lead_id>/match')
+@requires(Perm.LEADS_VIEW)
+def match(lead_id: int):
+    """Platforms, units, policies and plan commitments for this lead, each with its reasons."""
+    from crm.matching.services import match_lead
+
+    lead = get_or_404(Lead, lead_id)
+    return render_template('leads/match.html', lead=lead, result=match_lead(lead))
+
+
 @bp.get('/board')
 @requires(Perm.LEADS_VIEW)
 def board():

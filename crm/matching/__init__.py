@@ -1,0 +1,1 @@
+"""Matching a lead to platforms, units, policies and plan commitments, each with its reasons."""

@@ -1,0 +1,85 @@
+"""Policy registry operations: seeding from the plans (named, 金额未公开) and labelled 示例 demo policies."""
+from __future__ import annotations
+
+import tomllib
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from config import ROOT
+from crm.db import db
+from crm.policies.models import Policy, PolicyClause
+
+POLICIES = ROOT / 'seeds' / 'policies.toml'
+
+
+def seed_policies() -> dict[str, int]:
+    """Every policy the plan documents name, with its quotes; no amount is invented (idempotent)."""
+    if not POLICIES.exists():
+        return {'policies_created': 0}
+    with POLICIES.open('rb') as fh:
+        entries = tomllib.load(fh).get('policy', [])
+    existing = set(db.session.scalars(select(Policy.key)))
+    created = 0
+    for entry in entries:
+        if entry['key'] in existing:
+            continue
+        facts = [{'field': f.get('field'), 'value': f.get('value'), 'doc': f['doc'], 'quote': f['quote']}
+                 for f in entry.get('facts', [])]
+        db.session.add(Policy(key=entry['key'], title=entry['title'], issuer=entry.get('issuer'),
+                              level=entry.get('level', '区'), district=entry.get('district'),
+                              doc_number=entry.get('doc_number'), status=entry.get('status', 'named'),
+                              amounts_public=bool(entry.get('amounts_public', False)), kinds=entry.get('kinds', []),
+                              industries=entry.get('industries', []), platform_names=entry.get('platforms', []),
+                              summary=entry.get('summary'), facts=facts))
+        created += 1
+    db.session.flush()
+    return {'policies_created': created}
+
+
+def _clause(kind: str, formula: str, conditions: list[dict], **values) -> PolicyClause:
+    return PolicyClause(kind=kind, formula=formula, conditions=conditions, schedule=values.pop('schedule', []),
+                        **{k: Decimal(str(v)) if isinstance(v, (int, float)) else v for k, v in values.items()})
+
+
+def demo_policies() -> dict[str, int]:
+    """Example policies with amounts (labelled 示例) so matching and packs can be demonstrated."""
+    if db.session.scalar(select(Policy.id).where(Policy.is_example.is_(True)).limit(1)):
+        return {'demo_policies': 0}
+    today = date.today()
+    examples = [
+        Policy(key='example-digital-rent', title='数字经济企业房租补助（示例）', level='区', district='拱墅区',
+               status='example', is_example=True, amounts_public=True, kinds=['房租补助'],
+               industries=['数字经济', '电竞数娱', '跨境电商'], effective_from=today - timedelta(days=365),
+               expires_on=today + timedelta(days=60), summary='示例政策：新落户数字经济企业三年房租补助 100%/50%/50%，每年不超过 100 万元。',
+               clauses=[_clause('房租补助', 'schedule', [
+                   {'field': 'industry', 'op': 'has_any', 'value': ['数字经济', '电竞数娱', '跨境电商']},
+                   {'field': 'leased_area', 'op': 'gte', 'value': 200}], base='rent', schedule=[100, 50, 50],
+                   cap_year=100, cap_total=200)]),
+        Policy(key='example-settlement', title='新引进重点企业落户奖励（示例）', level='区', district='拱墅区',
+               status='example', is_example=True, amounts_public=True, kinds=['落户奖励'],
+               effective_from=today - timedelta(days=400), expires_on=today + timedelta(days=700),
+               summary='示例政策：实际投资 5000 万元以上的新引进企业一次性奖励 100 万元。',
+               clauses=[_clause('落户奖励', 'fixed', [{'field': 'investment', 'op': 'gte', 'value': 5000},
+                                                      {'field': 'registered_district', 'op': 'eq', 'value': '拱墅区'}],
+                                amount=100)]),
+        Policy(key='example-rd', title='研发投入资助（示例）', level='区', district='拱墅区', status='example',
+               is_example=True, amounts_public=True, kinds=['研发资助'], effective_from=today - timedelta(days=200),
+               expires_on=today + timedelta(days=900), summary='示例政策：高新技术企业按年度研发投入的 10% 给予资助，最高 50 万元。',
+               clauses=[_clause('研发资助', 'percent', [{'field': 'tags', 'op': 'has', 'value': ['高新技术企业']},
+                                                       {'field': 'rd_ratio', 'op': 'gte', 'value': 3}],
+                                base='rd_spend', percent=10, cap_year=50, cap_total=50)]),
+        Policy(key='example-hr-park', title='人力资源服务机构入园奖励（示例）', level='区', district='拱墅区',
+               status='example', is_example=True, amounts_public=True, kinds=['落户奖励', '房租补助'],
+               industries=['人力资源服务'], platform_names=['中国(杭州)人力资源服务产业园'],
+               effective_from=today - timedelta(days=100), expires_on=today + timedelta(days=1000),
+               summary='示例政策：入驻人力资源服务产业园的机构按租用面积每平方米每年 300 元补助，最高 60 万元。',
+               clauses=[_clause('房租补助', 'per_m2', [{'field': 'industry', 'op': 'has', 'value': ['人力资源服务']},
+                                                      {'field': 'platform', 'op': 'has_any',
+                                                       'value': ['中国(杭州)人力资源服务产业园']}],
+                                rate=300, cap_year=60, cap_total=60)]),
+    ]
+    db.session.add_all(examples)
+    db.session.flush()
+    return {'demo_policies': len(examples)}

@@ -1,0 +1,105 @@
+"""The evaluator (no database): every operator, formula, cap, schedule and unknown-data rule."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, strategies as st
+
+from crm.policies.evaluate import (CONDITIONAL, ELIGIBLE, MET, NOT_ELIGIBLE, UNKNOWN, UNMET, evaluate_condition,
+                                   evaluate_policy)
+
+
+@dataclass
+class Clause:
+    kind: str = '房租补助'
+    formula: str = 'fixed'
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    base: str | None = None
+    rate: Decimal | None = None
+    schedule: list = field(default_factory=list)
+    cap_year: Decimal | None = None
+    cap_total: Decimal | None = None
+    conditions: list = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class Policy:
+    clauses: list
+    title: str = '测试政策'
+    amounts_public: bool = True
+    id: int = 1
+
+
+@pytest.mark.parametrize('op,value,actual,expected', [
+    ('eq', '拱墅区', '拱墅区', MET), ('eq', '拱墅区', '滨江区', UNMET), ('neq', '滨江区', '拱墅区', MET),
+    ('in', ['A', 'B'], 'B', MET), ('in', ['A', 'B'], 'C', UNMET), ('prefix', ['65', '64'], '6513', MET),
+    ('prefix', '72', '6513', UNMET), ('gte', 5000, Decimal('5000'), MET), ('gte', 5000, 4999, UNMET),
+    ('lte', 100, 80, MET), ('lte', 100, 120, UNMET), ('between', [10, 20], 15, MET), ('between', [10, 20], 25, UNMET),
+    ('has', ['总部', '上市'], ['总部', '上市', '规上'], MET), ('has', ['总部', '上市'], ['总部'], UNMET),
+    ('has_any', ['总部', '上市'], ['上市'], MET), ('has_any', ['总部'], ['规上'], UNMET),
+    ('gte', 5000, None, UNKNOWN), ('has', ['总部'], [], UNKNOWN),
+])
+def test_each_operator(op, value, actual, expected):
+    result = evaluate_condition({'field': 'x', 'op': op, 'value': value}, {'x': actual})
+    assert result.status == expected
+    assert result.used == (None if expected == UNKNOWN else actual)
+
+
+def test_fixed_amount_with_met_unknown_and_unmet_conditions():
+    clause = Clause(formula='fixed', amount=Decimal(100), conditions=[{'field': 'investment', 'op': 'gte',
+                                                                      'value': 5000}])
+    met = evaluate_policy(Policy([clause]), {'investment': 6000})
+    assert (met.level, met.low, met.high, met.amount_text) == (ELIGIBLE, 100, 100, '约 100.00 万元')
+    unknown = evaluate_policy(Policy([clause]), {})
+    assert (unknown.level, unknown.low, unknown.high) == (CONDITIONAL, 0, 100)
+    unmet = evaluate_policy(Policy([clause]), {'investment': 10})
+    assert (unmet.level, unmet.low, unmet.high) == (NOT_ELIGIBLE, None, None)
+
+
+def test_percent_of_base_with_caps_and_an_unknown_base_gives_a_range():
+    clause = Clause(formula='percent', percent=Decimal(10), base='rd_spend', cap_year=Decimal(50), cap_total=Decimal(50))
+    assert evaluate_policy(Policy([clause]), {'rd_spend': 300}).high == Decimal(30)
+    assert evaluate_policy(Policy([clause]), {'rd_spend': 9000}).high == Decimal(50)
+    unknown = evaluate_policy(Policy([clause]), {})
+    assert (unknown.low, unknown.high) == (0, 50)
+
+
+def test_multi_year_schedule_with_yearly_and_total_caps():
+    clause = Clause(formula='schedule', base='rent', schedule=[100, 50, 50], cap_year=Decimal(60),
+                    cap_total=Decimal(120))
+    result = evaluate_policy(Policy([clause]), {'rent': 80})
+    assert [y[0] for y in result.clauses[0].yearly] == [60, 40, 40]
+    assert result.high == 120  # 60 + 40 + 40 = 140, capped at 120
+
+
+def test_per_square_metre_rate():
+    clause = Clause(formula='per_m2', rate=Decimal(300), cap_year=Decimal(60))
+    assert evaluate_policy(Policy([clause]), {'leased_area': 1000}).high == Decimal(30)
+    assert evaluate_policy(Policy([clause]), {'leased_area': 5000}).high == Decimal(60)
+
+
+def test_policy_without_public_amounts_never_gets_one():
+    clause = Clause(formula='fixed', amount=Decimal(100))
+    result = evaluate_policy(Policy([clause], amounts_public=False), {})
+    assert result.amount_text == '金额未公开' and result.low is None and result.high is None
+
+
+CONDITIONS = [{'field': 'investment', 'op': 'gte', 'value': 1000}, {'field': 'headcount', 'op': 'lte', 'value': 50},
+              {'field': 'tags', 'op': 'has_any', 'value': ['总部']}, {'field': 'industry_code', 'op': 'prefix',
+                                                                     'value': '65'}]
+VALUES = {'investment': st.integers(0, 3000), 'headcount': st.integers(0, 100),
+          'tags': st.sampled_from([['总部'], ['规上']]), 'industry_code': st.sampled_from(['6513', '7261'])}
+
+
+@given(st.fixed_dictionaries({k: st.one_of(st.none(), v) for k, v in VALUES.items()}),
+       st.fixed_dictionaries({k: v for k, v in VALUES.items()}))
+def test_adding_missing_data_never_turns_an_unmet_policy_eligible(partial, complete):
+    policy = Policy([Clause(formula='fixed', amount=Decimal(10), conditions=CONDITIONS)])
+    before = evaluate_policy(policy, partial)
+    filled = {k: (v if v is not None else complete[k]) for k, v in partial.items()}
+    after = evaluate_policy(policy, filled)
+    if before.level == NOT_ELIGIBLE:
+        assert after.level == NOT_ELIGIBLE
+    assert after.level in (ELIGIBLE, NOT_ELIGIBLE)
