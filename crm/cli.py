@@ -267,12 +267,73 @@ def match_command(lead_id: int, as_json: bool) -> None:
     _emit(payload, as_json, human or '(no match)')
 
 
+@click.group('pack', help='Promotion packs (招商推介包).')
+def pack_group() -> None:
+    pass
+
+
+def _pack_payload(pack) -> dict:
+    return {'pack_id': pack.id, 'number': pack.number, 'version': pack.version, 'sha256': pack.sha256,
+            'pages': pack.pages, 'bytes': pack.size, 'quotes': pack.snapshot.get('quotes', []),
+            'policies': [p for p, _v in pack.snapshot.get('policies', [])],
+            'units': [u for u, _v in pack.snapshot.get('units', [])]}
+
+
+def _write_pack(lead, output: Path, lang: str, as_json: bool) -> None:
+    from crm.packs.services import PackError, build_pack, pdf_path
+
+    _cli_context('pack')
+    try:
+        pack = build_pack(lead, lang=lang)
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    output.write_bytes(pdf_path(pack.sha256).read_bytes())
+    _emit(_pack_payload(pack), as_json, f'{output}: {pack.number}, {pack.pages} pages, {pack.size} bytes')
+
+
+@pack_group.command('build')
+@click.option('--lead', 'lead_id', type=int, required=True)
+@click.option('-o', '--output', required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option('--lang', type=click.Choice(['zh', 'en']), default='zh')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def pack_build(lead_id: int, output: Path, lang: str, as_json: bool) -> None:
+    """Build (and store) a new version of a lead's pack, and write the PDF to a file."""
+    from crm.leads.models import Lead
+
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        raise click.ClickException(f'项目不存在 (no such lead): {lead_id}')
+    _write_pack(lead, output, lang, as_json)
+
+
+@pack_group.command('demo')
+@click.option('-o', '--output', required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option('--lang', type=click.Choice(['zh', 'en']), default='zh')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def pack_demo(output: Path, lang: str, as_json: bool) -> None:
+    """The pack of the first demo lead that has a matching platform, units and commitments."""
+    from sqlalchemy import select as sa_select
+
+    from crm.leads.models import Lead
+    from crm.matching.services import match_lead
+
+    for lead in db.session.scalars(sa_select(Lead).where(Lead.is_demo.is_(True)).order_by(Lead.id).limit(200)):
+        result = match_lead(lead)
+        if result['platforms'] and result['units'] and result['commitments']:
+            _write_pack(lead, output, lang, as_json)
+            return
+    raise click.ClickException('没有可生成推介包的演示项目（请先运行 crm demo）')
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from crm.plans.cli import plans_group
 
     for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group, export_group,
-                    match_command):
+                    match_command, pack_group):
         app.cli.add_command(command)
 
 

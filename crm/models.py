@@ -12,3 +12,5 @@ from crm.firms.models import Contact, Firm, Industry, Tenancy  # noqa: F401
 from crm.leads import access as _lead_access  # noqa: F401
 from crm.leads.models import Activity, Increment, Lead, LostReason, StageChange  # noqa: F401
 from crm.policies.models import Policy, PolicyClause  # noqa: F401
+from crm.packs import access as _pack_access  # noqa: F401
+from crm.packs.models import Pack  # noqa: F401

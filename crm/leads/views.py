@@ -217,7 +217,9 @@ def detail(lead_id: int):
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
                                                                    User.is_active.is_(True))).all()
-    return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments,
+    from crm.packs.models import Pack
+    packs = db.session.scalars(select(Pack).where(Pack.lead_id == lead.id).order_by(Pack.version.desc())).all()
+    return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
                            stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=services.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))

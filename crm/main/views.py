@@ -20,7 +20,11 @@ def home():
     if current_user.role_code != 'firm':
         platforms = db.session.scalars(scoped(select(Platform), Platform).order_by(Platform.name).limit(12)).all()
     counts = {'platforms': db.session.scalar(scoped(select(func.count(Platform.id)), Platform)) or 0}
-    return render_template('main/home.html', platforms=platforms, counts=counts)
+    packs = []
+    if current_user.role_code == 'firm':
+        from crm.packs.models import Pack
+        packs = db.session.scalars(scoped(select(Pack), Pack).order_by(Pack.created_at.desc()).limit(20)).all()
+    return render_template('main/home.html', platforms=platforms, counts=counts, packs=packs)
 
 
 @bp.get('/healthz')

@@ -1,0 +1,29 @@
+"""Promotion packs (招商推介包): immutable PDFs with the snapshot of what they cite."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.db import Base, utcnow
+
+
+class Pack(Base):
+    """One issued version of a pack. Never edited: regenerating makes a new version."""
+
+    __tablename__ = 'pack'
+    __table_args__ = (UniqueConstraint('lead_id', 'version'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id'), index=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey('firm.id'), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    lang: Mapped[str] = mapped_column(String(10), default='zh')
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)  # cited ids with their versions, and the quotes
+    author_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

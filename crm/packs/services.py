@@ -1,0 +1,130 @@
+"""Building packs: match → plain context → quote verification → PDF → content-addressed store → Pack row."""
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+from sqlalchemy import func, select
+
+from config import ROOT
+from crm.core import audit
+from crm.db import db
+from crm.leads.models import Lead
+from crm.matching.services import match_lead
+from crm.packs.models import Pack
+from crm.plans.models import PlanParagraph
+
+ASSET_ROOT = ROOT / 'static'
+
+
+class PackError(RuntimeError):
+    """The pack cannot be issued; the message says why."""
+
+
+def store_folder() -> Path:
+    folder = Path(current_app.instance_path) / 'packs'
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pdf_path(sha256: str) -> Path:
+    """Content-addressed location of a pack PDF."""
+    return store_folder() / sha256[:2] / f'{sha256}.pdf'
+
+
+def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str = '') -> dict[str, Any]:
+    """Plain data for the PDF template (no ORM objects reach the template)."""
+    result = match_lead(lead)
+    platforms = [{'name': s.item.name, 'kind': s.item.kind, 'positioning': s.item.positioning,
+                  'focus': s.item.focus_industries, 'reasons': s.reasons,
+                  'facts': [{'field': f.field, 'value': f.value, 'unit': f.unit, 'quote': f.quote,
+                             'citation': f.paragraph.citation if f.paragraph else f.doc_slug}
+                            for f in s.item.facts[:6]]} for s in result['platforms'][:2]]
+    units = [{'id': s.item.id, 'version': s.item.version, 'building': s.data['building'], 'number': s.item.number,
+              'floor': s.item.floor, 'area': s.item.area_gross, 'use': s.item.use, 'fitout': s.item.fitout,
+              'rent': s.item.rent, 'monthly': s.item.monthly_rent, 'available': s.item.available_from,
+              'reasons': s.reasons} for s in result['units'][:8]]
+    policies = [{'id': s.item.id, 'version': s.item.version, 'title': s.item.title, 'example': s.item.is_example,
+                 'level': s.data['result'].level, 'amount': s.data['result'].amount_text,
+                 'expires': s.item.expires_on, 'summary': s.item.summary,
+                 'conditions': [{'text': c.text, 'status': c.status} for cl in s.data['result'].clauses
+                                for c in cl.conditions],
+                 'source': s.item.facts[0] if s.item.facts else None} for s in result['policies'][:8]]
+    quotes = [{'n': n, 'text': v.commitment.text, 'commitment_id': v.commitment.id,
+               'paragraph_id': v.commitment.paragraph_id, 'anchor': v.commitment.paragraph.anchor,
+               'citation': v.commitment.paragraph.citation} for n, v in enumerate(result['commitments'][:10], 1)]
+    firm = lead.firm
+    return {'lang': lang, 'number': number, 'date': date.today().isoformat(), 'author': author,
+            'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,
+                     'investment': lead.investment, 'industries': result['industries']},
+            'firm': {'name': firm.name if not lead.confidential else lead.codename or lead.display_name},
+            'platforms': platforms, 'units': units, 'policies': policies, 'quotes': quotes,
+            'net_cost': result['net_cost'], 'cost_unit': result['unit_for_cost'].number
+            if result['unit_for_cost'] else None}
+
+
+def verify_quotes(quotes: list[dict]) -> None:
+    """Every quote must stand verbatim in the stored paragraph it cites; otherwise the pack is not issued."""
+    ids = [q['paragraph_id'] for q in quotes]
+    texts = dict(db.session.execute(select(PlanParagraph.id, PlanParagraph.text).where(PlanParagraph.id.in_(ids))).all())
+    for quote in quotes:
+        if quote['text'] not in texts.get(quote['paragraph_id'], ''):
+            raise PackError(f'引文与原文不一致，推介包未生成：{quote["citation"]}')
+
+
+def render_html(context: dict[str, Any]) -> str:
+    from crm.packs.labels import LABELS
+    from crm.packs.pdf import base_css
+
+    return render_template('packs/pdf/pack.html', c=context, base_css=base_css(), L=LABELS[context['lang']])
+
+
+def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, author_name: str = '') -> Pack:
+    """Generate, verify and store a new version of the lead's pack."""
+    from crm.packs.pdf import render_pdf
+
+    version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
+    number = f'GS-{date.today():%Y}-{lead.id:05d}-V{version}'
+    context = build_context(lead, lang=lang, author=author_name, number=number)
+    verify_quotes(context['quotes'])
+    pdf = render_pdf(render_html(context), asset_root=ASSET_ROOT)
+    sha = hashlib.sha256(pdf).hexdigest()
+    path = pdf_path(sha)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(pdf)
+    from pypdf import PdfReader
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    snapshot = {'policies': [[p['id'], p['version']] for p in context['policies']],
+                'units': [[u['id'], u['version']] for u in context['units']],
+                'quotes': [{'commitment': q['commitment_id'], 'anchor': q['anchor'], 'citation': q['citation'],
+                            'text': q['text']} for q in context['quotes']]}
+    pack = Pack(number=number, lead_id=lead.id, firm_id=lead.firm_id, version=version, lang=lang, sha256=sha,
+                size=len(pdf), pages=pages, snapshot=snapshot, author_id=author_id)
+    db.session.add(pack)
+    db.session.flush()
+    audit.log(db.session, 'pack_issued', 'lead', lead.id, pack=pack.id, number=number, sha256=sha)
+    return pack
+
+
+def stale_reasons(pack: Pack) -> list[str]:
+    """Why a pack no longer reflects the records: a cited policy changed or expired, an offered unit was let."""
+    from crm.platforms.models import Unit
+    from crm.policies.models import Policy
+
+    reasons = []
+    for policy_id, version in pack.snapshot.get('policies', []):
+        policy = db.session.get(Policy, policy_id)
+        if policy is None or policy.version != version:
+            reasons.append(f'政策已修改：{policy.title if policy else policy_id}')
+        elif policy.expires_on and policy.expires_on < date.today():
+            reasons.append(f'政策已到期：{policy.title}')
+    for unit_id, _version in pack.snapshot.get('units', []):
+        unit = db.session.get(Unit, unit_id)
+        if unit is None or unit.status == '已租':
+            reasons.append(f'房源已出租：{unit.number if unit else unit_id}')
+    return reasons

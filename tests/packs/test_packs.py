@@ -1,0 +1,143 @@
+"""Promotion packs on both databases: content, fonts, verified quotes, scope, staleness, visual regression."""
+import io
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import select, update
+
+from crm.leads.models import Lead
+from crm.packs.models import Pack
+from crm.plans.models import PlanParagraph
+from crm.platforms.models import Platform
+from tests.conftest import csrf_from, post_form
+
+REFERENCE = Path(__file__).parent / 'reference' / 'cover.pgm'
+
+
+def _lead(factories, officer, db_session, in_app):
+    firm = factories.firm('杭州星竞电子竞技有限公司', industry_code='877')
+    platform = db_session.scalars(select(Platform).where(Platform.name == '电竞数娱产业园')).one()
+    building = factories.building(platform, name='电竞大楼')
+    for number in ('801', '802'):
+        factories.unit(building, number=number, area='800', rent='3.5')
+    lead = factories.lead(firm, owner=officer, title='电竞俱乐部区域总部')
+    with in_app():
+        db_session.get(Lead, lead.id).space_need_m2 = Decimal(800)
+        db_session.commit()
+    return lead
+
+
+def _text(pdf: bytes) -> str:
+    return re.sub(r'\s+', '', ''.join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+
+
+def test_officer_builds_a_pack_with_every_unit_policy_and_verbatim_quote(client, factories, logged_in, in_app,
+                                                                         db_session):
+    officer = logged_in('officer')
+    lead = _lead(factories, officer, db_session, in_app)
+    response = post_form(client, f'/leads/{lead.id}/packs', {'lang': 'zh'}, token_from=f'/leads/{lead.id}')
+    assert response.status_code == 302
+    pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
+    pdf = client.get(f'/packs/{pack.id}.pdf').data
+    assert pdf[:4] == b'%PDF' and len(pdf) < 1_000_000
+    text = _text(pdf)
+    assert '杭州星竞电子竞技有限公司' in text and '电竞大楼' in text and '801' in text and '802' in text
+    assert pack.snapshot['quotes'], 'a pack cites the plans'
+    for quote in pack.snapshot['quotes']:
+        assert re.sub(r'\s+', '', quote['text']) in text
+        paragraph = db_session.scalars(select(PlanParagraph).where(PlanParagraph.anchor == quote['anchor'])).first()
+        assert quote['text'] in paragraph.text
+    from crm.policies.models import Policy
+    for policy_id, _version in pack.snapshot['policies']:
+        assert re.sub(r'\s+', '', db_session.get(Policy, policy_id).title) in text
+    path = Path(__file__).parent / '_pack.pdf'
+    try:
+        path.write_bytes(pdf)
+        fonts = subprocess.run(['pdffonts', str(path)], capture_output=True, check=True).stdout.decode()
+    finally:
+        path.unlink(missing_ok=True)
+    rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all('yes yes yes' in re.sub(r'\s+', ' ', r) for r in rows)
+    assert all('CJK-SC' in r for r in rows)
+
+
+def test_a_quote_that_no_longer_matches_its_paragraph_blocks_the_pack(client, factories, logged_in, in_app,
+                                                                      db_session):
+    officer = logged_in('officer')
+    lead = _lead(factories, officer, db_session, in_app)
+    db_session.execute(update(PlanParagraph).where(PlanParagraph.text.contains('电竞'))
+                       .values(text=PlanParagraph.text + '（已修订）'))
+    db_session.execute(update(PlanParagraph).where(PlanParagraph.text.contains('电竞'))
+                       .values(text='改写后的段落'))
+    db_session.commit()
+    response = post_form(client, f'/leads/{lead.id}/packs', {}, token_from=f'/leads/{lead.id}',
+                         follow_redirects=True)
+    assert '引文与原文不一致' in response.get_data(as_text=True)
+    assert db_session.scalar(select(Pack.id).where(Pack.lead_id == lead.id)) is None
+
+
+def test_packs_follow_the_lead_scope_and_firm_users_get_their_own(app, client, factories, logged_in, in_app,
+                                                                 db_session):
+    owner = factories.user('officer')
+    lead = _lead(factories, owner, db_session, in_app)
+    with in_app():
+        from crm.packs.services import build_pack
+        pack = build_pack(db_session.get(Lead, lead.id))
+        db_session.commit()
+        pack_id, firm_id = pack.id, pack.firm_id
+    logged_in('officer')
+    assert client.get(f'/packs/{pack_id}').status_code == 404
+    assert client.get(f'/packs/{pack_id}.pdf').status_code == 404
+    client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
+    from crm.firms.models import Firm
+    logged_in('firm', firm=db_session.get(Firm, firm_id))
+    assert client.get(f'/packs/{pack_id}.pdf').status_code == 200
+    assert '贵企业的招商推介包' in client.get('/').get_data(as_text=True)
+
+
+def test_a_pack_becomes_stale_when_an_offered_unit_is_let(client, factories, logged_in, in_app, db_session):
+    officer = logged_in('officer')
+    lead = _lead(factories, officer, db_session, in_app)
+    post_form(client, f'/leads/{lead.id}/packs', {}, token_from=f'/leads/{lead.id}')
+    pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
+    assert '已过时' not in client.get(f'/packs/{pack.id}').get_data(as_text=True)
+    from crm.platforms.models import Unit
+    db_session.execute(update(Unit).where(Unit.id == pack.snapshot['units'][0][0]).values(status='已租'))
+    db_session.commit()
+    assert '房源已出租' in client.get(f'/packs/{pack.id}').get_data(as_text=True)
+
+
+def _fixed_context():
+    return {'lang': 'zh', 'number': 'GS-2026-00001-V1', 'date': '2026-11-21', 'author': '演示招商专员',
+            'lead': {'name': '电竞俱乐部区域总部', 'confidential': False, 'need': 800, 'investment': 6000,
+                     'industries': ['电竞数娱']},
+            'firm': {'name': '杭州星竞电子竞技有限公司'}, 'platforms': [{'name': '电竞数娱产业园', 'kind': '产业园',
+                                                            'positioning': None, 'focus': [], 'reasons': [], 'facts': []}],
+            'units': [], 'policies': [], 'quotes': [], 'net_cost': [], 'cost_unit': None}
+
+
+def _gray_page(pdf: bytes, tmp_path) -> bytes:
+    (tmp_path / 'p.pdf').write_bytes(pdf)
+    subprocess.run(['pdftoppm', '-r', '20', '-gray', '-f', '1', '-l', '1', str(tmp_path / 'p.pdf'),
+                    str(tmp_path / 'page')], check=True)
+    return next(tmp_path.glob('page*.pgm')).read_bytes()
+
+
+def test_cover_page_matches_the_reference_image(app, tmp_path):
+    from crm.packs.pdf import render_pdf
+    from crm.packs.services import ASSET_ROOT, render_html
+
+    with app.test_request_context():
+        pdf = render_pdf(render_html(_fixed_context()), asset_root=ASSET_ROOT)
+    image = _gray_page(pdf, tmp_path)
+    if not REFERENCE.exists():
+        REFERENCE.parent.mkdir(exist_ok=True)
+        REFERENCE.write_bytes(image)
+    reference = REFERENCE.read_bytes()
+    assert len(image) == len(reference)
+    header = image.index(b'255\n') + 4
+    diff = sum(abs(a - b) for a, b in zip(image[header:], reference[header:])) / (len(image) - header)
+    assert diff < 2.0, f'cover differs from the reference by {diff:.2f} grey levels on average'
