@@ -1,0 +1,104 @@
+"""pack_warm_seconds, pack_cold_seconds, pack_bytes, pack_30_vs_6_ratio and match_ms."""
+from __future__ import annotations
+
+import io
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+COLD = '''
+import sys, time
+start = time.perf_counter()
+from crm.packs.pdf import render_pdf
+from pathlib import Path
+render_pdf(Path(sys.argv[1]).read_text(), asset_root=Path(sys.argv[2]))
+print(time.perf_counter() - start)
+'''
+
+
+def _pages(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _median_render(html: str, asset_root: Path, runs: int = 5) -> tuple[float, bytes]:
+    from crm.packs.pdf import render_pdf
+
+    render_pdf(html, asset_root=asset_root)  # warm-up
+    timings, pdf = [], b''
+    for _ in range(runs):
+        start = time.perf_counter()
+        pdf = render_pdf(html, asset_root=asset_root)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings), pdf
+
+
+def run(ctx, compare) -> list[dict]:
+    from sqlalchemy import func, select
+
+    from crm.db import db
+    from crm.firms.services import create_firm
+    from crm.leads.models import Lead
+    from crm.leads.services import create_lead
+    from crm.matching.services import match_lead
+    from crm.packs.services import ASSET_ROOT, build_context, render_html
+    from crm.platforms.units import demo_units
+    from crm.policies.models import Policy
+    from crm.policies.services import demo_policies
+
+    app = ctx.app
+    with app.test_request_context():
+        demo_units(20_000, seed=5)
+        demo_policies()
+        base = db.session.scalars(select(Policy).where(Policy.is_example.is_(True))).all()
+        n = db.session.scalar(select(func.count(Policy.id)))
+        for i in range(max(0, 200 - n)):
+            template = base[i % len(base)]
+            db.session.add(Policy(key=f'bench-{i}', title=f'{template.title}（基准{i}）', amounts_public=True,
+                                  is_example=True, industries=template.industries, kinds=template.kinds,
+                                  clauses=[type(c)(kind=c.kind, formula=c.formula, amount=c.amount, percent=c.percent,
+                                                   base=c.base, rate=c.rate, schedule=c.schedule, cap_year=c.cap_year,
+                                                   cap_total=c.cap_total, conditions=c.conditions)
+                                           for c in template.clauses]))
+        firm = create_firm({'name': '基准电竞有限公司', 'industry_code': '877'}, allow_similar_name=True)
+        lead = create_lead({'title': '电竞俱乐部区域总部', 'firm_id': firm.id, 'source': '展会/峰会',
+                            'space_need_m2': Decimal(800), 'industry_code': '877'}, owner_id=None, actor_id=None)
+        db.session.commit()
+        lead = db.session.get(Lead, lead.id)
+        timings = []
+        for _ in range(7):
+            start = time.perf_counter()
+            match_lead(lead)
+            timings.append((time.perf_counter() - start) * 1000)
+        match_ms = statistics.median(timings)
+        context = build_context(lead, author='基准', number='GS-BENCH-V1')
+        html6 = render_html(context)
+        big = dict(context, quotes=context['quotes'] * 14, policies=context['policies'] * 10,
+                   units=context['units'] * 10)
+        html30 = render_html(big)
+    warm6, pdf6 = _median_render(html6, ASSET_ROOT)
+    warm30, pdf30 = _median_render(html30, ASSET_ROOT, runs=3)
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / 'pack.html'
+        page.write_text(html6)
+        colds = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, '-c', COLD, str(page), str(ASSET_ROOT)], check=True, capture_output=True)
+            colds.append(time.perf_counter() - start)
+    detail = {'pages_small': _pages(pdf6), 'pages_large': _pages(pdf30)}
+    return [
+        {'name': 'match_ms', 'value': round(match_ms, 1), 'unit': 'ms', 'target': '< 200',
+         'detail': {'units': 20_000, 'policies': 200, 'runs': 7}},
+        {'name': 'pack_warm_seconds', 'value': round(warm6, 3), 'unit': 's', 'target': '< 1', 'detail': detail},
+        {'name': 'pack_cold_seconds', 'value': round(statistics.median(colds), 3), 'unit': 's', 'target': '< 5',
+         'detail': {'method': 'fresh Python process: import, render, exit (median of 3)'}},
+        {'name': 'pack_bytes', 'value': len(pdf6), 'unit': 'bytes', 'target': '< 1,000,000', 'detail': detail},
+        {'name': 'pack_30_vs_6_ratio', 'value': round(warm30 / warm6, 2), 'unit': 'ratio', 'target': 'reported',
+         'detail': {**detail, 'large_seconds': round(warm30, 3), 'large_bytes': len(pdf30)}},
+    ]
