@@ -27,3 +27,30 @@ class Pack(Base):
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)  # cited ids with their versions, and the quotes
     author_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PackShare(Base):
+    """A read-only link to a pack for the prospect: tokenised (only its hash is stored), expiring, revocable."""
+
+    __tablename__ = 'pack_share'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack_id: Mapped[int] = mapped_column(ForeignKey('pack.id'), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class PackShareAccess(Base):
+    """One opening of a share link (page or PDF)."""
+
+    __tablename__ = 'pack_share_access'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey('pack_share.id', ondelete='CASCADE'), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    what: Mapped[str] = mapped_column(String(10))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))

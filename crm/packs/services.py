@@ -128,3 +128,34 @@ def stale_reasons(pack: Pack) -> list[str]:
         if unit is None or unit.status == '已租':
             reasons.append(f'房源已出租：{unit.number if unit else unit_id}')
     return reasons
+
+
+def create_share(pack: Pack, *, days: int, actor_id: int | None) -> str:
+    """A new share link token (returned once; only its hash is kept)."""
+    import secrets
+    from datetime import timedelta
+
+    from crm.db import utcnow
+    from crm.packs.models import PackShare
+
+    token = secrets.token_urlsafe(24)
+    share = PackShare(pack_id=pack.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), created_by_id=actor_id,
+                      expires_at=utcnow() + timedelta(days=max(1, min(days, 90))))
+    db.session.add(share)
+    db.session.flush()
+    audit.log(db.session, 'share_created', 'pack', pack.id, share=share.id, expires=share.expires_at)
+    return token
+
+
+def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None):
+    """The share behind a token if it is valid (not expired, not revoked), with the access logged; else None."""
+    from crm.db import utcnow
+    from crm.packs.models import PackShare, PackShareAccess
+
+    share = db.session.scalar(select(PackShare).where(PackShare.token_hash == hashlib.sha256(token.encode())
+                                                      .hexdigest()))
+    if share is None or share.revoked_at is not None or share.expires_at < utcnow():
+        return None
+    db.session.add(PackShareAccess(share_id=share.id, what=what, ip=ip, user_agent=(user_agent or '')[:255]))
+    db.session.flush()
+    return share

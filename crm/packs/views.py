@@ -1,12 +1,14 @@
 """Issuing packs from a lead, the pack page with its citations and staleness, and the PDF download."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from crm.core.access import Perm, ensure, get_or_404, requires
+from crm.core import audit
+from crm.core.access import Perm, ensure, get_or_404, public, requires
+from crm.extensions import limiter
 from crm.db import db
 from crm.leads.models import Lead
 from crm.packs import services
@@ -38,7 +40,13 @@ def detail(pack_id: int):
     """A pack's facts: number, version, fingerprint, what it cites, and whether it is stale."""
     pack = get_or_404(Pack, pack_id)
     others = db.session.scalars(select(Pack).where(Pack.lead_id == pack.lead_id).order_by(Pack.version.desc())).all()
-    return render_template('packs/detail.html', pack=pack, stale=services.stale_reasons(pack), versions=others)
+    from crm.packs.models import PackShare, PackShareAccess
+    shares = db.session.execute(select(PackShare, func.count(PackShareAccess.id))
+                                .outerjoin(PackShareAccess, PackShareAccess.share_id == PackShare.id)
+                                .where(PackShare.pack_id == pack.id).group_by(PackShare.id)
+                                .order_by(PackShare.created_at.desc())).all()
+    return render_template('packs/detail.html', pack=pack, stale=services.stale_reasons(pack), versions=others,
+                           shares=shares)
 
 
 @bp.get('/packs/<int:pack_id>.pdf')
@@ -48,3 +56,57 @@ def download(pack_id: int):
     pack = get_or_404(Pack, pack_id)
     return send_file(services.pdf_path(pack.sha256), mimetype='application/pdf', as_attachment=True,
                      download_name=f'{pack.number}.pdf')
+
+
+@bp.post('/packs/<int:pack_id>/shares')
+@requires(Perm.PACKS_BUILD)
+def share_create(pack_id: int):
+    """Create a read-only link for the prospect; the address is shown once."""
+    pack = get_or_404(Pack, pack_id)
+    token = services.create_share(pack, days=request.form.get('days', 14, type=int), actor_id=current_user.id)
+    db.session.commit()
+    flash(_('Share link (shown once, copy it now): %(url)s', url=url_for('packs.shared', token=token,
+                                                                            _external=True)), 'success')
+    return redirect(url_for('packs.detail', pack_id=pack.id))
+
+
+@bp.post('/packs/shares/<int:share_id>/revoke')
+@requires(Perm.PACKS_BUILD)
+def share_revoke(share_id: int):
+    """End a share link at once."""
+    from crm.db import utcnow
+    from crm.packs.models import PackShare
+
+    share = db.session.get(PackShare, share_id) or abort(404)
+    get_or_404(Pack, share.pack_id)
+    share.revoked_at = utcnow()
+    audit.log(db.session, 'share_revoked', 'pack', share.pack_id, share=share.id)
+    db.session.commit()
+    flash(_('Share link revoked.'), 'success')
+    return redirect(url_for('packs.detail', pack_id=share.pack_id))
+
+
+@bp.get('/s/<token>')
+@limiter.limit('60 per minute')
+@public
+def shared(token: str):
+    """The prospect's read-only view of a shared pack (logged)."""
+    share = services.open_share(token, what='page', ip=request.remote_addr, user_agent=request.user_agent.string)
+    if share is None:
+        abort(404)
+    pack = db.session.get(Pack, share.pack_id)
+    db.session.commit()
+    return render_template('packs/shared.html', pack=pack, token=token, share=share)
+
+
+@bp.get('/s/<token>/pack.pdf')
+@limiter.limit('60 per minute')
+@public
+def shared_pdf(token: str):
+    """The shared pack's PDF (logged)."""
+    share = services.open_share(token, what='pdf', ip=request.remote_addr, user_agent=request.user_agent.string)
+    if share is None:
+        abort(404)
+    pack = db.session.get(Pack, share.pack_id)
+    db.session.commit()
+    return send_file(services.pdf_path(pack.sha256), mimetype='application/pdf', download_name=f'{pack.number}.pdf')

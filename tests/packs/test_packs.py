@@ -141,3 +141,33 @@ def test_cover_page_matches_the_reference_image(app, tmp_path):
     header = image.index(b'255\n') + 4
     diff = sum(abs(a - b) for a, b in zip(image[header:], reference[header:])) / (len(image) - header)
     assert diff < 2.0, f'cover differs from the reference by {diff:.2f} grey levels on average'
+
+
+def test_share_links_open_without_login_are_logged_and_can_be_revoked(app, client, factories, logged_in, in_app,
+                                                                      db_session):
+    from datetime import timedelta
+
+    from crm.db import utcnow
+    from crm.packs.models import PackShare, PackShareAccess
+
+    officer = logged_in('officer')
+    lead = _lead(factories, officer, db_session, in_app)
+    post_form(client, f'/leads/{lead.id}/packs', {}, token_from=f'/leads/{lead.id}')
+    pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
+    page = post_form(client, f'/packs/{pack.id}/shares', {'days': '7'}, token_from=f'/packs/{pack.id}',
+                     follow_redirects=True).get_data(as_text=True)
+    url = re.search(r'http://localhost(/s/[A-Za-z0-9_-]+)', page).group(1)
+    stranger = app.test_client()
+    assert stranger.get(url).status_code == 200
+    assert stranger.get(url + '/pack.pdf').data[:4] == b'%PDF'
+    share = db_session.scalars(select(PackShare).where(PackShare.pack_id == pack.id)).one()
+    assert len(db_session.scalars(select(PackShareAccess).where(PackShareAccess.share_id == share.id)).all()) == 2
+    assert url.rsplit('/', 1)[1] not in (share.token_hash or '')
+    db_session.execute(update(PackShare).where(PackShare.id == share.id).values(expires_at=utcnow() - timedelta(1)))
+    db_session.commit()
+    assert stranger.get(url).status_code == 404
+    db_session.execute(update(PackShare).where(PackShare.id == share.id).values(expires_at=utcnow() + timedelta(1)))
+    db_session.commit()
+    post_form(client, f'/packs/shares/{share.id}/revoke', {}, token_from=f'/packs/{pack.id}')
+    assert stranger.get(url + '/pack.pdf').status_code == 404
+    assert stranger.get('/s/not-a-real-token').status_code == 404
