@@ -116,23 +116,31 @@ def vacancy_by_platform() -> list[dict]:
 
 
 CACHE_SECONDS = 60
-_cache: dict[tuple, tuple[float, dict]] = {}
+_cache: dict[tuple, tuple[float, tuple, dict]] = {}
+
+
+def data_version() -> tuple:
+    """A cheap fingerprint of the lead data (index look-ups): any stage move, edit or follow-up changes it,
+    whichever worker process made the change."""
+    return (db.session.scalar(select(func.max(StageChange.id))), db.session.scalar(select(func.max(Lead.updated_at))),
+            db.session.scalar(select(func.max(Activity.id))), db.session.scalar(select(func.max(Unit.updated_at))))
 
 
 def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) -> dict:
     """Every figure of the dashboard, as plain data; with a cache key (the viewer's scope) figures are reused
-    for up to a minute, and the page says when they were computed."""
+    for up to a minute while the data fingerprint is unchanged, and the page says when they were computed."""
     import time
 
     if cache_key is not None:
+        version = data_version()
         hit = _cache.get(cache_key)
-        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
-            return hit[1]
+        if hit and time.monotonic() - hit[0] < CACHE_SECONDS and hit[1] == version:
+            return hit[2]
     data = _figures(now)
     if cache_key is not None:
         if len(_cache) > 256:
             _cache.clear()
-        _cache[cache_key] = (time.monotonic(), data)
+        _cache[cache_key] = (time.monotonic(), version, data)
     return data
 
 
