@@ -78,7 +78,10 @@ def detail(firm_id: int):
     tenancies = db.session.scalars(scoped(select(Tenancy), Tenancy).where(Tenancy.firm_id == firm.id)
                                    .order_by(Tenancy.start_date.desc())).all()
     duplicates = services.duplicate_candidates(firm.name, firm.uscc, exclude_id=firm.id)
-    return render_template('firms/detail.html', firm=firm, contacts=contacts, tenancies=tenancies,
+    from crm.packs.models import PolicySummary
+    summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == firm.id)
+                                   .order_by(PolicySummary.created_at.desc())).all()
+    return render_template('firms/detail.html', firm=firm, contacts=contacts, tenancies=tenancies, summaries=summaries,
                            duplicates=duplicates, display_phone=display_phone,
                            industry=services.industry_name(firm.industry_code))
 

@@ -20,11 +20,13 @@ def home():
     if current_user.role_code != 'firm':
         platforms = db.session.scalars(scoped(select(Platform), Platform).order_by(Platform.name).limit(12)).all()
     counts = {'platforms': db.session.scalar(scoped(select(func.count(Platform.id)), Platform)) or 0}
-    packs = []
-    if current_user.role_code == 'firm':
-        from crm.packs.models import Pack
+    packs, summaries = [], []
+    if current_user.role_code == 'firm' and current_user.firm_id:
+        from crm.packs.models import Pack, PolicySummary
         packs = db.session.scalars(scoped(select(Pack), Pack).order_by(Pack.created_at.desc()).limit(20)).all()
-    return render_template('main/home.html', platforms=platforms, counts=counts, packs=packs)
+        summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == current_user.firm_id)
+                                       .order_by(PolicySummary.created_at.desc()).limit(20)).all()
+    return render_template('main/home.html', platforms=platforms, counts=counts, packs=packs, summaries=summaries)
 
 
 @bp.get('/healthz')

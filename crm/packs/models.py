@@ -54,3 +54,19 @@ class PackShareAccess(Base):
     what: Mapped[str] = mapped_column(String(10))
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(255))
+
+
+class PolicySummary(Base):
+    """A 政策摘要 for a landed firm: what it qualifies for, what is missing, deadlines — stored like packs."""
+
+    __tablename__ = 'policy_summary'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40))
+    firm_id: Mapped[int] = mapped_column(ForeignKey('firm.id'), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

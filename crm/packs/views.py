@@ -110,3 +110,30 @@ def shared_pdf(token: str):
     pack = db.session.get(Pack, share.pack_id)
     db.session.commit()
     return send_file(services.pdf_path(pack.sha256), mimetype='application/pdf', download_name=f'{pack.number}.pdf')
+
+
+@bp.post('/firms/<int:firm_id>/summaries')
+@requires(Perm.PACKS_BUILD)
+def summary_build(firm_id: int):
+    """Issue a 政策摘要 for a firm."""
+    from crm.firms.models import Firm
+    from crm.packs.summaries import build_summary
+
+    firm = get_or_404(Firm, firm_id)
+    summary = build_summary(firm, author_id=current_user.id, author_name=current_user.name)
+    db.session.commit()
+    flash(_('Policy summary %(number)s issued.', number=summary.number), 'success')
+    return redirect(url_for('firms.detail', firm_id=firm.id))
+
+
+@bp.get('/summaries/<int:summary_id>.pdf')
+@requires(Perm.PACKS_VIEW)
+def summary_download(summary_id: int):
+    """A stored 政策摘要 (for whoever may see the firm)."""
+    from crm.firms.models import Firm
+    from crm.packs.models import PolicySummary
+
+    summary = db.session.get(PolicySummary, summary_id) or abort(404)
+    get_or_404(Firm, summary.firm_id)
+    return send_file(services.pdf_path(summary.sha256), mimetype='application/pdf', as_attachment=True,
+                     download_name=f'{summary.number}.pdf')

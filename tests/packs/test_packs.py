@@ -171,3 +171,29 @@ def test_share_links_open_without_login_are_logged_and_can_be_revoked(app, clien
     post_form(client, f'/packs/shares/{share.id}/revoke', {}, token_from=f'/packs/{pack.id}')
     assert stranger.get(url + '/pack.pdf').status_code == 404
     assert stranger.get('/s/not-a-real-token').status_code == 404
+
+
+def test_policy_summary_for_a_landed_firm_reaches_its_firm_user_only(client, factories, logged_in, in_app,
+                                                                       db_session):
+    from crm.firms.models import Firm
+    from crm.packs.models import PolicySummary
+    from crm.policies.services import demo_policies
+
+    with in_app():
+        demo_policies()
+        db_session.commit()
+    firm = factories.firm('杭州云图科技有限公司', industry_code='6513', tags=['高新技术企业'], rd_ratio=Decimal('6'))
+    other = factories.firm('别家企业有限公司')
+    unit = factories.unit(factories.building(factories.platform()), area='500')
+    factories.tenancy(firm, unit)
+    logged_in('officer')
+    assert post_form(client, f'/firms/{firm.id}/summaries', {}, token_from=f'/firms/{firm.id}').status_code == 302
+    summary = db_session.scalars(select(PolicySummary).where(PolicySummary.firm_id == firm.id)).one()
+    text = _text(client.get(f'/summaries/{summary.id}.pdf').data)
+    assert '政策摘要' in text and '杭州云图科技有限公司' in text and '研发投入资助（示例）' in text
+    client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
+    logged_in('firm', firm=db_session.get(Firm, firm.id))
+    assert client.get(f'/summaries/{summary.id}.pdf').status_code == 200
+    client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
+    logged_in('firm', firm=db_session.get(Firm, other.id))
+    assert client.get(f'/summaries/{summary.id}.pdf').status_code == 404

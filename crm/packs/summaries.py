@@ -1,0 +1,78 @@
+"""政策摘要: the policies a firm qualifies for or may qualify for, what is missing, deadlines and contacts."""
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date
+from typing import Any
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from crm.core import audit
+from crm.db import db
+from crm.firms.models import Firm, Tenancy
+from crm.matching.services import industries_of_code, industries_of_text
+from crm.packs.models import PolicySummary
+from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, evaluate_policy
+from crm.policies.models import Policy
+
+
+def firm_facts(firm: Firm) -> dict[str, Any]:
+    """What the evaluator may use about a landed firm (from its record and its tenancies)."""
+    tenancies = db.session.scalars(select(Tenancy).where(Tenancy.firm_id == firm.id)).all()
+    platforms = sorted({t.unit.building.platform.name for t in tenancies})
+    area = sum((t.area or 0 for t in tenancies), 0) or None
+    years = (date.today() - firm.registered_on).days // 365 if firm.registered_on else None
+    industries = industries_of_code(firm.industry_code) | industries_of_text(firm.name)
+    return {'industry_code': firm.industry_code, 'tags': firm.tags or None, 'registered_district': firm.district,
+            'platform': platforms or None, 'years_registered': years, 'headcount': firm.headcount,
+            'rd_ratio': firm.rd_ratio, 'leased_area': area, 'industry': sorted(industries) or None,
+            'rent': None, 'rd_spend': None, 'investment': None, 'revenue': None}
+
+
+def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
+    """Plain data for the summary template."""
+    facts = firm_facts(firm)
+    wanted = set(facts['industry'] or [])
+    rows = []
+    for policy in db.session.scalars(select(Policy).order_by(Policy.is_example.desc(), Policy.id)):
+        if policy.expires_on and policy.expires_on < date.today():
+            continue
+        result = evaluate_policy(policy, facts)
+        relevant = wanted & industries_of_text(' '.join([*policy.industries, policy.title])) or \
+            set(policy.platform_names) & set(facts['platform'] or [])
+        if result.level == NOT_ELIGIBLE or (not policy.clauses and not relevant):
+            continue
+        missing = [c.text for cl in result.clauses for c in cl.conditions if c.status == UNKNOWN]
+        rows.append({'id': policy.id, 'version': policy.version, 'title': policy.title, 'level': result.level,
+                     'amount': result.amount_text, 'missing': missing, 'deadline': policy.expires_on,
+                     'example': policy.is_example, 'source': policy.facts[0] if policy.facts else None})
+    return {'number': number, 'date': date.today().isoformat(), 'author': author, 'firm': firm.name,
+            'platforms': facts['platform'] or [], 'policies': rows[:20]}
+
+
+def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str = '') -> PolicySummary:
+    """Render, store and record a new 政策摘要 for the firm."""
+    from crm.packs.labels import LABELS
+    from crm.packs.pdf import base_css, render_pdf
+    from crm.packs.services import ASSET_ROOT, pdf_path
+
+    count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
+    number = f'ZC-{date.today():%Y}-{firm.id:05d}-{count + 1}'
+    context = summary_context(firm, number=number, author=author_name)
+    html = render_template('packs/pdf/summary.html', c=context, base_css=base_css(), L=LABELS['zh'])
+    pdf = render_pdf(html, asset_root=ASSET_ROOT)
+    sha = hashlib.sha256(pdf).hexdigest()
+    path = pdf_path(sha)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(pdf)
+    from pypdf import PdfReader
+    summary = PolicySummary(number=number, firm_id=firm.id, sha256=sha, size=len(pdf),
+                            pages=len(PdfReader(io.BytesIO(pdf)).pages), author_id=author_id,
+                            snapshot={'policies': [[p['id'], p['version']] for p in context['policies']]})
+    db.session.add(summary)
+    db.session.flush()
+    audit.log(db.session, 'summary_issued', 'firm', firm.id, summary=summary.id, sha256=sha)
+    return summary
