@@ -77,12 +77,13 @@ def register_blueprints(app: Flask) -> None:
     from crm.firms.views import bp as firms_bp
     from crm.leads.views import bp as leads_bp
     from crm.packs.views import bp as packs_bp
+    from crm.targets.views import bp as targets_bp
     from crm.main.views import bp as main_bp
     from crm.plans.views import bp as plans_bp
     from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
     from crm.platforms.views import bp as platforms_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, plans_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp):
         app.register_blueprint(blueprint)
 
 

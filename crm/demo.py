@@ -11,6 +11,7 @@ from crm.firms.models import Firm
 from crm.firms.services import demo_firms, demo_tenancies
 from crm.leads.demo import demo_leads
 from crm.policies.services import demo_policies
+from crm.targets.services import demo_targets
 from sqlalchemy import select
 
 DEMO_ACCOUNTS = [
@@ -48,6 +49,7 @@ def load_demo(*, units: int = 300, firms: int = 200, leads: int = 150, seed: int
     counts.update(demo_tenancies(seed))
     counts.update(demo_leads(leads, seed))
     counts.update(demo_policies())
+    counts.update(demo_targets())
     firm_user = user_by_email('firm@demo-crm.cn')
     if firm_user is not None and firm_user.firm_id is None:
         firm_user.firm_id = db.session.scalar(select(Firm.id).where(Firm.is_demo.is_(True)).order_by(Firm.id))

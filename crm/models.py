@@ -14,3 +14,4 @@ from crm.leads.models import Activity, Increment, Lead, LostReason, StageChange 
 from crm.policies.models import Policy, PolicyClause  # noqa: F401
 from crm.packs import access as _pack_access  # noqa: F401
 from crm.packs.models import Pack  # noqa: F401
+from crm.targets.models import TrackedTarget  # noqa: F401

@@ -47,17 +47,19 @@ class Perm(StrEnum):
     LEADS_ASSIGN = 'leads.assign'
     PACKS_VIEW = 'packs.view'
     PACKS_BUILD = 'packs.build'
+    TARGETS_VIEW = 'targets.view'
+    TARGETS_EDIT = 'targets.edit'
 
 
 PUBLIC = 'public'
 
 _STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW, Perm.FIRMS_VIEW, Perm.LEADS_VIEW,
-               Perm.PACKS_VIEW}
+               Perm.PACKS_VIEW, Perm.TARGETS_VIEW}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset(Perm),
     LEADER: frozenset(_STAFF_VIEW | {Perm.AUDIT_VIEW, Perm.LEADS_EDIT, Perm.LEADS_ASSIGN, Perm.PACKS_BUILD}),
     OFFICER: frozenset(_STAFF_VIEW | {Perm.PLANS_CURATE, Perm.FIRMS_EDIT, Perm.FIRMS_CONTACTS, Perm.LEADS_EDIT,
-                                      Perm.PACKS_BUILD}),
+                                      Perm.PACKS_BUILD, Perm.TARGETS_EDIT}),
     PARK_MANAGER: frozenset(_STAFF_VIEW | {Perm.PLATFORMS_EDIT}),
     FIRM: frozenset({Perm.HOME, Perm.ACCOUNT, Perm.FIRMS_VIEW, Perm.FIRMS_CONTACTS, Perm.PACKS_VIEW}),
 }

@@ -1,0 +1,1 @@
+"""Plan-target tracking: what the plans promised against what the CRM records."""

@@ -1,0 +1,152 @@
+"""The target register: adding plan targets, measuring them, manual actuals, progress against time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from crm.core.concurrency import check_version
+from crm.db import db
+from crm.plans.models import PlanDocument, Target
+from crm.targets import measures
+from crm.targets.models import TrackedTarget
+
+
+class TargetError(ValueError):
+    """A rule about targets was broken; the message is shown to the user."""
+
+
+def track(target: Target) -> TrackedTarget:
+    """Copy an extracted plan target into the register (idempotent per document and sentence)."""
+    document = db.session.get(PlanDocument, target.document_id)
+    existing = db.session.scalar(select(TrackedTarget).where(TrackedTarget.document_slug == document.slug,
+                                                             TrackedTarget.quote == target.text,
+                                                             TrackedTarget.metric == target.metric))
+    if existing is not None:
+        return existing
+    tracked = TrackedTarget(document_slug=document.slug, quote=target.text, metric=target.metric,
+                            value=target.value, unit=target.unit, comparator=target.comparator, year=target.year,
+                            citation=target.paragraph.citation if target.paragraph else document.citation(''),
+                            anchor=target.paragraph.anchor if target.paragraph else None,
+                            period_start=document.period_start, period_end=document.period_end, actuals=[])
+    db.session.add(tracked)
+    db.session.flush()
+    return tracked
+
+
+def validate_measure(measure: dict[str, Any]) -> dict[str, Any]:
+    """Check a measure definition; raises TargetError with a Chinese message."""
+    if measure.get('entity') not in measures.ENTITIES:
+        raise TargetError('统计对象只能是企业、入驻、招商项目或楼宇')
+    if measure.get('agg', 'count') not in ('count', 'sum'):
+        raise TargetError('统计方式只能是计数或求和')
+    if measure.get('agg') == 'sum' and (measure['entity'] != 'leads' or
+                                        measure.get('field') not in measures.LEAD_SUM_FIELDS):
+        raise TargetError('求和只适用于招商项目的计划投资、预计税收或就业人数')
+    for key in ('since', 'until'):
+        value = measure.get('filters', {}).get(key)
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError as exc:
+                raise TargetError(f'日期格式不对：{value}') from exc
+    return measure
+
+
+def set_measure(tracked: TrackedTarget, measure: dict | None, *, version: int, note: str | None = None) -> None:
+    """Link the target to a CRM measure (or unlink it)."""
+    check_version(tracked, version)
+    tracked.measure = validate_measure(measure) if measure else None
+    tracked.note = note
+    db.session.flush()
+
+
+def add_actual(tracked: TrackedTarget, *, value: str, on: date, source: str) -> None:
+    """A manually entered actual (for what the CRM cannot compute) with its source."""
+    try:
+        Decimal(value)
+    except InvalidOperation as exc:
+        raise TargetError('实际值必须是数字') from exc
+    if not source.strip():
+        raise TargetError('手工录入的实际值必须注明来源')
+    tracked.actuals = [*tracked.actuals, {'value': value, 'date': on.isoformat(), 'source': source.strip()}]
+    db.session.flush()
+
+
+@dataclass
+class Progress:
+    """A target's state for the targets page."""
+
+    target: TrackedTarget
+    actual: Decimal | None
+    source: str
+    share: float | None       # actual / plan value
+    elapsed: float | None     # share of the plan period elapsed
+    trend: list[dict]
+
+
+def _elapsed(tracked: TrackedTarget, today: date) -> float | None:
+    start = tracked.period_start
+    end = tracked.year or tracked.period_end
+    if not start or not end or end < start:
+        return None
+    total = (date(end, 12, 31) - date(start, 1, 1)).days
+    return max(0.0, min(1.0, (today - date(start, 1, 1)).days / total))
+
+
+def progress(tracked: TrackedTarget, *, today: date | None = None) -> Progress:
+    """Actual (computed, else the latest manual entry), share of the plan value and of the time elapsed."""
+    today = today or date.today()
+    trend: list[dict] = []
+    if tracked.measure:
+        actual, source = measures.compute(tracked.measure), 'CRM'
+        if tracked.period_start:
+            last = min(today.year, tracked.year or tracked.period_end or today.year)
+            trend = measures.by_year(tracked.measure, range(tracked.period_start, last + 1))
+    elif tracked.actuals:
+        latest = max(tracked.actuals, key=lambda a: a['date'])
+        actual, source = Decimal(latest['value']), f'{latest["source"]}（{latest["date"]}）'
+    else:
+        actual, source = None, ''
+    try:
+        plan = Decimal(tracked.value)
+    except InvalidOperation:
+        plan = None
+    share = float(actual / plan) if actual is not None and plan else None
+    return Progress(tracked, actual, source, share, _elapsed(tracked, today), trend)
+
+
+DEMO = [
+    ('xc-13th-fyp', '新增跨境电商企业、服务配套企业', {'entity': 'tenancies', 'agg': 'count', 'filters': {
+        'platform': '跨贸小镇', 'industry': '跨境电商', 'since': '2016-01-01'}}, None),
+    ('gs-14th-fyp', '全区总部企业', {'entity': 'firms', 'agg': 'count', 'filters': {'tags': ['总部']}}, None),
+    ('xc-13th-fyp', '争取新引进科技型企业', {'entity': 'leads', 'agg': 'count', 'filters': {
+        'stage_reached': '签约', 'industry': '数字经济', 'since': '2016-01-01'}}, '以数字经济类签约项目计（示例口径）'),
+    ('xc-13th-fyp', '全口径税收超亿元楼宇', None, ('48', '2019-12-31', '示例：手工录入，供演示')),
+    ('gs-14th-fyp', '总部企业营收增加', None, ('1260', '2024-12-31', '示例：手工录入，供演示')),
+]
+
+
+def demo_targets() -> dict[str, int]:
+    """Five plan targets from the seed documents with computed or (labelled 示例) manual actuals."""
+    if db.session.scalar(select(TrackedTarget.id).limit(1)):
+        return {'demo_targets': 0}
+    created = 0
+    for slug, metric, measure, extra in DEMO:
+        manual, note = (extra, None) if isinstance(extra, tuple) else (None, extra)
+        target = db.session.scalar(select(Target).join(PlanDocument).where(
+            PlanDocument.slug == slug, PlanDocument.is_current.is_(True), Target.metric == metric))
+        if target is None:
+            continue
+        tracked = track(target)
+        tracked.measure = measure
+        tracked.note = manual[2] if manual else note
+        if manual:
+            tracked.actuals = [{'value': manual[0], 'date': manual[1], 'source': manual[2]}]
+        created += 1
+    db.session.flush()
+    return {'demo_targets': created}
+

@@ -1,0 +1,122 @@
+"""The targets page: each plan target with its quote, plan value, actual, progress against time, trend and the
+records counted; officers link targets to measures or enter actuals."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm.core.access import Perm, requires
+from crm.core.concurrency import EditConflict
+from crm.db import db
+from crm.firms.models import FIRM_TAGS, Firm, Tenancy
+from crm.leads.models import STAGE_NAMES, Lead
+from crm.plans.models import PlanDocument, Target
+from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
+from crm.platforms.models import Building, Platform
+from crm.targets import measures, services
+from crm.targets.models import TrackedTarget
+
+bp = Blueprint('targets', __name__, url_prefix='/targets')
+
+
+def _tracked_or_404(target_id: int) -> TrackedTarget:
+    return db.session.get(TrackedTarget, target_id) or abort(404)
+
+
+@bp.get('/')
+@requires(Perm.TARGETS_VIEW)
+def index():
+    """Every tracked target with its progress, and the plan targets that could be added."""
+    tracked = db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.document_slug, TrackedTarget.id)).all()
+    candidates = db.session.execute(select(Target, PlanDocument.title).join(PlanDocument)
+                                    .where(PlanDocument.is_current.is_(True), Target.year.is_not(None))
+                                    .order_by(Target.document_id, Target.id).limit(300)).all()
+    return render_template('targets/index.html', rows=[services.progress(t) for t in tracked],
+                           candidates=candidates)
+
+
+@bp.post('/track/<int:target_id>')
+@requires(Perm.TARGETS_EDIT)
+def track(target_id: int):
+    """Add an extracted plan target to the register."""
+    target = db.session.get(Target, target_id) or abort(404)
+    tracked = services.track(target)
+    db.session.commit()
+    flash(_('Target added to the register.'), 'success')
+    return redirect(url_for('targets.detail', target_id=tracked.id))
+
+
+def _records(measure: dict) -> list[tuple[str, str]]:
+    ids = measures.record_ids(measure)[:500]
+    entity = measure['entity']
+    if entity == 'firms':
+        return [(f.name, url_for('firms.detail', firm_id=f.id)) for f in db.session.scalars(
+            select(Firm).where(Firm.id.in_(ids)))]
+    if entity == 'tenancies':
+        return [(f'{t.firm.name} · {t.unit.number}', url_for('firms.detail', firm_id=t.firm_id))
+                for t in db.session.scalars(select(Tenancy).where(Tenancy.id.in_(ids)))]
+    if entity == 'leads':
+        return [(lead.display_name, url_for('leads.detail', lead_id=lead.id))
+                for lead in db.session.scalars(select(Lead).where(Lead.id.in_(ids)))]
+    return [(b.name, url_for('platforms.building', building_id=b.id))
+            for b in db.session.scalars(select(Building).where(Building.id.in_(ids)))]
+
+
+@bp.get('/<int:target_id>')
+@requires(Perm.TARGETS_VIEW)
+def detail(target_id: int):
+    """One target: quote and citation, plan value, actual, progress, trend by year, the records counted."""
+    tracked = _tracked_or_404(target_id)
+    platforms = db.session.scalars(select(Platform.name).order_by(Platform.name)).all()
+    return render_template('targets/detail.html', row=services.progress(tracked),
+                           records=_records(tracked.measure) if tracked.measure else [], platforms=platforms,
+                           industries=list(DEFAULT_INDUSTRY_KEYWORDS), tags=FIRM_TAGS, stages=STAGE_NAMES,
+                           today=date.today())
+
+
+@bp.post('/<int:target_id>/measure')
+@requires(Perm.TARGETS_EDIT)
+def measure(target_id: int):
+    """Link the target to a measure defined by the form (or unlink it)."""
+    tracked = _tracked_or_404(target_id)
+    form = request.form
+    definition = None
+    if form.get('entity'):
+        filters = {key: form.get(key) for key in ('platform', 'industry', 'stage_reached', 'since', 'until')
+                   if form.get(key)}
+        if form.getlist('tags'):
+            filters['tags'] = form.getlist('tags')
+        definition = {'entity': form['entity'], 'agg': form.get('agg', 'count'), 'filters': filters}
+        if form.get('field'):
+            definition['field'] = form['field']
+    try:
+        services.set_measure(tracked, definition, version=form.get('version', type=int),
+                             note=form.get('note', '').strip()[:500] or None)
+    except services.TargetError as exc:
+        flash(str(exc), 'error')
+    except EditConflict:
+        flash(_('Someone else changed this target meanwhile; nothing was overwritten.'), 'error')
+    else:
+        db.session.commit()
+        flash(_('Measure saved.'), 'success')
+    return redirect(url_for('targets.detail', target_id=tracked.id))
+
+
+@bp.post('/<int:target_id>/actuals')
+@requires(Perm.TARGETS_EDIT)
+def actual(target_id: int):
+    """Enter an actual by hand, with its source and date."""
+    tracked = _tracked_or_404(target_id)
+    try:
+        on = date.fromisoformat(request.form.get('date', ''))
+        services.add_actual(tracked, value=request.form.get('value', '').strip(), on=on,
+                            source=request.form.get('source', ''))
+    except ValueError as exc:
+        flash(str(exc) if isinstance(exc, services.TargetError) else _('Enter a valid date.'), 'error')
+    else:
+        db.session.commit()
+        flash(_('Actual saved.'), 'success')
+    return redirect(url_for('targets.detail', target_id=tracked.id))
