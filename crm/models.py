@@ -4,7 +4,7 @@ from crm.core.audit import AuditEvent  # noqa: F401
 from crm.core.settings import AppSetting  # noqa: F401
 from crm.platforms import access as _platform_access  # noqa: F401
 from crm.platforms.models import (Building, MediaFile, Platform, PlatformFact, Unit,  # noqa: F401
-                                  UnitStatusChange)
+                                  UnitReservation, UnitStatusChange)
 from crm.plans.models import (Commitment, CommitmentCuration, PlanDocument, PlanHeading,  # noqa: F401
                               PlanParagraph, PlanTable, Target)
 from crm.firms import access as _firm_access  # noqa: F401

@@ -94,6 +94,24 @@ def match(lead_id: int):
     return render_template('leads/match.html', lead=lead, result=match_lead(lead))
 
 
+@bp.post('/<int:lead_id>/promise/<int:unit_id>')
+@requires(Perm.LEADS_EDIT)
+def promise(lead_id: int, unit_id: int):
+    """Mark a unit 意向 for this lead (a unit already promised elsewhere needs a recorded reason)."""
+    from crm.platforms.units import UnitError, promise_unit
+
+    lead, unit = get_or_404(Lead, lead_id), get_or_404(Unit, unit_id)
+    ensure('edit', lead)
+    try:
+        promise_unit(unit, lead, actor_id=current_user.id, override_reason=request.form.get('override_reason'))
+    except UnitError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('leads.match', lead_id=lead.id))
+    db.session.commit()
+    flash(_('Unit %(number)s is now promised to this lead.', number=unit.number), 'success')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
+
+
 @bp.get('/board')
 @requires(Perm.LEADS_VIEW)
 def board():
@@ -221,8 +239,12 @@ def detail(lead_id: int):
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
                                                                    User.is_active.is_(True))).all()
     from crm.packs.models import Pack
+    from crm.platforms.models import UnitReservation
     packs = db.session.scalars(select(Pack).where(Pack.lead_id == lead.id).order_by(Pack.version.desc())).all()
+    promised = db.session.execute(select(UnitReservation, Unit).join(Unit, Unit.id == UnitReservation.unit_id)
+                                  .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
+                           promised=promised,
                            stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=services.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
@@ -156,3 +156,23 @@ class MediaFile(Base):
     original_name: Mapped[str] = mapped_column(String(200))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UnitReservation(Base):
+    """A unit promised (意向) to a lead. At most one ordinary promise per unit is active at a time (a partial
+    unique index); a second one needs an explicit override, recorded with its reason."""
+
+    __tablename__ = 'unit_reservation'
+    __table_args__ = (Index('uq_unit_reservation_active', 'unit_id', unique=True,
+                            sqlite_where=text('active AND NOT override'),
+                            postgresql_where=text('active AND NOT override')),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey('unit.id', ondelete='CASCADE'), index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column()

@@ -14,7 +14,7 @@ from config import ROOT
 from crm.core.access import scoped
 from crm.core.concurrency import check_version
 from crm.core.pagination import Page
-from crm.db import db
+from crm.db import db, utcnow
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
 
 BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
@@ -36,6 +36,8 @@ def set_status(unit: Unit, status: str, *, actor_id: int | None, note: str | Non
                                     note=note or None))
     unit.status = status
     db.session.flush()
+    if status == '已租':
+        release_reservations(unit)
 
 
 def update_unit(unit: Unit, data: dict[str, Any], *, version: int, actor_id: int | None) -> Unit:
@@ -197,3 +199,39 @@ def demo_units(count: int, seed: int = 7) -> dict[str, int]:
         db.session.execute(insert(Unit), rows)
     db.session.flush()
     return {'demo_units': len(rows)}
+
+
+def promise_unit(unit: Unit, lead, *, actor_id: int | None, override_reason: str | None = None):
+    """Mark a unit 意向 for a lead; promising it to a second lead needs an explicit, audited override."""
+    from crm.core import audit
+    from crm.platforms.models import UnitReservation
+
+    if unit.status in ('已租', '锁定'):
+        raise UnitError(f'房源 {unit.number} 当前为“{unit.status}”，不能承诺给项目')
+    active = db.session.scalars(select(UnitReservation).where(UnitReservation.unit_id == unit.id,
+                                                              UnitReservation.active.is_(True))).all()
+    if any(r.lead_id == lead.id for r in active):
+        raise UnitError('该房源已承诺给本项目')
+    reason = (override_reason or '').strip()
+    if active and not reason:
+        raise UnitError(f'房源 {unit.number} 已有意向项目；如确需同时承诺给本项目，请填写理由（将记入操作日志）')
+    reservation = UnitReservation(unit_id=unit.id, lead_id=lead.id, override=bool(active), created_by_id=actor_id,
+                                  override_reason=reason or None)
+    db.session.add(reservation)
+    if unit.status in ('空置', '装修中'):
+        set_status(unit, '意向', actor_id=actor_id, note=f'意向：{lead.display_name}')
+    db.session.flush()
+    audit.log(db.session, 'unit_double_promise' if active else 'unit_promised', 'unit', unit.id, lead=lead.id,
+              reason=reason or None, other_leads=[r.lead_id for r in active])
+    return reservation
+
+
+def release_reservations(unit: Unit, *, keep_lead_id: int | None = None) -> None:
+    """End the unit's promises (when it is let), except the lead that moved in."""
+    from crm.platforms.models import UnitReservation
+
+    for reservation in db.session.scalars(select(UnitReservation).where(UnitReservation.unit_id == unit.id,
+                                                                        UnitReservation.active.is_(True))):
+        if reservation.lead_id != keep_lead_id:
+            reservation.active, reservation.released_at = False, utcnow()
+    db.session.flush()
