@@ -44,7 +44,9 @@ db: setup
 
 run: db
 	@$(BIN)/crm demo
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop; the job worker stops with it)"
+	@$(BIN)/crm worker > instance/worker.log 2>&1 & WORKER=$$!; \
+	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 serve:

@@ -328,12 +328,35 @@ def pack_demo(output: Path, lang: str, as_json: bool) -> None:
     raise click.ClickException('没有可生成推介包的演示项目（请先运行 crm demo）')
 
 
+@click.command('digest')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def digest_command(as_json: bool) -> None:
+    """Build today's follow-up digests now (the worker also runs this every morning)."""
+    from crm.leads.digest import send_digests
+
+    result = send_digests()
+    db.session.commit()
+    _emit(result, as_json, ', '.join(f'{k}={v}' for k, v in result.items()))
+
+
+@click.command('worker')
+@click.option('--workers', default=1, show_default=True)
+def worker_command(workers: int) -> None:
+    """Run the background job consumer (daily digest; long jobs)."""
+    from huey.consumer import Consumer
+
+    from crm.jobs import huey
+
+    Consumer(huey, workers=workers, utc=True).run()
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from crm.plans.cli import plans_group
 
     for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group, export_group,
-                    match_command, pack_group):
+                    match_command, pack_group, digest_command, worker_command):
         app.cli.add_command(command)
 
 

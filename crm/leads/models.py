@@ -142,3 +142,15 @@ class Activity(TimestampMixin, VersionedMixin, Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     lead: Mapped[Lead] = relationship(lazy='joined')
+
+
+class SavedFilter(Base):
+    """A named set of list filters a user keeps (the query string of the list page)."""
+
+    __tablename__ = 'saved_filter'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey('user.id', ondelete='CASCADE'), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

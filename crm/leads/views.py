@@ -20,8 +20,8 @@ from crm.firms.models import Firm
 from crm.firms.services import FirmError, resolve_industry
 from crm.leads import services
 from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.models import (ALL_STAGES, SOURCES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange,
-                              lead_platform)
+from crm.leads.models import (ALL_STAGES, SOURCES, STALE_DAYS, Activity, Increment, Lead, LostReason, SavedFilter,
+                              StageChange, lead_platform)
 from crm.platforms.models import Platform, Unit
 
 bp = Blueprint('leads', __name__, url_prefix='/leads')
@@ -145,8 +145,41 @@ def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = paginate(_filtered(), *page_args(50))
     platforms = db.session.execute(select(Platform.id, Platform.name).order_by(Platform.name)).all()
+    saved = db.session.scalars(select(SavedFilter).where(SavedFilter.user_id == current_user.id)
+                               .order_by(SavedFilter.name)).all()
     return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES, platforms=platforms,
-                           is_stale=services.is_stale)
+                           is_stale=services.is_stale, saved=saved)
+
+
+@bp.post('/filters')
+@requires(Perm.LEADS_VIEW)
+def filter_save():
+    """Keep the current list filters under a name."""
+    from urllib.parse import urlencode
+
+    name = request.form.get('name', '').strip()[:60]
+    allowed = ('q', 'stage', 'source', 'platform', 'owner', 'overdue', 'industry', 'reached', 'signed',
+               'signed_month', 'lost_reason', 'owner_id')
+    query = urlencode([(k, v) for k, v in request.form.items() if k in allowed and v])
+    if not name:
+        flash(_('Give the filter a name.'), 'error')
+    else:
+        db.session.add(SavedFilter(user_id=current_user.id, name=name, query=query[:1000]))
+        db.session.commit()
+        flash(_('Filter saved.'), 'success')
+    return redirect(url_for('leads.index') + ('?' + query if query else ''))
+
+
+@bp.post('/filters/<int:filter_id>/delete')
+@requires(Perm.LEADS_VIEW)
+def filter_delete(filter_id: int):
+    """Forget a saved filter (one's own only)."""
+    item = db.session.get(SavedFilter, filter_id)
+    if item is None or item.user_id != current_user.id:
+        abort(404)
+    db.session.delete(item)
+    db.session.commit()
+    return redirect(url_for('leads.index'))
 
 
 @bp.get('/export.<any(csv, xlsx):fmt>')

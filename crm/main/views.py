@@ -26,7 +26,13 @@ def home():
         packs = db.session.scalars(scoped(select(Pack), Pack).order_by(Pack.created_at.desc()).limit(20)).all()
         summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == current_user.firm_id)
                                        .order_by(PolicySummary.created_at.desc()).limit(20)).all()
-    return render_template('main/home.html', platforms=platforms, counts=counts, packs=packs, summaries=summaries)
+    digest = None
+    if current_user.role_code in ('officer', 'leader'):
+        from crm.leads.digest import Digest
+        digest = db.session.scalar(select(Digest).where(Digest.user_id == current_user.id)
+                                   .order_by(Digest.day.desc()).limit(1))
+    return render_template('main/home.html', platforms=platforms, counts=counts, packs=packs, summaries=summaries,
+                           digest=digest)
 
 
 @bp.get('/healthz')

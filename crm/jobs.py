@@ -1,0 +1,39 @@
+"""Background jobs with huey: a SQLite queue in instance/ by default (Redis when HUEY_REDIS_URL is set), run by
+`crm worker`. Tests and the CLI run the same functions inline."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey, crontab
+
+from config import INSTANCE
+
+
+def _make_huey():
+    if os.environ.get('HUEY_REDIS_URL'):
+        return RedisHuey('crm', url=os.environ['HUEY_REDIS_URL'])
+    Path(INSTANCE).mkdir(parents=True, exist_ok=True)
+    return SqliteHuey('crm', filename=str(Path(INSTANCE) / 'jobs.db'),
+                      immediate=os.environ.get('CRM_ENV') == 'testing')
+
+
+huey = _make_huey()
+
+
+def _app():
+    from crm import create_app
+
+    return create_app()
+
+
+@huey.periodic_task(crontab(hour='0', minute='30'))  # 08:30 Asia/Shanghai (the consumer runs in UTC)
+def daily_digest() -> dict:
+    """The daily follow-up digest for every officer and leader."""
+    from crm.db import db
+    from crm.leads.digest import send_digests
+
+    with _app().app_context():
+        result = send_digests()
+        db.session.commit()
+        return result

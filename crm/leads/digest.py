@@ -1,0 +1,85 @@
+"""The daily digest: each officer's due and overdue follow-ups, follow-up dates reached and stale leads.
+Always stored for the app (the workbench shows the latest); also e-mailed when SMTP is configured."""
+from __future__ import annotations
+
+import smtplib
+from datetime import date
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.auth.models import LEADER, OFFICER, User
+from crm.db import Base, db
+from crm.leads.models import Activity, Lead
+from crm.leads.services import is_stale
+
+CLOSED = ('流失', '暂缓', '投产')
+
+
+class Digest(Base):
+    """One user's digest for one day."""
+
+    __tablename__ = 'lead_digest'
+    __table_args__ = (UniqueConstraint('user_id', 'day'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey('user.id', ondelete='CASCADE'), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def digest_for(user: User, today: date) -> dict:
+    """What needs the user's attention today."""
+    activities = db.session.scalars(select(Activity).where(Activity.owner_id == user.id, Activity.done_at.is_(None),
+                                                           Activity.due_on <= today).order_by(Activity.due_on)).all()
+    leads = db.session.scalars(select(Lead).where(Lead.owner_id == user.id, Lead.stage.not_in(CLOSED))).all()
+    return {
+        'due': [{'lead': a.lead.display_name, 'lead_id': a.lead_id, 'subject': a.subject, 'kind': a.kind,
+                 'due_on': a.due_on.isoformat(), 'overdue': a.due_on < today} for a in activities],
+        'follow_up': [{'lead': lead.display_name, 'lead_id': lead.id, 'date': lead.next_follow_up.isoformat()}
+                      for lead in leads if lead.next_follow_up and lead.next_follow_up <= today],
+        'stale': [{'lead': lead.display_name, 'lead_id': lead.id, 'stage': lead.stage} for lead in leads
+                  if is_stale(lead)],
+    }
+
+
+def _email(user: User, today: date, content: dict) -> bool:
+    host = current_app.config.get('SMTP_HOST')
+    if not host:
+        return False
+    message = EmailMessage()
+    message['Subject'] = f'招商跟进日报 {today.isoformat()}'
+    message['From'] = current_app.config.get('MAIL_FROM', 'crm@localhost')
+    message['To'] = user.email
+    lines = [f"[{'逾期' if d['overdue'] else '今日'}] {d['lead']}：{d['kind']} {d['subject']}（{d['due_on']}）"
+             for d in content['due']]
+    lines += [f"[待跟进] {f['lead']}（{f['date']}）" for f in content['follow_up']]
+    lines += [f"[久未跟进] {s['lead']}（{s['stage']}）" for s in content['stale']]
+    message.set_content('\n'.join(lines) or '今日没有待办跟进。')
+    with smtplib.SMTP(host, int(current_app.config.get('SMTP_PORT', 25)), timeout=10) as smtp:
+        smtp.send_message(message)
+    return True
+
+
+def send_digests(today: date | None = None) -> dict[str, int]:
+    """Build (and store; e-mail when configured) today's digest for every active officer and leader."""
+    today = today or date.today()
+    stored = emailed = 0
+    for user in db.session.scalars(select(User).where(User.is_active.is_(True), User.role_code.in_((OFFICER, LEADER)))):
+        content = digest_for(user, today)
+        count = sum(len(v) for v in content.values())
+        digest = db.session.scalar(select(Digest).where(Digest.user_id == user.id, Digest.day == today))
+        if digest is None:
+            digest = Digest(user_id=user.id, day=today)
+            db.session.add(digest)
+        digest.content, digest.items = content, count
+        if count and not digest.emailed:
+            digest.emailed = _email(user, today, content)
+            emailed += digest.emailed
+        stored += 1
+    db.session.flush()
+    return {'digests': stored, 'emailed': emailed}
