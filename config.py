@@ -74,6 +74,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get('RATELIMIT_STORAGE_URI', self.RATELIMIT_STORAGE_URI)
         self.DEBUG = _bool('DEBUG', self.DEBUG)
         self.SMTP_HOST = os.environ.get('SMTP_HOST', '')
+        self.SMTP_PORT = int(os.environ.get('SMTP_PORT', '25'))
+        self.MAIL_FROM = os.environ.get('MAIL_FROM', 'crm@localhost')
         self.INSTANCE_PATH = str(INSTANCE)
 
     def default_secret_key(self) -> str:

@@ -53,14 +53,14 @@ def _email(user: User, today: date, content: dict) -> bool:
         return False
     message = EmailMessage()
     message['Subject'] = f'招商跟进日报 {today.isoformat()}'
-    message['From'] = current_app.config.get('MAIL_FROM', 'crm@localhost')
+    message['From'] = current_app.config['MAIL_FROM']
     message['To'] = user.email
     lines = [f"[{'逾期' if d['overdue'] else '今日'}] {d['lead']}：{d['kind']} {d['subject']}（{d['due_on']}）"
              for d in content['due']]
     lines += [f"[待跟进] {f['lead']}（{f['date']}）" for f in content['follow_up']]
     lines += [f"[久未跟进] {s['lead']}（{s['stage']}）" for s in content['stale']]
     message.set_content('\n'.join(lines) or '今日没有待办跟进。')
-    with smtplib.SMTP(host, int(current_app.config.get('SMTP_PORT', 25)), timeout=10) as smtp:
+    with smtplib.SMTP(host, current_app.config['SMTP_PORT'], timeout=10) as smtp:
         smtp.send_message(message)
     return True
 

@@ -1,5 +1,9 @@
 """The daily digest lists each officer's due/overdue follow-ups, follow-ups reached and stale leads."""
+import socketserver
+import threading
 from datetime import date, timedelta
+from email import message_from_bytes
+from email.policy import default
 
 from sqlalchemy import select
 
@@ -39,3 +43,65 @@ def test_saved_filters_belong_to_their_user(client, factories, logged_in):
     client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
     logged_in('officer')
     assert '我的洽谈' not in client.get('/leads/').get_data(as_text=True)
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough of RFC 5321 for smtplib to deliver one message."""
+
+    def handle(self):
+        self.wfile.write(b'220 test ESMTP\r\n')
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if verb == b'DATA':
+                self.wfile.write(b'354 go ahead\r\n')
+                body = b''
+                while (chunk := self.rfile.readline()) != b'.\r\n':
+                    body += chunk
+                self.server.messages.append(message_from_bytes(body, policy=default))
+            elif verb == b'QUIT':
+                self.wfile.write(b'221 bye\r\n')
+                return
+            self.wfile.write(b'250 ok\r\n')
+
+
+def _overdue_call(in_app, db_session, officer, lead):
+    with in_app():
+        add_activity(db_session.get(Lead, lead.id), kind='电话', subject='回访', owner_id=officer.id,
+                     due_on=date.today() - timedelta(days=1))
+        db_session.commit()
+
+
+def test_digest_is_emailed_once_per_day_when_smtp_is_configured(app, factories, in_app, db_session, monkeypatch):
+    server = socketserver.ThreadingTCPServer(('127.0.0.1', 0), _SMTPHandler)
+    server.messages = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setitem(app.config, 'SMTP_HOST', '127.0.0.1')
+    monkeypatch.setitem(app.config, 'SMTP_PORT', server.server_address[1])
+    officer = factories.user('officer')
+    _overdue_call(in_app, db_session, officer, factories.lead(owner=officer, title='邮件项目'))
+    try:
+        with in_app():
+            send_digests(date.today())
+            send_digests(date.today())  # the job may run twice: still one digest, one e-mail
+            db_session.commit()
+    finally:
+        server.shutdown()
+        server.server_close()
+    mine = [m for m in server.messages if m['To'] == officer.email]
+    assert len(mine) == 1
+    assert mine[0]['Subject'] == f'招商跟进日报 {date.today().isoformat()}'
+    assert '[逾期] 邮件项目：电话 回访' in mine[0].get_content()
+    rows = db_session.scalars(select(Digest).where(Digest.user_id == officer.id)).all()
+    assert len(rows) == 1 and rows[0].emailed is True
+
+
+def test_digest_lists_only_the_officers_own_work(factories, in_app, db_session):
+    officer, other = factories.user('officer'), factories.user('officer')
+    _overdue_call(in_app, db_session, other, factories.lead(owner=other, title='别人的项目'))
+    mine = factories.lead(owner=officer, title='自己的项目')
+    _overdue_call(in_app, db_session, officer, mine)
+    with in_app():
+        send_digests(date.today())
+        db_session.commit()
+    digest = db_session.scalars(select(Digest).where(Digest.user_id == officer.id)).one()
+    assert [d['lead'] for d in digest.content['due']] == ['自己的项目']
