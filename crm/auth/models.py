@@ -58,8 +58,8 @@ class User(TimestampMixin, VersionedMixin, Base):
     firm_id: Mapped[int | None] = mapped_column(ForeignKey('firm.id', use_alter=True))
 
     role: Mapped[Role] = relationship(lazy='joined')
-    memberships: Mapped[list[PlatformMembership]] = relationship(
-        back_populates='user', cascade='all, delete-orphan', lazy='selectin')
+    # loaded when first needed: only park managers' scope reads it
+    memberships: Mapped[list[PlatformMembership]] = relationship(back_populates='user', cascade='all, delete-orphan')
 
     # Flask-Login protocol
     @property

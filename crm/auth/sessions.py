@@ -12,13 +12,14 @@ import time
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crm.auth.models import User, UserSession
 from crm.db import db, utcnow
 
 SID = 'sid'
 SEEN = 'seen'
+SEEN_RESOLUTION = 30  # seconds: the idle timeout is measured to within this
 
 
 def load_user(user_key: str) -> User | None:
@@ -27,18 +28,20 @@ def load_user(user_key: str) -> User | None:
         user_id, epoch = (int(part) for part in user_key.split(':'))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active or user.session_epoch != epoch:
+    found = db.session.execute(select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+                               .where(User.id == user_id, UserSession.id == session.get(SID, ''))).first()
+    if found is None:
         return None
-    row = db.session.get(UserSession, session.get(SID, ''))
-    if row is None or row.user_id != user.id or row.revoked_at is not None:
+    user, row = found
+    if not user.is_active or user.session_epoch != epoch or row.revoked_at is not None:
         return None
     if utcnow() - row.created_at > current_app.config['PERMANENT_SESSION_LIFETIME']:
         return None
-    now = int(time.time())
-    if now - int(session.get(SEEN, 0)) > current_app.config['SESSION_IDLE_MINUTES'] * 60:
+    now, seen = int(time.time()), int(session.get(SEEN, 0))
+    if now - seen > current_app.config['SESSION_IDLE_MINUTES'] * 60:
         return None
-    session[SEEN] = now
+    if now - seen >= SEEN_RESOLUTION:  # re-signing the cookie on every request would cost more than it tells
+        session[SEEN] = now
     return user
 
 

@@ -49,7 +49,23 @@ class LostReason(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Lead(TimestampMixin, VersionedMixin, Base):
+class LeadNaming:
+    """What lists and pages call a lead (its codename when confidential) and its stage probability.
+
+    Shared by the Lead model and the plain rows lists use (both have stage, title, codename, confidential)."""
+
+    __slots__ = ()
+
+    @property
+    def probability(self) -> int:
+        return PROBABILITY.get(self.stage, 0)
+
+    @property
+    def display_name(self) -> str:
+        return self.codename if self.confidential and self.codename else self.title
+
+
+class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
     """An investment project pursued with a prospect firm."""
 
     __tablename__ = 'lead'
@@ -88,13 +104,6 @@ class Lead(TimestampMixin, VersionedMixin, Base):
     collaborators = relationship('User', secondary=lead_collaborator, lazy='selectin')
     lost_reason: Mapped[LostReason | None] = relationship(lazy='joined')
 
-    @property
-    def probability(self) -> int:
-        return PROBABILITY.get(self.stage, 0)
-
-    @property
-    def display_name(self) -> str:
-        return self.codename if self.confidential and self.codename else self.title
 
 
 class StageChange(Base):

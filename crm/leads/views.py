@@ -19,6 +19,7 @@ from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import FirmError, resolve_industry
 from crm.leads import services
+from crm.leads.listing import lead_rows
 from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.models import (ALL_STAGES, SOURCES, STALE_DAYS, Activity, Increment, Lead, LostReason, SavedFilter,
                               StageChange, lead_platform)
@@ -143,7 +144,7 @@ def dashboard():
 @requires(Perm.LEADS_VIEW)
 def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
-    page = paginate(_filtered(), *page_args(50))
+    page = paginate(_filtered(), *page_args(50), load=lead_rows)
     platforms = db.session.execute(select(Platform.id, Platform.name).order_by(Platform.name)).all()
     saved = db.session.scalars(select(SavedFilter).where(SavedFilter.user_id == current_user.id)
                                .order_by(SavedFilter.name)).all()

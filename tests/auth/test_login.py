@@ -1,5 +1,6 @@
 """Login, throttling, sessions and password changes through the real HTTP stack."""
 import re
+import time
 
 from crm.auth.models import User, UserSession
 from crm.core.audit import AuditEvent
@@ -123,6 +124,20 @@ def test_idle_session_expires(app, client, factories):
     with client.session_transaction() as sess:
         sess['seen'] = sess['seen'] - 31 * 60
     assert client.get('/').status_code == 302
+
+
+def test_activity_keeps_the_session_alive(app, client, factories):
+    user = factories.user('officer')
+    login(client, user.email, factories.PASSWORD)
+    with client.session_transaction() as sess:
+        sess['seen'] = sess['seen'] - 29 * 60
+    assert client.get('/').status_code == 200
+    with client.session_transaction() as sess:
+        assert sess['seen'] >= int(time.time()) - 5  # the request counted as activity
+        sess['seen'] = sess['seen'] - 10
+    assert client.get('/').status_code == 200
+    with client.session_transaction() as sess:  # within the resolution the cookie is not re-signed
+        assert int(time.time()) - 20 <= sess['seen'] <= int(time.time()) - 5
 
 
 def test_session_row_recorded(client, factories, db_session):

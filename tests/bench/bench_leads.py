@@ -27,8 +27,10 @@ def run(ctx, compare) -> list[dict]:
     from crm.leads.dashboard import dashboard
     from crm.leads.demo import demo_leads
     from crm.leads.models import ALL_STAGES, SOURCES, Lead
+    from crm.leads.services import is_stale
     from crm.core.pagination import paginate
     from crm.leads import views as lead_views
+    from crm.leads.listing import lead_rows
 
     app = ctx.app
     with app.app_context():
@@ -51,12 +53,9 @@ def run(ctx, compare) -> list[dict]:
         with app.test_request_context(url):
             login_user(user_by_email('leader@bench-crm.cn'))
             if template == 'leads/index.html':
-                from flask import request
                 from crm.core.pagination import page_args
-                page = paginate(lead_views._filtered(), *page_args(50))
-                for lead in page.items:
-                    _ = (lead.firm.name, lead.owner, list(lead.platforms), lead.display_name)
-                context = {'page': page, 'stages': ALL_STAGES, 'sources': SOURCES, 'is_stale': lambda lead: False,
+                page = paginate(lead_views._filtered(), *page_args(50), load=lead_rows)
+                context = {'page': page, 'stages': ALL_STAGES, 'sources': SOURCES, 'is_stale': is_stale, 'saved': [],
                            'platforms': db.session.execute(select(lead_views.Platform.id, lead_views.Platform.name)).all()}
             else:
                 context = {'data': dashboard()}
