@@ -82,8 +82,10 @@ def register_blueprints(app: Flask) -> None:
     from crm.plans.views import bp as plans_bp
     from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
     from crm.platforms.views import bp as platforms_bp
+    from crm.policies.views import bp as policies_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
+                      policies_bp):
         app.register_blueprint(blueprint)
 
 

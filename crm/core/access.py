@@ -49,12 +49,14 @@ class Perm(StrEnum):
     PACKS_BUILD = 'packs.build'
     TARGETS_VIEW = 'targets.view'
     TARGETS_EDIT = 'targets.edit'
+    POLICIES_VIEW = 'policies.view'
+    POLICIES_EDIT = 'policies.edit'
 
 
 PUBLIC = 'public'
 
 _STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW, Perm.FIRMS_VIEW, Perm.LEADS_VIEW,
-               Perm.PACKS_VIEW, Perm.TARGETS_VIEW}
+               Perm.PACKS_VIEW, Perm.TARGETS_VIEW, Perm.POLICIES_VIEW}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset(Perm),
     LEADER: frozenset(_STAFF_VIEW | {Perm.AUDIT_VIEW, Perm.LEADS_EDIT, Perm.LEADS_ASSIGN, Perm.PACKS_BUILD}),

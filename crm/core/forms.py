@@ -5,7 +5,7 @@ import re
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField
+from wtforms import FieldList, FormField, HiddenField, IntegerField, PasswordField
 from wtforms.validators import InputRequired
 
 _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
@@ -31,8 +31,9 @@ class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get('filters', ()))
-            # Passwords are taken exactly as typed: no stripping, no folding.
-            if unbound_field.field_class is not PasswordField and clean_text not in filters:
+            # Passwords are taken exactly as typed: no stripping, no folding. Enclosing fields (lists of
+            # sub-forms) take no filters; their inner fields carry their own.
+            if unbound_field.field_class not in (PasswordField, FieldList, FormField) and clean_text not in filters:
                 options['filters'] = [clean_text, *filters]
             return unbound_field.bind(form=form, **options)
 

@@ -30,6 +30,7 @@ NAV: list[NavItem] = [
     NavItem('platforms.index', _l('Platforms'), Perm.PLATFORMS_VIEW),
     NavItem('platforms.vacancies', _l('Vacant units'), Perm.PLATFORMS_VIEW),
     NavItem('firms.index', _l('Firms'), Perm.FIRMS_VIEW),
+    NavItem('policies.index', _l('Policies'), Perm.POLICIES_VIEW),
     NavItem('targets.index', _l('Plan targets'), Perm.TARGETS_VIEW),
     NavItem('plans.index', _l('Plan documents'), Perm.PLANS_VIEW),
     NavItem('plans.search', _l('Plan search'), Perm.PLANS_VIEW),

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
-from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
+from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args, paginate
@@ -92,7 +92,26 @@ def match(lead_id: int):
     from crm.matching.services import match_lead
 
     lead = get_or_404(Lead, lead_id)
-    return render_template('leads/match.html', lead=lead, result=match_lead(lead))
+    return render_template('leads/match.html', lead=lead, result=match_lead(lead),
+                           editable=has_permission(current_user, Perm.LEADS_EDIT) and can(current_user, 'edit', lead))
+
+
+@bp.post('/<int:lead_id>/match/choices')
+@requires(Perm.LEADS_EDIT)
+def match_choice(lead_id: int):
+    """Pin a match item for the pack, drop it, or undo either."""
+    from crm.matching.models import KINDS
+    from crm.matching.services import set_choice
+
+    lead = get_or_404(Lead, lead_id)
+    ensure('edit', lead)
+    kind, item_id = request.form.get('kind'), request.form.get('item_id', type=int)
+    choice = {'pin': 'pin', 'drop': 'drop', 'clear': None}.get(request.form.get('choice', ''), '')
+    if kind not in KINDS or item_id is None or choice == '':
+        abort(400)
+    set_choice(lead, kind, item_id, choice, user_id=current_user.id)
+    db.session.commit()
+    return redirect(url_for('leads.match', lead_id=lead.id) + f'#{kind}-{item_id}')
 
 
 @bp.post('/<int:lead_id>/promise/<int:unit_id>')
@@ -277,8 +296,10 @@ def detail(lead_id: int):
     packs = db.session.scalars(select(Pack).where(Pack.lead_id == lead.id).order_by(Pack.version.desc())).all()
     promised = db.session.execute(select(UnitReservation, Unit).join(Unit, Unit.id == UnitReservation.unit_id)
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
+    from crm.matching.services import relied_policy_ids
+    from crm.policies.services import expiring_policies
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
-                           promised=promised,
+                           promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
                            stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=services.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))

@@ -1,6 +1,7 @@
 """match(lead): platforms, units, policies and plan commitments, each with the reasons it was chosen."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from crm.db import db
 from crm.leads.models import Lead
+from crm.matching.models import DROP, KINDS, PIN, MatchChoice
 from crm.plans.commitments import list_commitments
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
 from crm.platforms.models import Building, Platform, Unit
@@ -189,14 +191,71 @@ def net_cost(unit: Unit, lead: Lead, policies: list[Scored], years: int = TERM_Y
     return rows
 
 
-def match_lead(lead: Lead) -> dict[str, Any]:
-    """Everything the match tab and the promotion pack need, as objects with reasons."""
+def lead_choices(lead_id: int) -> dict[str, dict[int, str]]:
+    """{kind: {item id: 'pin' | 'drop'}} for one lead."""
+    choices: dict[str, dict[int, str]] = {kind: {} for kind in KINDS}
+    for kind, item_id, choice in db.session.execute(select(MatchChoice.kind, MatchChoice.item_id, MatchChoice.choice)
+                                                    .where(MatchChoice.lead_id == lead_id)):
+        choices.setdefault(kind, {})[item_id] = choice
+    return choices
+
+
+def _apply_choices(ranked: list, choices: dict[int, str], key: Callable[[Any], int],
+                   load_pinned: Callable[[list[int]], list]) -> tuple[list, list]:
+    """Pinned items first (also those the ranking left out), dropped items set aside: (kept, dropped)."""
+    present = {key(s) for s in ranked}
+    missing = [i for i, c in choices.items() if c == PIN and i not in present]
+    ranked = ranked + (load_pinned(missing) if missing else [])
+    kept = [s for s in ranked if choices.get(key(s)) != DROP]
+    kept.sort(key=lambda s: choices.get(key(s)) != PIN)  # stable: pinned first, ranking order kept
+    return kept, [s for s in ranked if choices.get(key(s)) == DROP]
+
+
+_CHOSEN = '专员选定'
+
+
+def _pinned_platforms(ids: list[int]) -> list[Scored]:
+    return [Scored(p, 0.0, [_CHOSEN]) for p in db.session.scalars(select(Platform).where(Platform.id.in_(ids)))]
+
+
+def _pinned_units(ids: list[int]) -> list[Scored]:
+    rows = db.session.execute(select(Unit, Building.name).join(Building, Unit.building_id == Building.id)
+                              .where(Unit.id.in_(ids))).all()
+    return [Scored(unit, 0.0, [_CHOSEN] + ([f'当前状态：{unit.status}'] if unit.status != '空置' else []),
+                   {'building': name}) for unit, name in rows]
+
+
+def _pinned_policies(lead: Lead, unit: Unit | None) -> Callable[[list[int]], list[Scored]]:
+    def load(ids: list[int]) -> list[Scored]:
+        facts = lead_facts(lead, unit=unit)
+        return [Scored(p, 0.0, [_CHOSEN] + ([f'已于 {p.expires_on} 到期'] if p.expires_on and p.expires_on < date.today()
+                                             else []), {'result': evaluate_policy(p, facts)})
+                for p in db.session.scalars(select(Policy).where(Policy.id.in_(ids)))]
+    return load
+
+
+def _pinned_commitments(ids: list[int]) -> list:
+    return list_commitments(ids=ids, include_rejected=True)
+
+
+def match_lead(lead: Lead, *, choices: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
+    """Everything the match tab and the promotion pack need, as objects with reasons.
+
+    The officer's choices apply: pinned items come first (a pinned platform decides where units are searched),
+    dropped items are set aside under `dropped`.
+    """
+    choices = lead_choices(lead.id) if choices is None else choices
     wanted = lead_industries(lead)
-    platforms = rank_platforms(lead, wanted)
-    chosen = [s.item for s in platforms[:2]] or list(lead.platforms)
-    units = rank_units(lead, [p.id for p in chosen])
+    platforms, dropped_platforms = _apply_choices(rank_platforms(lead, wanted), choices['platform'],
+                                                  lambda s: s.item.id, _pinned_platforms)
+    pinned_platforms = [s.item for s in platforms if choices['platform'].get(s.item.id) == PIN]
+    chosen = pinned_platforms or [s.item for s in platforms[:2]] or list(lead.platforms)
+    units, dropped_units = _apply_choices(rank_units(lead, [p.id for p in chosen]), choices['unit'],
+                                          lambda s: s.item.id, _pinned_units)
     best_unit = units[0].item if units else None
-    policies = relevant_policies(lead, wanted, [p.name for p in chosen], best_unit)
+    policies, dropped_policies = _apply_choices(relevant_policies(lead, wanted, [p.name for p in chosen], best_unit),
+                                                choices['policy'], lambda s: s.item.id,
+                                                _pinned_policies(lead, best_unit))
     commitments = []
     for platform in chosen[:1]:
         commitments += list_commitments(platform=platform.name, limit=8)
@@ -207,27 +266,75 @@ def match_lead(lead: Lead) -> dict[str, Any]:
         if view.commitment.id not in seen:
             seen.add(view.commitment.id)
             unique.append(view)
+    commitments, dropped_commitments = _apply_choices(unique[:12], choices['commitment'], lambda v: v.commitment.id,
+                                                      _pinned_commitments)
     return {'industries': sorted(wanted), 'platforms': platforms, 'units': units, 'policies': policies,
-            'commitments': unique[:12], 'net_cost': net_cost(best_unit, lead, policies) if best_unit else [],
-            'unit_for_cost': best_unit}
+            'commitments': commitments, 'net_cost': net_cost(best_unit, lead, policies) if best_unit else [],
+            'unit_for_cost': best_unit, 'choices': choices,
+            'dropped': {'platform': dropped_platforms, 'unit': dropped_units, 'policy': dropped_policies,
+                        'commitment': dropped_commitments}}
+
+
+def for_pack(result: dict[str, Any], kind: str, limit: int) -> list:
+    """What the pack uses of one kind: the pinned items when the officer pinned any, else the top matches."""
+    plural = {'platform': 'platforms', 'unit': 'units', 'policy': 'policies', 'commitment': 'commitments'}[kind]
+    key = (lambda v: v.commitment.id) if kind == 'commitment' else (lambda s: s.item.id)
+    items, pins = result[plural], result['choices'][kind]
+    pinned = [item for item in items if pins.get(key(item)) == PIN]
+    return pinned if pinned else items[:limit]
+
+
+def set_choice(lead: Lead, kind: str, item_id: int, choice: str | None, *, user_id: int | None) -> None:
+    """Pin, drop or clear (None) one match item of a lead."""
+    if kind not in KINDS or choice not in (PIN, DROP, None):
+        raise ValueError(kind)
+    row = db.session.scalar(select(MatchChoice).where(MatchChoice.lead_id == lead.id, MatchChoice.kind == kind,
+                                                      MatchChoice.item_id == item_id))
+    if choice is None:
+        if row is not None:
+            db.session.delete(row)
+    elif row is None:
+        db.session.add(MatchChoice(lead_id=lead.id, kind=kind, item_id=item_id, choice=choice, user_id=user_id))
+    else:
+        row.choice, row.user_id = choice, user_id
+    db.session.flush()
 
 
 def match_json(lead: Lead) -> dict[str, Any]:
-    """The JSON shape of `crm match --lead ID --json`."""
+    """The JSON shape of `crm match --lead ID --json` (each item says whether the officer pinned it)."""
     result = match_lead(lead)
+    pins = result['choices']
     return {
         'lead': lead.id, 'industries': result['industries'],
-        'platforms': [{'id': s.item.id, 'name': s.item.name, 'score': s.score, 'reasons': s.reasons}
-                      for s in result['platforms']],
+        'platforms': [{'id': s.item.id, 'name': s.item.name, 'score': s.score, 'reasons': s.reasons,
+                       'pinned': pins['platform'].get(s.item.id) == PIN} for s in result['platforms']],
         'units': [{'id': s.item.id, 'building': s.data['building'], 'number': s.item.number,
                    'area': str(s.item.area_gross), 'rent': str(s.item.rent) if s.item.rent is not None else None,
-                   'score': round(s.score, 3), 'reasons': s.reasons} for s in result['units']],
+                   'score': round(s.score, 3), 'reasons': s.reasons, 'pinned': pins['unit'].get(s.item.id) == PIN}
+                  for s in result['units']],
         'policies': [{'id': s.item.id, 'title': s.item.title, 'level': s.data['result'].level,
                       'amount': s.data['result'].amount_text, 'example': s.item.is_example, 'reasons': s.reasons,
+                      'pinned': pins['policy'].get(s.item.id) == PIN,
                       'conditions': [{'text': c.text, 'status': c.status, 'used': str(c.used) if c.used is not None
                                       else None} for cl in s.data['result'].clauses for c in cl.conditions]}
                      for s in result['policies']],
-        'commitments': [v.as_dict() for v in result['commitments']],
+        'commitments': [{**v.as_dict(), 'pinned': pins['commitment'].get(v.commitment.id) == PIN}
+                        for v in result['commitments']],
+        'dropped': {kind: [v.commitment.id if kind == 'commitment' else v.item.id for v in items]
+                    for kind, items in result['dropped'].items()},
         'net_cost': [{k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}
                      for row in result['net_cost']],
     }
+
+
+def relied_policy_ids(lead_id: int) -> set[int]:
+    """The policies a lead relies on: pinned on its match, or cited by its latest pack."""
+    from crm.packs.models import Pack
+
+    ids = set(db.session.scalars(select(MatchChoice.item_id).where(MatchChoice.lead_id == lead_id,
+                                                                   MatchChoice.kind == 'policy',
+                                                                   MatchChoice.choice == PIN)))
+    latest = db.session.scalar(select(Pack.snapshot).where(Pack.lead_id == lead_id).order_by(Pack.version.desc())
+                               .limit(1))
+    ids.update(policy_id for policy_id, _version in (latest or {}).get('policies', []))
+    return ids

@@ -14,7 +14,7 @@ from config import ROOT
 from crm.core import audit
 from crm.db import db
 from crm.leads.models import Lead
-from crm.matching.services import match_lead
+from crm.matching.services import for_pack, match_lead
 from crm.packs.models import Pack
 from crm.plans.models import PlanParagraph
 
@@ -43,20 +43,20 @@ def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str
                   'focus': s.item.focus_industries, 'reasons': s.reasons,
                   'facts': [{'field': f.field, 'value': f.value, 'unit': f.unit, 'quote': f.quote,
                              'citation': f.paragraph.citation if f.paragraph else f.doc_slug}
-                            for f in s.item.facts[:6]]} for s in result['platforms'][:2]]
+                            for f in s.item.facts[:6]]} for s in for_pack(result, 'platform', 2)]
     units = [{'id': s.item.id, 'version': s.item.version, 'building': s.data['building'], 'number': s.item.number,
               'floor': s.item.floor, 'area': s.item.area_gross, 'use': s.item.use, 'fitout': s.item.fitout,
               'rent': s.item.rent, 'monthly': s.item.monthly_rent, 'available': s.item.available_from,
-              'reasons': s.reasons} for s in result['units'][:8]]
+              'reasons': s.reasons} for s in for_pack(result, 'unit', 8)]
     policies = [{'id': s.item.id, 'version': s.item.version, 'title': s.item.title, 'example': s.item.is_example,
                  'level': s.data['result'].level, 'amount': s.data['result'].amount_text,
                  'expires': s.item.expires_on, 'summary': s.item.summary,
                  'conditions': [{'text': c.text, 'status': c.status} for cl in s.data['result'].clauses
                                 for c in cl.conditions],
-                 'source': s.item.facts[0] if s.item.facts else None} for s in result['policies'][:8]]
+                 'source': s.item.facts[0] if s.item.facts else None} for s in for_pack(result, 'policy', 8)]
     quotes = [{'n': n, 'text': v.commitment.text, 'commitment_id': v.commitment.id,
                'paragraph_id': v.commitment.paragraph_id, 'anchor': v.commitment.paragraph.anchor,
-               'citation': v.commitment.paragraph.citation} for n, v in enumerate(result['commitments'][:10], 1)]
+               'citation': v.commitment.paragraph.citation} for n, v in enumerate(for_pack(result, 'commitment', 10), 1)]
     firm = lead.firm
     return {'lang': lang, 'number': number, 'date': date.today().isoformat(), 'author': author,
             'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,

@@ -45,8 +45,10 @@ def detail(pack_id: int):
                                 .outerjoin(PackShareAccess, PackShareAccess.share_id == PackShare.id)
                                 .where(PackShare.pack_id == pack.id).group_by(PackShare.id)
                                 .order_by(PackShare.created_at.desc())).all()
+    from crm.policies.services import expiring_policies
+    expiring = expiring_policies(policy_id for policy_id, _version in pack.snapshot.get('policies', []))
     return render_template('packs/detail.html', pack=pack, stale=services.stale_reasons(pack), versions=others,
-                           shares=shares)
+                           shares=shares, expiring=expiring)
 
 
 @bp.get('/packs/<int:pack_id>.pdf')

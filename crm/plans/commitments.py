@@ -1,6 +1,7 @@
 """Commitments and targets: listing with filters, and curation that survives re-imports."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ def _tag_filter(raw_column, curated_column, value: str):
 
 def commitments_statement(*, platform: str | None = None, industry: str | None = None,
                           document_id: int | None = None, kind: str | None = None, status: str | None = None,
-                          include_rejected: bool = False) -> Select:
+                          include_rejected: bool = False, ids: Sequence[int] | None = None) -> Select:
     """Commitments of current documents with their curation, filtered."""
     stmt = (select(Commitment, CommitmentCuration)
             .join(PlanDocument, Commitment.document_id == PlanDocument.id)
@@ -68,6 +69,8 @@ def commitments_statement(*, platform: str | None = None, industry: str | None =
         stmt = stmt.where(_tag_filter(Commitment.industries, CommitmentCuration.industries, industry))
     if document_id:
         stmt = stmt.where(Commitment.document_id == document_id)
+    if ids is not None:
+        stmt = stmt.where(Commitment.id.in_(ids))
     if kind:
         stmt = stmt.where(Commitment.kind == kind)
     if status == 'auto':

@@ -83,3 +83,78 @@ def demo_policies() -> dict[str, int]:
     db.session.add_all(examples)
     db.session.flush()
     return {'demo_policies': len(examples)}
+
+
+EXPIRY_WARNING_DAYS = 90
+
+
+def expiring(policy: Policy, today: date | None = None) -> bool:
+    """In force but expiring within 90 days (flagged wherever the policy is relied on)."""
+    today = today or date.today()
+    return policy.expires_on is not None and today <= policy.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+def expired(policy: Policy, today: date | None = None) -> bool:
+    return policy.expires_on is not None and policy.expires_on < (today or date.today())
+
+
+def expiring_policies(ids) -> list[Policy]:
+    """Those of `ids` that expire within 90 days or have expired, soonest first."""
+    ids = list(ids)
+    if not ids:
+        return []
+    limit = date.today() + timedelta(days=EXPIRY_WARNING_DAYS)
+    return list(db.session.scalars(select(Policy).where(Policy.id.in_(ids), Policy.expires_on.is_not(None),
+                                                        Policy.expires_on <= limit).order_by(Policy.expires_on)))
+
+
+def _key_for(title: str) -> str:
+    import hashlib
+
+    return 'p-' + hashlib.sha256(f'{title}{date.today()}'.encode()).hexdigest()[:12]
+
+
+def save_policy(policy: Policy | None, data: dict, *, version: int | None = None) -> Policy:
+    """Create (policy None) or update a policy from validated form data; stale versions raise EditConflict."""
+    from crm.core.concurrency import check_version
+
+    if policy is None:
+        policy = Policy(key=_key_for(data['title']), facts=[])
+        db.session.add(policy)
+    else:
+        check_version(policy, version)
+    for name, value in data.items():
+        setattr(policy, name, value)
+    db.session.flush()
+    return policy
+
+
+def save_clause(policy: Policy, clause: PolicyClause | None, data: dict, *,
+                version: int | None = None) -> PolicyClause:
+    """Add or update a clause; the policy's version moves too, so packs citing it become stale."""
+    from crm.core.concurrency import check_version
+
+    if clause is None:
+        clause = PolicyClause(policy=policy)
+        db.session.add(clause)
+    else:
+        check_version(clause, version)
+    for name, value in data.items():
+        setattr(clause, name, value)
+    _touch(policy)
+    db.session.flush()
+    return clause
+
+
+def delete_clause(clause: PolicyClause) -> None:
+    policy = clause.policy
+    policy.clauses.remove(clause)
+    _touch(policy)
+    db.session.flush()
+
+
+def _touch(policy: Policy) -> None:
+    """A clause change is a change of the policy (its version moves for staleness checks)."""
+    from crm.db import utcnow
+
+    policy.updated_at = utcnow()

@@ -1,0 +1,219 @@
+"""Policy and clause forms. A clause's numbers are checked against its formula: caps are never negative, a
+percentage is 0–100, a schedule is a list of yearly percentages, and each condition's value fits its operator."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from crm.core.forms import BaseForm, VersionedForm, clean_text
+from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
+from crm.policies.models import BASES, CLAUSE_KINDS, FORMULAS, LEVELS
+
+STATUSES = (('named', _l('named in a plan (amounts not public)')), ('described', _l('described, no formula')),
+            ('active', _l('in force, with formula')), ('example', _l('example')))
+FORMULA_LABELS = (('fixed', _l('fixed amount')), ('percent', _l('percentage of a base')),
+                  ('per_m2', _l('rate per ㎡ per year')), ('schedule', _l('multi-year schedule')))
+BASE_LABELS = (('rent', _l('annual rent')), ('rd_spend', _l('R&D spend')),
+               ('fiscal_contribution', _l('local fiscal contribution')), ('investment', _l('investment')))
+NUMERIC_FIELDS = ('years_registered', 'revenue', 'headcount', 'rd_ratio', 'investment', 'leased_area')
+LIST_FIELDS = ('tags', 'platform', 'industry')
+TEXT_FIELDS = ('industry_code', 'registered_district')
+OPS_BY_FIELD = {**{f: ('gte', 'lte', 'between', 'eq', 'neq') for f in NUMERIC_FIELDS},
+                **{f: ('has', 'has_any') for f in LIST_FIELDS},
+                'industry_code': ('prefix', 'eq', 'in'), 'registered_district': ('eq', 'neq', 'in')}
+_LIST_SPLIT = re.compile(r'[,，、;；\s]+')
+_RANGE_SPLIT = re.compile(r'\s*(?:~|～|–|—|至|到|,|，)\s*')
+
+
+def split_list(text: str) -> list[str]:
+    return [part for part in _LIST_SPLIT.split(text or '') if part]
+
+
+def _number(text: str) -> int | float:
+    try:
+        value = Decimal(text.replace(',', '').strip())
+    except (InvalidOperation, AttributeError):
+        raise ValidationError(_l('“%(value)s” is not a number.', value=text)) from None
+    if not value.is_finite():
+        raise ValidationError(_l('“%(value)s” is not a number.', value=text))
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def parse_condition_value(field: str, op: str, text: str) -> Any:
+    """The stored value of a condition typed as text, or ValidationError with a message for the officer."""
+    text = (text or '').strip()
+    if not text:
+        raise ValidationError(_l('Enter the value to compare with.'))
+    if op not in OPS_BY_FIELD.get(field, ()):
+        raise ValidationError(_l('%(op)s cannot be used with %(field)s.', op=OP_LABELS.get(op, op),
+                                 field=FIELD_LABELS.get(field, field)))
+    if op in ('gte', 'lte') or (op in ('eq', 'neq') and field in NUMERIC_FIELDS):
+        value = _number(text)
+        if value < 0:
+            raise ValidationError(_l('The value cannot be negative.'))
+        if field == 'rd_ratio' and value > 100:
+            raise ValidationError(_l('A percentage is between 0 and 100.'))
+        return value
+    if op == 'between':
+        parts = [p for p in _RANGE_SPLIT.split(text) if p]
+        if len(parts) != 2:
+            raise ValidationError(_l('Give a range as two numbers, e.g. 100~500.'))
+        low, high = _number(parts[0]), _number(parts[1])
+        if low < 0 or high < 0:
+            raise ValidationError(_l('The value cannot be negative.'))
+        if low > high:
+            raise ValidationError(_l('The lower bound is above the upper bound.'))
+        if field == 'rd_ratio' and high > 100:
+            raise ValidationError(_l('A percentage is between 0 and 100.'))
+        return [low, high]
+    if op in ('in', 'has', 'has_any') or (op == 'prefix' and len(split_list(text)) > 1):
+        return split_list(text)
+    return text
+
+
+def show_condition_value(value: Any, op: str) -> str:
+    """The text a condition's stored value is edited as."""
+    if op == 'between' and isinstance(value, list) and len(value) == 2:
+        return f'{value[0]}~{value[1]}'
+    if isinstance(value, list):
+        return '、'.join(str(v) for v in value)
+    return '' if value is None else str(value)
+
+
+class ConditionForm(Form):
+    """One {field, operator, value} row; an empty row is ignored."""
+
+    field = SelectField(_l('Data'), choices=[('', '—')] + [(k, v) for k, v in FIELD_LABELS.items()],
+                        validate_choice=False)
+    op = SelectField(_l('Operator'), choices=[(k, v) for k, v in OP_LABELS.items()], validate_choice=False)
+    value = StringField(_l('Value'), filters=[clean_text], validators=[Length(max=300)])
+
+    def validate_value(self, value_field) -> None:
+        if not self.field.data and not value_field.data:
+            return
+        if self.field.data not in FIELD_LABELS:
+            raise ValidationError(_l('Choose which data the condition looks at.'))
+        if self.op.data not in OP_LABELS:
+            raise ValidationError(_l('Choose an operator.'))
+        parse_condition_value(self.field.data, self.op.data, value_field.data)
+
+
+def _non_negative(message):
+    return NumberRange(min=0, message=message)
+
+
+class ClauseFields:
+    """A clause's benefit formula, caps and conditions."""
+
+    kind = SelectField(_l('Kind'), choices=[(k, k) for k in CLAUSE_KINDS])
+    formula = SelectField(_l('Formula'), choices=FORMULA_LABELS)
+    amount = DecimalField(_l('Fixed amount (10k yuan)'), places=2, validators=[
+        Optional(), _non_negative(_l('An amount cannot be negative.'))])
+    percent = DecimalField(_l('Percentage of the base'), places=2, validators=[
+        Optional(), NumberRange(0, 100, _l('A percentage is between 0 and 100.'))])
+    base = SelectField(_l('Base'), choices=[('', '—'), *BASE_LABELS], validate_choice=False)
+    rate = DecimalField(_l('Rate (yuan/㎡ per year)'), places=2, validators=[
+        Optional(), _non_negative(_l('A rate cannot be negative.'))])
+    schedule = StringField(_l('Yearly percentages'), validators=[Optional(), Length(max=100)])
+    cap_year = DecimalField(_l('Cap per year (10k yuan)'), places=2, validators=[
+        Optional(), _non_negative(_l('A cap cannot be negative.'))])
+    cap_total = DecimalField(_l('Cap in total (10k yuan)'), places=2, validators=[
+        Optional(), _non_negative(_l('A cap cannot be negative.'))])
+    note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
+    conditions = FieldList(FormField(ConditionForm), min_entries=6, max_entries=20)
+
+    def validate_base(self, field) -> None:
+        if field.data and field.data not in BASES:
+            raise ValidationError(_l('Choose a base from the list.'))
+        if self.formula.data in ('percent', 'schedule') and not field.data:
+            raise ValidationError(_l('A percentage needs a base.'))
+
+    def validate_schedule(self, field) -> None:
+        if field.data:
+            schedule_values(field.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then what the chosen formula needs (an empty optional field skips its own checks)."""
+        ok = super().validate(extra_validators)
+        needs = {'fixed': (self.amount, _l('A fixed-amount clause needs the amount.')),
+                 'percent': (self.percent, _l('Enter the percentage.')),
+                 'per_m2': (self.rate, _l('Enter the rate per ㎡.')),
+                 'schedule': (self.schedule, _l('Enter the yearly percentages, e.g. 100/50/50.'))}
+        field, message = needs.get(self.formula.data, (None, None))
+        if field is not None and field.data in (None, '') and not field.errors:
+            field.errors = [*field.errors, message]
+            ok = False
+        return ok
+
+    def validate_cap_total(self, field) -> None:
+        if field.data is not None and self.cap_year.data is not None and field.data < self.cap_year.data:
+            raise ValidationError(_l('The total cap cannot be below the yearly cap.'))
+
+    def condition_rows(self) -> list[dict]:
+        """The filled condition rows as stored {field, op, value} (call after validation)."""
+        rows = []
+        for entry in self.conditions.entries:
+            row = entry.form
+            if row.field.data:
+                rows.append({'field': row.field.data, 'op': row.op.data,
+                             'value': parse_condition_value(row.field.data, row.op.data, row.value.data)})
+        return rows
+
+
+def schedule_values(text: str | None) -> list[float]:
+    """'100/50/50' → [100, 50, 50]; ValidationError for values outside 0–100 or more than ten years."""
+    parts = [p for p in re.split(r'[/,，、;；\s]+', (text or '').replace('%', '')) if p]
+    values = [_number(p) for p in parts]
+    if any(v < 0 or v > 100 for v in values):
+        raise ValidationError(_l('A percentage is between 0 and 100.'))
+    if len(values) > 10:
+        raise ValidationError(_l('A schedule covers at most ten years.'))
+    return [float(v) for v in values]
+
+
+class ClauseCreateForm(ClauseFields, BaseForm):
+    """Add a clause to a policy."""
+
+
+class ClauseForm(ClauseFields, VersionedForm):
+    """Edit a clause (carries the version it was rendered from)."""
+
+
+class PolicyFields:
+    title = StringField(_l('Title'), validators=[DataRequired(_l('Enter the title.')), Length(max=300)])
+    issuer = StringField(_l('Issuer'), validators=[Optional(), Length(max=200)])
+    doc_number = StringField(_l('Document number (文号)'), validators=[Optional(), Length(max=100)])
+    level = SelectField(_l('Level'), choices=[(lv, lv) for lv in LEVELS])
+    district = StringField(_l('District'), validators=[Optional(), Length(max=40)])
+    status = SelectField(_l('Status'), choices=STATUSES)
+    effective_from = DateField(_l('Effective from'), validators=[Optional()])
+    expires_on = DateField(_l('Expires on'), validators=[Optional()])
+    amounts_public = BooleanField(_l('Amounts are public'))
+    is_example = BooleanField(_l('Example data (shown as 示例)'))
+    kinds = SelectMultipleField(_l('Kinds of support'), choices=[(k, k) for k in CLAUSE_KINDS])
+    industries = StringField(_l('Industries'), validators=[Optional(), Length(max=300)])
+    platform_names = SelectMultipleField(_l('Platforms'), choices=[], validate_choice=True)
+    summary = TextAreaField(_l('Summary'), validators=[Optional(), Length(max=4000)])
+
+    def validate_expires_on(self, field) -> None:
+        if field.data and self.effective_from.data and field.data < self.effective_from.data:
+            raise ValidationError(_l('The expiry date is before the effective date.'))
+
+
+class PolicyCreateForm(PolicyFields, BaseForm):
+    """Register a policy."""
+
+
+class PolicyForm(PolicyFields, VersionedForm):
+    """Edit a policy (carries the version it was rendered from)."""
+
+
+POLICY_FIELD_NAMES = ('title', 'issuer', 'doc_number', 'level', 'district', 'status', 'effective_from',
+                      'expires_on', 'amounts_public', 'is_example', 'kinds', 'platform_names', 'summary')
+CLAUSE_FIELD_NAMES = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'cap_year', 'cap_total', 'note')

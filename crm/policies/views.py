@@ -1,0 +1,239 @@
+"""Policy register: list, detail with its sources and a preview against a firm or lead, and the editors."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Text, cast, or_, select
+
+from crm.core.access import Perm, get_or_404, requires, scoped
+from crm.core.concurrency import EditConflict, conflicting_fields
+from crm.core.pagination import page_args, paginate
+from crm.db import db
+from crm.firms.models import Firm
+from crm.leads.models import Lead
+from crm.plans.search import _like_pattern
+from crm.platforms.models import Platform
+from crm.policies import services
+from crm.policies.evaluate import FIELD_LABELS, OP_LABELS, evaluate_policy
+from crm.policies.forms import (CLAUSE_FIELD_NAMES, POLICY_FIELD_NAMES, ClauseCreateForm, ClauseForm,
+                                PolicyCreateForm, PolicyForm, schedule_values, show_condition_value, split_list)
+from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
+
+bp = Blueprint('policies', __name__, url_prefix='/policies')
+
+
+@bp.get('/')
+@requires(Perm.POLICIES_VIEW)
+def index():
+    """Every policy, filterable by words, level, kind, status and expiry."""
+    args = request.args
+    stmt = select(Policy).order_by(Policy.is_example.desc(), Policy.expires_on.is_(None), Policy.expires_on,
+                                   Policy.title)
+    if args.get('q'):
+        words = args['q'].strip()[:100]
+        stmt = stmt.where(or_(Policy.title.contains(words, autoescape=True),
+                              Policy.issuer.contains(words, autoescape=True),
+                              Policy.doc_number.contains(words, autoescape=True)))
+    if args.get('level') in LEVELS:
+        stmt = stmt.where(Policy.level == args['level'])
+    if args.get('status'):
+        stmt = stmt.where(Policy.status == args['status'])
+    if args.get('amounts') == 'public':
+        stmt = stmt.where(Policy.amounts_public.is_(True))
+    if args.get('expiry') == 'soon':
+        today = date.today()
+        stmt = stmt.where(Policy.expires_on.between(today, today + timedelta(days=services.EXPIRY_WARNING_DAYS)))
+    elif args.get('expiry') == 'expired':
+        stmt = stmt.where(Policy.expires_on < date.today())
+    if args.get('kind') in CLAUSE_KINDS:
+        stmt = stmt.where(cast(Policy.kinds, Text).like(_like_pattern(f'"{args["kind"]}"'), escape='\\'))
+    page = paginate(stmt, *page_args(50))
+    return render_template('policies/index.html', page=page, kinds=CLAUSE_KINDS, levels=LEVELS,
+                           expiring=services.expiring, expired=services.expired)
+
+
+def _preview_subject():
+    """The firm or lead chosen for the preview (through the viewer's scope), and its facts."""
+    from crm.matching.services import lead_facts
+    from crm.packs.summaries import firm_facts
+
+    if request.args.get('lead', type=int):
+        lead = get_or_404(Lead, request.args.get('lead', type=int))
+        return lead.display_name, lead_facts(lead)
+    if request.args.get('firm', type=int):
+        firm = get_or_404(Firm, request.args.get('firm', type=int))
+        return firm.name, firm_facts(firm)
+    return None, None
+
+
+@bp.get('/<int:policy_id>')
+@requires(Perm.POLICIES_VIEW)
+def detail(policy_id: int):
+    """A policy's facts, sources, clauses, who relies on it, and a preview of its evaluation."""
+    from crm.matching.models import PIN, MatchChoice
+
+    policy = get_or_404(Policy, policy_id)
+    subject, facts = _preview_subject()
+    result = evaluate_policy(policy, facts) if facts is not None else None
+    words = request.args.get('who', '').strip()[:60]
+    candidates = []
+    if words:
+        candidates = db.session.scalars(scoped(select(Firm), Firm).where(Firm.name.contains(words, autoescape=True))
+                                        .order_by(Firm.name).limit(10)).all()
+    pinned_by = db.session.scalars(scoped(select(Lead), Lead).join(MatchChoice, MatchChoice.lead_id == Lead.id)
+                                   .where(MatchChoice.kind == 'policy', MatchChoice.item_id == policy.id,
+                                          MatchChoice.choice == PIN).limit(50)).all()
+    return render_template('policies/detail.html', policy=policy, subject=subject, result=result,
+                           candidates=candidates, words=words, pinned_by=pinned_by,
+                           expiring=services.expiring(policy), expired=services.expired(policy),
+                           show_value=show_condition_value, sources=_sources(policy), field_labels=FIELD_LABELS,
+                           op_labels=OP_LABELS)
+
+
+def _sources(policy: Policy) -> list[dict]:
+    """The policy's quotes with the plan paragraph that holds each (for a link to the reader)."""
+    from crm.plans.models import PlanDocument, PlanParagraph
+
+    rows = []
+    for fact in policy.facts or []:
+        found = db.session.execute(
+            select(PlanParagraph.document_id, PlanParagraph.anchor, PlanParagraph.citation)
+            .join(PlanDocument, PlanParagraph.document_id == PlanDocument.id)
+            .where(PlanDocument.slug == fact.get('doc'), PlanDocument.is_current.is_(True),
+                   PlanParagraph.text.contains(fact.get('quote') or '\x00', autoescape=True)).limit(1)).first()
+        rows.append({'quote': fact.get('quote'), 'doc': fact.get('doc'),
+                     'document_id': found[0] if found else None, 'anchor': found[1] if found else None,
+                     'citation': found[2] if found else None})
+    return rows
+
+
+def _platform_choices(form) -> None:
+    names = db.session.scalars(select(Platform.name).order_by(Platform.name)).all()
+    form.platform_names.choices = [(n, n) for n in names]
+
+
+def _policy_data(form) -> dict:
+    data = {name: getattr(form, name).data for name in POLICY_FIELD_NAMES}
+    data['industries'] = split_list(form.industries.data)
+    for name in ('issuer', 'doc_number', 'district', 'summary'):
+        data[name] = data[name] or None
+    return data
+
+
+_POLICY_LABELS = {'title': 'Title', 'expires_on': 'Expires on', 'effective_from': 'Effective from',
+                  'status': 'Status', 'summary': 'Summary'}
+
+
+@bp.route('/new', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def new():
+    """Register a policy (its clauses are added on its page)."""
+    form = PolicyCreateForm()
+    _platform_choices(form)
+    if request.method == 'GET':
+        form.level.data, form.district.data, form.status.data = '区', '拱墅区', 'active'
+    if form.validate_on_submit():
+        policy = services.save_policy(None, _policy_data(form))
+        db.session.commit()
+        flash(_('Policy saved. Add its clauses below.'), 'success')
+        return redirect(url_for('policies.detail', policy_id=policy.id))
+    return render_template('policies/form.html', form=form, policy=None, conflict=None), 422 if form.errors else 200
+
+
+@bp.route('/<int:policy_id>/edit', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def edit(policy_id: int):
+    """Edit a policy's facts; a save based on an old version is refused and both versions are shown."""
+    policy = get_or_404(Policy, policy_id)
+    form = PolicyForm(obj=policy) if request.method == 'GET' else PolicyForm()
+    _platform_choices(form)
+    if request.method == 'GET':
+        form.industries.data = '、'.join(policy.industries or [])
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.save_policy(policy, _policy_data(form), version=form.version.data)
+        except EditConflict:
+            conflict = conflicting_fields(policy, form.data, {k: _(v) for k, v in _POLICY_LABELS.items()})
+            form.version.data = policy.version
+        else:
+            db.session.commit()
+            flash(_('Policy saved.'), 'success')
+            return redirect(url_for('policies.detail', policy_id=policy.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template('policies/form.html', form=form, policy=policy, conflict=conflict), status
+
+
+def _clause_data(form) -> dict:
+    data = {name: getattr(form, name).data for name in CLAUSE_FIELD_NAMES}
+    data['base'] = data['base'] or None
+    data['note'] = data['note'] or None
+    data['schedule'] = schedule_values(form.schedule.data) if form.formula.data == 'schedule' else []
+    data['conditions'] = form.condition_rows()
+    return data
+
+
+def _fill_clause_form(form, clause: PolicyClause) -> None:
+    form.schedule.data = '/'.join(f'{v:g}' for v in clause.schedule or [])
+    for entry, condition in zip(form.conditions.entries, clause.conditions or []):
+        entry.form.field.data = condition.get('field')
+        entry.form.op.data = condition.get('op')
+        entry.form.value.data = show_condition_value(condition.get('value'), condition.get('op'))
+
+
+@bp.route('/<int:policy_id>/clauses/new', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def clause_new(policy_id: int):
+    """Add a benefit clause to a policy."""
+    policy = get_or_404(Policy, policy_id)
+    form = ClauseCreateForm()
+    if form.validate_on_submit():
+        services.save_clause(policy, None, _clause_data(form))
+        db.session.commit()
+        flash(_('Clause saved.'), 'success')
+        return redirect(url_for('policies.detail', policy_id=policy.id) + '#clauses')
+    return render_template('policies/clause_form.html', form=form, policy=policy, clause=None,
+                           conflict=None), 422 if form.errors else 200
+
+
+@bp.route('/clauses/<int:clause_id>/edit', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def clause_edit(clause_id: int):
+    """Edit a clause; a stale save is refused with both versions shown."""
+    clause = get_or_404(PolicyClause, clause_id)
+    form = ClauseForm(obj=clause) if request.method == 'GET' else ClauseForm()
+    if request.method == 'GET':
+        _fill_clause_form(form, clause)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.save_clause(clause.policy, clause, _clause_data(form), version=form.version.data)
+        except EditConflict:
+            conflict = conflicting_fields(clause, form.data, {'kind': _('Kind'), 'formula': _('Formula'),
+                                                              'amount': _('Fixed amount (10k yuan)'),
+                                                              'percent': _('Percentage of the base'),
+                                                              'cap_year': _('Cap per year (10k yuan)'),
+                                                              'cap_total': _('Cap in total (10k yuan)')})
+            form.version.data = clause.version
+        else:
+            db.session.commit()
+            flash(_('Clause saved.'), 'success')
+            return redirect(url_for('policies.detail', policy_id=clause.policy_id) + '#clauses')
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template('policies/clause_form.html', form=form, policy=clause.policy, clause=clause,
+                           conflict=conflict), status
+
+
+@bp.post('/clauses/<int:clause_id>/delete')
+@requires(Perm.POLICIES_EDIT)
+def clause_delete(clause_id: int):
+    """Remove a clause (recorded in the audit log)."""
+    clause = get_or_404(PolicyClause, clause_id)
+    policy_id = clause.policy_id
+    services.delete_clause(clause)
+    db.session.commit()
+    flash(_('Clause removed.'), 'success')
+    return redirect(url_for('policies.detail', policy_id=policy_id) + '#clauses')
