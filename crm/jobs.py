@@ -37,3 +37,22 @@ def daily_digest() -> dict:
         result = send_digests()
         db.session.commit()
         return result
+
+
+@huey.task()
+def build_pack(build_id: int) -> str | None:
+    """Build a queued promotion pack. Run inside an application context when there is one (tests run queued
+    tasks at once, inside the request), else in the worker's own."""
+    from flask import has_app_context
+
+    from crm.packs.services import run_build
+
+    if has_app_context():
+        build = run_build(build_id)
+        return build.status if build else None
+    from crm.db import db
+
+    with _app().app_context():
+        build = run_build(build_id)
+        db.session.remove()
+        return build.status if build else None

@@ -15,6 +15,6 @@ from crm.policies import access as _policy_access  # noqa: F401
 from crm.policies.models import Policy, PolicyClause  # noqa: F401
 from crm.matching.models import MatchChoice  # noqa: F401
 from crm.packs import access as _pack_access  # noqa: F401
-from crm.packs.models import Pack  # noqa: F401
+from crm.packs.models import Pack, PackBuild  # noqa: F401
 from crm.targets.models import TrackedTarget  # noqa: F401
 from crm.leads.digest import Digest  # noqa: F401

@@ -70,3 +70,22 @@ class PolicySummary(Base):
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     author_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PackBuild(Base):
+    """One request to build a pack: queued for the worker, its progress, and the pack or the reason it failed."""
+
+    __tablename__ = 'pack_build'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
+    lang: Mapped[str] = mapped_column(String(10), default='zh')
+    status: Mapped[str] = mapped_column(String(10), default='queued')  # queued | running | done | failed
+    step: Mapped[str] = mapped_column(String(60), default='')
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey('pack.id'))
+    error: Mapped[str | None] = mapped_column(String(500))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from crm.core import audit
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.services import for_pack, match_lead
-from crm.packs.models import Pack
+from crm.packs.models import Pack, PackBuild
 from crm.plans.models import PlanParagraph
 
 ASSET_ROOT = ROOT / 'static'
@@ -83,15 +84,21 @@ def render_html(context: dict[str, Any]) -> str:
     return render_template('packs/pdf/pack.html', c=context, base_css=base_css(), L=LABELS[context['lang']])
 
 
-def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, author_name: str = '') -> Pack:
-    """Generate, verify and store a new version of the lead's pack."""
+def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, author_name: str = '',
+               progress: Callable[[str, int], None] | None = None) -> Pack:
+    """Generate, verify and store a new version of the lead's pack; `progress(step, percent)` hears each step."""
     from crm.packs.pdf import render_pdf
 
+    report = progress or (lambda _step, _percent: None)
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
     number = f'GS-{date.today():%Y}-{lead.id:05d}-V{version}'
+    report('匹配平台、房源与政策', 10)
     context = build_context(lead, lang=lang, author=author_name, number=number)
+    report('核对规划引文', 35)
     verify_quotes(context['quotes'])
+    report('排版生成 PDF', 50)
     pdf = render_pdf(render_html(context), asset_root=ASSET_ROOT)
+    report('存档', 90)
     sha = hashlib.sha256(pdf).hexdigest()
     path = pdf_path(sha)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,3 +166,51 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
     db.session.add(PackShareAccess(share_id=share.id, what=what, ip=ip, user_agent=(user_agent or '')[:255]))
     db.session.flush()
     return share
+
+
+def request_build(lead: Lead, *, lang: str, user_id: int | None) -> PackBuild:
+    """Queue a pack build for the worker (an identical build already waiting is reused)."""
+    waiting = db.session.scalar(select(PackBuild).where(PackBuild.lead_id == lead.id, PackBuild.lang == lang,
+                                                        PackBuild.status.in_(('queued', 'running'))))
+    if waiting is not None:
+        return waiting
+    build = PackBuild(lead_id=lead.id, lang=lang, requested_by_id=user_id, step='排队等待', percent=0)
+    db.session.add(build)
+    db.session.flush()
+    return build
+
+
+def run_build(build_id: int) -> PackBuild | None:
+    """What the worker does for one queued build: each step is committed so the progress page can show it."""
+    import logging
+
+    from crm.auth.models import User
+    from crm.db import utcnow
+
+    build = db.session.get(PackBuild, build_id)
+    if build is None or build.status not in ('queued', 'running'):
+        return build
+    build.status, build.started_at = 'running', utcnow()
+    db.session.commit()
+
+    def progress(step: str, percent: int) -> None:
+        build.step, build.percent = step, percent
+        db.session.commit()
+
+    lead = db.session.get(Lead, build.lead_id)
+    author = db.session.get(User, build.requested_by_id) if build.requested_by_id else None
+    try:
+        pack = build_pack(lead, lang=build.lang, author_id=author.id if author else None,
+                          author_name=author.name if author else '', progress=progress)
+    except PackError as exc:
+        db.session.rollback()
+        build.status, build.error = 'failed', str(exc)[:500]
+    except Exception:  # the worker keeps running; the officer sees a clear failure and the log has the trace
+        logging.getLogger(__name__).exception('pack build %s failed', build_id)
+        db.session.rollback()
+        build.status, build.error = 'failed', '生成推介包时出现内部错误，请稍后重试或联系管理员。'
+    else:
+        build.status, build.pack_id, build.step, build.percent = 'done', pack.id, '完成', 100
+    build.finished_at = utcnow()
+    db.session.commit()
+    return build

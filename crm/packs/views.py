@@ -12,7 +12,7 @@ from crm.extensions import limiter
 from crm.db import db
 from crm.leads.models import Lead
 from crm.packs import services
-from crm.packs.models import Pack
+from crm.packs.models import Pack, PackBuild
 
 bp = Blueprint('packs', __name__)
 
@@ -24,14 +24,30 @@ def build(lead_id: int):
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
     lang = request.form.get('lang') if request.form.get('lang') in ('zh', 'en') else 'zh'
-    try:
-        pack = services.build_pack(lead, lang=lang, author_id=current_user.id, author_name=current_user.name)
-    except services.PackError as exc:
-        flash(str(exc), 'error')
-        return redirect(url_for('leads.detail', lead_id=lead.id))
-    db.session.commit()
-    flash(_('Pack %(number)s issued.', number=pack.number), 'success')
-    return redirect(url_for('packs.detail', pack_id=pack.id))
+    build = services.request_build(lead, lang=lang, user_id=current_user.id)
+    db.session.commit()  # the worker must see the queued build
+    from crm import jobs
+    jobs.build_pack(build.id)
+    return redirect(url_for('packs.build_progress', build_id=build.id))
+
+
+@bp.get('/packs/builds/<int:build_id>')
+@requires(Perm.PACKS_BUILD)
+def build_progress(build_id: int):
+    """A queued pack build: its progress, then the pack and its download (or why it failed)."""
+    build = get_or_404(PackBuild, build_id)
+    lead = get_or_404(Lead, build.lead_id)
+    pack = db.session.get(Pack, build.pack_id) if build.pack_id else None
+    return render_template('packs/build.html', build=build, lead=lead, pack=pack)
+
+
+@bp.get('/packs/builds/<int:build_id>/status')
+@requires(Perm.PACKS_BUILD)
+def build_status(build_id: int):
+    """The progress fragment the build page polls."""
+    build = get_or_404(PackBuild, build_id)
+    pack = db.session.get(Pack, build.pack_id) if build.pack_id else None
+    return render_template('packs/_build_status.html', build=build, pack=pack)
 
 
 @bp.get('/packs/<int:pack_id>')

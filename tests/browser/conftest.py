@@ -46,6 +46,8 @@ def live_server(tmp_path_factory):
     port = _free_port()
     server = subprocess.Popen([str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}', 'wsgi:app'],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen([str(BIN / 'crm'), 'worker'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # pack builds run here, as under `make run`
     base = f'http://127.0.0.1:{port}'
     for _ in range(100):
         try:
@@ -54,8 +56,9 @@ def live_server(tmp_path_factory):
         except OSError:
             time.sleep(0.1)
     yield base, accounts
-    server.terminate()
-    server.wait(10)
+    for process in (server, worker):
+        process.terminate()
+        process.wait(10)
 
 
 @pytest.fixture(scope='session')
