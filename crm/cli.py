@@ -348,7 +348,7 @@ def worker_command(workers: int) -> None:
 
     from crm.jobs import huey
 
-    Consumer(huey, workers=workers, utc=True).run()
+    Consumer(huey, workers=workers).run()  # the queue keeps UTC; the schedule in crm/jobs.py says so
 
 
 def register(app: Flask) -> None:

@@ -2,6 +2,7 @@
 `crm worker`. Tests and the CLI run the same functions inline."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def _make_huey():
 huey = _make_huey()
 
 
+@functools.cache
 def _app():
+    """One application per worker process (tasks push their own contexts on it)."""
     from crm import create_app
 
     return create_app()
@@ -47,12 +50,16 @@ def build_pack(build_id: int) -> str | None:
 
     from crm.packs.services import run_build
 
-    if has_app_context():
+    def run() -> str | None:
         build = run_build(build_id)
         return build.status if build else None
+
+    if has_app_context():
+        return run()
     from crm.db import db
 
     with _app().app_context():
-        build = run_build(build_id)
-        db.session.remove()
-        return build.status if build else None
+        try:
+            return run()
+        finally:
+            db.session.remove()
