@@ -11,8 +11,10 @@ from crm.firms import access as _firm_access  # noqa: F401
 from crm.firms.models import Contact, Firm, Industry, Tenancy  # noqa: F401
 from crm.leads import access as _lead_access  # noqa: F401
 from crm.leads.models import Activity, Increment, Lead, LostReason, SavedFilter, StageChange  # noqa: F401
+from crm.policies import access as _policy_access  # noqa: F401
 from crm.policies.models import Policy, PolicyClause  # noqa: F401
 from crm.packs import access as _pack_access  # noqa: F401
 from crm.packs.models import Pack  # noqa: F401
 from crm.targets.models import TrackedTarget  # noqa: F401
 from crm.leads.digest import Digest  # noqa: F401
+from crm.api.tokens import ApiToken  # noqa: F401
