@@ -10,12 +10,17 @@ from crm.extensions import csrf, limiter
 _wired = False
 
 
+def declare_operations() -> None:
+    """Import the resource modules: each declares its operations (routes and OpenAPI entries) once."""
+    from crm.api import firms, leads, meta, packs, platforms, policies  # noqa: F401
+
+
 def _wire_blueprint() -> None:
     """Routes, CSRF exemption, rate limit and authentication: once per process (the blueprint is shared)."""
     global _wired
     if _wired:
         return
-    from crm.api import firms, leads, meta, packs, platforms, policies  # noqa: F401  (declare the operations)
+    declare_operations()
     from crm.api.auth import authenticate_request, rate_limit, rate_limit_key
 
     # Cookies never authorise API writes (they need a token), so there is no cross-site request to forge.
