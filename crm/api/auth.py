@@ -58,7 +58,7 @@ def rate_limit_key() -> str:
 
 
 def rate_limit() -> str:
-    return current_app.config.get('API_RATE_LIMIT', '300 per minute')
+    return current_app.config['API_RATE_LIMIT']
 
 
 def _unauthorized(code: str, message: str):

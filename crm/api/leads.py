@@ -6,7 +6,6 @@ from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from crm.api.spec import (BOOL, DATE, DATETIME, DECIMAL, DECIMAL_IN, ID, INT, PAGE_PARAMS, STR, Param, api_error,
                           component, dec, form_errors, formdata, id_list, iso, nullable, obj, operation, page_json,
