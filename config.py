@@ -62,6 +62,7 @@ class Config:
     RATELIMIT_STORAGE_URI = 'memory://'
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    API_RATE_LIMIT = '300 per minute'  # per API token (per address for calls without one)
     BABEL_DEFAULT_LOCALE = 'zh_Hans_CN'
     BABEL_DEFAULT_TIMEZONE = 'Asia/Shanghai'
     LANGUAGES = ('zh_Hans_CN', 'en')
@@ -72,6 +73,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL') or f'sqlite:///{INSTANCE / "crm.db"}'
         self.SECRET_KEY = os.environ.get('SECRET_KEY') or self.default_secret_key()
         self.RATELIMIT_STORAGE_URI = os.environ.get('RATELIMIT_STORAGE_URI', self.RATELIMIT_STORAGE_URI)
+        self.API_RATE_LIMIT = os.environ.get('API_RATE_LIMIT', self.API_RATE_LIMIT)
         self.DEBUG = _bool('DEBUG', self.DEBUG)
         self.SMTP_HOST = os.environ.get('SMTP_HOST', '')
         self.SMTP_PORT = int(os.environ.get('SMTP_PORT', '25'))

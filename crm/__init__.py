@@ -46,7 +46,7 @@ def init_database(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     """CSRF, login, rate limiting and translations."""
-    from crm.auth.sessions import load_user
+    from crm.api.auth import load_session_user, load_token_user
     from crm.core.i18n import select_locale, select_timezone
     from crm.extensions import babel, csrf, limiter, login_manager
 
@@ -55,7 +55,8 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = 'auth.login'
     login_manager.login_message = None
     login_manager.session_protection = 'basic'
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(load_session_user)  # the browser session, unless an API request shows a token
+    login_manager.request_loader(load_token_user)  # API tokens (Authorization: Bearer …)
     app.config.setdefault('RATELIMIT_STORAGE_URI', 'memory://')
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
@@ -87,6 +88,9 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
                       policies_bp):
         app.register_blueprint(blueprint)
+    from crm.api import init_app as init_api
+
+    init_api(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -18,3 +18,4 @@ from crm.packs import access as _pack_access  # noqa: F401
 from crm.packs.models import Pack, PackBuild  # noqa: F401
 from crm.targets.models import TrackedTarget  # noqa: F401
 from crm.leads.digest import Digest  # noqa: F401
+from crm.api.tokens import ApiToken  # noqa: F401

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from crm.auth import services
@@ -100,8 +101,10 @@ def user_edit(user_id: int):
                                                             UserSession.revoked_at.is_(None))
                                   .order_by(UserSession.created_at.desc()).limit(20)).all()
     status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
+    from crm.api.tokens import tokens_of
+
     return render_template('admin/user_form.html', form=form, user=user, conflict=conflict, sessions=sessions,
-                           reset_form=PasswordResetForm()), status
+                           reset_form=PasswordResetForm(), tokens=tokens_of(user.id)), status
 
 
 @bp.post('/users/<int:user_id>/password')
@@ -129,6 +132,22 @@ def user_revoke_sessions(user_id: int):
     audit.log(db.session, 'sessions_revoked', 'user', user.id)
     db.session.commit()
     flash(_('All sessions of %(email)s were ended.', email=user.email), 'success')
+    return redirect(url_for('admin.user_edit', user_id=user.id))
+
+
+@bp.post('/users/<int:user_id>/tokens/<int:token_id>/revoke')
+@requires(Perm.USERS_MANAGE)
+def user_revoke_token(user_id: int, token_id: int):
+    """Revoke one API token of an account; it stops working at once."""
+    from crm.api.tokens import ApiToken, revoke_token
+
+    user = _user_or_404(user_id)
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        abort(404)
+    revoke_token(row, actor_id=current_user.id)
+    db.session.commit()
+    flash(_('Token %(name)s revoked.', name=row.name), 'success')
     return redirect(url_for('admin.user_edit', user_id=user.id))
 
 

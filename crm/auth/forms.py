@@ -62,3 +62,10 @@ class UserCreateForm(UserForm):
 class PasswordResetForm(BaseForm):
     password = PasswordField(_l('New password'), validators=[DataRequired(_l('Enter a new password.')),
                                                              strong_password, Length(max=MAX_PASSWORD)])
+
+
+class TokenForm(BaseForm):
+    name = StringField(_l('Token name'), validators=[DataRequired(_l('Name the token, e.g. the script that uses it.')),
+                                                     Length(max=60)])
+    days = SelectField(_l('Valid for'), coerce=int, default=90,
+                       choices=[(30, _l('30 days')), (90, _l('90 days')), (365, _l('365 days'))])

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth import services
-from crm.auth.forms import LoginForm, PasswordChangeForm
+from crm.auth.forms import LoginForm, PasswordChangeForm, TokenForm
 from crm.auth.sessions import end_session, revoke_all_sessions, start_session
 from crm.core import audit
 from crm.core.access import Perm, public, requires
@@ -81,10 +81,18 @@ def logout_all():
     return redirect(url_for('auth.login'))
 
 
+def _account_page(form=None, token_form=None, new_token: str | None = None, status: int = 200):
+    from crm.api.tokens import tokens_of
+
+    return render_template('auth/password.html', form=form or PasswordChangeForm(formdata=None),
+                           token_form=token_form or TokenForm(formdata=None), tokens=tokens_of(current_user.id),
+                           new_token=new_token), status
+
+
 @bp.route('/account/password', methods=['GET', 'POST'])
 @requires(Perm.ACCOUNT)
 def change_password():
-    """Change one's own password; other sessions end."""
+    """Change one's own password; other sessions end. The page also lists the account's API tokens."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -95,7 +103,40 @@ def change_password():
             db.session.commit()
             flash(_('Password changed. Other sessions have been signed out.'), 'success')
             return redirect(url_for('main.home'))
-    return render_template('auth/password.html', form=form)
+    return _account_page(form)
+
+
+@bp.post('/account/tokens')
+@requires(Perm.ACCOUNT)
+def token_create():
+    """Create an API token; the page shows it once (only its hash is kept)."""
+    from crm.api.tokens import TokenError, create_token
+
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _row, text = create_token(current_user._get_current_object(), form.name.data, days=form.days.data)
+        except TokenError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return _account_page(new_token=text)
+    return _account_page(token_form=form, status=422)
+
+
+@bp.post('/account/tokens/<int:token_id>/revoke')
+@requires(Perm.ACCOUNT)
+def token_revoke(token_id: int):
+    """Revoke one of one's own API tokens; it stops working at once."""
+    from crm.api.tokens import ApiToken, revoke_token
+
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    revoke_token(row, actor_id=current_user.id)
+    db.session.commit()
+    flash(_('Token %(name)s revoked.', name=row.name), 'success')
+    return redirect(url_for('auth.change_password'))
 
 
 @bp.post('/locale')

@@ -15,6 +15,7 @@ log = logging.getLogger('crm.errors')
 
 MESSAGES = {
     400: (_l('Bad request'), _l('The request could not be understood. Please go back and try again.')),
+    401: (_l('Sign-in required'), _l('Sign in, or send a valid API token.')),
     403: (_l('Not allowed'), _l('Your role does not allow this action.')),
     404: (_l('Not found'), _l('The page or record does not exist, or is outside your scope.')),
     405: (_l('Method not allowed'), _l('This address does not accept that kind of request.')),
@@ -24,13 +25,19 @@ MESSAGES = {
     500: (_l('Something went wrong'), _l('The error has been logged. Please quote the request id when reporting it.')),
 }
 
+# Machine-readable reasons in JSON errors (the API's {"error": {"code", "message", "fields"}} shape).
+JSON_CODES = {400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found',
+              405: 'method_not_allowed', 409: 'conflict', 413: 'too_large', 415: 'unsupported_media_type',
+              422: 'invalid', 428: 'version_required', 429: 'rate_limited', 500: 'server_error'}
+
 
 def _render(code: int, message: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500])
     text = str(message or default)
     request_id = getattr(g, 'request_id', '')
     if wants_json():
-        return jsonify(error={'code': code, 'title': str(title), 'message': text, 'request_id': request_id}), code
+        return jsonify(error={'code': JSON_CODES.get(code, 'error'), 'status': code, 'title': str(title),
+                              'message': text, 'fields': {}, 'request_id': request_id}), code
     try:
         return render_template('errors/error.html', code=code, title=title, message=text,
                                request_id=request_id), code

@@ -73,7 +73,8 @@ def _drill_down(stmt, args):
     if args.get('signed') == '1':
         stmt = stmt.where(Lead.signed_at.is_not(None))
     month = args.get('signed_month', '')
-    if len(month) == 7 and month[4] == '-' and month.replace('-', '').isdigit():
+    if len(month) == 7 and month[4] == '-' and month.replace('-', '').isdigit() \
+            and 1 <= int(month[:4]) < 9999 and 1 <= int(month[5:]) <= 12:  # anything else is ignored, not a 500
         year, mon = int(month[:4]), int(month[5:])
         start = datetime(year, mon, 1, tzinfo=timezone.utc)
         end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=timezone.utc)

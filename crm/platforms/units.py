@@ -109,9 +109,15 @@ FILTERS = {
 }
 
 
+ANY_STATUS = '*'  # `status` filter value meaning every status (the API's unit list); the default is 空置
+
+
 def _vacancy_ids(filters: dict[str, Any]) -> Select:
     """Ids of the matching units (scoped), answerable from the covering index ix_unit_vacancy."""
-    stmt = scoped(select(Unit.id), Unit).where(Unit.status == (filters.get('status') or '空置'))
+    stmt = scoped(select(Unit.id), Unit)
+    status = filters.get('status') or '空置'
+    if status != ANY_STATUS:
+        stmt = stmt.where(Unit.status == status)
     for key, make in FILTERS.items():
         if filters.get(key) not in (None, ''):
             stmt = stmt.where(make(filters[key]))

@@ -43,6 +43,8 @@ def test_anonymous_is_sent_to_login(app, client):
         response = client.get(path)
         if permission == PUBLIC:
             assert response.status_code == 200, path
+        elif path.startswith('/api/'):  # the API answers in JSON and asks for a token
+            assert response.status_code == 401 and response.get_json()['error']['code'] == 'unauthenticated', path
         else:
             assert response.status_code == 302 and '/login' in response.headers['Location'], path
 
