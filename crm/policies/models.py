@@ -40,6 +40,10 @@ class Policy(TimestampMixin, VersionedMixin, Base):
     summary: Mapped[str | None] = mapped_column(Text)
     facts: Mapped[list[dict]] = mapped_column(JSON, default=list)  # citations: doc slug + verbatim quote
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An uploaded policy document (PDF or text), stored by its SHA-256 under instance/policy_docs.
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    source_name: Mapped[str | None] = mapped_column(String(200))
+    source_type: Mapped[str | None] = mapped_column(String(40))
 
     clauses: Mapped[list[PolicyClause]] = relationship(back_populates='policy', cascade='all, delete-orphan',
                                                        order_by='PolicyClause.id', lazy='selectin')

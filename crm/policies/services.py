@@ -158,3 +158,48 @@ def _touch(policy: Policy) -> None:
     from crm.db import utcnow
 
     policy.updated_at = utcnow()
+
+
+SOURCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+class SourceError(ValueError):
+    """The uploaded policy document is not acceptable; the message says why."""
+
+
+def _source_type(data: bytes) -> str:
+    if len(data) > SOURCE_MAX_BYTES:
+        raise SourceError('政策原文不能超过 10 MB')
+    if data.startswith(b'%PDF-'):
+        return 'application/pdf'
+    if b'\x00' not in data[:4096]:
+        for encoding in ('utf-8', 'gb18030'):
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return 'text/plain'
+    raise SourceError('只接受 PDF 或文本格式的政策原文（按文件内容判断，不看扩展名）')
+
+
+def source_path(policy: Policy):
+    from pathlib import Path
+
+    from flask import current_app
+
+    extension = 'pdf' if policy.source_type == 'application/pdf' else 'txt'
+    return Path(current_app.instance_path) / 'policy_docs' / f'{policy.source_sha256}.{extension}'
+
+
+def attach_source(policy: Policy, data: bytes, filename: str) -> None:
+    """Keep the policy's source document (checked by its bytes, stored by its hash); the policy version moves."""
+    import hashlib
+
+    content_type = _source_type(data)
+    policy.source_sha256, policy.source_type = hashlib.sha256(data).hexdigest(), content_type
+    policy.source_name = (filename or 'policy')[:200]
+    path = source_path(policy)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
+    db.session.flush()

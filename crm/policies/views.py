@@ -237,3 +237,36 @@ def clause_delete(clause_id: int):
     db.session.commit()
     flash(_('Clause removed.'), 'success')
     return redirect(url_for('policies.detail', policy_id=policy_id) + '#clauses')
+
+
+@bp.post('/<int:policy_id>/source')
+@requires(Perm.POLICIES_EDIT)
+def source_upload(policy_id: int):
+    """Attach the policy's own document (PDF or text) as its source."""
+    policy = get_or_404(Policy, policy_id)
+    upload = request.files.get('file')
+    data = upload.read(services.SOURCE_MAX_BYTES + 1) if upload else b''
+    if not data:
+        flash(_('Choose the policy document to upload.'), 'error')
+    else:
+        try:
+            services.attach_source(policy, data, upload.filename or '')
+        except services.SourceError as exc:
+            flash(str(exc), 'error')
+        else:
+            db.session.commit()
+            flash(_('Policy document kept.'), 'success')
+    return redirect(url_for('policies.detail', policy_id=policy.id))
+
+
+@bp.get('/<int:policy_id>/source')
+@requires(Perm.POLICIES_VIEW)
+def source_download(policy_id: int):
+    """The uploaded policy document, as it was uploaded."""
+    from flask import abort, send_file
+
+    policy = get_or_404(Policy, policy_id)
+    if not policy.source_sha256 or not services.source_path(policy).exists():
+        abort(404)
+    return send_file(services.source_path(policy), mimetype=policy.source_type, as_attachment=True,
+                     download_name=policy.source_name or 'policy')

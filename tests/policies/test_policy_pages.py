@@ -210,3 +210,23 @@ def test_a_policy_expiring_within_90_days_is_flagged_on_the_lead_and_its_pack(cl
     assert '所依据的政策即将到期' in pack_page and '电竞产业扶持（即将到期）' in pack_page
     listing = client.get('/policies/?expiry=soon').get_data(as_text=True)
     assert '电竞产业扶持（即将到期）' in listing and '电竞产业扶持（长期）' not in listing
+
+
+def test_admin_attaches_the_policy_document_checked_by_its_bytes(client, logged_in, db_session):
+    import io
+
+    logged_in('admin')
+    policy = _policy(db_session, title='原文上传')
+    token = csrf_from(client.get(f'/policies/{policy.id}').data)
+    fake = client.post(f'/policies/{policy.id}/source', content_type='multipart/form-data', follow_redirects=True,
+                       data={'csrf_token': token, 'file': (io.BytesIO(b'MZ\x90\x00\x03' * 50), '政策.pdf')})
+    assert '只接受 PDF 或文本格式的政策原文' in fake.get_data(as_text=True)
+    assert db_session.get(Policy, policy.id).source_sha256 is None
+    pdf = b'%PDF-1.7\n% policy text\n%%EOF\n'
+    client.post(f'/policies/{policy.id}/source', content_type='multipart/form-data',
+                data={'csrf_token': token, 'file': (io.BytesIO(pdf), '拱政发〔2026〕1号.pdf')})
+    stored = db_session.get(Policy, policy.id)
+    assert stored.source_name == '拱政发〔2026〕1号.pdf' and stored.source_type == 'application/pdf'
+    download = client.get(f'/policies/{policy.id}/source')
+    assert download.status_code == 200 and download.data == pdf
+    assert '拱政发〔2026〕1号.pdf' in client.get(f'/policies/{policy.id}').get_data(as_text=True)
