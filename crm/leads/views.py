@@ -298,9 +298,14 @@ def detail(lead_id: int):
     promised = db.session.execute(select(UnitReservation, Unit).join(Unit, Unit.id == UnitReservation.unit_id)
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
     from crm.matching.services import relied_policy_ids
+    from crm.packs.models import PackBuild
+    from crm.packs.services import stale_reasons
     from crm.policies.services import expiring_policies
+    building = db.session.scalar(select(PackBuild).where(PackBuild.lead_id == lead.id,
+                                                         PackBuild.status.in_(('queued', 'running'))).limit(1))
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
                            promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
+                           pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
                            stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=services.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))

@@ -108,6 +108,7 @@ def test_a_pack_becomes_stale_when_an_offered_unit_is_let(client, factories, log
     db_session.execute(update(Unit).where(Unit.id == pack.snapshot['units'][0][0]).values(status='已租'))
     db_session.commit()
     assert '房源已出租' in client.get(f'/packs/{pack.id}').get_data(as_text=True)
+    assert '房源已出租' in client.get(f'/leads/{lead.id}').get_data(as_text=True), 'the lead says so too'
 
 
 def _fixed_context():
