@@ -51,7 +51,8 @@ def start_session(user: User) -> None:
     row = UserSession(id=secrets.token_urlsafe(32), user_id=user.id, ip=request.remote_addr,
                       user_agent=(request.user_agent.string or '')[:255])
     db.session.add(row)
-    user.last_login_at = utcnow()
+    # A plain UPDATE: two logins of one account at the same moment must not trip the user's edit version.
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=utcnow()))
     session.permanent = True
     session[SID] = row.id
     session[SEEN] = int(time.time())

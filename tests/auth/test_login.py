@@ -152,3 +152,14 @@ def test_per_ip_limit_engages_across_different_accounts(app, client):
     statuses = [login(client, f'probe{i}@test-crm.cn', 'whatever-123').status_code for i in range(limit + 1)]
     assert statuses[:limit] == [200] * limit
     assert statuses[limit] == 429
+
+
+def test_logging_in_is_not_an_edit_of_the_account(app, factories, db_session):
+    """Two devices signing in at once must not collide on the account's edit version (a lost race was a 500)."""
+    user = factories.user('leader')
+    before = db_session.get(User, user.id).version
+    for device in (app.test_client(), app.test_client()):
+        assert login(device, user.email, factories.PASSWORD).status_code == 302
+    db_session.expire_all()
+    stored = db_session.get(User, user.id)
+    assert stored.version == before and stored.last_login_at is not None
