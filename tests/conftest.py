@@ -74,6 +74,35 @@ def _drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture(params=['sqlite', 'postgresql'])
+def scratch_databases(request, tmp_path):
+    """A factory of fresh, empty (not migrated) databases of one kind, dropped after the test.
+
+    For tests that need whole databases of their own: migrations, backups, several processes.
+    `scratch_databases()` returns a new URL; `scratch_databases.kind` is 'sqlite' or 'postgresql'.
+    """
+    created: list[str] = []
+
+    def new() -> str:
+        if request.param == 'sqlite':
+            url = f'sqlite:///{tmp_path / f"scratch-{len(created)}.db"}'
+        else:
+            try:
+                url = _create_pg_database()
+            except OperationalError as exc:
+                unavailable(f'PostgreSQL unreachable at {PG_BASE_URL}: {str(exc).splitlines()[0]}')
+        if not created:
+            _RAN[request.param] += 1
+        created.append(url)
+        return url
+
+    new.kind = request.param
+    yield new
+    for url in created:
+        if not url.startswith('sqlite'):
+            _drop_pg_database(url)
+
+
 @pytest.fixture(scope='session', params=['sqlite', 'postgresql'])
 def database_url(request, tmp_path_factory):
     """A migrated, empty database of each kind."""
