@@ -2,7 +2,6 @@
 cross-request edits are caught by the version column on both databases."""
 import multiprocessing as mp
 import os
-import time
 
 import pytest
 from sqlalchemy import select
@@ -83,9 +82,7 @@ def test_eight_processes_editing_one_lead_lose_no_update(scratch_databases, tmp_
     url, instance, ids = _prepared(scratch_databases, tmp_path, firms=1, units=0)
     lead_id = ids['leads'][0]
     processes, times = 8, T1_TIMES
-    started = time.perf_counter()
     stats = workload.run_processes(workload.increment_jobs, [(url, instance, lead_id, times)] * processes)
-    print(f"{scratch_databases.kind}: {time.perf_counter() - started:.1f} s", {k: sum(s[k] for s in stats) for k in ("committed", "conflicts", "db_retries")})
     assert [s['errors'] for s in stats] == [[]] * processes
     assert sum(s['committed'] for s in stats) == processes * times
     engine = make_engine(url, pooled=False)

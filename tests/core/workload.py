@@ -327,3 +327,19 @@ def audit_updates(session, object_type: str, object_id: int) -> int:
     return len(session.execute(select(AuditEvent.id).where(AuditEvent.object_type == object_type,
                                                            AuditEvent.object_id == str(object_id),
                                                            AuditEvent.action == 'update')).all())
+
+
+def load_demo_data(url: str, instance: str, units: int, firms: int, leads: int) -> dict[str, Any]:
+    """Reference data and `crm demo` records at the given (small) sizes."""
+    from crm.core import audit
+    from crm.db import db
+    from crm.demo import load_demo
+    from crm.seed import run_seed
+
+    app = _app(url, instance)
+    with app.app_context():
+        audit.set_context(audit.AuditContext(actor_label='cli:demo'))
+        run_seed()
+        result = load_demo(units=units, firms=firms, leads=leads, seed=11)
+        db.session.commit()
+    return {k: v for k, v in result.items() if k != 'accounts'}
