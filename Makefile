@@ -9,8 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # Debian packages: Pango/HarfBuzz for WeasyPrint (subsetting CJK fonts), Noto CJK fonts, poppler for PDF checks.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
-# Browser tests drive Debian's Chromium through Playwright.
-APT_TEST := chromium
+# Browser tests drive Debian's Chromium through Playwright; backup tests on PostgreSQL call pg_dump and pg_restore.
+APT_TEST := chromium postgresql-client
 
 .PHONY: setup setup-test system-deps system-deps-test venv translations fonts db run serve test bench i18n clean
 
