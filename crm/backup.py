@@ -147,14 +147,15 @@ def _sqlite_snapshot(url: str, dest: Path) -> dict[str, Any]:
     finally:
         target.close()
         source.close()
-    if integrity != 'ok' or fk_problems:
-        raise BackupError(f'数据库快照未通过完整性检查 (snapshot failed its integrity check): {integrity}, '
-                          f'{len(fk_problems)} foreign-key problems')
+    warnings = []
+    if integrity != 'ok' or fk_problems:  # still archived: a copy of a damaged database beats no copy
+        warnings.append(f'数据库快照未通过完整性检查 (the snapshot fails its integrity check): {integrity}, '
+                        f'{len(fk_problems)} foreign-key problems')
     engine = create_engine(f'sqlite:///{dest}', poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            return {'revision': _revision(conn), 'tables': table_fingerprints(conn),
-                    'details': {'integrity_check': integrity, 'foreign_key_check': 'ok'}}
+            return {'revision': _revision(conn), 'tables': table_fingerprints(conn), 'warnings': warnings,
+                    'details': {'integrity_check': integrity, 'foreign_key_problems': len(fk_problems)}}
     finally:
         engine.dispose()
 
@@ -242,7 +243,7 @@ def _pg_snapshot(url: str, dest: Path) -> dict[str, Any]:
         raise BackupError(f'无法读取数据库 (cannot read the database): {str(exc).splitlines()[0]}') from exc
     finally:
         engine.dispose()
-    return {'revision': revision, 'tables': tables,
+    return {'revision': revision, 'tables': tables, 'warnings': [],
             'details': {'server_version': version, 'pg_dump_major': dump_major}}
 
 
@@ -317,7 +318,7 @@ def create_backup(url: str, instance_path: str | Path, output: str | Path) -> di
                 'format': FORMAT, 'format_version': FORMAT_VERSION, 'created_at': utcnow().isoformat(),
                 'engine': kind, 'alembic_revision': snap['revision'], 'code_heads': code_heads(url),
                 'database': {'member': db_file.name, **snap['details']},
-                'tables': snap['tables'], 'files': file_counts, 'members': members,
+                'tables': snap['tables'], 'files': file_counts, 'members': members, 'warnings': snap['warnings'],
             }
             _add_bytes(archive, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         os.replace(partial, output)

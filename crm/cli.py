@@ -355,6 +355,8 @@ def backup_command(file: Path, as_json: bool) -> None:
         result = create_backup(current_app.config['SQLALCHEMY_DATABASE_URI'], current_app.instance_path, file)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
+    for warning in result['warnings']:
+        click.echo(f'警告 (warning): {warning}', err=True)
     files = sum(result['files'].values())
     _emit(result, as_json, f"备份完成 (backup written): {result['archive']}, {result['archive_bytes']} bytes, "
                            f"{len(result['tables'])} tables, {result['rows_total']} rows, {files} files, "

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 from crm.backup import BackupError, create_backup, restore_backup, table_fingerprints
