@@ -109,7 +109,7 @@ def _save_firm(form, firm: Firm | None):
         return None, candidates, None
     except EditConflict:
         labels = {'name': _('Firm name'), 'uscc': _('Unified social credit code'), 'notes': _('Notes')}
-        form.version.data = firm.version
+        form.rebase(firm.version)
         return None, [], conflicting_fields(firm, form.data, labels)
 
 

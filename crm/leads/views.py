@@ -248,7 +248,7 @@ def edit(lead_id: int):
         except EditConflict:
             conflict = conflicting_fields(lead, form.data, {'title': _('Project name'), 'notes': _('Notes'),
                                                             'next_follow_up': _('Next follow-up')})
-            form.version.data = lead.version
+            form.rebase(lead.version)
         else:
             db.session.commit()
             flash(_('Lead saved.'), 'success')

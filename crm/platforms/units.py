@@ -69,6 +69,34 @@ def create_unit(building: Building, data: dict[str, Any], *, actor_id: int | Non
     return unit
 
 
+BUILDING_EDITABLE = ('name', 'address', 'floors', 'gfa', 'operator')
+
+
+def _building_values(data: dict[str, Any]) -> dict[str, Any]:
+    values = {key: data.get(key) for key in BUILDING_EDITABLE if key in data}
+    for key in ('address', 'operator'):
+        if key in values:
+            values[key] = values[key] or None
+    return values
+
+
+def create_building(platform: Platform, data: dict[str, Any]) -> Building:
+    """Add a building to a platform (the audit trail records it)."""
+    building = Building(platform_id=platform.id, **_building_values(data))
+    db.session.add(building)
+    db.session.flush()
+    return building
+
+
+def update_building(building: Building, data: dict[str, Any], *, version: int) -> Building:
+    """Apply a form to a building; a stale version raises EditConflict and nothing is written."""
+    check_version(building, version)
+    for key, value in _building_values(data).items():
+        setattr(building, key, value)
+    db.session.flush()
+    return building
+
+
 @dataclass
 class VacancySummary:
     """Units, area available, vacancy rate and rent range of a platform or building."""

@@ -63,6 +63,7 @@ def test_two_concurrent_edits_give_one_conflict_and_lose_nothing(client, factori
     assert first.status_code == 302 and second.status_code == 409
     html = second.get_data(as_text=True)
     assert '3.80' in html and '4.2' in html and '第二位的修改' in html  # both versions shown, input kept
+    assert 'name="version" type="hidden" value="2"' in html  # saving again applies it knowingly
     db_session.expire_all()
     saved = db_session.get(Unit, unit.id)
     assert str(saved.rent) == '3.80' and saved.note is None and saved.version == 2
