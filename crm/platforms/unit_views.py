@@ -1,6 +1,7 @@
 """Buildings, the 租控表 (rent-control grid), unit edits and the vacancy search."""
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -162,7 +163,8 @@ def _vacancy_filters() -> dict:
     return {'area_min': args.get('area_min', type=float), 'area_max': args.get('area_max', type=float),
             'rent_min': args.get('rent_min', type=float), 'rent_max': args.get('rent_max', type=float),
             'use': args.get('use') or None, 'platform_id': args.get('platform_id', type=int),
-            'building_id': args.get('building_id', type=int), 'available_by': args.get('available_by') or None}
+            'building_id': args.get('building_id', type=int),
+            'available_by': args.get('available_by', type=date.fromisoformat)}
 
 
 @bp.get('/vacancies')
