@@ -90,3 +90,11 @@ def test_invalid_building_form_keeps_input_and_explains_in_chinese(client, facto
     assert '保留我的地址' in html
     db_session.expire_all()
     assert db_session.get(Building, building.id).name == '甲园一号楼'
+
+
+def test_new_forms_show_no_conflict_notice(client, factories, logged_in):
+    own, building, _ = _buildings(factories)
+    logged_in('park_manager', platforms=[own])
+    for url in (f'/platforms/{own.id}/buildings/new', f'/platforms/buildings/{building.id}/units/new',
+                f'/platforms/buildings/{building.id}/edit'):
+        assert '已有他人保存' not in client.get(url).get_data(as_text=True), url
