@@ -26,8 +26,8 @@ def test_lead_and_new_firm_are_created_together(client, logged_in, db_session):
     lead = db_session.scalar(select(Lead).where(Lead.title == '华东结算中心落地'))
     assert (firm.uscc, firm.industry_code) == (VALID_USCC, '6513')
     assert (lead.firm_id, lead.owner_id, lead.industry_code) == (firm.id, officer.id, '6513')
-    assert db_session.scalar(select(AuditEvent.id).where(AuditEvent.object_type == 'firm', AuditEvent.action == 'create',
-                                                         AuditEvent.object_id == str(firm.id)))
+    assert db_session.scalar(select(AuditEvent.id).where(AuditEvent.object_type == 'firm', AuditEvent.object_id ==
+                                                         str(firm.id), AuditEvent.action == 'create'))
 
 
 def test_bad_check_character_is_refused_in_chinese_and_nothing_is_created(client, logged_in, db_session):
