@@ -50,6 +50,9 @@ class Config:
     SESSION_COOKIE_NAME = 'crm_session'
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_MINUTES = 30
+    # The cookie is re-signed when the activity stamp moves (every 30 s of use, see crm.auth.sessions), not on
+    # every request; the server-side row enforces the absolute lifetime either way.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = 'Lax'
     # CSRF tokens live as long as the session, so a slow form never loses the user's input.

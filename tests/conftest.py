@@ -220,6 +220,30 @@ def logged_in(client, factories):
     return sign_in
 
 
+@pytest.fixture
+def count_queries(app, db_session):
+    """`with count_queries() as seen:` collects the SQL statements run inside the block (savepoints left out)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(('SAVEPOINT', 'RELEASE', 'ROLLBACK TO')):
+                seen.append(statement)
+
+        event.listen(db.engine, 'before_cursor_execute', record)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, 'before_cursor_execute', record)
+
+    return counting
+
+
 # --- no network egress --------------------------------------------------------------------------
 
 _real_connect = socket.socket.connect

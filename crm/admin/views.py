@@ -90,7 +90,7 @@ def user_edit(user_id: int):
         except EditConflict:
             conflict = conflicting_fields(user, form.data, {'email': _('E-mail'), 'name': _('Name'),
                                                             'role_code': _('Role'), 'phone': _('Phone')})
-            form.version.data = user.version
+            form.rebase(user.version)
         except services.AccountError as exc:
             form.form_errors.append(str(exc))
         else:

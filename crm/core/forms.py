@@ -42,3 +42,10 @@ class VersionedForm(BaseForm):
     """A form for an object with an optimistic-lock version carried in a hidden field."""
 
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+    def rebase(self, version: int) -> None:
+        """After a conflict: carry the stored version, so saving again knowingly applies the user's input.
+
+        The hidden field renders what was posted unless its raw data is replaced too."""
+        self.version.data = version
+        self.version.raw_data = [str(version)]

@@ -55,6 +55,27 @@ def check_unique_uscc(uscc: str | None, exclude_id: int | None) -> None:
         raise FirmError(f'该统一社会信用代码已属于另一家企业（编号 {clash}），可使用“合并”')
 
 
+class DuplicateFirm(FirmError):
+    """Firms already on record under the same USCC or a similar name; offer them instead of creating a twin."""
+
+    def __init__(self, firms: list[Firm], *, same_code: bool) -> None:
+        super().__init__('已有同一统一社会信用代码的企业' if same_code else '已有名称相同或相近的企业')
+        self.firms = firms
+        self.same_code = same_code
+
+
+def create_firm_unless_known(data: dict[str, Any], *, allow_similar_name: bool = False) -> Firm:
+    """Create a firm unless it is already on record: the same USCC always raises DuplicateFirm, a similar name
+    does until the user confirms it is a different firm."""
+    candidates = duplicate_candidates(data['name'], data.get('uscc'))
+    same_code = [f for f in candidates if data.get('uscc') and f.uscc == data['uscc']]
+    if same_code:
+        raise DuplicateFirm(same_code, same_code=True)
+    if candidates and not allow_similar_name:
+        raise DuplicateFirm(candidates, same_code=False)
+    return create_firm(data, allow_similar_name=True)
+
+
 def create_firm(data: dict[str, Any], *, allow_similar_name: bool = False) -> Firm:
     """Create a firm; same USCC is refused, a similar name needs confirmation."""
     check_unique_uscc(data.get('uscc'), None)
@@ -176,6 +197,12 @@ class IndustryIndex:
 def resolve_industry(text: str | None) -> str | None:
     """Resolve one industry entry (see IndustryIndex.resolve)."""
     return IndustryIndex().resolve(text) if text and text.strip() else None
+
+
+def industry_choices() -> list[tuple[str, str]]:
+    """(code, name) of the classification's groups and classes, for pickers."""
+    return [tuple(row) for row in db.session.execute(
+        select(Industry.code, Industry.name).where(Industry.level.in_(('group', 'class'))).order_by(Industry.code))]
 
 
 def industry_name(code: str | None) -> str:

@@ -15,7 +15,7 @@ from crm.core.validators import display_phone
 from crm.db import db
 from crm.firms import services
 from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
-from crm.firms.models import FIRM_TAGS, Contact, Firm, Industry, Tenancy
+from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
 from crm.platforms.models import Building, Unit
 
 bp = Blueprint('firms', __name__, url_prefix='/firms')
@@ -109,13 +109,8 @@ def _save_firm(form, firm: Firm | None):
         return None, candidates, None
     except EditConflict:
         labels = {'name': _('Firm name'), 'uscc': _('Unified social credit code'), 'notes': _('Notes')}
-        form.version.data = firm.version
+        form.rebase(firm.version)
         return None, [], conflicting_fields(firm, form.data, labels)
-
-
-def _industry_choices():
-    return db.session.execute(select(Industry.code, Industry.name).where(Industry.level.in_(('group', 'class')))
-                              .order_by(Industry.code)).all()
 
 
 @bp.route('/new', methods=['GET', 'POST'])
@@ -131,7 +126,7 @@ def new():
             return redirect(url_for('firms.detail', firm_id=firm.id))
     failed = form.errors or form.form_errors
     return render_template('firms/form.html', form=form, firm=None, candidates=candidates,
-                           industries=_industry_choices()), 422 if failed else 200
+                           industries=services.industry_choices()), 422 if failed else 200
 
 
 @bp.route('/<int:firm_id>/edit', methods=['GET', 'POST'])
@@ -150,7 +145,7 @@ def edit(firm_id: int):
             return redirect(url_for('firms.detail', firm_id=firm.id))
     status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
     return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=conflict,
-                           industries=_industry_choices()), status
+                           industries=services.industry_choices()), status
 
 
 @bp.post('/<int:firm_id>/delete')

@@ -6,14 +6,14 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
     StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from crm.core.forms import BaseForm, VersionedForm
+from crm.core.forms import BaseForm, VersionedForm, fold_width
+from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES
 from crm.platforms.models import UNIT_USES
 
 
 class LeadFields:
     title = StringField(_l('Project name'), validators=[DataRequired(_l('Enter the project name.')), Length(max=200)])
-    firm_id = IntegerField(_l('Prospect firm'), validators=[DataRequired(_l('Choose the prospect firm.'))])
     codename = StringField(_l('Codename'), validators=[Optional(), Length(max=60)])
     confidential = BooleanField(_l('Confidential: show the codename instead of the project name'))
     source = SelectField(_l('Source'), choices=[(s, s) for s in SOURCES])
@@ -34,11 +34,33 @@ class LeadFields:
 
 
 class LeadCreateForm(LeadFields, BaseForm):
-    """New lead."""
+    """New lead, for a firm on record or a new firm entered here (created with the lead)."""
+
+    firm_id = IntegerField(_l('Prospect firm'), validators=[Optional()])
+    new_firm_name = StringField(_l('New firm name'), validators=[Optional(), Length(max=200)])
+    new_firm_uscc = StringField(_l('Unified social credit code'), filters=[fold_width],
+                                validators=[Optional(), Length(max=30), uscc_field])
+    new_firm_industry = StringField(_l('Industry of the new firm (GB/T 4754 code)'), filters=[fold_width],
+                                    validators=[Optional(), Length(max=130)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the choice between a firm on record and a new one (empty fields skip inline checks)."""
+        valid = super().validate(extra_validators)
+        if not self.firm_id.data and not self.new_firm_name.data:
+            self.firm_id.errors.append(_l('Choose the prospect firm, or enter the name of a new firm.'))
+        elif self.firm_id.data and self.new_firm_name.data:
+            self.firm_id.errors.append(_l('Either choose a firm on record or enter a new firm, not both.'))
+        elif self.new_firm_uscc.data and not self.new_firm_name.data:
+            self.new_firm_name.errors.append(_l('Enter the new firm\'s name with its credit code.'))
+        else:
+            return valid
+        return False
 
 
 class LeadForm(LeadFields, VersionedForm):
     """Edit a lead."""
+
+    firm_id = IntegerField(_l('Prospect firm'), validators=[DataRequired(_l('Choose the prospect firm.'))])
 
 
 class StageForm(BaseForm):
@@ -56,5 +78,6 @@ class ActivityForm(BaseForm):
     outcome = TextAreaField(_l('Outcome'), validators=[Optional(), Length(max=4000)])
 
 
+NEW_FIRM_FIELD_NAMES = ('new_firm_name', 'new_firm_uscc', 'new_firm_industry')
 LEAD_FIELD_NAMES = ('title', 'firm_id', 'codename', 'confidential', 'source', 'industry_code', 'space_need_m2',
                     'space_use', 'space_by', 'investment', 'annual_tax', 'jobs', 'priority', 'next_follow_up', 'notes')

@@ -2,6 +2,7 @@
 assignment and the officer's day."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -17,10 +18,11 @@ from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args, paginate
 from crm.db import db
 from crm.firms.models import Firm
-from crm.firms.services import FirmError, resolve_industry
+from crm.firms.services import (DuplicateFirm, FirmError, create_firm_unless_known, industry_choices,
+                                resolve_industry)
 from crm.leads import services
 from crm.leads.listing import lead_rows
-from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
+from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.models import (ALL_STAGES, SOURCES, STALE_DAYS, Activity, Increment, Lead, LostReason, SavedFilter,
                               StageChange, lead_platform)
 from crm.platforms.models import Platform, Unit
@@ -221,26 +223,71 @@ def _lead_data(form) -> dict:
     return data
 
 
+@dataclass
+class FirmOffer:
+    """Firms already on record that match the new firm typed on the lead form."""
+
+    firms: list[Firm]
+    same_code: bool
+
+
 @bp.route('/new', methods=['GET', 'POST'])
 @requires(Perm.LEADS_EDIT)
 def new():
-    """Create a lead for an existing firm (officers own what they create)."""
+    """Create a lead for a firm on record, or for a new firm entered on the form: the firm is created in the same
+    transaction, unless a firm with the same credit code or a similar name exists (then that one is offered)."""
     form = LeadCreateForm(firm_id=request.args.get('firm', type=int))
     _choices(form)
+    choice = request.form.get('firm_choice', '') if request.method == 'POST' else ''
+    if choice.isdigit():  # an offered firm on record was chosen instead of the new one; the rest is kept
+        form.firm_id.data = int(choice)
+        for name in NEW_FIRM_FIELD_NAMES:
+            getattr(form, name).data = ''
+    known: FirmOffer | None = None
     if form.validate_on_submit():
-        firm = get_or_404(Firm, form.firm_id.data)
         try:
-            lead = services.create_lead(_lead_data(form), owner_id=current_user.id if current_user.role_code == OFFICER
-                                        else None, actor_id=current_user.id, platform_ids=form.platforms.data,
-                                        collaborator_ids=form.collaborators.data)
+            data = _lead_data(form)
         except FirmError as exc:
             form.industry_code.errors.append(str(exc))
         else:
-            db.session.commit()
-            flash(_('Lead %(name)s created for %(firm)s.', name=lead.title, firm=firm.name), 'success')
-            return redirect(url_for('leads.detail', lead_id=lead.id))
-    return render_template('leads/form.html', form=form, lead=None, firms=_firm_choices()), \
-        422 if form.errors else 200
+            firm, known = _prospect_firm(form, data, different=choice == 'new')
+            if firm is not None:
+                data['firm_id'] = firm.id
+                lead = services.create_lead(data, owner_id=current_user.id if current_user.role_code == OFFICER
+                                            else None, actor_id=current_user.id, platform_ids=form.platforms.data,
+                                            collaborator_ids=form.collaborators.data)
+                db.session.commit()
+                flash(_('Lead %(name)s created for %(firm)s.', name=lead.title, firm=firm.name), 'success')
+                return redirect(url_for('leads.detail', lead_id=lead.id))
+    failed = form.errors or form.form_errors
+    return render_template('leads/form.html', form=form, lead=None, firms=_firm_choices(), known=known,
+                           industries=industry_choices()), 422 if failed else 200
+
+
+def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, FirmOffer | None]:
+    """The chosen firm, or the new one created through the firm service's checks (`different`: the user confirmed
+    it is not one of the similar firms offered); errors go on the form."""
+    if form.firm_id.data:
+        return get_or_404(Firm, form.firm_id.data), None
+    if not has_permission(current_user, Perm.FIRMS_EDIT):
+        form.new_firm_name.errors.append(_('You may not create firms; choose a firm on record.'))
+        return None, None
+    try:
+        industry = resolve_industry(form.new_firm_industry.data)
+    except FirmError as exc:
+        form.new_firm_industry.errors.append(str(exc))
+        return None, None
+    firm_data = {'name': form.new_firm_name.data, 'uscc': form.new_firm_uscc.data or None, 'industry_code': industry}
+    try:
+        firm = create_firm_unless_known(firm_data, allow_similar_name=different)
+    except DuplicateFirm as exc:
+        form.form_errors.append(_('A firm with this credit code is already on record: choose it for the lead.')
+                                if exc.same_code else
+                                _('A firm with the same or a similar name is already on record: choose it, or '
+                                  'confirm the new firm is a different one.'))
+        return None, FirmOffer(exc.firms, exc.same_code)
+    data['industry_code'] = data['industry_code'] or firm.industry_code
+    return firm, None
 
 
 def _firm_choices():
@@ -268,7 +315,7 @@ def edit(lead_id: int):
         except EditConflict:
             conflict = conflicting_fields(lead, form.data, {'title': _('Project name'), 'notes': _('Notes'),
                                                             'next_follow_up': _('Next follow-up')})
-            form.version.data = lead.version
+            form.rebase(lead.version)
         else:
             db.session.commit()
             flash(_('Lead saved.'), 'success')

@@ -47,12 +47,31 @@ class StatusForm(VersionedForm):
     status_note = StringField(_l('Reason'), validators=[Optional(), Length(max=200)])
 
 
-class BuildingForm(BaseForm):
-    name = StringField(_l('Building name'), validators=[DataRequired(_l('Enter the building name.')), Length(max=120)])
-    address = StringField(_l('Address'), validators=[Optional(), Length(max=200)])
-    floors = IntegerField(_l('Floors'), validators=[Optional(), NumberRange(1, 200)])
-    gfa = DecimalField(_l('Gross floor area (㎡)'), places=2, validators=[Optional(), NumberRange(0, 10_000_000)])
-    operator = StringField(_l('Owner / operator'), validators=[Optional(), Length(max=200)])
+class BuildingFields:
+    """The editable fields of a building."""
+
+    name = StringField(_l('Building name'), validators=[
+        DataRequired(_l('Enter the building name.')),
+        Length(max=120, message=_l('The building name can be at most 120 characters.'))])
+    address = StringField(_l('Address'), validators=[
+        Optional(), Length(max=200, message=_l('The address can be at most 200 characters.'))])
+    floors = IntegerField(_l('Floors'), validators=[
+        Optional(), NumberRange(1, 200, _l('Floors must be between 1 and 200.'))])
+    gfa = DecimalField(_l('Gross floor area (㎡)'), places=2, validators=[
+        Optional(), NumberRange(0, 10_000_000, _l('Gross floor area must be between 0 and 10,000,000 ㎡.'))])
+    operator = StringField(_l('Owner / operator'), validators=[
+        Optional(), Length(max=200, message=_l('The owner / operator can be at most 200 characters.'))])
+
+
+class BuildingForm(BuildingFields, BaseForm):
+    """Add a building to a platform."""
+
+
+class BuildingEditForm(BuildingFields, VersionedForm):
+    """Edit a building (carries the version it was rendered from)."""
+
+
+BUILDING_FIELD_NAMES = ('name', 'address', 'floors', 'gfa', 'operator')
 
 
 UNIT_FIELD_NAMES = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',

@@ -89,7 +89,20 @@ class Building(TimestampMixin, VersionedMixin, Base):
     units: Mapped[list[Unit]] = relationship(back_populates='building', order_by='(Unit.floor, Unit.number)')
 
 
-class Unit(TimestampMixin, VersionedMixin, Base):
+class UnitRent:
+    """The monthly rent of a unit, shared by the Unit model and the plain rows lists use (rent, area_gross)."""
+
+    __slots__ = ()
+
+    @property
+    def monthly_rent(self) -> Decimal | None:
+        """Rent for the whole unit per month (元), from 元/㎡·天 × area × 365/12."""
+        if self.rent is None:
+            return None
+        return (self.rent * self.area_gross * Decimal(365) / Decimal(12)).quantize(Decimal('1'))
+
+
+class Unit(UnitRent, TimestampMixin, VersionedMixin, Base):
     """A lettable unit (房源). Rent is 元/㎡·天 (the local convention); 物业费 is 元/㎡·月."""
 
     __tablename__ = 'unit'
@@ -97,7 +110,14 @@ class Unit(TimestampMixin, VersionedMixin, Base):
     __table_args__ = (UniqueConstraint('building_id', 'number'),
                       # Covers the vacancy search: filter, count and sort without reading the table.
                       Index('ix_unit_vacancy', 'status', 'area_gross', 'rent', 'available_from', 'use',
-                            'platform_id', 'building_id'))
+                            'platform_id', 'building_id'),
+                      # The other sorts walk their own index and stop after one page instead of sorting every match.
+                      Index('ix_unit_vacancy_rent', 'status', 'rent', 'area_gross', 'available_from', 'use',
+                            'platform_id', 'building_id'),
+                      Index('ix_unit_vacancy_available', 'status', 'available_from', 'area_gross', 'rent', 'use',
+                            'platform_id', 'building_id'),
+                      Index('ix_unit_vacancy_building', 'status', 'building_id', 'floor', 'number', 'area_gross',
+                            'rent', 'available_from', 'use', 'platform_id'))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     building_id: Mapped[int] = mapped_column(ForeignKey('building.id'), index=True)
@@ -116,13 +136,6 @@ class Unit(TimestampMixin, VersionedMixin, Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     building: Mapped[Building] = relationship(back_populates='units')
-
-    @property
-    def monthly_rent(self) -> Decimal | None:
-        """Rent for the whole unit per month (元), from 元/㎡·天 × area × 365/12."""
-        if self.rent is None:
-            return None
-        return (self.rent * self.area_gross * Decimal(365) / Decimal(12)).quantize(Decimal('1'))
 
 
 class UnitStatusChange(Base):

@@ -13,7 +13,7 @@ from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, d
 from crm.core.spreadsheets import Table
 from crm.db import db
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit
-from crm.platforms.units import set_status
+from crm.platforms.units import refresh_unit_statistics, set_status
 
 SPEC = ImportSpec(
     object_type='unit',
@@ -131,4 +131,6 @@ def import_units(table: Table, actor, *, dry_run: bool = False, filename: str = 
     """Import every good row in one transaction and report every bad one (row, column, reason)."""
     report = run_import(table, SPEC, UnitImporter(actor), dry_run=dry_run, filename=filename)
     report.extra.setdefault('buildings_created', 0)
+    if not dry_run and report.imported:
+        refresh_unit_statistics()
     return report

@@ -1,6 +1,7 @@
 """Buildings, the 租控表 (rent-control grid), unit edits and the vacancy search."""
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -14,7 +15,8 @@ from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args
 from crm.db import db
 from crm.platforms import units as service
-from crm.platforms.forms import UNIT_FIELD_NAMES, BuildingForm, StatusForm, UnitCreateForm, UnitForm
+from crm.platforms.forms import (BUILDING_FIELD_NAMES, UNIT_FIELD_NAMES, BuildingEditForm, BuildingForm, StatusForm,
+                                 UnitCreateForm, UnitForm)
 from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, MediaFile, Platform, Unit, UnitStatusChange
 from crm.platforms.views import bp
 
@@ -46,13 +48,44 @@ def building_new(platform_id: int):
     ensure('edit', platform)
     form = BuildingForm()
     if form.validate_on_submit():
-        item = Building(platform_id=platform.id, name=form.name.data, address=form.address.data or None,
-                        floors=form.floors.data, gfa=form.gfa.data, operator=form.operator.data or None)
-        db.session.add(item)
+        item = service.create_building(platform, _building_data(form))
         db.session.commit()
         flash(_('Building %(name)s added.', name=item.name), 'success')
         return redirect(url_for('platforms.building', building_id=item.id))
-    return render_template('platforms/building_form.html', form=form, platform=platform), 422 if form.errors else 200
+    return render_template('platforms/building_form.html', form=form, platform=platform, building=None), \
+        422 if form.errors else 200
+
+
+def _building_data(form) -> dict:
+    return {name: getattr(form, name).data for name in BUILDING_FIELD_NAMES}
+
+
+def _building_labels() -> dict[str, str]:
+    return {'name': _('Building name'), 'address': _('Address'), 'floors': _('Floors'),
+            'gfa': _('Gross floor area (㎡)'), 'operator': _('Owner / operator')}
+
+
+@bp.route('/buildings/<int:building_id>/edit', methods=['GET', 'POST'])
+@requires(Perm.PLATFORMS_EDIT)
+def building_edit(building_id: int):
+    """Edit a building; a save based on an old version is refused and both versions are shown."""
+    item = get_or_404(Building, building_id)
+    ensure('edit', item)
+    form = BuildingEditForm(obj=item) if request.method == 'GET' else BuildingEditForm()
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            service.update_building(item, _building_data(form), version=form.version.data)
+        except EditConflict:
+            conflict = conflicting_fields(item, form.data, _building_labels())
+            form.rebase(item.version)
+        else:
+            db.session.commit()
+            flash(_('Building %(name)s saved.', name=item.name), 'success')
+            return redirect(url_for('platforms.building', building_id=item.id))
+    status = 409 if conflict is not None else (422 if form.errors else 200)
+    return render_template('platforms/building_form.html', form=form, platform=item.platform, building=item,
+                           conflict=conflict), status
 
 
 @bp.route('/buildings/<int:building_id>/units/new', methods=['GET', 'POST'])
@@ -91,7 +124,7 @@ def unit_edit(unit_id: int):
                                                             'area_gross': _('Gross area (㎡)'),
                                                             'available_from': _('Available from'),
                                                             'note': _('Note')})
-            form.version.data = unit.version
+            form.rebase(unit.version)
         except service.UnitError as exc:
             form.number.errors.append(str(exc))
         else:
@@ -130,7 +163,8 @@ def _vacancy_filters() -> dict:
     return {'area_min': args.get('area_min', type=float), 'area_max': args.get('area_max', type=float),
             'rent_min': args.get('rent_min', type=float), 'rent_max': args.get('rent_max', type=float),
             'use': args.get('use') or None, 'platform_id': args.get('platform_id', type=int),
-            'building_id': args.get('building_id', type=int), 'available_by': args.get('available_by') or None}
+            'building_id': args.get('building_id', type=int),
+            'available_by': args.get('available_by', type=date.fromisoformat)}
 
 
 @bp.get('/vacancies')

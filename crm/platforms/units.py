@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, insert, select, text
 
 from config import ROOT
 from crm.core.access import scoped
 from crm.core.concurrency import check_version
-from crm.core.pagination import Page
+from crm.core.pagination import Page, paginate
 from crm.db import db, utcnow
+from crm.platforms.listing import vacancy_rows
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
 
 BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
@@ -67,6 +68,34 @@ def create_unit(building: Building, data: dict[str, Any], *, actor_id: int | Non
     db.session.add(UnitStatusChange(unit_id=unit.id, from_status=None, to_status=unit.status, by_id=actor_id))
     db.session.flush()
     return unit
+
+
+BUILDING_EDITABLE = ('name', 'address', 'floors', 'gfa', 'operator')
+
+
+def _building_values(data: dict[str, Any]) -> dict[str, Any]:
+    values = {key: data.get(key) for key in BUILDING_EDITABLE if key in data}
+    for key in ('address', 'operator'):
+        if key in values:
+            values[key] = values[key] or None
+    return values
+
+
+def create_building(platform: Platform, data: dict[str, Any]) -> Building:
+    """Add a building to a platform (the audit trail records it)."""
+    building = Building(platform_id=platform.id, **_building_values(data))
+    db.session.add(building)
+    db.session.flush()
+    return building
+
+
+def update_building(building: Building, data: dict[str, Any], *, version: int) -> Building:
+    """Apply a form to a building; a stale version raises EditConflict and nothing is written."""
+    check_version(building, version)
+    for key, value in _building_values(data).items():
+        setattr(building, key, value)
+    db.session.flush()
+    return building
 
 
 @dataclass
@@ -133,16 +162,9 @@ def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
 
 
 def vacancy_page(filters: dict[str, Any], sort: str, page: int, per_page: int) -> Page:
-    """One page of the vacancy search: count and order on the index, then load just that page's rows."""
-    ids_stmt = _vacancy_ids(filters)
-    total = db.session.scalar(select(func.count()).select_from(ids_stmt.subquery())) or 0
-    ids = db.session.scalars(ids_stmt.order_by(*SORTS.get(sort, SORTS['area']))
-                             .limit(per_page).offset((page - 1) * per_page)).all()
-    rows = db.session.execute(select(Unit, Building.name, Platform.name)
-                              .join(Building, Unit.building_id == Building.id)
-                              .join(Platform, Unit.platform_id == Platform.id).where(Unit.id.in_(ids))).all()
-    by_id = {row[0].id: row for row in rows}
-    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
+    """One page of the vacancy search: count and order on the index, then read just that page's plain rows."""
+    stmt = _vacancy_ids(filters).order_by(*SORTS.get(sort, SORTS['area']))
+    return paginate(stmt, page, per_page, load=vacancy_rows)
 
 
 # --- seed and demo data -------------------------------------------------------------------------
@@ -204,7 +226,17 @@ def demo_units(count: int, seed: int = 7) -> dict[str, int]:
     if rows:
         db.session.execute(insert(Unit), rows)
     db.session.flush()
+    refresh_unit_statistics()
     return {'demo_units': len(rows)}
+
+
+def refresh_unit_statistics() -> None:
+    """After a bulk load, let SQLite's planner know the unit table's shape (PostgreSQL's autovacuum does this).
+
+    Without statistics SQLite sorts every matching unit for the rent and date sorts of the vacancy search
+    instead of walking their indexes and stopping after one page."""
+    if db.session.get_bind().dialect.name == 'sqlite':
+        db.session.execute(text('ANALYZE unit'))
 
 
 def promise_unit(unit: Unit, lead, *, actor_id: int | None, override_reason: str | None = None):

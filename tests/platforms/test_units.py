@@ -63,6 +63,7 @@ def test_two_concurrent_edits_give_one_conflict_and_lose_nothing(client, factori
     assert first.status_code == 302 and second.status_code == 409
     html = second.get_data(as_text=True)
     assert '3.80' in html and '4.2' in html and '第二位的修改' in html  # both versions shown, input kept
+    assert 'name="version" type="hidden" value="2"' in html  # saving again applies it knowingly
     db_session.expire_all()
     saved = db_session.get(Unit, unit.id)
     assert str(saved.rent) == '3.80' and saved.note is None and saved.version == 2
@@ -103,3 +104,38 @@ def test_vacancy_search_filters_and_sorts(client, factories, logged_in):
     logged_in('leader')
     html = client.get(f'/platforms/vacancies?platform_id={platform.id}&area_min=100&sort=-rent').get_data(as_text=True)
     assert html.index('3F · b') < html.index('3F · c') and '3F · a' not in html and '3F · let' not in html
+
+
+def test_vacancy_search_runs_the_same_few_queries_whatever_the_page_holds(client, factories, logged_in,
+                                                                        count_queries):
+    platform = factories.platform('戊园')
+    first = factories.building(platform, name='戊园一号楼')
+    factories.unit(first, number='101')
+    logged_in('officer')
+    url = f'/platforms/vacancies?platform_id={platform.id}&sort=-rent'
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for building in (first, factories.building(platform, name='戊园二号楼'), factories.building(platform)):
+        for n in range(12):
+            factories.unit(building, number=f'2{n:02d}', rent=f'{2 + n / 10:.1f}')
+    with count_queries() as many:
+        html = client.get(url).get_data(as_text=True)
+    assert html.count('戊园二号楼') == 12 and '共 37 条' in html
+    assert len(many) == len(few) <= 6, many  # user, count, ids, rows, platforms (+ BEGIN): no query per unit
+
+
+def test_every_vacancy_sort_and_filter_answers_from_plain_rows(client, factories, logged_in):
+    platform = factories.platform('己园')
+    building = factories.building(platform, name='己园一号楼')
+    for number, area, rent, use in [('a1', '120', '2.8', '办公'), ('a2', '300', '4.5', '研发'), ('a3', '60', None, '办公')]:
+        factories.unit(building, number=number, area=area, rent=rent, use=use)
+    logged_in('officer')
+    base = f'/platforms/vacancies?platform_id={platform.id}'
+    for sort in ('area', '-area', 'rent', '-rent', 'available', 'building'):
+        html = client.get(f'{base}&sort={sort}').get_data(as_text=True)
+        assert all(f'3F · {n}' in html for n in ('a1', 'a2', 'a3')), sort
+    html = client.get(f'{base}&use=研发&rent_max=5&area_min=100&available_by=2030-01-01'
+                      f'&building_id={building.id}').get_data(as_text=True)
+    assert '3F · a2' in html and '3F · a1' not in html and '3F · a3' not in html
+    assert '10,220' in client.get(f'{base}&area_max=150').get_data(as_text=True)  # 2.8 × 120 × 365 / 12 a month
