@@ -145,7 +145,8 @@ def dashboard():
 def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = paginate(_filtered(), *page_args(50), load=lead_rows)
-    platforms = db.session.execute(select(Platform.id, Platform.name).order_by(Platform.name)).all()
+    platforms = db.session.execute(scoped(select(Platform.id, Platform.name), Platform)
+                                   .order_by(Platform.name)).all()
     saved = db.session.scalars(select(SavedFilter).where(SavedFilter.user_id == current_user.id)
                                .order_by(SavedFilter.name)).all()
     return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES, platforms=platforms,
