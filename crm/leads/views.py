@@ -210,6 +210,8 @@ def new():
     _choices(form)
     if form.validate_on_submit():
         firm = get_or_404(Firm, form.firm_id.data)
+        if firm.deleted_at is not None:  # administrators see deleted firms, but new leads need a live one
+            abort(404)
         try:
             lead = services.create_lead(_lead_data(form), owner_id=current_user.id if current_user.role_code == OFFICER
                                         else None, actor_id=current_user.id, platform_ids=form.platforms.data,
@@ -225,7 +227,8 @@ def new():
 
 
 def _firm_choices():
-    return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).order_by(Firm.name_key).limit(2000)).all()
+    return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).where(Firm.deleted_at.is_(None))
+                              .order_by(Firm.name_key).limit(2000)).all()
 
 
 @bp.route('/<int:lead_id>/edit', methods=['GET', 'POST'])
