@@ -8,6 +8,9 @@ Scope 甲 is what the park manager (platform 甲), officer O1 (owner of lead 甲
 own; scope 乙 is another platform, another officer's lead and another firm. Names of 乙 records carry
 markers: `ZZB` for what officers may still see (platforms, buildings, units, firms, contacts) and `ZZL`
 for what only administrators and leaders may see (another officer's lead and follow-ups).
+
+Only tests that use `world` belong in this package: on SQLite the world's open write transaction would
+lock out the ordinary per-test connections of other fixtures.
 """
 from __future__ import annotations
 
