@@ -247,21 +247,33 @@ def count_queries(app, db_session):
 # --- no network egress --------------------------------------------------------------------------
 
 _real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(sock, address) -> bool:
+    if sock.family == getattr(socket, 'AF_UNIX', None):
+        return True
+    host = address[0] if isinstance(address, tuple) else address
+    return isinstance(host, str) and (host.startswith('127.') or host in {'localhost', '::1'} or host.startswith('/'))
 
 
 def _guarded_connect(sock, address):
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and (host.startswith('127.') or host in {'localhost', '::1'} or host.startswith('/')):
-        return _real_connect(sock, address)
-    if sock.family == getattr(socket, 'AF_UNIX', None):
-        return _real_connect(sock, address)
-    raise AssertionError(f'network egress attempted to {address!r}: tests must stay on loopback')
+    if not _is_local(sock, address):
+        raise AssertionError(f'network egress attempted to {address!r}: tests must stay on loopback')
+    return _real_connect(sock, address)
+
+
+def _guarded_connect_ex(sock, address):
+    if not _is_local(sock, address):
+        raise AssertionError(f'network egress attempted to {address!r}: tests must stay on loopback')
+    return _real_connect_ex(sock, address)
 
 
 @pytest.fixture(autouse=True)
 def no_egress(monkeypatch):
-    """Any connection outside loopback fails the test."""
+    """Any connection outside loopback fails the test (connect and connect_ex; create_connection uses connect)."""
     monkeypatch.setattr(socket.socket, 'connect', _guarded_connect)
+    monkeypatch.setattr(socket.socket, 'connect_ex', _guarded_connect_ex)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -104,6 +104,105 @@ class Factories:
             db.session.commit()
             return _detach(user)
 
+    # --- records hanging off firms, leads, buildings and plans ---
+
+    PNG = (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4'
+           b'\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82')
+
+    def contact(self, firm, *, name: str | None = None, **values):
+        from crm.firms.models import Contact
+
+        with self._in_app():
+            contact = Contact(firm_id=firm.id, name=name or f'联系人{next(_seq)}', **values)
+            db.session.add(contact)
+            db.session.commit()
+            return _detach(contact)
+
+    def activity(self, lead, *, subject: str | None = None, owner=None, outcome: str | None = None):
+        from datetime import date
+
+        from crm.leads.models import Lead
+        from crm.leads.services import add_activity
+
+        with self._in_app():
+            activity = add_activity(db.session.get(Lead, lead.id), kind='电话', subject=subject or f'跟进{next(_seq)}',
+                                    due_on=date.today(), owner_id=owner.id if owner else None, outcome=outcome)
+            db.session.commit()
+            return _detach(activity)
+
+    def pack(self, lead):
+        """A real pack: rendered, verified and stored like the 生成推介包 button does."""
+        from crm.leads.models import Lead
+        from crm.packs.services import build_pack
+
+        with self._in_app():
+            pack = build_pack(db.session.get(Lead, lead.id), author_name='测试')
+            db.session.commit()
+            return _detach(pack)
+
+    def summary(self, firm):
+        from crm.firms.models import Firm
+        from crm.packs.summaries import build_summary
+
+        with self._in_app():
+            summary = build_summary(db.session.get(Firm, firm.id), author_name='测试')
+            db.session.commit()
+            return _detach(summary)
+
+    def share(self, pack, *, days: int = 14) -> tuple:
+        """A share link: (the PackShare row, its token)."""
+        from sqlalchemy import select
+
+        from crm.packs.models import Pack, PackShare
+        from crm.packs.services import create_share
+
+        with self._in_app():
+            token = create_share(db.session.get(Pack, pack.id), days=days, actor_id=None)
+            db.session.commit()
+            share = db.session.scalar(select(PackShare).order_by(PackShare.id.desc()).limit(1))
+            return _detach(share), token
+
+    def media(self, building, *, unit=None, name: str = 'plan.png'):
+        from crm.platforms.media import store
+        from crm.platforms.models import Building, Unit
+
+        with self._in_app():
+            media = store(self.PNG, name, building=db.session.get(Building, building.id),
+                          unit=db.session.get(Unit, unit.id) if unit else None,
+                          kind='photo' if unit else 'floor_plan', actor_id=None)
+            db.session.commit()
+            return _detach(media)
+
+    def saved_filter(self, user, *, name: str | None = None, query: str = 'stage=线索'):
+        from crm.leads.models import SavedFilter
+
+        with self._in_app():
+            item = SavedFilter(user_id=user.id, name=name or f'筛选{next(_seq)}', query=query)
+            db.session.add(item)
+            db.session.commit()
+            return _detach(item)
+
+    def tracked_target(self):
+        """The first extracted plan target (from the seeded plans) put on the register."""
+        from sqlalchemy import select
+
+        from crm.plans.models import Target
+        from crm.targets.services import track
+
+        with self._in_app():
+            target = db.session.scalar(select(Target).where(Target.year.is_not(None)).order_by(Target.id).limit(1))
+            tracked = track(target)
+            db.session.commit()
+            return _detach(tracked), target.id
+
+    def delete_firm(self, firm):
+        from crm.firms.models import Firm
+        from crm.firms.services import soft_delete
+
+        with self._in_app():
+            soft_delete(db.session.get(Firm, firm.id), actor_id=None)
+            db.session.commit()
+
 
 def _detach(obj):
     """Load every column so the object stays readable after its session closes."""

@@ -167,7 +167,8 @@ def dashboard():
 def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = paginate(_filtered(), *page_args(50), load=lead_rows)
-    platforms = db.session.execute(select(Platform.id, Platform.name).order_by(Platform.name)).all()
+    platforms = db.session.execute(scoped(select(Platform.id, Platform.name), Platform)
+                                   .order_by(Platform.name)).all()
     saved = db.session.scalars(select(SavedFilter).where(SavedFilter.user_id == current_user.id)
                                .order_by(SavedFilter.name)).all()
     return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES, platforms=platforms,
@@ -268,7 +269,10 @@ def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, F
     """The chosen firm, or the new one created through the firm service's checks (`different`: the user confirmed
     it is not one of the similar firms offered); errors go on the form."""
     if form.firm_id.data:
-        return get_or_404(Firm, form.firm_id.data), None
+        firm = get_or_404(Firm, form.firm_id.data)
+        if firm.deleted_at is not None:  # administrators see deleted firms, but new leads need a live one
+            abort(404)
+        return firm, None
     if not has_permission(current_user, Perm.FIRMS_EDIT):
         form.new_firm_name.errors.append(_('You may not create firms; choose a firm on record.'))
         return None, None
@@ -291,7 +295,8 @@ def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, F
 
 
 def _firm_choices():
-    return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).order_by(Firm.name_key).limit(2000)).all()
+    return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).where(Firm.deleted_at.is_(None))
+                              .order_by(Firm.name_key).limit(2000)).all()
 
 
 @bp.route('/<int:lead_id>/edit', methods=['GET', 'POST'])

@@ -86,9 +86,12 @@ def render_html(context: dict[str, Any]) -> str:
 
 def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, author_name: str = '',
                progress: Callable[[str, int], None] | None = None) -> Pack:
-    """Generate, verify and store a new version of the lead's pack; `progress(step, percent)` hears each step."""
+    """Generate, verify and store a new version of the lead's pack (never for a deleted firm);
+    `progress(step, percent)` hears each step."""
     from crm.packs.pdf import render_pdf
 
+    if lead.firm.deleted_at is not None:
+        raise PackError('该企业已删除，不能生成推介包；管理员恢复企业后可再生成')
     report = progress or (lambda _step, _percent: None)
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
     number = f'GS-{date.today():%Y}-{lead.id:05d}-V{version}'

@@ -138,6 +138,9 @@ def summary_build(firm_id: int):
     from crm.packs.summaries import build_summary
 
     firm = get_or_404(Firm, firm_id)
+    if firm.deleted_at is not None:  # only administrators reach a deleted firm; matching leaves it out
+        flash(_('A deleted firm gets no policy summary; restore it first.'), 'error')
+        return redirect(url_for('firms.detail', firm_id=firm.id))
     summary = build_summary(firm, author_id=current_user.id, author_name=current_user.name)
     db.session.commit()
     flash(_('Policy summary %(number)s issued.', number=summary.number), 'success')

@@ -4,7 +4,9 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from crm.db import db
 from crm.platforms.models import Building, MediaFile, Unit
@@ -54,11 +56,30 @@ def store(data: bytes, original_name: str, *, building: Building, unit: Unit | N
 
 
 def remove(media: MediaFile) -> None:
-    """Delete the record and its file."""
-    (media_folder() / media.stored_name).unlink(missing_ok=True)
-    db.session.delete(media)
-    db.session.flush()
+    """Delete the record now and its file once the transaction commits (a rollback keeps both)."""
+    session = db.session()
+    session.info.setdefault(_UNLINK_AFTER_COMMIT, []).append(media_folder() / media.stored_name)
+    session.delete(media)
+    session.flush()
+
+
+_UNLINK_AFTER_COMMIT = 'crm.media.unlink_after_commit'
+
+
+@event.listens_for(Session, 'after_commit')
+def _unlink_removed_files(session: Session) -> None:
+    for path in session.info.pop(_UNLINK_AFTER_COMMIT, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, 'after_rollback')
+def _keep_files_on_rollback(session: Session) -> None:
+    session.info.pop(_UNLINK_AFTER_COMMIT, None)
 
 
 def path_of(media: MediaFile) -> Path:
-    return media_folder() / media.stored_name
+    """The stored file of an image; 404 when the file has gone missing from the media folder."""
+    path = media_folder() / media.stored_name
+    if not path.is_file():
+        abort(404)
+    return path

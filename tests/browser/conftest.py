@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 ARTIFACTS = ROOT / 'test-artifacts'
+LIVE_ENV: dict = {}  # the live server's environment (its database), for tests that prepare data in it
 
 
 def _free_port() -> int:
@@ -55,6 +56,7 @@ def live_server(tmp_path_factory):
             break
         except OSError:
             time.sleep(0.1)
+    LIVE_ENV.update(env)
     yield base, accounts
     for process in (server, worker):
         process.terminate()

@@ -1,0 +1,269 @@
+"""One world of records in two scopes (甲 and 乙), built once per database for the security matrix.
+
+The world is committed into an outer transaction that is rolled back when the package's tests end; every
+request a test makes runs inside its own SAVEPOINT (`world.isolated()`), rolled back afterwards, so a
+delete or a merge in one request never changes what the next request sees.
+
+Scope 甲 is what the park manager (platform 甲), officer O1 (owner of lead 甲) and the firm user (firm 甲)
+own; scope 乙 is another platform, another officer's lead and another firm. Names of 乙 records carry
+markers: `ZZB` for what officers may still see (platforms, buildings, units, firms, contacts) and `ZZL`
+for what only administrators and leaders may see (another officer's lead and follow-ups).
+
+Only tests that use `world` belong in this package: on SQLite the world's open write transaction would
+lock out the ordinary per-test connections of other fixtures.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from crm.db import db
+from crm.extensions import limiter
+from tests.conftest import csrf_from, login
+from tests.factories import Factories
+
+NIGHTLY = os.environ.get('CRM_NIGHTLY', '').lower() in {'1', 'true', 'yes'}
+ROLES = ('admin', 'leader', 'officer', 'park_manager', 'firm')
+MISSING_ID = 99_999_999
+
+
+@dataclass
+class World:
+    """Everything the matrix tests need: the records, the users and the database connection."""
+
+    app: Any
+    connection: Any
+    users: dict[str, Any]
+    other_officer: Any
+    own: dict[str, Any]
+    other: dict[str, Any]
+    deleted: dict[str, Any]
+    shared: dict[str, Any]
+    filters: dict[str, Any]
+    tokens: dict[str, str] = field(default_factory=dict)
+    base_fingerprint: dict | None = None
+
+    @contextmanager
+    def isolated(self):
+        """Run a block (usually one request) in a savepoint that is rolled back afterwards."""
+        savepoint = self.connection.begin_nested()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            savepoint.rollback()
+            self.restore_media_files()
+
+    def restore_media_files(self) -> None:
+        """The app's session commits inside our savepoint, so a removed image's file is really gone: put it back."""
+        from crm.platforms.models import MediaFile
+
+        folder = Path(self.app.instance_path) / 'media'
+        for name in self.connection.execute(select(MediaFile.stored_name)).scalars():
+            if not (folder / name).exists():
+                (folder / name).write_bytes(Factories.PNG)
+
+    def client(self, role: str | None):
+        """A fresh test client signed in as `role` (None: anonymous), with its CSRF token."""
+        client = self.app.test_client()
+        limiter.reset()
+        if role is not None:
+            response = login(client, self.users[role].email, Factories.PASSWORD)
+            assert response.status_code == 302, response.data[:300]
+        page = client.get('/account/password' if role else '/login')
+        client.csrf = csrf_from(page.data)
+        return client
+
+    def fingerprint(self) -> dict[str, tuple]:
+        """Per table: row count, sum of versions, count of soft-deleted rows (one query)."""
+        return fingerprint(self.connection)
+
+
+_FINGERPRINT_SQL: dict[str, str] = {}
+
+
+def fingerprint(connection) -> dict[str, tuple]:
+    """A cheap summary of every table that changes when any row is added, removed, edited or deleted."""
+    dialect = connection.dialect.name
+    if dialect not in _FINGERPRINT_SQL:
+        parts = []
+        inspector = inspect(connection)
+        for table in sorted(inspector.get_table_names()):
+            if table.startswith(('alembic', 'sqlite_')) or '_fts' in table:
+                continue
+            columns = {c['name'] for c in inspector.get_columns(table)}
+            version = 'COALESCE(SUM(version), 0)' if 'version' in columns else '0'
+            deleted = 'COUNT(deleted_at)' if 'deleted_at' in columns else '0'
+            revoked = 'COUNT(revoked_at)' if 'revoked_at' in columns else '0'
+            parts.append(f"SELECT '{table}' AS t, COUNT(*) AS n, {version} AS v, {deleted} AS d, {revoked} AS r "
+                         f'FROM "{table}"')
+        _FINGERPRINT_SQL[dialect] = ' UNION ALL '.join(parts)
+    rows = connection.execute(text(_FINGERPRINT_SQL[dialect])).all()
+    return {row[0]: tuple(int(x) for x in row[1:]) for row in rows}
+
+
+def changed_tables(before: dict, after: dict) -> dict:
+    return {t: (before.get(t), after.get(t)) for t in set(before) | set(after) if before.get(t) != after.get(t)}
+
+
+def _build(factories: Factories) -> dict[str, Any]:
+    users = {role: factories.user(role) for role in ('admin', 'leader', 'officer')}
+    other_officer = factories.user('officer', name='另一专员')
+
+    def scope(label: str, mark: str, lead_mark: str, owner) -> dict[str, Any]:
+        platform = factories.platform(f'{label}域平台{mark}')
+        building = factories.building(platform, name=f'{label}域楼宇{mark}')
+        unit = factories.unit(building, number=f'{label}{mark}-301', status='已租')
+        vacant = factories.unit(building, number=f'{label}{mark}-302')
+        firm = factories.firm(f'{label}域企业{mark}有限公司')
+        second = factories.firm(f'{label}域二号企业{mark}有限公司')
+        factories.tenancy(firm, unit)
+        factories.tenancy(second, unit)
+        contact = factories.contact(firm, name=f'{label}联系人{mark}')
+        lead = factories.lead(firm, owner=owner, platforms=[platform], title=f'{label}域项目{lead_mark}')
+        activity = factories.activity(lead, subject=f'{label}域跟进{lead_mark}', owner=owner)
+        pack = factories.pack(lead)
+        share, token = factories.share(pack)
+        with factories._in_app():
+            from crm.packs.models import PackBuild
+            build = PackBuild(lead_id=lead.id, lang='zh', status='done', pack_id=pack.id, percent=100)
+            db.session.add(build)
+            db.session.commit()
+            build_id = build.id
+        return {'platform': platform, 'building': building, 'unit': vacant, 'let_unit': unit, 'firm': firm,
+                'other_firm': second, 'contact': contact, 'lead': lead, 'activity': activity, 'pack': pack,
+                'share': share, 'token': token, 'summary': factories.summary(firm), 'media': factories.media(building),
+                'user': owner, 'build_id': build_id}
+
+    own = scope('甲', 'ZZA', 'ZZA', users['officer'])
+    other = scope('乙', 'ZZB', 'ZZL', other_officer)
+    users['park_manager'] = factories.user('park_manager', platforms=[own['platform']])
+    users['firm'] = factories.user('firm', firm=own['firm'])
+
+    gone = factories.firm('已删除企业ZZD有限公司')
+    factories.tenancy(gone, own['let_unit'])
+    deleted = {'firm': gone, 'contact': factories.contact(gone, name='已删联系人ZZD'), 'summary': factories.summary(gone)}
+    factories.delete_firm(gone)
+
+    tracked, plan_target_id = factories.tracked_target()
+    from crm.plans.models import Commitment, PlanDocument
+
+    with factories._in_app():
+        document_id = db.session.scalar(select(PlanDocument.id).where(PlanDocument.is_current.is_(True))
+                                        .order_by(PlanDocument.id).limit(1))
+        commitment_id = db.session.scalar(select(Commitment.id).order_by(Commitment.id).limit(1))
+        from crm.policies.models import Policy, PolicyClause
+        policy = Policy(key='matrix-policy', title='矩阵测试政策', level='区', amounts_public=True, kinds=['房租补助'],
+                        industries=[], platform_names=[], facts=[],
+                        clauses=[PolicyClause(kind='房租补助', formula='fixed', amount=10, conditions=[])])
+        db.session.add(policy)
+        db.session.commit()
+        policy_id, clause_id = policy.id, policy.clauses[0].id
+    shared = {'document_id': document_id, 'commitment_id': commitment_id, 'tracked_id': tracked.id,
+              'plan_target_id': plan_target_id, 'policy_id': policy_id, 'clause_id': clause_id}
+    filters = {role: factories.saved_filter(user) for role, user in users.items()}
+    filters['other'] = factories.saved_filter(other_officer)
+    return {'users': users, 'other_officer': other_officer, 'own': own, 'other': other, 'deleted': deleted,
+            'shared': shared, 'filters': filters}
+
+
+@pytest.fixture(scope='package')
+def world(app):
+    """The two-scope world, committed into an outer transaction kept for the whole package."""
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    db.session.remove()
+    db.session.configure(bind=connection, join_transaction_mode='create_savepoint')
+
+    @contextmanager
+    def in_app():
+        with app.test_request_context():
+            yield
+
+    try:
+        built = World(app=app, connection=connection, **_build(Factories(in_app)))
+        built.base_fingerprint = built.fingerprint()
+        yield built
+    finally:
+        db.session.remove()
+        transaction.rollback()
+        connection.close()
+        db.session.configure(bind=db.engine, join_transaction_mode='rollback_only')
+
+
+def sqlite_unless_nightly(app) -> None:
+    """Long matrices run on SQLite in every run and on PostgreSQL in the nightly run (CRM_NIGHTLY=1)."""
+    if app.config['DB_KIND'] != 'sqlite' and not NIGHTLY:
+        pytest.skip('matrix runs on PostgreSQL nightly (CRM_NIGHTLY=1)')
+
+
+# --- routes -----------------------------------------------------------------------------------------
+
+def routes(app) -> list[tuple[str, str, Any]]:
+    """(endpoint, method, rule) for every route and method except static files."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == 'static' or rule.endpoint in COVERED_BY_API_TESTS or rule.endpoint.startswith('api.'):
+            continue
+        for method in sorted(rule.methods - {'HEAD', 'OPTIONS'}):
+            found.append((rule.endpoint, method, rule))
+    return sorted(found, key=lambda r: (r[2].rule, r[1]))
+
+
+FIRM_PARAMS = {'firm_id', 'other_id', 'contact_id', 'summary_id'}
+# The JSON API and its token management have their own scope matrix in tests/api (per-role tokens).
+COVERED_BY_API_TESTS = {'auth.token_create', 'auth.token_revoke', 'admin.user_revoke_token'}
+
+
+def variants(rule) -> list[str]:
+    """Which object variants a route has: own/other/missing for object routes, deleted where firms are involved."""
+    args = set(rule.arguments) - {'fmt'}
+    if not args:
+        return ['plain']
+    return ['own', 'other', 'missing'] + (['deleted'] if args & FIRM_PARAMS else [])
+
+
+def url_for_variant(world: World, rule, variant: str, role: str | None) -> str:
+    """The rule's URL with every parameter filled from real records of the world."""
+    side = world.other if variant == 'other' else world.own
+    values: dict[str, Any] = {}
+    for name in rule.arguments:
+        if name == 'fmt':
+            values[name] = 'csv'
+        elif variant == 'missing':
+            values[name] = 'no-such-token' if name == 'token' else MISSING_ID
+        elif name == 'token':
+            values[name] = side['token']
+        elif name in ('firm_id', 'other_id', 'contact_id', 'summary_id') and variant == 'deleted':
+            values[name] = {'firm_id': world.deleted['firm'].id, 'other_id': world.own['other_firm'].id,
+                            'contact_id': world.deleted['contact'].id,
+                            'summary_id': world.deleted['summary'].id}[name]
+        elif name == 'filter_id':
+            values[name] = (world.filters['other'] if variant == 'other' else world.filters[role or 'admin']).id
+        elif name == 'user_id':
+            values[name] = side['user'].id
+        elif name == 'target_id':
+            values[name] = world.shared['plan_target_id' if rule.endpoint == 'targets.track' else 'tracked_id']
+        elif name in ('document_id', 'commitment_id', 'policy_id', 'clause_id'):
+            values[name] = world.shared[name]
+        elif name == 'build_id':
+            values[name] = side['build_id']
+        else:
+            key = {'firm_id': 'firm', 'other_id': 'other_firm', 'contact_id': 'contact', 'lead_id': 'lead',
+                   'unit_id': 'unit', 'activity_id': 'activity', 'pack_id': 'pack', 'share_id': 'share',
+                   'summary_id': 'summary', 'platform_id': 'platform', 'building_id': 'building',
+                   'media_id': 'media'}[name]
+            values[name] = side[key].id
+    path = rule.rule
+    for name, value in values.items():
+        path = path.replace(f'<{name}>', str(value))
+        for converter in ('int', 'path', "any(csv, xlsx)"):
+            path = path.replace(f'<{converter}:{name}>', str(value))
+    assert '<' not in path, path
+    return path

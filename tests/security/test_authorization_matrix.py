@@ -1,0 +1,196 @@
+"""T4: every route × every role × {own object, another scope's object, missing id, soft-deleted id}.
+
+The routes come from `app.url_map`, so a new route without a row in EXPECTED fails the test. URL parameters are
+filled from real records (tests/security/conftest.py). For each request the outcome must match the table:
+`ok` (the role reaches the page or action: any status below 400, or a form's 400/409/422), `403` or `404`.
+Beyond the status:
+- a denied request (403/404, or an anonymous one) changes no row (table fingerprint inside the request's savepoint);
+- no page, export or JSON a role may open shows a record outside its scope (names of the other scope carry markers).
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.security.conftest import ROLES, routes, sqlite_unless_nightly, url_for_variant, variants
+
+# Role order in every row: admin, leader, officer, park manager, firm user.
+# A cell is 'own/other' for object routes, or one outcome for routes without objects (or when both agree).
+EXPECTED: dict[str, str] = {
+    # pages without objects
+    'main.home': 'ok ok ok ok ok',
+    'main.healthz': 'ok ok ok ok ok',
+    'auth.login': 'ok ok ok ok ok',
+    'auth.logout': 'login login login login login',
+    'auth.logout_all': 'login login login login login',
+    'auth.set_locale': 'ok ok ok ok ok',
+    'auth.change_password': 'ok ok ok ok ok',
+    'admin.audit': 'ok ok 403 403 403',
+    'admin.users': 'ok 403 403 403 403',
+    'admin.user_new': 'ok 403 403 403 403',
+    'firms.index': 'ok ok ok ok ok',
+    'firms.export': 'ok ok ok ok ok',
+    'firms.new': 'ok 403 ok 403 403',
+    'firms.import_firms_page': 'ok 403 ok 403 403',
+    'firms.import_contacts_page': 'ok 403 ok 403 403',
+    'leads.index': 'ok ok ok ok 403',
+    'leads.board': 'ok ok ok ok 403',
+    'leads.dashboard': 'ok ok ok ok 403',
+    'leads.export': 'ok ok ok ok 403',
+    'leads.filter_save': 'ok ok ok ok 403',
+    'leads.my_day': 'ok ok ok 403 403',
+    'leads.new': 'ok ok ok 403 403',
+    'plans.index': 'ok ok ok ok 403',
+    'plans.search': 'ok ok ok ok 403',
+    'plans.commitments': 'ok ok ok ok 403',
+    'plans.upload': 'ok 403 403 403 403',
+    'platforms.index': 'ok ok ok ok 403',
+    'platforms.vacancies': 'ok ok ok ok 403',
+    'platforms.vacancies_export': 'ok ok ok ok 403',
+    'platforms.units_import': 'ok 403 403 ok 403',
+    'targets.index': 'ok ok ok ok 403',
+    # accounts (own = officer O1, other = officer O2)
+    'admin.user_edit': 'ok/ok 403 403 403 403',
+    'admin.user_password': 'ok/ok 403 403 403 403',
+    'admin.user_revoke_sessions': 'ok/ok 403 403 403 403',
+    # firms: staff see every live firm, park managers the firms housed on their platform, firm users their own
+    'firms.detail': 'ok/ok ok/ok ok/ok ok/404 ok/404',
+    'firms.contact': 'ok/ok 403 ok/ok 403 ok/404',
+    'firms.edit': 'ok/ok 403 ok/ok 403 403',
+    'firms.delete': 'ok/ok 403 ok/ok 403 403',
+    'firms.merge': 'ok/ok 403 ok/ok 403 403',
+    'firms.tenancy': 'ok/ok 403 ok/ok 403 403',
+    'firms.restore': 'ok/ok 403 403 403 403',
+    'packs.summary_build': 'ok/ok ok/ok ok/ok 403 403',
+    'packs.summary_download': 'ok/ok ok/ok ok/ok ok/404 ok/404',
+    # leads: officers their own and the pool, park managers those targeting their platform
+    'leads.detail': 'ok/ok ok/ok ok/404 ok/404 403',
+    'leads.match': 'ok/ok ok/ok ok/404 ok/404 403',
+    'leads.edit': 'ok/ok ok/ok ok/404 403 403',
+    'leads.stage': 'ok/ok ok/ok ok/404 403 403',
+    'leads.activity_new': 'ok/ok ok/ok ok/404 403 403',
+    'leads.activity_done': 'ok/ok ok/ok ok/404 403 403',
+    'leads.promise': 'ok/ok ok/ok ok/404 403 403',
+    'leads.assign': 'ok/ok ok/ok 403 403 403',
+    'leads.filter_delete': 'ok/404 ok/404 ok/404 ok/404 403',
+    # packs follow their lead; firm users see the packs issued for their firm
+    'packs.build': 'ok/ok ok/ok ok/404 403 403',
+    'packs.detail': 'ok/ok ok/ok ok/404 ok/404 ok/404',
+    'packs.download': 'ok/ok ok/ok ok/404 ok/404 ok/404',
+    'packs.share_create': 'ok/ok ok/ok ok/404 403 403',
+    'packs.share_revoke': 'ok/ok ok/ok ok/404 403 403',
+    'packs.shared': 'ok/ok ok/ok ok/ok ok/ok ok/ok',
+    'packs.shared_pdf': 'ok/ok ok/ok ok/ok ok/ok ok/ok',
+    # plans and targets are district-wide reading for staff
+    'plans.reader': 'ok/ok ok/ok ok/ok ok/ok 403',
+    'plans.report': 'ok/ok ok/ok ok/ok ok/ok 403',
+    'plans.curate': 'ok/ok 403 ok/ok 403 403',
+    'targets.detail': 'ok/ok ok/ok ok/ok ok/ok 403',
+    'targets.track': 'ok/ok 403 ok/ok 403 403',
+    'targets.measure': 'ok/ok 403 ok/ok 403 403',
+    'targets.actual': 'ok/ok 403 ok/ok 403 403',
+    # platforms, buildings, units, images: park managers only their own platform; staff read everything
+    'platforms.detail': 'ok/ok ok/ok ok/ok ok/404 403',
+    'platforms.building': 'ok/ok ok/ok ok/ok ok/404 403',
+    'platforms.media_file': 'ok/ok ok/ok ok/ok ok/404 403',
+    'platforms.building_new': 'ok/ok 403 403 ok/404 403',
+    'platforms.unit_new': 'ok/ok 403 403 ok/404 403',
+    'platforms.unit_edit': 'ok/ok 403 403 ok/404 403',
+    'platforms.unit_status': 'ok/ok 403 403 ok/404 403',
+    'platforms.media_upload': 'ok/ok 403 403 ok/404 403',
+    'platforms.media_delete': 'ok/ok 403 403 ok/404 403',
+    'platforms.building_edit': 'ok/ok 403 403 ok/404 403',
+    # match choices and pack builds follow their lead
+    'leads.match_choice': 'ok/ok ok/ok ok/404 403 403',
+    'packs.build_progress': 'ok/ok ok/ok ok/404 403 403',
+    'packs.build_status': 'ok/ok ok/ok ok/404 403 403',
+    # the policy register: staff read it, administrators edit it (the world's policy has no uploaded document)
+    'policies.index': 'ok ok ok ok 403',
+    'policies.new': 'ok 403 403 403 403',
+    'policies.detail': 'ok/ok ok/ok ok/ok ok/ok 403',
+    'policies.edit': 'ok/ok 403 403 403 403',
+    'policies.clause_new': 'ok/ok 403 403 403 403',
+    'policies.clause_edit': 'ok/ok 403 403 403 403',
+    'policies.clause_delete': 'ok/ok 403 403 403 403',
+    'policies.source_upload': 'ok/ok 403 403 403 403',
+    'policies.source_download': '404/404 404/404 404/404 404/404 403',
+}
+PUBLIC_ENDPOINTS = {'main.healthz', 'auth.login', 'auth.set_locale', 'packs.shared', 'packs.shared_pdf'}
+# Requests after which the client is signed out or switched to English: each gets a fresh client.
+SESSION_CHANGING = {'auth.logout', 'auth.logout_all', 'auth.login', 'auth.set_locale'}
+# Markers of records a role must never see (conftest: ZZB other scope, ZZL another officer's lead, ZZD deleted).
+FORBIDDEN = {'admin': (), 'leader': ('ZZD',), 'officer': ('ZZL', 'ZZD'), 'park_manager': ('ZZB', 'ZZL', 'ZZD'),
+             'firm': ('ZZB', 'ZZL', 'ZZD'), None: ('ZZA', 'ZZB', 'ZZL', 'ZZD')}
+
+# The audit trail keeps the history of records deleted since (leaders audit everything).
+HISTORY = {('admin.audit', 'ZZD')}
+
+
+def expected(endpoint: str, role: str | None, variant: str) -> str:
+    """The outcome the table gives for this request."""
+    if role is None:
+        return 'ok' if endpoint in PUBLIC_ENDPOINTS and variant != 'missing' else (
+            '404' if endpoint in PUBLIC_ENDPOINTS else 'login')
+    cell = EXPECTED[endpoint].split()[ROLES.index(role)]
+    own, _, other = cell.partition('/')
+    other = other or own
+    if variant in ('plain', 'own'):
+        return own
+    if variant == 'other':
+        return other
+    if own == '403':
+        return '403'
+    if variant == 'deleted':
+        return 'ok' if role == 'admin' else '404'  # deleted firms are visible to administrators only
+    return '404'  # missing
+
+
+def outcome(response) -> str:
+    code = response.status_code
+    if code in (403, 404):
+        return str(code)
+    if code >= 500:
+        return f'error {code}'
+    if code == 302 and '/login' in response.headers.get('Location', ''):
+        return 'login'
+    return 'ok' if code < 400 or code in (400, 409, 422) else f'status {code}'
+
+
+def test_every_route_has_a_row_in_the_table(app):
+    endpoints = {endpoint for endpoint, _, _ in routes(app)}
+    assert endpoints - set(EXPECTED) == set(), 'routes missing from the authorization table'
+    assert set(EXPECTED) - endpoints == set(), 'table rows for routes that no longer exist'
+
+
+def test_authorization_matrix(app, world):
+    sqlite_unless_nightly(app)
+    mismatches, leaks, writes, checked = [], [], [], 0
+    for role in (*ROLES, None):
+        client = world.client(role)
+        for endpoint, method, rule in routes(app):
+            for variant in variants(rule):
+                if endpoint in SESSION_CHANGING:
+                    client = world.client(role)
+                url = url_for_variant(world, rule, variant, role)
+                want = expected(endpoint, role, variant)
+                with world.isolated():
+                    before = world.fingerprint() if method != 'GET' else None
+                    response = client.open(url, method=method, data={'csrf_token': client.csrf})
+                    got = outcome(response)
+                    denied = want in ('403', '404') or role is None
+                    if before is not None and denied and world.fingerprint() != before:
+                        writes.append((role, method, url))
+                checked += 1
+                if got != want:
+                    mismatches.append(f'{role} {method} {url} ({variant}): expected {want}, got {got}')
+                elif method == 'GET' and got == 'ok' and not response.mimetype.startswith(('image/', 'application/pdf')):
+                    body = response.get_data(as_text=True)
+                    seen = [m for m in FORBIDDEN[role] if m in body and (endpoint, m) not in HISTORY]
+                    if seen:
+                        leaks.append(f'{role} {url}: shows {seen}')
+                if endpoint in SESSION_CHANGING:
+                    client = world.client(role)
+    assert not mismatches, '\n'.join(mismatches)
+    assert not leaks, '\n'.join(leaks)
+    assert not writes, f'denied requests that changed rows: {writes}'
+    assert checked >= 1300, checked
+    print(f'authorization matrix: {checked} requests, {len(routes(app))} route-methods, {len(ROLES) + 1} roles')
