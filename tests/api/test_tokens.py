@@ -141,3 +141,8 @@ def test_rate_limited_per_token(app, factories, token_for, api, monkeypatch):
     assert limited.status_code == 429
     error = limited.get_json()['error']
     assert error['code'] == 'rate_limited' and error['fields'] == {} and error['message']
+
+
+def test_the_account_page_shows_the_token_section_once(client, logged_in):
+    logged_in('officer')
+    assert client.get('/account/password').get_data(as_text=True).count('id="api-tokens"') == 1
