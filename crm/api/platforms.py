@@ -133,6 +133,13 @@ def _unit_filters(status: str) -> dict:
     return {**query_args(), 'status': status}
 
 
+def _units_json(page) -> dict:
+    """The page of the vacancy search (plain rows, in order) with each unit's full record."""
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_([r.id for r in page.items])))}
+    page.items = [(units[r.id], r.building_name, r.platform_name) for r in page.items if r.id in units]
+    return page_json(page, lambda row: unit_json(*row))
+
+
 @operation('GET', '/units', perm=Perm.PLATFORMS_VIEW, tag='platforms', response=page_of(UNIT_SUMMARY),
            summary='Units in scope, any status unless `status` is given, with the vacancy filters',
            query=(Param('status', {'type': 'string', 'enum': list(UNIT_STATUSES)}), *UNIT_FILTERS, *PAGE_PARAMS))
@@ -140,7 +147,7 @@ def units():
     args = query_args()
     page = service.vacancy_page(_unit_filters(args.get('status', service.ANY_STATUS)), args.get('sort', 'area'),
                                 *page_params())
-    return jsonify(page_json(page, lambda row: unit_json(*row)))
+    return jsonify(_units_json(page))
 
 
 @operation('GET', '/vacancies', perm=Perm.PLATFORMS_VIEW, tag='platforms', response=page_of(UNIT_SUMMARY),
@@ -148,7 +155,7 @@ def units():
            query=(*UNIT_FILTERS, *PAGE_PARAMS))
 def vacancies():
     page = service.vacancy_page(_unit_filters('空置'), query_args().get('sort', 'area'), *page_params())
-    return jsonify(page_json(page, lambda row: unit_json(*row)))
+    return jsonify(_units_json(page))
 
 
 def _unit_detail(unit: Unit):
