@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import func, select, true
@@ -35,31 +34,47 @@ def funnel() -> list[dict]:
 
 
 def median_days_in_stage() -> list[dict]:
-    """Median days spent in each stage, over completed stays (from the stage log)."""
-    changes = db.session.execute(select(StageChange.lead_id, StageChange.to_stage, StageChange.at)
-                                 .where(_in_scope(StageChange.lead_id))
-                                 .order_by(StageChange.lead_id, StageChange.at, StageChange.id)).all()
-    stays: dict[str, list[float]] = defaultdict(list)
-    for current, following in zip(changes, changes[1:]):
-        if current.lead_id == following.lead_id:
-            stays[current.to_stage].append((following.at - current.at).total_seconds() / 86400)
-    return [{'stage': s, 'median_days': round(statistics.median(stays[s]), 1) if stays[s] else None,
-             'stays': len(stays[s])} for s in STAGE_NAMES]
+    """Median days spent in each stage, over completed stays (each logged stage lasts until the next change),
+    from the middle one or two stays of each stage in (stage, stay) order."""
+    completed = StageChange.stay_days.is_not(None)
+    if visibility_clause(Lead) is None:  # every lead: per stage, a count and a seek into the (stage, stay) index
+        counts = dict(db.session.execute(select(StageChange.to_stage, func.count()).where(completed)
+                                         .group_by(StageChange.to_stage)).all())
+        middle = {stage: db.session.scalars(
+            select(StageChange.stay_days).where(completed, StageChange.to_stage == stage)
+            .order_by(StageChange.stay_days).offset((n - 1) // 2).limit(2 - n % 2)).all()
+            for stage, n in counts.items() if n}
+    else:  # a scope: one pass numbering the visible stays of each stage, keeping the middle ones
+        order = func.row_number().over(partition_by=StageChange.to_stage, order_by=StageChange.stay_days)
+        ranked = (select(StageChange.to_stage.label('stage'), StageChange.stay_days.label('days'),
+                         order.label('rank'), func.count().over(partition_by=StageChange.to_stage).label('n'))
+                  .where(_in_scope(StageChange.lead_id), completed).subquery())
+        counts, middle = {}, {}
+        for stage, days, n in db.session.execute(
+                select(ranked.c.stage, ranked.c.days, ranked.c.n)
+                .where(ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))):
+            counts[stage] = n
+            middle.setdefault(stage, []).append(days)
+    return [{'stage': s, 'median_days': round(statistics.fmean(middle[s]), 1) if middle.get(s) else None,
+             'stays': counts.get(s, 0)} for s in STAGE_NAMES]
+
+
+def _month(column):
+    """`YYYY-MM` of a UTC timestamp, computed by the database."""
+    if db.session.get_bind().dialect.name == 'sqlite':
+        return func.strftime('%Y-%m', column)
+    return func.to_char(func.timezone('UTC', column), 'YYYY-MM')
 
 
 def signed_by_month(months: int = 24) -> list[dict]:
     """Projects signed per month of first signing, with investment, expected tax and jobs (count-once)."""
-    rows = db.session.execute(scoped(select(Lead.signed_at, Lead.investment, Lead.annual_tax, Lead.jobs), Lead)
-                              .where(Lead.signed_at.is_not(None))).all()
-    buckets: dict[str, dict] = {}
-    for signed_at, investment, tax, jobs in rows:
-        key = signed_at.strftime('%Y-%m')
-        bucket = buckets.setdefault(key, {'month': key, 'projects': 0, 'investment': 0.0, 'tax': 0.0, 'jobs': 0})
-        bucket['projects'] += 1
-        bucket['investment'] += float(investment or 0)
-        bucket['tax'] += float(tax or 0)
-        bucket['jobs'] += jobs or 0
-    return [buckets[k] for k in sorted(buckets)][-months:]
+    month = _month(Lead.signed_at).label('month')
+    rows = db.session.execute(scoped(select(month, func.count(Lead.id), func.sum(Lead.investment),
+                                            func.sum(Lead.annual_tax), func.sum(Lead.jobs)), Lead)
+                              .where(Lead.signed_at.is_not(None)).group_by(month)
+                              .order_by(month.desc()).limit(months)).all()
+    return [{'month': key, 'projects': n, 'investment': float(investment or 0), 'tax': float(tax or 0),
+             'jobs': int(jobs or 0)} for key, n, investment, tax, jobs in reversed(rows)]
 
 
 def _signed_count_by(column, join=None) -> list[tuple]:
@@ -119,38 +134,57 @@ CACHE_SECONDS = 60
 _cache: dict[tuple, tuple[float, tuple, dict]] = {}
 
 
-def data_version() -> tuple:
-    """A cheap fingerprint of the lead data (index look-ups): any stage move, edit or follow-up changes it,
-    whichever worker process made the change."""
-    return (db.session.scalar(select(func.max(StageChange.id))), db.session.scalar(select(func.max(Lead.updated_at))),
-            db.session.scalar(select(func.max(Activity.id))), db.session.scalar(select(func.max(Unit.updated_at))))
+def _pipeline_version() -> tuple:
+    return (db.session.scalar(select(func.max(StageChange.id))), db.session.scalar(select(func.max(Lead.updated_at))))
+
+
+def _follow_up_version() -> tuple:
+    return (db.session.scalar(select(func.max(Activity.id))), db.session.scalar(select(func.max(Activity.updated_at))),
+            date.today())
+
+
+def _vacancy_version() -> tuple:
+    return (db.session.scalar(select(func.max(Unit.updated_at))), db.session.scalar(select(func.count(Unit.id))))
+
+
+# each group of figures is recomputed only when its own data changes, whichever worker process changed it:
+# (fingerprint of the data behind it — index look-ups —, the figures)
+GROUPS = {
+    'pipeline': (_pipeline_version, lambda: {
+        'funnel': funnel(), 'median_days': median_days_in_stage(), 'by_month': signed_by_month(),
+        'by_platform': signed_by_platform(), 'by_source': signed_by_source(), 'by_officer': signed_by_officer(),
+        'lost_reasons': lost_reasons()}),
+    'follow_ups': (_follow_up_version, lambda: {'overdue': overdue_by_officer()}),
+    'vacancy': (_vacancy_version, lambda: {'vacancy': vacancy_by_platform()}),
+}
 
 
 def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) -> dict:
-    """Every figure of the dashboard, as plain data; with a cache key (the viewer's scope) figures are reused
-    for up to a minute while the data fingerprint is unchanged, and the page says when they were computed."""
+    """Every figure of the dashboard, as plain data. With a cache key (the viewer's scope) each group of figures
+    is reused for up to a minute while the fingerprint of its data is unchanged; the page says when the oldest
+    figures shown were computed."""
     import time
 
-    if cache_key is not None:
-        version = data_version()
-        hit = _cache.get(cache_key)
+    data: dict = {}
+    computed = []
+    for group, (version_of, figures) in GROUPS.items():
+        key = None if cache_key is None else (*cache_key, group)
+        version = version_of() if key is not None else None
+        hit = _cache.get(key) if key is not None else None
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS and hit[1] == version:
-            return hit[2]
-    data = _figures(now)
-    if cache_key is not None:
-        if len(_cache) > 256:
-            _cache.clear()
-        _cache[cache_key] = (time.monotonic(), version, data)
+            part = hit[2]
+        else:
+            part = {**figures(), 'generated_at': (now or utcnow()).isoformat(timespec='seconds')}
+            if key is not None:
+                if len(_cache) > 768:
+                    _cache.clear()
+                _cache[key] = (time.monotonic(), version, part)
+        computed.append(part['generated_at'])
+        data.update(part)
+    data['generated_at'] = min(computed)
     return data
 
 
 def forget_cached_figures() -> None:
     """Drop every cached set of figures (called when leads change)."""
     _cache.clear()
-
-
-def _figures(now: datetime | None = None) -> dict:
-    return {'funnel': funnel(), 'median_days': median_days_in_stage(), 'by_month': signed_by_month(),
-            'by_platform': signed_by_platform(), 'by_source': signed_by_source(), 'by_officer': signed_by_officer(),
-            'lost_reasons': lost_reasons(), 'overdue': overdue_by_officer(), 'vacancy': vacancy_by_platform(),
-            'generated_at': (now or utcnow()).isoformat(timespec='seconds')}

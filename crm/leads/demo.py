@@ -11,7 +11,7 @@ from crm.auth.models import OFFICER, User
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.models import ACTIVITY_KINDS, PRIORITIES, SOURCES, STAGE_NAMES, Activity, Lead, LostReason, \
-    StageChange, lead_platform
+    StageChange, lead_platform, stay_days
 from crm.platforms.models import Platform
 
 DEMO_PLATFORMS = ('跨贸小镇', '数字经济产业园', '中国(杭州)人力资源服务产业园', '电竞数娱产业园', '人工智能产业园区',
@@ -75,9 +75,11 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
     changes, activities, links = [], [], []
     for lead_id, history, row in zip(ids, histories, leads):
         previous = None
-        for stage, at in history:
+        for step, (stage, at) in enumerate(history):
+            left = history[step + 1][1] if step + 1 < len(history) else None
             changes.append({'lead_id': lead_id, 'from_stage': previous, 'to_stage': stage, 'at': at,
-                            'by_id': row['owner_id'], 'note': '流失原因见项目' if stage == '流失' else None})
+                            'by_id': row['owner_id'], 'note': '流失原因见项目' if stage == '流失' else None,
+                            'stay_days': stay_days(at, left) if left else None})
             previous = stage
             activities.append({'lead_id': lead_id, 'kind': rng.choice(ACTIVITY_KINDS), 'subject': f'{stage}阶段跟进',
                                'due_on': at.date(), 'done_at': at + timedelta(days=1), 'owner_id': row['owner_id'],

@@ -1,10 +1,10 @@
 """Leads (招商项目): lifecycle stages with a full change log, lost reasons, activities (跟进)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Table, Column, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Table, Column, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
@@ -110,7 +110,8 @@ class StageChange(Base):
     """Every stage move: from, to, when, who, why — time in stage and signing dates derive from these."""
 
     __tablename__ = 'lead_stage_change'
-    __table_args__ = (Index('ix_lead_stage_change_stage_lead', 'to_stage', 'lead_id'),)
+    __table_args__ = (Index('ix_lead_stage_change_stage_lead', 'to_stage', 'lead_id'),
+                      Index('ix_lead_stage_change_stage_stay', 'to_stage', 'stay_days'))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
@@ -119,6 +120,15 @@ class StageChange(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     note: Mapped[str | None] = mapped_column(Text)
+    # days until the lead's next stage change (None while it is still in this stage): kept by the service that
+    # logs changes, so the dashboard's median time in stage is read from an index instead of the whole log
+    stay_days: Mapped[float | None]
+
+
+def stay_days(entered: datetime, left: datetime) -> float:
+    """Days between entering a stage and leaving it (naive times are read as UTC, as the database stores them)."""
+    entered, left = (t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in (entered, left))
+    return (left - entered).total_seconds() / 86400
 
 
 class Increment(Base):
@@ -139,6 +149,8 @@ class Activity(TimestampMixin, VersionedMixin, Base):
 
     __tablename__ = 'activity'
     __audited__ = True
+    __table_args__ = (Index('ix_activity_open_due', 'due_on', sqlite_where=text('done_at IS NULL'),
+                            postgresql_where=text('done_at IS NULL')),)  # open follow-ups by due date
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)

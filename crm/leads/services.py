@@ -11,7 +11,8 @@ from crm.auth.models import User
 from crm.core import audit
 from crm.core.concurrency import check_version
 from crm.db import db, utcnow
-from crm.leads.models import ALL_STAGES, SIGNED_STAGES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange
+from crm.leads.models import ALL_STAGES, SIGNED_STAGES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange, \
+    stay_days
 from crm.platforms.models import Platform
 
 FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',
@@ -24,6 +25,14 @@ def _figures_changed() -> None:
     from crm.leads.dashboard import forget_cached_figures
 
     forget_cached_figures()
+
+
+def _restamp_stays(lead_id: int) -> None:
+    """Each logged stage of the lead lasts until its next change (in time order, so a back-dated move fits in)."""
+    changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
+                                 .order_by(StageChange.at, StageChange.id)).all()
+    for current, following in zip(changes, [*changes[1:], None]):
+        current.stay_days = None if following is None else stay_days(current.at, following.at)
 
 
 class LeadError(ValueError):
@@ -84,6 +93,8 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     change = StageChange(lead_id=lead.id, from_stage=lead.stage, to_stage=to_stage, at=when, by_id=actor_id,
                          note=(note or '').strip() or None)
     db.session.add(change)
+    db.session.flush()
+    _restamp_stays(lead.id)
     lead.stage, lead.stage_since = to_stage, when
     if to_stage in SIGNED_STAGES and lead.signed_at is None:
         lead.signed_at = when

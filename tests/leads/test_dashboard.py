@@ -3,8 +3,9 @@ import json
 from datetime import timedelta
 
 from crm.db import utcnow
-from crm.leads.models import Lead
+from crm.leads.models import Lead, StageChange
 from crm.leads.services import move_stage
+from tests.conftest import login
 
 
 def _figures(client) -> dict:
@@ -40,3 +41,80 @@ def test_officer_dashboard_excludes_another_officers_private_leads(client, facto
     figures = _figures(client)
     assert sum(r['projects'] for r in figures['by_month']) == 0
     assert next(r for r in figures['funnel'] if r['stage'] == '洽谈')['count'] == 0
+
+
+def _median_oracle(db_session, visible) -> dict:
+    """Median days in stage straight from the log: each stage lasts until the lead's next change in time order."""
+    import statistics
+
+    from sqlalchemy import select
+
+    from crm.leads.models import StageChange
+
+    changes = [c for c in db_session.scalars(select(StageChange).order_by(StageChange.lead_id, StageChange.at,
+                                                                          StageChange.id)) if visible(c.lead_id)]
+    stays: dict[str, list[float]] = {}
+    for current, following in zip(changes, changes[1:]):
+        if current.lead_id == following.lead_id:
+            stays.setdefault(current.to_stage, []).append((following.at - current.at).total_seconds() / 86400)
+    return {stage: round(statistics.median(days), 1) for stage, days in stays.items()}
+
+
+def test_median_days_in_stage_equals_the_logged_stays_in_and_out_of_scope(app, client, factories, in_app, db_session):
+    """Odd and even numbers of stays, a back-dated move slotted between earlier ones, another officer's lead
+    counted for the leader only — the figure equals the median recomputed from the log itself."""
+    officer, other = factories.user('officer'), factories.user('officer')
+    plans = {officer: [(('初步接洽', 2), ('考察看房', 5.5)), (('初步接洽', 1), ('考察看房', 8.25), ('洽谈', 9)),
+                       (('初步接洽', 3), ('考察看房', 10), ('洽谈', 4)),  # the last move is back-dated
+                       (('初步接洽', 1), ('考察看房', 2), ('洽谈', 4))],
+             other: [(('初步接洽', 0.5), ('考察看房', 30)), (('初步接洽', 2.75),)]}
+    owned = {}
+    with in_app():
+        for owner, leads in plans.items():
+            for steps in leads:
+                lead = factories.lead(owner=owner)
+                owned[lead.id] = owner.id
+                item = db_session.get(Lead, lead.id)
+                start = item.stage_since
+                for stage, days in steps:
+                    move_stage(item, stage, actor_id=owner.id, at=start + timedelta(days=days))
+                db_session.commit()
+        mine = _median_oracle(db_session, lambda lead_id: owned.get(lead_id) == officer.id)
+        everyone = _median_oracle(db_session, lambda lead_id: True)
+    assert (mine['初步接洽'], everyone['初步接洽']) == (2.2, 3.5)  # four stays, then five with the other's
+    login(client, officer.email, factories.PASSWORD)
+    shown = {r['stage']: r['median_days'] for r in _figures(client)['median_days'] if r['median_days'] is not None}
+    assert shown == mine
+    leader, leader_client = factories.user('leader'), app.test_client()
+    login(leader_client, leader.email, factories.PASSWORD)
+    shown = {r['stage']: r['median_days'] for r in _figures(leader_client)['median_days']
+             if r['median_days'] is not None}
+    assert shown == everyone
+
+
+def test_a_new_follow_up_refreshes_only_the_follow_up_figures(client, factories, logged_in, in_app, db_session,
+                                                               monkeypatch):
+    """Figures are cached per scope and per group of data: an overdue follow-up saved by any process shows at
+    once, without recomputing the pipeline figures; a stage move recomputes them."""
+    from datetime import date
+
+    from crm.leads import dashboard
+    from crm.leads.services import add_activity
+
+    officer = logged_in('officer')
+    lead = factories.lead(owner=officer, stage='洽谈')
+    runs = []
+    fingerprint, compute = dashboard.GROUPS['pipeline']
+    monkeypatch.setitem(dashboard.GROUPS, 'pipeline', (fingerprint, lambda: runs.append(1) or compute()))
+    assert _figures(client)['overdue'] == [] and len(runs) == 1
+    with in_app():
+        add_activity(db_session.get(Lead, lead.id), kind='电话', subject='回访', due_on=date.today() - timedelta(days=3),
+                     owner_id=officer.id)
+        db_session.commit()
+    assert _figures(client)['overdue'] == [{'name': officer.name, 'count': 1}] and len(runs) == 1
+    with in_app():
+        db_session.execute(StageChange.__table__.insert().values(lead_id=lead.id, from_stage='洽谈', to_stage='签约',
+                                                                 at=utcnow()))  # as another process would log it
+        db_session.commit()
+    _figures(client)
+    assert len(runs) == 2
