@@ -135,7 +135,9 @@ _cache: dict[tuple, tuple[float, tuple, dict]] = {}
 
 
 def _pipeline_version() -> tuple:
-    return (db.session.scalar(select(func.max(StageChange.id))), db.session.scalar(select(func.max(Lead.updated_at))))
+    """Stage moves show at once; other lead edits (amounts, owner, source) within the cache's minute — a follow-up
+    touches its lead's row too, and must not recompute the whole pipeline."""
+    return (db.session.scalar(select(func.max(StageChange.id))),)  # a new lead logs its first stage too
 
 
 def _follow_up_version() -> tuple:
@@ -147,8 +149,8 @@ def _vacancy_version() -> tuple:
     return (db.session.scalar(select(func.max(Unit.updated_at))), db.session.scalar(select(func.count(Unit.id))))
 
 
-# each group of figures is recomputed only when its own data changes, whichever worker process changed it:
-# (fingerprint of the data behind it — index look-ups —, the figures)
+# each group of figures is recomputed when its own data changes, whichever worker process changed it, and at
+# the latest after CACHE_SECONDS: (fingerprint of the data behind it — index look-ups —, the figures)
 GROUPS = {
     'pipeline': (_pipeline_version, lambda: {
         'funnel': funnel(), 'median_days': median_days_in_stage(), 'by_month': signed_by_month(),
