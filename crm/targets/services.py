@@ -97,15 +97,16 @@ def _elapsed(tracked: TrackedTarget, today: date) -> float | None:
     return max(0.0, min(1.0, (today - date(start, 1, 1)).days / total))
 
 
-def progress(tracked: TrackedTarget, *, today: date | None = None) -> Progress:
-    """Actual (computed, else the latest manual entry), share of the plan value and of the time elapsed."""
+def progress(tracked: TrackedTarget, *, today: date | None = None, trend: bool = False) -> Progress:
+    """Actual (computed, else the latest manual entry), share of the plan value and of the time elapsed; with
+    `trend`, the measure for each year of the plan period too (one computation per year, for the detail page)."""
     today = today or date.today()
-    trend: list[dict] = []
+    by_year: list[dict] = []
     if tracked.measure:
         actual, source = measures.compute(tracked.measure), 'CRM'
-        if tracked.period_start:
+        if trend and tracked.period_start:
             last = min(today.year, tracked.year or tracked.period_end or today.year)
-            trend = measures.by_year(tracked.measure, range(tracked.period_start, last + 1))
+            by_year = measures.by_year(tracked.measure, range(tracked.period_start, last + 1))
     elif tracked.actuals:
         latest = max(tracked.actuals, key=lambda a: a['date'])
         actual, source = Decimal(latest['value']), f'{latest["source"]}（{latest["date"]}）'
@@ -116,7 +117,7 @@ def progress(tracked: TrackedTarget, *, today: date | None = None) -> Progress:
     except InvalidOperation:
         plan = None
     share = float(actual / plan) if actual is not None and plan else None
-    return Progress(tracked, actual, source, share, _elapsed(tracked, today), trend)
+    return Progress(tracked, actual, source, share, _elapsed(tracked, today), by_year)
 
 
 DEMO = [

@@ -71,7 +71,7 @@ def detail(target_id: int):
     """One target: quote and citation, plan value, actual, progress, trend by year, the records counted."""
     tracked = _tracked_or_404(target_id)
     platforms = db.session.scalars(select(Platform.name).order_by(Platform.name)).all()
-    return render_template('targets/detail.html', row=services.progress(tracked),
+    return render_template('targets/detail.html', row=services.progress(tracked, trend=True),
                            records=_records(tracked.measure) if tracked.measure else [], platforms=platforms,
                            industries=list(DEFAULT_INDUSTRY_KEYWORDS), tags=FIRM_TAGS, stages=STAGE_NAMES,
                            today=date.today())

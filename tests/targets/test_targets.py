@@ -62,6 +62,7 @@ def test_tenancy_measure_and_drill_down_list_exactly_the_records(client, factori
     page = client.get(f'/targets/{tracked_id}').get_data(as_text=True)
     assert '计入跨境电商有限公司' in page and '不计入软件有限公司' not in page
     assert '计入的记录' in page and '<small class="muted">1</small>' in page
+    assert '逐年情况' in page  # the detail page computes the measure for each year of the plan period
 
 
 def test_manual_actual_needs_a_source_and_is_shown_with_it(client, factories, logged_in, in_app, db_session):
