@@ -146,7 +146,7 @@ def _follow_up_version() -> tuple:
 
 
 def _vacancy_version() -> tuple:
-    return (db.session.scalar(select(func.max(Unit.updated_at))), db.session.scalar(select(func.count(Unit.id))))
+    return (db.session.scalar(select(func.max(Unit.updated_at))),)
 
 
 # each group of figures is recomputed when its own data changes, whichever worker process changed it, and at

@@ -150,7 +150,8 @@ class Activity(TimestampMixin, VersionedMixin, Base):
     __tablename__ = 'activity'
     __audited__ = True
     __table_args__ = (Index('ix_activity_open_due', 'due_on', sqlite_where=text('done_at IS NULL'),
-                            postgresql_where=text('done_at IS NULL')),)  # open follow-ups by due date
+                            postgresql_where=text('done_at IS NULL')),  # open follow-ups by due date
+                      Index('ix_activity_updated', 'updated_at'))  # the latest change, for cached figures
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)

@@ -1,5 +1,6 @@
-"""stage stays and open follow-up index: each logged stage keeps the days until the next change (filled in
-for the existing log), so the dashboard reads median time in stage from an index; open follow-ups by due date
+"""stage stays and follow-up indexes: each logged stage keeps the days until the next change (filled in for the
+existing log), so the dashboard reads median time in stage from an index; open follow-ups by due date; follow-ups
+by last change (the cached figures' fingerprint)
 
 Revision ID: 98021e887e3a
 Revises: 679664e292b8
@@ -20,6 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.create_index('ix_activity_open_due', ['due_on'], unique=False, sqlite_where=sa.text('done_at IS NULL'),
                               postgresql_where=sa.text('done_at IS NULL'))
+        batch_op.create_index('ix_activity_updated', ['updated_at'], unique=False)
 
     with op.batch_alter_table('lead_stage_change', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stay_days', sa.Double(), nullable=True))
@@ -47,5 +49,6 @@ def downgrade() -> None:
         batch_op.drop_column('stay_days')
 
     with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_updated')
         batch_op.drop_index('ix_activity_open_due', sqlite_where=sa.text('done_at IS NULL'),
                             postgresql_where=sa.text('done_at IS NULL'))
