@@ -7,12 +7,13 @@ not revoked, it is younger than the absolute lifetime and the user was not idle 
 """
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from crm.auth.models import User, UserSession
 from crm.db import db, utcnow
@@ -22,14 +23,20 @@ SEEN = 'seen'
 SEEN_RESOLUTION = 30  # seconds: the idle timeout is measured to within this
 
 
+@functools.cache
+def _session_user():
+    """The user with this session row (built once: it runs on every request)."""
+    return (select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+            .where(User.id == bindparam('user_id'), UserSession.id == bindparam('sid')))
+
+
 def load_user(user_key: str) -> User | None:
     """Flask-Login user loader: check epoch, session row, absolute and idle timeouts."""
     try:
         user_id, epoch = (int(part) for part in user_key.split(':'))
     except ValueError:
         return None
-    found = db.session.execute(select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-                               .where(User.id == user_id, UserSession.id == session.get(SID, ''))).first()
+    found = db.session.execute(_session_user(), {'user_id': user_id, 'sid': session.get(SID, '')}).first()
     if found is None:
         return None
     user, row = found
