@@ -30,6 +30,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from markupsafe import Markup
+
 from crm.packs.fonts import DEBIAN_PACKAGE, FONT_FILES, FONTCONFIG_NAME
 
 if TYPE_CHECKING:
@@ -68,8 +70,9 @@ def font_dir(asset_root: Path) -> Path:
 
 
 def base_css() -> str:
-    """Return the base pack stylesheet (fonts, page footer, tables) for inlining in a pack template."""
-    return BASE_CSS_PATH.read_text(encoding='utf-8')
+    """Return the base pack stylesheet (fonts, page footer, tables) for inlining in a pack template: our own file,
+    marked safe, since an escaped `"` inside <style> would void the @font-face rules and the page footer."""
+    return Markup(BASE_CSS_PATH.read_text(encoding='utf-8'))
 
 
 def use_app_fontconfig(asset_root: Path) -> Path | None:

@@ -24,6 +24,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from tests.packs.pdfcheck import embedded_fonts
+
 from crm.packs import fonts as pack_fonts
 from crm.packs import pdf as pack_pdf
 
@@ -162,21 +164,6 @@ def _pdffonts(pdf_path: Path) -> list[list[str]]:
     return [line.split() for line in output.splitlines()[2:] if line.strip()]
 
 
-def _embedded_fonts(pdf: bytes) -> dict[str, tuple[str, int]]:
-    """Map each embedded font's PDF name to (name ID 4 of the embedded program, program size in bytes)."""
-    found = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font_ref in page['/Resources']['/Font'].values():
-            font = font_ref.get_object()
-            descendant = font['/DescendantFonts'][0].get_object()
-            descriptor = descendant['/FontDescriptor'].get_object()
-            stream = (descriptor.get('/FontFile3') or descriptor.get('/FontFile2')).get_object()
-            data = stream.get_data()
-            with TTFont(io.BytesIO(data)) as program:
-                found[str(font['/BaseFont'])] = (program['name'].getDebugName(4) or '', len(data))
-    return found
-
-
 @pytest.fixture(scope='session')
 def three_page_pdf(asset_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Path]:
     """The 3-page pack rendered once, as bytes and as a file for poppler."""
@@ -262,7 +249,7 @@ def test_three_page_pack_fonts_embedded_subset_unicode(three_page_pdf: tuple[byt
 
 def test_three_page_pack_embeds_sc_faces_not_jp(three_page_pdf: tuple[bytes, Path]) -> None:
     pdf, _ = three_page_pdf
-    embedded = _embedded_fonts(pdf)
+    embedded = embedded_fonts(pdf)
     assert sorted(name for name, _ in embedded.values()) == ['Noto Sans CJK SC', 'Noto Sans CJK SC Bold']
     for name, size in embedded.values():
         assert re.search(r'\bSC( Bold)?$', name) and 'JP' not in name
