@@ -98,15 +98,27 @@ class Hit:
                 'snippet': str(self.snippet), 'score': self.score}
 
 
-def ranked_ids(terms: list[str], **filters) -> list[tuple[int, int]]:
-    """(paragraph id, score) of every match, best first: occurrences of the terms, then newer documents.
+def _occurrences(terms: list[str]):
+    """How often the terms occur in the normalised text (non-overlapping, like str.count), computed by the
+    database: the text's length minus its length with each term removed, over the term's length."""
+    total = None
+    for term in terms:
+        removed = func.length(PlanParagraph.text_norm) - func.length(func.replace(PlanParagraph.text_norm, term, ''))
+        count = removed // len(term)
+        total = count if total is None else total + count
+    return total
 
-    Ranking happens here rather than in SQL so that both databases order identically and cheaply.
-    """
-    rows = db.session.execute(search_statement(terms, **filters)).all()
-    scored = [(sum(norm.count(t) for t in terms), pid, day, doc, seq) for pid, norm, day, doc, seq in rows]
-    scored.sort(key=lambda r: (-r[0], -(r[2].toordinal() if r[2] else 0), r[3], r[4]))
-    return [(pid, score) for score, pid, *_ in scored]
+
+def ranked_ids(terms: list[str], *, limit: int | None = None, offset: int = 0, **filters) -> list[tuple[int, int]]:
+    """(paragraph id, score) of the matches, best first: occurrences of the terms, then newer documents, then
+    document and reading order — ranked and cut by the database, so only one page leaves it."""
+    score = _occurrences(terms).label('score')
+    stmt = (search_statement(terms, **filters).with_only_columns(PlanParagraph.id, score)
+            .order_by(score.desc(), PlanDocument.date.desc().nulls_last(), PlanParagraph.document_id,
+                      PlanParagraph.seq))
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    return [(pid, int(points)) for pid, points in db.session.execute(stmt)]
 
 
 def search(query: str, *, document_id: int | None = None, platform: str | None = None, kind: str | None = None,
@@ -115,8 +127,8 @@ def search(query: str, *, document_id: int | None = None, platform: str | None =
     terms = query_terms(query)
     if not terms:
         return []
-    ranked = ranked_ids(terms, document_id=document_id, platform=platform, kind=kind)
-    window = ranked[offset:offset + max(1, min(limit, MAX_LIMIT))]
+    window = ranked_ids(terms, limit=max(1, min(limit, MAX_LIMIT)), offset=max(0, offset), document_id=document_id,
+                        platform=platform, kind=kind)
     loaded = {p.id: p for p in db.session.scalars(select(PlanParagraph).where(
         PlanParagraph.id.in_([pid for pid, _ in window])))}
     return [Hit(paragraph=loaded[pid], score=score, snippet=highlight(loaded[pid].text, terms)) for pid, score in window]

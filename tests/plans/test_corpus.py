@@ -116,3 +116,20 @@ def test_search_equals_the_substring_oracle(db_session):
         assert got == expected, query
 
     check()
+
+
+def test_ranking_is_occurrences_then_newer_documents_then_reading_order(db_session):
+    """The database ranks and cuts the page; the order equals ranking every match by hand, on both engines."""
+    rows = db_session.execute(select(PlanParagraph.id, PlanParagraph.text_norm, PlanDocument.date,
+                                     PlanParagraph.document_id, PlanParagraph.seq)
+                              .join(PlanDocument).where(PlanDocument.is_current.is_(True))).all()
+    for query in ('科技', '产业 发展', '跨境电子商务', '企业', '%'):
+        terms = query_terms(query)
+        scored = sorted(((sum(r.text_norm.count(t) for t in terms), r) for r in rows
+                         if all(t in r.text_norm for t in terms)),
+                        key=lambda s: (-s[0], -(s[1].date.toordinal() if s[1].date else 0), s[1].document_id,
+                                       s[1].seq))
+        expected = [(r.id, score) for score, r in scored]
+        assert len(expected) > 17 or query == '%', query
+        assert [(h.paragraph.id, h.score) for h in search(query, limit=15)] == expected[:15], query
+        assert [(h.paragraph.id, h.score) for h in search(query, limit=10, offset=7)] == expected[7:17], query
