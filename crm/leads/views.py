@@ -335,7 +335,8 @@ def detail(lead_id: int):
     """The lead with its timeline: stage changes, activities, increments."""
     lead = get_or_404(Lead, lead_id)
     changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)).all()
-    activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)).all()
+    activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
+                                    .options(lazyload(Activity.lead))).all()
     increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
     timeline = sorted([('stage', c.at, c) for c in changes] + [('activity', a.done_at or a.created_at, a)
                                                                    for a in activities], key=lambda t: t[1], reverse=True)
