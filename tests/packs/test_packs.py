@@ -61,7 +61,8 @@ def test_officer_builds_a_pack_with_every_unit_policy_and_verbatim_quote(client,
         path.unlink(missing_ok=True)
     rows = [line for line in fonts.splitlines()[2:] if line.strip()]
     assert rows and all('yes yes yes' in re.sub(r'\s+', ' ', r) for r in rows)
-    assert all('CJK-SC' in r for r in rows)
+    assert len(rows) == 2 and all(re.search(r'\+PackSans', r) for r in rows)  # the pack stylesheet's faces only
+    assert re.search(r'第1页/共\d+页', text), 'the page footer of the pack stylesheet is printed'
 
 
 def test_a_quote_that_no_longer_matches_its_paragraph_blocks_the_pack(client, factories, logged_in, in_app,
