@@ -62,6 +62,13 @@ def signed_by_month(months: int = 24) -> list[dict]:
     return [buckets[k] for k in sorted(buckets)][-months:]
 
 
+def signed_total() -> dict:
+    """Projects signed at least once, each counted once, with their planned investment."""
+    count, investment = db.session.execute(scoped(select(func.count(Lead.id), func.sum(Lead.investment)), Lead)
+                                           .where(Lead.signed_at.is_not(None))).one()
+    return {'projects': count or 0, 'investment': float(investment or 0)}
+
+
 def _signed_count_by(column, join=None) -> list[tuple]:
     stmt = scoped(select(column, func.count(func.distinct(Lead.id)), func.sum(Lead.investment)), Lead)
     if join is not None:
@@ -150,7 +157,8 @@ def forget_cached_figures() -> None:
 
 
 def _figures(now: datetime | None = None) -> dict:
-    return {'funnel': funnel(), 'median_days': median_days_in_stage(), 'by_month': signed_by_month(),
+    return {'signed': signed_total(), 'funnel': funnel(), 'median_days': median_days_in_stage(),
+            'by_month': signed_by_month(),
             'by_platform': signed_by_platform(), 'by_source': signed_by_source(), 'by_officer': signed_by_officer(),
             'lost_reasons': lost_reasons(), 'overdue': overdue_by_officer(), 'vacancy': vacancy_by_platform(),
             'generated_at': (now or utcnow()).isoformat(timespec='seconds')}
