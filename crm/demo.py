@@ -10,6 +10,7 @@ from crm.platforms.units import demo_units
 from crm.firms.models import Firm
 from crm.firms.services import demo_firms, demo_tenancies
 from crm.leads.demo import demo_leads
+from crm.packs.summaries import demo_summary
 from crm.policies.services import demo_policies
 from crm.targets.services import demo_targets
 from sqlalchemy import select
@@ -53,6 +54,8 @@ def load_demo(*, units: int = 300, firms: int = 200, leads: int = 150, seed: int
     firm_user = user_by_email('firm@demo-crm.cn')
     if firm_user is not None and firm_user.firm_id is None:
         firm_user.firm_id = db.session.scalar(select(Firm.id).where(Firm.is_demo.is_(True)).order_by(Firm.id))
+    if firm_user is not None:
+        counts.update(demo_summary(firm_user.firm_id, author=user_by_email('officer@demo-crm.cn')))
     set_setting(DEMO_LOADED, utcnow().isoformat())
     db.session.flush()
     return {'accounts': accounts, **counts}

@@ -77,6 +77,13 @@ def signed_by_month(months: int = 24) -> list[dict]:
              'jobs': int(jobs or 0)} for key, n, investment, tax, jobs in reversed(rows)]
 
 
+def signed_total() -> dict:
+    """Projects signed at least once, each counted once, with their planned investment."""
+    count, investment = db.session.execute(scoped(select(func.count(Lead.id), func.sum(Lead.investment)), Lead)
+                                           .where(Lead.signed_at.is_not(None))).one()
+    return {'projects': count or 0, 'investment': float(investment or 0)}
+
+
 def _signed_count_by(column, join=None) -> list[tuple]:
     stmt = scoped(select(column, func.count(func.distinct(Lead.id)), func.sum(Lead.investment)), Lead)
     if join is not None:
@@ -153,7 +160,8 @@ def _vacancy_version() -> tuple:
 # the latest after CACHE_SECONDS: (fingerprint of the data behind it — index look-ups —, the figures)
 GROUPS = {
     'pipeline': (_pipeline_version, lambda: {
-        'funnel': funnel(), 'median_days': median_days_in_stage(), 'by_month': signed_by_month(),
+        'signed': signed_total(), 'funnel': funnel(), 'median_days': median_days_in_stage(),
+        'by_month': signed_by_month(),
         'by_platform': signed_by_platform(), 'by_source': signed_by_source(), 'by_officer': signed_by_officer(),
         'lost_reasons': lost_reasons()}),
     'follow_ups': (_follow_up_version, lambda: {'overdue': overdue_by_officer()}),

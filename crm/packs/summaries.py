@@ -9,6 +9,7 @@ from typing import Any
 from flask import render_template
 from sqlalchemy import func, select
 
+from crm.auth.models import User
 from crm.core import audit
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
@@ -76,3 +77,12 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
     db.session.flush()
     audit.log(db.session, 'summary_issued', 'firm', firm.id, summary=summary.id, sha256=sha)
     return summary
+
+
+def demo_summary(firm_id: int | None, *, author: User | None = None) -> dict[str, int]:
+    """The demo firm user's 政策摘要, so that the firm's workbench has one to download; none when the firm has one."""
+    firm = db.session.get(Firm, firm_id) if firm_id else None
+    if firm is None or db.session.scalar(select(PolicySummary.id).where(PolicySummary.firm_id == firm.id).limit(1)):
+        return {'demo_summaries': 0}
+    build_summary(firm, author_id=author.id if author else None, author_name=author.name if author else '')
+    return {'demo_summaries': 1}

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from crm.core import audit
-from crm.core.access import Perm, ensure, get_or_404, public, requires
+from crm.core.access import Perm, ensure, get_or_404, public, requires, scoped
 from crm.extensions import limiter
 from crm.db import db
 from crm.leads.models import Lead
@@ -63,8 +63,10 @@ def detail(pack_id: int):
                                 .order_by(PackShare.created_at.desc())).all()
     from crm.policies.services import expiring_policies
     expiring = expiring_policies(policy_id for policy_id, _version in pack.snapshot.get('policies', []))
-    return render_template('packs/detail.html', pack=pack, stale=services.stale_reasons(pack), versions=others,
-                           shares=shares, expiring=expiring)
+    lead = None if current_user.role_code == 'firm' else \
+        db.session.scalar(scoped(select(Lead), Lead).where(Lead.id == pack.lead_id))  # for the crumbs
+    return render_template('packs/detail.html', pack=pack, lead=lead, stale=services.stale_reasons(pack),
+                           versions=others, shares=shares, expiring=expiring)
 
 
 @bp.get('/packs/<int:pack_id>.pdf')

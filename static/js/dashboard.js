@@ -14,7 +14,7 @@
     }
     chart('chart-funnel', {
       tooltip: { trigger: 'item' },
-      series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', label: { formatter: '{b}: {c}' },
+      series: [{ type: 'funnel', sort: 'none', left: '5%', width: '65%', label: { formatter: '{b}: {c}' },
         data: data.funnel.map(function (r) { return { name: r.stage, value: r.count }; }) }]
     });
     chart('chart-months', {

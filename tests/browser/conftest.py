@@ -97,6 +97,21 @@ def sign_in(page, base: str, account: dict) -> None:
     page.wait_for_url(base + '/')
 
 
+SCREEN_SIZES = ((1366, 768), (390, 844))  # the office desktop, and a phone on a site tour
+SETTLED = '() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))'  # resize handlers ran
+
+
 def screenshot(page, name: str) -> None:
+    """Save the whole page at each screen size as `test-artifacts/NAME-WIDTH.png`; at every size the page itself
+    must not scroll sideways (wide tables and the kanban board scroll inside their own box)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f'{name}.png'), full_page=True)
+    viewport = page.viewport_size
+    try:
+        for width, height in SCREEN_SIZES:
+            page.set_viewport_size({'width': width, 'height': height})
+            page.evaluate(SETTLED)
+            overflow = page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+            assert overflow <= 0, f'{name} is {overflow}px wider than a {width}px screen'
+            page.screenshot(path=str(ARTIFACTS / f'{name}-{width}.png'), full_page=True)
+    finally:
+        page.set_viewport_size(viewport)

@@ -1,5 +1,9 @@
-"""Each demo account signs in through Chromium and sees only its role's navigation."""
+"""Each demo account signs in through Chromium and sees only its role's navigation; the park manager's, the leader's
+and the firm user's main journeys (the officer's is in test_officer_journey.py)."""
+import re
+
 import pytest
+from pypdf import PdfReader
 
 from tests.browser.conftest import screenshot, sign_in
 
@@ -22,7 +26,7 @@ def test_demo_account_sees_its_navigation(live_server, page, role):
     nav = page.locator('nav.sidebar li a').all_inner_texts()
     assert nav == EXPECTED_NAV[role]
     assert accounts[role]['name'] in page.inner_text('header.topbar')
-    screenshot(page, f'home-{role}')
+    screenshot(page, f'{role}-workbench')
     assert page.problems == []
 
 
@@ -53,15 +57,15 @@ def test_officer_searches_the_plans_and_opens_the_cited_paragraph(live_server, p
     page.click('form.filters button.primary')
     first = page.locator('article.hit').first
     assert '电竞' in first.locator('mark').first.inner_text()
-    screenshot(page, 'plan-search')
+    screenshot(page, 'officer-plan-search')
     first.locator('.cite-line a').click()
     anchor = page.url.split('#', 1)[1]
     assert page.locator(f'[id="{anchor}"]').is_visible()
-    screenshot(page, 'plan-reader')
+    screenshot(page, 'officer-plan-reader')
     assert page.problems == []
 
 
-def test_park_manager_marks_a_unit_let_and_the_grid_shows_it(live_server, page):
+def test_park_manager_marks_a_unit_let_and_edits_a_rent_on_the_grid(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['park_manager'])
     page.click('nav.sidebar >> text=产业平台')
@@ -74,17 +78,75 @@ def test_park_manager_marks_a_unit_let_and_the_grid_shows_it(live_server, page):
     page.wait_for_load_state()
     assert '已改为' in page.inner_text('main')
     assert page.locator(f'.cell[data-unit="{number}"]').get_attribute('data-status') == '已租'
-    screenshot(page, 'rent-grid')
+
+    other = page.locator('.cell[data-status="空置"]').first
+    other_number = other.get_attribute('data-unit')
+    other.locator('a', has_text='编辑').click()
+    assert page.inner_text('h1') == f'房源 {other_number}'
+    page.fill('#rent', '4.35')
+    screenshot(page, 'park_manager-unit-edit')
+    page.click('form.card button[type=submit].primary')
+    page.wait_for_selector('#rent-grid')
+    assert f'房源 {other_number} 已保存' in page.inner_text('.flash-success')
+    assert '4.35元' in page.inner_text(f'.cell[data-unit="{other_number}"] .meta')
+    screenshot(page, 'park_manager-rent-grid')
     assert page.problems == []
 
 
-def test_leader_reads_the_dashboard_without_csp_violations(live_server, page):
+CHARTS = ['chart-funnel', 'chart-months', 'chart-platforms', 'chart-vacancy']
+PAINTED = """ids => ids.every(id => {
+  const canvas = document.querySelector('#' + id + ' canvas');
+  if (!canvas || !canvas.width || !canvas.height) return false;
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let alpha = 3; alpha < pixels.length; alpha += 4) { if (pixels[alpha]) return true; }
+  return false;
+})"""
+
+
+def test_leader_reads_the_dashboard_drills_into_the_signed_projects_and_opens_the_plan_targets(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['leader'])
     page.click('nav.sidebar >> text=数据看板')
-    page.wait_for_selector('#chart-funnel canvas')
+    page.wait_for_function(PAINTED, arg=CHARTS)  # ECharts has drawn into every chart's canvas
     assert '项目漏斗' in page.inner_text('main')
-    screenshot(page, 'dashboard-leader')
+    headline = page.inner_text('#headline')
+    assert '累计签约项目（不重复计）' in headline and '空置房源（套）' in headline
+    signed = page.inner_text('[data-figure=signed]')
+    assert re.fullmatch(r'\d+', signed) and int(signed) > 0, signed
+    screenshot(page, 'leader-dashboard')
+
+    page.click('[data-figure=signed]')
+    page.wait_for_url(re.compile(r'/leads/\?signed=1$'))
+    total = re.search(r'共 (\d+) 条', page.inner_text('.pager'))
+    assert total and int(total.group(1)) == int(signed), 'the list holds exactly the signed projects'
+    if int(signed) <= 50:  # one page
+        assert page.locator('table.list tbody tr').count() == int(signed)
+
+    page.click('nav.sidebar >> text=规划目标')
+    assert page.inner_text('h1') == '规划目标'
+    assert page.locator('.progress .bar').count() >= 1
+    assert re.search(r'实际 [\d.]+', page.inner_text('main')), 'targets show their actual value'
+    screenshot(page, 'leader-targets')
+    assert page.problems == []
+
+
+def test_firm_user_downloads_the_policy_summary_of_their_firm(live_server, page):
+    base, accounts = live_server
+    sign_in(page, base, accounts['firm'])
+    page.click('nav.sidebar >> text=企业')
+    firms = page.locator('table.list tbody tr td:first-child a').all_inner_texts()
+    assert len(firms) == 1, 'a firm user sees only their own firm'
+    firm = firms[0]
+    page.click('nav.sidebar >> text=工作台')
+    summaries = page.locator('section.card', has=page.locator('h2', has_text='政策摘要'))
+    assert re.search(r'ZC-\d{4}-\d{5}-\d+', summaries.inner_text()), 'the demo firm has a summary to download'
+    with page.expect_download() as download:
+        summaries.locator('a', has_text='下载 PDF').first.click()
+    assert download.value.suggested_filename.startswith('ZC-')
+    path = download.value.path()
+    assert open(path, 'rb').read(4) == b'%PDF'
+    text = re.sub(r'\s+', '', ''.join(p.extract_text() for p in PdfReader(path).pages))
+    assert '政策摘要' in text and f'致：{firm}' in text
     assert page.problems == []
 
 
@@ -105,6 +167,6 @@ def test_officer_drags_a_lead_to_signed_and_the_dashboard_counts_it(live_server,
     lead_id = card.get_attribute('data-lead')
     card.drag_to(page.locator('.column[data-stage="签约"]'))
     page.wait_for_selector(f'.column[data-stage="签约"] .kcard[data-lead="{lead_id}"]')
-    screenshot(page, 'kanban-officer')
+    screenshot(page, 'officer-kanban')
     assert _signed_total(page, base) == before + 1
     assert page.problems == []

@@ -33,10 +33,16 @@ def test_demo_json_lists_one_account_per_role_and_they_can_log_in(app, client, d
         client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
 
 
-def test_demo_is_idempotent(app, db_session):
-    assert _invoke(app, demo_command, ['--json']).exit_code == 0
+def test_demo_is_idempotent_and_gives_the_firm_user_a_policy_summary(app, db_session):
+    from crm.packs.models import PolicySummary
+
+    first = _invoke(app, demo_command, ['--json'])
+    assert first.exit_code == 0 and json.loads(first.stdout)['demo_summaries'] == 1
+    firm_id = db_session.scalar(select(User.firm_id).where(User.email == 'firm@demo-crm.cn'))
+    assert db_session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm_id)) == 1
     count = db_session.scalar(select(func.count(User.id)))
-    assert _invoke(app, demo_command, ['--json']).exit_code == 0
+    again = _invoke(app, demo_command, ['--json'])
+    assert again.exit_code == 0 and json.loads(again.stdout)['demo_summaries'] == 0
     assert db_session.scalar(select(func.count(User.id))) == count
 
 
