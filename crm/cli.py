@@ -162,6 +162,37 @@ def import_group() -> None:
     pass
 
 
+def _run_import(object_type: str, file: Path, dry_run: bool, run):
+    """Read the file (hostile or unreadable files stop here), then import it: a dry run inside a transaction that is
+    rolled back, a real import as a recorded batch whose rows commit together with its outcome."""
+    from crm.core.import_batches import run_batch
+    from crm.core.spreadsheets import SpreadsheetError, read_table
+
+    data = file.read_bytes()
+    try:
+        table = read_table(file.name, data)
+    except SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if dry_run:
+        report = run(table)
+        db.session.rollback()
+        return report
+    return run_batch(object_type, file.name, data, lambda: run(table))
+
+
+@import_group.command('batches')
+@click.option('--limit', default=20, show_default=True)
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def import_batches_command(limit: int, as_json: bool) -> None:
+    """The latest import batches (a batch whose process died is shown as failed)."""
+    from crm.core.import_batches import recent_batches
+
+    batches = [b.as_dict() for b in recent_batches(limit)]
+    _emit(batches, as_json, '\n'.join(f"{b['id']}\t{b['status']}\t{b['object_type']}\t{b['filename']}\t"
+                                      f"{b['imported']}+{b['updated']} {b['error'] or ''}" for b in batches))
+
+
 @import_group.command('units')
 @click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option('--dry-run', is_flag=True, help='Check every row and report, write nothing.')
@@ -171,18 +202,14 @@ def import_group() -> None:
 def import_units_command(file: Path, dry_run: bool, as_email: str | None, as_json: bool) -> None:
     """Import units; prints {imported, updated, unchanged, errors: [{row, column, message}]}."""
     from crm.auth.models import user_by_email
-    from crm.core.spreadsheets import SpreadsheetError, read_table
     from crm.platforms.unit_import import import_units
 
     actor = user_by_email(as_email) if as_email else SystemActor()
     if actor is None:
         raise click.ClickException(f'用户不存在 (no such user): {as_email}')
     _cli_context('import-units')
-    try:
-        report = import_units(read_table(file.name, file.read_bytes()), actor, dry_run=dry_run, filename=file.name)
-    except SpreadsheetError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    report = _run_import('unit', file, dry_run,
+                         lambda table: import_units(table, actor, dry_run=dry_run, filename=file.name))
     payload = report.as_dict()
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
 
@@ -194,15 +221,10 @@ def import_units_command(file: Path, dry_run: bool, as_email: str | None, as_jso
 @with_appcontext
 def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import firms; prints {imported, updated, unchanged, errors: [{row, column, message}]}."""
-    from crm.core.spreadsheets import SpreadsheetError, read_table
     from crm.firms.imports import import_firms
 
     _cli_context('import-firms')
-    try:
-        report = import_firms(read_table(file.name, file.read_bytes()), dry_run=dry_run, filename=file.name)
-    except SpreadsheetError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    report = _run_import('firm', file, dry_run, lambda table: import_firms(table, dry_run=dry_run, filename=file.name))
     payload = report.as_dict()
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
 
@@ -214,15 +236,11 @@ def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
 @with_appcontext
 def import_contacts_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import contact people of existing firms; prints {imported, updated, unchanged, errors}."""
-    from crm.core.spreadsheets import SpreadsheetError, read_table
     from crm.firms.contact_import import import_contacts
 
     _cli_context('import-contacts')
-    try:
-        report = import_contacts(read_table(file.name, file.read_bytes()), dry_run=dry_run, filename=file.name)
-    except SpreadsheetError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    report = _run_import('contact', file, dry_run,
+                         lambda table: import_contacts(table, dry_run=dry_run, filename=file.name))
     payload = report.as_dict()
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
 

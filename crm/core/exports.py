@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +12,9 @@ from typing import Any
 from flask import Response
 
 FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r', '\0')
+# OOXML strings escape characters as _xHHHH_ (Excel writes a carriage return as _x000D_, since XML readers turn a raw
+# one into a line feed); a literal _xHHHH_ in the text is itself escaped as _x005F_xHHHH_.
+XSTRING_ESCAPE = re.compile(r'_(x[0-9A-Fa-f]{4}_)')
 
 
 def safe_cell(value: Any) -> Any:
@@ -50,17 +54,27 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """An XLSX workbook; every string cell is stored as text, never as a formula."""
+    """An XLSX workbook; every string cell is stored as text, never as a formula. Control characters that XML cannot
+    carry (NUL and the like, which forms and imports keep out anyway) are left out instead of failing the export;
+    carriage returns (browsers send CR LF from text areas) are escaped the way Excel does, so they survive."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def value(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return float(v)
+        if not isinstance(v, str):
+            return v
+        text = safe_cell(ILLEGAL_CHARACTERS_RE.sub('', v))
+        return XSTRING_ESCAPE.sub(r'_x005F_\1', text).replace('\r', '_x000D_')
 
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.append(list(header))
     for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        sheet.append([value(v) for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
-                cell.value = safe_cell(cell.value)
                 cell.data_type = 's'
     buffer = io.BytesIO()
     book.save(buffer)

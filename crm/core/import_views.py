@@ -6,15 +6,16 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 
+from crm.core.import_batches import run_batch
 from crm.core.imports import ImportReport
 from crm.core.spreadsheets import SpreadsheetError, Table, read_table
 from crm.core.uploads import load_upload, save_upload
-from crm.db import db
 
 
-def import_page(*, title: str, description: str, back_url: str, done_url: str,
+def import_page(*, kind: str, title: str, description: str, back_url: str, done_url: str,
                 run: Callable[[Table, bool, str], ImportReport]):
-    """Handle the request: a new upload is checked (dry run), a confirmation imports the stored file."""
+    """Handle the request: a new upload is checked (dry run), a confirmation imports the stored file as a recorded
+    batch of `kind` (the object type)."""
     token, report, error = request.form.get('token', ''), None, None
     if request.method == 'POST':
         upload = request.files.get('file')
@@ -24,14 +25,17 @@ def import_page(*, title: str, description: str, back_url: str, done_url: str,
                 token = save_upload(data, filename)
             else:
                 data, filename = load_upload(token)
-            report = run(read_table(filename, data), request.form.get('action') != 'confirm', filename)
+            table = read_table(filename, data)
+            if request.form.get('action') == 'confirm':
+                report = run_batch(kind, filename, data, lambda: run(table, False, filename))
+            else:
+                report = run(table, True, filename)
         except SpreadsheetError as exc:
             error = str(exc)
         except FileNotFoundError:
             error = _('The uploaded file has expired; upload it again.')
         else:
             if not report.dry_run:
-                db.session.commit()
                 flash(_('Import finished: %(a)s added, %(u)s updated, %(s)s unchanged, %(e)s rows with errors.',
                         a=report.imported, u=report.updated, s=report.unchanged, e=len(report.errors)), 'success')
                 return redirect(done_url)

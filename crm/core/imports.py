@@ -2,7 +2,9 @@
 with its row number, column and a Chinese reason; a dry run rolls everything back."""
 from __future__ import annotations
 
+import os
 import re
+import signal
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,10 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from crm.core import audit
+from crm.core.exports import FORMULA_PREFIXES
 from crm.core.spreadsheets import Table, map_columns
 from crm.db import db
 
 MAX_CELL = 500
+# C0 control characters other than tab, line feed and carriage return (which multi-line cells contain), and DEL.
+# PostgreSQL cannot store NUL, and none of them is typed by a person.
+CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
 
 class RowError(ValueError):
@@ -35,10 +41,12 @@ class ImportReport:
     extra: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+    batch_id: int | None = None  # the import batch record, for confirmed imports
 
     def as_dict(self) -> dict[str, Any]:
+        batch = {} if self.batch_id is None else {'batch': self.batch_id}
         return {'imported': self.imported, 'updated': self.updated, 'unchanged': self.unchanged, **self.extra,
-                'errors': self.errors, 'dry_run': self.dry_run}
+                'errors': self.errors, 'dry_run': self.dry_run, **batch}
 
 
 @dataclass
@@ -63,15 +71,20 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
         report.errors.append({'row': 1, 'column': '、'.join(missing), 'message': f'缺少必需的列：{"、".join(missing)}'})
         return report
     savepoint = db.session.begin_nested()
-    for number, cells in table.rows:
-        if len(cells) > len(table.header) and any(cells[len(table.header):]):
-            report.errors.append({'row': number, 'column': '', 'message': '该行的列数多于表头'})
+    kill_at = fault_injection_row()
+    for position, (number, cells) in enumerate(table.rows, 1):
+        if position == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        extra = next((i for i in range(len(table.header), len(cells)) if cells[i]), None)
+        if extra is not None:
+            report.errors.append({'row': number, 'column': f'第 {extra + 1} 列',
+                                  'message': f'该行有 {len(cells)} 列，多于表头的 {len(table.header)} 列'
+                                             f'（可能多了分隔符，或引号没有配对）'})
             continue
         record = {name: cells[index] if index < len(cells) else '' for name, index in mapping.items()}
         try:
             for name, value in record.items():
-                if len(value) > MAX_CELL:
-                    raise RowError(name, f'{spec.labels.get(name, name)}过长（{len(value)} 个字符）')
+                check_cell(value, name, spec.labels.get(name, name))
             handle(number, record, report)
         except RowError as exc:
             report.errors.append({'row': number, 'column': spec.labels.get(exc.column, exc.column),
@@ -88,17 +101,40 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
     return report
 
 
+def fault_injection_row() -> int:
+    """Testing hook: with CRM_FAULT_KILL_IMPORT_AT_ROW=N set, the process kills itself (SIGKILL) on reaching the
+    N-th data row of an import, to show that a crash leaves nothing of the batch behind. Unset: 0, never."""
+    value = os.environ.get('CRM_FAULT_KILL_IMPORT_AT_ROW', '')
+    return int(value) if value.isdigit() else 0
+
+
 # --- cell parsers -------------------------------------------------------------------------------
 
+def check_cell(value: str, column: str, label: str) -> None:
+    """Refuse oversized cells and invisible control characters (NUL and the like) before any parsing."""
+    if len(value) > MAX_CELL:
+        raise RowError(column, f'{label}过长（{len(value)} 个字符，上限 {MAX_CELL}）')
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise RowError(column, f'{label}含有不可见的控制字符（U+{ord(found.group()):04X}），请删除后重新导入')
+
+
 def plain(text: str) -> str:
-    """NFKC-folded, trimmed; a leading apostrophe that protected a formula-like value is dropped."""
-    text = unicodedata.normalize('NFKC', text or '').strip()
-    return text[1:] if text.startswith("'") and text[1:2] in ('=', '+', '-', '@') else text
+    """Trimmed but otherwise as typed (Chinese text keeps its full-width punctuation: ，（）); a leading apostrophe that
+    protected a formula-like value (see exports) is dropped."""
+    text = (text or '').strip()
+    return text[1:] if text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES else text
+
+
+def folded(text: str) -> str:
+    """plain() after NFKC folding, for codes, numbers, dates and choices: full-width digits, letters and signs
+    (１２０，３ＡＢ－) become ASCII."""
+    return plain(unicodedata.normalize('NFKC', text or ''))
 
 
 def decimal_cell(text: str, column: str, label: str, low: Decimal, high: Decimal) -> Decimal | None:
     """A decimal within [low, high] (thousands separators allowed), or None when empty."""
-    text = plain(text).replace(',', '')
+    text = folded(text).replace(',', '')
     if not text:
         return None
     try:
@@ -121,13 +157,15 @@ def int_cell(text: str, column: str, label: str, low: int, high: int) -> int | N
 
 
 def date_cell(text: str, column: str, label: str) -> date | None:
-    """ISO, 2026/1/31, 2026年1月31日 or an Excel serial day number; None when empty."""
-    text = plain(text)
+    """ISO, 2026/1/31, 2026.1.31, 2026年1月31日, 20260131 or an Excel serial day number (full-width digits too);
+    None when empty."""
+    text = folded(text)
     if not text:
         return None
     if re.fullmatch(r'\d{5}(\.0+)?', text):
         return date(1899, 12, 30) + timedelta(days=int(float(text)))
-    match = re.fullmatch(r'(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?', text)
+    match = (re.fullmatch(r'(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?', text)
+             or re.fullmatch(r'((?:19|20)\d{2})(\d{2})(\d{2})', text))
     if not match:
         raise RowError(column, f'{label}格式不对：{text[:30]}（请用 2026-01-31）')
     try:
@@ -138,12 +176,12 @@ def date_cell(text: str, column: str, label: str) -> date | None:
 
 def choice_cell(text: str, column: str, label: str, allowed: tuple[str, ...], default: str | None) -> str | None:
     """One of `allowed` (empty: the default)."""
-    value = plain(text) or default
+    value = folded(text) or default
     if value is not None and value not in allowed:
         raise RowError(column, f'{label}只能是 {"/".join(allowed)}：{value[:20]}')
     return value
 
 
-def list_cell(text: str) -> list[str]:
-    """'a、b, c；d' → ['a', 'b', 'c', 'd']."""
-    return [part for part in (p.strip() for p in re.split(r'[、,，;；/]+', plain(text))) if part]
+def list_cell(text: str, *, fold: bool = False) -> list[str]:
+    """'a、b, c；d' → ['a', 'b', 'c', 'd'] (`fold`: NFKC-folded, for words from a fixed list)."""
+    return [part for part in (p.strip() for p in re.split(r'[、,，;；/]+', (folded if fold else plain)(text))) if part]

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm.core.imports import ImportReport, ImportSpec, RowError, choice_cell, plain, run_import
+from crm.core.imports import ImportReport, ImportSpec, RowError, choice_cell, folded, plain, run_import
 from crm.core.spreadsheets import Table
 from crm.core.validators import InvalidValue, firm_name_key, normalise_phone, validate_uscc
 from crm.db import db
@@ -66,7 +66,7 @@ def parse_row(cells: dict[str, str]) -> dict[str, Any]:
             phone = normalise_phone(phone)
         except InvalidValue as exc:
             raise RowError('phone', str(exc)) from exc
-    email = plain(cells.get('email', '')).lower()
+    email = folded(cells.get('email', '')).lower()
     if email and ('@' not in email or '.' not in email.split('@')[-1]):
         raise RowError('email', f'邮箱格式不对：{email[:40]}')
     return {'name': name[:60], 'title': plain(cells.get('title', ''))[:60] or None,

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, date_cell, decimal_cell, int_cell,
-                              list_cell, plain, run_import)
+from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, date_cell, decimal_cell, folded,
+                              int_cell, list_cell, plain, run_import)
 from crm.core.spreadsheets import Table
 from crm.core.validators import InvalidValue, firm_name_key, validate_uscc
 from crm.db import db
@@ -45,7 +45,7 @@ FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', '
 
 def _industry(text: str, index: IndustryIndex | None) -> str | None:
     try:
-        return (index or IndustryIndex()).resolve(plain(text))
+        return (index or IndustryIndex()).resolve(folded(text))
     except FirmError as exc:
         raise RowError('industry_code', str(exc)) from exc
 
@@ -55,13 +55,13 @@ def parse_row(cells: dict[str, str], industries: IndustryIndex | None = None) ->
     name = plain(cells.get('name', ''))
     if not name:
         raise RowError('name', '缺少企业名称')
-    uscc = plain(cells.get('uscc', ''))
+    uscc = folded(cells.get('uscc', ''))
     if uscc:
         try:
             uscc = validate_uscc(uscc)
         except InvalidValue as exc:
             raise RowError('uscc', str(exc)) from exc
-    tags = list_cell(cells.get('tags', ''))
+    tags = list_cell(cells.get('tags', ''), fold=True)
     unknown = [t for t in tags if t not in FIRM_TAGS]
     if unknown:
         raise RowError('tags', f'未知标签：{"、".join(unknown)[:40]}（可用：{"、".join(FIRM_TAGS)}）')

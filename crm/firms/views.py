@@ -246,7 +246,7 @@ def import_firms_page():
     from crm.firms.imports import import_firms
 
     return import_page(
-        title=_('Import firms'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
+        kind='firm', title=_('Import firms'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
         description=_('CSV (UTF-8 or GB18030) or Excel .xlsx. Usual headers such as 企业名称, 统一社会信用代码, '
                       '所属行业, 注册资本, 法定代表人, 注册地址, 员工人数 and 营业收入 are recognised. Rows match an existing '
                       'firm by credit code, else by name; importing the same file again changes nothing.'),
@@ -261,7 +261,7 @@ def import_contacts_page():
     from crm.firms.contact_import import import_contacts
 
     return import_page(
-        title=_('Import contacts'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
+        kind='contact', title=_('Import contacts'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
         description=_('Each row names its firm by credit code or name (the firm must exist). Contacts match by firm '
                       'and phone, else by firm and name; phones are checked as Chinese mobile or landline numbers.'),
         run=lambda table, dry_run, filename: import_contacts(table, dry_run=dry_run, filename=filename))

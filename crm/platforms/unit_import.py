@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from crm.core.access import can
-from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, date_cell, decimal_cell, int_cell,
-                              plain, run_import)
+from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, date_cell, decimal_cell, folded,
+                              int_cell, plain, run_import)
 from crm.core.spreadsheets import Table
 from crm.db import db
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit
@@ -49,7 +49,7 @@ def parse_row(cells: dict[str, str]) -> dict[str, Any]:
             raise RowError(name, f'缺少{labels[name]}')
     values = {
         'platform': plain(cells['platform']), 'building': plain(cells['building'])[:120],
-        'number': plain(cells['number'])[:40], 'floor': int_cell(cells['floor'], 'floor', '楼层', -5, 200),
+        'number': folded(cells['number'])[:40], 'floor': int_cell(cells['floor'], 'floor', '楼层', -5, 200),
         'area_gross': decimal_cell(cells['area_gross'], 'area_gross', '建筑面积', Decimal(1), Decimal(100000)),
         'area_usable': decimal_cell(cells.get('area_usable', ''), 'area_usable', '使用面积', Decimal(0),
                                     Decimal(100000)),

@@ -203,7 +203,8 @@ def units_import():
 
     actor = current_user._get_current_object()
     return import_page(
-        title=_('Import units'), back_url=url_for('platforms.vacancies'), done_url=url_for('platforms.vacancies'),
+        kind='unit', title=_('Import units'), back_url=url_for('platforms.vacancies'),
+        done_url=url_for('platforms.vacancies'),
         description=_('CSV (UTF-8 or GB18030) or Excel .xlsx with the columns of the vacancy export: platform, '
                       'building, floor, unit number and gross area are required. Rows are matched on platform + '
                       'building + unit number; importing the same file again changes nothing.'),

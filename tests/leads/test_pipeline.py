@@ -1,4 +1,5 @@
 """Leads on both databases: stage rules, count-once signing, time in stage, visibility, concurrent edits."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -82,16 +83,93 @@ def test_collaborators_and_park_managers_see_what_concerns_them(client, factorie
                      token_from='/leads/').status_code == 403
 
 
-def test_concurrent_lead_edits_are_detected(client, factories, logged_in, db_session):
-    officer = logged_in('officer')
+# T3 asks for 200 randomised interleavings. Each Hypothesis example is a fresh lead and a random sequence (up to 10
+# steps) of the two users opening and saving its edit form; every save is judged against the interleaving that led to
+# it. Derandomised, the run makes 84 sequences with 233 saves, 51 of them from a stale form. The test requires at least
+# 200 saves and 40 stale ones, so a change to the strategies cannot quietly shrink the row.
+T3_EXAMPLES, T3_STEPS, T3_MIN_SAVES, T3_MIN_STALE_SAVES = 40, 10, 200, 40
+VERSION_RE = re.compile(r'name="version" type="hidden" value="(\d+)"')
+
+
+def test_two_users_editing_one_lead_never_overwrite_each_other(app, factories, db_session):
+    """Reliability matrix T3, through the real HTTP stack: the lead's owner (an officer) and a leader each open the
+    edit form (which carries the lead's version), change the title and save, in orders chosen by Hypothesis.
+
+    A save from a form whose version is current lands (302) and writes exactly one audit event; a save from a stale
+    form gets 409 with the conflict notice showing the stored title next to the user's own, and changes nothing.
+    The 409 page carries the current version, so saving it again applies the user's input knowingly."""
+    from hypothesis import HealthCheck, settings, strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+    from crm.core.audit import AuditEvent
+    from tests.conftest import login
+    from tests.security.conftest import sqlite_unless_nightly
+
+    sqlite_unless_nightly(app)  # the version check is the same code on both; PostgreSQL adds 20-40 s, so nightly
+    owner, leader = factories.user('officer'), factories.user('leader')
     firm = factories.firm()
-    lead = factories.lead(firm, owner=officer)
-    form = {'title': '甲改', 'firm_id': firm.id, 'source': '上门拜访', 'priority': '中', 'version': 1}
-    assert post_form(client, f'/leads/{lead.id}/edit', form).status_code == 302
-    second = post_form(client, f'/leads/{lead.id}/edit', {**form, 'title': '乙改'})
-    assert second.status_code == 409 and '乙改' in second.get_data(as_text=True)
-    db_session.expire_all()
-    assert db_session.get(Lead, lead.id).title == '甲改'
+    clients = {}
+    for name, user in (('owner', owner), ('leader', leader)):
+        clients[name] = app.test_client()
+        assert login(clients[name], user.email, factories.PASSWORD).status_code == 302
+    tokens = {name: csrf_from(c.get('/').data) for name, c in clients.items()}
+    tally = {'saves': 0, 'stale': 0, 'examples': 0}
+
+    class TwoEditors(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lead = factories.lead(firm, owner=owner, title='初始项目名')
+            self.url = f'/leads/{self.lead.id}/edit'
+            self.version, self.title, self.saved = 1, '初始项目名', []
+            self.forms: dict[str, int] = {}  # user → version carried by the form they have open
+            tally['examples'] += 1
+
+        @precondition(lambda self: len(self.forms) < 2)
+        @rule(data=st.data())
+        def open_form(self, data):
+            user = data.draw(st.sampled_from([u for u in ('owner', 'leader') if u not in self.forms]))
+            page = clients[user].get(self.url)
+            assert page.status_code == 200
+            html = page.get_data(as_text=True)
+            assert int(VERSION_RE.search(html).group(1)) == self.version and self.title in html
+            self.forms[user] = self.version
+
+        @precondition(lambda self: self.forms)
+        @rule(data=st.data())
+        def save(self, data):
+            user = data.draw(st.sampled_from(sorted(self.forms)))
+            mine = f'{user}的第{tally["saves"]}次修改'
+            tally['saves'] += 1
+            response = clients[user].post(self.url, data={
+                'csrf_token': tokens[user], 'version': self.forms[user], 'title': mine, 'firm_id': firm.id,
+                'source': '上门拜访', 'priority': '中'})
+            if self.forms.pop(user) == self.version:
+                assert response.status_code == 302, response.get_data(as_text=True)[:500]
+                self.version, self.title = self.version + 1, mine
+                self.saved.append(mine)
+                return
+            tally['stale'] += 1
+            html = response.get_data(as_text=True)
+            assert response.status_code == 409
+            assert '没有被覆盖' in html and self.title in html and mine in html  # stored value next to the input
+            assert int(VERSION_RE.search(html).group(1)) == self.version
+            self.forms[user] = self.version  # the conflict page is a form rebased on the stored version
+
+        @invariant()
+        def stored_lead_is_the_last_successful_save(self):
+            db_session.expire_all()
+            lead = db_session.get(Lead, self.lead.id)
+            assert (lead.title, lead.version) == (self.title, self.version)
+            updates = db_session.scalars(select(AuditEvent).where(
+                AuditEvent.object_type == 'lead', AuditEvent.object_id == str(self.lead.id),
+                AuditEvent.action == 'update')).all()
+            # exactly one event per successful save, in order, each naming that save's title
+            assert [e.changes['title'][1] for e in sorted(updates, key=lambda e: e.id)] == self.saved
+
+    run_state_machine_as_test(TwoEditors, settings=settings(
+        max_examples=T3_EXAMPLES, stateful_step_count=T3_STEPS, deadline=None, database=None, derandomize=True,
+        suppress_health_check=list(HealthCheck)))
+    assert tally['saves'] >= T3_MIN_SAVES and tally['stale'] >= T3_MIN_STALE_SAVES, tally
 
 
 def test_move_in_records_the_tenancy_and_lets_the_unit(client, factories, logged_in, db_session):

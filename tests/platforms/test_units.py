@@ -1,10 +1,13 @@
 """Buildings and units: scope on every path, officers read only, edit conflicts, status history, safe exports."""
 import csv
 import io
+from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from crm.core.exports import csv_bytes, xlsx_bytes
 from crm.platforms.models import Unit, UnitStatusChange
 from tests.conftest import post_form
 
@@ -80,19 +83,42 @@ def test_invalid_unit_form_keeps_input_and_explains_in_chinese(client, factories
     assert '使用面积不能大于建筑面积' in html and '租金按每平方米每天计' in html and '保留我的备注' in html
 
 
+FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r', '\0')
+
+
 def test_exports_write_formula_like_text_as_text(client, factories, logged_in):
+    """T11 through the vacancy export: text starting like a formula gets an apostrophe in CSV and is a text cell in
+    XLSX; numbers stay numbers."""
     platform = factories.platform('丙园')
     building = factories.building(platform, name='=HYPERLINK("http://x")')
     factories.unit(building, number='101', note='@SUM(A1)')
+    factories.unit(building, number='102', note='\t-1+1')
     logged_in('officer')
     data = client.get(f'/platforms/vacancies.csv?platform_id={platform.id}').data
     assert data.startswith('\ufeff'.encode())
     rows = list(csv.reader(io.StringIO(data.decode('utf-8-sig'))))
-    assert rows[1][1] == '\'=HYPERLINK("http://x")' and rows[1][-1] == "'@SUM(A1)"
+    assert rows[1][1] == '\'=HYPERLINK("http://x")' and rows[1][-1] == "'@SUM(A1)" and rows[2][-1] == "'\t-1+1"
+    assert not any(cell.startswith(FORMULA_PREFIXES) for row in rows[1:] for cell in row)
     book = load_workbook(io.BytesIO(client.get(f'/platforms/vacancies.xlsx?platform_id={platform.id}').data))
-    cells = list(book.active.iter_rows(min_row=2, values_only=False))[0]
-    assert cells[1].data_type == 's' and cells[1].value.startswith("'=")
-    assert cells[4].data_type == 'n'  # numbers stay numbers
+    cells = [cell for row in book.active.iter_rows(min_row=2) for cell in row]
+    assert all(cell.data_type == 's' for cell in cells if isinstance(cell.value, str))
+    assert cells[1].value.startswith("'=") and cells[4].data_type == 'n'  # numbers stay numbers
+
+
+@pytest.mark.nodb
+def test_spreadsheet_writers_escape_every_formula_prefix_and_keep_negative_numbers_numeric():
+    """T11 for the two writers every export uses, with all seven prefixes of ASVS 1.2.10 (= + - @ tab CR NUL) and
+    negative numbers: CSV prefixes the text with an apostrophe and leaves -5 and -12.50 alone; XLSX stores the text as
+    text cells (NUL, which XML cannot carry, is left out; CR is written as Excel writes it) and the negatives as
+    numbers."""
+    rows = [[prefix + '1+1', -5, Decimal('-12.50'), -0.5] for prefix in FORMULA_PREFIXES]
+    written = list(csv.reader(io.StringIO(csv_bytes(['文本', '整数', '金额', '小数'], rows).decode('utf-8-sig'))))
+    assert written[1:] == [["'" + prefix + '1+1', '-5', '-12.50', '-0.5'] for prefix in FORMULA_PREFIXES]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(['文本', '整数', '金额', '小数'], rows))).active
+    for prefix, (text, integer, amount, fraction) in zip(FORMULA_PREFIXES, sheet.iter_rows(min_row=2)):
+        stored = "'" + prefix + '1+1' if prefix != '\0' else '1+1'
+        assert text.data_type == 's' and text.value == stored.replace('\r', '_x000D_')  # Excel's escape for CR
+        assert [(c.data_type, c.value) for c in (integer, amount, fraction)] == [('n', -5), ('n', -12.5), ('n', -0.5)]
 
 
 def test_vacancy_search_filters_and_sorts(client, factories, logged_in):
