@@ -1,7 +1,7 @@
 """Import batches: each confirmed spreadsheet import, recorded before its rows are written, and how it ended.
 
 Revision ID: b00566a40d33
-Revises: 679664e292b8
+Revises: 98021e887e3a
 Create Date: 2026-11-21 13:37:20.762697
 """
 from alembic import op
@@ -10,7 +10,7 @@ import crm.db
 
 
 revision = 'b00566a40d33'
-down_revision = '679664e292b8'
+down_revision = '98021e887e3a'
 branch_labels = None
 depends_on = None
 
