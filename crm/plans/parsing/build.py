@@ -180,6 +180,7 @@ class ItemBuilder:
                 self._paragraph('\t'.join(row), self.lines[i].line, 'box', base, [marker], path=path)
         elif data.cells or data.notes:
             self._paragraph(data.text(), self.lines[i].line, 'table', base, [marker], path=path)
+            self.out.tables[-1].paragraph = self.out.paragraphs[-1].anchor
         return j
 
     def _table(self, i: int, cap: tuple[str, str] | None) -> int:
@@ -197,11 +198,12 @@ class ItemBuilder:
     def _record_table(self, caption: str, anchor: str, data: TableData, line: int) -> ParsedTable:
         missing = not data.rows and not data.cells
         table = ParsedTable(caption, anchor, data.header, data.rows, data.notes, missing,
-                            data.structured and not missing, line)
+                            data.structured and not missing, line, anchor)
         if missing:
             self.out.warnings.append(f'table without body: {caption or "(no caption)"} (line {line})')
         elif not data.structured:
             self.out.warnings.append(f'table kept as text, structure not recovered: {caption} (line {line})')
         self.out.tables.append(table)
         self.out.removed.extend(data.removed)
+        self.out.warnings.extend(f'{caption or "(no caption)"}: {w}' for w in data.warnings)
         return table

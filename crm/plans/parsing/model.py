@@ -50,7 +50,8 @@ class ParsedHeading:
 
 @dataclass
 class ParsedTable:
-    """A table recovered from flattened text (or kept as text when it could not be)."""
+    """A table recovered from flattened text (or kept as text when it could not be); `paragraph` is the anchor of
+    the paragraph that holds its text."""
     caption: str
     anchor: str
     header: list[str] = field(default_factory=list)
@@ -59,6 +60,7 @@ class ParsedTable:
     missing_body: bool = False
     structured: bool = True
     line: int = 0
+    paragraph: str = ''
 
 
 @dataclass

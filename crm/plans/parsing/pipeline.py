@@ -221,12 +221,14 @@ def _item_heading(item: Item, outline: Outline):
 
 
 def _annotate(doc: ParsedDocument, platforms: dict[str, list[str]], industries: dict[str, list[str]]) -> None:
-    tables = {t.anchor: t for t in doc.tables}
+    tables = {t.paragraph or t.anchor: t for t in doc.tables}
     for p in doc.paragraphs:
         p.sentences = split_sentences(p.text)
-        p.commitments, p.targets = commitments(p.sentences, platforms, industries)
         table = tables.get(p.anchor)
-        if table is not None:
-            p.targets.extend(table_targets(table, p.text))
+        rows = table_targets(table, p.text) if table is not None else []
+        if rows:  # an indicator table: its rows are targets, not sentences to read commitments from
+            p.commitments, p.targets = [], rows
+        else:
+            p.commitments, p.targets = commitments(p.sentences, platforms, industries)
         p.platforms = find_terms(p.text, platforms)
         p.industries = find_terms(p.text, industries)

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .indicators import indicator_header, recover_indicator_table
 from .model import Removal
 from .segment import Line
 from .text import ends_sentence, squeeze_spaces
@@ -22,11 +23,16 @@ class TableData:
     cells: list[str] = field(default_factory=list)
     structured: bool = True
     removed: list[Removal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    header_text: list[str] = field(default_factory=list)
 
     def text(self) -> str:
-        """Text of the table as one block: rows of tab-joined cells, or the cells one per line."""
+        """Text of the table as one block: rows of tab-joined cells, or the cells one per line. The header line
+        is `header_text` when set (the header cells as the source reads them, before two-level labels are
+        combined)."""
         if self.structured:
-            body = ['\t'.join(self.header)] if self.header else []
+            head = self.header_text or self.header
+            body = ['\t'.join(head)] if head else []
             body += ['\t'.join(r) for r in self.rows]
         else:
             body = list(self.cells)
@@ -76,9 +82,27 @@ def _structure_cells(data: TableData, cells: list[Line]) -> None:
     if not texts:
         data.structured = False
         return
-    if _numbered(data, texts) or _two_column(data, cells):
+    if _numbered(data, texts):
+        return
+    if indicator_header(cells):
+        if not _indicator(data, cells):
+            data.structured = False
+        return
+    if _two_column(data, cells):
         return
     data.structured = False
+
+
+def _indicator(data: TableData, cells: list[Line]) -> bool:
+    """Indicator tables: 指标名称 / 属性 / 单位 / base and target years / 年均增长 / 数据来源. A table with such
+    a header whose rows cannot be recovered stays text."""
+    table = recover_indicator_table(cells)
+    if table is None:
+        return False
+    data.header, data.rows, data.header_text = table.header, table.rows, table.header_text
+    data.removed.extend(table.removed)
+    data.warnings.extend(table.warnings)
+    return True
 
 
 def _numbered(data: TableData, texts: list[str]) -> bool:
