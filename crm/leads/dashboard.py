@@ -137,6 +137,20 @@ def vacancy_by_platform() -> list[dict]:
             for pid, name, n, v, total in rows]
 
 
+def target_rows(limit: int = 6) -> list[dict]:
+    """The first tracked targets with their progress, as plain data (the row template reads it like a Progress)."""
+    from crm.targets.models import TrackedTarget
+    from crm.targets.services import progress
+
+    rows = []
+    for tracked in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id).limit(limit)):
+        row = progress(tracked)
+        rows.append({'target': {name: getattr(tracked, name) for name in
+                                ('id', 'metric', 'comparator', 'value', 'unit', 'year', 'citation')},
+                     'actual': row.actual, 'source': row.source, 'share': row.share, 'elapsed': row.elapsed})
+    return rows
+
+
 CACHE_SECONDS = 60
 _cache: dict[tuple, tuple[float, tuple, dict]] = {}
 
@@ -166,6 +180,8 @@ GROUPS = {
         'lost_reasons': lost_reasons()}),
     'follow_ups': (_follow_up_version, lambda: {'overdue': overdue_by_officer()}),
     'vacancy': (_vacancy_version, lambda: {'vacancy': vacancy_by_platform()}),
+    # the compact target rows follow their data within the minute (the targets page itself is always live)
+    'targets': (tuple, lambda: {'targets': target_rows()}),
 }
 
 

@@ -155,11 +155,9 @@ def dashboard():
 
     scope = (id(db.engine), current_user.role_code, current_user.id if current_user.role_code != 'leader' else 0,
              tuple(sorted(current_user.platform_ids)))
-    fresh = request.args.get('fresh') == '1'
-    from crm.targets.models import TrackedTarget
-    from crm.targets.services import progress
-    targets = [progress(t) for t in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id).limit(6))]
-    return render_template('leads/dashboard.html', data=figures(cache_key=None if fresh else scope), targets=targets)
+    data = figures(cache_key=None if request.args.get('fresh') == '1' else scope)
+    targets = data.pop('targets')  # shown as rows, not charted
+    return render_template('leads/dashboard.html', data=data, targets=targets)
 
 
 @bp.get('/')

@@ -75,6 +75,8 @@ def test_manual_actual_needs_a_source_and_is_shown_with_it(client, factories, lo
                                                           'source': '区统计局年报'}, token_from=f'/targets/{tracked_id}')
     page = client.get(f'/targets/{tracked_id}').get_data(as_text=True)
     assert '区统计局年报' in page and '48' in page
+    dashboard = client.get('/leads/dashboard').get_data(as_text=True)  # the compact row, from plain cached data
+    assert '全口径税收超亿元楼宇' in dashboard and '区统计局年报' in dashboard and f'/targets/{tracked_id}' in dashboard
     with in_app():
         row = progress(db_session.get(TrackedTarget, tracked_id), today=date(2018, 12, 31))
     assert str(row.actual) == '48' and round(row.share, 3) == round(48 / 56, 3) and 0.5 < row.elapsed < 0.7
