@@ -105,7 +105,7 @@ def test_search_equals_the_substring_oracle(db_session):
                                     .join(PlanDocument).where(PlanDocument.is_current.is_(True))).all()
     corpus = [p.text for p in paragraphs[:400]]
 
-    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))  # RELIABILITY T14
     @given(queries(corpus))
     def check(query):
         terms = query_terms(query)
@@ -133,3 +133,14 @@ def test_ranking_is_occurrences_then_newer_documents_then_reading_order(db_sessi
         assert len(expected) > 17 or query == '%', query
         assert [(h.paragraph.id, h.score) for h in search(query, limit=15)] == expected[:15], query
         assert [(h.paragraph.id, h.score) for h in search(query, limit=10, offset=7)] == expected[7:17], query
+
+
+def test_the_trigram_index_reads_chinese(db_session):
+    """RELIABILITY T14: pg_trgm makes trigrams of Chinese only in a UTF-8 database; SQLite's FTS5 trigram table
+    answers a three-character Chinese phrase."""
+    from sqlalchemy import text
+
+    if db_session.get_bind().dialect.name == 'postgresql':
+        assert len(db_session.scalar(text("SELECT show_trgm('电竞产业')"))) >= 3
+    else:
+        assert db_session.scalar(text("SELECT count(*) FROM plan_fts WHERE text_norm MATCH '\"电竞产\"'")) > 0
