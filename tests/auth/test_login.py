@@ -34,6 +34,26 @@ def test_sixth_attempt_within_a_minute_is_throttled_even_with_the_right_password
     assert client.get('/').status_code == 302  # still signed out
 
 
+def test_throttle_follows_the_account_across_twenty_addresses_and_lifts_after_the_window(client, factories,
+                                                                                         db_session, in_app):
+    """RELIABILITY T15: 20 wrong passwords for one account, each from another address, are throttled from the
+    sixth; once the minute has passed the right password signs in."""
+    from datetime import timedelta
+
+    from crm.auth.models import LoginThrottle
+
+    user = factories.user('officer')
+    statuses = [post_form(client, '/login', {'email': user.email, 'password': 'wrong password!'},
+                          environ_base={'REMOTE_ADDR': f'10.0.0.{n}'}).status_code for n in range(1, 21)]
+    assert statuses == [200] * 5 + [429] * 15
+    with in_app():
+        for row in db_session.scalars(select(LoginThrottle)):
+            row.window_started_at -= timedelta(seconds=61)
+        db_session.commit()
+    assert post_form(client, '/login', {'email': user.email, 'password': factories.PASSWORD},
+                     environ_base={'REMOTE_ADDR': '10.0.1.1'}).status_code == 302
+
+
 def test_throttle_applies_to_unknown_names_too(client):
     for _ in range(5):
         login(client, 'ghost@test-crm.cn', 'whatever-123')
