@@ -1,6 +1,7 @@
 """Migrations (T19): one head; upgrade, downgrade and upgrade again on a fresh database of each kind; models match
 the migrations; a database full of demo data survives a downgrade to the first revision and back."""
 import hashlib
+import os
 import json
 
 import pytest
@@ -94,3 +95,49 @@ def test_demo_data_survives_downgrade_to_the_first_revision_and_back(scratch_dat
     command.upgrade(config, 'head')
     assert _columns(url) == at_head_columns
     assert _contents(url, kept) == before
+
+
+PREVIOUS_RELEASE = '679664e292b8'  # the schema before the stage stays, follow-up indexes and import batches
+# RELIABILITY T19's fixture is 10,000 firms and 50,000 leads: that size runs nightly (CRM_NIGHTLY=1)
+FIXTURE_FIRMS, FIXTURE_LEADS = (10_000, 50_000) if os.environ.get('CRM_NIGHTLY') == '1' else (300, 1_500)
+
+
+def test_data_at_the_previous_release_upgrades_to_head_with_every_row_kept(scratch_databases, tmp_path):
+    """A database carrying data at the previous release's schema upgrades to head: every table keeps its row
+    count and the checksum of its columns, and the new stage stays are filled in exactly as the service keeps them
+    (each stage lasts until the lead's next change)."""
+    from collections import defaultdict
+    from datetime import datetime
+
+    from crm.leads.models import stay_days
+
+    url = scratch_databases()
+    config = alembic_config(url)
+    command.upgrade(config, 'head')
+    [counts] = workload.run_processes(workload.load_demo_data,
+                                      [(url, str(tmp_path / 'inst'), 40, FIXTURE_FIRMS, FIXTURE_LEADS)])
+    assert counts['demo_leads'] == FIXTURE_LEADS
+    command.downgrade(config, PREVIOUS_RELEASE)  # the database as the previous release left it
+    previous = _columns(url)
+    assert 'stay_days' not in previous['lead_stage_change'] and 'import_batch' not in previous
+    before = _contents(url, previous)
+    command.upgrade(config, 'head')
+    assert _contents(url, previous) == before
+    engine = make_engine(url, pooled=False)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql('SELECT lead_id, at, id, stay_days FROM lead_stage_change').all()
+    engine.dispose()
+    by_lead = defaultdict(list)
+    for lead_id, at, change_id, days in rows:
+        by_lead[lead_id].append((str(at), change_id, days))
+    checked = 0
+    for changes in by_lead.values():
+        changes.sort()
+        for (at, _id, days), following in zip(changes, [*changes[1:], None]):
+            if following is None:
+                assert days is None
+            else:
+                start, end = (datetime.fromisoformat(str(t)) for t in (at, following[0]))
+                assert abs(days - stay_days(start, end)) < 1e-6
+                checked += 1
+    assert checked > FIXTURE_LEADS // 2
