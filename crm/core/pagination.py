@@ -65,9 +65,13 @@ def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True,
         total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
         return Page(items=list(db.session.scalars(stmt.limit(per_page).offset(offset))), page=page,
                     per_page=per_page, total=total)
-    ids = list(db.session.scalars(stmt.with_only_columns(entity.id, maintain_column_froms=True)
-                                  .limit(per_page).offset(offset)))
-    if load is not None:
-        return Page(items=load(ids) if ids else [], page=page, per_page=per_page, total=_count(stmt))
+    id_stmt = stmt.with_only_columns(entity.id, maintain_column_froms=True).limit(per_page).offset(offset)
+    if load is not None:  # plain rows: ids, rows and count run as Core statements (no ORM result processing)
+        db.session.flush()
+        connection = db.session.connection()
+        ids = list(connection.execute(id_stmt).scalars())
+        total = connection.execute(stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True))
+        return Page(items=load(ids) if ids else [], page=page, per_page=per_page, total=total.scalar() or 0)
+    ids = list(db.session.scalars(id_stmt))
     by_id = {obj.id: obj for obj in db.session.scalars(stmt.order_by(None).where(entity.id.in_(ids)))} if ids else {}
     return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=_count(stmt))

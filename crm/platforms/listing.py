@@ -12,7 +12,7 @@ from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass pays a setattr call per field on every row
 class VacancyRow(UnitRent):
     """What the vacancy search shows of one unit."""
 
