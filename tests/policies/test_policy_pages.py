@@ -165,7 +165,9 @@ def test_pinned_and_dropped_items_decide_what_the_pack_uses(client, factories, l
     assert units[0].id not in [u['id'] for u in result['units']] and result['dropped']['unit'] == [units[0].id]
     commitment = result['commitments'][-1]
     choose('commitment', commitment['id'], 'pin')
-    assert '已从匹配结果中移除' in client.get(f'/leads/{lead.id}/match').get_data(as_text=True)
+    page = client.get(f'/leads/{lead.id}/match').get_data(as_text=True)
+    assert '已从匹配结果中移除' in page
+    assert page.count('已从匹配结果中移除') == 1 and '<' not in page.split('<title>')[1].split('</title>')[0]
 
     response = post_form(client, f'/leads/{lead.id}/packs', {'lang': 'zh'}, token_from=f'/leads/{lead.id}')
     assert response.status_code == 302
