@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from crm.api.spec import (BOOL, DATE, DECIMAL, DECIMAL_IN, ID, INT, PAGE_PARAMS, STR, Param, api_error, component,
                           dec, form_errors, formdata, iso, nullable, obj, operation, page_json, page_of, page_params,
-                          string_list, version_from, with_etag)
+                          string_list, required_version, with_etag)
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.pagination import paginate
 from crm.core.validators import display_phone
@@ -133,12 +133,9 @@ def firm_create(body: dict):
 def firm_update(firm_id: int, body: dict):
     item = get_or_404(Firm, firm_id)
     ensure('edit', item)
-    try:
-        version = version_from(body)
-    except ValueError:
-        return api_error(400, 'invalid_if_match', _('If-Match must be a version number such as "3".'))
-    if version is None:
-        return api_error(428, 'version_required', _('Send the version you edited (If-Match or "version").'))
+    version, refused = required_version(body)
+    if refused is not None:
+        return refused
     current = {name: getattr(item, name) for name in FIRM_FIELD_NAMES}
     data = formdata(current, body, FORM_FIELDS)
     data['version'] = str(version)

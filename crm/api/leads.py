@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crm.api.spec import (BOOL, DATE, DATETIME, DECIMAL, DECIMAL_IN, ID, INT, PAGE_PARAMS, STR, Param, api_error,
                           component, dec, form_errors, formdata, id_list, iso, nullable, obj, operation, page_json,
-                          page_of, page_params, string_list, version_from, with_etag)
+                          page_of, page_params, string_list, required_version, with_etag)
 from crm.auth.models import OFFICER
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.concurrency import EditConflict
@@ -170,22 +170,12 @@ def lead_create(body: dict):
     return _detail(item, 201)
 
 
-def _version_or_error(body: dict):
-    try:
-        version = version_from(body)
-    except ValueError:
-        return None, api_error(400, 'invalid_if_match', _('If-Match must be a version number such as "3".'))
-    if version is None:
-        return None, api_error(428, 'version_required', _('Send the version you edited (If-Match or "version").'))
-    return version, None
-
-
 @operation('PATCH', '/leads/{lead_id}', perm=Perm.LEADS_EDIT, tag='leads', response=LEAD_DETAIL, body='LeadUpdate',
            if_match=True, summary="Change some of a lead's facts (not its stage); a stale version is 409")
 def lead_update(lead_id: int, body: dict):
     item = get_or_404(Lead, lead_id)
     ensure('edit', item)
-    version, failure = _version_or_error(body)
+    version, failure = required_version(body)
     if failure:
         return failure
     current = {name: getattr(item, name) for name in LEAD_FIELD_NAMES}

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from crm.api.spec import (DATE, DATETIME, DECIMAL, ID, INT, PAGE_PARAMS, STR, Param, api_error, component,
                           dec, form_errors, iso, nullable, obj, operation, page_json, page_of, page_params, query_args,
-                          string_list, version_from, with_etag)
+                          string_list, required_version, with_etag)
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.pagination import paginate
 from crm.db import db
@@ -181,12 +181,9 @@ def unit(unit_id: int):
 def unit_status(unit_id: int, body: dict):
     item = get_or_404(Unit, unit_id)
     ensure('edit', item)
-    try:
-        version = version_from(body)
-    except ValueError:
-        return api_error(400, 'invalid_if_match', _('If-Match must be a version number such as "3".'))
-    if version is None:
-        return api_error(428, 'version_required', _('Send the version you edited (If-Match or "version").'))
+    version, refused = required_version(body)
+    if refused is not None:
+        return refused
     form = StatusForm(formdata=MultiDict([('status', body.get('status') or ''), ('status_note', body.get('note') or ''),
                                           ('version', str(version))]), meta={'csrf': False})
     if not form.validate():

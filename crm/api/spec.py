@@ -296,6 +296,17 @@ def version_from(body: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def required_version(body: dict[str, Any]):
+    """(version, None) for a write that names the version it edited, else (None, the 400/428 answer)."""
+    try:
+        version = version_from(body)
+    except ValueError:
+        return None, api_error(400, 'invalid_if_match', _('If-Match must be a version number such as "3".'))
+    if version is None:
+        return None, api_error(428, 'version_required', _('Send the version you edited (If-Match or "version").'))
+    return version, None
+
+
 def with_etag(response, version: int):
     """Give a detail answer the version as its ETag, for If-Match."""
     response.headers['ETag'] = f'"{version}"'
