@@ -11,8 +11,8 @@ from crm.auth.models import User
 from crm.core import audit
 from crm.core.concurrency import check_version
 from crm.db import db, utcnow
-from crm.leads.models import ALL_STAGES, SIGNED_STAGES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange, \
-    stay_days
+from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange,
+                              stay_days)
 from crm.platforms.models import Platform
 
 FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',

@@ -336,8 +336,8 @@ def detail(lead_id: int):
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
                                     .options(lazyload(Activity.lead))).all()
     increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
-    timeline = sorted([('stage', c.at, c) for c in changes] + [('activity', a.done_at or a.created_at, a)
-                                                                   for a in activities], key=lambda t: t[1], reverse=True)
+    timeline = sorted([('stage', c.at, c) for c in changes]
+                      + [('activity', a.done_at or a.created_at, a) for a in activities], key=lambda t: t[1], reverse=True)
     stage_form = StageForm()
     stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
