@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask import Flask, current_app, request
 from flask_babel import format_datetime
@@ -27,6 +28,23 @@ def _fmt_dt(value: datetime | None, fmt: str = 'yyyy-MM-dd HH:mm') -> str:
     return format_datetime(value, fmt) if value else ''
 
 
+def _quantity(value) -> str:
+    """A count or amount as people write it: 1 家, 1,260 亿元, 7.5 % — at most two decimals, no trailing zeros."""
+    if value is None:
+        return ''
+    text = f'{Decimal(str(value)).quantize(Decimal("0.01")):,.2f}'
+    return text.rstrip('0').rstrip('.') if '.' in text else text
+
+
+def _share(value: float | None) -> str:
+    """A share as a percentage, with a decimal below 10 % so a small start does not read as nothing."""
+    if value is None:
+        return '—'
+    return f'{value:.1%}' if abs(value) < 0.1 else f'{value:.0%}'
+
+
 def init_app(app: Flask) -> None:
     """Register the display filters."""
     app.add_template_filter(_fmt_dt, 'dt')
+    app.add_template_filter(_quantity, 'qty')
+    app.add_template_filter(_share, 'share')

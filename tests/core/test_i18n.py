@@ -44,3 +44,13 @@ def test_translations_use_percent_only_in_placeholders():
         catalog = read_po(fh)
     stray = [m.id for m in catalog if m.id and re.search(r'%(?!\(\w+\)s)', m.string or '')]
     assert not stray, f'a bare % breaks template formatting: {stray}'
+
+
+def test_quantities_and_shares_read_as_people_write_them():
+    from decimal import Decimal
+
+    from crm.core.i18n import _quantity, _share
+
+    assert [_quantity(v) for v in (Decimal('1.00'), Decimal('1260'), Decimal('7.50'), 0.125, None)] == \
+        ['1', '1,260', '7.5', '0.12', '']
+    assert [_share(v) for v in (0.002, 0.0, 0.857, 1.16, None)] == ['0.2%', '0.0%', '86%', '116%', '—']
