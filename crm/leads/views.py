@@ -23,8 +23,8 @@ from crm.firms.services import (DuplicateFirm, FirmError, create_firm_unless_kno
 from crm.leads import services
 from crm.leads.listing import lead_rows
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.models import (ALL_STAGES, SOURCES, STALE_DAYS, Activity, Increment, Lead, LostReason, SavedFilter,
-                              StageChange, lead_platform)
+from crm.leads.models import (ALL_STAGES, SOURCES, STAGE_NAMES, STALE_DAYS, Activity, Increment, Lead, LostReason,
+                              SavedFilter, StageChange, lead_platform)
 from crm.platforms.models import Platform, Unit
 
 bp = Blueprint('leads', __name__, url_prefix='/leads')
@@ -339,6 +339,8 @@ def detail(lead_id: int):
     timeline = sorted([('stage', c.at, c) for c in changes]
                       + [('activity', a.done_at or a.created_at, a) for a in activities], key=lambda t: t[1], reverse=True)
     stage_form = StageForm()
+    if lead.stage in STAGE_NAMES[:-1]:  # offer the next stage of the pipeline, not the one the lead is in
+        stage_form.to_stage.data = STAGE_NAMES[STAGE_NAMES.index(lead.stage) + 1]
     stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,

@@ -28,6 +28,15 @@ def test_lost_needs_a_reason_and_a_note(client, factories, logged_in, db_session
     assert db_session.get(Lead, lead.id).stage == '流失'
 
 
+def test_the_stage_form_offers_the_next_stage(client, factories, logged_in):
+    officer = logged_in('officer')
+    fresh, talking, running = (factories.lead(owner=officer, stage=stage) for stage in (None, '洽谈', '投产'))
+    selected = re.compile(r'<option selected value="([^"]+)">')
+    assert selected.findall(client.get(f'/leads/{fresh.id}').get_data(as_text=True)) == ['初步接洽']
+    assert selected.findall(client.get(f'/leads/{talking.id}').get_data(as_text=True)) == ['签约']
+    assert selected.findall(client.get(f'/leads/{running.id}').get_data(as_text=True)) == []  # the last stage
+
+
 def test_signing_twice_counts_once(in_app, factories, db_session):
     lead = factories.lead()
     with in_app():
