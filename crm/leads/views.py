@@ -2,13 +2,14 @@
 assignment and the officer's day."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
@@ -25,6 +26,7 @@ from crm.leads.listing import lead_rows
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.models import (ALL_STAGES, SOURCES, STAGE_NAMES, STALE_DAYS, Activity, Increment, Lead, LostReason,
                               SavedFilter, StageChange, lead_platform)
+from crm.platforms.listing import platform_options
 from crm.platforms.models import Platform, Unit
 
 bp = Blueprint('leads', __name__, url_prefix='/leads')
@@ -165,12 +167,16 @@ def dashboard():
 def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = paginate(_filtered(), *page_args(50), load=lead_rows)
-    platforms = db.session.execute(scoped(select(Platform.id, Platform.name), Platform)
-                                   .order_by(Platform.name)).all()
-    saved = db.session.scalars(select(SavedFilter).where(SavedFilter.user_id == current_user.id)
-                               .order_by(SavedFilter.name)).all()
-    return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES, platforms=platforms,
-                           is_stale=services.is_stale, saved=saved)
+    return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES,
+                           platforms=platform_options(), is_stale=services.is_stale,
+                           saved=db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all())
+
+
+@functools.cache
+def _saved_filters():
+    """The viewer's saved filters as plain rows (built once: every list page shows them)."""
+    return (select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
+            .where(SavedFilter.user_id == bindparam('user_id')).order_by(SavedFilter.name))
 
 
 @bp.post('/filters')

@@ -8,8 +8,15 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 
+from crm.core.access import scoped
 from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
+
+
+def platform_options() -> list[tuple[int, str]]:
+    """(id, name) of the platforms the viewer may see, by name: the platform filter of list pages."""
+    stmt = scoped(select(Platform.id, Platform.name), Platform).order_by(Platform.name)
+    return db.session.connection().execute(stmt).all()  # plain rows, no ORM result processing
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass pays a setattr call per field on every row

@@ -17,6 +17,7 @@ from crm.db import db
 from crm.platforms import units as service
 from crm.platforms.forms import (BUILDING_FIELD_NAMES, UNIT_FIELD_NAMES, BuildingEditForm, BuildingForm, StatusForm,
                                  UnitCreateForm, UnitForm)
+from crm.platforms.listing import platform_options
 from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, MediaFile, Platform, Unit, UnitStatusChange
 from crm.platforms.views import bp
 
@@ -173,9 +174,8 @@ def vacancies():
     """Vacant units across the platforms one may see: area, rent, use, availability, platform, building."""
     filters, sort = _vacancy_filters(), request.args.get('sort', 'area')
     page = service.vacancy_page(filters, sort, *page_args(50))
-    platforms = db.session.execute(scoped(select(Platform.id, Platform.name), Platform).order_by(Platform.name)).all()
     return render_template('platforms/vacancies.html', page=page, filters=filters, sort=sort, uses=UNIT_USES,
-                           platforms=platforms)
+                           platforms=platform_options())
 
 
 EXPORT_HEADER = ['平台', '楼宇', '楼层', '房号', '建筑面积(㎡)', '使用面积(㎡)', '用途', '装修', '租金(元/㎡·天)',
