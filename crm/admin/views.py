@@ -13,7 +13,6 @@ from crm.auth.sessions import revoke_all_sessions
 from crm.core import audit
 from crm.core.access import Perm, requires
 from crm.core.audit import AuditEvent
-from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.pagination import page_args, paginate
 from crm.db import db
 from crm.platforms.models import Platform
@@ -81,30 +80,21 @@ def user_edit(user_id: int):
     _choices(form)
     if request.method == 'GET':
         form.role.data, form.platforms.data = user.role_code, sorted(user.platform_ids)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            services.update_user(user, version=form.version.data, email=form.email.data, name=form.name.data,
-                                 role=form.role.data, platform_ids=form.platforms.data, phone=form.phone.data,
-                                 is_active=form.is_active.data)
-        except EditConflict:
-            conflict = conflicting_fields(user, form.data, {'email': _('E-mail'), 'name': _('Name'),
-                                                            'role_code': _('Role'), 'phone': _('Phone')})
-            form.rebase(user.version)
-        except services.AccountError as exc:
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_('Account %(email)s saved.', email=user.email), 'success')
-            return redirect(url_for('admin.users'))
+    labels = {'email': _('E-mail'), 'name': _('Name'), 'role_code': _('Role'), 'phone': _('Phone')}
+    if form.save(user, lambda version: services.update_user(
+            user, version=version, email=form.email.data, name=form.name.data, role=form.role.data,
+            platform_ids=form.platforms.data, phone=form.phone.data, is_active=form.is_active.data),
+            labels=labels, errors={services.AccountError: None}):
+        db.session.commit()
+        flash(_('Account %(email)s saved.', email=user.email), 'success')
+        return redirect(url_for('admin.users'))
     sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
                                                             UserSession.revoked_at.is_(None))
                                   .order_by(UserSession.created_at.desc()).limit(20)).all()
-    status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
     from crm.api.tokens import tokens_of
 
-    return render_template('admin/user_form.html', form=form, user=user, conflict=conflict, sessions=sessions,
-                           reset_form=PasswordResetForm(), tokens=tokens_of(user.id)), status
+    return render_template('admin/user_form.html', form=form, user=user, conflict=form.conflict, sessions=sessions,
+                           reset_form=PasswordResetForm(), tokens=tokens_of(user.id)), form.http_status
 
 
 @bp.post('/users/<int:user_id>/password')

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, HiddenField, IntegerField, PasswordField
+from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, PasswordField
 from wtforms.validators import InputRequired
+
+from crm.core.concurrency import EditConflict, conflicting_fields
 
 _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
 
@@ -43,9 +47,40 @@ class VersionedForm(BaseForm):
 
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
 
+    conflict: list[dict[str, Any]] | None = None
+
     def rebase(self, version: int) -> None:
         """After a conflict: carry the stored version, so saving again knowingly applies the user's input.
 
         The hidden field renders what was posted unless its raw data is replaced too."""
         self.version.data = version
         self.version.raw_data = [str(version)]
+
+    def save(self, obj: Any, save: Callable[[int], object], *, labels: Mapping[str, str],
+             errors: Mapping[type[Exception], Field | None] | None = None) -> bool:
+        """Validate the posted form and run `save(version)`; True when it saved (the caller commits).
+
+        A stale version leaves `conflict` (the fields whose stored value differs from the typed one, labelled
+        for the notice) and rebases the form; an error of a type in `errors` is shown on its field (None: on
+        the form). Either way nothing was written and the user's input is kept."""
+        self.conflict = None
+        if not self.validate_on_submit():
+            return False
+        try:
+            save(self.version.data)
+        except EditConflict:
+            self.conflict = conflicting_fields(obj, self.data, dict(labels))
+            self.rebase(obj.version)
+            return False
+        except Exception as exc:
+            field = next((f for kind, f in (errors or {}).items() if isinstance(exc, kind)), False)
+            if field is False:
+                raise
+            (self.form_errors if field is None else field.errors).append(str(exc))
+            return False
+        return True
+
+    @property
+    def http_status(self) -> int:
+        """HTTP status of the re-rendered form: 409 after a conflict, 422 when input was refused, else 200."""
+        return 409 if self.conflict is not None else (422 if self.errors else 200)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
-from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args, paginate
 from crm.db import db
@@ -314,23 +313,16 @@ def edit(lead_id: int):
     if request.method == 'GET':
         form.platforms.data = [p.id for p in lead.platforms]
         form.collaborators.data = [u.id for u in lead.collaborators]
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            services.update_lead(lead, _lead_data(form), version=form.version.data, platform_ids=form.platforms.data,
-                                 collaborator_ids=form.collaborators.data)
-        except FirmError as exc:
-            form.industry_code.errors.append(str(exc))
-        except EditConflict:
-            conflict = conflicting_fields(lead, form.data, {'title': _('Project name'), 'notes': _('Notes'),
-                                                            'next_follow_up': _('Next follow-up')})
-            form.rebase(lead.version)
-        else:
-            db.session.commit()
-            flash(_('Lead saved.'), 'success')
-            return redirect(url_for('leads.detail', lead_id=lead.id))
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template('leads/form.html', form=form, lead=lead, conflict=conflict, firms=_firm_choices()), status
+    labels = {'title': _('Project name'), 'notes': _('Notes'), 'next_follow_up': _('Next follow-up')}
+    if form.save(lead, lambda version: services.update_lead(lead, _lead_data(form), version=version,
+                                                            platform_ids=form.platforms.data,
+                                                            collaborator_ids=form.collaborators.data),
+                 labels=labels, errors={FirmError: form.industry_code}):
+        db.session.commit()
+        flash(_('Lead saved.'), 'success')
+        return redirect(url_for('leads.detail', lead_id=lead.id))
+    return render_template('leads/form.html', form=form, lead=lead, conflict=form.conflict,
+                           firms=_firm_choices()), form.http_status
 
 
 @bp.get('/<int:lead_id>')

@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
-from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args
 from crm.db import db
@@ -73,20 +72,13 @@ def building_edit(building_id: int):
     item = get_or_404(Building, building_id)
     ensure('edit', item)
     form = BuildingEditForm(obj=item) if request.method == 'GET' else BuildingEditForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            service.update_building(item, _building_data(form), version=form.version.data)
-        except EditConflict:
-            conflict = conflicting_fields(item, form.data, _building_labels())
-            form.rebase(item.version)
-        else:
-            db.session.commit()
-            flash(_('Building %(name)s saved.', name=item.name), 'success')
-            return redirect(url_for('platforms.building', building_id=item.id))
-    status = 409 if conflict is not None else (422 if form.errors else 200)
+    if form.save(item, lambda version: service.update_building(item, _building_data(form), version=version),
+                 labels=_building_labels()):
+        db.session.commit()
+        flash(_('Building %(name)s saved.', name=item.name), 'success')
+        return redirect(url_for('platforms.building', building_id=item.id))
     return render_template('platforms/building_form.html', form=form, platform=item.platform, building=item,
-                           conflict=conflict), status
+                           conflict=form.conflict), form.http_status
 
 
 @bp.route('/buildings/<int:building_id>/units/new', methods=['GET', 'POST'])
@@ -116,28 +108,19 @@ def unit_edit(unit_id: int):
     unit = get_or_404(Unit, unit_id)
     ensure('edit', unit)
     form = UnitForm(obj=unit) if request.method == 'GET' else UnitForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            service.update_unit(unit, _unit_data(form), version=form.version.data, actor_id=current_user.id)
-        except EditConflict:
-            conflict = conflicting_fields(unit, form.data, {'status': _('Status'), 'rent': _('Rent (yuan/㎡/day)'),
-                                                            'area_gross': _('Gross area (㎡)'),
-                                                            'available_from': _('Available from'),
-                                                            'note': _('Note')})
-            form.rebase(unit.version)
-        except service.UnitError as exc:
-            form.number.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_('Unit %(number)s saved.', number=unit.number), 'success')
-            return redirect(url_for('platforms.building', building_id=unit.building_id))
+    labels = {'status': _('Status'), 'rent': _('Rent (yuan/㎡/day)'), 'area_gross': _('Gross area (㎡)'),
+              'available_from': _('Available from'), 'note': _('Note')}
+    if form.save(unit, lambda version: service.update_unit(unit, _unit_data(form), version=version,
+                                                           actor_id=current_user.id),
+                 labels=labels, errors={service.UnitError: form.number}):
+        db.session.commit()
+        flash(_('Unit %(number)s saved.', number=unit.number), 'success')
+        return redirect(url_for('platforms.building', building_id=unit.building_id))
     history = db.session.scalars(select(UnitStatusChange).where(UnitStatusChange.unit_id == unit.id)
                                  .order_by(UnitStatusChange.at.desc())).all()
-    status = 409 if conflict else (422 if form.errors else 200)
     photos = db.session.scalars(select(MediaFile).where(MediaFile.unit_id == unit.id)).all()
     return render_template('platforms/unit_form.html', form=form, building=unit.building, unit=unit,
-                           conflict=conflict, history=history, photos=photos), status
+                           conflict=form.conflict, history=history, photos=photos), form.http_status
 
 
 @bp.post('/units/<int:unit_id>/status')

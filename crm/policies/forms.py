@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from crm.core.forms import BaseForm, VersionedForm, clean_text
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
-from crm.policies.models import BASES, CLAUSE_KINDS, FORMULAS, LEVELS
+from crm.policies.models import BASES, CLAUSE_KINDS, LEVELS
 
 STATUSES = (('named', _l('named in a plan (amounts not public)')), ('described', _l('described, no formula')),
             ('active', _l('in force, with formula')), ('example', _l('example')))

@@ -5,11 +5,9 @@ from datetime import date, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import Text, cast, or_, select
 
 from crm.core.access import Perm, get_or_404, requires, scoped
-from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.pagination import page_args, paginate
 from crm.db import db
 from crm.firms.models import Firm
@@ -152,19 +150,12 @@ def edit(policy_id: int):
     _platform_choices(form)
     if request.method == 'GET':
         form.industries.data = '、'.join(policy.industries or [])
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            services.save_policy(policy, _policy_data(form), version=form.version.data)
-        except EditConflict:
-            conflict = conflicting_fields(policy, form.data, {k: _(v) for k, v in _POLICY_LABELS.items()})
-            form.version.data = policy.version
-        else:
-            db.session.commit()
-            flash(_('Policy saved.'), 'success')
-            return redirect(url_for('policies.detail', policy_id=policy.id))
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template('policies/form.html', form=form, policy=policy, conflict=conflict), status
+    if form.save(policy, lambda version: services.save_policy(policy, _policy_data(form), version=version),
+                 labels={k: _(v) for k, v in _POLICY_LABELS.items()}):
+        db.session.commit()
+        flash(_('Policy saved.'), 'success')
+        return redirect(url_for('policies.detail', policy_id=policy.id))
+    return render_template('policies/form.html', form=form, policy=policy, conflict=form.conflict), form.http_status
 
 
 def _clause_data(form) -> dict:
@@ -207,24 +198,16 @@ def clause_edit(clause_id: int):
     form = ClauseForm(obj=clause) if request.method == 'GET' else ClauseForm()
     if request.method == 'GET':
         _fill_clause_form(form, clause)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            services.save_clause(clause.policy, clause, _clause_data(form), version=form.version.data)
-        except EditConflict:
-            conflict = conflicting_fields(clause, form.data, {'kind': _('Kind'), 'formula': _('Formula'),
-                                                              'amount': _('Fixed amount (10k yuan)'),
-                                                              'percent': _('Percentage of the base'),
-                                                              'cap_year': _('Cap per year (10k yuan)'),
-                                                              'cap_total': _('Cap in total (10k yuan)')})
-            form.version.data = clause.version
-        else:
-            db.session.commit()
-            flash(_('Clause saved.'), 'success')
-            return redirect(url_for('policies.detail', policy_id=clause.policy_id) + '#clauses')
-    status = 409 if conflict else (422 if form.errors else 200)
+    labels = {'kind': _('Kind'), 'formula': _('Formula'), 'amount': _('Fixed amount (10k yuan)'),
+              'percent': _('Percentage of the base'), 'cap_year': _('Cap per year (10k yuan)'),
+              'cap_total': _('Cap in total (10k yuan)')}
+    if form.save(clause, lambda version: services.save_clause(clause.policy, clause, _clause_data(form),
+                                                              version=version), labels=labels):
+        db.session.commit()
+        flash(_('Clause saved.'), 'success')
+        return redirect(url_for('policies.detail', policy_id=clause.policy_id) + '#clauses')
     return render_template('policies/clause_form.html', form=form, policy=clause.policy, clause=clause,
-                           conflict=conflict), status
+                           conflict=form.conflict), form.http_status
 
 
 @bp.post('/clauses/<int:clause_id>/delete')

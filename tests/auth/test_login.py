@@ -4,7 +4,6 @@ import time
 
 from crm.auth.models import User, UserSession
 from crm.core.audit import AuditEvent
-from crm.db import db
 from sqlalchemy import select
 from tests.conftest import csrf_from, login, post_form
 

@@ -101,6 +101,13 @@ def test_a_stale_clause_edit_is_refused_and_nothing_is_overwritten(client, logge
                          data={'csrf_token': token, 'version': clause.version, **_clause_form(cap_year='70')})
     assert second.status_code == 409
     assert db_session.get(PolicyClause, clause.id).cap_year == Decimal('60')
+    stored = db_session.get(PolicyClause, clause.id).version
+    assert f'name="version" type="hidden" value="{stored}"' in second.get_data(as_text=True)
+    again = client.post(f'/policies/clauses/{clause.id}/edit',  # saving the conflict page applies it knowingly
+                        data={'csrf_token': token, 'version': stored, **_clause_form(cap_year='70')})
+    assert again.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(PolicyClause, clause.id).cap_year == Decimal('70')
 
 
 def test_officers_read_the_register_but_cannot_edit_and_firm_users_cannot_see_it(client, logged_in, factories,

@@ -9,7 +9,6 @@ Beyond the status:
 """
 from __future__ import annotations
 
-import pytest
 
 from tests.security.conftest import ROLES, routes, sqlite_unless_nightly, url_for_variant, variants
 

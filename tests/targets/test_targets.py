@@ -4,13 +4,12 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from crm.db import utcnow
 from crm.leads.models import Lead
 from crm.leads.services import move_stage
 from crm.plans.models import PlanDocument, Target
 from crm.targets import measures
 from crm.targets.models import TrackedTarget
-from crm.targets.services import add_actual, progress, track
+from crm.targets.services import progress, track
 from tests.conftest import post_form
 
 

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass, field
 
 from .junk import DATE_ONLY, SEPARATOR
-from .model import Removal
 from .text import CN_NUM, cn_to_int, squeeze_spaces, unify_spaces
 
 
