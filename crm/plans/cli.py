@@ -49,6 +49,34 @@ def import_command(files, slug, title, issuer, date_, kind, period, district, as
     _emit({'documents': documents}, as_json, human)
 
 
+@plans_group.command('correct')
+@click.argument('document_id', type=int)
+@click.option('--strip', 'strip', default=None, help='Remove this string as injected junk (e.g. a reported suspect).')
+@click.option('--keep', 'keep', default=None, help='Put back this string the junk detector removed.')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def correct_command(document_id: int, strip: str | None, keep: str | None, as_json: bool) -> None:
+    """Correct a document's junk removal; the file is parsed again into a new version linked to this one."""
+    from crm.cli import _cli_context
+    from crm.plans.models import PlanDocument
+    from crm.plans.services import PlanError, correct_document, document_summary
+
+    _cli_context('plans-correct')
+    if (strip is None) == (keep is None):
+        raise click.ClickException('give exactly one of --strip TEXT or --keep TEXT')
+    document = db.session.get(PlanDocument, document_id)
+    if document is None:
+        raise click.ClickException(f'no plan document {document_id}')
+    try:
+        result = correct_document(document, 'strip' if strip is not None else 'keep', strip or keep)
+    except PlanError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    summary = document_summary(result)
+    _emit({'documents': [summary]}, as_json,
+          f"{summary['id']:>4} new version of {document_id}: {summary['title']} ({summary['paragraphs']} paragraphs)")
+
+
 @plans_group.command('show')
 @click.argument('document_id', type=int)
 @click.option('--json', 'as_json', is_flag=True)

@@ -33,6 +33,12 @@ class CurationForm(BaseForm):
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
 
 
+class CorrectionForm(BaseForm):
+    action = SelectField(_l('Correction'), choices=[('strip', _l('Remove as injected text')),
+                                                    ('keep', _l('Keep: part of the real text'))])
+    text = StringField(_l('Text'), validators=[DataRequired(_l('Enter the text to correct.')), Length(min=2, max=200)])
+
+
 def split_tags(value: str | None) -> list[str] | None:
     """'a, b；c' → ['a', 'b', 'c']; empty → None (keep the automatic tags)."""
     if not value:

@@ -34,7 +34,9 @@ class PlanDocument(TimestampMixin, Base):
     district: Mapped[str] = mapped_column(String(40), default='')
     kind: Mapped[str] = mapped_column(String(40), default='')
     source_filename: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The bytes and the corrections they were parsed with: the same pair again is the same row (no change).
+    parse_key: Mapped[str] = mapped_column(String(140), unique=True)
     encoding: Mapped[str] = mapped_column(String(20))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
@@ -127,6 +129,22 @@ class CommitmentCuration(TimestampMixin, VersionedMixin, Base):
     note: Mapped[str] = mapped_column(Text, default='')
     curated_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     curated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanCorrection(Base):
+    """An administrator's decision on a document's text, applied to every import of the document (by slug): a
+    string to strip as injected junk, or a string the junk detector removed that belongs to the text."""
+
+    __tablename__ = 'plan_correction'
+    __table_args__ = (UniqueConstraint('document_slug', 'text'),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_slug: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(10))  # 'strip' or 'keep'
+    text: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Target(Base):

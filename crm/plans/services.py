@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,14 +16,20 @@ from sqlalchemy import insert, select
 from config import ROOT
 from crm.core import audit
 from crm.db import db
-from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
-from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS, ParsedDocument, normalize_for_search, parse_document
+from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
+from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, Corrections, ParsedDocument, normalize_for_search,
+                               pair_counts, parse_document)
 from crm.plans.parsing.text import bigram_tokens
 from crm.platforms.services import load_catalogue
 
 PLANS_DIR = ROOT / 'seeds' / 'plans'
 META_FIELDS = ('slug', 'title', 'issuer', 'publisher', 'doc_number', 'date', 'period', 'period_start', 'period_end',
                'level', 'district', 'kind')
+CORRECTION_ACTIONS = ('strip', 'keep')
+
+
+class PlanError(ValueError):
+    """A request about a plan document that cannot be carried out (message in Chinese)."""
 
 
 def text_hash(text: str) -> str:
@@ -44,11 +52,17 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def _slug(meta: dict[str, Any], filename: str, sha: str) -> str:
+    if meta.get('slug'):
+        return meta['slug']
+    stem = re.sub(r'[^a-z0-9]+', '-', Path(filename).stem.lower()).strip('-')
+    return stem if re.search(r'[a-z]', stem) else f'doc-{sha[:10]}'
+
+
 def _meta(meta: dict[str, Any], parsed: ParsedDocument, filename: str, sha: str) -> dict[str, Any]:
     values = {key: meta[key] for key in META_FIELDS if meta.get(key) not in (None, '')}
     values.setdefault('title', parsed.detected_title or Path(filename).stem)
-    stem = re.sub(r'[^a-z0-9]+', '-', Path(filename).stem.lower()).strip('-')
-    values.setdefault('slug', stem if re.search(r'[a-z]', stem) else f'doc-{sha[:10]}')
+    values['slug'] = _slug(meta, filename, sha)
     if isinstance(values.get('date'), str):
         values['date'] = date.fromisoformat(values['date'])
     return values
@@ -62,31 +76,90 @@ def _report(parsed: ParsedDocument) -> dict[str, Any]:
         'warnings': parsed.warnings,
         'metadata': parsed.metadata,
         'missing_tables': [t.caption for t in parsed.tables if t.missing_body],
+        'suspected': [{'text': x.text, 'anchor': x.anchor, 'context': x.context} for x in parsed.suspects],
+        'corrections': {'strip': list(parsed.corrections.strip), 'keep': list(parsed.corrections.keep)},
     }
+
+
+def corrections_for(slug: str) -> Corrections:
+    """The administrators' corrections of a document's text, applied whenever it is parsed."""
+    rows = db.session.execute(select(PlanCorrection.action, PlanCorrection.text)
+                              .where(PlanCorrection.document_slug == slug).order_by(PlanCorrection.text)).all()
+    return Corrections(strip=tuple(text for action, text in rows if action == 'strip'),
+                       keep=tuple(text for action, text in rows if action == 'keep'))
+
+
+def parse_key(sha: str, corrections: Corrections) -> str:
+    """What makes two imports the same: the file's bytes and the corrections they were parsed with."""
+    if not corrections.strip and not corrections.keep:
+        return sha
+    decided = json.dumps([corrections.strip, corrections.keep], ensure_ascii=False).encode()
+    return f'{sha}:{hashlib.sha256(decided).hexdigest()[:16]}'
+
+
+def corpus_pairs(exclude_slug: str) -> Counter[str]:
+    """Character pairs of the other current documents: what a new document's strings are judged against."""
+    return pair_counts(db.session.scalars(
+        select(PlanParagraph.text).join(PlanDocument, PlanDocument.id == PlanParagraph.document_id)
+        .where(PlanDocument.is_current.is_(True), PlanDocument.slug != exclude_slug)))
 
 
 def import_document(raw: bytes, filename: str, meta: dict[str, Any] | None = None,
                     actor_id: int | None = None) -> ImportResult:
     """Import one file. The same bytes again change nothing; a new version of a slug supersedes the old."""
     sha = hashlib.sha256(raw).hexdigest()
-    existing = db.session.scalar(select(PlanDocument).where(PlanDocument.sha256 == sha))
+    slug = _slug(meta or {}, filename, sha)
+    corrections = corrections_for(slug)
+    key = parse_key(sha, corrections)
+    existing = db.session.scalar(select(PlanDocument).where(PlanDocument.parse_key == key))
     if existing is not None:
         return ImportResult(document=existing, created=False, counts=document_counts(existing))
-    parsed = parse_document(raw, platform_aliases=platform_aliases(), industry_keywords=DEFAULT_INDUSTRY_KEYWORDS)
+    parsed = parse_document(raw, platform_aliases=platform_aliases(), industry_keywords=DEFAULT_INDUSTRY_KEYWORDS,
+                            corrections=corrections, background=corpus_pairs(slug))
     values = _meta(meta or {}, parsed, filename, sha)
     previous = db.session.scalar(select(PlanDocument).where(PlanDocument.slug == values['slug'],
                                                             PlanDocument.is_current.is_(True)))
     if previous is not None:
         previous.is_current = False
-    document = PlanDocument(**values, source_filename=Path(filename).name, sha256=sha, encoding=parsed.encoding,
-                            raw=raw, is_current=True, previous=previous, report=_report(parsed),
-                            imported_by_id=actor_id)
+    document = PlanDocument(**values, source_filename=Path(filename).name, sha256=sha, parse_key=key,
+                            encoding=parsed.encoding, raw=raw, is_current=True, previous=previous,
+                            report=_report(parsed), imported_by_id=actor_id)
     db.session.add(document)
     db.session.flush()
     counts = _store_parsed(document, parsed)
     audit.log(db.session, 'import', 'plan_document', document.id, sha256=sha, previous=previous.id if previous else None,
               **counts)
     return ImportResult(document=document, created=True, parsed=parsed, counts=counts)
+
+
+def correct_document(document: PlanDocument, action: str, text: str, actor_id: int | None = None) -> ImportResult:
+    """Record an administrator's correction of a document's text and parse its file again with it: the result is
+    a new version linked to the one corrected (curation carries over, as on any re-import).
+
+    'strip' removes a string that was left in the text (a reported suspect, or any string of the text);
+    'keep' puts back a string the junk detector removed."""
+    text = (text or '').strip()
+    if action not in CORRECTION_ACTIONS:
+        raise PlanError('未知的更正方式。')
+    if not document.is_current:
+        raise PlanError('只能更正文件的当前版本。')
+    if not 2 <= len(text) <= 200:
+        raise PlanError('要更正的文字应为 2 至 200 个字符。')
+    if action == 'strip' and not db.session.scalar(select(PlanParagraph.id).where(
+            PlanParagraph.document_id == document.id, PlanParagraph.text.contains(text, autoescape=True)).limit(1)):
+        raise PlanError(f'正文中没有“{text}”，无需删除。')
+    if action == 'keep' and not any(r['kind'] == 'spam' and r['text'] == text
+                                    for r in (document.report or {}).get('removed', [])):
+        raise PlanError(f'“{text}”不在已删除的插入文字中。')
+    row = db.session.scalar(select(PlanCorrection).where(PlanCorrection.document_slug == document.slug,
+                                                         PlanCorrection.text == text))
+    if row is None:
+        db.session.add(PlanCorrection(document_slug=document.slug, action=action, text=text, created_by_id=actor_id))
+    else:
+        row.action, row.created_by_id = action, actor_id
+    db.session.flush()
+    meta = {key: getattr(document, key) for key in META_FIELDS}
+    return import_document(document.raw, document.source_filename, meta, actor_id=actor_id)
 
 
 def paragraph_row(document_id: int, seq: int, position: int, anchor: str, kind: str, text: str,
@@ -171,7 +244,8 @@ def document_summary(result: ImportResult) -> dict[str, Any]:
     return {'id': doc.id, 'slug': doc.slug, 'title': doc.title, 'source': doc.source_filename, 'sha256': doc.sha256,
             'created': result.created, 'previous': doc.previous_id, **result.counts,
             'duplicate_blocks': report.get('duplicate_blocks', []), 'junk': report.get('removed', []),
-            'missing_tables': report.get('missing_tables', []), 'warnings': report.get('warnings', [])}
+            'missing_tables': report.get('missing_tables', []), 'warnings': report.get('warnings', []),
+            'suspected': report.get('suspected', []), 'corrections': report.get('corrections', {})}
 
 
 class QuoteResolver:

@@ -1,8 +1,10 @@
 """Plan documents: list, reader with outline, search, commitments with curation, import."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,12 +14,57 @@ from crm.core.concurrency import EditConflict
 from crm.core.pagination import Page, page_args
 from crm.db import db
 from crm.plans import commitments as commitment_service
-from crm.plans.forms import CurationForm, ImportForm, split_tags
+from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags
 from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable
 from crm.plans.search import count_hits, search as run_search
-from crm.plans.services import document_counts, import_document
+from crm.plans.services import PlanError, correct_document, document_counts, import_document
 
 bp = Blueprint('plans', __name__, url_prefix='/plans')
+
+# What the import report calls each kind of removal and the parser's fixed reasons (stored in English).
+REMOVAL_KINDS = {
+    'spam': _l('Injected text'), 'markup': _l('Markup'), 'stray-symbol': _l('Stray symbol'),
+    'html': _l('HTML residue'), 'metadata': _l('Page metadata'), 'navigation': _l('Site navigation'),
+    'script': _l('Script residue'), 'toc': _l('Table of contents'), 'title': _l('Title line'),
+    'repeated-header': _l('Repeated table header'), 'duplicate-block': _l('Repeated copy'),
+}
+REMOVAL_REASONS = {
+    'injected string that does not belong to the sentence': _l('injected string that does not belong to the sentence'),
+    'marked as injected by an administrator': _l('marked as injected by an administrator'),
+    'markdown bold marker': _l('markdown bold marker'), 'markdown rule line': _l('markdown rule line'),
+    'stray asterisk inside the text': _l('stray asterisk inside the text'),
+    'stray English word between Chinese words': _l('stray English word between Chinese words'),
+    'HTML tag or entity': _l('HTML tag or entity'), 'script or style residue': _l('script or style residue'),
+    'page metadata key/value': _l('page metadata key/value'), 'page metadata with URL': _l('page metadata with URL'),
+    'web post date': _l('web post date'), 'attachment label': _l('attachment label'), 'breadcrumb': _l('breadcrumb'),
+    'comment counter': _l('comment counter'), 'item separator': _l('item separator'),
+    'site disclaimer': _l('site disclaimer'), 'site navigation or footer': _l('site navigation or footer'),
+    'page furniture between two copies of the text': _l('page furniture between two copies of the text'),
+    'site tag prefix of an article title': _l('site tag prefix of an article title'),
+    'issuer or date of the document': _l('issuer or date of the document'),
+    'value of a metadata label': _l('value of a metadata label'),
+    'text outside the articles of a web page': _l('text outside the articles of a web page'),
+    'table header repeated at a page break': _l('table header repeated at a page break'),
+    'table of contents line': _l('table of contents line'),
+    'document title line (see detected_title)': _l('document title line (kept as the title)'),
+}
+
+
+def removal_reason(reason: str) -> str:
+    """The parser's reason for a removal, in the reader's language (two reasons carry numbers and a title)."""
+    if reason in REMOVAL_REASONS:
+        return str(REMOVAL_REASONS[reason])
+    if m := re.fullmatch(r'repeat of lines (\d+)-(\d+) \((\d+) lines\)', reason):
+        return _('repeat of lines %(first)s–%(last)s (%(n)s lines)', first=m[1], last=m[2], n=m[3])
+    if m := re.fullmatch(r'near-identical copy of item (\d+) (.*)', reason):
+        return _('near-identical copy of article %(n)s %(title)s', n=m[1], title=m[2])
+    return reason
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), 'error')
 
 
 def _document_or_404(document_id: int) -> PlanDocument:
@@ -67,7 +114,30 @@ def reader(document_id: int):
 def report(document_id: int):
     """What the import removed (junk, repeated copies) and its warnings, for review."""
     document = _document_or_404(document_id)
-    return render_template('plans/report.html', document=document, report=document.report or {})
+    return render_template('plans/report.html', document=document, report=document.report or {},
+                           can_correct=document.is_current and has_permission(current_user, Perm.PLANS_IMPORT),
+                           form=CorrectionForm(), kinds=REMOVAL_KINDS, reason=removal_reason)
+
+
+@bp.post('/<int:document_id>/corrections')
+@requires(Perm.PLANS_IMPORT)
+def correct(document_id: int):
+    """Remove a string left in the text as injected junk, or keep one the detector removed; the file is parsed
+    again with the correction into a new version (the corrected one is kept and linked)."""
+    document = _document_or_404(document_id)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for('plans.report', document_id=document.id))
+    try:
+        result = correct_document(document, form.action.data, form.text.data, actor_id=current_user.id)
+    except PlanError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('plans.report', document_id=document.id))
+    db.session.commit()
+    flash(_('Correction saved: the document was parsed again as a new version (%(n)s paragraphs); the previous '
+            'version is kept.', n=result.counts.get('paragraphs', 0)), 'success')
+    return redirect(url_for('plans.report', document_id=result.document.id))
 
 
 @bp.get('/search')
@@ -110,9 +180,7 @@ def curate(commitment_id: int):
     commitment = db.session.get(Commitment, commitment_id) or abort(404)
     form = CurationForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), 'error')
+        _flash_errors(form)
         return redirect(safe_next(request.form.get('next')))
     try:
         commitment_service.curate(commitment, status=form.status.data, platforms=split_tags(form.platforms.data),

@@ -83,6 +83,7 @@ EXPECTED: dict[str, str] = {
     'plans.reader': 'ok/ok ok/ok ok/ok ok/ok 403',
     'plans.report': 'ok/ok ok/ok ok/ok ok/ok 403',
     'plans.curate': 'ok/ok 403 ok/ok 403 403',
+    'plans.correct': 'ok/ok 403 403 403 403',
     'targets.detail': 'ok/ok ok/ok ok/ok ok/ok 403',
     'targets.track': 'ok/ok 403 ok/ok 403 403',
     'targets.measure': 'ok/ok 403 ok/ok 403 403',

@@ -23,7 +23,7 @@ NOT_FUZZED = {'auth.logout', 'auth.logout_all', 'auth.login', 'auth.set_locale'}
 # Where POST-only forms are rendered.
 FORM_PAGES = {'leads.activity_new': 'leads.detail', 'leads.stage': 'leads.detail', 'leads.assign': 'leads.detail',
               'leads.activity_done': 'leads.detail', 'leads.filter_save': 'leads.index',
-              'packs.share_create': 'packs.detail', 'plans.curate': 'plans.commitments',
+              'packs.share_create': 'packs.detail', 'plans.curate': 'plans.commitments', 'plans.correct': 'plans.report',
               'targets.measure': 'targets.detail', 'targets.actual': 'targets.detail',
               'platforms.unit_status': 'platforms.building', 'platforms.media_upload': 'platforms.building'}
 # Each accepted post renders a PDF (about half a second): a few examples suffice, they have no text fields.

@@ -14,6 +14,23 @@ class Removal:
 
 
 @dataclass
+class Suspect:
+    """A string that looks injected (it shares no character pair with the rest of the corpus) but was kept:
+    listed for an administrator to confirm as junk or to keep."""
+    text: str
+    anchor: str
+    context: str
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """An administrator's decisions on one document's text, applied on every import of it: strings to strip as
+    injected junk, and strings the junk detector removed that belong to the text."""
+    strip: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+
+
+@dataclass
 class ParsedTarget:
     """A quantitative target stated in a paragraph or an indicator table."""
     metric: str
@@ -93,3 +110,5 @@ class ParsedDocument:
     duplicate_blocks: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
+    suspects: list[Suspect] = field(default_factory=list)
+    corrections: Corrections = Corrections()

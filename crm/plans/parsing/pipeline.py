@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from difflib import SequenceMatcher
 
 from .build import ItemBuilder
 from .extract import commitments, find_terms, split_sentences
 from .junk import classify_line, is_meta_label, metadata_pairs, strip_html
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
-from .model import ParsedDocument, Removal
+from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
 from .segment import Item, Line, find_repeated_body, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
-from .spam import strip_injections
+from .spam import find_suspects, strip_injections
 from .table_targets import table_targets
 from .text import decode, ends_sentence, sha256_hex, squeeze_spaces
 
@@ -20,10 +21,14 @@ LONG_LINE = 2000
 
 
 def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] | None = None,
-                   industry_keywords: dict[str, list[str]] | None = None) -> ParsedDocument:
-    """Parse a downloaded plan text into clean, citable paragraphs, headings and tables."""
+                   industry_keywords: dict[str, list[str]] | None = None, corrections: Corrections = Corrections(),
+                   background: Counter[str] | None = None) -> ParsedDocument:
+    """Parse a downloaded plan text into clean, citable paragraphs, headings and tables.
+
+    `corrections` are an administrator's decisions on this document's junk; `background` counts the character
+    pairs of the other documents, against which strings that look injected are reported as suspects."""
     text, encoding, data = decode(raw)
-    doc = ParsedDocument(encoding, sha256_hex(data), None)
+    doc = ParsedDocument(encoding, sha256_hex(data), None, corrections=corrections)
     lines = raw_lines(text)
     triples = find_web_items(lines)
     lines = _drop_junk(lines, doc, repeated=not triples)
@@ -32,6 +37,7 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     _detect_title(items, doc)
     _build(items, doc)
     _annotate(doc, platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS)
+    doc.suspects = find_suspects(doc.paragraphs, background, keep=corrections.keep)
     return doc
 
 
@@ -113,7 +119,7 @@ def _clean_lines(lines: list[Line], doc: ParsedDocument, split_long: bool) -> li
         pieces = split_inline(raw, ln.line) if split_long or len(raw) > LONG_LINE else [
             Line(squeeze_spaces(raw), ln.line, raw)]
         for piece in pieces:
-            text = strip_injections(piece.text, ln.line, doc.removed)
+            text = strip_injections(piece.text, ln.line, doc.removed, doc.corrections)
             text = squeeze_spaces(text)
             if '名词解释' in text[:12] or re.match(r'^\d{1,3}、.{2,30}[:：]', text) and len(text) > 200:
                 out.extend(gloss_entries(text, ln.line))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
-from .model import Removal
+from .model import Corrections, ParsedParagraph, Removal, Suspect
 from .text import CJK
 
 SPAM_CUES = ('小说', '笔记', '首长', '往事', '官场', '全文阅读', '免费阅读', '最新章节', '无弹窗', 'txt下载', '番外', '全集')
@@ -58,13 +60,86 @@ def remove_spans(text: str, spans: list[tuple[int, int]], kind: str, reason: str
     return text
 
 
-def strip_injections(text: str, line: int, removed: list[Removal]) -> str:
-    """Remove spam runs, markdown bold markers, stray asterisks and stray 'and' between CJK text."""
-    text = remove_spans(text, find_spam(text), 'spam', 'injected string that does not belong to the sentence',
+def _occurrences(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        start = text.find(needle)
+        while needle and start >= 0:
+            if all(start >= e or start + len(needle) <= s for s, e in spans):
+                spans.append((start, start + len(needle)))
+            start = text.find(needle, start + len(needle))
+    return spans
+
+
+def strip_injections(text: str, line: int, removed: list[Removal], corrections: Corrections = Corrections()) -> str:
+    """Remove spam runs, markdown bold markers, stray asterisks and stray 'and' between CJK text.
+
+    An administrator's corrections win: strings marked as junk are removed wherever they stand, strings marked as
+    part of the text are kept even where the detector would cut them."""
+    text = remove_spans(text, _occurrences(text, corrections.strip), 'spam', 'marked as injected by an administrator',
                         line, removed)
+    spans = [(s, e) for s, e in find_spam(text) if text[s:e] not in corrections.keep]
+    text = remove_spans(text, spans, 'spam', 'injected string that does not belong to the sentence', line, removed)
     bold = [(m.start(), m.end()) for m in re.finditer(r'\*\*', text)]
     text = remove_spans(text, bold, 'markup', 'markdown bold marker', line, removed)
     stray = [(m.start(), m.end()) for m in re.finditer(rf'(?<=[{CJK}，,。；;、])\*|\*(?=[{CJK}，,。；;、])', text)]
     text = remove_spans(text, stray, 'stray-symbol', 'stray asterisk inside the text', line, removed)
     ands = [(m.start(), m.end()) for m in re.finditer(rf'(?<=[{CJK}]) ?and ?(?=[{CJK}])', text)]
     return remove_spans(text, ands, 'stray-symbol', 'stray English word between Chinese words', line, removed)
+
+
+# --- suspects: strings that share nothing with the rest of the corpus -------------------------------------------
+
+_SUSPECT_START = re.compile(f'(?:^|(?<=[{_BOUNDARY}]))[{CJK}0-9]')
+# A sentence opening with a preposition or conjunction (与临安…, 为响应…, 以电梯…) is grammar, not an insertion:
+# injected strings are titles and names, which do not begin with these.
+_GRAMMATICAL_OPENERS = frozenset('与为以对在将把被从向由经和及同跟按据因')
+_RUN_CHAR = re.compile(f'[{CJK}0-9]')
+SUSPECT_MIN, SUSPECT_MAX = 3, 10
+RARE = 2  # a pair seen at most this often in the whole corpus (this occurrence included) counts as foreign
+MIN_BACKGROUND = 20_000  # pairs: below this there is no corpus to judge against, and no suspects
+
+
+def pair_counts(texts: Iterable[str]) -> Counter[str]:
+    """How often each pair of adjacent characters occurs in `texts` (the corpus the suspects are judged against)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(text[i:i + 2] for i in range(len(text) - 1))
+    return counts
+
+
+def _novel_run(text: str, start: int, counts: Counter[str]) -> str | None:
+    """The longest run from `start` whose character pairs, and the pair joining it to what follows, are all
+    (nearly) absent from the rest of the corpus: inserted text, not a word of the sentence (a common sentence
+    opener shares its pairs with other sentences)."""
+    best = None
+    end = start + 1
+    while end < len(text) and end - start < SUSPECT_MAX and _RUN_CHAR.match(text[end]) \
+            and counts[text[end - 1:end + 1]] <= RARE:
+        end += 1
+        if end - start >= SUSPECT_MIN and end < len(text) and counts[text[end - 1:end + 1]] <= RARE \
+                and _RUN_CHAR.match(text[end]):
+            best = text[start:end]
+    return best
+
+
+def find_suspects(paragraphs: Sequence[ParsedParagraph], background: Counter[str] | None = None,
+                  keep: Iterable[str] = ()) -> list[Suspect]:
+    """Runs at the start of a sentence that share no character pair with the rest of the corpus (`background`:
+    the other documents) and are followed by more sentence: how injected titles and SEO strings look, whatever
+    their words. Proper nouns used once look the same, so these are reported for review, never removed."""
+    if background is None or background.total() < MIN_BACKGROUND:
+        return []
+    counts = pair_counts(p.text for p in paragraphs)
+    counts.update(background)
+    kept, found, seen = set(keep), [], set()
+    for p in paragraphs:
+        for match in _SUSPECT_START.finditer(p.text):
+            if p.text[match.start()] in _GRAMMATICAL_OPENERS:
+                continue
+            run = _novel_run(p.text, match.start(), counts)
+            if run and run not in kept and run not in seen:
+                seen.add(run)
+                start = match.start()
+                found.append(Suspect(run, p.anchor, p.text[max(0, start - 12):start + len(run) + 12]))
+    return found
