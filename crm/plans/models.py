@@ -36,7 +36,8 @@ class PlanDocument(TimestampMixin, Base):
     source_filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     # The bytes and the corrections they were parsed with: the same pair again is the same row (no change).
-    parse_key: Mapped[str] = mapped_column(String(140), unique=True)
+    parse_key: Mapped[str] = mapped_column(String(140), unique=True,
+                                           default=lambda context: context.get_current_parameters()['sha256'])
     encoding: Mapped[str] = mapped_column(String(20))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
