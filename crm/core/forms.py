@@ -1,13 +1,16 @@
 """Form base class: every text input is cleaned the same way before validation."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, PasswordField
+from wtforms import DecimalField, Field, FieldList, FloatField, FormField, HiddenField, IntegerField, PasswordField
 from wtforms.validators import InputRequired
 
 from crm.core.concurrency import EditConflict, conflicting_fields
@@ -22,6 +25,14 @@ def clean_text(value):
     return value
 
 
+def finite_number(value):
+    """Refuse NaN and infinities typed into a number field ('NaN', 'Infinity' parse as numbers but compare as
+    errors): the field reports 'Enter a number.' like any other unreadable number."""
+    if isinstance(value, Decimal) and not value.is_finite() or isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(_l('Enter a number.'))
+    return value
+
+
 def fold_width(value):
     """Fold full-width digits and letters (ＡＢ１２ → AB12) for codes, e-mails and phone numbers."""
     if isinstance(value, str):
@@ -30,7 +41,7 @@ def fold_width(value):
 
 
 class BaseForm(FlaskForm):
-    """FlaskForm with CSRF and the shared text cleaning on every string field."""
+    """FlaskForm with CSRF, the shared text cleaning on every string field and finite numbers only."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -38,7 +49,10 @@ class BaseForm(FlaskForm):
             # Passwords are taken exactly as typed: no stripping, no folding. Enclosing fields (lists of
             # sub-forms) take no filters; their inner fields carry their own.
             if unbound_field.field_class not in (PasswordField, FieldList, FormField) and clean_text not in filters:
-                options['filters'] = [clean_text, *filters]
+                filters = [clean_text, *filters]
+            if issubclass(unbound_field.field_class, (DecimalField, FloatField)):
+                filters = [*filters, finite_number]
+            options['filters'] = filters
             return unbound_field.bind(form=form, **options)
 
 

@@ -152,7 +152,8 @@ class ClauseFields:
         return ok
 
     def validate_cap_total(self, field) -> None:
-        if field.data is not None and self.cap_year.data is not None and field.data < self.cap_year.data:
+        if field.data is not None and self.cap_year.data is not None and not self.cap_year.errors \
+                and field.data < self.cap_year.data:  # a refused yearly cap (e.g. NaN) is not compared
             raise ValidationError(_l('The total cap cannot be below the yearly cap.'))
 
     def condition_rows(self) -> list[dict]:

@@ -59,6 +59,8 @@ def test_clause_editor_validates_caps_percentages_schedules_and_condition_values
     bad = [({'cap_year': '-1'}, '上限不能为负'),
            ({'percent': '150'}, '百分比应在 0 到 100 之间'),
            ({'cap_year': '80', 'cap_total': '50'}, '累计上限不能低于每年上限'),
+           ({'cap_year': 'NaN', 'cap_total': '50'}, '请输入数字'),  # parses as a number, compares as an error
+           ({'percent': 'Infinity'}, '请输入数字'),
            ({'formula': 'schedule', 'schedule': '100/150/50'}, '百分比应在 0 到 100 之间'),
            ({'formula': 'schedule', 'schedule': ''}, '请填写分年比例'),
            ({'formula': 'fixed', 'amount': ''}, '固定金额条款须填写金额'),
