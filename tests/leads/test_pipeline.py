@@ -94,9 +94,10 @@ def test_collaborators_and_park_managers_see_what_concerns_them(client, factorie
 
 # T3 asks for 200 randomised interleavings. Each Hypothesis example is a fresh lead and a random sequence (up to 10
 # steps) of the two users opening and saving its edit form; every save is judged against the interleaving that led to
-# it. Derandomised, the run makes 84 sequences with 233 saves, 51 of them from a stale form. The test requires at least
-# 200 saves and 40 stale ones, so a change to the strategies cannot quietly shrink the row.
-T3_EXAMPLES, T3_STEPS, T3_MIN_SAVES, T3_MIN_STALE_SAVES = 40, 10, 200, 40
+# it. Derandomised, the run makes 139 sequences with 312 saves, 92 of them from a stale form (the counts move with
+# unrelated changes elsewhere: 40 examples once gave 233 saves, later 194, hence the margin). The test requires at
+# least 200 saves and 40 stale ones, so a change to the strategies cannot quietly shrink the row.
+T3_EXAMPLES, T3_STEPS, T3_MIN_SAVES, T3_MIN_STALE_SAVES = 50, 10, 200, 40
 VERSION_RE = re.compile(r'name="version" type="hidden" value="(\d+)"')
 
 
