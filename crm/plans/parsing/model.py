@@ -15,7 +15,7 @@ class Removal:
 
 @dataclass
 class Suspect:
-    """A string that looks injected (it shares no character pair with the rest of the corpus) but was kept:
+    """A string that looks injected (its character pairs hardly occur in the rest of the corpus) but was kept:
     listed for an administrator to confirm as junk or to keep."""
     text: str
     anchor: str

@@ -88,7 +88,7 @@ def strip_injections(text: str, line: int, removed: list[Removal], corrections: 
     return remove_spans(text, ands, 'stray-symbol', 'stray English word between Chinese words', line, removed)
 
 
-# --- suspects: strings that share nothing with the rest of the corpus -------------------------------------------
+# --- suspects: strings foreign to the rest of the corpus --------------------------------------------------------
 
 _SUSPECT_START = re.compile(f'(?:^|(?<=[{_BOUNDARY}]))[{CJK}0-9]')
 # A sentence opening with a preposition or conjunction (与临安…, 为响应…, 以电梯…) is grammar, not an insertion:
@@ -125,9 +125,9 @@ def _novel_run(text: str, start: int, counts: Counter[str]) -> str | None:
 
 def find_suspects(paragraphs: Sequence[ParsedParagraph], background: Counter[str] | None = None,
                   keep: Iterable[str] = ()) -> list[Suspect]:
-    """Runs at the start of a sentence that share no character pair with the rest of the corpus (`background`:
-    the other documents) and are followed by more sentence: how injected titles and SEO strings look, whatever
-    their words. Proper nouns used once look the same, so these are reported for review, never removed."""
+    """Runs at the start of a sentence whose character pairs hardly occur anywhere else in the corpus
+    (`background`: the other documents) and are followed by more sentence: how injected titles and SEO strings
+    look, whatever their words. Proper nouns used once look the same, so these are reported for review, never removed."""
     if background is None or background.total() < MIN_BACKGROUND:
         return []
     counts = pair_counts(p.text for p in paragraphs)
