@@ -1,16 +1,15 @@
 """Form base class: every text input is cleaned the same way before validation."""
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, Field, FieldList, FloatField, FormField, HiddenField, IntegerField, PasswordField
+from wtforms import DecimalField as WTFormsDecimalField
+from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, PasswordField
 from wtforms.validators import InputRequired
 
 from crm.core.concurrency import EditConflict, conflicting_fields
@@ -25,12 +24,21 @@ def clean_text(value):
     return value
 
 
-def finite_number(value):
-    """Refuse NaN and infinities typed into a number field ('NaN', 'Infinity' parse as numbers but compare as
-    errors): the field reports 'Enter a number.' like any other unreadable number."""
-    if isinstance(value, Decimal) and not value.is_finite() or isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(_l('Enter a number.'))
-    return value
+class DecimalField(WTFormsDecimalField):
+    """A decimal field for amounts people type: 'NaN' and 'Infinity' parse as decimals but fail every comparison a
+    validator makes, and a number of more than 15 digits cannot be shown again with two decimals; both are refused
+    here and leave no value behind (each form still sets its own range)."""
+
+    MAX_DIGITS = 15
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l('Enter a number.'))
+        if self.data is not None and self.data.adjusted() >= self.MAX_DIGITS:  # no arithmetic: 1e999999999 overflows
+            self.data = None
+            raise ValueError(_l('The number is too large.'))
 
 
 def fold_width(value):
@@ -41,7 +49,7 @@ def fold_width(value):
 
 
 class BaseForm(FlaskForm):
-    """FlaskForm with CSRF, the shared text cleaning on every string field and finite numbers only."""
+    """FlaskForm with CSRF and the shared text cleaning on every string field."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -49,10 +57,7 @@ class BaseForm(FlaskForm):
             # Passwords are taken exactly as typed: no stripping, no folding. Enclosing fields (lists of
             # sub-forms) take no filters; their inner fields carry their own.
             if unbound_field.field_class not in (PasswordField, FieldList, FormField) and clean_text not in filters:
-                filters = [clean_text, *filters]
-            if issubclass(unbound_field.field_class, (DecimalField, FloatField)):
-                filters = [*filters, finite_number]
-            options['filters'] = filters
+                options['filters'] = [clean_text, *filters]
             return unbound_field.bind(form=form, **options)
 
 

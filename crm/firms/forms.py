@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, DecimalField, EmailField, IntegerField, SelectField, \
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, \
     SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from crm.core.forms import BaseForm, VersionedForm, fold_width
+from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
 from crm.core.validators import InvalidValue, normalise_phone, validate_uscc
 from crm.firms.models import CONTACT_ROLES, FIRM_TAGS, REVENUE_BANDS
 

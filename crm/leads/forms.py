@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, \
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, \
     StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from crm.core.forms import BaseForm, VersionedForm, fold_width
+from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES
 from crm.platforms.models import UNIT_USES

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.core.forms import BaseForm, VersionedForm
+from crm.core.forms import BaseForm, DecimalField, VersionedForm
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES
 
 

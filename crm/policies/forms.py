@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, SelectField,
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.core.forms import BaseForm, VersionedForm, clean_text
+from crm.core.forms import BaseForm, DecimalField, VersionedForm, clean_text
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.models import BASES, CLAUSE_KINDS, LEVELS
 
@@ -108,23 +108,28 @@ def _non_negative(message):
     return NumberRange(min=0, message=message)
 
 
+# Amounts in 万元: 10,000,000 万元 is 1,000 亿元, beyond any district subsidy.
+_AT_MOST_AMOUNT = NumberRange(max=10_000_000, message=_l('An amount is at most %(max)s (10k yuan).'))
+
+
 class ClauseFields:
     """A clause's benefit formula, caps and conditions."""
 
     kind = SelectField(_l('Kind'), choices=[(k, k) for k in CLAUSE_KINDS])
     formula = SelectField(_l('Formula'), choices=FORMULA_LABELS)
     amount = DecimalField(_l('Fixed amount (10k yuan)'), places=2, validators=[
-        Optional(), _non_negative(_l('An amount cannot be negative.'))])
+        Optional(), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
     percent = DecimalField(_l('Percentage of the base'), places=2, validators=[
         Optional(), NumberRange(0, 100, _l('A percentage is between 0 and 100.'))])
     base = SelectField(_l('Base'), choices=[('', '—'), *BASE_LABELS], validate_choice=False)
     rate = DecimalField(_l('Rate (yuan/㎡ per year)'), places=2, validators=[
-        Optional(), _non_negative(_l('A rate cannot be negative.'))])
+        Optional(), _non_negative(_l('A rate cannot be negative.')),
+        NumberRange(max=100_000, message=_l('A rate is at most %(max)s yuan per ㎡ and year.'))])
     schedule = StringField(_l('Yearly percentages'), validators=[Optional(), Length(max=100)])
     cap_year = DecimalField(_l('Cap per year (10k yuan)'), places=2, validators=[
-        Optional(), _non_negative(_l('A cap cannot be negative.'))])
+        Optional(), _non_negative(_l('A cap cannot be negative.')), _AT_MOST_AMOUNT])
     cap_total = DecimalField(_l('Cap in total (10k yuan)'), places=2, validators=[
-        Optional(), _non_negative(_l('A cap cannot be negative.'))])
+        Optional(), _non_negative(_l('A cap cannot be negative.')), _AT_MOST_AMOUNT])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
     conditions = FieldList(FormField(ConditionForm), min_entries=6, max_entries=20)
 

@@ -61,6 +61,8 @@ def test_clause_editor_validates_caps_percentages_schedules_and_condition_values
            ({'cap_year': '80', 'cap_total': '50'}, '累计上限不能低于每年上限'),
            ({'cap_year': 'NaN', 'cap_total': '50'}, '请输入数字'),  # parses as a number, compares as an error
            ({'percent': 'Infinity'}, '请输入数字'),
+           ({'cap_year': '1e999999999'}, '数值过大'), ({'cap_total': '9' * 300}, '数值过大'),
+           ({'formula': 'fixed', 'amount': '20000000'}, '金额最多为 10000000 万元'),
            ({'formula': 'schedule', 'schedule': '100/150/50'}, '百分比应在 0 到 100 之间'),
            ({'formula': 'schedule', 'schedule': ''}, '请填写分年比例'),
            ({'formula': 'fixed', 'amount': ''}, '固定金额条款须填写金额'),
