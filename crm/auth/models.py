@@ -15,6 +15,27 @@ OFFICER = 'officer'
 PARK_MANAGER = 'park_manager'
 FIRM = 'firm'
 ROLE_CODES = (ADMIN, LEADER, OFFICER, PARK_MANAGER, FIRM)
+# (code, Chinese name, English name, rank): the rows of the role table (seeded by its migration), and the names
+# the header shows, read from here so that no request joins the role table for a label.
+ROLES = [
+    (ADMIN, '管理员', 'Administrator', 10),
+    (LEADER, '招商领导', 'Leader', 20),
+    (OFFICER, '招商专员', 'Officer', 30),
+    (PARK_MANAGER, '平台负责人', 'Park manager', 40),
+    (FIRM, '企业用户', 'Firm user', 50),
+]
+_ROLE_NAMES = {code: (zh, en) for code, zh, en, _rank in ROLES}
+
+
+def role_label(code: str) -> str:
+    """A role's name in the interface language."""
+    from flask_babel import get_locale
+
+    names = _ROLE_NAMES.get(code)
+    if names is None:
+        return code
+    locale = get_locale()
+    return names[1] if locale is not None and locale.language == 'en' else names[0]
 
 
 class Role(Base):
@@ -30,10 +51,7 @@ class Role(Base):
     @property
     def label(self) -> str:
         """The role's name in the interface language."""
-        from flask_babel import get_locale
-
-        locale = get_locale()
-        return self.name_en if locale is not None and locale.language == 'en' else self.name_zh
+        return role_label(self.code)
 
 
 class User(TimestampMixin, VersionedMixin, Base):
@@ -57,7 +75,7 @@ class User(TimestampMixin, VersionedMixin, Base):
     # 企业用户: the firm they belong to (created after firm exists, hence use_alter to break the user↔firm cycle)
     firm_id: Mapped[int | None] = mapped_column(ForeignKey('firm.id', use_alter=True))
 
-    role: Mapped[Role] = relationship(lazy='joined')
+    role: Mapped[Role] = relationship()  # the header's role name comes from `role_label`, not from a join
     # loaded when first needed: only park managers' scope reads it
     memberships: Mapped[list[PlatformMembership]] = relationship(back_populates='user', cascade='all, delete-orphan')
 
@@ -79,7 +97,7 @@ class User(TimestampMixin, VersionedMixin, Base):
 
     @property
     def role_name(self) -> str:
-        return self.role.label if self.role else self.role_code
+        return role_label(self.role_code)
 
     def __repr__(self) -> str:
         return f'<User {self.id} {self.email} {self.role_code}>'

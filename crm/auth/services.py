@@ -10,20 +10,13 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from crm.auth.models import ROLE_CODES, LoginThrottle, PlatformMembership, Role, User, user_by_email
+from crm.auth.models import ROLE_CODES, ROLES, LoginThrottle, PlatformMembership, Role, User, user_by_email
 from crm.auth.sessions import revoke_all_sessions
 from crm.core import audit
 from crm.core.concurrency import check_version
 from crm.db import db, utcnow
 
 _hashers: dict[bool, PasswordHasher] = {}
-ROLES = [
-    ('admin', '管理员', 'Administrator', 10),
-    ('leader', '招商领导', 'Leader', 20),
-    ('officer', '招商专员', 'Officer', 30),
-    ('park_manager', '平台负责人', 'Park manager', 40),
-    ('firm', '企业用户', 'Firm user', 50),
-]
 
 
 class AccountError(ValueError):

@@ -26,7 +26,8 @@ SEEN_RESOLUTION = 30  # seconds: the idle timeout is measured to within this
 @functools.cache
 def _session_user():
     """The user with this session row (built once: it runs on every request)."""
-    return (select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+    return (select(User, UserSession.revoked_at, UserSession.created_at)
+            .join(UserSession, UserSession.user_id == User.id)
             .where(User.id == bindparam('user_id'), UserSession.id == bindparam('sid')))
 
 
@@ -39,10 +40,10 @@ def load_user(user_key: str) -> User | None:
     found = db.session.execute(_session_user(), {'user_id': user_id, 'sid': session.get(SID, '')}).first()
     if found is None:
         return None
-    user, row = found
-    if not user.is_active or user.session_epoch != epoch or row.revoked_at is not None:
+    user, revoked_at, created_at = found
+    if not user.is_active or user.session_epoch != epoch or revoked_at is not None:
         return None
-    if utcnow() - row.created_at > current_app.config['PERMANENT_SESSION_LIFETIME']:
+    if utcnow() - created_at > current_app.config['PERMANENT_SESSION_LIFETIME']:
         return None
     now, seen = int(time.time()), int(session.get(SEEN, 0))
     if now - seen > current_app.config['SESSION_IDLE_MINUTES'] * 60:

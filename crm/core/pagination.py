@@ -69,7 +69,7 @@ def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True,
     if load is not None:  # plain rows: ids, rows and count run as Core statements (no ORM result processing)
         db.session.flush()
         connection = db.session.connection()
-        ids = list(connection.execute(id_stmt).scalars())
+        ids = connection.execute(id_stmt).scalars().all()
         total = connection.execute(stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True))
         return Page(items=load(ids) if ids else [], page=page, per_page=per_page, total=total.scalar() or 0)
     ids = list(db.session.scalars(id_stmt))

@@ -39,15 +39,16 @@ def _choices(form) -> None:
 
 LIST_LOADING = (
     joinedload(Lead.firm).load_only(Firm.name, Firm.deleted_at),
-    joinedload(Lead.owner).load_only(User.name).options(lazyload(User.memberships), lazyload(User.role)),
+    joinedload(Lead.owner).load_only(User.name).options(lazyload(User.memberships)),
     selectinload(Lead.platforms).load_only(Platform.name),
     lazyload(Lead.collaborators), lazyload(Lead.lost_reason),
 )
 
 
 def _filtered():
-    """The list query: scoped, filtered, loading only what lists show."""
-    args, stmt = request.args, scoped(select(Lead), Lead).options(*LIST_LOADING)
+    """The list query: scoped and filtered. Pages read plain rows by id (`lead_rows`); whoever loads whole leads
+    adds `LIST_LOADING` (loader options would only make every page's statement longer to key and compile)."""
+    args, stmt = request.args, scoped(select(Lead), Lead)
     if args.get('stage') in ALL_STAGES:
         stmt = stmt.where(Lead.stage == args['stage'])
     if args.get('source') in SOURCES:
@@ -142,7 +143,7 @@ def board():
     """Kanban by stage: drag a card to move the lead (through the same rules as the stage form)."""
     columns = []
     for stage_name in ALL_STAGES:
-        stmt = _filtered().where(Lead.stage == stage_name)
+        stmt = _filtered().options(*LIST_LOADING).where(Lead.stage == stage_name)
         total = db.session.scalar(stmt.with_only_columns(func.count(Lead.id)).order_by(None))
         columns.append((stage_name, total, db.session.scalars(stmt.limit(30)).all()))
     return render_template('leads/board.html', columns=columns)
@@ -217,7 +218,7 @@ def export(fmt: str):
     rows = ([lead.display_name, lead.firm.name, lead.stage, lead.source, lead.industry_code,
              '、'.join(p.name for p in lead.platforms), lead.investment, lead.annual_tax, lead.jobs,
              lead.owner.name if lead.owner else '公共池', lead.next_follow_up]
-            for lead in db.session.scalars(_filtered().limit(20000)))
+            for lead in db.session.scalars(_filtered().options(*LIST_LOADING).limit(20000)))
     return (csv_response if fmt == 'csv' else xlsx_response)(f'招商项目.{fmt}', header, rows)
 
 

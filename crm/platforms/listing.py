@@ -8,14 +8,18 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 
-from crm.core.access import scoped
+from crm.core.access import visibility_clause
 from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
 
 
+_PLATFORM_OPTIONS = select(Platform.id, Platform.name).order_by(Platform.name)  # built once (see _ROWS)
+
+
 def platform_options() -> list[tuple[int, str]]:
     """(id, name) of the platforms the viewer may see, by name: the platform filter of list pages."""
-    stmt = scoped(select(Platform.id, Platform.name), Platform).order_by(Platform.name)
+    scope = visibility_clause(Platform)
+    stmt = _PLATFORM_OPTIONS if scope is None else _PLATFORM_OPTIONS.where(scope)
     return db.session.connection().execute(stmt).all()  # plain rows, no ORM result processing
 
 

@@ -1,6 +1,7 @@
 """Buildings and units: status changes with history, edits with conflict detection, vacancy queries, demo data."""
 from __future__ import annotations
 
+import functools
 import random
 import tomllib
 from dataclasses import dataclass
@@ -8,12 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, text
+from sqlalchemy import Integer, Select, bindparam, func, insert, select, text
 
 from config import ROOT
-from crm.core.access import scoped
+from crm.core.access import scoped, visibility_clause
 from crm.core.concurrency import check_version
-from crm.core.pagination import Page, paginate
+from crm.core.pagination import Page
 from crm.db import db, utcnow
 from crm.platforms.listing import vacancy_rows
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
@@ -129,28 +130,51 @@ SORTS = {
     'rent': (Unit.rent, Unit.id), '-rent': (Unit.rent.desc(), Unit.id),
     'available': (Unit.available_from, Unit.id), 'building': (Unit.building_id, Unit.floor, Unit.number),
 }
+# Each filter compares a column with a parameter of its own name, bound when the statement runs: one statement
+# serves every search with the same filters filled in, whatever the values.
 FILTERS = {
-    'area_min': lambda v: Unit.area_gross >= v, 'area_max': lambda v: Unit.area_gross <= v,
-    'rent_min': lambda v: Unit.rent >= v, 'rent_max': lambda v: Unit.rent <= v,
-    'use': lambda v: Unit.use == v, 'platform_id': lambda v: Unit.platform_id == v,
-    'building_id': lambda v: Unit.building_id == v,
-    'available_by': lambda v: (Unit.available_from.is_(None)) | (Unit.available_from <= v),
+    'area_min': Unit.area_gross >= bindparam('area_min'), 'area_max': Unit.area_gross <= bindparam('area_max'),
+    'rent_min': Unit.rent >= bindparam('rent_min'), 'rent_max': Unit.rent <= bindparam('rent_max'),
+    'use': Unit.use == bindparam('use'), 'platform_id': Unit.platform_id == bindparam('platform_id'),
+    'building_id': Unit.building_id == bindparam('building_id'),
+    'available_by': Unit.available_from.is_(None) | (Unit.available_from <= bindparam('available_by')),
 }
 
 
 ANY_STATUS = '*'  # `status` filter value meaning every status (the API's unit list); the default is 空置
 
 
-def _vacancy_ids(filters: dict[str, Any]) -> Select:
-    """Ids of the matching units (scoped), answerable from the covering index ix_unit_vacancy."""
-    stmt = scoped(select(Unit.id), Unit)
+def _search_params(filters: dict[str, Any]) -> dict[str, Any]:
+    """The values of the filters that are filled in (plus `status`, unless every status is wanted)."""
+    params = {key: filters[key] for key in FILTERS if filters.get(key) not in (None, '')}
     status = filters.get('status') or '空置'
     if status != ANY_STATUS:
-        stmt = stmt.where(Unit.status == status)
-    for key, make in FILTERS.items():
-        if filters.get(key) not in (None, ''):
-            stmt = stmt.where(make(filters[key]))
-    return stmt
+        params['status'] = status
+    return params
+
+
+def _conditions(keys) -> list:
+    """The WHERE clauses of the filters named in `keys` (values bound later)."""
+    status = [Unit.status == bindparam('status')] if 'status' in keys else []
+    return status + [clause for key, clause in FILTERS.items() if key in keys]
+
+
+@functools.lru_cache(maxsize=512)
+def _search_statements(keys: frozenset[str], sort: str) -> tuple[Select, Select]:
+    """(one page of ids in order, the count) for one combination of filled-in filters and a sort.
+
+    Built, keyed and compiled once per combination; a page runs them with its values (and `limit`, `offset`).
+    """
+    stmt = select(Unit.id).where(*_conditions(keys))
+    page = (stmt.order_by(*SORTS.get(sort, SORTS['area']))
+            .limit(bindparam('limit', type_=Integer)).offset(bindparam('offset', type_=Integer)))
+    return page, stmt.with_only_columns(func.count(), maintain_column_froms=True)
+
+
+def _vacancy_ids(filters: dict[str, Any]) -> Select:
+    """Ids of the matching units (scoped), answerable from the covering index ix_unit_vacancy."""
+    params = _search_params(filters)
+    return scoped(select(Unit.id).where(*_conditions(params)), Unit).params(**params)
 
 
 def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
@@ -163,8 +187,15 @@ def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
 
 def vacancy_page(filters: dict[str, Any], sort: str, page: int, per_page: int) -> Page:
     """One page of the vacancy search: count and order on the index, then read just that page's plain rows."""
-    stmt = _vacancy_ids(filters).order_by(*SORTS.get(sort, SORTS['area']))
-    return paginate(stmt, page, per_page, load=vacancy_rows)
+    params = _search_params(filters)
+    ids, count = _search_statements(frozenset(params), sort if sort in SORTS else 'area')
+    scope = visibility_clause(Unit)
+    if scope is not None:  # park managers: their platforms (the statements are then keyed per request)
+        ids, count = ids.where(scope), count.where(scope)
+    connection = db.session.connection()
+    found = connection.execute(ids, {**params, 'limit': per_page, 'offset': (page - 1) * per_page}).scalars().all()
+    total = connection.execute(count, params).scalar() or 0
+    return Page(items=vacancy_rows(found) if found else [], page=page, per_page=per_page, total=total)
 
 
 # --- seed and demo data -------------------------------------------------------------------------

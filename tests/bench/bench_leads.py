@@ -72,7 +72,7 @@ def run(ctx, compare) -> list[dict]:
 
         with app.app_context():
             leader = user_by_email('leader@bench-crm.cn')
-            _ = leader.role, leader.memberships
+            _ = leader.memberships
             db.session.expunge(leader)
         full(), bare()
         rates = compare({'full_stack': full, 'bare_render': bare}, rounds=3, seconds=0.8)

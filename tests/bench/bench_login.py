@@ -24,6 +24,6 @@ def run(ctx, compare) -> list[dict]:
     return [{
         'name': 'login_page_ratio', 'value': round(ratio, 3), 'unit': 'ratio', 'target': '>= 0.5',
         'detail': {'full_stack_rps': round(rates['full_stack'], 1), 'bare_render_rps': round(rates['bare_render'], 1),
-                   'method': 'in-process WSGI client vs render_template in a request context; 5 alternating '
-                             'rounds of 0.6 s, medians'},
+                   'method': 'in-process WSGI client vs render_template in a request context, taking turns '
+                             'call by call for 6 s'},
     }]

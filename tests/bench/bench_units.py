@@ -52,7 +52,7 @@ def run(ctx, compare) -> list[dict]:
         from crm.auth.models import user_by_email
 
         bench_user = user_by_email('bench@demo-crm.cn')
-        _ = bench_user.role, bench_user.memberships
+        _ = bench_user.memberships
         db.session.expunge(bench_user)
     full_stack(), bare_render()
     rates = compare({'full_stack': full_stack, 'bare_render': bare_render})

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -36,13 +35,26 @@ def throughput(fn: Callable[[], object], seconds: float) -> float:
 
 
 def compare(variants: dict[str, Callable[[], object]], *, rounds: int = 5, seconds: float = 0.6) -> dict[str, float]:
-    """Median throughput of each variant, alternating the order every round."""
-    results: dict[str, list[float]] = {name: [] for name in variants}
+    """Throughput of each variant, measured call by call in turns (A B, B A, A B, ...).
+
+    The machine's speed drifts over seconds (other processes, frequency scaling, a shared host); variants run in
+    alternate blocks of a second each can land on different sides of a drift and their ratio swings by ±0.1.
+    Taking turns call by call puts every variant under the same conditions, so a ratio of two variants is stable.
+    Each variant's rate is its calls divided by the time spent in them (garbage collection included).
+    """
     names = list(variants)
-    for index in range(rounds):
-        for name in (names if index % 2 == 0 else reversed(names)):
-            results[name].append(throughput(variants[name], seconds))
-    return {name: statistics.median(values) for name, values in results.items()}
+    spent = dict.fromkeys(names, 0.0)
+    calls = 0
+    clock = time.perf_counter
+    deadline = clock() + rounds * seconds * len(names)
+    while clock() < deadline:
+        order = names if calls % 2 == 0 else names[::-1]
+        for name in order:
+            start = clock()
+            variants[name]()
+            spent[name] += clock() - start
+        calls += 1
+    return {name: calls / spent[name] for name in names}
 
 
 class Context:
