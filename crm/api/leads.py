@@ -2,7 +2,7 @@
 stage moves, follow-ups and the match; all through the lead forms and services."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,10 +19,10 @@ from crm.firms.models import Firm
 from crm.firms.services import FirmError
 from crm.leads import services
 from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.listing import lead_rows
+from crm.leads.listing import lead_page
 from crm.leads.models import (ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, Activity, Lead, LostReason,
                               StageChange)
-from crm.leads.views import _choices, _filtered, _lead_data
+from crm.leads.views import _choices, _lead_data
 from crm.platforms.models import UNIT_USES, Unit
 
 NAMED = obj({'id': INT, 'name': STR})
@@ -137,7 +137,7 @@ def _invalid(errors: dict):
 @operation('GET', '/leads', perm=Perm.LEADS_VIEW, tag='leads', response=page_of(LEAD_ROW),
            summary="Leads in scope, with the lead list's filters", query=(*LIST_FILTERS, *PAGE_PARAMS))
 def leads():
-    return jsonify(page_json(paginate(_filtered(), *page_params(), load=lead_rows), lead_row_json))
+    return jsonify(page_json(lead_page(request.args, current_user.id, *page_params()), lead_row_json))
 
 
 @operation('GET', '/leads/{lead_id}', perm=Perm.LEADS_VIEW, tag='leads', response=LEAD_DETAIL,

@@ -1,12 +1,12 @@
-"""Offset pagination for ordinary lists (small tables); big lists use keyset pagination."""
+"""Offset pagination: the page is found on the ids first, on an index, so deep pages stay cheap."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from crm.db import db
 
@@ -47,13 +47,12 @@ def _count(stmt: Select) -> int:
     return db.session.scalar(counted) or 0
 
 
-def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True,
-             load: Callable[[Sequence[int]], list[Any]] | None = None) -> Page:
+def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True) -> Page:
     """Run `stmt` for one page and count the total; `entities=False` keeps whole rows (several columns).
 
     For one ORM entity the page is found on the ids first (an index walk, even deep into the list), and only
-    those rows are loaded with their relationships ("deferred join"); `load(ids)` replaces that second step with
-    a lighter read (plain rows for lists), returning the items in the order of `ids`.
+    those rows are loaded with their relationships ("deferred join"). The big lists (leads, vacant units) read
+    plain rows through statements of their own (`crm.leads.listing`, `crm.platforms.units`).
     """
     offset = (page - 1) * per_page
     if not entities:
@@ -66,12 +65,29 @@ def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True,
         return Page(items=list(db.session.scalars(stmt.limit(per_page).offset(offset))), page=page,
                     per_page=per_page, total=total)
     id_stmt = stmt.with_only_columns(entity.id, maintain_column_froms=True).limit(per_page).offset(offset)
-    if load is not None:  # plain rows: ids, rows and count run as Core statements (no ORM result processing)
-        db.session.flush()
-        connection = db.session.connection()
-        ids = connection.execute(id_stmt).scalars().all()
-        total = connection.execute(stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True))
-        return Page(items=load(ids) if ids else [], page=page, per_page=per_page, total=total.scalar() or 0)
     ids = list(db.session.scalars(id_stmt))
     by_id = {obj.id: obj for obj in db.session.scalars(stmt.order_by(None).where(entity.id.in_(ids)))} if ids else {}
     return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=_count(stmt))
+
+
+# --- prepared pages: statements built once per combination of filters, values bound at execution ----------------
+
+def page_statements(ids: Select, order: Sequence[Any], columns: Select) -> tuple[Select, Select]:
+    """(one page of rows, the count) over `ids` (`select(Model.id).where(...)`).
+
+    The page's ids are found in `order` on the indexes (`limit` and `offset` are parameters), and read with the
+    `columns` of a row in the same statement.
+    """
+    page = ids.order_by(*order).limit(bindparam('limit', type_=Integer)).offset(bindparam('offset', type_=Integer))
+    rows = columns.where(ids.selected_columns[0].in_(page.scalar_subquery())).order_by(*order)
+    return rows, ids.with_only_columns(func.count(), maintain_column_froms=True)
+
+
+def prepared_page(statements: tuple[Select, Select], params: dict[str, Any], page: int, per_page: int,
+                  make: Callable[[Any], Any]) -> Page:
+    """Run `page_statements` for one page with the filters' `params`; `make(row)` builds each item."""
+    rows, count = statements
+    connection = db.session.connection()
+    items = [make(row) for row in
+             connection.execute(rows, {**params, 'limit': per_page, 'offset': (page - 1) * per_page})]
+    return Page(items=items, page=page, per_page=per_page, total=connection.execute(count, params).scalar() or 0)

@@ -1,18 +1,20 @@
-"""Lead lists read plain rows (one joined query for a page of ids, platform names aggregated), no ORM objects."""
+"""Lead lists read plain rows (one statement per page: its ids found on the indexes, their rows with firm, owner
+and platform names), no ORM objects; the statements are built from the filters filled in, values bound."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from crm.auth.models import User
-from crm.db import db
+from crm.core.access import scoped, visibility_clause
+from crm.core.pagination import Page, page_statements, prepared_page
 from crm.firms.models import Firm
-from crm.leads.models import LeadNaming, Lead, lead_platform
+from crm.leads.models import ALL_STAGES, SOURCES, LeadNaming, Lead, StageChange, lead_platform
 from crm.platforms.models import Platform
 
 
@@ -42,16 +44,110 @@ _COLUMNS = (Lead.id, Lead.title, Lead.codename, Lead.confidential, Lead.stage, L
             Lead.stage_since, Lead.last_activity_at, Firm.name, User.name)
 
 
-@functools.cache
-def _rows_statement():
-    """Built once: every list page runs it."""
-    return (select(*_COLUMNS, _PLATFORM_NAMES).join(Firm, Firm.id == Lead.firm_id)
-            .outerjoin(User, User.id == Lead.owner_id).where(Lead.id.in_(bindparam('ids', expanding=True))))
+def _lead_row(row) -> LeadRow:
+    names = row[-1]
+    return LeadRow(*row[:-1], platform_names=tuple(sorted(names.split(_SEPARATOR))) if names else ())
 
 
-def lead_rows(ids: Sequence[int]) -> list[LeadRow]:
-    """The rows for `ids`, in that order (ids already passed the viewer's scope)."""
-    rows = db.session.connection().execute(_rows_statement(), {'ids': list(ids)}).all()
-    by_id = {row[0]: LeadRow(*row[:-1], platform_names=tuple(sorted(row[-1].split(_SEPARATOR))) if row[-1] else ())
-             for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+# --- the list's filters ---------------------------------------------------------------------------------------
+# Each filter is a clause over parameters bound when the statement runs, so one statement (built, keyed and
+# compiled once) serves every list with the same filters filled in, whatever the values.
+_CLAUSES = {
+    'stage': Lead.stage == bindparam('stage'),
+    'source': Lead.source == bindparam('source'),
+    'mine': Lead.owner_id == bindparam('me'),
+    'pool': Lead.owner_id.is_(None),
+    'platform': Lead.id.in_(select(lead_platform.c.lead_id)
+                            .where(lead_platform.c.platform_id == bindparam('platform')).correlate(None)),
+    'industry': Lead.industry_code.startswith(bindparam('industry')),
+    'overdue': Lead.next_follow_up < bindparam('today'),
+    'q': or_(Lead.title.like(bindparam('q')), Lead.codename.like(bindparam('q'))),
+    # what the dashboard links use: stage reached, signed, month of signing, lost reason, officer
+    'reached': Lead.id.in_(select(StageChange.lead_id).where(StageChange.to_stage == bindparam('reached'))
+                           .correlate(None)),
+    'signed': Lead.signed_at.is_not(None),
+    'signed_month': and_(Lead.signed_at >= bindparam('signed_from'), Lead.signed_at < bindparam('signed_to')),
+    'lost_reason': Lead.lost_reason_id == bindparam('lost_reason'),
+    'owner_id': Lead.owner_id == bindparam('owner_id'),
+}
+ORDER = (Lead.updated_at.desc(), Lead.id.desc())
+
+
+def _month(text: str) -> tuple[datetime, datetime] | None:
+    """`2025-03` → the start of that month and of the next (UTC); anything else is ignored, not a 500."""
+    if len(text) == 7 and text[4] == '-' and text.replace('-', '').isdigit() \
+            and 1 <= int(text[:4]) < 9999 and 1 <= int(text[5:]) <= 12:
+        year, month = int(text[:4]), int(text[5:])
+        return (datetime(year, month, 1, tzinfo=timezone.utc),
+                datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc))
+    return None
+
+
+def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
+    """The filters filled in on a list's query string: (their names, the values of their parameters)."""
+    used: set[str] = set()
+    params: dict[str, Any] = {}
+
+    def use(name: str, **values: Any) -> None:
+        used.add(name)
+        params.update(values)
+
+    if args.get('stage') in ALL_STAGES:
+        use('stage', stage=args['stage'])
+    if args.get('source') in SOURCES:
+        use('source', source=args['source'])
+    if args.get('owner') == 'me':
+        use('mine', me=viewer_id)
+    elif args.get('owner') == 'pool':
+        use('pool')
+    if platform := args.get('platform', type=int):
+        use('platform', platform=platform)
+    if args.get('industry'):
+        use('industry', industry=args['industry'])
+    if args.get('overdue') == '1':
+        use('overdue', today=date.today())
+    if args.get('q'):
+        use('q', q='%' + args['q'].replace('%', '').replace('_', '') + '%')
+    if args.get('reached') in ALL_STAGES:
+        use('reached', reached=args['reached'])
+    if args.get('signed') == '1':
+        use('signed')
+    if month := _month(args.get('signed_month', '')):
+        use('signed_month', signed_from=month[0], signed_to=month[1])
+    if lost_reason := args.get('lost_reason', type=int):
+        use('lost_reason', lost_reason=lost_reason)
+    if owner_id := args.get('owner_id', type=int):
+        use('owner_id', owner_id=owner_id)
+    return frozenset(used), params
+
+
+def _where(used: frozenset[str]) -> list:
+    return [clause for name, clause in _CLAUSES.items() if name in used]
+
+
+def filtered_leads(args, viewer_id: int) -> Select:
+    """Leads in the viewer's scope matching the list's filters, newest change first (whole leads)."""
+    used, params = list_filters(args, viewer_id)
+    return scoped(select(Lead).where(*_where(used)), Lead).order_by(*ORDER).params(**params)
+
+
+_ROW_COLUMNS = (select(*_COLUMNS, _PLATFORM_NAMES).join(Firm, Firm.id == Lead.firm_id)
+                .outerjoin(User, User.id == Lead.owner_id))
+
+
+def _statements(used: frozenset[str], scope=None) -> tuple[Select, Select]:
+    """(one page of rows, the count) for one combination of filters, within `scope` (a WHERE clause or None)."""
+    stmt = select(Lead.id).where(*_where(used))
+    return page_statements(stmt if scope is None else stmt.where(scope), ORDER, _ROW_COLUMNS)
+
+
+# Leaders and administrators see every lead: their statements are built, keyed and compiled once per combination.
+_unscoped_statements = functools.lru_cache(maxsize=512)(_statements)
+
+
+def lead_page(args, viewer_id: int, page: int, per_page: int) -> Page:
+    """One page of the list as plain rows, and the total."""
+    used, params = list_filters(args, viewer_id)
+    scope = visibility_clause(Lead)
+    statements = _unscoped_statements(used) if scope is None else _statements(used, scope)
+    return prepared_page(statements, params, page, per_page, _lead_row)

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.exports import csv_response, xlsx_response
-from crm.core.pagination import page_args, paginate
+from crm.core.pagination import page_args
 from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import (DuplicateFirm, FirmError, create_firm_unless_known, industry_choices,
                                 resolve_industry)
 from crm.leads import services
-from crm.leads.listing import lead_rows
+from crm.leads.listing import filtered_leads, lead_page
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.models import (ALL_STAGES, SOURCES, STAGE_NAMES, STALE_DAYS, Activity, Increment, Lead, LostReason,
-                              SavedFilter, StageChange, lead_platform)
+                              SavedFilter, StageChange)
 from crm.platforms.listing import platform_options
 from crm.platforms.models import Platform, Unit
 
@@ -46,48 +46,8 @@ LIST_LOADING = (
 
 
 def _filtered():
-    """The list query: scoped and filtered. Pages read plain rows by id (`lead_rows`); whoever loads whole leads
-    adds `LIST_LOADING` (loader options would only make every page's statement longer to key and compile)."""
-    args, stmt = request.args, scoped(select(Lead), Lead)
-    if args.get('stage') in ALL_STAGES:
-        stmt = stmt.where(Lead.stage == args['stage'])
-    if args.get('source') in SOURCES:
-        stmt = stmt.where(Lead.source == args['source'])
-    if args.get('owner') == 'me':
-        stmt = stmt.where(Lead.owner_id == current_user.id)
-    elif args.get('owner') == 'pool':
-        stmt = stmt.where(Lead.owner_id.is_(None))
-    if args.get('platform', type=int):
-        stmt = stmt.where(Lead.id.in_(select(lead_platform.c.lead_id)
-                                      .where(lead_platform.c.platform_id == args.get('platform', type=int))))
-    if args.get('industry'):
-        stmt = stmt.where(Lead.industry_code.startswith(args['industry']))
-    if args.get('overdue') == '1':
-        stmt = stmt.where(Lead.next_follow_up < date.today())
-    if args.get('q'):
-        like = '%' + args['q'].replace('%', '').replace('_', '') + '%'
-        stmt = stmt.where(or_(Lead.title.like(like), Lead.codename.like(like)))
-    return _drill_down(stmt, args).order_by(Lead.updated_at.desc(), Lead.id.desc())
-
-
-def _drill_down(stmt, args):
-    """Filters the dashboard links use: stage reached, month of signing, signed, lost reason, officer."""
-    if args.get('reached') in ALL_STAGES:
-        stmt = stmt.where(Lead.id.in_(select(StageChange.lead_id).where(StageChange.to_stage == args['reached'])))
-    if args.get('signed') == '1':
-        stmt = stmt.where(Lead.signed_at.is_not(None))
-    month = args.get('signed_month', '')
-    if len(month) == 7 and month[4] == '-' and month.replace('-', '').isdigit() \
-            and 1 <= int(month[:4]) < 9999 and 1 <= int(month[5:]) <= 12:  # anything else is ignored, not a 500
-        year, mon = int(month[:4]), int(month[5:])
-        start = datetime(year, mon, 1, tzinfo=timezone.utc)
-        end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=timezone.utc)
-        stmt = stmt.where(Lead.signed_at >= start, Lead.signed_at < end)
-    if args.get('lost_reason', type=int):
-        stmt = stmt.where(Lead.lost_reason_id == args.get('lost_reason', type=int))
-    if args.get('owner_id', type=int):
-        stmt = stmt.where(Lead.owner_id == args.get('owner_id', type=int))
-    return stmt
+    """The list query (whole leads, for the board and exports): scoped and filtered as the list is."""
+    return filtered_leads(request.args, current_user.id).options(*LIST_LOADING)
 
 
 @bp.get('/<int:lead_id>/match')
@@ -143,7 +103,7 @@ def board():
     """Kanban by stage: drag a card to move the lead (through the same rules as the stage form)."""
     columns = []
     for stage_name in ALL_STAGES:
-        stmt = _filtered().options(*LIST_LOADING).where(Lead.stage == stage_name)
+        stmt = _filtered().where(Lead.stage == stage_name)
         total = db.session.scalar(stmt.with_only_columns(func.count(Lead.id)).order_by(None))
         columns.append((stage_name, total, db.session.scalars(stmt.limit(30)).all()))
     return render_template('leads/board.html', columns=columns)
@@ -166,7 +126,7 @@ def dashboard():
 @requires(Perm.LEADS_VIEW)
 def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
-    page = paginate(_filtered(), *page_args(50), load=lead_rows)
+    page = lead_page(request.args, current_user.id, *page_args(50))
     return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES,
                            platforms=platform_options(), is_stale=services.is_stale,
                            saved=db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all())
@@ -218,7 +178,7 @@ def export(fmt: str):
     rows = ([lead.display_name, lead.firm.name, lead.stage, lead.source, lead.industry_code,
              '、'.join(p.name for p in lead.platforms), lead.investment, lead.annual_tax, lead.jobs,
              lead.owner.name if lead.owner else '公共池', lead.next_follow_up]
-            for lead in db.session.scalars(_filtered().options(*LIST_LOADING).limit(20000)))
+            for lead in db.session.scalars(_filtered().limit(20000)))
     return (csv_response if fmt == 'csv' else xlsx_response)(f'招商项目.{fmt}', header, rows)
 
 

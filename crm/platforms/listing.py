@@ -1,19 +1,19 @@
-"""The vacancy search reads plain rows (one joined query for a page of ids), no ORM objects."""
+"""The vacancy search reads plain rows (one joined statement per page), no ORM objects."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from crm.core.access import visibility_clause
 from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
 
 
-_PLATFORM_OPTIONS = select(Platform.id, Platform.name).order_by(Platform.name)  # built once (see _ROWS)
+# Built once: a statement kept and reused is not built and keyed again on every page.
+_PLATFORM_OPTIONS = select(Platform.id, Platform.name).order_by(Platform.name)
 
 
 def platform_options() -> list[tuple[int, str]]:
@@ -40,15 +40,7 @@ class VacancyRow(UnitRent):
     platform_name: str
 
 
-# Built once: executing a prepared Core statement skips building, keying and ORM processing on every page.
-_ROWS = (select(Unit.id, Unit.building_id, Unit.floor, Unit.number, Unit.area_gross, Unit.use, Unit.fitout, Unit.rent,
-                Unit.available_from, Building.name, Platform.name)
-         .join(Building, Building.id == Unit.building_id).join(Platform, Platform.id == Unit.platform_id)
-         .where(Unit.id.in_(bindparam('ids', expanding=True))))
-
-
-def vacancy_rows(ids: Sequence[int]) -> list[VacancyRow]:
-    """The rows for `ids`, in that order (ids already passed the viewer's scope)."""
-    rows = db.session.connection().execute(_ROWS, {'ids': list(ids)})
-    by_id = {row[0]: VacancyRow(*row) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+# The columns of a row and their joins (the search adds which units, in which order).
+ROW_COLUMNS = (select(Unit.id, Unit.building_id, Unit.floor, Unit.number, Unit.area_gross, Unit.use, Unit.fitout,
+                      Unit.rent, Unit.available_from, Building.name, Platform.name)
+               .join(Building, Building.id == Unit.building_id).join(Platform, Platform.id == Unit.platform_id))

@@ -9,14 +9,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, insert, select, text
+from sqlalchemy import Select, bindparam, func, insert, select, text
 
 from config import ROOT
 from crm.core.access import scoped, visibility_clause
 from crm.core.concurrency import check_version
-from crm.core.pagination import Page
+from crm.core.pagination import Page, page_statements, prepared_page
 from crm.db import db, utcnow
-from crm.platforms.listing import vacancy_rows
+from crm.platforms.listing import ROW_COLUMNS, VacancyRow
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
 
 BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
@@ -159,16 +159,15 @@ def _conditions(keys) -> list:
     return status + [clause for key, clause in FILTERS.items() if key in keys]
 
 
-@functools.lru_cache(maxsize=512)
-def _search_statements(keys: frozenset[str], sort: str) -> tuple[Select, Select]:
-    """(one page of ids in order, the count) for one combination of filled-in filters and a sort.
-
-    Built, keyed and compiled once per combination; a page runs them with its values (and `limit`, `offset`).
-    """
+def _search_statements(keys: frozenset[str], sort: str, scope=None) -> tuple[Select, Select]:
+    """(one page of rows, the count) for one combination of filled-in filters and a sort, within `scope`."""
     stmt = select(Unit.id).where(*_conditions(keys))
-    page = (stmt.order_by(*SORTS.get(sort, SORTS['area']))
-            .limit(bindparam('limit', type_=Integer)).offset(bindparam('offset', type_=Integer)))
-    return page, stmt.with_only_columns(func.count(), maintain_column_froms=True)
+    return page_statements(stmt if scope is None else stmt.where(scope), SORTS.get(sort, SORTS['area']), ROW_COLUMNS)
+
+
+# Officers, leaders and administrators see every unit: their statements are built, keyed and compiled once per
+# combination of filters and sort; a page runs them with its values.
+_unscoped_search = functools.lru_cache(maxsize=512)(_search_statements)
 
 
 def _vacancy_ids(filters: dict[str, Any]) -> Select:
@@ -187,15 +186,11 @@ def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
 
 def vacancy_page(filters: dict[str, Any], sort: str, page: int, per_page: int) -> Page:
     """One page of the vacancy search: count and order on the index, then read just that page's plain rows."""
-    params = _search_params(filters)
-    ids, count = _search_statements(frozenset(params), sort if sort in SORTS else 'area')
+    params, sort = _search_params(filters), sort if sort in SORTS else 'area'
     scope = visibility_clause(Unit)
-    if scope is not None:  # park managers: their platforms (the statements are then keyed per request)
-        ids, count = ids.where(scope), count.where(scope)
-    connection = db.session.connection()
-    found = connection.execute(ids, {**params, 'limit': per_page, 'offset': (page - 1) * per_page}).scalars().all()
-    total = connection.execute(count, params).scalar() or 0
-    return Page(items=vacancy_rows(found) if found else [], page=page, per_page=per_page, total=total)
+    statements = (_unscoped_search(frozenset(params), sort) if scope is None
+                  else _search_statements(frozenset(params), sort, scope))  # park managers: their platforms
+    return prepared_page(statements, params, page, per_page, lambda row: VacancyRow(*row))
 
 
 # --- seed and demo data -------------------------------------------------------------------------

@@ -28,9 +28,9 @@ def run(ctx, compare) -> list[dict]:
     from crm.leads.demo import demo_leads
     from crm.leads.models import ALL_STAGES, SOURCES, Lead
     from crm.leads.services import is_stale
-    from crm.core.pagination import paginate
-    from crm.leads import views as lead_views
-    from crm.leads.listing import lead_rows
+    from flask_login import current_user
+
+    from crm.leads.listing import lead_page
 
     app = ctx.app
     with app.app_context():
@@ -53,10 +53,13 @@ def run(ctx, compare) -> list[dict]:
         with app.test_request_context(url):
             login_user(user_by_email('leader@bench-crm.cn'))
             if template == 'leads/index.html':
+                from flask import request
+
                 from crm.core.pagination import page_args
-                page = paginate(lead_views._filtered(), *page_args(50), load=lead_rows)
+                from crm.platforms.listing import platform_options
+                page = lead_page(request.args, current_user.id, *page_args(50))
                 context = {'page': page, 'stages': ALL_STAGES, 'sources': SOURCES, 'is_stale': is_stale, 'saved': [],
-                           'platforms': db.session.execute(select(lead_views.Platform.id, lead_views.Platform.name)).all()}
+                           'platforms': platform_options()}
             else:
                 context = {'data': dashboard()}
             db.session.expunge_all()
