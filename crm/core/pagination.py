@@ -1,8 +1,8 @@
 """Offset pagination: the page is found on the ids first, on an index, so deep pages stay cheap."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request
