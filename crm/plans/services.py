@@ -5,7 +5,6 @@ import hashlib
 import json
 import re
 import tomllib
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,7 @@ from crm.core import audit
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, Corrections, ParsedDocument, normalize_for_search,
-                               pair_counts, parse_document)
+                               CorpusStats, parse_document)
 from crm.plans.parsing.text import bigram_tokens
 from crm.platforms.services import load_catalogue
 
@@ -97,9 +96,9 @@ def parse_key(sha: str, corrections: Corrections) -> str:
     return f'{sha}:{hashlib.sha256(decided).hexdigest()[:16]}'
 
 
-def corpus_pairs(exclude_slug: str) -> Counter[str]:
-    """Character pairs of the other current documents: what a new document's strings are judged against."""
-    return pair_counts(db.session.scalars(
+def corpus_stats(exclude_slug: str) -> CorpusStats:
+    """Character statistics of the other current documents: what a new document is read against."""
+    return CorpusStats.of(db.session.scalars(
         select(PlanParagraph.text).join(PlanDocument, PlanDocument.id == PlanParagraph.document_id)
         .where(PlanDocument.is_current.is_(True), PlanDocument.slug != exclude_slug)))
 
@@ -115,7 +114,7 @@ def import_document(raw: bytes, filename: str, meta: dict[str, Any] | None = Non
     if existing is not None:
         return ImportResult(document=existing, created=False, counts=document_counts(existing))
     parsed = parse_document(raw, platform_aliases=platform_aliases(), industry_keywords=DEFAULT_INDUSTRY_KEYWORDS,
-                            corrections=corrections, background=corpus_pairs(slug))
+                            corrections=corrections, background=corpus_stats(slug))
     values = _meta(meta or {}, parsed, filename, sha)
     previous = db.session.scalar(select(PlanDocument).where(PlanDocument.slug == values['slug'],
                                                             PlanDocument.is_current.is_(True)))

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .headings import BOX, GLOSSARY, HeadingMatch, is_plain_title, match_heading
+from .headings import BOX, GLOSSARY, ORDER, HeadingMatch, is_plain_title, match_heading
 from .model import ParsedHeading, ParsedParagraph, ParsedTable, Removal
 from .outline import Outline
+from .corpus import CorpusStats
+from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .tables import TableData, read_table
 from .text import cn_to_int, ends_sentence
 
 _CAPTION = re.compile(r'^(表\s*[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)(?=[\s:：“"])\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
+PARALLEL = ('cn', 'paren', 'num')
 
 
 @dataclass
@@ -60,14 +63,19 @@ def is_stop(text: str) -> bool:
 class ItemBuilder:
     """Walk one item's lines and emit its structure."""
 
-    def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool) -> None:
+    def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool,
+                 stats: CorpusStats | None = None) -> None:
         self.lines, self.outline, self.allow_parts = lines, outline, allow_parts
+        self.stats = stats
         self.out = Built()
         self.glossary: str | None = None
         self.gloss_n = 0
+        self.titles: dict[int, tuple[str, str]] = {}
 
     def run(self) -> Built:
         """Build the item."""
+        if self.stats is not None:
+            self.titles = self._parallel_titles(self.stats)
         i = 0
         while i < len(self.lines):
             i = self._step(i) if self.lines[i].text.strip() else i + 1
@@ -88,6 +96,8 @@ class ItemBuilder:
         if cap or '\t' in ln.raw:
             return self._table(i, cap)
         head = match_heading(text)
+        if head and i in self.titles:
+            head = replace(head, title=self.titles[i][0], rest=self.titles[i][1])
         if head and (head.title or head.rest) and self.outline.accepts(head.kind, head.ordinal) and head.kind != 'numd':
             return self._heading(i, head)
         if self._is_part(i, text):
@@ -96,6 +106,31 @@ class ItemBuilder:
         text, j = self._gather(i, text, whole_line=True)
         self._paragraph(text, ln.line, 'bullet' if text.startswith('——') else 'text')
         return j
+
+    def _parallel_titles(self, stats: CorpusStats) -> dict[int, tuple[str, str]]:
+        """Titles and run-in text of sibling headings whose titles are fused with their text (see runin)."""
+        groups: list[list[tuple[int, str, str]]] = []
+        open_groups: dict[str, list[tuple[int, str, str]]] = {}
+        for i, ln in enumerate(self.lines):
+            text = ln.text.strip()
+            head = match_heading(text) if text else None
+            if head is None or head.kind not in ORDER:
+                continue
+            rank = ORDER.index(head.kind)
+            for kind in [k for k in open_groups if ORDER.index(k) > rank or (k == head.kind and head.ordinal == 1)]:
+                groups.append(open_groups.pop(kind))
+            if head.kind in PARALLEL:
+                open_groups.setdefault(head.kind, []).append((i, text[len(head.marker):].strip(), head.split))
+        groups.extend(open_groups.values())
+        titles: dict[int, tuple[str, str]] = {}
+        for group in groups:
+            texts = [t for _, t, _ in group]
+            # a title on a line of its own, or told apart by a colon or a repeated year, is not fused
+            sure = any(how in ('line', 'colon', 'year') for _, _, how in group)
+            ends = split_parallel(texts, stats) if not sure and is_fused_group(texts) else None
+            for (i, text, _), k in zip(group, ends or ()):
+                titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
+        return titles
 
     def _is_part(self, i: int, text: str) -> bool:
         if not self.allow_parts or not is_plain_title(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):

@@ -28,6 +28,7 @@ class HeadingMatch:
     marker: str
     title: str
     rest: str = ''
+    split: str = 'line'  # how title and rest were told apart: line, colon, year, stop, word or none
 
 
 def match_heading(text: str) -> HeadingMatch | None:
@@ -42,8 +43,8 @@ def match_heading(text: str) -> HeadingMatch | None:
             if ordinal is None:
                 return None
             marker = text[:len(text) - len(m.group(2))].strip()
-            title, rest = split_title(m.group(2).strip(), kind)
-            return HeadingMatch(kind, ordinal, marker, title, rest)
+            title, rest, split = split_title(m.group(2).strip(), kind)
+            return HeadingMatch(kind, ordinal, marker, title, rest, split)
     return None
 
 
@@ -58,25 +59,25 @@ def _chapter(m: re.Match[str]) -> HeadingMatch | None:
     return HeadingMatch(kind, ordinal, f'第{m.group(1)}{m.group(2)}', title)
 
 
-def split_title(rest: str, kind: str) -> tuple[str, str]:
-    """Split a heading's text into its title and a run-in or fused body."""
+def split_title(rest: str, kind: str) -> tuple[str, str, str]:
+    """Split a heading's text into its title and a run-in or fused body, saying how the two were told apart."""
     stop = rest.find('。')
     colon = re.search(r'[:：]', rest[:16]) if kind in ('num', 'numd') else None
     if colon:
-        return rest[:colon.start()], rest[colon.end():]
+        return rest[:colon.start()], rest[colon.end():], 'colon'
     fused = _fused_split(rest)
     if fused:
-        return rest[:fused], rest[fused:]
+        return rest[:fused], rest[fused:], 'year'
     if 0 <= stop <= RUN_IN_LIMIT:
-        return rest[:stop], rest[stop + 1:]
+        return rest[:stop], rest[stop + 1:], 'stop'
     if len(rest) <= RUN_IN_LIMIT and not ends_sentence(rest):
-        return rest, ''
+        return rest, '', 'line'
     ended = _title_end_word(rest)
     if ended:
-        return rest[:ended], rest[ended:]
+        return rest[:ended], rest[ended:], 'word'
     if 0 <= stop <= 60:
-        return rest[:stop], rest[stop + 1:]
-    return '', rest
+        return rest[:stop], rest[stop + 1:], 'stop'
+    return '', rest, 'none'
 
 
 def _title_end_word(rest: str) -> int | None:

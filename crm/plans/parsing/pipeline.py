@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from difflib import SequenceMatcher
 
 from .build import ItemBuilder
+from .corpus import CorpusStats
 from .extract import commitments, find_terms, split_sentences
 from .junk import classify_line, is_meta_label, metadata_pairs, strip_html
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
@@ -22,11 +22,12 @@ LONG_LINE = 2000
 
 def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] | None = None,
                    industry_keywords: dict[str, list[str]] | None = None, corrections: Corrections = Corrections(),
-                   background: Counter[str] | None = None) -> ParsedDocument:
+                   background: CorpusStats | None = None) -> ParsedDocument:
     """Parse a downloaded plan text into clean, citable paragraphs, headings and tables.
 
     `corrections` are an administrator's decisions on this document's junk; `background` counts the character
-    pairs of the other documents, against which strings that look injected are reported as suspects."""
+    statistics of the other documents (`CorpusStats.of` their paragraphs): strings foreign to them are reported as
+    suspects, and with the document's own they tell where run-in titles fused with their text end."""
     text, encoding, data = decode(raw)
     doc = ParsedDocument(encoding, sha256_hex(data), None, corrections=corrections)
     lines = raw_lines(text)
@@ -35,7 +36,7 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     items = _items(lines, triples, doc)
     items = _drop_duplicate_items(items, doc)
     _detect_title(items, doc)
-    _build(items, doc)
+    _build(items, doc, background)
     _annotate(doc, platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS)
     doc.suspects = find_suspects(doc.paragraphs, background, keep=corrections.keep)
     return doc
@@ -201,8 +202,9 @@ def _title_like(text: str) -> bool:
         re.search(r'(纲要|规划|报告|计划|草案)', text))
 
 
-def _build(items: list[Item], doc: ParsedDocument) -> None:
+def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None) -> None:
     used: set[str] = set()
+    stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
     for item in items:
         prefix = f'a{item.ordinal}.' if item.title is not None else ''
         root = f'《{item.title}》' if item.title is not None else None
@@ -210,7 +212,7 @@ def _build(items: list[Item], doc: ParsedDocument) -> None:
         if root:
             doc.headings.append(_item_heading(item, outline))
         allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
-        built = ItemBuilder(item.lines, outline, allow_parts).run()
+        built = ItemBuilder(item.lines, outline, allow_parts, stats).run()
         doc.headings.extend(built.headings)
         doc.paragraphs.extend(built.paragraphs)
         doc.tables.extend(built.tables)

@@ -106,7 +106,7 @@ def _match_run(keys: list[str], a: int, b: int) -> tuple[int, int, int, int] | N
     return a, i, b, j
 
 
-_INLINE_MARK = re.compile(rf'(?:(?<=[。！？；!?”"])\s*|(?<=[^第\s])\s+|^\s*)(?P<m>[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）]'
+_INLINE_MARK = re.compile(rf'(?:(?<=[。！？；!?”":：])\s*|(?<=[^第\s])\s+|^\s*)(?P<m>[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）]'
                           r'|\d{1,2}[.．](?!\d)|(?:附件)?名词解释)')
 
 

@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from .corpus import CorpusStats
 from .model import Corrections, ParsedParagraph, Removal, Suspect
 from .text import CJK
 
@@ -123,15 +124,15 @@ def _novel_run(text: str, start: int, counts: Counter[str]) -> str | None:
     return best
 
 
-def find_suspects(paragraphs: Sequence[ParsedParagraph], background: Counter[str] | None = None,
+def find_suspects(paragraphs: Sequence[ParsedParagraph], background: CorpusStats | None = None,
                   keep: Iterable[str] = ()) -> list[Suspect]:
     """Runs at the start of a sentence whose character pairs hardly occur anywhere else in the corpus
     (`background`: the other documents) and are followed by more sentence: how injected titles and SEO strings
     look, whatever their words. Proper nouns used once look the same, so these are reported for review, never removed."""
-    if background is None or background.total() < MIN_BACKGROUND:
+    if background is None or background.pairs.total() < MIN_BACKGROUND:
         return []
     counts = pair_counts(p.text for p in paragraphs)
-    counts.update(background)
+    counts.update(background.pairs)
     kept, found, seen = set(keep), [], set()
     for p in paragraphs:
         for match in _SUSPECT_START.finditer(p.text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import FILES, seed_bytes
-from crm.plans.parsing import Corrections, pair_counts, parse_document
+from crm.plans.parsing import Corrections, CorpusStats, parse_document
 
 # Two web-novel titles stand at sentence starts; neither contains a word the cue list knows.
 UNSEEN = ('城区发展规划纲要\n\n第一章 发展基础\n\n'
@@ -16,7 +16,7 @@ UNSEEN = ('城区发展规划纲要\n\n第一章 发展基础\n\n'
 @pytest.fixture(scope='module')
 def background():
     """Character pairs of the five seed documents: the corpus the new document is judged against."""
-    return pair_counts(p.text for key in FILES for p in parse_document(seed_bytes(key)).paragraphs)
+    return CorpusStats.of(p.text for key in FILES for p in parse_document(seed_bytes(key)).paragraphs)
 
 
 def _text(doc) -> str:
@@ -55,7 +55,7 @@ def test_the_seed_documents_give_a_short_review_list(background):
     """Against each other, the five seed documents raise only a handful of once-used phrases for review."""
     suspects = []
     for key in FILES:
-        others = pair_counts(p.text for other in FILES if other != key
+        others = CorpusStats.of(p.text for other in FILES if other != key
                              for p in parse_document(seed_bytes(other)).paragraphs)
         suspects += [s.text for s in parse_document(seed_bytes(key), background=others).suspects]
     assert len(suspects) <= 20, suspects  # about one per 10,000 characters

@@ -1,0 +1,88 @@
+"""Split run-in headings fused with their text by reading them side by side with their siblings.
+
+Government reports number their sections with parallel titles (对仗): `(一)坚定目标稳增长有效投资增势良好。`,
+`(二)创新引领促转型不断强化服务业…`. The title runs straight into the text with no punctuation, so where it ends
+is found from three things: the corpus's punctuation (which character pairs usually end a clause, which
+usually start one), the words every sibling shares at the same place (抓…,…得到新…: the title covers them), and
+titles of about the same length across the group.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from .corpus import CorpusStats
+
+COMMAS = ',，、'
+MIN_GROUP = 3
+FUSED_WITHIN = 25  # a sibling whose first 。 comes later than this has its title fused with its text
+MAX_TITLE = 32
+LENGTH_WEIGHT = 2.0  # cost per character a title is longer or shorter than the group's length
+SHORT_TITLE, SHORT_WEIGHT = 6, 0.5  # titles shorter than this cost a little more (run-in titles are rarely that short)
+
+
+def title_cost(stats: CorpusStats, text: str, k: int) -> float:
+    """How unlikely a title ending at `k` is: the text breaks there only if a clause could end and another start."""
+    cost = -math.log(stats.ends(text[k - 2:k]))
+    if k >= len(text) or text[k] == '。':
+        return cost
+    return cost - math.log(stats.starts(text[k:k + 2])) + SHORT_WEIGHT * max(0, SHORT_TITLE - k)
+
+
+def _balanced(title: str) -> bool:
+    return all(title.count(a) == title.count(b) for a, b in ('“”', '《》', '()', '（）'))
+
+
+def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list[tuple[int, float]]:
+    stop = text.find('。')
+    stop = len(text) if stop < 0 else stop
+    out = []
+    for k in range(max(3, shared + 1), min(stop, MAX_TITLE) + 1):
+        title = text[:k]
+        if sum(title.count(c) for c in COMMAS) != commas or title[-1] in COMMAS + '“《(（' \
+                or text[k:k + 1] in set(COMMAS + ')）》”') or not _balanced(title):
+            continue
+        if k < len(text) and not re.match(r'[\u4e00-\u9fff“"《(（0-9A-Za-z]', text[k]) and text[k] != '。':
+            continue
+        out.append((k, title_cost(stats, text, k)))
+    return out
+
+
+def _shared_prefix(texts: Sequence[str]) -> int:
+    """Length of the part every sibling shares a character at the same place in (the title covers it)."""
+    shared = 0
+    for i in range(min(MAX_TITLE, *(len(t) for t in texts))):
+        column = {t[i] for t in texts}
+        if '。' in column:
+            break
+        if len(column) == 1:
+            shared = i + 1
+    return shared
+
+
+def is_fused_group(texts: Sequence[str]) -> bool:
+    """Siblings whose titles run into their text: enough of them, and at least two with no early full stop."""
+    if len(texts) < MIN_GROUP:
+        return False
+    fused = sum(1 for t in texts if '。' not in t[:FUSED_WITHIN])
+    return fused >= 2
+
+
+def split_parallel(texts: Sequence[str], stats: CorpusStats) -> list[int] | None:
+    """Where each sibling's title ends (an index into its text), or None when no consistent split exists."""
+    shared = _shared_prefix(texts)
+    best: tuple[float, list[int]] | None = None
+    for commas in range(3):
+        options = [_candidates(t, commas, stats, shared) for t in texts]
+        if not all(options):
+            continue
+        for length in range(3, MAX_TITLE + 1):
+            total, ends = 0.0, []
+            for choice in options:
+                k, cost = min(((k, c + LENGTH_WEIGHT * abs(k - length)) for k, c in choice), key=lambda kc: kc[1])
+                total += cost
+                ends.append(k)
+            if best is None or total < best[0]:
+                best = (total, ends)
+    return best[1] if best else None
