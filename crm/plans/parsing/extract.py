@@ -7,9 +7,16 @@ from .model import ParsedCommitment, ParsedTarget
 from .text import normalize_for_search
 
 TRIGGERS = ('打造', '建设', '推进', '加快', '力争', '确保', '支持', '引进', '培育', '实施', '完善', '提升', '争创', '构建',
-            '推动', '深化', '强化', '加强', '促进', '落实', '争取', '建成', '形成', '发展', '招引', '优化', '鼓励', '扩大',
-            '创建', '启动', '探索', '健全', '提高', '新增', '达到', '突破', '不少于', '不低于', '保持', '控制在')
-FUTURE = re.compile(r'到\s*\d{4}年|至\s*\d{4}年|\d{4}年(?:前|底前)|力争|确保|争取|将|期间|期末|末|计划|目标|预期|要|建议')
+            '推动', '深化', '强化', '加强', '促进', '落实', '争取', '建成', '形成', '大力发展', '重点发展', '积极发展',
+            '优先发展', '着力发展', '招引', '优化', '鼓励', '扩大', '创建', '启动', '探索', '健全', '提高', '新增', '达到',
+            '突破', '不少于', '不低于', '保持', '控制在')
+FUTURE = re.compile(r'到\s*\d{4}年|至\s*\d{4}年|\d{4}年(?:前|底前)|力争|确保|争取|将(?![其近])|期间|期末|(?:年|期)末|计划|目标|预期'
+                    r'|(?<![重主需必只纲摘])要(?![求素点件闻])|建议')
+# Sections that look back or size up the situation (回顾五年成就, 2013年工作回顾, 计划执行情况, 面临的新机遇新挑战,
+# 发展环境): their sentences report what was done or what is faced, and are commitments only when they say so.
+RETROSPECTIVE = re.compile(r'回顾|成就|成绩|执行情况|完成情况|工作总结|面临|研判|^(?:发展)?(?:环境|基础|现状)$')
+STRONG_FUTURE = re.compile(r'(?<!截)到\s*\d{4}年|力争|争取|下一步|将(?:继续|进一步|着力|加快|全力|重点|大力|深入|持续)')
+_MARKER = re.compile(r'^(?:《[^》]*》|第[^\s篇章节]{1,4}[篇章节]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．])')
 PAST = re.compile(r'已|累计完成|完成了|五年来|取得|获评|荣获|实现了|成功|先后|同比|预计实现|较上年')
 UNITS = ('万平方米', '平方公里', '平方米', '亿美元', '万美元', '亿元', '万元', '万人次', '万人', '人次', '万套', '万吨',
          '万户', '万个', '万辆', '万张', '个百分点', '公里', '公顷', '亩', '家', '个', '幢', '栋', '座', '所', '项', '条',
@@ -50,10 +57,17 @@ def find_verbs(sentence: str) -> list[str]:
     return [v for v in TRIGGERS if v in sentence]
 
 
-def is_commitment(sentence: str) -> bool:
-    """A forward-looking sentence with a commitment trigger."""
+def is_retrospective(heading_path: list[str]) -> bool:
+    """True under a heading that reviews past work or sizes up the situation."""
+    return any(RETROSPECTIVE.search(_MARKER.sub('', heading).strip()) for heading in heading_path)
+
+
+def is_commitment(sentence: str, retrospective: bool = False) -> bool:
+    """A forward-looking sentence with a commitment trigger (in a review section: one that says it looks ahead)."""
     if not find_verbs(sentence):
         return False
+    if retrospective:
+        return bool(STRONG_FUTURE.search(sentence))
     return not (PAST.search(sentence) and not FUTURE.search(sentence))
 
 
@@ -129,12 +143,12 @@ def _contains(norm: str, alias: str) -> bool:
     return alias in norm
 
 
-def commitments(sentences: list[str], platforms: dict[str, list[str]], industries: dict[str, list[str]]
-                ) -> tuple[list[ParsedCommitment], list[ParsedTarget]]:
+def commitments(sentences: list[str], platforms: dict[str, list[str]], industries: dict[str, list[str]],
+                retrospective: bool = False) -> tuple[list[ParsedCommitment], list[ParsedTarget]]:
     """Commitments and targets of a paragraph's sentences."""
     found, targets = [], []
     for s in sentences:
-        if not is_commitment(s):
+        if not is_commitment(s, retrospective):
             continue
         ts = find_targets(s)
         targets.extend(ts)

@@ -6,7 +6,7 @@ from difflib import SequenceMatcher
 
 from .build import ItemBuilder
 from .corpus import CorpusStats
-from .extract import commitments, find_terms, split_sentences
+from .extract import commitments, find_terms, is_retrospective, split_sentences
 from .junk import classify_line, is_meta_label, metadata_pairs, strip_html
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
@@ -236,7 +236,9 @@ def _annotate(doc: ParsedDocument, platforms: dict[str, list[str]], industries: 
         rows = table_targets(table, p.text) if table is not None else []
         if rows:  # an indicator table: its rows are targets, not sentences to read commitments from
             p.commitments, p.targets = [], rows
+        elif p.kind == 'glossary':  # a glossary defines terms: it commits to nothing
+            p.commitments, p.targets = [], []
         else:
-            p.commitments, p.targets = commitments(p.sentences, platforms, industries)
+            p.commitments, p.targets = commitments(p.sentences, platforms, industries, is_retrospective(p.heading_path))
         p.platforms = find_terms(p.text, platforms)
         p.industries = find_terms(p.text, industries)
