@@ -35,14 +35,17 @@ def plans_group() -> None:
 def import_command(files, slug, title, issuer, date_, kind, period, district, as_json) -> None:
     """Import plan text files (UTF-8 or GB18030); the same file twice changes nothing."""
     from crm.cli import _cli_context
-    from crm.plans.services import document_summary, import_document
+    from crm.plans.services import document_summary, import_document, review_suspects
 
     _cli_context('plans-import')
     meta = {'slug': slug, 'title': title, 'issuer': issuer, 'date': date_, 'kind': kind, 'period': period,
             'district': district}
     if len(files) > 1 and (slug or title):
         raise click.ClickException('--slug/--title apply to one file at a time')
-    documents = [document_summary(import_document(path.read_bytes(), path.name, meta)) for path in files]
+    results = [import_document(path.read_bytes(), path.name, meta) for path in files]
+    if len(results) > 1 and any(r.created for r in results):
+        review_suspects()  # the first files of a batch were judged against less of the corpus than the last
+    documents = [document_summary(r) for r in results]
     db.session.commit()
     human = '\n'.join(f"{d['id']:>4} {'new' if d['created'] else 'unchanged'} {d['title']} "
                       f"({d['paragraphs']} paragraphs, {d['commitments']} commitments)" for d in documents)

@@ -16,8 +16,9 @@ from config import ROOT
 from crm.core import audit
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
-from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, Corrections, ParsedDocument, normalize_for_search,
-                               CorpusStats, parse_document)
+from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Corrections, ParsedDocument, ParsedParagraph,
+                               normalize_for_search, parse_document)
+from crm.plans.parsing.spam import find_suspects
 from crm.plans.parsing.text import bigram_tokens
 from crm.platforms.services import load_catalogue
 
@@ -233,7 +234,35 @@ def seed_plans() -> dict[str, int]:
     for entry in load_manifest():
         raw = (PLANS_DIR / entry['file']).read_bytes()
         imported += import_document(raw, entry['file'], entry).created
+    if imported:
+        review_suspects()
     return {'plans_imported': imported}
+
+
+def review_suspects() -> int:
+    """Judge every current document's strings against all the other current documents again.
+
+    Each document is judged on import against those imported before it; after a batch (the seed, several files at
+    once) the first ones have seen too little of the corpus: this gives every document the same footing. Only the
+    report's list of suspects changes (suspects are never cut from the text). Returns how many are listed now."""
+    documents = db.session.scalars(select(PlanDocument).where(PlanDocument.is_current.is_(True))
+                                   .order_by(PlanDocument.id)).all()
+    rows = db.session.execute(select(PlanParagraph.document_id, PlanParagraph.anchor, PlanParagraph.text)
+                              .where(PlanParagraph.document_id.in_([d.id for d in documents]))
+                              .order_by(PlanParagraph.document_id, PlanParagraph.seq)).all()
+    paragraphs: dict[int, list[ParsedParagraph]] = {d.id: [] for d in documents}
+    for document_id, anchor, text in rows:
+        paragraphs[document_id].append(ParsedParagraph(0, 'text', text, [], anchor, ''))
+    total = 0
+    for document in documents:
+        background = CorpusStats.of(p.text for other, ps in paragraphs.items() if other != document.id for p in ps)
+        keep = (document.report or {}).get('corrections', {}).get('keep', [])
+        found = find_suspects(paragraphs[document.id], background, keep=keep)
+        document.report = {**(document.report or {}),
+                           'suspected': [{'text': x.text, 'anchor': x.anchor, 'context': x.context} for x in found]}
+        total += len(found)
+    db.session.flush()
+    return total
 
 
 def document_summary(result: ImportResult) -> dict[str, Any]:
