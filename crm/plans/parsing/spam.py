@@ -9,7 +9,10 @@ from .corpus import CorpusStats
 from .model import Corrections, ParsedParagraph, Removal, Suspect
 from .text import CJK
 
-SPAM_CUES = ('小说', '笔记', '首长', '往事', '官场', '全文阅读', '免费阅读', '最新章节', '无弹窗', 'txt下载', '番外', '全集')
+# Words of the strings search-engine spam injects into scraped pages: web-novel titles and reading sites, gambling
+# and streaming ads. Only a short run ending in one of them, standing between two sentences, is cut.
+SPAM_CUES = ('小说', '笔记', '首长', '往事', '官场', '全文阅读', '免费阅读', '最新章节', '无弹窗', 'txt下载', '番外', '全集',
+             '笔趣阁', '小说网', '娱乐城', '百家乐', '时时彩', '六合彩', '老虎机', '在线观看', '免费下载')
 HEADING_ENDS = ('回顾', '成绩', '说明', '工作', '情况', '成就', '任务', '目标', '举措', '措施', '形势', '思路', '要求')
 _CUE_RUN = re.compile('(?:' + '|'.join(SPAM_CUES) + ')+')
 _NUMBER_SPAM = re.compile(r'\d+万\d+(?![\d.万亿千百元个家%‰年月日人户项平吨])')

@@ -59,3 +59,11 @@ def test_the_seed_documents_give_a_short_review_list(background):
                              for p in parse_document(seed_bytes(other)).paragraphs)
         suspects += [s.text for s in parse_document(seed_bytes(key), background=others).suspects]
     assert len(suspects) <= 20, suspects  # about one per 10,000 characters
+
+
+def test_gambling_and_streaming_ads_between_sentences_are_cut():
+    raw = ('示范区规划\n\n第一章 总则\n\n加快建设跨贸小镇。百家乐完善服务体系,确保各项任务落实。'
+           '推进数字贸易。高清在线观看培育龙头企业。\n').encode()
+    doc = parse_document(raw)
+    assert '加快建设跨贸小镇。完善服务体系,确保各项任务落实。推进数字贸易。培育龙头企业。' in _text(doc)
+    assert {(r.kind, r.text) for r in doc.removed} >= {('spam', '百家乐'), ('spam', '高清在线观看')}
