@@ -175,9 +175,9 @@ def _store_parsed(document: PlanDocument, parsed: ParsedDocument) -> dict[str, i
     doc_id = document.id
     if parsed.headings:
         db.session.execute(insert(PlanHeading), [
-            {'document_id': doc_id, 'position': h.line * 10, 'level': h.level, 'marker': h.marker,
+            {'document_id': doc_id, 'position': h.position, 'level': h.level, 'marker': h.marker,
              'title': h.title, 'anchor': h.anchor} for h in parsed.headings])
-    rows = [paragraph_row(doc_id, p.seq, p.line * 10 + 1, p.anchor, p.kind, p.text, heading_path=p.heading_path,
+    rows = [paragraph_row(doc_id, p.seq, p.position, p.anchor, p.kind, p.text, heading_path=p.heading_path,
                           citation_path=p.citation_path, platforms=p.platforms, industries=p.industries)
             for p in parsed.paragraphs]
     ids = db.session.scalars(insert(PlanParagraph).returning(PlanParagraph.id, sort_by_parameter_order=True),

@@ -21,6 +21,17 @@ def test_reader_shows_paragraphs_with_anchors_and_outline(client, logged_in, db_
     assert '第六章' in html and 'class="outline"' in html
 
 
+def test_reader_keeps_reading_order_inside_a_one_line_article(client, logged_in, db_session):
+    """The web collection holds each report on one raw line: headings and text still come in reading order."""
+    logged_in('officer')
+    html = client.get(f"/plans/{_doc_id(db_session, 'xc-zhaoshang-web')}").get_data(as_text=True)
+    body = html[html.index('class="outline"'):]
+    body = body[body.index('</nav>') if '</nav>' in body else 0:]
+    order = [body.index(s) for s in ('坚定目标稳增长', '有效投资增势良好', '创新引领促转型', '不断强化服务业',
+                                     '改善民生保和谐', '以推进公共服务均等化为重点')]
+    assert order == sorted(order)
+
+
 def test_search_page_highlights_terms_and_escapes_input(client, logged_in):
     logged_in('park_manager')
     html = client.get('/plans/search?q=电竞+产业').get_data(as_text=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .headings import BOX, GLOSSARY, ORDER, HeadingMatch, is_plain_title, match_heading
 from .model import ParsedHeading, ParsedParagraph, ParsedTable, Removal
@@ -26,6 +27,7 @@ class Built:
     tables: list[ParsedTable] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    flow: list[ParsedHeading | ParsedParagraph] = field(default_factory=list)  # both, in reading order
 
 
 def caption_match(text: str) -> tuple[str, str] | None:
@@ -163,8 +165,12 @@ class ItemBuilder:
         self._paragraph(text, self.lines[i].line, 'bullet' if text.startswith('——') else 'text')
         return j
 
+    def _add(self, target: list[Any], item: ParsedHeading | ParsedParagraph) -> None:
+        target.append(item)
+        self.out.flow.append(item)
+
     def _emit_heading(self, kind: str, ordinal: int, marker: str, title: str, line: int) -> None:
-        self.out.headings.append(self.outline.push(kind, ordinal, marker, title, line))
+        self._add(self.out.headings, self.outline.push(kind, ordinal, marker, title, line))
 
     def _paragraph(self, text: str, line: int, kind: str, base: str | None = None,
                    markers: list[str] | None = None, unit: str = '段', path: list[str] | None = None) -> None:
@@ -173,7 +179,8 @@ class ItemBuilder:
             return
         anchor, n = self.outline.next_paragraph(base)
         cite = self.outline.citation(n, markers, unit)
-        self.out.paragraphs.append(ParsedParagraph(0, kind, text, path or self.outline.heading_path(), anchor, cite, line))
+        self._add(self.out.paragraphs,
+                  ParsedParagraph(0, kind, text, path or self.outline.heading_path(), anchor, cite, line))
 
     def _open_glossary(self, i: int, fused: str) -> int:
         self.glossary = self.outline.prefix + 'gl'
@@ -181,7 +188,7 @@ class ItemBuilder:
         title = self.lines[i].text.strip()
         title = title[:len(title) - len(fused)] if fused else title
         anchor = self.outline.unique(self.glossary)
-        self.out.headings.append(ParsedHeading(1, '名词解释', title, anchor, [title], self.lines[i].line))
+        self._add(self.out.headings, ParsedHeading(1, '名词解释', title, anchor, [title], self.lines[i].line))
         if fused.strip():
             self._gloss_text(fused.strip(), self.lines[i].line)
         return i + 1
@@ -197,7 +204,7 @@ class ItemBuilder:
         anchor = self.outline.unique(f'{self.glossary}.e{self.gloss_n}')
         root = [self.outline.root] if self.outline.root else []
         cite = ' '.join(root + ['名词解释', f'第{self.gloss_n}条'])
-        self.out.paragraphs.append(ParsedParagraph(0, 'glossary', text, root + ['名词解释'], anchor, cite, line))
+        self._add(self.out.paragraphs, ParsedParagraph(0, 'glossary', text, root + ['名词解释'], anchor, cite, line))
 
     def _box(self, i: int, box: re.Match[str]) -> int:
         marker = re.sub(r'\s+', '', self.lines[i].text[:box.end(1)])
@@ -205,8 +212,8 @@ class ItemBuilder:
         base = self.outline.unique(f'{self.outline.prefix}box{number}')
         caption = self.lines[i].text.strip()
         level = len(self.outline.heading_path()) + 1
-        self.out.headings.append(ParsedHeading(level, marker, box.group(2), base, [o for o in self.outline.heading_path()]
-                                               + [marker], self.lines[i].line))
+        self._add(self.out.headings, ParsedHeading(level, marker, box.group(2), base,
+                                                   self.outline.heading_path() + [marker], self.lines[i].line))
         data, j = read_table(self.lines, i + 1, is_stop)
         path = self.outline.heading_path() + [caption]
         self._record_table(caption, base, data, self.lines[i].line)
@@ -226,7 +233,7 @@ class ItemBuilder:
         table = self._record_table(caption, anchor, data, self.lines[i].line)
         text = '\n'.join(x for x in (caption, data.text()) if x)
         cite = self.outline.citation(n)
-        self.out.paragraphs.append(ParsedParagraph(0, 'table', text, self.outline.heading_path(), anchor, cite,
+        self._add(self.out.paragraphs, ParsedParagraph(0, 'table', text, self.outline.heading_path(), anchor, cite,
                                                    self.lines[i].line))
         return max(j, i + 1) if table else j
 

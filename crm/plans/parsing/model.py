@@ -63,6 +63,7 @@ class ParsedHeading:
     anchor: str
     path: list[str] = field(default_factory=list)
     line: int = 0
+    position: int = 0  # place among the document's headings and paragraphs, in reading order
 
 
 @dataclass
@@ -90,6 +91,7 @@ class ParsedParagraph:
     anchor: str
     citation_path: str
     line: int = 0
+    position: int = 0  # place among the document's headings and paragraphs, in reading order
     sentences: list[str] = field(default_factory=list)
     commitments: list[ParsedCommitment] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)

@@ -210,9 +210,13 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
         root = f'《{item.title}》' if item.title is not None else None
         outline = Outline(prefix=prefix, root=root, used=used)
         if root:
-            doc.headings.append(_item_heading(item, outline))
+            heading = _item_heading(item, outline)
+            heading.position = len(doc.headings) + len(doc.paragraphs)
+            doc.headings.append(heading)
         allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
         built = ItemBuilder(item.lines, outline, allow_parts, stats).run()
+        for n, part in enumerate(built.flow, start=len(doc.headings) + len(doc.paragraphs)):
+            part.position = n
         doc.headings.extend(built.headings)
         doc.paragraphs.extend(built.paragraphs)
         doc.tables.extend(built.tables)
