@@ -47,7 +47,21 @@ REMOVAL_REASONS = {
     'table header repeated at a page break': _l('table header repeated at a page break'),
     'table of contents line': _l('table of contents line'),
     'document title line (see detected_title)': _l('document title line (kept as the title)'),
+    'distribution list or issuing note at the end': _l('distribution list or issuing note at the end'),
+    'editorial note': _l('editorial note'),
 }
+WARNINGS = (
+    (r'table without body: (?P<caption>.*) \(line (?P<line>\d+)\)',
+     _l('table without body: %(caption)s (line %(line)s)')),
+    (r'table kept as text, structure not recovered: (?P<caption>.*) \(line (?P<line>\d+)\)',
+     _l('table kept as text, its structure could not be recovered: %(caption)s (line %(line)s)')),
+    (r'document body repeated: lines (?P<first>\d+)-(?P<last>\d+) dropped as a duplicate',
+     _l('the document body is repeated: lines %(first)s–%(last)s dropped as a copy')),
+    (r'the published text says it is abridged: (?P<note>.*) \(line (?P<line>\d+)\)',
+     _l('the published text says it is abridged: %(note)s (line %(line)s)')),
+    (r'(?P<caption>.*): indicator row (?P<row>.*): one value for several columns, placed by rule',
+     _l('%(caption)s: indicator row %(row)s has one value for several columns, placed by rule')),
+)
 
 
 def removal_reason(reason: str) -> str:
@@ -59,6 +73,14 @@ def removal_reason(reason: str) -> str:
     if m := re.fullmatch(r'near-identical copy of item (\d+) (.*)', reason):
         return _('near-identical copy of article %(n)s %(title)s', n=m[1], title=m[2])
     return reason
+
+
+def warning_text(warning: str) -> str:
+    """A parser warning in the reader's language (unknown ones are shown as written)."""
+    for pattern, message in WARNINGS:
+        if m := re.fullmatch(pattern, warning):
+            return str(message) % m.groupdict()
+    return warning
 
 
 def _flash_errors(form) -> None:
@@ -116,7 +138,8 @@ def report(document_id: int):
     document = _document_or_404(document_id)
     return render_template('plans/report.html', document=document, report=document.report or {},
                            can_correct=document.is_current and has_permission(current_user, Perm.PLANS_IMPORT),
-                           form=CorrectionForm(), kinds=REMOVAL_KINDS, reason=removal_reason)
+                           form=CorrectionForm(), kinds=REMOVAL_KINDS, reason=removal_reason,
+                           warning=warning_text)
 
 
 @bp.post('/<int:document_id>/corrections')

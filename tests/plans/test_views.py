@@ -91,3 +91,12 @@ def test_binary_upload_is_refused_with_a_message(client, logged_in):
     data = {'title': '坏文件', 'kind': '其他', 'file': (io.BytesIO(b'\x00\x01PK\x03\x04' * 100), 'x.txt')}
     response = post_form(client, '/plans/import', data, content_type='multipart/form-data')
     assert response.status_code == 422 and '这不是文本文件' in response.get_data(as_text=True)
+
+
+def test_import_report_speaks_chinese_about_warnings_and_end_matter(client, logged_in, db_session):
+    logged_in('admin')
+    html = client.get(f"/plans/{_doc_id(db_session, 'hz-13th-fyp')}/report").get_data(as_text=True)
+    assert '原文注明有删减：（本文有删减）' in html and '文末抄送、印发信息' in html
+    assert 'abridged' not in html and 'table without body' not in html
+    html = client.get(f"/plans/{_doc_id(db_session, 'xc-13th-fyp')}/report").get_data(as_text=True)
+    assert '正文重复出现：第 1717–' in html

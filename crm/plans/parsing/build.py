@@ -71,7 +71,7 @@ class ItemBuilder:
         self.stats = stats
         self.out = Built()
         self.glossary: str | None = None
-        self.gloss_n = 0
+        self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
 
     def run(self) -> Built:
@@ -91,6 +91,8 @@ class ItemBuilder:
             return self._open_glossary(i, fused)
         if self.glossary is not None and re.match(r'^\d{1,3}、', text):
             return self._gloss_entry(i)
+        if self.glossary is not None and self.gloss_n and not match_heading(text) and not box_match(text):
+            return self._gloss_more(i)
         box = box_match(text)
         if box:
             return self._box(i, box)
@@ -198,9 +200,21 @@ class ItemBuilder:
         self._gloss_text(text, self.lines[i].line)
         return j
 
+    def _gloss_more(self, i: int) -> int:
+        """A further paragraph of the glossary entry above (an entry may run over several)."""
+        text, j = self._gather(i, self.lines[i].text.strip(), whole_line=False)
+        self.gloss_part += 1
+        anchor = self.outline.unique(f'{self.glossary}.e{self.gloss_n}.p{self.gloss_part}')
+        root = [self.outline.root] if self.outline.root else []
+        cite = ' '.join(root + ['名词解释', f'第{self.gloss_n}条', f'第{self.gloss_part}段'])
+        self._add(self.out.paragraphs, ParsedParagraph(0, 'glossary', text, root + ['名词解释'], anchor, cite,
+                                                       self.lines[i].line))
+        return j
+
     def _gloss_text(self, text: str, line: int) -> None:
         m = re.match(r'^(\d{1,3})、', text)
         self.gloss_n = int(m.group(1)) if m else self.gloss_n + 1
+        self.gloss_part = 1
         anchor = self.outline.unique(f'{self.glossary}.e{self.gloss_n}')
         root = [self.outline.root] if self.outline.root else []
         cite = ' '.join(root + ['名词解释', f'第{self.gloss_n}条'])

@@ -99,3 +99,23 @@ def strip_html(text: str, line: int, removed: list[Removal]) -> str:
     text = HTML_TAG.sub(lambda m: ' ' if m.group(0).lower() == '&nbsp;' else (
         html.unescape(m.group(0)) if m.group(0).startswith('&') else ''), text)
     return text
+
+
+_END_MATTER = re.compile(r'^(?:抄送|主送|报送|分送)\s*[:：]|^.{0,20}\d{4}年\d{1,2}月\d{1,2}日\s*印发$')
+_ABRIDGED = re.compile(r'^[(（](?:本文有删减|有删节|略有删减|节选)[)）]$')
+END_WINDOW = 12
+
+
+def end_matter_start(texts: list[str]) -> int | None:
+    """Index of the first line of an official document's closing block (抄送 list, issuing office, 印发 date),
+    looked for among its last non-empty lines: distribution details, not text to cite."""
+    filled = [i for i, t in enumerate(texts) if t.strip()]
+    for i in filled[-END_WINDOW:]:
+        if _END_MATTER.match(texts[i].strip()):
+            return i
+    return None
+
+
+def is_editorial_note(text: str) -> bool:
+    """A publisher's note such as （本文有删减）: reported, not part of the text."""
+    return bool(_ABRIDGED.match(text.strip()))

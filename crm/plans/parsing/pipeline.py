@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 from .build import ItemBuilder
 from .corpus import CorpusStats
 from .extract import commitments, find_terms, is_retrospective, split_sentences
-from .junk import classify_line, is_meta_label, metadata_pairs, strip_html
+from .junk import classify_line, end_matter_start, is_editorial_note, is_meta_label, metadata_pairs, strip_html
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
@@ -44,10 +44,21 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
 
 def _drop_junk(lines: list[Line], doc: ParsedDocument, repeated: bool) -> list[Line]:
     toc = find_toc(lines)
+    end = end_matter_start([ln.text for ln in lines])
     keep: list[Line] = []
     skip_value = False
     for i, ln in enumerate(lines):
         text = ln.text.strip()
+        if end is not None and i >= end:
+            if text:
+                doc.removed.append(Removal('metadata', text, ln.line, 'distribution list or issuing note at the end'))
+            keep.append(Line('', ln.line, ''))
+            continue
+        if is_editorial_note(text):
+            doc.removed.append(Removal('metadata', text, ln.line, 'editorial note'))
+            doc.warnings.append(f'the published text says it is abridged: {text} (line {ln.line})')
+            keep.append(Line('', ln.line, ''))
+            continue
         if i in toc:
             doc.removed.append(Removal('toc', text, ln.line, 'table of contents line'))
             keep.append(Line('', ln.line, ''))

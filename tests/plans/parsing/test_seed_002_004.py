@@ -79,8 +79,21 @@ def test_004_tab_tables(docs):
 
 def test_004_glossary(docs):
     gl = [p for p in docs['004'].paragraphs if p.kind == 'glossary']
-    assert len(gl) == 64
+    assert len(gl) == 65  # 64 entries; 12、四众 runs over two paragraphs (raw lines 1365 and 1367)
     assert gl[0].text.startswith('1、八八战略') and gl[0].citation_path == '名词解释 第1条' and gl[0].anchor == 'gl.e1'
+    more = next(p for p in gl if p.anchor == 'gl.e12.p2')
+    assert more.text.startswith('是顺应创新2.0时代用户创新') and more.citation_path == '名词解释 第12条 第2段'
+    assert not more.commitments
+
+
+def test_004_closing_block_is_not_text(docs):
+    doc = docs['004']
+    assert not any(t.startswith(('抄送', '市各民主党派', '杭州市人民政府办公厅', '2016年4月11日印发', '（本文有删减）'))
+                   for t in texts(doc))
+    removed = [r.text for r in doc.removed if r.kind == 'metadata']
+    assert '2016年4月11日印发' in removed and any(r.startswith('抄送：国务院办公厅') for r in removed)
+    assert any('abridged' in w for w in doc.warnings)
+    assert doc.paragraphs[-1].kind == 'glossary' and doc.paragraphs[-1].text.startswith('64、')
 
 
 def test_004_markup_and_stray_words(docs):
