@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .corpus import CorpusStats
 from .headings import BOX, GLOSSARY, ORDER, HeadingMatch, is_plain_title, match_heading
 from .model import ParsedHeading, ParsedParagraph, ParsedTable, Removal
 from .outline import Outline
-from .corpus import CorpusStats
 from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .tables import TableData, read_table
