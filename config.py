@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = Path(os.environ.get('CRM_INSTANCE_PATH', ROOT / 'instance'))
@@ -67,6 +68,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     API_RATE_LIMIT = '300 per minute'  # per API token (per address for calls without one)
     BABEL_DEFAULT_LOCALE = 'zh_Hans_CN'
+    # Business dates (today, overdue, month buckets, expiry, pack dates) are taken in this zone; instants are
+    # stored in UTC. CRM_TIMEZONE changes it (an IANA name such as Asia/Shanghai).
+    BUSINESS_TIMEZONE = 'Asia/Shanghai'
     BABEL_DEFAULT_TIMEZONE = 'Asia/Shanghai'
     LANGUAGES = ('zh_Hans_CN', 'en')
     PAGE_SIZE = 50
@@ -82,6 +86,13 @@ class Config:
         self.SMTP_PORT = int(os.environ.get('SMTP_PORT', '25'))
         self.MAIL_FROM = os.environ.get('MAIL_FROM', 'crm@localhost')
         self.INSTANCE_PATH = str(INSTANCE)
+        self.BUSINESS_TIMEZONE = os.environ.get('CRM_TIMEZONE') or self.BUSINESS_TIMEZONE
+        try:
+            ZoneInfo(self.BUSINESS_TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f'未知的时区 CRM_TIMEZONE={self.BUSINESS_TIMEZONE} (expected an IANA name such as '
+                              f'Asia/Shanghai)') from exc
+        self.BABEL_DEFAULT_TIMEZONE = self.BUSINESS_TIMEZONE
 
     def default_secret_key(self) -> str:
         return _dev_secret_key()

@@ -17,6 +17,8 @@ from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from crm.core import clock
+
 NAMING_CONVENTION = {
     'ix': 'ix_%(column_0_label)s',
     'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
@@ -36,8 +38,8 @@ def declare_write_intent(may_write: bool) -> None:
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """The current time, timezone-aware, in UTC (from the one clock, crm.core.clock)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -6,9 +6,10 @@ import functools
 import os
 from pathlib import Path
 
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import RedisHuey, SqliteHuey
 
 from config import INSTANCE
+from crm.core import clock
 
 
 def _make_huey():
@@ -30,7 +31,7 @@ def _app():
     return create_app()
 
 
-@huey.periodic_task(crontab(hour='0', minute='30'))  # 08:30 Asia/Shanghai (the consumer runs in UTC)
+@huey.periodic_task(clock.at_local_time(8, 30))  # 08:30 on the office's clock (BUSINESS_TIMEZONE), whatever the host's
 def daily_digest() -> dict:
     """The daily follow-up digest for every officer and leader."""
     from crm.db import db

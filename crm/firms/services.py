@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 
 from config import ROOT
-from crm.core import audit
+from crm.core import audit, clock
 from crm.core.concurrency import check_version
 from crm.core.validators import firm_name_key, make_uscc
 from crm.db import db, utcnow
@@ -274,7 +274,7 @@ def demo_tenancies(seed: int = 7) -> dict[str, int]:
         return {'demo_tenancies': 0}
     for unit in units:
         db.session.add(Tenancy(firm_id=rng.choice(firms), unit_id=unit.id, platform_id=unit.platform_id,
-                               start_date=date.today() - timedelta(days=rng.randint(30, 900)), area=unit.area_gross,
+                               start_date=clock.today() - timedelta(days=rng.randint(30, 900)), area=unit.area_gross,
                                rent=unit.rent))
     db.session.flush()
     return {'demo_tenancies': len(units)}

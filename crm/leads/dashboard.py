@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, true
 
 from crm.auth.models import User
+from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.db import db, utcnow
 from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, StageChange, lead_platform
@@ -117,7 +118,7 @@ def lost_reasons() -> list[dict]:
 
 
 def overdue_by_officer(today: date | None = None) -> list[dict]:
-    today = today or date.today()
+    today = today or clock.today()
     rows = db.session.execute(select(User.name, func.count(Activity.id))
                               .join(User, User.id == Activity.owner_id)
                               .where(_in_scope(Activity.lead_id), Activity.done_at.is_(None),
@@ -163,7 +164,7 @@ def _pipeline_version() -> tuple:
 
 def _follow_up_version() -> tuple:
     return (db.session.scalar(select(func.max(Activity.id))), db.session.scalar(select(func.max(Activity.updated_at))),
-            date.today())
+            clock.today())
 
 
 def _vacancy_version() -> tuple:

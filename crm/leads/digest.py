@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth.models import LEADER, OFFICER, User
+from crm.core import clock
 from crm.db import Base, db
 from crm.leads.models import Activity, Lead
 from crm.leads.services import is_stale
@@ -67,7 +68,7 @@ def _email(user: User, today: date, content: dict) -> bool:
 
 def send_digests(today: date | None = None) -> dict[str, int]:
     """Build (and store; e-mail when configured) today's digest for every active officer and leader."""
-    today = today or date.today()
+    today = today or clock.today()
     stored = emailed = 0
     for user in db.session.scalars(select(User).where(User.is_active.is_(True), User.role_code.in_((OFFICER, LEADER)))):
         content = digest_for(user, today)

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from crm.auth.models import User
+from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.pagination import Page, page_statements, prepared_page
 from crm.firms.models import Firm
-from crm.leads.models import ALL_STAGES, SOURCES, LeadNaming, Lead, StageChange, lead_platform
+from crm.leads.models import ALL_STAGES, SOURCES, Lead, LeadNaming, StageChange, lead_platform
 from crm.platforms.models import Platform
 
 
@@ -105,7 +106,7 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
     if args.get('industry'):
         use('industry', industry=args['industry'])
     if args.get('overdue') == '1':
-        use('overdue', today=date.today())
+        use('overdue', today=clock.today())
     if args.get('q'):
         use('q', q='%' + args['q'].replace('%', '').replace('_', '') + '%')
     if args.get('reached') in ALL_STAGES:

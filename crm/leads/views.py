@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,18 +12,28 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
+from crm.core import clock
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args
 from crm.db import db
 from crm.firms.models import Firm
-from crm.firms.services import (DuplicateFirm, FirmError, create_firm_unless_known, industry_choices,
-                                resolve_industry)
+from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, industry_choices, resolve_industry
 from crm.leads import services
-from crm.leads.listing import filtered_leads, lead_page
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.models import (ALL_STAGES, SOURCES, STAGE_NAMES, STALE_DAYS, Activity, Increment, Lead, LostReason,
-                              SavedFilter, StageChange)
+from crm.leads.listing import filtered_leads, lead_page
+from crm.leads.models import (
+    ALL_STAGES,
+    SOURCES,
+    STAGE_NAMES,
+    STALE_DAYS,
+    Activity,
+    Increment,
+    Lead,
+    LostReason,
+    SavedFilter,
+    StageChange,
+)
 from crm.platforms.listing import platform_options
 from crm.platforms.models import Platform, Unit
 
@@ -404,7 +413,7 @@ def activity_done(activity_id: int):
 @requires(Perm.LEADS_EDIT)
 def my_day():
     """Today's and overdue follow-ups, leads due for a follow-up and stale leads of the signed-in user."""
-    today = date.today()
+    today = clock.today()
     due = db.session.scalars(scoped(select(Activity), Activity).where(
         Activity.owner_id == current_user.id, Activity.done_at.is_(None), Activity.due_on <= today)
         .order_by(Activity.due_on)).all()

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
+from crm.core import clock
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.models import DROP, KINDS, PIN, MatchChoice
@@ -63,7 +63,7 @@ def platform_industries(platform: Platform) -> set[str]:
 def lead_facts(lead: Lead, *, unit: Unit | None = None) -> dict[str, Any]:
     """What the evaluator may use: firm and lead data; missing values stay missing (unknown, never guessed)."""
     firm = lead.firm
-    years = (date.today() - firm.registered_on).days // 365 if firm.registered_on else None
+    years = (clock.today() - firm.registered_on).days // 365 if firm.registered_on else None
     area = lead.space_need_m2 or (unit.area_gross if unit else None)
     rent = (unit.rent * unit.area_gross * 365 / Decimal(10000)) if unit is not None and unit.rent else None
     rd_spend = None
@@ -118,7 +118,7 @@ def rank_platforms(lead: Lead, wanted: set[str], limit: int = 5) -> list[Scored]
 
 def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10) -> list[Scored]:
     """Vacant units on the chosen platforms by fit: area within ±30 % of the need, use, date, rent."""
-    need, today = lead.space_need_m2, date.today()
+    need, today = lead.space_need_m2, clock.today()
     stmt = (select(Unit, Building.name).join(Building, Unit.building_id == Building.id)
             .where(Unit.status == '空置', Unit.platform_id.in_(platform_ids)))
     if need:
@@ -148,7 +148,7 @@ def relevant_policies(lead: Lead, wanted: set[str], platform_names: list[str], u
     facts = lead_facts(lead, unit=unit)
     scored = []
     for policy in db.session.scalars(select(Policy)):
-        if policy.expires_on and policy.expires_on < date.today():
+        if policy.expires_on and policy.expires_on < clock.today():
             continue
         reasons, score = [], 0.0
         overlap = wanted & industries_of_text(' '.join([*policy.industries, policy.title]))
@@ -164,7 +164,7 @@ def relevant_policies(lead: Lead, wanted: set[str], platform_names: list[str], u
             score += {'eligible': 3, 'conditional': 1}.get(result.level, 0)
         if result.level == NOT_ELIGIBLE or not score:
             continue
-        if policy.expires_on and (policy.expires_on - date.today()).days <= 90:
+        if policy.expires_on and (policy.expires_on - clock.today()).days <= 90:
             reasons.append(f'将于 {policy.expires_on} 到期')
         scored.append(Scored(policy, score, reasons, {'result': result}))
     return sorted(scored, key=lambda s: (-s.score, s.item.title))[:12]
@@ -228,7 +228,7 @@ def _pinned_units(ids: list[int]) -> list[Scored]:
 def _pinned_policies(lead: Lead, unit: Unit | None) -> Callable[[list[int]], list[Scored]]:
     def load(ids: list[int]) -> list[Scored]:
         facts = lead_facts(lead, unit=unit)
-        return [Scored(p, 0.0, [_CHOSEN] + ([f'已于 {p.expires_on} 到期'] if p.expires_on and p.expires_on < date.today()
+        return [Scored(p, 0.0, [_CHOSEN] + ([f'已于 {p.expires_on} 到期'] if p.expires_on and p.expires_on < clock.today()
                                              else []), {'result': evaluate_policy(p, facts)})
                 for p in db.session.scalars(select(Policy).where(Policy.id.in_(ids)))]
     return load

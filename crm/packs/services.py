@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 
 from config import ROOT
-from crm.core import audit
+from crm.core import audit, clock
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.services import for_pack, match_lead
@@ -59,7 +58,7 @@ def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str
                'paragraph_id': v.commitment.paragraph_id, 'anchor': v.commitment.paragraph.anchor,
                'citation': v.commitment.paragraph.citation} for n, v in enumerate(for_pack(result, 'commitment', 10), 1)]
     firm = lead.firm
-    return {'lang': lang, 'number': number, 'date': date.today().isoformat(), 'author': author,
+    return {'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
             'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,
                      'investment': lead.investment, 'industries': result['industries']},
             'firm': {'name': firm.name if not lead.confidential else lead.codename or lead.display_name},
@@ -94,7 +93,7 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
         raise PackError('该企业已删除，不能生成推介包；管理员恢复企业后可再生成')
     report = progress or (lambda _step, _percent: None)
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
-    number = f'GS-{date.today():%Y}-{lead.id:05d}-V{version}'
+    number = f'GS-{clock.today():%Y}-{lead.id:05d}-V{version}'
     report('匹配平台、房源与政策', 10)
     context = build_context(lead, lang=lang, author=author_name, number=number)
     report('核对规划引文', 35)
@@ -131,7 +130,7 @@ def stale_reasons(pack: Pack) -> list[str]:
         policy = db.session.get(Policy, policy_id)
         if policy is None or policy.version != version:
             reasons.append(f'政策已修改：{policy.title if policy else policy_id}')
-        elif policy.expires_on and policy.expires_on < date.today():
+        elif policy.expires_on and policy.expires_on < clock.today():
             reasons.append(f'政策已到期：{policy.title}')
     for unit_id, _version in pack.snapshot.get('units', []):
         unit = db.session.get(Unit, unit_id)

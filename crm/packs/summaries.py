@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date
 from typing import Any
 
 from flask import render_template
 from sqlalchemy import func, select
 
 from crm.auth.models import User
-from crm.core import audit
+from crm.core import audit, clock
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.matching.services import industries_of_code, industries_of_text
@@ -24,7 +23,7 @@ def firm_facts(firm: Firm) -> dict[str, Any]:
     tenancies = db.session.scalars(select(Tenancy).where(Tenancy.firm_id == firm.id)).all()
     platforms = sorted({t.unit.building.platform.name for t in tenancies})
     area = sum((t.area or 0 for t in tenancies), 0) or None
-    years = (date.today() - firm.registered_on).days // 365 if firm.registered_on else None
+    years = (clock.today() - firm.registered_on).days // 365 if firm.registered_on else None
     industries = industries_of_code(firm.industry_code) | industries_of_text(firm.name)
     return {'industry_code': firm.industry_code, 'tags': firm.tags or None, 'registered_district': firm.district,
             'platform': platforms or None, 'years_registered': years, 'headcount': firm.headcount,
@@ -38,7 +37,7 @@ def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
     wanted = set(facts['industry'] or [])
     rows = []
     for policy in db.session.scalars(select(Policy).order_by(Policy.is_example.desc(), Policy.id)):
-        if policy.expires_on and policy.expires_on < date.today():
+        if policy.expires_on and policy.expires_on < clock.today():
             continue
         result = evaluate_policy(policy, facts)
         relevant = wanted & industries_of_text(' '.join([*policy.industries, policy.title])) or \
@@ -49,7 +48,7 @@ def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
         rows.append({'id': policy.id, 'version': policy.version, 'title': policy.title, 'level': result.level,
                      'amount': result.amount_text, 'missing': missing, 'deadline': policy.expires_on,
                      'example': policy.is_example, 'source': policy.facts[0] if policy.facts else None})
-    return {'number': number, 'date': date.today().isoformat(), 'author': author, 'firm': firm.name,
+    return {'number': number, 'date': clock.today().isoformat(), 'author': author, 'firm': firm.name,
             'platforms': facts['platform'] or [], 'policies': rows[:20]}
 
 
@@ -60,7 +59,7 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
     from crm.packs.services import ASSET_ROOT, pdf_path
 
     count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
-    number = f'ZC-{date.today():%Y}-{firm.id:05d}-{count + 1}'
+    number = f'ZC-{clock.today():%Y}-{firm.id:05d}-{count + 1}'
     context = summary_context(firm, number=number, author=author_name)
     html = render_template('packs/pdf/summary.html', c=context, base_css=base_css(), L=LABELS['zh'])
     pdf = render_pdf(html, asset_root=ASSET_ROOT)

@@ -5,13 +5,14 @@ import functools
 import random
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, text
 
 from config import ROOT
+from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.concurrency import check_version
 from crm.core.pagination import Page, page_statements, prepared_page
@@ -234,7 +235,7 @@ def demo_units(count: int, seed: int = 7) -> dict[str, int]:
             db.session.add(building)
             buildings.append(building)
     db.session.flush()
-    rows, today = [], date.today()
+    rows, today = [], clock.today()
     per_building = max(1, count // max(1, len(buildings)))
     for building in buildings:
         for n in range(per_building):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from config import ROOT
+from crm.core import clock
 from crm.db import db
 from crm.policies.models import Policy, PolicyClause
 
@@ -47,7 +48,7 @@ def demo_policies() -> dict[str, int]:
     """Example policies with amounts (labelled 示例) so matching and packs can be demonstrated."""
     if db.session.scalar(select(Policy.id).where(Policy.is_example.is_(True)).limit(1)):
         return {'demo_policies': 0}
-    today = date.today()
+    today = clock.today()
     examples = [
         Policy(key='example-digital-rent', title='数字经济企业房租补助（示例）', level='区', district='拱墅区',
                status='example', is_example=True, amounts_public=True, kinds=['房租补助'],
@@ -90,12 +91,12 @@ EXPIRY_WARNING_DAYS = 90
 
 def expiring(policy: Policy, today: date | None = None) -> bool:
     """In force but expiring within 90 days (flagged wherever the policy is relied on)."""
-    today = today or date.today()
+    today = today or clock.today()
     return policy.expires_on is not None and today <= policy.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS)
 
 
 def expired(policy: Policy, today: date | None = None) -> bool:
-    return policy.expires_on is not None and policy.expires_on < (today or date.today())
+    return policy.expires_on is not None and policy.expires_on < (today or clock.today())
 
 
 def expiring_policies(ids) -> list[Policy]:
@@ -103,7 +104,7 @@ def expiring_policies(ids) -> list[Policy]:
     ids = list(ids)
     if not ids:
         return []
-    limit = date.today() + timedelta(days=EXPIRY_WARNING_DAYS)
+    limit = clock.today() + timedelta(days=EXPIRY_WARNING_DAYS)
     return list(db.session.scalars(select(Policy).where(Policy.id.in_(ids), Policy.expires_on.is_not(None),
                                                         Policy.expires_on <= limit).order_by(Policy.expires_on)))
 
@@ -111,7 +112,7 @@ def expiring_policies(ids) -> list[Policy]:
 def _key_for(title: str) -> str:
     import hashlib
 
-    return 'p-' + hashlib.sha256(f'{title}{date.today()}'.encode()).hexdigest()[:12]
+    return 'p-' + hashlib.sha256(f'{title}{clock.today()}'.encode()).hexdigest()[:12]
 
 
 def save_policy(policy: Policy | None, data: dict, *, version: int | None = None) -> Policy:

@@ -1,12 +1,13 @@
 """Policy register: list, detail with its sources and a preview against a firm or lead, and the editors."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Text, cast, or_, select
 
+from crm.core import clock
 from crm.core.access import Perm, get_or_404, requires, scoped
 from crm.core.pagination import page_args, paginate
 from crm.db import db
@@ -16,8 +17,17 @@ from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
 from crm.policies import services
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS, evaluate_policy
-from crm.policies.forms import (CLAUSE_FIELD_NAMES, POLICY_FIELD_NAMES, ClauseCreateForm, ClauseForm,
-                                PolicyCreateForm, PolicyForm, schedule_values, show_condition_value, split_list)
+from crm.policies.forms import (
+    CLAUSE_FIELD_NAMES,
+    POLICY_FIELD_NAMES,
+    ClauseCreateForm,
+    ClauseForm,
+    PolicyCreateForm,
+    PolicyForm,
+    schedule_values,
+    show_condition_value,
+    split_list,
+)
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
 
 bp = Blueprint('policies', __name__, url_prefix='/policies')
@@ -42,10 +52,10 @@ def index():
     if args.get('amounts') == 'public':
         stmt = stmt.where(Policy.amounts_public.is_(True))
     if args.get('expiry') == 'soon':
-        today = date.today()
+        today = clock.today()
         stmt = stmt.where(Policy.expires_on.between(today, today + timedelta(days=services.EXPIRY_WARNING_DAYS)))
     elif args.get('expiry') == 'expired':
-        stmt = stmt.where(Policy.expires_on < date.today())
+        stmt = stmt.where(Policy.expires_on < clock.today())
     if args.get('kind') in CLAUSE_KINDS:
         stmt = stmt.where(cast(Policy.kinds, Text).like(_like_pattern(f'"{args["kind"]}"'), escape='\\'))
     page = paginate(stmt, *page_args(50))

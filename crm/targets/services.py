@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crm.core import clock
 from crm.core.concurrency import check_version
 from crm.db import db
 from crm.plans.models import PlanDocument, Target
@@ -100,7 +101,7 @@ def _elapsed(tracked: TrackedTarget, today: date) -> float | None:
 def progress(tracked: TrackedTarget, *, today: date | None = None, trend: bool = False) -> Progress:
     """Actual (computed, else the latest manual entry), share of the plan value and of the time elapsed; with
     `trend`, the measure for each year of the plan period too (one computation per year, for the detail page)."""
-    today = today or date.today()
+    today = today or clock.today()
     by_year: list[dict] = []
     if tracked.measure:
         actual, source = measures.compute(tracked.measure), 'CRM'

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm.core import clock
 from crm.core.access import Perm, requires
 from crm.core.concurrency import EditConflict
 from crm.db import db
@@ -74,7 +75,7 @@ def detail(target_id: int):
     return render_template('targets/detail.html', row=services.progress(tracked, trend=True),
                            records=_records(tracked.measure) if tracked.measure else [], platforms=platforms,
                            industries=list(DEFAULT_INDUSTRY_KEYWORDS), tags=FIRM_TAGS, stages=STAGE_NAMES,
-                           today=date.today())
+                           today=clock.today())
 
 
 @bp.post('/<int:target_id>/measure')
