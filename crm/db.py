@@ -86,6 +86,16 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     cursor.execute(f'PRAGMA mmap_size={SQLITE_MMAP_BYTES}')
     cursor.execute(f'PRAGMA cache_size=-{SQLITE_CACHE_KIB}')
     cursor.close()
+    # SQLite knows no time zones: month buckets by the office's calendar call back into Python
+    dbapi_conn.create_function('crm_local_month', 2, _sqlite_local_month, deterministic=True)
+
+
+def _sqlite_local_month(value: str | None, zone_name: str) -> str | None:
+    """`YYYY-MM` of a stored UTC timestamp on the wall clock of `zone_name`."""
+    if value is None:
+        return None
+    instant = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    return f'{instant.astimezone(clock.zone_named(zone_name)):%Y-%m}'
 
 
 def _sqlite_on_begin(conn) -> None:

@@ -12,6 +12,7 @@ import re
 import socket
 import uuid
 from collections import Counter
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,24 @@ def in_app(app, db_session):
             yield
 
     return context
+
+
+BEIJING_NIGHT = time(17, 30)  # UTC: 01:30 the next day in Beijing, when UTC and Beijing dates differ
+
+
+@pytest.fixture(params=['now', 'beijing-night'])
+def business_clock(request):
+    """Date-dependent tests run twice: on the real clock, and with the clock fixed at 17:30 UTC (01:30 the next
+    day in Beijing), where any date taken in UTC instead of the office's zone is a day behind."""
+    from crm.core import clock
+
+    if request.param == 'now':
+        yield None
+        return
+    night = datetime.combine(datetime.now(timezone.utc).date(), BEIJING_NIGHT, tzinfo=timezone.utc)
+    with clock.frozen(night):
+        assert clock.today() == night.date() + timedelta(days=1)
+        yield night
 
 
 # --- helpers ---------------------------------------------------------------------------------

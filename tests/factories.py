@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+from crm.core import clock
 from crm.db import db
 
 _seq = itertools.count(1)
@@ -63,13 +64,14 @@ class Factories:
             db.session.commit()
             return _detach(firm)
 
-    def tenancy(self, firm, unit):
+    def tenancy(self, firm, unit, start=None):
         from datetime import date
 
         from crm.firms.models import Tenancy
 
         with self._in_app():
-            tenancy = Tenancy(firm_id=firm.id, unit_id=unit.id, platform_id=unit.platform_id, start_date=date(2025, 1, 1))
+            tenancy = Tenancy(firm_id=firm.id, unit_id=unit.id, platform_id=unit.platform_id,
+                              start_date=start or date(2025, 1, 1))
             db.session.add(tenancy)
             db.session.commit()
             return _detach(tenancy)
@@ -126,7 +128,7 @@ class Factories:
 
         with self._in_app():
             activity = add_activity(db.session.get(Lead, lead.id), kind='电话', subject=subject or f'跟进{next(_seq)}',
-                                    due_on=date.today(), owner_id=owner.id if owner else None, outcome=outcome)
+                                    due_on=clock.today(), owner_id=owner.id if owner else None, outcome=outcome)
             db.session.commit()
             return _detach(activity)
 

@@ -17,7 +17,7 @@ from crm.core.pagination import paginate
 from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import FirmError
-from crm.leads import services
+from crm.leads import followups, services
 from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.listing import lead_page
 from crm.leads.models import (ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, Activity, Lead, LostReason,
@@ -29,7 +29,10 @@ NAMED = obj({'id': INT, 'name': STR})
 LEAD_ROW = component('Lead', obj({
     'id': INT, 'name': {**STR, 'description': 'the codename when the lead is confidential'}, 'stage': STR,
     'probability': INT, 'investment': nullable(DECIMAL), 'next_follow_up': nullable(DATE), 'stage_since': DATETIME,
-    'last_activity_at': nullable(DATETIME), 'firm': STR, 'owner': nullable(STR), 'platforms': string_list()}))
+    'last_activity_at': nullable(DATETIME), 'firm': STR, 'owner': nullable(STR), 'platforms': string_list(),
+    'overdue': {**BOOL, 'description': 'next follow-up before today (Beijing time), lead not closed'},
+    'due_today': {**BOOL, 'description': 'next follow-up today (Beijing time), lead not closed'},
+    'stale': {**BOOL, 'description': "no follow-up for longer than its stage's threshold"}}))
 LEAD_DETAIL = component('LeadDetail', obj({
     'id': INT, 'name': STR, 'title': STR, 'codename': nullable(STR), 'confidential': BOOL,
     'firm': NAMED, 'source': STR, 'industry_code': nullable(STR), 'space_need_m2': nullable(DECIMAL),
@@ -76,6 +79,7 @@ component('StageMove', obj({
 component('ActivityCreate', obj({
     'kind': {'type': 'string', 'enum': list(ACTIVITY_KINDS)}, 'subject': {'type': 'string', 'maxLength': 200},
     'due_on': nullable(DATE), 'done': BOOL, 'outcome': _text(4000),
+    'next_on': {**nullable(DATE), 'description': "the next follow-up's date, with a done one"},
 }, required=('kind', 'subject')))
 FORM_FIELDS = (*LEAD_FIELD_NAMES, 'platforms', 'collaborators')
 LIST_FILTERS = (
@@ -84,7 +88,9 @@ LIST_FILTERS = (
     Param('owner', {'type': 'string', 'enum': ['me', 'pool']}, 'me: my leads; pool: unassigned'),
     Param('platform', ID, 'target platform id'),
     Param('industry', {'type': 'string', 'maxLength': 8, 'pattern': '^[A-Z0-9]*$'}, 'GB/T 4754 code prefix'),
-    Param('overdue', {'type': 'string', 'enum': ['1']}, 'next follow-up in the past'),
+    Param('overdue', {'type': 'string', 'enum': ['1']}, 'next follow-up before today (Beijing time)'),
+    Param('due_today', {'type': 'string', 'enum': ['1']}, 'next follow-up today (Beijing time)'),
+    Param('stale', {'type': 'string', 'enum': ['1']}, "no follow-up for longer than the stage's threshold"),
     Param('q', {'type': 'string', 'maxLength': 100}, 'part of the project name or codename'),
     Param('reached', {'type': 'string', 'enum': list(ALL_STAGES)}, 'ever reached this stage'),
     Param('signed', {'type': 'string', 'enum': ['1']}, 'signed at some time'),
@@ -101,7 +107,9 @@ def lead_row_json(row) -> dict:
     return {'id': row.id, 'name': row.display_name, 'stage': row.stage, 'probability': row.probability,
             'investment': dec(row.investment), 'next_follow_up': iso(row.next_follow_up),
             'stage_since': iso(row.stage_since), 'last_activity_at': iso(row.last_activity_at),
-            'firm': row.firm_name, 'owner': row.owner_name, 'platforms': list(row.platform_names)}
+            'firm': row.firm_name, 'owner': row.owner_name, 'platforms': list(row.platform_names),
+            'overdue': followups.is_overdue(row), 'due_today': followups.is_due_today(row),
+            'stale': followups.is_stale(row)}
 
 
 def _detail(lead: Lead, status: int = 200):
@@ -238,12 +246,13 @@ def activities(lead_id: int):
 def activity_create(lead_id: int, body: dict):
     item = get_or_404(Lead, lead_id)
     ensure('activity', item)
-    form = ActivityForm(formdata=formdata({}, body, ('kind', 'subject', 'due_on', 'done', 'outcome')),
+    form = ActivityForm(formdata=formdata({}, body, ('kind', 'subject', 'due_on', 'done', 'outcome', 'next_on')),
                         meta={'csrf': False})
     if not form.validate():
         return _invalid(form_errors(form))
     activity = services.add_activity(item, kind=form.kind.data, subject=form.subject.data, due_on=form.due_on.data,
-                                     owner_id=current_user.id, done=form.done.data, outcome=form.outcome.data)
+                                     owner_id=current_user.id, done=form.done.data, outcome=form.outcome.data,
+                                     next_on=form.next_on.data)
     db.session.commit()
     return jsonify(activity_json(activity)), 201
 

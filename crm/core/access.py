@@ -51,6 +51,7 @@ class Perm(StrEnum):
     TARGETS_EDIT = 'targets.edit'
     POLICIES_VIEW = 'policies.view'
     POLICIES_EDIT = 'policies.edit'
+    SETTINGS_EDIT = 'settings.edit'
 
 
 PUBLIC = 'public'

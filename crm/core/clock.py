@@ -38,6 +38,10 @@ def zone() -> ZoneInfo:
     return _zone(zone_name())
 
 
+def zone_named(name: str) -> ZoneInfo:
+    return _zone(name)
+
+
 def now() -> datetime:
     """The current instant, timezone-aware, in UTC."""
     if _fixed:

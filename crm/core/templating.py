@@ -7,6 +7,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 
+from crm.core import clock
 from crm.core.access import Perm, has_permission
 from crm.core.settings import DEMO_LOADED, get_setting
 
@@ -37,6 +38,7 @@ NAV: list[NavItem] = [
     NavItem('plans.commitments', _l('Plan commitments'), Perm.PLANS_VIEW),
     NavItem('admin.users', _l('Users'), Perm.USERS_MANAGE, 'admin'),
     NavItem('admin.audit', _l('Audit log'), Perm.AUDIT_VIEW, 'admin'),
+    NavItem('admin.follow_up_rules', _l('Follow-up rules'), Perm.SETTINGS_EDIT, 'admin'),
 ]
 
 
@@ -71,9 +73,7 @@ def init_app(app: Flask) -> None:
     """Expose helpers to Jinja."""
 
     # Globals (not context) so that imported macros can use them too.
-    from datetime import date
-
-    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=date.today)
+    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today)
 
     @app.context_processor
     def _helpers():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, true
 
@@ -10,6 +10,7 @@ from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.db import db, utcnow
+from crm.leads import followups
 from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, StageChange, lead_platform
 from crm.platforms.models import Platform, Unit
 
@@ -61,19 +62,21 @@ def median_days_in_stage() -> list[dict]:
 
 
 def _month(column):
-    """`YYYY-MM` of a UTC timestamp, computed by the database."""
+    """`YYYY-MM` of a stored instant by the office's calendar (a signing at 07:00 Beijing on 1 December is a
+    December signing), computed by the database."""
     if db.session.get_bind().dialect.name == 'sqlite':
-        return func.strftime('%Y-%m', column)
-    return func.to_char(func.timezone('UTC', column), 'YYYY-MM')
+        return func.crm_local_month(column, clock.zone_name())
+    return func.to_char(func.timezone(clock.zone_name(), column), 'YYYY-MM')
 
 
-def signed_by_month(months: int = 24) -> list[dict]:
-    """Projects signed per month of first signing, with investment, expected tax and jobs (count-once)."""
+def signed_by_month() -> list[dict]:
+    """Projects signed per month of first signing (every month with a signing), with investment, expected tax and
+    jobs (count-once); the months add up to the signed total."""
     month = _month(Lead.signed_at).label('month')
     rows = db.session.execute(scoped(select(month, func.count(Lead.id), func.sum(Lead.investment),
                                             func.sum(Lead.annual_tax), func.sum(Lead.jobs)), Lead)
                               .where(Lead.signed_at.is_not(None)).group_by(month)
-                              .order_by(month.desc()).limit(months)).all()
+                              .order_by(month.desc())).all()
     return [{'month': key, 'projects': n, 'investment': float(investment or 0), 'tax': float(tax or 0),
              'jobs': int(jobs or 0)} for key, n, investment, tax, jobs in reversed(rows)]
 
@@ -105,8 +108,12 @@ def signed_by_source() -> list[dict]:
 
 
 def signed_by_officer() -> list[dict]:
-    rows = _signed_count_by(User.name, lambda s: s.join(User, User.id == Lead.owner_id))
-    return [{'name': name, 'projects': n, 'investment': float(inv or 0)} for name, n, inv in rows]
+    """Signed projects per owner, the shared pool as its own row (owner_id None): the rows add up to the total."""
+    stmt = (scoped(select(Lead.owner_id, User.name, func.count(Lead.id), func.sum(Lead.investment)), Lead)
+            .outerjoin(User, User.id == Lead.owner_id).where(Lead.signed_at.is_not(None))
+            .group_by(Lead.owner_id, User.name).order_by(func.count(Lead.id).desc(), User.name))
+    return [{'owner_id': owner_id, 'name': name, 'pool': owner_id is None, 'projects': n,
+             'investment': float(inv or 0)} for owner_id, name, n, inv in db.session.execute(stmt)]
 
 
 def lost_reasons() -> list[dict]:
@@ -117,14 +124,10 @@ def lost_reasons() -> list[dict]:
     return [{'id': rid, 'name': name, 'count': n} for rid, name, n in rows]
 
 
-def overdue_by_officer(today: date | None = None) -> list[dict]:
-    today = today or clock.today()
-    rows = db.session.execute(select(User.name, func.count(Activity.id))
-                              .join(User, User.id == Activity.owner_id)
-                              .where(_in_scope(Activity.lead_id), Activity.done_at.is_(None),
-                                     Activity.due_on < today)
-                              .group_by(User.name).order_by(func.count(Activity.id).desc())).all()
-    return [{'name': name, 'count': n} for name, n in rows]
+def follow_up_figures() -> dict:
+    """Leads due for a follow-up today, overdue and stale in the viewer's scope (crm.leads.followups: the same
+    definitions as the list filters, 我的一天, the digest and the API), and the overdue ones per owner."""
+    return {'follow_ups': followups.counts(), 'overdue': followups.overdue_by_owner()}
 
 
 def vacancy_by_platform() -> list[dict]:
@@ -138,18 +141,22 @@ def vacancy_by_platform() -> list[dict]:
             for pid, name, n, v, total in rows]
 
 
-def target_rows(limit: int = 6) -> list[dict]:
-    """The first tracked targets with their progress, as plain data (the row template reads it like a Progress)."""
+def target_rows(limit: int = 6) -> dict:
+    """Tracked targets for the dashboard, as plain data (the row template reads it like a Progress): those of the
+    current plan period first (the first `limit`, with how many there are), then those whose period is over,
+    with their final result."""
     from crm.targets.models import TrackedTarget
     from crm.targets.services import progress
 
-    rows = []
-    for tracked in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id).limit(limit)):
+    current, past = [], []
+    for tracked in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id)):
         row = progress(tracked)
-        rows.append({'target': {name: getattr(tracked, name) for name in
-                                ('id', 'metric', 'comparator', 'value', 'unit', 'year', 'citation')},
-                     'actual': row.actual, 'source': row.source, 'share': row.share, 'elapsed': row.elapsed})
-    return rows
+        (past if row.past else current).append(
+            {'target': {name: getattr(tracked, name) for name in
+                        ('id', 'metric', 'comparator', 'value', 'unit', 'year', 'citation')},
+             'actual': row.actual, 'source': row.source, 'share': row.share, 'elapsed': row.elapsed,
+             'past': row.past})
+    return {'current': current[:limit], 'current_total': len(current), 'past': past}
 
 
 CACHE_SECONDS = 60
@@ -163,8 +170,9 @@ def _pipeline_version() -> tuple:
 
 
 def _follow_up_version() -> tuple:
+    """Follow-ups, next follow-up dates and last contacts live on the lead row; the date moves the figures too."""
     return (db.session.scalar(select(func.max(Activity.id))), db.session.scalar(select(func.max(Activity.updated_at))),
-            clock.today())
+            db.session.scalar(select(func.max(Lead.updated_at))), clock.today())
 
 
 def _vacancy_version() -> tuple:
@@ -179,7 +187,7 @@ GROUPS = {
         'by_month': signed_by_month(),
         'by_platform': signed_by_platform(), 'by_source': signed_by_source(), 'by_officer': signed_by_officer(),
         'lost_reasons': lost_reasons()}),
-    'follow_ups': (_follow_up_version, lambda: {'overdue': overdue_by_officer()}),
+    'follow_ups': (_follow_up_version, follow_up_figures),
     'vacancy': (_vacancy_version, lambda: {'vacancy': vacancy_by_platform()}),
     # the compact target rows follow their data within the minute (the targets page itself is always live)
     'targets': (tuple, lambda: {'targets': target_rows()}),

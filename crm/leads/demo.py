@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, select
 
 from crm.auth.models import OFFICER, User
+from crm.core import clock
 from crm.db import db
 from crm.firms.models import Firm
+from crm.leads.followups import CLOSED_STAGES, DEFAULT_STALE_DAYS
 from crm.leads.models import ACTIVITY_KINDS, PRIORITIES, SOURCES, STAGE_NAMES, Activity, Lead, LostReason, \
     StageChange, lead_platform, stay_days
 from crm.platforms.models import Platform
@@ -34,6 +36,25 @@ def _history(rng: random.Random, start: datetime, now: datetime) -> list[tuple[s
     return steps
 
 
+def _follow_up(rng: random.Random, stage: str, since: datetime, now: datetime, today) -> tuple:
+    """(next follow-up date, last contact) of an open demo lead, as a working office keeps them: most leads were
+    contacted within their stage's stale threshold and have a contact planned in the coming weeks; about one in
+    eight is overdue and about one in ten has gone stale."""
+    limit = DEFAULT_STALE_DAYS.get(stage) or 30
+    if rng.random() < 0.1:
+        last = now - timedelta(days=limit + rng.randint(1, 40), hours=rng.randint(0, 12))
+    else:
+        last = now - timedelta(days=rng.randint(0, max(1, limit - 3)), hours=rng.randint(0, 12))
+    roll = rng.random()
+    if roll < 0.12:
+        follow_up = today - timedelta(days=rng.randint(1, 10))
+    elif roll < 0.2:
+        follow_up = today
+    else:
+        follow_up = today + timedelta(days=rng.randint(1, 30))
+    return follow_up, max(last, since)
+
+
 def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
     """Create `count` demo leads (labelled demo) unless demo leads exist already."""
     if count <= 0 or db.session.scalar(select(Lead.id).where(Lead.is_demo.is_(True)).limit(1)):
@@ -45,13 +66,16 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
     officers = list(db.session.scalars(select(User.id).where(User.role_code == OFFICER).order_by(User.id)))
     platforms = list(db.session.scalars(select(Platform.id).where(Platform.name.in_(DEMO_PLATFORMS))))
     reasons = list(db.session.scalars(select(LostReason.id)))
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
+    today = clock.local_date(now)
     leads, histories = [], []
     for n in range(count):
         start = now - timedelta(days=rng.randint(1, 730), hours=rng.randint(0, 23))
         history = _history(rng, start, now)
         stage, since = history[-1]
         signed = next((at for s, at in history if s == '签约'), None)
+        chased = stage not in CLOSED_STAGES
+        follow_up, last_contact = _follow_up(rng, stage, since, now, today) if chased else (None, since)
         leads.append({
             'title': f'{rng.choice(PROJECT_KINDS)}项目（示例{n + 1}）', 'codename': f'DEMO-{n + 1:05d}',
             'confidential': rng.random() < 0.05, 'firm_id': rng.choice(firms), 'source': rng.choice(SOURCES),
@@ -62,9 +86,7 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
             'owner_id': rng.choice(officers) if officers and rng.random() < 0.85 else None,
             'priority': rng.choice(PRIORITIES), 'stage': stage, 'stage_since': since, 'signed_at': signed,
             'lost_reason_id': rng.choice(reasons) if stage == '流失' and reasons else None,
-            'next_follow_up': (now + timedelta(days=rng.randint(-20, 30))).date() if stage not in ('流失', '投产')
-            else None,
-            'last_activity_at': since + timedelta(days=rng.randint(0, 10)), 'is_demo': True, 'version': 1,
+            'next_follow_up': follow_up, 'last_activity_at': last_contact, 'is_demo': True, 'version': 1,
             'created_at': start, 'updated_at': since,
         })
         histories.append(history)
@@ -82,8 +104,17 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
                             'stay_days': stay_days(at, left) if left else None})
             previous = stage
             activities.append({'lead_id': lead_id, 'kind': rng.choice(ACTIVITY_KINDS), 'subject': f'{stage}阶段跟进',
-                               'due_on': at.date(), 'done_at': at + timedelta(days=1), 'owner_id': row['owner_id'],
+                               'due_on': clock.local_date(at), 'done_at': at + timedelta(days=1), 'owner_id': row['owner_id'],
                                'outcome': '已沟通', 'data': {}, 'version': 1, 'created_at': at, 'updated_at': at})
+        if row['last_activity_at'] > history[-1][1] + timedelta(days=1):  # the latest contact, done
+            at = row['last_activity_at']
+            activities.append({'lead_id': lead_id, 'kind': rng.choice(ACTIVITY_KINDS[:4]), 'subject': '例行跟进',
+                               'due_on': clock.local_date(at), 'done_at': at, 'owner_id': row['owner_id'],
+                               'outcome': '已沟通', 'data': {}, 'version': 1, 'created_at': at, 'updated_at': at})
+        if row['next_follow_up']:  # the next contact, planned: the lead's next follow-up is its due date
+            activities.append({'lead_id': lead_id, 'kind': rng.choice(ACTIVITY_KINDS[:4]), 'subject': '计划跟进',
+                               'due_on': row['next_follow_up'], 'done_at': None, 'owner_id': row['owner_id'],
+                               'outcome': None, 'data': {}, 'version': 1, 'created_at': now, 'updated_at': now})
         if platforms:
             for platform_id in rng.sample(platforms, rng.randint(1, 2)):
                 links.append({'lead_id': lead_id, 'platform_id': platform_id})

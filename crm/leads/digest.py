@@ -13,10 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crm.auth.models import LEADER, OFFICER, User
 from crm.core import clock
 from crm.db import Base, db
+from crm.leads import followups
 from crm.leads.models import Activity, Lead
-from crm.leads.services import is_stale
-
-CLOSED = ('流失', '暂缓', '投产')
 
 
 class Digest(Base):
@@ -34,17 +32,24 @@ class Digest(Base):
 
 
 def digest_for(user: User, today: date) -> dict:
-    """What needs the user's attention today."""
-    activities = db.session.scalars(select(Activity).where(Activity.owner_id == user.id, Activity.done_at.is_(None),
-                                                           Activity.due_on <= today).order_by(Activity.due_on)).all()
-    leads = db.session.scalars(select(Lead).where(Lead.owner_id == user.id, Lead.stage.not_in(CLOSED))).all()
+    """What needs the user's attention today: their leads due for a follow-up today, overdue and stale (the
+    definitions of crm.leads.followups, as on 我的一天 and the dashboard), and their open follow-ups due by today."""
+    mine = select(Lead).where(Lead.owner_id == user.id)
+    due_today = db.session.scalars(mine.where(followups.clause('due_today', today)).order_by(Lead.id)).all()
+    overdue = db.session.scalars(mine.where(followups.clause('overdue', today))
+                                 .order_by(Lead.next_follow_up, Lead.id)).all()
+    stale = db.session.scalars(mine.where(followups.clause('stale', today)).order_by(Lead.stage_since, Lead.id)).all()
+    tasks = db.session.scalars(select(Activity).where(Activity.owner_id == user.id, Activity.done_at.is_(None),
+                                                      Activity.due_on <= today)
+                               .order_by(Activity.due_on, Activity.id)).all()
     return {
-        'due': [{'lead': a.lead.display_name, 'lead_id': a.lead_id, 'subject': a.subject, 'kind': a.kind,
-                 'due_on': a.due_on.isoformat(), 'overdue': a.due_on < today} for a in activities],
-        'follow_up': [{'lead': lead.display_name, 'lead_id': lead.id, 'date': lead.next_follow_up.isoformat()}
-                      for lead in leads if lead.next_follow_up and lead.next_follow_up <= today],
-        'stale': [{'lead': lead.display_name, 'lead_id': lead.id, 'stage': lead.stage} for lead in leads
-                  if is_stale(lead)],
+        'due_today': [{'lead': lead.display_name, 'lead_id': lead.id, 'date': lead.next_follow_up.isoformat()}
+                      for lead in due_today],
+        'overdue': [{'lead': lead.display_name, 'lead_id': lead.id, 'date': lead.next_follow_up.isoformat(),
+                     'days': (today - lead.next_follow_up).days} for lead in overdue],
+        'stale': [{'lead': lead.display_name, 'lead_id': lead.id, 'stage': lead.stage} for lead in stale],
+        'tasks': [{'lead': a.lead.display_name, 'lead_id': a.lead_id, 'subject': a.subject, 'kind': a.kind,
+                   'due_on': a.due_on.isoformat(), 'overdue': a.due_on < today} for a in tasks],
     }
 
 
@@ -56,10 +61,11 @@ def _email(user: User, today: date, content: dict) -> bool:
     message['Subject'] = f'招商跟进日报 {today.isoformat()}'
     message['From'] = current_app.config['MAIL_FROM']
     message['To'] = user.email
-    lines = [f"[{'逾期' if d['overdue'] else '今日'}] {d['lead']}：{d['kind']} {d['subject']}（{d['due_on']}）"
-             for d in content['due']]
-    lines += [f"[待跟进] {f['lead']}（{f['date']}）" for f in content['follow_up']]
+    lines = [f"[今日跟进] {d['lead']}" for d in content['due_today']]
+    lines += [f"[跟进逾期 {d['days']} 天] {d['lead']}（应于 {d['date']}）" for d in content['overdue']]
     lines += [f"[久未跟进] {s['lead']}（{s['stage']}）" for s in content['stale']]
+    lines += [f"[{'逾期' if d['overdue'] else '今日'}待办] {d['lead']}：{d['kind']} {d['subject']}（{d['due_on']}）"
+              for d in content['tasks']]
     message.set_content('\n'.join(lines) or '今日没有待办跟进。')
     with smtplib.SMTP(host, current_app.config['SMTP_PORT'], timeout=10) as smtp:
         smtp.send_message(message)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, \
     StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from crm.core import clock
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES
@@ -76,6 +77,11 @@ class ActivityForm(BaseForm):
     due_on = DateField(_l('Due'), validators=[Optional()])
     done = BooleanField(_l('Already done'))
     outcome = TextAreaField(_l('Outcome'), validators=[Optional(), Length(max=4000)])
+    next_on = DateField(_l('Next follow-up on'), validators=[Optional()])
+
+    def validate_next_on(self, field) -> None:
+        if field.data and field.data < clock.today():
+            raise ValidationError(_l('The next follow-up cannot be in the past.'))
 
 
 NEW_FIRM_FIELD_NAMES = ('new_firm_name', 'new_firm_uscc', 'new_firm_industry')

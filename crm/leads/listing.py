@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.pagination import Page, page_statements, prepared_page
 from crm.firms.models import Firm
+from crm.leads import followups
 from crm.leads.models import ALL_STAGES, SOURCES, Lead, LeadNaming, StageChange, lead_platform
 from crm.platforms.models import Platform
 
@@ -61,7 +62,10 @@ _CLAUSES = {
     'platform': Lead.id.in_(select(lead_platform.c.lead_id)
                             .where(lead_platform.c.platform_id == bindparam('platform')).correlate(None)),
     'industry': Lead.industry_code.startswith(bindparam('industry')),
-    'overdue': Lead.next_follow_up < bindparam('today'),
+    # follow-up discipline: the one definition in crm.leads.followups
+    'overdue': followups.CLAUSES['overdue'],
+    'due_today': followups.CLAUSES['due_today'],
+    'stale': followups.CLAUSES['stale'],
     'q': or_(Lead.title.like(bindparam('q')), Lead.codename.like(bindparam('q'))),
     # what the dashboard links use: stage reached, signed, month of signing, lost reason, officer
     'reached': Lead.id.in_(select(StageChange.lead_id).where(StageChange.to_stage == bindparam('reached'))
@@ -75,12 +79,11 @@ ORDER = (Lead.updated_at.desc(), Lead.id.desc())
 
 
 def _month(text: str) -> tuple[datetime, datetime] | None:
-    """`2025-03` → the start of that month and of the next (UTC); anything else is ignored, not a 500."""
+    """`2025-03` → the instants that month starts and ends by the office's calendar; anything else is ignored,
+    not a 500."""
     if len(text) == 7 and text[4] == '-' and text.replace('-', '').isdigit() \
-            and 1 <= int(text[:4]) < 9999 and 1 <= int(text[5:]) <= 12:
-        year, month = int(text[:4]), int(text[5:])
-        return (datetime(year, month, 1, tzinfo=timezone.utc),
-                datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc))
+            and 1 < int(text[:4]) < 9999 and 1 <= int(text[5:]) <= 12:
+        return clock.month_range(int(text[:4]), int(text[5:]))
     return None
 
 
@@ -105,8 +108,9 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         use('platform', platform=platform)
     if args.get('industry'):
         use('industry', industry=args['industry'])
-    if args.get('overdue') == '1':
-        use('overdue', today=clock.today())
+    for name in ('overdue', 'due_today', 'stale'):
+        if args.get(name) == '1':
+            use(name, **followups.params(name))
     if args.get('q'):
         use('q', q='%' + args['q'].replace('%', '').replace('_', '') + '%')
     if args.get('reached') in ALL_STAGES:

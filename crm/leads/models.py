@@ -11,17 +11,16 @@ from crm.core.mixins import TimestampMixin, VersionedMixin
 from crm.db import Base, utcnow
 from crm.firms.models import Firm
 
-# Pipeline stages in order, with the fixed default probability (%) and the days after which a lead without
-# activity is stale. 流失 and 暂缓 are terminal (reopenable).
+# Pipeline stages in order, with the fixed default probability (%). 流失 and 暂缓 are terminal (reopenable).
+# When a lead is overdue or stale is defined in crm.leads.followups.
 STAGES = [
-    ('线索', 5, 14), ('初步接洽', 10, 14), ('考察看房', 25, 21), ('洽谈', 50, 21),
-    ('签约', 80, 30), ('注册', 90, 30), ('入驻', 95, 60), ('投产', 100, 90),
+    ('线索', 5), ('初步接洽', 10), ('考察看房', 25), ('洽谈', 50),
+    ('签约', 80), ('注册', 90), ('入驻', 95), ('投产', 100),
 ]
-TERMINAL = [('流失', 0, None), ('暂缓', 0, None)]
-STAGE_NAMES = [s for s, _p, _d in STAGES]
-ALL_STAGES = STAGE_NAMES + [s for s, _p, _d in TERMINAL]
-PROBABILITY = {s: p for s, p, _d in STAGES + TERMINAL}
-STALE_DAYS = {s: d for s, _p, d in STAGES + TERMINAL}
+TERMINAL = [('流失', 0), ('暂缓', 0)]
+STAGE_NAMES = [s for s, _p in STAGES]
+ALL_STAGES = STAGE_NAMES + [s for s, _p in TERMINAL]
+PROBABILITY = {s: p for s, p in STAGES + TERMINAL}
 SIGNED_STAGES = STAGE_NAMES[STAGE_NAMES.index('签约'):]
 SOURCES = ('以商招商', '中介推荐', '展会/峰会', '基金招商', '上门拜访', '线上', '产业链招商', '其他')
 PRIORITIES = ('高', '中', '低')

@@ -11,8 +11,8 @@ from crm.auth.models import User
 from crm.core import audit
 from crm.core.concurrency import check_version
 from crm.db import db, utcnow
-from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STALE_DAYS, Activity, Increment, Lead, LostReason, StageChange,
-                              stay_days)
+from crm.leads import followups
+from crm.leads.models import ALL_STAGES, SIGNED_STAGES, Activity, Increment, Lead, LostReason, StageChange, stay_days
 from crm.platforms.models import Platform
 
 FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',
@@ -69,6 +69,9 @@ def update_lead(lead: Lead, data: dict[str, Any], *, version: int, platform_ids:
             setattr(lead, key, data[key])
     _relations(lead, platform_ids, collaborator_ids)
     db.session.flush()
+    if 'next_follow_up' in data:
+        followups.refresh_next_follow_up(lead)  # an open follow-up due earlier stays the next one
+        db.session.flush()
     _figures_changed()
     return lead
 
@@ -127,22 +130,38 @@ def add_increment(lead: Lead, investment: Decimal, *, on: date, note: str | None
 
 
 def add_activity(lead: Lead, *, kind: str, subject: str, due_on: date | None, owner_id: int | None,
-                 done: bool = False, outcome: str | None = None) -> Activity:
-    """Plan or record a follow-up; a done one refreshes the lead's last-activity time."""
+                 done: bool = False, outcome: str | None = None, next_on: date | None = None) -> Activity:
+    """Plan a follow-up (due on a date) or record one done; a done one refreshes the lead's last-activity time.
+    `next_on` plans the next contact. The lead's next follow-up follows (crm.leads.followups)."""
     activity = Activity(lead_id=lead.id, kind=kind, subject=subject, due_on=due_on, owner_id=owner_id,
                         outcome=outcome, done_at=utcnow() if done else None, data={})
     db.session.add(activity)
     if done:
         lead.last_activity_at = activity.done_at
+    _plan_next(lead, activity, next_on, owner_id)
+    db.session.flush()
+    followups.refresh_next_follow_up(lead, contacted=done)
     db.session.flush()
     return activity
 
 
-def complete_activity(activity: Activity, *, outcome: str | None) -> None:
-    """Mark a follow-up done with its outcome."""
+def complete_activity(activity: Activity, *, outcome: str | None, next_on: date | None = None,
+                      actor_id: int | None = None) -> None:
+    """Mark a follow-up done with its outcome, optionally planning the next one; the lead's next follow-up moves
+    to its earliest open follow-up, and is cleared when none is left."""
     activity.done_at, activity.outcome = utcnow(), outcome or activity.outcome
     activity.lead.last_activity_at = activity.done_at
+    _plan_next(activity.lead, activity, next_on, actor_id or activity.owner_id)
     db.session.flush()
+    followups.refresh_next_follow_up(activity.lead, contacted=True)
+    db.session.flush()
+
+
+def _plan_next(lead: Lead, after: Activity, next_on: date | None, owner_id: int | None) -> None:
+    """The next contact given with a follow-up becomes a planned follow-up of the same kind."""
+    if next_on is not None:
+        db.session.add(Activity(lead_id=lead.id, kind=after.kind, subject=f'再次跟进：{after.subject}'[:200],
+                                due_on=next_on, owner_id=owner_id, data={}))
 
 
 def time_in_stages(lead_id: int, *, now: datetime | None = None) -> dict[str, timedelta]:
@@ -154,15 +173,6 @@ def time_in_stages(lead_id: int, *, now: datetime | None = None) -> dict[str, ti
         end = following.at if following else (now or utcnow())
         totals[current.to_stage] = totals.get(current.to_stage, timedelta()) + (end - current.at)
     return totals
-
-
-def is_stale(lead: Lead, *, now: datetime | None = None) -> bool:
-    """No activity for longer than the stage's threshold."""
-    limit = STALE_DAYS.get(lead.stage)
-    if limit is None:
-        return False
-    last = max(filter(None, [lead.last_activity_at, lead.stage_since]))
-    return (now or utcnow()) - last > timedelta(days=limit)
 
 
 def ensure_lost_reasons() -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,14 +20,13 @@ from crm.core.pagination import page_args
 from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, industry_choices, resolve_industry
-from crm.leads import services
+from crm.leads import followups, services
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.listing import filtered_leads, lead_page
 from crm.leads.models import (
     ALL_STAGES,
     SOURCES,
     STAGE_NAMES,
-    STALE_DAYS,
     Activity,
     Increment,
     Lead,
@@ -128,7 +128,8 @@ def dashboard():
              tuple(sorted(current_user.platform_ids)))
     data = figures(cache_key=None if request.args.get('fresh') == '1' else scope)
     targets = data.pop('targets')  # shown as rows, not charted
-    return render_template('leads/dashboard.html', data=data, targets=targets)
+    return render_template('leads/dashboard.html', data=data, targets=targets, zone_label=clock.utc_offset_label(),
+                           computed_at=datetime.fromisoformat(data['generated_at']))
 
 
 @bp.get('/')
@@ -137,7 +138,7 @@ def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = lead_page(request.args, current_user.id, *page_args(50))
     return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES,
-                           platforms=platform_options(), is_stale=services.is_stale,
+                           platforms=platform_options(), is_stale=followups.is_stale, is_overdue=followups.is_overdue,
                            saved=db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all())
 
 
@@ -155,7 +156,8 @@ def filter_save():
     from urllib.parse import urlencode
 
     name = request.form.get('name', '').strip()[:60]
-    allowed = ('q', 'stage', 'source', 'platform', 'owner', 'overdue', 'industry', 'reached', 'signed',
+    allowed = ('q', 'stage', 'source', 'platform', 'owner', 'overdue', 'due_today', 'stale', 'industry', 'reached',
+               'signed',
                'signed_month', 'lost_reason', 'owner_id')
     query = urlencode([(k, v) for k, v in request.form.items() if k in allowed and v])
     if not name:
@@ -328,7 +330,7 @@ def detail(lead_id: int):
                            promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
                            stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
-                           time_in_stages=services.time_in_stages(lead.id), stale=services.is_stale(lead),
+                           time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))
 
 
@@ -386,7 +388,8 @@ def activity_new(lead_id: int):
     form = ActivityForm()
     if form.validate_on_submit():
         services.add_activity(lead, kind=form.kind.data, subject=form.subject.data, due_on=form.due_on.data,
-                              owner_id=current_user.id, done=form.done.data, outcome=form.outcome.data)
+                              owner_id=current_user.id, done=form.done.data, outcome=form.outcome.data,
+                              next_on=form.next_on.data)
         db.session.commit()
         flash(_('Follow-up saved.'), 'success')
     else:
@@ -399,27 +402,38 @@ def activity_new(lead_id: int):
 @bp.post('/activities/<int:activity_id>/done')
 @requires(Perm.LEADS_EDIT)
 def activity_done(activity_id: int):
-    """Mark a follow-up done."""
+    """Mark a follow-up done, optionally with the date of the next one."""
     activity = get_or_404(Activity, activity_id)
     ensure('activity', activity.lead)
-    services.complete_activity(activity, outcome=request.form.get('outcome', '').strip()[:4000] or None)
+    back = (request.form.get('next') if request.form.get('next', '').startswith('/leads')
+            else url_for('leads.detail', lead_id=activity.lead_id))
+    try:
+        next_on = date.fromisoformat(request.form['next_on']) if request.form.get('next_on') else None
+    except ValueError:
+        next_on = False
+    if next_on is False or (next_on and next_on < clock.today()):
+        flash(_('The next follow-up must be a date from today on (YYYY-MM-DD).'), 'error')
+        return redirect(back)
+    services.complete_activity(activity, outcome=request.form.get('outcome', '').strip()[:4000] or None,
+                               next_on=next_on, actor_id=current_user.id)
     db.session.commit()
     flash(_('Follow-up done.'), 'success')
-    return redirect(request.form.get('next') if request.form.get('next', '').startswith('/leads')
-                    else url_for('leads.detail', lead_id=activity.lead_id))
+    return redirect(back)
 
 
 @bp.get('/my-day')
 @requires(Perm.LEADS_EDIT)
 def my_day():
-    """Today's and overdue follow-ups, leads due for a follow-up and stale leads of the signed-in user."""
+    """The signed-in user's leads to follow up today, overdue and stale (the same definitions as the dashboard,
+    the list filters and the digest), and their own open follow-ups due by today."""
     today = clock.today()
-    due = db.session.scalars(scoped(select(Activity), Activity).where(
+    mine = scoped(select(Lead), Lead).where(Lead.owner_id == current_user.id)
+    due_today = db.session.scalars(mine.where(followups.clause('due_today', today)).order_by(Lead.id)).all()
+    overdue = db.session.scalars(mine.where(followups.clause('overdue', today))
+                                 .order_by(Lead.next_follow_up, Lead.id)).all()
+    stale = db.session.scalars(mine.where(followups.clause('stale', today)).order_by(Lead.stage_since, Lead.id)).all()
+    tasks = db.session.scalars(scoped(select(Activity), Activity).where(
         Activity.owner_id == current_user.id, Activity.done_at.is_(None), Activity.due_on <= today)
-        .order_by(Activity.due_on)).all()
-    mine = db.session.scalars(scoped(select(Lead), Lead).where(Lead.owner_id == current_user.id,
-                                                                Lead.stage.not_in(('流失', '暂缓', '投产')))).all()
-    follow_ups = [lead for lead in mine if lead.next_follow_up and lead.next_follow_up <= today]
-    stale = [lead for lead in mine if services.is_stale(lead)]
-    return render_template('leads/my_day.html', due=due, follow_ups=follow_ups, stale=stale, today=today,
-                           stale_days=STALE_DAYS)
+        .order_by(Activity.due_on, Activity.id)).all()
+    return render_template('leads/my_day.html', due_today=due_today, overdue=overdue, stale=stale, tasks=tasks,
+                           today=today, thresholds=followups.stale_thresholds(), followups=followups)

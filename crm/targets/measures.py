@@ -2,12 +2,13 @@
 counted — so every figure can be drilled into. Leads count once, by the date of first signing."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Text, cast, func, select
 
+from crm.core import clock
 from crm.core.access import scoped
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
@@ -19,10 +20,30 @@ ENTITIES = ('firms', 'tenancies', 'leads', 'buildings')
 LEAD_SUM_FIELDS = ('investment', 'annual_tax', 'jobs')
 
 
+def _dates(filters: dict) -> tuple[date | None, date | None]:
+    """The measure's window as business dates: from `since` (inclusive) to `until` (exclusive)."""
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
+    return day(filters.get('since')), day(filters.get('until'))
+
+
 def _window(filters: dict) -> tuple[datetime | None, datetime | None]:
-    def moment(text: str | None) -> datetime | None:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=timezone.utc) if text else None
-    return moment(filters.get('since')), moment(filters.get('until'))
+    """The window as instants: each date starts at midnight on the office's clock."""
+    since, until = _dates(filters)
+    return (clock.start_of(since) if since else None), (clock.start_of(until) if until else None)
+
+
+def within_period(measure: dict, first_year: int | None, last_year: int | None) -> dict:
+    """The measure narrowed to a plan period (calendar years, inclusive): a target counts only the records of
+    its own period, whatever window its definition gives."""
+    filters = dict(measure.get('filters', {}))
+    if first_year:
+        start = f'{first_year:04d}-01-01'
+        filters['since'] = max(filters.get('since') or start, start)
+    if last_year:
+        end = f'{last_year + 1:04d}-01-01'
+        filters['until'] = min(filters.get('until') or end, end)
+    return dict(measure, filters=filters)
 
 
 def _codes_for(industry: str) -> list[str]:
@@ -55,11 +76,11 @@ def _tenancies(filters: dict):
         stmt = stmt.where(Tenancy.platform_id == _platform_id(filters['platform']))
     if filters.get('industry'):
         stmt = stmt.where(_industry_clause(Firm.industry_code, filters['industry']))
-    since, until = _window(filters)
+    since, until = _dates(filters)
     if since:
-        stmt = stmt.where(Tenancy.start_date >= since.date())
+        stmt = stmt.where(Tenancy.start_date >= since)
     if until:
-        stmt = stmt.where(Tenancy.start_date < until.date())
+        stmt = stmt.where(Tenancy.start_date < until)
     return stmt
 
 
@@ -118,6 +139,5 @@ def by_year(measure: dict, years: range) -> list[dict[str, Any]]:
     """The measure for each calendar year in `years` (cumulative to the year's end)."""
     rows = []
     for year in years:
-        filters = dict(measure.get('filters', {}), until=f'{year + 1}-01-01')
-        rows.append({'year': year, 'value': compute(dict(measure, filters=filters))})
+        rows.append({'year': year, 'value': compute(within_period(measure, None, year))})
     return rows

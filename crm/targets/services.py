@@ -77,6 +77,24 @@ def add_actual(tracked: TrackedTarget, *, value: str, on: date, source: str) -> 
     db.session.flush()
 
 
+def last_year(tracked: TrackedTarget) -> int | None:
+    """The last calendar year the target covers: its own year, else its plan's last year."""
+    return tracked.year or tracked.period_end
+
+
+def is_past(tracked: TrackedTarget, today: date | None = None) -> bool:
+    """Whether the target's period is over (its result is final)."""
+    end = last_year(tracked)
+    return end is not None and end < (today or clock.today()).year
+
+
+def period_measure(tracked: TrackedTarget) -> dict | None:
+    """The target's measure, counting only records inside its plan period."""
+    if not tracked.measure:
+        return None
+    return measures.within_period(tracked.measure, tracked.period_start, last_year(tracked))
+
+
 @dataclass
 class Progress:
     """A target's state for the targets page."""
@@ -87,6 +105,7 @@ class Progress:
     share: float | None       # actual / plan value
     elapsed: float | None     # share of the plan period elapsed
     trend: list[dict]
+    past: bool = False        # the period is over: the actual is the final result
 
 
 def _elapsed(tracked: TrackedTarget, today: date) -> float | None:
@@ -104,10 +123,11 @@ def progress(tracked: TrackedTarget, *, today: date | None = None, trend: bool =
     today = today or clock.today()
     by_year: list[dict] = []
     if tracked.measure:
-        actual, source = measures.compute(tracked.measure), 'CRM'
+        measure = period_measure(tracked)
+        actual, source = measures.compute(measure), 'CRM'
         if trend and tracked.period_start:
-            last = min(today.year, tracked.year or tracked.period_end or today.year)
-            by_year = measures.by_year(tracked.measure, range(tracked.period_start, last + 1))
+            last = min(today.year, last_year(tracked) or today.year)
+            by_year = measures.by_year(measure, range(tracked.period_start, last + 1))
     elif tracked.actuals:
         latest = max(tracked.actuals, key=lambda a: a['date'])
         actual, source = Decimal(latest['value']), f'{latest["source"]}（{latest["date"]}）'
@@ -118,7 +138,7 @@ def progress(tracked: TrackedTarget, *, today: date | None = None, trend: bool =
     except InvalidOperation:
         plan = None
     share = float(actual / plan) if actual is not None and plan else None
-    return Progress(tracked, actual, source, share, _elapsed(tracked, today), by_year)
+    return Progress(tracked, actual, source, share, _elapsed(tracked, today), by_year, is_past(tracked, today))
 
 
 DEMO = [

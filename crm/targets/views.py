@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.core import clock
 from crm.core.access import Perm, requires
@@ -35,8 +35,12 @@ def index():
     candidates = db.session.execute(select(Target, PlanDocument.title).join(PlanDocument)
                                     .where(PlanDocument.is_current.is_(True), Target.year.is_not(None))
                                     .order_by(Target.document_id, Target.id).limit(300)).all()
-    return render_template('targets/index.html', rows=[services.progress(t) for t in tracked],
-                           candidates=candidates)
+    rows = [services.progress(t) for t in tracked]
+    return render_template('targets/index.html', rows=[r for r in rows if not r.past],
+                           past_rows=[r for r in rows if r.past], candidates=candidates,
+                           candidates_total=db.session.scalar(
+                               select(func.count(Target.id)).join(PlanDocument)
+                               .where(PlanDocument.is_current.is_(True), Target.year.is_not(None))))
 
 
 @bp.post('/track/<int:target_id>')
@@ -50,8 +54,17 @@ def track(target_id: int):
     return redirect(url_for('targets.detail', target_id=tracked.id))
 
 
-def _records(measure: dict) -> list[tuple[str, str]]:
-    ids = measures.record_ids(measure)[:500]
+RECORDS_SHOWN = 500
+
+
+def _records(measure: dict) -> tuple[list[tuple[str, str]], int]:
+    """The records a measure counts (the first RECORDS_SHOWN of them, by id) and how many there are."""
+    all_ids = measures.record_ids(measure)
+    ids, total = sorted(all_ids)[:RECORDS_SHOWN], len(all_ids)
+    return _named_records(measure, ids), total
+
+
+def _named_records(measure: dict, ids: list[int]) -> list[tuple[str, str]]:
     entity = measure['entity']
     if entity == 'firms':
         return [(f.name, url_for('firms.detail', firm_id=f.id)) for f in db.session.scalars(
@@ -72,8 +85,10 @@ def detail(target_id: int):
     """One target: quote and citation, plan value, actual, progress, trend by year, the records counted."""
     tracked = _tracked_or_404(target_id)
     platforms = db.session.scalars(select(Platform.name).order_by(Platform.name)).all()
+    records, records_total = _records(services.period_measure(tracked)) if tracked.measure else ([], 0)
     return render_template('targets/detail.html', row=services.progress(tracked, trend=True),
-                           records=_records(tracked.measure) if tracked.measure else [], platforms=platforms,
+                           records=records, records_total=records_total, records_shown=RECORDS_SHOWN,
+                           platforms=platforms,
                            industries=list(DEFAULT_INDUSTRY_KEYWORDS), tags=FIRM_TAGS, stages=STAGE_NAMES,
                            today=clock.today())
 

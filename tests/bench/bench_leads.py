@@ -27,7 +27,7 @@ def run(ctx, compare) -> list[dict]:
     from crm.leads.dashboard import dashboard
     from crm.leads.demo import demo_leads
     from crm.leads.models import ALL_STAGES, SOURCES, Lead
-    from crm.leads.services import is_stale
+    from crm.leads.followups import is_stale
     from flask_login import current_user
 
     from crm.leads.listing import lead_page

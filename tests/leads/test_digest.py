@@ -1,36 +1,45 @@
-"""The daily digest lists each officer's due/overdue follow-ups, follow-ups reached and stale leads."""
+"""The daily digest lists each officer's leads due today, overdue and stale, and their open follow-ups due; every
+test runs on the real clock and at 01:30 Beijing time (17:30 UTC)."""
 import socketserver
 import threading
 from datetime import date, timedelta
 from email import message_from_bytes
 from email.policy import default
 
+import pytest
 from sqlalchemy import select
 
+from crm.core import clock
 from crm.db import utcnow
 from crm.leads.digest import Digest, send_digests
 from crm.leads.models import Lead
 from crm.leads.services import add_activity
 from tests.conftest import login
 
+pytestmark = pytest.mark.usefixtures('business_clock')
+
 
 def test_digest_is_stored_and_shown_on_the_workbench(client, factories, in_app, db_session):
     officer = factories.user('officer')
     lead = factories.lead(owner=officer, title='日报项目')
+    today = clock.today()
     with in_app():
         item = db_session.get(Lead, lead.id)
-        add_activity(item, kind='电话', subject='回访', due_on=date.today() - timedelta(days=2), owner_id=officer.id)
-        item.next_follow_up = date.today()
+        add_activity(item, kind='电话', subject='回访', due_on=today - timedelta(days=2), owner_id=officer.id)
         item.stage_since = utcnow() - timedelta(days=40)
         item.last_activity_at = None
-        result = send_digests(date.today())
+        result = send_digests(today)
         db_session.commit()
     assert result['digests'] >= 1 and result['emailed'] == 0  # no SMTP configured: stored, not sent
     digest = db_session.scalars(select(Digest).where(Digest.user_id == officer.id)).one()
-    assert digest.content['due'][0]['overdue'] is True and digest.content['due'][0]['subject'] == '回访'
-    assert digest.content['follow_up'][0]['lead'] == '日报项目' and digest.content['stale'][0]['lead'] == '日报项目'
+    assert digest.day == today
+    assert digest.content['tasks'][0]['overdue'] is True and digest.content['tasks'][0]['subject'] == '回访'
+    # the planned follow-up set the lead's next follow-up: two days ago, so the lead is overdue by two days
+    assert [(o['lead'], o['days']) for o in digest.content['overdue']] == [('日报项目', 2)]
+    assert digest.content['due_today'] == [] and digest.content['stale'][0]['lead'] == '日报项目'
     login(client, officer.email, factories.PASSWORD)
-    assert '跟进日报' in client.get('/').get_data(as_text=True)
+    home = client.get('/').get_data(as_text=True)
+    assert '跟进日报' in home and '跟进逾期 1 个' in home and '久未跟进 1 个' in home
 
 
 def test_saved_filters_belong_to_their_user(client, factories, logged_in):
@@ -67,7 +76,7 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
 def _overdue_call(in_app, db_session, officer, lead):
     with in_app():
         add_activity(db_session.get(Lead, lead.id), kind='电话', subject='回访', owner_id=officer.id,
-                     due_on=date.today() - timedelta(days=1))
+                     due_on=clock.today() - timedelta(days=1))
         db_session.commit()
 
 
@@ -81,16 +90,17 @@ def test_digest_is_emailed_once_per_day_when_smtp_is_configured(app, factories, 
     _overdue_call(in_app, db_session, officer, factories.lead(owner=officer, title='邮件项目'))
     try:
         with in_app():
-            send_digests(date.today())
-            send_digests(date.today())  # the job may run twice: still one digest, one e-mail
+            send_digests(clock.today())
+            send_digests(clock.today())  # the job may run twice: still one digest, one e-mail
             db_session.commit()
     finally:
         server.shutdown()
         server.server_close()
     mine = [m for m in server.messages if m['To'] == officer.email]
     assert len(mine) == 1
-    assert mine[0]['Subject'] == f'招商跟进日报 {date.today().isoformat()}'
-    assert '[逾期] 邮件项目：电话 回访' in mine[0].get_content()
+    assert mine[0]['Subject'] == f'招商跟进日报 {clock.today().isoformat()}'
+    assert '[跟进逾期 1 天] 邮件项目' in mine[0].get_content()
+    assert '[逾期待办] 邮件项目：电话 回访' in mine[0].get_content()
     rows = db_session.scalars(select(Digest).where(Digest.user_id == officer.id)).all()
     assert len(rows) == 1 and rows[0].emailed is True
 
@@ -101,7 +111,8 @@ def test_digest_lists_only_the_officers_own_work(factories, in_app, db_session):
     mine = factories.lead(owner=officer, title='自己的项目')
     _overdue_call(in_app, db_session, officer, mine)
     with in_app():
-        send_digests(date.today())
+        send_digests(clock.today())
         db_session.commit()
     digest = db_session.scalars(select(Digest).where(Digest.user_id == officer.id)).one()
-    assert [d['lead'] for d in digest.content['due']] == ['自己的项目']
+    assert [d['lead'] for d in digest.content['tasks']] == ['自己的项目']
+    assert [d['lead'] for d in digest.content['overdue']] == ['自己的项目']

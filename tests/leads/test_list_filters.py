@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from crm.core import clock
 from crm.leads.models import Lead, LostReason
 from crm.leads.services import move_stage
 
@@ -22,9 +23,9 @@ def leads(factories, in_app, db_session):
     }
     with in_app():
         rows = {key: db_session.get(Lead, lead.id) for key, lead in made.items()}
-        rows['a'].industry_code, rows['a'].next_follow_up = '6510', date.today() - timedelta(days=2)
+        rows['a'].industry_code, rows['a'].next_follow_up = '6510', clock.today() - timedelta(days=2)
         rows['b'].source, rows['b'].industry_code = '展会/峰会', '7261'
-        rows['e'].next_follow_up, rows['e'].codename = date.today() + timedelta(days=3), '代号筛选蓝鲸'
+        rows['e'].next_follow_up, rows['e'].codename = clock.today() + timedelta(days=3), '代号筛选蓝鲸'
         reason = db_session.scalars(select(LostReason.id)).first()
         move_stage(rows['d'], '流失', actor_id=None, note='对方转投他区', lost_reason_id=reason)
         db_session.commit()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from crm.core import clock
 from crm.leads.models import Lead
 from crm.matching.models import MatchChoice
 from crm.packs.models import Pack
@@ -205,9 +206,9 @@ def test_a_policy_expiring_within_90_days_is_flagged_on_the_lead_and_its_pack(cl
                                                                              db_session):
     officer = logged_in('officer')
     lead, _units = _match_lead(factories, officer, db_session, in_app)
-    soon = _policy(db_session, title='电竞产业扶持（即将到期）', expires_on=date.today() + timedelta(days=30),
+    soon = _policy(db_session, title='电竞产业扶持（即将到期）', expires_on=clock.today() + timedelta(days=30),
                    industries=['电竞数娱'])
-    later = _policy(db_session, title='电竞产业扶持（长期）', expires_on=date.today() + timedelta(days=400),
+    later = _policy(db_session, title='电竞产业扶持（长期）', expires_on=clock.today() + timedelta(days=400),
                     industries=['电竞数娱'])
     token = csrf_from(client.get(f'/leads/{lead.id}/match').data)
     for policy in (soon, later):

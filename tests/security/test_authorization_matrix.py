@@ -26,6 +26,7 @@ EXPECTED: dict[str, str] = {
     'admin.audit': 'ok ok 403 403 403',
     'admin.users': 'ok 403 403 403 403',
     'admin.user_new': 'ok 403 403 403 403',
+    'admin.follow_up_rules': 'ok 403 403 403 403',
     'firms.index': 'ok ok ok ok ok',
     'firms.export': 'ok ok ok ok ok',
     'firms.new': 'ok 403 ok 403 403',

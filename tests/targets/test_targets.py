@@ -50,8 +50,10 @@ def test_tenancy_measure_and_drill_down_list_exactly_the_records(client, factori
     building = factories.building(kuamao)
     counted = factories.firm('计入跨境电商有限公司', industry_code='5292')
     other = factories.firm('不计入软件有限公司', industry_code='6513')
-    factories.tenancy(counted, factories.unit(building, number='A1'))
-    factories.tenancy(other, factories.unit(building, number='A2'))
+    too_late = factories.firm('规划期后入驻跨境电商有限公司', industry_code='5292')
+    factories.tenancy(counted, factories.unit(building, number='A1'), start=date(2018, 3, 1))
+    factories.tenancy(other, factories.unit(building, number='A2'), start=date(2018, 3, 1))
+    factories.tenancy(too_late, factories.unit(building, number='A3'), start=date(2025, 1, 1))  # after 十三五
     tracked_id = _tracked(in_app, db_session)
     logged_in('officer')
     response = post_form(client, f'/targets/{tracked_id}/measure', {
@@ -60,6 +62,7 @@ def test_tenancy_measure_and_drill_down_list_exactly_the_records(client, factori
     assert response.status_code == 302
     page = client.get(f'/targets/{tracked_id}').get_data(as_text=True)
     assert '计入跨境电商有限公司' in page and '不计入软件有限公司' not in page
+    assert '规划期后入驻跨境电商有限公司' not in page  # the target counts only records of its plan period
     assert '计入的记录' in page and '<small class="muted">1</small>' in page
     assert '逐年情况' in page  # the detail page computes the measure for each year of the plan period
 
