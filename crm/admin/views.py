@@ -159,31 +159,42 @@ def audit_log():
                            action=action)
 
 
+def _follow_up_rules_form():
+    """One whole-days field per chased stage (empty: never flag that stage)."""
+    from wtforms import IntegerField
+    from wtforms.validators import NumberRange, Optional
+
+    from crm.core.forms import BaseForm
+    from crm.leads import followups
+
+    message = _('Enter whole days from 1 to 3650, or leave empty to never flag this stage.')
+
+    class FollowUpRulesForm(BaseForm):
+        pass
+
+    for n, stage in enumerate(followups.CHASED_STAGES):
+        setattr(FollowUpRulesForm, f'days_{n}', IntegerField(stage, validators=[
+            Optional(), NumberRange(min=1, max=3650, message=message)]))
+    return FollowUpRulesForm()
+
+
 @bp.route('/follow-up-rules', methods=['GET', 'POST'])
 @requires(Perm.SETTINGS_EDIT)
 def follow_up_rules():
     """The days without a follow-up after which a lead in each stage is flagged stale."""
     from crm.leads import followups
 
-    current = followups.stale_thresholds(cached=False)
-    typed = {stage: request.form.get(f'days_{n}', '').strip() for n, stage in enumerate(followups.CHASED_STAGES)}
-    errors: dict[str, str] = {}
-    if request.method == 'POST':
-        values: dict[str, int | None] = {}
-        for stage, text in typed.items():
-            if not text:
-                values[stage] = None
-            elif text.isdigit() and 1 <= int(text) <= 3650:
-                values[stage] = int(text)
-            else:
-                errors[stage] = _('Enter whole days from 1 to 3650, or leave empty to never flag this stage.')
-        if not errors:
-            followups.set_stale_thresholds(values, actor_id=current_user.id)
-            db.session.commit()
-            flash(_('Follow-up rules saved.'), 'success')
-            return redirect(url_for('admin.follow_up_rules'))
-    else:
-        typed = {stage: '' if days is None else str(days) for stage, days in current.items()}
-    return render_template('admin/follow_up_rules.html', stages=followups.CHASED_STAGES, typed=typed,
-                           errors=errors, defaults=followups.DEFAULT_STALE_DAYS,
-                           closed=followups.CLOSED_STAGES), 422 if errors else 200
+    form = _follow_up_rules_form()
+    stages = followups.CHASED_STAGES
+    if form.validate_on_submit():
+        followups.set_stale_thresholds({stage: form[f'days_{n}'].data for n, stage in enumerate(stages)},
+                                       actor_id=current_user.id)
+        db.session.commit()
+        flash(_('Follow-up rules saved.'), 'success')
+        return redirect(url_for('admin.follow_up_rules'))
+    if request.method == 'GET':
+        for n, days in enumerate(followups.stale_thresholds(cached=False).values()):
+            form[f'days_{n}'].data = days
+    return render_template('admin/follow_up_rules.html', form=form, stages=stages,
+                           defaults=followups.DEFAULT_STALE_DAYS, closed=followups.CLOSED_STAGES), \
+        422 if form.errors else 200

@@ -37,8 +37,10 @@ class Page:
 
 def page_args(default_per_page: int = 50) -> tuple[int, int]:
     """Read `page` and `per_page` from the query string, clamped to sane values."""
-    page = request.args.get('page', 1, type=int) or 1
-    per_page = request.args.get('per_page', default_per_page, type=int) or default_per_page
+    from crm.core.validators import record_id  # a number either database can take as an offset factor
+
+    page = request.args.get('page', 1, type=record_id) or 1
+    per_page = request.args.get('per_page', default_per_page, type=record_id) or default_per_page
     return max(1, page), max(1, min(per_page, MAX_PER_PAGE))
 
 

@@ -7,7 +7,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 
-from crm.core import clock
+from crm.core import clock, labels
 from crm.core.access import Perm, has_permission
 from crm.core.settings import DEMO_LOADED, get_setting
 
@@ -73,7 +73,9 @@ def init_app(app: Flask) -> None:
     """Expose helpers to Jinja."""
 
     # Globals (not context) so that imported macros can use them too.
-    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today)
+    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today,
+                                 object_label=labels.object_label, action_label=labels.action_label,
+                                 field_label=labels.field_label)
 
     @app.context_processor
     def _helpers():

@@ -78,3 +78,15 @@ def firm_name_key(name: str) -> str:
     text = _BRACKETS.sub('', text)
     text = _SUFFIXES.sub('', text)
     return re.sub(r'[\s·.,，、\-]', '', text)
+
+
+MAX_RECORD_ID = 2**31 - 1  # the largest key either database stores in an integer column
+
+
+def record_id(text: str) -> int:
+    """A record id from a query string or form (`request.args.get(name, type=record_id)`): digits naming a
+    storable key, else ValueError, which Werkzeug turns into the default (no filter, not a 500)."""
+    value = int(text)
+    if not 0 < value <= MAX_RECORD_ID:
+        raise ValueError(f'not a record id: {text!r}')
+    return value

@@ -14,6 +14,7 @@ from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.pagination import Page, page_statements, prepared_page
+from crm.core.validators import record_id
 from crm.firms.models import Firm
 from crm.leads import followups
 from crm.leads.models import ALL_STAGES, SOURCES, Lead, LeadNaming, StageChange, lead_platform
@@ -104,7 +105,7 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         use('mine', me=viewer_id)
     elif args.get('owner') == 'pool':
         use('pool')
-    if platform := args.get('platform', type=int):
+    if platform := args.get('platform', type=record_id):
         use('platform', platform=platform)
     if args.get('industry'):
         use('industry', industry=args['industry'])
@@ -119,9 +120,9 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         use('signed')
     if month := _month(args.get('signed_month', '')):
         use('signed_month', signed_from=month[0], signed_to=month[1])
-    if lost_reason := args.get('lost_reason', type=int):
+    if lost_reason := args.get('lost_reason', type=record_id):
         use('lost_reason', lost_reason=lost_reason)
-    if owner_id := args.get('owner_id', type=int):
+    if owner_id := args.get('owner_id', type=record_id):
         use('owner_id', owner_id=owner_id)
     return frozenset(used), params
 

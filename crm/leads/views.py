@@ -17,6 +17,7 @@ from crm.core import clock
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args
+from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, industry_choices, resolve_industry
@@ -79,7 +80,7 @@ def match_choice(lead_id: int):
 
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
-    kind, item_id = request.form.get('kind'), request.form.get('item_id', type=int)
+    kind, item_id = request.form.get('kind'), request.form.get('item_id', type=record_id)
     choice = {'pin': 'pin', 'drop': 'drop', 'clear': None}.get(request.form.get('choice', ''), '')
     if kind not in KINDS or item_id is None or choice == '':
         abort(400)
@@ -212,7 +213,7 @@ class FirmOffer:
 def new():
     """Create a lead for a firm on record, or for a new firm entered on the form: the firm is created in the same
     transaction, unless a firm with the same credit code or a similar name exists (then that one is offered)."""
-    form = LeadCreateForm(firm_id=request.args.get('firm', type=int))
+    form = LeadCreateForm(firm_id=request.args.get('firm', type=record_id))
     _choices(form)
     choice = request.form.get('firm_choice', '') if request.method == 'POST' else ''
     if choice.isdigit():  # an offered firm on record was chosen instead of the new one; the rest is kept
@@ -370,7 +371,7 @@ def _back_with(message: str, lead: Lead):
 def assign(lead_id: int):
     """Leaders assign a lead to an officer or back to the pool."""
     lead = get_or_404(Lead, lead_id)
-    owner_id = request.form.get('owner_id', type=int) or None
+    owner_id = request.form.get('owner_id', type=record_id) or None
     if owner_id and db.session.scalar(select(User.id).where(User.id == owner_id, User.role_code == OFFICER)) is None:
         abort(400)
     services.assign(lead, owner_id, actor_id=current_user.id)

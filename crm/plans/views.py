@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,11 +13,13 @@ from crm.auth.views import safe_next
 from crm.core.access import Perm, has_permission, requires
 from crm.core.concurrency import EditConflict
 from crm.core.pagination import Page, page_args
+from crm.core.validators import record_id
 from crm.db import db
 from crm.plans import commitments as commitment_service
 from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags
 from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable
-from crm.plans.search import count_hits, search as run_search
+from crm.plans.search import count_hits
+from crm.plans.search import search as run_search
 from crm.plans.services import PlanError, correct_document, document_counts, import_document
 
 bp = Blueprint('plans', __name__, url_prefix='/plans')
@@ -168,7 +171,7 @@ def correct(document_id: int):
 def search():
     """Full-text search: every term must occur; two-character terms work."""
     q = request.args.get('q', '').strip()
-    filters = {'document_id': request.args.get('doc', type=int),
+    filters = {'document_id': request.args.get('doc', type=record_id),
                'platform': request.args.get('platform', '').strip() or None,
                'kind': request.args.get('kind') or None}
     page_no, per_page = page_args(20)
@@ -183,7 +186,7 @@ def commitments():
     """Commitments filterable by platform, industry, document, kind and review status."""
     filters = {'platform': request.args.get('platform', '').strip() or None,
                'industry': request.args.get('industry', '').strip() or None,
-               'document_id': request.args.get('doc', type=int),
+               'document_id': request.args.get('doc', type=record_id),
                'kind': request.args.get('kind') or None,
                'status': request.args.get('status') or None}
     page_no, per_page = page_args(30)

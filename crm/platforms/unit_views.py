@@ -12,10 +12,18 @@ from sqlalchemy import select
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
 from crm.core.exports import csv_response, xlsx_response
 from crm.core.pagination import page_args
+from crm.core.validators import record_id
 from crm.db import db
 from crm.platforms import units as service
-from crm.platforms.forms import (BUILDING_FIELD_NAMES, UNIT_FIELD_NAMES, BuildingEditForm, BuildingForm, StatusForm,
-                                 UnitCreateForm, UnitForm)
+from crm.platforms.forms import (
+    BUILDING_FIELD_NAMES,
+    UNIT_FIELD_NAMES,
+    BuildingEditForm,
+    BuildingForm,
+    StatusForm,
+    UnitCreateForm,
+    UnitForm,
+)
 from crm.platforms.listing import platform_options
 from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, MediaFile, Platform, Unit, UnitStatusChange
 from crm.platforms.views import bp
@@ -146,8 +154,8 @@ def _vacancy_filters() -> dict:
     args = request.args
     return {'area_min': args.get('area_min', type=float), 'area_max': args.get('area_max', type=float),
             'rent_min': args.get('rent_min', type=float), 'rent_max': args.get('rent_max', type=float),
-            'use': args.get('use') or None, 'platform_id': args.get('platform_id', type=int),
-            'building_id': args.get('building_id', type=int),
+            'use': args.get('use') or None, 'platform_id': args.get('platform_id', type=record_id),
+            'building_id': args.get('building_id', type=record_id),
             'available_by': args.get('available_by', type=date.fromisoformat)}
 
 
@@ -202,7 +210,7 @@ def media_upload(building_id: int):
 
     item = get_or_404(Building, building_id)
     ensure('edit', item)
-    unit_id = request.form.get('unit_id', type=int)
+    unit_id = request.form.get('unit_id', type=record_id)
     unit = get_or_404(Unit, unit_id) if unit_id else None
     if unit is not None and unit.building_id != item.id:
         abort(404)

@@ -18,7 +18,7 @@ FACT_LABELS = {
     'positioning': _l('Positioning'), 'focus_industry': _l('Focus industry'), 'area_km2': _l('Area (km²)'),
     'planned_area': _l('Planned area'), 'designation': _l('Designation'), 'designation_year': _l('Designated in'),
     'managing_body': _l('Managing body'), 'tax': _l('Tax'), 'revenue': _l('Revenue'), 'enterprises': _l('Number of firms'),
-    'tenants': _l('Tenants'), 'jobs': _l('Jobs'), 'investment': _l('Investment'), 'opened': _l('Opened'),
+    'tenants': _l('Tenants'), 'jobs': _l('Jobs'), 'investment': _l('Investment'), 'opened': _l('Opened in'),
     'founded': _l('Founded'), 'location': _l('Location'), 'target': _l('Target'), 'other': _l('Other'),
 }
 

@@ -10,6 +10,7 @@ from sqlalchemy import Text, cast, or_, select
 from crm.core import clock
 from crm.core.access import Perm, get_or_404, requires, scoped
 from crm.core.pagination import page_args, paginate
+from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.models import Lead
@@ -68,11 +69,11 @@ def _preview_subject():
     from crm.matching.services import lead_facts
     from crm.packs.summaries import firm_facts
 
-    if request.args.get('lead', type=int):
-        lead = get_or_404(Lead, request.args.get('lead', type=int))
+    if request.args.get('lead', type=record_id):
+        lead = get_or_404(Lead, request.args.get('lead', type=record_id))
         return lead.display_name, lead_facts(lead)
-    if request.args.get('firm', type=int):
-        firm = get_or_404(Firm, request.args.get('firm', type=int))
+    if request.args.get('firm', type=record_id):
+        firm = get_or_404(Firm, request.args.get('firm', type=record_id))
         return firm.name, firm_facts(firm)
     return None, None
 

@@ -1,0 +1,82 @@
+"""What people call the records, actions and fields the audit trail names (Chinese first, English in the English
+interface): 招商项目, 修改, 计划投资 — never the table or column name."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+OBJECTS = {
+    'lead': _l('Lead'), 'activity': _l('Follow-up'), 'firm': _l('Firm'), 'contact': _l('Contact'),
+    'tenancy': _l('Tenancy'), 'platform': _l('Platform'), 'building': _l('Building'), 'unit': _l('Unit'),
+    'media_file': _l('Photo or floor plan'), 'policy': _l('Policy'), 'policy_clause': _l('Policy clause'),
+    'plan_document': _l('Plan document'), 'plan_correction': _l('Plan text correction'),
+    'plan_commitment_curation': _l('Plan commitment review'), 'tracked_target': _l('Plan target'),
+    'user': _l('Account'), 'platform_membership': _l('Platform of an account'), 'match_choice': _l('Match choice'),
+    'pack': _l('Promotion pack'), 'stale_thresholds': _l('Follow-up rules'),
+}
+
+ACTIONS = {
+    'create': _l('created'), 'update': _l('changed'), 'delete': _l('deleted'), 'assign': _l('assigned'),
+    'merge': _l('merged'), 'import': _l('imported'), 'login': _l('signed in'), 'login_failed': _l('failed sign-in'),
+    'login_throttled': _l('sign-in throttled'), 'logout': _l('signed out'),
+    'logout_all': _l('signed out everywhere'), 'password_changed': _l('password changed'),
+    'password_reset': _l('password reset'), 'sessions_revoked': _l('sessions ended'),
+    'api_token_created': _l('API token created'), 'api_token_revoked': _l('API token revoked'),
+    'pack_issued': _l('promotion pack issued'), 'summary_issued': _l('policy summary issued'),
+    'share_created': _l('share link created'), 'share_revoked': _l('share link revoked'),
+    'unit_double_promise': _l('unit promised twice'),
+}
+
+FIELDS = {
+    # leads and follow-ups
+    'title': _l('Title'), 'codename': _l('Codename'), 'confidential': _l('Confidential'), 'firm_id': _l('Firm'),
+    'source': _l('Source'), 'industry_code': _l('Industry'), 'space_need_m2': _l('Space needed (㎡)'),
+    'space_use': _l('Space use'), 'space_by': _l('Space needed by'), 'investment': _l('Planned investment (10k yuan)'),
+    'annual_tax': _l('Expected annual tax (10k yuan)'), 'jobs': _l('Expected jobs'), 'owner_id': _l('Owner'),
+    'owner': _l('Owner'), 'priority': _l('Priority'), 'stage': _l('Stage'), 'stage_since': _l('In stage since'),
+    'signed_at': _l('Signed on'), 'lost_reason_id': _l('Lost reason'), 'next_follow_up': _l('Next follow-up'),
+    'last_activity_at': _l('Last follow-up'), 'notes': _l('Notes'), 'note': _l('Note'), 'kind': _l('Kind'),
+    'subject': _l('Subject'), 'due_on': _l('Due'), 'done_at': _l('Done at'), 'outcome': _l('Outcome'),
+    'lead_id': _l('Lead'),
+    # firms and contacts
+    'name': _l('Name'), 'former_names': _l('Former names'), 'uscc': _l('Unified social credit code'),
+    'legal_rep': _l('Legal representative'), 'address': _l('Address'), 'district': _l('District'),
+    'registered_capital': _l('Registered capital (10k yuan)'), 'revenue_band': _l('Revenue band'),
+    'headcount': _l('Headcount'), 'rd_ratio': _l('R&D ratio (%)'), 'registered_on': _l('Registered on'),
+    'tags': _l('Tags'), 'merged_into_id': _l('Merged into'), 'deleted_at': _l('Deleted at'),
+    'deleted_by_id': _l('Deleted by'), 'role': _l('Role'), 'phone': _l('Phone'), 'email': _l('E-mail'),
+    'wechat': _l('WeChat'), 'start_date': _l('Start'), 'end_date': _l('End'), 'area': _l('Area (㎡)'),
+    # platforms, buildings, units
+    'platform_id': _l('Platform'), 'building_id': _l('Building'), 'unit_id': _l('Unit'), 'floor': _l('Floor'),
+    'number': _l('Unit number'), 'area_gross': _l('Gross area (㎡)'), 'area_usable': _l('Usable area (㎡)'),
+    'use': _l('Use'), 'fitout': _l('Fit-out'), 'rent': _l('Rent (yuan/㎡·day)'),
+    'property_fee': _l('Property fee (yuan/㎡·month)'), 'available_from': _l('Available from'),
+    'status': _l('Status'), 'floors': _l('Floors'), 'gfa': _l('Gross floor area (㎡)'), 'operator': _l('Operator'),
+    'aliases': _l('Aliases'), 'focus_industries': _l('Focus industries'), 'positioning': _l('Positioning'),
+    'managing_body': _l('Managing body'),
+    # policies and clauses
+    'issuer': _l('Issuer'), 'level': _l('Level'), 'doc_number': _l('Document number'),
+    'effective_from': _l('Effective from'), 'expires_on': _l('Expires on'), 'amounts_public': _l('Amounts public'),
+    'kinds': _l('Kinds'), 'industries': _l('Industries'), 'platform_names': _l('Platforms'),
+    'summary': _l('Summary'), 'formula': _l('Formula'), 'amount': _l('Amount (10k yuan)'),
+    'percent': _l('Percentage'), 'base': _l('Base'), 'rate': _l('Rate'), 'schedule': _l('Schedule by year'),
+    'cap_year': _l('Yearly cap (10k yuan)'), 'cap_total': _l('Total cap (10k yuan)'), 'conditions': _l('Conditions'),
+    # accounts
+    'role_code': _l('Role'), 'is_active': _l('Active'), 'locale': _l('Language'), 'password_hash': _l('Password'),
+    'session_epoch': _l('Sessions'), 'last_login_at': _l('Last sign-in'),
+    # plan targets
+    'metric': _l('Metric'), 'value': _l('Value'), 'unit': _l('Unit'), 'comparator': _l('Comparator'),
+    'year': _l('Year'), 'measure': _l('Measure'), 'actuals': _l('Actuals'), 'version': _l('Version'),
+    'created_at': _l('Created'), 'updated_at': _l('Last changed'),
+}
+
+
+def object_label(name: str) -> str:
+    return str(OBJECTS[name]) if name in OBJECTS else name
+
+
+def action_label(name: str) -> str:
+    return str(ACTIONS[name]) if name in ACTIONS else name
+
+
+def field_label(name: str) -> str:
+    return str(FIELDS[name]) if name in FIELDS else name
