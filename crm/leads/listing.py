@@ -15,6 +15,7 @@ from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.pagination import Page, page_statements, prepared_page
 from crm.firms.models import Firm
+from crm.firms.services import industry_prefix
 from crm.leads.models import ALL_STAGES, SOURCES, Lead, LeadNaming, StageChange, lead_platform
 from crm.platforms.models import Platform
 
@@ -103,8 +104,8 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         use('pool')
     if platform := args.get('platform', type=int):
         use('platform', platform=platform)
-    if args.get('industry'):
-        use('industry', industry=args['industry'])
+    if industry := industry_prefix(args.get('industry')):  # a code prefix, or a picked 'code name', or a name
+        use('industry', industry=industry)
     if args.get('overdue') == '1':
         use('overdue', today=clock.today())
     if args.get('q'):

@@ -18,7 +18,7 @@ from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.pagination import page_args
 from crm.db import db
 from crm.firms.models import Firm
-from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, industry_choices, resolve_industry
+from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, resolve_industry
 from crm.leads import services
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.listing import filtered_leads, lead_page
@@ -234,8 +234,8 @@ def new():
                 flash(_('Lead %(name)s created for %(firm)s.', name=lead.title, firm=firm.name), 'success')
                 return redirect(url_for('leads.detail', lead_id=lead.id))
     failed = form.errors or form.form_errors
-    return render_template('leads/form.html', form=form, lead=None, firms=_firm_choices(), known=known,
-                           industries=industry_choices()), 422 if failed else 200
+    return (render_template('leads/form.html', form=form, lead=None, firms=_firm_choices(), known=known),
+            422 if failed else 200)
 
 
 def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, FirmOffer | None]:
