@@ -132,3 +132,20 @@ def test_xlsx_writer_keeps_text_that_looks_like_an_error_value_as_text():
     sheet = load_workbook(io.BytesIO(xlsx_bytes(['备注'], [['#N/A'], ['#DIV/0!'], ['-5'], [-5]]))).active
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [(c.data_type, c.value) for c in cells] == [('s', '#N/A'), ('s', '#DIV/0!'), ('s', "'-5"), ('n', -5)]
+
+
+def test_lead_export_columns(client, factories, logged_in, in_app):
+    """Each row: the name the list shows (a confidential lead's codename), firm, stage, source, industry, platforms
+    sorted by name, amounts, owner (or the shared pool), next follow-up."""
+    from crm.leads.models import Lead
+
+    firm = factories.firm('列检查企业有限公司')
+    lead = factories.lead(firm, title='保密的真实名称', platforms=[factories.platform('乙列园'), factories.platform('甲列园')])
+    with in_app():
+        row = db.session.get(Lead, lead.id)
+        row.confidential, row.codename, row.industry_code, row.jobs = True, '代号列', '6450', 12
+        db.session.commit()
+    logged_in('leader')
+    rows = _csv_rows(client.get('/leads/export.csv?q=代号列').data)
+    assert rows[1] == ['代号列', '列检查企业有限公司', '线索', '上门拜访', '6450', '乙列园、甲列园', '', '', '12', '公共池', '']
+    assert '保密的真实名称' not in client.get('/leads/export.csv').data.decode('utf-8-sig')
