@@ -7,8 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Seconds a worker may spend on one request before gunicorn restarts it; a 100,000-row XLSX export takes ~20 s
-# on a small machine, so the 30 s default leaves too little room.
+# Seconds a worker may spend on one request before gunicorn restarts it. An XLSX export of 100,000 leads needs about
+# 15 s of CPU (and 35-75 s of wall time on a busy 2-core machine), past gunicorn's 30 s default.
 TIMEOUT ?= 120
 # Debian packages: Pango/HarfBuzz for WeasyPrint (subsetting CJK fonts), Noto CJK fonts, poppler for PDF checks.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
