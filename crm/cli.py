@@ -260,11 +260,21 @@ def export_firms_command(output: Path) -> None:
     from crm.firms.models import Firm
     from sqlalchemy import select as sa_select
 
-    firms = db.session.scalars(sa_select(Firm).where(Firm.deleted_at.is_(None)).order_by(Firm.name_key, Firm.id))
-    from crm.core.exports import csv_bytes, xlsx_bytes
-    data = (xlsx_bytes if output.suffix.lower() == '.xlsx' else csv_bytes)(EXPORT_HEADER, export_rows(firms))
-    output.write_bytes(data)
-    click.echo(f'{output}: {len(data)} bytes')
+    from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, xlsx_write
+
+    firms = db.session.scalars(sa_select(Firm).where(Firm.deleted_at.is_(None)).order_by(Firm.name_key, Firm.id)
+                               .execution_options(yield_per=YIELD_PER))
+    try:
+        with output.open('wb') as fh:
+            if output.suffix.lower() == '.xlsx':
+                xlsx_write(EXPORT_HEADER, export_rows(firms), fh)
+            else:
+                for chunk in csv_chunks(EXPORT_HEADER, export_rows(firms)):
+                    fh.write(chunk)
+    except ExportTooLarge as exc:
+        output.unlink(missing_ok=True)  # no partial file left behind
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f'{output}: {output.stat().st_size} bytes')
 
 
 @click.command('match')

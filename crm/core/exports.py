@@ -1,13 +1,21 @@
-"""Spreadsheet exports (CSV with BOM for Excel/WPS, XLSX) that never turn user text into formulas."""
+"""Spreadsheet exports (CSV with BOM for Excel/WPS, XLSX) that never turn user text into formulas.
+
+An export carries every row of the list it was asked for. Rows are read from the database in batches and written
+as they come: CSV a few hundred rows at a time, XLSX in one pass (openpyxl's write-only workbook, nothing read back),
+into a spooled temporary file that is then sent in chunks, so time grows linearly with the rows and memory stays
+flat. The only limit is Excel's own (1,048,576 rows a sheet): a larger XLSX export is refused with a message, never
+cut.
+"""
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from flask import Response
 
@@ -15,6 +23,15 @@ FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r', '\0')
 # OOXML strings escape characters as _xHHHH_ (Excel writes a carriage return as _x000D_, since XML readers turn a raw
 # one into a line feed); a literal _xHHHH_ in the text is itself escaped as _x005F_xHHHH_.
 XSTRING_ESCAPE = re.compile(r'_(x[0-9A-Fa-f]{4}_)')
+XLSX_MAX_ROWS = 1_048_576 - 1  # a worksheet's rows, less the header
+CSV_CHUNK_ROWS = 500
+# Rows are read from the database in batches of this size (server-side cursor on PostgreSQL), not all at once.
+YIELD_PER = 1000
+SPOOL_IN_MEMORY = 8 * 1024 * 1024  # larger files go to a temporary file on disk
+
+
+class ExportTooLarge(ValueError):
+    """The rows do not fit the format; the message says why and what to do instead."""
 
 
 def safe_cell(value: Any) -> Any:
@@ -32,33 +49,68 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV in UTF-8 with BOM (opens correctly in Chinese Excel and WPS)."""
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """CSV in UTF-8 with BOM (opens correctly in Chinese Excel and WPS), a few hundred rows a chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    buffer.write('\ufeff')
     writer.writerow(header)
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow([_text(safe_cell(v)) for v in row])
-    return ('\ufeff' + buffer.getvalue()).encode('utf-8')
+        if n % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode('utf-8')
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode('utf-8')
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The whole CSV file at once (command line, tests)."""
+    return b''.join(csv_chunks(header, rows))
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A CSV download."""
-    return _download(csv_bytes(header, rows), filename, 'text/csv; charset=utf-8')
+    """A CSV download of every row. The file is written while the rows are read (in batches), to memory or, past a
+    few megabytes, to a temporary file, then sent in chunks: memory stays flat, and a failure while reading gives an
+    error page rather than a file silently cut short."""
+    spool = _spool()
+    for chunk in csv_chunks(header, rows):
+        spool.write(chunk)
+    return _send(spool, filename, 'text/csv; charset=utf-8')
 
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """An XLSX download."""
-    return _download(xlsx_bytes(header, rows), filename,
-                     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    """An XLSX download; more rows than a worksheet holds are refused with a message back on the list page."""
+    from flask import flash, redirect, request
+
+    spool = _spool()
+    try:
+        xlsx_write(header, rows, spool)
+    except ExportTooLarge as exc:
+        spool.close()
+        flash(str(exc), 'error')
+        return redirect(_back_url(request))
+    return _send(spool, filename, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """An XLSX workbook; every string cell is stored as text, never as a formula. Control characters that XML cannot
-    carry (NUL and the like, which forms and imports keep out anyway) are left out instead of failing the export;
-    carriage returns (browsers send CR LF from text areas) are escaped the way Excel does, so they survive."""
+    """The whole XLSX file at once (command line, tests)."""
+    buffer = io.BytesIO()
+    xlsx_write(header, rows, buffer)
+    return buffer.getvalue()
+
+
+def xlsx_write(header: Sequence[str], rows: Iterable[Sequence[Any]], fh: IO[bytes]) -> int:
+    """Write an XLSX workbook to `fh` in one pass and return the data rows written. Every string cell is stored as
+    text, never as a formula (nor as an error value such as #N/A). Control characters that XML cannot carry (NUL and
+    the like, which forms and imports keep out anyway) are left out instead of failing the export; carriage returns
+    (browsers send CR LF from text areas) are escaped the way Excel does, so they survive."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
 
     def value(v: Any) -> Any:
         if isinstance(v, Decimal):
@@ -66,25 +118,59 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
         if not isinstance(v, str):
             return v
         text = safe_cell(ILLEGAL_CHARACTERS_RE.sub('', v))
-        return XSTRING_ESCAPE.sub(r'_x005F_\1', text).replace('\r', '_x000D_')
+        text = XSTRING_ESCAPE.sub(r'_x005F_\1', text).replace('\r', '_x000D_')
+        if text in ERROR_CODES:  # '#N/A' and the like would otherwise be stored as an error cell
+            cell = WriteOnlyCell(sheet, text)
+            cell.data_type = 's'
+            return cell
+        return text
 
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.append(list(header))
+    sheet.append([value(v) for v in header])
+    count = 0
     for row in rows:
+        count += 1
+        if count > XLSX_MAX_ROWS:
+            sheet.close()  # finish and remove the sheet's temporary file: nothing is saved
+            sheet._writer.cleanup()
+            raise ExportTooLarge(f'导出超过 {XLSX_MAX_ROWS:,} 行，超出 Excel 单个工作表的行数上限，无法生成 XLSX 文件。'
+                                 '请改用 CSV 导出（不限行数），或增加筛选条件后再导出。')
         sheet.append([value(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = 's'
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.save(fh)
+    return count
 
 
-def _download(payload: bytes, filename: str, mimetype: str) -> Response:
+def _spool() -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+
+
+def _send(spool: IO[bytes], filename: str, mimetype: str) -> Response:
+    size = spool.tell()
+    spool.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with spool:
+            while chunk := spool.read(1 << 16):
+                yield chunk
+
+    response = Response(chunks(), mimetype=mimetype)
+    response.headers['Content-Length'] = str(size)
+    return _attachment(response, filename)
+
+
+def _back_url(request) -> str:
+    """Where a refused export sends the user back to: the page they came from, on this site."""
+    from urllib.parse import urlsplit
+
+    referrer = request.referrer or ''
+    parts = urlsplit(referrer)
+    if referrer and parts.netloc == request.host and parts.scheme in ('http', 'https'):
+        return referrer
+    return '/'
+
+
+def _attachment(response: Response, filename: str) -> Response:
     from urllib.parse import quote
 
-    response = Response(payload, mimetype=mimetype)
     ascii_name = filename.encode('ascii', 'ignore').decode() or 'export'
     response.headers['Content-Disposition'] = (f'attachment; filename="{ascii_name}"; '
                                                f"filename*=UTF-8''{quote(filename)}")

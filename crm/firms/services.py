@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import random
+import re
 import tomllib
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from config import ROOT
 from crm.core import audit, clock
@@ -152,24 +153,31 @@ def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: 
 INDUSTRIES = ROOT / 'seeds' / 'industries.csv'
 
 
-def seed_industries() -> dict[str, int]:
-    """The GB/T 4754-2017 classification (seeds/industries.csv); idempotent."""
+def industry_rows() -> list[dict[str, str]]:
+    """The rows of seeds/industries.csv (its leading '#' lines are the note of where the data comes from)."""
     import csv
 
+    with INDUSTRIES.open(encoding='utf-8') as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith('#')))
+
+
+def seed_industries() -> dict[str, int]:
+    """The GB/T 4754-2017 classification (seeds/industries.csv); idempotent: rows missing from an existing database
+    are added, changed names are updated, codes already in use stay valid."""
     existing = {code: (name, level, parent) for code, name, level, parent in
                 db.session.execute(select(Industry.code, Industry.name, Industry.level, Industry.parent))}
-    created = 0
-    with INDUSTRIES.open(encoding='utf-8') as fh:
-        for row in csv.DictReader(fh):
-            values = (row['name'], row['level'], row['parent'] or None)
-            if row['code'] not in existing:
-                db.session.add(Industry(code=row['code'], name=values[0], level=values[1], parent=values[2]))
-                created += 1
-            elif existing[row['code']] != values:
-                industry = db.session.get(Industry, row['code'])
-                industry.name, industry.level, industry.parent = values
+    created = updated = 0
+    for row in industry_rows():
+        values = (row['name'], row['level'], row['parent'] or None)
+        if row['code'] not in existing:
+            db.session.add(Industry(code=row['code'], name=values[0], level=values[1], parent=values[2]))
+            created += 1
+        elif existing[row['code']] != values:
+            industry = db.session.get(Industry, row['code'])
+            industry.name, industry.level, industry.parent = values
+            updated += 1
     db.session.flush()
-    return {'industries_created': created}
+    return {'industries_created': created, 'industries_updated': updated}
 
 
 class IndustryIndex:
@@ -179,8 +187,9 @@ class IndustryIndex:
         rows = db.session.execute(select(Industry.code, Industry.name).order_by(Industry.code)).all()
         self.codes = {code for code, _name in rows}
         self.by_name: dict[str, str] = {}
-        for code, name in rows:
-            self.by_name.setdefault(name, code)
+        for code, name in rows:  # a group and its only class share a name: the name means the class
+            if len(code) > len(self.by_name.get(name, '')):
+                self.by_name[name] = code
 
     def resolve(self, text: str | None) -> str | None:
         """A GB/T 4754 code from a code, a name, or 'code name' as pickers write it; FirmError when unknown."""
@@ -199,10 +208,38 @@ def resolve_industry(text: str | None) -> str | None:
     return IndustryIndex().resolve(text) if text and text.strip() else None
 
 
-def industry_choices() -> list[tuple[str, str]]:
-    """(code, name) of the classification's groups and classes, for pickers."""
-    return [tuple(row) for row in db.session.execute(
-        select(Industry.code, Industry.name).where(Industry.level.in_(('group', 'class'))).order_by(Industry.code))]
+SUGGESTIONS = 12
+CODE_TEXT = re.compile(r'[A-Za-z]?\d{0,4}')
+
+
+def industry_suggestions(text: str | None, limit: int = SUGGESTIONS) -> list[tuple[str, str]]:
+    """A handful of (code, name) for what was typed: codes starting with it, then names containing it (a picked
+    'code name' finds its own entry); groups and classes only, shortest codes first."""
+    value = ' '.join((text or '').split())[:60]
+    first, _, rest = value.partition(' ')
+    code, name = (first, rest) if CODE_TEXT.fullmatch(first) else ('', value)
+    query = select(Industry.code, Industry.name).where(Industry.level.in_(('group', 'class'))) \
+        .order_by(func.length(Industry.code), Industry.code).limit(limit)
+    found: dict[str, str] = {}
+    if code:
+        found.update(db.session.execute(query.where(Industry.code.startswith(code.upper(), autoescape=True))).all())
+    if name and len(found) < limit:
+        for row_code, row_name in db.session.execute(query.where(Industry.name.contains(name, autoescape=True))):
+            if len(found) < limit:
+                found.setdefault(row_code, row_name)
+    return list(found.items())
+
+
+def industry_prefix(text: str | None) -> str:
+    """The code prefix a list filter means by what was typed or picked: '64', '6450', '6450 互联网数据服务' or a
+    name of the classification ('' when empty; the text itself when it is neither, which then matches nothing)."""
+    value = (text or '').strip()
+    if not value:
+        return ''
+    first = value.split()[0]
+    if first.isdigit():
+        return first
+    return IndustryIndex().by_name.get(value, value)
 
 
 def industry_name(code: str | None) -> str:

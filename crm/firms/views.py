@@ -9,7 +9,7 @@ from sqlalchemy import Text, cast, or_, select
 
 from crm.core.access import Perm, ensure, get_or_404, requires, scoped
 from crm.core.concurrency import EditConflict, conflicting_fields
-from crm.core.exports import csv_response, xlsx_response
+from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.pagination import page_args, paginate
 from crm.core.validators import display_phone
 from crm.db import db
@@ -31,8 +31,8 @@ def _list_statement():
     if q:
         like = '%' + q.replace('%', '').replace('_', '') + '%'
         stmt = stmt.where(or_(Firm.name.like(like), Firm.uscc == q.upper()))
-    if request.args.get('industry'):
-        stmt = stmt.where(Firm.industry_code.startswith(request.args['industry']))
+    if industry := services.industry_prefix(request.args.get('industry')):
+        stmt = stmt.where(Firm.industry_code.startswith(industry, autoescape=True))
     if request.args.get('tag') in FIRM_TAGS:
         stmt = stmt.where(cast(Firm.tags, Text).like(f'%"{request.args["tag"]}"%'))
     if request.args.get('deleted') == '1' and current_user.role_code == 'admin':
@@ -64,9 +64,18 @@ def export_rows(firms):
 @bp.get('/export.<any(csv, xlsx):fmt>')
 @requires(Perm.FIRMS_VIEW)
 def export(fmt: str):
-    """The current list as a spreadsheet (same scope and filters)."""
-    rows = export_rows(db.session.scalars(_list_statement().limit(50000)))
+    """The current list as a spreadsheet: every firm in scope that the filters select, read in batches."""
+    rows = export_rows(db.session.scalars(_list_statement().execution_options(yield_per=YIELD_PER)))
     return (csv_response if fmt == 'csv' else xlsx_response)(f'企业名录.{fmt}', EXPORT_HEADER, rows)
+
+
+@bp.get('/industries')
+@requires(Perm.FIRMS_VIEW)
+def industries():
+    """Suggestions for an industry input (GB/T 4754-2017 groups and classes): <option>s for its <datalist>. The
+    text comes as `q`, or under the input's own name when the form's picker asks (htmx sends the field)."""
+    text = request.args.get('q') or next((v for k, v in request.args.items() if k != 'q' and v), '')
+    return render_template('firms/_industry_options.html', options=services.industry_suggestions(text))
 
 
 @bp.get('/<int:firm_id>')
@@ -125,8 +134,7 @@ def new():
             flash(_('Firm %(name)s created.', name=firm.name), 'success')
             return redirect(url_for('firms.detail', firm_id=firm.id))
     failed = form.errors or form.form_errors
-    return render_template('firms/form.html', form=form, firm=None, candidates=candidates,
-                           industries=services.industry_choices()), 422 if failed else 200
+    return render_template('firms/form.html', form=form, firm=None, candidates=candidates), 422 if failed else 200
 
 
 @bp.route('/<int:firm_id>/edit', methods=['GET', 'POST'])
@@ -144,8 +152,7 @@ def edit(firm_id: int):
             flash(_('Firm %(name)s saved.', name=firm.name), 'success')
             return redirect(url_for('firms.detail', firm_id=firm.id))
     status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
-    return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=conflict,
-                           industries=services.industry_choices()), status
+    return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=conflict), status
 
 
 @bp.post('/<int:firm_id>/delete')

@@ -15,13 +15,18 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from crm.auth.models import OFFICER, User
 from crm.core import clock
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
-from crm.core.exports import csv_response, xlsx_response
+from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.pagination import page_args
 from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
+<<<<<<< HEAD
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, industry_choices, resolve_industry
 from crm.leads import followups, services
+=======
+from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, resolve_industry
+from crm.leads import services
+>>>>>>> export
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.listing import filtered_leads, lead_page
 from crm.leads.models import (
@@ -34,6 +39,7 @@ from crm.leads.models import (
     LostReason,
     SavedFilter,
     StageChange,
+    lead_platform,
 )
 from crm.platforms.listing import platform_options
 from crm.platforms.models import Platform, Unit
@@ -182,16 +188,30 @@ def filter_delete(filter_id: int):
     return redirect(url_for('leads.index'))
 
 
+EXPORT_HEADER = ['项目', '企业', '阶段', '来源', '行业', '目标平台', '计划投资(万元)', '预计年税收(万元)', '就业', '负责人',
+                 '下次跟进']
+_NAMES = '\x1f'
+_EXPORT_PLATFORMS = (select(func.aggregate_strings(Platform.name, _NAMES))
+                     .join(lead_platform, lead_platform.c.platform_id == Platform.id)
+                     .where(lead_platform.c.lead_id == Lead.id).scalar_subquery())
+
+
 @bp.get('/export.<any(csv, xlsx):fmt>')
 @requires(Perm.LEADS_VIEW)
 def export(fmt: str):
-    """The filtered list as a spreadsheet (same scope)."""
-    header = ['项目', '企业', '阶段', '来源', '行业', '目标平台', '计划投资(万元)', '预计年税收(万元)', '就业', '负责人', '下次跟进']
-    rows = ([lead.display_name, lead.firm.name, lead.stage, lead.source, lead.industry_code,
-             '、'.join(p.name for p in lead.platforms), lead.investment, lead.annual_tax, lead.jobs,
-             lead.owner.name if lead.owner else '公共池', lead.next_follow_up]
-            for lead in db.session.scalars(_filtered().limit(20000)))
-    return (csv_response if fmt == 'csv' else xlsx_response)(f'招商项目.{fmt}', header, rows)
+    """The filtered list as a spreadsheet: every lead in the viewer's scope that the filters select, in the list's
+    order. Plain rows (no ORM objects), read in batches: 100,000 leads export in seconds, not minutes."""
+    stmt = (filtered_leads(request.args, current_user.id)
+            .with_only_columns(Lead.title, Lead.codename, Lead.confidential, Firm.name, Lead.stage, Lead.source,
+                               Lead.industry_code, _EXPORT_PLATFORMS, Lead.investment, Lead.annual_tax, Lead.jobs,
+                               User.name, Lead.next_follow_up, maintain_column_froms=False)
+            .join(Firm, Firm.id == Lead.firm_id).outerjoin(User, User.id == Lead.owner_id))
+    rows = ([codename if confidential and codename else title, firm, stage, source, industry,
+             '、'.join(sorted(platforms.split(_NAMES))) if platforms else '', investment, tax, jobs, owner or '公共池',
+             follow_up]
+            for title, codename, confidential, firm, stage, source, industry, platforms, investment, tax, jobs, owner,
+            follow_up in db.session.execute(stmt.execution_options(yield_per=YIELD_PER)))
+    return (csv_response if fmt == 'csv' else xlsx_response)(f'招商项目.{fmt}', EXPORT_HEADER, rows)
 
 
 def _lead_data(form) -> dict:
@@ -237,8 +257,8 @@ def new():
                 flash(_('Lead %(name)s created for %(firm)s.', name=lead.title, firm=firm.name), 'success')
                 return redirect(url_for('leads.detail', lead_id=lead.id))
     failed = form.errors or form.form_errors
-    return render_template('leads/form.html', form=form, lead=None, firms=_firm_choices(), known=known,
-                           industries=industry_choices()), 422 if failed else 200
+    return (render_template('leads/form.html', form=form, lead=None, firms=_firm_choices(), known=known),
+            422 if failed else 200)
 
 
 def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, FirmOffer | None]:

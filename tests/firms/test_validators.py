@@ -52,11 +52,7 @@ def test_name_keys_match_the_usual_variants(a, b):
 
 
 def test_demo_industry_codes_exist_in_the_classification():
-    import csv
-    from pathlib import Path
+    from crm.firms.services import DEMO_TRADES, industry_rows
 
-    from crm.firms.services import DEMO_TRADES
-
-    path = Path(__file__).resolve().parents[2] / 'seeds' / 'industries.csv'
-    codes = {row['code'] for row in csv.DictReader(path.open(encoding='utf-8'))}
+    codes = {row['code'] for row in industry_rows()}
     assert {code for _trade, code in DEMO_TRADES} <= codes

@@ -29,6 +29,7 @@ EXPECTED: dict[str, str] = {
     'admin.follow_up_rules': 'ok 403 403 403 403',
     'firms.index': 'ok ok ok ok ok',
     'firms.export': 'ok ok ok ok ok',
+    'firms.industries': 'ok ok ok ok ok',
     'firms.new': 'ok 403 ok 403 403',
     'firms.import_firms_page': 'ok 403 ok 403 403',
     'firms.import_contacts_page': 'ok 403 ok 403 403',
