@@ -41,7 +41,7 @@ FIELDS = {
     'name': _l('Name'), 'former_names': _l('Former names'), 'uscc': _l('Unified social credit code'),
     'legal_rep': _l('Legal representative'), 'address': _l('Address'), 'district': _l('District'),
     'registered_capital': _l('Registered capital (10k yuan)'), 'revenue_band': _l('Revenue band'),
-    'headcount': _l('Headcount'), 'rd_ratio': _l('R&D ratio (%)'), 'registered_on': _l('Registered on'),
+    'headcount': _l('Headcount'), 'rd_ratio': _l('R&D share of revenue'), 'registered_on': _l('Registered on'),
     'tags': _l('Tags'), 'merged_into_id': _l('Merged into'), 'deleted_at': _l('Deleted at'),
     'deleted_by_id': _l('Deleted by'), 'role': _l('Role'), 'phone': _l('Phone'), 'email': _l('E-mail'),
     'wechat': _l('WeChat'), 'start_date': _l('Start'), 'end_date': _l('End'), 'area': _l('Area (㎡)'),

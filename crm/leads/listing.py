@@ -16,11 +16,8 @@ from crm.core.access import scoped, visibility_clause
 from crm.core.pagination import Page, page_statements, prepared_page
 from crm.core.validators import record_id
 from crm.firms.models import Firm
-<<<<<<< HEAD
-from crm.leads import followups
-=======
 from crm.firms.services import industry_prefix
->>>>>>> export
+from crm.leads import followups
 from crm.leads.models import ALL_STAGES, SOURCES, Lead, LeadNaming, StageChange, lead_platform
 from crm.platforms.models import Platform
 
@@ -111,18 +108,11 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         use('pool')
     if platform := args.get('platform', type=record_id):
         use('platform', platform=platform)
-<<<<<<< HEAD
-    if args.get('industry'):
-        use('industry', industry=args['industry'])
+    if industry := industry_prefix(args.get('industry')):  # a code prefix, or a picked 'code name', or a name
+        use('industry', industry=industry)
     for name in ('overdue', 'due_today', 'stale'):
         if args.get(name) == '1':
             use(name, **followups.params(name))
-=======
-    if industry := industry_prefix(args.get('industry')):  # a code prefix, or a picked 'code name', or a name
-        use('industry', industry=industry)
-    if args.get('overdue') == '1':
-        use('overdue', today=clock.today())
->>>>>>> export
     if args.get('q'):
         use('q', q='%' + args['q'].replace('%', '').replace('_', '') + '%')
     if args.get('reached') in ALL_STAGES:

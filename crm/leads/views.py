@@ -20,13 +20,8 @@ from crm.core.pagination import page_args
 from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
-<<<<<<< HEAD
-from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, industry_choices, resolve_industry
-from crm.leads import followups, services
-=======
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, resolve_industry
-from crm.leads import services
->>>>>>> export
+from crm.leads import followups, services
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.listing import filtered_leads, lead_page
 from crm.leads.models import (
