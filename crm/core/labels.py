@@ -80,3 +80,25 @@ def action_label(name: str) -> str:
 
 def field_label(name: str) -> str:
     return str(FIELDS[name]) if name in FIELDS else name
+
+
+# Stages and the default lost reasons are stored in Chinese (the office's own words); the English interface shows
+# them in English. A lost reason an administrator added is shown as written.
+STAGES = {
+    '线索': _l('Prospect'), '初步接洽': _l('First contact'), '考察看房': _l('Site visit'), '洽谈': _l('Negotiation'),
+    '签约': _l('Signed'), '注册': _l('Registered'), '入驻': _l('Moved in'), '投产': _l('In operation'),
+    '流失': _l('Lost'), '暂缓': _l('On hold'),
+}
+LOST_REASONS = {
+    '选择其他区域': _l('Chose another district'), '政策条件不满足': _l('Policy conditions not met'),
+    '房源不匹配': _l('No suitable space'), '企业战略调整': _l('Change of company strategy'),
+    '联系中断': _l('Contact lost'), '其他': _l('Other'),
+}
+
+
+def stage_label(name: str | None) -> str:
+    return str(STAGES[name]) if name in STAGES else (name or '')
+
+
+def lost_reason_label(name: str | None) -> str:
+    return str(LOST_REASONS[name]) if name in LOST_REASONS else (name or '')

@@ -76,6 +76,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today,
                                  object_label=labels.object_label, action_label=labels.action_label,
                                  field_label=labels.field_label)
+    app.add_template_filter(labels.stage_label, 'stage_label')
+    app.add_template_filter(labels.lost_reason_label, 'lost_reason_label')
 
     @app.context_processor
     def _helpers():
