@@ -43,7 +43,7 @@ def yearly_property_fee(unit) -> Decimal | None:
 
 
 def _q(value: Decimal) -> Decimal:
-    return value.quantize(CENT)
+    return value.quantize(CENT) + 0  # + 0: never a '-0.00'
 
 
 def _apply(amounts: list[Decimal], exclusive: list[bool], cap: Decimal) -> list[Decimal]:

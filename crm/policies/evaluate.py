@@ -181,7 +181,7 @@ def clause_yearly(clause, facts: dict[str, Any], term_years: int = TERM_YEARS) -
     its years. An unknown base gives 0 at the low end and the yearly cap (None: no cap) at the high end."""
     cap_year, cap_total = _dec(clause.cap_year), _dec(clause.cap_total)
     if clause.formula == 'fixed':
-        amount = _cap(_cap(Decimal(str(clause.amount or 0)), cap_year), cap_total)
+        amount = max(Decimal(0), _cap(_cap(Decimal(str(clause.amount or 0)), cap_year), cap_total))
         return [(amount, amount)]
     if clause.formula == 'per_m2':
         area = _number(facts.get('leased_area'))
@@ -192,7 +192,7 @@ def clause_yearly(clause, facts: dict[str, Any], term_years: int = TERM_YEARS) -
         values = [None if base is None else base * Decimal(str(share)) / Decimal(100) for share in shares]
     yearly, paid_low, paid_high = [], Decimal(0), Decimal(0)
     for value in values[:term_years]:
-        low = Decimal(0) if value is None else _cap(value, cap_year)
+        low = Decimal(0) if value is None else max(Decimal(0), _cap(value, cap_year))
         high = cap_year if value is None else low
         if cap_total is not None:
             low = max(Decimal(0), min(low, cap_total - paid_low))
