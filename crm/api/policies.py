@@ -4,9 +4,29 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import Text, cast, or_, select
 
-from crm.api.spec import (BOOL, DATE, DECIMAL, ID, INT, PAGE_PARAMS, STR, Param, api_error, component, dec, iso,
-                          nullable, obj, operation, page_json, page_of, page_params, query_args, string_list,
-                          with_etag)
+from crm.api.spec import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    ID,
+    INT,
+    PAGE_PARAMS,
+    STR,
+    Param,
+    api_error,
+    component,
+    dec,
+    iso,
+    nullable,
+    obj,
+    operation,
+    page_json,
+    page_of,
+    page_params,
+    query_args,
+    string_list,
+    with_etag,
+)
 from crm.core.access import Perm, get_or_404, scoped
 from crm.core.pagination import paginate
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause

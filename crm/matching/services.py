@@ -11,12 +11,11 @@ from sqlalchemy import and_, func, or_, select
 from crm.core import clock
 from crm.db import db
 from crm.leads.models import Lead
+from crm.matching.cost import Line, landed_cost, yearly_rent
 from crm.matching.models import DROP, KINDS, PIN, MatchChoice
 from crm.plans.commitments import list_commitments
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
-from crm.platforms.models import Building, Platform, Unit
-from crm.matching.cost import Line, landed_cost, yearly_rent
-from crm.platforms.models import UnitReservation
+from crm.platforms.models import Building, Platform, Unit, UnitReservation
 from crm.policies.evaluate import NOT_ELIGIBLE, TERM_YEARS, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
 
@@ -408,19 +407,14 @@ def condition_json(result: PolicyResult) -> list[dict[str, Any]]:
 
 def evaluation_json(result: PolicyResult) -> dict[str, Any]:
     """The JSON shape of one policy evaluation (the API and `crm match --json` alike)."""
-    money = (lambda v: None if v is None else str(v.quantize(Decimal('0.01'))))
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else str(value.quantize(Decimal('0.01')) + 0)
+
     return {'level': result.level, 'amount': result.amount_text, 'low': money(result.low),
             'high': money(result.high), 'basis': result.basis, 'years': result.years,
             'term_years': result.term_years,
             'yearly': [[money(low), money(high)] for low, high in result.yearly_of()],
             'not_eligible_because': result.reasons}
-
-    for clause in result.clauses:
-        if clause.status == NOT_ELIGIBLE:
-            continue
-        for year, (low, high) in enumerate(clause.yearly):
-            rows[year] = (rows[year][0] + low, None if high is None or rows[year][1] is None else rows[year][1] + high)
-    return rows
 
 
 def relied_policy_ids(lead_id: int) -> set[int]:

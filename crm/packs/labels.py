@@ -6,6 +6,7 @@ LABELS = {
         'building': '楼宇', 'unit': '房号', 'area': '面积(㎡)', 'use': '用途', 'rent': '租金(元/㎡·天)',
         'monthly': '月租金(元)', 'available': '可租日期', 'now': '即可', 'cost': '落地成本测算（万元）', 'year': '年度',
         'rent_year': '年租金', 'subsidy': '房租补助', 'net': '净成本（租金＋物业费－补助）', 'item': '项目',
+        'cost_title': '落地成本测算：{unit}，{years} 年（万元）',
         'year_n': '第{}年', 'total': '合计', 'fee': '物业费', 'fee_none': '未登记', 'less': '减：',
         'assumptions': '测算假设：按 {years} 年租期测算；年租金 = 挂牌租金 × 建筑面积 × 365 天，物业费 = 物业费单价（元/㎡·月）× '
                        '建筑面积 × 12 个月；只计入本推介包所列政策的房租补助，每项补助及补助合计均不超过当年租金，注明“就高不重复”的政策'
@@ -23,7 +24,8 @@ LABELS = {
         'building': 'Building', 'unit': 'Unit', 'area': 'Area (㎡)', 'use': 'Use', 'rent': 'Rent (CNY/㎡/day)',
         'monthly': 'Monthly (CNY)', 'available': 'Available', 'now': 'now', 'cost': 'Landed cost (10k CNY)',
         'year': 'Year', 'rent_year': 'Rent', 'subsidy': 'Rent subsidy', 'net': 'Net cost (rent + fee − subsidy)',
-        'item': 'Item', 'year_n': 'Year {}', 'total': 'Total', 'fee': 'Property fee', 'fee_none': 'not listed',
+        'item': 'Item', 'cost_title': 'Landed cost: {unit}, {years} years (10k CNY)', 'year_n': 'Year {}',
+        'total': 'Total', 'fee': 'Property fee', 'fee_none': 'not listed',
         'less': 'Less: ',
         'assumptions': 'Assumptions: a {years}-year term; rent = listed rent × gross area × 365 days; property fee = '
                        'fee (CNY/㎡/month) × gross area × 12; only the rent subsidies of the policies in this pack, '

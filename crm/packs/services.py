@@ -57,7 +57,8 @@ def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str
                 for s in for_pack(result, 'policy', PACK_POLICIES)]
     quotes = [{'n': n, 'text': v.commitment.text, 'commitment_id': v.commitment.id,
                'paragraph_id': v.commitment.paragraph_id, 'anchor': v.commitment.paragraph.anchor,
-               'citation': v.commitment.paragraph.citation} for n, v in enumerate(for_pack(result, 'commitment', PACK_QUOTES), 1)]
+               'citation': v.commitment.paragraph.citation}
+              for n, v in enumerate(for_pack(result, 'commitment', PACK_QUOTES), 1)]
     firm = lead.firm
     return {'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
             'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,
@@ -66,6 +67,7 @@ def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str
             'platforms': platforms, 'units': units, 'policies': policies, 'quotes': quotes,
             'net_cost': result['net_cost'], 'cost': result['cost'], 'term_years': result['term_years'],
             'cost_unit': result['unit_for_cost'].number if result['unit_for_cost'] else None,
+            'cost_building': result['units'][0].data['building'] if result['unit_for_cost'] else None,
             'notes': [n['text'] for n in result['notes']]}
 
 

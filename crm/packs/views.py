@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from crm.core import audit
 from crm.core.access import Perm, ensure, get_or_404, public, requires, scoped
-from crm.extensions import limiter
 from crm.db import db
+from crm.extensions import limiter
 from crm.leads.models import Lead
 from crm.packs import services
 from crm.packs.models import Pack, PackBuild

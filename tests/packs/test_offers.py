@@ -107,7 +107,7 @@ def test_the_share_link_of_an_earlier_version_warns_and_links_the_current_one(
     lead, units = _lead(factories, officer, db_session)
     _choose(client, lead.id, 'unit', units['801'].id)
     first = _build(client, db_session, lead.id)
-    old_share, old_token = factories.share(first)
+    _old_share, old_token = factories.share(first)
     prospect = app.test_client()
     page = prospect.get(f'/s/{old_token}').get_data(as_text=True)
     assert '不是最新版本' not in page and '已出租' not in page

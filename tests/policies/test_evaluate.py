@@ -3,10 +3,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from crm.policies.evaluate import (CONDITIONAL, ELIGIBLE, MET, NOT_ELIGIBLE, UNKNOWN, UNMET, evaluate_condition,
-                                   evaluate_policy)
+from crm.policies.evaluate import (
+    CONDITIONAL,
+    ELIGIBLE,
+    MET,
+    NOT_ELIGIBLE,
+    UNKNOWN,
+    UNMET,
+    evaluate_condition,
+    evaluate_policy,
+)
 
 
 @dataclass

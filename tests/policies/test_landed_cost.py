@@ -77,7 +77,7 @@ def test_cost_table_stacks_only_pack_policies_shows_property_fee_and_is_never_ne
         client, factories, logged_in, in_app, db_session, instant):
     with _frozen(instant):
         officer = logged_in('officer')
-        lead, unit, digital_id, hr_id = _setup(client, factories, officer, db_session, in_app)
+        lead, _unit, digital_id, _hr_id = _setup(client, factories, officer, db_session, in_app)
         page = client.get(f'/leads/{lead.id}/match').get_data(as_text=True)
         table = page.split('id="landed-cost"')[1].split('</table>')[0]
         assert '物业费' in table and '7.20' in table, 'the 物业费 is part of the landed cost'

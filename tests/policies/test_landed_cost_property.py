@@ -3,7 +3,8 @@ exceeds the rent it subsidises, and the pack prints exactly the figures of the m
 import re
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from crm.db import db
