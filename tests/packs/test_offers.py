@@ -148,3 +148,25 @@ def test_expired_and_revoked_links_get_their_own_page(app, client, factories, lo
     assert response.status_code == 410 and '已撤回' in response.get_data(as_text=True)
     unknown = prospect.get('/s/not-a-real-token')
     assert unknown.status_code == 404 and '已撤回' not in unknown.get_data(as_text=True)
+
+
+def test_a_pinned_policy_that_expired_drops_out_of_the_next_pack_which_is_not_stale(client, factories, logged_in,
+                                                                                      db_session):
+    from datetime import date
+
+    from crm.policies.models import Policy
+
+    officer = logged_in('officer')
+    lead, _units = _lead(factories, officer, db_session)
+    policy = Policy(key='test-expired', title='电竞产业扶持（已到期）', level='区', amounts_public=False,
+                    kinds=['房租补助'], industries=['电竞数娱'], platform_names=[], facts=[],
+                    expires_on=date(2025, 12, 31))
+    db_session.add(policy)
+    db_session.commit()
+    policy_id = policy.id
+    _choose(client, lead.id, 'policy', policy_id)
+    assert '政策“电竞产业扶持（已到期）”已于 2025-12-31 到期' in client.get(f'/leads/{lead.id}/match').get_data(as_text=True)
+    pack = _build(client, db_session, lead.id)
+    assert policy_id not in [p for p, _v in pack.snapshot['policies']]
+    assert client.get(f'/api/v1/packs/{pack.id}').get_json()['stale_reasons'] == []
+    assert '已于 2025-12-31 到期' in client.get(f'/packs/{pack.id}').get_data(as_text=True)
