@@ -170,3 +170,15 @@ def test_a_pinned_policy_that_expired_drops_out_of_the_next_pack_which_is_not_st
     assert policy_id not in [p for p, _v in pack.snapshot['policies']]
     assert client.get(f'/api/v1/packs/{pack.id}').get_json()['stale_reasons'] == []
     assert '已于 2025-12-31 到期' in client.get(f'/packs/{pack.id}').get_data(as_text=True)
+
+
+def test_the_officer_unpins_a_unit_that_can_no_longer_be_offered(client, factories, logged_in, db_session):
+    officer = logged_in('officer')
+    lead, units = _lead(factories, officer, db_session)
+    _choose(client, lead.id, 'unit', units['801'].id)
+    _set_status(db_session, units['801'].id, '锁定')
+    page = client.get(f'/leads/{lead.id}/match').get_data(as_text=True)
+    card = page.split('id="no-longer-offered"')[1].split('</section>')[0]
+    assert '房源 801 当前为“锁定”' in card and '取消选定' in card and '已选入推介包' not in card
+    _choose(client, lead.id, 'unit', units['801'].id, 'clear')
+    assert 'id="no-longer-offered"' not in client.get(f'/leads/{lead.id}/match').get_data(as_text=True)
