@@ -16,7 +16,9 @@ PACK = {'id': INT, 'number': STR, 'lead_id': INT, 'firm_id': INT, 'version': INT
         'size': INT, 'pages': INT, 'author_id': nullable(INT), 'created_at': DATETIME,
         'download_url': {**STR, 'description': 'the PDF, for the same callers who may see this pack'}}
 PACK_SUMMARY = component('Pack', obj(PACK))
-PACK_DETAIL = component('PackDetail', obj({**PACK, 'stale_reasons': string_list()}))
+PACK_DETAIL = component('PackDetail', obj({
+    **PACK, 'stale_reasons': string_list(),
+    'notes': {**string_list(), 'description': 'pinned units or policies this version left out, and why'}}))
 
 
 def pack_json(p: Pack) -> dict:
@@ -41,7 +43,8 @@ def packs():
            summary='One pack: number, version, fingerprint, download link and why it may be stale')
 def pack(pack_id: int):
     item = get_or_404(Pack, pack_id)
-    return jsonify({**pack_json(item), 'stale_reasons': services.stale_reasons(item)})
+    return jsonify({**pack_json(item), 'stale_reasons': services.stale_reasons(item),
+                    'notes': list((item.snapshot or {}).get('notes', []))})
 
 
 @operation('GET', '/packs/{pack_id}/pdf', perm=Perm.PACKS_VIEW, tag='packs', content_type='application/pdf',

@@ -4,15 +4,37 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import Text, cast, or_, select
 
-from crm.api.spec import (BOOL, DATE, DECIMAL, INT, PAGE_PARAMS, STR, Param, component, dec, iso, nullable, obj,
-                          operation, page_json, page_of, page_params, query_args, string_list, with_etag)
+from crm.api.spec import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    ID,
+    INT,
+    PAGE_PARAMS,
+    STR,
+    Param,
+    api_error,
+    component,
+    dec,
+    iso,
+    nullable,
+    obj,
+    operation,
+    page_json,
+    page_of,
+    page_params,
+    query_args,
+    string_list,
+    with_etag,
+)
 from crm.core.access import Perm, get_or_404, scoped
 from crm.core.pagination import paginate
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
 
 POLICY = {'id': INT, 'key': STR, 'title': STR, 'issuer': nullable(STR), 'level': STR, 'district': nullable(STR),
           'doc_number': nullable(STR), 'status': STR, 'effective_from': nullable(DATE),
-          'expires_on': nullable(DATE), 'amounts_public': BOOL, 'is_example': BOOL, 'kinds': string_list(),
+          'expires_on': nullable(DATE), 'amounts_public': BOOL, 'is_example': BOOL, 'highest_only': BOOL,
+          'kinds': string_list(),
           'industries': string_list(), 'platforms': string_list()}
 POLICY_SUMMARY = component('Policy', obj(POLICY))
 CLAUSE = component('PolicyClause', obj({
@@ -32,6 +54,7 @@ def policy_json(p: Policy) -> dict:
     return {'id': p.id, 'key': p.key, 'title': p.title, 'issuer': p.issuer, 'level': p.level, 'district': p.district,
             'doc_number': p.doc_number, 'status': p.status, 'effective_from': iso(p.effective_from),
             'expires_on': iso(p.expires_on), 'amounts_public': p.amounts_public, 'is_example': p.is_example,
+            'highest_only': bool(p.highest_only),
             'kinds': list(p.kinds or []), 'industries': list(p.industries or []),
             'platforms': list(p.platform_names or [])}
 
@@ -68,3 +91,40 @@ def policy(policy_id: int):
                               'citations': [{'doc': f.get('doc', ''), 'quote': f.get('quote', '')}
                                             for f in item.facts or []],
                               'clauses': [clause_json(c) for c in item.clauses]}), item.version)
+
+
+CONDITION_RESULT = obj({'text': STR, 'status': STR, 'used': nullable(STR)})
+EVALUATION = component('PolicyEvaluation', obj({
+    'policy_id': INT, 'subject': STR, 'level': {'type': 'string', 'enum': ['eligible', 'conditional', 'not_eligible']},
+    'amount': {**STR, 'description': 'the estimate as every page and PDF shows it, with its basis'},
+    'low': nullable(DECIMAL), 'high': nullable(DECIMAL),
+    'basis': {**STR, 'description': '一次性, 按 1 年计 or N 年合计 (empty when there is no amount)'},
+    'years': INT, 'term_years': INT,
+    'yearly': {'type': 'array', 'items': {'type': 'array', 'items': nullable(DECIMAL)},
+               'description': '[low, high] in 10k yuan for each year of the term'},
+    'not_eligible_because': string_list(), 'conditions': {'type': 'array', 'items': CONDITION_RESULT}}))
+
+
+@operation('GET', '/policies/{policy_id}/evaluation', perm=Perm.POLICIES_VIEW, tag='policies', response=EVALUATION,
+           errors=(400,), summary='The policy evaluated for one lead or firm, exactly as the policy page, the match '
+                                  'page, the pack and the 政策摘要 show it',
+           query=(Param('lead_id', ID, 'the lead (its match page and pack)'),
+                  Param('firm_id', ID, 'the firm (its 政策摘要)')))
+def policy_evaluation(policy_id: int):
+    from crm.firms.models import Firm
+    from crm.leads.models import Lead
+    from crm.matching.services import condition_json, evaluation_json
+    from crm.packs.summaries import evaluate_for_subject
+
+    item, args = get_or_404(Policy, policy_id), query_args()
+    if ('lead_id' in args) == ('firm_id' in args):
+        return api_error(400, 'invalid_query', '请指定 lead_id 或 firm_id 之一',
+                         {'lead_id': ['请指定 lead_id 或 firm_id 之一']})
+    if 'lead_id' in args:
+        lead = get_or_404(Lead, args['lead_id'])
+        subject, result = lead.display_name, evaluate_for_subject(item, lead=lead)
+    else:
+        firm = get_or_404(Firm, args['firm_id'])
+        subject, result = firm.name, evaluate_for_subject(item, firm=firm)
+    return jsonify({'policy_id': item.id, 'subject': subject, **evaluation_json(result),
+                    'conditions': condition_json(result)})

@@ -6,16 +6,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from crm.core import clock
 from crm.db import db
 from crm.leads.models import Lead
+from crm.matching.cost import Line, landed_cost, yearly_rent
 from crm.matching.models import DROP, KINDS, PIN, MatchChoice
 from crm.plans.commitments import list_commitments
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
-from crm.platforms.models import Building, Platform, Unit
-from crm.policies.evaluate import NOT_ELIGIBLE, evaluate_policy
+from crm.platforms.models import Building, Platform, Unit, UnitReservation
+from crm.policies.evaluate import NOT_ELIGIBLE, TERM_YEARS, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
 
 # GB/T 4754 code prefixes → the industry vocabulary the plans and platforms use (longest prefix wins).
@@ -27,7 +28,6 @@ CODE_INDUSTRIES = {
     '61': '旅游', '72': '总部经济',
 }
 AREA_TOLERANCE = Decimal('0.3')
-TERM_YEARS = 3
 
 
 def industries_of_text(text: str) -> set[str]:
@@ -61,15 +61,18 @@ def platform_industries(platform: Platform) -> set[str]:
 
 
 def lead_facts(lead: Lead, *, unit: Unit | None = None) -> dict[str, Any]:
-    """What the evaluator may use: firm and lead data; missing values stay missing (unknown, never guessed)."""
+    """What the evaluator may use: firm and lead data, and the unit the estimate is for (its area, its annual rent,
+    its platform); missing values stay missing (unknown, never guessed)."""
     firm = lead.firm
     years = (clock.today() - firm.registered_on).days // 365 if firm.registered_on else None
-    area = lead.space_need_m2 or (unit.area_gross if unit else None)
-    rent = (unit.rent * unit.area_gross * 365 / Decimal(10000)) if unit is not None and unit.rent else None
+    area = unit.area_gross if unit is not None else lead.space_need_m2
+    rent = yearly_rent(unit) if unit is not None else None
     rd_spend = None
+    platforms = [db.session.get(Platform, unit.platform_id).name] if unit is not None else \
+        [p.name for p in lead.platforms]
     return {
         'industry_code': lead.industry_code or firm.industry_code, 'tags': firm.tags or None,
-        'registered_district': firm.district, 'platform': [p.name for p in lead.platforms] or None,
+        'registered_district': firm.district, 'platform': platforms or None,
         'years_registered': years, 'revenue': None, 'headcount': firm.headcount,
         'rd_ratio': firm.rd_ratio, 'investment': lead.investment, 'leased_area': area,
         'industry': sorted(lead_industries(lead)) or None, 'rent': rent, 'rd_spend': rd_spend,
@@ -116,11 +119,34 @@ def rank_platforms(lead: Lead, wanted: set[str], limit: int = 5) -> list[Scored]
     return sorted(scored, key=lambda s: (-s.score, s.item.name))[:limit]
 
 
+def promised_to(lead_id: int):
+    """The ids of the units promised (意向) to this lead, as a subquery."""
+    return select(UnitReservation.unit_id).where(UnitReservation.lead_id == lead_id,
+                                                 UnitReservation.active.is_(True))
+
+
+def offerable(lead_id: int):
+    """Units a prospect can take: vacant, or promised (意向) to this very lead."""
+    return or_(Unit.status == '空置', and_(Unit.status == '意向', Unit.id.in_(promised_to(lead_id))))
+
+
+def unavailable_reason(unit: Unit, lead_id: int) -> str | None:
+    """Why this unit cannot be offered to the lead (None when it can)."""
+    if unit.status == '空置':
+        return None
+    if unit.status == '意向':
+        if db.session.scalar(promised_to(lead_id).where(UnitReservation.unit_id == unit.id).limit(1)):
+            return None
+        return '当前为“意向”，已承诺给其他项目'
+    return f'当前为“{unit.status}”'
+
+
 def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10) -> list[Scored]:
-    """Vacant units on the chosen platforms by fit: area within ±30 % of the need, use, date, rent."""
+    """Units the prospect can take on the chosen platforms, by fit: area within ±30 % of the need, use, date,
+    rent."""
     need, today = lead.space_need_m2, clock.today()
     stmt = (select(Unit, Building.name).join(Building, Unit.building_id == Building.id)
-            .where(Unit.status == '空置', Unit.platform_id.in_(platform_ids)))
+            .where(offerable(lead.id), Unit.platform_id.in_(platform_ids)))
     if need:
         stmt = stmt.where(Unit.area_gross.between(need * (1 - AREA_TOLERANCE), need * (1 + AREA_TOLERANCE)))
     scored = []
@@ -143,9 +169,8 @@ def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10) -> list[Sco
     return sorted(scored, key=lambda s: (-s.score, s.item.id))[:limit]
 
 
-def relevant_policies(lead: Lead, wanted: set[str], platform_names: list[str], unit: Unit | None) -> list[Scored]:
+def relevant_policies(wanted: set[str], platform_names: list[str], facts: dict[str, Any]) -> list[Scored]:
     """Policies evaluated against the lead (expired and not-eligible ones are left out, with reasons kept)."""
-    facts = lead_facts(lead, unit=unit)
     scored = []
     for policy in db.session.scalars(select(Policy)):
         if policy.expires_on and policy.expires_on < clock.today():
@@ -170,25 +195,12 @@ def relevant_policies(lead: Lead, wanted: set[str], platform_names: list[str], u
     return sorted(scored, key=lambda s: (-s.score, s.item.title))[:12]
 
 
-def net_cost(unit: Unit, lead: Lead, policies: list[Scored], years: int = TERM_YEARS) -> list[dict]:
-    """Rent × area × year minus the rent subsidies estimated for each year (万元), with the assumptions."""
-    if unit.rent is None:
-        return []
-    yearly_rent = unit.rent * unit.area_gross * 365 / Decimal(10000)
-    rows = []
-    for year in range(years):
-        low = high = Decimal(0)
-        for scored in policies:
-            for clause in scored.data['result'].clauses:
-                if clause.kind == '房租补助' and clause.status != NOT_ELIGIBLE and year < len(clause.yearly):
-                    c_low, c_high = clause.yearly[year]
-                    low += c_low or 0
-                    high += c_high or 0
-        rows.append({'year': year + 1, 'rent': yearly_rent.quantize(Decimal('0.01')),
-                     'subsidy_low': low.quantize(Decimal('0.01')), 'subsidy_high': high.quantize(Decimal('0.01')),
-                     'net_high': (yearly_rent - low).quantize(Decimal('0.01')),
-                     'net_low': (yearly_rent - high).quantize(Decimal('0.01'))})
-    return rows
+def net_cost(unit: Unit, policies: list[Scored], years: int = TERM_YEARS) -> dict | None:
+    """The landed cost of the unit with the rent subsidies of these (the pack's) policies, year by year."""
+    lines = [Line(s.item.id, s.item.title, bool(s.item.highest_only), s.data['result']) for s in policies
+             if s.data['result'].level != NOT_ELIGIBLE and any(
+                 high is None or high > 0 for _low, high in s.data['result'].yearly_of('房租补助'))]
+    return landed_cost(unit, lines, years)
 
 
 def lead_choices(lead_id: int) -> dict[str, dict[int, str]]:
@@ -218,19 +230,32 @@ def _pinned_platforms(ids: list[int]) -> list[Scored]:
     return [Scored(p, 0.0, [_CHOSEN]) for p in db.session.scalars(select(Platform).where(Platform.id.in_(ids)))]
 
 
-def _pinned_units(ids: list[int]) -> list[Scored]:
-    rows = db.session.execute(select(Unit, Building.name).join(Building, Unit.building_id == Building.id)
-                              .where(Unit.id.in_(ids))).all()
-    return [Scored(unit, 0.0, [_CHOSEN] + ([f'当前状态：{unit.status}'] if unit.status != '空置' else []),
-                   {'building': name}) for unit, name in rows]
-
-
-def _pinned_policies(lead: Lead, unit: Unit | None) -> Callable[[list[int]], list[Scored]]:
+def _pinned_units(lead: Lead, notes: list[dict]) -> Callable[[list[int]], list[Scored]]:
+    """Pinned units the prospect can still take; the others are left out with a note for the officer."""
     def load(ids: list[int]) -> list[Scored]:
-        facts = lead_facts(lead, unit=unit)
-        return [Scored(p, 0.0, [_CHOSEN] + ([f'已于 {p.expires_on} 到期'] if p.expires_on and p.expires_on < clock.today()
-                                             else []), {'result': evaluate_policy(p, facts)})
-                for p in db.session.scalars(select(Policy).where(Policy.id.in_(ids)))]
+        rows = db.session.execute(select(Unit, Building.name).join(Building, Unit.building_id == Building.id)
+                                  .where(Unit.id.in_(ids)).order_by(Unit.id)).all()
+        kept = []
+        for unit, name in rows:
+            reason = unavailable_reason(unit, lead.id)
+            if reason:
+                notes.append({'kind': 'unit', 'id': unit.id, 'text': f'{name} 房源 {unit.number} {reason}，已不在推介包中'})
+            else:
+                kept.append(Scored(unit, 0.0, [_CHOSEN], {'building': name}))
+        return kept
+    return load
+
+
+def _pinned_policies(facts: dict[str, Any], notes: list[dict]) -> Callable[[list[int]], list[Scored]]:
+    """Pinned policies still in force; an expired one is left out with a note for the officer."""
+    def load(ids: list[int]) -> list[Scored]:
+        kept = []
+        for p in db.session.scalars(select(Policy).where(Policy.id.in_(ids)).order_by(Policy.id)):
+            if p.expires_on and p.expires_on < clock.today():
+                notes.append({'kind': 'policy', 'id': p.id, 'text': f'政策“{p.title}”已于 {p.expires_on} 到期，已不在推介包中'})
+            else:
+                kept.append(Scored(p, 0.0, [_CHOSEN], {'result': evaluate_policy(p, facts)}))
+        return kept
     return load
 
 
@@ -238,24 +263,56 @@ def _pinned_commitments(ids: list[int]) -> list:
     return list_commitments(ids=ids, include_rejected=True)
 
 
-def match_lead(lead: Lead, *, choices: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
-    """Everything the match tab and the promotion pack need, as objects with reasons.
+@dataclass
+class Offers:
+    """Where a lead could land: platforms, the units it can take, and the unit its estimates are for."""
 
-    The officer's choices apply: pinned items come first (a pinned platform decides where units are searched),
-    dropped items are set aside under `dropped`.
-    """
+    wanted: set[str]
+    platforms: list[Scored]
+    dropped_platforms: list[Scored]
+    chosen: list[Platform]
+    units: list[Scored]
+    dropped_units: list[Scored]
+    notes: list[dict]  # {kind, id, text}: pinned items that can no longer be offered
+
+    @property
+    def cost_unit(self) -> Unit | None:
+        """The unit the landed cost and the policy estimates are for: the pack's first unit."""
+        return self.units[0].item if self.units else None
+
+
+def lead_offers(lead: Lead, choices: dict[str, dict[int, str]] | None = None) -> Offers:
+    """Platforms and units for the lead with the officer's choices applied (pinned first, dropped set aside,
+    pinned units nobody can offer any more left out with a note)."""
     choices = lead_choices(lead.id) if choices is None else choices
-    wanted = lead_industries(lead)
+    wanted, notes = lead_industries(lead), []
     platforms, dropped_platforms = _apply_choices(rank_platforms(lead, wanted), choices['platform'],
                                                   lambda s: s.item.id, _pinned_platforms)
     pinned_platforms = [s.item for s in platforms if choices['platform'].get(s.item.id) == PIN]
     chosen = pinned_platforms or [s.item for s in platforms[:2]] or list(lead.platforms)
     units, dropped_units = _apply_choices(rank_units(lead, [p.id for p in chosen]), choices['unit'],
-                                          lambda s: s.item.id, _pinned_units)
-    best_unit = units[0].item if units else None
-    policies, dropped_policies = _apply_choices(relevant_policies(lead, wanted, [p.name for p in chosen], best_unit),
+                                          lambda s: s.item.id, _pinned_units(lead, notes))
+    return Offers(wanted, platforms, dropped_platforms, chosen, units, dropped_units, notes)
+
+
+def evaluate_for_lead(policy: Policy, lead: Lead) -> PolicyResult:
+    """The evaluation of one policy for a lead, exactly as its match page and pack show it."""
+    return evaluate_policy(policy, lead_facts(lead, unit=lead_offers(lead).cost_unit))
+
+
+def match_lead(lead: Lead, *, choices: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
+    """Everything the match tab and the promotion pack need, as objects with reasons.
+
+    The officer's choices apply: pinned items come first (a pinned platform decides where units are searched),
+    dropped items are set aside under `dropped`; `notes` says which pinned items can no longer be offered.
+    """
+    choices = lead_choices(lead.id) if choices is None else choices
+    offers = lead_offers(lead, choices)
+    wanted, chosen, best_unit = offers.wanted, offers.chosen, offers.cost_unit
+    facts = lead_facts(lead, unit=best_unit)
+    policies, dropped_policies = _apply_choices(relevant_policies(wanted, [p.name for p in chosen], facts),
                                                 choices['policy'], lambda s: s.item.id,
-                                                _pinned_policies(lead, best_unit))
+                                                _pinned_policies(facts, offers.notes))
     commitments = []
     for platform in chosen[:1]:
         commitments += list_commitments(platform=platform.name, limit=8)
@@ -268,11 +325,17 @@ def match_lead(lead: Lead, *, choices: dict[str, dict[int, str]] | None = None) 
             unique.append(view)
     commitments, dropped_commitments = _apply_choices(unique[:12], choices['commitment'], lambda v: v.commitment.id,
                                                       _pinned_commitments)
-    return {'industries': sorted(wanted), 'platforms': platforms, 'units': units, 'policies': policies,
-            'commitments': commitments, 'net_cost': net_cost(best_unit, lead, policies) if best_unit else [],
-            'unit_for_cost': best_unit, 'choices': choices,
-            'dropped': {'platform': dropped_platforms, 'unit': dropped_units, 'policy': dropped_policies,
-                        'commitment': dropped_commitments}}
+    result = {'industries': sorted(wanted), 'platforms': offers.platforms, 'units': offers.units,
+              'policies': policies, 'commitments': commitments, 'unit_for_cost': best_unit, 'choices': choices,
+              'notes': offers.notes, 'term_years': TERM_YEARS,
+              'dropped': {'platform': offers.dropped_platforms, 'unit': offers.dropped_units,
+                          'policy': dropped_policies, 'commitment': dropped_commitments}}
+    cost = net_cost(best_unit, for_pack(result, 'policy', PACK_POLICIES)) if best_unit else None
+    result['cost'], result['net_cost'] = cost, cost['rows'] if cost else []
+    return result
+
+
+PACK_PLATFORMS, PACK_UNITS, PACK_POLICIES, PACK_QUOTES = 2, 8, 8, 10
 
 
 def for_pack(result: dict[str, Any], kind: str, limit: int) -> list:
@@ -312,19 +375,46 @@ def match_json(lead: Lead) -> dict[str, Any]:
                    'area': str(s.item.area_gross), 'rent': str(s.item.rent) if s.item.rent is not None else None,
                    'score': round(s.score, 3), 'reasons': s.reasons, 'pinned': pins['unit'].get(s.item.id) == PIN}
                   for s in result['units']],
-        'policies': [{'id': s.item.id, 'title': s.item.title, 'level': s.data['result'].level,
-                      'amount': s.data['result'].amount_text, 'example': s.item.is_example, 'reasons': s.reasons,
+        'policies': [{'id': s.item.id, 'title': s.item.title, **evaluation_json(s.data['result']),
+                      'example': s.item.is_example, 'reasons': s.reasons,
                       'pinned': pins['policy'].get(s.item.id) == PIN,
-                      'conditions': [{'text': c.text, 'status': c.status, 'used': str(c.used) if c.used is not None
-                                      else None} for cl in s.data['result'].clauses for c in cl.conditions]}
+                      'conditions': condition_json(s.data['result'])}
                      for s in result['policies']],
         'commitments': [{**v.as_dict(), 'pinned': pins['commitment'].get(v.commitment.id) == PIN}
                         for v in result['commitments']],
         'dropped': {kind: [v.commitment.id if kind == 'commitment' else v.item.id for v in items]
                     for kind, items in result['dropped'].items()},
-        'net_cost': [{k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}
-                     for row in result['net_cost']],
+        'net_cost': _plain(result['net_cost']), 'notes': [n['text'] for n in result['notes']],
+        'cost_unit': result['unit_for_cost'].id if result['unit_for_cost'] else None,
     }
+
+
+def _plain(value: Any) -> Any:
+    """Decimals as exact text, through lists and dicts (the JSON shape of money)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def condition_json(result: PolicyResult) -> list[dict[str, Any]]:
+    return [{'text': c.text, 'status': c.status, 'used': str(c.used) if c.used is not None else None}
+            for c in [*result.scope, *(c for cl in result.clauses for c in cl.conditions)]]
+
+
+def evaluation_json(result: PolicyResult) -> dict[str, Any]:
+    """The JSON shape of one policy evaluation (the API and `crm match --json` alike)."""
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else str(value.quantize(Decimal('0.01')) + 0)
+
+    return {'level': result.level, 'amount': result.amount_text, 'low': money(result.low),
+            'high': money(result.high), 'basis': result.basis, 'years': result.years,
+            'term_years': result.term_years,
+            'yearly': [[money(low), money(high)] for low, high in result.yearly_of()],
+            'not_eligible_because': result.reasons}
 
 
 def relied_policy_ids(lead_id: int) -> set[int]:

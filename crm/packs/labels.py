@@ -5,8 +5,13 @@ LABELS = {
         'number': '编号', 'profile': '平台概况', 'why': '推荐理由', 'facts': '规划文件中的平台信息', 'units': '推荐房源',
         'building': '楼宇', 'unit': '房号', 'area': '面积(㎡)', 'use': '用途', 'rent': '租金(元/㎡·天)',
         'monthly': '月租金(元)', 'available': '可租日期', 'now': '即可', 'cost': '落地成本测算（万元）', 'year': '年度',
-        'rent_year': '年租金', 'subsidy': '房租补助', 'net': '净租金',
-        'assumptions': '测算假设：挂牌租金 × 建筑面积 × 365 天；补助只计入条件已满足或尚待核实的政策，未知条件以区间表示；以正式政策兑现为准。',
+        'rent_year': '年租金', 'subsidy': '房租补助', 'net': '净成本（租金＋物业费－补助）', 'item': '项目',
+        'cost_title': '落地成本测算：{unit}，{years} 年（万元）',
+        'year_n': '第{}年', 'total': '合计', 'fee': '物业费', 'fee_none': '未登记', 'less': '减：',
+        'assumptions': '测算假设：按 {years} 年租期测算；年租金 = 挂牌租金 × 建筑面积 × 365 天，物业费 = 物业费单价（元/㎡·月）× '
+                       '建筑面积 × 12 个月；只计入本推介包所列政策的房租补助，每项补助及补助合计均不超过当年租金，注明“就高不重复”的政策'
+                       '不与其他政策叠加；条件尚待核实时以区间表示（低值按不满足、高值按满足计）；以正式政策兑现为准。',
+        'fee_missing': '该房源未登记物业费，净成本未含物业费。',
         'policies': '可享政策', 'conditions': '条件', 'estimate': '预计支持', 'example': '示例政策（演示数据）',
         'basis': '规划依据', 'basis_intro': '以下内容逐字引自政府规划文件，并注明出处：', 'contact': '联系我们',
         'contact_text': '如需实地考察或进一步了解政策，请联系拱墅区投资促进部门。', 'met': '已满足', 'unmet': '不满足',
@@ -18,9 +23,16 @@ LABELS = {
         'why': 'Why this platform', 'facts': 'What the plan documents say', 'units': 'Recommended units',
         'building': 'Building', 'unit': 'Unit', 'area': 'Area (㎡)', 'use': 'Use', 'rent': 'Rent (CNY/㎡/day)',
         'monthly': 'Monthly (CNY)', 'available': 'Available', 'now': 'now', 'cost': 'Landed cost (10k CNY)',
-        'year': 'Year', 'rent_year': 'Rent', 'subsidy': 'Rent subsidy', 'net': 'Net rent',
-        'assumptions': 'Assumptions: listed rent × gross area × 365 days; only subsidies whose conditions are met or '
-                       'still unknown; unknowns shown as a range; actual support follows the official policy.',
+        'year': 'Year', 'rent_year': 'Rent', 'subsidy': 'Rent subsidy', 'net': 'Net cost (rent + fee − subsidy)',
+        'item': 'Item', 'cost_title': 'Landed cost: {unit}, {years} years (10k CNY)', 'year_n': 'Year {}',
+        'total': 'Total', 'fee': 'Property fee', 'fee_none': 'not listed',
+        'less': 'Less: ',
+        'assumptions': 'Assumptions: a {years}-year term; rent = listed rent × gross area × 365 days; property fee = '
+                       'fee (CNY/㎡/month) × gross area × 12; only the rent subsidies of the policies in this pack, '
+                       'each and all together at most the year\'s rent; a policy marked 就高不重复 is not combined '
+                       'with others; unknown conditions give a range (low end: not met, high end: met); actual support '
+                       'follows the official policy.',
+        'fee_missing': 'No property fee is listed for this unit; the net cost leaves it out.',
         'policies': 'Policies', 'conditions': 'Conditions', 'estimate': 'Estimated support',
         'example': 'Example policy (demo data)', 'basis': 'Plan commitments',
         'basis_intro': 'Quoted verbatim from government plan documents (in Chinese), with sources:',

@@ -14,7 +14,7 @@ from config import ROOT
 from crm.core import audit, clock
 from crm.db import db
 from crm.leads.models import Lead
-from crm.matching.services import for_pack, match_lead
+from crm.matching.services import PACK_PLATFORMS, PACK_POLICIES, PACK_QUOTES, PACK_UNITS, for_pack, match_lead
 from crm.packs.models import Pack, PackBuild
 from crm.plans.models import PlanParagraph
 
@@ -43,28 +43,32 @@ def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str
                   'focus': s.item.focus_industries, 'reasons': s.reasons,
                   'facts': [{'field': f.field, 'value': f.value, 'unit': f.unit, 'quote': f.quote,
                              'citation': f.paragraph.citation if f.paragraph else f.doc_slug}
-                            for f in s.item.facts[:6]]} for s in for_pack(result, 'platform', 2)]
+                            for f in s.item.facts[:6]]} for s in for_pack(result, 'platform', PACK_PLATFORMS)]
     units = [{'id': s.item.id, 'version': s.item.version, 'building': s.data['building'], 'number': s.item.number,
               'floor': s.item.floor, 'area': s.item.area_gross, 'use': s.item.use, 'fitout': s.item.fitout,
               'rent': s.item.rent, 'monthly': s.item.monthly_rent, 'available': s.item.available_from,
-              'reasons': s.reasons} for s in for_pack(result, 'unit', 8)]
+              'reasons': s.reasons} for s in for_pack(result, 'unit', PACK_UNITS)]
     policies = [{'id': s.item.id, 'version': s.item.version, 'title': s.item.title, 'example': s.item.is_example,
                  'level': s.data['result'].level, 'amount': s.data['result'].amount_text,
-                 'expires': s.item.expires_on, 'summary': s.item.summary,
-                 'conditions': [{'text': c.text, 'status': c.status} for cl in s.data['result'].clauses
-                                for c in cl.conditions],
-                 'source': s.item.facts[0] if s.item.facts else None} for s in for_pack(result, 'policy', 8)]
+                 'expires': s.item.expires_on, 'summary': s.item.summary, 'highest_only': s.item.highest_only,
+                 'conditions': [{'text': c.text, 'status': c.status} for c in s.data['result'].scope]
+                 + [{'text': c.text, 'status': c.status} for cl in s.data['result'].clauses for c in cl.conditions],
+                 'source': s.item.facts[0] if s.item.facts else None}
+                for s in for_pack(result, 'policy', PACK_POLICIES)]
     quotes = [{'n': n, 'text': v.commitment.text, 'commitment_id': v.commitment.id,
                'paragraph_id': v.commitment.paragraph_id, 'anchor': v.commitment.paragraph.anchor,
-               'citation': v.commitment.paragraph.citation} for n, v in enumerate(for_pack(result, 'commitment', 10), 1)]
+               'citation': v.commitment.paragraph.citation}
+              for n, v in enumerate(for_pack(result, 'commitment', PACK_QUOTES), 1)]
     firm = lead.firm
     return {'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
             'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,
                      'investment': lead.investment, 'industries': result['industries']},
             'firm': {'name': firm.name if not lead.confidential else lead.codename or lead.display_name},
             'platforms': platforms, 'units': units, 'policies': policies, 'quotes': quotes,
-            'net_cost': result['net_cost'], 'cost_unit': result['unit_for_cost'].number
-            if result['unit_for_cost'] else None}
+            'net_cost': result['net_cost'], 'cost': result['cost'], 'term_years': result['term_years'],
+            'cost_unit': result['unit_for_cost'].number if result['unit_for_cost'] else None,
+            'cost_building': result['units'][0].data['building'] if result['unit_for_cost'] else None,
+            'notes': [n['text'] for n in result['notes']]}
 
 
 def verify_quotes(quotes: list[dict]) -> None:
@@ -111,7 +115,8 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     snapshot = {'policies': [[p['id'], p['version']] for p in context['policies']],
                 'units': [[u['id'], u['version']] for u in context['units']],
                 'quotes': [{'commitment': q['commitment_id'], 'anchor': q['anchor'], 'citation': q['citation'],
-                            'text': q['text']} for q in context['quotes']]}
+                            'text': q['text']} for q in context['quotes']],
+                'notes': context['notes']}
     pack = Pack(number=number, lead_id=lead.id, firm_id=lead.firm_id, version=version, lang=lang, sha256=sha,
                 size=len(pdf), pages=pages, snapshot=snapshot, author_id=author_id)
     db.session.add(pack)
@@ -132,11 +137,22 @@ def stale_reasons(pack: Pack) -> list[str]:
             reasons.append(f'政策已修改：{policy.title if policy else policy_id}')
         elif policy.expires_on and policy.expires_on < clock.today():
             reasons.append(f'政策已到期：{policy.title}')
+    from crm.matching.services import unavailable_reason
+
     for unit_id, _version in pack.snapshot.get('units', []):
         unit = db.session.get(Unit, unit_id)
         if unit is None or unit.status == '已租':
             reasons.append(f'房源已出租：{unit.number if unit else unit_id}')
+        elif unavailable_reason(unit, pack.lead_id):
+            reasons.append(f'房源已不可租：{unit.number}（{unavailable_reason(unit, pack.lead_id)}）')
     return reasons
+
+
+def current_pack(pack: Pack) -> Pack | None:
+    """The latest version of the pack's lead, when it is newer than this pack."""
+    latest = db.session.scalar(select(Pack).where(Pack.lead_id == pack.lead_id).order_by(Pack.version.desc())
+                               .limit(1))
+    return latest if latest is not None and latest.version > pack.version else None
 
 
 def create_share(pack: Pack, *, days: int, actor_id: int | None) -> str:
@@ -157,17 +173,32 @@ def create_share(pack: Pack, *, days: int, actor_id: int | None) -> str:
 
 
 def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None):
-    """The share behind a token if it is valid (not expired, not revoked), with the access logged; else None."""
+    """(share, state) behind a token: state 'ok' (the access is logged), 'expired' or 'revoked'; (None, None)
+    for a token that never existed."""
     from crm.db import utcnow
     from crm.packs.models import PackShare, PackShareAccess
 
     share = db.session.scalar(select(PackShare).where(PackShare.token_hash == hashlib.sha256(token.encode())
                                                       .hexdigest()))
-    if share is None or share.revoked_at is not None or share.expires_at < utcnow():
-        return None
+    if share is None:
+        return None, None
+    if share.revoked_at is not None:
+        return share, 'revoked'
+    if share.expires_at < utcnow():
+        return share, 'expired'
     db.session.add(PackShareAccess(share_id=share.id, what=what, ip=ip, user_agent=(user_agent or '')[:255]))
     db.session.flush()
-    return share
+    return share, 'ok'
+
+
+def active_share(pack: Pack):
+    """The pack's newest link that is neither revoked nor expired (None when the officer has not shared it)."""
+    from crm.db import utcnow
+    from crm.packs.models import PackShare
+
+    return db.session.scalar(select(PackShare).where(PackShare.pack_id == pack.id, PackShare.revoked_at.is_(None),
+                                                     PackShare.expires_at >= utcnow())
+                             .order_by(PackShare.created_at.desc()).limit(1))
 
 
 def request_build(lead: Lead, *, lang: str, user_id: int | None) -> PackBuild:

@@ -14,7 +14,7 @@ from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.matching.services import industries_of_code, industries_of_text
 from crm.packs.models import PolicySummary
-from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, evaluate_policy
+from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
 
 
@@ -31,6 +31,16 @@ def firm_facts(firm: Firm) -> dict[str, Any]:
             'rent': None, 'rd_spend': None, 'investment': None, 'revenue': None}
 
 
+def evaluate_for_subject(policy: Policy, *, lead=None, firm: Firm | None = None) -> PolicyResult:
+    """The one evaluation of a policy for a lead (as its match page and pack show it) or for a firm (as its
+    政策摘要 shows it); the policy page and the API show the same."""
+    from crm.matching.services import evaluate_for_lead
+
+    if lead is not None:
+        return evaluate_for_lead(policy, lead)
+    return evaluate_policy(policy, firm_facts(firm))
+
+
 def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
     """Plain data for the summary template."""
     facts = firm_facts(firm)
@@ -44,7 +54,8 @@ def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
             set(policy.platform_names) & set(facts['platform'] or [])
         if result.level == NOT_ELIGIBLE or (not policy.clauses and not relevant):
             continue
-        missing = [c.text for cl in result.clauses for c in cl.conditions if c.status == UNKNOWN]
+        missing = [c.text for c in [*result.scope, *(c for cl in result.clauses for c in cl.conditions)]
+                   if c.status == UNKNOWN]
         rows.append({'id': policy.id, 'version': policy.version, 'title': policy.title, 'level': result.level,
                      'amount': result.amount_text, 'missing': missing, 'deadline': policy.expires_on,
                      'example': policy.is_example, 'source': policy.facts[0] if policy.facts else None})

@@ -1,15 +1,15 @@
 """Issuing packs from a lead, the pack page with its citations and staleness, and the PDF download."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from crm.core import audit
 from crm.core.access import Perm, ensure, get_or_404, public, requires, scoped
-from crm.extensions import limiter
 from crm.db import db
+from crm.extensions import limiter
 from crm.leads.models import Lead
 from crm.packs import services
 from crm.packs.models import Pack, PackBuild
@@ -106,29 +106,43 @@ def share_revoke(share_id: int):
     return redirect(url_for('packs.detail', pack_id=share.pack_id))
 
 
+def _open_share(token: str, what: str):
+    """(pack, share, newer pack, its link, serving the newer one) behind a token; a link that has ended gets its
+    own page (410), a token that never existed is a 404.
+
+    With ?current=1 the newest version of the same pack is served instead, once the officer has shared it."""
+    share, state = services.open_share(token, what=what, ip=request.remote_addr,
+                                       user_agent=request.user_agent.string)
+    if share is None:
+        abort(404)
+    db.session.commit()
+    if state != 'ok':
+        abort(make_response(render_template('packs/share_gone.html', state=state, share=share), 410))
+    pack = db.session.get(Pack, share.pack_id)
+    newer = services.current_pack(pack)
+    newer_share = services.active_share(newer) if newer is not None else None
+    if request.args.get('current') and newer_share is not None:
+        return newer, newer_share, None, None, True
+    return pack, share, newer, newer_share, False
+
+
 @bp.get('/s/<token>')
 @limiter.limit('60 per minute')
 @public
 def shared(token: str):
-    """The prospect's read-only view of a shared pack (logged)."""
-    share = services.open_share(token, what='page', ip=request.remote_addr, user_agent=request.user_agent.string)
-    if share is None:
-        abort(404)
-    pack = db.session.get(Pack, share.pack_id)
-    db.session.commit()
-    return render_template('packs/shared.html', pack=pack, token=token, share=share)
+    """The prospect's read-only view of a shared pack (logged); says so at the top when it is no longer current."""
+    pack, share, newer, newer_share, serving_current = _open_share(token, 'page')
+    return render_template('packs/shared.html', pack=pack, token=token, share=share, newer=newer,
+                           newer_shared=newer_share is not None, serving_current=serving_current,
+                           changed=services.stale_reasons(pack))
 
 
 @bp.get('/s/<token>/pack.pdf')
 @limiter.limit('60 per minute')
 @public
 def shared_pdf(token: str):
-    """The shared pack's PDF (logged)."""
-    share = services.open_share(token, what='pdf', ip=request.remote_addr, user_agent=request.user_agent.string)
-    if share is None:
-        abort(404)
-    pack = db.session.get(Pack, share.pack_id)
-    db.session.commit()
+    """The shared pack's PDF (logged); ?current=1 gives the newest version once the officer has shared it."""
+    pack = _open_share(token, 'pdf')[0]
     return send_file(services.pdf_path(pack.sha256), mimetype='application/pdf', download_name=f'{pack.number}.pdf')
 
 

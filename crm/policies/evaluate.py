@@ -12,12 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 MET, UNMET, UNKNOWN = 'met', 'unmet', 'unknown'
+TERM_YEARS = 3  # the term a lead's estimates and landed cost cover
 ELIGIBLE, CONDITIONAL, NOT_ELIGIBLE = 'eligible', 'conditional', 'not_eligible'
 FIELD_LABELS = {
     'industry_code': '行业代码', 'tags': '企业标签', 'registered_district': '注册地', 'platform': '落户平台',
     'years_registered': '成立年限', 'revenue': '营业收入(万元)', 'headcount': '员工人数', 'rd_ratio': '研发投入占比(%)',
     'investment': '投资额(万元)', 'leased_area': '租用面积(㎡)', 'industry': '产业方向',
+    'policy_platforms': '适用平台', 'policy_industries': '适用产业',
 }
+SCOPE_FIELDS = ('policy_platforms', 'policy_industries')
 OPS = ('eq', 'neq', 'in', 'prefix', 'gte', 'lte', 'between', 'has', 'has_any')
 OP_LABELS = {'eq': '等于', 'neq': '不等于', 'in': '属于', 'prefix': '以…开头', 'gte': '不低于', 'lte': '不高于',
              'between': '介于', 'has': '包含', 'has_any': '包含其一'}
@@ -34,7 +37,14 @@ class ConditionResult:
     @property
     def text(self) -> str:
         label = FIELD_LABELS.get(self.field, self.field)
+        if self.field in SCOPE_FIELDS:
+            return f'{label}：{_show(self.value)}'
         return f'{label}{OP_LABELS.get(self.op, self.op)}{_show(self.value)}'
+
+    @property
+    def reason(self) -> str:
+        """The condition with the value it was checked against (for 'not eligible because …')."""
+        return f'{self.text}（本项目：{_show(self.used)}）' if self.used is not None else self.text
 
 
 @dataclass
@@ -42,14 +52,17 @@ class ClauseResult:
     kind: str
     status: str
     conditions: list[ConditionResult]
-    low: Decimal | None = None     # 万元
-    high: Decimal | None = None    # 万元
-    yearly: list[tuple[Decimal | None, Decimal | None]] = field(default_factory=list)
+    low: Decimal | None = None     # 万元 over the term
+    high: Decimal | None = None    # 万元 over the term
+    yearly: list[tuple[Decimal, Decimal | None]] = field(default_factory=list)  # per year of the term
     note: str = ''
+    once: bool = False             # a one-off amount (paid in year 1)
 
 
 @dataclass
 class PolicyResult:
+    """The one evaluation of a policy for a firm or lead: every page, PDF and API answer shows this."""
+
     policy_id: int | None
     title: str
     level: str
@@ -57,16 +70,45 @@ class PolicyResult:
     amounts_public: bool
     low: Decimal | None = None
     high: Decimal | None = None
+    scope: list[ConditionResult] = field(default_factory=list)  # the policy's own platforms and industries
+    term_years: int = TERM_YEARS
+    years: int = 0                 # years of the term the estimate covers
+    basis: str = ''                # 一次性 / 按 1 年计 / N 年合计
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the policy does not apply (its own restrictions first, then the unmet clause conditions)."""
+        unmet = [c for c in self.scope if c.status == UNMET]
+        unmet += [c for clause in self.clauses for c in clause.conditions if c.status == UNMET]
+        return [c.reason for c in unmet]
 
     @property
     def amount_text(self) -> str:
         if not self.amounts_public:
             return '金额未公开'
+        if self.level == NOT_ELIGIBLE:
+            return '—'
         if self.low is None and self.high is None:
             return '无法估算'
+        basis = f'（{self.basis}）' if self.basis else ''
         if self.low == self.high:
-            return f'约 {self.low:,.2f} 万元'
-        return f'{(self.low or 0):,.2f} – {self.high:,.2f} 万元' if self.high is not None else f'不少于 {self.low:,.2f} 万元'
+            return f'约 {self.low:,.2f} 万元{basis}'
+        if self.high is None:
+            return f'不少于 {self.low:,.2f} 万元{basis}'
+        return f'{(self.low or 0):,.2f} – {self.high:,.2f} 万元{basis}'
+
+    def yearly_of(self, kind: str | None = None) -> list[tuple[Decimal, Decimal | None]]:
+        """Per year of the term, the (low, high) of this policy's clauses (of one kind) that may apply."""
+        rows = [(Decimal(0), Decimal(0)) for _ in range(self.term_years)]
+        if not self.amounts_public or self.level == NOT_ELIGIBLE:
+            return rows
+        for clause in self.clauses:
+            if (kind is not None and clause.kind != kind) or clause.status == NOT_ELIGIBLE:
+                continue
+            for year, (low, high) in enumerate(clause.yearly[:self.term_years]):
+                total_low, total_high = rows[year]
+                rows[year] = (total_low + low, None if high is None or total_high is None else total_high + high)
+        return rows
 
 
 def _show(value: Any) -> str:
@@ -128,59 +170,109 @@ def _cap(value: Decimal, cap: Decimal | None) -> Decimal:
     return min(value, cap) if cap is not None else value
 
 
-def clause_amount(clause, facts: dict[str, Any]) -> tuple[Decimal | None, Decimal | None, list]:
-    """(low, high, yearly) in 万元 from the formula and caps; unknown bases give a range from 0 to the cap."""
-    formula = clause.formula
-    if formula == 'fixed':
-        amount = _cap(Decimal(clause.amount or 0), clause.cap_total)
-        return amount, amount, [(amount, amount)]
-    if formula == 'per_m2':
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def clause_yearly(clause, facts: dict[str, Any], term_years: int = TERM_YEARS) -> list[tuple[Decimal, Decimal | None]]:
+    """(low, high) in 万元 for each year the clause pays within the term, yearly and total caps applied.
+
+    A fixed amount is paid once (year 1); a percentage or a rate per ㎡ is one year's support; a schedule pays
+    its years. An unknown base gives 0 at the low end and the yearly cap (None: no cap) at the high end."""
+    cap_year, cap_total = _dec(clause.cap_year), _dec(clause.cap_total)
+    if clause.formula == 'fixed':
+        amount = max(Decimal(0), _cap(_cap(Decimal(str(clause.amount or 0)), cap_year), cap_total))
+        return [(amount, amount)]
+    if clause.formula == 'per_m2':
         area = _number(facts.get('leased_area'))
-        if area is None:
-            return Decimal(0), clause.cap_year, [(Decimal(0), clause.cap_year)]
-        yearly = _cap(Decimal(clause.rate or 0) * area / Decimal(10000), clause.cap_year)
-        total = _cap(yearly, clause.cap_total)
-        return total, total, [(total, total)]
-    base = _number(facts.get(clause.base or ''))  # 万元 per year
-    shares = [Decimal(str(p)) for p in clause.schedule] if formula == 'schedule' else [Decimal(clause.percent or 0)]
-    yearly, low_total, high_total = [], Decimal(0), Decimal(0)
-    for share in shares:
-        if base is None:
-            high = clause.cap_year
-            yearly.append((Decimal(0), high))
-            high_total = None if high is None or high_total is None else high_total + high
-            continue
-        value = _cap(base * share / Decimal(100), clause.cap_year)
-        yearly.append((value, value))
-        low_total += value
-        high_total = None if high_total is None else high_total + value
-    if clause.cap_total is not None:
-        low_total = min(low_total, clause.cap_total)
-        high_total = clause.cap_total if high_total is None else min(high_total, clause.cap_total)
-    return low_total, high_total, yearly
+        values = [None if area is None else Decimal(str(clause.rate or 0)) * area / Decimal(10000)]
+    else:
+        base = _number(facts.get(clause.base or ''))  # 万元 per year
+        shares = clause.schedule if clause.formula == 'schedule' else [clause.percent or 0]
+        values = [None if base is None else base * Decimal(str(share)) / Decimal(100) for share in shares]
+    yearly, paid_low, paid_high = [], Decimal(0), Decimal(0)
+    for value in values[:term_years]:
+        low = Decimal(0) if value is None else max(Decimal(0), _cap(value, cap_year))
+        high = cap_year if value is None else low
+        if cap_total is not None:
+            low = max(Decimal(0), min(low, cap_total - paid_low))
+            high = max(Decimal(0), cap_total - paid_high) if high is None else \
+                max(Decimal(0), min(high, cap_total - paid_high))
+        paid_low += low
+        paid_high = paid_high + high if high is not None else paid_high
+        yearly.append((low, high))
+    return yearly
 
 
-def evaluate_clause(clause, facts: dict[str, Any]) -> ClauseResult:
-    """Conditions and estimated amount of one clause."""
+def evaluate_clause(clause, facts: dict[str, Any], term_years: int = TERM_YEARS) -> ClauseResult:
+    """Conditions and estimated amount of one clause; while a condition is unknown the low end is nothing."""
     conditions = [evaluate_condition(c, facts) for c in clause.conditions or []]
     status = _status(conditions)
-    low, high, yearly = clause_amount(clause, facts)
+    yearly = clause_yearly(clause, facts, term_years)
     if status == CONDITIONAL:
-        low = Decimal(0)  # a condition may still fail: the floor is nothing
-    return ClauseResult(clause.kind, status, conditions, low, high, yearly, clause.note or '')
+        yearly = [(Decimal(0), high) for _low, high in yearly]
+    low = sum((y[0] for y in yearly), Decimal(0))
+    high = None if any(y[1] is None for y in yearly) else sum((y[1] for y in yearly), Decimal(0))
+    return ClauseResult(clause.kind, status, conditions, low, high, yearly, clause.note or '',
+                        once=clause.formula == 'fixed')
 
 
-def evaluate_policy(policy, facts: dict[str, Any]) -> PolicyResult:
-    """The policy's level (best clause) and summed estimate over the clauses that may apply."""
-    clauses = [evaluate_clause(c, facts) for c in policy.clauses]
+def industry_names(words) -> set[str]:
+    """The canonical industries named by words (a policy's or platform's labels)."""
+    from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
+
+    text = ' '.join(words)
+    return {name for name, keys in DEFAULT_INDUSTRY_KEYWORDS.items() if any(k and k in text for k in [name, *keys])}
+
+
+def scope_conditions(policy, facts: dict[str, Any]) -> list[ConditionResult]:
+    """The policy's own platforms and industries against the firm's or lead's (unknown when the facts lack them)."""
+    results = []
+    platforms = list(getattr(policy, 'platform_names', None) or [])
+    if platforms:
+        have = facts.get('platform')
+        status = UNKNOWN if not have else (MET if set(platforms) & set(have) else UNMET)
+        results.append(ConditionResult('policy_platforms', 'has_any', platforms, status, have or None))
+    industries = list(getattr(policy, 'industries', None) or [])
+    if industries:
+        have = facts.get('industry')
+        wanted = set(industries) | industry_names(industries)
+        status = UNKNOWN if not have else (MET if wanted & set(have) else UNMET)
+        results.append(ConditionResult('policy_industries', 'has_any', industries, status, have or None))
+    return results
+
+
+def _basis(clauses: list[ClauseResult]) -> tuple[int, str]:
+    years = max((sum(1 for low, high in c.yearly if high is None or high > 0 or low > 0) or 1 for c in clauses),
+                default=0)
+    if clauses and all(c.once for c in clauses):
+        return 1, '一次性'
+    return years, ('按 1 年计' if years <= 1 else f'{years} 年合计')
+
+
+def evaluate_policy(policy, facts: dict[str, Any], *, term_years: int = TERM_YEARS) -> PolicyResult:
+    """The policy's level and estimate for a firm or lead. Its own platforms and industries must fit (else not
+    eligible, with the reason); each clause's conditions decide the level (the best clause counts); unknowns give
+    a range whose low end assumes they fail and whose high end assumes they hold."""
+    scope = scope_conditions(policy, facts)
+    clauses = [evaluate_clause(c, facts, term_years) for c in policy.clauses]
     order = {ELIGIBLE: 0, CONDITIONAL: 1, NOT_ELIGIBLE: 2}
     level = min((c.status for c in clauses), key=order.get) if clauses else CONDITIONAL
-    result = PolicyResult(getattr(policy, 'id', None), policy.title, level, clauses, policy.amounts_public)
-    if not policy.amounts_public or not clauses:
-        return result
+    scope_status = _status(scope)
+    if scope_status == NOT_ELIGIBLE:
+        level = NOT_ELIGIBLE
+    elif scope_status == CONDITIONAL:
+        level = max(level, CONDITIONAL, key=order.get)
+        for clause in clauses:  # the policy itself may not apply: nothing is certain
+            clause.yearly = [(Decimal(0), high) for _low, high in clause.yearly]
+            clause.low = Decimal(0)
+    result = PolicyResult(getattr(policy, 'id', None), policy.title, level, clauses, policy.amounts_public,
+                          scope=scope, term_years=term_years)
     applicable = [c for c in clauses if c.status != NOT_ELIGIBLE]
-    if applicable:
-        result.low = sum((c.low or Decimal(0) for c in applicable), Decimal(0))
-        highs = [c.high for c in applicable]
-        result.high = None if any(h is None for h in highs) else sum(highs, Decimal(0))
+    if not policy.amounts_public or not clauses or level == NOT_ELIGIBLE or not applicable:
+        return result
+    result.low = sum((c.low or Decimal(0) for c in applicable), Decimal(0))
+    highs = [c.high for c in applicable]
+    result.high = None if any(h is None for h in highs) else sum(highs, Decimal(0))
+    result.years, result.basis = _basis(applicable)
     return result

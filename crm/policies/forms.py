@@ -202,6 +202,7 @@ class PolicyFields:
     expires_on = DateField(_l('Expires on'), validators=[Optional()])
     amounts_public = BooleanField(_l('Amounts are public'))
     is_example = BooleanField(_l('Example data (shown as 示例)'))
+    highest_only = BooleanField(_l('Not combined with other support for the same cost (就高不重复)'))
     kinds = SelectMultipleField(_l('Kinds of support'), choices=[(k, k) for k in CLAUSE_KINDS])
     industries = StringField(_l('Industries'), validators=[Optional(), Length(max=300)])
     platform_names = SelectMultipleField(_l('Platforms'), choices=[], validate_choice=True)
@@ -221,5 +222,6 @@ class PolicyForm(PolicyFields, VersionedForm):
 
 
 POLICY_FIELD_NAMES = ('title', 'issuer', 'doc_number', 'level', 'district', 'status', 'effective_from',
-                      'expires_on', 'amounts_public', 'is_example', 'kinds', 'platform_names', 'summary')
+                      'expires_on', 'amounts_public', 'is_example', 'highest_only', 'kinds', 'platform_names',
+                      'summary')
 CLAUSE_FIELD_NAMES = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'cap_year', 'cap_total', 'note')

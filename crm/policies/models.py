@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
@@ -40,6 +40,8 @@ class Policy(TimestampMixin, VersionedMixin, Base):
     summary: Mapped[str | None] = mapped_column(Text)
     facts: Mapped[list[dict]] = mapped_column(JSON, default=list)  # citations: doc slug + verbatim quote
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 就高不重复: where another policy also pays for the same cost, only the higher of the two is granted.
+    highest_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # An uploaded policy document (PDF or text), stored by its SHA-256 under instance/policy_docs.
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     source_name: Mapped[str | None] = mapped_column(String(200))

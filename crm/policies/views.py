@@ -17,7 +17,7 @@ from crm.leads.models import Lead
 from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
 from crm.policies import services
-from crm.policies.evaluate import FIELD_LABELS, OP_LABELS, evaluate_policy
+from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.forms import (
     CLAUSE_FIELD_NAMES,
     POLICY_FIELD_NAMES,
@@ -64,17 +64,17 @@ def index():
                            expiring=services.expiring, expired=services.expired)
 
 
-def _preview_subject():
-    """The firm or lead chosen for the preview (through the viewer's scope), and its facts."""
-    from crm.matching.services import lead_facts
-    from crm.packs.summaries import firm_facts
+def _preview(policy: Policy):
+    """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it."""
+    from crm.packs.summaries import evaluate_for_subject
 
-    if request.args.get('lead', type=record_id):
-        lead = get_or_404(Lead, request.args.get('lead', type=record_id))
-        return lead.display_name, lead_facts(lead)
-    if request.args.get('firm', type=record_id):
-        firm = get_or_404(Firm, request.args.get('firm', type=record_id))
-        return firm.name, firm_facts(firm)
+    lead_id, firm_id = request.args.get('lead', type=record_id), request.args.get('firm', type=record_id)
+    if lead_id:
+        lead = get_or_404(Lead, lead_id)
+        return lead.display_name, evaluate_for_subject(policy, lead=lead)
+    if firm_id:
+        firm = get_or_404(Firm, firm_id)
+        return firm.name, evaluate_for_subject(policy, firm=firm)
     return None, None
 
 
@@ -85,8 +85,7 @@ def detail(policy_id: int):
     from crm.matching.models import PIN, MatchChoice
 
     policy = get_or_404(Policy, policy_id)
-    subject, facts = _preview_subject()
-    result = evaluate_policy(policy, facts) if facts is not None else None
+    subject, result = _preview(policy)
     words = request.args.get('who', '').strip()[:60]
     candidates = []
     if words:

@@ -170,11 +170,11 @@ def test_share_links_open_without_login_are_logged_and_can_be_revoked(app, clien
     assert url.rsplit('/', 1)[1] not in (share.token_hash or '')
     db_session.execute(update(PackShare).where(PackShare.id == share.id).values(expires_at=utcnow() - timedelta(1)))
     db_session.commit()
-    assert stranger.get(url).status_code == 404
+    assert stranger.get(url).status_code == 410, 'an expired link has its own page'
     db_session.execute(update(PackShare).where(PackShare.id == share.id).values(expires_at=utcnow() + timedelta(1)))
     db_session.commit()
     post_form(client, f'/packs/shares/{share.id}/revoke', {}, token_from=f'/packs/{pack.id}')
-    assert stranger.get(url + '/pack.pdf').status_code == 404
+    assert stranger.get(url + '/pack.pdf').status_code == 410, 'a revoked link has its own page'
     assert stranger.get('/s/not-a-real-token').status_code == 404
 
 

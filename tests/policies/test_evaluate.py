@@ -3,10 +3,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from crm.policies.evaluate import (CONDITIONAL, ELIGIBLE, MET, NOT_ELIGIBLE, UNKNOWN, UNMET, evaluate_condition,
-                                   evaluate_policy)
+from crm.policies.evaluate import (
+    CONDITIONAL,
+    ELIGIBLE,
+    MET,
+    NOT_ELIGIBLE,
+    UNKNOWN,
+    UNMET,
+    evaluate_condition,
+    evaluate_policy,
+)
 
 
 @dataclass
@@ -30,6 +39,8 @@ class Policy:
     title: str = '测试政策'
     amounts_public: bool = True
     id: int = 1
+    industries: list = field(default_factory=list)
+    platform_names: list = field(default_factory=list)
 
 
 @pytest.mark.parametrize('op,value,actual,expected', [
@@ -51,7 +62,7 @@ def test_fixed_amount_with_met_unknown_and_unmet_conditions():
     clause = Clause(formula='fixed', amount=Decimal(100), conditions=[{'field': 'investment', 'op': 'gte',
                                                                       'value': 5000}])
     met = evaluate_policy(Policy([clause]), {'investment': 6000})
-    assert (met.level, met.low, met.high, met.amount_text) == (ELIGIBLE, 100, 100, '约 100.00 万元')
+    assert (met.level, met.low, met.high, met.amount_text) == (ELIGIBLE, 100, 100, '约 100.00 万元（一次性）')
     unknown = evaluate_policy(Policy([clause]), {})
     assert (unknown.level, unknown.low, unknown.high) == (CONDITIONAL, 0, 100)
     unmet = evaluate_policy(Policy([clause]), {'investment': 10})
@@ -70,8 +81,11 @@ def test_multi_year_schedule_with_yearly_and_total_caps():
     clause = Clause(formula='schedule', base='rent', schedule=[100, 50, 50], cap_year=Decimal(60),
                     cap_total=Decimal(120))
     result = evaluate_policy(Policy([clause]), {'rent': 80})
-    assert [y[0] for y in result.clauses[0].yearly] == [60, 40, 40]
+    assert [y[0] for y in result.clauses[0].yearly] == [60, 40, 20], 'the total cap binds in the year it is reached'
     assert result.high == 120  # 60 + 40 + 40 = 140, capped at 120
+    assert (result.years, result.basis, result.amount_text) == (3, '3 年合计', '约 120.00 万元（3 年合计）')
+    short = evaluate_policy(Policy([clause]), {'rent': 80}, term_years=2)
+    assert (short.high, short.basis) == (100, '2 年合计'), 'only the years of the term count'
 
 
 def test_per_square_metre_rate():
@@ -103,3 +117,27 @@ def test_adding_missing_data_never_turns_an_unmet_policy_eligible(partial, compl
     if before.level == NOT_ELIGIBLE:
         assert after.level == NOT_ELIGIBLE
     assert after.level in (ELIGIBLE, NOT_ELIGIBLE)
+
+
+def test_a_policy_whose_own_platforms_or_industries_exclude_the_subject_is_not_eligible_and_says_why():
+    policy = Policy([Clause(formula='fixed', amount=Decimal(10))], industries=['人力资源服务'],
+                    platform_names=['中国(杭州)人力资源服务产业园'])
+    out = evaluate_policy(policy, {'industry': ['电竞数娱'], 'platform': ['电竞数娱产业园']})
+    assert out.level == NOT_ELIGIBLE and out.low is None and out.amount_text == '—'
+    assert out.reasons == ['适用平台：中国(杭州)人力资源服务产业园（本项目：电竞数娱产业园）',
+                           '适用产业：人力资源服务（本项目：电竞数娱）']
+    fits = evaluate_policy(policy, {'industry': ['人力资源服务'], 'platform': ['中国(杭州)人力资源服务产业园']})
+    assert (fits.level, fits.low, fits.high) == (ELIGIBLE, 10, 10)
+    unknown = evaluate_policy(policy, {'industry': ['人力资源服务']})
+    assert (unknown.level, unknown.low, unknown.high) == (CONDITIONAL, 0, 10), 'unknown platform: a range'
+    assert evaluate_policy(Policy([Clause(formula='fixed', amount=Decimal(10))], industries=['大数据']),
+                           {'industry': ['数字经济']}).level != NOT_ELIGIBLE, 'industry words are read as the plans do'
+
+
+def test_an_unknown_condition_gives_a_range_low_end_fails_high_end_holds():
+    clause = Clause(formula='schedule', base='rent', schedule=[100, 50], cap_year=Decimal(100),
+                    conditions=[{'field': 'headcount', 'op': 'gte', 'value': 20}])
+    out = evaluate_policy(Policy([clause]), {'rent': Decimal('65.70')})
+    assert out.level == CONDITIONAL and out.clauses[0].yearly == [(0, Decimal('65.70')), (0, Decimal('32.85'))]
+    assert out.amount_text == '0.00 – 98.55 万元（2 年合计）'
+    assert evaluate_policy(Policy([clause]), {'rent': Decimal('65.70'), 'headcount': 30}).low == Decimal('98.55')
