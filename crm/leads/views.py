@@ -271,17 +271,20 @@ def _firm_choices():
                               .order_by(Firm.name_key).limit(2000)).all()
 
 
+def _load_lead(form, lead: Lead) -> None:
+    """What the edit form shows beyond the lead's columns."""
+    form.platforms.data = [p.id for p in lead.platforms]
+    form.collaborators.data = [u.id for u in lead.collaborators]
+
+
 @bp.route('/<int:lead_id>/edit', methods=['GET', 'POST'])
 @requires(Perm.LEADS_EDIT)
 def edit(lead_id: int):
-    """Edit a lead's facts; concurrent edits are detected."""
+    """Edit a lead's facts; a save from a stale form merges (only this user's changes apply) or asks."""
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
-    form = LeadForm(obj=lead) if request.method == 'GET' else LeadForm()
+    form = LeadForm.editing(lead, load=_load_lead)
     _choices(form)
-    if request.method == 'GET':
-        form.platforms.data = [p.id for p in lead.platforms]
-        form.collaborators.data = [u.id for u in lead.collaborators]
     labels = {'title': _('Project name'), 'notes': _('Notes'), 'next_follow_up': _('Next follow-up')}
     if form.save(lead, lambda version: services.update_lead(lead, _lead_data(form), version=version,
                                                             platform_ids=form.platforms.data,
