@@ -75,7 +75,7 @@ class StageForm(BaseForm):
     def offer_stages_from(self, stage: str) -> None:
         """Offer the moves that make sense from `stage`, grouped: the next stage (chosen by default), later stages
         (a skip to confirm), 流失/暂缓, earlier stages (back from 签约 or later with a reason). With no next stage
-        nothing is chosen: an empty first entry, never an earlier stage by default."""
+        nothing is chosen: an empty first entry, never an earlier stage by default. A posted form keeps its choice."""
         following, later, terminal, earlier = stage_options(stage)
         groups = {}
         if following:
@@ -87,7 +87,8 @@ class StageForm(BaseForm):
             if stages:
                 groups[label] = [(s, s) for s in stages]
         self.to_stage.choices = groups
-        self.to_stage.data = following or ''
+        if not self.is_submitted():  # a refused move keeps the stage chosen
+            self.to_stage.data = following or ''
 
 
 class ActivityForm(BaseForm):

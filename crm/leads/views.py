@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
@@ -309,7 +309,7 @@ def detail(lead_id: int):
     increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
     timeline = sorted([('stage', c.at, c) for c in changes]
                       + [('activity', a.done_at or a.created_at, a) for a in activities], key=lambda t: t[1], reverse=True)
-    stage_form = StageForm()
+    stage_form = g.pop('stage_form', None) or StageForm()  # a refused move comes back with its input
     stage_form.offer_stages_from(lead.stage)
     stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
@@ -356,7 +356,9 @@ def stage(lead_id: int):
             question = (_('Skip %(stages)s and move to %(stage)s?', stages='、'.join(exc.skipped),
                           stage=form.to_stage.data) if isinstance(exc, services.SkipNotConfirmed) else None)
             return jsonify(ok=False, message=str(exc), needs=_needs(exc), question=question), 422
-        return _back_with(str(exc), lead)
+        flash(str(exc), 'error')  # the lead page again, the stage, note and reason as entered
+        g.stage_form = form
+        return detail(lead.id), 422
     db.session.commit()
     if wants_json:
         return jsonify(ok=True, stage=lead.stage, message=_('Moved to %(stage)s.', stage=lead.stage))

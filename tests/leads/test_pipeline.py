@@ -232,9 +232,11 @@ def test_skipping_forward_needs_confirmation_and_logs_each_skipped_stage(client,
         lead = factories.lead(owner=officer)
         post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '考察看房', 'confirm_skip': 'y'},
                   token_from=f'/leads/{lead.id}')
-        refused = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '投产'}, token_from=f'/leads/{lead.id}',
-                            follow_redirects=True)
-        assert '将跳过洽谈、签约、注册、入驻' in refused.get_data(as_text=True)
+        refused = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '投产', 'note': '企业已自建厂房'},
+                            token_from=f'/leads/{lead.id}')
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and '将跳过洽谈、签约、注册、入驻' in html
+        assert _default_stage(html) == '投产' and '企业已自建厂房' in html  # the input is kept: tick and resubmit
         db_session.expire_all()
         assert db_session.get(Lead, lead.id).stage == '考察看房'
         done = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '投产', 'confirm_skip': 'y'},
