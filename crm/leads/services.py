@@ -45,8 +45,7 @@ class SkipNotConfirmed(LeadError):
     """A move forward past stages that were not confirmed as skipped."""
 
     def __init__(self, from_stage: str, to_stage: str, skipped: list[str]) -> None:
-        super().__init__(f'从「{from_stage}」直接到「{to_stage}」将跳过{"、".join(skipped)}：'
-                         '请勾选“确认跳过中间阶段”后再提交')
+        super().__init__(f'从「{from_stage}」直接到「{to_stage}」将跳过{"、".join(skipped)}，请确认跳过中间阶段后再提交')
         self.skipped = skipped
 
 
