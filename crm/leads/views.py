@@ -385,7 +385,9 @@ def assign(lead_id: int):
     """Leaders assign a lead to an officer or back to the pool."""
     lead = get_or_404(Lead, lead_id)
     owner_id = request.form.get('owner_id', type=int) or None
-    if owner_id and db.session.scalar(select(User.id).where(User.id == owner_id, User.role_code == OFFICER)) is None:
+    officer = select(User.id).where(User.id == owner_id, User.role_code == OFFICER)
+    if owner_id and (not 0 < owner_id < 2 ** 31  # beyond any id (and SQLite's integers): no such officer
+                     or db.session.scalar(officer) is None):
         abort(400)
     services.assign(lead, owner_id, actor_id=current_user.id)
     db.session.commit()

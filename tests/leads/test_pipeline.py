@@ -322,3 +322,10 @@ def test_skipped_stages_do_not_change_the_median_days_in_stage(client, factories
     medians = {r['stage']: r['median_days'] for r in figures['median_days']}
     assert medians['洽谈'] == 5.0
 
+
+
+def test_assigning_to_an_id_beyond_any_integer_is_refused_not_an_error(client, factories, logged_in):
+    logged_in('leader')
+    lead = factories.lead()
+    response = post_form(client, f'/leads/{lead.id}/assign', {'owner_id': str(10 ** 30)}, token_from=f'/leads/{lead.id}')
+    assert response.status_code == 400
