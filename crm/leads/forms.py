@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
-from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES
+from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
 from crm.leads.services import stage_options
 from crm.platforms.models import UNIT_USES
 
@@ -82,8 +82,9 @@ class StageForm(BaseForm):
             groups[gettext('Next stage')] = [(following, following)]
         else:
             groups[gettext('Choose')] = [('', '—')]
+        back = gettext('Back to') if stage in STAGE_NAMES else gettext('Reopen at')
         for label, stages in ((gettext('Skip ahead to'), later), (gettext('Pause or close'), terminal),
-                              (gettext('Back to'), earlier)):
+                              (back, earlier)):
             if stages:
                 groups[label] = [(s, s) for s in stages]
         self.to_stage.choices = groups
