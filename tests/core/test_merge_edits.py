@@ -303,3 +303,34 @@ def test_the_audit_log_shows_only_the_users_own_change(app, factories, in_app, d
         .order_by(AuditEvent.id)).all()
     assert [sorted(e.changes) for e in events][-2:] == [['investment'], ['title']], [e.changes for e in events]
     assert stored().investment == Decimal('9500')
+
+
+def test_a_third_save_in_between_is_merged_too(app, factories, in_app, db_session):
+    """The conflict page is based on the version stored when it was shown: when someone saves again before the
+    user does, the next save is a conflict against that newer version, and every change still lands."""
+    url, stored = _lead(factories, in_app, db_session)
+    a, b = _editors(app, factories, 'leader')
+    page_a, page_b = a.get(url).get_data(as_text=True), b.get(url).get_data(as_text=True)
+    assert a.post(url, data=changed(edit_form(page_a), investment='9500')).status_code == 302
+    conflict = b.post(url, data=changed(edit_form(page_b), title='乙改的项目名')).get_data(as_text=True)
+    assert a.post(url, data=changed(edit_form(a.get(url).get_data(as_text=True)), notes='甲又改了备注')).status_code == 302
+    second = b.post(url, data=edit_form(conflict))
+    assert second.status_code == 409
+    rows = conflict_rows(second.get_data(as_text=True))
+    assert rows['备注'][3] == 'theirs' and rows['项目名称'][3] == 'mine' and '计划投资（万元）' not in rows
+    assert b.post(url, data=edit_form(second.get_data(as_text=True))).status_code == 302
+    db_session.expire_all()
+    lead = stored()
+    assert (lead.investment, lead.notes, lead.title) == (Decimal('9500'), '甲又改了备注', '乙改的项目名')
+
+
+def test_a_form_without_a_valid_snapshot_saves_as_typed(app, factories, in_app, db_session):
+    """A client that sends no snapshot, or a tampered one, gets the plain version check: every field as typed."""
+    url, stored = _lead(factories, in_app, db_session)
+    [a] = _editors(app, factories, 'leader', count=1)
+    form = edit_form(a.get(url).get_data(as_text=True))
+    token = form['opened']
+    forged = changed(form, investment='1', opened=token[:-4] + ('AAAA' if not token.endswith('AAAA') else 'BBBB'))
+    assert a.post(url, data=forged).status_code == 302
+    db_session.expire_all()
+    assert stored().investment == Decimal('1')
