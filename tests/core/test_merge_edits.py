@@ -313,7 +313,8 @@ def test_a_third_save_in_between_is_merged_too(app, factories, in_app, db_sessio
     page_a, page_b = a.get(url).get_data(as_text=True), b.get(url).get_data(as_text=True)
     assert a.post(url, data=changed(edit_form(page_a), investment='9500')).status_code == 302
     conflict = b.post(url, data=changed(edit_form(page_b), title='乙改的项目名')).get_data(as_text=True)
-    assert a.post(url, data=changed(edit_form(a.get(url).get_data(as_text=True)), notes='甲又改了备注')).status_code == 302
+    reopened = edit_form(a.get(url).get_data(as_text=True))
+    assert a.post(url, data=changed(reopened, notes='甲又改了备注')).status_code == 302
     second = b.post(url, data=edit_form(conflict))
     assert second.status_code == 409
     rows = conflict_rows(second.get_data(as_text=True))
