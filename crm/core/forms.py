@@ -74,6 +74,31 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
+def _shown(field: Field, value: Any) -> str:
+    """A comparable value of `field` as the user reads it: the choice's label, 是/否, amounts with the input's
+    decimals, rows of sub-forms (e.g. policy conditions) with their own choices' labels."""
+    if value is None:
+        return '—'
+    if value is True:
+        return gettext('Yes')
+    if isinstance(value, list):
+        return '；'.join(_shown(field, item) for item in value)
+    if isinstance(value, dict):
+        row = field.entries[0] if isinstance(field, FieldList) and field.entries else None
+        subform = getattr(row, 'form', None)
+        return ' '.join(_shown(subform[key], item) if subform is not None and key in subform else str(item)
+                        for key, item in value.items() if item is not None)
+    places = getattr(field, 'places', None)
+    if isinstance(field, WTFormsDecimalField) and isinstance(places, int):  # as the input shows it: 3.80
+        return f'{Decimal(value):.{places}f}'
+    choices = getattr(field, 'choices', None)
+    if choices:
+        pairs = [pair for group in choices.values() for pair in group] if isinstance(choices, dict) else choices
+        labels = {str(pair[0]): str(pair[1]) for pair in pairs if isinstance(pair, tuple | list)}
+        return labels.get(str(value), str(value))
+    return str(value)
+
+
 class OpenedField(HiddenField):
     """The values the form showed when it was opened, signed: saving compares them with the typed and the stored
     values to tell which fields this user changed. A form opened for editing carries them from its first render;
@@ -119,9 +144,17 @@ class VersionedForm(BaseForm):
                 and not isinstance(field, PasswordField | FileField)]
 
     def values(self) -> dict[str, Any]:
-        """This form's values in comparable form (see `canonical`)."""
-        return {name: canonical(self._fields[name].data, unordered=isinstance(self._fields[name], SelectMultipleField))
-                for name in self.merged_fields()}
+        """This form's values in comparable form (see `canonical`); a form may say what a field's value means
+        with a `compare_<field>()` method (e.g. only the filled rows of a list)."""
+        values = {}
+        for name in self.merged_fields():
+            field, meaning = self._fields[name], getattr(self, f'compare_{name}', None)
+            try:
+                value = meaning() if meaning else field.data
+            except ValueError:  # a stored value today's rules refuse: compared as it is
+                value = field.data
+            values[name] = canonical(value, unordered=isinstance(field, SelectMultipleField))
+        return values
 
     @staticmethod
     def _signer() -> URLSafeSerializer:
@@ -156,24 +189,7 @@ class VersionedForm(BaseForm):
 
     def _display(self, name: str, value: Any) -> str:
         """A comparable value as the user reads it: choice labels, 是/否, rows joined."""
-        field = self._fields[name]
-        if value is None:
-            return '—'
-        if value is True:
-            return gettext('Yes')
-        if isinstance(value, dict):
-            return ' '.join(str(v) for v in value.values() if v is not None)
-        if isinstance(value, list):
-            return '；'.join(self._display(name, v) for v in value)
-        places = getattr(field, 'places', None)
-        if isinstance(field, WTFormsDecimalField) and isinstance(places, int):  # as the input shows it: 3.80
-            return f'{Decimal(value):.{places}f}'
-        choices = getattr(field, 'choices', None)
-        if choices:
-            pairs = [pair for group in choices.values() for pair in group] if isinstance(choices, dict) else choices
-            labels = {str(pair[0]): str(pair[1]) for pair in pairs if isinstance(pair, tuple | list)}
-            return labels.get(str(value), str(value))
-        return str(value)
+        return _shown(self._fields[name], value)
 
     def _rows(self, names, opened: Mapping[str, Any] | None, stored: Mapping[str, Any], mine: Mapping[str, Any],
               labels: Mapping[str, str]) -> list[dict[str, Any]]:

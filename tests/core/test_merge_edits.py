@@ -335,3 +335,21 @@ def test_a_form_without_a_valid_snapshot_saves_as_typed(app, factories, in_app, 
     assert a.post(url, data=forged).status_code == 302
     db_session.expire_all()
     assert stored().investment == Decimal('1')
+
+
+def test_clause_conditions_changed_meanwhile_are_kept_and_shown_in_words(app, factories, in_app, db_session):
+    url, stored = _clause(factories, in_app, db_session)
+    a, b = _editors(app, factories, 'admin')
+    page_a, page_b = a.get(url).get_data(as_text=True), b.get(url).get_data(as_text=True)
+    assert a.post(url, data=changed(edit_form(page_a), **{'conditions-0-value': '6000'})).status_code == 302
+    refused = b.post(url, data=changed(edit_form(page_b), note='乙的条款备注'))
+    html = refused.get_data(as_text=True)
+    assert conflict_rows(html) == {
+        '享受条件（须全部满足）': ('投资额(万元) 不低于 5000', '投资额(万元) 不低于 6000', '投资额(万元) 不低于 5000',
+                          'theirs'),
+        '备注': ('—', '—', '乙的条款备注', 'mine'),
+    }  # the empty condition rows are no change
+    assert b.post(url, data=edit_form(html)).status_code == 302
+    db_session.expire_all()
+    clause = stored()
+    assert clause.conditions == [{'field': 'investment', 'op': 'gte', 'value': 6000}] and clause.note == '乙的条款备注'
