@@ -13,16 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import DecimalField as WTFormsDecimalField
-from wtforms import (
-    Field,
-    FieldList,
-    FileField,
-    FormField,
-    HiddenField,
-    IntegerField,
-    PasswordField,
-    SelectMultipleField,
-)
+from wtforms import (Field, FieldList, FileField, FormField, HiddenField, IntegerField, PasswordField,
+                     SelectMultipleField)
 from wtforms.validators import InputRequired
 
 from crm.core.concurrency import BOTH, EditConflict, canonical, field_state
