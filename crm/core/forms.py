@@ -246,6 +246,8 @@ class VersionedForm(BaseForm):
             for name in names:
                 if name in kept or mine[name] == opened[name]:
                     self._take_stored(name, stored_form)
+                    if name in kept:  # the input given up is no longer the user's
+                        mine[name] = stored[name]
         try:
             if save(self.version.data) is False:
                 return False
