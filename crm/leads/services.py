@@ -53,7 +53,7 @@ class ReasonRequired(LeadError):
     """A signed project sent back to an earlier stage without a reason."""
 
     def __init__(self, from_stage: str, to_stage: str) -> None:
-        super().__init__(f'项目已到「{from_stage}」，退回「{to_stage}」必须在说明中填写原因')
+        super().__init__(f'项目已到「{from_stage}」，退回「{to_stage}」必须在备注中填写原因')
 
 
 def stage_options(stage: str) -> tuple[str | None, list[str], list[str], list[str]]:

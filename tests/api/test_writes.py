@@ -94,7 +94,7 @@ def test_stage_moves_confirm_skips_and_need_a_reason_to_go_back(factories, token
     assert [(c['to_stage'], c['skipped']) for c in history[-3:]] == [('签约', True), ('注册', True), ('入驻', False)]
     back = api('POST', f'/leads/{lead.id}/stage', token, json={'to_stage': '洽谈'})
     assert back.status_code == 422 and back.get_json()['error']['code'] == 'reason_required'
-    assert '必须在说明中填写原因' in back.get_json()['error']['fields']['note'][0]
+    assert '必须在备注中填写原因' in back.get_json()['error']['fields']['note'][0]
 
 
 def test_follow_ups(factories, token_for, api):

@@ -266,7 +266,7 @@ def test_moving_back_from_signed_needs_a_reason(client, factories, logged_in, db
     first_signing = signed.signed_at
     refused = post_form(client, f'/leads/{signed.id}/stage', {'to_stage': '洽谈', 'note': ' '},
                         token_from=f'/leads/{signed.id}', follow_redirects=True)
-    assert '退回「洽谈」必须在说明中填写原因' in refused.get_data(as_text=True)
+    assert '退回「洽谈」必须在备注中填写原因' in refused.get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(Lead, signed.id).stage == '签约'
     back = post_form(client, f'/leads/{signed.id}/stage', {'to_stage': '洽谈', 'note': '合同条款需重新谈判'},
