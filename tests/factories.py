@@ -86,7 +86,7 @@ class Factories:
                                owner_id=owner.id if owner else None, actor_id=None,
                                platform_ids=[p.id for p in platforms], collaborator_ids=[u.id for u in collaborators])
             if stage:
-                move_stage(lead, stage, actor_id=None)
+                move_stage(lead, stage, actor_id=None, confirm_skip=True)
             db.session.commit()
             return _detach(lead)
 

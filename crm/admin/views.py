@@ -71,15 +71,17 @@ def user_new():
     return render_template('admin/user_form.html', form=form, user=None), 422 if form.errors else 200
 
 
+def _load_user(form, user) -> None:
+    form.role.data, form.platforms.data = user.role_code, sorted(user.platform_ids)
+
+
 @bp.route('/users/<int:user_id>', methods=['GET', 'POST'])
 @requires(Perm.USERS_MANAGE)
 def user_edit(user_id: int):
     """Edit an account; a stale form is refused with the other change shown."""
     user = _user_or_404(user_id)
-    form = UserForm(obj=user) if request.method == 'GET' else UserForm()
+    form = UserForm.editing(user, load=_load_user)
     _choices(form)
-    if request.method == 'GET':
-        form.role.data, form.platforms.data = user.role_code, sorted(user.platform_ids)
     labels = {'email': _('E-mail'), 'name': _('Name'), 'role_code': _('Role'), 'phone': _('Phone')}
     if form.save(user, lambda version: services.update_user(
             user, version=version, email=form.email.data, name=form.name.data, role=form.role.data,

@@ -10,6 +10,7 @@ from crm.api.spec import (BOOL, DATE, DECIMAL, DECIMAL_IN, ID, INT, PAGE_PARAMS,
                           dec, form_errors, formdata, iso, nullable, obj, operation, page_json, page_of, page_params,
                           string_list, required_version, with_etag)
 from crm.core.access import Perm, ensure, get_or_404, scoped
+from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.pagination import paginate
 from crm.core.validators import display_phone
 from crm.db import db
@@ -104,8 +105,10 @@ def _save(form, item: Firm | None):
     """Run the firm page's save step; map its outcome to an answer (or None after a successful save)."""
     if not form.validate():
         return None, api_error(422, 'invalid', _('Some fields are not valid.'), form_errors(form))
-    saved, candidates, conflict = _save_firm(form, item)
-    if conflict:
+    try:
+        saved, candidates = _save_firm(form, item, form.version.data if item is not None else None)
+    except EditConflict:
+        conflict = conflicting_fields(item, form.data, dict.fromkeys(('name', 'uscc', 'notes'), ''))
         return None, api_error(409, 'conflict', _('Someone else changed this record after you opened it.'),
                                current_version=item.version, conflicting=[c['field'] for c in conflict])
     if saved is None and candidates:

@@ -43,7 +43,8 @@ LEAD_DETAIL = component('LeadDetail', obj({
     'owner': nullable(NAMED), 'collaborators': {'type': 'array', 'items': NAMED},
     'platforms': {'type': 'array', 'items': NAMED}, 'created_at': DATETIME, 'updated_at': DATETIME, 'version': INT,
     'stage_history': {'type': 'array', 'items': obj({'from_stage': nullable(STR), 'to_stage': STR, 'at': DATETIME,
-                                                     'by_id': nullable(INT), 'note': nullable(STR)})},
+                                                     'by_id': nullable(INT), 'note': nullable(STR),
+                                                     'skipped': {**BOOL, 'description': 'passed over by a move'}})},
 }))
 ACTIVITY = component('Activity', obj({
     'id': INT, 'lead_id': INT, 'kind': STR, 'subject': STR, 'due_on': nullable(DATE), 'done_at': nullable(DATETIME),
@@ -73,8 +74,10 @@ component('LeadUpdate', obj({**LEAD_INPUT, 'version': {**ID, 'description': 'the
 component('StageMove', obj({
     'to_stage': {'type': 'string', 'enum': list(ALL_STAGES)},
     'lost_reason_id': {**nullable(ID), 'description': 'required for 流失 (see /lost-reasons)'},
-    'note': {**_text(2000), 'description': 'required for 流失'},
+    'note': {**_text(2000), 'description': 'required for 流失, and as the reason for a move back from 签约 or later'},
     'unit_id': {**nullable(ID), 'description': 'for 入驻: the unit moved into'},
+    'confirm_skip': {**BOOL, 'description': 'a move forward past stages is refused (422 skip_unconfirmed) unless '
+                                           'true; each passed stage is then logged as skipped'},
 }, required=('to_stage',)))
 component('ActivityCreate', obj({
     'kind': {'type': 'string', 'enum': list(ACTIVITY_KINDS)}, 'subject': {'type': 'string', 'maxLength': 200},
@@ -128,7 +131,7 @@ def _detail(lead: Lead, status: int = 200):
         'platforms': [_named(p) for p in lead.platforms], 'created_at': iso(lead.created_at),
         'updated_at': iso(lead.updated_at), 'version': lead.version,
         'stage_history': [{'from_stage': c.from_stage, 'to_stage': c.to_stage, 'at': iso(c.at), 'by_id': c.by_id,
-                           'note': c.note} for c in history],
+                           'note': c.note, 'skipped': c.skipped} for c in history],
     }
     return with_etag(jsonify(body), lead.version), status
 
@@ -209,11 +212,12 @@ def lead_update(lead_id: int, body: dict):
 
 
 @operation('POST', '/leads/{lead_id}/stage', perm=Perm.LEADS_EDIT, tag='leads', response=LEAD_DETAIL,
-           body='StageMove', summary='Move a lead to another stage (流失 needs a reason and a note)')
+           body='StageMove', summary='Move a lead to another stage (a skip needs confirm_skip; 流失 needs a reason '
+                                     'and a note; a move back from 签约 or later needs a note)')
 def lead_stage(lead_id: int, body: dict):
     item = get_or_404(Lead, lead_id)
     ensure('stage', item)
-    form = StageForm(formdata=formdata({}, body, ('to_stage', 'lost_reason_id', 'note', 'unit_id')),
+    form = StageForm(formdata=formdata({}, body, ('to_stage', 'lost_reason_id', 'note', 'unit_id', 'confirm_skip')),
                      meta={'csrf': False})
     form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(select(LostReason))]
     if not form.validate():
@@ -225,7 +229,12 @@ def lead_stage(lead_id: int, body: dict):
             return _invalid({'unit_id': [_('No such unit, or it is outside your scope.')]})
     try:
         services.move_stage(item, form.to_stage.data, actor_id=current_user.id, note=form.note.data,
-                            lost_reason_id=form.lost_reason_id.data or None, unit=unit)
+                            lost_reason_id=form.lost_reason_id.data or None, unit=unit,
+                            confirm_skip=form.confirm_skip.data)
+    except services.SkipNotConfirmed as exc:
+        return api_error(422, 'skip_unconfirmed', str(exc), skipped=exc.skipped)
+    except services.ReasonRequired as exc:
+        return api_error(422, 'reason_required', str(exc), fields={'note': [str(exc)]})
     except services.LeadError as exc:
         return api_error(422, 'stage_refused', str(exc))
     db.session.commit()

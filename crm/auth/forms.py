@@ -57,6 +57,7 @@ class UserCreateForm(UserForm):
     password = PasswordField(_l('Initial password'), validators=[DataRequired(_l('Enter an initial password.')),
                                                                  strong_password, Length(max=MAX_PASSWORD)])
     version = None  # a new user has no version yet
+    opened = None
 
 
 class PasswordResetForm(BaseForm):

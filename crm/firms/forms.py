@@ -57,6 +57,8 @@ class FirmCreateForm(FirmFields, BaseForm):
 class FirmForm(FirmFields, VersionedForm):
     """Edit a firm."""
 
+    unmerged = ('confirm_similar',)
+
 
 class ContactForm(BaseForm):
     name = StringField(_l('Name'), validators=[DataRequired(_l('Enter a name.')), Length(max=60)])

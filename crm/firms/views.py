@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import Text, cast, or_, select
 
 from crm.core.access import Perm, ensure, get_or_404, requires, scoped
-from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.pagination import page_args, paginate
 from crm.core.validators import display_phone
@@ -95,31 +94,28 @@ def detail(firm_id: int):
                            industry=services.industry_name(firm.industry_code))
 
 
-def _save_firm(form, firm: Firm | None):
-    """Create or update through the services; returns (firm, candidates, conflict)."""
+def _save_firm(form, firm: Firm | None, version: int | None = None):
+    """Create or update through the services; returns (firm, candidates): no firm when the input was refused
+    (errors on the form). A stale version raises EditConflict (the edit form merges or asks)."""
     data = _firm_data(form)
     try:
         data['industry_code'] = services.resolve_industry(data['industry_code'])
         services.check_unique_uscc(data['uscc'], firm.id if firm else None)
     except services.FirmError as exc:
         (form.industry_code if '行业' in str(exc) else form.uscc).errors.append(str(exc))
-        return None, [], None
+        return None, []
     candidates = services.duplicate_candidates(data['name'], None, exclude_id=firm.id if firm else None)
     if candidates and not form.confirm_similar.data:
         form.form_errors.append(_('Similar firms already exist. Open them to check, or tick the box to confirm '
                                   'this is a different firm.'))
-        return None, candidates, None
+        return None, candidates
     try:
         if firm is None:
-            return services.create_firm(data, allow_similar_name=True), [], None
-        return services.update_firm(firm, data, version=form.version.data), [], None
+            return services.create_firm(data, allow_similar_name=True), []
+        return services.update_firm(firm, data, version=version), []
     except services.FirmError as exc:
         form.uscc.errors.append(str(exc))
-        return None, candidates, None
-    except EditConflict:
-        labels = {'name': _('Firm name'), 'uscc': _('Unified social credit code'), 'notes': _('Notes')}
-        form.rebase(firm.version)
-        return None, [], conflicting_fields(firm, form.data, labels)
+        return None, candidates
 
 
 @bp.route('/new', methods=['GET', 'POST'])
@@ -128,7 +124,7 @@ def new():
     """Create a firm; the same USCC is refused and similar names must be confirmed."""
     form, candidates = FirmCreateForm(), []
     if form.validate_on_submit():
-        firm, candidates, _conflict = _save_firm(form, None)
+        firm, candidates = _save_firm(form, None)
         if firm is not None:
             db.session.commit()
             flash(_('Firm %(name)s created.', name=firm.name), 'success')
@@ -140,19 +136,22 @@ def new():
 @bp.route('/<int:firm_id>/edit', methods=['GET', 'POST'])
 @requires(Perm.FIRMS_EDIT)
 def edit(firm_id: int):
-    """Edit a firm; concurrent edits are detected."""
+    """Edit a firm; a save from a stale form merges (only this user's changes apply) or asks."""
     firm = get_or_404(Firm, firm_id)
     ensure('edit', firm)
-    form = FirmForm(obj=firm) if request.method == 'GET' else FirmForm()
-    candidates, conflict = [], None
-    if form.validate_on_submit():
-        saved, candidates, conflict = _save_firm(form, firm)
-        if saved is not None:
-            db.session.commit()
-            flash(_('Firm %(name)s saved.', name=firm.name), 'success')
-            return redirect(url_for('firms.detail', firm_id=firm.id))
-    status = 409 if conflict else (422 if form.errors or form.form_errors else 200)
-    return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=conflict), status
+    form = FirmForm.editing(firm)
+    candidates = []
+
+    def save(version: int) -> bool:
+        nonlocal candidates
+        saved, candidates = _save_firm(form, firm, version)
+        return saved is not None
+
+    if form.save(firm, save):
+        db.session.commit()
+        flash(_('Firm %(name)s saved.', name=firm.name), 'success')
+        return redirect(url_for('firms.detail', firm_id=firm.id))
+    return render_template('firms/form.html', form=form, firm=firm, candidates=candidates, conflict=form.conflict), form.http_status
 
 
 @bp.post('/<int:firm_id>/delete')

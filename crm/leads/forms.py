@@ -1,6 +1,7 @@
 """Lead, stage-change and activity forms."""
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, \
     StringField, TextAreaField
@@ -9,7 +10,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from crm.core import clock
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
-from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES
+from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
+from crm.leads.services import stage_options
 from crm.platforms.models import UNIT_USES
 
 
@@ -66,9 +68,29 @@ class LeadForm(LeadFields, VersionedForm):
 
 class StageForm(BaseForm):
     to_stage = SelectField(_l('Move to stage'), choices=[(s, s) for s in ALL_STAGES])
+    confirm_skip = BooleanField(_l('Confirm skipping the stages in between'))
     lost_reason_id = SelectField(_l('Lost reason'), coerce=int, validators=[Optional()])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
     unit_id = IntegerField(_l('Unit moved into (for 入驻)'), validators=[Optional()])
+
+    def offer_stages_from(self, stage: str) -> None:
+        """Offer the moves that make sense from `stage`, grouped: the next stage (chosen by default), later stages
+        (a skip to confirm), 流失/暂缓, earlier stages (back from 签约 or later with a reason). With no next stage
+        nothing is chosen: an empty first entry, never an earlier stage by default. A posted form keeps its choice."""
+        following, later, terminal, earlier = stage_options(stage)
+        groups = {}
+        if following:
+            groups[gettext('Next stage')] = [(following, following)]
+        else:
+            groups[gettext('Choose')] = [('', '—')]
+        back = gettext('Back to') if stage in STAGE_NAMES else gettext('Reopen at')
+        for label, stages in ((gettext('Skip ahead to'), later), (gettext('Pause or close'), terminal),
+                              (back, earlier)):
+            if stages:
+                groups[label] = [(s, s) for s in stages]
+        self.to_stage.choices = groups
+        if not self.is_submitted():  # a refused move keeps the stage chosen
+            self.to_stage.data = following or ''
 
 
 class ActivityForm(BaseForm):

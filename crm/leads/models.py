@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Table, Column, Text, text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
@@ -119,6 +119,8 @@ class StageChange(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     note: Mapped[str | None] = mapped_column(Text)
+    # a stage passed over by a move forward (logged at the move, with no stay): it was reached, never stayed in
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
     # days until the lead's next stage change (None while it is still in this stage): kept by the service that
     # logs changes, so the dashboard's median time in stage is read from an index instead of the whole log
     stay_days: Mapped[float | None]

@@ -12,7 +12,8 @@ from crm.core import audit
 from crm.core.concurrency import check_version
 from crm.db import db, utcnow
 from crm.leads import followups
-from crm.leads.models import ALL_STAGES, SIGNED_STAGES, Activity, Increment, Lead, LostReason, StageChange, stay_days
+from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STAGE_NAMES, Activity, Increment, Lead, LostReason,
+                              StageChange, stay_days)
 from crm.platforms.models import Platform
 
 FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',
@@ -28,15 +29,50 @@ def _figures_changed() -> None:
 
 
 def _restamp_stays(lead_id: int) -> None:
-    """Each logged stage of the lead lasts until its next change (in time order, so a back-dated move fits in)."""
+    """Each logged stage of the lead lasts until its next change (in time order, so a back-dated move fits in).
+
+    A skipped stage was never stayed in: it keeps no stay, so it counts in no median of days in stage."""
     changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
                                  .order_by(StageChange.at, StageChange.id)).all()
     for current, following in zip(changes, [*changes[1:], None]):
-        current.stay_days = None if following is None else stay_days(current.at, following.at)
+        current.stay_days = None if following is None or current.skipped else stay_days(current.at, following.at)
 
 
 class LeadError(ValueError):
     """A rule about leads was broken; the message is shown to the user."""
+
+
+class SkipNotConfirmed(LeadError):
+    """A move forward past stages that were not confirmed as skipped."""
+
+    def __init__(self, from_stage: str, to_stage: str, skipped: list[str]) -> None:
+        super().__init__(f'从「{from_stage}」直接到「{to_stage}」将跳过{"、".join(skipped)}，请确认跳过中间阶段后再提交')
+        self.skipped = skipped
+
+
+class ReasonRequired(LeadError):
+    """A signed project sent back to an earlier stage without a reason."""
+
+    def __init__(self, from_stage: str, to_stage: str) -> None:
+        super().__init__(f'项目已到「{from_stage}」，退回「{to_stage}」必须在备注中填写原因')
+
+
+def stage_options(stage: str) -> tuple[str | None, list[str], list[str], list[str]]:
+    """The moves that make sense from `stage`: (the next stage or None, later stages that skip some, 流失/暂缓,
+    earlier stages). From 流失 or 暂缓 any pipeline stage reopens the lead, so none is "next" there."""
+    terminal = [s for s in ALL_STAGES if s not in STAGE_NAMES and s != stage]
+    if stage not in STAGE_NAMES:
+        return None, [], terminal, list(STAGE_NAMES)
+    at = STAGE_NAMES.index(stage)
+    following = STAGE_NAMES[at + 1:]
+    return (following[0] if following else None), following[1:], terminal, STAGE_NAMES[:at]
+
+
+def _skipped_stages(from_stage: str, to_stage: str) -> list[str]:
+    """The pipeline stages passed over by a move forward (none for other moves)."""
+    if from_stage not in STAGE_NAMES or to_stage not in STAGE_NAMES:
+        return []
+    return STAGE_NAMES[STAGE_NAMES.index(from_stage) + 1:STAGE_NAMES.index(to_stage)]
 
 
 def _relations(lead: Lead, platform_ids: list[int] | None, collaborator_ids: list[int] | None) -> None:
@@ -77,13 +113,22 @@ def update_lead(lead: Lead, data: dict[str, Any], *, version: int, platform_ids:
 
 
 def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | None = None,
-               lost_reason_id: int | None = None, at: datetime | None = None, unit=None) -> StageChange:
-    """Move a lead; 流失 needs a reason and a note; the first 签约 (or later) fixes the signing date once;
-    入驻 with a unit records the tenancy and marks the unit 已租."""
+               lost_reason_id: int | None = None, at: datetime | None = None, unit=None,
+               confirm_skip: bool = False) -> StageChange:
+    """Move a lead along the pipeline: a move forward past stages needs `confirm_skip` and logs each passed stage
+    as skipped (no stay); a move back from 签约 or later needs a reason (the note); 流失 needs a reason and a note;
+    the first 签约 (or later) fixes the signing date once; 入驻 with a unit records the tenancy and marks the
+    unit 已租."""
     if to_stage not in ALL_STAGES:
         raise LeadError(f'未知阶段：{to_stage}')
     if to_stage == lead.stage:
         raise LeadError('项目已处于该阶段')
+    skipped = _skipped_stages(lead.stage, to_stage)
+    if skipped and not confirm_skip:
+        raise SkipNotConfirmed(lead.stage, to_stage, skipped)
+    if (lead.stage in SIGNED_STAGES and to_stage in STAGE_NAMES
+            and STAGE_NAMES.index(to_stage) < STAGE_NAMES.index(lead.stage) and not (note or '').strip()):
+        raise ReasonRequired(lead.stage, to_stage)
     if to_stage == '流失':
         if not lost_reason_id or db.session.get(LostReason, lost_reason_id) is None:
             raise LeadError('标记流失必须选择流失原因')
@@ -93,7 +138,12 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     elif lead.stage == '流失':
         lead.lost_reason_id = None  # reopened
     when = at or utcnow()
-    change = StageChange(lead_id=lead.id, from_stage=lead.stage, to_stage=to_stage, at=when, by_id=actor_id,
+    previous = lead.stage
+    for passed in skipped:  # logged at the moment of the move, in pipeline order, before the stage reached
+        db.session.add(StageChange(lead_id=lead.id, from_stage=previous, to_stage=passed, at=when, by_id=actor_id,
+                                   skipped=True))
+        previous = passed
+    change = StageChange(lead_id=lead.id, from_stage=previous, to_stage=to_stage, at=when, by_id=actor_id,
                          note=(note or '').strip() or None)
     db.session.add(change)
     db.session.flush()
@@ -170,6 +220,8 @@ def time_in_stages(lead_id: int, *, now: datetime | None = None) -> dict[str, ti
                                  .order_by(StageChange.at, StageChange.id)).all()
     totals: dict[str, timedelta] = {}
     for current, following in zip(changes, [*changes[1:], None]):
+        if current.skipped:  # passed over, never stayed in
+            continue
         end = following.at if following else (now or utcnow())
         totals[current.to_stage] = totals.get(current.to_stage, timedelta()) + (end - current.at)
     return totals

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
@@ -27,7 +27,6 @@ from crm.leads.listing import filtered_leads, lead_page
 from crm.leads.models import (
     ALL_STAGES,
     SOURCES,
-    STAGE_NAMES,
     Activity,
     Increment,
     Lead,
@@ -290,17 +289,20 @@ def _firm_choices():
                               .order_by(Firm.name_key).limit(2000)).all()
 
 
+def _load_lead(form, lead: Lead) -> None:
+    """What the edit form shows beyond the lead's columns."""
+    form.platforms.data = [p.id for p in lead.platforms]
+    form.collaborators.data = [u.id for u in lead.collaborators]
+
+
 @bp.route('/<int:lead_id>/edit', methods=['GET', 'POST'])
 @requires(Perm.LEADS_EDIT)
 def edit(lead_id: int):
-    """Edit a lead's facts; concurrent edits are detected."""
+    """Edit a lead's facts; a save from a stale form merges (only this user's changes apply) or asks."""
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
-    form = LeadForm(obj=lead) if request.method == 'GET' else LeadForm()
+    form = LeadForm.editing(lead, load=_load_lead)
     _choices(form)
-    if request.method == 'GET':
-        form.platforms.data = [p.id for p in lead.platforms]
-        form.collaborators.data = [u.id for u in lead.collaborators]
     labels = {'title': _('Project name'), 'notes': _('Notes'), 'next_follow_up': _('Next follow-up')}
     if form.save(lead, lambda version: services.update_lead(lead, _lead_data(form), version=version,
                                                             platform_ids=form.platforms.data,
@@ -318,15 +320,15 @@ def edit(lead_id: int):
 def detail(lead_id: int):
     """The lead with its timeline: stage changes, activities, increments."""
     lead = get_or_404(Lead, lead_id)
-    changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)).all()
+    changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)  # newest first when
+                                 .order_by(StageChange.id.desc())).all()  # a skip logs several at one instant
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
                                     .options(lazyload(Activity.lead))).all()
     increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
     timeline = sorted([('stage', c.at, c) for c in changes]
                       + [('activity', a.done_at or a.created_at, a) for a in activities], key=lambda t: t[1], reverse=True)
-    stage_form = StageForm()
-    if lead.stage in STAGE_NAMES[:-1]:  # offer the next stage of the pipeline, not the one the lead is in
-        stage_form.to_stage.data = STAGE_NAMES[STAGE_NAMES.index(lead.stage) + 1]
+    stage_form = g.pop('stage_form', None) or StageForm()  # a refused move comes back with its input
+    stage_form.offer_stages_from(lead.stage)
     stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
@@ -365,15 +367,29 @@ def stage(lead_id: int):
     unit = get_or_404(Unit, form.unit_id.data) if form.unit_id.data else None
     try:
         services.move_stage(lead, form.to_stage.data, actor_id=current_user.id, note=form.note.data,
-                            lost_reason_id=form.lost_reason_id.data or None, unit=unit)
+                            lost_reason_id=form.lost_reason_id.data or None, unit=unit,
+                            confirm_skip=form.confirm_skip.data)
     except services.LeadError as exc:
-        return (jsonify(ok=False, message=str(exc)), 422) if wants_json else _back_with(str(exc), lead)
+        if wants_json:  # the board asks for the confirmation or the reason, then posts again
+            question = (_('Skip %(stages)s and move to %(stage)s?', stages='、'.join(exc.skipped),
+                          stage=form.to_stage.data) if isinstance(exc, services.SkipNotConfirmed) else None)
+            return jsonify(ok=False, message=str(exc), needs=_needs(exc), question=question), 422
+        flash(str(exc), 'error')  # the lead page again, the stage, note and reason as entered
+        g.stage_form = form
+        return detail(lead.id), 422
     db.session.commit()
     if wants_json:
         return jsonify(ok=True, stage=lead.stage, message=_('Moved to %(stage)s.', stage=lead.stage))
     flash(_('Moved to %(stage)s.', stage=lead.stage), 'success')
     return redirect(request.form.get('next') if request.form.get('next', '').startswith('/leads')
                     else url_for('leads.detail', lead_id=lead.id))
+
+
+def _needs(exc: services.LeadError) -> str | None:
+    """What a refused move lacks, for the board: 'confirm_skip', 'reason' or None (another rule)."""
+    if isinstance(exc, services.SkipNotConfirmed):
+        return 'confirm_skip'
+    return 'reason' if isinstance(exc, services.ReasonRequired) else None
 
 
 def _back_with(message: str, lead: Lead):

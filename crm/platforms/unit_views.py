@@ -79,7 +79,7 @@ def building_edit(building_id: int):
     """Edit a building; a save based on an old version is refused and both versions are shown."""
     item = get_or_404(Building, building_id)
     ensure('edit', item)
-    form = BuildingEditForm(obj=item) if request.method == 'GET' else BuildingEditForm()
+    form = BuildingEditForm.editing(item)
     if form.save(item, lambda version: service.update_building(item, _building_data(form), version=version),
                  labels=_building_labels()):
         db.session.commit()
@@ -115,7 +115,7 @@ def unit_edit(unit_id: int):
     """Edit a unit; a save based on an old version is refused and both versions are shown."""
     unit = get_or_404(Unit, unit_id)
     ensure('edit', unit)
-    form = UnitForm(obj=unit) if request.method == 'GET' else UnitForm()
+    form = UnitForm.editing(unit)
     labels = {'status': _('Status'), 'rent': _('Rent (yuan/㎡/day)'), 'area_gross': _('Gross area (㎡)'),
               'available_from': _('Available from'), 'note': _('Note')}
     if form.save(unit, lambda version: service.update_unit(unit, _unit_data(form), version=version,

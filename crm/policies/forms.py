@@ -131,7 +131,7 @@ class ClauseFields:
     cap_total = DecimalField(_l('Cap in total (10k yuan)'), places=2, validators=[
         Optional(), _non_negative(_l('A cap cannot be negative.')), _AT_MOST_AMOUNT])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
-    conditions = FieldList(FormField(ConditionForm), min_entries=6, max_entries=20)
+    conditions = FieldList(FormField(ConditionForm), _l('Conditions (all must be met)'), min_entries=6, max_entries=20)
 
     def validate_base(self, field) -> None:
         if field.data and field.data not in BASES:
@@ -160,6 +160,11 @@ class ClauseFields:
         if field.data is not None and self.cap_year.data is not None and not self.cap_year.errors \
                 and field.data < self.cap_year.data:  # a refused yearly cap (e.g. NaN) is not compared
             raise ValidationError(_l('The total cap cannot be below the yearly cap.'))
+
+    def compare_conditions(self) -> list[dict]:
+        """The conditions as compared between versions of an edit: the filled rows (empty ones carry a default
+        operator, which is no condition)."""
+        return self.condition_rows()
 
     def condition_rows(self) -> list[dict]:
         """The filled condition rows as stored {field, op, value} (call after validation)."""

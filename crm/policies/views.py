@@ -151,15 +151,17 @@ def new():
     return render_template('policies/form.html', form=form, policy=None, conflict=None), 422 if form.errors else 200
 
 
+def _load_policy(form, policy: Policy) -> None:
+    form.industries.data = '、'.join(policy.industries or [])
+
+
 @bp.route('/<int:policy_id>/edit', methods=['GET', 'POST'])
 @requires(Perm.POLICIES_EDIT)
 def edit(policy_id: int):
     """Edit a policy's facts; a save based on an old version is refused and both versions are shown."""
     policy = get_or_404(Policy, policy_id)
-    form = PolicyForm(obj=policy) if request.method == 'GET' else PolicyForm()
+    form = PolicyForm.editing(policy, load=_load_policy)
     _platform_choices(form)
-    if request.method == 'GET':
-        form.industries.data = '、'.join(policy.industries or [])
     if form.save(policy, lambda version: services.save_policy(policy, _policy_data(form), version=version),
                  labels={k: _(v) for k, v in _POLICY_LABELS.items()}):
         db.session.commit()
@@ -205,9 +207,7 @@ def clause_new(policy_id: int):
 def clause_edit(clause_id: int):
     """Edit a clause; a stale save is refused with both versions shown."""
     clause = get_or_404(PolicyClause, clause_id)
-    form = ClauseForm(obj=clause) if request.method == 'GET' else ClauseForm()
-    if request.method == 'GET':
-        _fill_clause_form(form, clause)
+    form = ClauseForm.editing(clause, load=_fill_clause_form)
     labels = {'kind': _('Kind'), 'formula': _('Formula'), 'amount': _('Fixed amount (10k yuan)'),
               'percent': _('Percentage of the base'), 'cap_year': _('Cap per year (10k yuan)'),
               'cap_total': _('Cap in total (10k yuan)')}

@@ -19,28 +19,40 @@
         column.classList.remove('over');
         if (!dragged || dragged.closest('.column') === column) { return; }
         var card = dragged;
-        var body = new FormData();
-        body.append('csrf_token', token);
-        body.append('to_stage', column.getAttribute('data-stage'));
-        fetch(card.getAttribute('data-url'), {
-          method: 'POST', body: body, credentials: 'same-origin',
-          headers: { 'X-Requested-With': 'fetch', 'X-CSRFToken': token }
-        }).then(function (r) { return r.json(); }).then(function (result) {
-          if (result.ok) {
-            var from = card.closest('.column');
-            column.querySelector('ul').prepend(card);
-            [from, column].forEach(function (col) {
-              var count = col.querySelector('[data-count]');
-              count.textContent = String(Number(count.textContent) + (col === column ? 1 : -1));
-            });
-            message.hidden = true;
-          } else {
-            message.textContent = result.message;
-            message.hidden = false;
-          }
-        });
+        move(card, column, {});
       });
     });
+    // Post the move; a skip asks for confirmation and a move back from 签约 or later for a reason, then posts again.
+    function move(card, column, extra) {
+      var body = new FormData();
+      body.append('csrf_token', token);
+      body.append('to_stage', column.getAttribute('data-stage'));
+      Object.keys(extra).forEach(function (key) { body.append(key, extra[key]); });
+      fetch(card.getAttribute('data-url'), {
+        method: 'POST', body: body, credentials: 'same-origin',
+        headers: { 'X-Requested-With': 'fetch', 'X-CSRFToken': token }
+      }).then(function (r) { return r.json(); }).then(function (result) {
+        if (result.ok) {
+          var from = card.closest('.column');
+          column.querySelector('ul').prepend(card);
+          [from, column].forEach(function (col) {
+            var count = col.querySelector('[data-count]');
+            count.textContent = String(Number(count.textContent) + (col === column ? 1 : -1));
+          });
+          message.hidden = true;
+        } else if (result.needs === 'confirm_skip' && !extra.confirm_skip) {
+          if (window.confirm(result.question)) {
+            move(card, column, Object.assign({}, extra, { confirm_skip: 'y' }));
+          }
+        } else if (result.needs === 'reason' && !extra.note) {
+          var reason = window.prompt(result.message);
+          if (reason && reason.trim()) { move(card, column, Object.assign({}, extra, { note: reason.trim() })); }
+        } else {
+          message.textContent = result.message;
+          message.hidden = false;
+        }
+      });
+    }
   }
   document.addEventListener('DOMContentLoaded', init);
 })();

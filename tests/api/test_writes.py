@@ -81,6 +81,22 @@ def test_stage_moves_follow_the_pages_rules(factories, token_for, api, in_app):
     assert api('POST', f'/leads/{lead.id}/stage', park, json={'to_stage': '线索'}).status_code == 403
 
 
+def test_stage_moves_confirm_skips_and_need_a_reason_to_go_back(factories, token_for, api):
+    user = factories.user('officer')
+    token = token_for(user)
+    lead = factories.lead(owner=user, stage='洽谈')
+    skip = api('POST', f'/leads/{lead.id}/stage', token, json={'to_stage': '入驻'})
+    assert skip.status_code == 422 and skip.get_json()['error']['code'] == 'skip_unconfirmed'
+    assert skip.get_json()['error']['skipped'] == ['签约', '注册']
+    moved = api('POST', f'/leads/{lead.id}/stage', token, json={'to_stage': '入驻', 'confirm_skip': True})
+    assert moved.status_code == 200, moved.get_json()
+    history = moved.get_json()['stage_history']
+    assert [(c['to_stage'], c['skipped']) for c in history[-3:]] == [('签约', True), ('注册', True), ('入驻', False)]
+    back = api('POST', f'/leads/{lead.id}/stage', token, json={'to_stage': '洽谈'})
+    assert back.status_code == 422 and back.get_json()['error']['code'] == 'reason_required'
+    assert '必须在备注中填写原因' in back.get_json()['error']['fields']['note'][0]
+
+
 def test_follow_ups(factories, token_for, api):
     user, token = _officer(factories, token_for)
     lead = factories.lead(owner=user)

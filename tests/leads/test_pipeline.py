@@ -42,7 +42,7 @@ def test_signing_twice_counts_once(in_app, factories, db_session):
     with in_app():
         item = db_session.get(Lead, lead.id)
         first = utcnow() - timedelta(days=30)
-        move_stage(item, '签约', actor_id=None, at=first)
+        move_stage(item, '签约', actor_id=None, at=first, confirm_skip=True)
         move_stage(item, '暂缓', actor_id=None)
         move_stage(item, '签约', actor_id=None)
         db_session.commit()
@@ -190,3 +190,144 @@ def test_move_in_records_the_tenancy_and_lets_the_unit(client, factories, logged
     post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '入驻', 'unit_id': unit.id}, token_from=f'/leads/{lead.id}')
     db_session.expire_all()
     assert db_session.get(Unit, unit.id).status == '已租'
+
+
+# --- stages as a pipeline: the next stage by default, confirmed skips logged as skipped, reasons to go back -------
+
+STAGE_SELECT = re.compile(r'<select[^>]*name="to_stage"[^>]*>(.*?)</select>', re.S)
+OPTION = re.compile(r'<option( selected)? value="([^"]*)">')
+
+
+def _default_stage(html: str) -> str:
+    """The stage a browser submits when the user does not touch the select: the selected option, else the first."""
+    options = OPTION.findall(STAGE_SELECT.search(html).group(1))
+    return next((value for selected, value in options if selected), options[0][1])
+
+
+def test_the_stage_form_never_defaults_to_an_earlier_stage(client, factories, logged_in):
+    officer = logged_in('officer')
+    expected = {'线索': '初步接洽', '洽谈': '签约', '签约': '注册', '入驻': '投产', '投产': '', '暂缓': ''}
+    for stage, default in expected.items():
+        lead = factories.lead(owner=officer, stage=None if stage == '线索' else stage)
+        html = client.get(f'/leads/{lead.id}').get_data(as_text=True)
+        assert _default_stage(html) == default, stage
+        offered = [value for _selected, value in OPTION.findall(STAGE_SELECT.search(html).group(1)) if value]
+        assert stage not in offered  # the current stage is no move
+
+
+def _history(client, lead_id: int) -> str:
+    return client.get(f'/leads/{lead_id}').get_data(as_text=True).split('class="timeline"')[1]
+
+
+@pytest.mark.parametrize('frozen', [False, True], ids=['now', 'late-evening-utc'])
+def test_skipping_forward_needs_confirmation_and_logs_each_skipped_stage(client, factories, logged_in, db_session,
+                                                                          frozen):
+    from contextlib import nullcontext
+    from datetime import datetime, timezone
+
+    from crm.core import clock
+
+    with clock.frozen(datetime(2026, 12, 4, 17, 30, tzinfo=timezone.utc)) if frozen else nullcontext():
+        officer = logged_in('officer')
+        lead = factories.lead(owner=officer)
+        post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '考察看房', 'confirm_skip': 'y'},
+                  token_from=f'/leads/{lead.id}')
+        refused = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '投产', 'note': '企业已自建厂房'},
+                            token_from=f'/leads/{lead.id}')
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and '将跳过洽谈、签约、注册、入驻' in html
+        assert _default_stage(html) == '投产' and '企业已自建厂房' in html  # the input is kept: tick and resubmit
+        db_session.expire_all()
+        assert db_session.get(Lead, lead.id).stage == '考察看房'
+        done = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '投产', 'confirm_skip': 'y'},
+                         token_from=f'/leads/{lead.id}')
+        assert done.status_code == 302
+        db_session.expire_all()
+        item = db_session.get(Lead, lead.id)
+        assert item.stage == '投产' and item.signed_at == item.stage_since  # signed by the move, counted once
+        log = db_session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)
+                                 .order_by(StageChange.at, StageChange.id)).all()
+        assert [(c.from_stage, c.to_stage, c.skipped) for c in log] == [
+            (None, '线索', False), ('线索', '初步接洽', True), ('初步接洽', '考察看房', False),
+            ('考察看房', '洽谈', True), ('洽谈', '签约', True), ('签约', '注册', True), ('注册', '入驻', True),
+            ('入驻', '投产', False)]
+        assert [c.stay_days for c in log if c.skipped] == [None] * 5  # no stay: not in any median
+        assert all(c.at == item.stage_since for c in log[3:])
+        history = _history(client, lead.id)
+        for stage in ('洽谈', '签约', '注册', '入驻'):
+            assert f'跳过「{stage}」' in history
+        spent = time_in_stages(lead.id)
+        assert set(spent) == {'线索', '考察看房', '投产'}
+
+
+def test_moving_back_from_signed_needs_a_reason(client, factories, logged_in, db_session):
+    officer = logged_in('officer')
+    signed, talking = factories.lead(owner=officer, stage='签约'), factories.lead(owner=officer, stage='洽谈')
+    first_signing = signed.signed_at
+    refused = post_form(client, f'/leads/{signed.id}/stage', {'to_stage': '洽谈', 'note': ' '},
+                        token_from=f'/leads/{signed.id}', follow_redirects=True)
+    assert '退回「洽谈」必须在备注中填写原因' in refused.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Lead, signed.id).stage == '签约'
+    back = post_form(client, f'/leads/{signed.id}/stage', {'to_stage': '洽谈', 'note': '合同条款需重新谈判'},
+                     token_from=f'/leads/{signed.id}')
+    assert back.status_code == 302
+    assert post_form(client, f'/leads/{signed.id}/stage', {'to_stage': '签约'},
+                     token_from=f'/leads/{signed.id}').status_code == 302
+    assert post_form(client, f'/leads/{talking.id}/stage', {'to_stage': '初步接洽'},  # not signed: no reason needed
+                     token_from=f'/leads/{talking.id}').status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Lead, signed.id).signed_at == first_signing  # signing counted once
+    assert db_session.get(Lead, talking.id).stage == '初步接洽'
+    assert '合同条款需重新谈判' in _history(client, signed.id)
+
+
+def test_the_board_asks_before_a_skip_or_a_move_back(client, factories, logged_in, db_session):
+    officer = logged_in('officer')
+    lead = factories.lead(owner=officer, stage='初步接洽')
+    token = csrf_from(client.get('/leads/board').data)
+    headers = {'X-Requested-With': 'fetch'}
+    skip = client.post(f'/leads/{lead.id}/stage', data={'csrf_token': token, 'to_stage': '签约'}, headers=headers)
+    assert skip.status_code == 422 and skip.get_json()['needs'] == 'confirm_skip'
+    assert '考察看房、洽谈' in skip.get_json()['question']
+    moved = client.post(f'/leads/{lead.id}/stage', data={'csrf_token': token, 'to_stage': '签约', 'confirm_skip': 'y'},
+                        headers=headers)
+    assert moved.get_json()['ok'] is True
+    back = client.post(f'/leads/{lead.id}/stage', data={'csrf_token': token, 'to_stage': '线索'}, headers=headers)
+    assert back.status_code == 422 and back.get_json()['needs'] == 'reason'
+    db_session.expire_all()
+    assert db_session.get(Lead, lead.id).stage == '签约'
+    assert db_session.scalar(select(StageChange.skipped).where(StageChange.lead_id == lead.id,
+                                                               StageChange.to_stage == '洽谈')) is True
+
+
+def test_skipped_stages_do_not_change_the_median_days_in_stage(client, factories, logged_in, in_app, db_session):
+    """Two leads stay in 洽谈 for 4 and 6 days; a third passes over 洽谈 on the way to 签约: the median stays 5,
+    as it would be without the skip (a zero stay would make it 4)."""
+    import json
+
+    officer = logged_in('officer')
+    with in_app():
+        for days in (4, 6, None):
+            item = db_session.get(Lead, factories.lead(owner=officer, stage='考察看房').id)
+            start = item.stage_since
+            if days is None:
+                move_stage(item, '签约', actor_id=officer.id, at=start + timedelta(days=2), confirm_skip=True)
+            else:
+                move_stage(item, '洽谈', actor_id=officer.id, at=start + timedelta(days=1))
+                move_stage(item, '签约', actor_id=officer.id, at=start + timedelta(days=1 + days))
+            db_session.commit()
+    page = client.get('/leads/dashboard?fresh=1').get_data(as_text=True)
+    figures = json.loads(page.split('id="dashboard-data">')[1].split('</script>')[0])
+    medians = {r['stage']: r['median_days'] for r in figures['median_days']}
+    assert medians['洽谈'] == 5.0
+
+
+
+def test_assigning_to_an_id_beyond_any_integer_is_no_error(client, factories, logged_in, db_session):
+    logged_in('leader')
+    lead = factories.lead()
+    response = post_form(client, f'/leads/{lead.id}/assign', {'owner_id': str(10 ** 30)}, token_from=f'/leads/{lead.id}')
+    assert response.status_code in (302, 400)  # refused, or read as no officer: never a failure
+    db_session.expire_all()
+    assert db_session.get(Lead, lead.id).owner_id is None
