@@ -240,6 +240,22 @@ def logged_in(client, factories):
 
 
 @pytest.fixture
+def token_for(in_app):
+    """Create an API token for a user (days of validity as on the account page); returns the token text."""
+
+    def make(user, *, days: int = 90, name: str = '测试脚本') -> str:
+        from crm.api.tokens import create_token
+        from crm.auth.models import User
+
+        with in_app():
+            _row, text = create_token(db.session.get(User, user.id), name, days=days)
+            db.session.commit()
+            return text
+
+    return make
+
+
+@pytest.fixture
 def count_queries(app, db_session):
     """`with count_queries() as seen:` collects the SQL statements run inside the block (savepoints left out)."""
     from contextlib import contextmanager

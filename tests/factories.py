@@ -121,7 +121,6 @@ class Factories:
             return _detach(contact)
 
     def activity(self, lead, *, subject: str | None = None, owner=None, outcome: str | None = None):
-        from datetime import date
 
         from crm.leads.models import Lead
         from crm.leads.services import add_activity

@@ -155,10 +155,14 @@ def delete_clause(clause: PolicyClause) -> None:
 
 
 def _touch(policy: Policy) -> None:
-    """A clause change is a change of the policy (its version moves for staleness checks)."""
+    """A clause change is a change of the policy (its version moves for staleness checks): its change time moves
+    forward, even when the clock reads the same instant as the last change."""
+    from datetime import timedelta
+
     from crm.db import utcnow
 
-    policy.updated_at = utcnow()
+    previous = policy.updated_at
+    policy.updated_at = max(utcnow(), previous + timedelta(microseconds=1)) if previous else utcnow()
 
 
 SOURCE_MAX_BYTES = 10 * 1024 * 1024

@@ -44,21 +44,32 @@ def live_server(tmp_path_factory):
     _crm(env, 'db', 'upgrade')
     _crm(env, 'seed')
     accounts = {a['role']: a for a in json.loads(_crm(env, 'demo', '--json'))['accounts']}
+    base, processes = serve(env)
+    LIVE_ENV.update(env)
+    yield base, accounts
+    stop(processes)
+
+
+def serve(env: dict, *, app: str = 'wsgi:app', crm: tuple[str, ...] = (str(BIN / 'crm'),)) -> tuple[str, list]:
+    """gunicorn (2 workers) on a free loopback port and a `crm worker` beside it (pack builds run there, as under
+    `make run`); returns the base URL once /healthz answers, and the processes."""
     port = _free_port()
-    server = subprocess.Popen([str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}', 'wsgi:app'],
+    server = subprocess.Popen([str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}', app],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    worker = subprocess.Popen([str(BIN / 'crm'), 'worker'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)  # pack builds run here, as under `make run`
+    worker = subprocess.Popen([*crm, 'worker'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     base = f'http://127.0.0.1:{port}'
-    for _ in range(100):
+    for _ in range(300):
         try:
             urllib.request.urlopen(base + '/healthz', timeout=1)
             break
         except OSError:
             time.sleep(0.1)
-    LIVE_ENV.update(env)
-    yield base, accounts
-    for process in (server, worker):
+    return base, [server, worker]
+
+
+def stop(processes: list) -> None:
+    for process in processes:
         process.terminate()
         process.wait(10)
 

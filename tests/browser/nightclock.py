@@ -24,7 +24,7 @@ def _shifted_now() -> datetime:
 
 clock.now = _shifted_now
 
-from wsgi import app  # noqa: E402  (built after the clock is shifted)
+from wsgi import app  # noqa: E402,F401  (built after the clock is shifted; gunicorn serves it)
 
 if __name__ == '__main__':
     from crm.cli import main

@@ -7,14 +7,12 @@ import json
 import os
 import re
 import subprocess
-import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import BIN, ROOT, _free_port, screenshot, sign_in
+from tests.browser.conftest import BIN, ROOT, screenshot, serve, sign_in, stop
 from tests.conftest import BEIJING_NIGHT
 
 pytestmark = pytest.mark.browser
@@ -41,23 +39,9 @@ def night_server(tmp_path_factory):
     crm('db', 'upgrade')
     crm('seed')
     accounts = {a['role']: a for a in json.loads(crm('demo', '--json'))['accounts']}
-    port = _free_port()
-    server = subprocess.Popen([str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}',
-                               'tests.browser.nightclock:app'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    worker = subprocess.Popen([*python, 'worker'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f'http://127.0.0.1:{port}'
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + '/healthz', timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
+    base, processes = serve(env, app='tests.browser.nightclock:app', crm=tuple(python))
     yield base, accounts, env, night
-    for process in (server, worker):
-        process.terminate()
-        process.wait(10)
+    stop(processes)
 
 
 def _prepare(env: dict, night: datetime, email: str) -> None:

@@ -2,11 +2,15 @@
 import json
 from datetime import timedelta
 
+import pytest
+
 from crm.core import clock
 from crm.db import utcnow
 from crm.leads.models import Lead, StageChange
 from crm.leads.services import move_stage
 from tests.conftest import login
+
+pytestmark = pytest.mark.usefixtures('business_clock')  # also at 01:30 Beijing time (17:30 UTC)
 
 
 def _figures(client) -> dict:
@@ -97,7 +101,6 @@ def test_a_new_follow_up_refreshes_only_the_follow_up_figures(client, factories,
                                                                monkeypatch):
     """Figures are cached per scope and per group of data: an overdue follow-up saved by any process shows at
     once, without recomputing the pipeline figures (though it touches its lead); a stage move recomputes them."""
-    from datetime import date
 
     from crm.leads import dashboard
     from crm.leads.services import add_activity

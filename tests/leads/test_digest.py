@@ -2,7 +2,7 @@
 test runs on the real clock and at 01:30 Beijing time (17:30 UTC)."""
 import socketserver
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 

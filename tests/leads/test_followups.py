@@ -15,7 +15,6 @@ from crm.db import utcnow
 from crm.leads.digest import Digest, send_digests
 from crm.leads.models import Activity, Lead
 from crm.leads.services import move_stage
-from tests.api.conftest import token_for  # noqa: F401  (fixture)
 from tests.conftest import login, post_form
 
 pytestmark = pytest.mark.usefixtures('business_clock')

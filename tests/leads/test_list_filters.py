@@ -1,5 +1,5 @@
 """Every filter of the lead list (and the API's list) returns exactly the leads it names, alone and combined."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -7,6 +7,8 @@ from sqlalchemy import select
 from crm.core import clock
 from crm.leads.models import Lead, LostReason
 from crm.leads.services import move_stage
+
+pytestmark = pytest.mark.usefixtures('business_clock')  # also at 01:30 Beijing time (17:30 UTC)
 
 
 @pytest.fixture

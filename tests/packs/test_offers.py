@@ -13,6 +13,8 @@ from crm.packs.models import Pack, PackShare
 from crm.platforms.models import Platform, Unit
 from tests.conftest import csrf_from, post_form
 
+pytestmark = pytest.mark.usefixtures('business_clock')  # also at 01:30 Beijing time (17:30 UTC)
+
 
 def _lead(factories, officer, db_session):
     firm = factories.firm('杭州星竞电子竞技有限公司', industry_code='877')

@@ -3,6 +3,7 @@ expiry flags on leads and packs, and the officer's pinned/dropped match items th
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from crm.core import clock
@@ -12,6 +13,8 @@ from crm.packs.models import Pack
 from crm.platforms.models import Platform
 from crm.policies.models import Policy, PolicyClause
 from tests.conftest import csrf_from, post_form
+
+pytestmark = pytest.mark.usefixtures('business_clock')  # also at 01:30 Beijing time (17:30 UTC)
 
 POLICY = {'title': '数字经济企业研发费用补助', 'issuer': '拱墅区经济和信息化局', 'doc_number': '拱经信〔2026〕1号',
           'level': '区', 'district': '拱墅区', 'status': 'active', 'effective_from': '2026-01-01',

@@ -1,8 +1,9 @@
 """Structure of the industry dictionary seeds/industries.csv (GB/T 4754-2017 国民经济行业分类).
 
-The file lists 门类 (section), 大类 (division), 中类 (group) and 小类 (class) rows with
-columns code,name,level,parent. These tests check the shape of the hierarchy; the names
-themselves are checked against the standard when the file is edited.
+After a few leading `#` lines naming its sources, the file lists 门类 (section), 大类 (division), 中类 (group) and
+小类 (class) rows with columns code,name,level,parent: the whole classification, every group with its classes. These
+tests check the shape of the hierarchy and a few fixed points; the names themselves are checked against the sources
+when the file is edited.
 """
 
 from __future__ import annotations
@@ -42,7 +43,17 @@ KNOWN = {
     '726': '人力资源服务',
     '7261': '公共就业服务',
     '97': '国际组织',
+    '6450': '互联网数据服务',
+    '5267': '机动车充电销售',
 }
+
+
+def _data_lines(text: str) -> list[str]:
+    """The CSV lines after the leading `#` source note."""
+    lines = text.splitlines()
+    while lines and lines[0].startswith('#'):
+        lines.pop(0)
+    return lines
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +61,7 @@ def _read() -> tuple[list[str], list[dict[str, str]]]:
     raw = CSV_PATH.read_bytes()
     assert not raw.startswith(b'\xef\xbb\xbf'), 'industries.csv must not start with a BOM'
     text = raw.decode('utf-8')
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(_data_lines(text))
     header = next(reader)
     rows = [dict(zip(header, r, strict=True)) for r in reader]
     return header, rows
@@ -74,7 +85,7 @@ def test_header_exact():
 
 def test_every_row_has_four_fields_and_a_known_level():
     text = CSV_PATH.read_text(encoding='utf-8')
-    for lineno, r in enumerate(csv.reader(text.splitlines()), start=1):
+    for lineno, r in enumerate(csv.reader(_data_lines(text)), start=1):
         assert len(r) == 4, f'line {lineno}: {r!r}'
     for r in rows():
         assert r['level'] in LEVELS, r
@@ -150,16 +161,18 @@ def test_classes_are_four_digits_under_their_group():
         assert r['code'].startswith(r['parent']), r
 
 
-CLASS_DIVISIONS = {'65', '72', '73', '75', '87', '88', '90'}
-
-
-def test_classes_only_in_the_selected_divisions_and_every_group_there_has_some():
-    groups = {r['code']: r['parent'] for r in by_level('group')}
+def test_the_whole_classification_every_group_with_its_classes():
+    """473 中类, each with at least one 小类; 1,381 小类 (the 2019 amendment's 5267 included)."""
+    groups = codes('group')
     with_classes = {r['parent'] for r in by_level('class')}
-    assert {groups[g] for g in with_classes} == CLASS_DIVISIONS
-    for g, d in groups.items():
-        if d in CLASS_DIVISIONS:
-            assert g in with_classes, g
+    assert len(groups) == 473 and with_classes == groups
+    assert len(by_level('class')) == 1381
+    assert {'6450', '5267', '2522', '3969', '7123'} <= codes('class')
+
+
+def test_the_file_names_its_sources():
+    head = [line for line in CSV_PATH.read_text(encoding='utf-8').splitlines() if line.startswith('#')]
+    assert head and any('GB/T 4754-2017' in line for line in head)
 
 
 def test_zero_digit_only_for_an_undivided_parent():

@@ -2,6 +2,7 @@
 drill-down listing exactly the counted records."""
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from crm.leads.models import Lead
@@ -11,6 +12,8 @@ from crm.targets import measures
 from crm.targets.models import TrackedTarget
 from crm.targets.services import progress, track
 from tests.conftest import post_form
+
+pytestmark = pytest.mark.usefixtures('business_clock')  # also at 01:30 Beijing time (17:30 UTC)
 
 
 def _tracked(in_app, db_session, metric='新增跨境电商企业、服务配套企业'):
@@ -35,6 +38,7 @@ def test_leads_signed_in_a_window_count_once(in_app, factories, db_session):
         measure = {'entity': 'leads', 'agg': 'count', 'filters': {'stage_reached': '签约', 'since': '2016-01-01',
                                                                   'until': '2021-01-01'}}
         from flask_login import login_user
+
         from crm.auth.models import user_by_email
         leader = factories.user('leader')
         login_user(user_by_email(leader.email))
