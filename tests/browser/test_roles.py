@@ -150,6 +150,11 @@ def test_firm_user_downloads_the_policy_summary_of_their_firm(live_server, page)
     assert page.problems == []
 
 
+# Drop on the column's head: its middle may lie below the screen, and scrolling there during the drag moves the
+# page under the pressed mouse, so the browser would pick up another card.
+COLUMN_HEAD = {'x': 60, 'y': 20}
+
+
 def _signed_total(page, base) -> int:
     import json
 
@@ -165,7 +170,7 @@ def test_officer_drags_a_lead_to_signed_and_the_dashboard_counts_it(live_server,
     page.goto(base + '/leads/board')
     card = page.locator('.column[data-stage="洽谈"] .kcard').first
     lead_id = card.get_attribute('data-lead')
-    card.drag_to(page.locator('.column[data-stage="签约"]'))
+    card.drag_to(page.locator('.column[data-stage="签约"]'), target_position=COLUMN_HEAD)
     page.wait_for_selector(f'.column[data-stage="签约"] .kcard[data-lead="{lead_id}"]')
     screenshot(page, 'officer-kanban')
     assert _signed_total(page, base) == before + 1
@@ -180,7 +185,7 @@ def test_officer_drags_a_lead_past_stages_after_confirming_the_skip(live_server,
     page.evaluate('window.confirm = function (question) { window.asked = question; return true; }')
     card = page.locator('.column[data-stage="初步接洽"] .kcard').first
     lead_id = card.get_attribute('data-lead')
-    card.drag_to(page.locator('.column[data-stage="签约"]'))
+    card.drag_to(page.locator('.column[data-stage="签约"]'), target_position=COLUMN_HEAD)
     page.wait_for_selector(f'.column[data-stage="签约"] .kcard[data-lead="{lead_id}"]')
     assert '考察看房、洽谈' in page.evaluate('window.asked')
     page.goto(f'{base}/leads/{lead_id}')
