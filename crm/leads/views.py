@@ -133,7 +133,9 @@ def dashboard():
     data = dict(data, funnel=[dict(row, label=stage_label(row['stage'])) for row in data['funnel']],  # per language
                 labels={'projects': _('Projects'), 'investment': _('Investment (10k yuan)'),
                         'projects_axis': _('Projects'), 'investment_axis': _('10k yuan')})
-    return render_template('leads/dashboard.html', data=data, targets=targets, zone_label=clock.utc_offset_label(),
+    zone = clock.utc_offset_label()
+    return render_template('leads/dashboard.html', data=data, targets=targets,
+                           zone_label=_('Beijing time') if zone == '北京时间' else zone,
                            computed_at=datetime.fromisoformat(data['generated_at']))
 
 

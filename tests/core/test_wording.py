@@ -167,3 +167,14 @@ def test_an_outdated_pack_is_not_labelled_as_a_lead_without_follow_up(client, lo
     assert '内容已过时' in packs and '久未跟进' not in packs
     detail = client.get(f'/packs/{pack.id}').get_data(as_text=True)
     assert '打开次数' in detail and '启用' not in detail
+
+
+def test_english_pages_name_stages_document_numbers_and_beijing_time_in_english(client, logged_in):
+    logged_in('admin')
+    _english(client)
+    rules = _shown_text(client.get('/admin/follow-up-rules').get_data(as_text=True))
+    assert 'Lost, On hold' in rules and 'Negotiation' in rules and '流失' not in rules and '洽谈' not in rules
+    policies = client.get('/policies/').get_data(as_text=True)
+    assert 'Issuer / document number' in policies and '文号' not in policies
+    dashboard = _shown_text(client.get('/leads/dashboard?fresh=1').get_data(as_text=True))
+    assert 'Beijing time' in dashboard and '北京时间' not in dashboard
