@@ -67,6 +67,12 @@ FIELDS = {
     'metric': _l('Metric'), 'value': _l('Value'), 'unit': _l('Unit'), 'comparator': _l('Comparator'),
     'year': _l('Year'), 'measure': _l('Measure'), 'actuals': _l('Actuals'), 'version': _l('Version'),
     'created_at': _l('Created'), 'updated_at': _l('Last changed'),
+    # plan quotations, policy flags and record keys
+    'citation': _l('Citation'), 'quote': _l('Quotation'), 'anchor': _l('Position in the document'),
+    'document_slug': _l('Plan document'), 'period_start': _l('Period from'), 'period_end': _l('Period to'),
+    'facts': _l('Plan facts'), 'key': _l('Key'), 'is_example': _l('Example data'),
+    'highest_only': _l('Highest only, not combined'), 'policy_id': _l('Policy'), 'pack': _l('Promotion pack'),
+    'id': _l('Record number'),
 }
 
 

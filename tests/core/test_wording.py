@@ -178,3 +178,15 @@ def test_english_pages_name_stages_document_numbers_and_beijing_time_in_english(
     assert 'Issuer / document number' in policies and '文号' not in policies
     dashboard = _shown_text(client.get('/leads/dashboard?fresh=1').get_data(as_text=True))
     assert 'Beijing time' in dashboard and '北京时间' not in dashboard
+
+
+def test_the_audit_view_names_policy_and_plan_fields_as_people_do(client, logged_in, in_app, db_session):
+    from crm.policies.services import demo_policies
+
+    with in_app():
+        demo_policies()
+        db_session.commit()
+    logged_in('admin')
+    shown = _shown_text(client.get('/admin/audit?object_type=policy').get_data(as_text=True))
+    assert '标识' in shown and '示例数据' in shown
+    assert not re.search(r'\b(key|is_example|facts|highest_only):', shown), 'no column name is shown'
