@@ -17,7 +17,7 @@ from crm.leads.services import move_stage, update_lead
 from crm.packs.models import Pack, PolicySummary
 from crm.platforms.models import Platform
 from crm.policies.models import Policy
-from tests.conftest import post_form
+from tests.conftest import csrf_from, post_form
 
 FROZEN = [None, datetime(2026, 12, 4, 17, 30, tzinfo=timezone.utc)]  # 01:30 next day in Beijing
 
@@ -190,3 +190,17 @@ def test_the_audit_view_names_policy_and_plan_fields_as_people_do(client, logged
     shown = _shown_text(client.get('/admin/audit?object_type=policy').get_data(as_text=True))
     assert '标识' in shown and '示例数据' in shown
     assert not re.search(r'\b(key|is_example|facts|highest_only):', shown), 'no column name is shown'
+
+
+def test_the_firm_import_preview_counts_records_not_units(client, logged_in, factories):
+    factories.firm('杭州计数措辞有限公司')
+    logged_in('admin')
+    page = client.get('/firms/export.csv')
+    assert page.status_code == 200
+    token = csrf_from(client.get('/firms/import').data)
+    response = client.post('/firms/import', data={'csrf_token': token, 'action': 'preview',
+                                                  'file': (io.BytesIO(page.data), 'firms.csv')},
+                           content_type='multipart/form-data')
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '检查结果（尚未保存）' in html
+    assert '条未变化' in html and '套' not in _shown_text(html)
