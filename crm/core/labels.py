@@ -108,3 +108,23 @@ def stage_label(name: str | None) -> str:
 
 def lost_reason_label(name: str | None) -> str:
     return str(LOST_REASONS[name]) if name in LOST_REASONS else (name or '')
+
+
+# Lead sources and follow-up kinds are stored in Chinese too.
+SOURCES = {
+    '以商招商': _l('Referral by a firm'), '中介推荐': _l('Agent referral'), '展会/峰会': _l('Fair or summit'),
+    '基金招商': _l('Through a fund'), '上门拜访': _l('Door-to-door visit'), '线上': _l('Online'),
+    '产业链招商': _l('Supply-chain promotion'), '其他': _l('Other'),
+}
+ACTIVITY_KINDS = {
+    '电话': _l('Phone call'), '拜访': _l('Visit'), '考察看房': _l('Site visit'), '会议': _l('Meeting'),
+    '函件': _l('Letter'), '备注': _l('Note'),
+}
+
+
+def source_label(name: str | None) -> str:
+    return str(SOURCES[name]) if name in SOURCES else (name or '')
+
+
+def activity_kind_label(name: str | None) -> str:
+    return str(ACTIVITY_KINDS[name]) if name in ACTIVITY_KINDS else (name or '')

@@ -78,6 +78,8 @@ def init_app(app: Flask) -> None:
                                  field_label=labels.field_label)
     app.add_template_filter(labels.stage_label, 'stage_label')
     app.add_template_filter(labels.lost_reason_label, 'lost_reason_label')
+    app.add_template_filter(labels.source_label, 'source_label')
+    app.add_template_filter(labels.activity_kind_label, 'activity_kind_label')
 
     @app.context_processor
     def _helpers():

@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.core import clock
-from crm.core.labels import stage_label
+from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS, SOURCES as SOURCE_LABELS, stage_label
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
@@ -20,7 +20,7 @@ class LeadFields:
     title = StringField(_l('Project name'), validators=[DataRequired(_l('Enter the project name.')), Length(max=200)])
     codename = StringField(_l('Codename'), validators=[Optional(), Length(max=60)])
     confidential = BooleanField(_l('Confidential: show the codename instead of the project name'))
-    source = SelectField(_l('Source'), choices=[(s, s) for s in SOURCES])
+    source = SelectField(_l('Source'), choices=[(s, SOURCE_LABELS.get(s, s)) for s in SOURCES])
     industry_code = StringField(_l('Industry (GB/T 4754 code)'), validators=[Optional(), Length(max=130)])
     platforms = SelectMultipleField(_l('Target platforms'), coerce=int, validators=[Optional()])
     space_need_m2 = DecimalField(_l('Space needed (㎡)'), places=2, validators=[Optional(), NumberRange(0, 1_000_000)])
@@ -95,7 +95,7 @@ class StageForm(BaseForm):
 
 
 class ActivityForm(BaseForm):
-    kind = SelectField(_l('Kind'), choices=[(k, k) for k in ACTIVITY_KINDS])
+    kind = SelectField(_l('Kind'), choices=[(k, KIND_LABELS.get(k, k)) for k in ACTIVITY_KINDS])
     subject = StringField(_l('Subject'), validators=[DataRequired(_l('Enter a subject.')), Length(max=200)])
     due_on = DateField(_l('Due'), validators=[Optional()])
     done = BooleanField(_l('Already done'))

@@ -72,6 +72,8 @@ def test_the_english_interface_shows_stages_and_lost_reasons_in_english(client, 
         shown = _shown_text(page)
         assert 'Negotiation' in shown and 'First contact skipped' in shown and 'Site visit' in shown
         assert '洽谈' not in shown and '初步接洽' not in shown, 'stages are shown in English'
+        assert 'Door-to-door visit' in shown and '上门拜访' not in shown, 'the source too'
+        assert 'value="电话">Phone call<' in page, 'follow-up kinds are offered in English, stored in Chinese'
         assert '<option selected value="签约">Signed</option>' in page or 'value="签约">Signed<' in page, \
             'the stage form offers English labels and keeps the stored stage as its value'
         page = client.get(f'/leads/{lost.id}').get_data(as_text=True)
