@@ -128,3 +128,22 @@ def source_label(name: str | None) -> str:
 
 def activity_kind_label(name: str | None) -> str:
     return str(ACTIVITY_KINDS[name]) if name in ACTIVITY_KINDS else (name or '')
+
+
+# What a unit is for and how it is fitted out, and a policy's level: stored in Chinese as well.
+UNIT_USES = {'办公': _l('Office'), '研发': _l('R&D'), '商业': _l('Retail'), '厂房': _l('Factory'), '其他': _l('Other')}
+FITOUTS = {'毛坯': _l('Bare shell'), '简装': _l('Basic fit-out'), '精装': _l('Fully fitted')}
+POLICY_LEVELS = {'区': _l('District level'), '市': _l('City level'), '省': _l('Province level'),
+                 '国家': _l('National level')}
+
+
+def unit_use_label(name: str | None) -> str:
+    return str(UNIT_USES[name]) if name in UNIT_USES else (name or '')
+
+
+def fitout_label(name: str | None) -> str:
+    return str(FITOUTS[name]) if name in FITOUTS else (name or '')
+
+
+def policy_level_label(name: str | None) -> str:
+    return str(POLICY_LEVELS[name]) if name in POLICY_LEVELS else (name or '')

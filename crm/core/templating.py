@@ -80,6 +80,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.lost_reason_label, 'lost_reason_label')
     app.add_template_filter(labels.source_label, 'source_label')
     app.add_template_filter(labels.activity_kind_label, 'activity_kind_label')
+    for name in ('unit_use_label', 'fitout_label', 'policy_level_label'):
+        app.add_template_filter(getattr(labels, name), name)
 
     @app.context_processor
     def _helpers():

@@ -64,7 +64,7 @@ LABELS = {
     },
 }
 
-# What a unit is for (stored in Chinese); the English pack shows it in English.
+# What a unit is for (stored in Chinese); the English pack shows it in English, the Chinese pack as stored.
 UNIT_USES = {'en': {'办公': 'Office', '研发': 'R&D', '商业': 'Retail', '厂房': 'Factory', '其他': 'Other'}}
 
 

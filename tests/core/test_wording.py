@@ -171,13 +171,23 @@ def test_an_outdated_pack_is_not_labelled_as_a_lead_without_follow_up(client, lo
     assert '打开次数' in detail and '启用' not in detail
 
 
-def test_english_pages_name_stages_document_numbers_and_beijing_time_in_english(client, logged_in):
+def test_english_pages_name_stages_document_numbers_and_beijing_time_in_english(client, logged_in, factories,
+                                                                                in_app, db_session):
+    from crm.policies.services import demo_policies
+
+    with in_app():
+        demo_policies()
+        db_session.commit()
+    factories.unit(factories.building(factories.platform('措辞园'), name='措辞楼'), use='研发')
     logged_in('admin')
     _english(client)
+    vacancies = _shown_text(client.get('/platforms/vacancies').get_data(as_text=True))
+    assert 'R&amp;D' in vacancies and 'Office' in vacancies and '研发' not in vacancies and '办公' not in vacancies
     rules = _shown_text(client.get('/admin/follow-up-rules').get_data(as_text=True))
     assert 'Lost, On hold' in rules and 'Negotiation' in rules and '流失' not in rules and '洽谈' not in rules
     policies = client.get('/policies/').get_data(as_text=True)
     assert 'Issuer / document number' in policies and '文号' not in policies
+    assert 'District level' in policies and 'amounts not public' in policies and '金额未公开' not in policies
     dashboard = _shown_text(client.get('/leads/dashboard?fresh=1').get_data(as_text=True))
     assert 'Beijing time' in dashboard and '北京时间' not in dashboard
 
