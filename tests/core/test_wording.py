@@ -73,6 +73,7 @@ def test_the_english_interface_shows_stages_and_lost_reasons_in_english(client, 
         assert 'Negotiation' in shown and 'First contact skipped' in shown and 'Site visit' in shown
         assert '洽谈' not in shown and '初步接洽' not in shown, 'stages are shown in English'
         assert 'Door-to-door visit' in shown and '上门拜访' not in shown, 'the source too'
+        assert 'Lost needs a reason and a note' in shown and 'from Signed or later' in shown
         assert 'value="电话">Phone call<' in page, 'follow-up kinds are offered in English, stored in Chinese'
         assert '<option selected value="签约">Signed</option>' in page or 'value="签约">Signed<' in page, \
             'the stage form offers English labels and keeps the stored stage as its value'
@@ -91,7 +92,11 @@ def test_the_english_interface_shows_stages_and_lost_reasons_in_english(client, 
         assert {row['stage']: row['label'] for row in data['funnel']}['洽谈'] == 'Negotiation'
         assert data['labels']['projects'] == 'Projects'
         post_form(client, '/locale', {'lang': 'zh_Hans_CN', 'next': '/'}, token_from='/')
-        assert '洽谈' in _shown_text(client.get(f'/leads/{lead.id}').get_data(as_text=True))
+        shown = _shown_text(client.get(f'/leads/{lead.id}').get_data(as_text=True))
+        assert '洽谈' in shown and '标记“流失”须选择原因' in shown, 'a label in a hint follows each viewer\'s language'
+        assert 'Lost' not in shown and 'Signed' not in shown
+        board = _shown_text(client.get('/leads/board').get_data(as_text=True))
+        assert '标记“流失”需要填写原因' in board
 
 
 def _pack_text(pdf: bytes) -> str:
