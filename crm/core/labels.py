@@ -67,6 +67,12 @@ FIELDS = {
     'metric': _l('Metric'), 'value': _l('Value'), 'unit': _l('Unit'), 'comparator': _l('Comparator'),
     'year': _l('Year'), 'measure': _l('Measure'), 'actuals': _l('Actuals'), 'version': _l('Version'),
     'created_at': _l('Created'), 'updated_at': _l('Last changed'),
+    # plan quotations, policy flags and record keys
+    'citation': _l('Citation'), 'quote': _l('Quotation'), 'anchor': _l('Position in the document'),
+    'document_slug': _l('Plan document'), 'period_start': _l('Period from'), 'period_end': _l('Period to'),
+    'facts': _l('Plan facts'), 'key': _l('Key'), 'is_example': _l('Example data'),
+    'highest_only': _l('Highest only, not combined'), 'policy_id': _l('Policy'), 'pack': _l('Promotion pack'),
+    'id': _l('Record number'),
 }
 
 
@@ -102,3 +108,42 @@ def stage_label(name: str | None) -> str:
 
 def lost_reason_label(name: str | None) -> str:
     return str(LOST_REASONS[name]) if name in LOST_REASONS else (name or '')
+
+
+# Lead sources and follow-up kinds are stored in Chinese too.
+SOURCES = {
+    '以商招商': _l('Referral by a firm'), '中介推荐': _l('Agent referral'), '展会/峰会': _l('Fair or summit'),
+    '基金招商': _l('Through a fund'), '上门拜访': _l('Door-to-door visit'), '线上': _l('Online'),
+    '产业链招商': _l('Supply-chain promotion'), '其他': _l('Other'),
+}
+ACTIVITY_KINDS = {
+    '电话': _l('Phone call'), '拜访': _l('Visit'), '考察看房': _l('Site visit'), '会议': _l('Meeting'),
+    '函件': _l('Letter'), '备注': _l('Note'),
+}
+
+
+def source_label(name: str | None) -> str:
+    return str(SOURCES[name]) if name in SOURCES else (name or '')
+
+
+def activity_kind_label(name: str | None) -> str:
+    return str(ACTIVITY_KINDS[name]) if name in ACTIVITY_KINDS else (name or '')
+
+
+# What a unit is for and how it is fitted out, and a policy's level: stored in Chinese as well.
+UNIT_USES = {'办公': _l('Office'), '研发': _l('R&D'), '商业': _l('Retail'), '厂房': _l('Factory'), '其他': _l('Other')}
+FITOUTS = {'毛坯': _l('Bare shell'), '简装': _l('Basic fit-out'), '精装': _l('Fully fitted')}
+POLICY_LEVELS = {'区': _l('District level'), '市': _l('City level'), '省': _l('Province level'),
+                 '国家': _l('National level')}
+
+
+def unit_use_label(name: str | None) -> str:
+    return str(UNIT_USES[name]) if name in UNIT_USES else (name or '')
+
+
+def fitout_label(name: str | None) -> str:
+    return str(FITOUTS[name]) if name in FITOUTS else (name or '')
+
+
+def policy_level_label(name: str | None) -> str:
+    return str(POLICY_LEVELS[name]) if name in POLICY_LEVELS else (name or '')

@@ -1,11 +1,13 @@
 """What every template can use: role navigation, permission checks, the demo banner."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 
 from crm.core import clock, labels
 from crm.core.access import Perm, has_permission
@@ -69,6 +71,16 @@ def page_url(page: int, **overrides) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _per_request(label: Callable[[str | None], str]) -> Callable[..., str]:
+    """A label filter in the viewer's language. Marked as needing the context so that Jinja never computes it
+    once when compiling a template (`'流失'|stage_label` would otherwise keep the first viewer's language)."""
+    @pass_context
+    def label_filter(_context, value: str | None) -> str:
+        return label(value)
+
+    return label_filter
+
+
 def init_app(app: Flask) -> None:
     """Expose helpers to Jinja."""
 
@@ -76,8 +88,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today,
                                  object_label=labels.object_label, action_label=labels.action_label,
                                  field_label=labels.field_label)
-    app.add_template_filter(labels.stage_label, 'stage_label')
-    app.add_template_filter(labels.lost_reason_label, 'lost_reason_label')
+    for name in ('stage_label', 'lost_reason_label', 'source_label', 'activity_kind_label', 'unit_use_label',
+                 'fitout_label', 'policy_level_label'):
+        app.add_template_filter(_per_request(getattr(labels, name)), name)
 
     @app.context_processor
     def _helpers():

@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.core import clock
+from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS, SOURCES as SOURCE_LABELS, stage_label
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
@@ -19,7 +20,7 @@ class LeadFields:
     title = StringField(_l('Project name'), validators=[DataRequired(_l('Enter the project name.')), Length(max=200)])
     codename = StringField(_l('Codename'), validators=[Optional(), Length(max=60)])
     confidential = BooleanField(_l('Confidential: show the codename instead of the project name'))
-    source = SelectField(_l('Source'), choices=[(s, s) for s in SOURCES])
+    source = SelectField(_l('Source'), choices=[(s, SOURCE_LABELS.get(s, s)) for s in SOURCES])
     industry_code = StringField(_l('Industry (GB/T 4754 code)'), validators=[Optional(), Length(max=130)])
     platforms = SelectMultipleField(_l('Target platforms'), coerce=int, validators=[Optional()])
     space_need_m2 = DecimalField(_l('Space needed (㎡)'), places=2, validators=[Optional(), NumberRange(0, 1_000_000)])
@@ -67,7 +68,7 @@ class LeadForm(LeadFields, VersionedForm):
 
 
 class StageForm(BaseForm):
-    to_stage = SelectField(_l('Move to stage'), choices=[(s, s) for s in ALL_STAGES])
+    to_stage = SelectField(_l('Move to stage'), choices=[(s, s) for s in ALL_STAGES])  # values stay Chinese
     confirm_skip = BooleanField(_l('Confirm skipping the stages in between'))
     lost_reason_id = SelectField(_l('Lost reason'), coerce=int, validators=[Optional()])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
@@ -80,21 +81,21 @@ class StageForm(BaseForm):
         following, later, terminal, earlier = stage_options(stage)
         groups = {}
         if following:
-            groups[gettext('Next stage')] = [(following, following)]
+            groups[gettext('Next stage')] = [(following, stage_label(following))]
         else:
             groups[gettext('Choose')] = [('', '—')]
         back = gettext('Back to') if stage in STAGE_NAMES else gettext('Reopen at')
         for label, stages in ((gettext('Skip ahead to'), later), (gettext('Pause or close'), terminal),
                               (back, earlier)):
             if stages:
-                groups[label] = [(s, s) for s in stages]
+                groups[label] = [(s, stage_label(s)) for s in stages]
         self.to_stage.choices = groups
         if not self.is_submitted():  # a refused move keeps the stage chosen
             self.to_stage.data = following or ''
 
 
 class ActivityForm(BaseForm):
-    kind = SelectField(_l('Kind'), choices=[(k, k) for k in ACTIVITY_KINDS])
+    kind = SelectField(_l('Kind'), choices=[(k, KIND_LABELS.get(k, k)) for k in ACTIVITY_KINDS])
     subject = StringField(_l('Subject'), validators=[DataRequired(_l('Enter a subject.')), Length(max=200)])
     due_on = DateField(_l('Due'), validators=[Optional()])
     done = BooleanField(_l('Already done'))

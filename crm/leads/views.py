@@ -16,6 +16,7 @@ from crm.auth.models import OFFICER, User
 from crm.core import clock
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.exports import YIELD_PER, csv_response, xlsx_response
+from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import page_args
 from crm.core.validators import record_id
 from crm.db import db
@@ -129,7 +130,12 @@ def dashboard():
              tuple(sorted(current_user.platform_ids)))
     data = figures(cache_key=None if request.args.get('fresh') == '1' else scope)
     targets = data.pop('targets')  # shown as rows, not charted
-    return render_template('leads/dashboard.html', data=data, targets=targets, zone_label=clock.utc_offset_label(),
+    data = dict(data, funnel=[dict(row, label=stage_label(row['stage'])) for row in data['funnel']],  # per language
+                labels={'projects': _('Projects'), 'investment': _('Investment (10k yuan)'),
+                        'projects_axis': _('Projects'), 'investment_axis': _('10k yuan')})
+    zone = clock.utc_offset_label()
+    return render_template('leads/dashboard.html', data=data, targets=targets,
+                           zone_label=_('Beijing time') if zone == '北京时间' else zone,
                            computed_at=datetime.fromisoformat(data['generated_at']))
 
 
@@ -329,7 +335,7 @@ def detail(lead_id: int):
                       + [('activity', a.done_at or a.created_at, a) for a in activities], key=lambda t: t[1], reverse=True)
     stage_form = g.pop('stage_form', None) or StageForm()  # a refused move comes back with its input
     stage_form.offer_stages_from(lead.stage)
-    stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(
+    stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in db.session.scalars(
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
                                                                    User.is_active.is_(True))).all()
@@ -359,7 +365,8 @@ def stage(lead_id: int):
     lead = get_or_404(Lead, lead_id)
     ensure('stage', lead)
     form = StageForm()
-    form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(select(LostReason))]
+    form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name))
+                                                for r in db.session.scalars(select(LostReason))]
     wants_json = request.headers.get('X-Requested-With') == 'fetch'
     if not form.validate_on_submit():
         message = _('The stage change was not valid.')

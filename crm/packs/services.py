@@ -81,10 +81,11 @@ def verify_quotes(quotes: list[dict]) -> None:
 
 
 def render_html(context: dict[str, Any]) -> str:
-    from crm.packs.labels import LABELS
+    from crm.packs.labels import LABELS, unit_use
     from crm.packs.pdf import base_css
 
-    return render_template('packs/pdf/pack.html', c=context, base_css=base_css(), L=LABELS[context['lang']])
+    return render_template('packs/pdf/pack.html', c=context, base_css=base_css(), L=LABELS[context['lang']],
+                           unit_use=unit_use)
 
 
 def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, author_name: str = '',

@@ -63,8 +63,9 @@ def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
             'platforms': facts['platform'] or [], 'policies': rows[:20]}
 
 
-def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str = '') -> PolicySummary:
-    """Render, store and record a new 政策摘要 for the firm."""
+def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str = '',
+                  lang: str = 'zh') -> PolicySummary:
+    """Render, store and record a new 政策摘要 for the firm, in Chinese or (lang='en') English."""
     from crm.packs.labels import LABELS
     from crm.packs.pdf import base_css, render_pdf
     from crm.packs.services import ASSET_ROOT, pdf_path
@@ -72,7 +73,7 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
     count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
     number = f'ZC-{clock.today():%Y}-{firm.id:05d}-{count + 1}'
     context = summary_context(firm, number=number, author=author_name)
-    html = render_template('packs/pdf/summary.html', c=context, base_css=base_css(), L=LABELS['zh'])
+    html = render_template('packs/pdf/summary.html', c=context, base_css=base_css(), L=LABELS[lang], lang=lang)
     pdf = render_pdf(html, asset_root=ASSET_ROOT)
     sha = hashlib.sha256(pdf).hexdigest()
     path = pdf_path(sha)

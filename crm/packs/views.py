@@ -157,7 +157,8 @@ def summary_build(firm_id: int):
     if firm.deleted_at is not None:  # only administrators reach a deleted firm; matching leaves it out
         flash(_('A deleted firm gets no policy summary; restore it first.'), 'error')
         return redirect(url_for('firms.detail', firm_id=firm.id))
-    summary = build_summary(firm, author_id=current_user.id, author_name=current_user.name)
+    lang = request.form.get('lang') if request.form.get('lang') in ('zh', 'en') else 'zh'
+    summary = build_summary(firm, author_id=current_user.id, author_name=current_user.name, lang=lang)
     db.session.commit()
     flash(_('Policy summary %(number)s issued.', number=summary.number), 'success')
     return redirect(url_for('firms.detail', firm_id=firm.id))

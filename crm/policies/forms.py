@@ -199,7 +199,7 @@ class ClauseForm(ClauseFields, VersionedForm):
 class PolicyFields:
     title = StringField(_l('Title'), validators=[DataRequired(_l('Enter the title.')), Length(max=300)])
     issuer = StringField(_l('Issuer'), validators=[Optional(), Length(max=200)])
-    doc_number = StringField(_l('Document number (文号)'), validators=[Optional(), Length(max=100)])
+    doc_number = StringField(_l('Document number'), validators=[Optional(), Length(max=100)])
     level = SelectField(_l('Level'), choices=[(lv, lv) for lv in LEVELS])
     district = StringField(_l('District'), validators=[Optional(), Length(max=40)])
     status = SelectField(_l('Status'), choices=STATUSES)

@@ -15,15 +15,16 @@
     chart('chart-funnel', {
       tooltip: { trigger: 'item' },
       series: [{ type: 'funnel', sort: 'none', left: '5%', width: '65%', label: { formatter: '{b}: {c}' },
-        data: data.funnel.map(function (r) { return { name: r.stage, value: r.count }; }) }]
+        data: data.funnel.map(function (r) { return { name: r.label || r.stage, value: r.count }; }) }]
     });
+    var t = data.labels || {};
     chart('chart-months', {
-      tooltip: { trigger: 'axis' }, legend: { data: ['项目数', '投资(万元)'] },
+      tooltip: { trigger: 'axis' }, legend: { data: [t.projects || '项目数', t.investment || '投资(万元)'] },
       xAxis: { type: 'category', data: data.by_month.map(function (r) { return r.month; }) },
-      yAxis: [{ type: 'value', name: '项目' }, { type: 'value', name: '万元' }],
+      yAxis: [{ type: 'value', name: t.projects_axis || '项目' }, { type: 'value', name: t.investment_axis || '万元' }],
       series: [
-        { name: '项目数', type: 'bar', data: data.by_month.map(function (r) { return r.projects; }) },
-        { name: '投资(万元)', type: 'line', yAxisIndex: 1, data: data.by_month.map(function (r) { return r.investment; }) }
+        { name: t.projects || '项目数', type: 'bar', data: data.by_month.map(function (r) { return r.projects; }) },
+        { name: t.investment || '投资(万元)', type: 'line', yAxisIndex: 1, data: data.by_month.map(function (r) { return r.investment; }) }
       ]
     });
     chart('chart-platforms', {

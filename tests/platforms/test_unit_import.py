@@ -61,7 +61,7 @@ def test_preview_reports_bad_rows_then_confirm_imports_the_good_ones(client, fac
     assert (unit.number, str(unit.area_gross), unit.note) == ('301', '200.00', '=1+1')
     assert db_session.scalar(select(func.count(Unit.id)).where(Unit.platform_id == other.id)) == 0
     again = _upload(client, data).get_data(as_text=True)
-    assert '套未变化' in again and '<strong>0</strong><span>条新增' in again
+    assert '条未变化' in again and '<strong>0</strong><span>条新增' in again
 
 
 def test_export_then_import_round_trip_changes_nothing(client, factories, logged_in, db_session):
@@ -72,7 +72,7 @@ def test_export_then_import_round_trip_changes_nothing(client, factories, logged
     logged_in('park_manager', platforms=[platform])
     exported = client.get(f'/platforms/vacancies.xlsx?platform_id={platform.id}').data
     html = _upload(client, exported, name='export.xlsx').get_data(as_text=True)
-    assert '<strong>2</strong><span>套未变化' in html and '行有错误' in html and '<strong>0</strong><span>行有错误' in html
+    assert '<strong>2</strong><span>条未变化' in html and '行有错误' in html and '<strong>0</strong><span>行有错误' in html
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
