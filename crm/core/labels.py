@@ -2,6 +2,8 @@
 interface): 招商项目, 修改, 计划投资 — never the table or column name."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 
 OBJECTS = {
@@ -76,18 +78,6 @@ FIELDS = {
 }
 
 
-def object_label(name: str) -> str:
-    return str(OBJECTS[name]) if name in OBJECTS else name
-
-
-def action_label(name: str) -> str:
-    return str(ACTIONS[name]) if name in ACTIONS else name
-
-
-def field_label(name: str) -> str:
-    return str(FIELDS[name]) if name in FIELDS else name
-
-
 # Stages and the default lost reasons are stored in Chinese (the office's own words); the English interface shows
 # them in English. A lost reason an administrator added is shown as written.
 STAGES = {
@@ -102,14 +92,6 @@ LOST_REASONS = {
 }
 
 
-def stage_label(name: str | None) -> str:
-    return str(STAGES[name]) if name in STAGES else (name or '')
-
-
-def lost_reason_label(name: str | None) -> str:
-    return str(LOST_REASONS[name]) if name in LOST_REASONS else (name or '')
-
-
 # Lead sources and follow-up kinds are stored in Chinese too.
 SOURCES = {
     '以商招商': _l('Referral by a firm'), '中介推荐': _l('Agent referral'), '展会/峰会': _l('Fair or summit'),
@@ -122,14 +104,6 @@ ACTIVITY_KINDS = {
 }
 
 
-def source_label(name: str | None) -> str:
-    return str(SOURCES[name]) if name in SOURCES else (name or '')
-
-
-def activity_kind_label(name: str | None) -> str:
-    return str(ACTIVITY_KINDS[name]) if name in ACTIVITY_KINDS else (name or '')
-
-
 # What a unit is for and how it is fitted out, and a policy's level: stored in Chinese as well.
 UNIT_USES = {'办公': _l('Office'), '研发': _l('R&D'), '商业': _l('Retail'), '厂房': _l('Factory'), '其他': _l('Other')}
 FITOUTS = {'毛坯': _l('Bare shell'), '简装': _l('Basic fit-out'), '精装': _l('Fully fitted')}
@@ -137,13 +111,19 @@ POLICY_LEVELS = {'区': _l('District level'), '市': _l('City level'), '省': _l
                  '国家': _l('National level')}
 
 
-def unit_use_label(name: str | None) -> str:
-    return str(UNIT_USES[name]) if name in UNIT_USES else (name or '')
+def label(table: dict, name: str | None) -> str:
+    """The table's label for a stored name, in the viewer's language; a name the table does not know is shown as
+    stored (a lost reason an administrator added, an object type without a label yet)."""
+    return str(table[name]) if name in table else (name or '')
 
 
-def fitout_label(name: str | None) -> str:
-    return str(FITOUTS[name]) if name in FITOUTS else (name or '')
-
-
-def policy_level_label(name: str | None) -> str:
-    return str(POLICY_LEVELS[name]) if name in POLICY_LEVELS else (name or '')
+object_label = partial(label, OBJECTS)
+action_label = partial(label, ACTIONS)
+field_label = partial(label, FIELDS)
+stage_label = partial(label, STAGES)
+lost_reason_label = partial(label, LOST_REASONS)
+source_label = partial(label, SOURCES)
+activity_kind_label = partial(label, ACTIVITY_KINDS)
+unit_use_label = partial(label, UNIT_USES)
+fitout_label = partial(label, FITOUTS)
+policy_level_label = partial(label, POLICY_LEVELS)
