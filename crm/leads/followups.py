@@ -14,6 +14,7 @@ headline, the lead list's filter, 我的一天, the daily digest and `GET /api/v
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -36,15 +37,19 @@ _NEVER = datetime(1900, 1, 1, tzinfo=timezone.utc)  # a cutoff nothing is older 
 
 def stale_thresholds(*, cached: bool = True) -> dict[str, int | None]:
     """Days per chased stage after which a lead without a follow-up is stale (None: never)."""
-    stored = get_setting(STALE_SETTING, cached=cached)
+    return dict(_thresholds_from(get_setting(STALE_SETTING, cached=cached)))
+
+
+@lru_cache(maxsize=8)
+def _thresholds_from(stored: str | None) -> tuple[tuple[str, int | None], ...]:
+    """The defaults overlaid with a stored setting (parsed once per value: list pages ask for every row)."""
     thresholds = dict(DEFAULT_STALE_DAYS)
-    if stored:
-        try:
-            values = json.loads(stored)
-        except ValueError:
-            values = {}
-        thresholds.update({s: v for s, v in values.items() if s in thresholds and (v is None or isinstance(v, int))})
-    return thresholds
+    try:
+        values = json.loads(stored) if stored else {}
+    except ValueError:
+        values = {}
+    thresholds.update({s: v for s, v in values.items() if s in thresholds and (v is None or isinstance(v, int))})
+    return tuple(thresholds.items())
 
 
 def set_stale_thresholds(values: dict[str, int | None], *, actor_id: int | None) -> dict[str, int | None]:

@@ -129,14 +129,19 @@ def dashboard():
     scope = (id(db.engine), current_user.role_code, current_user.id if current_user.role_code != 'leader' else 0,
              tuple(sorted(current_user.platform_ids)))
     data = figures(cache_key=None if request.args.get('fresh') == '1' else scope)
+    return render_template('leads/dashboard.html', **dashboard_context(data))
+
+
+def dashboard_context(data: dict) -> dict:
+    """What the dashboard template shows of the figures, in the viewer's language."""
+    data = dict(data)
     targets = data.pop('targets')  # shown as rows, not charted
-    data = dict(data, funnel=[dict(row, label=stage_label(row['stage'])) for row in data['funnel']],  # per language
+    data.update(funnel=[dict(row, label=stage_label(row['stage'])) for row in data['funnel']],
                 labels={'projects': _('Projects'), 'investment': _('Investment (10k yuan)'),
                         'projects_axis': _('Projects'), 'investment_axis': _('10k yuan')})
     zone = clock.utc_offset_label()
-    return render_template('leads/dashboard.html', data=data, targets=targets,
-                           zone_label=_('Beijing time') if zone == '北京时间' else zone,
-                           computed_at=datetime.fromisoformat(data['generated_at']))
+    return {'data': data, 'targets': targets, 'zone_label': _('Beijing time') if zone == '北京时间' else zone,
+            'computed_at': datetime.fromisoformat(data['generated_at'])}
 
 
 @bp.get('/')
@@ -144,9 +149,14 @@ def dashboard():
 def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = lead_page(request.args, current_user.id, *page_args(50))
-    return render_template('leads/index.html', page=page, stages=ALL_STAGES, sources=SOURCES,
-                           platforms=platform_options(), is_stale=followups.is_stale, is_overdue=followups.is_overdue,
-                           saved=db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all())
+    saved = db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all()
+    return render_template('leads/index.html', **list_context(page, saved))
+
+
+def list_context(page, saved) -> dict:
+    """What the lead list template needs besides the page of rows."""
+    return {'page': page, 'saved': saved, 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_options(),
+            'is_stale': followups.is_stale, 'is_overdue': followups.is_overdue}
 
 
 @functools.cache

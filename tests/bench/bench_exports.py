@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import resource
 import time
 
+from tests.bench.bench_leads import _login
+
 LEADS = 100_000
-
-
-def _login(app, email: str, password: str):
-    client = app.test_client()
-    page = client.get('/login')
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1).decode()
-    client.post('/login', data={'email': email, 'password': password, 'csrf_token': token})
-    return client
 
 
 def run(ctx, compare) -> list[dict]:

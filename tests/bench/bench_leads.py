@@ -26,11 +26,11 @@ def run(ctx, compare) -> list[dict]:
     from crm.firms.services import demo_firms
     from crm.leads.dashboard import dashboard
     from crm.leads.demo import demo_leads
-    from crm.leads.models import ALL_STAGES, SOURCES, Lead
-    from crm.leads.followups import is_stale
+    from crm.leads.models import Lead
     from flask_login import current_user
 
     from crm.leads.listing import lead_page
+    from crm.leads.views import dashboard_context, list_context
 
     app = ctx.app
     with app.app_context():
@@ -56,12 +56,10 @@ def run(ctx, compare) -> list[dict]:
                 from flask import request
 
                 from crm.core.pagination import page_args
-                from crm.platforms.listing import platform_options
                 page = lead_page(request.args, current_user.id, *page_args(50))
-                context = {'page': page, 'stages': ALL_STAGES, 'sources': SOURCES, 'is_stale': is_stale, 'saved': [],
-                           'platforms': platform_options()}
+                context = list_context(page, [])
             else:
-                context = {'data': dashboard()}
+                context = dashboard_context(dashboard())
             db.session.expunge_all()
 
         def full(url=url):
