@@ -111,7 +111,7 @@ POLICY_LEVELS = {'区': _l('District level'), '市': _l('City level'), '省': _l
                  '国家': _l('National level')}
 
 
-# The statuses that keep a unit from being offered, as the promotion pack and the match page explain why a unit cannot be offered.
+# The statuses that keep a unit from being offered (the pack and the match page say why a unit is left out).
 UNIT_STATUSES = {'意向': _l('promised'), '已租': _l('let'), '装修中': _l('being fitted out'), '锁定': _l('locked')}
 
 # The industries plans, platforms and policies name (the matcher's vocabulary first, then the other words the
@@ -150,7 +150,8 @@ DISTRICTS = {'拱墅区': _l('Gongshu District'), '下城区': _l('Xiacheng Dist
 FACT_LABELS = {
     'positioning': _l('Positioning'), 'focus_industry': _l('Focus industry'), 'area_km2': _l('Area (km²)'),
     'planned_area': _l('Planned area'), 'designation': _l('Designation'), 'designation_year': _l('Designated in'),
-    'managing_body': _l('Managing body'), 'tax': _l('Tax'), 'revenue': _l('Revenue'), 'enterprises': _l('Number of firms'),
+    'managing_body': _l('Managing body'), 'tax': _l('Tax'), 'revenue': _l('Revenue'),
+    'enterprises': _l('Number of firms'),
     'tenants': _l('Tenants'), 'jobs': _l('Jobs'), 'investment': _l('Investment'), 'opened': _l('Opened in'),
     'founded': _l('Founded'), 'location': _l('Location'), 'target': _l('Target'), 'other': _l('Other'),
 }

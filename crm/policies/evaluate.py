@@ -17,9 +17,10 @@ MET, UNMET, UNKNOWN = 'met', 'unmet', 'unknown'
 TERM_YEARS = 3  # the term a lead's estimates and landed cost cover
 ELIGIBLE, CONDITIONAL, NOT_ELIGIBLE = 'eligible', 'conditional', 'not_eligible'
 FIELD_LABELS = {
-    'industry_code': _l('Industry code'), 'tags': _l('Firm tags'), 'registered_district': _l('District of registration'),
-    'platform': _l('Platform settled on'), 'years_registered': _l('Years since registration'),
-    'revenue': _l('Revenue (10k yuan)'), 'headcount': _l('Headcount'), 'rd_ratio': _l('R&D share of revenue, in percent'),
+    'industry_code': _l('Industry code'), 'tags': _l('Firm tags'),
+    'registered_district': _l('District of registration'), 'platform': _l('Platform settled on'),
+    'years_registered': _l('Years since registration'), 'revenue': _l('Revenue (10k yuan)'),
+    'headcount': _l('Headcount'), 'rd_ratio': _l('R&D share of revenue, in percent'),
     'investment': _l('Investment amount (10k yuan)'), 'leased_area': _l('Leased area (㎡)'),
     'industry': _l('Industry focus'), 'policy_platforms': _l('Platforms covered'),
     'policy_industries': _l('Industries covered'),

@@ -123,7 +123,8 @@ def test_an_english_pack_prints_no_generated_chinese(client, in_app, db_session,
         html = render_html(build_context(record, lang='en', author=record.owner.name, number='GS-TEST-V1'))
     text = _visible_text(html)
     for generated in ('Focus industries match the project: E-sports and digital entertainment',
-                      '× 10k yuan (3 years in total)', '× 10k yuan (one-off)', 'District of registration is Gongshu District (to be checked)',
+                      '× 10k yuan (3 years in total)', '× 10k yuan (one-off)',
+                      'District of registration is Gongshu District (to be checked)',
                       'Investment amount (10k yuan) at least 5000 (met)', 'Headcount at least 20 (to be checked)',
                       'Annual rent', 'Less: rent subsidy – 数字经济企业房租补助（示例）', 'highest only, not combined',
                       'Net cost (rent + fee − subsidy)', 'Office', 'conditionally eligible'):
