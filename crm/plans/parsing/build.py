@@ -14,7 +14,10 @@ from .segment import Line
 from .tables import TableData, read_table
 from .text import cn_to_int, ends_sentence
 
-_CAPTION = re.compile(r'^(表\s*[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)(?=[\s:：“"])\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
+# `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
+# spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
+_CAPTION = re.compile(r'^(表\s*(?:[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?(?=[\s:：“"])'
+                      r'|\d+(?:\s*[-－—]\s*\d+)?(?=[\u4e00-\u9fff])))\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
