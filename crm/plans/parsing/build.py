@@ -143,7 +143,11 @@ class ItemBuilder:
         if not self.allow_parts or not is_plain_title(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
             return False
         nxt = next((ln.text for ln in self.lines[i + 1:] if ln.text.strip()), '')
-        return len(nxt) >= 50
+        if len(nxt) >= 50:
+            return True
+        # a plain title right before sections that number from 一、 again (a report's second part) is a part heading
+        head = match_heading(nxt)
+        return bool(head and head.kind == 'cn' and head.ordinal == 1 and self.outline.last.get('cn'))
 
     def _gather(self, i: int, text: str, whole_line: bool) -> tuple[str, int]:
         """Reflow: join following lines while the text lacks final punctuation."""

@@ -15,6 +15,8 @@ FUTURE = re.compile(r'到\s*\d{4}年|至\s*\d{4}年|十[一二三四五六七八
 # Sections that look back or size up the situation (回顾五年成就, 2013年工作回顾, 计划执行情况, 面临的新机遇新挑战,
 # 发展环境): their sentences report what was done or what is faced, and are commitments only when they say so.
 RETROSPECTIVE = re.compile(r'回顾|成就|成绩|执行情况|完成情况|工作总结|面临|研判|^(?:发展)?(?:环境|基础|现状)$')
+# Headings of sections that set targets or plan ahead (not 执行情况, which RETROSPECTIVE catches first)
+PROSPECTIVE = re.compile(r'目标|草案|预期|工作安排|计划(?!执行|完成)')
 STRONG_FUTURE = re.compile(r'(?<!截)到\s*\d{4}年|到\s*“?十[一二三四五六七八九]五”?\s*(?:期末|末)|力争|争取|下一步|将(?:继续|进一步|着力|加快|全力|重点|大力|深入|持续)')
 _MARKER = re.compile(r'^(?:《[^》]*》|第[^\s篇章节]{1,4}[篇章节]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．])')
 PAST = re.compile(r'已|累计完成|完成了|五年来|取得|获评|荣获|实现了|成功|先后|同比|预计实现|较上年')
@@ -213,24 +215,49 @@ def _contains(norm: str, alias: str) -> bool:
     return alias in norm
 
 
-def is_target_statement(sentence: str, retrospective: bool = False) -> bool:
-    """A sentence that sets a target without a verb of action (到“十三五”末,…占全区幼儿总数的75%以上): a value and
-    a future horizon (in a review section: one that says it looks ahead), no sign of a past result."""
+def is_target_statement(sentence: str, retrospective: bool = False, prospective: bool = False) -> bool:
+    """A sentence that sets a target without a verb of action: a value and a future horizon (到“十三五”末,…占全区幼儿
+    总数的75%以上), or a value in a section of targets (——地区生产总值增长6.0%; under 2024年…主要目标); in a review
+    section only one that says it looks ahead; never one with a sign of a past result."""
     if not _VALUE.search(sentence):
         return False
     if retrospective:
         return bool(STRONG_FUTURE.search(sentence))
-    return bool(STRONG_FUTURE.search(sentence) or FUTURE.search(sentence) and not PAST.search(sentence))
+    if STRONG_FUTURE.search(sentence):
+        return True
+    return bool((FUTURE.search(sentence) or prospective) and not PAST.search(sentence))
+
+
+def is_prospective(heading_path: list[str]) -> bool:
+    """A section that sets targets or plans the year ahead (二、2025年主要目标和重点工作, 2025年…计划草案, 发展目标)."""
+    return not is_retrospective(heading_path) and any(
+        PROSPECTIVE.search(_MARKER.sub('', heading).strip()) for heading in heading_path)
+
+
+def section_year(heading_path: list[str]) -> int | None:
+    """The year a section of targets is about (2025年主要目标 → 2025): the nearest heading that names one."""
+    for heading in reversed(heading_path):
+        m = re.search(r'(\d{4})\s*年', heading)
+        if m and PROSPECTIVE.search(heading):
+            return int(m.group(1))
+    return None
 
 
 def commitments(sentences: list[str], platforms: dict[str, list[str]], industries: dict[str, list[str]],
-                retrospective: bool = False) -> tuple[list[ParsedCommitment], list[ParsedTarget]]:
-    """Commitments and targets of a paragraph's sentences."""
+                retrospective: bool = False, heading_path: list[str] | None = None
+                ) -> tuple[list[ParsedCommitment], list[ParsedTarget]]:
+    """Commitments and targets of a paragraph's sentences; `heading_path` tells a section of targets (whose values
+    are targets even without a verb, and whose year they take when they name none)."""
+    prospective = bool(heading_path) and not retrospective and is_prospective(heading_path)
+    year = section_year(heading_path) if prospective else None
     found, targets = [], []
     for s in sentences:
-        if not is_commitment(s, retrospective) and not is_target_statement(s, retrospective):
+        if not is_commitment(s, retrospective) and not is_target_statement(s, retrospective, prospective):
             continue
         ts = find_targets(s)
+        for t in ts:
+            if t.year is None and not t.period:
+                t.year = year
         targets.extend(ts)
         found.append(ParsedCommitment(s, 'quantitative' if ts else 'qualitative', find_verbs(s),
                                       find_terms(s, platforms), find_terms(s, industries)))

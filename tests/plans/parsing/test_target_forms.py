@@ -32,6 +32,19 @@ def test_000_share_of_another_figure_without_a_verb(docs):
     assert paragraph.citation_path.startswith('第八章') and t.text in paragraph.text
 
 
+def test_003_targets_of_the_year_ahead_without_a_verb(docs):
+    """Under 2024年…主要目标和工作举措, `——全社会R&D经费投入相当于地区生产总值比重10%左右。` is a share target and
+    `——地区生产总值增长6.0%;` a growth target, both for 2024, though neither sentence has a verb or a year."""
+    targets = {t.metric: t for t in _targets(docs['003'], 'text')}
+    share = targets['全社会R&D经费投入相当于地区生产总值比重']
+    assert (share.value, share.unit, share.comparator, share.year, share.kind) == ('10', '%', '左右', 2024, 'share')
+    growth = targets['地区生产总值增长']
+    assert (growth.value, growth.unit, growth.year, growth.kind) == ('6.0', '%', 2024, 'growth')
+    assert targets['新引进人才数'].year == 2024 and targets['新引进人才数'].unit == '万人'
+    review = [t for t in _targets(docs['003'], 'text') if t.year == 2023]
+    assert not review  # the 2023 part reports results: nothing there is a target
+
+
 def test_004_counts_in_ten_thousands(docs):
     targets = _targets(docs['004'], 'text')
     talent = [t for t in targets if (t.value, t.unit) == ('250', '万人')]
