@@ -177,6 +177,9 @@ class Damager:
         """Inject one of `options` that the document's own text does not contain (so that it can be told apart)."""
         return self.inject(kind, self.rng.choice([o for o in options if o not in self.avoid] or list(options)))
 
+    def _strings(self) -> tuple[str, ...]:
+        return tuple(i.text for i in self.injected if i.kind == 'spam')
+
     # blocks of one source ---------------------------------------------------------------------------------------
 
     def blocks(self, source: Source, copy: int = 1) -> list[Block]:
@@ -214,16 +217,16 @@ class Damager:
             if has('spam-between') and rng.random() < spam_rate:
                 text = _insert_between(rng, text, self.junk())
             if has('spam-mid') and rng.random() < spam_rate:
-                text = _insert_mid(rng, text, self.junk())
+                text = _insert_mid(rng, text, self.junk(), keep=self._strings())
             if has('names-broken') and rng.random() < 0.1 and NAME.search(text):
                 m = rng.choice(list(NAME.finditer(text)))  # a junk string next to a name the layout may break
                 text = text[:m.end()] + self.junk() + text[m.end():]
             if has('asterisks') and rng.random() < 0.1:
                 text = _insert_between(rng, text, self.inject('symbol', '*'))
             if has('stray-and') and rng.random() < 0.05:
-                text = _insert_mid(rng, text, self.inject('symbol', 'and'), spaced=True)
+                text = _insert_mid(rng, text, self.inject('symbol', 'and'), spaced=True, keep=self._strings())
             if has('markdown') and rng.random() < 0.04:
-                self.injected.append(Injection('symbol', '**'))
+                self.injected += [Injection('symbol', '**'), Injection('symbol', '**')]
                 text = f'**{text}**'
         elif has('spam-heading') and rng.random() < 0.15:
             text = text + self.junk()
@@ -248,8 +251,10 @@ def _insert_between(rng: random.Random, text: str, junk: str) -> str:
     return text[:at] + junk + text[at:]
 
 
-def _insert_mid(rng: random.Random, text: str, junk: str, spaced: bool = False) -> str:
-    spots = [i for i in range(3, len(text) - 3) if CJK.match(text[i - 1]) and CJK.match(text[i])]
+def _insert_mid(rng: random.Random, text: str, junk: str, spaced: bool = False, keep: tuple[str, ...] = ()) -> str:
+    """Insert inside a sentence, between two Chinese characters, never inside a string `keep` lists."""
+    inside = {i for k in keep if k for m in re.finditer(re.escape(k), text) for i in range(m.start() + 1, m.end())}
+    spots = [i for i in range(3, len(text) - 3) if CJK.match(text[i - 1]) and CJK.match(text[i]) and i not in inside]
     if not spots:
         return text + junk
     at = rng.choice(spots)
