@@ -49,7 +49,8 @@ DAMAGES = {
     'letter-spaced-title': 'a letter-spaced title (政 府 工 作 报 告)',
     'toc': 'a table of contents with page numbers',
     'table-cells': 'the indicator table flattened one cell per line',
-    'table-header-repeat': 'the flattened table header repeated at a page break, long cells split over two lines',
+    'table-header-repeat': 'the table header repeated at a page break (in a flattened table: long cells split over two '
+                           'lines, the header sometimes between the halves)',
     'page-meta': 'web page metadata lines: 发布时间 / 浏览次数 / 字号 / 来源 / 索引号 block',
     'page-nav': 'breadcrumbs, 打印本页 / 关闭窗口, 上一篇 / 下一篇, site footer with ICP number',
     'script': 'script residue and scraper disclaimers around the text',
@@ -333,21 +334,35 @@ def _wrap(rng: random.Random, text: str, lay: Layout) -> list[str]:
 
 
 def _table_lines(rng: random.Random, table: Element, style: str) -> list[str]:
+    """A table as tab-separated rows (`tabs`, `tabs-repeat`: the header row again at a page break) or one cell per
+    line with blank lines between (`cells`, `cells-repeat`: long cells split over two lines, the header again at a
+    page break, sometimes between the two halves of a cell)."""
     lines = [table.text]
-    if style == 'tabs':
-        lines += ['\t'.join(r) for r in table.rows]
-    else:
-        header, rows = table.rows[0], table.rows[1:]
-        cells = list(header)
-        page_break = rng.randrange(1, len(rows)) if style == 'cells-repeat' else None
+    header, rows = table.rows[0], table.rows[1:]
+    if header[0] in ('类别', '分类') and rng.random() < 0.7:  # the category only on the first row of its group
+        rows = [r if n == 0 or r[0] != rows[n - 1][0] else [''] + r[1:] for n, r in enumerate(rows)]
+        if style.startswith('cells'):  # an empty cell leaves no line at all
+            rows = [[c for c in r if c] for r in rows]
+    page_break = rng.randrange(1, len(rows)) if style.endswith('-repeat') else None
+    if style.startswith('tabs'):
         for n, row in enumerate(rows):
             if n == page_break:
-                cells += header
+                lines.append('\t'.join(header))
+            lines.append('\t'.join(row))
+        lines = [lines[0], '\t'.join(header)] + lines[1:]
+    else:
+        cells = list(header)
+        for n, row in enumerate(rows):
+            repeat = n == page_break
             for cell in row:
                 if style == 'cells-repeat' and len(cell) > 12 and rng.random() < 0.5:
                     cut = rng.randrange(6, len(cell) - 3)
-                    cells += [cell[:cut], cell[cut:]]
+                    cells += [cell[:cut]] + (header if repeat else []) + [cell[cut:]]
+                    repeat = False
                 else:
+                    if repeat:
+                        cells += header
+                        repeat = False
                     cells.append(cell)
         for cell in cells:
             lines += [cell, '']
@@ -447,7 +462,9 @@ def render(source: Source, plan: DamagePlan = DamagePlan(), rng: random.Random |
     d = Damager(rng, plan, source.text())
     if plan.has('web-articles'):
         return _web_page(rng, d, source, name or source.name)
-    table = 'cells-repeat' if plan.has('table-header-repeat') else 'cells' if plan.has('table-cells') else 'tabs'
+    table = 'cells' if plan.has('table-cells') else 'tabs'
+    if plan.has('table-header-repeat'):
+        table = rng.choice(('cells-repeat', 'tabs-repeat'))
     lay = Layout(width=rng.randrange(26, 44) if plan.has('pdf-wrap') else 0, blank_between=rng.random() < 0.7,
                  table=table, names_broken=plan.has('names-broken'))
     title = source.title
