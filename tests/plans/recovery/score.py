@@ -30,6 +30,7 @@ _QUOTES = str.maketrans({'“': '"', '”': '"', '„': '"', '‟': '"', '‘': 
 SYMBOL_KINDS = ('symbol',)
 SHINGLE = 4
 CARRY, SHORT_RUN = 8, 4
+SPLIT_REACH = 20
 MIN_BLOCK = 4
 DUPLICATE_BLOCK = 8  # a copy shares runs this long with the paragraph (shorter common phrases are not copies)
 COPY_SHARE, COPY_CHARS = 0.3, 24  # and covers this share of it and this many characters (a piece of a copy split
@@ -98,24 +99,46 @@ def _covered(clean: str, other: str, least: int = MIN_BLOCK) -> int:
     return sum(b.size for b in matcher.get_matching_blocks() if b.size >= least or b.size == len(clean))
 
 
-def _coverage(clean: str, carriers: list[str], starts: set[str], ends: set[str]) -> list[bool]:
+def _coverage(clean: str, carriers: list[str], texts: list[str]) -> list[bool]:
     """Which characters of `clean` the import holds: those inside a run of MIN_BLOCK characters that occurs in one
-    of the texts carrying it (`carriers`), and a shorter start or end of `clean` where an import text ends or starts
-    with it (the text was split there)."""
+    of the texts carrying it (`carriers`), and an uncovered start or end of `clean` that some import text ends or
+    starts with (the text was split there: a title that took the first sentence, a piece left to the neighbour)."""
     n = MIN_BLOCK
     grams = {t[i:i + n] for t in carriers for i in range(len(t) - n + 1)}
     covered = [False] * len(clean)
     for i in range(len(clean) - n + 1):
         if clean[i:i + n] in grams:
             covered[i:i + n] = [True] * n
-    for m in range(2, min(n, len(clean) + 1)):
-        if clean[:m] in ends:
-            covered[:m] = [True] * m
-        if clean[-m:] in starts:
-            covered[len(clean) - m:] = [True] * m
     if len(clean) < n and any(clean in t for t in carriers):
         covered = [True] * len(clean)
+    head = next((i for i, ok in enumerate(covered) if ok), len(clean))
+    tail = next((i for i, ok in enumerate(reversed(covered)) if ok), len(clean))
+    if head >= 2 and _split_off(clean, head, [_bare(t) for t in texts], start=True):
+        covered[:head] = [True] * head
+    if tail >= 2 and _split_off(clean, tail, [_bare(t) for t in texts], start=False):
+        covered[len(clean) - tail:] = [True] * tail
     return covered
+
+
+def _split_off(clean: str, size: int, texts: list[str], start: bool) -> bool:
+    """Some import text ends with the first `size` characters of `clean` (or more of its start), or starts with
+    its last ones: that piece was split off, not removed."""
+    for length in range(size, min(len(clean), size + SPLIT_REACH) + 1):
+        piece = _bare(clean[:length] if start else clean[len(clean) - length:])
+        if piece and any(t.endswith(piece) if start else t.startswith(piece) for t in texts):
+            return True
+    return False
+
+
+def _without(text: str, strings: list[str]) -> str:
+    for s in strings:
+        text = text.replace(s, '')
+    return text
+
+
+def _bare(text: str) -> str:
+    """A piece without the punctuation a split takes away (the 。 after a run-in title)."""
+    return text.strip('。，,；;：:、')
 
 
 def _run(unit: str) -> int:
@@ -182,15 +205,16 @@ def score(gen: Generated, doc: ParsedDocument) -> DocScore:
         parts = [_covered(k, paragraphs[n], DUPLICATE_BLOCK) for n in para_index.candidates(k)]
         total = sum(c for c in parts if c >= max(COPY_SHARE * len(k), min(len(k), COPY_CHARS)))
         out.duplicates += max(0, round(total / len(k)) - 1) if k else 0
-    # false cuts: real characters found nowhere in the import
+    # false cuts: real characters found nowhere in the import (read without the injected strings it kept, which
+    # junk_kept counts: a string left inside a word does not make the word's characters missing)
+    injected = sorted({key(i.text) for i in gen.injected if key(i.text)}, key=len, reverse=True)
+    real = [_without(t, injected) for t in everything]
     units = gen.paragraphs() + [h.removesuffix('。') for h in gen.headings()]
-    held = carriers([key(u) for u in units], everything)
-    starts = {t[:m] for t in everything for m in range(2, MIN_BLOCK)}
-    ends = {t[-m:] for t in everything for m in range(2, MIN_BLOCK) if len(t) >= m}
+    held = carriers([key(u) for u in units], real)
     for raw, texts in zip(units, held):
         k = key(raw)
         out.real_chars += len(k)
-        lost, shown = _lost(k, _coverage(k, texts, starts, ends))
+        lost, shown = _lost(k, _coverage(k, texts, real))
         if lost:
             out.false_cut_chars += lost
             out.cuts.append(shown)
