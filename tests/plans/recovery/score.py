@@ -10,8 +10,10 @@ reads), so they are not counted as damage left in the text.
   neither in the clean document nor in another injected string count as a leftover.
 - duplicates: extra copies of clean paragraphs (and tables) in the import, counted by how many times the import
   covers each one.
-- false cuts: characters of the clean paragraphs and headings that are nowhere in the import's paragraphs, headings
-  or tables.
+- false cuts: letters and digits of the clean paragraphs and headings that are nowhere in the import's paragraphs,
+  headings or tables: not in a four-character run of an import text that carries the paragraph (a copy or a piece
+  of it, not a text that shares a set phrase), nor at a paragraph's edge split off to a neighbouring text. Injected
+  strings the import kept are taken out first (junk_kept counts them).
 Stray symbols (asterisks, 'and', ** markers) are reported apart: `symbols_kept`.
 """
 from __future__ import annotations
