@@ -10,14 +10,16 @@ TRIGGERS = ('打造', '建设', '推进', '加快', '力争', '确保', '支持'
             '推动', '深化', '强化', '加强', '促进', '落实', '争取', '建成', '形成', '大力发展', '重点发展', '积极发展',
             '优先发展', '着力发展', '招引', '优化', '鼓励', '扩大', '创建', '启动', '探索', '健全', '提高', '新增', '达到',
             '突破', '不少于', '不低于', '保持', '控制在')
-FUTURE = re.compile(r'到\s*\d{4}年|至\s*\d{4}年|十[一二三四五六七八九]五”?\s*末|\d{4}年(?:前|底前)|力争|确保|争取|将(?![其近])|期间|期末|(?:年|期)末|计划|目标|预期'
+FUTURE = re.compile(r'到\s*\d{4}年|至\s*\d{4}年|十[一二三四五六七八九]五”?\s*末'
+                    r'|\d{4}年(?:前|底前)|力争|确保|争取|将(?![其近])|期间|期末|(?:年|期)末|计划|目标|预期'
                     r'|(?<![重主需必只纲摘])要(?![求素点件闻])|建议')
 # Sections that look back or size up the situation (回顾五年成就, 2013年工作回顾, 计划执行情况, 面临的新机遇新挑战,
 # 发展环境): their sentences report what was done or what is faced, and are commitments only when they say so.
 RETROSPECTIVE = re.compile(r'回顾|成就|成绩|执行情况|完成情况|工作总结|面临|研判|^(?:发展)?(?:环境|基础|现状)$')
 # Headings of sections that set targets or plan ahead (not 执行情况, which RETROSPECTIVE catches first)
 PROSPECTIVE = re.compile(r'目标|草案|预期|工作安排|计划(?!执行|完成)')
-STRONG_FUTURE = re.compile(r'(?<!截)到\s*\d{4}年|到\s*“?十[一二三四五六七八九]五”?\s*(?:期末|末)|力争|争取|下一步|将(?:继续|进一步|着力|加快|全力|重点|大力|深入|持续)')
+STRONG_FUTURE = re.compile(r'(?<!截)到\s*\d{4}年|到\s*“?十[一二三四五六七八九]五”?\s*(?:期末|末)'
+                           r'|力争|争取|下一步|将(?:继续|进一步|着力|加快|全力|重点|大力|深入|持续)')
 _MARKER = re.compile(r'^(?:《[^》]*》|第[^\s篇章节]{1,4}[篇章节]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．])')
 PAST = re.compile(r'已|累计完成|完成了|五年来|取得|获评|荣获|实现了|成功|先后|同比|预计实现|较上年')
 # Units: a rate, or a base unit with an optional magnitude (万人, 亿元, 万平方米, 万千瓦, 亿人次 …).
