@@ -33,6 +33,9 @@ def configure_app(app: Flask, config: Config | dict[str, Any] | str | None) -> N
     if isinstance(config, dict):
         app.config.update(config)
     app.instance_path = app.config['INSTANCE_PATH']
+    from crm.core.validators import RecordIdConverter
+
+    app.url_map.converters['int'] = RecordIdConverter  # before any route is added
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
 
 

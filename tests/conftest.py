@@ -12,6 +12,8 @@ import re
 import socket
 import uuid
 from collections import Counter
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -216,6 +218,68 @@ def post_form(client, url: str, data: dict, *, token_from: str | None = None, **
 def login(client, email: str, password: str, follow_redirects: bool = False):
     """Sign in through the login form."""
     return post_form(client, '/login', {'email': email, 'password': password}, follow_redirects=follow_redirects)
+
+
+class FormParser(HTMLParser):
+    """The forms of a page: their action and the values a browser would submit unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, list[str]], set[str]]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'form':
+            self.forms.append((a.get('action') or '', {}, set()))
+        if not self.forms or not a.get('name'):
+            if tag == 'option' and self._select and self.forms:
+                self._option(a)
+            return
+        _action, values, choices = self.forms[-1]
+        name = a['name']
+        if tag == 'input':
+            kind = a.get('type', 'text')
+            if kind in ('checkbox', 'radio') and 'checked' not in a:
+                return
+            if kind not in ('submit', 'button', 'file'):
+                values.setdefault(name, []).append(a.get('value') or '')
+        elif tag == 'select':
+            self._select = name
+            choices.add(name)
+        elif tag == 'textarea':
+            self._textarea = name
+            values.setdefault(name, []).append('')
+
+    def _option(self, a):
+        values = self.forms[-1][1]
+        if 'selected' in a or self._select not in values:
+            values[self._select] = [a.get('value', '')]
+
+    def handle_endtag(self, tag):
+        if tag == 'select':
+            self._select = None
+        elif tag == 'textarea':
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1][1][self._textarea][-1] += data
+
+
+def filled_form(client, page_url: str, action: str | None = None) -> tuple[dict[str, list[str]], set[str]] | None:
+    """The values a browser would post, unchanged, with the form that posts to `action` (default: the page itself)
+    on `page_url`, and the names of its <select>s; None when the page has no such form."""
+    response = client.get(page_url)
+    if response.status_code != 200 or not response.mimetype.startswith('text/html'):
+        return None
+    parser = FormParser()
+    parser.feed(response.get_data(as_text=True))
+    for form_action, values, selects in parser.forms:
+        if urlsplit(form_action or page_url).path == urlsplit(action or page_url).path:
+            return values, selects
+    return None
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.concurrency import EditConflict
 from crm.core.pagination import paginate
 from crm.db import db
-from crm.firms.models import Firm
 from crm.firms.services import FirmError
 from crm.leads import followups, services
 from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
@@ -157,20 +156,13 @@ def lead(lead_id: int):
     return _detail(get_or_404(Lead, lead_id))
 
 
-def _firm_visible(form) -> bool:
-    firm_id = form.firm_id.data
-    return bool(firm_id) and db.session.scalar(scoped(select(Firm.id), Firm).where(Firm.id == firm_id)) is not None
-
-
 @operation('POST', '/leads', perm=Perm.LEADS_EDIT, tag='leads', response=LEAD_DETAIL, status=201,
            body='LeadCreate', summary='Create a lead for a firm in scope (officers own what they create)')
 def lead_create(body: dict):
     form = LeadCreateForm(formdata=formdata({'priority': '中'}, body, FORM_FIELDS), meta={'csrf': False})
     _choices(form)
-    if not form.validate():
+    if not form.validate():  # the firm too: live and in scope, as the web form offers it
         return _invalid(form_errors(form))
-    if not _firm_visible(form):
-        return _invalid({'firm_id': [_('No such firm, or it is outside your scope.')]})
     try:
         item = services.create_lead(_lead_data(form), owner_id=current_user.id if current_user.role_code == OFFICER
                                     else None, actor_id=current_user.id, platform_ids=form.platforms.data,
@@ -194,11 +186,9 @@ def lead_update(lead_id: int, body: dict):
     data = formdata(current, body, FORM_FIELDS)
     data['version'] = str(version)
     form = LeadForm(formdata=data, meta={'csrf': False})
-    _choices(form)
-    if not form.validate():
+    _choices(form, item)
+    if not form.validate():  # a new firm must be live and in scope; the lead's own may stay
         return _invalid(form_errors(form))
-    if form.firm_id.data != item.firm_id and not _firm_visible(form):
-        return _invalid({'firm_id': [_('No such firm, or it is outside your scope.')]})
     try:
         services.update_lead(item, _lead_data(form), version=version, platform_ids=form.platforms.data,
                              collaborator_ids=form.collaborators.data)
@@ -220,13 +210,10 @@ def lead_stage(lead_id: int, body: dict):
     form = StageForm(formdata=formdata({}, body, ('to_stage', 'lost_reason_id', 'note', 'unit_id', 'confirm_skip')),
                      meta={'csrf': False})
     form.lost_reason_id.choices = [(0, '—')] + [(r.id, r.name) for r in db.session.scalars(select(LostReason))]
+    form.unit_id.offer(scoped(select(Unit.id), Unit))
     if not form.validate():
         return _invalid(form_errors(form))
-    unit = None
-    if form.unit_id.data:
-        unit = db.session.scalar(scoped(select(Unit), Unit).where(Unit.id == form.unit_id.data))
-        if unit is None:
-            return _invalid({'unit_id': [_('No such unit, or it is outside your scope.')]})
+    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
     try:
         services.move_stage(item, form.to_stage.data, actor_id=current_user.id, note=form.note.data,
                             lost_reason_id=form.lost_reason_id.data or None, unit=unit,

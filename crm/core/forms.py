@@ -15,7 +15,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import DecimalField as WTFormsDecimalField
 from wtforms import (Field, FieldList, FileField, FormField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField)
-from wtforms.validators import InputRequired
+from sqlalchemy import Select
+from wtforms.validators import InputRequired, StopValidation
 
 from crm.core.concurrency import BOTH, EditConflict, canonical, field_state
 
@@ -44,6 +45,50 @@ class DecimalField(WTFormsDecimalField):
         if self.data is not None and self.data.adjusted() >= self.MAX_DIGITS:  # no arithmetic: 1e999999999 overflows
             self.data = None
             raise ValueError(_l('The number is too large.'))
+
+
+class ChoiceIdField(IntegerField):
+    """The id of a record the form offers as a choice (a firm, a unit …). Valid only when it names one of the
+    records the view offered: `offer(ids)` with the SELECT of one id column, in the viewer's scope, that the
+    form's list is built from (so a deleted firm, another park's unit or an id nobody has is a field error, not a
+    404 or a 500). A field nobody offered anything accepts nothing. `keep` (the stored value) stays acceptable
+    unchanged."""
+
+    def __init__(self, label=None, validators=None, *, message=None, **kwargs) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+        self.offered: Select | None = None
+        self.kept: int | None = None
+
+    def offer(self, ids: Select, *, keep: int | None = None) -> None:
+        self.offered, self.kept = ids, keep
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(self._refusal()) from None
+
+    def _refusal(self) -> str:
+        return str(self.message or _l('Choose one of the offered items.'))
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+        if self.data is None or (self.kept is not None and self.data == self.kept):
+            return
+        from crm.core.validators import MAX_RECORD_ID
+        from crm.db import db
+
+        if not 0 < self.data <= MAX_RECORD_ID or self.offered is None:
+            raise StopValidation(self._refusal())
+        column = self.offered.selected_columns[0]
+        if db.session.scalar(self.offered.where(column == self.data).limit(1)) is None:
+            raise StopValidation(self._refusal())
 
 
 def fold_width(value):

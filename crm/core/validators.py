@@ -7,6 +7,7 @@ import unicodedata
 
 import phonenumbers
 from stdnum.cn import uscc as stdnum_uscc
+from werkzeug.routing import IntegerConverter
 
 USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 USCC_PATTERN = re.compile(r'^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$')
@@ -90,3 +91,26 @@ def record_id(text: str) -> int:
     if not 0 < value <= MAX_RECORD_ID:
         raise ValueError(f'not a record id: {text!r}')
     return value
+
+
+def _numbers_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 1..limit, written without leading zeros."""
+    digits = str(limit)
+    options = [rf'[1-9]\d{{0,{len(digits) - 2}}}'] if len(digits) > 1 else []  # fewer digits
+    for i, digit in enumerate(digits):  # as many digits: equal up to i, smaller at i, anything after
+        low, rest = (1 if i == 0 else 0), len(digits) - i - 1
+        if int(digit) > low:
+            options.append(f'{digits[:i]}[{low}-{int(digit) - 1}]' + (rf'\d{{{rest}}}' if rest else ''))
+    return '(?:' + '|'.join([*options, digits]) + ')'
+
+
+class RecordIdConverter(IntegerConverter):
+    """The `<int:…>` of every route: only a number a record can have (1 … the largest storable key) matches, so no
+    view ever hands the database an id it cannot bind, and any other number is a 404 (the rule does not match;
+    a check after matching would answer 405 where another method of the same address exists)."""
+
+    regex = _numbers_up_to(MAX_RECORD_ID)
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_RECORD_ID,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

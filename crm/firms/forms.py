@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
     SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
+from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width
 from crm.core.validators import InvalidValue, normalise_phone, validate_uscc
 from crm.firms.models import CONTACT_ROLES, FIRM_TAGS, REVENUE_BANDS
 
@@ -72,7 +72,8 @@ class ContactForm(BaseForm):
 
 
 class TenancyForm(BaseForm):
-    unit_id = IntegerField(_l('Unit'), validators=[DataRequired(_l('Choose a unit.'))])
+    unit_id = ChoiceIdField(_l('Unit'), validators=[DataRequired(_l('Choose a unit.'))],
+                            message=_l('No such unit, or it is outside your scope.'))
     start_date = DateField(_l('Start date'), validators=[DataRequired(_l('Enter the start date.'))])
     end_date = DateField(_l('End date'), validators=[Optional()])
     area = DecimalField(_l('Area (㎡)'), places=2, validators=[Optional(), NumberRange(1, 100000)])

@@ -230,10 +230,11 @@ def tenancy(firm_id: int):
     firm = get_or_404(Firm, firm_id)
     ensure('tenancy', firm)
     form = TenancyForm()
+    free = Unit.status.in_(('空置', '意向'))
     units = db.session.execute(scoped(select(Unit.id, Unit.number, Unit.area_gross, Building.name), Unit)
                                .join(Building, Unit.building_id == Building.id)
-                               .where(Unit.status.in_(('空置', '意向'))).order_by(Building.name, Unit.number)
-                               .limit(500)).all()
+                               .where(free).order_by(Building.name, Unit.number).limit(500)).all()
+    form.unit_id.offer(scoped(select(Unit.id), Unit).where(free))
     if form.validate_on_submit():
         unit = get_or_404(Unit, form.unit_id.data)
         services.record_tenancy(firm, unit, start_date=form.start_date.data, end_date=form.end_date.data,

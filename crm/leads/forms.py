@@ -9,11 +9,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from crm.core import clock
 from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS, SOURCES as SOURCE_LABELS, stage_label
-from crm.core.forms import BaseForm, DecimalField, VersionedForm, fold_width
+from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
 from crm.leads.services import stage_options
 from crm.platforms.models import UNIT_USES
+
+
+NO_SUCH_FIRM = _l('No such firm, or it is outside your scope.')
+NO_SUCH_UNIT = _l('No such unit, or it is outside your scope.')
 
 
 class LeadFields:
@@ -40,7 +44,7 @@ class LeadFields:
 class LeadCreateForm(LeadFields, BaseForm):
     """New lead, for a firm on record or a new firm entered here (created with the lead)."""
 
-    firm_id = IntegerField(_l('Prospect firm'), validators=[Optional()])
+    firm_id = ChoiceIdField(_l('Prospect firm'), validators=[Optional()], message=NO_SUCH_FIRM)
     new_firm_name = StringField(_l('New firm name'), validators=[Optional(), Length(max=200)])
     new_firm_uscc = StringField(_l('Unified social credit code'), filters=[fold_width],
                                 validators=[Optional(), Length(max=30), uscc_field])
@@ -64,7 +68,8 @@ class LeadCreateForm(LeadFields, BaseForm):
 class LeadForm(LeadFields, VersionedForm):
     """Edit a lead."""
 
-    firm_id = IntegerField(_l('Prospect firm'), validators=[DataRequired(_l('Choose the prospect firm.'))])
+    firm_id = ChoiceIdField(_l('Prospect firm'), validators=[DataRequired(_l('Choose the prospect firm.'))],
+                            message=NO_SUCH_FIRM)
 
 
 class StageForm(BaseForm):
@@ -72,7 +77,7 @@ class StageForm(BaseForm):
     confirm_skip = BooleanField(_l('Confirm skipping the stages in between'))
     lost_reason_id = SelectField(_l('Lost reason'), coerce=int, validators=[Optional()])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
-    unit_id = IntegerField(_l('Unit moved into (for 入驻)'), validators=[Optional()])
+    unit_id = ChoiceIdField(_l('Unit moved into (for 入驻)'), validators=[Optional()], message=NO_SUCH_UNIT)
 
     def offer_stages_from(self, stage: str) -> None:
         """Offer the moves that make sense from `stage`, grouped: the next stage (chosen by default), later stages

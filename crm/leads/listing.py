@@ -14,7 +14,7 @@ from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.pagination import Page, page_statements, prepared_page
-from crm.core.validators import record_id
+from crm.core.args import id_arg
 from crm.firms.models import Firm
 from crm.firms.services import industry_prefix
 from crm.leads import followups
@@ -106,7 +106,7 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         use('mine', me=viewer_id)
     elif args.get('owner') == 'pool':
         use('pool')
-    if platform := args.get('platform', type=record_id):
+    if platform := id_arg('platform', args):
         use('platform', platform=platform)
     if industry := industry_prefix(args.get('industry')):  # a code prefix, or a picked 'code name', or a name
         use('industry', industry=industry)
@@ -121,9 +121,9 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         use('signed')
     if month := _month(args.get('signed_month', '')):
         use('signed_month', signed_from=month[0], signed_to=month[1])
-    if lost_reason := args.get('lost_reason', type=record_id):
+    if lost_reason := id_arg('lost_reason', args):
         use('lost_reason', lost_reason=lost_reason)
-    if owner_id := args.get('owner_id', type=record_id):
+    if owner_id := id_arg('owner_id', args):
         use('owner_id', owner_id=owner_id)
     return frozenset(used), params
 

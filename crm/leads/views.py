@@ -18,6 +18,7 @@ from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requi
 from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import page_args
+from crm.core.args import id_arg
 from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
@@ -42,8 +43,17 @@ from crm.platforms.models import Platform, Unit
 bp = Blueprint('leads', __name__, url_prefix='/leads')
 
 
-def _choices(form) -> None:
-    form.platforms.choices = [(p.id, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))]
+def live_firms(*columns):
+    """The firms a lead may be for: live firms in the viewer's scope (the form's list, and what it accepts)."""
+    return scoped(select(*columns), Firm).where(Firm.deleted_at.is_(None))
+
+
+def _choices(form, lead: Lead | None = None) -> None:
+    """What the lead form offers, and so accepts: firms, platforms and officers in the viewer's scope (an edit
+    may keep the lead's firm as it is)."""
+    form.firm_id.offer(live_firms(Firm.id), keep=lead.firm_id if lead is not None else None)
+    form.platforms.choices = [(p.id, p.name) for p in db.session.scalars(scoped(select(Platform), Platform)
+                                                                         .order_by(Platform.name))]
     form.collaborators.choices = [(u.id, u.name) for u in db.session.scalars(
         select(User).where(User.role_code == OFFICER, User.is_active.is_(True)).order_by(User.name))]
 
@@ -85,9 +95,23 @@ def match_choice(lead_id: int):
     choice = {'pin': 'pin', 'drop': 'drop', 'clear': None}.get(request.form.get('choice', ''), '')
     if kind not in KINDS or item_id is None or choice == '':
         abort(400)
+    if choice is not None and not _match_item_visible(kind, item_id):  # clearing a stale choice is always fine
+        abort(404)
     set_choice(lead, kind, item_id, choice, user_id=current_user.id)
     db.session.commit()
     return redirect(url_for('leads.match', lead_id=lead.id) + f'#{kind}-{item_id}')
+
+
+def _match_item_visible(kind: str, item_id: int) -> bool:
+    """Whether the viewer may see the platform, unit, policy or plan commitment a match choice names."""
+    from crm.plans.models import Commitment
+    from crm.policies.models import Policy
+
+    model = {'platform': Platform, 'unit': Unit, 'policy': Policy, 'commitment': Commitment}[kind]
+    stmt = select(model.id).where(model.id == item_id)
+    if model is not Commitment:  # the plans are read district-wide
+        stmt = scoped(stmt, model)
+    return db.session.scalar(stmt) is not None
 
 
 @bp.post('/<int:lead_id>/promise/<int:unit_id>')
@@ -243,7 +267,7 @@ class FirmOffer:
 def new():
     """Create a lead for a firm on record, or for a new firm entered on the form: the firm is created in the same
     transaction, unless a firm with the same credit code or a similar name exists (then that one is offered)."""
-    form = LeadCreateForm(firm_id=request.args.get('firm', type=record_id))
+    form = LeadCreateForm(firm_id=id_arg('firm'))
     _choices(form)
     choice = request.form.get('firm_choice', '') if request.method == 'POST' else ''
     if choice.isdigit():  # an offered firm on record was chosen instead of the new one; the rest is kept
@@ -301,8 +325,7 @@ def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, F
 
 
 def _firm_choices():
-    return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).where(Firm.deleted_at.is_(None))
-                              .order_by(Firm.name_key).limit(2000)).all()
+    return db.session.execute(live_firms(Firm.id, Firm.name).order_by(Firm.name_key).limit(2000)).all()
 
 
 def _load_lead(form, lead: Lead) -> None:
@@ -318,7 +341,7 @@ def edit(lead_id: int):
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
     form = LeadForm.editing(lead, load=_load_lead)
-    _choices(form)
+    _choices(form, lead)
     labels = {'title': _('Project name'), 'notes': _('Notes'), 'next_follow_up': _('Next follow-up')}
     if form.save(lead, lambda version: services.update_lead(lead, _lead_data(form), version=version,
                                                             platform_ids=form.platforms.data,
@@ -377,6 +400,7 @@ def stage(lead_id: int):
     form = StageForm()
     form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name))
                                                 for r in db.session.scalars(select(LostReason))]
+    form.unit_id.offer(scoped(select(Unit.id), Unit))
     wants_json = request.headers.get('X-Requested-With') == 'fetch'
     if not form.validate_on_submit():
         message = _('The stage change was not valid.')

@@ -13,7 +13,7 @@ from crm.auth.views import safe_next
 from crm.core.access import Perm, has_permission, requires
 from crm.core.concurrency import EditConflict
 from crm.core.pagination import Page, page_args
-from crm.core.validators import record_id
+from crm.core.args import id_arg
 from crm.db import db
 from crm.plans import commitments as commitment_service
 from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags
@@ -171,7 +171,7 @@ def correct(document_id: int):
 def search():
     """Full-text search: every term must occur; two-character terms work."""
     q = request.args.get('q', '').strip()
-    filters = {'document_id': request.args.get('doc', type=record_id),
+    filters = {'document_id': id_arg('doc'),
                'platform': request.args.get('platform', '').strip() or None,
                'kind': request.args.get('kind') or None}
     page_no, per_page = page_args(20)
@@ -186,7 +186,7 @@ def commitments():
     """Commitments filterable by platform, industry, document, kind and review status."""
     filters = {'platform': request.args.get('platform', '').strip() or None,
                'industry': request.args.get('industry', '').strip() or None,
-               'document_id': request.args.get('doc', type=record_id),
+               'document_id': id_arg('doc'),
                'kind': request.args.get('kind') or None,
                'status': request.args.get('status') or None}
     page_no, per_page = page_args(30)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
 from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.pagination import page_args
+from crm.core.args import id_arg
 from crm.core.validators import record_id
 from crm.db import db
 from crm.platforms import units as service
@@ -154,8 +155,8 @@ def _vacancy_filters() -> dict:
     args = request.args
     return {'area_min': args.get('area_min', type=float), 'area_max': args.get('area_max', type=float),
             'rent_min': args.get('rent_min', type=float), 'rent_max': args.get('rent_max', type=float),
-            'use': args.get('use') or None, 'platform_id': args.get('platform_id', type=record_id),
-            'building_id': args.get('building_id', type=record_id),
+            'use': args.get('use') or None, 'platform_id': id_arg('platform_id'),
+            'building_id': id_arg('building_id'),
             'available_by': args.get('available_by', type=date.fromisoformat)}
 
 
@@ -210,8 +211,11 @@ def media_upload(building_id: int):
 
     item = get_or_404(Building, building_id)
     ensure('edit', item)
-    unit_id = request.form.get('unit_id', type=record_id)
-    unit = get_or_404(Unit, unit_id) if unit_id else None
+    raw = request.form.get('unit_id', '').strip()
+    try:  # a photo of one of the building's units (its id, or nothing: the building's floor plan)
+        unit = get_or_404(Unit, record_id(raw)) if raw else None
+    except ValueError:
+        abort(404)
     if unit is not None and unit.building_id != item.id:
         abort(404)
     upload = request.files.get('file')

@@ -10,7 +10,7 @@ from sqlalchemy import Text, cast, or_, select
 from crm.core import clock
 from crm.core.access import Perm, get_or_404, requires, scoped
 from crm.core.pagination import page_args, paginate
-from crm.core.validators import record_id
+from crm.core.args import id_arg
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.models import Lead
@@ -68,7 +68,7 @@ def _preview(policy: Policy):
     """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it."""
     from crm.packs.summaries import evaluate_for_subject
 
-    lead_id, firm_id = request.args.get('lead', type=record_id), request.args.get('firm', type=record_id)
+    lead_id, firm_id = id_arg('lead'), id_arg('firm')
     if lead_id:
         lead = get_or_404(Lead, lead_id)
         return lead.display_name, evaluate_for_subject(policy, lead=lead)
@@ -107,14 +107,13 @@ def _sources(policy: Policy) -> list[dict]:
 
     rows = []
     for fact in policy.facts or []:
-        found = db.session.execute(
-            select(PlanParagraph.document_id, PlanParagraph.anchor, PlanParagraph.citation)
-            .join(PlanDocument, PlanParagraph.document_id == PlanDocument.id)
+        found = db.session.scalar(  # the citation is computed from the paragraph's document, not a column
+            select(PlanParagraph).join(PlanDocument, PlanParagraph.document_id == PlanDocument.id)
             .where(PlanDocument.slug == fact.get('doc'), PlanDocument.is_current.is_(True),
-                   PlanParagraph.text.contains(fact.get('quote') or '\x00', autoescape=True)).limit(1)).first()
+                   PlanParagraph.text.contains(fact.get('quote') or '\x00', autoescape=True)).limit(1))
         rows.append({'quote': fact.get('quote'), 'doc': fact.get('doc'),
-                     'document_id': found[0] if found else None, 'anchor': found[1] if found else None,
-                     'citation': found[2] if found else None})
+                     'document_id': found.document_id if found else None, 'anchor': found.anchor if found else None,
+                     'citation': found.citation if found else None})
     return rows
 
 
