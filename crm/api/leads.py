@@ -275,7 +275,7 @@ MATCH = component('Match', obj({
 def lead_match(lead_id: int):
     from crm.matching.services import match_json
 
-    return jsonify(match_json(get_or_404(Lead, lead_id)))
+    return jsonify(match_json(get_or_404(Lead, lead_id), viewer=current_user))
 
 
 LOST_REASON = component('LostReason', obj({'id': INT, 'name': STR, 'active': BOOL}))

@@ -109,6 +109,20 @@ def public(view: Callable) -> Callable:
 
 # --- object scoping -------------------------------------------------------------------------
 
+class _System:
+    """The product acting on its own (the job worker, the command line): no viewer, nothing narrowed. Passed as
+    `user` where a request would pass the signed-in user; without one, `current_user` is used (and outside a
+    request nobody is signed in, so nothing is visible: a forgotten viewer fails closed)."""
+
+    is_authenticated = True
+    role_code = ADMIN
+    id = None
+    platform_ids: frozenset[int] = frozenset()
+    firm_id = None
+
+
+SYSTEM = _System()
+
 ScopeRule = Callable[[Any], ColumnElement[bool] | None]
 _SCOPE_RULES: dict[type, ScopeRule] = {}
 

@@ -1,5 +1,6 @@
-"""Who sees which firm: staff every live firm; park managers the firms housed on their platforms;
-firm users only their own firm. Deleted firms are visible to administrators only."""
+"""Who sees which firm: staff every live firm; park managers the firms housed on their platforms (and of their
+tenancies only those on these platforms); firm users only their own firm. Deleted firms are visible to
+administrators only."""
 from __future__ import annotations
 
 from sqlalchemy import and_, false, select
@@ -35,7 +36,12 @@ def contact_scope(user):
 
 @scope_rule(Tenancy)
 def tenancy_scope(user):
-    return Tenancy.firm_id.in_(select(Firm.id).where(firm_visible(user)))
+    """The tenancies of visible firms; a park manager sees only those on their own platforms (a firm housed on
+    theirs and on another platform shows them the one, not where else it sits or pays)."""
+    visible = Tenancy.firm_id.in_(select(Firm.id).where(firm_visible(user)))
+    if user.role_code == PARK_MANAGER:
+        return and_(visible, Tenancy.platform_id.in_(user.platform_ids))
+    return visible
 
 
 @object_rule(Firm)

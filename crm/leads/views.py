@@ -78,7 +78,7 @@ def match(lead_id: int):
     from crm.matching.services import match_lead
 
     lead = get_or_404(Lead, lead_id)
-    return render_template('leads/match.html', lead=lead, result=match_lead(lead),
+    return render_template('leads/match.html', lead=lead, result=match_lead(lead, viewer=current_user),
                            editable=has_permission(current_user, Perm.LEADS_EDIT) and can(current_user, 'edit', lead))
 
 
@@ -374,8 +374,10 @@ def detail(lead_id: int):
                                                                    User.is_active.is_(True))).all()
     from crm.packs.models import Pack
     from crm.platforms.models import UnitReservation
-    packs = db.session.scalars(select(Pack).where(Pack.lead_id == lead.id).order_by(Pack.version.desc())).all()
-    promised = db.session.execute(select(UnitReservation, Unit).join(Unit, Unit.id == UnitReservation.unit_id)
+    packs = db.session.scalars(scoped(select(Pack), Pack).where(Pack.lead_id == lead.id)
+                               .order_by(Pack.version.desc())).all()
+    promised = db.session.execute(scoped(select(UnitReservation, Unit), Unit)  # a park manager: on their platforms
+                                  .join(Unit, Unit.id == UnitReservation.unit_id)
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
     from crm.matching.services import relied_policy_ids
     from crm.packs.models import PackBuild

@@ -1,4 +1,8 @@
-"""match(lead): platforms, units, policies and plan commitments, each with the reasons it was chosen."""
+"""match(lead): platforms, units, policies and plan commitments, each with the reasons it was chosen.
+
+Every kind of item is read through the viewer's scope (`crm.core.access.scoped`): a park manager's match offers
+only their own platforms, units and vacancies. `viewer` defaults to the signed-in user; the job worker and the
+command line pass `SYSTEM` (the whole district) or the user a pack is built for."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 
 from crm.core import clock
 from crm.core.labels import UNIT_STATUSES, list_text, unit_use_label
+from crm.core.access import scoped
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.cost import Line, landed_cost, yearly_rent
@@ -92,15 +97,15 @@ class Scored:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def rank_platforms(lead: Lead, wanted: set[str], limit: int = 5) -> list[Scored]:
+def rank_platforms(lead: Lead, wanted: set[str], limit: int = 5, *, viewer: Any = None) -> list[Scored]:
     """Platforms by fit: the project's own industries count most, and more for focused platforms (a platform
     stating one industry is a better home for it than one stating many); then the lead's targets and space."""
     primary = primary_industries(lead)
-    area_by_platform = dict(db.session.execute(select(Unit.platform_id, func.sum(Unit.area_gross))
+    area_by_platform = dict(db.session.execute(scoped(select(Unit.platform_id, func.sum(Unit.area_gross)), Unit, viewer)
                                                .where(Unit.status == '空置').group_by(Unit.platform_id)).all())
     targets = {p.id for p in lead.platforms}
     scored = []
-    for platform in db.session.scalars(select(Platform).where(Platform.district == '拱墅区')):
+    for platform in db.session.scalars(scoped(select(Platform), Platform, viewer).where(Platform.district == '拱墅区')):
         reasons, score = [], 0.0
         industries = platform_industries(platform)
         core, other = primary & industries, (wanted - primary) & industries
@@ -147,11 +152,11 @@ def unavailable_reason(unit: Unit, lead_id: int):
     return _l('currently %(status)s', status=status)
 
 
-def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10) -> list[Scored]:
+def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10, *, viewer: Any = None) -> list[Scored]:
     """Units the prospect can take on the chosen platforms, by fit: area within ±30 % of the need, use, date,
     rent."""
     need, today = lead.space_need_m2, clock.today()
-    stmt = (select(Unit, Building.name).join(Building, Unit.building_id == Building.id)
+    stmt = (scoped(select(Unit, Building.name), Unit, viewer).join(Building, Unit.building_id == Building.id)
             .where(offerable(lead.id), Unit.platform_id.in_(platform_ids)))
     if need:
         stmt = stmt.where(Unit.area_gross.between(need * (1 - AREA_TOLERANCE), need * (1 + AREA_TOLERANCE)))
@@ -176,10 +181,11 @@ def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10) -> list[Sco
     return sorted(scored, key=lambda s: (-s.score, s.item.id))[:limit]
 
 
-def relevant_policies(wanted: set[str], platform_names: list[str], facts: dict[str, Any]) -> list[Scored]:
+def relevant_policies(wanted: set[str], platform_names: list[str], facts: dict[str, Any], *,
+                      viewer: Any = None) -> list[Scored]:
     """Policies evaluated against the lead (expired and not-eligible ones are left out, with reasons kept)."""
     scored = []
-    for policy in db.session.scalars(select(Policy)):
+    for policy in db.session.scalars(scoped(select(Policy), Policy, viewer)):
         if policy.expires_on and policy.expires_on < clock.today():
             continue
         reasons, score = [], 0.0
@@ -234,14 +240,18 @@ def _chosen() -> str:
     return _('Chosen by the officer')
 
 
-def _pinned_platforms(ids: list[int]) -> list[Scored]:
-    return [Scored(p, 0.0, [_chosen()]) for p in db.session.scalars(select(Platform).where(Platform.id.in_(ids)))]
+def _pinned_platforms(viewer: Any) -> Callable[[list[int]], list[Scored]]:
+    def load(ids: list[int]) -> list[Scored]:
+        return [Scored(p, 0.0, [_chosen()]) for p in db.session.scalars(
+            scoped(select(Platform), Platform, viewer).where(Platform.id.in_(ids)))]
+    return load
 
 
-def _pinned_units(lead: Lead, notes: list[dict]) -> Callable[[list[int]], list[Scored]]:
+def _pinned_units(lead: Lead, notes: list[dict], viewer: Any) -> Callable[[list[int]], list[Scored]]:
     """Pinned units the prospect can still take; the others are left out with a note for the officer."""
     def load(ids: list[int]) -> list[Scored]:
-        rows = db.session.execute(select(Unit, Building.name).join(Building, Unit.building_id == Building.id)
+        rows = db.session.execute(scoped(select(Unit, Building.name), Unit, viewer)
+                                  .join(Building, Unit.building_id == Building.id)
                                   .where(Unit.id.in_(ids)).order_by(Unit.id)).all()
         kept = []
         for unit, name in rows:
@@ -256,11 +266,12 @@ def _pinned_units(lead: Lead, notes: list[dict]) -> Callable[[list[int]], list[S
     return load
 
 
-def _pinned_policies(facts: dict[str, Any], notes: list[dict]) -> Callable[[list[int]], list[Scored]]:
+def _pinned_policies(facts: dict[str, Any], notes: list[dict], viewer: Any) -> Callable[[list[int]], list[Scored]]:
     """Pinned policies still in force; an expired one is left out with a note for the officer."""
     def load(ids: list[int]) -> list[Scored]:
         kept = []
-        for p in db.session.scalars(select(Policy).where(Policy.id.in_(ids)).order_by(Policy.id)):
+        for p in db.session.scalars(scoped(select(Policy), Policy, viewer).where(Policy.id.in_(ids))
+                                    .order_by(Policy.id)):
             if p.expires_on and p.expires_on < clock.today():
                 notes.append({'kind': 'policy', 'id': p.id,
                               'text': _l('Policy “%(title)s” expired on %(date)s; left out of the pack',
@@ -293,38 +304,40 @@ class Offers:
         return self.units[0].item if self.units else None
 
 
-def lead_offers(lead: Lead, choices: dict[str, dict[int, str]] | None = None) -> Offers:
+def lead_offers(lead: Lead, choices: dict[str, dict[int, str]] | None = None, *, viewer: Any = None) -> Offers:
     """Platforms and units for the lead with the officer's choices applied (pinned first, dropped set aside,
-    pinned units nobody can offer any more left out with a note)."""
+    pinned units nobody can offer any more left out with a note), all within the viewer's scope."""
     choices = lead_choices(lead.id) if choices is None else choices
     wanted, notes = lead_industries(lead), []
-    platforms, dropped_platforms = _apply_choices(rank_platforms(lead, wanted), choices['platform'],
-                                                  lambda s: s.item.id, _pinned_platforms)
+    platforms, dropped_platforms = _apply_choices(rank_platforms(lead, wanted, viewer=viewer), choices['platform'],
+                                                  lambda s: s.item.id, _pinned_platforms(viewer))
     pinned_platforms = [s.item for s in platforms if choices['platform'].get(s.item.id) == PIN]
-    chosen = pinned_platforms or [s.item for s in platforms[:2]] or list(lead.platforms)
-    units, dropped_units = _apply_choices(rank_units(lead, [p.id for p in chosen]), choices['unit'],
-                                          lambda s: s.item.id, _pinned_units(lead, notes))
+    chosen = (pinned_platforms or [s.item for s in platforms[:2]]
+              or [s.item for s in _pinned_platforms(viewer)([p.id for p in lead.platforms])])  # targets in scope
+    units, dropped_units = _apply_choices(rank_units(lead, [p.id for p in chosen], viewer=viewer), choices['unit'],
+                                          lambda s: s.item.id, _pinned_units(lead, notes, viewer))
     return Offers(wanted, platforms, dropped_platforms, chosen, units, dropped_units, notes)
 
 
-def evaluate_for_lead(policy: Policy, lead: Lead) -> PolicyResult:
-    """The evaluation of one policy for a lead, exactly as its match page and pack show it."""
-    return evaluate_policy(policy, lead_facts(lead, unit=lead_offers(lead).cost_unit))
+def evaluate_for_lead(policy: Policy, lead: Lead, *, viewer: Any = None) -> PolicyResult:
+    """The evaluation of one policy for a lead, exactly as its match page and pack show it (to this viewer)."""
+    return evaluate_policy(policy, lead_facts(lead, unit=lead_offers(lead, viewer=viewer).cost_unit))
 
 
-def match_lead(lead: Lead, *, choices: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
-    """Everything the match tab and the promotion pack need, as objects with reasons.
+def match_lead(lead: Lead, *, choices: dict[str, dict[int, str]] | None = None, viewer: Any = None) -> dict[str, Any]:
+    """Everything the match tab and the promotion pack need, as objects with reasons, within the viewer's scope.
 
     The officer's choices apply: pinned items come first (a pinned platform decides where units are searched),
     dropped items are set aside under `dropped`; `notes` says which pinned items can no longer be offered.
     """
     choices = lead_choices(lead.id) if choices is None else choices
-    offers = lead_offers(lead, choices)
+    offers = lead_offers(lead, choices, viewer=viewer)
     wanted, chosen, best_unit = offers.wanted, offers.chosen, offers.cost_unit
     facts = lead_facts(lead, unit=best_unit)
-    policies, dropped_policies = _apply_choices(relevant_policies(wanted, [p.name for p in chosen], facts),
+    policies, dropped_policies = _apply_choices(relevant_policies(wanted, [p.name for p in chosen], facts,
+                                                                  viewer=viewer),
                                                 choices['policy'], lambda s: s.item.id,
-                                                _pinned_policies(facts, offers.notes))
+                                                _pinned_policies(facts, offers.notes, viewer))
     commitments = []
     for platform in chosen[:1]:
         commitments += list_commitments(platform=platform.name, limit=8)
@@ -375,9 +388,9 @@ def set_choice(lead: Lead, kind: str, item_id: int, choice: str | None, *, user_
     db.session.flush()
 
 
-def match_json(lead: Lead) -> dict[str, Any]:
+def match_json(lead: Lead, *, viewer: Any = None) -> dict[str, Any]:
     """The JSON shape of `crm match --lead ID --json` (each item says whether the officer pinned it)."""
-    result = match_lead(lead)
+    result = match_lead(lead, viewer=viewer)
     pins = result['choices']
     return {
         'lead': lead.id, 'industries': result['industries'],

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from config import ROOT
 from crm.core import audit, clock
+from crm.core.access import SYSTEM
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.services import PACK_PLATFORMS, PACK_POLICIES, PACK_QUOTES, PACK_UNITS, for_pack, match_lead
@@ -37,17 +38,20 @@ def pdf_path(sha256: str) -> Path:
     return store_folder() / sha256[:2] / f'{sha256}.pdf'
 
 
-def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str = '') -> dict[str, Any]:
-    """Plain data for the PDF template (no ORM objects reach the template). Its generated texts (reasons,
-    conditions, amounts) are in the pack's language; `notes` are lazy texts for the officer, read in the officer's."""
+def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str = '',
+                  viewer: Any = SYSTEM) -> dict[str, Any]:
+    """Plain data for the PDF template (no ORM objects reach the template), matched within `viewer`'s scope (the
+    user the pack is built for; the whole district when the product builds it on its own). Its generated texts
+    (reasons, conditions, amounts) are in the pack's language; `notes` are lazy texts for the officer, read in the
+    officer's."""
     from crm.core.i18n import in_language
 
     with in_language(lang):
-        return _context(lead, lang=lang, author=author, number=number)
+        return _context(lead, lang=lang, author=author, number=number, viewer=viewer)
 
 
-def _context(lead: Lead, *, lang: str, author: str, number: str) -> dict[str, Any]:
-    result = match_lead(lead)
+def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any) -> dict[str, Any]:
+    result = match_lead(lead, viewer=viewer)
     platforms = [{'name': s.item.name, 'kind': s.item.kind, 'positioning': s.item.positioning,
                   'focus': s.item.focus_industries, 'reasons': s.reasons,
                   'facts': [{'field': f.field, 'value': f.value, 'unit': f.unit, 'quote': f.quote,
@@ -100,9 +104,9 @@ def render_html(context: dict[str, Any]) -> str:
 
 
 def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, author_name: str = '',
-               progress: Callable[[str, int], None] | None = None) -> Pack:
-    """Generate, verify and store a new version of the lead's pack (never for a deleted firm);
-    `progress(step, percent)` hears each step."""
+               progress: Callable[[str, int], None] | None = None, viewer: Any = SYSTEM) -> Pack:
+    """Generate, verify and store a new version of the lead's pack (never for a deleted firm), matched within
+    `viewer`'s scope; `progress(step, percent)` hears each step."""
     from crm.packs.pdf import render_pdf
 
     if lead.firm.deleted_at is not None:
@@ -111,7 +115,7 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
     number = f'GS-{clock.today():%Y}-{lead.id:05d}-V{version}'
     report('匹配平台、房源与政策', 10)
-    context = build_context(lead, lang=lang, author=author_name, number=number)
+    context = build_context(lead, lang=lang, author=author_name, number=number, viewer=viewer)
     report('核对规划引文', 35)
     verify_quotes(context['quotes'])
     report('排版生成 PDF', 50)
@@ -175,9 +179,10 @@ def stale_reasons(pack: Pack) -> list[str]:
 
 
 def current_pack(pack: Pack) -> Pack | None:
-    """The latest version of the pack's lead, when it is newer than this pack."""
-    latest = db.session.scalar(select(Pack).where(Pack.lead_id == pack.lead_id).order_by(Pack.version.desc())
-                               .limit(1))
+    """The latest version of the pack's lead for the same firm, when it is newer than this pack (after the lead's
+    firm was corrected, the packs issued to the other firm are not this prospect's versions)."""
+    latest = db.session.scalar(select(Pack).where(Pack.lead_id == pack.lead_id, Pack.firm_id == pack.firm_id)
+                               .order_by(Pack.version.desc()).limit(1))
     return latest if latest is not None and latest.version > pack.version else None
 
 
@@ -260,7 +265,7 @@ def run_build(build_id: int) -> PackBuild | None:
     author = db.session.get(User, build.requested_by_id) if build.requested_by_id else None
     try:
         pack = build_pack(lead, lang=build.lang, author_id=author.id if author else None,
-                          author_name=author.name if author else '', progress=progress)
+                          author_name=author.name if author else '', progress=progress, viewer=author or SYSTEM)
     except PackError as exc:
         db.session.rollback()
         build.status, build.error = 'failed', str(exc)[:500]

@@ -55,7 +55,8 @@ def build_status(build_id: int):
 def detail(pack_id: int):
     """A pack's facts: number, version, fingerprint, what it cites, and whether it is stale."""
     pack = get_or_404(Pack, pack_id)
-    others = db.session.scalars(select(Pack).where(Pack.lead_id == pack.lead_id).order_by(Pack.version.desc())).all()
+    others = db.session.scalars(scoped(select(Pack), Pack).where(Pack.lead_id == pack.lead_id)  # only versions
+                                .order_by(Pack.version.desc())).all()  # the viewer may open (a firm: its own)
     from crm.packs.models import PackShare, PackShareAccess
     shares = db.session.execute(select(PackShare, func.count(PackShareAccess.id))
                                 .outerjoin(PackShareAccess, PackShareAccess.share_id == PackShare.id)

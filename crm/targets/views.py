@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.core import clock
-from crm.core.access import Perm, requires
+from crm.core.access import Perm, requires, scoped
 from crm.core.concurrency import EditConflict
 from crm.db import db
 from crm.firms.models import FIRM_TAGS, Firm, Tenancy
@@ -68,15 +68,15 @@ def _named_records(measure: dict, ids: list[int]) -> list[tuple[str, str]]:
     entity = measure['entity']
     if entity == 'firms':
         return [(f.name, url_for('firms.detail', firm_id=f.id)) for f in db.session.scalars(
-            select(Firm).where(Firm.id.in_(ids)))]
+            scoped(select(Firm), Firm).where(Firm.id.in_(ids)))]
     if entity == 'tenancies':
         return [(f'{t.firm.name} · {t.unit.number}', url_for('firms.detail', firm_id=t.firm_id))
-                for t in db.session.scalars(select(Tenancy).where(Tenancy.id.in_(ids)))]
+                for t in db.session.scalars(scoped(select(Tenancy), Tenancy).where(Tenancy.id.in_(ids)))]
     if entity == 'leads':
         return [(lead.display_name, url_for('leads.detail', lead_id=lead.id))
-                for lead in db.session.scalars(select(Lead).where(Lead.id.in_(ids)))]
+                for lead in db.session.scalars(scoped(select(Lead), Lead).where(Lead.id.in_(ids)))]
     return [(b.name, url_for('platforms.building', building_id=b.id))
-            for b in db.session.scalars(select(Building).where(Building.id.in_(ids)))]
+            for b in db.session.scalars(scoped(select(Building), Building).where(Building.id.in_(ids)))]
 
 
 @bp.get('/<int:target_id>')

@@ -1,9 +1,11 @@
 """Firms on both databases: duplicate guard, scope, soft delete with USCC reuse, merge without losing history."""
-from sqlalchemy import func, select
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
 
 from crm.core.audit import AuditEvent
 from crm.firms.models import Contact, Firm, Tenancy
-from tests.conftest import csrf_from, post_form
+from tests.conftest import csrf_from, login, post_form
 
 CODE = '91110000600037341L'
 
@@ -42,6 +44,33 @@ def test_park_manager_sees_housed_firms_only_and_firm_user_only_their_own(client
     assert client.get(f'/firms/{outside.id}').status_code == 404
     assert client.get(f'/firms/{housed.id}/edit').status_code == 403
     assert client.get(f'/firms/{housed.id}/contacts/new').status_code == 200
+
+
+def test_park_manager_sees_only_the_tenancies_on_their_own_platforms(app, client, factories, logged_in,
+                                                                     token_for, db_session):
+    """A firm housed on the park manager's platform and on another one: its page and its API record show the park
+    manager the tenancy at home, not the unit and rent elsewhere; staff and the firm itself see both."""
+    home, away = factories.platform('驻地园区'), factories.platform('异地园区')
+    firm = factories.firm('两地经营科技有限公司')
+    factories.tenancy(firm, factories.unit(factories.building(home, name='驻地一号楼'), number='H-201', status='已租'))
+    elsewhere = factories.tenancy(firm, factories.unit(factories.building(away, name='异地大厦'), number='W-909',
+                                                       status='已租'))
+    db_session.execute(update(Tenancy).where(Tenancy.id == elsewhere.id).values(rent=Decimal('6.75')))
+    db_session.commit()
+    manager = logged_in('park_manager', platforms=[home])
+    html = client.get(f'/firms/{firm.id}').get_data(as_text=True)
+    assert '驻地一号楼 · H-201' in html
+    assert '异地大厦' not in html and 'W-909' not in html and '6.75' not in html
+    detail = app.test_client().get(f'/api/v1/firms/{firm.id}',
+                                   headers={'Authorization': f'Bearer {token_for(manager)}'}).get_json()
+    assert [t['platform_id'] for t in detail['tenancies']] == [home.id] and '6.75' not in str(detail)
+    officer_token = token_for(factories.user('officer'))
+    everything = app.test_client().get(f'/api/v1/firms/{firm.id}',
+                                       headers={'Authorization': f'Bearer {officer_token}'}).get_json()
+    assert sorted(t['platform_id'] for t in everything['tenancies']) == sorted([home.id, away.id])
+    firm_user = app.test_client()
+    login(firm_user, factories.user('firm', firm=firm).email, factories.PASSWORD)
+    assert '异地大厦 · W-909' in firm_user.get(f'/firms/{firm.id}').get_data(as_text=True)
 
 
 def test_soft_delete_hides_the_firm_and_frees_its_code(client, factories, logged_in, db_session):

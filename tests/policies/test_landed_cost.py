@@ -85,9 +85,10 @@ def test_cost_table_stacks_only_pack_policies_shows_property_fee_and_is_never_ne
         assert '125.70' not in table and not any(n.startswith(('-', '−')) for n in _numbers(table))
         assert '人力资源服务产业园房租补助' not in table, 'an unpinned policy that does not fit is never stacked'
 
+        from crm.core.access import SYSTEM
         from crm.matching.services import match_json
         with in_app():
-            result = match_json(db_session.get(Lead, lead.id))
+            result = match_json(db_session.get(Lead, lead.id), viewer=SYSTEM)
         rows = result['net_cost']
         assert [r['rent'] for r in rows] == ['65.70'] * 3
         assert [r['property_fee'] for r in rows] == ['7.20'] * 3
@@ -177,9 +178,10 @@ def test_highest_only_policies_are_not_stacked_and_the_editor_keeps_the_flag(
     token = csrf_from(client.get(f'/leads/{lead.id}/match').data)
     client.post(f'/leads/{lead.id}/match/choices',
                 data={'csrf_token': token, 'kind': 'policy', 'item_id': second_id, 'choice': 'pin'})
+    from crm.core.access import SYSTEM
     from crm.matching.services import match_json
     with in_app():
-        rows = match_json(db_session.get(Lead, lead.id))['net_cost']
+        rows = match_json(db_session.get(Lead, lead.id), viewer=SYSTEM)['net_cost']
     # year 1: 65.70 (digital) or 19.71 (30 % of one year's rent, 就高不重复) → the higher alone, not 85.41
     assert [r['subsidy_high'] for r in rows] == ['65.70', '32.85', '32.85']
     assert all(Decimal(r['net_low']) >= 0 for r in rows)

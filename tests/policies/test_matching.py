@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from crm.leads.models import Lead
+from crm.core.access import SYSTEM
 from crm.matching.services import match_json
 
 
@@ -11,7 +12,7 @@ def test_esports_firm_is_matched_to_the_esports_platform_with_cited_commitments(
     with in_app():
         item = db_session.get(Lead, lead.id)
         item.space_need_m2 = Decimal(800)
-        result = match_json(item)
+        result = match_json(item, viewer=SYSTEM)
     top = result['platforms'][0]
     assert '电竞' in top['name'] and any('电竞数娱' in r for r in top['reasons'])
     assert any('电竞' in c['text'] and c['citation'].startswith('《') for c in result['commitments'])
@@ -27,7 +28,7 @@ def test_cross_border_firm_is_matched_to_kuamao_town(in_app, factories, db_sessi
     with in_app():
         item = db_session.get(Lead, lead.id)
         item.space_need_m2 = Decimal(500)
-        result = match_json(item)
+        result = match_json(item, viewer=SYSTEM)
     names = [p['name'] for p in result['platforms']]
     assert names[0] == '跨贸小镇'
     assert any('跨境电商' in r for r in result['platforms'][0]['reasons'])
@@ -38,5 +39,5 @@ def test_named_policies_show_amounts_not_public(in_app, factories, db_session):
     firm = factories.firm('杭州人才猎头服务有限公司', industry_code='726')
     lead = factories.lead(firm, title='人力资源服务平台')
     with in_app():
-        result = match_json(db_session.get(Lead, lead.id))
+        result = match_json(db_session.get(Lead, lead.id), viewer=SYSTEM)
     assert result['policies'] and all(p['amount'] == '金额未公开' for p in result['policies'] if not p['example'])

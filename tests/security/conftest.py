@@ -7,7 +7,9 @@ delete or a merge in one request never changes what the next request sees.
 Scope 甲 is what the park manager (platform 甲), officer O1 (owner of lead 甲) and the firm user (firm 甲)
 own; scope 乙 is another platform, another officer's lead and another firm. Names of 乙 records carry
 markers: `ZZB` for what officers may still see (platforms, buildings, units, firms, contacts) and `ZZL`
-for what only administrators and leaders may see (another officer's lead and follow-ups).
+for what only administrators and leaders may see (another officer's lead and follow-ups). Some records tie
+the two scopes together (`_cross_scopes`), so that matches, tenancies, version lists and drill-downs are
+checked as well as the object routes.
 
 Only tests that use `world` belong in this package: on SQLite the world's open write transaction would
 lock out the ordinary per-test connections of other fixtures.
@@ -47,6 +49,7 @@ class World:
     shared: dict[str, Any]
     filters: dict[str, Any]
     tokens: dict[str, str] = field(default_factory=dict)
+    crossings: dict[str, Any] = field(default_factory=dict)
     base_fingerprint: dict | None = None
 
     @contextmanager
@@ -145,6 +148,7 @@ def _build(factories: Factories) -> dict[str, Any]:
     other = scope('乙', 'ZZB', 'ZZL', other_officer)
     users['park_manager'] = factories.user('park_manager', platforms=[own['platform']])
     users['firm'] = factories.user('firm', firm=own['firm'])
+    crossings = _cross_scopes(factories, own, other)
 
     gone = factories.firm('已删除企业ZZD有限公司')
     factories.tenancy(gone, own['let_unit'])
@@ -160,7 +164,7 @@ def _build(factories: Factories) -> dict[str, Any]:
         commitment_id = db.session.scalar(select(Commitment.id).order_by(Commitment.id).limit(1))
         from crm.policies.models import Policy, PolicyClause
         policy = Policy(key='matrix-policy', title='矩阵测试政策', level='区', amounts_public=True, kinds=['房租补助'],
-                        industries=[], platform_names=[], facts=[],
+                        industries=[], platform_names=[], facts=[{'doc': 'no-such-plan', 'quote': '矩阵测试引文'}],
                         clauses=[PolicyClause(kind='房租补助', formula='fixed', amount=10, conditions=[])])
         db.session.add(policy)
         db.session.commit()
@@ -168,9 +172,48 @@ def _build(factories: Factories) -> dict[str, Any]:
     shared = {'document_id': document_id, 'commitment_id': commitment_id, 'tracked_id': tracked.id,
               'plan_target_id': plan_target_id, 'policy_id': policy_id, 'clause_id': clause_id}
     filters = {role: factories.saved_filter(user) for role, user in users.items()}
+    with factories._in_app():  # an API token per role, for the routes of the JSON API
+        from crm.api.tokens import create_token
+        from crm.auth.models import User
+
+        tokens = {role: create_token(db.session.get(User, user.id), '安全测试', days=30)[1]
+                  for role, user in users.items()}
+        db.session.commit()
     filters['other'] = factories.saved_filter(other_officer)
     return {'users': users, 'other_officer': other_officer, 'own': own, 'other': other, 'deleted': deleted,
-            'shared': shared, 'filters': filters}
+            'shared': shared, 'filters': filters, 'tokens': tokens, 'crossings': crossings}
+
+
+def _cross_scopes(factories: Factories, own: dict, other: dict) -> dict[str, Any]:
+    """Records that tie scope 甲 to scope 乙, so that every list and embedded collection is put to the test:
+
+    - lead 甲's pack was issued once to another firm (the lead's firm was corrected since): the firm user of firm 甲
+      must not see that version's number, nor may its share page point to it;
+    - firm 甲 also rents a unit on platform 乙 (building and unit marked `ZZP`): its park manager sees the firm,
+      and only the tenancy on their own platform;
+    - platform 乙 states lead 甲's industry and a unit on it is promised to lead 甲: the match and the lead page
+      offer platform 乙, its units and vacancies to staff, never to platform 甲's park manager.
+    """
+    from crm.leads.models import Lead
+    from crm.platforms.models import Platform, Unit
+    from crm.platforms.units import promise_unit
+
+    with factories._in_app():
+        db.session.get(Lead, own['lead'].id).firm_id = own['other_firm'].id
+        db.session.commit()
+    foreign_pack = factories.pack(own['lead'])
+    with factories._in_app():
+        lead = db.session.get(Lead, own['lead'].id)
+        lead.firm_id, lead.industry_code = own['firm'].id, '6510'  # 6510 软件开发 → 数字经济
+        db.session.get(Platform, other['platform'].id).focus_industries = ['数字经济']
+        db.session.commit()
+    annex = factories.building(other['platform'], name='乙域附楼ZZP')
+    factories.tenancy(own['firm'], factories.unit(annex, number='ZZP-501', status='已租'))
+    promised = factories.unit(other['building'], number='乙ZZB-303')
+    with factories._in_app():
+        promise_unit(db.session.get(Unit, promised.id), db.session.get(Lead, own['lead'].id), actor_id=None)
+        db.session.commit()
+    return {'foreign_pack': foreign_pack, 'promised_unit': promised}
 
 
 @pytest.fixture(scope='package')
@@ -231,6 +274,11 @@ def variants(rule) -> list[str]:
 
 def url_for_variant(world: World, rule, variant: str, role: str | None) -> str:
     """The rule's URL with every parameter filled from real records of the world."""
+    return fill(rule, variant_values(world, rule, variant, role))
+
+
+def variant_values(world: World, rule, variant: str, role: str | None) -> dict[str, Any]:
+    """{parameter: value} for the rule's URL parameters, from real records of the world."""
     side = world.other if variant == 'other' else world.own
     values: dict[str, Any] = {}
     for name in rule.arguments:
@@ -260,6 +308,11 @@ def url_for_variant(world: World, rule, variant: str, role: str | None) -> str:
                    'summary_id': 'summary', 'platform_id': 'platform', 'building_id': 'building',
                    'media_id': 'media'}[name]
             values[name] = side[key].id
+    return values
+
+
+def fill(rule, values: dict[str, Any]) -> str:
+    """The rule's URL with its parameters replaced by `values`."""
     path = rule.rule
     for name, value in values.items():
         path = path.replace(f'<{name}>', str(value))

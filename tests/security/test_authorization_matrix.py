@@ -10,7 +10,7 @@ Beyond the status:
 from __future__ import annotations
 
 
-from tests.security.conftest import ROLES, routes, sqlite_unless_nightly, url_for_variant, variants
+from tests.security.conftest import ROLES, fill, routes, sqlite_unless_nightly, url_for_variant, variant_values, variants
 
 # Role order in every row: admin, leader, officer, park manager, firm user.
 # A cell is 'own/other' for object routes, or one outcome for routes without objects (or when both agree).
@@ -119,9 +119,17 @@ EXPECTED: dict[str, str] = {
 PUBLIC_ENDPOINTS = {'main.healthz', 'auth.login', 'auth.set_locale', 'packs.shared', 'packs.shared_pdf'}
 # Requests after which the client is signed out or switched to English: each gets a fresh client.
 SESSION_CHANGING = {'auth.logout', 'auth.logout_all', 'auth.login', 'auth.set_locale'}
-# Markers of records a role must never see (conftest: ZZB other scope, ZZL another officer's lead, ZZD deleted).
-FORBIDDEN = {'admin': (), 'leader': ('ZZD',), 'officer': ('ZZL', 'ZZD'), 'park_manager': ('ZZB', 'ZZL', 'ZZD'),
-             'firm': ('ZZB', 'ZZL', 'ZZD'), None: ('ZZA', 'ZZB', 'ZZL', 'ZZD')}
+# Markers of records a role must never see (conftest: ZZB other scope, ZZL another officer's lead, ZZD deleted,
+# ZZP a unit of firm 甲 on platform 乙).
+FORBIDDEN = {'admin': (), 'leader': ('ZZD',), 'officer': ('ZZL', 'ZZD'), 'park_manager': ('ZZB', 'ZZL', 'ZZD', 'ZZP'),
+             'firm': ('ZZB', 'ZZL', 'ZZD'), None: ('ZZA', 'ZZB', 'ZZL', 'ZZD', 'ZZP')}
+
+
+def forbidden(world, role: str | None) -> tuple[str, ...]:
+    """What `role` must never be shown: the markers, and for the firm user and anonymous visitors the number of
+    the pack version lead 甲 had issued to another firm."""
+    extra = (world.crossings['foreign_pack'].number,) if role in ('firm', None) else ()
+    return FORBIDDEN[role] + extra
 
 # The audit trail keeps the history of records deleted since (leaders audit everything).
 HISTORY = {('admin.audit', 'ZZD')}
@@ -186,7 +194,7 @@ def test_authorization_matrix(app, world):
                     mismatches.append(f'{role} {method} {url} ({variant}): expected {want}, got {got}')
                 elif method == 'GET' and got == 'ok' and not response.mimetype.startswith(('image/', 'application/pdf')):
                     body = response.get_data(as_text=True)
-                    seen = [m for m in FORBIDDEN[role] if m in body and (endpoint, m) not in HISTORY]
+                    seen = [m for m in forbidden(world, role) if m in body and (endpoint, m) not in HISTORY]
                     if seen:
                         leaks.append(f'{role} {url}: shows {seen}')
                 if endpoint in SESSION_CHANGING:
@@ -196,3 +204,70 @@ def test_authorization_matrix(app, world):
     assert not writes, f'denied requests that changed rows: {writes}'
     assert checked >= 1300, checked
     print(f'authorization matrix: {checked} requests, {len(routes(app))} route-methods, {len(ROLES) + 1} roles')
+
+
+def _api_get_routes(app):
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule.endpoint.startswith('api.') and 'GET' in rule.methods), key=lambda r: r.rule)
+
+
+def _visible_ids(world, role: str) -> dict[str, set[int]]:
+    """Ids a JSON answer may name under each key, for the roles narrowed to a platform or a firm."""
+    from sqlalchemy import select
+
+    from crm.platforms.models import Unit
+
+    if role == 'park_manager':
+        platform = world.own['platform'].id
+        units = set(world.connection.execute(select(Unit.id).where(Unit.platform_id == platform)).scalars())
+        buildings = set(world.connection.execute(select(Unit.building_id).where(Unit.platform_id == platform))
+                        .scalars())
+        return {'platform_id': {platform}, 'unit_id': units, 'building_id': buildings}
+    if role == 'firm':
+        return {'firm_id': {world.own['firm'].id}}
+    return {}
+
+
+def _named_ids(value, key: str | None = None):
+    """(key, id) for every `…_id` value anywhere in a JSON document, and for lists of ids under such keys."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _named_ids(v, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _named_ids(item, key)
+    elif isinstance(value, int) and not isinstance(value, bool) and key and key.endswith('_id'):
+        yield key, value
+
+
+def test_api_answers_show_nothing_outside_the_viewers_scope(app, world):
+    """Every GET of the JSON API (lists, objects, and what they embed: matches, tenancies, evaluations) as each
+    role, through that role's token, for its own and the other scope's records: no marker of a record the role may
+    not see, and for park managers and firm users no platform, building, unit or firm id outside their scope."""
+    sqlite_unless_nightly(app)
+    client = app.test_client()
+    leaks, answered = [], 0
+    for role in ROLES:
+        headers = {'Authorization': f'Bearer {world.tokens[role]}'}
+        allowed = _visible_ids(world, role)
+        for rule in _api_get_routes(app):
+            for variant in (('own', 'other') if rule.arguments else ('plain',)):
+                values = variant_values(world, rule, variant, role) if rule.arguments else {}
+                url = fill(rule, values)
+                for query in ({}, {'per_page': '200'}, {'lead_id': world.own['lead'].id},
+                              {'firm_id': world.own['firm'].id}):
+                    with world.isolated():
+                        response = client.get(url, headers=headers, query_string=query)
+                    assert response.status_code < 500, (role, url, query, response.status_code)
+                    if response.status_code != 200 or response.mimetype != 'application/json':
+                        continue
+                    answered += 1
+                    body = response.get_data(as_text=True)  # markers and numbers are ASCII: no escapes
+                    seen = [m for m in forbidden(world, role) if m in body]
+                    outside = sorted({(k, v) for k, v in _named_ids(response.get_json())
+                                      if k in allowed and v not in allowed[k]})
+                    if seen or outside:
+                        leaks.append(f'{role} {url} {query}: shows {seen} {outside[:5]}')
+    assert not leaks, '\n'.join(leaks)
+    assert answered > 150, answered
+    print(f'API scope: {answered} answers checked')
