@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from crm.core import audit
@@ -22,6 +24,31 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+def stateless(view: Callable) -> Callable:
+    """Mark a public page that keeps nothing about its visitor (a shared pack and its PDF): its answers set no
+    cookie and carry `Cache-Control: no-store`, whoever opens them and whatever the answer (page, file, error)."""
+    view.stateless = True
+    return view
+
+
+def is_stateless_request() -> bool:
+    view = current_app.view_functions.get(request.endpoint or '')
+    return bool(getattr(view, 'stateless', False))
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a stateless page never sets (or refreshes) the cookie: the
+    CSRF token its template generates is not worth a cookie on a link sent outside the office."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        return not is_stateless_request() and super().should_set_cookie(app, session)
+
+    def save_session(self, app, session, response) -> None:
+        if is_stateless_request():
+            return
+        super().save_session(app, session, response)
 
 
 def _begin_request() -> None:
@@ -54,7 +81,7 @@ def _security_headers(response):
     headers['Permissions-Policy'] = 'camera=(), microphone=(), geolocation=()'
     if getattr(g, 'request_id', None):
         headers['X-Request-ID'] = g.request_id
-    if current_user and current_user.is_authenticated:
+    if (current_user and current_user.is_authenticated) or is_stateless_request():
         headers['Cache-Control'] = 'no-store'
     if current_app.config.get('HSTS'):
         headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains'
@@ -63,6 +90,7 @@ def _security_headers(response):
 
 def init_app(app: Flask) -> None:
     """Install the request hooks on `app`."""
+    app.session_interface = SessionInterface()
     app.before_request(_begin_request)
     app.after_request(_security_headers)
     app.teardown_request(_end_request)

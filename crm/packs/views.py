@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from crm.core import audit
 from crm.core.access import Perm, ensure, get_or_404, public, requires, scoped
+from crm.core.security import stateless
 from crm.db import db
 from crm.extensions import limiter
 from crm.leads.models import Lead
@@ -130,6 +131,7 @@ def _open_share(token: str, what: str):
 @bp.get('/s/<token>')
 @limiter.limit('60 per minute')
 @public
+@stateless
 def shared(token: str):
     """The prospect's read-only view of a shared pack (logged); says so at the top when it is no longer current."""
     pack, share, newer, newer_share, serving_current = _open_share(token, 'page')
@@ -141,6 +143,7 @@ def shared(token: str):
 @bp.get('/s/<token>/pack.pdf')
 @limiter.limit('60 per minute')
 @public
+@stateless
 def shared_pdf(token: str):
     """The shared pack's PDF (logged); ?current=1 gives the newest version once the officer has shared it."""
     pack = _open_share(token, 'pdf')[0]
