@@ -16,7 +16,7 @@ class Pack(Base):
     __table_args__ = (UniqueConstraint('lead_id', 'version'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), index=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True, index=True)  # GS-2026-7KQ4XM-V2 (crm.packs.numbers)
     lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id'), index=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey('firm.id'), index=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -62,7 +62,7 @@ class PolicySummary(Base):
     __tablename__ = 'policy_summary'
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(String(40), unique=True, index=True)  # ZC-2026-H3D9PA-1
     firm_id: Mapped[int] = mapped_column(ForeignKey('firm.id'), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)

@@ -18,6 +18,7 @@ from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.services import PACK_PLATFORMS, PACK_POLICIES, PACK_QUOTES, PACK_UNITS, for_pack, match_lead
 from crm.packs.models import Pack, PackBuild
+from crm.packs.numbers import new_series, pack_number, series_of
 from crm.plans.models import PlanParagraph
 
 ASSET_ROOT = ROOT / 'static'
@@ -113,7 +114,7 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
         raise PackError('该企业已删除，不能生成推介包；管理员恢复企业后可再生成')
     report = progress or (lambda _step, _percent: None)
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
-    number = f'GS-{clock.today():%Y}-{lead.id:05d}-V{version}'
+    number = pack_number(clock.today().year, _pack_series(lead.id), version)
     report('匹配平台、房源与政策', 10)
     context = build_context(lead, lang=lang, author=author_name, number=number, viewer=viewer)
     report('核对规划引文', 35)
@@ -152,6 +153,14 @@ def _officer_notes(notes: list, author_id: int | None) -> list[str]:
         return [str(note) for note in notes]
     with in_language('en' if author.locale == 'en' else 'zh'):
         return [str(note) for note in notes]
+
+
+def _pack_series(lead_id: int) -> str:
+    """The lead's series code: its earlier packs', or a new random one no other lead's packs carry."""
+    earlier = db.session.scalar(select(Pack.number).where(Pack.lead_id == lead_id).order_by(Pack.version.desc())
+                                .limit(1))
+    return series_of(earlier, 'GS') or new_series(lambda code: db.session.scalar(
+        select(Pack.id).where(Pack.number.like(f'GS-%-{code}-%')).limit(1)) is not None)
 
 
 def stale_reasons(pack: Pack) -> list[str]:

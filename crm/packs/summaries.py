@@ -14,6 +14,7 @@ from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.matching.services import industries_of_code, industries_of_text
 from crm.packs.models import PolicySummary
+from crm.packs.numbers import new_series, series_of, summary_number
 from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
 
@@ -87,7 +88,11 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
     from crm.packs.services import ASSET_ROOT, pdf_path
 
     count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
-    number = f'ZC-{clock.today():%Y}-{firm.id:05d}-{count + 1}'
+    earlier = db.session.scalar(select(PolicySummary.number).where(PolicySummary.firm_id == firm.id)
+                                .order_by(PolicySummary.id.desc()).limit(1))
+    series = series_of(earlier, 'ZC') or new_series(lambda code: db.session.scalar(
+        select(PolicySummary.id).where(PolicySummary.number.like(f'ZC-%-{code}-%')).limit(1)) is not None)
+    number = summary_number(clock.today().year, series, count + 1)  # the firm's own count, never its id
     context = summary_context(firm, number=number, author=author_name, lang=lang)
     pdf = render_pdf(summary_html(context, lang), asset_root=ASSET_ROOT)
     sha = hashlib.sha256(pdf).hexdigest()

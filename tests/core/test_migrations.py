@@ -1,8 +1,9 @@
 """Migrations (T19): one head; upgrade, downgrade and upgrade again on a fresh database of each kind; models match
 the migrations; a database full of demo data survives a downgrade to the first revision and back."""
 import hashlib
-import os
 import json
+import os
+import re
 
 import pytest
 from alembic import command
@@ -97,6 +98,40 @@ def test_demo_data_survives_downgrade_to_the_first_revision_and_back(scratch_dat
     assert _contents(url, kept) == before
 
 
+# Pack and policy-summary numbers are given a random series code by 7eb29a1c4917 (they showed database ids):
+# compared apart, see _assert_renumbered.
+RENUMBERED = {'pack': 'lead_id', 'policy_summary': 'firm_id'}
+NEW_NUMBER = re.compile(r'^(GS|ZC)-(\d{4})-([0-9A-HJKMNP-TV-Z]{6})-(V?\d+)$')
+OLD_NUMBER = re.compile(r'^(GS|ZC)-(\d{4})-(\d{5,})-(V?\d+)$')
+
+
+def _kept(columns: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {t: [c for c in names if not (t in RENUMBERED and c == 'number')] for t, names in columns.items()}
+
+
+def _numbers(url: str) -> dict[str, dict[int, tuple[int, str]]]:
+    """{table: {row id: (owner id, number)}} of the numbered documents."""
+    engine = make_engine(url, pooled=False)
+    with engine.connect() as conn:
+        found = {table: {row_id: (owner, number) for row_id, owner, number in conn.exec_driver_sql(
+            f'SELECT id, {owner}, number FROM {table}')} for table, owner in RENUMBERED.items()}
+    engine.dispose()
+    return found
+
+
+def _assert_renumbered(old: dict, new: dict) -> None:
+    """Each number keeps its prefix, year and version; the owner's id gives way to one random code per owner."""
+    for table in RENUMBERED:
+        assert old[table].keys() == new[table].keys()
+        codes: dict[int, str] = {}
+        for row_id, (owner, number) in new[table].items():
+            before, after = OLD_NUMBER.match(old[table][row_id][1]), NEW_NUMBER.match(number)
+            assert before and after, (old[table][row_id], number)
+            assert int(before[3]) == owner and (before[1], before[2], before[4]) == (after[1], after[2], after[4])
+            assert codes.setdefault(owner, after[3]) == after[3], 'one code per lead (firm)'
+        assert len(set(codes.values())) == len(codes), 'owners do not share a code'
+
+
 PREVIOUS_RELEASE = '679664e292b8'  # the schema before the stage stays, follow-up indexes and import batches
 # RELIABILITY T19's fixture is 10,000 firms and 50,000 leads: that size runs nightly (CRM_NIGHTLY=1)
 FIXTURE_FIRMS, FIXTURE_LEADS = (10_000, 50_000) if os.environ.get('CRM_NIGHTLY') == '1' else (300, 1_500)
@@ -120,9 +155,10 @@ def test_data_at_the_previous_release_upgrades_to_head_with_every_row_kept(scrat
     command.downgrade(config, PREVIOUS_RELEASE)  # the database as the previous release left it
     previous = _columns(url)
     assert 'stay_days' not in previous['lead_stage_change'] and 'import_batch' not in previous
-    before = _contents(url, previous)
+    before, numbers = _contents(url, _kept(previous)), _numbers(url)
     command.upgrade(config, 'head')
-    assert _contents(url, previous) == before
+    assert _contents(url, _kept(previous)) == before
+    _assert_renumbered(numbers, _numbers(url))
     engine = make_engine(url, pooled=False)
     with engine.connect() as conn:
         rows = conn.exec_driver_sql('SELECT lead_id, at, id, stay_days FROM lead_stage_change').all()
@@ -141,3 +177,38 @@ def test_data_at_the_previous_release_upgrades_to_head_with_every_row_kept(scrat
                 assert abs(days - stay_days(start, end)) < 1e-6
                 checked += 1
     assert checked > FIXTURE_LEADS // 2
+
+
+def test_document_numbers_lose_the_database_ids_and_come_back_on_downgrade(scratch_databases, tmp_path):
+    """Packs and policy summaries issued with the lead's (firm's) id in their number are renumbered with a random
+    code per lead (firm), keeping year and version; the numbers are unique; a downgrade gives the old ones back."""
+    from sqlalchemy.exc import IntegrityError
+
+    url = scratch_databases()
+    config = alembic_config(url)
+    command.upgrade(config, 'head')
+    workload.run_processes(workload.load_demo_data, [(url, str(tmp_path / 'inst'), 40, 10, 6)])
+    command.downgrade(config, '5e7a1c2b9d40')
+    engine = make_engine(url, pooled=False)
+    with engine.begin() as conn:
+        leads = conn.exec_driver_sql('SELECT id, firm_id FROM lead ORDER BY id LIMIT 2').all()
+        for n, (lead_id, firm_id, version) in enumerate([(*leads[0], 1), (*leads[0], 2), (*leads[1], 1)]):
+            conn.exec_driver_sql(
+                'INSERT INTO pack (number, lead_id, firm_id, version, lang, sha256, size, pages, snapshot, created_at) '
+                f"VALUES ('GS-2025-{lead_id:05d}-V{version}', {lead_id}, {firm_id}, {version}, 'zh', '{n:064d}', 1, 1, "
+                "'{}', '2025-03-01 00:00:00')")
+    engine.dispose()
+    before = _numbers(url)
+    assert len(before['pack']) == 3
+    command.upgrade(config, 'head')
+    after = _numbers(url)
+    _assert_renumbered(before, after)
+    packs = sorted(after['pack'].values())
+    assert packs[0][1].endswith('-V1') and packs[1][1].endswith('-V2') and packs[0][1][:-3] == packs[1][1][:-3]
+    assert not any(f'{owner:05d}' in number for owner, number in packs)
+    engine = make_engine(url, pooled=False)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE pack SET number = '{packs[0][1]}' WHERE number = '{packs[2][1]}'")
+    engine.dispose()
+    command.downgrade(config, '5e7a1c2b9d40')
+    assert _numbers(url) == before
