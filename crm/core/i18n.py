@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -12,8 +12,11 @@ LANG_COOKIE = 'crm_lang'
 
 
 def select_locale() -> str:
-    """The user's saved choice, then the language cookie, then Chinese."""
+    """The user's saved choice, then the language cookie, then Chinese (always Chinese outside a request: the command
+    line and the worker)."""
     languages = current_app.config['LANGUAGES']
+    if not has_request_context():
+        return current_app.config['BABEL_DEFAULT_LOCALE']
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = request.cookies.get(LANG_COOKIE)
