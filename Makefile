@@ -12,8 +12,12 @@ PORT ?= 5000
 TIMEOUT ?= 120
 # Debian packages: Pango/HarfBuzz for WeasyPrint (subsetting CJK fonts), Noto CJK fonts, poppler for PDF checks.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
-# Browser tests drive Debian's Chromium through Playwright; backup tests on PostgreSQL call pg_dump and pg_restore.
-APT_TEST := chromium postgresql-client
+# Browser tests drive Debian's Chromium through Playwright; backup tests on PostgreSQL call pg_dump and pg_restore;
+# the shared rate-limit test runs two app processes against Redis.
+APT_TEST := chromium postgresql-client redis-server
+# Links the served app builds (share links, e-mails) name this address; set CRM_BASE_URL to the public one when
+# the server sits behind a proxy.
+run serve: export CRM_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: setup setup-test system-deps system-deps-test venv translations fonts db run serve test bench i18n clean
 

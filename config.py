@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent
@@ -35,6 +36,25 @@ def _dev_secret_key() -> str:
 
 class ConfigError(RuntimeError):
     """Raised when the configuration is unsafe or incomplete."""
+
+
+def _host_list(value: str) -> list[str]:
+    return [part.strip().lower() for part in value.replace(';', ',').split(',') if part.strip()]
+
+
+def trusted_hosts(settings) -> list[str]:
+    """Flask's TRUSTED_HOSTS: the host of BASE_URL, the local names (not in production) and the extra ones."""
+    return sorted({base_url_host(settings['BASE_URL']), *settings.get('LOCAL_HOSTS', ()),
+                   *settings.get('EXTRA_TRUSTED_HOSTS', ())})
+
+
+def base_url_host(base_url: str) -> str:
+    """The host name of a base URL such as `https://crm.example.cn/` (raises ConfigError when it is not one)."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ('http', 'https') or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f'CRM_BASE_URL 必须是完整的网址，例如 https://crm.example.cn（得到的是 {base_url!r}）'
+                          f' (CRM_BASE_URL must be an absolute http(s) URL)')
+    return parts.hostname.lower()
 
 
 class Config:
@@ -63,9 +83,23 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW_SECONDS = 60
     LOGIN_IP_LIMIT = '30 per minute'
+    # Flask-Limiter's counters: memory:// is per process (each gunicorn worker counts alone), so production keeps
+    # them in Redis, shared by every worker; the key prefix separates installations sharing one Redis.
     RATELIMIT_STORAGE_URI = 'memory://'
+    RATELIMIT_KEY_PREFIX = 'crm'
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    # When Redis cannot be reached, count in each worker's memory until it is back (rather than failing requests).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Second factor (TOTP): the roles that must enrol before using anything, and the code step's time limits.
+    TOTP_REQUIRED_ROLES = ('admin',)
+    TOTP_ISSUER = '拱墅招商CRM'
+    TOTP_PENDING_SECONDS = 300
+    TOTP_IP_LIMIT = '20 per minute'
+    # Absolute links (share links, digests) are built from this address, never from the request's Host header.
+    BASE_URL = 'http://127.0.0.1:5000'
+    # Host names accepted in requests besides BASE_URL's (Flask refuses others with 400).
+    LOCAL_HOSTS: tuple[str, ...] = ('localhost', '127.0.0.1', '::1')
     API_RATE_LIMIT = '300 per minute'  # per API token (per address for calls without one)
     BABEL_DEFAULT_LOCALE = 'zh_Hans_CN'
     # Business dates (today, overdue, month buckets, expiry, pack dates) are taken in this zone; instants are
@@ -80,6 +114,11 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL') or f'sqlite:///{INSTANCE / "crm.db"}'
         self.SECRET_KEY = os.environ.get('SECRET_KEY') or self.default_secret_key()
         self.RATELIMIT_STORAGE_URI = os.environ.get('RATELIMIT_STORAGE_URI', self.RATELIMIT_STORAGE_URI)
+        self.RATELIMIT_KEY_PREFIX = os.environ.get('RATELIMIT_KEY_PREFIX', self.RATELIMIT_KEY_PREFIX)
+        self.BASE_URL = os.environ.get('CRM_BASE_URL', '').strip() or self.default_base_url()
+        if self.BASE_URL:
+            base_url_host(self.BASE_URL)
+        self.EXTRA_TRUSTED_HOSTS = tuple(_host_list(os.environ.get('CRM_TRUSTED_HOSTS', '')))
         self.API_RATE_LIMIT = os.environ.get('API_RATE_LIMIT', self.API_RATE_LIMIT)
         self.DEBUG = _bool('DEBUG', self.DEBUG)
         self.SMTP_HOST = os.environ.get('SMTP_HOST', '')
@@ -97,6 +136,9 @@ class Config:
     def default_secret_key(self) -> str:
         return _dev_secret_key()
 
+    def default_base_url(self) -> str:
+        return self.BASE_URL
+
     def validate(self) -> None:
         """Hook for modes that must refuse unsafe settings."""
 
@@ -113,8 +155,15 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = '__Host-crm_session'
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
+    # Every gunicorn worker shares one set of rate-limit counters in Redis.
+    RATELIMIT_STORAGE_URI = 'redis://127.0.0.1:6379'
+    # Only the public address (and CRM_TRUSTED_HOSTS) is accepted in the Host header.
+    LOCAL_HOSTS = ()
 
     def default_secret_key(self) -> str:
+        return ''
+
+    def default_base_url(self) -> str:
         return ''
 
     def validate(self) -> None:
@@ -124,6 +173,10 @@ class ProductionConfig(Config):
             raise ConfigError('SECRET_KEY 至少 32 个字符 (SECRET_KEY must be at least 32 characters)')
         if self.DEBUG and not self.SQLALCHEMY_DATABASE_URI.startswith('sqlite'):
             raise ConfigError('生产数据库不允许开启 DEBUG (DEBUG is refused with a non-SQLite database)')
+        if not self.BASE_URL:
+            raise ConfigError('生产模式必须设置 CRM_BASE_URL：本系统对外的完整地址，例如 https://crm.example.cn。'
+                              '分享链接和邮件里的链接都由它生成，不取自请求的 Host 头 '
+                              '(CRM_BASE_URL is required in production)')
 
 
 class TestingConfig(Config):
@@ -132,6 +185,11 @@ class TestingConfig(Config):
     ENV_NAME = 'testing'
     TESTING = True
     PASSWORD_HASH_FAST = True
+    BASE_URL = 'http://localhost'
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.RATELIMIT_STORAGE_URI = 'memory://'  # tests never share counters through a server
 
     def default_secret_key(self) -> str:
         return 'testing-secret-key-not-for-production-use-0123456789'

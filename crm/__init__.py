@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import ROOT, Config, load_config
+from config import ROOT, Config, load_config, trusted_hosts
 
 
 def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
@@ -32,6 +32,9 @@ def configure_app(app: Flask, config: Config | dict[str, Any] | str | None) -> N
     app.config.from_object(settings)
     if isinstance(config, dict):
         app.config.update(config)
+    if not app.config.get('TRUSTED_HOSTS') and app.config.get('BASE_URL'):
+        # Requests naming any other host are refused (400), so no link can be built from a forged Host header.
+        app.config['TRUSTED_HOSTS'] = trusted_hosts(app.config)
     app.instance_path = app.config['INSTANCE_PATH']
     from crm.core.validators import RecordIdConverter
 
@@ -67,11 +70,13 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Request id, audit actor, write intent, security headers, display filters."""
+    """Request id, audit actor, write intent, security headers, display filters, the second-factor gate."""
+    from crm.auth import gate
     from crm.core import i18n, security
 
     security.init_app(app)
     i18n.init_app(app)
+    gate.init_app(app)  # after the request id and the signed-in user are known
 
 
 def register_blueprints(app: Flask) -> None:

@@ -144,7 +144,9 @@ def demo_command(as_json: bool, force: bool, units: int, firms: int, leads: int,
     _cli_context('demo')
     result = load_demo(units=units, firms=firms, leads=leads, seed=seed_)
     db.session.commit()
-    lines = [f"{a['role_name']:<6} {a['email']:<28} {a['password']}" for a in result['accounts']]
+    lines = [f"{a['role_name']:<6} {a['email']:<28} {a['password']}" +
+             (f"  两步验证密钥 (authenticator key): {a['totp_secret']}" if a.get('totp_secret') else '')
+             for a in result['accounts']]
     _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))
 
 

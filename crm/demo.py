@@ -1,6 +1,7 @@
 """Demo data (`crm demo`): one account per role, labelled demo; features add their records."""
 from __future__ import annotations
 
+from crm.auth import totp
 from crm.auth.models import User, user_by_email
 from crm.auth.services import create_user, ensure_roles, hash_password
 from crm.core.settings import DEMO_LOADED, set_setting
@@ -23,6 +24,9 @@ DEMO_ACCOUNTS = [
     ('park_manager', 'park@demo-crm.cn', 'demo-park-2026', '演示平台负责人（跨贸小镇）', ('跨贸小镇',)),
     ('firm', 'firm@demo-crm.cn', 'demo-firm-2026', '演示企业用户', ()),
 ]
+# The demo administrator signs in with a one-time code like every administrator; its authenticator key is published
+# with the demo passwords (README, `crm demo`), so the demo works from any authenticator app or `oathtool --totp -b`.
+DEMO_ADMIN_TOTP_SECRET = 'GONGSHUDEMOADMINTWOSTEPSIGNINKEY'
 ROLE_NAMES = {'admin': '管理员', 'leader': '招商领导', 'officer': '招商专员', 'park_manager': '平台负责人',
               'firm': '企业用户'}
 
@@ -30,7 +34,9 @@ ROLE_NAMES = {'admin': '管理员', 'leader': '招商领导', 'officer': '招商
 def _demo_account(role: str, email: str, password: str, name: str, platform_ids: list[int]) -> User:
     user = user_by_email(email)
     if user is None:
-        return create_user(email=email, name=name, role=role, password=password, platform_ids=platform_ids)
+        # The demo passwords are published (README, `crm demo`), so the password rule has nothing to protect here.
+        return create_user(email=email, name=name, role=role, password=password, platform_ids=platform_ids,
+                           check_password=False)
     # Re-running the demo restores the documented password and role.
     user.password_hash, user.role_code, user.is_active = hash_password(password), role, True
     return user
@@ -43,9 +49,13 @@ def load_demo(*, units: int = 300, firms: int = 200, leads: int = 150, seed: int
     accounts = []
     for role, email, password, name, platform_names in DEMO_ACCOUNTS:
         platform_ids = [kuamao.id] if platform_names else []
-        _demo_account(role, email, password, name, platform_ids)
-        accounts.append({'role': role, 'role_name': ROLE_NAMES[role], 'email': email, 'password': password,
-                         'name': name, 'platforms': list(platform_names)})
+        user = _demo_account(role, email, password, name, platform_ids)
+        account = {'role': role, 'role_name': ROLE_NAMES[role], 'email': email, 'password': password, 'name': name,
+                   'platforms': list(platform_names)}
+        if totp.required_for(user):
+            totp.enrol_with_secret(user, DEMO_ADMIN_TOTP_SECRET)
+            account['totp_secret'] = DEMO_ADMIN_TOTP_SECRET
+        accounts.append(account)
     counts = {**demo_units(units, seed), **demo_firms(firms, seed)}
     counts.update(demo_tenancies(seed))
     counts.update(demo_leads(leads, seed))

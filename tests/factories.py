@@ -91,7 +91,11 @@ class Factories:
             return _detach(lead)
 
     def user(self, role: str = 'officer', *, email: str | None = None, name: str | None = None,
-             password: str | None = None, platforms: list | None = None, is_active: bool = True, firm=None):
+             password: str | None = None, platforms: list | None = None, is_active: bool = True, firm=None,
+             totp: bool | None = None):
+        """A user; `totp`: enrolled in two-step sign-in with a random secret (default: when the role requires it,
+        as every administrator is once set up; tests/conftest.py `login` then types its codes)."""
+        from crm.auth import totp as second_factor
         from crm.auth.services import create_user
 
         n = next(_seq)
@@ -103,6 +107,8 @@ class Factories:
                                is_active=is_active)
             if firm is not None:
                 user.firm_id = firm.id
+            if totp if totp is not None else second_factor.required_for(user):
+                second_factor.enrol_with_secret(user, second_factor.new_secret())
             db.session.commit()
             return _detach(user)
 

@@ -10,11 +10,11 @@ from crm.auth import services
 from crm.auth.forms import PasswordResetForm, UserCreateForm, UserForm
 from crm.auth.models import Role, User, UserSession
 from crm.auth.sessions import revoke_all_sessions
-from crm.core import audit
+from crm.core import audit, denials
 from crm.core.access import Perm, requires
 from crm.core.audit import AuditEvent
 from crm.core.pagination import page_args, paginate
-from crm.db import db
+from crm.db import db, utcnow
 from crm.platforms.models import Platform
 
 bp = Blueprint('admin', __name__, url_prefix='/admin')
@@ -48,7 +48,8 @@ def users():
         stmt = stmt.where(User.is_active.is_(status == 'active'))
     page = paginate(stmt, *page_args())
     roles = list(db.session.scalars(select(Role).order_by(Role.rank)))
-    return render_template('admin/users.html', page=page, roles=roles, role=role, q=q, status=status)
+    denied = denials.counts_since(utcnow() - denials.WINDOW, [u.id for u in page.items])
+    return render_template('admin/users.html', page=page, roles=roles, role=role, q=q, status=status, denied=denied)
 
 
 @bp.route('/users/new', methods=['GET', 'POST'])
@@ -95,8 +96,11 @@ def user_edit(user_id: int):
                                   .order_by(UserSession.created_at.desc()).limit(20)).all()
     from crm.api.tokens import tokens_of
 
+    from crm.auth import totp
+
     return render_template('admin/user_form.html', form=form, user=user, conflict=form.conflict, sessions=sessions,
-                           reset_form=PasswordResetForm(), tokens=tokens_of(user.id)), form.http_status
+                           reset_form=PasswordResetForm(), tokens=tokens_of(user.id),
+                           totp_factor=totp.factor_of(user.id), totp_required=totp.required_for(user)), form.http_status
 
 
 @bp.post('/users/<int:user_id>/password')
@@ -105,6 +109,7 @@ def user_password(user_id: int):
     """Set a new password for an account; its sessions end."""
     user = _user_or_404(user_id)
     form = PasswordResetForm()
+    form.account = user
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
         db.session.commit()
@@ -112,6 +117,23 @@ def user_password(user_id: int):
     else:
         for error in form.password.errors:
             flash(str(error), 'error')
+    return redirect(url_for('admin.user_edit', user_id=user.id))
+
+
+@bp.post('/users/<int:user_id>/two-factor/reset')
+@requires(Perm.USERS_MANAGE)
+def user_totp_reset(user_id: int):
+    """Reset an account's two-step sign-in (a lost phone): its codes stop working and its sessions end."""
+    from crm.auth import totp
+
+    user = _user_or_404(user_id)
+    if not totp.is_enrolled(user):
+        flash(_('%(email)s has no two-step sign-in to reset.', email=user.email), 'info')
+    else:
+        services.reset_second_factor(user)
+        db.session.commit()
+        flash(_('Two-step sign-in of %(email)s was reset and their sessions ended; they set it up again at their '
+                'next sign-in.', email=user.email), 'success')
     return redirect(url_for('admin.user_edit', user_id=user.id))
 
 
@@ -141,6 +163,24 @@ def user_revoke_token(user_id: int, token_id: int):
     db.session.commit()
     flash(_('Token %(name)s revoked.', name=row.name), 'success')
     return redirect(url_for('admin.user_edit', user_id=user.id))
+
+
+@bp.get('/denials', endpoint='denials')
+@requires(Perm.USERS_MANAGE)
+def denials_page():
+    """越权访问记录: refused requests per user in the last 24 hours (most first), then every refusal, newest first."""
+    from crm.core.validators import record_id
+
+    since = utcnow() - denials.WINDOW
+    stmt = select(denials.AccessDenial).order_by(denials.AccessDenial.id.desc())
+    user_id = request.args.get('user_id', type=record_id)
+    if user_id:
+        stmt = stmt.where(denials.AccessDenial.user_id == user_id)
+    page = paginate(stmt, *page_args())
+    names = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({row.user_id for row in page.items if row.user_id})))}
+    return render_template('admin/denials.html', summary=denials.summary_since(since), page=page, users=names,
+                           user_id=user_id, alert=denials.ALERT_COUNT)
 
 
 @bp.get('/audit', endpoint='audit')

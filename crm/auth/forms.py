@@ -5,25 +5,22 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from crm.auth import passwords
 from crm.core.forms import BaseForm, VersionedForm, fold_width
 
-MIN_PASSWORD = 10
-MAX_PASSWORD = 256
-COMMON_PASSWORDS = frozenset({
-    'password', 'password1', 'password123', '123456789', '1234567890', '12345678910', 'qwertyuiop', 'qwerty123',
-    'iloveyou1', 'admin12345', 'abc123456', 'a123456789', 'zhaoshang123', 'gongshu123', 'hangzhou123',
-    'woaini1314', '1qaz2wsx3edc', 'qazwsxedc', '11111111111', '0000000000', 'asdfghjkl', 'changeme123',
-})
+MIN_PASSWORD = passwords.MIN_LENGTH
+MAX_PASSWORD = passwords.MAX_LENGTH
 
 
 def strong_password(form, field) -> None:
-    """At least 10 characters, not a well-known password, not the e-mail address."""
-    value = field.data or ''
-    if len(value) < MIN_PASSWORD:
-        raise ValidationError(_l('At least %(n)s characters.', n=MIN_PASSWORD))
-    email = getattr(form, 'email', None)
-    if value.lower() in COMMON_PASSWORDS or (email is not None and email.data and value.lower() == email.data.lower()):
-        raise ValidationError(_l('This password is too easy to guess.'))
+    """The password rule of `crm.auth.passwords`, against the account the form is about: the e-mail and name
+    typed on the same form, else the form's `account` (the user whose password is set)."""
+    account = getattr(form, 'account', None)
+    email = form.email.data if 'email' in form else getattr(account, 'email', None)
+    name = form.name.data if 'name' in form else getattr(account, 'name', None)
+    reason = passwords.check(field.data or '', email=email, name=name)
+    if reason is not None:
+        raise ValidationError(reason)
 
 
 class LoginForm(BaseForm):
@@ -39,6 +36,13 @@ class PasswordChangeForm(BaseForm):
                                                         Length(max=MAX_PASSWORD)])
     confirm = PasswordField(_l('Repeat the new password'),
                             validators=[EqualTo('new', _l('The two passwords differ.'))])
+
+    @property
+    def account(self):
+        """One's own password: checked against one's own e-mail address and name."""
+        from flask_login import current_user
+
+        return current_user
 
 
 class UserForm(VersionedForm):
@@ -61,6 +65,7 @@ class UserCreateForm(UserForm):
 
 
 class PasswordResetForm(BaseForm):
+    account = None  # the user whose password the administrator sets (the view fills it in)
     password = PasswordField(_l('New password'), validators=[DataRequired(_l('Enter a new password.')),
                                                              strong_password, Length(max=MAX_PASSWORD)])
 
@@ -70,3 +75,22 @@ class TokenForm(BaseForm):
                                                      Length(max=60)])
     days = SelectField(_l('Valid for'), coerce=int, default=90,
                        choices=[(30, _l('30 days')), (90, _l('90 days')), (365, _l('365 days'))])
+
+
+class SignInCodeForm(BaseForm):
+    code = StringField(_l('Code'), filters=[fold_width],
+                       validators=[DataRequired(_l('Enter the six-digit code from your authenticator app, or a '
+                                                   'recovery code.')), Length(max=40)])
+
+
+class TotpCodeForm(BaseForm):
+    """A code from the authenticator app: to confirm enrolment, or to renew the recovery codes."""
+
+    code = StringField(_l('Code from the app'), filters=[fold_width],
+                       validators=[DataRequired(_l('Enter the six-digit code from your authenticator app.')),
+                                   Length(max=20)])
+
+
+class TotpOffForm(BaseForm):
+    password = PasswordField(_l('Password'), validators=[DataRequired(_l('Enter your password.')),
+                                                         Length(max=MAX_PASSWORD)])

@@ -10,6 +10,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from crm.auth import passwords
 from crm.auth.models import ROLE_CODES, ROLES, LoginThrottle, PlatformMembership, Role, User, user_by_email
 from crm.auth.sessions import revoke_all_sessions
 from crm.core import audit
@@ -72,31 +73,67 @@ class LoginResult:
     throttled: bool = False
 
 
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials with a per-login-name failure counter (known and unknown names alike)."""
-    email = (email or '').strip().lower()
-    key = f'login:{email}'[:300]
+def _throttle(key: str) -> tuple[LoginThrottle | None, bool]:
+    """The failure counter under `key` (its window restarted when over) and whether it is at the limit."""
     throttle = db.session.get(LoginThrottle, key)
     now = utcnow()
     window = timedelta(seconds=current_app.config['LOGIN_FAILURE_WINDOW_SECONDS'])
     if throttle and now - throttle.window_started_at >= window:
         throttle.failures, throttle.window_started_at = 0, now
-    if throttle and throttle.failures >= current_app.config['LOGIN_MAX_FAILURES']:
+    return throttle, bool(throttle and throttle.failures >= current_app.config['LOGIN_MAX_FAILURES'])
+
+
+def _count_failure(key: str, throttle: LoginThrottle | None) -> None:
+    if throttle is None:
+        throttle = LoginThrottle(key=key, failures=0, window_started_at=utcnow())
+        db.session.add(throttle)
+    throttle.failures += 1
+    db.session.flush()
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check credentials with a per-login-name failure counter (known and unknown names alike). For an account that
+    signs in with a code as well, the password alone is recorded as accepted, not as a sign-in."""
+    from crm.auth import totp
+
+    email = (email or '').strip().lower()
+    key = f'login:{email}'[:300]
+    throttle, throttled = _throttle(key)
+    if throttled:
         audit.log(db.session, 'login_throttled', 'user', None, email=email)
         return LoginResult(throttled=True)
     user = user_by_email(email)
     if user is not None and user.is_active and verify_password(user, password):
         if throttle:
             db.session.delete(throttle)
-        audit.log(db.session, 'login', 'user', user.id)
+        audit.log(db.session, 'login_password_ok' if totp.is_enrolled(user) else 'login', 'user', user.id)
         return LoginResult(user=user)
     if user is None or not user.is_active:
         verify_password(None, password)
-    if throttle is None:
-        throttle = LoginThrottle(key=key, failures=0, window_started_at=now)
-        db.session.add(throttle)
-    throttle.failures += 1
+    _count_failure(key, throttle)
     audit.log(db.session, 'login_failed', 'user', user.id if user else None, email=email)
+    db.session.flush()
+    return LoginResult()
+
+
+def check_sign_in_code(user: User, code: str) -> LoginResult:
+    """The second step of a sign-in: a code from the authenticator app or a recovery code, with the same failure
+    counter per account as passwords (so guessing six digits is throttled, whichever address it comes from)."""
+    from crm.auth import totp
+
+    key = f'code:{user.id}'
+    throttle, throttled = _throttle(key)
+    if throttled:
+        audit.log(db.session, 'login_throttled', 'user', user.id, step='code')
+        return LoginResult(throttled=True)
+    method = totp.verify(user, code)
+    if method is not None:
+        if throttle:
+            db.session.delete(throttle)
+        audit.log(db.session, 'login', 'user', user.id, second_factor=method)
+        return LoginResult(user=user)
+    _count_failure(key, throttle)
+    audit.log(db.session, 'login_code_failed', 'user', user.id)
     db.session.flush()
     return LoginResult()
 
@@ -124,11 +161,21 @@ def _check_role(role: str, platform_ids: list[int]) -> None:
         raise AccountError(_l('A park manager must be linked to at least one platform.'))
 
 
+def require_strong_password(password: str, *, email: str | None, name: str | None) -> None:
+    """Refuse a password that breaks the rule of `crm.auth.passwords`, saying why."""
+    reason = passwords.check(password, email=email, name=name)
+    if reason is not None:
+        raise AccountError(reason)
+
+
 def create_user(*, email: str, name: str, role: str, password: str, platform_ids: list[int] | None = None,
-                phone: str | None = None, is_active: bool = True) -> User:
-    """Create an account; e-mail addresses are unique (case-insensitive)."""
+                phone: str | None = None, is_active: bool = True, check_password: bool = True) -> User:
+    """Create an account; e-mail addresses are unique (case-insensitive). The password must pass the password rule
+    (`check_password=False` only for the demo accounts, whose passwords are published)."""
     email = email.strip().lower()
     _check_role(role, platform_ids or [])
+    if check_password:
+        require_strong_password(password, email=email, name=name)
     if user_by_email(email) is not None:
         raise AccountError(_l('Another account already uses this e-mail address.'))
     user = User(email=email, name=name.strip(), role_code=role, password_hash=hash_password(password),
@@ -161,13 +208,24 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password: every other session ends."""
     if not verify_password(user, current):
         raise AccountError(_l('The current password is not correct.'))
+    require_strong_password(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
     revoke_all_sessions(user, keep_current=True)
     audit.log(db.session, 'password_changed', 'user', user.id)
 
 
+def reset_second_factor(user: User) -> None:
+    """An administrator resets a user's second factor (lost phone): the codes stop working, every session ends,
+    and a role that requires one enrols again at the next sign-in."""
+    from crm.auth import totp
+
+    totp.remove(user, action='totp_reset')
+    revoke_all_sessions(user)
+
+
 def reset_password(user: User, new: str) -> None:
     """An administrator sets a new password: all of the user's sessions end."""
+    require_strong_password(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
     revoke_all_sessions(user)
     audit.log(db.session, 'password_reset', 'user', user.id)

@@ -20,6 +20,8 @@ from crm.db import db, utcnow
 
 SID = 'sid'
 SEEN = 'seen'
+MFA = 'mfa'  # this session's sign-in passed the second factor (or enrolled in it)
+PENDING = 'mfa_pending'  # password accepted, code not yet: {'uid', 'epoch', 'at', 'next'}
 SEEN_RESOLUTION = 30  # seconds: the idle timeout is measured to within this
 
 
@@ -53,8 +55,9 @@ def load_user(user_key: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> None:
-    """Log `user` in on a fresh session (new cookie contents, new server-side row)."""
+def start_session(user: User, *, second_factor: bool = False) -> None:
+    """Log `user` in on a fresh session (new cookie contents, new server-side row); `second_factor`: the sign-in
+    included a code."""
     session.clear()
     row = UserSession(id=secrets.token_urlsafe(32), user_id=user.id, ip=request.remote_addr,
                       user_agent=(request.user_agent.string or '')[:255])
@@ -64,7 +67,30 @@ def start_session(user: User) -> None:
     session.permanent = True
     session[SID] = row.id
     session[SEEN] = int(time.time())
+    if second_factor:
+        session[MFA] = True
     login_user(user)
+
+
+def begin_second_factor(user: User, next_url: str) -> None:
+    """The password was right and the account signs in with a code: remember who, for a few minutes, on a fresh
+    session that is not signed in yet."""
+    session.clear()
+    session[PENDING] = {'uid': user.id, 'epoch': user.session_epoch, 'at': int(time.time()), 'next': next_url}
+
+
+def pending_second_factor() -> tuple[User | None, str]:
+    """The user whose password was accepted on this browser and who still owes a code (None when there is none,
+    it is too old, or the account changed since), and where to go afterwards."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None, ''
+    if int(time.time()) - int(pending.get('at', 0)) > current_app.config['TOTP_PENDING_SECONDS']:
+        return None, ''
+    user = db.session.get(User, pending.get('uid'))
+    if user is None or not user.is_active or user.session_epoch != pending.get('epoch'):
+        return None, ''
+    return user, pending.get('next') or '/'
 
 
 def end_session() -> None:

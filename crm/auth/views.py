@@ -1,17 +1,22 @@
-"""Login, logout, password change and language choice."""
+"""Sign-in (password, then a one-time code where enrolled), logout, password change, two-step sign-in set-up and
+language choice."""
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth import services
-from crm.auth.forms import LoginForm, PasswordChangeForm, TokenForm
-from crm.auth.sessions import end_session, revoke_all_sessions, start_session
+from crm.auth import totp
+from crm.auth.forms import LoginForm, PasswordChangeForm, SignInCodeForm, TokenForm, TotpCodeForm, TotpOffForm
+from crm.auth.sessions import (MFA, PENDING, begin_second_factor, end_session, pending_second_factor,
+                               revoke_all_sessions, start_session)
 from crm.core import audit
-from crm.core.access import Perm, public, requires
+from crm.core.access import Perm, deny, public, requires
 from crm.core.i18n import LANG_COOKIE
 from crm.db import db
 from crm.extensions import limiter
@@ -45,8 +50,14 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
+            if totp.is_enrolled(result.user):
+                begin_second_factor(result.user, safe_next(request.args.get('next')))
+                db.session.commit()
+                return redirect(url_for('auth.login_code'))
             start_session(result.user)
             db.session.commit()
+            if totp.required_for(result.user):
+                return redirect(url_for('auth.two_factor'))
             return redirect(safe_next(request.args.get('next')))
         db.session.commit()  # keep the failure count and the audit entry
         if result.throttled:
@@ -55,6 +66,43 @@ def login():
         else:
             form.form_errors.append(_('E-mail or password is not correct.'))
     return render_template('auth/login.html', form=form), status
+
+
+def _code_limit() -> str:
+    return current_app.config['TOTP_IP_LIMIT']
+
+
+@bp.route('/login/code', methods=['GET', 'POST'])
+@limiter.limit(_code_limit, methods=['POST'])
+@public
+def login_code():
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for('main.home'))
+    user, next_url = pending_second_factor()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_('Sign in with your e-mail and password first (the code step waits 5 minutes).'), 'info')
+        return redirect(url_for('auth.login'))
+    form = SignInCodeForm()
+    status = 200
+    if form.validate_on_submit():
+        result = services.check_sign_in_code(user, form.code.data)
+        if result.user is not None:
+            start_session(user, second_factor=True)
+            db.session.commit()
+            left = totp.remaining_recovery_codes(user.id)
+            if left <= 3:
+                flash(_('Only %(n)s recovery codes are left: make new ones on the two-step sign-in page.', n=left),
+                      'warning')
+            return redirect(safe_next(next_url))
+        db.session.commit()  # keep the failure count and the audit entry
+        if result.throttled:
+            status = 429
+            form.form_errors.append(_('Too many wrong codes. Please wait a minute and try again.'))
+        else:
+            form.code.errors.append(_('The code is not correct, or was already used. Codes change every 30 seconds.'))
+    return render_template('auth/login_code.html', form=form), status
 
 
 @bp.post('/logout')
@@ -106,6 +154,92 @@ def change_password():
     return _account_page(form)
 
 
+def _two_factor_page(form=None, *, codes: list[str] | None = None, off_form=None, status: int = 200):
+    user = current_user._get_current_object()
+    factor = totp.factor_of(user.id)
+    context = {'factor': factor, 'required': totp.required_for(user), 'codes': codes,
+               'form': form or TotpCodeForm(formdata=None), 'off_form': off_form or TotpOffForm(formdata=None)}
+    if factor is None:
+        nonce = session.get(ENROLMENT_NONCE)
+        if not nonce:
+            nonce = session[ENROLMENT_NONCE] = secrets.token_urlsafe(16)
+        secret = totp.enrolment_secret(user, nonce)
+        uri = totp.provisioning_uri(user, secret)
+        context.update(secret=' '.join(secret[i:i + 4] for i in range(0, len(secret), 4)), qr=totp.qr_svg(uri),
+                       uri=uri)
+    else:
+        context['recovery_left'] = totp.remaining_recovery_codes(user.id)
+    return render_template('auth/two_factor.html', **context), status
+
+
+ENROLMENT_NONCE = 'totp_enrolment'  # the secret offered for enrolment is derived from it (crm.auth.totp)
+
+
+@bp.route('/account/two-factor', methods=['GET', 'POST'])
+@requires(Perm.ACCOUNT)
+def two_factor():
+    """Two-step sign-in: enrol an authenticator app (secret and QR code, then a code to confirm), see how many
+    recovery codes are left. The ten recovery codes are shown once, right after enrolment."""
+    user = current_user._get_current_object()
+    form = TotpCodeForm()
+    if request.method == 'POST':
+        if totp.is_enrolled(user):
+            return redirect(url_for('auth.two_factor'))
+        if form.validate_on_submit():
+            nonce = session.get(ENROLMENT_NONCE)
+            codes = totp.confirm_enrolment(user, totp.enrolment_secret(user, nonce), form.code.data) if nonce else None
+            if codes is not None:
+                session.pop(ENROLMENT_NONCE, None)
+                session[MFA] = True
+                db.session.commit()
+                flash(_('Two-step sign-in is on. From now on you sign in with a code from the app.'), 'success')
+                return _two_factor_page(codes=codes)
+            form.code.errors.append(_('The code does not match. Check that the app shows this account and that '
+                                      'the phone\'s clock is right, then type the current code.'))
+        return _two_factor_page(form, status=422)
+    return _two_factor_page()
+
+
+@bp.post('/account/two-factor/recovery-codes')
+@requires(Perm.ACCOUNT)
+def recovery_codes():
+    """Ten new recovery codes (the old ones stop working), confirmed with a current code from the app."""
+    user = current_user._get_current_object()
+    form = TotpCodeForm()
+    if not totp.is_enrolled(user):
+        return redirect(url_for('auth.two_factor'))
+    if form.validate_on_submit():
+        if totp.verify_current(user, form.code.data):
+            codes = totp.new_recovery_codes(user)
+            db.session.commit()
+            flash(_('New recovery codes made; the old ones no longer work.'), 'success')
+            return _two_factor_page(codes=codes)
+        db.session.commit()
+        form.code.errors.append(_('The code is not correct, or was already used. Codes change every 30 seconds.'))
+    return _two_factor_page(form, status=422)
+
+
+@bp.post('/account/two-factor/off')
+@requires(Perm.ACCOUNT)
+def two_factor_off():
+    """Turn two-step sign-in off (with the password); refused for roles that require it."""
+    user = current_user._get_current_object()
+    form = TotpOffForm()
+    if totp.required_for(user):
+        flash(_('Your role must sign in with a one-time code; an administrator can reset it if the phone is lost.'),
+              'error')
+        return redirect(url_for('auth.two_factor'))
+    if form.validate_on_submit():
+        if services.verify_password(user, form.password.data):
+            totp.remove(user, action='totp_disabled')
+            session.pop(MFA, None)
+            db.session.commit()
+            flash(_('Two-step sign-in is off.'), 'success')
+            return redirect(url_for('auth.two_factor'))
+        form.password.errors.append(_('The password is not correct.'))
+    return _two_factor_page(off_form=form, status=422)
+
+
 @bp.post('/account/tokens')
 @requires(Perm.ACCOUNT)
 def token_create():
@@ -131,8 +265,10 @@ def token_revoke(token_id: int):
     from crm.api.tokens import ApiToken, revoke_token
 
     row = db.session.get(ApiToken, token_id)
-    if row is None or row.user_id != current_user.id:
+    if row is None:
         abort(404)
+    if row.user_id != current_user.id:
+        deny(404, 'api_token', token_id)
     revoke_token(row, actor_id=current_user.id)
     db.session.commit()
     flash(_('Token %(name)s revoked.', name=row.name), 'success')

@@ -7,15 +7,17 @@ Three pieces, used by every view, export, API and PDF path:
 - scoping: `scoped(stmt, Model)` narrows any query to the rows the current user may see,
   and `get_or_404(Model, id)` loads one object through the same rule, so an object outside
   the user's scope is a 404, never a leak. Features register their rules with `scope_rule`.
+Every refusal goes through `deny`, which notes the object refused; the error handler logs and counts
+each 403 and each such 404 (`crm.core.denials`).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -92,13 +94,26 @@ def requires(perm: str) -> Callable:
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if not has_permission(current_user, perm):
-                abort(403)
+                deny(403)
             return view(*args, **kwargs)
 
         wrapper.required_permission = perm
         return wrapper
 
     return decorate
+
+
+def deny(status: int, object_type: str | None = None, object_id: Any = None) -> NoReturn:
+    """Refuse the request (403, or 404 for an object outside the user's scope), noting what was refused so that
+    the error handler records the denial with the user, route and object (`crm.core.denials`)."""
+    g.access_denied = (object_type, object_id)
+    abort(status)
+
+
+def object_name(obj_or_model: Any) -> str:
+    """The name of an object's kind in logs and the audit trail (its table name unless it sets __audit_name__)."""
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    return getattr(model, '__audit_name__', getattr(model, '__tablename__', model.__name__))
 
 
 def public(view: Callable) -> Callable:
@@ -161,6 +176,9 @@ def get_or_404(model: type[T], object_id: Any, user: Any = None) -> T:
     pk = model.__mapper__.primary_key[0]
     obj = db.session.scalar(scoped(select(model).where(pk == object_id), model, user))
     if obj is None:
+        if visibility_clause(model, user) is not None and \
+                db.session.scalar(select(pk).where(pk == object_id)) is not None:
+            deny(404, object_name(model), object_id)  # it exists, outside the user's scope: a denial to record
         abort(404)
     return obj
 
@@ -194,7 +212,7 @@ def can(user: Any, action: str, obj: Any) -> bool:
 def ensure(action: str, obj: Any) -> None:
     """Abort with 403 unless the current user may do `action` to `obj` (which they can already see)."""
     if not can(current_user, action, obj):
-        abort(403)
+        deny(403, object_name(obj), ':'.join(str(v) for v in obj.__mapper__.primary_key_from_instance(obj)))
 
 
 def wants_json() -> bool:

@@ -53,6 +53,11 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    denied = g.pop('access_denied', None)
+    if error.code == 403 or (error.code == 404 and denied is not None):
+        from crm.core.denials import record
+
+        record(error.code, *(denied or (None, None)))
     return _render(error.code)
 
 

@@ -26,6 +26,10 @@ ACTIONS = {
     'pack_issued': _l('promotion pack issued'), 'summary_issued': _l('policy summary issued'),
     'share_created': _l('share link created'), 'share_revoked': _l('share link revoked'),
     'unit_double_promise': _l('unit promised twice'),
+    'login_password_ok': _l('password accepted, code requested'), 'login_code_failed': _l('wrong sign-in code'),
+    'totp_enabled': _l('two-step sign-in turned on'), 'totp_disabled': _l('two-step sign-in turned off'),
+    'totp_reset': _l('two-step sign-in reset'), 'recovery_codes_renewed': _l('recovery codes renewed'),
+    'recovery_code_used': _l('recovery code used'),
 }
 
 FIELDS = {

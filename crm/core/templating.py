@@ -40,6 +40,7 @@ NAV: list[NavItem] = [
     NavItem('plans.commitments', _l('Plan commitments'), Perm.PLANS_VIEW),
     NavItem('admin.users', _l('Users'), Perm.USERS_MANAGE, 'admin'),
     NavItem('admin.audit', _l('Audit log'), Perm.AUDIT_VIEW, 'admin'),
+    NavItem('admin.denials', _l('Access denials'), Perm.USERS_MANAGE, 'admin'),
     NavItem('admin.follow_up_rules', _l('Follow-up rules'), Perm.SETTINGS_EDIT, 'admin'),
 ]
 

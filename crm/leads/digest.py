@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth.models import LEADER, OFFICER, User
 from crm.core import clock
+from crm.core.links import external_url
 from crm.db import Base, db
 from crm.leads import followups
 from crm.leads.models import Activity, Lead
@@ -61,12 +62,16 @@ def _email(user: User, today: date, content: dict) -> bool:
     message['Subject'] = f'招商跟进日报 {today.isoformat()}'
     message['From'] = current_app.config['MAIL_FROM']
     message['To'] = user.email
-    lines = [f"[今日跟进] {d['lead']}" for d in content['due_today']]
-    lines += [f"[跟进逾期 {d['days']} 天] {d['lead']}（应于 {d['date']}）" for d in content['overdue']]
-    lines += [f"[久未跟进] {s['lead']}（{s['stage']}）" for s in content['stale']]
-    lines += [f"[{'逾期' if d['overdue'] else '今日'}待办] {d['lead']}：{d['kind']} {d['subject']}（{d['due_on']}）"
+    def link(item: dict) -> str:  # from the configured address: no request, and no Host header, decides it
+        return external_url('leads.detail', lead_id=item['lead_id'])
+
+    lines = [f"[今日跟进] {d['lead']} {link(d)}" for d in content['due_today']]
+    lines += [f"[跟进逾期 {d['days']} 天] {d['lead']}（应于 {d['date']}） {link(d)}" for d in content['overdue']]
+    lines += [f"[久未跟进] {s['lead']}（{s['stage']}） {link(s)}" for s in content['stale']]
+    lines += [f"[{'逾期' if d['overdue'] else '今日'}待办] {d['lead']}：{d['kind']} {d['subject']}（{d['due_on']}） {link(d)}"
               for d in content['tasks']]
-    message.set_content('\n'.join(lines) or '今日没有待办跟进。')
+    lines.append(f"我的一天：{external_url('leads.my_day')}")
+    message.set_content('\n'.join(lines) if len(lines) > 1 else '今日没有待办跟进。')
     with smtplib.SMTP(host, current_app.config['SMTP_PORT'], timeout=10) as smtp:
         smtp.send_message(message)
     return True

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
 from crm.core import clock
-from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
+from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import page_args
@@ -215,8 +215,10 @@ def filter_save():
 def filter_delete(filter_id: int):
     """Forget a saved filter (one's own only)."""
     item = db.session.get(SavedFilter, filter_id)
-    if item is None or item.user_id != current_user.id:
+    if item is None:
         abort(404)
+    if item.user_id != current_user.id:
+        deny(404, 'saved_filter', filter_id)
     db.session.delete(item)
     db.session.commit()
     return redirect(url_for('leads.index'))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from crm.core import audit
 from crm.core.access import Perm, ensure, get_or_404, public, requires, scoped
+from crm.core.links import external_url
 from crm.core.security import stateless
 from crm.db import db
 from crm.extensions import limiter
@@ -87,8 +88,7 @@ def share_create(pack_id: int):
     pack = get_or_404(Pack, pack_id)
     token = services.create_share(pack, days=request.form.get('days', 14, type=int), actor_id=current_user.id)
     db.session.commit()
-    flash(_('Share link (shown once, copy it now): %(url)s', url=url_for('packs.shared', token=token,
-                                                                            _external=True)), 'success')
+    flash(_('Share link (shown once, copy it now): %(url)s', url=external_url('packs.shared', token=token)), 'success')
     return redirect(url_for('packs.detail', pack_id=pack.id))
 
 

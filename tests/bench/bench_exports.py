@@ -30,15 +30,15 @@ def run(ctx, compare) -> list[dict]:
         if db.session.scalar(select(func.count(Lead.id))) < LEADS:  # bench_leads may have made them already
             for n in range(5):
                 create_user(email=f'export{n}@bench-crm.cn', name=f'导出专员{n}', role='officer',
-                            password='bench-password-123')
+                            password='harbour-lantern-42')
             demo_firms(20_000, seed=3)
             demo_leads(LEADS, seed=3)
         if user_by_email('export-leader@bench-crm.cn') is None:
             create_user(email='export-leader@bench-crm.cn', name='导出领导', role='leader',
-                        password='bench-password-123')
+                        password='harbour-lantern-42')
         db.session.commit()
         leads = db.session.scalar(select(func.count(Lead.id)))
-    client = _login(app, 'export-leader@bench-crm.cn', 'bench-password-123')
+    client = _login(app, 'export-leader@bench-crm.cn', 'harbour-lantern-42')
     results = []
     for fmt in ('csv', 'xlsx'):
         start = time.perf_counter()

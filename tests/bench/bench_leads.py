@@ -36,15 +36,15 @@ def run(ctx, compare) -> list[dict]:
     with app.app_context():
         start = time.perf_counter()
         for n in range(5):
-            create_user(email=f'officer{n}@bench-crm.cn', name=f'专员{n}', role='officer', password='bench-password-123')
-        create_user(email='leader@bench-crm.cn', name='领导', role='leader', password='bench-password-123')
+            create_user(email=f'officer{n}@bench-crm.cn', name=f'专员{n}', role='officer', password='harbour-lantern-42')
+        create_user(email='leader@bench-crm.cn', name='领导', role='leader', password='harbour-lantern-42')
         demo_firms(20_000, seed=3)
         demo_leads(100_000, seed=3)
         db.session.commit()
         seconds = time.perf_counter() - start
         counts = {'leads': db.session.scalar(select(func.count(Lead.id))),
                   'firms': db.session.scalar(select(func.count(Firm.id)))}
-    client = _login(app, 'leader@bench-crm.cn', 'bench-password-123')
+    client = _login(app, 'leader@bench-crm.cn', 'harbour-lantern-42')
     results = []
     cases = [('lead_list_ratio', '/leads/', 'leads/index.html'),
              ('lead_list_deep_ratio', '/leads/?stage=洽谈&page=100', 'leads/index.html'),

@@ -30,9 +30,10 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 LEAD_LINK = re.compile(r'href="/leads/(\d+)"')
 STAGES = ('线索', '初步接触', '洽谈', '签约', '入驻')
 LIST_KINDS = {'lead_list', 'lead_filter', 'lead_page', 'firm_list', 'unit_search'}
-# role → demo account (crm demo); clients take them in turn
+# role → demo account (crm demo); clients take them in turn. Not the administrator: it signs in with a one-time code,
+# and each code works once, so fifty clients signing in at the same moment could not all be administrators.
 ACCOUNTS = [('officer@demo-crm.cn', 'demo-officer-2026'), ('leader@demo-crm.cn', 'demo-leader-2026'),
-            ('officer@demo-crm.cn', 'demo-officer-2026'), ('admin@demo-crm.cn', 'demo-admin-2026'),
+            ('officer@demo-crm.cn', 'demo-officer-2026'), ('leader@demo-crm.cn', 'demo-leader-2026'),
             ('park@demo-crm.cn', 'demo-park-2026')]
 
 

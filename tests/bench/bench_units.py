@@ -16,13 +16,13 @@ def run(ctx, compare) -> list[dict]:
     app = ctx.app
     with app.app_context():
         demo_units(20_000, seed=11)
-        create_user(email='bench@demo-crm.cn', name='基准', role='officer', password='bench-password-123')
+        create_user(email='bench@demo-crm.cn', name='基准', role='officer', password='harbour-lantern-42')
         db.session.commit()
         total_units = db.session.scalar(select(func.count(Unit.id)))
     client = app.test_client()
     page = client.get('/login')
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1).decode()
-    client.post('/login', data={'email': 'bench@demo-crm.cn', 'password': 'bench-password-123', 'csrf_token': token})
+    client.post('/login', data={'email': 'bench@demo-crm.cn', 'password': 'harbour-lantern-42', 'csrf_token': token})
     url = '/platforms/vacancies?area_min=100&sort=-rent'
 
     with app.test_request_context(url):

@@ -69,6 +69,7 @@ def test_production_refuses_missing_secret(monkeypatch):
 
 def test_production_refuses_debug_with_postgresql(monkeypatch):
     monkeypatch.setenv('SECRET_KEY', 'x' * 40)
+    monkeypatch.setenv('CRM_BASE_URL', 'https://crm.example.cn')
     monkeypatch.setenv('DATABASE_URL', 'postgresql://db/crm')
     monkeypatch.setenv('DEBUG', '1')
     with pytest.raises(ConfigError, match='DEBUG'):

@@ -86,8 +86,10 @@ def test_digest_is_emailed_once_per_day_when_smtp_is_configured(app, factories, 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setitem(app.config, 'SMTP_HOST', '127.0.0.1')
     monkeypatch.setitem(app.config, 'SMTP_PORT', server.server_address[1])
+    monkeypatch.setitem(app.config, 'BASE_URL', 'https://crm.example.cn/zs')
     officer = factories.user('officer')
-    _overdue_call(in_app, db_session, officer, factories.lead(owner=officer, title='邮件项目'))
+    lead = factories.lead(owner=officer, title='邮件项目')
+    _overdue_call(in_app, db_session, officer, lead)
     try:
         with in_app():
             send_digests(clock.today())
@@ -101,6 +103,9 @@ def test_digest_is_emailed_once_per_day_when_smtp_is_configured(app, factories, 
     assert mine[0]['Subject'] == f'招商跟进日报 {clock.today().isoformat()}'
     assert '[跟进逾期 1 天] 邮件项目' in mine[0].get_content()
     assert '[逾期待办] 邮件项目：电话 回访' in mine[0].get_content()
+    # links come from the configured address (there is no request, so no Host header, when digests are sent)
+    assert f'https://crm.example.cn/zs/leads/{lead.id}' in mine[0].get_content()
+    assert '我的一天：https://crm.example.cn/zs/leads/my-day' in mine[0].get_content()
     rows = db_session.scalars(select(Digest).where(Digest.user_id == officer.id)).all()
     assert len(rows) == 1 and rows[0].emailed is True
 

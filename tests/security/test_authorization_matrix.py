@@ -23,6 +23,11 @@ EXPECTED: dict[str, str] = {
     'auth.logout_all': 'login login login login login',
     'auth.set_locale': 'ok ok ok ok ok',
     'auth.change_password': 'ok ok ok ok ok',
+    'auth.login_code': 'ok ok ok ok ok',  # signed in already: back to the workbench; anonymous: to the login form
+    'auth.two_factor': 'ok ok ok ok ok',
+    'auth.recovery_codes': 'ok ok ok ok ok',
+    'auth.two_factor_off': 'ok ok ok ok ok',  # administrators are told they must keep it
+    'admin.denials': 'ok 403 403 403 403',
     'admin.audit': 'ok ok 403 403 403',
     'admin.users': 'ok 403 403 403 403',
     'admin.user_new': 'ok 403 403 403 403',
@@ -53,6 +58,7 @@ EXPECTED: dict[str, str] = {
     'admin.user_edit': 'ok/ok 403 403 403 403',
     'admin.user_password': 'ok/ok 403 403 403 403',
     'admin.user_revoke_sessions': 'ok/ok 403 403 403 403',
+    'admin.user_totp_reset': 'ok/ok 403 403 403 403',
     # firms: staff see every live firm, park managers the firms housed on their platform, firm users their own
     'firms.detail': 'ok/ok ok/ok ok/ok ok/404 ok/404',
     'firms.contact': 'ok/ok 403 ok/ok 403 ok/404',
