@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from rapidfuzz import fuzz
-from sqlalchemy import Connection, delete, event, insert, inspect, select, update
+from sqlalchemy import Connection, bindparam, delete, event, insert, inspect, select, update
+from sqlalchemy.orm import Session, object_session
 
 from crm.core.validators import firm_name_key
 
@@ -38,7 +39,7 @@ TRADE_WORDS = sorted((
 ).split(), key=len, reverse=True)
 _TRADE_SUFFIX = re.compile('(?:' + '|'.join(TRADE_WORDS) + ')$')
 
-SIMILAR = 80  # a RapidFuzz score (0–100) from which two cores are offered as possibly the same firm
+SIMILAR = 75  # a score (0–100, see similarity) from which two cores are offered as possibly the same firm
 BRAND_MATCH = 90  # the score of two names whose cores differ only in trade words
 CANDIDATES = 200  # firms sharing the rarest runs that are scored at most
 POSTINGS = 4000  # index entries read at most to find them (at least the rarest run is always read)
@@ -70,16 +71,16 @@ def grams(core: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """How alike two cores are, 0–100: RapidFuzz's ratio, or BRAND_MATCH when only trade words differ."""
+    """How alike two cores are, 0–100: RapidFuzz's ratio of the cores and of their brands, averaged (trade words
+    shared by many firms count for half), or BRAND_MATCH when only trade words differ."""
     if not a or not b:
         return 0.0
     if a == b:
         return 100.0
-    score = fuzz.ratio(a, b)
-    brand_a = brand(a)
-    if len(brand_a) >= 2 and brand_a == brand(b):
-        score = max(score, BRAND_MATCH)
-    return score
+    brand_a, brand_b = brand(a), brand(b)
+    if len(brand_a) >= 2 and brand_a == brand_b:
+        return float(BRAND_MATCH)
+    return (fuzz.ratio(a, b) + fuzz.ratio(brand_a, brand_b)) / 2
 
 
 # --- keeping the stored cores and runs current ----------------------------------------------------------------
@@ -90,34 +91,41 @@ def _gram_table():
     return FirmNameGram.__table__
 
 
-def write_grams(connection: Connection, rows: list[tuple[int, str]]) -> None:
-    """Replace the stored runs of the given (firm id, core) pairs."""
+def write_grams(connection: Connection, rows: list[tuple[int, str]], *, replace: bool = True) -> None:
+    """Store the runs of the given (firm id, core) pairs, replacing those stored (unless they are new firms)."""
     if not rows:
         return
     table = _gram_table()
-    connection.execute(delete(table).where(table.c.firm_id.in_([firm_id for firm_id, _core in rows])))
+    if replace:
+        ids = [firm_id for firm_id, _core in rows]
+        for start in range(0, len(ids), 500):
+            connection.execute(delete(table).where(table.c.firm_id.in_(ids[start:start + 500])))
     values = [{'firm_id': firm_id, 'gram': gram} for firm_id, core in rows for gram in sorted(grams(core))]
     if values:
         connection.execute(insert(table), values)
 
 
-def reindex(connection: Connection, *, batch: int = 2000) -> int:
-    """Compute every firm's core and runs again (after a change of the rules above, or rows written around the
-    ORM); returns the number of firms."""
+def reindex(connection: Connection) -> int:
+    """Compute every firm's core and runs again (after a change of the rules above, or for rows written around
+    the ORM); returns the number of firms."""
     from crm.firms.models import Firm
 
     firm = Firm.__table__
-    rows = connection.execute(select(firm.c.id, firm.c.name).order_by(firm.c.id)).all()
-    for start in range(0, len(rows), batch):
-        chunk = [(firm_id, core_name(name)) for firm_id, name in rows[start:start + batch]]
-        for firm_id, core in chunk:
-            connection.execute(update(firm).where(firm.c.id == firm_id).values(name_core=core))
-        write_grams(connection, chunk)
+    rows = [(firm_id, core_name(name)) for firm_id, name in connection.execute(select(firm.c.id, firm.c.name))]
+    if rows:
+        connection.execute(update(firm).where(firm.c.id == bindparam('fid')).values(name_core=bindparam('core')),
+                           [{'fid': firm_id, 'core': core} for firm_id, core in rows])
+        connection.execute(delete(_gram_table()))
+        write_grams(connection, rows, replace=False)
     return len(rows)
 
 
+_PENDING = 'crm.firm_name_grams'  # (firm id, core, new?) written by the flush, stored once it has finished
+
+
 def listen(firm_class) -> None:
-    """Keep `name_core` and the runs of a firm in step with its name whenever the ORM writes it."""
+    """Keep `name_core` and the runs of a firm in step with its name whenever the ORM writes it: the cores as
+    part of each row, the runs in one statement per flush."""
 
     @event.listens_for(firm_class, 'before_insert')
     def _core_on_insert(_mapper, _connection, target) -> None:
@@ -130,10 +138,22 @@ def listen(firm_class) -> None:
             target._name_grams_stale = True
 
     @event.listens_for(firm_class, 'after_insert')
-    def _grams_on_insert(_mapper, connection, target) -> None:
-        write_grams(connection, [(target.id, target.name_core)])
+    def _grams_on_insert(_mapper, _connection, target) -> None:
+        object_session(target).info.setdefault(_PENDING, []).append((target.id, target.name_core, True))
 
     @event.listens_for(firm_class, 'after_update')
-    def _grams_on_update(_mapper, connection, target) -> None:
+    def _grams_on_update(_mapper, _connection, target) -> None:
         if target.__dict__.pop('_name_grams_stale', False):
-            write_grams(connection, [(target.id, target.name_core)])
+            object_session(target).info.setdefault(_PENDING, []).append((target.id, target.name_core, False))
+
+    @event.listens_for(Session, 'before_flush')
+    def _forget_failed(session, _context, _instances) -> None:
+        session.info.pop(_PENDING, None)  # left by a flush that failed and was rolled back
+
+    @event.listens_for(Session, 'after_flush')
+    def _store_grams(session, _context) -> None:
+        pending = session.info.pop(_PENDING, None)
+        if pending:
+            connection = session.connection()
+            write_grams(connection, [(i, core) for i, core, new in pending if new], replace=False)
+            write_grams(connection, [(i, core) for i, core, new in pending if not new])

@@ -228,7 +228,7 @@ def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: 
     if survivor.deleted_at is not None or duplicate.deleted_at is not None:
         raise FirmError('已删除或已合并的企业不能再合并，请先恢复')
     moved, moved_ids = move_references(duplicate.id, survivor.id)
-    names_kept = [n for n in [*survivor.former_names, duplicate.name, *duplicate.former_names] if n != survivor.name]
+    names_kept = [survivor.name, *survivor.former_names, duplicate.name, *duplicate.former_names]
     uscc = chosen.get('uscc') or survivor.uscc or duplicate.uscc
     duplicate.uscc = None  # frees the code before the survivor may take it
     duplicate.merged_into_id = survivor.id
@@ -238,8 +238,7 @@ def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: 
             setattr(survivor, key, value)
     survivor.uscc = uscc
     survivor.name_key = firm_name_key(survivor.name)
-    chosen_name = chosen.get('name', survivor.name)
-    survivor.former_names = list(dict.fromkeys(n for n in names_kept if n != chosen_name))
+    survivor.former_names = list(dict.fromkeys(n for n in names_kept if n != survivor.name))
     survivor.tags = list(dict.fromkeys([*survivor.tags, *duplicate.tags]))
     survivor.sources = [*survivor.sources, *duplicate.sources]
     db.session.flush()

@@ -2,7 +2,7 @@
 by RapidFuzz; the same credit code is certain. Offered when creating and editing a firm, and on the firm page."""
 import pytest
 
-from crm.firms.names import brand, core_name, similarity
+from crm.firms.names import SIMILAR, brand, core_name, similarity
 from tests.conftest import post_form
 
 CODE = '91110000600037341L'
@@ -21,9 +21,10 @@ def test_place_names_stay_when_nothing_else_would_and_trade_words_are_not_the_br
     assert core_name('杭州有限公司') == '杭州'
     assert core_name('浙江大学') == '大学' and core_name('复旦大学') == '复旦大学'
     assert brand('云图网络科技') == '云图' and brand('信息技术') == '信息技术'
-    assert similarity('云图网络科技', '云图信息技术') >= 80  # only the trade words differ
-    assert similarity('星河网络科技', '星河网路科技') >= 80  # one character mistyped
-    assert similarity('云图科技', '远航科技') < 80
+    assert similarity('云图网络科技', '云图信息技术') >= SIMILAR  # only the trade words differ
+    assert similarity('星河远航科技', '星河远行科技') >= SIMILAR  # one character mistyped
+    assert similarity('云图科技', '远航科技') < SIMILAR
+    assert similarity('海纳数智极客网络科技', '数智星河极客网络科技') < SIMILAR  # the long trade words alike only
 
 
 def _offered(html: str) -> list[str]:
