@@ -10,6 +10,7 @@ the firms that may be the same one reads a few index entries instead of comparin
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from rapidfuzz import fuzz
@@ -55,6 +56,7 @@ def core_name(name: str | None) -> str:
         text = text[match.end():]
 
 
+@functools.lru_cache(maxsize=65536)
 def brand(core: str) -> str:
     """The core without the trade words it ends with (the core itself when nothing else would be left)."""
     text = core

@@ -56,24 +56,27 @@ def find_duplicates(name: str, uscc: str | None, *, exclude_id: int | None = Non
     if uscc:
         certain.update(db.session.scalars(select(Firm.id).where(Firm.uscc == uscc, *live).limit(limit)))
     if core:
-        scores.update((firm_id, 100.0) for firm_id in db.session.scalars(
-            select(Firm.id).where(Firm.name_core == core, *live).limit(limit)))
-        for firm_id, other in db.session.execute(select(Firm.id, Firm.name_core).where(
-                Firm.id.in_(_block(core)), *live)):
+        found = db.session.execute(select(Firm.id, Firm.name_core).where(Firm.name_core == core, *live)
+                                   .limit(limit)).all()
+        if (block := _block(core)) is not None:
+            found += db.session.execute(select(Firm.id, Firm.name_core).join(block, block.c.firm_id == Firm.id)
+                                        .where(*live)).all()
+        for firm_id, other in found:
             score = names.similarity(core, other or '')
             if score >= names.SIMILAR:
-                scores[firm_id] = max(score, scores.get(firm_id, 0.0))
+                scores[firm_id] = score
     ranked = sorted(certain | set(scores), key=lambda i: (i not in certain, -scores.get(i, 100.0), i))[:limit]
     firms = {f.id: f for f in db.session.scalars(select(Firm).where(Firm.id.in_(ranked)))} if ranked else {}
     return [DuplicateMatch(firms[i], scores.get(i, 100.0), i in certain) for i in ranked if i in firms]
 
 
-def _block(core: str) -> list[int]:
-    """Firms sharing the rarest runs of `core`: runs are read rarest first while their index entries add up to
-    at most names.POSTINGS; the firms sharing most of them come first, names.CANDIDATES at most."""
+def _block(core: str):
+    """The firms sharing the rarest runs of `core` (a subquery; None when it has no run on record): runs are
+    taken rarest first while their index entries add up to at most names.POSTINGS, and the firms sharing most
+    of them come first, names.CANDIDATES at most."""
     runs = names.grams(core)
     if not runs:
-        return []
+        return None
     counts = sorted(db.session.execute(select(FirmNameGram.gram, func.count()).where(FirmNameGram.gram.in_(runs))
                                        .group_by(FirmNameGram.gram)).all(), key=lambda row: (row[1], row[0]))
     chosen, read = [], 0
@@ -83,11 +86,10 @@ def _block(core: str) -> list[int]:
         chosen.append(gram)
         read += count
     if not chosen:
-        return []
+        return None
     shared = func.count().label('shared')
-    return list(db.session.scalars(select(FirmNameGram.firm_id).where(FirmNameGram.gram.in_(chosen))
-                                   .group_by(FirmNameGram.firm_id).order_by(shared.desc(), FirmNameGram.firm_id)
-                                   .limit(names.CANDIDATES)))
+    return (select(FirmNameGram.firm_id).where(FirmNameGram.gram.in_(chosen)).group_by(FirmNameGram.firm_id)
+            .order_by(shared.desc(), FirmNameGram.firm_id).limit(names.CANDIDATES).subquery())
 
 
 def duplicate_candidates(name: str, uscc: str | None, *, exclude_id: int | None = None, visible=None) -> list[Firm]:
