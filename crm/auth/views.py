@@ -1,4 +1,4 @@
-"""Login, logout, password change and language choice."""
+"""Login, logout, password change, language choice, and the people picker of lead forms."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -9,8 +9,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from crm.auth import services
-from crm.auth.models import LEADER, OFFICER, ROLES, User
 from crm.auth.forms import LoginForm, PasswordChangeForm, TokenForm
+from crm.auth.models import LEADER, OFFICER, ROLES, User
 from crm.auth.sessions import end_session, revoke_all_sessions, start_session
 from crm.core import audit, pickers
 from crm.core.access import Perm, has_permission, public, requires

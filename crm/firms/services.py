@@ -4,12 +4,12 @@ from __future__ import annotations
 import random
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from config import ROOT
 from crm.core import audit, clock

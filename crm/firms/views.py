@@ -11,8 +11,8 @@ from crm.core import pickers
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped, visibility_clause
 from crm.core.concurrency import canonical
 from crm.core.exports import YIELD_PER, csv_response, xlsx_response
-from crm.core.pagination import page_args, paginate
 from crm.core.forms import readable
+from crm.core.pagination import page_args, paginate
 from crm.core.validators import display_phone, record_id
 from crm.db import db
 from crm.firms import names, services

@@ -6,11 +6,10 @@ Revision ID: a3f5c81d27e4
 Revises: 5e7a1c2b9d40
 Create Date: 2026-12-06 10:00:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from crm.firms.names import core_name, grams
-
 
 revision = 'a3f5c81d27e4'
 down_revision = '5e7a1c2b9d40'

@@ -88,7 +88,7 @@ def _duplicates(ctx, firms: int = 20_000, lookups: int = 200) -> dict:
                 select(Firm.id, Firm.name_core).where(Firm.deleted_at.is_(None)))
                 if names.similarity(core, other or '') >= names.SIMILAR))
             scan.append((time.perf_counter() - start) * 1000)
-            agree += set(m.firm.id for m in find_duplicates(query, None, limit=1000)) == set(every)
+            agree += {m.firm.id for m in find_duplicates(query, None, limit=1000)} == set(every)
     spent.sort()
     return {'name': 'firm_duplicates_ms', 'value': round(statistics.median(spent), 2), 'unit': 'ms',
             'target': '<= 20 ms median, <= 50 ms p95, for one name among 20,000+ firms',
