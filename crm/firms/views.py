@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Text, case, cast, or_, select
 
+from crm.auth.models import FIRM
 from crm.core import pickers
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped, visibility_clause
 from crm.core.concurrency import canonical
@@ -149,8 +150,8 @@ def detail(firm_id: int):
         if has_permission(current_user, Perm.PACKS_VIEW) else []
     summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == firm.id)
                                    .order_by(PolicySummary.created_at.desc())).all()
-    duplicates = [] if firm.deleted_at else services.find_duplicates(
-        firm.name, firm.uscc, exclude_id=firm.id, visible=visibility_clause(Firm))
+    duplicates = [] if firm.deleted_at or current_user.role_code == FIRM else services.find_duplicates(
+        firm.name, firm.uscc, exclude_id=firm.id, visible=visibility_clause(Firm))  # firm users see their own only
     merged_from = db.session.execute(select(Firm.id, Firm.name).where(Firm.merged_into_id == firm.id)
                                      .order_by(Firm.id)).all()
     return render_template('firms/detail.html', firm=firm, contacts=contacts, tenancies=tenancies, summaries=summaries,
