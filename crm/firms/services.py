@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from config import ROOT
 from crm.core import audit, clock
@@ -229,7 +230,11 @@ def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: 
         raise FirmError('不能与自身合并')
     if survivor.deleted_at is not None or duplicate.deleted_at is not None:
         raise FirmError('已删除或已合并的企业不能再合并，请先恢复')
-    moved, moved_ids = move_references(duplicate.id, survivor.id)
+    try:
+        with db.session.begin_nested():
+            moved, moved_ids = move_references(duplicate.id, survivor.id)
+    except IntegrityError as exc:  # a table allowing one row per firm (and year …) holds one for each
+        raise FirmError('两家企业各有一条只能有一条的记录，无法直接合并，请先处理重复的记录') from exc
     names_kept = [survivor.name, *survivor.former_names, duplicate.name, *duplicate.former_names]
     uscc = chosen.get('uscc') or survivor.uscc or duplicate.uscc
     duplicate.uscc = None  # frees the code before the survivor may take it
