@@ -43,7 +43,7 @@ _TRADE_SUFFIX = re.compile('(?:' + '|'.join(TRADE_WORDS) + ')$')
 SIMILAR = 75  # a score (0–100, see similarity) from which two cores are offered as possibly the same firm
 BRAND_MATCH = 90  # the score of two names whose cores differ only in trade words
 CANDIDATES = 200  # firms sharing the rarest runs that are scored at most
-POSTINGS = 4000  # index entries read at most to find them (at least the rarest run is always read)
+POSTINGS = 2000  # index entries read at most to find them (at least the rarest run is always read)
 
 
 def core_name(name: str | None) -> str:
