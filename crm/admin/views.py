@@ -15,7 +15,7 @@ from crm.core.access import Perm, requires
 from crm.core.audit import AuditEvent
 from crm.core.pagination import page_args, paginate
 from crm.db import db, utcnow
-from crm.platforms.models import Platform
+from crm.platforms.listing import platform_groups
 
 bp = Blueprint('admin', __name__, url_prefix='/admin')
 
@@ -23,7 +23,7 @@ bp = Blueprint('admin', __name__, url_prefix='/admin')
 def _choices(form: UserForm) -> None:
     roles = db.session.scalars(select(Role).order_by(Role.rank))
     form.role.choices = [(r.code, r.label) for r in roles]
-    form.platforms.choices = [(p.id, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))]
+    form.platforms.choices = platform_groups()  # by district, in pinyin order
 
 
 def _user_or_404(user_id: int) -> User:

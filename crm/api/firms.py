@@ -2,7 +2,7 @@
 (统一社会信用代码 check, duplicate guard, version check)."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, redirect, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from crm.db import db
 from crm.firms import services
 from crm.firms.forms import FIRM_FIELD_NAMES, FirmCreateForm, FirmForm
 from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Contact, Firm, Tenancy
-from crm.firms.views import _list_statement, _save_firm
+from crm.firms.views import _list_statement, _save_firm, merged_away_target
 
 FIRM = {'id': INT, 'name': STR, 'uscc': nullable(STR), 'industry_code': nullable(STR), 'district': nullable(STR),
         'registered_capital': nullable(DECIMAL), 'headcount': nullable(INT), 'revenue_band': nullable(STR),
@@ -95,10 +95,18 @@ def firms():
     return jsonify(page_json(paginate(_list_statement(), *page_params()), firm_json))
 
 
-@operation('GET', '/firms/{firm_id}', perm=Perm.FIRMS_VIEW, tag='firms', response=FIRM_DETAIL,
+def _moved(firm_id: int):
+    """A 308 to the same address of the firm that `firm_id` was merged into (when the caller may see it)."""
+    survivor = merged_away_target(firm_id)
+    if survivor is None:
+        return None
+    return redirect(request.path.rsplit('/', 1)[0] + f'/{survivor.id}', 308)
+
+
+@operation('GET', '/firms/{firm_id}', perm=Perm.FIRMS_VIEW, tag='firms', response=FIRM_DETAIL, moved=True,
            summary='One firm with its contacts (phones masked) and tenancies')
 def firm(firm_id: int):
-    return _detail(get_or_404(Firm, firm_id))
+    return _moved(firm_id) or _detail(get_or_404(Firm, firm_id))
 
 
 def _save(form, item: Firm | None):
@@ -132,8 +140,10 @@ def firm_create(body: dict):
 
 
 @operation('PATCH', '/firms/{firm_id}', perm=Perm.FIRMS_EDIT, tag='firms', response=FIRM_DETAIL, body='FirmUpdate',
-           if_match=True, summary='Change some fields of a firm (version check: a stale write is 409)')
+           if_match=True, moved=True, summary='Change some fields of a firm (version check: a stale write is 409)')
 def firm_update(firm_id: int, body: dict):
+    if moved := _moved(firm_id):
+        return moved
     item = get_or_404(Firm, firm_id)
     ensure('edit', item)
     version, refused = required_version(body)

@@ -43,6 +43,10 @@ def _responses(op) -> dict[str, Any]:
     if op.if_match:
         codes |= {409, 428}
     answers = {str(op.status): ok}
+    if op.moved:
+        answers['308'] = {'description': 'The record was merged into another one; `Location` is the same address '
+                                         'for the record that stayed (repeat the request there)',
+                          'headers': {'Location': {'schema': {'type': 'string'}}}}
     for code in sorted(codes):
         answers[str(code)] = {'$ref': f'#/components/responses/E{code}'}
     return answers

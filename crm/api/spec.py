@@ -109,6 +109,7 @@ class Operation:
     content_type: str = 'application/json'
     if_match: bool = False
     path_params: tuple[str, ...] = field(default_factory=tuple)
+    moved: bool = False  # the record may have been merged into another: 308 to the survivor's address
 
 
 OPERATIONS: list[Operation] = []
@@ -118,13 +119,13 @@ _PATH_PARAM = re.compile(r'{(\w+)}')
 def operation(method: str, path: str, *, perm: str, summary: str, tag: str, query: tuple[Param, ...] = (),
               body: str | None = None, response: dict | None = None, status: int = 200,
               errors: tuple[int, ...] = (), content_type: str = 'application/json',
-              if_match: bool = False) -> Callable:
+              if_match: bool = False, moved: bool = False) -> Callable:
     """Declare an API operation and register its route. The view receives path ids as keyword arguments and,
     when a body is declared, `body` (the checked JSON object); parsed query values are in `query_args()`."""
 
     def decorate(view: Callable) -> Callable:
         op = Operation(method.upper(), path, view.__name__, perm, summary, tag, query, body, response, status,
-                       errors, content_type, if_match, tuple(_PATH_PARAM.findall(path)))
+                       errors, content_type, if_match, tuple(_PATH_PARAM.findall(path)), moved)
 
         @wraps(view)
         def handler(**ids):

@@ -9,14 +9,16 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import or_, select
 
 from crm.auth import services
 from crm.auth import totp
 from crm.auth.forms import LoginForm, PasswordChangeForm, SignInCodeForm, TokenForm, TotpCodeForm, TotpOffForm
+from crm.auth.models import LEADER, OFFICER, ROLES, User
 from crm.auth.sessions import (MFA, PENDING, begin_second_factor, end_session, pending_second_factor,
                                revoke_all_sessions, start_session)
-from crm.core import audit
-from crm.core.access import Perm, deny, public, requires
+from crm.core import audit, pickers
+from crm.core.access import Perm, deny, has_permission, public, requires
 from crm.core.i18n import LANG_COOKIE
 from crm.db import db
 from crm.extensions import limiter
@@ -289,3 +291,21 @@ def set_locale():
     response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite='Lax', httponly=True,
                         secure=current_app.config['SESSION_COOKIE_SECURE'])
     return response
+
+
+@bp.get('/users/picker')
+@requires(Perm.LEADS_EDIT)
+def users_picker():
+    """Active accounts for a searchable picker, as JSON: those of `role` (default: officers, who own and work
+    leads, or leaders; administrators any role) whose name or e-mail contains what was typed."""
+    role = request.args.get('role', OFFICER)
+    allowed = {r[0] for r in ROLES} if has_permission(current_user, Perm.USERS_MANAGE) else {OFFICER, LEADER}
+    if role not in allowed:
+        role = OFFICER
+    text = ' '.join(request.args.get('q', '').split())[:60]
+    stmt = select(User.id, User.name, User.email).where(User.is_active.is_(True), User.role_code == role)
+    if text:
+        stmt = stmt.where(or_(User.name.contains(text, autoescape=True), User.email.contains(text, autoescape=True)))
+    rows = db.session.execute(stmt.order_by(User.name, User.id).limit(pickers.LIMIT + 1)).all()
+    return pickers.picker_json([{'id': r.id, 'text': r.name, 'hint': r.email} for r in rows],
+                               _('More people match: type more of the name.'))

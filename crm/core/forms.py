@@ -136,6 +136,12 @@ def _shown(field: Field, value: Any) -> str:
     return str(value)
 
 
+def readable(field: Field, value: Any) -> str:
+    """A stored value of `field` as the form's user reads it (choice labels, 是/否, the input's decimals), for
+    pages that set two records' values side by side."""
+    return _shown(field, canonical(value, unordered=isinstance(field, SelectMultipleField)))
+
+
 class OpenedField(HiddenField):
     """The values the form showed when it was opened, signed: saving compares them with the typed and the stored
     values to tell which fields this user changed. A form opened for editing carries them from its first render;

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
 from crm.db import Base
+from crm.firms import names
 from crm.platforms.models import Unit
 
 FIRM_TAGS = ('世界500强', '中国500强', '总部', '上市', '高新技术企业', '专精特新', '规上', '独角兽', '准独角兽', '外资')
@@ -30,6 +31,7 @@ class Firm(TimestampMixin, VersionedMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
+    name_core: Mapped[str | None] = mapped_column(String(200), index=True)  # see crm.firms.names
     former_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     uscc: Mapped[str | None] = mapped_column(String(18))
     legal_rep: Mapped[str | None] = mapped_column(String(60))
@@ -52,6 +54,18 @@ class Firm(TimestampMixin, VersionedMixin, Base):
 
     contacts: Mapped[list[Contact]] = relationship(back_populates='firm', order_by='Contact.id')
     tenancies: Mapped[list[Tenancy]] = relationship(back_populates='firm', order_by='Tenancy.start_date.desc()')
+
+
+class FirmNameGram(Base):
+    """One two-character run of a firm's core name: the index that finds possibly duplicate firms."""
+
+    __tablename__ = 'firm_name_gram'
+
+    gram: Mapped[str] = mapped_column(String(8), primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey('firm.id', ondelete='CASCADE'), primary_key=True, index=True)
+
+
+names.listen(Firm)
 
 
 class Contact(TimestampMixin, VersionedMixin, Base):

@@ -4,39 +4,98 @@ from __future__ import annotations
 import random
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from config import ROOT
 from crm.core import audit, clock
 from crm.core.concurrency import check_version
 from crm.core.validators import firm_name_key, make_uscc
 from crm.db import db, utcnow
-from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Contact, Firm, Industry, Tenancy
+from crm.firms import names
+from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Firm, FirmNameGram, Industry, Tenancy
 
 FIRMS_SEED = ROOT / 'seeds' / 'firms.toml'
 FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', 'registered_capital', 'revenue_band',
           'headcount', 'rd_ratio', 'registered_on', 'tags', 'notes')
-# Tables whose rows point at a firm and move to the survivor on merge (features add theirs).
-MERGE_REFERENCES: list[tuple[type, str]] = [(Contact, 'firm_id'), (Tenancy, 'firm_id')]
+# Tables pointing at firms whose rows stay with the merged-away firm (its name index).
+MERGE_SKIP = frozenset({'firm_name_gram'})
 
 
 class FirmError(ValueError):
     """A rule about firms was broken; the message is shown to the user."""
 
 
-def duplicate_candidates(name: str, uscc: str | None, *, exclude_id: int | None = None) -> list[Firm]:
-    """Live firms with the same USCC or the same normalised name."""
-    conditions = [Firm.name_key == firm_name_key(name)]
-    if uscc:
-        conditions.append(Firm.uscc == uscc)
-    stmt = select(Firm).where(Firm.deleted_at.is_(None), or_(*conditions)).order_by(Firm.id).limit(10)
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """A live firm that may be the same as the one in question: `certain` when the credit codes are equal,
+    else `score` (0–100) says how alike the names are at their core (see crm.firms.names)."""
+
+    firm: Firm
+    score: float
+    certain: bool = False
+
+
+def find_duplicates(name: str, uscc: str | None, *, exclude_id: int | None = None, visible=None,
+                    limit: int = 10) -> list[DuplicateMatch]:
+    """Live firms with the same credit code (certain) or a name alike at its core, best first; `visible` narrows
+    them to what a viewer may see (a WHERE clause on Firm, None for all). Reads the firms sharing the rarest
+    two-character runs of the core from the index, never every firm on record."""
+    core = names.core_name(name)
+    live = [Firm.deleted_at.is_(None)]
     if exclude_id:
-        stmt = stmt.where(Firm.id != exclude_id)
-    return list(db.session.scalars(stmt))
+        live.append(Firm.id != exclude_id)
+    if visible is not None:
+        live.append(visible)
+    scores: dict[int, float] = {}
+    certain: set[int] = set()
+    if uscc:
+        certain.update(db.session.scalars(select(Firm.id).where(Firm.uscc == uscc, *live).limit(limit)))
+    if core:
+        found = db.session.execute(select(Firm.id, Firm.name_core).where(Firm.name_core == core, *live)
+                                   .limit(limit)).all()
+        if (block := _block(core)) is not None:
+            found += db.session.execute(select(Firm.id, Firm.name_core).join(block, block.c.firm_id == Firm.id)
+                                        .where(*live)).all()
+        for firm_id, other in found:
+            score = names.similarity(core, other or '')
+            if score >= names.SIMILAR:
+                scores[firm_id] = score
+    ranked = sorted(certain | set(scores), key=lambda i: (i not in certain, -scores.get(i, 100.0), i))[:limit]
+    firms = {f.id: f for f in db.session.scalars(select(Firm).where(Firm.id.in_(ranked)))} if ranked else {}
+    return [DuplicateMatch(firms[i], scores.get(i, 100.0), i in certain) for i in ranked if i in firms]
+
+
+def _block(core: str):
+    """The firms sharing the rarest runs of `core` (a subquery; None when it has no run on record): runs are
+    taken rarest first while their index entries add up to at most names.POSTINGS, and the firms sharing most
+    of them come first, names.CANDIDATES at most."""
+    runs = names.grams(core)
+    if not runs:
+        return None
+    counts = sorted(db.session.execute(select(FirmNameGram.gram, func.count()).where(FirmNameGram.gram.in_(runs))
+                                       .group_by(FirmNameGram.gram)).all(), key=lambda row: (row[1], row[0]))
+    chosen, read = [], 0
+    for gram, count in counts:
+        if chosen and read + count > names.POSTINGS:
+            break
+        chosen.append(gram)
+        read += count
+    if not chosen:
+        return None
+    shared = func.count().label('shared')
+    return (select(FirmNameGram.firm_id).where(FirmNameGram.gram.in_(chosen)).group_by(FirmNameGram.firm_id)
+            .order_by(shared.desc(), FirmNameGram.firm_id).limit(names.CANDIDATES).subquery())
+
+
+def duplicate_candidates(name: str, uscc: str | None, *, exclude_id: int | None = None, visible=None) -> list[Firm]:
+    """The firms of `find_duplicates`, best first."""
+    return [match.firm for match in find_duplicates(name, uscc, exclude_id=exclude_id, visible=visible)]
 
 
 def _apply(firm: Firm, data: dict[str, Any]) -> None:
@@ -108,30 +167,75 @@ def soft_delete(firm: Firm, *, actor_id: int | None) -> None:
 
 
 def restore(firm: Firm) -> None:
-    """Bring a deleted firm back (refused if a live firm took its USCC meanwhile)."""
+    """Bring a deleted firm back (refused if a live firm took its USCC meanwhile, or if it was merged away)."""
+    if firm.merged_into_id is not None:
+        raise FirmError('该企业已合并到另一家企业，其记录已转移，不能恢复')
     check_unique_uscc(firm.uscc, firm.id)
     firm.deleted_at, firm.deleted_by_id = None, None
     db.session.flush()
 
 
-def _register_lead_references() -> None:
-    from crm.leads.models import Lead
+def firm_references() -> list[tuple[Any, Any]]:
+    """(table, column) of every column that points at a firm, whichever feature declared it: leads, tenancies,
+    contacts, packs, 政策摘要, accounts of firm users, firms merged earlier … (the name index excepted)."""
+    import crm.models  # noqa: F401  (every table declared)
+    from crm.db import Base
 
-    if (Lead, 'firm_id') not in MERGE_REFERENCES:
-        MERGE_REFERENCES.append((Lead, 'firm_id'))
+    return [(table, column) for table in Base.metadata.sorted_tables if table.name not in MERGE_SKIP
+            for column in table.columns if any(fk.target_fullname == 'firm.id' for fk in column.foreign_keys)]
+
+
+def _mapped(table):
+    from crm.db import Base
+
+    return next((m for m in Base.registry.mappers if m.local_table is table and not m.inherits), None)
+
+
+def move_references(old_id: int, new_id: int) -> tuple[dict[str, int], dict[str, list]]:
+    """Point every row that refers to firm `old_id` at `new_id`. Mapped rows are changed one by one, so each gets
+    its version bumped and its own audit entry (firm changed from … to …); plain link tables in one statement.
+    Returns the number of moved rows per table, and the moved records' ids per mapped table."""
+    counts: dict[str, int] = {}
+    ids: dict[str, list] = {}
+    for table, column in firm_references():
+        mapper = _mapped(table)
+        if mapper is None:
+            result = db.session.execute(update(table).where(column == old_id).values({column.name: new_id}))
+            if result.rowcount:
+                counts[table.name] = counts.get(table.name, 0) + result.rowcount
+            continue
+        key = mapper.get_property_by_column(column).key
+        rows = db.session.scalars(select(mapper.class_).where(getattr(mapper.class_, key) == old_id)).all()
+        for row in rows:
+            setattr(row, key, new_id)
+        if rows:
+            counts[table.name] = counts.get(table.name, 0) + len(rows)
+            ids.setdefault(table.name, []).extend(mapper.primary_key_from_instance(row)[0] for row in rows)
+    db.session.flush()
+    return counts, ids
+
+
+def can_merge(user, firm: Firm, other: Firm) -> bool:
+    """Administrators, and those who may edit both firms."""
+    from crm.core.access import can
+
+    return can(user, 'edit', firm) and can(user, 'edit', other)
 
 
 def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: int | None) -> Firm:
-    """Merge `duplicate` into `survivor`: chosen field values, every related record moved, nothing lost."""
+    """Merge `duplicate` into `survivor`: the chosen field values, every record that referred to the duplicate
+    moved over (each with its own audit entry), the duplicate soft-deleted with `merged_into_id`, its names kept
+    as former names; both firms keep their history and the merge is logged with what moved."""
     if survivor.id == duplicate.id:
         raise FirmError('不能与自身合并')
-    _register_lead_references()
-    moved = {}
-    for model, column in MERGE_REFERENCES:
-        result = db.session.execute(update(model).where(getattr(model, column) == duplicate.id)
-                                    .values({column: survivor.id}))
-        moved[model.__tablename__] = result.rowcount
-    names = [n for n in [*survivor.former_names, duplicate.name, *duplicate.former_names] if n != survivor.name]
+    if survivor.deleted_at is not None or duplicate.deleted_at is not None:
+        raise FirmError('已删除或已合并的企业不能再合并，请先恢复')
+    try:
+        with db.session.begin_nested():
+            moved, moved_ids = move_references(duplicate.id, survivor.id)
+    except IntegrityError as exc:  # a table allowing one row per firm (and year …) holds one for each
+        raise FirmError('两家企业各有一条只能有一条的记录，无法直接合并，请先处理重复的记录') from exc
+    names_kept = [survivor.name, *survivor.former_names, duplicate.name, *duplicate.former_names]
     uscc = chosen.get('uscc') or survivor.uscc or duplicate.uscc
     duplicate.uscc = None  # frees the code before the survivor may take it
     duplicate.merged_into_id = survivor.id
@@ -141,13 +245,27 @@ def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: 
             setattr(survivor, key, value)
     survivor.uscc = uscc
     survivor.name_key = firm_name_key(survivor.name)
-    survivor.former_names = list(dict.fromkeys(names))
+    survivor.former_names = list(dict.fromkeys(n for n in names_kept if n != survivor.name))
     survivor.tags = list(dict.fromkeys([*survivor.tags, *duplicate.tags]))
     survivor.sources = [*survivor.sources, *duplicate.sources]
     db.session.flush()
-    audit.log(db.session, 'merge', 'firm', survivor.id, merged=duplicate.id, moved=moved,
-              chosen=sorted(chosen))
+    audit.log(db.session, 'merge', 'firm', survivor.id, merged=duplicate.id, merged_name=duplicate.name,
+              moved=moved, moved_ids=moved_ids, chosen=sorted(chosen))
     return survivor
+
+
+def merged_survivor(firm: Firm) -> Firm | None:
+    """The live firm a merged-away firm ended up in (following later merges), or None."""
+    seen = {firm.id}
+    current = firm
+    while current.merged_into_id is not None and current.merged_into_id not in seen:
+        seen.add(current.merged_into_id)
+        current = db.session.get(Firm, current.merged_into_id)
+        if current is None:
+            return None
+        if current.deleted_at is None:
+            return current
+    return None
 
 
 INDUSTRIES = ROOT / 'seeds' / 'industries.csv'

@@ -5,14 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import Text, case, cast, or_, select
 
-from crm.core.access import Perm, ensure, get_or_404, requires, scoped
+from crm.auth.models import FIRM
+from crm.core import pickers
+from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped, visibility_clause
+from crm.core.concurrency import canonical
 from crm.core.exports import YIELD_PER, csv_response, xlsx_response
+from crm.core.forms import readable
 from crm.core.pagination import page_args, paginate
-from crm.core.validators import display_phone
+from crm.core.validators import display_phone, record_id
 from crm.db import db
-from crm.firms import services
+from crm.firms import names, services
 from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
 from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
 from crm.platforms.models import Building, Unit
@@ -71,27 +75,89 @@ def export(fmt: str):
 @bp.get('/industries')
 @requires(Perm.FIRMS_VIEW)
 def industries():
-    """Suggestions for an industry input (GB/T 4754-2017 groups and classes): <option>s for its <datalist>. The
-    text comes as `q`, or under the input's own name when the form's picker asks (htmx sends the field)."""
+    """Suggestions for an industry input (GB/T 4754-2017 groups and classes): <option>s for its <datalist>, or the
+    JSON of a searchable picker when JSON is asked for. The text comes as `q`, or under the input's own name when
+    the form's picker asks (htmx sends the field)."""
     text = request.args.get('q') or next((v for k, v in request.args.items() if k != 'q' and v), '')
+    if request.accept_mimetypes.best == 'application/json':  # a searchable picker asks (static/js/picker.js)
+        found = services.industry_suggestions(text, limit=pickers.LIMIT + 1)
+        return pickers.picker_json([{'id': f'{code} {name}', 'text': f'{code} {name}'} for code, name in found],
+                                   _('More classes match: type more of the code or the name.'))
     return render_template('firms/_industry_options.html', options=services.industry_suggestions(text))
+
+
+@bp.get('/picker')
+@requires(Perm.FIRMS_VIEW)
+def picker():
+    """Firms for a searchable picker, as JSON: live firms in the user's scope whose name, core name or credit code
+    matches what was typed (names starting with it first), pickers.LIMIT at most and whether there are more."""
+    text = ' '.join(request.args.get('q', '').split())[:100]
+    stmt = scoped(select(Firm.id, Firm.name, Firm.uscc, Firm.district), Firm).where(Firm.deleted_at.is_(None))
+    if exclude := request.args.get('exclude', type=record_id):
+        stmt = stmt.where(Firm.id != exclude)
+    order = [Firm.name_key, Firm.id]
+    if text:
+        matches = [Firm.name.contains(text, autoescape=True), Firm.uscc.startswith(text.upper(), autoescape=True)]
+        if core := names.core_name(text):
+            matches.append(Firm.name_core.contains(core, autoescape=True))
+        stmt = stmt.where(or_(*matches))
+        order.insert(0, case((Firm.name.startswith(text, autoescape=True), 0), else_=1))
+    rows = db.session.execute(stmt.order_by(*order).limit(pickers.LIMIT + 1)).all()
+    return pickers.picker_json([{'id': r.id, 'text': r.name, 'hint': r.uscc or r.district or ''} for r in rows],
+                       _('More firms match: type more of the name or the credit code.'))
+
+
+def merged_away_target(firm_id: int) -> Firm | None:
+    """The live firm in the user's scope that a merged-away firm `firm_id` now lives on as, if any."""
+    firm = db.session.get(Firm, firm_id)
+    if firm is None or firm.merged_into_id is None or firm.deleted_at is None:
+        return None
+    survivor = services.merged_survivor(firm)
+    if survivor is None:
+        return None
+    return db.session.scalar(scoped(select(Firm), Firm).where(Firm.id == survivor.id))
+
+
+@bp.before_request
+def _redirect_merged_away():
+    """The pages of a firm merged into another move permanently to the same pages of the surviving firm."""
+    firm_id = (request.view_args or {}).get('firm_id')
+    if firm_id is None or request.method not in ('GET', 'HEAD') or not current_user.is_authenticated:
+        return None
+    survivor = merged_away_target(firm_id)
+    if survivor is None:
+        return None
+    return redirect(url_for(request.endpoint, **{**request.view_args, 'firm_id': survivor.id}, **request.args), 301)
 
 
 @bp.get('/<int:firm_id>')
 @requires(Perm.FIRMS_VIEW)
 def detail(firm_id: int):
-    """A firm's profile: identity, contacts (phones masked), where it sits and its history."""
+    """A firm's profile: identity, contacts (phones masked), where it sits, its leads, packs and 政策摘要 (each as
+    far as the user may see them), possibly duplicate firms and its history."""
+    from crm.leads.models import Lead
+    from crm.packs.models import Pack, PolicySummary
+
     firm = get_or_404(Firm, firm_id)
     contacts = db.session.scalars(scoped(select(Contact), Contact).where(Contact.firm_id == firm.id)).all()
     tenancies = db.session.scalars(scoped(select(Tenancy), Tenancy).where(Tenancy.firm_id == firm.id)
                                    .order_by(Tenancy.start_date.desc())).all()
-    duplicates = services.duplicate_candidates(firm.name, firm.uscc, exclude_id=firm.id)
-    from crm.packs.models import PolicySummary
+    leads = db.session.scalars(scoped(select(Lead), Lead).where(Lead.firm_id == firm.id)
+                               .order_by(Lead.updated_at.desc(), Lead.id.desc())).all() \
+        if has_permission(current_user, Perm.LEADS_VIEW) else []
+    packs = db.session.scalars(scoped(select(Pack), Pack).where(Pack.firm_id == firm.id)
+                               .order_by(Pack.created_at.desc(), Pack.id.desc())).all() \
+        if has_permission(current_user, Perm.PACKS_VIEW) else []
     summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == firm.id)
                                    .order_by(PolicySummary.created_at.desc())).all()
+    duplicates = [] if firm.deleted_at or current_user.role_code == FIRM else services.find_duplicates(
+        firm.name, firm.uscc, exclude_id=firm.id, visible=visibility_clause(Firm))  # firm users see their own only
+    merged_from = db.session.execute(select(Firm.id, Firm.name).where(Firm.merged_into_id == firm.id)
+                                     .order_by(Firm.id)).all()
     return render_template('firms/detail.html', firm=firm, contacts=contacts, tenancies=tenancies, summaries=summaries,
-                           duplicates=duplicates, display_phone=display_phone,
-                           industry=services.industry_name(firm.industry_code))
+                           leads=leads, packs=packs, duplicates=duplicates, merged_from=merged_from,
+                           may_merge=can(current_user, 'edit', firm) and not firm.deleted_at,
+                           display_phone=display_phone, industry=services.industry_name(firm.industry_code))
 
 
 def _save_firm(form, firm: Firm | None, version: int | None = None):
@@ -181,24 +247,58 @@ def restore(firm_id: int):
     return redirect(url_for('firms.detail', firm_id=firm.id))
 
 
+@bp.get('/<int:firm_id>/merge')
+@requires(Perm.FIRMS_EDIT)
+def merge_choose(firm_id: int):
+    """与…合并: pick the other firm (possible duplicates are offered first, any firm through the picker)."""
+    firm = get_or_404(Firm, firm_id)
+    ensure('edit', firm)
+    if other_id := request.args.get('other', type=record_id):
+        return redirect(url_for('firms.merge', firm_id=firm.id, other_id=other_id))
+    duplicates = services.find_duplicates(firm.name, firm.uscc, exclude_id=firm.id, visible=visibility_clause(Firm))
+    return render_template('firms/merge_choose.html', firm=firm, duplicates=duplicates)
+
+
+def merge_rows(firm: Firm, other: Firm) -> list[dict]:
+    """The fields of two firms side by side as people read them, and whether they differ."""
+    shown = {f.id: FirmCreateForm(formdata=None, obj=f, meta={'csrf': False}) for f in (firm, other)}
+    rows = []
+    for name in FIRM_FIELD_NAMES:
+        mine, theirs = getattr(firm, name), getattr(other, name)
+        field = shown[firm.id][name]
+        mine_text, theirs_text = (readable(field, v) for v in (mine, theirs))
+        if name == 'industry_code':
+            mine_text, theirs_text = (f'{v} {services.industry_name(v)}' if v else '—' for v in (mine, theirs))
+        empty = (None, '', [])
+        rows.append({'name': name, 'label': str(field.label.text), 'this': mine_text or '—',
+                     'other': theirs_text or '—', 'same': canonical(mine, unordered=True) == canonical(theirs, unordered=True),
+                     'default': 'other' if mine in empty and theirs not in empty else 'this'})
+    return rows
+
+
 @bp.route('/<int:firm_id>/merge/<int:other_id>', methods=['GET', 'POST'])
 @requires(Perm.FIRMS_EDIT)
 def merge(firm_id: int, other_id: int):
-    """Merge a duplicate into this firm: pick the surviving values; contacts, tenancies and history move."""
+    """Merge two firms: choose which one stays and, field by field, which value it keeps; the other's leads,
+    tenancies, contacts, packs, 政策摘要 and accounts move to it, and its address leads to it from then on."""
     firm, other = get_or_404(Firm, firm_id), get_or_404(Firm, other_id)
-    ensure('edit', firm)
+    if not services.can_merge(current_user, firm, other):
+        abort(403)
+    rows = merge_rows(firm, other)
     if request.method == 'POST':  # CSRFProtect has checked the token of this hand-built form
-        chosen = {name: getattr(other if request.form.get(name) == 'other' else firm, name)
-                  for name in FIRM_FIELD_NAMES if request.form.get(name) in ('this', 'other')}
+        keep_this = request.form.get('survivor', 'this') != 'other'
+        survivor, duplicate = (firm, other) if keep_this else (other, firm)
+        chosen = {row['name']: getattr(other if request.form.get(row['name']) == 'other' else firm, row['name'])
+                  for row in rows if request.form.get(row['name'], row['default']) in ('this', 'other')}
         try:
-            services.merge(firm, other, chosen=chosen, actor_id=current_user.id)
+            services.merge(survivor, duplicate, chosen=chosen, actor_id=current_user.id)
         except services.FirmError as exc:
             flash(str(exc), 'error')
         else:
             db.session.commit()
-            flash(_('%(other)s was merged into %(name)s.', other=other.name, name=firm.name), 'success')
-            return redirect(url_for('firms.detail', firm_id=firm.id))
-    return render_template('firms/merge.html', firm=firm, other=other, fields=FIRM_FIELD_NAMES)
+            flash(_('%(other)s was merged into %(name)s.', other=duplicate.name, name=survivor.name), 'success')
+            return redirect(url_for('firms.detail', firm_id=survivor.id))
+    return render_template('firms/merge.html', firm=firm, other=other, rows=rows), 200 if request.method == 'GET' else 422
 
 
 @bp.route('/<int:firm_id>/contacts/new', methods=['GET', 'POST'])

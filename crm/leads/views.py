@@ -37,7 +37,7 @@ from crm.leads.models import (
     StageChange,
     lead_platform,
 )
-from crm.platforms.listing import platform_options
+from crm.platforms.listing import platform_groups
 from crm.platforms.models import Platform, Unit
 
 bp = Blueprint('leads', __name__, url_prefix='/leads')
@@ -52,8 +52,7 @@ def _choices(form, lead: Lead | None = None) -> None:
     """What the lead form offers, and so accepts: firms, platforms and officers in the viewer's scope (an edit
     may keep the lead's firm as it is)."""
     form.firm_id.offer(live_firms(Firm.id), keep=lead.firm_id if lead is not None else None)
-    form.platforms.choices = [(p.id, p.name) for p in db.session.scalars(scoped(select(Platform), Platform)
-                                                                         .order_by(Platform.name))]
+    form.platforms.choices = platform_groups()  # by district, in pinyin order (<optgroup>s)
     form.collaborators.choices = [(u.id, u.name) for u in db.session.scalars(
         select(User).where(User.role_code == OFFICER, User.is_active.is_(True)).order_by(User.name))]
 
@@ -179,7 +178,7 @@ def index():
 
 def list_context(page, saved) -> dict:
     """What the lead list template needs besides the page of rows."""
-    return {'page': page, 'saved': saved, 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_options(),
+    return {'page': page, 'saved': saved, 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
             'is_stale': followups.is_stale, 'is_overdue': followups.is_overdue}
 
 
@@ -293,7 +292,7 @@ def new():
                 flash(_('Lead %(name)s created for %(firm)s.', name=lead.title, firm=firm.name), 'success')
                 return redirect(url_for('leads.detail', lead_id=lead.id))
     failed = form.errors or form.form_errors
-    return (render_template('leads/form.html', form=form, lead=None, firms=_firm_choices(), known=known),
+    return (render_template('leads/form.html', form=form, lead=None, firms=_firm_choices(form), known=known),
             422 if failed else 200)
 
 
@@ -326,8 +325,11 @@ def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, F
     return firm, None
 
 
-def _firm_choices():
-    return db.session.execute(live_firms(Firm.id, Firm.name).order_by(Firm.name_key).limit(2000)).all()
+def _firm_choices(form):
+    """The firm chosen on the form, if any: the firm picker loads the others as one types (firms.picker)."""
+    if not isinstance(form.firm_id.data, int):
+        return []
+    return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).where(Firm.id == form.firm_id.data)).all()
 
 
 def _load_lead(form, lead: Lead) -> None:
@@ -353,7 +355,7 @@ def edit(lead_id: int):
         flash(_('Lead saved.'), 'success')
         return redirect(url_for('leads.detail', lead_id=lead.id))
     return render_template('leads/form.html', form=form, lead=lead, conflict=form.conflict,
-                           firms=_firm_choices()), form.http_status
+                           firms=_firm_choices(form)), form.http_status
 
 
 @bp.get('/<int:lead_id>')

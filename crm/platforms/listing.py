@@ -1,10 +1,12 @@
 """The vacancy search reads plain rows (one joined statement per page), no ORM objects."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
 from crm.core.access import visibility_clause
@@ -13,14 +15,56 @@ from crm.platforms.models import Building, Platform, Unit, UnitRent
 
 
 # Built once: a statement kept and reused is not built and keyed again on every page.
-_PLATFORM_OPTIONS = select(Platform.id, Platform.name).order_by(Platform.name)
+_PLATFORM_OPTIONS = select(Platform.id, Platform.name, Platform.district, Platform.aliases)
+
+
+@functools.lru_cache(maxsize=4096)
+def pinyin(text: str) -> str:
+    """The pinyin of a Chinese text, syllables joined by spaces (拱墅 → gong shu): the order people expect of
+    Chinese names in a list, which code points are not."""
+    return ' '.join(lazy_pinyin(text, errors='default'))
+
+
+@functools.lru_cache(maxsize=4096)
+def _initials(text: str) -> str:
+    return ''.join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors='default')).lower()
+
+
+def _visible_platforms() -> list:
+    scope = visibility_clause(Platform)
+    stmt = _PLATFORM_OPTIONS if scope is None else _PLATFORM_OPTIONS.where(scope)
+    rows = db.session.connection().execute(stmt).all()  # plain rows, no ORM result processing
+    return sorted(rows, key=lambda r: (pinyin(r.district or ''), pinyin(r.name), r.id))
+
+
+def platform_groups(rows=None) -> dict[str, list[tuple[int, str]]]:
+    """The platforms the viewer may see, grouped by district: {district: [(id, name), …]}, districts and names in
+    pinyin order. As WTForms choices it renders <optgroup>s."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for row in _visible_platforms() if rows is None else rows:
+        groups.setdefault(row.district or '—', []).append((row.id, row.name))
+    return groups
 
 
 def platform_options() -> list[tuple[int, str]]:
-    """(id, name) of the platforms the viewer may see, by name: the platform filter of list pages."""
-    scope = visibility_clause(Platform)
-    stmt = _PLATFORM_OPTIONS if scope is None else _PLATFORM_OPTIONS.where(scope)
-    return db.session.connection().execute(stmt).all()  # plain rows, no ORM result processing
+    """(id, name) of the platforms the viewer may see, by district and name in pinyin order."""
+    return [(row.id, row.name) for row in _visible_platforms()]
+
+
+def matches_platform(row, text: str) -> bool:
+    """Whether what was typed names the platform: part of its name or an alias, its pinyin or its initials."""
+    folded = ''.join(text.lower().split())
+    if not folded:
+        return True
+    names = [row.name, *(row.aliases or [])]
+    return any(folded in name.lower() or folded in pinyin(name).replace(' ', '') or _initials(name).startswith(folded)
+               for name in names)
+
+
+def platform_suggestions(text: str) -> list[dict]:
+    """Picker entries for what was typed: {"id", "text", "group"} by district and pinyin."""
+    return [{'id': row.id, 'text': row.name, 'group': row.district or '—'}
+            for row in _visible_platforms() if matches_platform(row, text)]
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass pays a setattr call per field on every row

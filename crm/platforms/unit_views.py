@@ -25,7 +25,7 @@ from crm.platforms.forms import (
     UnitCreateForm,
     UnitForm,
 )
-from crm.platforms.listing import platform_options
+from crm.platforms.listing import platform_groups
 from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, MediaFile, Platform, Unit, UnitStatusChange
 from crm.platforms.views import bp
 
@@ -167,7 +167,7 @@ def vacancies():
     filters, sort = _vacancy_filters(), request.args.get('sort', 'area')
     page = service.vacancy_page(filters, sort, *page_args(50))
     return render_template('platforms/vacancies.html', page=page, filters=filters, sort=sort, uses=UNIT_USES,
-                           platforms=platform_options())
+                           platforms=platform_groups())
 
 
 EXPORT_HEADER = ['平台', '楼宇', '楼层', '房号', '建筑面积(㎡)', '使用面积(㎡)', '用途', '装修', '租金(元/㎡·天)',

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from flask_login import current_user
@@ -29,6 +30,18 @@ def index():
         stmt = stmt.where(Platform.kind == kind)
     page = paginate(stmt, *page_args())
     return render_template('platforms/index.html', page=page, district=district, kind=kind)
+
+
+@bp.get('/picker')
+@requires(Perm.PLATFORMS_VIEW)
+def picker():
+    """Platforms for a searchable picker, as JSON: those the user may see whose name, alias, pinyin or initials
+    match what was typed, grouped by district and in pinyin order."""
+    from crm.core.pickers import picker_json
+    from crm.platforms.listing import platform_suggestions
+
+    return picker_json(platform_suggestions(request.args.get('q', '')[:60]),
+                       _('More platforms match: type more of the name.'))
 
 
 @bp.get('/<int:platform_id>')

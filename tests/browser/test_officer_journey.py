@@ -19,11 +19,13 @@ def test_officer_creates_a_lead_matches_it_and_downloads_its_pack(live_server, p
     sign_in(page, base, accounts['officer'])
     page.click('nav.sidebar >> text=招商项目')
     page.click('.page-head >> text=新建项目')
-    firm = page.locator('#firm_id option', has_text='跨境').first.inner_text()  # a demo cross-border firm
     page.fill('#title', '跨境电商区域运营中心')
-    page.select_option('#firm_id', label=firm)
+    page.fill('#firm_id-search', '跨境')  # the firm picker loads matching firms as one types
+    page.locator('#firm_id-list .picker-option').first.click()  # a demo cross-border firm
+    firm = page.input_value('#firm_id-search')
     page.fill('#industry_code', '529')
-    page.select_option('#platforms', label='跨贸小镇')
+    page.fill('#platforms-search', 'kmxz')  # the platform picker knows pinyin initials
+    page.locator('#platforms-list .picker-option', has_text='跨贸小镇').click()
     page.fill('#space_need_m2', '300')
     page.select_option('#space_use', '办公')
     page.fill('#investment', '3000')

@@ -22,7 +22,7 @@ def _visible_everywhere(client, firm_id: int) -> dict[str, bool]:
         'csv': NAME in client.get('/firms/export.csv').data.decode('utf-8-sig'),
         'xlsx': NAME in cells,
         'profile': client.get(f'/firms/{firm_id}').status_code == 200,
-        'lead form': NAME in client.get('/leads/new').get_data(as_text=True),
+        'firm picker': NAME in [r['text'] for r in client.get('/firms/picker?q=软删除测试').get_json()['results']],
     }
 
 
