@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,6 +16,8 @@ from .tables import TableData, read_table
 from .text import cn_to_int, ends_sentence
 
 _CAPTION = re.compile(r'^(表\s*[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)(?=[\s:：“"])\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
+WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
+WRAP_LINES, WRAP_SHARE = 6, 0.3  # how many of those lines, and what share of them, must have the width
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -62,6 +65,16 @@ def is_stop(text: str) -> bool:
                 or glossary_match(text) is not None)
 
 
+def wrap_width(lines: list[Line]) -> int | None:
+    """The width at which the text was wrapped, if it was: the most common length of the lines that stop without
+    ending a sentence, when many lines share it (a PDF or a saved page wraps every full line at the same width)."""
+    lengths = Counter(len(ln.text) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text))
+    if not lengths:
+        return None
+    width, count = lengths.most_common(1)[0]
+    return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
+
+
 class ItemBuilder:
     """Walk one item's lines and emit its structure."""
 
@@ -73,6 +86,7 @@ class ItemBuilder:
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
+        self.wrap = wrap_width(lines)
 
     def run(self) -> Built:
         """Build the item."""
@@ -137,15 +151,20 @@ class ItemBuilder:
         return titles
 
     def _is_part(self, i: int, text: str) -> bool:
-        if not self.allow_parts or not is_plain_title(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
+        if not self.allow_parts or not self._title_line(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
             return False
         nxt = next((ln.text for ln in self.lines[i + 1:] if ln.text.strip()), '')
         return len(nxt) >= 50
 
+    def _title_line(self, text: str) -> bool:
+        """A short line without punctuation reads as a title, unless it fills the text's wrap width: then it is
+        the first piece of a paragraph broken at the margin (a title is shorter than a full line)."""
+        return is_plain_title(text) and not (self.wrap and len(text) >= self.wrap - 1)
+
     def _gather(self, i: int, text: str, whole_line: bool) -> tuple[str, int]:
         """Reflow: join following lines while the text lacks final punctuation."""
         j = i + 1
-        if whole_line and is_plain_title(text):
+        if whole_line and self._title_line(text):
             return text, j
         while not ends_sentence(text):
             k = next((n for n in range(j, len(self.lines)) if self.lines[n].text.strip()), None)
