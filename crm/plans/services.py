@@ -18,6 +18,7 @@ from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Corrections, ParsedDocument, ParsedParagraph,
                                normalize_for_search, parse_document)
+from crm.plans.parsing.junk import stated_date
 from crm.plans.parsing.spam import find_suspects
 from crm.plans.parsing.text import bigram_tokens
 from crm.platforms.services import load_catalogue
@@ -65,6 +66,8 @@ def _meta(meta: dict[str, Any], parsed: ParsedDocument, filename: str, sha: str)
     values['slug'] = _slug(meta, filename, sha)
     if isinstance(values.get('date'), str):
         values['date'] = date.fromisoformat(values['date'])
+    if values.get('date') is None and stated_date(parsed.metadata):  # the page's 发布时间, the signed date …
+        values['date'] = stated_date(parsed.metadata)
     return values
 
 

@@ -6,7 +6,8 @@ import re
 from .build import ItemBuilder
 from .corpus import CorpusStats
 from .extract import commitments, find_terms, is_retrospective, split_sentences
-from .junk import classify_line, end_matter_start, is_editorial_note, is_meta_label, metadata_pairs, strip_html
+from .junk import (classify_line, end_matter_start, is_editorial_note, is_label_value, is_meta_label, metadata_pairs,
+                   strip_html)
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
@@ -45,7 +46,7 @@ def _drop_junk(lines: list[Line], doc: ParsedDocument) -> list[Line]:
     toc = find_toc(lines)
     end = end_matter_start([ln.text for ln in lines])
     keep: list[Line] = []
-    skip_value = False
+    label: str | None = None  # a metadata label whose value is on the next line
     for i, ln in enumerate(lines):
         text = ln.text.strip()
         if end is not None and i >= end:
@@ -62,18 +63,20 @@ def _drop_junk(lines: list[Line], doc: ParsedDocument) -> list[Line]:
             doc.removed.append(Removal('toc', text, ln.line, 'table of contents line'))
             keep.append(Line('', ln.line, ''))
             continue
-        if skip_value and text:
-            skip_value = False
-            if len(text) <= 40 and '。' not in text:
+        if label and text:
+            if is_label_value(label, text):
                 doc.removed.append(Removal('metadata', text, ln.line, 'value of a metadata label'))
+                _store_meta(doc, f'{label}：{text}')
+                keep.append(Line('', ln.line, ''))
+                label = None
                 continue
+            label = None
         verdict = classify_line(text)
-        if verdict is None and is_meta_label(text):
-            verdict, skip_value = classify_line('索引号'), True
         if verdict:
             doc.removed.append(Removal(verdict.kind, text, ln.line, verdict.reason))
             if verdict.kind == 'metadata':
                 _store_meta(doc, text)
+                label = text.rstrip(':： ') if is_meta_label(text) else None
             keep.append(Line('', ln.line, ''))
             continue
         keep.append(ln)
