@@ -13,9 +13,12 @@ from .outline import Outline
 from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .tables import TableData, read_table
-from .text import cn_to_int, ends_sentence
+from .text import cn_to_int, ends_sentence, normalize_for_search
 
 _CAPTION = re.compile(r'^(表\s*[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)(?=[\s:：“"])\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
+CONTINUES = '，,、；;：:）)》”’」』】。！？!?%'  # a line starting with these goes on from the line before
+OPENS = '（(《“‘「『【'
+MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
 WRAP_LINES, WRAP_SHARE = 6, 0.3  # how many of those lines, and what share of them, must have the width
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
@@ -79,8 +82,9 @@ class ItemBuilder:
     """Walk one item's lines and emit its structure."""
 
     def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool,
-                 stats: CorpusStats | None = None) -> None:
+                 stats: CorpusStats | None = None, terms: tuple[str, ...] = ()) -> None:
         self.lines, self.outline, self.allow_parts = lines, outline, allow_parts
+        self.terms = terms
         self.stats = stats
         self.out = Built()
         self.glossary: str | None = None
@@ -151,20 +155,29 @@ class ItemBuilder:
         return titles
 
     def _is_part(self, i: int, text: str) -> bool:
-        if not self.allow_parts or not self._title_line(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
+        if not self.allow_parts or not self._title_line(i, text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
             return False
         nxt = next((ln.text for ln in self.lines[i + 1:] if ln.text.strip()), '')
         return len(nxt) >= 50
 
-    def _title_line(self, text: str) -> bool:
-        """A short line without punctuation reads as a title, unless it fills the text's wrap width: then it is
-        the first piece of a paragraph broken at the margin (a title is shorter than a full line)."""
-        return is_plain_title(text) and not (self.wrap and len(text) >= self.wrap - 1)
+    def _title_line(self, i: int, text: str) -> bool:
+        """A short line without punctuation reads as a title, unless it is the first piece of a paragraph broken
+        at the margin: it fills the text's wrap width (a title is shorter than a full line), the next line goes on
+        with punctuation, or a known name (a platform, an industry) runs across the break."""
+        if not is_plain_title(text) or (self.wrap and len(text) >= self.wrap - 1):
+            return False
+        nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
+        return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)))
+
+    def _name_across(self, text: str, nxt: str) -> bool:
+        head, tail = normalize_for_search(text[-MAX_TERM:]), normalize_for_search(nxt[:MAX_TERM])
+        joined = head + tail
+        return any(0 <= (at := joined.find(term)) < len(head) < at + len(term) for term in self.terms if len(term) >= 3)
 
     def _gather(self, i: int, text: str, whole_line: bool) -> tuple[str, int]:
         """Reflow: join following lines while the text lacks final punctuation."""
         j = i + 1
-        if whole_line and self._title_line(text):
+        if whole_line and self._title_line(i, text):
             return text, j
         while not ends_sentence(text):
             k = next((n for n in range(j, len(self.lines)) if self.lines[n].text.strip()), None)

@@ -15,7 +15,7 @@ from .repeats import drop_repeats
 from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
 from .spam import find_suspects, strip_injections
 from .table_targets import table_targets
-from .text import decode, ends_sentence, sha256_hex, squeeze_spaces
+from .text import decode, ends_sentence, normalize_for_search, sha256_hex, squeeze_spaces
 
 TITLE_END = re.compile(r'(纲要|规划|报告|计划|草案|意见|方案|办法|决定)$')
 LONG_LINE = 2000
@@ -36,8 +36,9 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     lines = _drop_junk(lines, doc)
     items = drop_repeats(_items(lines, triples, doc), doc)
     _detect_title(items, doc)
-    _build(items, doc, background)
-    _annotate(doc, platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS)
+    platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
+    _build(items, doc, background, _names(platforms, industries))
+    _annotate(doc, platforms, industries)
     doc.suspects = find_suspects(doc.paragraphs, background, keep=corrections.keep)
     return doc
 
@@ -194,7 +195,13 @@ def _title_like(text: str) -> bool:
         re.search(r'(纲要|规划|报告|计划|草案)', text))
 
 
-def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None) -> None:
+def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
+    """Every spelling of the known names (platforms, industries), for telling a line break inside one."""
+    return tuple({normalize_for_search(alias) for dictionary in dictionaries for name, aliases in dictionary.items()
+                  for alias in (name, *aliases)})
+
+
+def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...]) -> None:
     used: set[str] = set()
     stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
     for item in items:
@@ -206,7 +213,7 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
             heading.position = len(doc.headings) + len(doc.paragraphs)
             doc.headings.append(heading)
         allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
-        built = ItemBuilder(item.lines, outline, allow_parts, stats).run()
+        built = ItemBuilder(item.lines, outline, allow_parts, stats, names).run()
         for n, part in enumerate(built.flow, start=len(doc.headings) + len(doc.paragraphs)):
             part.position = n
         doc.headings.extend(built.headings)

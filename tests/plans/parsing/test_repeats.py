@@ -186,3 +186,22 @@ def test_find_repeats_on_two_megabytes_finds_each_copy_once():
     reps = find_repeats(normalise(text))
     assert len(text.encode()) > 2_000_000
     assert [(r.dup[0], r.dup[1]) for r in reps] == [(len(body) + 1, 2 * len(body) + 1), (2 * len(body) + 2, len(text))]
+
+
+SENTENCE = '加快建设临江智造港中试基地，引进智能装备企业。'
+
+
+@pytest.mark.parametrize('raw,expected', [
+    ('加快建设临江智造港中试基地\u00a0\n\u00a0，引进智能装备企业。\n', SENTENCE),  # the next line goes on with a comma
+    ('加快建设临江智\n造港中试基地，引进智能装备企业。\n', SENTENCE),  # a known name runs across the break
+    ('加快建设临江智造港“\n\n中试基地”，引进智能装备企业。\n', '加快建设临江智造港“中试基地”，引进智能装备企业。')])
+def test_a_line_broken_inside_a_sentence_joins_without_a_space(raw, expected):
+    doc = parse_document('一、重点任务\n\n' + raw, platform_aliases={'临江智造港': []})
+    assert [p.text for p in doc.paragraphs] == [expected]
+    assert doc.paragraphs[0].platforms == ['临江智造港']
+
+
+def test_a_short_title_line_before_a_sentence_stays_a_title():
+    doc = parse_document('加快建设数字经济强区\n\n全区上下深入贯彻落实各项决策部署，推进产业转型升级，加快培育新质生产力，'
+                         '推动数字经济和实体经济深度融合。\n')
+    assert [h.title for h in doc.headings] == ['加快建设数字经济强区']
