@@ -169,10 +169,7 @@ class Stream:
                     continue
                 ref = len(lines)
                 lines.append((n, m))
-                if unicodedata.is_normalized('NFKC', text) and not _WS.search(text):
-                    chars, offsets = text, range(len(text))
-                else:
-                    chars, offsets = _normalised_chars(text)
+                chars, offsets = _normalised_chars(text)
                 parts.append(chars)
                 line_of.extend([ref] * len(chars))
                 offset_of.extend(offsets)
@@ -185,7 +182,16 @@ class Stream:
         return cls(''.join(parts), line_of, offset_of, lines, bounds, starts)
 
 
-def _normalised_chars(text: str) -> tuple[str, list[int]]:
+def _normalised_chars(text: str) -> tuple[str, range | list[int]]:
+    """The comparison form of one line and, per character of it, the offset it came from. NFKC maps the
+    characters of plan text one to one (full-width punctuation to ASCII), so whitespace is all that is removed;
+    a line in which some character expands (㎡ → m2) is mapped character by character."""
+    whole = unicodedata.normalize('NFKC', text)
+    if len(whole) == len(text):
+        if not _WS.search(whole):
+            return whole, range(len(whole))
+        runs = [(m.group(0), m.start()) for m in re.finditer(r'\S+', whole)]
+        return ''.join(run for run, _ in runs), [start + i for run, start in runs for i in range(len(run))]
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
@@ -218,8 +224,9 @@ def drop_repeats(items: list[Item], doc: ParsedDocument) -> list[Item]:
     cross = [r for r in repeats if item_of(r.src[0]) != item_of(r.dup[0])]
     within = [r for r in repeats if item_of(r.src[0]) == item_of(r.dup[0])]
     dropped_items = _drop_item_copies(items, cross, stream, doc, item_of)
+    kept: list[tuple[int, int]] = []  # stretches kept as the original of an earlier copy: never dropped after
     for group in _groups(within):
-        _drop_group(items, group, stream, doc)
+        _drop_group(items, group, stream, doc, kept)
     return [it for n, it in enumerate(items) if n not in dropped_items]
 
 
@@ -278,8 +285,10 @@ def _drop_item_copies(items: list[Item], cross: list[Repeat], stream: Stream, do
     return dropped
 
 
-def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: ParsedDocument) -> None:
-    """Drop one copy of a repeated stretch: the later one, unless the earlier carries more text the other lacks.
+def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: ParsedDocument,
+                kept_before: list[tuple[int, int]]) -> None:
+    """Drop one copy of a repeated stretch: the later one, unless the earlier carries more text the other lacks
+    and was not kept already as the original of another copy (a text printed three times keeps one copy).
 
     A repeat is dropped in whole sentences and from `LINE_REPEAT` characters on. Made of whole lines in both places
     (a paragraph or more, however wrapped) that is enough; one that starts or ends inside a line must hold
@@ -288,7 +297,7 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
     aligned = sum(r.aligned for r in group)
     src_extra = sum(r.src_extra for r in group)
     dup_extra = sum(r.dup_extra for r in group)
-    keep_later = src_extra > dup_extra
+    keep_later = src_extra > dup_extra and not any(_overlaps(r.src, span) for r in group for span in kept_before)
     src_cuts = [c for r in group for c in _cuts(items, stream, r.src)]
     dup_cuts = [c for r in group for c in _cuts(items, stream, r.dup)]
     if not src_cuts or not dup_cuts:
@@ -298,6 +307,7 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
     if _length(items, cuts) < LINE_REPEAT or not whole and _sentences(items, cuts) < PASSAGE_SENTENCES:
         return
     kept_lines = _numbers(items, kept)
+    kept_before.extend(r.dup if keep_later else r.src for r in group)
     removed_text = _apply(items, cuts)
     first_line, last_line = _numbers(items, cuts)
     extra = src_extra if keep_later else dup_extra
@@ -309,6 +319,10 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
                         f'{kept_lines[0]}-{kept_lines[1]}')
     if aligned >= BODY_COPY * len(stream.text):
         _drop_furniture(items, stream, group[-1].src[1], group[0].dup[0], doc)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _whole_lines(items: list[Item], cuts: list[_Cut]) -> bool:

@@ -205,3 +205,15 @@ def test_a_short_title_line_before_a_sentence_stays_a_title():
     doc = parse_document('加快建设数字经济强区\n\n全区上下深入贯彻落实各项决策部署，推进产业转型升级，加快培育新质生产力，'
                          '推动数字经济和实体经济深度融合。\n')
     assert [h.title for h in doc.headings] == ['加快建设数字经济强区']
+
+
+def test_a_text_printed_many_times_keeps_one_copy(clean):
+    """Six prints of the plan, the first carrying foreign strings: one clean copy stays, each other is reported."""
+    prints = [rewrap(inject(PLAN, 9), 33, 1), PLAN, rewrap(PLAN, 26, 2), PLAN.replace('。', '。 '),
+              rewrap(PLAN, 41, 3, half=False), PLAN]
+    doc = parse_document('\n'.join(prints))
+    assert shape(doc) == shape(clean)
+    kept = prints[0].count('\n') + 2  # the second print, the first clean one
+    assert {w.split('copy of lines ')[1] for w in doc.warnings} == {f'{kept}-{kept + PLAN.rstrip().count(chr(10))}'}
+    assert sum('earlier copy' in b.reason for b in doc.duplicate_blocks) == 1
+    assert sum(len(normalise(b.text)) for b in doc.duplicate_blocks) >= 5 * len(normalise(PLAN)) * 0.95
