@@ -257,8 +257,12 @@ def review_suspects() -> int:
     for document_id, anchor, text in rows:
         paragraphs[document_id].append(ParsedParagraph(0, 'text', text, [], anchor, ''))
     total = 0
+    own = {doc_id: CorpusStats.of(p.text for p in ps) for doc_id, ps in paragraphs.items()}  # counted once each
     for document in documents:
-        background = CorpusStats.of(p.text for other, ps in paragraphs.items() if other != document.id for p in ps)
+        background = CorpusStats()
+        for other, stats in own.items():
+            if other != document.id:
+                background = background.joined(stats)
         keep = (document.report or {}).get('corrections', {}).get('keep', [])
         found = find_suspects(paragraphs[document.id], background, keep=keep)
         document.report = {**(document.report or {}),

@@ -59,27 +59,54 @@ def find_repeats(stream: str, *, shingle: int = SHINGLE, min_len: int = MIN_REPE
                  bounds: list[int] | None = None) -> list[Repeat]:
     """Later stretches of `stream` that repeat an earlier stretch, at least `min_len` aligned characters each,
     in stream order. `bounds` (sorted end positions of segments, e.g. articles) stop an alignment: a stretch
-    never runs across the end of a segment."""
+    never runs across the end of a segment.
+
+    Shingles are taken at anchors only (see `anchors`): chosen by the text itself, the same in every copy, about
+    one in ten characters, so the index and its look-ups cost a tenth of the stream's length."""
     bounds = bounds or [len(stream)]
     index: dict[str, int] = {}
     found: list[Repeat] = []
-    n, j, floor = len(stream), 0, 0
-    while j + shingle <= n:
+    points = anchors(stream)
+    n, a, floor = len(stream), 0, 0
+    while a < len(points):
+        j = points[a]
+        if j + shingle > n:
+            break
         key = stream[j:j + shingle]
         p = index.get(key)
         if p is None or p + shingle > j:
             if p is None:
                 index[key] = j
-            j += 1
+            a += 1
             continue
         rep, run_end = _follow(stream, p, j, floor, shingle, max_gap, bounds)
         if rep.aligned >= min_len and rep.src_extra + rep.dup_extra <= MAX_EXTRA * rep.aligned \
                 and len(set(stream[rep.dup[0]:rep.dup[1]])) > 5:
             found.append(rep)
-            j = floor = rep.dup[1]
+            floor = rep.dup[1]
+            a = bisect.bisect_left(points, floor, a + 1)
         else:  # a short repeat: its shingles are all in the index already, skip them
-            j = max(j + 1, run_end - shingle + 1)
+            a = bisect.bisect_left(points, run_end - shingle + 1, a + 1)
     return found
+
+
+_BREAK = re.compile(r'[。，,、；;：:！!？?）)》”]')
+ANCHOR_GAP = 24
+
+
+def anchors(stream: str) -> list[int]:
+    """Where shingles start: after each punctuation mark (a clause starts there in every copy, however it is
+    wrapped or spaced), and inside a longer stretch without punctuation (a table row, a list of names) wherever
+    three characters sum (weighted) to a multiple of eight — chosen by content as well, so copies share them."""
+    points = [0] + [m.end() for m in _BREAK.finditer(stream)]
+    out: list[int] = []
+    for start, end in zip(points, points[1:] + [len(stream)]):
+        out.append(start)
+        if end - start > ANCHOR_GAP:
+            codes = [ord(c) for c in stream[start:end + 2]]
+            out.extend(start + k for k in range(1, min(end - start, len(codes) - 2))
+                       if (codes[k] + 3 * codes[k + 1] + 7 * codes[k + 2]) % 8 == 0)
+    return out
 
 
 def _end_of_segment(bounds: list[int], pos: int) -> int:

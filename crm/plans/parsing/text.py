@@ -116,6 +116,9 @@ def count_token(run: str, bit: int) -> str:
     return f'{run}{COUNT_MARK}{bit}'
 
 
+_INDEX_RUN = re.compile(r'[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]+')
+
+
 def count_tokens(text_norm: str) -> list[str]:
     """For every run of 2 to COUNTED_MAX index characters that occurs at least twice in the text (overlapping
     occurrences counted), one token per binary digit set in its count: a search reads how often a term occurs
@@ -129,7 +132,7 @@ def count_tokens(text_norm: str) -> list[str]:
         if not repeated:
             break
         for run, n in repeated.items():
-            if all(bigram_char(c) for c in run):
+            if _INDEX_RUN.fullmatch(run):
                 tokens.extend(count_token(run, bit) for bit in range(n.bit_length()) if n >> bit & 1)
         starts = [i for i in starts if text_norm[i:i + size] in repeated]
     return sorted(tokens)
