@@ -102,6 +102,30 @@ def _restrict(stmt: Select, *, document_id: int | None = None, platform: str | N
     return stmt
 
 
+def _restrict_bound(stmt: Select, shape: tuple[bool, bool, bool]) -> Select:
+    """_restrict with the filter values left as bind parameters (document_id, platform_like), for a statement
+    built once per shape of filters (see _filter_shape) and cached."""
+    has_document, has_platform, commitments = shape
+    stmt = stmt.where(PlanDocument.is_current.is_(True))
+    if has_document:
+        stmt = stmt.where(PlanParagraph.document_id == bindparam('document_id'))
+    if has_platform:
+        stmt = stmt.where(cast(PlanParagraph.platforms, Text).like(bindparam('platform_like'), escape='\\'))
+    if commitments:
+        stmt = stmt.where(exists().where(Commitment.paragraph_id == PlanParagraph.id))
+    return stmt
+
+
+def _filter_shape(filters: dict) -> tuple[tuple[bool, bool, bool], dict]:
+    """Which filters are set, and their bind parameter values."""
+    params: dict = {}
+    if filters.get('document_id'):
+        params['document_id'] = filters['document_id']
+    if filters.get('platform'):
+        params['platform_like'] = _like_pattern(f'"{filters["platform"]}"')
+    return (bool(filters.get('document_id')), bool(filters.get('platform')), filters.get('kind') == 'commitment'), params
+
+
 @dataclass
 class Hit:
     """One search result."""
@@ -237,27 +261,42 @@ def _top_exact(terms: list[str], end: int, filters: dict) -> list[tuple[int, int
     """The matches holding some term twice or more, best first, at most `end` of them — ranked by the database
     from the count tokens alone, driven from the paragraphs that repeat a term rather than from all matches. A
     single term is first ranked among the paragraphs holding it most often only (see _lowest_digit)."""
-    at_least = _lowest_digit(terms[0], end) if len(terms) == 1 else 1
-    ranked = _top_exact_from(terms, end, filters, at_least)
-    if len(ranked) < end and at_least > 1:  # the filters left too few of them: rank every repeat
-        ranked = _top_exact_from(terms, end, filters, 1)
+    if len(terms) > 1:
+        return _top_exact_from(terms, end, filters, 1)
+    at_least = _lowest_digit(terms[0], end)
+    shape, params = _filter_shape(filters)
+    params.update(_digit_tokens(terms), end=end)
+    for low in dict.fromkeys((at_least, 1)):  # the densest paragraphs first; all repeats if filters leave too few
+        if low > 1:
+            params['high_0'] = ' OR '.join(f'"{count_token(terms[0], bit)}"' for bit in range(low, COUNT_BITS))
+        ranked = [(pid, int(points)) for pid, points in db.session.execute(_top_single(low > 1, shape), params)]
+        if len(ranked) == end:
+            break
     return ranked
+
+
+@functools.lru_cache(maxsize=16)
+def _top_single(cut: bool, shape: tuple[bool, bool, bool]) -> Select:
+    """The ranking statement of one exact term, built once per shape (bind parameters: digit_0_<bit>, high_0,
+    end, and the filters')."""
+    sums = _digit_sums(0, 2 if cut else 1).subquery()
+    score = sums.c.n.label('score')
+    stmt = select(PlanParagraph.id, score).select_from(sums).join(PlanParagraph, PlanParagraph.id == sums.c.pid)
+    stmt = _restrict_bound(stmt.join(PlanDocument, PlanParagraph.document_id == PlanDocument.id), shape)
+    return stmt.order_by(score.desc(), *_reading_order()).limit(bindparam('end'))
 
 
 def _top_exact_from(terms: list[str], end: int, filters: dict, at_least: int) -> list[tuple[int, int]]:
     sums = [_digit_sums(n, at_least).subquery() for n in range(len(terms))]
-    repeated = union(*[select(c.c.pid) for c in sums]).subquery() if len(sums) > 1 else sums[0]
+    repeated = union(*[select(c.c.pid) for c in sums]).subquery()
     score = sum((func.coalesce(c.c.n, 1) for c in sums[1:]), func.coalesce(sums[0].c.n, 1)).label('score')
     stmt = select(PlanParagraph.id, score).select_from(repeated).join(PlanParagraph, PlanParagraph.id == repeated.c.pid)
-    for c in sums if len(sums) > 1 else ():
+    for c in sums:
         stmt = stmt.outerjoin(c, c.c.pid == PlanParagraph.id)
-    stmt = _apply_matching(stmt, terms) if len(terms) > 1 else stmt
-    stmt = _restrict(stmt.join(PlanDocument, PlanParagraph.document_id == PlanDocument.id), **filters)
-    params = _digit_tokens(terms)
-    if at_least > 1:
-        params['high_0'] = ' OR '.join(f'"{count_token(terms[0], bit)}"' for bit in range(at_least, COUNT_BITS))
+    stmt = _restrict(_apply_matching(stmt, terms).join(PlanDocument, PlanParagraph.document_id == PlanDocument.id),
+                     **filters)
     return [(pid, int(points)) for pid, points in
-            db.session.execute(stmt.order_by(score.desc(), *_reading_order()).limit(end), params)]
+            db.session.execute(stmt.order_by(score.desc(), *_reading_order()).limit(end), _digit_tokens(terms))]
 
 
 def _id_list(ids: list[int]) -> Select:
@@ -314,12 +353,17 @@ def search(query: str, *, document_id: int | None = None, platform: str | None =
         return []
     window = ranked_ids(terms, limit=max(1, min(limit, MAX_LIMIT)), offset=max(0, offset), document_id=document_id,
                         platform=platform, kind=kind)
-    loaded = {p.id: p for p in db.session.scalars(
-        select(PlanParagraph).where(PlanParagraph.id.in_([pid for pid, _ in window]))
-        .options(load_only(PlanParagraph.id, PlanParagraph.document_id, PlanParagraph.anchor, PlanParagraph.text,
-                           PlanParagraph.text_norm, PlanParagraph.heading_path, PlanParagraph.citation_path),
-                 joinedload(PlanParagraph.document).load_only(PlanDocument.id, PlanDocument.title)))}
+    loaded = {p.id: p for p in db.session.scalars(_hits_statement(), {'ids': [pid for pid, _ in window]})}
     return [Hit(paragraph=loaded[pid], score=score, snippet=highlight(loaded[pid].text, terms)) for pid, score in window]
+
+
+@functools.lru_cache(maxsize=1)
+def _hits_statement() -> Select:
+    """The paragraphs of a page of hits (bind parameter: ids), with only what a hit shows."""
+    return (select(PlanParagraph).where(PlanParagraph.id.in_(bindparam('ids', expanding=True)))
+            .options(load_only(PlanParagraph.id, PlanParagraph.document_id, PlanParagraph.anchor, PlanParagraph.text,
+                               PlanParagraph.text_norm, PlanParagraph.heading_path, PlanParagraph.citation_path),
+                     joinedload(PlanParagraph.document).load_only(PlanDocument.id, PlanDocument.title)))
 
 
 def count_hits(query: str, **filters) -> int:
