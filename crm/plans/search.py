@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import (Column, Integer, MetaData, Select, Table, Text, bindparam, cast, exists, func, literal, select,
                         union, union_all)
 from sqlalchemy.orm import joinedload, load_only

@@ -24,7 +24,12 @@ _LABELS: dict[str, tuple[tuple[str, ...], bool]] = {  # head: (qualifiers, wheth
     '时限': (('公开',), False), '索引号': (('信息',), True), '文号': (('发文', '备注/'), True),
     '字号': (('发文',), True), '字体': ((), True), '有效性': ((), True), '移动': ((), True),
 }
-_alt = lambda words: '|'.join(sorted(map(re.escape, words), key=len, reverse=True))  # noqa: E731
+
+
+def _alt(words) -> str:
+    return '|'.join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
 _META_KEY_RE = '(?:' + '|'.join(
     (f'(?:{_alt(qualifiers)})' + ('?' if alone else '') if qualifiers else '') + re.escape(head)
     for head, (qualifiers, alone) in sorted(_LABELS.items(), key=lambda kv: -len(kv[0]))) + ')'

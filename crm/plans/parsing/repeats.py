@@ -156,7 +156,7 @@ def _resync(s: str, ps: int, js: int, k: int, max_gap: int, src_stop: int, dup_s
     """The smallest pair of skips (source, copy), each at most `max_gap`, after which `k` characters agree again."""
     window = s[ps:min(ps + max_gap + k, src_stop)]
     best: tuple[int, int, int] | None = None
-    for gd in range(0, max_gap + 1):
+    for gd in range(max_gap + 1):
         if best is not None and gd >= best[0]:
             break
         if js + gd + k > dup_stop:
@@ -247,7 +247,9 @@ def drop_repeats(items: list[Item], doc: ParsedDocument) -> list[Item]:
     repeats = find_repeats(stream.text, bounds=stream.bounds)
     if not repeats:
         return items
-    item_of = lambda pos: bisect.bisect_right(stream.bounds, pos)  # noqa: E731
+    def item_of(pos: int) -> int:
+        return bisect.bisect_right(stream.bounds, pos)
+
     cross = [r for r in repeats if item_of(r.src[0]) != item_of(r.dup[0])]
     within = [r for r in repeats if item_of(r.src[0]) == item_of(r.dup[0])]
     dropped_items = _drop_item_copies(items, cross, stream, doc, item_of)
@@ -298,9 +300,9 @@ def _drop_item_copies(items: list[Item], cross: list[Repeat], stream: Stream, do
         covers_first = aligned >= ITEM_COPY * _content_length(stream, first)
         if not (covers_later or covers_first):
             continue
-        if covers_later and covers_first:
-            dirt = lambda n, extra: (_junk_count(doc, items[n].lines) + extra)  # noqa: E731
-            loser = first if dirt(first, first_extra) > dirt(later, later_extra) else later
+        if covers_later and covers_first:  # near-identical: the one with more junk goes
+            first_dirt = _junk_count(doc, items[first].lines) + first_extra
+            loser = first if first_dirt > _junk_count(doc, items[later].lines) + later_extra else later
         else:
             loser = later if covers_later else first
         keeper = first if loser == later else later
