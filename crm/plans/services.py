@@ -18,8 +18,9 @@ from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Corrections, ParsedDocument, ParsedParagraph,
                                normalize_for_search, parse_document)
+from crm.plans.parsing.junk import stated_date
 from crm.plans.parsing.spam import find_suspects
-from crm.plans.parsing.text import bigram_tokens
+from crm.plans.parsing.text import search_tokens
 from crm.platforms.services import load_catalogue
 
 PLANS_DIR = ROOT / 'seeds' / 'plans'
@@ -65,6 +66,8 @@ def _meta(meta: dict[str, Any], parsed: ParsedDocument, filename: str, sha: str)
     values['slug'] = _slug(meta, filename, sha)
     if isinstance(values.get('date'), str):
         values['date'] = date.fromisoformat(values['date'])
+    if values.get('date') is None and stated_date(parsed.metadata):  # the page's 发布时间, the signed date …
+        values['date'] = stated_date(parsed.metadata)
     return values
 
 
@@ -167,7 +170,7 @@ def paragraph_row(document_id: int, seq: int, position: int, anchor: str, kind: 
     """A plan_paragraph row with its search columns derived from the text."""
     norm = normalize_for_search(text)
     return {'document_id': document_id, 'seq': seq, 'position': position, 'anchor': anchor, 'kind': kind,
-            'text': text, 'text_norm': norm, 'text_bigrams': bigram_tokens(norm), 'heading_path': [],
+            'text': text, 'text_norm': norm, 'text_bigrams': search_tokens(norm), 'heading_path': [],
             'citation_path': '', 'platforms': [], 'industries': [], **extra}
 
 
@@ -254,8 +257,12 @@ def review_suspects() -> int:
     for document_id, anchor, text in rows:
         paragraphs[document_id].append(ParsedParagraph(0, 'text', text, [], anchor, ''))
     total = 0
+    own = {doc_id: CorpusStats.of(p.text for p in ps) for doc_id, ps in paragraphs.items()}  # counted once each
     for document in documents:
-        background = CorpusStats.of(p.text for other, ps in paragraphs.items() if other != document.id for p in ps)
+        background = CorpusStats()
+        for other, stats in own.items():
+            if other != document.id:
+                background = background.joined(stats)
         keep = (document.report or {}).get('corrections', {}).get('keep', [])
         found = find_suspects(paragraphs[document.id], background, keep=keep)
         document.report = {**(document.report or {}),

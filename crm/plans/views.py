@@ -52,6 +52,8 @@ REMOVAL_REASONS = {
     'document title line (see detected_title)': _l('document title line (kept as the title)'),
     'distribution list or issuing note at the end': _l('distribution list or issuing note at the end'),
     'editorial note': _l('editorial note'),
+    'link to the previous or next article': _l('link to the previous or next article'),
+    'page controls': _l('page controls (print, close, share, font size)'),
 }
 WARNINGS = (
     (r'table without body: (?P<caption>.*) \(line (?P<line>\d+)\)',
@@ -60,6 +62,8 @@ WARNINGS = (
      _l('table kept as text, its structure could not be recovered: %(caption)s (line %(line)s)')),
     (r'document body repeated: lines (?P<first>\d+)-(?P<last>\d+) dropped as a duplicate',
      _l('the document body is repeated: lines %(first)s–%(last)s dropped as a copy')),
+    (r'repeated text: lines (?P<first>\d+)-(?P<last>\d+) dropped as a copy of lines (?P<kept_first>\d+)-(?P<kept_last>\d+)',
+     _l('repeated text: lines %(first)s–%(last)s dropped as a copy of lines %(kept_first)s–%(kept_last)s')),
     (r'the published text says it is abridged: (?P<note>.*) \(line (?P<line>\d+)\)',
      _l('the published text says it is abridged: %(note)s (line %(line)s)')),
     (r'(?P<caption>.*): indicator row (?P<row>.*): one value for several columns, placed by rule',
@@ -73,6 +77,13 @@ def removal_reason(reason: str) -> str:
         return str(REMOVAL_REASONS[reason])
     if m := re.fullmatch(r'repeat of lines (\d+)-(\d+) \((\d+) lines\)', reason):
         return _('repeat of lines %(first)s–%(last)s (%(n)s lines)', first=m[1], last=m[2], n=m[3])
+    if m := re.fullmatch(r'(repeat|earlier copy) of lines (\d+)-(\d+)(, which carry less foreign text)? '
+                         r'\((\d+) characters(?:, (\d+) of them only in this copy)?\)', reason):
+        text = (_('repeat of lines %(first)s–%(last)s', first=m[2], last=m[3]) if m[1] == 'repeat' else
+                _('earlier copy of lines %(first)s–%(last)s, which carry less foreign text', first=m[2], last=m[3]))
+        detail = (_('%(n)s characters, %(extra)s of them only in this copy', n=m[5], extra=m[6]) if m[6] else
+                  _('%(n)s characters', n=m[5]))
+        return f'{text}（{detail}）'
     if m := re.fullmatch(r'near-identical copy of item (\d+) (.*)', reason):
         return _('near-identical copy of article %(n)s %(title)s', n=m[1], title=m[2])
     return reason

@@ -1,4 +1,5 @@
-"""plans_import_seconds (the five seed documents) and search p95 over a corpus enlarged to 50,000 paragraphs."""
+"""plans_import_seconds (the five seed documents), the parse of a 2 MB document holding its body six times, and
+search p95 over a corpus enlarged to 50,000 paragraphs."""
 from __future__ import annotations
 
 import random
@@ -8,6 +9,7 @@ import time
 from sqlalchemy import delete, func, insert, select
 
 TARGET_PARAGRAPHS = 50_000
+P95_TARGETS = {2: '< 30', 3: '< 10', 6: '< 10'}
 QUERIES = {2: ['电竞', '房租', '总部', '人才', '楼宇', '招商', '科技', '金融'],
            3: ['产业园', '跨境电', '数字经', '亿元楼', '新天地', '创新型', '服务业', '城市之'],
            6: ['跨境电子商务', '数字经济产业', '人力资源服务', '全口径税收超', '创新创业新天', '高新技术企业',
@@ -28,28 +30,64 @@ def run(ctx, compare) -> list[dict]:
     with ctx.app.app_context():
         db.session.execute(delete(PlanDocument))
         db.session.commit()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         seed_plans()
         db.session.commit()
         import_seconds = time.perf_counter() - start
+        # CPU seconds of this process beside the wall time: on a shared machine the wall time also counts the
+        # time other processes held the CPU
         results.append({'name': 'plans_import_seconds', 'value': round(import_seconds, 3), 'unit': 's',
-                        'target': '< 10', 'detail': {'documents': 5}})
+                        'target': '< 5', 'detail': {'documents': 5,
+                                                    'cpu_seconds': round(time.process_time() - cpu, 3)}})
+        results.append(_parse_two_megabytes())
         _enlarge(db, PlanParagraph)
         total = db.session.scalar(select(func.count(PlanParagraph.id)))
         rng = random.Random(7)
         for size, terms in QUERIES.items():
-            timings = []
+            timings, cpu = [], []
             for _ in range(60):
                 term = rng.choice(terms)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 hits = search(term, limit=20)
                 timings.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
                 assert all(term in h.paragraph.text_norm for h in hits)
             results.append({'name': f'plans_search_p95_ms_{size}char', 'value': round(_p95(timings), 2), 'unit': 'ms',
-                            'target': '< 50', 'detail': {'paragraphs': total, 'queries': len(timings),
+                            'target': P95_TARGETS[size], 'detail': {'paragraphs': total, 'queries': len(timings),
                                                          'median_ms': round(statistics.median(timings), 2),
+                                                         'cpu_p95_ms': round(_p95(cpu), 2),
+                                                         'cpu_median_ms': round(statistics.median(cpu), 2),
                                                          'database': 'sqlite'}})
     return results
+
+
+def _parse_two_megabytes() -> dict:
+    """A document of about 2 MB: three seed plans, then the same text five more times, re-wrapped at two widths,
+    with half-width commas, spaced: the repeats are found in time linear in the length and dropped."""
+    from crm.plans.parsing import parse_document
+    from crm.plans.parsing.repeats import Stream, find_repeats
+    from crm.plans.parsing.segment import Item, Line
+    from crm.plans.services import PLANS_DIR, load_manifest
+
+    files = [entry['file'] for entry in load_manifest()][2:]
+    body = '\n'.join((PLANS_DIR / name).read_text(encoding='utf-8') for name in files)
+    copies = [body, _rewrap(body, 37), body.replace('，', ','), _rewrap(body, 29), body.replace('。', '。 '), body]
+    text = '\n'.join(copies)
+    start = time.perf_counter()
+    doc = parse_document(text)
+    seconds = time.perf_counter() - start
+    lines = [Line(t, n) for n, t in enumerate(text.split('\n'), 1)]
+    start = time.perf_counter()
+    stream = Stream.of([Item(None, lines)])
+    find_repeats(stream.text, bounds=stream.bounds)
+    stage = time.perf_counter() - start
+    return {'name': 'plans_parse_2mb_seconds', 'value': round(seconds, 3), 'unit': 's', 'target': '',
+            'detail': {'bytes': len(text.encode()), 'copies': len(copies), 'repeats_dropped': len(doc.duplicate_blocks),
+                       'find_repeats_seconds': round(stage, 3), 'paragraphs': len(doc.paragraphs)}}
+
+
+def _rewrap(text: str, width: int) -> str:
+    return '\n'.join(line[i:i + width] for line in text.split('\n') for i in range(0, max(len(line), 1), width))
 
 
 def _enlarge(db, PlanParagraph) -> None:

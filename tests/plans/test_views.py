@@ -99,4 +99,37 @@ def test_import_report_speaks_chinese_about_warnings_and_end_matter(client, logg
     assert '原文注明有删减：（本文有删减）' in html and '文末抄送、印发信息' in html
     assert 'abridged' not in html and 'table without body' not in html
     html = client.get(f"/plans/{_doc_id(db_session, 'xc-13th-fyp')}/report").get_data(as_text=True)
-    assert '正文重复出现：第 1717–' in html
+    assert '重复文字：第 1696–3398 行作为第 6–1691 行的副本剔除' in html
+    assert '与第 6–1691 行重复（共 ' in html
+
+
+def test_a_web_page_upload_takes_its_date_from_the_page_and_keeps_its_furniture_out(client, logged_in, db_session):
+    logged_in('admin')
+    text = ('首页 > 政务公开 > 规划计划\n【发布时间：2023-03-09 16:20】【来源：临江区发改局】【字号：大 中 小】\n'
+            '临江区服务业发展行动计划\n\n一、发展目标\n\n到2025年，全区服务业增加值达到600亿元，年均增长7%左右。\n\n'
+            '【打印本页】【关闭窗口】\n上一篇：临江区制造业发展行动计划\n')
+    data = {'title': '临江区服务业发展行动计划', 'slug': 'web-plan', 'kind': '规划纲要', 'file': (io.BytesIO(text.encode()), 'page.txt')}
+    assert post_form(client, '/plans/import', data, content_type='multipart/form-data').status_code == 302
+    doc = db_session.scalars(select(PlanDocument).where(PlanDocument.slug == 'web-plan')).one()
+    assert doc.date.isoformat() == '2023-03-09'
+    texts = db_session.scalars(select(PlanParagraph.text).where(PlanParagraph.document_id == doc.id)).all()
+    assert texts == ['到2025年，全区服务业增加值达到600亿元，年均增长7%左右。']
+
+
+def test_search_finds_a_platform_whose_name_the_raw_text_breaks_across_lines(client, logged_in, db_session):
+    """The name is cut by a line break, once with an injected string at the start of the next line: the paragraph
+    is joined without a space, the string is cut, and a search for the full name finds it."""
+    logged_in('admin')
+    text = ('临江区人才发展规划\n\n一、重点平台\n\n提升中国（杭州）人力资源\n诛仙小说服务产业园临江分园能级，'
+            '引进猎头机构20家。\n\n加快推进中国（杭州）\n\n人力资源服务产业园二期建设。\n')
+    data = {'title': '临江区人才发展规划', 'slug': 'wrapped-name', 'kind': '规划纲要',
+            'file': (io.BytesIO(text.encode()), 'talent.txt')}
+    assert post_form(client, '/plans/import', data, content_type='multipart/form-data').status_code == 302
+    doc_id = _doc_id(db_session, 'wrapped-name')
+    html = client.get(f'/plans/search?q=中国(杭州)人力资源服务产业园&doc={doc_id}').get_data(as_text=True)
+    assert html.count('<mark>中国（杭州）人力资源服务产业园</mark>') == 2
+    paragraphs = db_session.scalars(select(PlanParagraph).where(PlanParagraph.document_id == doc_id)
+                                    .order_by(PlanParagraph.seq)).all()
+    assert [p.text for p in paragraphs] == ['提升中国（杭州）人力资源服务产业园临江分园能级，引进猎头机构20家。',
+                                            '加快推进中国（杭州）人力资源服务产业园二期建设。']
+    assert all(p.platforms == ['中国(杭州)人力资源服务产业园'] for p in paragraphs)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -12,12 +13,17 @@ from .outline import Outline
 from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .tables import TableData, read_table
-from .text import cn_to_int, ends_sentence
+from .text import cn_to_int, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
 # spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
 _CAPTION = re.compile(r'^(表\s*(?:[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?(?=[\s:：“"])'
                       r'|\d+(?:\s*[-－—]\s*\d+)?(?=[\u4e00-\u9fff])))\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
+CONTINUES = '，,、；;：:）)》”’」』】。！？!?%'  # a line starting with these goes on from the line before
+OPENS = '（(《“‘「『【'
+MAX_TERM = 40
+WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
+WRAP_LINES, WRAP_SHARE = 6, 0.3  # how many of those lines, and what share of them, must have the width
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -65,17 +71,29 @@ def is_stop(text: str) -> bool:
                 or glossary_match(text) is not None)
 
 
+def wrap_width(lines: list[Line]) -> int | None:
+    """The width at which the text was wrapped, if it was: the most common length of the lines that stop without
+    ending a sentence, when many lines share it (a PDF or a saved page wraps every full line at the same width)."""
+    lengths = Counter(len(ln.text) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text))
+    if not lengths:
+        return None
+    width, count = lengths.most_common(1)[0]
+    return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
+
+
 class ItemBuilder:
     """Walk one item's lines and emit its structure."""
 
     def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool,
-                 stats: CorpusStats | None = None) -> None:
+                 stats: CorpusStats | None = None, terms: tuple[str, ...] = ()) -> None:
         self.lines, self.outline, self.allow_parts = lines, outline, allow_parts
+        self.terms = terms
         self.stats = stats
         self.out = Built()
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
+        self.wrap = wrap_width(lines)
 
     def run(self) -> Built:
         """Build the item."""
@@ -140,7 +158,7 @@ class ItemBuilder:
         return titles
 
     def _is_part(self, i: int, text: str) -> bool:
-        if not self.allow_parts or not is_plain_title(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
+        if not self.allow_parts or not self._title_line(i, text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
             return False
         nxt = next((ln.text for ln in self.lines[i + 1:] if ln.text.strip()), '')
         if len(nxt) >= 50:
@@ -149,10 +167,24 @@ class ItemBuilder:
         head = match_heading(nxt)
         return bool(head and head.kind == 'cn' and head.ordinal == 1 and self.outline.last.get('cn'))
 
+    def _title_line(self, i: int, text: str) -> bool:
+        """A short line without punctuation reads as a title, unless it is the first piece of a paragraph broken
+        at the margin: it fills the text's wrap width (a title is shorter than a full line), the next line goes on
+        with punctuation, or a known name (a platform, an industry) runs across the break."""
+        if not is_plain_title(text) or (self.wrap and len(text) >= self.wrap - 1):
+            return False
+        nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
+        return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)))
+
+    def _name_across(self, text: str, nxt: str) -> bool:
+        head, tail = normalize_for_search(text[-MAX_TERM:]), normalize_for_search(nxt[:MAX_TERM])
+        joined = head + tail
+        return any(0 <= (at := joined.find(term)) < len(head) < at + len(term) for term in self.terms if len(term) >= 3)
+
     def _gather(self, i: int, text: str, whole_line: bool) -> tuple[str, int]:
         """Reflow: join following lines while the text lacks final punctuation."""
         j = i + 1
-        if whole_line and is_plain_title(text):
+        if whole_line and self._title_line(i, text):
             return text, j
         while not ends_sentence(text):
             k = next((n for n in range(j, len(self.lines)) if self.lines[n].text.strip()), None)

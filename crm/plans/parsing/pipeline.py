@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 from .build import ItemBuilder
 from .corpus import CorpusStats
 from .extract import commitments, find_terms, is_retrospective, split_sentences
-from .junk import classify_line, end_matter_start, is_editorial_note, is_meta_label, metadata_pairs, strip_html
+from .junk import (classify_line, end_matter_start, is_editorial_note, is_label_value, is_meta_label, metadata_pairs,
+                   strip_html)
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
-from .segment import Item, Line, find_repeated_body, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
+from .repeats import drop_repeats
+from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
 from .spam import find_suspects, strip_injections
 from .table_targets import table_targets
-from .text import decode, ends_sentence, sha256_hex, squeeze_spaces
+from .text import decode, ends_sentence, normalize_for_search, sha256_hex, squeeze_spaces
 
 TITLE_END = re.compile(r'(纲要|规划|报告|计划|草案|意见|方案|办法|决定)$')
 LONG_LINE = 2000
@@ -32,21 +33,21 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     doc = ParsedDocument(encoding, sha256_hex(data), None, corrections=corrections)
     lines = raw_lines(text)
     triples = find_web_items(lines)
-    lines = _drop_junk(lines, doc, repeated=not triples)
-    items = _items(lines, triples, doc)
-    items = _drop_duplicate_items(items, doc)
+    lines = _drop_junk(lines, doc)
+    items = drop_repeats(_items(lines, triples, doc), doc)
     _detect_title(items, doc)
-    _build(items, doc, background)
-    _annotate(doc, platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS)
+    platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
+    _build(items, doc, background, _names(platforms, industries))
+    _annotate(doc, platforms, industries)
     doc.suspects = find_suspects(doc.paragraphs, background, keep=corrections.keep)
     return doc
 
 
-def _drop_junk(lines: list[Line], doc: ParsedDocument, repeated: bool) -> list[Line]:
+def _drop_junk(lines: list[Line], doc: ParsedDocument) -> list[Line]:
     toc = find_toc(lines)
     end = end_matter_start([ln.text for ln in lines])
     keep: list[Line] = []
-    skip_value = False
+    label: str | None = None  # a metadata label whose value is on the next line
     for i, ln in enumerate(lines):
         text = ln.text.strip()
         if end is not None and i >= end:
@@ -63,43 +64,29 @@ def _drop_junk(lines: list[Line], doc: ParsedDocument, repeated: bool) -> list[L
             doc.removed.append(Removal('toc', text, ln.line, 'table of contents line'))
             keep.append(Line('', ln.line, ''))
             continue
-        if skip_value and text:
-            skip_value = False
-            if len(text) <= 40 and '。' not in text:
+        if label and text:
+            if is_label_value(label, text):
                 doc.removed.append(Removal('metadata', text, ln.line, 'value of a metadata label'))
+                _store_meta(doc, f'{label}：{text}')
+                keep.append(Line('', ln.line, ''))
+                label = None
                 continue
+            label = None
         verdict = classify_line(text)
-        if verdict is None and is_meta_label(text):
-            verdict, skip_value = classify_line('索引号'), True
         if verdict:
             doc.removed.append(Removal(verdict.kind, text, ln.line, verdict.reason))
             if verdict.kind == 'metadata':
                 _store_meta(doc, text)
+                label = text.rstrip(':： ') if is_meta_label(text) else None
             keep.append(Line('', ln.line, ''))
             continue
         keep.append(ln)
-    return _drop_repeated_body(keep, doc) if repeated else keep
+    return keep
 
 
 def _store_meta(doc: ParsedDocument, text: str) -> None:
     for key, value in metadata_pairs(text).items():
         doc.metadata.setdefault(key, value)
-
-
-def _drop_repeated_body(lines: list[Line], doc: ParsedDocument) -> list[Line]:
-    span = find_repeated_body(lines)
-    if not span:
-        return lines
-    a0, a1, b0, b1 = span
-    for ln in lines[a1:b0]:
-        if ln.text.strip():
-            doc.removed.append(Removal('metadata', ln.text.strip(), ln.line, 'page furniture between two copies of the text'))
-    copy = [ln for ln in lines[b0:b1] if ln.text.strip()]
-    text = '\n'.join(ln.text for ln in copy)
-    doc.duplicate_blocks.append(Removal('duplicate-block', text, lines[b0].line,
-                                        f'repeat of lines {lines[a0].line}-{lines[a1 - 1].line} ({len(copy)} lines)'))
-    doc.warnings.append(f'document body repeated: lines {lines[b0].line}-{lines[b1 - 1].line} dropped as a duplicate')
-    return lines[:a1] + lines[b1:]
 
 
 def _items(lines: list[Line], triples: list[tuple[int, int, int]] | None, doc: ParsedDocument) -> list[Item]:
@@ -140,50 +127,45 @@ def _clean_lines(lines: list[Line], doc: ParsedDocument, split_long: bool) -> li
     return out
 
 
-def _drop_duplicate_items(items: list[Item], doc: ParsedDocument) -> list[Item]:
-    if len(items) < 2:
-        return items
-    bodies = [''.join(ln.text for ln in it.lines) for it in items]
-    dropped: set[int] = set()
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if i in dropped or j in dropped or not _similar(bodies[i], bodies[j]):
-                continue
-            loser = j if _junk_count(doc, items[i]) <= _junk_count(doc, items[j]) else i
-            keeper = i if loser == j else j
-            dropped.add(loser)
-            doc.duplicate_blocks.append(Removal('duplicate-block', bodies[loser], items[loser].title_line,
-                                                f'near-identical copy of item {items[keeper].ordinal} '
-                                                f'《{items[keeper].title}》'))
-    return [it for k, it in enumerate(items) if k not in dropped]
-
-
-def _similar(a: str, b: str) -> bool:
-    if min(len(a), len(b)) < 0.95 * max(len(a), len(b)):
-        return False
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= 0.98 and matcher.quick_ratio() >= 0.98 and matcher.ratio() >= 0.98
-
-
-def _junk_count(doc: ParsedDocument, item: Item) -> int:
-    lines = {ln.line for ln in item.lines}
-    return sum(1 for r in doc.removed if r.line in lines and r.kind in ('spam', 'stray-symbol', 'html', 'markup'))
-
-
 def _detect_title(items: list[Item], doc: ParsedDocument) -> None:
     if items[0].title is not None:
         return
     lines = items[0].lines
     front = _front_matter(lines)
-    cands = [ln for ln in front if _title_like(ln.text)]
+    cands = _title_candidates(front)
     if not cands:
         return
-    best = max(cands, key=lambda ln: len(ln.text) + (50 if TITLE_END.search(ln.text) else 0))
-    doc.detected_title = best.text
-    for ln in cands:
-        doc.removed.append(Removal('title', ln.text, ln.line, 'document title line (see detected_title)'))
-        ln.text = ''
+    best = max(cands, key=lambda c: len(c[0]) + (50 if TITLE_END.search(c[0]) else 0))
+    doc.detected_title = best[0]
+    for _text, parts in cands:
+        for ln in parts:
+            doc.removed.append(Removal('title', ln.text, ln.line, 'document title line (see detected_title)'))
+            ln.text = ''
     _front_meta(front, doc)
+
+
+def _title_candidates(front: list[Line]) -> list[tuple[str, list[Line]]]:
+    """Title lines of the front matter, and titles wrapped over two lines (a first piece that is no title alone,
+    no date, issuer or note, joined with the next line)."""
+    filled = [ln for ln in front if ln.text]
+    cands: list[tuple[str, list[Line]]] = []
+    used: set[int] = set()
+    for n, ln in enumerate(filled):
+        if id(ln) in used:
+            continue
+        if _title_like(ln.text):
+            cands.append((ln.text, [ln]))
+            continue
+        nxt = filled[n + 1] if n + 1 < len(filled) else None
+        if nxt is not None and _title_piece(ln.text) and _title_like(ln.text + nxt.text):
+            cands.append((ln.text + nxt.text, [ln, nxt]))
+            used.add(id(nxt))
+    return cands
+
+
+def _title_piece(text: str) -> bool:
+    return (len(text) >= 6 and not ends_sentence(text) and not re.search(r'[，,:：]', text) and text[0] not in '(（'
+            and not re.search(r'\d{4}年\d{1,2}月|(人民政府|委员会|办公室|办公厅|局|文件)$|〔\d{4}〕|\d+号$', text))
 
 
 def _front_matter(lines: list[Line]) -> list[Line]:
@@ -213,7 +195,13 @@ def _title_like(text: str) -> bool:
         re.search(r'(纲要|规划|报告|计划|草案)', text))
 
 
-def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None) -> None:
+def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
+    """Every spelling of the known names (platforms, industries), for telling a line break inside one."""
+    return tuple({normalize_for_search(alias) for dictionary in dictionaries for name, aliases in dictionary.items()
+                  for alias in (name, *aliases)})
+
+
+def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...]) -> None:
     used: set[str] = set()
     stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
     for item in items:
@@ -225,7 +213,7 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
             heading.position = len(doc.headings) + len(doc.paragraphs)
             doc.headings.append(heading)
         allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
-        built = ItemBuilder(item.lines, outline, allow_parts, stats).run()
+        built = ItemBuilder(item.lines, outline, allow_parts, stats, names).run()
         for n, part in enumerate(built.flow, start=len(doc.headings) + len(doc.paragraphs)):
             part.position = n
         doc.headings.extend(built.headings)

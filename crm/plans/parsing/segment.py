@@ -1,4 +1,4 @@
-"""Split a raw document into items (web-page articles) and logical lines; find TOC and repeated blocks."""
+"""Split a raw document into items (web-page articles) and logical lines; find the table of contents."""
 from __future__ import annotations
 
 import re
@@ -66,44 +66,6 @@ def _toc_block(lines: list[Line], start: int) -> set[int]:
             break
         block.add(i)
     return block
-
-
-def _key(text: str) -> str:
-    return re.sub(r'\s+', '', text)
-
-
-def find_repeated_body(lines: list[Line]) -> tuple[int, int, int, int] | None:
-    """Find a whole body repeated twice: (a_start, a_end, b_start, b_end) over line indexes, ends exclusive."""
-    keys = [_key(ln.text) for ln in lines]
-    seen: dict[str, int] = {}
-    for j, k in enumerate(keys):
-        if len(k) < 15:
-            continue
-        if k in seen:
-            span = _match_run(keys, seen[k], j)
-            if span:
-                return span
-        else:
-            seen[k] = j
-    return None
-
-
-def _match_run(keys: list[str], a: int, b: int) -> tuple[int, int, int, int] | None:
-    i, j, matched = a, b, 0
-    while i < b and j < len(keys):
-        if not keys[i]:
-            i += 1
-            continue
-        if not keys[j]:
-            j += 1
-            continue
-        if keys[i] != keys[j]:
-            break
-        matched, i, j = matched + 1, i + 1, j + 1
-    content = sum(1 for k in keys if k)
-    if matched < 20 or matched < content * 0.3:
-        return None
-    return a, i, b, j
 
 
 _INLINE_MARK = re.compile(rf'(?:(?<=[。！？；!?”":：])\s*|(?<=[^第\s])\s+|^\s*)(?P<m>[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）]'

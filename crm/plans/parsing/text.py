@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 
 CJK = r'\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007'
 CJK_PUNCT = r'\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2014\u2026\u00b7\u2160-\u217f'
@@ -103,3 +104,41 @@ def bigram_tokens(text_norm: str) -> str:
     """The distinct two-character runs of normalised text, space-separated (an index for two-character terms)."""
     pairs = {a + b for a, b in zip(text_norm, text_norm[1:]) if bigram_char(a) and bigram_char(b)}
     return ' '.join(sorted(pairs))
+
+
+COUNTED_MAX = 6  # runs up to this length carry count tokens
+COUNT_MARK = 'q'
+COUNT_BITS = 16
+
+
+def count_token(run: str, bit: int) -> str:
+    """The token saying that `run` occurs in a paragraph a number of times with binary digit `bit` set."""
+    return f'{run}{COUNT_MARK}{bit}'
+
+
+_INDEX_RUN = re.compile(r'[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]+')
+
+
+def count_tokens(text_norm: str) -> list[str]:
+    """For every run of 2 to COUNTED_MAX index characters that occurs at least twice in the text (overlapping
+    occurrences counted), one token per binary digit set in its count: a search reads how often a term occurs
+    from the index, without reading the paragraphs. A run repeats only where its shorter prefix does, so each
+    length looks only at the starts where the previous one repeated."""
+    tokens: list[str] = []
+    starts = range(len(text_norm) - 1)
+    for size in range(2, COUNTED_MAX + 1):
+        counts = Counter(text_norm[i:i + size] for i in starts if i + size <= len(text_norm))
+        repeated = {run: n for run, n in counts.items() if n >= 2}
+        if not repeated:
+            break
+        for run, n in repeated.items():
+            if _INDEX_RUN.fullmatch(run):
+                tokens.extend(count_token(run, bit) for bit in range(n.bit_length()) if n >> bit & 1)
+        starts = [i for i in starts if text_norm[i:i + size] in repeated]
+    return sorted(tokens)
+
+
+def search_tokens(text_norm: str) -> str:
+    """What the SQLite token index holds for a paragraph: its distinct two-character runs (for two-character terms)
+    and the count tokens of its repeated runs (for ranking by occurrences)."""
+    return ' '.join([bigram_tokens(text_norm), *count_tokens(text_norm)]).strip()

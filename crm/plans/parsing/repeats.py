@@ -1,0 +1,448 @@
+"""Find text repeated by content, not by line, and drop the repeated copies.
+
+Two copies of the same text rarely agree line by line: a page saved twice or a PDF copied twice is wrapped
+differently, spaced differently (NBSP, ideographic spaces, full- and half-width punctuation) and often carries
+junk the other copy lacks. Both copies are therefore compared as one stream of normalised characters (NFKC, all
+whitespace removed), whatever their line breaks.
+
+The stream is cut into shingles of `SHINGLE` characters, each looked up in a hash index of the shingles seen so
+far. A shingle seen before anchors an alignment of the two places, which is followed character by character and,
+where the copies differ, resynchronised across a difference of at most `MAX_GAP` characters on either side (an
+injected string, a changed word). Each character is indexed once or skipped as part of a copy, and a
+resynchronisation searches a window of fixed size, so the cost is linear in the length of the document.
+
+A repeat shorter than `MIN_REPEAT` normalised characters is not a copy: headings, slogans and table rows
+legitimately recur. Within one document a repeat is dropped only in whole sentences or lines; across the articles
+of a web page only a whole article repeated is dropped, since two articles may quote the same passage.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .model import ParsedDocument, Removal
+from .segment import Item, Line
+
+SHINGLE = 12
+MIN_REPEAT = 50
+LINE_REPEAT = 80
+PASSAGE_SENTENCES = 2
+MAX_GAP = 60
+MAX_EXTRA = 0.25  # characters only one copy has, per aligned character, for the two to count as copies
+ITEM_COPY = 0.9  # share of an article's text found in another article that makes it a copy of it
+BODY_COPY = 0.25  # share of the document a repeat covers to count as a repeated body (with furniture between)
+_CHUNK = 64
+_JUNK_KINDS = ('spam', 'stray-symbol', 'html', 'markup')
+_SENTENCE_END = set('。！？；!?;')
+_WS = re.compile(r'\s+')
+
+
+@dataclass
+class Repeat:
+    """A later stretch of the stream (`dup`) that repeats an earlier one (`src`); `aligned` characters agree,
+    `src_extra` and `dup_extra` are the characters only one of the copies has (within the stretches)."""
+    src: tuple[int, int]
+    dup: tuple[int, int]
+    aligned: int
+    src_extra: int = 0
+    dup_extra: int = 0
+
+
+def normalise(text: str) -> str:
+    """The comparison form of a text: NFKC, without whitespace."""
+    return _WS.sub('', unicodedata.normalize('NFKC', text))
+
+
+def find_repeats(stream: str, *, shingle: int = SHINGLE, min_len: int = MIN_REPEAT, max_gap: int = MAX_GAP,
+                 bounds: list[int] | None = None) -> list[Repeat]:
+    """Later stretches of `stream` that repeat an earlier stretch, at least `min_len` aligned characters each,
+    in stream order. `bounds` (sorted end positions of segments, e.g. articles) stop an alignment: a stretch
+    never runs across the end of a segment.
+
+    Shingles are taken at anchors only (see `anchors`): chosen by the text itself, the same in every copy, about
+    one in ten characters, so the index and its look-ups cost a tenth of the stream's length."""
+    bounds = bounds or [len(stream)]
+    index: dict[str, int] = {}
+    found: list[Repeat] = []
+    points = anchors(stream)
+    n, a, floor = len(stream), 0, 0
+    while a < len(points):
+        j = points[a]
+        if j + shingle > n:
+            break
+        key = stream[j:j + shingle]
+        p = index.get(key)
+        if p is None or p + shingle > j:
+            if p is None:
+                index[key] = j
+            a += 1
+            continue
+        rep, run_end = _follow(stream, p, j, floor, shingle, max_gap, bounds)
+        if rep.aligned >= min_len and rep.src_extra + rep.dup_extra <= MAX_EXTRA * rep.aligned \
+                and len(set(stream[rep.dup[0]:rep.dup[1]])) > 5:
+            found.append(rep)
+            floor = rep.dup[1]
+            a = bisect.bisect_left(points, floor, a + 1)
+        else:  # a short repeat: its shingles are all in the index already, skip them
+            a = bisect.bisect_left(points, run_end - shingle + 1, a + 1)
+    return found
+
+
+_BREAK = re.compile(r'[。，,、；;：:！!？?）)》”]')
+ANCHOR_GAP = 24
+
+
+def anchors(stream: str) -> list[int]:
+    """Where shingles start: after each punctuation mark (a clause starts there in every copy, however it is
+    wrapped or spaced), and inside a longer stretch without punctuation (a table row, a list of names) wherever
+    three characters sum (weighted) to a multiple of eight — chosen by content as well, so copies share them."""
+    points = [0] + [m.end() for m in _BREAK.finditer(stream)]
+    out: list[int] = []
+    for start, end in zip(points, points[1:] + [len(stream)]):
+        out.append(start)
+        if end - start > ANCHOR_GAP:
+            codes = [ord(c) for c in stream[start:end + 2]]
+            out.extend(start + k for k in range(1, min(end - start, len(codes) - 2))
+                       if (codes[k] + 3 * codes[k + 1] + 7 * codes[k + 2]) % 8 == 0)
+    return out
+
+
+def _end_of_segment(bounds: list[int], pos: int) -> int:
+    return bounds[min(bisect.bisect_right(bounds, pos), len(bounds) - 1)]
+
+
+def _follow(s: str, p: int, j: int, floor: int, k: int, max_gap: int, bounds: list[int]) -> tuple[Repeat, int]:
+    """Align the copy starting at `j` with the source at `p`: extend backwards, then forwards across small
+    differences. Returns the repeat and the end of the first exact run (for skipping short repeats)."""
+    back = 0
+    while j - back > floor and p - back > 0 and s[j - back - 1] == s[p - back - 1]:
+        back += 1
+    src0, dup0 = p - back, j - back
+    src_stop = min(dup0, _end_of_segment(bounds, src0))
+    dup_stop = _end_of_segment(bounds, dup0)
+    ps, js, aligned = p, j, back
+    src_extra = dup_extra = 0
+    first_run = None
+    while True:
+        ps2, js2 = _extend(s, ps, js, src_stop, dup_stop)
+        aligned += js2 - js
+        ps, js = ps2, js2
+        if first_run is None:
+            first_run = js
+        if js >= dup_stop or ps >= src_stop:
+            break
+        step = _resync(s, ps, js, k, max_gap, src_stop, dup_stop)
+        if step is None:
+            break
+        gs, gd = step
+        src_extra += gs
+        dup_extra += gd
+        ps, js = ps + gs, js + gd
+    return Repeat((src0, ps), (dup0, js), aligned, src_extra, dup_extra), first_run
+
+
+def _extend(s: str, ps: int, js: int, src_stop: int, dup_stop: int) -> tuple[int, int]:
+    """Advance both positions while the characters agree (compared in chunks, then one by one)."""
+    while ps + _CHUNK <= src_stop and js + _CHUNK <= dup_stop and s[ps:ps + _CHUNK] == s[js:js + _CHUNK]:
+        ps, js = ps + _CHUNK, js + _CHUNK
+    while ps < src_stop and js < dup_stop and s[ps] == s[js]:
+        ps, js = ps + 1, js + 1
+    return ps, js
+
+
+def _resync(s: str, ps: int, js: int, k: int, max_gap: int, src_stop: int, dup_stop: int) -> tuple[int, int] | None:
+    """The smallest pair of skips (source, copy), each at most `max_gap`, after which `k` characters agree again."""
+    window = s[ps:min(ps + max_gap + k, src_stop)]
+    best: tuple[int, int, int] | None = None
+    for gd in range(max_gap + 1):
+        if best is not None and gd >= best[0]:
+            break
+        if js + gd + k > dup_stop:
+            break
+        gs = window.find(s[js + gd:js + gd + k])
+        if 0 <= gs <= max_gap and (best is None or gs + gd < best[0]):
+            best = (gs + gd, gs, gd)
+    return (best[1], best[2]) if best else None
+
+
+# --- the document's lines as one stream -------------------------------------------------------------------------
+
+@dataclass
+class Stream:
+    """The normalised characters of every line of every item, with where each came from."""
+    text: str
+    line_of: list[int]  # per character: index into `lines`
+    offset_of: list[int]  # per character: offset in that line's text
+    lines: list[tuple[int, int]]  # (item index, line index)
+    bounds: list[int] = field(default_factory=list)  # stream end of each item
+    item_start: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, items: list[Item]) -> Stream:
+        parts: list[str] = []
+        line_of: list[int] = []
+        offset_of: list[int] = []
+        lines: list[tuple[int, int]] = []
+        bounds: list[int] = []
+        starts: list[int] = []
+        size = 0
+        for n, item in enumerate(items):
+            starts.append(size)
+            for m, ln in enumerate(item.lines):
+                text = ln.text
+                if not text.strip():
+                    continue
+                ref = len(lines)
+                lines.append((n, m))
+                chars, offsets = _normalised_chars(text)
+                parts.append(chars)
+                line_of.extend([ref] * len(chars))
+                offset_of.extend(offsets)
+                size += len(chars)
+            parts.append(chr(0xF0000 + n % 0xFFFD))  # a character no other position shares: alignments stop here
+            line_of.append(-1)
+            offset_of.append(-1)
+            size += 1
+            bounds.append(size)
+        return cls(''.join(parts), line_of, offset_of, lines, bounds, starts)
+
+
+def _normalised_chars(text: str) -> tuple[str, range | list[int]]:
+    """The comparison form of one line and, per character of it, the offset it came from. NFKC maps the
+    characters of plan text one to one (full-width punctuation to ASCII), so whitespace is all that is removed;
+    a line in which some character expands (㎡ → m2) is mapped character by character."""
+    whole = unicodedata.normalize('NFKC', text)
+    if len(whole) == len(text):
+        if not _WS.search(whole):
+            return whole, range(len(whole))
+        runs = [(m.group(0), m.start()) for m in re.finditer(r'\S+', whole)]
+        return ''.join(run for run, _ in runs), [start + i for run, start in runs for i in range(len(run))]
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        for out in unicodedata.normalize('NFKC', ch):
+            if not out.isspace():
+                chars.append(out)
+                offsets.append(i)
+    return ''.join(chars), offsets
+
+
+# --- dropping copies ----------------------------------------------------------------------------------------------
+
+@dataclass
+class _Cut:
+    """Characters [start, end) of one line to drop (end None: to the end of the line)."""
+    item: int
+    line: int
+    start: int
+    end: int | None
+
+
+def drop_repeats(items: list[Item], doc: ParsedDocument) -> list[Item]:
+    """Drop every repeated copy from the items, keeping the first or the cleaner copy, and report what was dropped
+    (doc.duplicate_blocks, with the line numbers of both copies)."""
+    stream = Stream.of(items)
+    repeats = find_repeats(stream.text, bounds=stream.bounds)
+    if not repeats:
+        return items
+    def item_of(pos: int) -> int:
+        return bisect.bisect_right(stream.bounds, pos)
+
+    cross = [r for r in repeats if item_of(r.src[0]) != item_of(r.dup[0])]
+    within = [r for r in repeats if item_of(r.src[0]) == item_of(r.dup[0])]
+    dropped_items = _drop_item_copies(items, cross, stream, doc, item_of)
+    kept: list[tuple[int, int]] = []  # stretches kept as the original of an earlier copy: never dropped after
+    for group in _groups(within):
+        _drop_group(items, group, stream, doc, kept)
+    return [it for n, it in enumerate(items) if n not in dropped_items]
+
+
+def _groups(repeats: list[Repeat]) -> list[list[Repeat]]:
+    """Consecutive repeats that continue each other (the next one later in both copies, all of the source before
+    all of the copy): parts of one repeated body, decided together."""
+    groups: list[list[Repeat]] = []
+    for rep in repeats:
+        last = groups[-1][-1] if groups else None
+        if last is not None and rep.src[0] >= last.src[1] and rep.dup[0] >= last.dup[1] \
+                and rep.src[1] <= groups[-1][0].dup[0]:
+            groups[-1].append(rep)
+        else:
+            groups.append([rep])
+    return groups
+
+
+def _content_length(stream: Stream, item: int) -> int:
+    return stream.bounds[item] - stream.item_start[item] - 1
+
+
+def _junk_count(doc: ParsedDocument, lines: list[Line]) -> int:
+    numbers = {ln.line for ln in lines}
+    return sum(1 for r in doc.removed if r.line in numbers and r.kind in _JUNK_KINDS)
+
+
+def _drop_item_copies(items: list[Item], cross: list[Repeat], stream: Stream, doc: ParsedDocument,
+                      item_of) -> set[int]:
+    """Articles of a web page repeated whole in another article: the one with more junk goes (the later on a tie)."""
+    shared: dict[tuple[int, int], list[int]] = {}
+    for rep in cross:
+        key = (item_of(rep.src[0]), item_of(rep.dup[0]))
+        totals = shared.setdefault(key, [0, 0, 0])
+        totals[0] += rep.aligned
+        totals[1] += rep.src_extra
+        totals[2] += rep.dup_extra
+    dropped: set[int] = set()
+    for (first, later), (aligned, first_extra, later_extra) in sorted(shared.items()):
+        if first in dropped or later in dropped:
+            continue
+        covers_later = aligned >= ITEM_COPY * _content_length(stream, later)
+        covers_first = aligned >= ITEM_COPY * _content_length(stream, first)
+        if not (covers_later or covers_first):
+            continue
+        if covers_later and covers_first:  # near-identical: the one with more junk goes
+            first_dirt = _junk_count(doc, items[first].lines) + first_extra
+            loser = first if first_dirt > _junk_count(doc, items[later].lines) + later_extra else later
+        else:
+            loser = later if covers_later else first
+        keeper = first if loser == later else later
+        dropped.add(loser)
+        body = '\n'.join(ln.text for ln in items[loser].lines if ln.text.strip())
+        doc.duplicate_blocks.append(Removal('duplicate-block', body, items[loser].title_line,
+                                            f'near-identical copy of item {items[keeper].ordinal} '
+                                            f'《{items[keeper].title}》'))
+    return dropped
+
+
+def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: ParsedDocument,
+                kept_before: list[tuple[int, int]]) -> None:
+    """Drop one copy of a repeated stretch: the later one, unless the earlier carries more text the other lacks
+    and was not kept already as the original of another copy (a text printed three times keeps one copy).
+
+    A repeat is dropped in whole sentences and from `LINE_REPEAT` characters on. Made of whole lines in both places
+    (a paragraph or more, however wrapped) that is enough; one that starts or ends inside a line must hold
+    `PASSAGE_SENTENCES` whole sentences: a single sentence or a clause shared by two paragraphs is the document's
+    own formula (guiding principles, a slogan) said twice."""
+    aligned = sum(r.aligned for r in group)
+    src_extra = sum(r.src_extra for r in group)
+    dup_extra = sum(r.dup_extra for r in group)
+    keep_later = src_extra > dup_extra and not any(_overlaps(r.src, span) for r in group for span in kept_before)
+    src_cuts = [c for r in group for c in _cuts(items, stream, r.src)]
+    dup_cuts = [c for r in group for c in _cuts(items, stream, r.dup)]
+    if not src_cuts or not dup_cuts:
+        return
+    whole = all(_whole_lines(items, cuts) for cuts in (src_cuts, dup_cuts))
+    cuts, kept = (src_cuts, dup_cuts) if keep_later else (dup_cuts, src_cuts)
+    if _length(items, cuts) < LINE_REPEAT or not whole and _sentences(items, cuts) < PASSAGE_SENTENCES:
+        return
+    kept_lines = _numbers(items, kept)
+    kept_before.extend(r.dup if keep_later else r.src for r in group)
+    removed_text = _apply(items, cuts)
+    first_line, last_line = _numbers(items, cuts)
+    extra = src_extra if keep_later else dup_extra
+    reason = (f'repeat of lines {kept_lines[0]}-{kept_lines[1]}' if not keep_later else
+              f'earlier copy of lines {kept_lines[0]}-{kept_lines[1]}, which carry less foreign text')
+    reason += f' ({aligned} characters' + (f', {extra} of them only in this copy)' if extra else ')')
+    doc.duplicate_blocks.append(Removal('duplicate-block', removed_text, first_line, reason))
+    doc.warnings.append(f'repeated text: lines {first_line}-{last_line} dropped as a copy of lines '
+                        f'{kept_lines[0]}-{kept_lines[1]}')
+    if aligned >= BODY_COPY * len(stream.text):
+        _drop_furniture(items, stream, group[-1].src[1], group[0].dup[0], doc)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _whole_lines(items: list[Item], cuts: list[_Cut]) -> bool:
+    return cuts[0].start == 0 and cuts[-1].end is None
+
+
+def _length(items: list[Item], cuts: list[_Cut]) -> int:
+    total = 0
+    for cut in cuts:
+        text = items[cut.item].lines[cut.line].text
+        total += len(normalise(text[cut.start:cut.end]))
+    return total
+
+
+def _sentences(items: list[Item], cuts: list[_Cut]) -> int:
+    return sum(1 for cut in cuts for ch in items[cut.item].lines[cut.line].text[cut.start:cut.end]
+               if ch in _SENTENCE_END)
+
+
+def _numbers(items: list[Item], cuts: list[_Cut]) -> tuple[int, int]:
+    return items[cuts[0].item].lines[cuts[0].line].line, items[cuts[-1].item].lines[cuts[-1].line].line
+
+
+def _cuts(items: list[Item], stream: Stream, span: tuple[int, int]) -> list[_Cut]:
+    """The line pieces a stretch of the stream covers, snapped to whole sentences where it starts or ends inside a
+    line (a sentence is dropped whole or not at all)."""
+    start, end = span
+    first, last = stream.line_of[start], stream.line_of[end - 1]
+    if first < 0 or last < 0:
+        return []
+    cuts: list[_Cut] = []
+    for ref in range(first, last + 1):
+        item, index = stream.lines[ref]
+        text = items[item].lines[index].text
+        lo = stream.offset_of[start] if ref == first else 0
+        hi = stream.offset_of[end - 1] + 1 if ref == last else len(text)
+        if lo > 0 and not normalise(text[:lo]):
+            lo = 0
+        if hi < len(text) and not normalise(text[hi:]):
+            hi = len(text)
+        if lo > 0:
+            lo = _sentence_start(text, lo)
+        if hi < len(text):
+            hi = _sentence_end(text, hi)
+        if hi > lo and normalise(text[lo:hi]):
+            cuts.append(_Cut(item, index, lo, None if hi >= len(text) else hi))
+    return cuts
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """`pos` if a sentence starts there, else the start of the next sentence."""
+    if text[pos - 1] in _SENTENCE_END:
+        return pos
+    for i in range(pos, len(text)):
+        if text[i] in _SENTENCE_END:
+            return i + 1
+    return len(text)
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    """`pos` if a sentence ends there, else the end of the last sentence before it."""
+    for i in range(pos, 0, -1):
+        if text[i - 1] in _SENTENCE_END:
+            return i
+    return 0
+
+
+def _apply(items: list[Item], cuts: list[_Cut]) -> str:
+    pieces = []
+    for cut in reversed(cuts):
+        ln = items[cut.item].lines[cut.line]
+        end = len(ln.text) if cut.end is None else cut.end
+        pieces.append(ln.text[cut.start:end])
+        if cut.start == 0 and end == len(ln.text):
+            items[cut.item].lines[cut.line] = Line('', ln.line, '')
+        else:
+            rest = (ln.text[:cut.start] + ln.text[end:]).strip()
+            items[cut.item].lines[cut.line] = Line(rest, ln.line, rest)
+    return '\n'.join(reversed(pieces))
+
+
+def _drop_furniture(items: list[Item], stream: Stream, start: int, end: int, doc: ParsedDocument) -> None:
+    """Short non-sentence lines between two copies of a whole body: the page's navigation and metadata printed
+    again before the second copy."""
+    if start >= end or stream.line_of[start - 1] < 0 or stream.line_of[end] < 0:
+        return
+    for ref in range(stream.line_of[start - 1] + 1, stream.line_of[end]):
+        item, index = stream.lines[ref]
+        ln = items[item].lines[index]
+        text = ln.text.strip()
+        if not text or any(ch in _SENTENCE_END for ch in text) or len(text) > 60:
+            continue
+        doc.removed.append(Removal('metadata', text, ln.line, 'page furniture between two copies of the text'))
+        items[item].lines[index] = Line('', ln.line, '')
