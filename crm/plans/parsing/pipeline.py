@@ -12,7 +12,7 @@ from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
 from .segment import Item, Line, find_repeated_body, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
-from .spam import find_suspects, strip_injections
+from .spam import cut_foreign_spans, find_suspects, merge_suspects, strip_injections
 from .table_targets import table_targets
 from .text import decode, ends_sentence, sha256_hex, squeeze_spaces
 
@@ -22,7 +22,7 @@ LONG_LINE = 2000
 
 def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] | None = None,
                    industry_keywords: dict[str, list[str]] | None = None, corrections: Corrections = Corrections(),
-                   background: CorpusStats | None = None) -> ParsedDocument:
+                   background: CorpusStats | None = None, language: bool = True) -> ParsedDocument:
     """Parse a downloaded plan text into clean, citable paragraphs, headings and tables.
 
     `corrections` are an administrator's decisions on this document's junk; `background` counts the character
@@ -37,8 +37,11 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     items = _drop_duplicate_items(items, doc)
     _detect_title(items, doc)
     _build(items, doc, background)
+    listed = []
+    if language:
+        doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections)
     _annotate(doc, platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS)
-    doc.suspects = find_suspects(doc.paragraphs, background, keep=corrections.keep)
+    doc.suspects = merge_suspects(listed, find_suspects(doc.paragraphs, background, keep=corrections.keep))
     return doc
 
 

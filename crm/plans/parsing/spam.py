@@ -147,3 +147,62 @@ def find_suspects(paragraphs: Sequence[ParsedParagraph], background: CorpusStats
                 start = match.start()
                 found.append(Suspect(run, p.anchor, p.text[max(0, start - 12):start + len(run) + 12]))
     return found
+
+
+# --- junk by language: spans that read as advertising or web fiction, not as the document's prose ---------------
+
+LANGUAGE_REASON = 'reads as advertising or web fiction inserted into the sentence'
+LANGUAGE_KINDS = ('text', 'bullet', 'glossary')  # tables and boxes hold names and figures, not prose
+CONTEXT_CHARS = 12
+
+
+def _kept_ranges(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
+    return _occurrences(text, [k for k in keep if k])
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return text[max(0, start - CONTEXT_CHARS):end + CONTEXT_CHARS]
+
+
+def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
+                      corrections: Corrections = Corrections()) -> tuple[list[ParsedParagraph], list[Suspect]]:
+    """Judge every prose paragraph by how it reads (see language): spans the junk model explains with certainty
+    and clear edges are cut and reported with their confidence and context; weaker ones are returned as suspects.
+    Strings an administrator kept are left alone. A paragraph nothing is left of is dropped."""
+    from . import language
+
+    out: list[ParsedParagraph] = []
+    suspects: list[Suspect] = []
+    for p in paragraphs:
+        if p.kind not in LANGUAGE_KINDS:
+            out.append(p)
+            continue
+        spans = language.find_spans(p.text)
+        kept = _kept_ranges(p.text, corrections.keep)
+        spans = [sp for sp in spans if all(sp.end <= s or sp.start >= e for s, e in kept)]
+        text = p.text
+        for sp in sorted(spans, key=lambda x: -x.start):
+            piece = text[sp.start:sp.end]
+            if language.certain(sp, piece):
+                removed.append(Removal('spam', piece, p.line, LANGUAGE_REASON, sp.confidence,
+                                       _context(p.text, sp.start, sp.end)))
+                text = text[:sp.start] + text[sp.end:]
+            elif language.listed(sp, piece):
+                suspects.append(Suspect(piece, p.anchor, _context(p.text, sp.start, sp.end), 'language',
+                                        sp.confidence))
+        p.text = text
+        if re.sub(rf'[^{CJK}0-9A-Za-z]', '', text):
+            out.append(p)
+    for n, p in enumerate(out, start=1):
+        p.seq = n
+    suspects.reverse()
+    return out, suspects
+
+
+def merge_suspects(first: list[Suspect], second: list[Suspect]) -> list[Suspect]:
+    """Both lists, without a second report of a string already listed in the same paragraph."""
+    merged = list(first)
+    for s in second:
+        if not any(s.anchor == m.anchor and (s.text in m.text or m.text in s.text) for m in merged):
+            merged.append(s)
+    return merged
