@@ -52,6 +52,8 @@ REMOVAL_REASONS = {
     'document title line (see detected_title)': _l('document title line (kept as the title)'),
     'distribution list or issuing note at the end': _l('distribution list or issuing note at the end'),
     'editorial note': _l('editorial note'),
+    'reads as advertising or web fiction inserted into the sentence':
+        _l('reads as advertising or web fiction inserted into the sentence'),
 }
 WARNINGS = (
     (r'table without body: (?P<caption>.*) \(line (?P<line>\d+)\)',

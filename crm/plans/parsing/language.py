@@ -41,20 +41,22 @@ GOV_REFERENCE = DATA / 'gov_reference.txt'
 BOS, EOS = '^', '$'
 DISCOUNT = 0.75
 BACKGROUND_SHARE = 0.3  # both models leave this much to the background: what neither has seen reads alike
-CONTEXT_TRUST = 8.0  # a model's own pair statistics count half after it has seen a character this often
-UNIGRAM_PRIOR = 200.0  # pseudo-count of the background's character frequencies in each model's unigrams
+CONTEXT_TRUST = 4.0  # a model's own pair statistics get half their weight once it has seen a character this often
+JUNK_TRUST = 10.0  # the same for the junk model, whose list is short
+UNIGRAM_BACKGROUND = 0.1  # share of the background's character frequencies in each model's own (the same for
+# both models, so that a character neither has seen is no likelier in one than in the other)
 WEB_MIN_COUNT = 30  # background pairs rarer than this in the dictionary are not kept in the model file
 
 # Spans: how long an inserted string may be, and the evidence (nats) needed to list or to cut one.
 MIN_SPAN, MAX_SPAN = 3, 40
-SUSPECT_GAIN = 6.0  # spans weaker than this are not considered at all
+CONSIDER_GAIN = 6.0  # spans weaker than this are not considered at all
 LIST_GAIN = 10.0
 CUT_GAIN = 10.0
 CUT_MIN_CHARS = 6  # shorter strings (a title of four characters, a name) are only listed, never cut
 PRIOR_COST = 6.0  # cost of declaring a span inserted at all: rare by construction
 LENGTH_COST = 0.75  # per character of a span: a span takes in no more words than the evidence asks for
-HOT = 0.5
-WINDOW_PEAK = 8.0  # a stretch is searched only if some run of its characters reads this much better as junk  # a character whose pair reads better as junk by this much (nats) can belong to a span
+HOT = 0.5  # a character whose pair reads better as junk by this much (nats) can belong to a span
+WINDOW_PEAK = 8.0  # a stretch is searched only if some run of its characters reads this much better as junk
 
 
 def symbol(ch: str) -> str:
@@ -74,6 +76,8 @@ def _symbol_table() -> dict[int, str]:
         elif folded != ch:
             table[code] = folded
     table[0x3000] = ' '
+    for ch in '#$^＃＄＾':  # the model's own symbols (long number, text start and end) stand for nothing else
+        table[ord(ch)] = '¤'
     return table
 
 
@@ -102,13 +106,18 @@ def _pack(table: dict[str, float], width: int, code: str) -> list[str]:
     than a JSON object."""
     keys = sorted(table)
     assert all(len(k) == width for k in keys)
-    return [''.join(keys), base64.b64encode(array(code, [table[k] for k in keys]).tobytes()).decode('ascii')]
+    values = array(code, [table[k] for k in keys])
+    if sys.byteorder == 'big':  # the file is little-endian
+        values.byteswap()
+    return [''.join(keys), base64.b64encode(values.tobytes()).decode('ascii')]
 
 
 def _unpack(packed: list[str], width: int, code: str) -> dict:
     keys, raw = packed
     values = array(code)
     values.frombytes(base64.b64decode(raw))
+    if sys.byteorder == 'big':
+        values.byteswap()
     if width == 1:
         return dict(zip(keys, values))
     return dict(zip(map(str.__add__, keys[0::2], keys[1::2]), values))
@@ -119,11 +128,14 @@ def read_lines(path: Path) -> list[str]:
     return [ln.strip() for ln in path.read_text(encoding='utf-8').splitlines() if ln.strip() and not ln.startswith('#')]
 
 
-def web_counts(dict_path: Path) -> tuple[Counter[str], Counter[str]]:
+def web_counts(dict_path: Path) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
     """Character and pair frequencies of general Chinese from a jieba-format dictionary (word, count, tag): every
-    word contributes its characters and inner pairs, weighted by its count."""
+    word contributes its characters and inner pairs, weighted by its count, and how often each character ends and
+    starts a word (text is words one after another: what may follow a word's last character is a word's first)."""
     unigrams: Counter[str] = Counter()
     bigrams: Counter[str] = Counter()
+    ends: Counter[str] = Counter()
+    starts: Counter[str] = Counter()
     for line in dict_path.read_text(encoding='utf-8').splitlines():
         parts = line.split(' ')
         if len(parts) < 2 or not parts[1].isdigit():
@@ -133,18 +145,22 @@ def web_counts(dict_path: Path) -> tuple[Counter[str], Counter[str]]:
             unigrams[ch] += freq
             if i:
                 bigrams[word[i - 1:i + 1]] += freq
-    return unigrams, Counter({k: v for k, v in bigrams.items() if v >= WEB_MIN_COUNT})
+        if word:
+            ends[word[-1]] += freq
+            starts[word[0]] += freq
+    return unigrams, Counter({k: v for k, v in bigrams.items() if v >= WEB_MIN_COUNT}), ends, starts
 
 
 def build(gov_texts: Iterable[str], junk_texts: Iterable[str], dict_path: Path) -> dict:
     """The model file's content: counts of the three sources."""
     gov_uni, gov_bi = _count(gov_texts)
     junk_uni, junk_bi = _count(junk_texts)
-    web_uni, web_bi = web_counts(dict_path)
-    data = {'version': 2}
+    web_uni, web_bi, web_ends, web_starts = web_counts(dict_path)
+    data = {'version': 3}
     for name, (uni, bi) in (('gov', (gov_uni, gov_bi)), ('junk', (junk_uni, junk_bi)), ('web', (web_uni, web_bi))):
         model = _Bigrams(uni, bi, lambda ch: 0.0)
         data[name] = [_pack(uni, 1, 'q'), _pack(bi, 2, 'q'), _pack(model.context, 1, 'q'), _pack(model.types, 1, 'q')]
+    data['web'] += [_pack(web_ends, 1, 'q'), _pack(web_starts, 1, 'q')]
     lm = LanguageModel(data)  # the pairs of the training texts, scored once here rather than at every start
     pairs = sorted(set(gov_bi) | set(junk_bi))
     data['pairs'] = [_pack({k: lm.gov_log(k[0], k[1]) for k in pairs}, 2, 'f'),
@@ -156,8 +172,12 @@ class _Bigrams:
     """Interpolated absolute-discount pair model over a unigram model."""
 
     def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int], base,
-                 context: dict[str, int] | None = None, types: dict[str, int] | None = None) -> None:
+                 context: dict[str, int] | None = None, types: dict[str, int] | None = None,
+                 ends: dict[str, int] | None = None, starts: dict[str, int] | None = None) -> None:
         self.bigrams = bigrams
+        self.ends = ends or {}  # how often a symbol ends a word (background only)
+        self.starts = starts or {}
+        self.starts_total = sum(self.starts.values())
         self.uni = unigrams
         self.total = sum(unigrams.values())
         self.base = base  # probability of a symbol before this model's own counts
@@ -172,15 +192,25 @@ class _Bigrams:
     def unigram(self, ch: str) -> float:
         value = self._uni.get(ch)
         if value is None:
-            value = self._uni[ch] = (self.uni.get(ch, 0) + UNIGRAM_PRIOR * self.base(ch)) / (self.total + UNIGRAM_PRIOR)
+            own = self.uni.get(ch, 0) / self.total if self.total else 0.0
+            value = self._uni[ch] = (1 - UNIGRAM_BACKGROUND) * own + UNIGRAM_BACKGROUND * self.base(ch)
         return value
 
     def prob(self, a: str, b: str) -> float:
         ctx = self.context.get(a, 0)
-        if not ctx:
+        end = self.ends.get(a, 0)
+        if not ctx + end:
             return self.unigram(b)
-        n = self.bigrams.get(a + b, 0)
-        return max(n - DISCOUNT, 0) / ctx + DISCOUNT * self.types[a] / ctx * self.unigram(b)
+        inner = 0.0
+        if ctx:
+            inner = max(self.bigrams.get(a + b, 0) - DISCOUNT, 0) + DISCOUNT * self.types[a] * self.unigram(b)
+        return (inner + end * self.start(b)) / (ctx + end)
+
+    def start(self, b: str) -> float:
+        """Probability that a word starts with `b` (the unigram when the model has no word edges)."""
+        if not self.starts_total:
+            return self.unigram(b)
+        return (1 - UNIGRAM_BACKGROUND) * self.starts.get(b, 0) / self.starts_total + UNIGRAM_BACKGROUND * self.unigram(b)
 
 
 class LanguageModel:
@@ -206,7 +236,7 @@ class LanguageModel:
 
     @staticmethod
     def _counts(packed: list) -> dict[str, dict]:
-        names = ('unigrams', 'bigrams', 'context', 'types')
+        names = ('unigrams', 'bigrams', 'context', 'types', 'ends', 'starts')
         return {name: _unpack(part, 2 if name == 'bigrams' else 1, 'q')
                 for name, part in zip(names, packed)}
 
@@ -240,7 +270,7 @@ class LanguageModel:
         """A model's pair probability, trusted as far as it has seen the context `a`; the shared background
         speaks for the rest. A context one model barely knows thus reads alike under both models."""
         seen = own.context.get(a, 0)
-        trust = (1 - BACKGROUND_SHARE) * seen / (seen + CONTEXT_TRUST)
+        trust = (1 - BACKGROUND_SHARE) * seen / (seen + (JUNK_TRUST if own is self.junk else CONTEXT_TRUST))
         return trust * own.prob(a, b) + (1 - trust) * self._web(a, b)
 
     def _web(self, a: str, b: str) -> float:
@@ -251,11 +281,29 @@ class LanguageModel:
         return self.web.prob(a, b)
 
 
+def load(path: Path = MODEL_FILE) -> dict:
+    """The content of a model file."""
+    with gzip.open(path, 'rt', encoding='utf-8') as fh:
+        return json.load(fh)
+
+
 @lru_cache(maxsize=1)
 def model() -> LanguageModel:
     """The shipped model, loaded once per process."""
-    with gzip.open(MODEL_FILE, 'rt', encoding='utf-8') as fh:
-        return LanguageModel(json.load(fh))
+    return LanguageModel(load())
+
+
+def model_without(texts: Iterable[str]) -> LanguageModel:
+    """The shipped model with the counts of `texts` taken out of its government prose: to judge a shipped plan
+    document as if it were new (its paragraphs as `language=False` parsing gives them, as in the build)."""
+    data = load()
+    uni, bi = _unpack(data['gov'][0], 1, 'q'), _unpack(data['gov'][1], 2, 'q')
+    less_uni, less_bi = _count(texts)
+    uni = {k: v - less_uni.get(k, 0) for k, v in uni.items() if v - less_uni.get(k, 0) > 0}
+    bi = {k: v - less_bi.get(k, 0) for k, v in bi.items() if v - less_bi.get(k, 0) > 0}
+    data['gov'] = [_pack(uni, 1, 'q'), _pack(bi, 2, 'q')]
+    del data['pairs']
+    return LanguageModel(data)
 
 
 @dataclass(frozen=True)
@@ -270,11 +318,15 @@ class Span:
     @property
     def confidence(self) -> float:
         """How sure the reading is, 0-1: the evidence (a logistic of the gain) times the certainty of the edges."""
-        evidence = 1 / (1 + math.exp(-(self.gain - SUSPECT_GAIN) / 3))
+        evidence = 1 / (1 + math.exp(-(self.gain - CONSIDER_GAIN) / 3))
         return round(evidence * (1 - math.exp(-max(self.margin, 0.0) / 1.5)), 3)
 
 
 _SKIP = re.compile(r'\s')
+# A span neither starts nor ends on a mark: the text's own punctuation around an insertion stays, and a mark the
+# inserted string brought along is taken by _tidy.
+_EDGE_PUNCT = '。；，、：！？;,:!?'
+_SENTENCE_END = '。！？；!?;'
 
 
 class Scorer:
@@ -332,15 +384,36 @@ def _peak(local: Sequence[float], lo: int, hi: int) -> float:
 def _best(scorer: Scorer, text: str, lo: int, hi: int) -> Span | None:
     best = None
     for s in range(lo, hi - MIN_SPAN + 1):
-        if _SKIP.match(text[s]):
+        if _SKIP.match(text[s]) or text[s] in _EDGE_PUNCT:
             continue
         for e in range(s + MIN_SPAN, min(hi, s + MAX_SPAN) + 1):
-            if _SKIP.match(text[e - 1]):
+            if text[e - 2] in _SENTENCE_END:  # a span lies within one sentence (_tidy may add its end mark)
+                break
+            if _SKIP.match(text[e - 1]) or text[e - 1] in _EDGE_PUNCT:
                 continue
             gain, seam = scorer.gain(s, e)
-            if best is None or gain > best.gain:
+            if (best is None or gain > best.gain) and not leaves_fragment(text, s, e):
                 best = Span(s, e, gain, seam)
     return best
+
+
+FRAGMENT = 4
+
+
+def leaves_fragment(text: str, start: int, end: int) -> bool:
+    """Whether cutting text[start:end] would leave a sentence of four characters or fewer (`。都市。`): the rest of an
+    inserted string, not a sentence of government prose."""
+    left = start
+    while left > 0 and text[left - 1] not in _SENTENCE_END:
+        left -= 1
+        if start - left > FRAGMENT:
+            return False
+    right = end
+    while right < len(text) and text[right] not in _SENTENCE_END:
+        right += 1
+        if right - end > FRAGMENT:
+            return False
+    return 0 < (start - left) + (right - end) <= FRAGMENT
 
 
 def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6) -> list[Span]:
@@ -357,9 +430,9 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6) -> l
         if hi - lo < MIN_SPAN:
             continue
         best = _best(scorer, text, lo, hi)
-        if best is None or best.gain < SUSPECT_GAIN:
+        if best is None or best.gain < CONSIDER_GAIN:
             continue
-        chosen.append(_tidy(text, _with_margin(scorer, text, best)))
+        chosen.append(_with_margin(scorer, text, _tidy(text, best)))
         todo += [(lo, best.start), (best.end, hi)]
     return sorted(chosen, key=lambda sp: sp.start)
 
@@ -375,9 +448,13 @@ def _with_margin(scorer: Scorer, text: str, span: Span) -> Span:
     rival = None
     for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
         for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
-            if (s, e) == (span.start, span.end) or text[:s] + text[e:] == kept:
+            if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
+                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]):
                 continue
-            gain = scorer.gain(s, e)[0]
+            gain, seam = scorer.gain(s, e)
+            other = _tidy(text, Span(s, e, gain, seam))
+            if text[:other.start] + text[other.end:] == kept:
+                continue
             rival = gain if rival is None else max(rival, gain)
     margin = span.gain - rival if rival is not None else span.gain
     return Span(span.start, span.end, span.gain, span.seam, margin)
@@ -392,7 +469,7 @@ def _tidy(text: str, span: Span) -> Span:
     return Span(span.start, end, span.gain, span.seam, span.margin) if end != span.end else span
 
 
-CUT_MARGIN = 2.0  # nats by which the span's edges must beat edges up to SHIFT characters away
+CUT_MARGIN = 2.5  # nats by which the span's edges must beat edges up to SHIFT characters away
 
 
 def _weight(piece: str) -> int:
@@ -410,15 +487,18 @@ def listed(span: Span, piece: str) -> bool:
     return span.gain >= LIST_GAIN and _weight(piece) >= MIN_SPAN
 
 
-def _seed_paragraphs() -> list[str]:
+SEEDS = Path(__file__).resolve().parents[3] / 'seeds' / 'plans'
+
+
+def prose_paragraphs(raw: bytes) -> list[str]:
+    """The prose paragraphs of a plan document, parsed without this module: what the model learns from."""
     from .pipeline import parse_document
 
-    seeds = Path(__file__).resolve().parents[3] / 'seeds' / 'plans'
-    texts = []
-    for path in sorted(seeds.glob('*.txt')):
-        doc = parse_document(path.read_bytes(), language=False)
-        texts += [p.text for p in doc.paragraphs if p.kind not in ('table', 'box')]
-    return texts
+    return [p.text for p in parse_document(raw, language=False).paragraphs if p.kind not in ('table', 'box')]
+
+
+def _seed_paragraphs() -> list[str]:
+    return [text for path in sorted(SEEDS.glob('*.txt')) for text in prose_paragraphs(path.read_bytes())]
 
 
 def main(argv: Sequence[str]) -> int:

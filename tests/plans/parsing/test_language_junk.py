@@ -1,0 +1,121 @@
+"""Injected advertising in words no list holds, judged by how it reads against government prose: cut when certain
+(with a confidence and its context), listed when not, and never at the cost of real text."""
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from conftest import FILES, SEEDS, seed_bytes
+from crm.plans.parsing import Corrections, ParsedParagraph, language, parse_document
+from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans
+from junkgen import clean_paragraphs, compare, damaged_set, junk_string
+
+ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
+         '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'
+         '建设跨境电商产业集聚区。都市修仙：我的逆袭人生全文免费阅读。到2025年，新增跨境电商企业500家。\n\n'
+         '完善人才服务体系。兼职日结300元，在家动动手指就能赚钱，加微信领取。优化创业创新环境。\n').encode()
+
+
+def _text(doc) -> str:
+    return '\n'.join(p.text for p in doc.paragraphs)
+
+
+def _language_cuts(doc) -> list:
+    return [r for r in doc.removed if r.reason == LANGUAGE_REASON]
+
+
+def test_advertising_inside_and_between_sentences_is_cut_and_reported():
+    doc = parse_document(ISSUE)
+    assert [p.text for p in doc.paragraphs] == [
+        '加快建设数字经济产业园，推动数字贸易和数字互娱集聚发展。',
+        '建设跨境电商产业集聚区。到2025年，新增跨境电商企业500家。',
+        '完善人才服务体系。优化创业创新环境。']
+    cuts = {r.text: r for r in _language_cuts(doc)}
+    assert set(cuts) == {'点击领取100元话费', '都市修仙：我的逆袭人生全文免费阅读。',
+                         '兼职日结300元，在家动动手指就能赚钱，加微信领取。'}
+    credit = cuts['点击领取100元话费']
+    assert credit.kind == 'spam' and credit.line == 5 and 0.5 <= credit.confidence <= 1
+    assert credit.context == '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集'
+    assert doc.paragraphs[1].targets, 'targets are read from the text without the junk'
+
+
+def test_an_administrators_keep_puts_a_cut_string_back():
+    doc = parse_document(ISSUE, corrections=Corrections(keep=('点击领取100元话费',)))
+    assert '数字经济产业园，点击领取100元话费推动' in _text(doc)
+    assert '点击领取100元话费' not in {r.text for r in _language_cuts(doc)}
+    assert not any('点击' in s.text for s in doc.suspects)
+
+
+def test_the_switch_turns_the_judgement_off():
+    assert '点击领取100元话费' in _text(parse_document(ISSUE, language=False))
+
+
+def test_the_seed_documents_lose_nothing(docs):
+    for key, doc in docs.items():
+        assert _language_cuts(doc) == [], key
+        assert [s.text for s in doc.suspects if s.source == 'language'] == [], key
+
+
+@pytest.mark.parametrize('key', ['000', '003'])
+def test_a_seed_document_read_as_if_new_loses_nothing(key):
+    """The model learnt from the seed documents; without the one judged, it still cuts none of its text."""
+    paragraphs = language.prose_paragraphs(seed_bytes(key))
+    lm = language.model_without(paragraphs)
+    cut = [p[s.start:s.end] for p in paragraphs for s in language.find_spans(p, lm) if language.certain(s, p[s.start:s.end])]
+    assert cut == []
+
+
+def test_clean_prose_it_never_saw_is_left_whole():
+    paragraphs = clean_paragraphs()
+    doc = parse_document(('第一章 总则\n\n' + '\n\n'.join(paragraphs) + '\n').encode())
+    assert _language_cuts(doc) == []
+    assert [p.text for p in doc.paragraphs] == paragraphs
+
+
+def _run(items) -> list[str]:
+    paragraphs = [ParsedParagraph(n, 'text', item.damaged, [], f'p{n}', '') for n, item in enumerate(items)]
+    kept, _ = cut_foreign_spans(paragraphs, [])
+    assert len(kept) == len(items)
+    return [p.text for p in kept]
+
+
+def test_generated_junk_is_caught_without_cutting_real_text():
+    """Strings made from templates (not the training list) inserted into paragraphs the model never saw."""
+    items = [item for seed in (1, 2, 3) for item in damaged_set(seed, clean_paragraphs())]
+    cleaned = _run(items)
+    false_cut = sum(compare(item.clean, text)[0] for item, text in zip(items, cleaned))
+    left = sum(compare(item.clean, text)[1] for item, text in zip(items, cleaned))
+    injected = sum(len(j) for item in items for j in item.junk)
+    exact = sum(item.clean == text for item, text in zip(items, cleaned))
+    assert false_cut == 0
+    assert 1 - left / injected >= 0.4 and exact / len(items) >= 0.35, (left, injected, exact)
+
+
+def test_the_generator_is_reproducible_and_stays_off_the_training_list():
+    assert [i.damaged for i in damaged_set(5, clean_paragraphs())] == [i.damaged for i in damaged_set(5, clean_paragraphs())]
+    training = set(language.read_lines(language.JUNK_TRAIN))
+    import random
+    rng = random.Random(11)
+    generated = {junk_string(rng) for _ in range(300)}
+    assert len(generated & training) <= 3, generated & training
+
+
+def test_a_short_title_is_never_cut():
+    """Four or five characters of a title may as well be a name: listed at most, never cut."""
+    raw = '规划\n\n第一章 总则\n\n推进数字经济发展。凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n'.encode()
+    assert '凡人修仙传完善产业政策体系' in _text(parse_document(raw))
+
+
+@pytest.mark.skipif(importlib.util.find_spec('jieba') is None, reason='jieba builds the model file')
+def test_the_shipped_model_is_built_from_its_sources():
+    """The model file is what `python -m crm.plans.parsing.language build` makes of the seed documents, the
+    reference prose, the training list and jieba's dictionary: editing one of them without rebuilding fails here."""
+    from pathlib import Path
+
+    spec = importlib.util.find_spec('jieba')
+    texts = [t for path in sorted(SEEDS.glob('*.txt')) for t in language.prose_paragraphs(path.read_bytes())]
+    built = language.build(texts + language.read_lines(language.GOV_REFERENCE),
+                           language.read_lines(language.JUNK_TRAIN), Path(spec.origin).parent / 'dict.txt')
+    assert built == language.load()
+    assert len(FILES) == 5
