@@ -91,7 +91,7 @@ def junk_results() -> list[dict]:
     from crm.plans.parsing.spam import cut_foreign_spans
     from tests.plans.parsing import junkgen
     items = [item for seed in JUNK_SEEDS for item in junkgen.damaged_set(seed, junkgen.clean_paragraphs())]
-    paragraphs = [ParsedParagraph(n, 'text', item.damaged, [], f'p{n}', '') for n, item in enumerate(items)]
+    paragraphs = [ParsedParagraph(n, 'text', item.damaged, [], f'p{n}', '', line=n) for n, item in enumerate(items)]
     removed: list = []
     t0 = time.perf_counter()
     kept, listed = cut_foreign_spans(paragraphs, removed)
@@ -102,8 +102,14 @@ def junk_results() -> list[dict]:
     left = sum(junkgen.compare(item.clean, text)[1] for item, text in zip(items, cleaned))
     injected = sum(len(j) for item in items for j in item.junk)
     exact = sum(item.clean == text for item, text in zip(items, cleaned))
-    places = {w: sum(1 for item in items if item.places == [w]) for w in ('between', 'clause', 'inside')}
-    detail = {'paragraphs': len(items), 'injected_strings': sum(len(i.junk) for i in items),
+    places = {w: {'paragraphs': sum(1 for item in items if item.places == [w]),
+                  'exact': sum(1 for item, text in zip(items, cleaned) if item.places == [w] and item.clean == text)}
+              for w in ('between', 'clause', 'inside')}
+    flagged = 0  # injected strings cut, at least in part, or overlapped by a string listed for review
+    for n, item in enumerate(items):
+        shown = [r.text for r in removed if r.line == n] + [x.text for x in listed if x.anchor == f'p{n}']
+        flagged += sum(1 for junk in item.junk if any(_overlap(junk, s) for s in shown))
+    detail = {'paragraphs': len(items), 'injected_strings': sum(len(i.junk) for i in items), 'flagged': flagged,
               'injected_chars': injected, 'junk_chars_left': left, 'cuts': len(removed), 'listed': len(listed),
               'places': places, 'seconds': round(seconds, 3)}
     clean = junkgen.clean_paragraphs()
@@ -127,3 +133,8 @@ def junk_results() -> list[dict]:
          'detail': {'text': 'each seed document judged by a model without it, and the held-out clean paragraphs',
                     'listed_for_review': seed_listed}},
     ]
+
+
+def _overlap(junk: str, shown: str) -> bool:
+    """Whether a reported string shares four characters in a row with an injected one."""
+    return any(junk[i:i + 4] in shown for i in range(max(1, len(junk) - 3)))

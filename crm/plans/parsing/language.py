@@ -49,11 +49,11 @@ WEB_MIN_COUNT = 30  # background pairs rarer than this in the dictionary are not
 
 # Spans: how long an inserted string may be, and the evidence (nats) needed to list or to cut one.
 MIN_SPAN, MAX_SPAN = 3, 40
-CONSIDER_GAIN = 6.0  # spans weaker than this are not considered at all
-LIST_GAIN = 10.0
-CUT_GAIN = 10.0
+CONSIDER_GAIN = 4.0  # spans weaker than this are not considered at all
+LIST_GAIN = 8.0
+CUT_GAIN = 6.0
 CUT_MIN_CHARS = 6  # shorter strings (a title of four characters, a name) are only listed, never cut
-PRIOR_COST = 6.0  # cost of declaring a span inserted at all: rare by construction
+PRIOR_COST = 3.0  # cost of declaring a span inserted at all: rare by construction
 LENGTH_COST = 0.75  # per character of a span: a span takes in no more words than the evidence asks for
 HOT = 0.5  # a character whose pair reads better as junk by this much (nats) can belong to a span
 WINDOW_PEAK = 8.0  # a stretch is searched only if some run of its characters reads this much better as junk
@@ -225,19 +225,20 @@ class LanguageModel:
             return (web_uni.get(ch, 0) + 0.5) / (web_total + 0.5 * vocab)
 
         self.web = _Bigrams(**self._counts(data['web']), base=flat)
-        self.gov = _Bigrams(**self._counts(data['gov']), base=self.web.unigram)
-        self.junk = _Bigrams(**self._counts(data['junk']), base=self.web.unigram)
-        self._g: dict[str, float] = {}
-        self._j: dict[str, float] = {}
+        # With the pairs of the training texts scored in advance, their own pair counts are never looked up (a
+        # pair not among them has a count of 0 in both): skip unpacking them.
+        scored = 'pairs' in data
+        self.gov = _Bigrams(**self._counts(data['gov'], scored), base=self.web.unigram)
+        self.junk = _Bigrams(**self._counts(data['junk'], scored), base=self.web.unigram)
         self._p: dict[str, tuple[float, float]] = {}
         if 'pairs' in data:
             gov, junk = _unpack(data['pairs'][0], 2, 'f'), _unpack(data['pairs'][1], 2, 'f')
             self._p = {k: (v, junk[k]) for k, v in gov.items()}
 
     @staticmethod
-    def _counts(packed: list) -> dict[str, dict]:
+    def _counts(packed: list, scored: bool = False) -> dict[str, dict]:
         names = ('unigrams', 'bigrams', 'context', 'types', 'ends', 'starts')
-        return {name: _unpack(part, 2 if name == 'bigrams' else 1, 'q')
+        return {name: {} if scored and name == 'bigrams' else _unpack(part, 2 if name == 'bigrams' else 1, 'q')
                 for name, part in zip(names, packed)}
 
     def pair(self, a: str, b: str) -> tuple[float, float]:
@@ -245,26 +246,16 @@ class LanguageModel:
         key = a + b
         value = self._p.get(key)
         if value is None:
-            value = self._p[key] = (self.gov_log(a, b), self.junk_log(a, b))
+            value = self._p[key] = (math.log(self._mix(self.gov, a, b)), math.log(self._mix(self.junk, a, b)))
         return value
 
     def gov_log(self, a: str, b: str) -> float:
         """log P(b | a) in government prose."""
-        key = a + b
-        value = self._g.get(key)
-        if value is None:
-            value = math.log(self._mix(self.gov, a, b))
-            self._g[key] = value
-        return value
+        return self.pair(a, b)[0]
 
     def junk_log(self, a: str, b: str) -> float:
         """log P(b | a) in injected junk."""
-        key = a + b
-        value = self._j.get(key)
-        if value is None:
-            value = math.log(self._mix(self.junk, a, b))
-            self._j[key] = value
-        return value
+        return self.pair(a, b)[1]
 
     def _mix(self, own: _Bigrams, a: str, b: str) -> float:
         """A model's pair probability, trusted as far as it has seen the context `a`; the shared background
@@ -469,7 +460,7 @@ def _tidy(text: str, span: Span) -> Span:
     return Span(span.start, end, span.gain, span.seam, span.margin) if end != span.end else span
 
 
-CUT_MARGIN = 2.5  # nats by which the span's edges must beat edges up to SHIFT characters away
+CUT_MARGIN = 3.0  # nats by which the span's edges must beat edges up to SHIFT characters away
 
 
 def _weight(piece: str) -> int:
