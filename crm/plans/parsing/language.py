@@ -10,9 +10,12 @@ of the jieba segmenter, counted once into the shipped model file):
 A span is junk when the text reads better as "government prose with this span inserted" than as one piece: the
 junk model explains the span better than the document model does, and the text around it joins where it was cut
 (the document model scores the seam left by the cut higher than the two seams of the span). The gain of that
-reading, in nats, is the evidence; spans with strong evidence are cut and reported with a confidence, weaker ones
-are listed for an administrator. Words that neither model knows weigh the same under both (the shared background),
-so a new proper noun is not junk for being new.
+reading, in nats, is the evidence. Where a span may lie: within one sentence (it may take the mark after it along),
+never starting or ending on a punctuation mark, and never leaving a "sentence" of four characters or fewer.
+A span is cut (see `certain`) only with enough evidence, at least six characters, and edges whose reading beats every
+reading with edges up to three characters away by CUT_MARGIN nats: the cost of cutting real text is high, so an
+uncertain edge means "list it for an administrator" instead. Words that neither model knows weigh the same under
+both (the shared background), so a new proper noun is not junk for being new.
 
 The model file is built by `python -m crm.plans.parsing.language build` (needs the `jieba` package for its
 dictionary) and loaded once per process.
@@ -210,7 +213,8 @@ class _Bigrams:
         """Probability that a word starts with `b` (the unigram when the model has no word edges)."""
         if not self.starts_total:
             return self.unigram(b)
-        return (1 - UNIGRAM_BACKGROUND) * self.starts.get(b, 0) / self.starts_total + UNIGRAM_BACKGROUND * self.unigram(b)
+        own = self.starts.get(b, 0) / self.starts_total
+        return (1 - UNIGRAM_BACKGROUND) * own + UNIGRAM_BACKGROUND * self.unigram(b)
 
 
 class LanguageModel:

@@ -12,7 +12,7 @@ from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
 from .segment import Item, Line, find_repeated_body, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
-from .spam import cut_foreign_spans, find_suspects, merge_suspects, strip_injections
+from .spam import cut_foreign_spans, drop_foreign_lines, find_suspects, merge_suspects, strip_injections
 from .table_targets import table_targets
 from .text import decode, ends_sentence, sha256_hex, squeeze_spaces
 
@@ -36,6 +36,8 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     items = _items(lines, triples, doc)
     items = _drop_duplicate_items(items, doc)
     _detect_title(items, doc)
+    if language:
+        drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
     _build(items, doc, background)
     listed = []
     if language:

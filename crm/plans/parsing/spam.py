@@ -164,6 +164,28 @@ def _context(text: str, start: int, end: int) -> str:
     return text[max(0, start - CONTEXT_CHARS):end + CONTEXT_CHARS]
 
 
+def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Corrections = Corrections()) -> None:
+    """Blank the lines (segment.Line) that are nothing but a string the junk model is certain of: done before the
+    outline is built, so that a document with such a line gets the same paragraphs, anchors and citations as the
+    same document without it."""
+    from . import language
+
+    for ln in lines:
+        text = ln.text.strip()
+        if not language.CUT_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
+            continue  # a longer line is more than one inserted string
+        if any(k and k in text for k in corrections.keep):
+            continue
+        rest = text
+        spans = [sp for sp in language.find_spans(text) if language.certain(sp, text[sp.start:sp.end])]
+        for sp in sorted(spans, key=lambda x: -x.start):
+            rest = rest[:sp.start] + rest[sp.end:]
+        if spans and not re.sub(rf'[^{CJK}0-9A-Za-z]', '', rest):
+            best = max(spans, key=lambda x: x.confidence)
+            removed.append(Removal('spam', text, ln.line, LANGUAGE_REASON, best.confidence, text))
+            ln.text = ''
+
+
 def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
                       corrections: Corrections = Corrections()) -> tuple[list[ParsedParagraph], list[Suspect]]:
     """Judge every prose paragraph by how it reads (see language): spans the junk model explains with certainty

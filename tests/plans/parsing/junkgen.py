@@ -42,7 +42,8 @@ def _phone(rng: random.Random) -> str:
 
 def _url(rng: random.Random) -> str:
     name = ''.join(rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(rng.randint(4, 8)))
-    return rng.choice(['www.', 'm.', 'wap.']) + name + str(rng.randint(1, 999)) + rng.choice(['.com', '.cc', '.net', '.la'])
+    tail = rng.choice(['.com', '.cc', '.net', '.la'])
+    return rng.choice(['www.', 'm.', 'wap.']) + name + str(rng.randint(1, 999)) + tail
 
 
 def _title(rng: random.Random) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 
 import pytest
 
@@ -40,6 +41,15 @@ def test_advertising_inside_and_between_sentences_is_cut_and_reported():
     assert doc.paragraphs[1].targets, 'targets are read from the text without the junk'
 
 
+def test_a_line_of_nothing_but_advertising_leaves_the_outline_as_without_it():
+    plain = '规划\n\n第一章 总则\n\n推进数字经济发展，培育龙头企业。\n\n完善产业政策体系。\n'
+    damaged = plain.replace('\n\n完善', '\n\n兼职日结300元，在家动动手指就能赚钱，加微信领取。\n\n完善')
+    clean, doc = parse_document(plain.encode()), parse_document(damaged.encode())
+    assert [(p.anchor, p.citation_path, p.text) for p in doc.paragraphs] == [
+        (p.anchor, p.citation_path, p.text) for p in clean.paragraphs]
+    assert [(r.text, r.line) for r in _language_cuts(doc)] == [('兼职日结300元，在家动动手指就能赚钱，加微信领取。', 7)]
+
+
 def test_an_administrators_keep_puts_a_cut_string_back():
     doc = parse_document(ISSUE, corrections=Corrections(keep=('点击领取100元话费',)))
     assert '数字经济产业园，点击领取100元话费推动' in _text(doc)
@@ -62,7 +72,8 @@ def test_a_seed_document_read_as_if_new_loses_nothing(key):
     """The model learnt from the seed documents; without the one judged, it still cuts none of its text."""
     paragraphs = language.prose_paragraphs(seed_bytes(key))
     lm = language.model_without(paragraphs)
-    cut = [p[s.start:s.end] for p in paragraphs for s in language.find_spans(p, lm) if language.certain(s, p[s.start:s.end])]
+    cut = [p[s.start:s.end] for p in paragraphs for s in language.find_spans(p, lm)
+           if language.certain(s, p[s.start:s.end])]
     assert cut == []
 
 
@@ -93,9 +104,9 @@ def test_generated_junk_is_caught_without_cutting_real_text():
 
 
 def test_the_generator_is_reproducible_and_stays_off_the_training_list():
-    assert [i.damaged for i in damaged_set(5, clean_paragraphs())] == [i.damaged for i in damaged_set(5, clean_paragraphs())]
+    first, again = damaged_set(5, clean_paragraphs()), damaged_set(5, clean_paragraphs())
+    assert [i.damaged for i in first] == [i.damaged for i in again]
     training = set(language.read_lines(language.JUNK_TRAIN))
-    import random
     rng = random.Random(11)
     generated = {junk_string(rng) for _ in range(300)}
     assert len(generated & training) <= 3, generated & training
