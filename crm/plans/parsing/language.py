@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / 'data'
@@ -115,15 +116,18 @@ def _pack(table: dict[str, float], width: int, code: str) -> list[str]:
     return [''.join(keys), base64.b64encode(values.tobytes()).decode('ascii')]
 
 
-def _unpack(packed: list[str], width: int, code: str) -> dict:
+def _columns(packed: list[str], width: int, code: str):
+    """The keys (an iterator) and the values (an array) of a packed table."""
     keys, raw = packed
     values = array(code)
     values.frombytes(base64.b64decode(raw))
     if sys.byteorder == 'big':
         values.byteswap()
-    if width == 1:
-        return dict(zip(keys, values))
-    return dict(zip(map(str.__add__, keys[0::2], keys[1::2]), values))
+    return (iter(keys) if width == 1 else map(str.__add__, keys[0::2], keys[1::2])), values
+
+
+def _unpack(packed: list[str], width: int, code: str) -> dict:
+    return dict(zip(*_columns(packed, width, code)))
 
 
 def read_lines(path: Path) -> list[str]:
@@ -235,9 +239,10 @@ class LanguageModel:
         self.gov = _Bigrams(**self._counts(data['gov'], scored), base=self.web.unigram)
         self.junk = _Bigrams(**self._counts(data['junk'], scored), base=self.web.unigram)
         self._p: dict[str, tuple[float, float]] = {}
-        if 'pairs' in data:
-            gov, junk = _unpack(data['pairs'][0], 2, 'f'), _unpack(data['pairs'][1], 2, 'f')
-            self._p = {k: (v, junk[k]) for k, v in gov.items()}
+        if 'pairs' in data:  # both tables have the same keys
+            keys, gov = _columns(data['pairs'][0], 2, 'f')
+            junk = _columns(data['pairs'][1], 2, 'f')[1]
+            self._p = dict(zip(keys, zip(gov, junk)))
 
     @staticmethod
     def _counts(packed: list, scored: bool = False) -> dict[str, dict]:
@@ -252,6 +257,14 @@ class LanguageModel:
         if value is None:
             value = self._p[key] = (math.log(self._mix(self.gov, a, b)), math.log(self._mix(self.junk, a, b)))
         return value
+
+    def pairs(self, seq: str) -> list[tuple[float, float]]:
+        """pair() of every two neighbours in seq (the known ones looked up at C speed)."""
+        keys = list(map(str.__add__, seq[:-1], seq[1:]))
+        logs = list(map(self._p.get, keys))
+        if None in logs:
+            logs = [v if v is not None else self.pair(k[0], k[1]) for k, v in zip(keys, logs)]
+        return logs
 
     def gov_log(self, a: str, b: str) -> float:
         """log P(b | a) in government prose."""
@@ -330,28 +343,35 @@ class Scorer:
     def __init__(self, lm: LanguageModel, text: str) -> None:
         self.lm, self.text = lm, text
         self.seq = BOS + symbols(text) + EOS  # seq[i + 1] is text[i]
-        seq = self.seq
-        logs = list(map(lm.pair, seq[:-1], seq[1:]))
-        self.g = list(accumulate((p[0] for p in logs), initial=0.0))  # prefix sums of log P(seq[i] | seq[i-1])
-        self.j = list(accumulate((p[1] for p in logs), initial=0.0))
-        # how many symbols up to k weigh in a span's length: a run of digits or letters counts once
-        self.w = list(accumulate((b not in '#a0' or a != b for a, b in zip(seq[:-1], seq[1:])), initial=0))
+        self.logs = lm.pairs(self.seq)  # (gov, junk) log P(seq[i + 1] | seq[i])
+        self._sums: tuple[list[float], list[float], list[int]] | None = None
 
     def local(self) -> list[float]:
         """Per character of the text: how much better its pair reads as junk than as the document."""
-        g, j = self.g, self.j
-        return [(j[k] - j[k - 1]) - (g[k] - g[k - 1]) for k in range(1, len(self.seq) - 1)]
+        return [j - g for g, j in self.logs[:-1]]
+
+    @property
+    def sums(self) -> tuple[list[float], list[float], list[int]]:
+        """Prefix sums over seq of the government and junk log-probabilities, and of the symbols that weigh in a
+        span's length (a run of digits or letters counts once); made when a span is first scored."""
+        if self._sums is None:
+            seq = self.seq
+            self._sums = (list(accumulate(map(itemgetter(0), self.logs), initial=0.0)),
+                          list(accumulate(map(itemgetter(1), self.logs), initial=0.0)),
+                          list(accumulate((b not in '#a0' or a != b for a, b in zip(seq[:-1], seq[1:])), initial=0)))
+        return self._sums
 
     def gain(self, start: int, end: int) -> tuple[float, float]:
         """Evidence (nats) that text[start:end] was inserted, and the part of it that comes from the seam."""
-        lm, seq, g, j = self.lm, self.seq, self.g, self.j
+        lm, seq = self.lm, self.seq
+        g, j, w = self.sums
         s, e = start + 1, end + 1  # positions in seq
         left, right = seq[s - 1], seq[e]
         as_junk = lm.junk_log(BOS, seq[s]) + (j[e - 1] - j[s]) + lm.junk_log(seq[e - 1], EOS)
         joined = lm.gov_log(left, right)
         as_text = g[e] - g[s - 1]  # the span's pairs and the pair leaving it
         seam = joined - lm.gov_log(left, seq[s]) - lm.gov_log(seq[e - 1], right)
-        return as_junk + joined - as_text - PRIOR_COST - LENGTH_COST * (self.w[e - 1] - self.w[s - 1]), seam
+        return as_junk + joined - as_text - PRIOR_COST - LENGTH_COST * (w[e - 1] - w[s - 1]), seam
 
 
 def _windows(local: Sequence[float], margin: int) -> list[tuple[int, int]]:
