@@ -84,6 +84,30 @@ def test_clean_prose_it_never_saw_is_left_whole():
     assert [p.text for p in doc.paragraphs] == paragraphs
 
 
+# Government sentences about the very things advertising talks of, and with the addresses and numbers it carries.
+NEAR_MISSES = [
+    '申报材料请登录区政府门户网站（www.gongshu.gov.cn）下载，咨询电话：0571-88259999。',
+    '详见杭州市人民政府网站https://www.hangzhou.gov.cn/art/2024/1/12/art_1229063387_1835912.html。',
+    '联系人：李女士，联系电话：13857101234，电子邮箱：tzcjj@gongshu.gov.cn。',
+    '成功举办2024 Hangzhou Digital Economy Summit，吸引来自30多个国家和地区的嘉宾参会。',
+    '关注“拱墅发布”微信公众号，扫码即可在线办理。',
+    '引进网易游戏、电魂网络等数字娱乐企业，打造电竞赛事和网络游戏研发集聚区。',
+    '开展“清朗”专项行动，集中整治网络水军、刷单炒信、有偿删帖等网络乱象。',
+    '推动网络文学IP改编，支持《斗罗大陆》《全职高手》等作品开发动漫、影视和游戏衍生品。',
+    '区卫健局开展“中医药进社区”活动，组织名老中医免费义诊，普及中医药养生知识。',
+    '严厉打击“祖传秘方”“包治百病”等虚假医疗广告，查处违法广告案件36件。',
+    '推广“兼职+全职”灵活就业模式，组织开展网约配送员、电商主播等新就业形态劳动者技能培训。',
+    '全市首家“免费阅读”城市书房在我区开放，市民可凭借书证免费借阅图书。',
+]
+
+
+def test_government_text_about_ads_games_and_remedies_is_not_cut():
+    removed: list = []
+    kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(NEAR_MISSES)],
+                                removed)
+    assert removed == [] and [p.text for p in kept] == NEAR_MISSES
+
+
 def _run(items) -> list[str]:
     paragraphs = [ParsedParagraph(n, 'text', item.damaged, [], f'p{n}', '') for n, item in enumerate(items)]
     kept, _ = cut_foreign_spans(paragraphs, [])
