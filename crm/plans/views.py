@@ -66,6 +66,8 @@ WARNINGS = (
      _l('the published text says it is abridged: %(note)s (line %(line)s)')),
     (r'(?P<caption>.*): indicator row (?P<row>.*): one value for several columns, placed by rule',
      _l('%(caption)s: indicator row %(row)s has one value for several columns, placed by rule')),
+    (r'too much text reads as junk: not judged from line (?P<line>\d+) on',
+     _l('too much text reads as advertising: the rest, from line %(line)s, was not checked for it')),
 )
 
 

@@ -61,6 +61,8 @@ PRIOR_COST = 3.0  # cost of declaring a span inserted at all: rare by constructi
 LENGTH_COST = 0.75  # per character of a span: a span takes in no more words than the evidence asks for
 HOT = 0.5  # a character whose pair reads better as junk by this much (nats) can belong to a span
 WINDOW_PEAK = 8.0  # a stretch is searched only if some run of its characters reads this much better as junk
+CHUNK = 120  # longer stretches are searched in overlapping pieces of this length
+BUDGET = 150_000  # spans scored per text at most: a page of nothing but junk cannot stall an import
 
 
 def symbol(ch: str) -> str:
@@ -345,10 +347,20 @@ class Scorer:
         self.seq = BOS + symbols(text) + EOS  # seq[i + 1] is text[i]
         self.logs = lm.pairs(self.seq)  # (gov, junk) log P(seq[i + 1] | seq[i])
         self._sums: tuple[list[float], list[float], list[int]] | None = None
+        self.scored = 0  # spans scored so far (the work is bounded per text)
+        self._edges: tuple[list[float], list[float]] | None = None
 
     def local(self) -> list[float]:
         """Per character of the text: how much better its pair reads as junk than as the document."""
         return [j - g for g, j in self.logs[:-1]]
+
+    @property
+    def edges(self) -> tuple[list[float], list[float]]:
+        """Per position of seq: log P(symbol | start of junk) and log P(end of junk | symbol)."""
+        if self._edges is None:
+            junk = self.lm.junk_log
+            self._edges = ([junk(BOS, c) for c in self.seq], [junk(c, EOS) for c in self.seq])
+        return self._edges
 
     @property
     def sums(self) -> tuple[list[float], list[float], list[int]]:
@@ -397,19 +409,31 @@ def _peak(local: Sequence[float], lo: int, hi: int) -> float:
 
 
 def _best(scorer: Scorer, text: str, lo: int, hi: int) -> Span | None:
-    best = None
+    """The span of text[lo:hi] with the highest gain (Scorer.gain, inlined: this is the inner loop)."""
+    best, best_gain = None, -math.inf
+    seq, pair = scorer.seq, scorer.lm.pair
+    g, j, w = scorer.sums
+    enter, leave = scorer.edges
+    bad_edge = _EDGE_PUNCT + ' \t\n'
     for s in range(lo, hi - MIN_SPAN + 1):
-        if _SKIP.match(text[s]) or text[s] in _EDGE_PUNCT:
+        if text[s] in bad_edge:
             continue
+        p = s + 1  # position in seq
+        before = enter[p] - j[p] + g[p - 1] - PRIOR_COST + LENGTH_COST * w[p - 1]
+        left = seq[p - 1]
         for e in range(s + MIN_SPAN, min(hi, s + MAX_SPAN) + 1):
             if text[e - 2] in _SENTENCE_END:  # a span lies within one sentence (_tidy may add its end mark)
                 break
-            if _SKIP.match(text[e - 1]) or text[e - 1] in _EDGE_PUNCT:
+            if text[e - 1] in bad_edge:
                 continue
-            gain, seam = scorer.gain(s, e)
-            if (best is None or gain > best.gain) and not leaves_fragment(text, s, e):
-                best = Span(s, e, gain, seam)
-    return best
+            q = e + 1
+            gain = before + j[q - 1] + leave[q - 1] + pair(left, seq[q])[0] - g[q] - LENGTH_COST * w[q - 1]
+            scorer.scored += 1
+            if gain > best_gain and not leaves_fragment(text, s, e):
+                best, best_gain = (s, e), gain
+    if best is None:
+        return None
+    return Span(best[0], best[1], *scorer.gain(*best))
 
 
 FRAGMENT = 4
@@ -431,25 +455,54 @@ def leaves_fragment(text: str, start: int, end: int) -> bool:
     return 0 < (start - left) + (right - end) <= FRAGMENT
 
 
-def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6) -> list[Span]:
-    """Spans of `text` that read as inserted junk with at least the listing evidence, in text order."""
+class Budget:
+    """How many more spans may be scored: bounds the work on one text, or on a whole document."""
+
+    def __init__(self, spans: int) -> None:
+        self.left = spans
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
+
+
+def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budget: Budget | None = None) -> list[Span]:
+    """Spans of `text` that read as inserted junk with at least the listing evidence, in text order. The search
+    stops when `budget` (or the per-text BUDGET) is spent."""
+    budgets = [Budget(BUDGET)] + ([budget] if budget is not None else [])
     if len(text) < MIN_SPAN:
         return []
     lm = lm or model()
     scorer = Scorer(lm, text)
     chosen: list[Span] = []
     local = scorer.local()
-    todo = [(lo, hi) for lo, hi in _windows(local, margin) if _peak(local, lo, hi) >= WINDOW_PEAK]
-    while todo:
+    todo = [chunk for lo, hi in _windows(local, margin) if _peak(local, lo, hi) >= WINDOW_PEAK
+            for chunk in _chunks(lo, hi)]
+    todo.reverse()
+    while todo and not any(b.spent for b in budgets):
         lo, hi = todo.pop()
         if hi - lo < MIN_SPAN:
             continue
+        before = scorer.scored
         best = _best(scorer, text, lo, hi)
+        for b in budgets:
+            b.left -= scorer.scored - before
         if best is None or best.gain < CONSIDER_GAIN:
             continue
-        chosen.append(_with_margin(scorer, text, _tidy(text, best)))
-        todo += [(lo, best.start), (best.end, hi)]
+        span = _with_margin(scorer, text, _tidy(text, best))
+        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+            chosen.append(span)
+        todo += [(best.end, hi), (lo, best.start)]
     return sorted(chosen, key=lambda sp: sp.start)
+
+
+def _chunks(lo: int, hi: int) -> list[tuple[int, int]]:
+    """A long stretch in overlapping pieces (a span fits in the overlap): the search stays linear in the length of
+    a text, even one that is junk from end to end."""
+    if hi - lo <= CHUNK:
+        return [(lo, hi)]
+    starts = range(lo, hi - MAX_SPAN, CHUNK - MAX_SPAN)
+    return [(s, min(hi, s + CHUNK)) for s in starts]
 
 
 _PUNCT = '。；，、：！？;,:!?'

@@ -41,7 +41,7 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     _build(items, doc, background)
     listed = []
     if language:
-        doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections)
+        doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
     _annotate(doc, platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS)
     doc.suspects = merge_suspects(listed, find_suspects(doc.paragraphs, background, keep=corrections.keep))
     return doc

@@ -153,6 +153,8 @@ def find_suspects(paragraphs: Sequence[ParsedParagraph], background: CorpusStats
 
 LANGUAGE_REASON = 'reads as advertising or web fiction inserted into the sentence'
 LANGUAGE_KINDS = ('text', 'bullet', 'glossary')  # tables and boxes hold names and figures, not prose
+# Spans scored per document at most: about 800 are scored per injected string, none on clean text.
+DOCUMENT_BUDGET = 600_000
 CONTEXT_CHARS = 12
 
 
@@ -187,19 +189,27 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
 
 
 def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
-                      corrections: Corrections = Corrections()) -> tuple[list[ParsedParagraph], list[Suspect]]:
+                      corrections: Corrections = Corrections(),
+                      warnings: list[str] | None = None) -> tuple[list[ParsedParagraph], list[Suspect]]:
     """Judge every prose paragraph by how it reads (see language): spans the junk model explains with certainty
     and clear edges are cut and reported with their confidence and context; weaker ones are returned as suspects.
-    Strings an administrator kept are left alone. A paragraph nothing is left of is dropped."""
+    Strings an administrator kept are left alone. A paragraph nothing is left of is dropped. The work is bounded
+    per document (DOCUMENT_BUDGET spans scored); past it the rest is not judged, with a warning."""
     from . import language
 
     out: list[ParsedParagraph] = []
     suspects: list[Suspect] = []
+    budget = language.Budget(DOCUMENT_BUDGET)
     for p in paragraphs:
         if p.kind not in LANGUAGE_KINDS:
             out.append(p)
             continue
-        spans = language.find_spans(p.text)
+        if budget.spent:
+            out.append(p)
+            continue
+        spans = language.find_spans(p.text, budget=budget)
+        if budget.spent and warnings is not None:
+            warnings.append(f'too much text reads as junk: not judged from line {p.line} on')
         kept = _kept_ranges(p.text, corrections.keep)
         spans = [sp for sp in spans if all(sp.end <= s or sp.start >= e for s, e in kept)]
         text = p.text

@@ -154,3 +154,19 @@ def test_the_shipped_model_is_built_from_its_sources():
                            language.read_lines(language.JUNK_TRAIN), Path(spec.origin).parent / 'dict.txt')
     assert built == language.load()
     assert len(FILES) == 5
+
+
+def test_a_page_of_nothing_but_junk_is_judged_in_bounded_time(monkeypatch):
+    """The work per document is bounded: past the budget the rest is left unjudged, with a warning."""
+    import time
+
+    from crm.plans.parsing import spam
+
+    monkeypatch.setattr(spam, 'DOCUMENT_BUDGET', 20_000)
+    rng = random.Random(3)
+    junk = language.read_lines(language.JUNK_TRAIN)
+    page = '\n\n'.join(''.join(rng.choice(junk) for _ in range(30)) for _ in range(20))
+    start = time.perf_counter()
+    doc = parse_document(('第一章 总则\n\n' + page + '\n').encode())
+    assert time.perf_counter() - start < 30
+    assert any(w.startswith('too much text reads as junk: not judged from line') for w in doc.warnings)
