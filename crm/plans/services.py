@@ -17,9 +17,9 @@ from crm.core import audit
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Corrections, ParsedDocument, ParsedParagraph,
-                               normalize_for_search, parse_document)
+                               Removal, Suspect, normalize_for_search, parse_document)
 from crm.plans.parsing.junk import stated_date
-from crm.plans.parsing.spam import find_suspects
+from crm.plans.parsing.spam import find_suspects, merge_suspects
 from crm.plans.parsing.text import search_tokens
 from crm.platforms.services import load_catalogue
 
@@ -71,15 +71,29 @@ def _meta(meta: dict[str, Any], parsed: ParsedDocument, filename: str, sha: str)
     return values
 
 
+def _removal(r: Removal) -> dict[str, Any]:
+    row = {'kind': r.kind, 'text': r.text, 'line': r.line, 'reason': r.reason}
+    if r.confidence is not None:
+        row.update(confidence=r.confidence, context=r.context)
+    return row
+
+
+def suspect_row(x: Suspect) -> dict[str, Any]:
+    """A suspect as the import report stores it."""
+    row = {'text': x.text, 'anchor': x.anchor, 'context': x.context, 'source': x.source}
+    if x.confidence is not None:
+        row['confidence'] = x.confidence
+    return row
+
+
 def _report(parsed: ParsedDocument) -> dict[str, Any]:
-    removal = lambda r: {'kind': r.kind, 'text': r.text, 'line': r.line, 'reason': r.reason}  # noqa: E731
     return {
-        'removed': [removal(r) for r in parsed.removed],
-        'duplicate_blocks': [removal(r) for r in parsed.duplicate_blocks],
+        'removed': [_removal(r) for r in parsed.removed],
+        'duplicate_blocks': [_removal(r) for r in parsed.duplicate_blocks],
         'warnings': parsed.warnings,
         'metadata': parsed.metadata,
         'missing_tables': [t.caption for t in parsed.tables if t.missing_body],
-        'suspected': [{'text': x.text, 'anchor': x.anchor, 'context': x.context} for x in parsed.suspects],
+        'suspected': [suspect_row(x) for x in parsed.suspects],
         'corrections': {'strip': list(parsed.corrections.strip), 'keep': list(parsed.corrections.keep)},
     }
 
@@ -247,7 +261,8 @@ def review_suspects() -> int:
 
     Each document is judged on import against those imported before it; after a batch (the seed, several files at
     once) the first ones have seen too little of the corpus: this gives every document the same footing. Only the
-    report's list of suspects changes (suspects are never cut from the text). Returns how many are listed now."""
+    report's list of suspects changes (suspects are never cut from the text); those listed for how they read, which
+    does not depend on the other documents, are kept. Returns how many are listed now."""
     documents = db.session.scalars(select(PlanDocument).where(PlanDocument.is_current.is_(True))
                                    .order_by(PlanDocument.id)).all()
     rows = db.session.execute(select(PlanParagraph.document_id, PlanParagraph.anchor, PlanParagraph.text)
@@ -263,10 +278,12 @@ def review_suspects() -> int:
         for other, stats in own.items():
             if other != document.id:
                 background = background.joined(stats)
-        keep = (document.report or {}).get('corrections', {}).get('keep', [])
-        found = find_suspects(paragraphs[document.id], background, keep=keep)
-        document.report = {**(document.report or {}),
-                           'suspected': [{'text': x.text, 'anchor': x.anchor, 'context': x.context} for x in found]}
+        report = document.report or {}
+        keep = report.get('corrections', {}).get('keep', [])
+        listed = [Suspect(x['text'], x['anchor'], x['context'], 'language', x.get('confidence'))
+                  for x in report.get('suspected', []) if x.get('source') == 'language']
+        found = merge_suspects(listed, find_suspects(paragraphs[document.id], background, keep=keep))
+        document.report = {**report, 'suspected': [suspect_row(x) for x in found]}
         total += len(found)
     db.session.flush()
     return total

@@ -54,6 +54,8 @@ REMOVAL_REASONS = {
     'editorial note': _l('editorial note'),
     'link to the previous or next article': _l('link to the previous or next article'),
     'page controls': _l('page controls (print, close, share, font size)'),
+    'reads as advertising or web fiction inserted into the sentence':
+        _l('reads as advertising or web fiction inserted into the sentence'),
 }
 WARNINGS = (
     (r'table without body: (?P<caption>.*) \(line (?P<line>\d+)\)',
@@ -68,6 +70,8 @@ WARNINGS = (
      _l('the published text says it is abridged: %(note)s (line %(line)s)')),
     (r'(?P<caption>.*): indicator row (?P<row>.*): one value for several columns, placed by rule',
      _l('%(caption)s: indicator row %(row)s has one value for several columns, placed by rule')),
+    (r'too much text reads as junk: not judged from line (?P<line>\d+) on',
+     _l('too much text reads as advertising: the rest, from line %(line)s, was not checked for it')),
 )
 
 

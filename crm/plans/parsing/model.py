@@ -11,15 +11,20 @@ class Removal:
     text: str
     line: int
     reason: str
+    confidence: float | None = None  # for a judgement (text cut because of how it reads): how sure, 0-1
+    context: str = ''  # the text around the removed string, for a reviewer
 
 
 @dataclass
 class Suspect:
-    """A string that looks injected (its character pairs hardly occur in the rest of the corpus) but was kept:
-    listed for an administrator to confirm as junk or to keep."""
+    """A string that looks injected (its character pairs hardly occur in the rest of the corpus, or it reads as
+    advertising without the certainty needed to cut it) but was kept: listed for an administrator to confirm as
+    junk or to keep."""
     text: str
     anchor: str
     context: str
+    source: str = 'corpus'  # 'corpus': rare against the other documents; 'language': reads as junk, not certain
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
 from .repeats import drop_repeats
 from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
-from .spam import find_suspects, strip_injections
+from .spam import cut_foreign_spans, drop_foreign_lines, find_suspects, merge_suspects, strip_injections
 from .table_targets import table_targets
 from .text import decode, ends_sentence, normalize_for_search, sha256_hex, squeeze_spaces
 
@@ -23,7 +23,7 @@ LONG_LINE = 2000
 
 def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] | None = None,
                    industry_keywords: dict[str, list[str]] | None = None, corrections: Corrections = Corrections(),
-                   background: CorpusStats | None = None) -> ParsedDocument:
+                   background: CorpusStats | None = None, language: bool = True) -> ParsedDocument:
     """Parse a downloaded plan text into clean, citable paragraphs, headings and tables.
 
     `corrections` are an administrator's decisions on this document's junk; `background` counts the character
@@ -37,9 +37,14 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     items = drop_repeats(_items(lines, triples, doc), doc)
     _detect_title(items, doc)
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
+    if language:
+        drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
     _build(items, doc, background, _names(platforms, industries))
+    listed = []
+    if language:
+        doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
     _annotate(doc, platforms, industries)
-    doc.suspects = find_suspects(doc.paragraphs, background, keep=corrections.keep)
+    doc.suspects = merge_suspects(listed, find_suspects(doc.paragraphs, background, keep=corrections.keep))
     return doc
 
 

@@ -147,3 +147,94 @@ def find_suspects(paragraphs: Sequence[ParsedParagraph], background: CorpusStats
                 start = match.start()
                 found.append(Suspect(run, p.anchor, p.text[max(0, start - 12):start + len(run) + 12]))
     return found
+
+
+# --- junk by language: spans that read as advertising or web fiction, not as the document's prose ---------------
+
+LANGUAGE_REASON = 'reads as advertising or web fiction inserted into the sentence'
+LANGUAGE_KINDS = ('text', 'bullet', 'glossary')  # tables and boxes hold names and figures, not prose
+# Spans scored per document at most: about 800 are scored per injected string, none on clean text.
+DOCUMENT_BUDGET = 600_000
+CONTEXT_CHARS = 12
+
+
+def _kept_ranges(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
+    return _occurrences(text, [k for k in keep if k])
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return text[max(0, start - CONTEXT_CHARS):end + CONTEXT_CHARS]
+
+
+def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Corrections = Corrections()) -> None:
+    """Blank the lines (segment.Line) that are nothing but a string the junk model is certain of: done before the
+    outline is built, so that a document with such a line gets the same paragraphs, anchors and citations as the
+    same document without it."""
+    from . import language
+
+    for ln in lines:
+        text = ln.text.strip()
+        if not language.CUT_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
+            continue  # a longer line is more than one inserted string
+        if any(k and k in text for k in corrections.keep):
+            continue
+        rest = text
+        spans = [sp for sp in language.find_spans(text) if language.certain(sp, text[sp.start:sp.end])]
+        for sp in sorted(spans, key=lambda x: -x.start):
+            rest = rest[:sp.start] + rest[sp.end:]
+        if spans and not re.sub(rf'[^{CJK}0-9A-Za-z]', '', rest):
+            best = max(spans, key=lambda x: x.confidence)
+            removed.append(Removal('spam', text, ln.line, LANGUAGE_REASON, best.confidence, text))
+            ln.text = ''
+
+
+def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
+                      corrections: Corrections = Corrections(),
+                      warnings: list[str] | None = None) -> tuple[list[ParsedParagraph], list[Suspect]]:
+    """Judge every prose paragraph by how it reads (see language): spans the junk model explains with certainty
+    and clear edges are cut and reported with their confidence and context; weaker ones are returned as suspects.
+    Strings an administrator kept are left alone. A paragraph nothing is left of is dropped. The work is bounded
+    per document (DOCUMENT_BUDGET spans scored); past it the rest is not judged, with a warning."""
+    from . import language
+
+    out: list[ParsedParagraph] = []
+    suspects: list[Suspect] = []
+    budget = language.Budget(DOCUMENT_BUDGET)
+    for p in paragraphs:
+        if p.kind not in LANGUAGE_KINDS:
+            out.append(p)
+            continue
+        if budget.spent:
+            out.append(p)
+            continue
+        spans = language.find_spans(p.text, budget=budget)
+        if budget.spent and warnings is not None:
+            warnings.append(f'too much text reads as junk: not judged from line {p.line} on')
+        kept = _kept_ranges(p.text, corrections.keep)
+        spans = [sp for sp in spans if all(sp.end <= s or sp.start >= e for s, e in kept)]
+        text = p.text
+        for sp in sorted(spans, key=lambda x: -x.start):
+            piece = text[sp.start:sp.end]
+            if language.certain(sp, piece):
+                removed.append(Removal('spam', piece, p.line, LANGUAGE_REASON, sp.confidence,
+                                       _context(p.text, sp.start, sp.end)))
+                text = text[:sp.start] + text[sp.end:]
+            elif language.listed(sp, piece):
+                suspects.append(Suspect(piece, p.anchor, _context(p.text, sp.start, sp.end), 'language',
+                                        sp.confidence))
+        p.text = text
+        if re.sub(rf'[^{CJK}0-9A-Za-z]', '', text):
+            out.append(p)
+    for n, p in enumerate(out, start=1):
+        p.seq = n
+    suspects.reverse()
+    return out, suspects
+
+
+def merge_suspects(first: list[Suspect], second: list[Suspect]) -> list[Suspect]:
+    """Both lists, without a second report of a string already listed in the same paragraph."""
+    merged = list(first)
+    for s in second:
+        if not any(s.anchor == m.anchor and (s.text in m.text or m.text in s.text) for m in merged):
+            merged.append(s)
+    return merged

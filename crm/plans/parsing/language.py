@@ -1,0 +1,596 @@
+"""Injected strings told apart by how they read: a character model of government prose against one of web junk.
+
+Two character-pair (bigram) models share one background, the word frequencies of general Chinese (the dictionary
+of the jieba segmenter, counted once into the shipped model file):
+
+- the *document* model learns from the clean paragraphs of the shipped plan documents and from reference prose
+  written in the style of plans, work reports, policy texts and news releases (data/gov_reference.txt);
+- the *junk* model learns from a training list of advertising and web-fiction strings (data/junk_train.txt).
+
+A span is junk when the text reads better as "government prose with this span inserted" than as one piece: the
+junk model explains the span better than the document model does, and the text around it joins where it was cut
+(the document model scores the seam left by the cut higher than the two seams of the span). The gain of that
+reading, in nats, is the evidence. Where a span may lie: within one sentence (it may take the mark after it along),
+never starting or ending on a punctuation mark, and never leaving a "sentence" of four characters or fewer.
+A span is cut (see `certain`) only with enough evidence, at least six characters, and edges whose reading beats every
+reading with edges up to three characters away by CUT_MARGIN nats: the cost of cutting real text is high, so an
+uncertain edge means "list it for an administrator" instead. Words that neither model knows weigh the same under
+both (the shared background), so a new proper noun is not junk for being new.
+
+The model file is built by `python -m crm.plans.parsing.language build` (needs the `jieba` package for its
+dictionary) and loaded once per process.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import math
+import re
+import sys
+import unicodedata
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / 'data'
+MODEL_FILE = DATA / 'language_model.json.gz'
+JUNK_TRAIN = DATA / 'junk_train.txt'
+GOV_REFERENCE = DATA / 'gov_reference.txt'
+BOS, EOS = '^', '$'
+DISCOUNT = 0.75
+BACKGROUND_SHARE = 0.3  # both models leave this much to the background: what neither has seen reads alike
+CONTEXT_TRUST = 4.0  # a model's own pair statistics get half their weight once it has seen a character this often
+JUNK_TRUST = 10.0  # the same for the junk model, whose list is short
+UNIGRAM_BACKGROUND = 0.1  # share of the background's character frequencies in each model's own (the same for
+# both models, so that a character neither has seen is no likelier in one than in the other)
+WEB_MIN_COUNT = 30  # background pairs rarer than this in the dictionary are not kept in the model file
+
+# Spans: how long an inserted string may be, and the evidence (nats) needed to list or to cut one.
+MIN_SPAN, MAX_SPAN = 3, 40
+CONSIDER_GAIN = 4.0  # spans weaker than this are not considered at all
+LIST_GAIN = 8.0
+CUT_GAIN = 6.0
+CUT_MIN_CHARS = 6  # shorter strings (a title of four characters, a name) are only listed, never cut
+PRIOR_COST = 3.0  # cost of declaring a span inserted at all: rare by construction
+LENGTH_COST = 0.75  # per character of a span: a span takes in no more words than the evidence asks for
+HOT = 0.5  # a character whose pair reads better as junk by this much (nats) can belong to a span
+WINDOW_PEAK = 8.0  # a stretch is searched only if some run of its characters reads this much better as junk
+CHUNK = 120  # longer stretches are searched in overlapping pieces of this length
+BUDGET = 150_000  # spans scored per text at most: a page of nothing but junk cannot stall an import
+
+
+def symbol(ch: str) -> str:
+    """The model's symbol for one character: width-folded; digits become 0, Latin letters a."""
+    return ch.translate(_SYMBOLS)
+
+
+def _symbol_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in list(range(0x21, 0x7f)) + list(range(0xff01, 0xff5f)):
+        ch = chr(code)
+        folded = unicodedata.normalize('NFKC', ch) if code > 0x7f else ch
+        if folded.isdigit():
+            table[code] = '0'
+        elif folded.isascii() and folded.isalpha():
+            table[code] = 'a'
+        elif folded != ch:
+            table[code] = folded
+    table[0x3000] = ' '
+    for ch in '#$^＃＄＾':  # the model's own symbols (long number, text start and end) stand for nothing else
+        table[ord(ch)] = '¤'
+    return table
+
+
+_SYMBOLS = _symbol_table()
+_LONG_NUMBER = re.compile(r'0{5,}')
+
+
+def symbols(text: str) -> str:
+    """The text as model symbols, one per character (positions match): a run of five or more digits, which a
+    phone or QQ number is and an amount or a year is not, becomes #."""
+    return _LONG_NUMBER.sub(lambda m: '#' * len(m.group(0)), text.translate(_SYMBOLS))
+
+
+def _count(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+    unigrams: Counter[str] = Counter()
+    bigrams: Counter[str] = Counter()
+    for text in texts:
+        seq = BOS + symbols(text) + EOS
+        unigrams.update(seq[1:])
+        bigrams.update(seq[i:i + 2] for i in range(len(seq) - 1))
+    return unigrams, bigrams
+
+
+def _pack(table: dict[str, float], width: int, code: str) -> list[str]:
+    """A table of symbols (or pairs) as [keys concatenated, values as base64 of a machine array]: loads far faster
+    than a JSON object."""
+    keys = sorted(table)
+    assert all(len(k) == width for k in keys)
+    values = array(code, [table[k] for k in keys])
+    if sys.byteorder == 'big':  # the file is little-endian
+        values.byteswap()
+    return [''.join(keys), base64.b64encode(values.tobytes()).decode('ascii')]
+
+
+def _columns(packed: list[str], width: int, code: str):
+    """The keys (an iterator) and the values (an array) of a packed table."""
+    keys, raw = packed
+    values = array(code)
+    values.frombytes(base64.b64decode(raw))
+    if sys.byteorder == 'big':
+        values.byteswap()
+    return (iter(keys) if width == 1 else map(str.__add__, keys[0::2], keys[1::2])), values
+
+
+def _unpack(packed: list[str], width: int, code: str) -> dict:
+    return dict(zip(*_columns(packed, width, code)))
+
+
+def read_lines(path: Path) -> list[str]:
+    """Non-empty, non-comment lines of a data file."""
+    return [ln.strip() for ln in path.read_text(encoding='utf-8').splitlines() if ln.strip() and not ln.startswith('#')]
+
+
+def web_counts(dict_path: Path) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
+    """Character and pair frequencies of general Chinese from a jieba-format dictionary (word, count, tag): every
+    word contributes its characters and inner pairs, weighted by its count, and how often each character ends and
+    starts a word (text is words one after another: what may follow a word's last character is a word's first)."""
+    unigrams: Counter[str] = Counter()
+    bigrams: Counter[str] = Counter()
+    ends: Counter[str] = Counter()
+    starts: Counter[str] = Counter()
+    for line in dict_path.read_text(encoding='utf-8').splitlines():
+        parts = line.split(' ')
+        if len(parts) < 2 or not parts[1].isdigit():
+            continue
+        word, freq = symbols(parts[0]), int(parts[1])
+        for i, ch in enumerate(word):
+            unigrams[ch] += freq
+            if i:
+                bigrams[word[i - 1:i + 1]] += freq
+        if word:
+            ends[word[-1]] += freq
+            starts[word[0]] += freq
+    return unigrams, Counter({k: v for k, v in bigrams.items() if v >= WEB_MIN_COUNT}), ends, starts
+
+
+def build(gov_texts: Iterable[str], junk_texts: Iterable[str], dict_path: Path) -> dict:
+    """The model file's content: counts of the three sources."""
+    gov_uni, gov_bi = _count(gov_texts)
+    junk_uni, junk_bi = _count(junk_texts)
+    web_uni, web_bi, web_ends, web_starts = web_counts(dict_path)
+    data = {'version': 3}
+    for name, (uni, bi) in (('gov', (gov_uni, gov_bi)), ('junk', (junk_uni, junk_bi)), ('web', (web_uni, web_bi))):
+        model = _Bigrams(uni, bi, lambda ch: 0.0)
+        data[name] = [_pack(uni, 1, 'q'), _pack(bi, 2, 'q'), _pack(model.context, 1, 'q'), _pack(model.types, 1, 'q')]
+    data['web'] += [_pack(web_ends, 1, 'q'), _pack(web_starts, 1, 'q')]
+    lm = LanguageModel(data)  # the pairs of the training texts, scored once here rather than at every start
+    pairs = sorted(set(gov_bi) | set(junk_bi))
+    data['pairs'] = [_pack({k: lm.gov_log(k[0], k[1]) for k in pairs}, 2, 'f'),
+                     _pack({k: lm.junk_log(k[0], k[1]) for k in pairs}, 2, 'f')]
+    return data
+
+
+class _Bigrams:
+    """Interpolated absolute-discount pair model over a unigram model."""
+
+    def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int], base,
+                 context: dict[str, int] | None = None, types: dict[str, int] | None = None,
+                 ends: dict[str, int] | None = None, starts: dict[str, int] | None = None) -> None:
+        self.bigrams = bigrams
+        self.ends = ends or {}  # how often a symbol ends a word (background only)
+        self.starts = starts or {}
+        self.starts_total = sum(self.starts.values())
+        self.uni = unigrams
+        self.total = sum(unigrams.values())
+        self.base = base  # probability of a symbol before this model's own counts
+        self._uni: dict[str, float] = {}
+        if context is None or types is None:
+            context, types = Counter(), Counter()
+            for pair, n in bigrams.items():
+                context[pair[0]] += n
+                types[pair[0]] += 1
+        self.context, self.types = context, types  # per first symbol: pairs counted, distinct pairs
+
+    def unigram(self, ch: str) -> float:
+        value = self._uni.get(ch)
+        if value is None:
+            own = self.uni.get(ch, 0) / self.total if self.total else 0.0
+            value = self._uni[ch] = (1 - UNIGRAM_BACKGROUND) * own + UNIGRAM_BACKGROUND * self.base(ch)
+        return value
+
+    def prob(self, a: str, b: str) -> float:
+        ctx = self.context.get(a, 0)
+        end = self.ends.get(a, 0)
+        if not ctx + end:
+            return self.unigram(b)
+        inner = 0.0
+        if ctx:
+            inner = max(self.bigrams.get(a + b, 0) - DISCOUNT, 0) + DISCOUNT * self.types[a] * self.unigram(b)
+        return (inner + end * self.start(b)) / (ctx + end)
+
+    def start(self, b: str) -> float:
+        """Probability that a word starts with `b` (the unigram when the model has no word edges)."""
+        if not self.starts_total:
+            return self.unigram(b)
+        own = self.starts.get(b, 0) / self.starts_total
+        return (1 - UNIGRAM_BACKGROUND) * own + UNIGRAM_BACKGROUND * self.unigram(b)
+
+
+class LanguageModel:
+    """log P(next | previous) under the document model and under the junk model, cached per pair."""
+
+    def __init__(self, data: dict) -> None:
+        web_uni = _unpack(data['web'][0], 1, 'q')
+        web_total = sum(web_uni.values())
+        vocab = 20_000
+
+        def flat(ch: str) -> float:
+            return (web_uni.get(ch, 0) + 0.5) / (web_total + 0.5 * vocab)
+
+        self.web = _Bigrams(**self._counts(data['web']), base=flat)
+        # With the pairs of the training texts scored in advance, their own pair counts are never looked up (a
+        # pair not among them has a count of 0 in both): skip unpacking them.
+        scored = 'pairs' in data
+        self.gov = _Bigrams(**self._counts(data['gov'], scored), base=self.web.unigram)
+        self.junk = _Bigrams(**self._counts(data['junk'], scored), base=self.web.unigram)
+        self._p: dict[str, tuple[float, float]] = {}
+        if 'pairs' in data:  # both tables have the same keys
+            keys, gov = _columns(data['pairs'][0], 2, 'f')
+            junk = _columns(data['pairs'][1], 2, 'f')[1]
+            self._p = dict(zip(keys, zip(gov, junk)))
+
+    @staticmethod
+    def _counts(packed: list, scored: bool = False) -> dict[str, dict]:
+        names = ('unigrams', 'bigrams', 'context', 'types', 'ends', 'starts')
+        return {name: {} if scored and name == 'bigrams' else _unpack(part, 2 if name == 'bigrams' else 1, 'q')
+                for name, part in zip(names, packed)}
+
+    def pair(self, a: str, b: str) -> tuple[float, float]:
+        """(log P(b | a) in government prose, in junk)."""
+        key = a + b
+        value = self._p.get(key)
+        if value is None:
+            value = self._p[key] = (math.log(self._mix(self.gov, a, b)), math.log(self._mix(self.junk, a, b)))
+        return value
+
+    def pairs(self, seq: str) -> list[tuple[float, float]]:
+        """pair() of every two neighbours in seq (the known ones looked up at C speed)."""
+        keys = list(map(str.__add__, seq[:-1], seq[1:]))
+        logs = list(map(self._p.get, keys))
+        if None in logs:
+            logs = [v if v is not None else self.pair(k[0], k[1]) for k, v in zip(keys, logs)]
+        return logs
+
+    def gov_log(self, a: str, b: str) -> float:
+        """log P(b | a) in government prose."""
+        return self.pair(a, b)[0]
+
+    def junk_log(self, a: str, b: str) -> float:
+        """log P(b | a) in injected junk."""
+        return self.pair(a, b)[1]
+
+    def _mix(self, own: _Bigrams, a: str, b: str) -> float:
+        """A model's pair probability, trusted as far as it has seen the context `a`; the shared background
+        speaks for the rest. A context one model barely knows thus reads alike under both models."""
+        seen = own.context.get(a, 0)
+        trust = (1 - BACKGROUND_SHARE) * seen / (seen + (JUNK_TRUST if own is self.junk else CONTEXT_TRUST))
+        return trust * own.prob(a, b) + (1 - trust) * self._web(a, b)
+
+    def _web(self, a: str, b: str) -> float:
+        if b == EOS:  # the dictionary has no sentence edges
+            return 0.05
+        if a == BOS:
+            return self.web.unigram(b)
+        return self.web.prob(a, b)
+
+
+def load(path: Path = MODEL_FILE) -> dict:
+    """The content of a model file."""
+    with gzip.open(path, 'rt', encoding='utf-8') as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def model() -> LanguageModel:
+    """The shipped model, loaded once per process."""
+    return LanguageModel(load())
+
+
+def model_without(texts: Iterable[str]) -> LanguageModel:
+    """The shipped model with the counts of `texts` taken out of its government prose: to judge a shipped plan
+    document as if it were new (its paragraphs as `language=False` parsing gives them, as in the build)."""
+    data = load()
+    uni, bi = _unpack(data['gov'][0], 1, 'q'), _unpack(data['gov'][1], 2, 'q')
+    less_uni, less_bi = _count(texts)
+    uni = {k: v - less_uni.get(k, 0) for k, v in uni.items() if v - less_uni.get(k, 0) > 0}
+    bi = {k: v - less_bi.get(k, 0) for k, v in bi.items() if v - less_bi.get(k, 0) > 0}
+    data['gov'] = [_pack(uni, 1, 'q'), _pack(bi, 2, 'q')]
+    del data['pairs']
+    return LanguageModel(data)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of text that reads as inserted: [start, end) in the text, the evidence in nats, a confidence."""
+    start: int
+    end: int
+    gain: float
+    seam: float
+    margin: float = 0.0  # how much better these edges read than the nearest other edges
+
+    @property
+    def confidence(self) -> float:
+        """How sure the reading is, 0-1: the evidence (a logistic of the gain) times the certainty of the edges."""
+        evidence = 1 / (1 + math.exp(-(self.gain - CONSIDER_GAIN) / 3))
+        return round(evidence * (1 - math.exp(-max(self.margin, 0.0) / 1.5)), 3)
+
+
+_SKIP = re.compile(r'\s')
+# A span neither starts nor ends on a mark: the text's own punctuation around an insertion stays, and a mark the
+# inserted string brought along is taken by _tidy.
+_EDGE_PUNCT = '。；，、：！？;,:!?'
+_SENTENCE_END = '。！？；!?;'
+
+
+class Scorer:
+    """Scores spans of one text under a LanguageModel."""
+
+    def __init__(self, lm: LanguageModel, text: str) -> None:
+        self.lm, self.text = lm, text
+        self.seq = BOS + symbols(text) + EOS  # seq[i + 1] is text[i]
+        self.logs = lm.pairs(self.seq)  # (gov, junk) log P(seq[i + 1] | seq[i])
+        self._sums: tuple[list[float], list[float], list[int]] | None = None
+        self.scored = 0  # spans scored so far (the work is bounded per text)
+        self._edges: tuple[list[float], list[float]] | None = None
+
+    def local(self) -> list[float]:
+        """Per character of the text: how much better its pair reads as junk than as the document."""
+        return [j - g for g, j in self.logs[:-1]]
+
+    @property
+    def edges(self) -> tuple[list[float], list[float]]:
+        """Per position of seq: log P(symbol | start of junk) and log P(end of junk | symbol)."""
+        if self._edges is None:
+            junk = self.lm.junk_log
+            self._edges = ([junk(BOS, c) for c in self.seq], [junk(c, EOS) for c in self.seq])
+        return self._edges
+
+    @property
+    def sums(self) -> tuple[list[float], list[float], list[int]]:
+        """Prefix sums over seq of the government and junk log-probabilities, and of the symbols that weigh in a
+        span's length (a run of digits or letters counts once); made when a span is first scored."""
+        if self._sums is None:
+            seq = self.seq
+            self._sums = (list(accumulate(map(itemgetter(0), self.logs), initial=0.0)),
+                          list(accumulate(map(itemgetter(1), self.logs), initial=0.0)),
+                          list(accumulate((b not in '#a0' or a != b for a, b in zip(seq[:-1], seq[1:])), initial=0)))
+        return self._sums
+
+    def gain(self, start: int, end: int) -> tuple[float, float]:
+        """Evidence (nats) that text[start:end] was inserted, and the part of it that comes from the seam."""
+        lm, seq = self.lm, self.seq
+        g, j, w = self.sums
+        s, e = start + 1, end + 1  # positions in seq
+        left, right = seq[s - 1], seq[e]
+        as_junk = lm.junk_log(BOS, seq[s]) + (j[e - 1] - j[s]) + lm.junk_log(seq[e - 1], EOS)
+        joined = lm.gov_log(left, right)
+        as_text = g[e] - g[s - 1]  # the span's pairs and the pair leaving it
+        seam = joined - lm.gov_log(left, seq[s]) - lm.gov_log(seq[e - 1], right)
+        return as_junk + joined - as_text - PRIOR_COST - LENGTH_COST * (w[e - 1] - w[s - 1]), seam
+
+
+def _windows(local: Sequence[float], margin: int) -> list[tuple[int, int]]:
+    """Stretches around characters that read better as junk, merged when they touch: where a span may lie."""
+    out: list[tuple[int, int]] = []
+    for i, v in enumerate(local):
+        if v > HOT:
+            lo, hi = max(0, i - margin), min(len(local), i + margin + 1)
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+            else:
+                out.append((lo, hi))
+    return out
+
+
+def _peak(local: Sequence[float], lo: int, hi: int) -> float:
+    """The largest sum of consecutive values in local[lo:hi]."""
+    best = run = 0.0
+    for v in local[lo:hi]:
+        run = max(0.0, run + v)
+        best = max(best, run)
+    return best
+
+
+def _best(scorer: Scorer, text: str, lo: int, hi: int) -> Span | None:
+    """The span of text[lo:hi] with the highest gain (Scorer.gain, inlined: this is the inner loop)."""
+    best, best_gain = None, -math.inf
+    seq, pair = scorer.seq, scorer.lm.pair
+    g, j, w = scorer.sums
+    enter, leave = scorer.edges
+    bad_edge = _EDGE_PUNCT + ' \t\n'
+    for s in range(lo, hi - MIN_SPAN + 1):
+        if text[s] in bad_edge:
+            continue
+        p = s + 1  # position in seq
+        before = enter[p] - j[p] + g[p - 1] - PRIOR_COST + LENGTH_COST * w[p - 1]
+        left = seq[p - 1]
+        for e in range(s + MIN_SPAN, min(hi, s + MAX_SPAN) + 1):
+            if text[e - 2] in _SENTENCE_END:  # a span lies within one sentence (_tidy may add its end mark)
+                break
+            if text[e - 1] in bad_edge:
+                continue
+            q = e + 1
+            gain = before + j[q - 1] + leave[q - 1] + pair(left, seq[q])[0] - g[q] - LENGTH_COST * w[q - 1]
+            scorer.scored += 1
+            if gain > best_gain and not leaves_fragment(text, s, e):
+                best, best_gain = (s, e), gain
+    if best is None:
+        return None
+    return Span(best[0], best[1], *scorer.gain(*best))
+
+
+FRAGMENT = 4
+
+
+def leaves_fragment(text: str, start: int, end: int) -> bool:
+    """Whether cutting text[start:end] would leave a sentence of four characters or fewer (`。都市。`): the rest of an
+    inserted string, not a sentence of government prose."""
+    left = start
+    while left > 0 and text[left - 1] not in _SENTENCE_END:
+        left -= 1
+        if start - left > FRAGMENT:
+            return False
+    right = end
+    while right < len(text) and text[right] not in _SENTENCE_END:
+        right += 1
+        if right - end > FRAGMENT:
+            return False
+    return 0 < (start - left) + (right - end) <= FRAGMENT
+
+
+class Budget:
+    """How many more spans may be scored: bounds the work on one text, or on a whole document."""
+
+    def __init__(self, spans: int) -> None:
+        self.left = spans
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
+
+
+def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budget: Budget | None = None) -> list[Span]:
+    """Spans of `text` that read as inserted junk with at least the listing evidence, in text order. The search
+    stops when `budget` (or the per-text BUDGET) is spent."""
+    budgets = [Budget(BUDGET)] + ([budget] if budget is not None else [])
+    if len(text) < MIN_SPAN:
+        return []
+    lm = lm or model()
+    scorer = Scorer(lm, text)
+    chosen: list[Span] = []
+    local = scorer.local()
+    todo = [chunk for lo, hi in _windows(local, margin) if _peak(local, lo, hi) >= WINDOW_PEAK
+            for chunk in _chunks(lo, hi)]
+    todo.reverse()
+    while todo and not any(b.spent for b in budgets):
+        lo, hi = todo.pop()
+        if hi - lo < MIN_SPAN:
+            continue
+        before = scorer.scored
+        best = _best(scorer, text, lo, hi)
+        for b in budgets:
+            b.left -= scorer.scored - before
+        if best is None or best.gain < CONSIDER_GAIN:
+            continue
+        span = _with_margin(scorer, text, _tidy(text, best))
+        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+            chosen.append(span)
+        todo += [(best.end, hi), (lo, best.start)]
+    return sorted(chosen, key=lambda sp: sp.start)
+
+
+def _chunks(lo: int, hi: int) -> list[tuple[int, int]]:
+    """A long stretch in overlapping pieces (a span fits in the overlap): the search stays linear in the length of
+    a text, even one that is junk from end to end."""
+    if hi - lo <= CHUNK:
+        return [(lo, hi)]
+    starts = range(lo, hi - MAX_SPAN, CHUNK - MAX_SPAN)
+    return [(s, min(hi, s + CHUNK)) for s in starts]
+
+
+_PUNCT = '。；，、：！？;,:!?'
+SHIFT = 3
+
+
+def _with_margin(scorer: Scorer, text: str, span: Span) -> Span:
+    """The span with the lead of its gain over spans whose edges lie up to SHIFT characters away (those that
+    leave a different text): an edge that could as well be elsewhere is not certain enough to cut at."""
+    kept = text[:span.start] + text[span.end:]
+    rival = None
+    for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
+        for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
+            if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
+                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]):
+                continue
+            gain, seam = scorer.gain(s, e)
+            other = _tidy(text, Span(s, e, gain, seam))
+            if text[:other.start] + text[other.end:] == kept:
+                continue
+            rival = gain if rival is None else max(rival, gain)
+    margin = span.gain - rival if rival is not None else span.gain
+    return Span(span.start, span.end, span.gain, span.seam, margin)
+
+
+def _tidy(text: str, span: Span) -> Span:
+    """Take the punctuation an inserted string brought with it: a cut must not leave two marks side by side
+    (the one before the span is the text's own)."""
+    end = span.end
+    while end < len(text) and text[end] in _PUNCT and (span.start == 0 or text[span.start - 1] in _PUNCT):
+        end += 1
+    return Span(span.start, end, span.gain, span.seam, span.margin) if end != span.end else span
+
+
+CUT_MARGIN = 3.0  # nats by which the span's edges must beat edges up to SHIFT characters away
+
+
+def _weight(piece: str) -> int:
+    return len(re.sub(r'[\s\W_]', '', piece))
+
+
+def certain(span: Span, piece: str) -> bool:
+    """Whether a span is cut: strong evidence, edges that could not as well be elsewhere, and long enough that it
+    cannot be a name or a title of a few characters."""
+    return span.gain >= CUT_GAIN and span.margin >= CUT_MARGIN and _weight(piece) >= CUT_MIN_CHARS
+
+
+def listed(span: Span, piece: str) -> bool:
+    """Whether a span that is not cut is listed for an administrator."""
+    return span.gain >= LIST_GAIN and _weight(piece) >= MIN_SPAN
+
+
+SEEDS = Path(__file__).resolve().parents[3] / 'seeds' / 'plans'
+
+
+def prose_paragraphs(raw: bytes) -> list[str]:
+    """The prose paragraphs of a plan document, parsed without this module: what the model learns from."""
+    from .pipeline import parse_document
+
+    return [p.text for p in parse_document(raw, language=False).paragraphs if p.kind not in ('table', 'box')]
+
+
+def _seed_paragraphs() -> list[str]:
+    return [text for path in sorted(SEEDS.glob('*.txt')) for text in prose_paragraphs(path.read_bytes())]
+
+
+def main(argv: Sequence[str]) -> int:
+    """`build [DICT]`: count the seed documents, the reference prose, the junk list and the dictionary into the
+    model file (DICT defaults to the dictionary of the installed jieba package)."""
+    if not argv or argv[0] != 'build':
+        print('usage: python -m crm.plans.parsing.language build [path/to/jieba/dict.txt]', file=sys.stderr)
+        return 2
+    if len(argv) > 1:
+        dict_path = Path(argv[1])
+    else:
+        import importlib.util
+        spec = importlib.util.find_spec('jieba')
+        if spec is None or spec.origin is None:
+            print('install jieba (pip install jieba==0.42.1) or give the path of its dict.txt', file=sys.stderr)
+            return 2
+        dict_path = Path(spec.origin).parent / 'dict.txt'
+    data = build(_seed_paragraphs() + read_lines(GOV_REFERENCE), read_lines(JUNK_TRAIN), dict_path)
+    raw = json.dumps(data, ensure_ascii=False, separators=(',', ':')).encode('utf-8')
+    with MODEL_FILE.open('wb') as fh, gzip.GzipFile(fileobj=fh, mode='wb', mtime=0) as gz:
+        gz.write(raw)
+    print(f'{MODEL_FILE}: {MODEL_FILE.stat().st_size} bytes', file=sys.stderr)
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main(sys.argv[1:]))

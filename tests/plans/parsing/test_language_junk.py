@@ -1,0 +1,172 @@
+"""Injected advertising in words no list holds, judged by how it reads against government prose: cut when certain
+(with a confidence and its context), listed when not, and never at the cost of real text."""
+from __future__ import annotations
+
+import importlib.util
+import random
+
+import pytest
+
+from conftest import FILES, SEEDS, seed_bytes
+from crm.plans.parsing import Corrections, ParsedParagraph, language, parse_document
+from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans
+from junkgen import clean_paragraphs, compare, damaged_set, junk_string
+
+ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
+         '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'
+         '建设跨境电商产业集聚区。都市修仙：我的逆袭人生全文免费阅读。到2025年，新增跨境电商企业500家。\n\n'
+         '完善人才服务体系。兼职日结300元，在家动动手指就能赚钱，加微信领取。优化创业创新环境。\n').encode()
+
+
+def _text(doc) -> str:
+    return '\n'.join(p.text for p in doc.paragraphs)
+
+
+def _language_cuts(doc) -> list:
+    return [r for r in doc.removed if r.reason == LANGUAGE_REASON]
+
+
+def test_advertising_inside_and_between_sentences_is_cut_and_reported():
+    doc = parse_document(ISSUE)
+    assert [p.text for p in doc.paragraphs] == [
+        '加快建设数字经济产业园，推动数字贸易和数字互娱集聚发展。',
+        '建设跨境电商产业集聚区。到2025年，新增跨境电商企业500家。',
+        '完善人才服务体系。优化创业创新环境。']
+    cuts = {r.text: r for r in _language_cuts(doc)}
+    assert set(cuts) == {'点击领取100元话费', '都市修仙：我的逆袭人生全文免费阅读。',
+                         '兼职日结300元，在家动动手指就能赚钱，加微信领取。'}
+    credit = cuts['点击领取100元话费']
+    assert credit.kind == 'spam' and credit.line == 5 and 0.5 <= credit.confidence <= 1
+    assert credit.context == '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集'
+    assert doc.paragraphs[1].targets, 'targets are read from the text without the junk'
+
+
+def test_a_line_of_nothing_but_advertising_leaves_the_outline_as_without_it():
+    plain = '规划\n\n第一章 总则\n\n推进数字经济发展，培育龙头企业。\n\n完善产业政策体系。\n'
+    damaged = plain.replace('\n\n完善', '\n\n兼职日结300元，在家动动手指就能赚钱，加微信领取。\n\n完善')
+    clean, doc = parse_document(plain.encode()), parse_document(damaged.encode())
+    assert [(p.anchor, p.citation_path, p.text) for p in doc.paragraphs] == [
+        (p.anchor, p.citation_path, p.text) for p in clean.paragraphs]
+    assert [(r.text, r.line) for r in _language_cuts(doc)] == [('兼职日结300元，在家动动手指就能赚钱，加微信领取。', 7)]
+
+
+def test_an_administrators_keep_puts_a_cut_string_back():
+    doc = parse_document(ISSUE, corrections=Corrections(keep=('点击领取100元话费',)))
+    assert '数字经济产业园，点击领取100元话费推动' in _text(doc)
+    assert '点击领取100元话费' not in {r.text for r in _language_cuts(doc)}
+    assert not any('点击' in s.text for s in doc.suspects)
+
+
+def test_the_switch_turns_the_judgement_off():
+    assert '点击领取100元话费' in _text(parse_document(ISSUE, language=False))
+
+
+def test_the_seed_documents_lose_nothing(docs):
+    for key, doc in docs.items():
+        assert _language_cuts(doc) == [], key
+        assert [s.text for s in doc.suspects if s.source == 'language'] == [], key
+
+
+@pytest.mark.parametrize('key', ['000', '003'])
+def test_a_seed_document_read_as_if_new_loses_nothing(key):
+    """The model learnt from the seed documents; without the one judged, it still cuts none of its text."""
+    paragraphs = language.prose_paragraphs(seed_bytes(key))
+    lm = language.model_without(paragraphs)
+    cut = [p[s.start:s.end] for p in paragraphs for s in language.find_spans(p, lm)
+           if language.certain(s, p[s.start:s.end])]
+    assert cut == []
+
+
+def test_clean_prose_it_never_saw_is_left_whole():
+    paragraphs = clean_paragraphs()
+    doc = parse_document(('第一章 总则\n\n' + '\n\n'.join(paragraphs) + '\n').encode())
+    assert _language_cuts(doc) == []
+    assert [p.text for p in doc.paragraphs] == paragraphs
+
+
+# Government sentences about the very things advertising talks of, and with the addresses and numbers it carries.
+NEAR_MISSES = [
+    '申报材料请登录区政府门户网站（www.gongshu.gov.cn）下载，咨询电话：0571-88259999。',
+    '详见杭州市人民政府网站https://www.hangzhou.gov.cn/art/2024/1/12/art_1229063387_1835912.html。',
+    '联系人：李女士，联系电话：13857101234，电子邮箱：tzcjj@gongshu.gov.cn。',
+    '成功举办2024 Hangzhou Digital Economy Summit，吸引来自30多个国家和地区的嘉宾参会。',
+    '关注“拱墅发布”微信公众号，扫码即可在线办理。',
+    '引进网易游戏、电魂网络等数字娱乐企业，打造电竞赛事和网络游戏研发集聚区。',
+    '开展“清朗”专项行动，集中整治网络水军、刷单炒信、有偿删帖等网络乱象。',
+    '推动网络文学IP改编，支持《斗罗大陆》《全职高手》等作品开发动漫、影视和游戏衍生品。',
+    '区卫健局开展“中医药进社区”活动，组织名老中医免费义诊，普及中医药养生知识。',
+    '严厉打击“祖传秘方”“包治百病”等虚假医疗广告，查处违法广告案件36件。',
+    '推广“兼职+全职”灵活就业模式，组织开展网约配送员、电商主播等新就业形态劳动者技能培训。',
+    '全市首家“免费阅读”城市书房在我区开放，市民可凭借书证免费借阅图书。',
+]
+
+
+def test_government_text_about_ads_games_and_remedies_is_not_cut():
+    removed: list = []
+    kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(NEAR_MISSES)],
+                                removed)
+    assert removed == [] and [p.text for p in kept] == NEAR_MISSES
+
+
+def _run(items) -> list[str]:
+    paragraphs = [ParsedParagraph(n, 'text', item.damaged, [], f'p{n}', '') for n, item in enumerate(items)]
+    kept, _ = cut_foreign_spans(paragraphs, [])
+    assert len(kept) == len(items)
+    return [p.text for p in kept]
+
+
+def test_generated_junk_is_caught_without_cutting_real_text():
+    """Strings made from templates (not the training list) inserted into paragraphs the model never saw."""
+    items = [item for seed in (1, 2, 3) for item in damaged_set(seed, clean_paragraphs())]
+    cleaned = _run(items)
+    false_cut = sum(compare(item.clean, text)[0] for item, text in zip(items, cleaned))
+    left = sum(compare(item.clean, text)[1] for item, text in zip(items, cleaned))
+    injected = sum(len(j) for item in items for j in item.junk)
+    exact = sum(item.clean == text for item, text in zip(items, cleaned))
+    assert false_cut == 0
+    assert 1 - left / injected >= 0.4 and exact / len(items) >= 0.35, (left, injected, exact)
+
+
+def test_the_generator_is_reproducible_and_stays_off_the_training_list():
+    first, again = damaged_set(5, clean_paragraphs()), damaged_set(5, clean_paragraphs())
+    assert [i.damaged for i in first] == [i.damaged for i in again]
+    training = set(language.read_lines(language.JUNK_TRAIN))
+    rng = random.Random(11)
+    generated = {junk_string(rng) for _ in range(300)}
+    assert len(generated & training) <= 3, generated & training
+
+
+def test_a_short_title_is_never_cut():
+    """Four or five characters of a title may as well be a name: listed at most, never cut."""
+    raw = '规划\n\n第一章 总则\n\n推进数字经济发展。凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n'.encode()
+    assert '凡人修仙传完善产业政策体系' in _text(parse_document(raw))
+
+
+@pytest.mark.skipif(importlib.util.find_spec('jieba') is None, reason='jieba builds the model file')
+def test_the_shipped_model_is_built_from_its_sources():
+    """The model file is what `python -m crm.plans.parsing.language build` makes of the seed documents, the
+    reference prose, the training list and jieba's dictionary: editing one of them without rebuilding fails here."""
+    from pathlib import Path
+
+    spec = importlib.util.find_spec('jieba')
+    texts = [t for path in sorted(SEEDS.glob('*.txt')) for t in language.prose_paragraphs(path.read_bytes())]
+    built = language.build(texts + language.read_lines(language.GOV_REFERENCE),
+                           language.read_lines(language.JUNK_TRAIN), Path(spec.origin).parent / 'dict.txt')
+    assert built == language.load()
+    assert len(FILES) == 5
+
+
+def test_a_page_of_nothing_but_junk_is_judged_in_bounded_time(monkeypatch):
+    """The work per document is bounded: past the budget the rest is left unjudged, with a warning."""
+    import time
+
+    from crm.plans.parsing import spam
+
+    monkeypatch.setattr(spam, 'DOCUMENT_BUDGET', 20_000)
+    rng = random.Random(3)
+    junk = language.read_lines(language.JUNK_TRAIN)
+    page = '\n\n'.join(''.join(rng.choice(junk) for _ in range(30)) for _ in range(20))
+    start = time.perf_counter()
+    doc = parse_document(('第一章 总则\n\n' + page + '\n').encode())
+    assert time.perf_counter() - start < 30
+    assert any(w.startswith('too much text reads as junk: not judged from line') for w in doc.warnings)
