@@ -3,7 +3,7 @@ single-use recovery codes, and one row per refused request (access_denial) so th
 across every worker
 
 Revision ID: 7c3f9a2e5d18
-Revises: 5e7a1c2b9d40
+Revises: 7eb29a1c4917
 Create Date: 2026-12-05 23:07:48.153846
 """
 from alembic import op
@@ -12,7 +12,7 @@ import crm.db
 
 
 revision = '7c3f9a2e5d18'
-down_revision = '5e7a1c2b9d40'
+down_revision = '7eb29a1c4917'
 branch_labels = None
 depends_on = None
 

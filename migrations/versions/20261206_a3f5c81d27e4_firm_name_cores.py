@@ -3,7 +3,7 @@ indexed) and its two-character runs (firm_name_gram), the index that finds possi
 firms are backfilled. (firm.merged_into_id, which a merge records, exists since the firms revision.)
 
 Revision ID: a3f5c81d27e4
-Revises: 5e7a1c2b9d40
+Revises: 7c3f9a2e5d18
 Create Date: 2026-12-06 10:00:00.000000
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 from crm.firms.names import core_name, grams
 
 revision = 'a3f5c81d27e4'
-down_revision = '5e7a1c2b9d40'
+down_revision = '7c3f9a2e5d18'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ to six index characters repeated in a paragraph, one token per binary digit of i
 by occurrences from the index instead of reading every matching paragraph. Existing paragraphs are re-tokenised.
 
 Revision ID: b7d3e5a1c942
-Revises: 5e7a1c2b9d40
+Revises: a3f5c81d27e4
 Create Date: 2026-12-06 00:10:00.000000
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from crm.plans.parsing.text import bigram_tokens, search_tokens
 
 revision = 'b7d3e5a1c942'
-down_revision = '5e7a1c2b9d40'
+down_revision = 'a3f5c81d27e4'
 branch_labels = None
 depends_on = None
 
