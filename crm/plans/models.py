@@ -81,9 +81,11 @@ class PlanParagraph(Base):
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     text_norm: Mapped[str] = mapped_column(Text)
-    # Distinct two-character tokens of text_norm and count tokens of its repeated runs (see search_tokens),
-    # space-separated: the SQLite index for two-character terms and for ranking by occurrences.
+    # Distinct two-character tokens of text_norm, space-separated: the SQLite index for two-character terms.
     text_bigrams: Mapped[str | None] = mapped_column(Text)
+    # Count tokens of the runs text_norm repeats (see parsing.text.count_tokens): the SQLite index that ranks
+    # matches by occurrences without reading the text.
+    text_counts: Mapped[str | None] = mapped_column(Text)
     heading_path: Mapped[list[str]] = mapped_column(JSON, default=list)
     citation_path: Mapped[str] = mapped_column(String(300))
     platforms: Mapped[list[str]] = mapped_column(JSON, default=list)

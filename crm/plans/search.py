@@ -9,7 +9,7 @@ LIKE, which its pg_trgm GIN index accelerates for three characters and more.
 Only current versions of documents are searched, so a superseded copy is never a second source.
 
 Matches are ranked by occurrences of the terms, then newer documents, then reading order. PostgreSQL counts in
-the text. SQLite reads the counts from the token index (count tokens, see parsing.text.search_tokens): only the
+the text. SQLite reads the counts from an index of count tokens (see parsing.text.count_tokens): only the
 paragraphs holding a term twice or more are ranked by count — the rest all score one per term and come in reading
 order, which the database cuts with LIMIT — so a page costs about the same whatever the term's length.
 """
@@ -56,6 +56,7 @@ def _like_pattern(term: str) -> str:
 _FTS_META = MetaData()
 TRIGRAM_FTS = Table('plan_fts', _FTS_META, Column('rowid', Integer), Column('text_norm', Text))
 BIGRAM_FTS = Table('plan_fts_bigram', _FTS_META, Column('rowid', Integer), Column('text_bigrams', Text))
+COUNTS_FTS = Table('plan_fts_counts', _FTS_META, Column('rowid', Integer), Column('text_counts', Text))
 
 
 def _phrase(terms: list[str]) -> str:
@@ -191,16 +192,16 @@ def _self_overlapping(term: str) -> bool:
 
 
 def _token_match(query: str) -> Select:
-    counts = BIGRAM_FTS.alias()
-    return select(counts.c.rowid).where(counts.c.text_bigrams.op('MATCH')(query))
+    counts = COUNTS_FTS.alias()
+    return select(counts.c.rowid).where(counts.c.text_counts.op('MATCH')(query))
 
 
 @functools.lru_cache(maxsize=8)
 def _digits(n: int):
     """(paragraph id, value of a binary digit) for every binary digit set in the count of the n-th term of a
     query, over the paragraphs holding it twice or more (tokens bound as digit_<n>_<bit>, see _digit_tokens)."""
-    return union_all(*[select(BIGRAM_FTS.c.rowid.label('pid'), literal(1 << bit).label('weight')).where(
-        BIGRAM_FTS.c.text_bigrams.op('MATCH')(bindparam(f'digit_{n}_{bit}'))) for bit in range(COUNT_BITS)]).subquery()
+    return union_all(*[select(COUNTS_FTS.c.rowid.label('pid'), literal(1 << bit).label('weight')).where(
+        COUNTS_FTS.c.text_counts.op('MATCH')(bindparam(f'digit_{n}_{bit}'))) for bit in range(COUNT_BITS)]).subquery()
 
 
 def _digit_sums(n: int, at_least: int = 1) -> Select:
@@ -209,8 +210,8 @@ def _digit_sums(n: int, at_least: int = 1) -> Select:
     digits = _digits(n)
     stmt = select(digits.c.pid, func.sum(digits.c.weight).label('n')).group_by(digits.c.pid)
     if at_least > 1:
-        high = BIGRAM_FTS.alias()
-        stmt = stmt.where(digits.c.pid.in_(select(high.c.rowid).where(high.c.text_bigrams.op('MATCH')(
+        high = COUNTS_FTS.alias()
+        stmt = stmt.where(digits.c.pid.in_(select(high.c.rowid).where(high.c.text_counts.op('MATCH')(
             bindparam(f'high_{n}')))))
     return stmt
 
@@ -218,8 +219,8 @@ def _digit_sums(n: int, at_least: int = 1) -> Select:
 @functools.lru_cache(maxsize=1)
 def _digit_sizes() -> Select:
     """How many paragraphs have each binary digit of the first term's count set."""
-    return select(*[select(func.count()).select_from(BIGRAM_FTS).where(
-        BIGRAM_FTS.c.text_bigrams.op('MATCH')(bindparam(f'digit_0_{bit}'))).scalar_subquery()
+    return select(*[select(func.count()).select_from(COUNTS_FTS).where(
+        COUNTS_FTS.c.text_counts.op('MATCH')(bindparam(f'digit_0_{bit}'))).scalar_subquery()
         for bit in range(COUNT_BITS)])
 
 

@@ -20,7 +20,7 @@ from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Correctio
                                Removal, Suspect, normalize_for_search, parse_document)
 from crm.plans.parsing.junk import stated_date
 from crm.plans.parsing.spam import find_suspects, merge_suspects
-from crm.plans.parsing.text import search_tokens
+from crm.plans.parsing.text import bigram_tokens, count_tokens
 from crm.platforms.services import load_catalogue
 
 PLANS_DIR = ROOT / 'seeds' / 'plans'
@@ -184,7 +184,8 @@ def paragraph_row(document_id: int, seq: int, position: int, anchor: str, kind: 
     """A plan_paragraph row with its search columns derived from the text."""
     norm = normalize_for_search(text)
     return {'document_id': document_id, 'seq': seq, 'position': position, 'anchor': anchor, 'kind': kind,
-            'text': text, 'text_norm': norm, 'text_bigrams': search_tokens(norm), 'heading_path': [],
+            'text': text, 'text_norm': norm, 'text_bigrams': bigram_tokens(norm),
+            'text_counts': ' '.join(count_tokens(norm)), 'heading_path': [],
             'citation_path': '', 'platforms': [], 'industries': [], **extra}
 
 

@@ -136,9 +136,3 @@ def count_tokens(text_norm: str) -> list[str]:
                 tokens.extend(count_token(run, bit) for bit in range(n.bit_length()) if n >> bit & 1)
         starts = [i for i in starts if text_norm[i:i + size] in repeated]
     return sorted(tokens)
-
-
-def search_tokens(text_norm: str) -> str:
-    """What the SQLite token index holds for a paragraph: its distinct two-character runs (for two-character terms)
-    and the count tokens of its repeated runs (for ranking by occurrences)."""
-    return ' '.join([bigram_tokens(text_norm), *count_tokens(text_norm)]).strip()

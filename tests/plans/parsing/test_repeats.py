@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, seed_bytes
 from crm.plans.parsing import parse_document
 from crm.plans.parsing.repeats import find_repeats, normalise
 
@@ -217,3 +217,15 @@ def test_a_text_printed_many_times_keeps_one_copy(clean):
     assert {w.split('copy of lines ')[1] for w in doc.warnings} == {f'{kept}-{kept + PLAN.rstrip().count(chr(10))}'}
     assert sum('earlier copy' in b.reason for b in doc.duplicate_blocks) == 1
     assert sum(len(normalise(b.text)) for b in doc.duplicate_blocks) >= 5 * len(normalise(PLAN)) * 0.95
+
+
+def test_the_seed_documents_lose_only_their_second_copies(docs):
+    """000 read whole equals its first copy read alone; 001 read whole equals the page without its second 2014
+    report; the other three have nothing dropped."""
+    lines = seed_bytes('000').decode('utf-8').split('\n')
+    first_copy = parse_document('\n'.join(lines[:1692]))
+    assert [p.text for p in docs['000'].paragraphs] == [p.text for p in first_copy.paragraphs]
+    lines = seed_bytes('001').decode('utf-8').split('\n')
+    without = parse_document('\n'.join(lines[:24] + lines[28:]))  # the second 【…】2014年下城区政府工作报告, L25–28
+    assert [p.text for p in docs['001'].paragraphs] == [p.text for p in without.paragraphs]
+    assert all(docs[key].duplicate_blocks == [] for key in ('002', '003', '004'))
