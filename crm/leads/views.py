@@ -19,7 +19,7 @@ from crm.core.exports import YIELD_PER, csv_response, xlsx_response
 from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import page_args
 from crm.core.args import id_arg
-from crm.core.validators import record_id
+from crm.core.validators import MAX_RECORD_ID, record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, resolve_industry
@@ -327,7 +327,7 @@ def _prospect_firm(form, data: dict, *, different: bool) -> tuple[Firm | None, F
 
 def _firm_choices(form):
     """The firm chosen on the form, if any: the firm picker loads the others as one types (firms.picker)."""
-    if not isinstance(form.firm_id.data, int):
+    if not isinstance(form.firm_id.data, int) or not 0 < form.firm_id.data <= MAX_RECORD_ID:
         return []
     return db.session.execute(scoped(select(Firm.id, Firm.name), Firm).where(Firm.id == form.firm_id.data)).all()
 

@@ -87,6 +87,9 @@ def test_the_lead_form_loads_firms_as_one_types_and_keeps_the_chosen_one(client,
                         token_from='/leads/new')
     assert refused.status_code == 422 and f'<option value="{firm.id}" selected>表单选择测试有限公司' in \
         refused.get_data(as_text=True)
+    huge = post_form(client, '/leads/new', {'firm_id': '9' * 40, 'source': '上门拜访', 'priority': '中'},
+                     token_from='/leads/new')
+    assert huge.status_code == 422  # a number no database holds is a field error, not a failure
 
 
 def _token(client) -> str:
