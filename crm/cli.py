@@ -434,9 +434,11 @@ def worker_command(workers: int) -> None:
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from crm.plans.cli import plans_group
+    from crm.policies.cli import policies_group
 
-    for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group, export_group,
-                    match_command, pack_group, digest_command, worker_command, backup_command, restore_command):
+    for command in (db_group, seed_command, users_group, demo_command, plans_group, policies_group, import_group,
+                    export_group, match_command, pack_group, digest_command, worker_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)
 
 

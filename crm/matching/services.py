@@ -185,7 +185,7 @@ def relevant_policies(wanted: set[str], platform_names: list[str], facts: dict[s
             score += 2
             reasons.append(f'适用平台：{"、".join(sorted(places))}')
         result = evaluate_policy(policy, facts)
-        if policy.clauses:
+        if policy.accepted_clauses:
             score += {'eligible': 3, 'conditional': 1}.get(result.level, 0)
         if result.level == NOT_ELIGIBLE or not score:
             continue

@@ -26,6 +26,7 @@ LABELS = {
         'summary_contact': '如需申报或了解政策细节，请联系拱墅区投资促进部门{author}。', 'author': '（{}）',
         'summary_note': '说明：金额为按已知信息的估算，未知条件以区间或“有待核实”表示；'
                         '“金额未公开”的政策以正式文件为准。',
+        'guide': '申兑指南',
     },
     'en': {
         'title': 'Investment Promotion Pack', 'prepared_for': 'Prepared for', 'platform': 'Recommended platform',
@@ -61,6 +62,7 @@ LABELS = {
                            'District{author}.', 'author': ' ({})',
         'summary_note': 'Note: amounts are estimates from what is known; unknown conditions give a range or "to be '
                         'confirmed"; where the amount is not public, the official document applies.',
+        'guide': 'How to apply (in the policy\'s words)',
     },
 }
 

@@ -17,17 +17,23 @@ from crm.leads.models import Lead
 from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
 from crm.policies import services
+from crm.policies.clauses import GUIDE_LABELS
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.forms import (
     CLAUSE_FIELD_NAMES,
+    GUIDE_KEYS,
     POLICY_FIELD_NAMES,
     ClauseCreateForm,
     ClauseForm,
+    GuideForm,
     PolicyCreateForm,
     PolicyForm,
+    PolicyImportForm,
     schedule_values,
     show_condition_value,
+    show_tiers,
     split_list,
+    tier_values,
 )
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
 
@@ -94,8 +100,10 @@ def detail(policy_id: int):
     pinned_by = db.session.scalars(scoped(select(Lead), Lead).join(MatchChoice, MatchChoice.lead_id == Lead.id)
                                    .where(MatchChoice.kind == 'policy', MatchChoice.item_id == policy.id,
                                           MatchChoice.choice == PIN).limit(50)).all()
+    articles = {a.anchor: a for a in policy.articles} if policy.import_report else {}
     return render_template('policies/detail.html', policy=policy, subject=subject, result=result,
-                           candidates=candidates, words=words, pinned_by=pinned_by,
+                           candidates=candidates, words=words, pinned_by=pinned_by, articles=articles,
+                           guide_labels=GUIDE_LABELS,
                            expiring=services.expiring(policy), expired=services.expired(policy),
                            show_value=show_condition_value, sources=_sources(policy), field_labels=FIELD_LABELS,
                            op_labels=OP_LABELS)
@@ -174,13 +182,20 @@ def _clause_data(form) -> dict:
     data = {name: getattr(form, name).data for name in CLAUSE_FIELD_NAMES}
     data['base'] = data['base'] or None
     data['note'] = data['note'] or None
+    data['unit'] = data['unit'] or None
+    data['uncapped'] = bool(data['uncapped'])
     data['schedule'] = schedule_values(form.schedule.data) if form.formula.data == 'schedule' else []
+    data['tiers'] = tier_values(form.tiers.data, form.tier_field.data) if form.formula.data == 'tiers' else None
     data['conditions'] = form.condition_rows()
     return data
 
 
 def _fill_clause_form(form, clause: PolicyClause) -> None:
     form.schedule.data = '/'.join(f'{v:g}' for v in clause.schedule or [])
+    form.tiers.data = show_tiers(clause.tiers)
+    form.tier_field.data = (clause.tiers or [{}])[0].get('field') or ''
+    form.unit.data = clause.unit or ''
+    form.uncapped.data = bool(clause.uncapped)
     for entry, condition in zip(form.conditions.entries, clause.conditions or []):
         entry.form.field.data = condition.get('field')
         entry.form.op.data = condition.get('op')
@@ -215,6 +230,8 @@ def clause_edit(clause_id: int):
                                                               version=version), labels=labels):
         db.session.commit()
         flash(_('Clause saved.'), 'success')
+        if clause.review == 'candidate':
+            return redirect(url_for('policies.review', policy_id=clause.policy_id) + f'#clause-{clause.id}')
         return redirect(url_for('policies.detail', policy_id=clause.policy_id) + '#clauses')
     return render_template('policies/clause_form.html', form=form, policy=clause.policy, clause=clause,
                            conflict=form.conflict), form.http_status
@@ -230,6 +247,209 @@ def clause_delete(clause_id: int):
     db.session.commit()
     flash(_('Clause removed.'), 'success')
     return redirect(url_for('policies.detail', policy_id=policy_id) + '#clauses')
+
+
+# --- the policy's own text: import, review of the clauses read from it, 申兑指南 ----------------------------------
+
+def _import_form_page(form, policy):
+    return render_template('policies/import.html', form=form, policy=policy), 422 if form.errors else 200
+
+
+def _import(policy: Policy | None):
+    from flask_login import current_user
+
+    from crm.policies.imports import PolicyImportError, import_policy_text
+
+    form = PolicyImportForm()
+    if not form.validate_on_submit():
+        return _import_form_page(form, policy)
+    upload = form.file.data
+    data = upload.read(services.SOURCE_MAX_BYTES + 1)
+    meta = {'title': form.title.data, 'issuer': form.issuer.data, 'doc_number': form.doc_number.data,
+            'date': form.date.data}
+    try:
+        result = import_policy_text(data, upload.filename or 'policy.txt', policy=policy, meta=meta,
+                                    actor_id=current_user.id)
+    except PolicyImportError as exc:
+        form.file.errors = [*form.file.errors, str(exc)]
+        return _import_form_page(form, policy)
+    db.session.commit()
+    if not result.changed:
+        flash(_('This file was imported before; nothing changed.'), 'info')
+    else:
+        flash(_('Policy text read: %(articles)s articles, %(clauses)s clauses to review.',
+                articles=(result.policy.import_report or {}).get('articles', 0),
+                clauses=(result.policy.import_report or {}).get('candidates', 0)), 'success')
+    return redirect(url_for('policies.review', policy_id=result.policy.id))
+
+
+@bp.route('/import', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def import_new():
+    """Register a policy from its own text: articles, metadata, clauses to review and the 申兑指南."""
+    return _import(None)
+
+
+@bp.route('/<int:policy_id>/import', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def import_into(policy_id: int):
+    """Read a policy's text into it (a new file replaces the articles and the clauses waiting for review)."""
+    return _import(get_or_404(Policy, policy_id))
+
+
+@bp.get('/<int:policy_id>/review')
+@requires(Perm.POLICIES_EDIT)
+def review(policy_id: int):
+    """Every article of the imported text beside the clauses read from it: accept, edit or reject each."""
+    policy = get_or_404(Policy, policy_id)
+    by_article: dict[str | None, list[PolicyClause]] = {}
+    for clause in policy.clauses:
+        by_article.setdefault(clause.article, []).append(clause)
+    texts = {a.anchor: a.text for a in policy.articles}
+    missing = {c.id for c in policy.clauses if c.quote and c.quote not in texts.get(c.article, '')}
+    return render_template('policies/review.html', policy=policy, articles=policy.articles, by_article=by_article,
+                           report=policy.import_report or {}, missing=missing, field_labels=FIELD_LABELS,
+                           op_labels=OP_LABELS, show_value=show_condition_value)
+
+
+@bp.post('/clauses/<int:clause_id>/accept')
+@requires(Perm.POLICIES_EDIT)
+def clause_accept(clause_id: int):
+    """Accept a clause read from the text: from now on it counts wherever the policy is evaluated."""
+    from crm.policies.imports import accept_clause
+
+    clause = get_or_404(PolicyClause, clause_id)
+    accept_clause(clause)
+    db.session.commit()
+    flash(_('Clause accepted.'), 'success')
+    return redirect(url_for('policies.review', policy_id=clause.policy_id) + f'#clause-{clause.id}')
+
+
+@bp.post('/clauses/<int:clause_id>/reject')
+@requires(Perm.POLICIES_EDIT)
+def clause_reject(clause_id: int):
+    """Reject a clause read from the text (it stays listed, with its quote, and is not proposed again)."""
+    from crm.policies.imports import reject_clause
+
+    clause = get_or_404(PolicyClause, clause_id)
+    reject_clause(clause)
+    db.session.commit()
+    flash(_('Clause rejected.'), 'success')
+    return redirect(url_for('policies.review', policy_id=clause.policy_id) + f'#clause-{clause.id}')
+
+
+@bp.post('/<int:policy_id>/review/accept-all')
+@requires(Perm.POLICIES_EDIT)
+def accept_all(policy_id: int):
+    """Accept every clause still waiting for review."""
+    from crm.policies.imports import accept_clause
+
+    policy = get_or_404(Policy, policy_id)
+    waiting = list(policy.candidates)
+    for clause in waiting:
+        accept_clause(clause)
+    db.session.commit()
+    flash(_('%(n)s clauses accepted.', n=len(waiting)), 'success')
+    return redirect(url_for('policies.review', policy_id=policy.id))
+
+
+def _load_guide(form, policy: Policy) -> None:
+    for key in GUIDE_KEYS:
+        getattr(form, key).data = ((policy.guide or {}).get(key) or {}).get('text') or ''
+
+
+@bp.route('/<int:policy_id>/guide', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def guide_edit(policy_id: int):
+    """Correct the 申兑指南 read from the text (or write it for a policy without one)."""
+    policy = get_or_404(Policy, policy_id)
+    form = GuideForm.editing(policy, load=_load_guide)
+    if form.save(policy, lambda version: services.save_guide(
+            policy, {key: getattr(form, key).data for key in GUIDE_KEYS}, version=version)):
+        db.session.commit()
+        flash(_('Application guide saved.'), 'success')
+        return redirect(url_for('policies.detail', policy_id=policy.id) + '#guide')
+    return render_template('policies/guide_form.html', form=form, policy=policy, conflict=form.conflict), \
+        form.http_status
+
+
+# --- from a policy to its firms ---------------------------------------------------------------------------------
+
+@bp.get('/<int:policy_id>/firms')
+@requires(Perm.POLICIES_VIEW)
+def firms(policy_id: int):
+    """The firms on the platforms and of open leads this policy fits (within the viewer's scope)."""
+    from crm.policies.eligibility import last_push, policy_firms
+
+    policy = get_or_404(Policy, policy_id)
+    found = policy_firms(policy)
+    return render_template('policies/firms.html', policy=policy, found=found, last=last_push(policy))
+
+
+@bp.post('/<int:policy_id>/push')
+@requires(Perm.PACKS_BUILD)
+def push(policy_id: int):
+    """Issue 政策摘要 to the chosen firms in one step (a background job with progress)."""
+    from flask_login import current_user
+
+    from crm import jobs
+    from crm.policies.eligibility import policy_firms
+    from crm.policies.push import PushError, request_push
+
+    policy = get_or_404(Policy, policy_id)
+    found = policy_firms(policy)
+    listed = {f.id for f in found.eligible} | {f.id for f, _m in found.maybe}
+    chosen = [i for i in request.form.getlist('firm', type=record_id) if i]
+    outside = [i for i in chosen if i not in listed]
+    if outside:
+        flash(_('Some chosen firms are not on this policy\'s list; nothing was issued.'), 'error')
+        return redirect(url_for('policies.firms', policy_id=policy.id))
+    lang = request.form.get('lang') if request.form.get('lang') in ('zh', 'en') else 'zh'
+    try:
+        queued = request_push(policy, chosen, eligible_ids=[f.id for f in found.eligible], lang=lang,
+                              user_id=current_user.id)
+    except PushError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('policies.firms', policy_id=policy.id))
+    db.session.commit()  # the worker must see the queued push
+    jobs.push_summaries(queued.id)
+    return redirect(url_for('policies.push_progress', push_id=queued.id))
+
+
+def _push_or_404(push_id: int):
+    from flask import abort
+
+    from crm.policies.models import PolicyPush
+
+    queued = db.session.get(PolicyPush, push_id) or abort(404)
+    get_or_404(Policy, queued.policy_id)
+    return queued
+
+
+@bp.get('/pushes/<int:push_id>')
+@requires(Perm.PACKS_BUILD)
+def push_progress(push_id: int):
+    """A push of 政策摘要: its progress, then the summaries issued."""
+    queued = _push_or_404(push_id)
+    return render_template('policies/push.html', push=queued, policy=db.session.get(Policy, queued.policy_id),
+                           summaries=_push_summaries(queued))
+
+
+@bp.get('/pushes/<int:push_id>/status')
+@requires(Perm.PACKS_BUILD)
+def push_status(push_id: int):
+    """The progress fragment the push page polls."""
+    queued = _push_or_404(push_id)
+    return render_template('policies/_push_status.html', push=queued, summaries=_push_summaries(queued))
+
+
+def _push_summaries(queued) -> list:
+    from crm.packs.models import PolicySummary
+
+    if queued.status != 'done' or not queued.summary_ids:
+        return []
+    return db.session.execute(select(PolicySummary, Firm.name).join(Firm, Firm.id == PolicySummary.firm_id)
+                              .where(PolicySummary.id.in_(queued.summary_ids)).order_by(PolicySummary.id)).all()
 
 
 @bp.post('/<int:policy_id>/source')
