@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Text, cast, or_, select
 
+from crm.auth.models import FIRM
 from crm.core import clock
 from crm.core.access import Perm, get_or_404, requires, scoped
 from crm.core.pagination import page_args, paginate
@@ -70,9 +71,28 @@ def index():
                            expiring=services.expiring, expired=services.expired)
 
 
+def _firm_user() -> bool:
+    from flask_login import current_user
+
+    return current_user.role_code == FIRM
+
+
+def _staff_only() -> None:
+    """Firm users read policies; a policy's list of firms is for the office."""
+    if _firm_user():
+        abort(403)
+
+
 def _preview(policy: Policy):
-    """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it."""
+    """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it;
+    a firm user sees it for their own firm."""
+    from flask_login import current_user
+
     from crm.packs.summaries import evaluate_for_subject
+
+    if _firm_user() and not request.args.get('lead') and not request.args.get('firm'):
+        firm = db.session.get(Firm, current_user.firm_id) if current_user.firm_id else None
+        return (firm.name, evaluate_for_subject(policy, firm=firm)) if firm else (None, None)
 
     lead_id, firm_id = request.args.get('lead', type=record_id), request.args.get('firm', type=record_id)
     if lead_id:
@@ -92,7 +112,7 @@ def detail(policy_id: int):
 
     policy = get_or_404(Policy, policy_id)
     subject, result = _preview(policy)
-    words = request.args.get('who', '').strip()[:60]
+    words = '' if _firm_user() else request.args.get('who', '').strip()[:60]
     candidates = []
     if words:
         candidates = db.session.scalars(scoped(select(Firm), Firm).where(Firm.name.contains(words, autoescape=True))
@@ -381,6 +401,7 @@ def firms(policy_id: int):
     """The firms on the platforms and of open leads this policy fits (within the viewer's scope)."""
     from crm.policies.eligibility import last_push, policy_firms
 
+    _staff_only()
     policy = get_or_404(Policy, policy_id)
     found = policy_firms(policy)
     return render_template('policies/firms.html', policy=policy, found=found, last=last_push(policy))
