@@ -714,6 +714,8 @@ GUIDE_FIELDS: list[tuple[str, str, re.Pattern, re.Pattern]] = [
     ('phone', '咨询电话', re.compile(r'咨询电话|联系电话|联系方式'), re.compile(r'咨询电话|联系电话|联系方式')),
     ('stacking', '叠加规则', re.compile(r'叠加|不重复'),
      re.compile(r'就高不重复|不重复享受|不得重复|重复享受|叠加享受|不再重复|同类政策')),
+    ('clawback', '追回规定', re.compile(r'追回|退回|收回'),
+     re.compile(r'追回|收回|退回|退还|返还|迁出[^。；]{0,20}(?:资金|奖励|补助)')),
 ]
 GUIDE_LABELS = {key: label for key, label, _h, _s in GUIDE_FIELDS}
 PHONE = re.compile(r'(?:0\d{2,3}[-－—\s]?)?\d{7,8}(?:[-－]\d{1,4})?|1[3-9]\d{9}')

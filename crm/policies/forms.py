@@ -306,7 +306,8 @@ class PolicyImportForm(BaseForm):
     date = DateField(_l('Issue date'), validators=[Optional()])
 
 
-GUIDE_KEYS = ('apply_conditions', 'materials', 'apply_period', 'payment', 'department', 'phone', 'stacking')
+GUIDE_KEYS = ('apply_conditions', 'materials', 'apply_period', 'payment', 'department', 'phone', 'stacking',
+              'clawback')
 
 
 class GuideForm(VersionedForm):
@@ -319,3 +320,23 @@ class GuideForm(VersionedForm):
     department = StringField('受理部门', validators=[Optional(), Length(max=200)])
     phone = StringField('咨询电话', validators=[Optional(), Length(max=100)])
     stacking = TextAreaField('叠加规则', validators=[Optional(), Length(max=2000)])
+    clawback = TextAreaField('追回规定', validators=[Optional(), Length(max=2000)])
+
+
+class PaymentForm(BaseForm):
+    """A firm's application under a policy clause (兑现申报)."""
+
+    clause = SelectField(_l('Policy clause'), coerce=int, validate_choice=True)
+    amount = DecimalField(_l('Amount applied for (10k yuan)'), places=2, validators=[
+        DataRequired(_l('Enter the amount.')), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
+    on = DateField(_l('Date'), validators=[DataRequired(_l('Enter the date.'))])
+    note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
+
+
+class PaymentStepForm(BaseForm):
+    """The next step of a 兑现 record: approval, then payment."""
+
+    version = StringField(validators=[Optional()])
+    amount = DecimalField(_l('Amount (10k yuan)'), places=2, validators=[
+        DataRequired(_l('Enter the amount.')), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
+    on = DateField(_l('Date'), validators=[DataRequired(_l('Enter the date.'))])

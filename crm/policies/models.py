@@ -149,3 +149,28 @@ class PolicyPush(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+PAYMENT_STATES = ('applied', 'approved', 'paid')
+
+
+class PolicyPayment(TimestampMixin, VersionedMixin, Base):
+    """兑现: one firm's claim under a policy clause, from application (applied) to approval and payment, with the
+    amounts (万元) and dates of each step."""
+
+    __tablename__ = 'policy_payment'
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey('firm.id'), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey('policy.id', ondelete='CASCADE'), index=True)
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey('policy_clause.id', ondelete='SET NULL'))
+    status: Mapped[str] = mapped_column(String(10), default='applied')
+    applied_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    applied_on: Mapped[date] = mapped_column()
+    approved_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    approved_on: Mapped[date | None] = mapped_column()
+    paid_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    paid_on: Mapped[date | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))

@@ -82,7 +82,8 @@ def demo_policies() -> dict[str, int]:
 
 
 EXPIRY_WARNING_DAYS = 90
-GUIDE_ORDER = ('apply_conditions', 'materials', 'apply_period', 'payment', 'department', 'phone', 'stacking')
+GUIDE_ORDER = ('apply_conditions', 'materials', 'apply_period', 'payment', 'department', 'phone', 'stacking',
+               'clawback')
 PACK_QUOTES_PER_POLICY = 4
 
 

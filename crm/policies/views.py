@@ -121,8 +121,9 @@ def detail(policy_id: int):
                                    .where(MatchChoice.kind == 'policy', MatchChoice.item_id == policy.id,
                                           MatchChoice.choice == PIN).limit(50)).all()
     articles = {a.anchor: a for a in policy.articles} if policy.import_report else {}
+    paid = next((row for row in payment_totals()['by_policy'] if row['id'] == policy.id), None)
     return render_template('policies/detail.html', policy=policy, subject=subject, result=result,
-                           candidates=candidates, words=words, pinned_by=pinned_by, articles=articles,
+                           candidates=candidates, words=words, pinned_by=pinned_by, articles=articles, paid=paid,
                            guide_labels=GUIDE_LABELS,
                            expiring=services.expiring(policy), expired=services.expired(policy),
                            show_value=show_condition_value, sources=_sources(policy), field_labels=FIELD_LABELS,
@@ -504,3 +505,110 @@ def source_download(policy_id: int):
         abort(404)
     return send_file(services.source_path(policy), mimetype=policy.source_type, as_attachment=True,
                      download_name=policy.source_name or 'policy')
+
+
+# --- 兑现 records -----------------------------------------------------------------------------------------------
+
+def _clause_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(PolicyClause.id, Policy.title, PolicyClause.citation, PolicyClause.kind)
+                              .join(Policy, Policy.id == PolicyClause.policy_id)
+                              .where(PolicyClause.review == 'accepted', PolicyClause.formula != 'none')
+                              .order_by(Policy.title, PolicyClause.id)).all()
+    return [(i, f'{title} · {citation + " " if citation else ""}{kind}') for i, title, citation, kind in rows]
+
+
+@bp.route('/payments/new', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def payment_new():
+    """Record a firm's application under a policy clause (兑现申报)."""
+    from flask_login import current_user
+
+    from crm.core.access import ensure
+    from crm.policies import payments
+    from crm.policies.forms import PaymentForm
+
+    firm = get_or_404(Firm, request.args.get('firm', type=record_id))
+    ensure('edit', firm)
+    form = PaymentForm()
+    form.clause.choices = _clause_choices()
+    if request.method == 'GET':
+        form.on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            payments.apply(firm, db.session.get(PolicyClause, form.clause.data), amount=form.amount.data,
+                           on=form.on.data, note=form.note.data, actor_id=current_user.id)
+        except payments.PaymentError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_('Application recorded.'), 'success')
+            return redirect(url_for('firms.detail', firm_id=firm.id) + '#payments')
+    return render_template('policies/payment_form.html', form=form, firm=firm, payment=None), \
+        422 if form.errors or form.form_errors else 200
+
+
+@bp.route('/payments/<int:payment_id>', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def payment_step(payment_id: int):
+    """Record the next step of a 兑现 record: its approval, then its payment."""
+    from flask import abort
+
+    from crm.core.access import ensure
+    from crm.core.concurrency import EditConflict
+    from crm.policies import payments
+    from crm.policies.forms import PaymentStepForm
+    from crm.policies.models import PolicyPayment
+
+    payment = db.session.get(PolicyPayment, payment_id) or abort(404)
+    firm = get_or_404(Firm, payment.firm_id)
+    ensure('edit', firm)
+    form = PaymentStepForm()
+    if request.method == 'GET':
+        form.on.data, form.version.data = clock.today(), str(payment.version)
+        form.amount.data = payment.approved_amount if payment.status == 'approved' else payment.applied_amount
+    status = 200
+    if form.validate_on_submit():
+        try:
+            payments.advance(payment, amount=form.amount.data, on=form.on.data,
+                             version=int(form.version.data) if (form.version.data or '').isdigit() else None)
+        except payments.PaymentError as exc:
+            form.form_errors.append(str(exc))
+        except EditConflict:
+            form.form_errors.append(_('Someone else recorded a step of this claim meanwhile; reload the page.'))
+            status = 409
+        else:
+            db.session.commit()
+            flash(_('Step recorded.'), 'success')
+            return redirect(url_for('firms.detail', firm_id=firm.id) + '#payments')
+    if form.errors or form.form_errors:
+        status = max(status, 422) if status != 409 else 409
+    return render_template('policies/payment_form.html', form=form, firm=firm, payment=payment,
+                           policy=db.session.get(Policy, payment.policy_id)), status
+
+
+def firm_payments(firm) -> dict:
+    """The 兑现 records of a firm with their totals and each policy's 追回规定 (for the firm page)."""
+    from crm.policies import payments
+
+    rows = payments.of_firm(firm.id)
+    policies = {p.id: p for p in db.session.scalars(select(Policy).where(Policy.id.in_({r.policy_id for r in rows})))}
+    clauses = {c.id: c for c in db.session.scalars(select(PolicyClause).where(
+        PolicyClause.id.in_({r.clause_id for r in rows if r.clause_id})))}
+    clawback = {pid: (p.guide or {}).get('clawback') for pid, p in policies.items() if (p.guide or {}).get('clawback')}
+    total = {key: sum((getattr(r, f'{key}_amount') or 0 for r in rows), 0) for key in ('applied', 'approved', 'paid')}
+    return {'rows': rows, 'policies': policies, 'clauses': clauses, 'clawback': clawback, 'total': total}
+
+
+def payment_totals() -> dict:
+    """兑现 totals per policy and per platform, over the firms the viewer may see (for the dashboard)."""
+    from crm.core.access import visibility_clause
+    from crm.policies import payments
+
+    clause = visibility_clause(Firm)
+    firm_ids = None if clause is None else select(Firm.id).where(clause)
+    return {'by_policy': payments.totals_by_policy(firm_ids), 'by_platform': payments.totals_by_platform(firm_ids)}
+
+
+@bp.app_context_processor
+def _payment_helpers() -> dict:
+    return {'firm_payments': firm_payments, 'payment_totals': payment_totals}

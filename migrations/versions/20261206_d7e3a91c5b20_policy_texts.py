@@ -1,5 +1,5 @@
 """Policy texts: a policy's articles, clauses read from them (candidates until accepted, each with its quote and
-article), the 申兑指南, the issue date, and the 政策摘要 pushes to the firms a policy fits.
+article), the 申兑指南, the issue date, the 政策摘要 pushes to the firms a policy fits, and 兑现 records.
 
 Revision ID: d7e3a91c5b20
 Revises: 5e7a1c2b9d40
@@ -58,6 +58,33 @@ def upgrade() -> None:
     with op.batch_alter_table('policy_push', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_policy_push_policy_id'), ['policy_id'], unique=False)
 
+    op.create_table('policy_payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('policy_id', sa.Integer(), nullable=False),
+    sa.Column('clause_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('applied_amount', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('applied_on', sa.Date(), nullable=False),
+    sa.Column('approved_amount', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('approved_on', sa.Date(), nullable=True),
+    sa.Column('paid_amount', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', crm.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crm.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['clause_id'], ['policy_clause.id'], name=op.f('fk_policy_payment_clause_id_policy_clause'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['firm_id'], ['firm.id'], name=op.f('fk_policy_payment_firm_id_firm')),
+    sa.ForeignKeyConstraint(['policy_id'], ['policy.id'], name=op.f('fk_policy_payment_policy_id_policy'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_policy_payment_recorded_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_policy_payment'))
+    )
+    with op.batch_alter_table('policy_payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_policy_payment_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_policy_payment_policy_id'), ['policy_id'], unique=False)
+
     with op.batch_alter_table('policy', schema=None) as batch_op:
         batch_op.add_column(sa.Column('issued_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('guide', sa.JSON(), nullable=True))
@@ -99,6 +126,11 @@ def downgrade() -> None:
         batch_op.drop_column('guide')
         batch_op.drop_column('issued_on')
 
+    with op.batch_alter_table('policy_payment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_policy_payment_policy_id'))
+        batch_op.drop_index(batch_op.f('ix_policy_payment_firm_id'))
+
+    op.drop_table('policy_payment')
     with op.batch_alter_table('policy_push', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_policy_push_policy_id'))
 
