@@ -115,17 +115,28 @@ def _eligible_ms() -> tuple[float, dict]:
         for clause in list(policy.candidates):
             accept_clause(clause)
         db.session.commit()
-        timings, found = [], None
+        timings, cpu, found = [], [], None
         for _ in range(ROUNDS):
             db.session.expire_all()
-            start = time.perf_counter()
+            start, used = time.perf_counter(), time.process_time()
             found = policy_firms(policy, user=SystemActor())
             timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - used) * 1000)
         total = len(found.eligible) + len(found.maybe) + found.not_eligible
     assert total >= FIRMS, total  # the seed data houses a few firms too
     return statistics.median(timings), {'firms': total, 'eligible': len(found.eligible), 'maybe': len(found.maybe),
                                         'not_eligible': found.not_eligible, 'clauses': len(policy.accepted_clauses),
-                                        'min_ms': round(min(timings), 1), 'database': 'sqlite'}
+                                        'min_ms': round(min(timings), 1), 'cpu_ms': round(statistics.median(cpu), 1),
+                                        'reference_loop_ms': _reference_loop_ms(), 'database': 'sqlite'}
+
+
+def _reference_loop_ms() -> float:
+    """CPU time of a fixed pure-Python loop (3 million additions): how busy or slow this machine was while the
+    figures were taken, to compare runs on different machines."""
+    used, total = time.process_time(), 0
+    for i in range(3_000_000):
+        total += i
+    return round((time.process_time() - used) * 1000, 1)
 
 
 def run(ctx, compare) -> list[dict]:
