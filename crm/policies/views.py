@@ -517,9 +517,9 @@ def _clause_choices() -> list[tuple[int, str]]:
     return [(i, f'{title} · {citation + " " if citation else ""}{kind}') for i, title, citation, kind in rows]
 
 
-@bp.route('/payments/new', methods=['GET', 'POST'])
+@bp.route('/payments/new/<int:firm_id>', methods=['GET', 'POST'])
 @requires(Perm.FIRMS_EDIT)
-def payment_new():
+def payment_new(firm_id: int):
     """Record a firm's application under a policy clause (兑现申报)."""
     from flask_login import current_user
 
@@ -527,7 +527,7 @@ def payment_new():
     from crm.policies import payments
     from crm.policies.forms import PaymentForm
 
-    firm = get_or_404(Firm, request.args.get('firm', type=record_id))
+    firm = get_or_404(Firm, firm_id)
     ensure('edit', firm)
     form = PaymentForm()
     form.clause.choices = _clause_choices()
