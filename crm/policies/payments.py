@@ -106,3 +106,14 @@ def totals_by_platform(firm_ids=None) -> list[dict]:
 def of_firm(firm_id: int) -> list[PolicyPayment]:
     return list(db.session.scalars(select(PolicyPayment).where(PolicyPayment.firm_id == firm_id)
                                    .order_by(PolicyPayment.applied_on.desc(), PolicyPayment.id.desc())))
+
+
+def _moved_on_merge() -> None:
+    """A firm merged into another takes its 兑现 records along (firms.services.merge moves what is registered)."""
+    from crm.firms.services import MERGE_REFERENCES
+
+    if (PolicyPayment, 'firm_id') not in MERGE_REFERENCES:
+        MERGE_REFERENCES.append((PolicyPayment, 'firm_id'))
+
+
+_moved_on_merge()

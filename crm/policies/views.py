@@ -17,7 +17,7 @@ from crm.firms.models import Firm
 from crm.leads.models import Lead
 from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
-from crm.policies import services
+from crm.policies import payments, services  # payments: 兑现 records move along when firms are merged
 from crm.policies.clauses import GUIDE_LABELS
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.forms import (
@@ -524,7 +524,6 @@ def payment_new(firm_id: int):
     from flask_login import current_user
 
     from crm.core.access import ensure
-    from crm.policies import payments
     from crm.policies.forms import PaymentForm
 
     firm = get_or_404(Firm, firm_id)
@@ -555,7 +554,6 @@ def payment_step(payment_id: int):
 
     from crm.core.access import ensure
     from crm.core.concurrency import EditConflict
-    from crm.policies import payments
     from crm.policies.forms import PaymentStepForm
     from crm.policies.models import PolicyPayment
 
@@ -588,7 +586,6 @@ def payment_step(payment_id: int):
 
 def firm_payments(firm) -> dict:
     """The 兑现 records of a firm with their totals and each policy's 追回规定 (for the firm page)."""
-    from crm.policies import payments
 
     rows = payments.of_firm(firm.id)
     policies = {p.id: p for p in db.session.scalars(select(Policy).where(Policy.id.in_({r.policy_id for r in rows})))}
@@ -602,7 +599,6 @@ def firm_payments(firm) -> dict:
 def payment_totals() -> dict:
     """兑现 totals per policy and per platform, over the firms the viewer may see (for the dashboard)."""
     from crm.core.access import visibility_clause
-    from crm.policies import payments
 
     clause = visibility_clause(Firm)
     firm_ids = None if clause is None else select(Firm.id).where(clause)

@@ -69,3 +69,20 @@ def test_an_officer_records_a_claim_from_application_to_payment(client, logged_i
     own = client.get(f'/firms/{firm.id}').get_data(as_text=True)
     assert '已拨付' in own and '记录兑现申报' not in own
     assert client.get(url).status_code == 403
+
+
+def test_a_merged_firm_takes_its_payments_along(in_app, factories, db_session, clause):
+    from datetime import date
+
+    from crm.firms.models import Firm
+    from crm.firms.services import merge
+    from crm.policies import payments
+    from crm.policies.models import PolicyClause
+
+    survivor, duplicate = factories.firm('合并保留有限公司'), factories.firm('合并重复有限公司')
+    with in_app():
+        payments.apply(db_session.get(Firm, duplicate.id), db_session.get(PolicyClause, clause[0]), amount=20,
+                       on=date(2026, 2, 1))
+        merge(db_session.get(Firm, survivor.id), db_session.get(Firm, duplicate.id), chosen={}, actor_id=None)
+        db_session.commit()
+        assert [p.firm_id for p in db_session.scalars(select(PolicyPayment))] == [survivor.id]
