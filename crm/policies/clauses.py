@@ -676,8 +676,14 @@ def extract_clauses(articles: list[Article], *, district: str = '拱墅区',
     warnings: list[str] = []
     for article in articles:
         ctx = _Context()
+        listing: list[Candidate] = []  # clauses whose sentence ends with a colon: the items after it are conditions
         for sentence in split_sentences(article.text):
             if sentence == scope['quote']:
+                continue
+            if listing and _grant_at(sentence) is None:
+                listed = _subject_conditions(sentence, district, ctx.field, platforms)
+                for candidate in listing:
+                    candidate.conditions = _merge(candidate.conditions, listed)
                 continue
             found: list[Candidate] = []
             shared: list[dict] = []
@@ -689,11 +695,13 @@ def extract_clauses(articles: list[Article], *, district: str = '拱墅区',
                     warnings.append(f'{article.citation}：未能读出金额，请人工录入：{segment}')
                 if not found and _grant_at(segment) is None:
                     shared = _merge(shared, _subject_conditions(segment, district, ctx.field, platforms))
-            for candidate in _merge_tiers(found):
+            found = _merge_tiers(found)
+            for candidate in found:
                 if candidate.formula != 'none':
                     candidate.conditions = _merge(shared_scope, candidate.conditions) if not any(
                         c['field'] == 'registered_district' for c in candidate.conditions) else candidate.conditions
                 out.append(candidate)
+            listing = found if re.search(r'[:：]$', sentence) else []
     return out, warnings
 
 

@@ -121,14 +121,15 @@ def stated_numbers(quote: str) -> set[Decimal]:
     return found
 
 
-def clause_numbers(clause) -> list[Decimal]:
-    """Every number a clause carries: amount, percent, rate, caps, schedule, tier bounds and values, conditions."""
+def clause_numbers(clause, *, conditions: bool = True) -> list[Decimal]:
+    """Every number a clause carries: amount, percent, rate, caps, schedule, tier bounds and values, and (unless
+    `conditions` is false) the values of its conditions."""
     get = (lambda k: clause.get(k)) if isinstance(clause, dict) else (lambda k: getattr(clause, k))
     out = [get(k) for k in ('amount', 'percent', 'rate', 'cap_year', 'cap_total')]
     out += list(get('schedule') or [])
     for tier in get('tiers') or []:
         out += [tier.get('min'), tier.get('max'), tier.get('percent'), tier.get('amount')]
-    for condition in get('conditions') or []:
+    for condition in (get('conditions') or []) if conditions else []:
         values = condition['value'] if isinstance(condition['value'], list) else [condition['value']]
         out += [v for v in values if isinstance(v, (int, float, Decimal))]
     return [Decimal(str(v)) for v in out if v is not None]

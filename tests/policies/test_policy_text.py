@@ -31,13 +31,16 @@ def _clauses(read) -> list[dict]:
 
 
 def _honest(read) -> None:
-    """Every quote is verbatim in its article, and every number of a clause is stated by its quote."""
+    """Every quote is verbatim in its article; every amount, rate, cap, tier and schedule of a clause is stated by
+    its quote, and every number of its conditions by its article (items listed after the quote's colon)."""
     articles = {a.anchor: a.text for a in read.text.articles}
     for clause in read.candidates:
         assert clause.quote and clause.quote in articles[clause.article], clause
         stated = texts.stated_numbers(clause.quote)
-        invented = [n for n in texts.clause_numbers(clause) if n not in stated]
+        invented = [n for n in texts.clause_numbers(clause, conditions=False) if n not in stated]
         assert not invented, f'{clause.article}: {invented} not in “{clause.quote}”'
+        in_article = texts.stated_numbers(articles[clause.article])
+        assert all(n in in_article for n in texts.clause_numbers(clause)), clause
 
 
 def _pick(clauses: list[dict], article: str) -> list[dict]:
@@ -187,3 +190,14 @@ def test_no_amount_without_a_sentence_stating_it():
     read = _read('第一条 对重点企业给予支持。\n第二条 区财政每年安排专项资金1亿元用于本政策兑现。\n第三条 对符合条件的企业给予奖励，'
                  '具体金额另行研究确定。\n'.encode())
     assert read.candidates == [], 'a fund size and an unstated amount are not benefits'
+
+
+def test_conditions_listed_after_a_colon_belong_to_the_clause():
+    read = _read('第一条 为支持企业发展，制定本办法。\n第二条 符合下列条件的企业，给予最高50万元奖励：\n（一）在拱墅区注册；\n'
+                 '（二）年营业收入1亿元以上；\n（三）被认定为国家高新技术企业。\n第三条 本办法自发布之日起施行。\n'.encode())
+    _honest(read)
+    (clause,) = read.candidates
+    assert (clause.formula, clause.cap_total, clause.amount) == ('up_to', Decimal(50), None)
+    assert clause.conditions == [DISTRICT, {'field': 'revenue', 'op': 'gte', 'value': 10000},
+                                 {'field': 'tags', 'op': 'has', 'value': ['高新技术企业']}]
+    assert clause.quote == '符合下列条件的企业，给予最高50万元奖励：'
