@@ -103,6 +103,7 @@ def import_policy_text(data: bytes, filename: str, *, policy: Policy | None = No
         existing = db.session.scalar(select(Policy).where(Policy.source_sha256 == sha).order_by(Policy.id).limit(1))
         if existing is not None and existing.import_report:
             return PolicyImport(existing)
+        policy = existing  # the document was kept before without being read: it is read into that policy now
     elif policy.source_sha256 == sha and policy.import_report:
         return PolicyImport(policy)
     read = read_policy(data, district=(policy.district if policy else None) or '拱墅区')
