@@ -4,20 +4,33 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, request
-from flask_babel import format_datetime
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import force_locale, format_datetime
 from flask_login import current_user
 
 LANG_COOKIE = 'crm_lang'
 
 
 def select_locale() -> str:
-    """The user's saved choice, then the language cookie, then Chinese."""
+    """The user's saved choice, then the language cookie, then Chinese (outside a request, as in the worker and
+    the command line: Chinese)."""
     languages = current_app.config['LANGUAGES']
+    if not has_request_context():
+        return current_app.config['BABEL_DEFAULT_LOCALE']
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = request.cookies.get(LANG_COOKIE)
     return chosen if chosen in languages else current_app.config['BABEL_DEFAULT_LOCALE']
+
+
+# A pack or 政策摘要 is written in 'zh' or 'en'; these are the interface locales that write them.
+DOCUMENT_LOCALES = {'zh': 'zh_Hans_CN', 'en': 'en'}
+
+
+def in_language(lang: str):
+    """Everything generated inside (texts, labels, amounts) is in the document's language, whatever the viewer's:
+    `with in_language(pack.lang): ...`."""
+    return force_locale(DOCUMENT_LOCALES.get(lang, DOCUMENT_LOCALES['zh']))
 
 
 def select_timezone() -> str:

@@ -111,6 +111,54 @@ POLICY_LEVELS = {'区': _l('District level'), '市': _l('City level'), '省': _l
                  '国家': _l('National level')}
 
 
+# The statuses that keep a unit from being offered (the pack and the match page say why a unit is left out).
+UNIT_STATUSES = {'意向': _l('promised'), '已租': _l('let'), '装修中': _l('being fitted out'), '锁定': _l('locked')}
+
+# The industries plans, platforms and policies name (the matcher's vocabulary first, then the other words the
+# policy register uses), a firm's tags and the districts: stored in Chinese, shown in English in English texts
+# (policy conditions and match reasons in packs and summaries). A word the table does not know is shown as stored.
+INDUSTRIES = {
+    '跨境电商': _l('Cross-border e-commerce'), '数字贸易': _l('Digital trade'),
+    '电竞数娱': _l('E-sports and digital entertainment'), '人力资源服务': _l('Human resources services'),
+    '人工智能': _l('Artificial intelligence'), '数字经济': _l('Digital economy'), '金融': _l('Finance'),
+    '文创': _l('Cultural and creative industries'), '健康': _l('Health'), '总部经济': _l('Headquarters economy'),
+    '商贸': _l('Commerce and trade'), '科技服务': _l('Science and technology services'),
+    '生物医药': _l('Biomedicine'), '智能制造': _l('Smart manufacturing'), '旅游': _l('Tourism'),
+    '体育': _l('Sports'), '物流': _l('Logistics'), '新能源': _l('New energy'),
+    '物联网': _l('Internet of Things'), '楼宇经济': _l('Office-building economy'), '生命健康': _l('Life and health'),
+    '电子商务': _l('E-commerce'), '文化创意': _l('Culture and creativity'),
+    '文化创意产业': _l('Cultural and creative sector'), '高新技术产业': _l('High-tech industries'),
+    '旅游会展业': _l('Tourism, conventions and exhibitions'), '商贸服务业': _l('Commercial services'),
+    '中介服务业': _l('Intermediary services'), '房地产建筑业': _l('Real estate and construction'),
+    '社区服务业': _l('Community services'), '软件与信息服务': _l('Software and information services'),
+    '健康产业': _l('Health industry'), '互联网金融': _l('Internet finance'), '金融服务': _l('Financial services'),
+    '信息软件': _l('Information software'), '集成电路设计': _l('Integrated circuit design'),
+    '航天航空': _l('Aerospace'), '集成电路': _l('Integrated circuits'),
+    '专精特新': _l('Specialised and innovative SMEs'), '制造业': _l('Manufacturing'),
+    '数据要素': _l('Data as a factor of production'), '信息经济': _l('Information economy'),
+    '文化产业': _l('Culture industry'),
+}
+FIRM_TAGS = {
+    '高新技术企业': _l('High-tech enterprise'), '总部': _l('Headquarters firm'), '上市': _l('Listed company'),
+    '世界500强': _l('Fortune Global 500'), '老字号': _l('Time-honoured brand'),
+    '市级众创空间': _l('City-level maker space'), '规上': _l('Above designated size'),
+}
+DISTRICTS = {'拱墅区': _l('Gongshu District'), '下城区': _l('Xiacheng District'), '滨江区': _l('Binjiang District'),
+             '杭州市': _l('Hangzhou')}
+
+# What a plan says about a platform (the platform page and the pack), and the units its figures come in.
+FACT_LABELS = {
+    'positioning': _l('Positioning'), 'focus_industry': _l('Focus industry'), 'area_km2': _l('Area (km²)'),
+    'planned_area': _l('Planned area'), 'designation': _l('Designation'), 'designation_year': _l('Designated in'),
+    'managing_body': _l('Managing body'), 'tax': _l('Tax'), 'revenue': _l('Revenue'),
+    'enterprises': _l('Number of firms'),
+    'tenants': _l('Tenants'), 'jobs': _l('Jobs'), 'investment': _l('Investment'), 'opened': _l('Opened in'),
+    'founded': _l('Founded'), 'location': _l('Location'), 'target': _l('Target'), 'other': _l('Other'),
+}
+FACT_UNITS = {'亿元': _l('100 million yuan'), '万元': _l('10k yuan'), '平方公里': _l('km²'), '亩': _l('mu'),
+              '家': _l('companies'), '万平方米': _l('10k ㎡'), '平方米': _l('㎡'), '个': _l('count'), '人': _l('people')}
+
+
 def label(table: dict, name: str | None) -> str:
     """The table's label for a stored name, in the viewer's language; a name the table does not know is shown as
     stored (a lost reason an administrator added, an object type without a label yet)."""
@@ -127,3 +175,23 @@ activity_kind_label = partial(label, ACTIVITY_KINDS)
 unit_use_label = partial(label, UNIT_USES)
 fitout_label = partial(label, FITOUTS)
 policy_level_label = partial(label, POLICY_LEVELS)
+unit_status_label = partial(label, UNIT_STATUSES)
+industry_label = partial(label, INDUSTRIES)
+fact_label = partial(label, FACT_LABELS)
+fact_unit_label = partial(label, FACT_UNITS)
+
+
+def value_label(value) -> str:
+    """A stored value a policy condition names (an industry, a firm tag, a district), in the viewer's language;
+    numbers and names the tables do not know (a platform's name) as stored."""
+    for table in (INDUSTRIES, FIRM_TAGS, DISTRICTS):
+        if isinstance(value, str) and value in table:
+            return str(table[value])
+    return str(value)
+
+
+def list_text(values) -> str:
+    """Several values as one text: 甲、乙 in Chinese, "A, B" in English."""
+    from flask_babel import gettext
+
+    return gettext(', ').join(value_label(v) for v in values)

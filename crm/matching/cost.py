@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from crm.policies.evaluate import PolicyResult
 
-RENT_SUBSIDY = '房租补助'
+RENT_SUBSIDY = '房租补助'  # the clause kind (stored in Chinese)
 CENT = Decimal('0.01')
-NOT_STACKED = '就高不重复，未叠加'
-CAPPED = '以年租金为限'
+# Why a subsidy cell is less than the policy pays, in the language of the page or pack that shows the table.
+NOT_STACKED = _l('highest only, not combined')
+CAPPED = _l("capped at the year's rent")
 
 
 @dataclass
@@ -79,7 +82,7 @@ def landed_cost(unit, lines: list[Line], years: int) -> dict | None:
             a, b = sorted((_q(low[i]), _q(high[i])))
             note = ''
             if b < raw_high[i]:
-                note = NOT_STACKED if line.highest_only or any(exclusive) else CAPPED
+                note = str(NOT_STACKED if line.highest_only or any(exclusive) else CAPPED)
             subsidies.append({'policy_id': line.policy_id, 'title': line.title, 'low': a, 'high': b, 'note': note})
         subsidy_low, subsidy_high = sum(low, Decimal(0)), sum(high, Decimal(0))
         rows.append({'year': year + 1, 'rent': rent_q, 'property_fee': fee_q, 'cost': cost_q,

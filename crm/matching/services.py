@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from crm.core import clock
+from crm.core.labels import UNIT_STATUSES, list_text, unit_use_label
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.cost import Line, landed_cost, yearly_rent
@@ -106,14 +108,16 @@ def rank_platforms(lead: Lead, wanted: set[str], limit: int = 5) -> list[Scored]
             score += 3 * len(core) * (1 + 1 / len(industries))
         score += len(other)
         if core or other:
-            reasons.append(f'主导产业与项目方向一致：{"、".join(sorted(core | other))}')
+            reasons.append(_('Focus industries match the project: %(industries)s',
+                             industries=list_text(sorted(core | other))))
         if platform.id in targets:
             score += 2
-            reasons.append('项目的目标平台')
+            reasons.append(_("The project's target platform"))
         space = area_by_platform.get(platform.id, Decimal(0))
         if space and lead.space_need_m2 and space >= lead.space_need_m2:
             score += 2  # a home with room now beats one without recorded vacancies
-            reasons.append(f'空置房源合计 {space:,.0f} ㎡，满足 {lead.space_need_m2:,.0f} ㎡ 需求')
+            reasons.append(_('Vacant units total %(space)s ㎡, enough for the %(need)s ㎡ needed',
+                             space=f'{space:,.0f}', need=f'{lead.space_need_m2:,.0f}'))
         if score:
             scored.append(Scored(platform, score, reasons))
     return sorted(scored, key=lambda s: (-s.score, s.item.name))[:limit]
@@ -130,15 +134,17 @@ def offerable(lead_id: int):
     return or_(Unit.status == '空置', and_(Unit.status == '意向', Unit.id.in_(promised_to(lead_id))))
 
 
-def unavailable_reason(unit: Unit, lead_id: int) -> str | None:
-    """Why this unit cannot be offered to the lead (None when it can)."""
+def unavailable_reason(unit: Unit, lead_id: int):
+    """Why this unit cannot be offered to the lead (None when it can): a lazy text, read in the language of the
+    page or pack that shows it."""
     if unit.status == '空置':
         return None
+    status = UNIT_STATUSES.get(unit.status, unit.status)
     if unit.status == '意向':
         if db.session.scalar(promised_to(lead_id).where(UnitReservation.unit_id == unit.id).limit(1)):
             return None
-        return '当前为“意向”，已承诺给其他项目'
-    return f'当前为“{unit.status}”'
+        return _l('currently %(status)s, promised to another project', status=status)
+    return _l('currently %(status)s', status=status)
 
 
 def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10) -> list[Scored]:
@@ -155,16 +161,17 @@ def rank_units(lead: Lead, platform_ids: list[int], limit: int = 10) -> list[Sco
         if need:
             closeness = 1 - abs(unit.area_gross - need) / need
             score += float(closeness) * 2
-            reasons.append(f'面积 {unit.area_gross:,.0f} ㎡（需求 {need:,.0f} ㎡）')
+            reasons.append(_('Area %(area)s ㎡ (need %(need)s ㎡)', area=f'{unit.area_gross:,.0f}',
+                             need=f'{need:,.0f}'))
         if lead.space_use and unit.use == lead.space_use:
             score += 1
-            reasons.append(f'用途相符：{unit.use}')
+            reasons.append(_('Use matches: %(use)s', use=unit_use_label(unit.use)))
         if unit.available_from is None or unit.available_from <= (lead.space_by or today):
             score += 0.5
-            reasons.append('可按时入驻' if lead.space_by else '现可入驻')
+            reasons.append(_('Available in time') if lead.space_by else _('Available now'))
         if unit.rent is not None:
             score += max(0.0, 1 - float(unit.rent) / 10)
-            reasons.append(f'租金 {unit.rent} 元/㎡·天')
+            reasons.append(_('Rent %(rent)s yuan/㎡/day', rent=unit.rent))
         scored.append(Scored(unit, score, reasons, {'building': building_name}))
     return sorted(scored, key=lambda s: (-s.score, s.item.id))[:limit]
 
@@ -179,18 +186,18 @@ def relevant_policies(wanted: set[str], platform_names: list[str], facts: dict[s
         overlap = wanted & industries_of_text(' '.join([*policy.industries, policy.title]))
         if overlap:
             score += 2
-            reasons.append(f'适用产业：{"、".join(sorted(overlap))}')
+            reasons.append(_('Industries covered: %(industries)s', industries=list_text(sorted(overlap))))
         places = set(policy.platform_names) & set(platform_names)
         if places:
             score += 2
-            reasons.append(f'适用平台：{"、".join(sorted(places))}')
+            reasons.append(_('Platforms covered: %(platforms)s', platforms=list_text(sorted(places))))
         result = evaluate_policy(policy, facts)
         if policy.accepted_clauses:
             score += {'eligible': 3, 'conditional': 1}.get(result.level, 0)
         if result.level == NOT_ELIGIBLE or not score:
             continue
         if policy.expires_on and (policy.expires_on - clock.today()).days <= 90:
-            reasons.append(f'将于 {policy.expires_on} 到期')
+            reasons.append(_('Expires on %(date)s', date=policy.expires_on))
         scored.append(Scored(policy, score, reasons, {'result': result}))
     return sorted(scored, key=lambda s: (-s.score, s.item.title))[:12]
 
@@ -223,11 +230,12 @@ def _apply_choices(ranked: list, choices: dict[int, str], key: Callable[[Any], i
     return kept, [s for s in ranked if choices.get(key(s)) == DROP]
 
 
-_CHOSEN = '专员选定'
+def _chosen() -> str:
+    return _('Chosen by the officer')
 
 
 def _pinned_platforms(ids: list[int]) -> list[Scored]:
-    return [Scored(p, 0.0, [_CHOSEN]) for p in db.session.scalars(select(Platform).where(Platform.id.in_(ids)))]
+    return [Scored(p, 0.0, [_chosen()]) for p in db.session.scalars(select(Platform).where(Platform.id.in_(ids)))]
 
 
 def _pinned_units(lead: Lead, notes: list[dict]) -> Callable[[list[int]], list[Scored]]:
@@ -239,9 +247,11 @@ def _pinned_units(lead: Lead, notes: list[dict]) -> Callable[[list[int]], list[S
         for unit, name in rows:
             reason = unavailable_reason(unit, lead.id)
             if reason:
-                notes.append({'kind': 'unit', 'id': unit.id, 'text': f'{name} 房源 {unit.number} {reason}，已不在推介包中'})
+                notes.append({'kind': 'unit', 'id': unit.id,
+                              'text': _l('%(building)s unit %(number)s is %(reason)s; left out of the pack',
+                                         building=name, number=unit.number, reason=reason)})
             else:
-                kept.append(Scored(unit, 0.0, [_CHOSEN], {'building': name}))
+                kept.append(Scored(unit, 0.0, [_chosen()], {'building': name}))
         return kept
     return load
 
@@ -252,9 +262,11 @@ def _pinned_policies(facts: dict[str, Any], notes: list[dict]) -> Callable[[list
         kept = []
         for p in db.session.scalars(select(Policy).where(Policy.id.in_(ids)).order_by(Policy.id)):
             if p.expires_on and p.expires_on < clock.today():
-                notes.append({'kind': 'policy', 'id': p.id, 'text': f'政策“{p.title}”已于 {p.expires_on} 到期，已不在推介包中'})
+                notes.append({'kind': 'policy', 'id': p.id,
+                              'text': _l('Policy “%(title)s” expired on %(date)s; left out of the pack',
+                                         title=p.title, date=p.expires_on)})
             else:
-                kept.append(Scored(p, 0.0, [_CHOSEN], {'result': evaluate_policy(p, facts)}))
+                kept.append(Scored(p, 0.0, [_chosen()], {'result': evaluate_policy(p, facts)}))
         return kept
     return load
 
@@ -273,7 +285,7 @@ class Offers:
     chosen: list[Platform]
     units: list[Scored]
     dropped_units: list[Scored]
-    notes: list[dict]  # {kind, id, text}: pinned items that can no longer be offered
+    notes: list[dict]  # {kind, id, text (lazy: read in the viewer's language)}: pinned items no longer offered
 
     @property
     def cost_unit(self) -> Unit | None:
@@ -384,7 +396,7 @@ def match_json(lead: Lead) -> dict[str, Any]:
                         for v in result['commitments']],
         'dropped': {kind: [v.commitment.id if kind == 'commitment' else v.item.id for v in items]
                     for kind, items in result['dropped'].items()},
-        'net_cost': _plain(result['net_cost']), 'notes': [n['text'] for n in result['notes']],
+        'net_cost': _plain(result['net_cost']), 'notes': [str(n['text']) for n in result['notes']],
         'cost_unit': result['unit_for_cost'].id if result['unit_for_cost'] else None,
     }
 

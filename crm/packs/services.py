@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from config import ROOT
@@ -38,7 +39,15 @@ def pdf_path(sha256: str) -> Path:
 
 
 def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str = '') -> dict[str, Any]:
-    """Plain data for the PDF template (no ORM objects reach the template)."""
+    """Plain data for the PDF template (no ORM objects reach the template). Its generated texts (reasons,
+    conditions, amounts) are in the pack's language; `notes` are lazy texts for the officer, read in the officer's."""
+    from crm.core.i18n import in_language
+
+    with in_language(lang):
+        return _context(lead, lang=lang, author=author, number=number)
+
+
+def _context(lead: Lead, *, lang: str, author: str, number: str) -> dict[str, Any]:
     result = match_lead(lead)
     platforms = [{'name': s.item.name, 'kind': s.item.kind, 'positioning': s.item.positioning,
                   'focus': s.item.focus_industries, 'reasons': s.reasons,
@@ -82,11 +91,13 @@ def verify_quotes(quotes: list[dict]) -> None:
 
 
 def render_html(context: dict[str, Any]) -> str:
-    from crm.packs.labels import LABELS, unit_use
+    """The pack's HTML, every word in the pack's language."""
+    from crm.core.i18n import in_language
+    from crm.packs.labels import helpers
     from crm.packs.pdf import base_css
 
-    return render_template('packs/pdf/pack.html', c=context, base_css=base_css(), L=LABELS[context['lang']],
-                           unit_use=unit_use)
+    with in_language(context['lang']):
+        return render_template('packs/pdf/pack.html', c=context, base_css=base_css(), **helpers())
 
 
 def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, author_name: str = '',
@@ -118,7 +129,7 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
                 'units': [[u['id'], u['version']] for u in context['units']],
                 'quotes': [{'commitment': q['commitment_id'], 'anchor': q['anchor'], 'citation': q['citation'],
                             'text': q['text']} for q in context['quotes']],
-                'notes': context['notes']}
+                'notes': _officer_notes(context['notes'], author_id)}
     pack = Pack(number=number, lead_id=lead.id, firm_id=lead.firm_id, version=version, lang=lang, sha256=sha,
                 size=len(pdf), pages=pages, snapshot=snapshot, author_id=author_id)
     db.session.add(pack)
@@ -127,8 +138,22 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     return pack
 
 
+def _officer_notes(notes: list, author_id: int | None) -> list[str]:
+    """The pinned items a pack leaves out, as the officer who asked for it reads them (the notes are kept in the
+    pack's record; the pack itself may be in the other language)."""
+    from crm.auth.models import User
+    from crm.core.i18n import in_language
+
+    author = db.session.get(User, author_id) if author_id else None
+    if author is None or not author.locale:
+        return [str(note) for note in notes]
+    with in_language('en' if author.locale == 'en' else 'zh'):
+        return [str(note) for note in notes]
+
+
 def stale_reasons(pack: Pack) -> list[str]:
-    """Why a pack no longer reflects the records: a cited policy changed or expired, an offered unit was let."""
+    """Why a pack no longer reflects the records (in the viewer's language): a cited policy changed or expired, an
+    offered unit was let."""
     from crm.platforms.models import Unit
     from crm.policies.models import Policy
 
@@ -136,17 +161,17 @@ def stale_reasons(pack: Pack) -> list[str]:
     for policy_id, version in pack.snapshot.get('policies', []):
         policy = db.session.get(Policy, policy_id)
         if policy is None or policy.version != version:
-            reasons.append(f'政策已修改：{policy.title if policy else policy_id}')
+            reasons.append(_('Policy changed: %(title)s', title=policy.title if policy else policy_id))
         elif policy.expires_on and policy.expires_on < clock.today():
-            reasons.append(f'政策已到期：{policy.title}')
+            reasons.append(_('Policy expired: %(title)s', title=policy.title))
     from crm.matching.services import unavailable_reason
 
     for unit_id, _version in pack.snapshot.get('units', []):
         unit = db.session.get(Unit, unit_id)
         if unit is None or unit.status == '已租':
-            reasons.append(f'房源已出租：{unit.number if unit else unit_id}')
-        elif unavailable_reason(unit, pack.lead_id):
-            reasons.append(f'房源已不可租：{unit.number}（{unavailable_reason(unit, pack.lead_id)}）')
+            reasons.append(_('Unit let: %(number)s', number=unit.number if unit else unit_id))
+        elif (reason := unavailable_reason(unit, pack.lead_id)):
+            reasons.append(_('Unit no longer available: %(number)s (%(reason)s)', number=unit.number, reason=reason))
     return reasons
 
 

@@ -43,8 +43,15 @@ def evaluate_for_subject(policy: Policy, *, lead=None, firm: Firm | None = None)
     return evaluate_policy(policy, firm_facts(firm))
 
 
-def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
-    """Plain data for the summary template."""
+def summary_context(firm: Firm, *, number: str, author: str, lang: str = 'zh') -> dict[str, Any]:
+    """Plain data for the summary template, its generated texts (amounts, what is missing) in `lang`."""
+    from crm.core.i18n import in_language
+
+    with in_language(lang):
+        return _summary_context(firm, number=number, author=author)
+
+
+def _summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
     facts = firm_facts(firm)
     wanted = set(facts['industry'] or [])
     rows = []
@@ -66,18 +73,26 @@ def summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
             'platforms': facts['platform'] or [], 'policies': rows[:20]}
 
 
+def summary_html(context: dict[str, Any], lang: str) -> str:
+    """The summary's HTML, every word in `lang`."""
+    from crm.core.i18n import in_language
+    from crm.packs.labels import helpers
+    from crm.packs.pdf import base_css
+
+    with in_language(lang):
+        return render_template('packs/pdf/summary.html', c=context, base_css=base_css(), lang=lang, **helpers())
+
+
 def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str = '',
                   lang: str = 'zh') -> PolicySummary:
     """Render, store and record a new 政策摘要 for the firm, in Chinese or (lang='en') English."""
-    from crm.packs.labels import LABELS
-    from crm.packs.pdf import base_css, render_pdf
+    from crm.packs.pdf import render_pdf
     from crm.packs.services import ASSET_ROOT, pdf_path
 
     count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
     number = f'ZC-{clock.today():%Y}-{firm.id:05d}-{count + 1}'
-    context = summary_context(firm, number=number, author=author_name)
-    html = render_template('packs/pdf/summary.html', c=context, base_css=base_css(), L=LABELS[lang], lang=lang)
-    pdf = render_pdf(html, asset_root=ASSET_ROOT)
+    context = summary_context(firm, number=number, author=author_name, lang=lang)
+    pdf = render_pdf(summary_html(context, lang), asset_root=ASSET_ROOT)
     sha = hashlib.sha256(pdf).hexdigest()
     path = pdf_path(sha)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,25 +2,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from flask_login import current_user
 
 from crm.core.access import Perm, can, get_or_404, requires, scoped
+from crm.core.labels import FACT_LABELS
 from crm.core.pagination import page_args, paginate
 from crm.db import db
 from crm.plans.commitments import list_commitments
 from crm.platforms.models import Building, Platform, Unit
 from crm.platforms.units import vacancy_summary
-
-FACT_LABELS = {
-    'positioning': _l('Positioning'), 'focus_industry': _l('Focus industry'), 'area_km2': _l('Area (km²)'),
-    'planned_area': _l('Planned area'), 'designation': _l('Designation'), 'designation_year': _l('Designated in'),
-    'managing_body': _l('Managing body'), 'tax': _l('Tax'), 'revenue': _l('Revenue'), 'enterprises': _l('Number of firms'),
-    'tenants': _l('Tenants'), 'jobs': _l('Jobs'), 'investment': _l('Investment'), 'opened': _l('Opened in'),
-    'founded': _l('Founded'), 'location': _l('Location'), 'target': _l('Target'), 'other': _l('Other'),
-}
 
 bp = Blueprint('platforms', __name__, url_prefix='/platforms')
 

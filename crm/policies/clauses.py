@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
 from crm.policies.structure import Article, cn_number
 
@@ -707,22 +709,23 @@ def extract_clauses(articles: list[Article], *, district: str = '拱墅区',
 
 # --- 申兑指南 ---------------------------------------------------------------------------------------------------
 
-GUIDE_FIELDS: list[tuple[str, str, re.Pattern, re.Pattern]] = [
-    # (key, label, heading words, sentence words)
-    ('apply_conditions', '申报条件', re.compile(r'申报条件|申请条件|支持对象|适用对象|申报主体'),
+GUIDE_FIELDS: list[tuple[str, Any, re.Pattern, re.Pattern]] = [
+    # (key, label in the interface language: 申报条件, 申报材料, 申报时间, 兑现方式与时限, 受理部门, 咨询电话, 叠加规则, 追回规定;
+    #  heading words, sentence words)
+    ('apply_conditions', _l('Who may apply'), re.compile(r'申报条件|申请条件|支持对象|适用对象|申报主体'),
      re.compile(r'申报条件|申请条件|适用于|适用对象|支持对象|申报主体')),
-    ('materials', '申报材料', re.compile(r'申报材料|申请材料|所需材料|提交材料'),
+    ('materials', _l('Documents to submit'), re.compile(r'申报材料|申请材料|所需材料|提交材料'),
      re.compile(r'申报材料|申请材料|提交(?:以下|下列|如下)?(?:申报)?材料|需提供|应提供|提供以下')),
-    ('apply_period', '申报时间', re.compile(r'申报时间|受理时间|申报期限'),
+    ('apply_period', _l('When to apply'), re.compile(r'申报时间|受理时间|申报期限'),
      re.compile(r'申报时间|受理时间|申报期|集中申报|申报截止|每年\d{1,2}月[^。；]{0,20}申报|申报[^。；]{0,12}每年\d{1,2}月')),
-    ('payment', '兑现方式与时限', re.compile(r'兑现|资金拨付|拨付方式'),
+    ('payment', _l('How and when it is paid'), re.compile(r'兑现|资金拨付|拨付方式'),
      re.compile(r'兑现|拨付|分期|分批|工作日内[^。；]{0,10}(?:支付|发放|拨付)|资金[^。；]{0,6}(?:发放|支付)')),
-    ('department', '受理部门', re.compile(r'受理部门|受理单位|责任部门'),
+    ('department', _l('Accepting department'), re.compile(r'受理部门|受理单位|责任部门'),
      re.compile(r'受理部门|受理单位|由[^，,；;。]{2,24}?(?:负责|受理)(?!解释)|向[^，,；;。]{2,24}?(?:申报|提出申请|提交)')),
-    ('phone', '咨询电话', re.compile(r'咨询电话|联系电话|联系方式'), re.compile(r'咨询电话|联系电话|联系方式')),
-    ('stacking', '叠加规则', re.compile(r'叠加|不重复'),
+    ('phone', _l('Enquiries'), re.compile(r'咨询电话|联系电话|联系方式'), re.compile(r'咨询电话|联系电话|联系方式')),
+    ('stacking', _l('Combining with other support'), re.compile(r'叠加|不重复'),
      re.compile(r'就高不重复|不重复享受|不得重复|重复享受|叠加享受|不再重复|同类政策')),
-    ('clawback', '追回规定', re.compile(r'追回|退回|收回'),
+    ('clawback', _l('Clawback'), re.compile(r'追回|退回|收回'),
      re.compile(r'追回|收回|退回|退还|返还|迁出[^。；]{0,20}(?:资金|奖励|补助)')),
 ]
 GUIDE_LABELS = {key: label for key, label, _h, _s in GUIDE_FIELDS}

@@ -12,21 +12,28 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 MET, UNMET, UNKNOWN = 'met', 'unmet', 'unknown'
 TERM_YEARS = 3  # the term a lead's estimates and landed cost cover
 ELIGIBLE, CONDITIONAL, NOT_ELIGIBLE = 'eligible', 'conditional', 'not_eligible'
 FIELD_LABELS = {
-    'industry_code': '行业代码', 'tags': '企业标签', 'registered_district': '注册地', 'platform': '落户平台',
-    'years_registered': '成立年限', 'revenue': '营业收入(万元)', 'headcount': '员工人数', 'rd_ratio': '研发投入占比(%)',
-    'investment': '投资额(万元)', 'leased_area': '租用面积(㎡)', 'industry': '产业方向',
-    'policy_platforms': '适用平台', 'policy_industries': '适用产业',
-    'fiscal_contribution': '地方财政贡献(万元)', 'registered_capital': '注册资本(万元)', 'rd_spend': '研发投入(万元)',
-    'land_yield': '亩均税收(万元/亩)', 'certification': '资质认定',
+    'industry_code': _l('Industry code'), 'tags': _l('Firm tags'),
+    'registered_district': _l('District of registration'), 'platform': _l('Platform settled on'),
+    'years_registered': _l('Years since registration'), 'revenue': _l('Revenue (10k yuan)'),
+    'headcount': _l('Headcount'), 'rd_ratio': _l('R&D share of revenue, in percent'),
+    'investment': _l('Investment amount (10k yuan)'), 'leased_area': _l('Leased area (㎡)'),
+    'industry': _l('Industry focus'), 'policy_platforms': _l('Platforms covered'),
+    'policy_industries': _l('Industries covered'),
+    'fiscal_contribution': _l('Local fiscal contribution (10k yuan)'),
+    'registered_capital': _l('Registered capital (10k yuan)'), 'rd_spend': _l('R&D spend (10k yuan)'),
+    'land_yield': _l('Tax per mu (10k yuan)'), 'certification': _l('Certification'),
 }
 SCOPE_FIELDS = ('policy_platforms', 'policy_industries')
 OPS = ('eq', 'neq', 'in', 'prefix', 'gte', 'lte', 'between', 'has', 'has_any')
-OP_LABELS = {'eq': '等于', 'neq': '不等于', 'in': '属于', 'prefix': '以…开头', 'gte': '不低于', 'lte': '不高于',
-             'between': '介于', 'has': '包含', 'has_any': '包含其一'}
+OP_LABELS = {'eq': _l('is'), 'neq': _l('is not'), 'in': _l('is one of'), 'prefix': _l('starts with'),
+             'gte': _l('at least'), 'lte': _l('at most'), 'between': _l('between'), 'has': _l('includes'),
+             'has_any': _l('includes one of')}
 
 
 @dataclass
@@ -39,15 +46,19 @@ class ConditionResult:
 
     @property
     def text(self) -> str:
-        label = FIELD_LABELS.get(self.field, self.field)
+        """The condition as a sentence in the current language (租用面积(㎡)不低于200, Leased area (㎡) at least 200)."""
+        label = str(FIELD_LABELS.get(self.field, self.field))
         if self.field in SCOPE_FIELDS:
-            return f'{label}：{_show(self.value)}'
-        return f'{label}{OP_LABELS.get(self.op, self.op)}{_show(self.value)}'
+            return _('%(field)s: %(value)s', field=label, value=_show(self.value))
+        return _('%(field)s %(op)s %(value)s', field=label, op=str(OP_LABELS.get(self.op, self.op)),
+                 value=_show(self.value))
 
     @property
     def reason(self) -> str:
         """The condition with the value it was checked against (for 'not eligible because …')."""
-        return f'{self.text}（本项目：{_show(self.used)}）' if self.used is not None else self.text
+        if self.used is None:
+            return self.text
+        return _('%(condition)s (this project: %(value)s)', condition=self.text, value=_show(self.used))
 
 
 @dataclass
@@ -76,9 +87,18 @@ class PolicyResult:
     high: Decimal | None = None
     scope: list[ConditionResult] = field(default_factory=list)  # the policy's own platforms and industries
     term_years: int = TERM_YEARS
-    years: int = 0                 # years of the term the estimate covers
-    basis: str = ''                # 一次性 / 按 1 年计 / N 年合计
+    years: int = 0                 # years of the term the estimate covers (0: no estimate)
+    once: bool = False             # every applicable clause pays once
     cash: bool = True              # False when only measures without money apply
+
+    @property
+    def basis(self) -> str:
+        """What the estimate covers, in the current language: 一次性 / 按 1 年计 / N 年合计."""
+        if not self.years:
+            return ''
+        if self.once:
+            return _('one-off')
+        return _('for 1 year') if self.years <= 1 else _('%(years)s years in total', years=self.years)
 
     @property
     def reasons(self) -> list[str]:
@@ -89,20 +109,22 @@ class PolicyResult:
 
     @property
     def amount_text(self) -> str:
+        """The estimate as one text in the current language (约 131.40 万元（3 年合计）)."""
         if not self.amounts_public:
-            return '金额未公开'
+            return _('amounts not public')
         if self.level == NOT_ELIGIBLE:
             return '—'
         if not self.cash:
-            return '非资金支持'
+            return _('support without money')
         if self.low is None and self.high is None:
-            return '无法估算'
-        basis = f'（{self.basis}）' if self.basis else ''
+            return _('cannot be estimated')
         if self.low == self.high:
-            return f'约 {self.low:,.2f} 万元{basis}'
-        if self.high is None:
-            return f'不少于 {self.low:,.2f} 万元{basis}'
-        return f'{(self.low or 0):,.2f} – {self.high:,.2f} 万元{basis}'
+            text = _('about %(amount)s × 10k yuan', amount=f'{self.low:,.2f}')
+        elif self.high is None:
+            text = _('at least %(amount)s × 10k yuan', amount=f'{self.low:,.2f}')
+        else:
+            text = _('%(low)s – %(high)s × 10k yuan', low=f'{(self.low or 0):,.2f}', high=f'{self.high:,.2f}')
+        return text + _(' (%(text)s)', text=self.basis) if self.basis else text
 
     def yearly_of(self, kind: str | None = None) -> list[tuple[Decimal, Decimal | None]]:
         """Per year of the term, the (low, high) of this policy's clauses (of one kind) that may apply."""
@@ -119,9 +141,13 @@ class PolicyResult:
 
 
 def _show(value: Any) -> str:
+    """A condition's value as people read it: industries, tags and districts in the current language, lists
+    joined as the language joins them."""
+    from crm.core.labels import list_text, value_label
+
     if isinstance(value, (list, tuple)):
-        return '、'.join(str(v) for v in value)
-    return str(value)
+        return list_text(value)
+    return value_label(value)
 
 
 def _number(value: Any) -> Decimal | None:
@@ -316,12 +342,12 @@ def scope_conditions(policy, facts: dict[str, Any]) -> list[ConditionResult]:
     return results
 
 
-def _basis(clauses: list[ClauseResult]) -> tuple[int, str]:
-    years = max((sum(1 for low, high in c.yearly if high is None or high > 0 or low > 0) or 1 for c in clauses),
-                default=0)
+def _basis(clauses: list[ClauseResult]) -> tuple[int, bool]:
+    """(years the estimate covers, paid once)."""
     if clauses and all(c.once for c in clauses):
-        return 1, '一次性'
-    return years, ('按 1 年计' if years <= 1 else f'{years} 年合计')
+        return 1, True
+    return max((sum(1 for low, high in c.yearly if high is None or high > 0 or low > 0) or 1 for c in clauses),
+               default=0), False
 
 
 def counted_clauses(policy) -> list:
@@ -367,7 +393,7 @@ def evaluate_policy(policy, facts: dict[str, Any], *, term_years: int = TERM_YEA
     result.low = sum((c.low or Decimal(0) for c in applicable), Decimal(0))
     highs = [c.high for c in applicable]
     result.high = None if any(h is None for h in highs) else sum(highs, Decimal(0))
-    result.years, result.basis = _basis(applicable)
+    result.years, result.once = _basis(applicable)
     return result
 
 

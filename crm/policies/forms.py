@@ -13,6 +13,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, clean_text
+from crm.policies.clauses import GUIDE_LABELS
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.models import BASES, CLAUSE_KINDS, LEVELS
 
@@ -313,14 +314,14 @@ GUIDE_KEYS = ('apply_conditions', 'materials', 'apply_period', 'payment', 'depar
 class GuideForm(VersionedForm):
     """The 申兑指南 of a policy, as read from its text and corrected by an administrator."""
 
-    apply_conditions = TextAreaField('申报条件', validators=[Optional(), Length(max=4000)])
-    materials = TextAreaField('申报材料', validators=[Optional(), Length(max=4000)])
-    apply_period = TextAreaField('申报时间', validators=[Optional(), Length(max=2000)])
-    payment = TextAreaField('兑现方式与时限', validators=[Optional(), Length(max=2000)])
-    department = StringField('受理部门', validators=[Optional(), Length(max=200)])
-    phone = StringField('咨询电话', validators=[Optional(), Length(max=100)])
-    stacking = TextAreaField('叠加规则', validators=[Optional(), Length(max=2000)])
-    clawback = TextAreaField('追回规定', validators=[Optional(), Length(max=2000)])
+    apply_conditions = TextAreaField(GUIDE_LABELS['apply_conditions'], validators=[Optional(), Length(max=4000)])
+    materials = TextAreaField(GUIDE_LABELS['materials'], validators=[Optional(), Length(max=4000)])
+    apply_period = TextAreaField(GUIDE_LABELS['apply_period'], validators=[Optional(), Length(max=2000)])
+    payment = TextAreaField(GUIDE_LABELS['payment'], validators=[Optional(), Length(max=2000)])
+    department = StringField(GUIDE_LABELS['department'], validators=[Optional(), Length(max=200)])
+    phone = StringField(GUIDE_LABELS['phone'], validators=[Optional(), Length(max=100)])
+    stacking = TextAreaField(GUIDE_LABELS['stacking'], validators=[Optional(), Length(max=2000)])
+    clawback = TextAreaField(GUIDE_LABELS['clawback'], validators=[Optional(), Length(max=2000)])
 
 
 class PaymentForm(BaseForm):

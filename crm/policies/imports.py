@@ -263,7 +263,8 @@ def policy_record(policy: Policy, *, unchanged: bool = False) -> dict[str, Any]:
     """`crm policies import … --json`: the policy, its articles, its clauses read from the text, its 申兑指南."""
     articles = [{'number': a.number, 'anchor': a.anchor, 'citation': a.citation, 'text': a.text}
                 for a in policy.articles]
-    guide = {key: {'label': reader.GUIDE_LABELS.get(key, key), **value} for key, value in (policy.guide or {}).items()}
+    guide = {key: {'label': str(reader.GUIDE_LABELS.get(key, key)), **value}
+             for key, value in (policy.guide or {}).items()}
     return {'policy_id': policy.id, 'title': policy.title, 'issuer': policy.issuer, 'doc_number': policy.doc_number,
             'issued_on': policy.issued_on.isoformat() if policy.issued_on else None,
             'effective_from': policy.effective_from.isoformat() if policy.effective_from else None,

@@ -1,6 +1,7 @@
 """The target register: adding plan targets, measuring them, manual actuals, progress against time."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -117,6 +118,15 @@ def _elapsed(tracked: TrackedTarget, today: date) -> float | None:
     return max(0.0, min(1.0, (today - date(start, 1, 1)).days / total))
 
 
+def plan_value(value: str) -> Decimal | None:
+    """The number a target's value promises: the value, or the lower bound of a range (`6-7`: 6 reached is met)."""
+    low = (value or '').split('-', 1)[0] if re.fullmatch(r'\d+(?:\.\d+)?-\d+(?:\.\d+)?', value or '') else value
+    try:
+        return Decimal(low)
+    except (InvalidOperation, TypeError):
+        return None
+
+
 def progress(tracked: TrackedTarget, *, today: date | None = None, trend: bool = False) -> Progress:
     """Actual (computed, else the latest manual entry), share of the plan value and of the time elapsed; with
     `trend`, the measure for each year of the plan period too (one computation per year, for the detail page)."""
@@ -133,10 +143,7 @@ def progress(tracked: TrackedTarget, *, today: date | None = None, trend: bool =
         actual, source = Decimal(latest['value']), f'{latest["source"]}（{latest["date"]}）'
     else:
         actual, source = None, ''
-    try:
-        plan = Decimal(tracked.value)
-    except InvalidOperation:
-        plan = None
+    plan = plan_value(tracked.value)
     share = float(actual / plan) if actual is not None and plan else None
     return Progress(tracked, actual, source, share, _elapsed(tracked, today), by_year, is_past(tracked, today))
 

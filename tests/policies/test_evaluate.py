@@ -1,4 +1,5 @@
-"""The evaluator (no database): every operator, formula, cap, schedule and unknown-data rule."""
+"""The evaluator (no database): every operator, formula, cap, schedule and unknown-data rule. Its texts are in the
+current language: Chinese by default (these tests read them inside a request of the app), English when forced."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +17,23 @@ from crm.policies.evaluate import (
     evaluate_condition,
     evaluate_policy,
 )
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _chinese_by_default():
+    """A bare Flask app with the product's catalog and default language (no database needed)."""
+    from pathlib import Path
+
+    from flask import Flask
+    from flask_babel import Babel
+
+    import crm
+
+    bare = Flask(__name__)
+    Babel(bare, default_locale='zh_Hans_CN',
+          default_translation_directories=str(Path(crm.__file__).parent / 'translations'))
+    with bare.app_context():
+        yield
 
 
 @dataclass
@@ -126,6 +144,11 @@ def test_a_policy_whose_own_platforms_or_industries_exclude_the_subject_is_not_e
     assert out.level == NOT_ELIGIBLE and out.low is None and out.amount_text == '—'
     assert out.reasons == ['适用平台：中国(杭州)人力资源服务产业园（本项目：电竞数娱产业园）',
                            '适用产业：人力资源服务（本项目：电竞数娱）']
+    from crm.core.i18n import in_language
+    with in_language('en'):
+        assert out.reasons == ['Platforms covered: 中国(杭州)人力资源服务产业园 (this project: 电竞数娱产业园)',
+                               'Industries covered: Human resources services (this project: E-sports and digital '
+                               'entertainment)'], 'platform names stay as they are; industries are translated'
     fits = evaluate_policy(policy, {'industry': ['人力资源服务'], 'platform': ['中国(杭州)人力资源服务产业园']})
     assert (fits.level, fits.low, fits.high) == (ELIGIBLE, 10, 10)
     unknown = evaluate_policy(policy, {'industry': ['人力资源服务']})
@@ -140,4 +163,8 @@ def test_an_unknown_condition_gives_a_range_low_end_fails_high_end_holds():
     out = evaluate_policy(Policy([clause]), {'rent': Decimal('65.70')})
     assert out.level == CONDITIONAL and out.clauses[0].yearly == [(0, Decimal('65.70')), (0, Decimal('32.85'))]
     assert out.amount_text == '0.00 – 98.55 万元（2 年合计）'
+    from crm.core.i18n import in_language
+    with in_language('en'):
+        assert out.amount_text == '0.00 – 98.55 × 10k yuan (2 years in total)'
+        assert out.clauses[0].conditions[0].text == 'Headcount at least 20'
     assert evaluate_policy(Policy([clause]), {'rent': Decimal('65.70'), 'headcount': 30}).low == Decimal('98.55')

@@ -279,5 +279,5 @@ def test_the_firm_list_agrees_with_the_evaluator_for_every_fact(app, factories, 
             assert levels.get(firm.id, NOT_ELIGIBLE) == expected, firm.name
         maybe = {f.id: (f.platforms, missing) for f, missing in found.maybe}
         assert maybe[firms[0].id] == (['政策测试园'], ['租用面积(㎡)不低于100']), 'no area is recorded for its tenancy'
-        assert maybe[firms[2].id][1] == ['员工人数不低于50', '成立年限不低于3', '租用面积(㎡)不低于100', '注册资本(万元)不低于500']
+        assert maybe[firms[2].id][1] == ['员工人数不低于50', '成立年限不低于3', '租用面积(㎡)不低于100', '注册资本（万元）不低于500']
         assert found.not_eligible == 2 and not found.eligible, 'another platform; registered nowhere known'

@@ -170,6 +170,21 @@ def test_the_whole_classification_every_group_with_its_classes():
     assert {'6450', '5267', '2522', '3969', '7123'} <= codes('class')
 
 
+def test_the_2019_amendment_adds_one_class_and_the_counts_say_so():
+    """The 2017 text has 1,380 classes; 第1号修改单 adds 5267 机动车充电销售 after 5266 in group 526 and nothing else, so
+    the amended standard has 1,381 and the file holds all of them: neither the file's note nor its README may speak
+    of a missing class (they once claimed 1,382)."""
+    in_526 = [(r['code'], r['name']) for r in by_level('class') if r['parent'] == '526']
+    assert in_526[-2:] == [('5266', '机动车燃气零售'), ('5267', '机动车充电销售')]
+    assert {r['code']: r['name'] for r in by_level('group')}['526'] == '汽车、摩托车、零配件和燃料及其他动力销售'
+    assert len(by_level('class')) - 1 == 1380, 'the 2017 text plus the one amended class'
+    head = '\n'.join(line for line in CSV_PATH.read_text(encoding='utf-8').splitlines() if line.startswith('#'))
+    readme = README_PATH.read_text(encoding='utf-8')
+    for text in (head, readme, (ROOT / 'README.md').read_text(encoding='utf-8')):
+        assert not re.search(r'1,?382 (classes|小类)[^;.]*(missing|neither)|still missing|one is in neither', text)
+    assert '1381 小类' in head and '**1,381**' in readme
+
+
 def test_the_file_names_its_sources():
     head = [line for line in CSV_PATH.read_text(encoding='utf-8').splitlines() if line.startswith('#')]
     assert head and any('GB/T 4754-2017' in line for line in head)

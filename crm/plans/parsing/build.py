@@ -14,7 +14,10 @@ from .segment import Line
 from .tables import TableData, read_table
 from .text import cn_to_int, ends_sentence
 
-_CAPTION = re.compile(r'^(表\s*[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)(?=[\s:：“"])\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
+# `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
+# spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
+_CAPTION = re.compile(r'^(表\s*(?:[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?(?=[\s:：“"])'
+                      r'|\d+(?:\s*[-－—]\s*\d+)?(?=[\u4e00-\u9fff])))\s*[:：]?\s*(.*)$|^(表)[:：](.*)$')
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -140,7 +143,11 @@ class ItemBuilder:
         if not self.allow_parts or not is_plain_title(text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
             return False
         nxt = next((ln.text for ln in self.lines[i + 1:] if ln.text.strip()), '')
-        return len(nxt) >= 50
+        if len(nxt) >= 50:
+            return True
+        # a plain title right before sections that number from 一、 again (a report's second part) is a part heading
+        head = match_heading(nxt)
+        return bool(head and head.kind == 'cn' and head.ordinal == 1 and self.outline.last.get('cn'))
 
     def _gather(self, i: int, text: str, whole_line: bool) -> tuple[str, int]:
         """Reflow: join following lines while the text lacks final punctuation."""

@@ -10,23 +10,48 @@ TRIGGERS = ('打造', '建设', '推进', '加快', '力争', '确保', '支持'
             '推动', '深化', '强化', '加强', '促进', '落实', '争取', '建成', '形成', '大力发展', '重点发展', '积极发展',
             '优先发展', '着力发展', '招引', '优化', '鼓励', '扩大', '创建', '启动', '探索', '健全', '提高', '新增', '达到',
             '突破', '不少于', '不低于', '保持', '控制在')
-FUTURE = re.compile(r'到\s*\d{4}年|至\s*\d{4}年|\d{4}年(?:前|底前)|力争|确保|争取|将(?![其近])|期间|期末|(?:年|期)末|计划|目标|预期'
+FUTURE = re.compile(r'到\s*\d{4}年|至\s*\d{4}年|十[一二三四五六七八九]五”?\s*末'
+                    r'|\d{4}年(?:前|底前)|力争|确保|争取|将(?![其近])|期间|期末|(?:年|期)末|计划|目标|预期'
                     r'|(?<![重主需必只纲摘])要(?![求素点件闻])|建议')
 # Sections that look back or size up the situation (回顾五年成就, 2013年工作回顾, 计划执行情况, 面临的新机遇新挑战,
 # 发展环境): their sentences report what was done or what is faced, and are commitments only when they say so.
 RETROSPECTIVE = re.compile(r'回顾|成就|成绩|执行情况|完成情况|工作总结|面临|研判|^(?:发展)?(?:环境|基础|现状)$')
-STRONG_FUTURE = re.compile(r'(?<!截)到\s*\d{4}年|力争|争取|下一步|将(?:继续|进一步|着力|加快|全力|重点|大力|深入|持续)')
+# Headings of sections that set targets or plan ahead (not 执行情况, which RETROSPECTIVE catches first)
+PROSPECTIVE = re.compile(r'目标|草案|预期|工作安排|计划(?!执行|完成)')
+STRONG_FUTURE = re.compile(r'(?<!截)到\s*\d{4}年|到\s*“?十[一二三四五六七八九]五”?\s*(?:期末|末)'
+                           r'|力争|争取|下一步|将(?:继续|进一步|着力|加快|全力|重点|大力|深入|持续)')
 _MARKER = re.compile(r'^(?:《[^》]*》|第[^\s篇章节]{1,4}[篇章节]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．])')
 PAST = re.compile(r'已|累计完成|完成了|五年来|取得|获评|荣获|实现了|成功|先后|同比|预计实现|较上年')
-UNITS = ('万平方米', '平方公里', '平方米', '亿美元', '万美元', '亿元', '万元', '万人次', '万人', '人次', '万套', '万吨',
-         '万户', '万个', '万辆', '万张', '个百分点', '公里', '公顷', '亩', '家', '个', '幢', '栋', '座', '所', '项', '条',
-         '套', '台', '吨', '张', '名', '户', '岁', '%', '‰', '倍', '场', '处', '辆', '元', '人', '件', '次', '床', '方')
+# Units: a rate, or a base unit with an optional magnitude (万人, 亿元, 万平方米, 万千瓦, 亿人次 …).
+COUNT_UNITS = ('人次', '人', '家', '户', '个', '幢', '栋', '座', '所', '项', '条', '套', '台', '张', '名', '件', '辆', '床',
+               '间', '只', '场', '处', '次', '批', '款', '部')
+MEASURE_UNITS = ('平方公里', '平方米', '立方米', '公顷', '公里', '千米', '千瓦时', '千瓦', '美元', '元', '吨', '亩', '岁', '方')
+RATE_UNITS = ('%', '‰', '个百分点', '百分点', '倍')
+UNITS = RATE_UNITS + tuple(m + u for m in ('', '万', '亿') for u in COUNT_UNITS + MEASURE_UNITS)
 _UNIT = '|'.join(sorted(map(re.escape, UNITS), key=len, reverse=True))
-PRE = ('不少于', '不低于', '不超过', '达到', '突破', '超过', '累计', '年均增长', '增长', '控制在', '保持在', '稳定在', '提高到',
-       '提升到', '达', '超', '≥', '≤', '>', '<', '以上')
+# Comparators before a value (达到 60, 不低于 3.5%, 力争突破 1700 亿元) and after it (以上, 左右, 以内, 以下).
+PRE = ('不少于', '不低于', '不超过', '不高于', '达到', '突破', '超过', '高于', '低于', '累计', '控制在', '保持在', '稳定在',
+       '提高到', '提升到', '力争', '确保', '达', '超', '≥', '≤', '>', '<', '以上')
 _PRE = '|'.join(sorted(map(re.escape, PRE), key=len, reverse=True))
-_VALUE = re.compile(rf'(?P<pre>{_PRE})?\s*(?P<val>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})(?P<post>以上|左右|以内|以下)?')
+POST = ('以上', '左右', '以内', '以下')
+_NUMBER = r'\d+(?:\.\d+)?'
+# A value, or a range of two (6%—7%, 5至7%, 20-30家): the first unit may be left out
+_VALUE = re.compile(rf'(?P<pre>{_PRE})?\s*(?P<val>{_NUMBER})'
+                    rf'(?:(?:\s*(?P<unit1>{_UNIT}))?\s*(?:[—–~～至]|-(?=\s*\d))\s*(?P<val2>{_NUMBER}))?'
+                    rf'\s*(?P<unit>{_UNIT})(?P<post>{"|".join(POST)})?')
 _BASE = re.compile(rf'(?:从|由)[^,，;；。]*?(?P<base>\d+(?:\.\d+)?\s*(?:{_UNIT})?)[^,，;；。]*?(?:提高|提升|上升|增加|增长|扩大)到')
+# The words a metric ends with when the value is a change, not a level: 年均增长, 增速, 下降, 提高 (…个百分点)
+GROWTH = re.compile(r'(?:(?:年均|年平均|平均|同比|累计)?(?:增长|增速|增幅|增加|提高|提升|上升|下降|降低|减少)(?:率)?)$')
+SHARE = re.compile(r'占|比重$|比例$|占比$|份额$')
+# Words before a value that say what kind of target it is, not what is measured
+_METRIC_END = re.compile(rf'(?:{_PRE}|实现|为|提高到|提升到|提高至|提升至|增加到|增加至|下降到|下降至|降低到|降低至|降至|降到'
+                         r'|减少到|减少至|扩大到|达到了|保持|稳定|控制|的)+$')
+_TIME = re.compile(r'(?<![比较同与])(?:到|至|截至|截止)?\s*(?:\d{4}\s*年(?:底|末|前)*|“?十[一二三四五六七八九]五”?\s*'
+                   r'(?:期间|时期|期末|末))')
+_COMPARED = re.compile(r'^(?:比|较|同比)(?:上年|去年|\d{4}\s*年|基期)?')
+# A bare verb before the value puts what is counted after it: 培育5家全过程咨询总部企业
+_BARE_VERB = re.compile(r'^(?:力争|确保|争取|全年|每年|累计|再|新)?(?:新增|新建|新开工|新认定|新引进|引进|培育|建成|建设|打造|'
+                        r'招引|创建|认定|设立|举办|开工|完成|实施|改造|发放|吸引|集聚|扶持|支持|开放|新开办|开办|交付)$')
 PERIOD_END = {'十一五': 2010, '十二五': 2015, '十三五': 2020, '十四五': 2025, '十五五': 2030}
 _SPLIT = re.compile(r'(?<=[。！？；!?;])(?![”’"）)》」])|(?<=[。！？；!?;][”’"）)》」])|\n')
 
@@ -88,29 +113,78 @@ def sentence_year(sentence: str) -> tuple[int | None, str]:
     return None, period
 
 
-def _metric(sentence: str, start: int) -> str:
+def _clause(sentence: str, start: int, after: int) -> str:
+    """The words before a value, back to the clause start or the previous value (新建中小学2所、幼儿园3所)."""
     clause = re.split(r'[,，;；:：。]', sentence[:start])[-1]
-    clause = re.sub(r'^(?:到|至)?\s*\d{4}年(?:底|末)?', '', clause)
-    clause = re.sub(rf'(?:{_PRE}|力争|确保|实现|为|总量|提高到|提升到|规模)+$', '', clause)
+    if after and len(sentence[after:start]) < len(clause):
+        clause = sentence[after:start].lstrip('、和及与')
+    return clause
+
+
+def _metric(clause: str) -> str:
+    """What a value measures: the clause before it without time phrases, bullets and the words that say what kind of
+    target it is (达到, 不低于, 提高到 …); 总量 and 规模 go only when a name of four characters or more is left."""
+    clause = _TIME.sub('', clause).lstrip('—－-·•* ')
+    clause = re.sub(r'^(?:其中|并|且|同时|实现)', '', clause)
+    clause = _METRIC_END.sub('', clause.strip())
+    trimmed = re.sub(r'(?:总量|规模)$', '', clause)
+    if len(trimmed) >= 4:
+        clause = _METRIC_END.sub('', trimmed)
     return clause.strip()
 
 
+def target_kind(metric: str, unit: str) -> str:
+    """growth (年均增长 6%), share (占…比重 15%), count (万人, 家, 幢, 个 …), rate (a level in %) or amount."""
+    if GROWTH.search(metric):
+        return 'growth'
+    if SHARE.search(metric) and unit in ('%', '‰', '') or metric.endswith(('比重', '占比')):
+        return 'share'
+    if unit.lstrip('万亿') in COUNT_UNITS:
+        return 'count'
+    if unit in RATE_UNITS:
+        return 'rate'
+    return 'amount'
+
+
 def find_targets(sentence: str, source: str = 'text') -> list[ParsedTarget]:
-    """Quantitative targets in a commitment sentence."""
+    """Quantitative targets in a commitment sentence: absolute values, growth rates, shares, counts and ranges,
+    with their comparator (以上, 左右, 不低于, 突破, 力争 …), target year or period and base."""
     year, period = sentence_year(sentence)
     base = _BASE.search(sentence)
-    out = []
+    out: list[ParsedTarget] = []
+    after, subject = 0, ''
     for m in _VALUE.finditer(sentence):
-        if re.match(r'年|月|日', sentence[m.end('val'):m.end('val') + 1]) or m.group('unit') == '方' and m.end() < len(sentence) and sentence[m.end()] in '面式案':
+        nxt = sentence[m.end():m.end() + 1]
+        if re.match(r'年|月|日', sentence[m.end('val'):m.end('val') + 1]) or m.group('unit') == '方' and nxt in '面式案':
             continue
-        comparator = (m.group('post') or m.group('pre') or '').strip()
-        metric = _metric(sentence, m.start())
+        if m.group('unit1') and m.group('val2') and m.group('unit1') != m.group('unit'):
+            continue
+        metric = _metric(_clause(sentence, m.start(), after))
+        metric = _object_after(sentence, m.end(), metric)
+        if not metric or GROWTH.fullmatch(_COMPARED.sub('', metric)):
+            # 年均增长6%左右，力争突破1700亿元 / 达到2.9%，比上年提高0.2个百分点: the subject carries over
+            metric = subject + metric if subject else metric
         if not metric:
             continue
-        out.append(ParsedTarget(metric, m.group('val'), m.group('unit'), comparator, year, period,
+        subject = GROWTH.sub('', metric) or subject
+        after = m.end()
+        value = m.group('val') if not m.group('val2') else f"{m.group('val')}-{m.group('val2')}"
+        comparator = (m.group('post') or m.group('pre') or '').strip()
+        out.append(ParsedTarget(metric, value, m.group('unit'), comparator, year, period,
                                 base.group('base').replace(' ', '') if base and base.end() <= m.start() else None,
-                                sentence, source))
+                                sentence, source, target_kind(metric, m.group('unit'))))
     return out
+
+
+def _object_after(sentence: str, end: int, metric: str) -> str:
+    """培育5家全过程咨询总部企业: when only a verb stands before the value, what is counted follows it."""
+    core = re.sub(r'^(?:力争|确保|争取)', '', metric)
+    if not _BARE_VERB.match(core) and not _BARE_VERB.match(metric):
+        return metric
+    noun = re.match(r'[\u4e00-\u9fff“”"A-Za-z0-9]{2,20}?(?=[,，;；:：。、]|$)', sentence[end:])
+    if not noun or noun.group(0).startswith(('的', '以上', '左右', '以内', '以下')):
+        return metric
+    return metric + noun.group(0)
 
 
 def find_terms(text: str, dictionary: dict[str, list[str]]) -> list[str]:
@@ -143,14 +217,49 @@ def _contains(norm: str, alias: str) -> bool:
     return alias in norm
 
 
+def is_target_statement(sentence: str, retrospective: bool = False, prospective: bool = False) -> bool:
+    """A sentence that sets a target without a verb of action: a value and a future horizon (到“十三五”末,…占全区幼儿
+    总数的75%以上), or a value in a section of targets (——地区生产总值增长6.0%; under 2024年…主要目标); in a review
+    section only one that says it looks ahead; never one with a sign of a past result."""
+    if not _VALUE.search(sentence):
+        return False
+    if retrospective:
+        return bool(STRONG_FUTURE.search(sentence))
+    if STRONG_FUTURE.search(sentence):
+        return True
+    return bool((FUTURE.search(sentence) or prospective) and not PAST.search(sentence))
+
+
+def is_prospective(heading_path: list[str]) -> bool:
+    """A section that sets targets or plans the year ahead (二、2025年主要目标和重点工作, 2025年…计划草案, 发展目标)."""
+    return not is_retrospective(heading_path) and any(
+        PROSPECTIVE.search(_MARKER.sub('', heading).strip()) for heading in heading_path)
+
+
+def section_year(heading_path: list[str]) -> int | None:
+    """The year a section of targets is about (2025年主要目标 → 2025): the nearest heading that names one."""
+    for heading in reversed(heading_path):
+        m = re.search(r'(\d{4})\s*年', heading)
+        if m and PROSPECTIVE.search(heading):
+            return int(m.group(1))
+    return None
+
+
 def commitments(sentences: list[str], platforms: dict[str, list[str]], industries: dict[str, list[str]],
-                retrospective: bool = False) -> tuple[list[ParsedCommitment], list[ParsedTarget]]:
-    """Commitments and targets of a paragraph's sentences."""
+                retrospective: bool = False, heading_path: list[str] | None = None
+                ) -> tuple[list[ParsedCommitment], list[ParsedTarget]]:
+    """Commitments and targets of a paragraph's sentences; `heading_path` tells a section of targets (whose values
+    are targets even without a verb, and whose year they take when they name none)."""
+    prospective = bool(heading_path) and not retrospective and is_prospective(heading_path)
+    year = section_year(heading_path) if prospective else None
     found, targets = [], []
     for s in sentences:
-        if not is_commitment(s, retrospective):
+        if not is_commitment(s, retrospective) and not is_target_statement(s, retrospective, prospective):
             continue
         ts = find_targets(s)
+        for t in ts:
+            if t.year is None and not t.period:
+                t.year = year
         targets.extend(ts)
         found.append(ParsedCommitment(s, 'quantitative' if ts else 'qualitative', find_verbs(s),
                                       find_terms(s, platforms), find_terms(s, industries)))

@@ -42,6 +42,7 @@ class ParsedTarget:
     base: str | None
     text: str
     source: str = 'text'
+    kind: str = ''  # growth, share, count, rate or amount (see extract.target_kind); a range is `low-high` in value
 
 
 @dataclass

@@ -254,6 +254,7 @@ def _annotate(doc: ParsedDocument, platforms: dict[str, list[str]], industries: 
         elif p.kind == 'glossary':  # a glossary defines terms: it commits to nothing
             p.commitments, p.targets = [], []
         else:
-            p.commitments, p.targets = commitments(p.sentences, platforms, industries, is_retrospective(p.heading_path))
+            p.commitments, p.targets = commitments(p.sentences, platforms, industries, is_retrospective(p.heading_path),
+                                                   heading_path=p.heading_path)
         p.platforms = find_terms(p.text, platforms)
         p.industries = find_terms(p.text, industries)

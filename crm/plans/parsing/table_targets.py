@@ -5,10 +5,12 @@ import re
 from dataclasses import dataclass
 
 from .model import ParsedTable, ParsedTarget
-from .extract import PERIOD_END, _UNIT
+from .extract import PERIOD_END, RATE_UNITS, _UNIT, target_kind
 
-_NUM = re.compile(r'(?P<pre>[≥≤><]|(?:年均)?(?:下降|降低|增长)|不低于|不少于|力争|确保|保持在|稳定在)?\s*'
-                  r'(?P<val>-?\d+(?:\.\d+)?)\s*(?P<unit>%|‰)?\s*(?P<post>以上|左右|以内|以下)?')
+# A cell value: 7.5%以上, ≥80, 年均下降3.8, 力争5.5%以上, 4.0万人, [800], 6%—7%
+_NUM = re.compile(rf'(?P<pre>[≥≤><]|(?:年均)?(?:下降|降低|增长)|不低于|不少于|不超过|力争|确保|保持在|稳定在|控制在|达到)?\s*'
+                  rf'(?P<val>-?\d+(?:\.\d+)?)(?:\s*(?:{_UNIT})?\s*(?:[—–~～至]|-(?=\d))\s*(?P<val2>\d+(?:\.\d+)?))?'
+                  rf'\s*(?P<unit>{_UNIT})?\s*(?P<post>以上|左右|以内|以下)?')
 _BRACKET = re.compile(r'^\s*[\[［〔【]')
 _BRACKET_NOTE = re.compile(r'[\[［〔【]\s*[\]］〕】]\s*内(?:的)?(?:数据|数值|数字)?为([^;；。,，]*)')
 _GROWTH = re.compile(r'增长|增速|增幅')
@@ -114,22 +116,27 @@ def _row_targets(row: list[str], cols: _Columns, year: int | None, period: str, 
     line = '\t'.join(row)
     sentence = line if line in text else row[cols.name]
     out = []
-    m = _NUM.search(row[cols.target])
-    if m:
-        base_val = (row[cols.base] if cols.base is not None and cols.base < len(row)
-                    and row[cols.base] not in ('', '—', '-') else None)
-        out.append(ParsedTarget(metric, m.group('val'), m.group('unit') or unit_text,
-                                _comparator(m, row[cols.target], cumulative), year, period, base_val, sentence,
-                                'table'))
+    base_val = (row[cols.base] if cols.base is not None and cols.base < len(row)
+                and row[cols.base] not in ('', '—', '-') else None)
+    for m in _NUM.finditer(row[cols.target]):  # 确保5.0%,力争5.5%以上: a floor and a stretch goal
+        unit = m.group('unit') or unit_text
+        out.append(ParsedTarget(metric, _value(m), unit, _comparator(m, row[cols.target], cumulative), year, period,
+                                base_val, sentence, 'table', target_kind(metric, unit)))
     g = _NUM.search(row[cols.growth]) if cols.growth is not None and cols.growth < len(row) else None
     if g:
         bracketed = cumulative and _BRACKET.match(row[cols.growth])
         label = '累计增长' if bracketed else growth_label
         unit = g.group('unit') or ('%' if cols.growth_percent else '')
+        if bracketed and not g.group('unit') and unit_text and unit_text not in RATE_UNITS:
+            unit = unit_text  # [85] in the growth column of a row in 万人: 85万人 over the five years
         comparator = _comparator(g, row[cols.growth], False)
-        out.append(ParsedTarget(f'{metric}{label}', g.group('val'), unit, '' if comparator in label else comparator,
-                                year, period, None, sentence, 'table'))
+        out.append(ParsedTarget(f'{metric}{label}', _value(g), unit, '' if comparator in label else comparator,
+                                year, period, None, sentence, 'table', 'growth'))
     return out
+
+
+def _value(m: re.Match[str]) -> str:
+    return m.group('val') if not m.group('val2') else f"{m.group('val')}-{m.group('val2')}"
 
 
 def _comparator(m: re.Match[str], cell: str, cumulative: bool) -> str:
