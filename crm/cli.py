@@ -100,16 +100,25 @@ def users_group() -> None:
 @click.option('--name', required=True)
 @click.option('--role', required=True, type=click.Choice(['admin', 'leader', 'officer', 'park_manager', 'firm']))
 @click.option('--platform', 'platforms', multiple=True, help='Platform name or key (park managers); repeatable.')
+@click.option('--firm', 'firm_ref', default=None, help='Firm ID or USCC (required for --role firm).')
 @click.option('--password', default=None, help='Initial password (default: a random one, printed once).')
 @click.option('--json', 'as_json', is_flag=True)
 @with_appcontext
-def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], password: str | None,
-                 as_json: bool) -> None:
-    """Create an account."""
+def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], firm_ref: str | None,
+                 password: str | None, as_json: bool) -> None:
+    """Create an account (a firm user is linked to their firm)."""
     from crm.auth.services import AccountError, create_user
+    from crm.firms.services import find_firm
     from crm.platforms.services import find_platform
 
     _cli_context('users')
+    firm = None
+    if role == 'firm':
+        firm = find_firm(firm_ref)
+        if firm is None:
+            raise click.ClickException(f'企业用户须关联企业，企业不存在 (no such firm): {firm_ref or "—"} (--firm ID|USCC)')
+    elif firm_ref:
+        raise click.ClickException('--firm applies to --role firm only')
     platform_ids = []
     for ref in platforms:
         platform = find_platform(ref)
@@ -118,12 +127,13 @@ def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], p
         platform_ids.append(platform.id)
     password = password or secrets.token_urlsafe(12)
     try:
-        user = create_user(email=email, name=name, role=role, password=password, platform_ids=platform_ids)
+        user = create_user(email=email, name=name, role=role, password=password, platform_ids=platform_ids,
+                           firm_id=firm.id if firm else None)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     payload = {'id': user.id, 'email': user.email, 'name': user.name, 'role': user.role_code,
-               'platforms': platforms, 'password': password}
+               'platforms': platforms, 'firm_id': user.firm_id, 'password': password}
     _emit(payload, as_json, f'created {user.email} ({user.role_code}); password: {password}')
 
 
@@ -438,9 +448,11 @@ def worker_command(workers: int) -> None:
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from crm.plans.cli import plans_group
+    from crm.policies.cli import policies_group
 
-    for command in (db_group, seed_command, users_group, demo_command, plans_group, import_group, export_group,
-                    match_command, pack_group, digest_command, worker_command, backup_command, restore_command):
+    for command in (db_group, seed_command, users_group, demo_command, plans_group, policies_group, import_group,
+                    export_group, match_command, pack_group, digest_command, worker_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)
 
 

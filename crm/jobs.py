@@ -64,3 +64,25 @@ def build_pack(build_id: int) -> str | None:
             return run()
         finally:
             db.session.remove()
+
+
+@huey.task()
+def push_summaries(push_id: int) -> str | None:
+    """Issue the 政策摘要 of a queued push (see crm.policies.push), in the request's context when there is one."""
+    from flask import has_app_context
+
+    from crm.policies.push import run_push
+
+    def run() -> str | None:
+        push = run_push(push_id)
+        return push.status if push else None
+
+    if has_app_context():
+        return run()
+    from crm.db import db
+
+    with _app().app_context():
+        try:
+            return run()
+        finally:
+            db.session.remove()

@@ -62,7 +62,8 @@ def user_new():
         try:
             user = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
                                         password=form.password.data, platform_ids=form.platforms.data,
-                                        phone=form.phone.data, is_active=form.is_active.data)
+                                        phone=form.phone.data, is_active=form.is_active.data,
+                                        firm_id=form.firm_id())
         except services.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -74,6 +75,7 @@ def user_new():
 
 def _load_user(form, user) -> None:
     form.role.data, form.platforms.data = user.role_code, sorted(user.platform_ids)
+    form.firm.data = str(user.firm_id) if user.firm_id else ''
 
 
 @bp.route('/users/<int:user_id>', methods=['GET', 'POST'])
@@ -86,8 +88,8 @@ def user_edit(user_id: int):
     labels = {'email': _('E-mail'), 'name': _('Name'), 'role_code': _('Role'), 'phone': _('Phone')}
     if form.save(user, lambda version: services.update_user(
             user, version=version, email=form.email.data, name=form.name.data, role=form.role.data,
-            platform_ids=form.platforms.data, phone=form.phone.data, is_active=form.is_active.data),
-            labels=labels, errors={services.AccountError: None}):
+            platform_ids=form.platforms.data, phone=form.phone.data, is_active=form.is_active.data,
+            firm_id=form.firm_id()), labels=labels, errors={services.AccountError: None}):
         db.session.commit()
         flash(_('Account %(email)s saved.', email=user.email), 'success')
         return redirect(url_for('admin.users'))

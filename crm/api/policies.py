@@ -90,7 +90,7 @@ def policy(policy_id: int):
     return with_etag(jsonify({**policy_json(item), 'summary': item.summary, 'version': item.version,
                               'citations': [{'doc': f.get('doc', ''), 'quote': f.get('quote', '')}
                                             for f in item.facts or []],
-                              'clauses': [clause_json(c) for c in item.clauses]}), item.version)
+                              'clauses': [clause_json(c) for c in item.accepted_clauses]}), item.version)
 
 
 CONDITION_RESULT = obj({'text': STR, 'status': STR, 'used': nullable(STR)})

@@ -54,7 +54,25 @@ class UserForm(VersionedForm):
     role = SelectField(_l('Role'), validators=[DataRequired()])
     platforms = SelectMultipleField(_l('Platforms'), coerce=int, validators=[Optional()])
     phone = StringField(_l('Phone'), filters=[fold_width], validators=[Optional(), Length(max=32)])
+    firm = StringField(_l('Firm (ID or USCC)'), filters=[fold_width], validators=[Length(max=18)])
     is_active = BooleanField(_l('Active'), default=True)
+
+    def validate_firm(self, field) -> None:
+        """A firm user acts for one firm: it must be given and exist; other roles are linked to none."""
+        from crm.firms.services import find_firm
+
+        if self.role.data != 'firm':
+            return
+        if not (field.data or '').strip():
+            raise ValidationError(_l('A firm user must be linked to a firm: enter its ID or USCC.'))
+        if find_firm(field.data) is None:
+            raise ValidationError(_l('No firm has this ID or USCC.'))
+
+    def firm_id(self) -> int | None:
+        from crm.firms.services import find_firm
+
+        firm = find_firm(self.firm.data) if self.role.data == 'firm' else None
+        return firm.id if firm else None
 
 
 class UserCreateForm(UserForm):

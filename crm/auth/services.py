@@ -169,9 +169,11 @@ def require_strong_password(password: str, *, email: str | None, name: str | Non
 
 
 def create_user(*, email: str, name: str, role: str, password: str, platform_ids: list[int] | None = None,
-                phone: str | None = None, is_active: bool = True, check_password: bool = True) -> User:
-    """Create an account; e-mail addresses are unique (case-insensitive). The password must pass the password rule
-    (`check_password=False` only for the demo accounts, whose passwords are published)."""
+                phone: str | None = None, is_active: bool = True, check_password: bool = True,
+                firm_id: int | None = None) -> User:
+    """Create an account; e-mail addresses are unique (case-insensitive); a firm user is linked to their firm. The
+    password must pass the password rule (`check_password=False` only for the demo accounts, whose passwords are
+    published)."""
     email = email.strip().lower()
     _check_role(role, platform_ids or [])
     if check_password:
@@ -179,7 +181,7 @@ def create_user(*, email: str, name: str, role: str, password: str, platform_ids
     if user_by_email(email) is not None:
         raise AccountError(_l('Another account already uses this e-mail address.'))
     user = User(email=email, name=name.strip(), role_code=role, password_hash=hash_password(password),
-                phone=phone or None, is_active=is_active)
+                phone=phone or None, is_active=is_active, firm_id=firm_id if role == 'firm' else None)
     _set_platforms(user, platform_ids or [])
     db.session.add(user)
     db.session.flush()
@@ -187,16 +189,18 @@ def create_user(*, email: str, name: str, role: str, password: str, platform_ids
 
 
 def update_user(user: User, *, version: int, email: str, name: str, role: str, platform_ids: list[int],
-                phone: str | None, is_active: bool) -> User:
-    """Edit an account; deactivating it or changing its role ends its sessions at once."""
+                phone: str | None, is_active: bool, firm_id: int | None = None) -> User:
+    """Edit an account; deactivating it, changing its role or the firm it acts for ends its sessions at once."""
     check_version(user, version)
     email = email.strip().lower()
     _check_role(role, platform_ids)
     other = user_by_email(email)
     if other is not None and other.id != user.id:
         raise AccountError(_l('Another account already uses this e-mail address.'))
-    end_sessions = (user.is_active and not is_active) or user.role_code != role
+    firm_id = firm_id if role == 'firm' else None
+    end_sessions = (user.is_active and not is_active) or user.role_code != role or user.firm_id != firm_id
     user.email, user.name, user.role_code, user.phone, user.is_active = email, name, role, phone or None, is_active
+    user.firm_id = firm_id
     _set_platforms(user, platform_ids)
     db.session.flush()
     if end_sessions:

@@ -66,7 +66,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     OFFICER: frozenset(_STAFF_VIEW | {Perm.PLANS_CURATE, Perm.FIRMS_EDIT, Perm.FIRMS_CONTACTS, Perm.LEADS_EDIT,
                                       Perm.PACKS_BUILD, Perm.TARGETS_EDIT}),
     PARK_MANAGER: frozenset(_STAFF_VIEW | {Perm.PLATFORMS_EDIT}),
-    FIRM: frozenset({Perm.HOME, Perm.ACCOUNT, Perm.FIRMS_VIEW, Perm.FIRMS_CONTACTS, Perm.PACKS_VIEW}),
+    FIRM: frozenset({Perm.HOME, Perm.ACCOUNT, Perm.FIRMS_VIEW, Perm.FIRMS_CONTACTS, Perm.PACKS_VIEW,
+                     Perm.POLICIES_VIEW}),
 }
 
 

@@ -82,8 +82,19 @@ def _per_request(label: Callable[[str | None], str]) -> Callable[..., str]:
     return label_filter
 
 
+def plain_number(value) -> str:
+    """100.00 → 100, 1.50 → 1.5 (numbers as a policy text writes them)."""
+    from decimal import Decimal
+
+    if value is None:
+        return ''
+    number = Decimal(str(value)).normalize()
+    return f'{number:f}' if number != number.to_integral_value() else f'{number.quantize(Decimal(1)):f}'
+
+
 def init_app(app: Flask) -> None:
     """Expose helpers to Jinja."""
+    app.add_template_filter(plain_number, 'plain_number')
 
     # Globals (not context) so that imported macros can use them too.
     app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today,

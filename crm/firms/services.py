@@ -446,3 +446,13 @@ def record_tenancy(firm: Firm, unit, *, start_date: date, end_date: date | None,
     set_status(unit, '已租', actor_id=actor_id, note=f'{firm.name} 入驻')
     db.session.flush()
     return tenancy
+
+
+def find_firm(ref: str | int | None) -> Firm | None:
+    """A live firm by its id or its 统一社会信用代码 (what an administrator types to link a firm user)."""
+    ref = str(ref or '').strip().upper()
+    if not ref:
+        return None
+    if ref.isdigit() and len(ref) < 18:
+        return db.session.scalar(select(Firm).where(Firm.id == int(ref), Firm.deleted_at.is_(None)))
+    return db.session.scalar(select(Firm).where(Firm.uscc == ref, Firm.deleted_at.is_(None)))

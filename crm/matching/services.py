@@ -198,7 +198,7 @@ def relevant_policies(wanted: set[str], platform_names: list[str], facts: dict[s
             score += 2
             reasons.append(_('Platforms covered: %(platforms)s', platforms=list_text(sorted(places))))
         result = evaluate_policy(policy, facts)
-        if policy.clauses:
+        if policy.accepted_clauses:
             score += {'eligible': 3, 'conditional': 1}.get(result.level, 0)
         if result.level == NOT_ELIGIBLE or not score:
             continue

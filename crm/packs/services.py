@@ -20,6 +20,7 @@ from crm.matching.services import PACK_PLATFORMS, PACK_POLICIES, PACK_QUOTES, PA
 from crm.packs.models import Pack, PackBuild
 from crm.packs.numbers import new_series, pack_number, series_of
 from crm.plans.models import PlanParagraph
+from crm.policies.services import policy_terms
 
 ASSET_ROOT = ROOT / 'static'
 
@@ -67,7 +68,7 @@ def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any) ->
                  'expires': s.item.expires_on, 'summary': s.item.summary, 'highest_only': s.item.highest_only,
                  'conditions': [{'text': c.text, 'status': c.status} for c in s.data['result'].scope]
                  + [{'text': c.text, 'status': c.status} for cl in s.data['result'].clauses for c in cl.conditions],
-                 'source': s.item.facts[0] if s.item.facts else None}
+                 'source': s.item.facts[0] if s.item.facts else None, **policy_terms(s.item)}
                 for s in for_pack(result, 'policy', PACK_POLICIES)]
     quotes = [{'n': n, 'text': v.commitment.text, 'commitment_id': v.commitment.id,
                'paragraph_id': v.commitment.paragraph_id, 'anchor': v.commitment.paragraph.anchor,

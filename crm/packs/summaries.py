@@ -17,6 +17,7 @@ from crm.packs.models import PolicySummary
 from crm.packs.numbers import new_series, series_of, summary_number
 from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
+from crm.policies.services import policy_terms
 
 
 def firm_facts(firm: Firm) -> dict[str, Any]:
@@ -29,7 +30,8 @@ def firm_facts(firm: Firm) -> dict[str, Any]:
     return {'industry_code': firm.industry_code, 'tags': firm.tags or None, 'registered_district': firm.district,
             'platform': platforms or None, 'years_registered': years, 'headcount': firm.headcount,
             'rd_ratio': firm.rd_ratio, 'leased_area': area, 'industry': sorted(industries) or None,
-            'rent': None, 'rd_spend': None, 'investment': None, 'revenue': None}
+            'registered_capital': firm.registered_capital, 'rent': None, 'rd_spend': None, 'investment': None,
+            'revenue': None}
 
 
 def evaluate_for_subject(policy: Policy, *, lead=None, firm: Firm | None = None) -> PolicyResult:
@@ -60,13 +62,14 @@ def _summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
         result = evaluate_policy(policy, facts)
         relevant = wanted & industries_of_text(' '.join([*policy.industries, policy.title])) or \
             set(policy.platform_names) & set(facts['platform'] or [])
-        if result.level == NOT_ELIGIBLE or (not policy.clauses and not relevant):
+        if result.level == NOT_ELIGIBLE or (not policy.accepted_clauses and not relevant):
             continue
         missing = [c.text for c in [*result.scope, *(c for cl in result.clauses for c in cl.conditions)]
                    if c.status == UNKNOWN]
         rows.append({'id': policy.id, 'version': policy.version, 'title': policy.title, 'level': result.level,
                      'amount': result.amount_text, 'missing': missing, 'deadline': policy.expires_on,
-                     'example': policy.is_example, 'source': policy.facts[0] if policy.facts else None})
+                     'example': policy.is_example, 'source': policy.facts[0] if policy.facts else None,
+                     **policy_terms(policy)})
     return {'number': number, 'date': clock.today().isoformat(), 'author': author, 'firm': firm.name,
             'platforms': facts['platform'] or [], 'policies': rows[:20]}
 
@@ -111,9 +114,22 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
 
 
 def demo_summary(firm_id: int | None, *, author: User | None = None) -> dict[str, int]:
-    """The demo firm user's 政策摘要, so that the firm's workbench has one to download; none when the firm has one."""
+    """The demo firm user's 政策摘要, issued the way an officer does it: from the list of firms an example policy
+    fits, pushed to the demo firm (none when the firm has one already)."""
+    from crm.cli import SystemActor
+    from crm.policies.eligibility import policy_firms
+    from crm.policies.push import request_push, run_push
+
     firm = db.session.get(Firm, firm_id) if firm_id else None
     if firm is None or db.session.scalar(select(PolicySummary.id).where(PolicySummary.firm_id == firm.id).limit(1)):
         return {'demo_summaries': 0}
-    build_summary(firm, author_id=author.id if author else None, author_name=author.name if author else '')
-    return {'demo_summaries': 1}
+    examples = db.session.scalars(select(Policy).where(Policy.is_example.is_(True)).order_by(Policy.id)).all()
+    if not examples:
+        build_summary(firm, author_id=author.id if author else None, author_name=author.name if author else '')
+        return {'demo_summaries': 1}
+    facts = firm_facts(firm)
+    policy = next((p for p in examples if evaluate_policy(p, facts).level != NOT_ELIGIBLE), examples[0])
+    eligible = [f.id for f in policy_firms(policy, user=SystemActor()).eligible]
+    push = request_push(policy, [firm.id], eligible_ids=eligible, user_id=author.id if author else None)
+    run_push(push.id, commit=db.session.flush, raise_errors=True)
+    return {'demo_summaries': len(push.summary_ids)}

@@ -7,6 +7,7 @@ a range (never a guess), and a policy whose amounts are not public gives no amou
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,9 @@ FIELD_LABELS = {
     'investment': _l('Investment amount (10k yuan)'), 'leased_area': _l('Leased area (㎡)'),
     'industry': _l('Industry focus'), 'policy_platforms': _l('Platforms covered'),
     'policy_industries': _l('Industries covered'),
+    'fiscal_contribution': _l('Local fiscal contribution (10k yuan)'),
+    'registered_capital': _l('Registered capital (10k yuan)'), 'rd_spend': _l('R&D spend (10k yuan)'),
+    'land_yield': _l('Tax per mu (10k yuan)'), 'certification': _l('Certification'),
 }
 SCOPE_FIELDS = ('policy_platforms', 'policy_industries')
 OPS = ('eq', 'neq', 'in', 'prefix', 'gte', 'lte', 'between', 'has', 'has_any')
@@ -67,6 +71,7 @@ class ClauseResult:
     yearly: list[tuple[Decimal, Decimal | None]] = field(default_factory=list)  # per year of the term
     note: str = ''
     once: bool = False             # a one-off amount (paid in year 1)
+    cash: bool = True              # False for a measure without money (一事一议, priority, honours)
 
 
 @dataclass
@@ -84,6 +89,7 @@ class PolicyResult:
     term_years: int = TERM_YEARS
     years: int = 0                 # years of the term the estimate covers (0: no estimate)
     once: bool = False             # every applicable clause pays once
+    cash: bool = True              # False when only measures without money apply
 
     @property
     def basis(self) -> str:
@@ -108,6 +114,8 @@ class PolicyResult:
             return _('amounts not public')
         if self.level == NOT_ELIGIBLE:
             return '—'
+        if not self.cash:
+            return _('support without money')
         if self.low is None and self.high is None:
             return _('cannot be estimated')
         if self.low == self.high:
@@ -199,26 +207,85 @@ def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+_PERIODS = {'天': 365, '日': 365, '月': 12, '年': 1}
+
+
+def _rate_factor(unit: str | None) -> Decimal:
+    """万元 per year for a rate of 1 in `unit` (元/㎡·天 → 365/10000; 万元/人 → 1; no unit: 元 per year)."""
+    unit = unit or ''
+    period = next((n for word, n in _PERIODS.items() if unit.endswith(f'·{word}') or unit.endswith(f'/{word}')), 1)
+    return Decimal(period) / (Decimal(1) if unit.startswith('万元') else Decimal(10000))
+
+
+def _tier_pair(clause, facts: dict[str, Any]) -> tuple[Decimal, Decimal | None]:
+    """What a tiered clause grants: the tier the measured quantity falls in (the higher tier at a boundary); an
+    unknown quantity gives nothing up to the highest tier."""
+    tiers = list(getattr(clause, 'tiers', None) or [])
+    if not tiers:
+        return Decimal(0), None
+    measured = _number(facts.get(tiers[0].get('field') or ''))
+    base = _number(facts.get(clause.base or '')) if clause.base else None
+
+    def pair(tier: dict) -> tuple[Decimal, Decimal | None]:
+        if tier.get('amount') is not None:
+            amount = Decimal(str(tier['amount']))
+            return amount, amount
+        if base is None:
+            return Decimal(0), None
+        value = base * Decimal(str(tier.get('percent') or 0)) / Decimal(100)
+        return value, value
+
+    if measured is None:
+        highs = [pair(t)[1] for t in tiers]
+        return Decimal(0), None if any(h is None for h in highs) else max(highs)
+    for tier in sorted(tiers, key=lambda t: Decimal(str(t['min'])) if t.get('min') is not None else Decimal(-1),
+                       reverse=True):
+        low_ok = tier.get('min') is None or measured >= Decimal(str(tier['min']))
+        high_ok = tier.get('max') is None or measured < Decimal(str(tier['max'])) or tier.get('min') is None \
+            and measured <= Decimal(str(tier['max']))
+        if low_ok and high_ok:
+            return pair(tier)
+    return Decimal(0), Decimal(0)
+
+
+def _raw_yearly(clause, facts: dict[str, Any]) -> list[tuple[Decimal, Decimal | None]]:
+    """(low, high) per year before caps; high None: unbounded (an input is unknown)."""
+    formula = clause.formula
+    if formula == 'none':
+        return []
+    if formula == 'up_to':  # 给予最高…: only the maximum is stated (the caps bound it)
+        return [(Decimal(0), None)]
+    if formula == 'fixed':
+        amount = Decimal(str(clause.amount or 0))
+        return [(amount, amount)]
+    if formula in ('per_m2', 'per_unit'):
+        count = _number(facts.get('leased_area' if formula == 'per_m2' else clause.base or ''))
+        if count is None:
+            return [(Decimal(0), None)]
+        value = Decimal(str(clause.rate or 0)) * count * _rate_factor(getattr(clause, 'unit', None))
+        return [(value, value)]
+    if formula == 'tiers':
+        return [_tier_pair(clause, facts)]
+    base = _number(facts.get(clause.base or ''))  # 万元 per year
+    shares = clause.schedule if formula == 'schedule' else [clause.percent or 0]
+    out = []
+    for share in shares:
+        value = None if base is None else base * Decimal(str(share)) / Decimal(100)
+        out.append((Decimal(0), None) if value is None else (value, value))
+    return out
+
+
 def clause_yearly(clause, facts: dict[str, Any], term_years: int = TERM_YEARS) -> list[tuple[Decimal, Decimal | None]]:
     """(low, high) in 万元 for each year the clause pays within the term, yearly and total caps applied.
 
-    A fixed amount is paid once (year 1); a percentage or a rate per ㎡ is one year's support; a schedule pays
-    its years. An unknown base gives 0 at the low end and the yearly cap (None: no cap) at the high end."""
+    A fixed amount is paid once (year 1); a percentage, a rate or a tier is one year's support; a schedule pays
+    its years. An unknown input gives 0 at the low end and the yearly cap (None: no cap) at the high end; a measure
+    without money pays nothing."""
     cap_year, cap_total = _dec(clause.cap_year), _dec(clause.cap_total)
-    if clause.formula == 'fixed':
-        amount = max(Decimal(0), _cap(_cap(Decimal(str(clause.amount or 0)), cap_year), cap_total))
-        return [(amount, amount)]
-    if clause.formula == 'per_m2':
-        area = _number(facts.get('leased_area'))
-        values = [None if area is None else Decimal(str(clause.rate or 0)) * area / Decimal(10000)]
-    else:
-        base = _number(facts.get(clause.base or ''))  # 万元 per year
-        shares = clause.schedule if clause.formula == 'schedule' else [clause.percent or 0]
-        values = [None if base is None else base * Decimal(str(share)) / Decimal(100) for share in shares]
     yearly, paid_low, paid_high = [], Decimal(0), Decimal(0)
-    for value in values[:term_years]:
-        low = Decimal(0) if value is None else max(Decimal(0), _cap(value, cap_year))
-        high = cap_year if value is None else low
+    for raw_low, raw_high in _raw_yearly(clause, facts)[:term_years]:
+        low = max(Decimal(0), _cap(raw_low, cap_year))
+        high = cap_year if raw_high is None else max(Decimal(0), _cap(raw_high, cap_year))
         if cap_total is not None:
             low = max(Decimal(0), min(low, cap_total - paid_low))
             high = max(Decimal(0), cap_total - paid_high) if high is None else \
@@ -238,16 +305,24 @@ def evaluate_clause(clause, facts: dict[str, Any], term_years: int = TERM_YEARS)
         yearly = [(Decimal(0), high) for _low, high in yearly]
     low = sum((y[0] for y in yearly), Decimal(0))
     high = None if any(y[1] is None for y in yearly) else sum((y[1] for y in yearly), Decimal(0))
-    return ClauseResult(clause.kind, status, conditions, low, high, yearly, clause.note or '',
-                        once=clause.formula == 'fixed')
+    once = clause.formula in ('fixed', 'up_to') or clause.formula == 'tiers' and all(
+        t.get('amount') is not None for t in getattr(clause, 'tiers', None) or [])
+    return ClauseResult(clause.kind, status, conditions, low, high, yearly, clause.note or '', once=once,
+                        cash=clause.formula != 'none')
 
 
 def industry_names(words) -> set[str]:
     """The canonical industries named by words (a policy's or platform's labels)."""
+    return set(_industry_names(tuple(words)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _industry_names(words: tuple[str, ...]) -> frozenset[str]:
     from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
 
     text = ' '.join(words)
-    return {name for name, keys in DEFAULT_INDUSTRY_KEYWORDS.items() if any(k and k in text for k in [name, *keys])}
+    return frozenset(name for name, keys in DEFAULT_INDUSTRY_KEYWORDS.items()
+                     if any(k and k in text for k in [name, *keys]))
 
 
 def scope_conditions(policy, facts: dict[str, Any]) -> list[ConditionResult]:
@@ -275,25 +350,44 @@ def _basis(clauses: list[ClauseResult]) -> tuple[int, bool]:
                default=0), False
 
 
+def counted_clauses(policy) -> list:
+    """The policy's clauses the evaluator uses: not imported candidates waiting for review, nor rejected ones."""
+    return [c for c in policy.clauses if getattr(c, 'review', None) not in ('candidate', 'rejected')]
+
+
+_ORDER = {ELIGIBLE: 0, CONDITIONAL: 1, NOT_ELIGIBLE: 2}
+
+
+def policy_level(scope: list[ConditionResult], statuses: list[str], cash: list[bool]) -> str:
+    """A policy's level from its own restrictions and its clauses' levels: the best clause with money counts (a
+    measure without money decides only when the policy grants no money at all); the policy's own platforms and
+    industries must fit."""
+    deciding = [s for s, c in zip(statuses, cash) if c] or statuses
+    level = min(deciding, key=_ORDER.get) if deciding else CONDITIONAL
+    scope_status = _status(scope)
+    if scope_status == NOT_ELIGIBLE:
+        return NOT_ELIGIBLE
+    if scope_status == CONDITIONAL:
+        return max(level, CONDITIONAL, key=_ORDER.get)
+    return level
+
+
 def evaluate_policy(policy, facts: dict[str, Any], *, term_years: int = TERM_YEARS) -> PolicyResult:
     """The policy's level and estimate for a firm or lead. Its own platforms and industries must fit (else not
     eligible, with the reason); each clause's conditions decide the level (the best clause counts); unknowns give
     a range whose low end assumes they fail and whose high end assumes they hold."""
     scope = scope_conditions(policy, facts)
-    clauses = [evaluate_clause(c, facts, term_years) for c in policy.clauses]
-    order = {ELIGIBLE: 0, CONDITIONAL: 1, NOT_ELIGIBLE: 2}
-    level = min((c.status for c in clauses), key=order.get) if clauses else CONDITIONAL
-    scope_status = _status(scope)
-    if scope_status == NOT_ELIGIBLE:
-        level = NOT_ELIGIBLE
-    elif scope_status == CONDITIONAL:
-        level = max(level, CONDITIONAL, key=order.get)
+    clauses = [evaluate_clause(c, facts, term_years) for c in counted_clauses(policy)]
+    level = policy_level(scope, [c.status for c in clauses], [c.cash for c in clauses])
+    if _status(scope) == CONDITIONAL:
         for clause in clauses:  # the policy itself may not apply: nothing is certain
             clause.yearly = [(Decimal(0), high) for _low, high in clause.yearly]
             clause.low = Decimal(0)
     result = PolicyResult(getattr(policy, 'id', None), policy.title, level, clauses, policy.amounts_public,
                           scope=scope, term_years=term_years)
-    applicable = [c for c in clauses if c.status != NOT_ELIGIBLE]
+    applicable = [c for c in clauses if c.status != NOT_ELIGIBLE and c.cash]
+    if clauses and not any(c.cash for c in clauses):
+        result.cash = False
     if not policy.amounts_public or not clauses or level == NOT_ELIGIBLE or not applicable:
         return result
     result.low = sum((c.low or Decimal(0) for c in applicable), Decimal(0))
@@ -301,3 +395,17 @@ def evaluate_policy(policy, facts: dict[str, Any], *, term_years: int = TERM_YEA
     result.high = None if any(h is None for h in highs) else sum(highs, Decimal(0))
     result.years, result.once = _basis(applicable)
     return result
+
+
+def eligibility(policy, facts: dict[str, Any], clauses: list | None = None) -> tuple[str, list[ConditionResult]]:
+    """The level `evaluate_policy` gives (the same conditions, the same rule) and the conditions whose data is
+    missing, without estimating amounts: for checking one policy against many firms."""
+    scope = scope_conditions(policy, facts)
+    clauses = counted_clauses(policy) if clauses is None else clauses
+    results = [[evaluate_condition(c, facts) for c in clause.conditions or []] for clause in clauses]
+    level = policy_level(scope, [_status(r) for r in results], [c.formula != 'none' for c in clauses])
+    missing = [c for c in scope if c.status == UNKNOWN]
+    if level != NOT_ELIGIBLE:
+        missing += [c for clause, r in zip(clauses, results) if _status(r) != NOT_ELIGIBLE for c in r
+                    if c.status == UNKNOWN]
+    return level, missing

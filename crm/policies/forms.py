@@ -7,22 +7,30 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, clean_text
+from crm.policies.clauses import GUIDE_LABELS
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.models import BASES, CLAUSE_KINDS, LEVELS
 
 STATUSES = (('named', _l('named in a plan (amounts not public)')), ('described', _l('described, no formula')),
             ('active', _l('in force, with formula')), ('example', _l('example')))
-FORMULA_LABELS = (('fixed', _l('fixed amount')), ('percent', _l('percentage of a base')),
-                  ('per_m2', _l('rate per ㎡ per year')), ('schedule', _l('multi-year schedule')))
+FORMULA_LABELS = (('fixed', _l('fixed amount')), ('up_to', _l('up to a stated maximum')),
+                  ('percent', _l('percentage of a base')), ('per_m2', _l('rate per ㎡ per year')),
+                  ('per_unit', _l('rate per person or mu')),
+                  ('schedule', _l('multi-year schedule')), ('tiers', _l('tiers')),
+                  ('none', _l('support without money')))
 BASE_LABELS = (('rent', _l('annual rent')), ('rd_spend', _l('R&D spend')),
-               ('fiscal_contribution', _l('local fiscal contribution')), ('investment', _l('investment')))
-NUMERIC_FIELDS = ('years_registered', 'revenue', 'headcount', 'rd_ratio', 'investment', 'leased_area')
-LIST_FIELDS = ('tags', 'platform', 'industry')
+               ('fiscal_contribution', _l('local fiscal contribution')), ('investment', _l('investment')),
+               ('leased_area', _l('leased area (㎡)')), ('headcount', _l('headcount')),
+               ('persons', _l('persons qualifying')), ('land_area', _l('land area (mu)')))
+NUMERIC_FIELDS = ('years_registered', 'revenue', 'headcount', 'rd_ratio', 'investment', 'leased_area',
+                  'fiscal_contribution', 'registered_capital', 'rd_spend', 'land_yield')
+LIST_FIELDS = ('tags', 'platform', 'industry', 'certification')
 TEXT_FIELDS = ('industry_code', 'registered_district')
 OPS_BY_FIELD = {**{f: ('gte', 'lte', 'between', 'eq', 'neq') for f in NUMERIC_FIELDS},
                 **{f: ('has', 'has_any') for f in LIST_FIELDS},
@@ -126,6 +134,11 @@ class ClauseFields:
         Optional(), _non_negative(_l('A rate cannot be negative.')),
         NumberRange(max=100_000, message=_l('A rate is at most %(max)s yuan per ㎡ and year.'))])
     schedule = StringField(_l('Yearly percentages'), validators=[Optional(), Length(max=100)])
+    unit = StringField(_l('Unit as the text writes it'), validators=[Optional(), Length(max=20)])
+    tier_field = SelectField(_l('Tiers by'), choices=[('', '—')] + [(f, FIELD_LABELS[f]) for f in NUMERIC_FIELDS],
+                             validate_choice=False)
+    tiers = TextAreaField(_l('Tiers'), validators=[Optional(), Length(max=2000)])
+    uncapped = BooleanField(_l('The text says there is no cap'))
     cap_year = DecimalField(_l('Cap per year (10k yuan)'), places=2, validators=[
         Optional(), _non_negative(_l('A cap cannot be negative.')), _AT_MOST_AMOUNT])
     cap_total = DecimalField(_l('Cap in total (10k yuan)'), places=2, validators=[
@@ -143,13 +156,25 @@ class ClauseFields:
         if field.data:
             schedule_values(field.data)
 
+    def validate_tiers(self, field) -> None:
+        if field.data and self.formula.data == 'tiers':
+            if self.tier_field.data not in NUMERIC_FIELDS:
+                raise ValidationError(_l('Choose the quantity the tiers are measured by.'))
+            tier_values(field.data, self.tier_field.data)
+
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then what the chosen formula needs (an empty optional field skips its own checks)."""
         ok = super().validate(extra_validators)
         needs = {'fixed': (self.amount, _l('A fixed-amount clause needs the amount.')),
                  'percent': (self.percent, _l('Enter the percentage.')),
                  'per_m2': (self.rate, _l('Enter the rate per ㎡.')),
-                 'schedule': (self.schedule, _l('Enter the yearly percentages, e.g. 100/50/50.'))}
+                 'per_unit': (self.rate, _l('Enter the rate per person or mu.')),
+                 'schedule': (self.schedule, _l('Enter the yearly percentages, e.g. 100/50/50.')),
+                 'tiers': (self.tiers, _l('Enter the tiers, one per line, e.g. 500~1000: 20万元.'))}
+        if self.formula.data == 'up_to' and self.cap_total.data is None and self.cap_year.data is None \
+                and not self.cap_total.errors and not self.cap_year.errors:
+            self.cap_total.errors = [*self.cap_total.errors, _l('Enter the maximum the text states.')]
+            ok = False
         field, message = needs.get(self.formula.data, (None, None))
         if field is not None and field.data in (None, '') and not field.errors:
             field.errors = [*field.errors, message]
@@ -175,6 +200,44 @@ class ClauseFields:
                 rows.append({'field': row.field.data, 'op': row.op.data,
                              'value': parse_condition_value(row.field.data, row.op.data, row.value.data)})
         return rows
+
+
+_TIER_LINE = re.compile(r'^\s*(?P<low>[\d.,]*)\s*(?:~|～|-|—|至)\s*(?P<high>[\d.,]*)\s*[:：]\s*(?P<value>[\d.,]+)\s*'
+                        r'(?P<unit>%|％|万元)\s*$')
+
+
+def tier_values(text: str | None, field: str) -> list[dict]:
+    """'500~1000: 20万元' / '1000~: 5%' lines → [{field, min, max, amount | percent}] (bounds in the field's unit)."""
+    tiers = []
+    for line in (text or '').splitlines():
+        if not line.strip():
+            continue
+        m = _TIER_LINE.match(line)
+        if not m or not (m.group('low') or m.group('high')):
+            raise ValidationError(_l('Write each tier as “lower~upper: value” with 万元 or %, e.g. 500~1000: 20万元.'))
+        low = _number(m.group('low')) if m.group('low') else None
+        high = _number(m.group('high')) if m.group('high') else None
+        if low is not None and high is not None and low > high:
+            raise ValidationError(_l('The lower bound is above the upper bound.'))
+        value = _number(m.group('value'))
+        if m.group('unit') in ('%', '％') and not 0 <= value <= 100:
+            raise ValidationError(_l('A percentage is between 0 and 100.'))
+        tiers.append({'field': field, 'min': low, 'max': high,
+                      ('percent' if m.group('unit') in ('%', '％') else 'amount'): value})
+    if len(tiers) > 20:
+        raise ValidationError(_l('At most 20 tiers.'))
+    return tiers
+
+
+def show_tiers(tiers: list[dict] | None) -> str:
+    """Stored tiers as the text the tier field edits."""
+    lines = []
+    for t in tiers or []:
+        low = '' if t.get('min') is None else f"{t['min']:g}" if isinstance(t['min'], float) else str(t['min'])
+        high = '' if t.get('max') is None else f"{t['max']:g}" if isinstance(t['max'], float) else str(t['max'])
+        value = f"{t['percent']}%" if t.get('percent') is not None else f"{t.get('amount')}万元"
+        lines.append(f'{low}~{high}: {value}')
+    return '\n'.join(lines)
 
 
 def schedule_values(text: str | None) -> list[float]:
@@ -229,4 +292,52 @@ class PolicyForm(PolicyFields, VersionedForm):
 POLICY_FIELD_NAMES = ('title', 'issuer', 'doc_number', 'level', 'district', 'status', 'effective_from',
                       'expires_on', 'amounts_public', 'is_example', 'highest_only', 'kinds', 'platform_names',
                       'summary')
-CLAUSE_FIELD_NAMES = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'cap_year', 'cap_total', 'note')
+CLAUSE_FIELD_NAMES = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'cap_year', 'cap_total', 'note', 'unit',
+                      'uncapped')
+
+
+class PolicyImportForm(BaseForm):
+    """A policy's own text, with the facts the importer knows better than the file (optional)."""
+
+    file = FileField(_l('Policy text: text, HTML, .docx or PDF with a text layer (up to 10 MB)'),
+                     validators=[FileRequired(_l('Choose the policy document to upload.'))])
+    title = StringField(_l('Title'), validators=[Optional(), Length(max=300)])
+    issuer = StringField(_l('Issuer'), validators=[Optional(), Length(max=200)])
+    doc_number = StringField(_l('Document number'), validators=[Optional(), Length(max=100)])
+    date = DateField(_l('Issue date'), validators=[Optional()])
+
+
+GUIDE_KEYS = ('apply_conditions', 'materials', 'apply_period', 'payment', 'department', 'phone', 'stacking',
+              'clawback')
+
+
+class GuideForm(VersionedForm):
+    """The 申兑指南 of a policy, as read from its text and corrected by an administrator."""
+
+    apply_conditions = TextAreaField(GUIDE_LABELS['apply_conditions'], validators=[Optional(), Length(max=4000)])
+    materials = TextAreaField(GUIDE_LABELS['materials'], validators=[Optional(), Length(max=4000)])
+    apply_period = TextAreaField(GUIDE_LABELS['apply_period'], validators=[Optional(), Length(max=2000)])
+    payment = TextAreaField(GUIDE_LABELS['payment'], validators=[Optional(), Length(max=2000)])
+    department = StringField(GUIDE_LABELS['department'], validators=[Optional(), Length(max=200)])
+    phone = StringField(GUIDE_LABELS['phone'], validators=[Optional(), Length(max=100)])
+    stacking = TextAreaField(GUIDE_LABELS['stacking'], validators=[Optional(), Length(max=2000)])
+    clawback = TextAreaField(GUIDE_LABELS['clawback'], validators=[Optional(), Length(max=2000)])
+
+
+class PaymentForm(BaseForm):
+    """A firm's application under a policy clause (兑现申报)."""
+
+    clause = SelectField(_l('Policy clause'), coerce=int, validate_choice=True)
+    amount = DecimalField(_l('Amount applied for (10k yuan)'), places=2, validators=[
+        DataRequired(_l('Enter the amount.')), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
+    on = DateField(_l('Date'), validators=[DataRequired(_l('Enter the date.'))])
+    note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
+
+
+class PaymentStepForm(BaseForm):
+    """The next step of a 兑现 record: approval, then payment."""
+
+    version = StringField(validators=[Optional()])
+    amount = DecimalField(_l('Amount (10k yuan)'), places=2, validators=[
+        DataRequired(_l('Enter the amount.')), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
+    on = DateField(_l('Date'), validators=[DataRequired(_l('Enter the date.'))])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -39,13 +38,15 @@ def seed_policies() -> dict[str, int]:
     return {'policies_created': created}
 
 
-def _clause(kind: str, formula: str, conditions: list[dict], **values) -> PolicyClause:
-    return PolicyClause(kind=kind, formula=formula, conditions=conditions, schedule=values.pop('schedule', []),
-                        **{k: Decimal(str(v)) if isinstance(v, (int, float)) else v for k, v in values.items()})
+EXAMPLE_TEXTS = ROOT / 'seeds' / 'policy_texts'
 
 
 def demo_policies() -> dict[str, int]:
-    """Example policies with amounts (labelled 示例) so matching and packs can be demonstrated."""
+    """Example policies with amounts (labelled 示例) so matching and packs can be demonstrated. Their clauses are
+    read from example texts (seeds/policy_texts, labelled 示例) by the policy importer and accepted, as an
+    administrator would: every amount comes from a sentence the policy page quotes."""
+    from crm.policies.imports import accept_clause, import_policy_text
+
     if db.session.scalar(select(Policy.id).where(Policy.is_example.is_(True)).limit(1)):
         return {'demo_policies': 0}
     today = clock.today()
@@ -53,40 +54,52 @@ def demo_policies() -> dict[str, int]:
         Policy(key='example-digital-rent', title='数字经济企业房租补助（示例）', level='区', district='拱墅区',
                status='example', is_example=True, amounts_public=True, kinds=['房租补助'],
                industries=['数字经济', '电竞数娱', '跨境电商'], effective_from=today - timedelta(days=365),
-               expires_on=today + timedelta(days=60), summary='示例政策：新落户数字经济企业三年房租补助 100%/50%/50%，每年不超过 100 万元。',
-               clauses=[_clause('房租补助', 'schedule', [
-                   {'field': 'industry', 'op': 'has_any', 'value': ['数字经济', '电竞数娱', '跨境电商']},
-                   {'field': 'leased_area', 'op': 'gte', 'value': 200}], base='rent', schedule=[100, 50, 50],
-                   cap_year=100, cap_total=200)]),
+               expires_on=today + timedelta(days=60), summary='示例政策：新落户数字经济企业三年房租补助 100%/50%/50%，每年不超过 100 万元。'),
         Policy(key='example-settlement', title='新引进重点企业落户奖励（示例）', level='区', district='拱墅区',
                status='example', is_example=True, amounts_public=True, kinds=['落户奖励'],
                effective_from=today - timedelta(days=400), expires_on=today + timedelta(days=700),
-               summary='示例政策：实际投资 5000 万元以上的新引进企业一次性奖励 100 万元。',
-               clauses=[_clause('落户奖励', 'fixed', [{'field': 'investment', 'op': 'gte', 'value': 5000},
-                                                      {'field': 'registered_district', 'op': 'eq', 'value': '拱墅区'}],
-                                amount=100)]),
+               summary='示例政策：实际投资 5000 万元以上的新引进企业一次性奖励 100 万元。'),
         Policy(key='example-rd', title='研发投入资助（示例）', level='区', district='拱墅区', status='example',
                is_example=True, amounts_public=True, kinds=['研发资助'], effective_from=today - timedelta(days=200),
-               expires_on=today + timedelta(days=900), summary='示例政策：高新技术企业按年度研发投入的 10% 给予资助，最高 50 万元。',
-               clauses=[_clause('研发资助', 'percent', [{'field': 'tags', 'op': 'has', 'value': ['高新技术企业']},
-                                                       {'field': 'rd_ratio', 'op': 'gte', 'value': 3}],
-                                base='rd_spend', percent=10, cap_year=50, cap_total=50)]),
+               expires_on=today + timedelta(days=900), summary='示例政策：高新技术企业按年度研发投入的 10% 给予资助，最高 50 万元。'),
         Policy(key='example-hr-park', title='人力资源服务机构入园奖励（示例）', level='区', district='拱墅区',
                status='example', is_example=True, amounts_public=True, kinds=['落户奖励', '房租补助'],
                industries=['人力资源服务'], platform_names=['中国(杭州)人力资源服务产业园'],
                effective_from=today - timedelta(days=100), expires_on=today + timedelta(days=1000),
-               summary='示例政策：入驻人力资源服务产业园的机构按租用面积每平方米每年 300 元补助，最高 60 万元。',
-               clauses=[_clause('房租补助', 'per_m2', [{'field': 'industry', 'op': 'has', 'value': ['人力资源服务']},
-                                                      {'field': 'platform', 'op': 'has_any',
-                                                       'value': ['中国(杭州)人力资源服务产业园']}],
-                                rate=300, cap_year=60, cap_total=60)]),
+               summary='示例政策：入驻人力资源服务产业园的机构按租用面积每平方米每年 300 元补助，最高 60 万元。'),
     ]
     db.session.add_all(examples)
+    db.session.flush()
+    for policy in examples:
+        dates = (policy.effective_from, policy.expires_on)
+        path = EXAMPLE_TEXTS / f'{policy.key}.txt'
+        import_policy_text(path.read_bytes(), path.name, policy=policy, meta={'title': policy.title})
+        for clause in list(policy.candidates):
+            accept_clause(clause)
+        policy.effective_from, policy.expires_on = dates  # the demo keeps its dates around today
     db.session.flush()
     return {'demo_policies': len(examples)}
 
 
 EXPIRY_WARNING_DAYS = 90
+GUIDE_ORDER = ('apply_conditions', 'materials', 'apply_period', 'payment', 'department', 'phone', 'stacking',
+               'clawback')
+PACK_QUOTES_PER_POLICY = 4
+
+
+def policy_terms(policy: Policy) -> dict:
+    """What packs and 政策摘要 print of a policy beyond its estimate: the 申兑指南 it states (label, text) and the
+    sentences its accepted clauses were read from, with their articles."""
+    from crm.policies.clauses import GUIDE_LABELS
+
+    guide = policy.guide or {}
+    rows = [(GUIDE_LABELS[key], guide[key]['text']) for key in GUIDE_ORDER
+            if (guide.get(key) or {}).get('text')]
+    quotes = []
+    for clause in policy.accepted_clauses:
+        if clause.quote and (clause.citation, clause.quote) not in quotes:
+            quotes.append((clause.citation, clause.quote))
+    return {'guide': rows, 'terms': [{'citation': c, 'quote': q} for c, q in quotes[:PACK_QUOTES_PER_POLICY]]}
 
 
 def expiring(policy: Policy, today: date | None = None) -> bool:
@@ -149,7 +162,33 @@ def save_clause(policy: Policy, clause: PolicyClause | None, data: dict, *,
 
 def delete_clause(clause: PolicyClause) -> None:
     policy = clause.policy
+    counted = clause.counts
     policy.clauses.remove(clause)
+    if counted:
+        _touch(policy)
+    db.session.flush()
+
+
+def save_guide(policy: Policy, values: dict[str, str], *, version: int | None = None) -> None:
+    """Store the 申兑指南 as an administrator corrected it; a field changed by hand is kept when the text is
+    imported again (the quote it was read from stays beside it)."""
+    from crm.core.concurrency import check_version
+
+    check_version(policy, version)
+    guide = dict(policy.guide or {})
+    for key, text in values.items():
+        text = (text or '').strip()
+        entry = dict(guide.get(key) or {})
+        if text == (entry.get('text') or ''):
+            continue
+        entry.update(text=text, edited=True)
+        guide[key] = entry
+    policy.guide = guide
+    if 'stacking' in values:
+        from crm.policies.clauses import highest_only
+
+        policy.highest_only = highest_only({'stacking': {'quote': guide.get('stacking', {}).get('text', '')}}) \
+            or policy.highest_only
     _touch(policy)
     db.session.flush()
 
@@ -188,11 +227,14 @@ def _source_type(data: bytes) -> str:
 
 
 def source_path(policy: Policy):
+    """Where the policy's document is kept: instance/policy_docs/<sha256>.<pdf|txt|html|docx>."""
     from pathlib import Path
 
     from flask import current_app
 
-    extension = 'pdf' if policy.source_type == 'application/pdf' else 'txt'
+    from crm.policies.reading import EXTENSIONS
+
+    extension = EXTENSIONS.get(policy.source_type or '', 'txt')
     return Path(current_app.instance_path) / 'policy_docs' / f'{policy.source_sha256}.{extension}'
 
 

@@ -3,31 +3,39 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Text, cast, or_, select
 
+from crm.auth.models import FIRM
 from crm.core import clock
 from crm.core.access import Perm, get_or_404, requires, scoped
-from crm.core.pagination import page_args, paginate
 from crm.core.args import id_arg
+from crm.core.pagination import page_args, paginate
+from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.models import Lead
 from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
-from crm.policies import services
+from crm.policies import payments, services  # payments: 兑现 records move along when firms are merged
+from crm.policies.clauses import GUIDE_LABELS
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.forms import (
     CLAUSE_FIELD_NAMES,
+    GUIDE_KEYS,
     POLICY_FIELD_NAMES,
     ClauseCreateForm,
     ClauseForm,
+    GuideForm,
     PolicyCreateForm,
     PolicyForm,
+    PolicyImportForm,
     schedule_values,
     show_condition_value,
+    show_tiers,
     split_list,
+    tier_values,
 )
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
 
@@ -64,9 +72,28 @@ def index():
                            expiring=services.expiring, expired=services.expired)
 
 
+def _firm_user() -> bool:
+    from flask_login import current_user
+
+    return current_user.role_code == FIRM
+
+
+def _staff_only() -> None:
+    """Firm users read policies; a policy's list of firms is for the office."""
+    if _firm_user():
+        abort(403)
+
+
 def _preview(policy: Policy):
-    """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it."""
+    """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it;
+    a firm user sees it for their own firm."""
+    from flask_login import current_user
+
     from crm.packs.summaries import evaluate_for_subject
+
+    if _firm_user() and not request.args.get('lead') and not request.args.get('firm'):
+        firm = db.session.get(Firm, current_user.firm_id) if current_user.firm_id else None
+        return (firm.name, evaluate_for_subject(policy, firm=firm)) if firm else (None, None)
 
     lead_id, firm_id = id_arg('lead'), id_arg('firm')
     if lead_id:
@@ -86,7 +113,7 @@ def detail(policy_id: int):
 
     policy = get_or_404(Policy, policy_id)
     subject, result = _preview(policy)
-    words = request.args.get('who', '').strip()[:60]
+    words = '' if _firm_user() else request.args.get('who', '').strip()[:60]
     candidates = []
     if words:
         candidates = db.session.scalars(scoped(select(Firm), Firm).where(Firm.name.contains(words, autoescape=True))
@@ -94,8 +121,11 @@ def detail(policy_id: int):
     pinned_by = db.session.scalars(scoped(select(Lead), Lead).join(MatchChoice, MatchChoice.lead_id == Lead.id)
                                    .where(MatchChoice.kind == 'policy', MatchChoice.item_id == policy.id,
                                           MatchChoice.choice == PIN).limit(50)).all()
+    articles = {a.anchor: a for a in policy.articles} if policy.import_report else {}
+    paid = next((row for row in payment_totals()['by_policy'] if row['id'] == policy.id), None)
     return render_template('policies/detail.html', policy=policy, subject=subject, result=result,
-                           candidates=candidates, words=words, pinned_by=pinned_by,
+                           candidates=candidates, words=words, pinned_by=pinned_by, articles=articles, paid=paid,
+                           guide_labels=GUIDE_LABELS,
                            expiring=services.expiring(policy), expired=services.expired(policy),
                            show_value=show_condition_value, sources=_sources(policy), field_labels=FIELD_LABELS,
                            op_labels=OP_LABELS)
@@ -173,13 +203,20 @@ def _clause_data(form) -> dict:
     data = {name: getattr(form, name).data for name in CLAUSE_FIELD_NAMES}
     data['base'] = data['base'] or None
     data['note'] = data['note'] or None
+    data['unit'] = data['unit'] or None
+    data['uncapped'] = bool(data['uncapped'])
     data['schedule'] = schedule_values(form.schedule.data) if form.formula.data == 'schedule' else []
+    data['tiers'] = tier_values(form.tiers.data, form.tier_field.data) if form.formula.data == 'tiers' else None
     data['conditions'] = form.condition_rows()
     return data
 
 
 def _fill_clause_form(form, clause: PolicyClause) -> None:
     form.schedule.data = '/'.join(f'{v:g}' for v in clause.schedule or [])
+    form.tiers.data = show_tiers(clause.tiers)
+    form.tier_field.data = (clause.tiers or [{}])[0].get('field') or ''
+    form.unit.data = clause.unit or ''
+    form.uncapped.data = bool(clause.uncapped)
     for entry, condition in zip(form.conditions.entries, clause.conditions or []):
         entry.form.field.data = condition.get('field')
         entry.form.op.data = condition.get('op')
@@ -214,6 +251,8 @@ def clause_edit(clause_id: int):
                                                               version=version), labels=labels):
         db.session.commit()
         flash(_('Clause saved.'), 'success')
+        if clause.review == 'candidate':
+            return redirect(url_for('policies.review', policy_id=clause.policy_id) + f'#clause-{clause.id}')
         return redirect(url_for('policies.detail', policy_id=clause.policy_id) + '#clauses')
     return render_template('policies/clause_form.html', form=form, policy=clause.policy, clause=clause,
                            conflict=form.conflict), form.http_status
@@ -229,6 +268,210 @@ def clause_delete(clause_id: int):
     db.session.commit()
     flash(_('Clause removed.'), 'success')
     return redirect(url_for('policies.detail', policy_id=policy_id) + '#clauses')
+
+
+# --- the policy's own text: import, review of the clauses read from it, 申兑指南 ----------------------------------
+
+def _import_form_page(form, policy):
+    return render_template('policies/import.html', form=form, policy=policy), 422 if form.errors else 200
+
+
+def _import(policy: Policy | None):
+    from flask_login import current_user
+
+    from crm.policies.imports import PolicyImportError, import_policy_text
+
+    form = PolicyImportForm()
+    if not form.validate_on_submit():
+        return _import_form_page(form, policy)
+    upload = form.file.data
+    data = upload.read(services.SOURCE_MAX_BYTES + 1)
+    meta = {'title': form.title.data, 'issuer': form.issuer.data, 'doc_number': form.doc_number.data,
+            'date': form.date.data}
+    try:
+        result = import_policy_text(data, upload.filename or 'policy.txt', policy=policy, meta=meta,
+                                    actor_id=current_user.id)
+    except PolicyImportError as exc:
+        form.file.errors = [*form.file.errors, str(exc)]
+        return _import_form_page(form, policy)
+    db.session.commit()
+    if not result.changed:
+        flash(_('This file was imported before; nothing changed.'), 'info')
+    else:
+        flash(_('Policy text read: %(articles)s articles, %(clauses)s clauses to review.',
+                articles=(result.policy.import_report or {}).get('articles', 0),
+                clauses=(result.policy.import_report or {}).get('candidates', 0)), 'success')
+    return redirect(url_for('policies.review', policy_id=result.policy.id))
+
+
+@bp.route('/import', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def import_new():
+    """Register a policy from its own text: articles, metadata, clauses to review and the 申兑指南."""
+    return _import(None)
+
+
+@bp.route('/<int:policy_id>/import', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def import_into(policy_id: int):
+    """Read a policy's text into it (a new file replaces the articles and the clauses waiting for review)."""
+    return _import(get_or_404(Policy, policy_id))
+
+
+@bp.get('/<int:policy_id>/review')
+@requires(Perm.POLICIES_EDIT)
+def review(policy_id: int):
+    """Every article of the imported text beside the clauses read from it: accept, edit or reject each."""
+    policy = get_or_404(Policy, policy_id)
+    by_article: dict[str | None, list[PolicyClause]] = {}
+    for clause in policy.clauses:
+        by_article.setdefault(clause.article, []).append(clause)
+    texts = {a.anchor: a.text for a in policy.articles}
+    missing = {c.id for c in policy.clauses if c.quote and c.quote not in texts.get(c.article, '')}
+    return render_template('policies/review.html', policy=policy, articles=policy.articles, by_article=by_article,
+                           report=policy.import_report or {}, missing=missing, field_labels=FIELD_LABELS,
+                           op_labels=OP_LABELS, show_value=show_condition_value)
+
+
+@bp.post('/clauses/<int:clause_id>/accept')
+@requires(Perm.POLICIES_EDIT)
+def clause_accept(clause_id: int):
+    """Accept a clause read from the text: from now on it counts wherever the policy is evaluated."""
+    from crm.policies.imports import accept_clause
+
+    clause = get_or_404(PolicyClause, clause_id)
+    accept_clause(clause)
+    db.session.commit()
+    flash(_('Clause accepted.'), 'success')
+    return redirect(url_for('policies.review', policy_id=clause.policy_id) + f'#clause-{clause.id}')
+
+
+@bp.post('/clauses/<int:clause_id>/reject')
+@requires(Perm.POLICIES_EDIT)
+def clause_reject(clause_id: int):
+    """Reject a clause read from the text (it stays listed, with its quote, and is not proposed again)."""
+    from crm.policies.imports import reject_clause
+
+    clause = get_or_404(PolicyClause, clause_id)
+    reject_clause(clause)
+    db.session.commit()
+    flash(_('Clause rejected.'), 'success')
+    return redirect(url_for('policies.review', policy_id=clause.policy_id) + f'#clause-{clause.id}')
+
+
+@bp.post('/<int:policy_id>/review/accept-all')
+@requires(Perm.POLICIES_EDIT)
+def accept_all(policy_id: int):
+    """Accept every clause still waiting for review."""
+    from crm.policies.imports import accept_clause
+
+    policy = get_or_404(Policy, policy_id)
+    waiting = list(policy.candidates)
+    for clause in waiting:
+        accept_clause(clause)
+    db.session.commit()
+    flash(_('%(n)s clauses accepted.', n=len(waiting)), 'success')
+    return redirect(url_for('policies.review', policy_id=policy.id))
+
+
+def _load_guide(form, policy: Policy) -> None:
+    for key in GUIDE_KEYS:
+        getattr(form, key).data = ((policy.guide or {}).get(key) or {}).get('text') or ''
+
+
+@bp.route('/<int:policy_id>/guide', methods=['GET', 'POST'])
+@requires(Perm.POLICIES_EDIT)
+def guide_edit(policy_id: int):
+    """Correct the 申兑指南 read from the text (or write it for a policy without one)."""
+    policy = get_or_404(Policy, policy_id)
+    form = GuideForm.editing(policy, load=_load_guide)
+    if form.save(policy, lambda version: services.save_guide(
+            policy, {key: getattr(form, key).data for key in GUIDE_KEYS}, version=version)):
+        db.session.commit()
+        flash(_('Application guide saved.'), 'success')
+        return redirect(url_for('policies.detail', policy_id=policy.id) + '#guide')
+    return render_template('policies/guide_form.html', form=form, policy=policy, conflict=form.conflict), \
+        form.http_status
+
+
+# --- from a policy to its firms ---------------------------------------------------------------------------------
+
+@bp.get('/<int:policy_id>/firms')
+@requires(Perm.POLICIES_VIEW)
+def firms(policy_id: int):
+    """The firms on the platforms and of open leads this policy fits (within the viewer's scope)."""
+    from crm.policies.eligibility import last_push, policy_firms
+
+    _staff_only()
+    policy = get_or_404(Policy, policy_id)
+    found = policy_firms(policy)
+    return render_template('policies/firms.html', policy=policy, found=found, last=last_push(policy))
+
+
+@bp.post('/<int:policy_id>/push')
+@requires(Perm.PACKS_BUILD)
+def push(policy_id: int):
+    """Issue 政策摘要 to the chosen firms in one step (a background job with progress)."""
+    from flask_login import current_user
+
+    from crm import jobs
+    from crm.policies.eligibility import policy_firms
+    from crm.policies.push import PushError, request_push
+
+    policy = get_or_404(Policy, policy_id)
+    found = policy_firms(policy)
+    listed = {f.id for f in found.eligible} | {f.id for f, _m in found.maybe}
+    chosen = [i for i in request.form.getlist('firm', type=record_id) if i]
+    outside = [i for i in chosen if i not in listed]
+    if outside:
+        flash(_('Some chosen firms are not on this policy\'s list; nothing was issued.'), 'error')
+        return redirect(url_for('policies.firms', policy_id=policy.id))
+    lang = request.form.get('lang') if request.form.get('lang') in ('zh', 'en') else 'zh'
+    try:
+        queued = request_push(policy, chosen, eligible_ids=[f.id for f in found.eligible], lang=lang,
+                              user_id=current_user.id)
+    except PushError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('policies.firms', policy_id=policy.id))
+    db.session.commit()  # the worker must see the queued push
+    jobs.push_summaries(queued.id)
+    return redirect(url_for('policies.push_progress', push_id=queued.id))
+
+
+def _push_or_404(push_id: int):
+    from flask import abort
+
+    from crm.policies.models import PolicyPush
+
+    queued = db.session.get(PolicyPush, push_id) or abort(404)
+    get_or_404(Policy, queued.policy_id)
+    return queued
+
+
+@bp.get('/pushes/<int:push_id>')
+@requires(Perm.PACKS_BUILD)
+def push_progress(push_id: int):
+    """A push of 政策摘要: its progress, then the summaries issued."""
+    queued = _push_or_404(push_id)
+    return render_template('policies/push.html', push=queued, policy=db.session.get(Policy, queued.policy_id),
+                           summaries=_push_summaries(queued))
+
+
+@bp.get('/pushes/<int:push_id>/status')
+@requires(Perm.PACKS_BUILD)
+def push_status(push_id: int):
+    """The progress fragment the push page polls."""
+    queued = _push_or_404(push_id)
+    return render_template('policies/_push_status.html', push=queued, summaries=_push_summaries(queued))
+
+
+def _push_summaries(queued) -> list:
+    from crm.packs.models import PolicySummary
+
+    if queued.status != 'done' or not queued.summary_ids:
+        return []
+    return db.session.execute(select(PolicySummary, Firm.name).join(Firm, Firm.id == PolicySummary.firm_id)
+                              .where(PolicySummary.id.in_(queued.summary_ids)).order_by(PolicySummary.id)).all()
 
 
 @bp.post('/<int:policy_id>/source')
@@ -262,3 +505,106 @@ def source_download(policy_id: int):
         abort(404)
     return send_file(services.source_path(policy), mimetype=policy.source_type, as_attachment=True,
                      download_name=policy.source_name or 'policy')
+
+
+# --- 兑现 records -----------------------------------------------------------------------------------------------
+
+def _clause_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(PolicyClause.id, Policy.title, PolicyClause.citation, PolicyClause.kind)
+                              .join(Policy, Policy.id == PolicyClause.policy_id)
+                              .where(PolicyClause.review == 'accepted', PolicyClause.formula != 'none')
+                              .order_by(Policy.title, PolicyClause.id)).all()
+    return [(i, f'{title} · {citation + " " if citation else ""}{kind}') for i, title, citation, kind in rows]
+
+
+@bp.route('/payments/new/<int:firm_id>', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def payment_new(firm_id: int):
+    """Record a firm's application under a policy clause (兑现申报)."""
+    from flask_login import current_user
+
+    from crm.core.access import ensure
+    from crm.policies.forms import PaymentForm
+
+    firm = get_or_404(Firm, firm_id)
+    ensure('edit', firm)
+    form = PaymentForm()
+    form.clause.choices = _clause_choices()
+    if request.method == 'GET':
+        form.on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            payments.apply(firm, db.session.get(PolicyClause, form.clause.data), amount=form.amount.data,
+                           on=form.on.data, note=form.note.data, actor_id=current_user.id)
+        except payments.PaymentError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_('Application recorded.'), 'success')
+            return redirect(url_for('firms.detail', firm_id=firm.id) + '#payments')
+    return render_template('policies/payment_form.html', form=form, firm=firm, payment=None), \
+        422 if form.errors or form.form_errors else 200
+
+
+@bp.route('/payments/<int:payment_id>', methods=['GET', 'POST'])
+@requires(Perm.FIRMS_EDIT)
+def payment_step(payment_id: int):
+    """Record the next step of a 兑现 record: its approval, then its payment."""
+    from flask import abort
+
+    from crm.core.access import ensure
+    from crm.core.concurrency import EditConflict
+    from crm.policies.forms import PaymentStepForm
+    from crm.policies.models import PolicyPayment
+
+    payment = db.session.get(PolicyPayment, payment_id) or abort(404)
+    firm = get_or_404(Firm, payment.firm_id)
+    ensure('edit', firm)
+    form = PaymentStepForm()
+    if request.method == 'GET':
+        form.on.data, form.version.data = clock.today(), str(payment.version)
+        form.amount.data = payment.approved_amount if payment.status == 'approved' else payment.applied_amount
+    status = 200
+    if form.validate_on_submit():
+        try:
+            payments.advance(payment, amount=form.amount.data, on=form.on.data,
+                             version=int(form.version.data) if (form.version.data or '').isdigit() else None)
+        except payments.PaymentError as exc:
+            form.form_errors.append(str(exc))
+        except EditConflict:
+            form.form_errors.append(_('Someone else recorded a step of this claim meanwhile; reload the page.'))
+            status = 409
+        else:
+            db.session.commit()
+            flash(_('Step recorded.'), 'success')
+            return redirect(url_for('firms.detail', firm_id=firm.id) + '#payments')
+    if form.errors or form.form_errors:
+        status = max(status, 422) if status != 409 else 409
+    return render_template('policies/payment_form.html', form=form, firm=firm, payment=payment,
+                           policy=db.session.get(Policy, payment.policy_id)), status
+
+
+def firm_payments(firm) -> dict:
+    """The 兑现 records of a firm with their totals and each policy's 追回规定 (for the firm page)."""
+
+    rows = payments.of_firm(firm.id)
+    policies = {p.id: p for p in db.session.scalars(select(Policy).where(Policy.id.in_({r.policy_id for r in rows})))}
+    clauses = {c.id: c for c in db.session.scalars(select(PolicyClause).where(
+        PolicyClause.id.in_({r.clause_id for r in rows if r.clause_id})))}
+    clawback = {pid: (p.guide or {}).get('clawback') for pid, p in policies.items() if (p.guide or {}).get('clawback')}
+    total = {key: sum((getattr(r, f'{key}_amount') or 0 for r in rows), 0) for key in ('applied', 'approved', 'paid')}
+    return {'rows': rows, 'policies': policies, 'clauses': clauses, 'clawback': clawback, 'total': total}
+
+
+def payment_totals() -> dict:
+    """兑现 totals per policy and per platform, over the firms the viewer may see (for the dashboard)."""
+    from crm.core.access import visibility_clause
+
+    clause = visibility_clause(Firm)
+    firm_ids = None if clause is None else select(Firm.id).where(clause)
+    return {'by_policy': payments.totals_by_policy(firm_ids), 'by_platform': payments.totals_by_platform(firm_ids)}
+
+
+@bp.app_context_processor
+def _payment_helpers() -> dict:
+    return {'firm_payments': firm_payments, 'payment_totals': payment_totals}

@@ -24,8 +24,8 @@ CJK = re.compile(r'[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\
 
 def _citations_and_names(db_session) -> list[str]:
     """Every text an English document may carry in Chinese, from the records (never from the document itself):
-    names of firms, people, platforms, buildings and policies, a platform's recorded positioning, and plan quotes
-    with their sources."""
+    names of firms, people, platforms, buildings and policies, a platform's recorded positioning, plan quotes
+    with their sources, and what policies say in their own words (clause quotes with their articles, 申兑指南)."""
     from crm.auth.models import User
     from crm.plans.models import Commitment, PlanDocument, PlanParagraph
 
@@ -41,6 +41,12 @@ def _citations_and_names(db_session) -> list[str]:
     texts.update(db_session.scalars(select(Commitment.text)))
     for facts in db_session.scalars(select(Policy.facts)):
         texts.update(f['quote'] for f in facts or [] if f.get('quote'))
+    from crm.policies.models import PolicyClause
+
+    for quote, citation in db_session.execute(select(PolicyClause.quote, PolicyClause.citation)):
+        texts.update(t for t in (quote, citation) if t)
+    for guide in db_session.scalars(select(Policy.guide)):
+        texts.update(entry.get('text') for entry in (guide or {}).values() if entry.get('text'))
     texts.update(f'《{title}》{path}' for title, path in db_session.execute(
         select(PlanDocument.title, PlanParagraph.citation_path).join(PlanDocument,
                                                                      PlanDocument.id == PlanParagraph.document_id)))

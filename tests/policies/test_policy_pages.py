@@ -118,8 +118,7 @@ def test_a_stale_clause_edit_is_refused_and_nothing_is_overwritten(client, logge
     assert db_session.get(PolicyClause, clause.id).cap_year == Decimal('70')
 
 
-def test_officers_read_the_register_but_cannot_edit_and_firm_users_cannot_see_it(client, logged_in, factories,
-                                                                                 db_session):
+def test_officers_and_firm_users_read_the_register_but_cannot_edit_it(client, logged_in, factories, db_session):
     policy = _policy(db_session, title='只读检查')
     logged_in('officer')
     assert client.get('/policies/').status_code == 200
@@ -127,7 +126,10 @@ def test_officers_read_the_register_but_cannot_edit_and_firm_users_cannot_see_it
     assert client.get('/policies/new').status_code == 403
     client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
     logged_in('firm', firm=factories.firm())
-    assert client.get('/policies/').status_code == 403
+    assert '只读检查' in client.get('/policies/?q=只读检查').get_data(as_text=True), 'firm users read the register'
+    assert '只读检查' in client.get(f'/policies/{policy.id}').get_data(as_text=True)
+    assert client.get('/policies/new').status_code == 403
+    assert client.get(f'/policies/{policy.id}/edit').status_code == 403
 
 
 def test_preview_evaluates_the_policy_against_a_chosen_firm(client, logged_in, factories, db_session):

@@ -170,8 +170,22 @@ def _build(factories: Factories) -> dict[str, Any]:
         db.session.add(policy)
         db.session.commit()
         policy_id, clause_id = policy.id, policy.clauses[0].id
+        from datetime import date
+
+        from crm.policies.models import PolicyPayment, PolicyPush
+        push = PolicyPush(policy_id=policy_id, policy_version=policy.version, firm_ids=[own['firm'].id],
+                          eligible_ids=[], summary_ids=[], status='done', total=1, done=1)
+        db.session.add(push)
+        for side in (own, other):
+            payment = PolicyPayment(firm_id=side['firm'].id, policy_id=policy_id, clause_id=clause_id,
+                                    status='applied', applied_amount=10, applied_on=date(2026, 1, 5))
+            db.session.add(payment)
+            db.session.flush()
+            side['payment_id'] = payment.id
+        db.session.commit()
+        push_id = push.id
     shared = {'document_id': document_id, 'commitment_id': commitment_id, 'tracked_id': tracked.id,
-              'plan_target_id': plan_target_id, 'policy_id': policy_id, 'clause_id': clause_id}
+              'plan_target_id': plan_target_id, 'policy_id': policy_id, 'clause_id': clause_id, 'push_id': push_id}
     filters = {role: factories.saved_filter(user) for role, user in users.items()}
     with factories._in_app():  # an API token per role, for the routes of the JSON API
         from crm.api.tokens import create_token
@@ -299,10 +313,10 @@ def variant_values(world: World, rule, variant: str, role: str | None) -> dict[s
             values[name] = side['user'].id
         elif name == 'target_id':
             values[name] = world.shared['plan_target_id' if rule.endpoint == 'targets.track' else 'tracked_id']
-        elif name in ('document_id', 'commitment_id', 'policy_id', 'clause_id'):
+        elif name in ('document_id', 'commitment_id', 'policy_id', 'clause_id', 'push_id'):
             values[name] = world.shared[name]
-        elif name == 'build_id':
-            values[name] = side['build_id']
+        elif name in ('build_id', 'payment_id'):
+            values[name] = side[name]
         else:
             key = {'firm_id': 'firm', 'other_id': 'other_firm', 'contact_id': 'contact', 'lead_id': 'lead',
                    'unit_id': 'unit', 'activity_id': 'activity', 'pack_id': 'pack', 'share_id': 'share',

@@ -115,16 +115,31 @@ EXPECTED: dict[str, str] = {
     'leads.match_choice': 'ok/ok ok/ok ok/404 403 403',
     'packs.build_progress': 'ok/ok ok/ok ok/404 403 403',
     'packs.build_status': 'ok/ok ok/ok ok/404 403 403',
-    # the policy register: staff read it, administrators edit it (the world's policy has no uploaded document)
-    'policies.index': 'ok ok ok ok 403',
+    # the policy register: every role reads it (firm users its public part), administrators edit it and import
+    # and review its texts (the world's policy has no uploaded document); its list of firms is for staff, pushing
+    # 政策摘要 for those who issue them; 兑现 records are kept by those who edit firms
+    'policies.index': 'ok ok ok ok ok',
     'policies.new': 'ok 403 403 403 403',
-    'policies.detail': 'ok/ok ok/ok ok/ok ok/ok 403',
+    'policies.import_new': 'ok 403 403 403 403',
+    'policies.import_into': 'ok/ok 403 403 403 403',
+    'policies.review': 'ok/ok 403 403 403 403',
+    'policies.clause_accept': 'ok/ok 403 403 403 403',
+    'policies.clause_reject': 'ok/ok 403 403 403 403',
+    'policies.accept_all': 'ok/ok 403 403 403 403',
+    'policies.guide_edit': 'ok/ok 403 403 403 403',
+    'policies.firms': 'ok/ok ok/ok ok/ok ok/ok 403',
+    'policies.push': 'ok/ok ok/ok ok/ok 403 403',
+    'policies.push_progress': 'ok/ok ok/ok ok/ok 403 403',
+    'policies.push_status': 'ok/ok ok/ok ok/ok 403 403',
+    'policies.payment_new': 'ok/ok 403 ok/ok 403 403',
+    'policies.payment_step': 'ok/ok 403 ok/ok 403 403',
+    'policies.detail': 'ok/ok ok/ok ok/ok ok/ok ok/ok',
     'policies.edit': 'ok/ok 403 403 403 403',
     'policies.clause_new': 'ok/ok 403 403 403 403',
     'policies.clause_edit': 'ok/ok 403 403 403 403',
     'policies.clause_delete': 'ok/ok 403 403 403 403',
     'policies.source_upload': 'ok/ok 403 403 403 403',
-    'policies.source_download': '404/404 404/404 404/404 404/404 403',
+    'policies.source_download': '404/404 404/404 404/404 404/404 404/404',
 }
 PUBLIC_ENDPOINTS = {'main.healthz', 'auth.login', 'auth.set_locale', 'packs.shared', 'packs.shared_pdf'}
 # Requests after which the client is signed out or switched to English: each gets a fresh client.

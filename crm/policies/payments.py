@@ -1,0 +1,108 @@
+"""兑现 records: a firm applies under a policy clause, the claim is approved, then paid — amounts in 万元 and the
+date of each step, in that order. Totals per policy, per platform (of the firms' tenancies) and per firm."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from crm.core import audit
+from crm.core.concurrency import check_version
+from crm.db import db
+from crm.firms.models import Firm, Tenancy
+from crm.platforms.models import Platform
+from crm.policies.models import Policy, PolicyClause, PolicyPayment
+
+MAX_AMOUNT = Decimal(10_000_000)  # 万元
+
+
+class PaymentError(ValueError):
+    """The step cannot be recorded; the message says why (in Chinese)."""
+
+
+def _amount(value, label: str) -> Decimal:
+    if value is None:
+        raise PaymentError(f'请填写{label}')
+    value = Decimal(str(value))
+    if not value.is_finite() or value < 0:
+        raise PaymentError(f'{label}不能为负')
+    if value > MAX_AMOUNT:
+        raise PaymentError(f'{label}最多为 {MAX_AMOUNT} 万元')
+    return value
+
+
+def apply(firm: Firm, clause: PolicyClause, *, amount, on: date, note: str | None = None,
+          actor_id: int | None = None) -> PolicyPayment:
+    """Record a firm's application under an accepted clause."""
+    if not clause.counts:
+        raise PaymentError('只能按已采纳的政策条款申报兑现')
+    payment = PolicyPayment(firm_id=firm.id, policy_id=clause.policy_id, clause_id=clause.id, status='applied',
+                            applied_amount=_amount(amount, '申报金额'), applied_on=on, note=note or None,
+                            recorded_by_id=actor_id)
+    db.session.add(payment)
+    db.session.flush()
+    audit.log(db.session, 'payment_applied', 'firm', firm.id, payment=payment.id, policy=clause.policy_id)
+    return payment
+
+
+def advance(payment: PolicyPayment, *, amount, on: date, version: int | None = None) -> PolicyPayment:
+    """The next step: approved (at most the amount applied for), then paid (at most the amount approved), never
+    dated before the step it follows."""
+    check_version(payment, version)
+    if payment.status == 'applied':
+        value = _amount(amount, '核定金额')
+        if value > payment.applied_amount:
+            raise PaymentError('核定金额不能高于申报金额')
+        if on < payment.applied_on:
+            raise PaymentError('核定日期不能早于申报日期')
+        payment.status, payment.approved_amount, payment.approved_on = 'approved', value, on
+    elif payment.status == 'approved':
+        value = _amount(amount, '拨付金额')
+        if value > payment.approved_amount:
+            raise PaymentError('拨付金额不能高于核定金额')
+        if on < payment.approved_on:
+            raise PaymentError('拨付日期不能早于核定日期')
+        payment.status, payment.paid_amount, payment.paid_on = 'paid', value, on
+    else:
+        raise PaymentError('该笔兑现已拨付完毕')
+    db.session.flush()
+    audit.log(db.session, f'payment_{payment.status}', 'firm', payment.firm_id, payment=payment.id)
+    return payment
+
+
+def _sums():
+    return (func.count(PolicyPayment.id), func.coalesce(func.sum(PolicyPayment.applied_amount), 0),
+            func.coalesce(func.sum(PolicyPayment.approved_amount), 0),
+            func.coalesce(func.sum(PolicyPayment.paid_amount), 0))
+
+
+def _rows(stmt) -> list[dict]:
+    return [{'id': row[0], 'name': row[1], 'count': row[2], 'applied': Decimal(row[3]), 'approved': Decimal(row[4]),
+             'paid': Decimal(row[5])} for row in db.session.execute(stmt)]
+
+
+def totals_by_policy(firm_ids=None) -> list[dict]:
+    """Per policy: claims, and the amounts applied for, approved and paid (万元); `firm_ids`: a subquery of the
+    firms in the viewer's scope."""
+    stmt = select(Policy.id, Policy.title, *_sums()).join(PolicyPayment, PolicyPayment.policy_id == Policy.id) \
+        .group_by(Policy.id, Policy.title).order_by(Policy.title)
+    if firm_ids is not None:
+        stmt = stmt.where(PolicyPayment.firm_id.in_(firm_ids))
+    return _rows(stmt)
+
+
+def totals_by_platform(firm_ids=None) -> list[dict]:
+    """Per platform the paying firms are housed on (a firm on two platforms counts under both)."""
+    housed = select(Tenancy.firm_id, Tenancy.platform_id).distinct().subquery()
+    stmt = select(Platform.id, Platform.name, *_sums()).join(housed, housed.c.platform_id == Platform.id) \
+        .join(PolicyPayment, PolicyPayment.firm_id == housed.c.firm_id).group_by(Platform.id, Platform.name) \
+        .order_by(Platform.name)
+    if firm_ids is not None:
+        stmt = stmt.where(PolicyPayment.firm_id.in_(firm_ids))
+    return _rows(stmt)
+
+
+def of_firm(firm_id: int) -> list[PolicyPayment]:
+    return list(db.session.scalars(select(PolicyPayment).where(PolicyPayment.firm_id == firm_id)
+                                   .order_by(PolicyPayment.applied_on.desc(), PolicyPayment.id.desc())))
