@@ -20,7 +20,6 @@ from collections.abc import Iterable
 
 from flask import has_app_context
 from flask_babel import lazy_gettext as _l
-from zxcvbn import matching, zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -75,11 +74,15 @@ def _word_like(word: str) -> bool:
 def _load_extra_lists() -> None:
     global _extra_loaded
     if not _extra_loaded:
+        from zxcvbn import matching  # imported on first use: worker and command-line start-up stay quick
+
         matching.add_frequency_lists({'common_in_china': list(COMMON_IN_CHINA)})
         _extra_loaded = True
 
 
 def _estimate(password: str, words: list[str]) -> dict:
+    from zxcvbn import zxcvbn
+
     with _lock:
         _load_extra_lists()
         return zxcvbn(password[:ESTIMATE_CHARS], user_inputs=words, max_length=ESTIMATE_CHARS)

@@ -21,7 +21,7 @@ import crm.models  # noqa: F401  (preloaded in the fork server)
 from crm import create_app
 from crm.db import Base
 
-PASSWORD = 'workload-password-123'
+PASSWORD = 'amber-kettle-violin-58'
 LEADER = 'leader@workload-crm.cn'
 _CTX = mp.get_context('forkserver')
 _CTX.set_forkserver_preload(['tests.core.workload'])
