@@ -14,7 +14,7 @@ USCC = '91330105MA2H0000X2'
 def test_the_user_form_links_a_firm_user_to_a_firm_by_id_or_uscc(client, logged_in, factories, db_session):
     firm = factories.firm('关联测试有限公司', uscc=USCC)
     logged_in('admin')
-    account = {'email': 'firm-user@test-crm.cn', 'name': '企业联系人', 'role': 'firm', 'password': 'a long firm password',
+    account = {'email': 'firm-user@test-crm.cn', 'name': '企业联系人', 'role': 'firm', 'password': 'Qx7-lantern-orbit-92',
                'is_active': 'y'}
     missing = post_form(client, '/admin/users/new', account)
     assert missing.status_code == 422 and '企业用户须关联企业' in missing.get_data(as_text=True)
