@@ -197,7 +197,8 @@ def policy_firms(policy: Policy, user=None) -> Eligibility:
     rows = db.session.connection().execute(stmt).all()
     reader = _Reader(*_housing(areas='leased_area' in fields))
     key_of = reader.key(fields)
-    housed = reader.platforms
+    visible = set(db.session.scalars(scoped(select(Platform.name), Platform, user)))
+    housed = {firm: [name for name in names if name in visible] for firm, names in reader.platforms.items()}
     result = Eligibility()
     answers: dict[tuple, tuple[str, list[str]]] = {}
     for row in rows:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from crm.core import audit
+from crm.core.access import scoped
 from crm.core.concurrency import check_version
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
@@ -100,7 +101,7 @@ def totals_by_platform(firm_ids=None) -> list[dict]:
         .order_by(Platform.name)
     if firm_ids is not None:
         stmt = stmt.where(PolicyPayment.firm_id.in_(firm_ids))
-    return _rows(stmt)
+    return _rows(scoped(stmt, Platform))  # only the platforms the viewer may see
 
 
 def of_firm(firm_id: int) -> list[PolicyPayment]:
