@@ -139,7 +139,7 @@ def test_firm_user_downloads_the_policy_summary_of_their_firm(live_server, page)
     firm = firms[0]
     page.click('nav.sidebar >> text=工作台')
     summaries = page.locator('section.card', has=page.locator('h2', has_text='政策摘要'))
-    assert re.search(r'ZC-\d{4}-\d{5}-\d+', summaries.inner_text()), 'the demo firm has a summary to download'
+    assert re.search(r'ZC-\d{4}-[0-9A-Z]{6}-\d+', summaries.inner_text()), 'the demo firm has a summary to download'
     with page.expect_download() as download:
         summaries.locator('a', has_text='下载 PDF').first.click()
     assert download.value.suggested_filename.startswith('ZC-')

@@ -46,6 +46,19 @@ def test_translations_use_percent_only_in_placeholders():
     assert not stray, f'a bare % breaks template formatting: {stray}'
 
 
+def test_template_messages_use_percent_only_in_placeholders():
+    """Jinja formats every gettext result, so an English source text with a bare % fails when untranslated."""
+    import re
+
+    from babel.messages.extract import extract_from_dir
+
+    root = Path(__file__).resolve().parents[2]
+    found = [msg[2] if isinstance(msg[2], str) else msg[2][0]
+             for msg in extract_from_dir(str(root), [('templates/**.html', 'jinja2')])]
+    stray = [m for m in found if re.search(r'%(?!%|\(\w+\)[sd])', m.replace('%%', ''))]
+    assert not stray, f'write %% for a literal percent sign in a template message: {stray}'
+
+
 def test_quantities_and_shares_read_as_people_write_them():
     from decimal import Decimal
 
