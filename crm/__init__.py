@@ -51,7 +51,7 @@ def init_database(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    """CSRF, login, rate limiting and translations."""
+    """CSRF, login, rate limiting, translations, the figures cache and the job queue."""
     from crm.api.auth import load_session_user, load_token_user
     from crm.core.i18n import select_locale, select_timezone
     from crm.extensions import babel, csrf, limiter, login_manager
@@ -67,6 +67,11 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / 'crm' / 'translations'))
+    from crm import jobs
+    from crm.core import cache
+
+    cache.init_app(app)  # the figures cache: this process, or Redis shared by every app process
+    jobs.init_app(app)  # the job queue: at once (tests), a SQLite file, or Redis shared by every app process
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,34 +1,50 @@
-"""Background jobs with huey: a SQLite queue in instance/ by default (Redis when HUEY_REDIS_URL is set), run by
-`crm worker`. Tests and the CLI run the same functions inline."""
+"""Background jobs with huey, run by `crm worker`. Where the queue lives is the app's configuration, applied by
+create_app (init_app): Redis when JOBS_REDIS_URL (environment: HUEY_REDIS_URL) is set — one queue shared by every
+app process and worker, on any machine —, else a SQLite file in the instance folder (one machine); with
+JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queues it."""
 from __future__ import annotations
 
-import functools
-import os
 from pathlib import Path
 
-from huey import RedisHuey, SqliteHuey
+from flask import Flask
+from huey import Huey
+from huey.storage import RedisStorage, SqliteStorage
 
-from config import INSTANCE
 from crm.core import clock
 
-
-def _make_huey():
-    if os.environ.get('HUEY_REDIS_URL'):
-        return RedisHuey('crm', url=os.environ['HUEY_REDIS_URL'])
-    Path(INSTANCE).mkdir(parents=True, exist_ok=True)
-    return SqliteHuey('crm', filename=str(Path(INSTANCE) / 'jobs.db'),
-                      immediate=os.environ.get('CRM_ENV') == 'testing')
+# Tasks register on this queue at import; until an app configures it, it runs tasks at once in memory.
+huey = Huey('crm', immediate=True)
+_configured: dict = {}
 
 
-huey = _make_huey()
+def init_app(app: Flask) -> None:
+    """Point the queue at the storage the app's configuration names (the process's last app wins: one app per
+    process outside the tests)."""
+    redis_url = app.config.get('JOBS_REDIS_URL') or ''
+    immediate = bool(app.config.get('JOBS_IMMEDIATE'))
+    if redis_url:
+        storage_class, kwargs = RedisStorage, {'url': redis_url}
+    else:
+        path = Path(app.config.get('JOBS_SQLITE_PATH') or Path(app.instance_path) / 'jobs.db')
+        if not immediate:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        storage_class, kwargs = SqliteStorage, {'filename': str(path)}
+    _configured['app'] = app
+    wanted = (storage_class, tuple(sorted(kwargs.items())), immediate)
+    if _configured.get('storage') == wanted:
+        return
+    huey.storage_class, huey.storage_kwargs, huey._immediate = storage_class, kwargs, immediate
+    huey.storage = huey.create_storage()  # in memory when immediate
+    _configured['storage'] = wanted
 
 
-@functools.cache
-def _app():
-    """One application per worker process (tasks push their own contexts on it)."""
-    from crm import create_app
+def _app() -> Flask:
+    """The application tasks run in: the one that configured the queue (the worker's), else a new one."""
+    if 'app' not in _configured:
+        from crm import create_app
 
-    return create_app()
+        create_app()
+    return _configured['app']
 
 
 @huey.periodic_task(clock.at_local_time(8, 30))  # 08:30 on the office's clock (BUSINESS_TIMEZONE), whatever the host's

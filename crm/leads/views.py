@@ -149,8 +149,8 @@ def dashboard():
     """Pipeline, signings, lost reasons, overdue follow-ups and vacancy — within the viewer's scope."""
     from crm.leads.dashboard import dashboard as figures
 
-    scope = (id(db.engine), current_user.role_code, current_user.id if current_user.role_code != 'leader' else 0,
-             tuple(sorted(current_user.platform_ids)))
+    scope = (current_user.role_code, current_user.id if current_user.role_code != 'leader' else 0,
+             '-'.join(map(str, sorted(current_user.platform_ids))))
     data = figures(cache_key=None if request.args.get('fresh') == '1' else scope)
     return render_template('leads/dashboard.html', **dashboard_context(data))
 
