@@ -98,6 +98,7 @@ class Config:
     # The job queue (crm.jobs): Redis when JOBS_REDIS_URL is set (shared by every app process and worker), else a
     # SQLite file in the instance folder (one machine); JOBS_IMMEDIATE runs each task at once, inside the request.
     JOBS_REDIS_URL = ''
+    JOBS_QUEUE_NAME = 'crm'  # names the queue's Redis keys (installations sharing one Redis)
     JOBS_IMMEDIATE = False
     # Second factor (TOTP): the roles that must enrol before using anything, and the code step's time limits.
     TOTP_REQUIRED_ROLES = ('admin',)
@@ -126,6 +127,7 @@ class Config:
         self.CACHE_URL = os.environ.get('CACHE_URL', self.CACHE_URL)
         self.CACHE_KEY_PREFIX = os.environ.get('CACHE_KEY_PREFIX', self.CACHE_KEY_PREFIX)
         self.JOBS_REDIS_URL = os.environ.get('HUEY_REDIS_URL', self.JOBS_REDIS_URL)
+        self.JOBS_QUEUE_NAME = os.environ.get('JOBS_QUEUE_NAME', self.JOBS_QUEUE_NAME)
         self.BASE_URL = os.environ.get('CRM_BASE_URL', '').strip() or self.default_base_url()
         if self.BASE_URL:
             base_url_host(self.BASE_URL)

@@ -30,10 +30,11 @@ def init_app(app: Flask) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
         storage_class, kwargs = SqliteStorage, {'filename': str(path)}
     _configured['app'] = app
-    wanted = (storage_class, tuple(sorted(kwargs.items())), immediate)
+    name = app.config.get('JOBS_QUEUE_NAME') or 'crm'
+    wanted = (name, storage_class, tuple(sorted(kwargs.items())), immediate)
     if _configured.get('storage') == wanted:
         return
-    huey.storage_class, huey.storage_kwargs, huey._immediate = storage_class, kwargs, immediate
+    huey.name, huey.storage_class, huey.storage_kwargs, huey._immediate = name, storage_class, kwargs, immediate
     huey.storage = huey.create_storage()  # in memory when immediate
     _configured['storage'] = wanted
 

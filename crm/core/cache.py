@@ -103,6 +103,8 @@ class RedisCache:
 
 
 def _loads(value: bytes) -> Any:
+    if value.lstrip(b'-').isdigit():  # a counter (INCR keeps its decimal text)
+        return int(value)
     try:
         return pickle.loads(value)
     except Exception:  # a value written by another version of the code: a miss
