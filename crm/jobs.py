@@ -6,20 +6,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import RedisStorage, SqliteStorage
 
 from crm.core import clock
 
+EXTENSION = 'crm_jobs'
+
+
+class AppHuey(Huey):
+    """A queue that follows the configuration of the app whose request (or command) enqueues: one app per process
+    in production; the tests build several apps in one process."""
+
+    def enqueue(self, task):
+        if has_app_context():
+            _use(current_app.extensions.get(EXTENSION))
+        return super().enqueue(task)
+
+
 # Tasks register on this queue at import; until an app configures it, it runs tasks at once in memory.
-huey = Huey('crm', immediate=True)
+huey = AppHuey('crm', immediate=True)
 _configured: dict = {}
 
 
 def init_app(app: Flask) -> None:
-    """Point the queue at the storage the app's configuration names (the process's last app wins: one app per
-    process outside the tests)."""
+    """Point the queue at the storage the app's configuration names."""
     redis_url = app.config.get('JOBS_REDIS_URL') or ''
     immediate = bool(app.config.get('JOBS_IMMEDIATE'))
     if redis_url:
@@ -29,12 +41,18 @@ def init_app(app: Flask) -> None:
         if not immediate:
             path.parent.mkdir(parents=True, exist_ok=True)
         storage_class, kwargs = SqliteStorage, {'filename': str(path)}
+    app.extensions[EXTENSION] = (app.config.get('JOBS_QUEUE_NAME') or 'crm', storage_class,
+                                 tuple(sorted(kwargs.items())), immediate)
     _configured['app'] = app
-    name = app.config.get('JOBS_QUEUE_NAME') or 'crm'
-    wanted = (name, storage_class, tuple(sorted(kwargs.items())), immediate)
-    if _configured.get('storage') == wanted:
+    _use(app.extensions[EXTENSION])
+
+
+def _use(wanted: tuple | None) -> None:
+    """Make the queue use `wanted` (name, storage class, its arguments, immediate) unless it does already."""
+    if wanted is None or _configured.get('storage') == wanted:
         return
-    huey.name, huey.storage_class, huey.storage_kwargs, huey._immediate = name, storage_class, kwargs, immediate
+    name, storage_class, kwargs, immediate = wanted
+    huey.name, huey.storage_class, huey.storage_kwargs, huey._immediate = name, storage_class, dict(kwargs), immediate
     huey.storage = huey.create_storage()  # in memory when immediate
     _configured['storage'] = wanted
 

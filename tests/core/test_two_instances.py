@@ -134,7 +134,8 @@ def redis_prefix():
         unavailable(f'Redis unreachable at {REDIS_URL} ({exc}); start it with redis-server or set CRM_TEST_REDIS_URL')
     prefix = f'crm-test-{uuid.uuid4().hex[:12]}'
     yield prefix
-    keys = list(server.scan_iter(f'*{prefix}*'))
+    # huey names its keys after the queue name without its dashes
+    keys = [*server.scan_iter(f'*{prefix}*'), *server.scan_iter(f"*{prefix.replace('-', '')}*")]
     if keys:
         server.delete(*keys)
     server.close()

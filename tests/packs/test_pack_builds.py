@@ -11,11 +11,14 @@ from tests.packs.test_packs import _lead
 
 
 @pytest.fixture
-def queued(monkeypatch):
+def queued(monkeypatch, app):
     """The real huey queue in memory, not run at once: tasks wait until the test runs them like the worker."""
     from huey.storage import MemoryStorage
 
+    from crm import jobs
     from crm.jobs import huey
+
+    jobs._use(app.extensions[jobs.EXTENSION])  # this app's queue settings (another app may have been built since)
 
     monkeypatch.setattr(huey, '_immediate', False)
     monkeypatch.setattr(huey, 'storage', MemoryStorage('crm-test-queue'))
