@@ -57,6 +57,29 @@ def _use(wanted: tuple | None) -> None:
     _configured['storage'] = wanted
 
 
+QUEUE_DOWN = '任务队列暂时无法连接，本次未排队，请稍后再试（请管理员检查 Redis 与 crm worker）'
+
+
+def enqueue_or_fail(task, record) -> bool:
+    """Queue `task` for a committed job record (a pack build, a push); when the queue's server cannot be reached,
+    mark the record failed with the reason (the caller commits) instead of answering the request with an error."""
+    import logging
+    import sqlite3
+
+    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+
+    from crm.db import utcnow
+
+    try:
+        task(record.id)
+    except (RedisConnectionError, RedisTimeoutError, sqlite3.OperationalError) as exc:
+        logging.getLogger('crm.jobs').error('job queue unreachable, %s %s not queued: %s',
+                                            type(record).__name__, record.id, exc)
+        record.status, record.error, record.finished_at = 'failed', QUEUE_DOWN, utcnow()
+        return False
+    return True
+
+
 def _app() -> Flask:
     """The application tasks run in: the one that configured the queue (the worker's), else a new one."""
     if 'app' not in _configured:
