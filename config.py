@@ -133,6 +133,7 @@ class Config:
             base_url_host(self.BASE_URL)
         self.EXTRA_TRUSTED_HOSTS = tuple(_host_list(os.environ.get('CRM_TRUSTED_HOSTS', '')))
         self.API_RATE_LIMIT = os.environ.get('API_RATE_LIMIT', self.API_RATE_LIMIT)
+        self.LOGIN_IP_LIMIT = os.environ.get('LOGIN_IP_LIMIT', self.LOGIN_IP_LIMIT)
         self.DEBUG = _bool('DEBUG', self.DEBUG)
         self.SMTP_HOST = os.environ.get('SMTP_HOST', '')
         self.SMTP_PORT = int(os.environ.get('SMTP_PORT', '25'))

@@ -41,6 +41,14 @@ def test_each_mode_chooses_where_the_cache_and_the_queue_live(clean_env):
     assert load_config('testing').CACHE_URL == 'memory://'  # tests never share figures through a server
 
 
+@pytest.mark.nodb
+def test_the_sign_in_limit_per_address_is_configurable(monkeypatch):
+    monkeypatch.delenv('LOGIN_IP_LIMIT', raising=False)
+    assert load_config('development').LOGIN_IP_LIMIT == '30 per minute'
+    monkeypatch.setenv('LOGIN_IP_LIMIT', '120 per minute')  # a whole office behind one NAT address
+    assert load_config('development').LOGIN_IP_LIMIT == '120 per minute'
+
+
 @pytest.fixture
 def restore_queue():
     """The queue as the suite's app configured it, put back afterwards."""
