@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     if redis_url:
         storage_class, kwargs = RedisStorage, {'url': redis_url}
     else:
-        path = Path(app.config.get('JOBS_SQLITE_PATH') or Path(app.instance_path) / 'jobs.db')
+        path = Path(app.instance_path) / 'jobs.db'
         if not immediate:
             path.parent.mkdir(parents=True, exist_ok=True)
         storage_class, kwargs = SqliteStorage, {'filename': str(path)}

@@ -52,10 +52,6 @@ class MemoryCache:
             self._data[key] = (float('inf'), value)
             return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
 
 class RedisCache:
     """Entries in Redis, shared by every app process using the same server and key prefix. Values are pickled:
@@ -92,14 +88,6 @@ class RedisCache:
         except self._errors as exc:
             self._failed(exc)
             return -1  # matches no stored generation: readers recompute
-
-    def clear(self) -> None:
-        try:
-            keys = list(self._redis.scan_iter(self.prefix + '*'))
-            if keys:
-                self._redis.delete(*keys)
-        except self._errors as exc:
-            self._failed(exc)
 
 
 def _loads(value: bytes) -> Any:
