@@ -103,28 +103,29 @@ def outlines_of(media: MediaFile, user: Any = None) -> list[UnitOutline]:
 
 @lru_cache(maxsize=32)
 def _print_data_uri(stored_name: str, folder: str, max_px: int) -> str:
-    """The image downscaled for print (longest side ≤ max_px) as a data: URI; line drawings stay PNG when that is
-    smaller than a JPEG."""
+    """The image downscaled for print (longest side ≤ max_px) as a JPEG data: URI (the PDF carries a JPEG as it is,
+    without decoding and re-compressing it)."""
     from PIL import Image
 
     with Image.open(f'{folder}/{stored_name}') as image:
         image.load()
         if max(image.size) > max_px:
             image.thumbnail((max_px, max_px), Image.LANCZOS)
-        flat = image.convert('RGB') if image.mode not in ('RGB', 'L') else image
+        if image.mode in ('RGBA', 'LA', 'PA') or 'transparency' in image.info:  # transparent parts print white
+            rgba = image.convert('RGBA')
+            flat = Image.new('RGB', rgba.size, 'white')
+            flat.paste(rgba, mask=rgba.getchannel('A'))
+        else:
+            flat = image.convert('RGB') if image.mode not in ('RGB', 'L') else image
         jpeg = io.BytesIO()
         flat.save(jpeg, 'JPEG', quality=80, optimize=True)
-        png = io.BytesIO()
-        flat.save(png, 'PNG', optimize=True)
-    kind, data = ('png', png.getvalue()) if len(png.getvalue()) <= len(jpeg.getvalue()) else ('jpeg', jpeg.getvalue())
-    return f'data:image/{kind};base64,{base64.b64encode(data).decode()}'
+    return f'data:image/jpeg;base64,{base64.b64encode(jpeg.getvalue()).decode()}'
 
 
-def _label(x: float, y: float, text: str, size: float, fill: str, halo: float) -> str:
-    """A centred bold label over a white halo (drawn first: PDF renderers ignore paint-order)."""
-    common = f'x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" text-anchor="middle" font-weight="bold"'
-    return (f'<text {common} fill="#fff" stroke="#fff" stroke-width="{halo:.1f}" aria-hidden="true">{escape(text)}'
-            f'</text><text {common} fill="{fill}">{escape(text)}</text>')
+def _label(x: float, y: float, text: str, size: float, fill: str) -> str:
+    """A centred bold unit number (no halo: the shapes are light, and each extra text node costs PDF time)."""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" text-anchor="middle" font-weight="bold" '
+            f'fill="{fill}">{escape(text)}</text>')
 
 
 def plan_for_unit(unit: Unit, user: Any = None) -> MediaFile | None:
@@ -172,7 +173,7 @@ def site_plan_svg(media: MediaFile, *, user: Any = None, highlight_unit_id: int 
                  f'stroke="{stroke}" stroke-width="{stroke_width:.1f}" stroke-linejoin="round">'
                  f'<title>{escape(unit.number)} · {escape(unit.status)} · {_num(unit.area_gross)} ㎡</title></polygon>'
                  + _label(cx, cy + unit_px * 0.7, unit.number, unit_px * (2.6 if chosen else 2),
-                          HIGHLIGHT if chosen else '#262626', unit_px * 0.4))
+                          HIGHLIGHT if chosen else '#262626'))
         link = unit_href(unit) if unit_href else None
         out.append(f'<a href="{escape(link)}">{shape}</a>' if link else shape)
     y = height + band * 0.62

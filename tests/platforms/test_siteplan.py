@@ -218,3 +218,27 @@ def test_the_pack_context_has_the_map_and_the_plan_with_the_offered_unit_highlig
     assert images, 'the floor plan is embedded as an image'
     width, height = (int(v) for v in images[0].split()[3:5])
     assert max(width, height) == 1200 and width / height == 1.5
+
+
+def test_a_transparent_plan_prints_on_white(app, factories, db_session):
+    import base64
+
+    from PIL import Image
+
+    building = factories.building(factories.platform('透明园'))
+    clear = Image.new('RGBA', (1600, 900), (0, 0, 0, 0))
+    clear.paste((0, 0, 0, 255), (100, 100, 200, 800))
+    out = io.BytesIO()
+    clear.save(out, 'PNG')
+    media_id = _plan(app, building, data=out.getvalue())
+    with app.test_request_context():
+        from crm.core.access import SYSTEM
+        from crm.db import db
+        from crm.platforms import siteplan
+
+        svg = str(siteplan.site_plan_svg(db.session.get(MediaFile, media_id), user=SYSTEM))
+    data = base64.b64decode(re.search(r'href="data:image/jpeg;base64,([^"]+)"', svg).group(1))
+    printed = Image.open(io.BytesIO(data))
+    assert printed.size == (1200, 675)
+    assert min(printed.getpixel((10, 10))) > 240 and max(printed.getpixel((110, 300))) < 40
+    assert 'viewBox="0 0 1600 ' in svg, 'outlines stay in the upload\'s own pixels'
