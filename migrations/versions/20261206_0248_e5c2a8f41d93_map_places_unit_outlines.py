@@ -3,7 +3,7 @@ outlines drawn on a building's floor plan.
 
 Revision ID: e5c2a8f41d93
 Revises: d7e3a91c5b20
-Create Date: 2026-12-06 03:00:00
+Create Date: 2026-12-06 02:48:00
 """
 from alembic import op
 import sqlalchemy as sa
