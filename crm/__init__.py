@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.main.views import bp as main_bp
     from crm.plans.views import bp as plans_bp
     from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
+    from crm.platforms import plan_views  # noqa: F401  (adds the floor plan and unit outline routes)
     from crm.platforms.views import bp as platforms_bp
     from crm.policies.views import bp as policies_bp
 

@@ -74,7 +74,13 @@ def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any) ->
                'citation': v.commitment.paragraph.citation}
               for n, v in enumerate(for_pack(result, 'commitment', PACK_QUOTES), 1)]
     firm = lead.firm
-    return {'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
+    from crm.platforms.maps import pack_platform_map
+    from crm.platforms.siteplan import pack_site_plans
+
+    site_plans = pack_site_plans(units, viewer)
+    return {'platform_map_svg': pack_platform_map(units, platforms, viewer),
+            'site_plan_svg': site_plans.get(units[0]['id'], '') if units else '', 'site_plan_svgs': site_plans,
+            'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
             'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,
                      'investment': lead.investment, 'industries': result['industries']},
             'firm': {'name': firm.name if not lead.confidential else lead.codename or lead.display_name},
