@@ -60,4 +60,4 @@ def test_park_manager_draws_a_unit_outline_and_the_plan_shows_it_coloured(live_s
     # a click on the unit opens it
     shape.click()
     page.wait_for_load_state()
-    assert f'/platforms/units/' in page.url
+    assert '/platforms/units/' in page.url
