@@ -8,6 +8,8 @@ details, the firm list, the vacancy search and the dashboard, and now and then s
 Between requests each waits a moment (BENCH_SOAK_THINK seconds on average, default 0.5). BENCH_SOAK_SECONDS sets
 the duration (default 120), BENCH_SOAK_CLIENTS the number of clients (default 50). The server records the CPU time of every request's thread
 (tests/bench/soak_gunicorn.py): mean, p50 and p95 milliseconds per route are in soak_cpu_ms_per_request's detail.
+BENCH_SOAK_PROFILE=1 adds py-spy's sampling profile of the workers there: the shares of SQL, templates and the rest,
+and the top frames.
 """
 from __future__ import annotations
 
@@ -193,6 +195,7 @@ def run(ctx, compare) -> list[dict]:
         logs: list[list] = [[] for _ in clients]
         failures: list[str] = []
         stop = time.monotonic() + seconds
+        profiler = _start_profile(server.pid, folder / 'profile.txt', seconds)
 
         def work(n: int) -> None:
             try:
@@ -207,6 +210,8 @@ def run(ctx, compare) -> list[dict]:
         for thread in threads:
             thread.join(seconds + 120)
         elapsed = time.monotonic() - began
+        if profiler is not None:
+            profiler.wait(60)
     finally:
         _stop(server)
     entries = [entry for log in logs for entry in log]
@@ -247,8 +252,54 @@ def run(ctx, compare) -> list[dict]:
                     'mean_ms_by_kind': {k: round(sum(v) / len(v), 1) for k, v in sorted(cpu.items())},
                     'p50_ms_by_kind': {k: round(_percentile(v, 0.50), 1) for k, v in sorted(cpu.items())},
                     'p95_ms_by_kind': {k: round(_percentile(v, 0.95), 1) for k, v in sorted(cpu.items())},
-                    'server_cpu_seconds_total': round(sum(all_cpu) / 1000, 1)}},
+                    'server_cpu_seconds_total': round(sum(all_cpu) / 1000, 1),
+                    **_profile_summary(folder / 'profile.txt')}},
     ]
+
+
+def _start_profile(pid: int, output: Path, seconds: float):
+    """With BENCH_SOAK_PROFILE=1: py-spy samples the gunicorn workers (busy threads only) for the whole run."""
+    if os.environ.get('BENCH_SOAK_PROFILE') != '1':
+        return None
+    return subprocess.Popen([str(BIN / 'py-spy'), 'record', '--pid', str(pid), '--subprocesses', '--format', 'raw',
+                             '--rate', '50', '--duration', str(int(seconds)), '--nonblocking', '--output',
+                             str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _profile_summary(path: Path, top: int = 15) -> dict:
+    """Where the sampled CPU went: shares of samples in SQL (driver and SQLAlchemy), in templates (Jinja), and
+    elsewhere, and the functions that held most samples themselves and in total (folded py-spy stacks)."""
+    if not path.exists():
+        return {}
+    total = sql = template = 0
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    for line in path.read_text(encoding='utf-8', errors='replace').splitlines():
+        stack, _, count = line.rpartition(' ')
+        if not count.isdigit():
+            continue
+        n = int(count)
+        frames = [f for f in stack.split(';') if f and not f.startswith(('process ', 'thread '))]
+        total += n
+        if any(m in stack for m in ('sqlalchemy/', 'sqlite3', 'psycopg')):
+            sql += n
+        elif any(m in stack for m in ('jinja2/', 'templates/')):
+            template += n
+        if frames:
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+
+    def share(value: int) -> float:
+        return round(100 * value / total, 1) if total else 0.0
+
+    def ranked(counts: dict[str, int]) -> list[str]:
+        return [f'{share(n)}% {frame}' for frame, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]]
+
+    return {'profile': {'samples': total, 'sql_percent': share(sql), 'template_percent': share(template),
+                        'other_percent': share(total - sql - template), 'top_self': ranked(own),
+                        'top_inclusive': ranked({f: n for f, n in inclusive.items() if 'site-packages/gunicorn' not in f
+                                                 and 'threading.py' not in f})}}
 
 
 def _kind(method: str, uri: str) -> str:

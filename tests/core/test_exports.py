@@ -288,3 +288,18 @@ def test_exports_read_related_names_without_a_query_per_row(client, factories, l
         data = client.get(url).data
     assert len(many) == len(few), many
     assert data.decode('utf-8-sig').count('\n') >= 8
+
+
+def test_a_background_xlsx_export_beyond_a_worksheet_fails_with_the_reason_on_its_page(
+        client, factories, logged_in, small_threshold, monkeypatch):
+    import crm.core.exports as exports
+
+    monkeypatch.setattr(exports, 'XLSX_MAX_ROWS', 4)
+    officer = logged_in('officer')
+    for n in range(5):
+        factories.lead(owner=officer, title=f'超表项目{n}')
+    page_url = client.get('/leads/export.xlsx?q=超表项目').headers['Location']
+    page = client.get(page_url).get_data(as_text=True)
+    assert '导出失败' in page and '超出 Excel 单个工作表的行数上限' in page and 'CSV' in page
+    assert client.get(page_url + '/download').status_code == 404
+    assert len(_csv_rows(_through_job(client, '/leads/export.csv?q=超表项目'))) == 6
