@@ -303,3 +303,23 @@ def test_a_background_xlsx_export_beyond_a_worksheet_fails_with_the_reason_on_it
     assert '导出失败' in page and '超出 Excel 单个工作表的行数上限' in page and 'CSV' in page
     assert client.get(page_url + '/download').status_code == 404
     assert len(_csv_rows(_through_job(client, '/leads/export.csv?q=超表项目'))) == 6
+
+
+def test_a_large_export_whose_queue_cannot_be_reached_says_so_on_its_page(client, factories, logged_in,
+                                                                          small_threshold, monkeypatch):
+    """The job queue's server is down: the export's page says the export was not queued (no error page)."""
+    import sqlite3
+
+    from crm import jobs
+
+    def unreachable(*_args, **_kwargs):
+        raise sqlite3.OperationalError('unable to open database file')
+
+    monkeypatch.setattr(jobs.huey, 'enqueue', unreachable)
+    officer = logged_in('officer')
+    for n in range(4):
+        factories.lead(owner=officer, title=f'队列故障项目{n}')
+    queued = client.get('/leads/export.csv?q=队列故障项目')
+    assert queued.status_code == 302
+    page = client.get(queued.headers['Location']).get_data(as_text=True)
+    assert '导出失败' in page and '任务队列暂时无法连接' in page
