@@ -71,8 +71,11 @@ test: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
+# BENCH_DB=postgresql runs the benchmarks on a scratch PostgreSQL database (CRM_TEST_PG_URL), dropped after the run.
+BENCH_DB ?= sqlite
+
 bench: setup
-	@$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+	@BENCH_DB=$(BENCH_DB) $(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 i18n: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/crm-messages.pot .

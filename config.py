@@ -117,6 +117,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = 'Asia/Shanghai'
     LANGUAGES = ('zh_Hans_CN', 'en')
     PAGE_SIZE = 50
+    # Exports of more rows than this are written by the job worker, with progress, and downloaded from their page
+    # when ready; the files are kept this many hours.
+    EXPORT_BACKGROUND_ROWS = 20_000
+    EXPORT_KEEP_HOURS = 24
     HSTS = False
 
     def __init__(self) -> None:
@@ -134,6 +138,8 @@ class Config:
         self.EXTRA_TRUSTED_HOSTS = tuple(_host_list(os.environ.get('CRM_TRUSTED_HOSTS', '')))
         self.API_RATE_LIMIT = os.environ.get('API_RATE_LIMIT', self.API_RATE_LIMIT)
         self.LOGIN_IP_LIMIT = os.environ.get('LOGIN_IP_LIMIT', self.LOGIN_IP_LIMIT)
+        self.EXPORT_BACKGROUND_ROWS = int(os.environ.get('CRM_EXPORT_BACKGROUND_ROWS', self.EXPORT_BACKGROUND_ROWS))
+        self.EXPORT_KEEP_HOURS = int(os.environ.get('CRM_EXPORT_KEEP_HOURS', self.EXPORT_KEEP_HOURS))
         self.DEBUG = _bool('DEBUG', self.DEBUG)
         self.SMTP_HOST = os.environ.get('SMTP_HOST', '')
         self.SMTP_PORT = int(os.environ.get('SMTP_PORT', '25'))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey
+from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
 
 from crm.core import clock
@@ -144,3 +144,33 @@ def push_summaries(push_id: int) -> str | None:
             return run()
         finally:
             db.session.remove()
+
+
+@huey.task()
+def run_export(job_id: int) -> str | None:
+    """Write a large export (see crm.core.export_jobs), in the request's context when there is one."""
+    from crm.core.export_jobs import run_job
+
+    if has_app_context():
+        job = run_job(job_id)
+        return job.status if job else None
+    from crm.db import db
+
+    with _app().app_context():
+        try:
+            job = run_job(job_id)
+            return job.status if job else None
+        finally:
+            db.session.remove()
+
+
+@huey.periodic_task(crontab(minute='17'))
+def purge_exports() -> int:
+    """Delete export files past their keeping time (EXPORT_KEEP_HOURS), once an hour."""
+    from crm.core.export_jobs import purge_expired
+    from crm.db import db
+
+    with _app().app_context():
+        count = purge_expired()
+        db.session.commit()
+        return count

@@ -144,6 +144,10 @@ EXPECTED: dict[str, str] = {
     'policies.clause_delete': 'ok/ok 403 403 403 403',
     'policies.source_upload': 'ok/ok 403 403 403 403',
     'policies.source_download': '404/404 404/404 404/404 404/404 404/404',
+    # large exports: each user sees only their own
+    'exports.job': 'ok/404 ok/404 ok/404 ok/404 ok/404',
+    'exports.job_status': 'ok/404 ok/404 ok/404 ok/404 ok/404',
+    'exports.download': 'ok/404 ok/404 ok/404 ok/404 ok/404',
 }
 PUBLIC_ENDPOINTS = {'main.healthz', 'auth.login', 'auth.set_locale', 'packs.shared', 'packs.shared_pdf'}
 # Requests after which the client is signed out or switched to English: each gets a fresh client.
