@@ -150,11 +150,15 @@ class ItemBuilder:
         titles: dict[int, tuple[str, str]] = {}
         for group in groups:
             texts = [t for _, t, _ in group]
-            # a title on a line of its own, or told apart by a colon or a repeated year, is not fused
-            sure = any(how in ('line', 'colon', 'year') for _, _, how in group)
-            ends = split_parallel(texts, stats) if not sure and is_fused_group(texts) else None
-            for (i, text, _), k in zip(group, ends or ()):
-                titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
+            # a title on a line of its own, or told apart by a colon or a repeated year, is not fused: it ends where
+            # it ends, and its length and commas tell where its fused siblings' titles end
+            fixed = [how in ('line', 'colon', 'year') for _, _, how in group]
+            if all(fixed):
+                continue
+            ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed) else None
+            for (i, text, _), k, sure in zip(group, ends or (), fixed):
+                if not sure:
+                    titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
         return titles
 
     def _is_part(self, i: int, text: str) -> bool:

@@ -195,9 +195,14 @@ def _front_meta(front: list[Line], doc: ParsedDocument) -> None:
         ln.text = ''
 
 
+SECTION_MARKER = re.compile(r'^(第[一二三四五六七八九十百\d]+(部分|篇|章|节)|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])')
+
+
 def _title_like(text: str) -> bool:
+    """A line that reads as the document's title: not a sentence, names a kind of document, and is no numbered
+    section heading (第一部分 2023年计划执行情况 names a plan but opens a part of the body)."""
     return 6 <= len(text) <= 80 and not ends_sentence(text) and '，' not in text and ',' not in text and bool(
-        re.search(r'(纲要|规划|报告|计划|草案)', text))
+        re.search(r'(纲要|规划|报告|计划|草案)', text)) and not SECTION_MARKER.match(text)
 
 
 def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
