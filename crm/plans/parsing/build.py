@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,6 +25,11 @@ OPENS = '（(《“‘「『【'
 MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
 WRAP_LINES, WRAP_SHARE = 6, 0.3  # how many of those lines, and what share of them, must have the width
+def normalize_key(text: str) -> str:
+    """Comparison form of a heading: NFKC, no whitespace."""
+    return re.sub(r'\s+', '', unicodedata.normalize('NFKC', text))
+
+
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -85,20 +91,41 @@ class ItemBuilder:
     """Walk one item's lines and emit its structure."""
 
     def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool,
-                 stats: CorpusStats | None = None, terms: tuple[str, ...] = ()) -> None:
+                 stats: CorpusStats | None = None, terms: tuple[str, ...] = (), contents: tuple[str, ...] = ()) -> None:
         self.lines, self.outline, self.allow_parts = lines, outline, allow_parts
         self.terms = terms
+        self.contents = contents
         self.stats = stats
         self.out = Built()
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
         self.wrap = wrap_width(lines)
+        if self.wrap:
+            self._join_wrapped_headings()
+
+    def _join_wrapped_headings(self) -> None:
+        """A numbered heading fused with its text and broken at the wrap width: its line is the first line of a
+        paragraph, so the rest of the paragraph is joined to it before the title is told apart from the text."""
+        for i, ln in enumerate(self.lines):
+            text = ln.text.strip()
+            if len(text) < self.wrap - 2 or ends_sentence(text):
+                continue
+            head = match_heading(text)
+            if head is None or head.kind not in PARALLEL:
+                continue
+            joined, j = self._gather(i, text, whole_line=False)
+            if j > i + 1:
+                self.lines[i] = Line(joined, ln.line, joined)
+                for n in range(i + 1, j):
+                    self.lines[n] = Line('', self.lines[n].line, '')
 
     def run(self) -> Built:
         """Build the item."""
         if self.stats is not None:
             self.titles = self._parallel_titles(self.stats)
+        if self.contents:
+            self.titles.update(self._listed_titles())
         i = 0
         while i < len(self.lines):
             i = self._step(i) if self.lines[i].text.strip() else i + 1
@@ -159,6 +186,26 @@ class ItemBuilder:
             for (i, text, _), k, sure in zip(group, ends or (), fixed):
                 if not sure:
                     titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
+        return titles
+
+    def _listed_titles(self) -> dict[int, tuple[str, str]]:
+        """Titles of numbered headings fused with their text, where the table of contents lists the heading: the
+        title is the longest listed one the line starts with (after its marker)."""
+        titles: dict[int, tuple[str, str]] = {}
+        for i, ln in enumerate(self.lines):
+            text = ln.text.strip()
+            head = match_heading(text) if text else None
+            if head is None or head.kind not in PARALLEL:
+                continue
+            rest = text[len(head.marker):].strip()
+            folded = normalize_key(head.marker + rest)
+            listed = max((t for t in self.contents if folded.startswith(t) and len(folded) > len(t)), key=len,
+                         default=None)
+            if listed is None:
+                continue
+            k = next((k for k in range(1, len(rest) + 1) if normalize_key(head.marker + rest[:k]) == listed), None)
+            if k is not None and k < len(rest):
+                titles[i] = (rest[:k], rest[k + 1:] if rest[k] == '。' else rest[k:])
         return titles
 
     def _is_part(self, i: int, text: str) -> bool:

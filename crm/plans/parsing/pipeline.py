@@ -12,7 +12,7 @@ from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
 from .repeats import drop_repeats
-from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
+from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline, toc_titles
 from .spam import cut_foreign_spans, drop_foreign_lines, find_suspects, merge_suspects, strip_injections
 from .table_targets import table_targets
 from .text import decode, ends_sentence, normalize_for_search, sha256_hex, squeeze_spaces
@@ -33,13 +33,14 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     doc = ParsedDocument(encoding, sha256_hex(data), None, corrections=corrections)
     lines = raw_lines(text)
     triples = find_web_items(lines)
+    contents = toc_titles(lines)
     lines = _drop_junk(lines, doc)
     items = drop_repeats(_items(lines, triples, doc), doc)
     _detect_title(items, doc)
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
     if language:
         drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
-    _build(items, doc, background, _names(platforms, industries))
+    _build(items, doc, background, _names(platforms, industries), contents)
     listed = []
     if language:
         doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
@@ -211,7 +212,8 @@ def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
                   for alias in (name, *aliases)})
 
 
-def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...]) -> None:
+def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...],
+           contents: tuple[str, ...] = ()) -> None:
     used: set[str] = set()
     stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
     for item in items:
@@ -223,7 +225,7 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
             heading.position = len(doc.headings) + len(doc.paragraphs)
             doc.headings.append(heading)
         allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
-        built = ItemBuilder(item.lines, outline, allow_parts, stats, names).run()
+        built = ItemBuilder(item.lines, outline, allow_parts, stats, names, contents).run()
         for n, part in enumerate(built.flow, start=len(doc.headings) + len(doc.paragraphs)):
             part.position = n
         doc.headings.extend(built.headings)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .junk import DATE_ONLY, SEPARATOR
@@ -53,6 +54,18 @@ def find_toc(lines: list[Line]) -> set[int]:
         return {title} | _toc_block(lines, title + 1)
     hits = [i for i, ln in enumerate(lines[:limit]) if _TOC_LINE.match(ln.raw or ln.text)]
     return set(hits) if len(hits) >= 3 else set()
+
+
+def toc_titles(lines: list[Line]) -> tuple[str, ...]:
+    """The headings a table of contents lists, without their page numbers and leaders, in comparison form (NFKC,
+    no whitespace): the document's own word on where each section title ends."""
+    out = []
+    for i in sorted(find_toc(lines)):
+        text = unicodedata.normalize('NFKC', lines[i].raw or lines[i].text)
+        text = re.sub(r'\s+', '', re.sub(r'[\s.…·—_-]*\d{1,3}\s*$', '', text.strip()))
+        if 2 <= len(text) <= 60 and not _TOC_TITLE.match(text):
+            out.append(text)
+    return tuple(out)
 
 
 def _toc_block(lines: list[Line], start: int) -> set[int]:
