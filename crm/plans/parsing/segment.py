@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .junk import DATE_ONLY, SEPARATOR
@@ -102,7 +103,39 @@ def split_inline(text: str, line: int) -> list[Line]:
         if kind == 'cn':
             counters['paren'] = counters['num'] = 0
         cuts.append(m.start('m'))
-    return _cut(text, sorted(set(cuts)), line)
+    return _cut(text, sorted(set(cuts) | set(paragraph_breaks(text))), line)
+
+
+_PARAGRAPH_END = '。！？；：:!?;”"'
+_SPACE_RUN = re.compile(r'[\s\u00a0\u3000]+')
+_HEADED = re.compile(rf'^(?:第[{CN_NUM}\d]+(?:[篇章节]|部分)|[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*(\S.*)$')
+
+
+def paragraph_breaks(text: str) -> list[int]:
+    """Where the paragraphs of an article printed on one line begin.
+
+    A web page that prints a whole body on one line separates its paragraphs with one kind of blank (a space, two
+    ideographic spaces, two NBSPs): the blank that most often follows a sentence's final mark, when it does so more
+    than once (Chinese prose puts no space after 。). Every such blank after a final mark breaks a paragraph, and so
+    does one after a numbered heading's title (一、发展基础 …), which ends with no mark."""
+    runs = [m for m in _SPACE_RUN.finditer(text) if m.start() > 0 and m.end() < len(text)]
+    after_end = Counter(m.group(0) for m in runs if text[m.start() - 1] in _PARAGRAPH_END)
+    if not after_end:
+        return []
+    sep, count = after_end.most_common(1)[0]
+    if count < 2:
+        return []
+    cuts, last = [], 0
+    for m in runs:
+        if m.group(0) != sep:
+            continue
+        before = text[last:m.start()].strip()
+        head = _HEADED.match(before)
+        if text[m.start() - 1] in _PARAGRAPH_END or (head and len(head.group(1)) <= 40
+                                                      and not re.search(r'[，,。；;：:、]', head.group(1))):
+            cuts.append(m.end())
+            last = m.end()
+    return cuts
 
 
 def _marker_kind(marker: str) -> tuple[str, int | None]:
