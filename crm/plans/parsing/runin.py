@@ -79,7 +79,7 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
 
     A `fixed` sibling is a title on its own (a line of its own, or a title told apart by a colon): it ends where its
     text ends, and lends its length and its commas to the choice for the others."""
-    shared = _shared_prefix([t for t, f in zip(texts, fixed or [False] * len(texts)) if not f] or texts)
+    shared = _shared_prefix(texts) if len(texts) > 1 else 0
     best: tuple[float, list[int]] | None = None
     for commas in range(3):
         options = [[(k, c) for k, c in _candidates(t, commas, stats, 0 if f else shared) if not f or k == len(t)]

@@ -111,6 +111,15 @@ _SPACE_RUN = re.compile(r'[\s\u00a0\u3000]+')
 _HEADED = re.compile(rf'^(?:第[{CN_NUM}\d]+(?:[篇章节]|部分)|[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*(\S.*)$')
 
 
+_CLOSING = '”’"\'」』）)》】，,。；;：:、！？!?'
+
+
+def _plain_title(text: str) -> bool:
+    """A heading's title: short, no clause punctuation, quotes closed (not a sentence cut at a quote's blank)."""
+    return (len(text) <= 40 and not re.search(r'[，,。；;：:、]', text) and text[-1] not in '“‘"\'《(（「『【'
+            and text.count('“') == text.count('”') and text.count('"') % 2 == 0)
+
+
 def paragraph_breaks(text: str) -> list[int]:
     """Where the paragraphs of an article printed on one line begin.
 
@@ -129,10 +138,11 @@ def paragraph_breaks(text: str) -> list[int]:
     for m in runs:
         if m.group(0) != sep:
             continue
+        if text[m.end()] in _CLOSING:  # a blank before a closing mark (“ 最多跑一次 ”) is inside a sentence
+            continue
         before = text[last:m.start()].strip()
         head = _HEADED.match(before)
-        if text[m.start() - 1] in _PARAGRAPH_END or (head and len(head.group(1)) <= 40
-                                                      and not re.search(r'[，,。；;：:、]', head.group(1))):
+        if text[m.start() - 1] in _PARAGRAPH_END or (head and _plain_title(head.group(1))):
             cuts.append(m.end())
             last = m.end()
     return cuts
@@ -160,7 +170,7 @@ def _cut(text: str, cuts: list[int], line: int) -> list[Line]:
 
 def _split_title_space(piece: str, line: int) -> list[Line]:
     """`一、园区定位与空间布局 杭州下城区…` -> heading line + body line (the space separates them in web pages)."""
-    m = re.match(rf'^([{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*([^\s。,，;；:：]{{2,30}})\s+(\S.*)$', piece)
+    m = re.match(rf'^([{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*([^\s。,，;；:：“”"《(（]{{2,30}})\s+(\S.*)$', piece)
     if m and len(m.group(3)) > 10:
         head = m.group(1) + m.group(2)
         return [Line(squeeze_spaces(head), line, head), Line(squeeze_spaces(m.group(3)), line, m.group(3))]
