@@ -86,7 +86,9 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
                    for t, f in zip(texts, fixed or [False] * len(texts))]
         if not all(options):
             continue
-        for length in range(3, MAX_TITLE + 1):
+        # titles that stand alone say how long the group's titles are: within a character of one of them
+        alone = {len(t) + d for t, f in zip(texts, fixed or ()) if f for d in (-1, 0, 1)}
+        for length in sorted(alone) or range(3, MAX_TITLE + 1):
             total, ends = 0.0, []
             for choice in options:
                 k, cost = min(((k, c + LENGTH_WEIGHT * abs(k - length)) for k, c in choice), key=lambda kc: kc[1])
