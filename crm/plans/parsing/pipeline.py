@@ -138,7 +138,7 @@ def _detect_title(items: list[Item], doc: ParsedDocument) -> None:
         return
     lines = items[0].lines
     front = _front_matter(lines)
-    cands = _title_candidates(front)
+    cands = _title_candidates(front) or _dated_title(front, doc)
     if not cands:
         return
     best = max(cands, key=lambda c: len(c[0]) + (50 if TITLE_END.search(c[0]) else 0))
@@ -167,6 +167,28 @@ def _title_candidates(front: list[Line]) -> list[tuple[str, list[Line]]]:
             cands.append((ln.text + nxt.text, [ln, nxt]))
             used.add(id(nxt))
     return cands
+
+
+DATE_LINE = re.compile(r'\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日')
+
+
+def _dated_title(front: list[Line], doc: ParsedDocument) -> list[tuple[str, list[Line]]]:
+    """A title that names no kind of document (a news release's headline) is known by where it stands: the
+    lines above a date line at the head of the text, none of them a sentence, are the title and, right above the
+    date, the issuer (明湖区融媒体中心)."""
+    filled = [ln for ln in front if ln.text]
+    at = next((n for n, ln in enumerate(filled[:5]) if DATE_LINE.fullmatch(ln.text)), None)
+    if not at or any(ends_sentence(ln.text) or re.search(r'[，,;；:：]', ln.text) or len(ln.text) > 60
+                     for ln in filled[:at]):
+        return []
+    title = filled[:at]
+    if at >= 2 and len(filled[at - 1].text) <= 20 and not re.search(r'\d', filled[at - 1].text):
+        issuer = filled[at - 1]
+        doc.metadata.setdefault('issuer', issuer.text)
+        doc.removed.append(Removal('metadata', issuer.text, issuer.line, 'issuer or date of the document'))
+        issuer.text = ''
+        title = filled[:at - 1]
+    return [(' '.join(ln.text for ln in title), title)]
 
 
 def _title_piece(text: str) -> bool:
