@@ -48,6 +48,7 @@ class Repeat:
     aligned: int
     src_extra: int = 0
     dup_extra: int = 0
+    gaps: list[tuple[int, int, int, int]] = field(default_factory=list)  # (src pos, src skip, dup pos, dup skip)
 
 
 def normalise(text: str) -> str:
@@ -124,6 +125,7 @@ def _follow(s: str, p: int, j: int, floor: int, k: int, max_gap: int, bounds: li
     dup_stop = _end_of_segment(bounds, dup0)
     ps, js, aligned = p, j, back
     src_extra = dup_extra = 0
+    gaps: list[tuple[int, int, int, int]] = []
     first_run = None
     while True:
         ps2, js2 = _extend(s, ps, js, src_stop, dup_stop)
@@ -139,8 +141,9 @@ def _follow(s: str, p: int, j: int, floor: int, k: int, max_gap: int, bounds: li
         gs, gd = step
         src_extra += gs
         dup_extra += gd
+        gaps.append((ps, gs, js, gd))
         ps, js = ps + gs, js + gd
-    return Repeat((src0, ps), (dup0, js), aligned, src_extra, dup_extra), first_run
+    return Repeat((src0, ps), (dup0, js), aligned, src_extra, dup_extra, gaps), first_run
 
 
 def _extend(s: str, ps: int, js: int, src_stop: int, dup_stop: int) -> tuple[int, int]:
@@ -337,6 +340,7 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
         return
     kept_lines = _numbers(items, kept)
     kept_before.extend(r.dup if keep_later else r.src for r in group)
+    _drop_insertions(items, stream, group, keep_later, cuts, doc)
     removed_text = _apply(items, cuts)
     first_line, last_line = _numbers(items, cuts)
     extra = src_extra if keep_later else dup_extra
@@ -348,6 +352,48 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
                         f'{kept_lines[0]}-{kept_lines[1]}')
     if aligned >= BODY_COPY * len(stream.text):
         _drop_furniture(items, stream, group[-1].src[1], group[0].dup[0], doc)
+
+
+INSERTION_MIN, INSERTION_MAX = 3, 30
+INSERTION_REASON = 'only in one of two copies of the same text: a string inserted into this copy'
+_CLAUSE_MARK = re.compile(r'[。，,、；;：:！!？?（）()“”"《》]')
+
+
+def _drop_insertions(items: list[Item], stream: Stream, group: list[Repeat], keep_later: bool, cuts: list[_Cut],
+                     doc: ParsedDocument) -> None:
+    """Cut from the copy that is kept the strings it has and the other copy lacks at the same place: two copies of
+    one text that differ by a run of words with nothing in its place in the other are one text with something
+    inserted. Only a run of words is cut (no clause mark in it, INSERTION_MIN to INSERTION_MAX characters), on lines
+    the dropped copy does not share."""
+    dropped = {(c.item, c.line) for c in cuts}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for r in group:
+        for src_pos, src_skip, dup_pos, dup_skip in r.gaps:
+            pos, size, other = (dup_pos, dup_skip, src_skip) if keep_later else (src_pos, src_skip, dup_skip)
+            piece = stream.text[pos:pos + size]
+            if other or not INSERTION_MIN <= size <= INSERTION_MAX or _CLAUSE_MARK.search(piece):
+                continue
+            for at in range(pos, pos + size):
+                ref = stream.line_of[at]
+                if ref < 0:
+                    break
+                spans.setdefault(ref, []).append((stream.offset_of[at], stream.offset_of[at] + 1))
+    for ref, chars in spans.items():
+        item, index = stream.lines[ref]
+        if (item, index) in dropped:
+            continue
+        ln = items[item].lines[index]
+        runs: list[list[int]] = []
+        for a, b in sorted(chars):
+            if runs and a <= runs[-1][1] + 1 and not ln.text[runs[-1][1]:a].strip():
+                runs[-1][1] = b
+            else:
+                runs.append([a, b])
+        text = ln.text
+        for a, b in reversed(runs):
+            doc.removed.append(Removal('spam', text[a:b], ln.line, INSERTION_REASON, 1.0, text[max(0, a - 12):b + 12]))
+            text = text[:a] + text[b:]
+        items[item].lines[index] = Line(text, ln.line, text)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
