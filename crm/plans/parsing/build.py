@@ -107,12 +107,19 @@ class ItemBuilder:
     def _join_wrapped_headings(self) -> None:
         """A numbered heading fused with its text and broken at the wrap width: its line is the first line of a
         paragraph, so the rest of the paragraph is joined to it before the title is told apart from the text."""
+        full = [i for i, ln in enumerate(self.lines[:-1])
+                if len(ln.text.strip()) >= self.wrap - 1 and not ends_sentence(ln.text.strip())]
+        # does the layout put a blank line between the lines of a wrapped paragraph? then a blank line after the
+        # heading's line does not part it from its text
+        spaced = sum(1 for i in full if not self.lines[i + 1].text.strip()) > len(full) / 2
         for i, ln in enumerate(self.lines):
             text = ln.text.strip()
             if len(text) < self.wrap - 2 or ends_sentence(text):
                 continue
             head = match_heading(text)
             if head is None or head.kind not in PARALLEL:
+                continue
+            if not spaced and i + 1 < len(self.lines) and not self.lines[i + 1].text.strip():
                 continue
             joined, j = self._gather(i, text, whole_line=False)
             if j > i + 1:

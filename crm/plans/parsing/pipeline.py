@@ -169,6 +169,7 @@ def _title_candidates(front: list[Line]) -> list[tuple[str, list[Line]]]:
     return cands
 
 
+DOC_NUMBER = re.compile(r'[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号$')
 DATE_LINE = re.compile(r'\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日')
 
 
@@ -182,12 +183,16 @@ def _dated_title(front: list[Line], doc: ParsedDocument) -> list[tuple[str, list
                      for ln in filled[:at]):
         return []
     title = filled[:at]
-    if at >= 2 and len(filled[at - 1].text) <= 20 and not re.search(r'\d', filled[at - 1].text):
-        issuer = filled[at - 1]
+    for ln in [ln for ln in title[1:] if DOC_NUMBER.search(ln.text) and len(ln.text) <= 30]:
+        doc.metadata.setdefault('number', ln.text)
+        doc.removed.append(Removal('metadata', ln.text, ln.line, 'number of the document'))
+        ln.text = ''
+    title = [ln for ln in title if ln.text]
+    if len(title) >= 2 and len(title[-1].text) <= 20 and not re.search(r'\d', title[-1].text):
+        issuer = title.pop()
         doc.metadata.setdefault('issuer', issuer.text)
         doc.removed.append(Removal('metadata', issuer.text, issuer.line, 'issuer or date of the document'))
         issuer.text = ''
-        title = filled[:at - 1]
     return [(' '.join(ln.text for ln in title), title)]
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .model import ParsedDocument, Removal
@@ -181,6 +182,7 @@ class Stream:
     lines: list[tuple[int, int]]  # (item index, line index)
     bounds: list[int] = field(default_factory=list)  # stream end of each item
     item_start: list[int] = field(default_factory=list)
+    line_sizes: Counter[int] | None = None  # characters per line (counted when first needed)
 
     @classmethod
     def of(cls, items: list[Item]) -> Stream:
@@ -327,8 +329,8 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
     `PASSAGE_SENTENCES` whole sentences: a single sentence or a clause shared by two paragraphs is the document's
     own formula (guiding principles, a slogan) said twice."""
     aligned = sum(r.aligned for r in group)
-    src_extra = sum(r.src_extra for r in group)
-    dup_extra = sum(r.dup_extra for r in group)
+    src_extra = sum(_inline(stream, pos, skip) for r in group for pos, skip, _, _ in r.gaps)
+    dup_extra = sum(_inline(stream, pos, skip) for r in group for _, _, pos, skip in r.gaps)
     keep_later = src_extra > dup_extra and not any(_overlaps(r.src, span) for r in group for span in kept_before)
     src_cuts = [c for r in group for c in _cuts(items, stream, r.src)]
     dup_cuts = [c for r in group for c in _cuts(items, stream, r.dup)]
@@ -394,6 +396,17 @@ def _drop_insertions(items: list[Item], stream: Stream, group: list[Repeat], kee
             doc.removed.append(Removal('spam', text[a:b], ln.line, INSERTION_REASON, 1.0, text[max(0, a - 12):b + 12]))
             text = text[:a] + text[b:]
         items[item].lines[index] = Line(text, ln.line, text)
+
+
+def _inline(stream: Stream, pos: int, size: int) -> int:
+    """Characters of a stretch only one copy has that stand inside lines: strings inserted into the text. Whole
+    lines one copy has (its front matter, a page's furniture) say nothing about which copy is cleaner."""
+    if not size:
+        return 0
+    if stream.line_sizes is None:
+        stream.line_sizes = Counter(stream.line_of)
+    inside = Counter(stream.line_of[pos:pos + size])
+    return sum(n for ref, n in inside.items() if ref >= 0 and n < stream.line_sizes[ref])
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
