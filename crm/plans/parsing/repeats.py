@@ -365,10 +365,13 @@ def _drop_insertions(items: list[Item], stream: Stream, group: list[Repeat], kee
                      doc: ParsedDocument) -> None:
     """Cut from the copy that is kept the strings it has and the other copy lacks at the same place: two copies of
     one text that differ by a run of words with nothing in its place in the other are one text with something
-    inserted. Only a run of words is cut (no clause mark in it, INSERTION_MIN to INSERTION_MAX characters), on lines
-    the dropped copy does not share."""
+    inserted. Only a run of words is cut (no clause mark in it, INSERTION_MIN to INSERTION_MAX characters), never a
+    whole line of the copy's head (its title, issuer and date), and only on lines the dropped copy does not share."""
     dropped = {(c.item, c.line) for c in cuts}
     spans: dict[int, list[tuple[int, int]]] = {}
+    start = min(r.dup[0] if keep_later else r.src[0] for r in group)
+    body = stream.text.find('。', start)  # whole lines before the first sentence are the copy's head
+    head = set(stream.line_of[start:body]) if body >= 0 else set()
     for r in group:
         for src_pos, src_skip, dup_pos, dup_skip in r.gaps:
             pos, size, other = (dup_pos, dup_skip, src_skip) if keep_later else (src_pos, src_skip, dup_skip)
@@ -380,10 +383,12 @@ def _drop_insertions(items: list[Item], stream: Stream, group: list[Repeat], kee
                 if ref < 0:
                     break
                 spans.setdefault(ref, []).append((stream.offset_of[at], stream.offset_of[at] + 1))
+    if stream.line_sizes is None:
+        stream.line_sizes = Counter(stream.line_of)
     for ref, chars in spans.items():
         item, index = stream.lines[ref]
-        if (item, index) in dropped:
-            continue
+        if (item, index) in dropped or ref in head and len(chars) >= stream.line_sizes[ref]:
+            continue  # a whole line of the head only one copy has is its front matter, not an inserted string
         ln = items[item].lines[index]
         runs: list[list[int]] = []
         for a, b in sorted(chars):
