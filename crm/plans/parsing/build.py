@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,7 +13,7 @@ from .outline import Outline
 from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .tables import TableData, read_table
-from .text import cn_to_int, ends_sentence, normalize_for_search
+from .text import cn_to_int, compact_key, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
 # spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
@@ -25,11 +24,6 @@ OPENS = '（(《“‘「『【'
 MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
 WRAP_LINES, WRAP_SHARE = 6, 0.3  # how many of those lines, and what share of them, must have the width
-def normalize_key(text: str) -> str:
-    """Comparison form of a heading: NFKC, no whitespace."""
-    return re.sub(r'\s+', '', unicodedata.normalize('NFKC', text))
-
-
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -205,12 +199,12 @@ class ItemBuilder:
             if head is None or head.kind not in PARALLEL:
                 continue
             rest = text[len(head.marker):].strip()
-            folded = normalize_key(head.marker + rest)
+            folded = compact_key(head.marker + rest)
             listed = max((t for t in self.contents if folded.startswith(t) and len(folded) > len(t)), key=len,
                          default=None)
             if listed is None:
                 continue
-            k = next((k for k in range(1, len(rest) + 1) if normalize_key(head.marker + rest[:k]) == listed), None)
+            k = next((k for k in range(1, len(rest) + 1) if compact_key(head.marker + rest[:k]) == listed), None)
             if k is not None and k < len(rest):
                 titles[i] = (rest[:k], rest[k + 1:] if rest[k] == '。' else rest[k:])
         return titles

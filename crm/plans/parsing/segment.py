@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .junk import DATE_ONLY, SEPARATOR
-from .text import CN_NUM, cn_to_int, squeeze_spaces, unify_spaces
+from .text import CN_NUM, cn_to_int, compact_key, squeeze_spaces, unify_spaces
 
 
 @dataclass
@@ -62,8 +62,8 @@ def toc_titles(lines: list[Line]) -> tuple[str, ...]:
     no whitespace): the document's own word on where each section title ends."""
     out = []
     for i in sorted(find_toc(lines)):
-        text = unicodedata.normalize('NFKC', lines[i].raw or lines[i].text)
-        text = re.sub(r'\s+', '', re.sub(r'[\s.…·—_-]*\d{1,3}\s*$', '', text.strip()))
+        text = unicodedata.normalize('NFKC', lines[i].raw or lines[i].text).strip()
+        text = compact_key(re.sub(r'[\s.…·—_-]*\d{1,3}\s*$', '', text))
         if 2 <= len(text) <= 60 and not _TOC_TITLE.match(text):
             out.append(text)
     return tuple(out)
