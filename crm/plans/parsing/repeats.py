@@ -291,8 +291,10 @@ def _drop_item_copies(items: list[Item], cross: list[Repeat], stream: Stream, do
                       item_of) -> set[int]:
     """Articles of a web page repeated whole in another article: the one with more junk goes (the later on a tie)."""
     shared: dict[tuple[int, int], list[int]] = {}
+    pairs: dict[tuple[int, int], list[Repeat]] = {}
     for rep in cross:
         key = (item_of(rep.src[0]), item_of(rep.dup[0]))
+        pairs.setdefault(key, []).append(rep)
         totals = shared.setdefault(key, [0, 0, 0])
         totals[0] += rep.aligned
         totals[1] += rep.src_extra
@@ -311,6 +313,7 @@ def _drop_item_copies(items: list[Item], cross: list[Repeat], stream: Stream, do
         else:
             loser = later if covers_later else first
         keeper = first if loser == later else later
+        _drop_insertions(items, stream, pairs[first, later], keeper == later, [], doc)
         dropped.add(loser)
         body = '\n'.join(ln.text for ln in items[loser].lines if ln.text.strip())
         doc.duplicate_blocks.append(Removal('duplicate-block', body, items[loser].title_line,
