@@ -140,11 +140,16 @@ def _follow(s: str, p: int, j: int, floor: int, k: int, max_gap: int, bounds: li
         if step is None:
             break
         gs, gd = step
+        if gs and gd and _FIGURE.fullmatch(s[ps:ps + gs]) and _FIGURE.fullmatch(s[js:js + gd]):
+            break  # different figures in the same place: two texts written alike (articles, years), not one copied
         src_extra += gs
         dup_extra += gd
         gaps.append((ps, gs, js, gd))
         ps, js = ps + gs, js + gd
     return Repeat((src0, ps), (dup0, js), aligned, src_extra, dup_extra, gaps), first_run
+
+
+_FIGURE = re.compile(r'[0-9〇零一二三四五六七八九十百千两.%]+')
 
 
 def _extend(s: str, ps: int, js: int, src_stop: int, dup_stop: int) -> tuple[int, int]:
