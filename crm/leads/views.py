@@ -368,8 +368,10 @@ def detail(lead_id: int):
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
                                     .options(lazyload(Activity.lead))).all()
     increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
+    from crm.leads.pool import timeline_events
     timeline = sorted([('stage', c.at, c) for c in changes]
-                      + [('activity', a.done_at or a.created_at, a) for a in activities], key=lambda t: t[1], reverse=True)
+                      + [('activity', a.done_at or a.created_at, a) for a in activities]
+                      + [('pool', e.at, e) for e in timeline_events(lead.id)], key=lambda t: t[1], reverse=True)
     stage_form = g.pop('stage_form', None) or StageForm()  # a refused move comes back with its input
     stage_form.offer_stages_from(lead.stage)
     stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in db.session.scalars(
@@ -394,7 +396,11 @@ def detail(lead_id: int):
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
                            stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
-                           can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))
+                           can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead),
+                           can_claim=lead.owner_id is None and current_user.role_code == OFFICER,
+                           can_release=lead.owner_id is not None and (
+                               lead.owner_id == current_user.id or can(current_user, 'assign', lead)),
+                           can_supervise=has_permission(current_user, Perm.LEADS_ASSIGN), today=clock.today())
 
 
 @bp.post('/<int:lead_id>/stage')
@@ -516,3 +522,59 @@ def my_day():
         .order_by(Activity.due_on, Activity.id)).all()
     return render_template('leads/my_day.html', due_today=due_today, overdue=overdue, stale=stale, tasks=tasks,
                            today=today, thresholds=followups.stale_thresholds(), followups=followups)
+
+
+# --- the shared pool (公海) ---------------------------------------------------------------------------------------
+
+@bp.get('/pool')
+@requires(Perm.LEADS_VIEW)
+def pool():
+    """Leads nobody owns, in the viewer's scope, oldest first; officers claim them within the daily limit."""
+    from crm.core.pagination import paginate
+    from crm.leads import pool as pool_rules
+
+    stmt = (scoped(select(Lead), Lead).where(Lead.owner_id.is_(None), Lead.stage.not_in(followups.CLOSED_STAGES))
+            .options(*LIST_LOADING).order_by(Lead.updated_at, Lead.id))
+    page = paginate(stmt, *page_args())
+    limit = pool_rules.rules()['claim_limit']
+    claimed = pool_rules.claims_today(current_user.id) if current_user.role_code == OFFICER else None
+    return render_template('leads/pool.html', page=page, limit=limit, claimed=claimed,
+                           can_claim=current_user.role_code == OFFICER)
+
+
+@bp.post('/<int:lead_id>/claim')
+@requires(Perm.LEADS_EDIT)
+def claim(lead_id: int):
+    """An officer takes a lead from the pool (within the daily limit); audited."""
+    from crm.leads import pool as pool_rules
+
+    if current_user.role_code != OFFICER:  # leaders assign; only officers take leads from the pool
+        deny(403, 'lead', lead_id)
+    lead = get_or_404(Lead, lead_id)
+    try:
+        pool_rules.claim(lead, current_user)
+    except pool_rules.PoolError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('leads.pool'))
+    db.session.commit()
+    flash(_('Lead claimed: it is yours now.'), 'success')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
+
+
+@bp.post('/<int:lead_id>/release')
+@requires(Perm.LEADS_EDIT)
+def release(lead_id: int):
+    """The owner (or a leader) puts a lead back into the pool; audited."""
+    from crm.leads import pool as pool_rules
+
+    lead = get_or_404(Lead, lead_id)
+    if not (lead.owner_id == current_user.id or can(current_user, 'assign', lead)):
+        deny(403, 'lead', lead.id)
+    try:
+        pool_rules.release(lead, actor_id=current_user.id)
+    except pool_rules.PoolError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('leads.detail', lead_id=lead.id))
+    db.session.commit()
+    flash(_('Lead put back into the pool.'), 'success')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
