@@ -48,6 +48,7 @@ EXPECTED: dict[str, str] = {
     'leads.filter_save': 'ok ok ok ok 403',
     'leads.my_day': 'ok ok ok 403 403',
     'leads.pool': 'ok ok ok ok 403',
+    'main.search': 'ok ok ok ok 403',
     'projects.unfinished': 'ok ok ok ok 403',
     'projects.tasks': 'ok ok ok ok 403',
     'admin.pool_rules': 'ok 403 403 403 403',
