@@ -95,6 +95,7 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
     next_follow_up: Mapped[date | None] = mapped_column(index=True)
     last_activity_at: Mapped[datetime | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list | None] = mapped_column(JSON, default=list)  # the office's own labels (批量打标签)
     owned_since: Mapped[datetime | None] = mapped_column()  # when its owner took it (the pool's recall counts from it)
     pool_warned_on: Mapped[date | None] = mapped_column(index=True)  # warned of a return to the pool (business date)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -242,3 +242,13 @@ def ensure_lost_reasons() -> dict[str, int]:
     db.session.add_all(LostReason(name=name) for name in missing)
     db.session.flush()
     return {'lost_reasons_created': len(missing)}
+
+
+def add_tag(lead: Lead, tag: str) -> bool:
+    """Label a lead (audited as a field change); False when it already carries the tag."""
+    tags = list(lead.tags or [])
+    if tag in tags:
+        return False
+    lead.tags = tags + [tag]
+    db.session.flush()
+    return True

@@ -173,7 +173,9 @@ def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = lead_page(request.args, current_user.id, *page_args(50))
     saved = db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all()
-    return render_template('leads/index.html', **list_context(page, saved))
+    officers = (db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER, User.is_active.is_(True))
+                                   .order_by(User.name)).all() if has_permission(current_user, Perm.LEADS_ASSIGN) else [])
+    return render_template('leads/index.html', **list_context(page, saved), bulk_officers=officers)
 
 
 def list_context(page, saved) -> dict:
@@ -236,7 +238,11 @@ _EXPORT_PLATFORMS = (select(func.aggregate_strings(Platform.name, _NAMES))
 def export(fmt: str):
     """The filtered list as a spreadsheet: every lead in the viewer's scope that the filters select, in the list's
     order. Plain rows (no ORM objects), read in batches: 100,000 leads export in seconds, not minutes."""
-    stmt = (filtered_leads(request.args, current_user.id)
+    return _export(request.args, fmt)
+
+
+def _export(args, fmt: str):
+    stmt = (filtered_leads(args, current_user.id)
             .with_only_columns(Lead.title, Lead.codename, Lead.confidential, Firm.name, Lead.stage, Lead.source,
                                Lead.industry_code, _EXPORT_PLATFORMS, Lead.investment, Lead.annual_tax, Lead.jobs,
                                User.name, Lead.next_follow_up, maintain_column_froms=False)
@@ -578,3 +584,66 @@ def release(lead_id: int):
     db.session.commit()
     flash(_('Lead put back into the pool.'), 'success')
     return redirect(url_for('leads.detail', lead_id=lead.id))
+
+
+# --- bulk actions on the list ---------------------------------------------------------------------------------
+
+@bp.post('/bulk')
+@requires(Perm.LEADS_VIEW)
+def bulk():
+    """Assign, tag or move to the pool the leads ticked on the list: only leads in the viewer's scope on which the
+    action is allowed are changed; the rest are counted and reported."""
+    from crm.leads import pool as pool_rules
+    from crm.leads.listing import MAX_SELECTED, clean_tag, selected_ids
+
+    back = request.form.get('next', '')
+    back = back if back.startswith('/leads/') and not back.startswith('//') else url_for('leads.index')
+    ids, action = selected_ids(request.form), request.form.get('action', '')
+    if not ids:
+        flash(_('Tick at least one lead first.'), 'error')
+        return redirect(back)
+    if len(request.form.getlist('id')) > MAX_SELECTED:
+        flash(_('At most %(n)s leads at a time: tick fewer.', n=MAX_SELECTED), 'error')
+        return redirect(back)
+    if request.form.get('export') in ('xlsx', 'csv'):  # the ticked leads as a spreadsheet (in scope: the list's)
+        from werkzeug.datastructures import MultiDict
+
+        return _export(MultiDict([('id', str(i)) for i in ids]), request.form['export'])
+    if not has_permission(current_user, Perm.LEADS_EDIT) or (
+            action == 'assign' and not has_permission(current_user, Perm.LEADS_ASSIGN)):
+        deny(403)
+    owner_id = tag = None
+    if action == 'assign':
+        owner_id = request.form.get('owner_id', type=record_id)
+        if not owner_id or db.session.scalar(select(User.id).where(
+                User.id == owner_id, User.role_code == OFFICER, User.is_active.is_(True))) is None:
+            flash(_('Choose the officer to assign the leads to.'), 'error')
+            return redirect(back)
+    elif action == 'tag':
+        tag = clean_tag(request.form.get('tag', ''))
+        if not tag:
+            flash(_('Enter a tag of up to %(n)s characters.', n=20), 'error')
+            return redirect(back)
+    elif action != 'pool':
+        flash(_('Choose what to do with the ticked leads.'), 'error')
+        return redirect(back)
+    leads = db.session.scalars(scoped(select(Lead), Lead).where(Lead.id.in_(ids))).unique().all()
+    done = 0
+    for lead in leads:
+        if action == 'assign':
+            if lead.owner_id != owner_id:
+                services.assign(lead, owner_id, actor_id=current_user.id)
+                done += 1
+        elif action == 'tag':
+            if can(current_user, 'edit', lead) and services.add_tag(lead, tag):
+                done += 1
+        elif lead.owner_id is not None and (lead.owner_id == current_user.id or can(current_user, 'assign', lead)):
+            pool_rules.release(lead, actor_id=current_user.id)
+            done += 1
+    db.session.commit()
+    skipped = len(ids) - done
+    message = _('%(n)s leads changed.', n=done)
+    if skipped:
+        message += ' ' + _('%(n)s left as they were (already so, or not yours to change).', n=skipped)
+    flash(message, 'success' if done else 'info')
+    return redirect(back)

@@ -1,6 +1,6 @@
 """shared pool rules and the life of a project after signing
 
-lead.owned_since (when its owner took it) and lead.pool_warned_on (warned of a return to the pool);
+lead.owned_since (when its owner took it), lead.pool_warned_on (warned of a return to the pool) and lead.tags;
 pool_assignment_rule (platform / industry / source → a team in turn); project_actual (a year's actual investment,
 tax and jobs with their source); supervision_task (督办).
 
@@ -23,6 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.add_column(sa.Column('owned_since', crm.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('pool_warned_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('tags', sa.JSON(), nullable=True))
         batch_op.create_index(batch_op.f('ix_lead_pool_warned_on'), ['pool_warned_on'], unique=False)
     op.create_table(
         'pool_assignment_rule',
@@ -84,5 +85,6 @@ def downgrade() -> None:
     op.drop_table('pool_assignment_rule')
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lead_pool_warned_on'))
+        batch_op.drop_column('tags')
         batch_op.drop_column('pool_warned_on')
         batch_op.drop_column('owned_since')

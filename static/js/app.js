@@ -14,3 +14,16 @@
     if (invalid) { invalid.focus(); }
   });
 })();
+// A "tick all" box ticks every box of its name that belongs to the same form.
+(function () {
+  'use strict';
+  document.addEventListener('change', function (event) {
+    var all = event.target.closest('[data-check-all]');
+    if (!all) { return; }
+    var name = all.getAttribute('data-check-all');
+    var form = all.getAttribute('form');
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+      if (!form || box.getAttribute('form') === form) { box.checked = all.checked; }
+    });
+  });
+})();

@@ -49,6 +49,7 @@ EXPECTED: dict[str, str] = {
     'leads.my_day': 'ok ok ok 403 403',
     'leads.pool': 'ok ok ok ok 403',
     'main.search': 'ok ok ok ok 403',
+    'leads.bulk': 'ok ok ok ok 403',  # each ticked lead is changed only when in scope and allowed
     'projects.unfinished': 'ok ok ok ok 403',
     'projects.tasks': 'ok ok ok ok 403',
     'admin.pool_rules': 'ok 403 403 403 403',
