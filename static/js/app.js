@@ -27,3 +27,15 @@
     });
   });
 })();
+// On a phone the navigation is folded behind the menu button.
+(function () {
+  'use strict';
+  document.addEventListener('click', function (event) {
+    var toggle = event.target.closest('.nav-toggle');
+    if (!toggle) { return; }
+    var nav = toggle.closest('.sidebar');
+    var open = !nav.classList.contains('open');
+    nav.classList.toggle('open', open);
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+  });
+})();
