@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from crm.core.access import Perm, has_permission, scoped
 from crm.db import db
@@ -24,8 +24,11 @@ class Group:
     list_url: str = ''
 
 
-def _like(text: str) -> str:
-    return '%' + text.replace('\\', '').replace('%', '').replace('_', '') + '%'
+def _contains(column, text: str):
+    """`column` holds `text` (literally): instr() on SQLite, which reads an index entry faster than LIKE does."""
+    if db.session.get_bind().dialect.name == 'sqlite':
+        return func.instr(column, text) > 0
+    return column.contains(text, autoescape=True)
 
 
 def _take(rows: list, build) -> tuple[list[dict], bool]:
@@ -35,10 +38,9 @@ def _take(rows: list, build) -> tuple[list[dict], bool]:
 def _leads(q: str) -> Group:
     from crm.leads.models import Lead
 
-    like = _like(q)
     rows = db.session.execute(scoped(select(Lead.id, Lead.title, Lead.codename, Lead.confidential, Lead.stage), Lead)
-                              .where(or_(Lead.title.like(like), Lead.codename.like(like)))
-                              .order_by(Lead.updated_at.desc(), Lead.id.desc()).limit(PER_KIND + 1)).all()
+                              .where(or_(_contains(Lead.title, q), _contains(Lead.codename, q)))
+                              .order_by(Lead.title, Lead.id).limit(PER_KIND + 1)).all()
     hits, more = _take(rows, lambda r: {
         'text': r.codename if r.confidential and r.codename else r.title, 'note': r.stage,
         'url': url_for('leads.detail', lead_id=r.id)})
@@ -48,10 +50,9 @@ def _leads(q: str) -> Group:
 def _firms(q: str) -> Group:
     from crm.firms.models import Firm
 
-    like = _like(q)
     rows = db.session.execute(scoped(select(Firm.id, Firm.name, Firm.uscc), Firm)
-                              .where(Firm.deleted_at.is_(None), or_(Firm.name.like(like), Firm.uscc == q.upper()))
-                              .order_by(Firm.name_key, Firm.id).limit(PER_KIND + 1)).all()
+                              .where(Firm.deleted_at.is_(None), or_(_contains(Firm.name, q), Firm.uscc == q.upper()))
+                              .order_by(Firm.name, Firm.id).limit(PER_KIND + 1)).all()
     hits, more = _take(rows, lambda r: {'text': r.name, 'note': r.uscc or '',
                                         'url': url_for('firms.detail', firm_id=r.id)})
     return Group('firms', hits, more, url_for('firms.index', q=q))
@@ -69,12 +70,11 @@ def _platforms(q: str) -> Group:
 def _units(q: str) -> Group:
     from crm.platforms.models import Building, Platform, Unit
 
-    like = _like(q)
     rows = db.session.execute(scoped(select(Unit.id, Unit.number, Unit.status, Unit.building_id, Building.name,
                                             Platform.name.label('platform')), Unit)
                               .join(Building, Building.id == Unit.building_id)
                               .join(Platform, Platform.id == Unit.platform_id)
-                              .where(or_(Building.name.like(like), Unit.number.like(like)))
+                              .where(or_(_contains(Building.name, q), _contains(Unit.number, q)))
                               .order_by(Building.name, Unit.number, Unit.id).limit(PER_KIND + 1)).all()
     hits, more = _take(rows, lambda r: {'text': f'{r.name} {r.number}', 'note': f'{r.platform} · {r.status}',
                                         'url': url_for('platforms.building', building_id=r.building_id)})

@@ -1,6 +1,7 @@
 """shared pool rules and the life of a project after signing
 
 lead.owned_since (when its owner took it), lead.pool_warned_on (warned of a return to the pool) and lead.tags;
+indexes the header's search reads lead titles and firm names from (ix_lead_search, ix_firm_search);
 pool_assignment_rule (platform / industry / source → a team in turn); project_actual (a year's actual investment,
 tax and jobs with their source); supervision_task (督办).
 
@@ -25,6 +26,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('pool_warned_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('tags', sa.JSON(), nullable=True))
         batch_op.create_index(batch_op.f('ix_lead_pool_warned_on'), ['pool_warned_on'], unique=False)
+        batch_op.create_index('ix_lead_search', ['title', 'codename', 'confidential', 'stage', 'owner_id', 'id'],
+                              unique=False)
+    op.create_index('ix_firm_search', 'firm', ['name', 'uscc', 'deleted_at', 'id'], unique=False)
     op.create_table(
         'pool_assignment_rule',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -83,7 +87,9 @@ def downgrade() -> None:
     op.drop_table('supervision_task')
     op.drop_table('project_actual')
     op.drop_table('pool_assignment_rule')
+    op.drop_index('ix_firm_search', table_name='firm')
     with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_search')
         batch_op.drop_index(batch_op.f('ix_lead_pool_warned_on'))
         batch_op.drop_column('tags')
         batch_op.drop_column('pool_warned_on')

@@ -56,14 +56,19 @@ def run(ctx, compare) -> list[dict]:
         client = _login(app, f'search-{role}@bench-crm.cn', 'harbour-lantern-42')
         for q in QUERIES:  # warm
             assert client.get('/search', query_string={'q': q}).status_code == 200
-        timings = []
+        timings, cpu = [], []
         for _ in range(120):
             q = rng.choice(QUERIES)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             response = client.get('/search', query_string={'q': q})
             timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - cpu_start) * 1000)
             assert response.status_code == 200
         results.append({'name': f'global_search_p95_ms_{role}', 'value': round(_p95(timings), 2), 'unit': 'ms',
                         'target': '<= 50', 'detail': {**counts, 'queries': len(timings),
-                                                      'median_ms': round(statistics.median(timings), 2)}})
+                                                      'median_ms': round(statistics.median(timings), 2),
+                                                      # CPU time of this process: on a shared machine the wall time
+                                                      # also counts the time other processes held the CPU
+                                                      'cpu_p95_ms': round(_p95(cpu), 2),
+                                                      'cpu_median_ms': round(statistics.median(cpu), 2)}})
     return results
