@@ -39,3 +39,25 @@
     toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
   });
 })();
+// Amount boxes (data-amount) show thousands separators once left, and plain digits while typed in; the server
+// accepts both.
+(function () {
+  'use strict';
+  function plain(value) { return value.replace(/[,，\s]/g, ''); }
+  function grouped(value) {
+    var text = plain(value);
+    if (!/^-?\d+(\.\d+)?$/.test(text)) { return value; }
+    var parts = text.split('.');
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return parts.join('.');
+  }
+  document.addEventListener('focusout', function (event) {
+    if (event.target.matches && event.target.matches('input[data-amount]')) { event.target.value = grouped(event.target.value); }
+  });
+  document.addEventListener('focusin', function (event) {
+    if (event.target.matches && event.target.matches('input[data-amount]')) { event.target.value = plain(event.target.value); }
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('input[data-amount]').forEach(function (box) { box.value = grouped(box.value); });
+  });
+})();
