@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.core.export_views import bp as exports_bp
     from crm.firms.views import bp as firms_bp
+    from crm.leads.aftercare_views import bp as projects_bp
     from crm.leads.views import bp as leads_bp
     from crm.packs.views import bp as packs_bp
     from crm.targets.views import bp as targets_bp
@@ -101,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.policies.views import bp as policies_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
-                      policies_bp, exports_bp):
+                      policies_bp, exports_bp, projects_bp):
         app.register_blueprint(blueprint)
     from crm.api import init_app as init_api
 

@@ -382,6 +382,18 @@ def digest_command(as_json: bool) -> None:
     _emit(result, as_json, ', '.join(f'{k}={v}' for k, v in result.items()))
 
 
+@click.command('pool-recall')
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def pool_recall_command(as_json: bool) -> None:
+    """Run the shared pool's daily recall now (the worker also runs it every morning at 07:00)."""
+    from crm.leads.pool import run_recall
+
+    result = run_recall()
+    db.session.commit()
+    _emit(result, as_json, f"warned {result['warned']}, returned {result['returned']}, cleared {result['cleared']}")
+
+
 @click.command('backup')
 @click.argument('file', type=click.Path(dir_okay=False, path_type=Path))
 @click.option('--json', 'as_json', is_flag=True, help='Print the manifest as JSON.')
@@ -454,7 +466,7 @@ def register(app: Flask) -> None:
     from crm.policies.cli import policies_group
 
     for command in (db_group, seed_command, users_group, demo_command, plans_group, policies_group, import_group,
-                    export_group, match_command, pack_group, digest_command, worker_command, backup_command,
+                    export_group, match_command, pack_group, digest_command, pool_recall_command, worker_command, backup_command,
                     restore_command):
         app.cli.add_command(command)
 

@@ -101,6 +101,32 @@ def daily_digest() -> dict:
         return result
 
 
+@huey.periodic_task(clock.at_local_time(7, 0))  # 07:00 on the office's clock, before the digest
+def pool_recall() -> dict:
+    """The shared pool's daily run: warn leads left without a follow-up, return those warned on an earlier day."""
+    from crm.db import db
+    from crm.leads.pool import run_recall
+
+    with _app().app_context():
+        result = run_recall()
+        db.session.commit()
+        return result
+
+
+@huey.periodic_task(clock.at_local_time(3, 30))  # 03:30 on the office's clock, when nobody works
+def refresh_statistics() -> None:
+    """Refresh the embedded database's planner statistics (PostgreSQL's autovacuum does this by itself): without
+    them SQLite may read a whole scope through an index where one pass over a covering index is far cheaper."""
+    from sqlalchemy import text
+
+    from crm.db import db
+
+    with _app().app_context():
+        if db.engine.dialect.name == 'sqlite':
+            with db.engine.begin() as conn:
+                conn.execute(text('ANALYZE'))
+
+
 @huey.task()
 def build_pack(build_id: int) -> str | None:
     """Build a queued promotion pack. Run inside an application context when there is one (tests run queued

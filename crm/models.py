@@ -23,3 +23,5 @@ from crm.leads.digest import Digest  # noqa: F401
 from crm.api.tokens import ApiToken  # noqa: F401
 from crm.core.denials import AccessDenial  # noqa: F401
 from crm.auth.totp import RecoveryCode, TotpFactor  # noqa: F401
+from crm.leads.aftercare import ProjectActual, SupervisionTask  # noqa: F401
+from crm.leads.pool import AssignmentRule  # noqa: F401

@@ -242,3 +242,123 @@ def follow_up_rules():
     return render_template('admin/follow_up_rules.html', form=form, stages=stages,
                            defaults=followups.DEFAULT_STALE_DAYS, closed=followups.CLOSED_STAGES), \
         422 if form.errors else 200
+
+
+# --- the shared pool's rules ------------------------------------------------------------------------------------
+
+def _pool_rules_form():
+    """Recall days per stage before 洽谈 (empty: never) and the daily claim limit."""
+    from wtforms import IntegerField
+    from wtforms.validators import InputRequired, NumberRange, Optional
+
+    from crm.core.forms import BaseForm
+    from crm.leads import pool
+
+    class PoolRulesForm(BaseForm):
+        claim_limit = IntegerField(_('Claims per officer per day'), validators=[
+            InputRequired(message=_('Enter the number of leads an officer may claim per day (0 to 1000).')),
+            NumberRange(min=0, max=1000, message=_('Enter the number of leads an officer may claim per day (0 to 1000).'))])
+
+    message = _('Enter whole days from 1 to 3650, or leave empty to never return leads of this stage.')
+    for n, stage in enumerate(pool.RECALL_STAGES):
+        setattr(PoolRulesForm, f'days_{n}', IntegerField(stage, validators=[
+            Optional(), NumberRange(min=1, max=3650, message=message)]))
+    return PoolRulesForm()
+
+
+def _rule_choices():
+    from crm.auth.models import OFFICER
+    from crm.leads.models import SOURCES
+
+    officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER, User.is_active.is_(True))
+                                  .order_by(User.name)).all()
+    return officers, platform_groups(), SOURCES
+
+
+def _render_pool_rules(form, status: int = 200, rule_error: str | None = None, rule_input: dict | None = None):
+    from crm.leads import pool
+    from crm.platforms.models import Platform
+
+    rules = db.session.scalars(select(pool.AssignmentRule).order_by(pool.AssignmentRule.position,
+                                                                    pool.AssignmentRule.id)).all()
+    names = dict(db.session.execute(select(User.id, User.name)).all())
+    platforms = dict(db.session.execute(select(Platform.id, Platform.name)).all())
+    officers, groups, sources = _rule_choices()
+    return render_template('admin/pool_rules.html', form=form, stages=pool.RECALL_STAGES,
+                           defaults=pool.DEFAULT_RECALL_DAYS, rules=rules, names=names, platforms=platforms,
+                           officers=officers, platform_groups=groups, sources=sources, rule_error=rule_error,
+                           rule_input=rule_input or {}), status
+
+
+@bp.route('/pool-rules', methods=['GET', 'POST'])
+@requires(Perm.SETTINGS_EDIT)
+def pool_rules():
+    """公海规则: recall days per stage, the claim limit, and the assignment rules."""
+    from crm.leads import pool
+
+    form = _pool_rules_form()
+    if form.validate_on_submit():
+        pool.set_rules({stage: form[f'days_{n}'].data for n, stage in enumerate(pool.RECALL_STAGES)},
+                       form.claim_limit.data, actor_id=current_user.id)
+        db.session.commit()
+        flash(_('Pool rules saved.'), 'success')
+        return redirect(url_for('admin.pool_rules'))
+    if request.method == 'GET':
+        current = pool.rules(cached=False)
+        for n, stage in enumerate(pool.RECALL_STAGES):
+            form[f'days_{n}'].data = current['recall_days'][stage]
+        form.claim_limit.data = current['claim_limit']
+    return _render_pool_rules(form, 422 if form.errors else 200)
+
+
+@bp.post('/pool-rules/assignment')
+@requires(Perm.SETTINGS_EDIT)
+def pool_rule_new():
+    """Add an assignment rule: platform, industry prefix and source (each optional) → a team in turn."""
+    from crm.core.validators import record_id
+    from crm.leads import pool
+    from crm.platforms.models import Platform
+
+    officers, _groups, sources = _rule_choices()
+    officer_ids = {o.id for o in officers}
+    team = [uid for uid in (record_id(v) for v in request.form.getlist('team')) if uid in officer_ids]
+    platform_id = request.form.get('platform_id', type=record_id) or None
+    prefix = request.form.get('industry_prefix', '').strip()
+    source = request.form.get('source', '') or None
+    error = None
+    if platform_id and db.session.get(Platform, platform_id) is None:
+        error = _('Choose a platform from the list.')
+    elif prefix and not (prefix.isdigit() and len(prefix) <= 4):
+        error = _('The industry code is one to four digits of GB/T 4754 (e.g. 65 or 6510).')
+    elif source and source not in sources:
+        error = _('Choose a source from the list.')
+    elif not team:
+        error = _('Choose at least one officer for the team.')
+    if error:
+        form = _pool_rules_form()
+        current = pool.rules(cached=False)
+        for n, stage in enumerate(pool.RECALL_STAGES):
+            form[f'days_{n}'].data = current['recall_days'][stage]
+        form.claim_limit.data = current['claim_limit']
+        return _render_pool_rules(form, 422, error, {'platform_id': platform_id, 'industry_prefix': prefix,
+                                                     'source': source, 'team': team})
+    pool.add_rule(platform_id=platform_id, industry_prefix=prefix or None, source=source, team=team,
+                  position=request.form.get('position', type=int) or 0)
+    db.session.commit()
+    flash(_('Assignment rule added.'), 'success')
+    return redirect(url_for('admin.pool_rules'))
+
+
+@bp.post('/pool-rules/assignment/<int:rule_id>/delete')
+@requires(Perm.SETTINGS_EDIT)
+def pool_rule_delete(rule_id: int):
+    """Remove an assignment rule."""
+    from crm.leads import pool
+
+    rule = db.session.get(pool.AssignmentRule, rule_id)
+    if rule is None:
+        abort(404)
+    pool.delete_rule(rule)
+    db.session.commit()
+    flash(_('Assignment rule removed.'), 'success')
+    return redirect(url_for('admin.pool_rules'))

@@ -119,18 +119,23 @@ def count_rows(statement: Select, limit: int | None = None) -> int:
     return db.session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
 
+def download(spec: ExportSpec, fmt: str):
+    """The rows of `spec` as a CSV or XLSX download written while they are read (for lists within the threshold)."""
+    from crm.core.exports import csv_response, xlsx_response
+
+    return (csv_response if fmt == 'csv' else xlsx_response)(f'{spec.filename}.{fmt}', spec.header, _result(spec))
+
+
 def export_response(kind: str, fmt: str):
     """The list `kind` as a CSV or XLSX download, or, past the threshold, a queued job and its page."""
     from flask_login import current_user
 
     from crm import jobs
-    from crm.core.exports import csv_response, xlsx_response
 
     spec = EXPORTS[kind]()
     threshold = current_app.config['EXPORT_BACKGROUND_ROWS']
     if count_rows(spec.statement, threshold + 1) <= threshold:
-        return (csv_response if fmt == 'csv' else xlsx_response)(f'{spec.filename}.{fmt}', spec.header,
-                                                                 _result(spec))
+        return download(spec, fmt)
     db.session.rollback()
     declare_write_intent(True)
     purge_expired()

@@ -30,6 +30,9 @@ NAV: list[NavItem] = [
     NavItem('leads.my_day', _l('My day'), Perm.LEADS_EDIT),
     NavItem('leads.index', _l('Leads'), Perm.LEADS_VIEW),
     NavItem('leads.board', _l('Kanban'), Perm.LEADS_VIEW),
+    NavItem('leads.pool', _l('Shared pool'), Perm.LEADS_VIEW),
+    NavItem('projects.unfinished', _l('After signing'), Perm.LEADS_VIEW),
+    NavItem('projects.tasks', _l('Supervision'), Perm.LEADS_VIEW),
     NavItem('platforms.index', _l('Platforms'), Perm.PLATFORMS_VIEW),
     NavItem('platforms.vacancies', _l('Vacant units'), Perm.PLATFORMS_VIEW),
     NavItem('firms.index', _l('Firms'), Perm.FIRMS_VIEW),
@@ -42,6 +45,7 @@ NAV: list[NavItem] = [
     NavItem('admin.audit', _l('Audit log'), Perm.AUDIT_VIEW, 'admin'),
     NavItem('admin.denials', _l('Access denials'), Perm.USERS_MANAGE, 'admin'),
     NavItem('admin.follow_up_rules', _l('Follow-up rules'), Perm.SETTINGS_EDIT, 'admin'),
+    NavItem('admin.pool_rules', _l('Shared pool rules'), Perm.SETTINGS_EDIT, 'admin'),
 ]
 
 
@@ -92,9 +96,22 @@ def plain_number(value) -> str:
     return f'{number:f}' if number != number.to_integral_value() else f'{number.quantize(Decimal(1)):f}'
 
 
+def money(value) -> str:
+    """An amount with thousands separators and no trailing zeros: 12345.50 → 12,345.5."""
+    from decimal import Decimal
+
+    if value is None:
+        return ''
+    number = Decimal(str(value)).normalize()
+    if number == number.to_integral_value():
+        return f'{number.quantize(Decimal(1)):,f}'
+    return f'{number:,f}'
+
+
 def init_app(app: Flask) -> None:
     """Expose helpers to Jinja."""
     app.add_template_filter(plain_number, 'plain_number')
+    app.add_template_filter(money, 'money')
 
     # Globals (not context) so that imported macros can use them too.
     app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today,

@@ -26,6 +26,7 @@ class Firm(TimestampMixin, VersionedMixin, Base):
         Index('uq_firm_uscc_live', 'uscc', unique=True, sqlite_where=text('deleted_at IS NULL'),
               postgresql_where=text('deleted_at IS NULL')),
         Index('ix_firm_name_key', 'name_key'),
+        Index('ix_firm_search', 'name', 'uscc', 'deleted_at', 'id'),  # the header's search, from the index alone
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from sqlalchemy import false, or_, select
 
 from crm.auth.models import LEADER, OFFICER, PARK_MANAGER
 from crm.core.access import object_rule, scope_rule
+from crm.leads.aftercare import ProjectActual, SupervisionTask
 from crm.leads.models import Activity, Lead, lead_collaborator, lead_platform
 
 
@@ -44,3 +45,29 @@ def lead_actions(user, action: str, lead: Lead) -> bool:
     if user.role_code == OFFICER:
         return lead.owner_id in (None, user.id) or any(c.id == user.id for c in lead.collaborators)
     return user.role_code == LEADER and action in ('edit', 'stage', 'activity')
+
+
+
+@scope_rule(SupervisionTask)
+def task_scope(user):
+    """督办: leaders all; officers those given to them; park managers those on leads targeting their platform."""
+    if user.role_code == LEADER:
+        return None
+    if user.role_code == OFFICER:
+        return SupervisionTask.assignee_id == user.id
+    clause = lead_visible(user)
+    return SupervisionTask.lead_id.in_(select(Lead.id).where(clause).correlate(None))
+
+
+@object_rule(SupervisionTask)
+def task_actions(user, action: str, task: SupervisionTask) -> bool:
+    """The officer it was given to marks it done; leaders too."""
+    if action == 'view':
+        return True
+    return user.role_code == LEADER or (user.role_code == OFFICER and task.assignee_id == user.id)
+
+
+@scope_rule(ProjectActual)
+def actual_scope(user):
+    clause = lead_visible(user)
+    return None if clause is None else ProjectActual.lead_id.in_(select(Lead.id).where(clause).correlate(None))

@@ -3,12 +3,13 @@ and platform names), no ORM objects; the statements are built from the filters f
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, cast, func, or_, select
 
 from crm.auth.models import User
 from crm.core import clock
@@ -64,6 +65,8 @@ _CLAUSES = {
     'platform': Lead.id.in_(select(lead_platform.c.lead_id)
                             .where(lead_platform.c.platform_id == bindparam('platform')).correlate(None)),
     'industry': Lead.industry_code.startswith(bindparam('industry')),
+    'tag': cast(Lead.tags, Text).like(bindparam('tag')),
+    'ids': Lead.id.in_(bindparam('ids', expanding=True)),
     # follow-up discipline: the one definition in crm.leads.followups
     'overdue': followups.CLAUSES['overdue'],
     'due_today': followups.CLAUSES['due_today'],
@@ -115,6 +118,10 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
             use(name, **followups.params(name))
     if args.get('q'):
         use('q', q='%' + args['q'].replace('%', '').replace('_', '') + '%')
+    if tag := clean_tag(args.get('tag', '')):
+        use('tag', tag='%' + json.dumps(tag, ensure_ascii=False).replace('%', '').replace('_', '') + '%')
+    if ids := selected_ids(args):
+        use('ids', ids=ids)
     if args.get('reached') in ALL_STAGES:
         use('reached', reached=args['reached'])
     if args.get('signed') == '1':
@@ -126,6 +133,30 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
     if owner_id := id_arg('owner_id', args):
         use('owner_id', owner_id=owner_id)
     return frozenset(used), params
+
+
+MAX_SELECTED = 500
+MAX_TAG = 20
+
+
+def clean_tag(text: str) -> str:
+    """A tag as stored: spaces collapsed, at most MAX_TAG characters, no quotes or wildcards."""
+    return ''.join(ch for ch in ' '.join((text or '').split()) if ch not in '"\\%_')[:MAX_TAG]
+
+
+def selected_ids(args) -> list[int]:
+    """The lead ids ticked on the list (`id`, repeated), at most MAX_SELECTED, valid record ids only."""
+    from crm.core.validators import record_id
+
+    def valid(text: str) -> int | None:
+        try:
+            return record_id(text)
+        except ValueError:
+            return None
+
+    getlist = getattr(args, 'getlist', None)
+    values = getlist('id') if getlist else []
+    return list(dict.fromkeys(i for i in (valid(v) for v in values[:MAX_SELECTED]) if i))
 
 
 def _where(used: frozenset[str]) -> list:

@@ -71,7 +71,9 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
     __audited__ = True
     __table_args__ = (Index('ix_lead_stage_updated', 'stage', 'updated_at', 'id'),
                       Index('ix_lead_updated', 'updated_at', 'id'),
-                      Index('ix_lead_owner_stage', 'owner_id', 'stage'))
+                      Index('ix_lead_owner_stage', 'owner_id', 'stage'),
+                      # the header's search reads titles from this index alone, in title order
+                      Index('ix_lead_search', 'title', 'codename', 'confidential', 'stage', 'owner_id', 'id'))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -95,6 +97,9 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
     next_follow_up: Mapped[date | None] = mapped_column(index=True)
     last_activity_at: Mapped[datetime | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list | None] = mapped_column(JSON, default=list)  # the office's own labels (批量打标签)
+    owned_since: Mapped[datetime | None] = mapped_column()  # when its owner took it (the pool's recall counts from it)
+    pool_warned_on: Mapped[date | None] = mapped_column(index=True)  # warned of a return to the pool (business date)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     firm: Mapped[Firm] = relationship(lazy='joined')

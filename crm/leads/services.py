@@ -97,13 +97,18 @@ def _relations(lead: Lead, platform_ids: list[int] | None, collaborator_ids: lis
 def create_lead(data: dict[str, Any], *, owner_id: int | None, actor_id: int | None,
                 platform_ids: list[int] | None = None, collaborator_ids: list[int] | None = None) -> Lead:
     """A new lead starts at 线索; the first stage entry is logged too."""
-    lead = Lead(owner_id=owner_id, stage='线索', stage_since=utcnow(), **{k: data.get(k) for k in FIELDS if k in data})
+    lead = Lead(owner_id=owner_id, stage='线索', stage_since=utcnow(), owned_since=utcnow() if owner_id else None,
+                **{k: data.get(k) for k in FIELDS if k in data})
     lead.priority = lead.priority or '中'
     db.session.add(lead)
     _relations(lead, platform_ids or [], collaborator_ids or [])
     db.session.flush()
     db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage='线索', by_id=actor_id))
     db.session.flush()
+    if owner_id is None:  # a lead nobody took: the pool's assignment rules may give it to a team member
+        from crm.leads.pool import auto_assign
+
+        auto_assign(lead)
     _figures_changed()
     return lead
 
@@ -161,6 +166,7 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     db.session.flush()
     _restamp_stays(lead.id)
     lead.stage, lead.stage_since = to_stage, when
+    lead.pool_warned_on = None  # a stage move is a touch: a pending return to the pool is off
     if to_stage in SIGNED_STAGES and lead.signed_at is None:
         lead.signed_at = when
     if to_stage == '入驻' and unit is not None:
@@ -177,6 +183,8 @@ def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
     """Give the lead to an officer (or back to the pool); recorded in the audit log."""
     before = lead.owner_id
     lead.owner_id = owner_id
+    if owner_id != before:
+        lead.owned_since, lead.pool_warned_on = utcnow(), None
     db.session.flush()
     audit.log(db.session, 'assign', 'lead', lead.id, owner=[before, owner_id], by=actor_id)
 
@@ -199,7 +207,7 @@ def add_activity(lead: Lead, *, kind: str, subject: str, due_on: date | None, ow
                         outcome=outcome, done_at=utcnow() if done else None, data={})
     db.session.add(activity)
     if done:
-        lead.last_activity_at = activity.done_at
+        lead.last_activity_at, lead.pool_warned_on = activity.done_at, None
     _plan_next(lead, activity, next_on, owner_id)
     db.session.flush()
     followups.refresh_next_follow_up(lead, contacted=done)
@@ -212,7 +220,7 @@ def complete_activity(activity: Activity, *, outcome: str | None, next_on: date 
     """Mark a follow-up done with its outcome, optionally planning the next one; the lead's next follow-up moves
     to its earliest open follow-up, and is cleared when none is left."""
     activity.done_at, activity.outcome = utcnow(), outcome or activity.outcome
-    activity.lead.last_activity_at = activity.done_at
+    activity.lead.last_activity_at, activity.lead.pool_warned_on = activity.done_at, None
     _plan_next(activity.lead, activity, next_on, actor_id or activity.owner_id)
     db.session.flush()
     followups.refresh_next_follow_up(activity.lead, contacted=True)
@@ -246,3 +254,13 @@ def ensure_lost_reasons() -> dict[str, int]:
     db.session.add_all(LostReason(name=name) for name in missing)
     db.session.flush()
     return {'lost_reasons_created': len(missing)}
+
+
+def add_tag(lead: Lead, tag: str) -> bool:
+    """Label a lead (audited as a field change); False when it already carries the tag."""
+    tags = list(lead.tags or [])
+    if tag in tags:
+        return False
+    lead.tags = tags + [tag]
+    db.session.flush()
+    return True

@@ -173,7 +173,9 @@ def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     page = lead_page(request.args, current_user.id, *page_args(50))
     saved = db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all()
-    return render_template('leads/index.html', **list_context(page, saved))
+    officers = (db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER, User.is_active.is_(True))
+                                   .order_by(User.name)).all() if has_permission(current_user, Perm.LEADS_ASSIGN) else [])
+    return render_template('leads/index.html', **list_context(page, saved), bulk_officers=officers)
 
 
 def list_context(page, saved) -> dict:
@@ -232,10 +234,10 @@ _EXPORT_PLATFORMS = (select(func.aggregate_strings(Platform.name, _NAMES))
 
 
 @export_jobs.register('leads')
-def export_spec() -> export_jobs.ExportSpec:
-    """Every lead in the viewer's scope that the list's filters select, in the list's order, as plain rows with
-    the firm, platforms and owner read in the same statement (no query per lead)."""
-    stmt = (filtered_leads(request.args, current_user.id)
+def export_spec(args=None) -> export_jobs.ExportSpec:
+    """Every lead in the viewer's scope that the list's filters select (`args`, by default the query string), in the
+    list's order, as plain rows with the firm, platforms and owner read in the same statement (no query per lead)."""
+    stmt = (filtered_leads(request.args if args is None else args, current_user.id)
             .with_only_columns(Lead.title, Lead.codename, Lead.confidential, Firm.name, Lead.stage, Lead.source,
                                Lead.industry_code, _EXPORT_PLATFORMS, Lead.investment, Lead.annual_tax, Lead.jobs,
                                User.name, Lead.next_follow_up, maintain_column_froms=False)
@@ -377,8 +379,10 @@ def detail(lead_id: int):
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
                                     .options(lazyload(Activity.lead))).all()
     increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
+    from crm.leads.pool import timeline_events
     timeline = sorted([('stage', c.at, c) for c in changes]
-                      + [('activity', a.done_at or a.created_at, a) for a in activities], key=lambda t: t[1], reverse=True)
+                      + [('activity', a.done_at or a.created_at, a) for a in activities]
+                      + [('pool', e.at, e) for e in timeline_events(lead.id)], key=lambda t: t[1], reverse=True)
     stage_form = g.pop('stage_form', None) or StageForm()  # a refused move comes back with its input
     stage_form.offer_stages_from(lead.stage)
     stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in db.session.scalars(
@@ -403,7 +407,11 @@ def detail(lead_id: int):
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
                            stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
-                           can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead))
+                           can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead),
+                           can_claim=lead.owner_id is None and current_user.role_code == OFFICER,
+                           can_release=lead.owner_id is not None and (
+                               lead.owner_id == current_user.id or can(current_user, 'assign', lead)),
+                           can_supervise=has_permission(current_user, Perm.LEADS_ASSIGN), today=clock.today())
 
 
 @bp.post('/<int:lead_id>/stage')
@@ -525,3 +533,122 @@ def my_day():
         .order_by(Activity.due_on, Activity.id)).all()
     return render_template('leads/my_day.html', due_today=due_today, overdue=overdue, stale=stale, tasks=tasks,
                            today=today, thresholds=followups.stale_thresholds(), followups=followups)
+
+
+# --- the shared pool (公海) ---------------------------------------------------------------------------------------
+
+@bp.get('/pool')
+@requires(Perm.LEADS_VIEW)
+def pool():
+    """Leads nobody owns, in the viewer's scope, oldest first; officers claim them within the daily limit."""
+    from crm.core.pagination import paginate
+    from crm.leads import pool as pool_rules
+
+    stmt = (scoped(select(Lead), Lead).where(Lead.owner_id.is_(None), Lead.stage.not_in(followups.CLOSED_STAGES))
+            .options(*LIST_LOADING).order_by(Lead.updated_at, Lead.id))
+    page = paginate(stmt, *page_args())
+    limit = pool_rules.rules()['claim_limit']
+    claimed = pool_rules.claims_today(current_user.id) if current_user.role_code == OFFICER else None
+    return render_template('leads/pool.html', page=page, limit=limit, claimed=claimed,
+                           can_claim=current_user.role_code == OFFICER)
+
+
+@bp.post('/<int:lead_id>/claim')
+@requires(Perm.LEADS_EDIT)
+def claim(lead_id: int):
+    """An officer takes a lead from the pool (within the daily limit); audited."""
+    from crm.leads import pool as pool_rules
+
+    if current_user.role_code != OFFICER:  # leaders assign; only officers take leads from the pool
+        deny(403, 'lead', lead_id)
+    lead = get_or_404(Lead, lead_id)
+    try:
+        pool_rules.claim(lead, current_user)
+    except pool_rules.PoolError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('leads.pool'))
+    db.session.commit()
+    flash(_('Lead claimed: it is yours now.'), 'success')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
+
+
+@bp.post('/<int:lead_id>/release')
+@requires(Perm.LEADS_EDIT)
+def release(lead_id: int):
+    """The owner (or a leader) puts a lead back into the pool; audited."""
+    from crm.leads import pool as pool_rules
+
+    lead = get_or_404(Lead, lead_id)
+    if not (lead.owner_id == current_user.id or can(current_user, 'assign', lead)):
+        deny(403, 'lead', lead.id)
+    try:
+        pool_rules.release(lead, actor_id=current_user.id)
+    except pool_rules.PoolError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('leads.detail', lead_id=lead.id))
+    db.session.commit()
+    flash(_('Lead put back into the pool.'), 'success')
+    return redirect(url_for('leads.detail', lead_id=lead.id))
+
+
+# --- bulk actions on the list ---------------------------------------------------------------------------------
+
+@bp.post('/bulk')
+@requires(Perm.LEADS_VIEW)
+def bulk():
+    """Assign, tag or move to the pool the leads ticked on the list: only leads in the viewer's scope on which the
+    action is allowed are changed; the rest are counted and reported."""
+    from crm.leads import pool as pool_rules
+    from crm.leads.listing import MAX_SELECTED, clean_tag, selected_ids
+
+    back = request.form.get('next', '')
+    back = back if back.startswith('/leads/') and not back.startswith('//') else url_for('leads.index')
+    ids, action = selected_ids(request.form), request.form.get('action', '')
+    if not ids:
+        flash(_('Tick at least one lead first.'), 'error')
+        return redirect(back)
+    if len(request.form.getlist('id')) > MAX_SELECTED:
+        flash(_('At most %(n)s leads at a time: tick fewer.', n=MAX_SELECTED), 'error')
+        return redirect(back)
+    if request.form.get('export') in ('xlsx', 'csv'):  # the ticked leads as a spreadsheet (in scope: the list's)
+        from werkzeug.datastructures import MultiDict
+
+        return export_jobs.download(export_spec(MultiDict([('id', str(i)) for i in ids])), request.form['export'])
+    if not has_permission(current_user, Perm.LEADS_EDIT) or (
+            action == 'assign' and not has_permission(current_user, Perm.LEADS_ASSIGN)):
+        deny(403)
+    owner_id = tag = None
+    if action == 'assign':
+        owner_id = request.form.get('owner_id', type=record_id)
+        if not owner_id or db.session.scalar(select(User.id).where(
+                User.id == owner_id, User.role_code == OFFICER, User.is_active.is_(True))) is None:
+            flash(_('Choose the officer to assign the leads to.'), 'error')
+            return redirect(back)
+    elif action == 'tag':
+        tag = clean_tag(request.form.get('tag', ''))
+        if not tag:
+            flash(_('Enter a tag of up to %(n)s characters.', n=20), 'error')
+            return redirect(back)
+    elif action != 'pool':
+        flash(_('Choose what to do with the ticked leads.'), 'error')
+        return redirect(back)
+    leads = db.session.scalars(scoped(select(Lead), Lead).where(Lead.id.in_(ids))).unique().all()
+    done = 0
+    for lead in leads:
+        if action == 'assign':
+            if lead.owner_id != owner_id:
+                services.assign(lead, owner_id, actor_id=current_user.id)
+                done += 1
+        elif action == 'tag':
+            if can(current_user, 'edit', lead) and services.add_tag(lead, tag):
+                done += 1
+        elif lead.owner_id is not None and (lead.owner_id == current_user.id or can(current_user, 'assign', lead)):
+            pool_rules.release(lead, actor_id=current_user.id)
+            done += 1
+    db.session.commit()
+    skipped = len(ids) - done
+    message = _('%(n)s leads changed.', n=done)
+    if skipped:
+        message += ' ' + _('%(n)s left as they were (already so, or not yours to change).', n=skipped)
+    flash(message, 'success' if done else 'info')
+    return redirect(back)

@@ -41,3 +41,16 @@ def healthz():
     """Liveness and database reachability, for the process supervisor."""
     db.session.execute(text('SELECT 1'))
     return jsonify(status='ok')
+
+
+@bp.get('/search')
+@requires(Perm.LEADS_VIEW)
+def search():
+    """The header's search box: leads, firms, platforms, units, policies and plan paragraphs in the viewer's scope,
+    a few of each, saying when a kind has more (with a link to its list)."""
+    from flask import request
+
+    from crm.main.search import MAX_QUERY, PER_KIND, search_everything
+
+    q = ' '.join(request.args.get('q', '').split())[:MAX_QUERY]
+    return render_template('main/search.html', q=q, groups=search_everything(q), per_kind=PER_KIND)

@@ -11,10 +11,10 @@ pytestmark = pytest.mark.browser
 
 PLANS = ['规划文件', '规划检索', '规划承诺']
 EXPECTED_NAV = {
-    'admin': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS, '用户管理', '操作日志', '越权访问记录', '跟进规则'],
-    'leader': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS, '操作日志'],
-    'officer': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS],
-    'park_manager': ['工作台', '数据看板', '招商项目', '项目看板', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS],
+    'admin': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '公海', '签约后跟踪', '督办', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS, '用户管理', '操作日志', '越权访问记录', '跟进规则', '公海规则'],
+    'leader': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '公海', '签约后跟踪', '督办', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS, '操作日志'],
+    'officer': ['工作台', '数据看板', '我的一天', '招商项目', '项目看板', '公海', '签约后跟踪', '督办', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS],
+    'park_manager': ['工作台', '数据看板', '招商项目', '项目看板', '公海', '签约后跟踪', '督办', '产业平台', '空置房源', '企业', '扶持政策', '规划目标', *PLANS],
     'firm': ['工作台', '企业', '扶持政策'],  # firm users read the policy register
 }
 
@@ -53,7 +53,7 @@ def test_officer_searches_the_plans_and_opens_the_cited_paragraph(live_server, p
     base, accounts = live_server
     sign_in(page, base, accounts['officer'])
     page.click('nav.sidebar >> text=规划检索')
-    page.fill('input[name=q]', '电竞')
+    page.fill('form.filters input[name=q]', '电竞')
     page.click('form.filters button.primary')
     first = page.locator('article.hit').first
     assert '电竞' in first.locator('mark').first.inner_text()

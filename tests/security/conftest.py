@@ -140,10 +140,16 @@ def _build(factories: Factories) -> dict[str, Any]:
             db.session.add(build)
             db.session.commit()
             build_id = build.id
+            from crm.leads.aftercare import SupervisionTask
+            task = SupervisionTask(lead_id=lead.id, assignee_id=owner.id, title=f'{label}域督办{lead_mark}',
+                                   due_on=__import__("datetime").date(2030, 1, 1))
+            db.session.add(task)
+            db.session.commit()
+            task_id = task.id
         return {'platform': platform, 'building': building, 'unit': vacant, 'let_unit': unit, 'firm': firm,
                 'other_firm': second, 'contact': contact, 'lead': lead, 'activity': activity, 'pack': pack,
                 'share': share, 'token': token, 'summary': factories.summary(firm), 'media': factories.media(building),
-                'user': owner, 'build_id': build_id}
+                'user': owner, 'build_id': build_id, 'task_id': task_id}
 
     own = scope('甲', 'ZZA', 'ZZA', users['officer'])
     other = scope('乙', 'ZZB', 'ZZL', other_officer)
@@ -182,10 +188,14 @@ def _build(factories: Factories) -> dict[str, Any]:
             db.session.add(payment)
             db.session.flush()
             side['payment_id'] = payment.id
+        from crm.leads.pool import AssignmentRule
+        rule = AssignmentRule(position=0, team=[users['officer'].id], next_turn=0, active=True)
+        db.session.add(rule)
         db.session.commit()
-        push_id = push.id
+        push_id, rule_id = push.id, rule.id
     shared = {'document_id': document_id, 'commitment_id': commitment_id, 'tracked_id': tracked.id,
-              'plan_target_id': plan_target_id, 'policy_id': policy_id, 'clause_id': clause_id, 'push_id': push_id}
+              'plan_target_id': plan_target_id, 'policy_id': policy_id, 'clause_id': clause_id, 'push_id': push_id,
+              'rule_id': rule_id}
     filters = {role: factories.saved_filter(user) for role, user in users.items()}
     with factories._in_app():  # an API token per role, for the routes of the JSON API
         from crm.api.tokens import create_token
@@ -326,11 +336,11 @@ def variant_values(world: World, rule, variant: str, role: str | None) -> dict[s
             values[name] = side['user'].id
         elif name == 'target_id':
             values[name] = world.shared['plan_target_id' if rule.endpoint == 'targets.track' else 'tracked_id']
-        elif name in ('document_id', 'commitment_id', 'policy_id', 'clause_id', 'push_id'):
+        elif name in ('document_id', 'commitment_id', 'policy_id', 'clause_id', 'push_id', 'rule_id'):
             values[name] = world.shared[name]
         elif name == 'job_id':
             values[name] = world.shared['export_ids']['other' if variant == 'other' else role or 'admin']
-        elif name in ('build_id', 'payment_id'):
+        elif name in ('build_id', 'payment_id', 'task_id'):
             values[name] = side[name]
         else:
             key = {'firm_id': 'firm', 'other_id': 'other_firm', 'contact_id': 'contact', 'lead_id': 'lead',

@@ -1,0 +1,157 @@
+"""After signing: the 三未 lists (签约未注册, 注册未入驻, 入驻未投产) with days waited, promised versus actual
+investment, tax and jobs per year (each actual with its source), and 督办 tasks a leader gives an officer.
+
+Promises are the lead's own figures (计划投资 万元 in total, 预计年税收 万元 a year, 预计就业 people). A year's
+actuals are entered (or imported) with where they come from; tax and jobs are compared year by year, investment
+as the running total to that year. A figure below its promise is a shortfall.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.core import audit, clock
+from crm.db import Base, db, utcnow
+from crm.leads.models import Lead
+
+# (key, stage the project waits in, what it waits for)
+UNFINISHED = {'signed': ('签约', '注册'), 'registered': ('注册', '入驻'), 'settled': ('入驻', '投产')}
+MAX_MONEY = Decimal('99999999999999')  # 万元, the columns' range
+
+
+class AftercareError(ValueError):
+    """Refused input; the message is shown to the user."""
+
+
+class ProjectActual(Base):
+    """One project's actual figures for one year, with their source (统计报表, 税务数据, 企业自报 …)."""
+
+    __tablename__ = 'project_actual'
+    __audited__ = True
+    __table_args__ = (UniqueConstraint('lead_id', 'year'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    investment: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # 万元 invested in the year
+    tax: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # 万元
+    jobs: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupervisionTask(Base):
+    """督办: a leader asks an officer to get something done on a project by a date."""
+
+    __tablename__ = 'supervision_task'
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey('lead.id', ondelete='CASCADE'), index=True)
+    assignee_id: Mapped[int] = mapped_column(ForeignKey('user.id'), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column()
+    done_note: Mapped[str | None] = mapped_column(Text)
+
+    lead: Mapped[Lead] = relationship(lazy='joined')
+    assignee = relationship('User', foreign_keys=[assignee_id], lazy='joined')
+
+    def overdue(self, today: date | None = None) -> bool:
+        return self.done_at is None and self.due_on < (today or clock.today())
+
+
+# --- 三未 ------------------------------------------------------------------------------------------------------------
+
+def unfinished_stmt(kind: str):
+    """Leads waiting in the list's stage, longest waiting first (the caller scopes it)."""
+    stage, _next = UNFINISHED[kind]
+    return select(Lead).where(Lead.stage == stage).order_by(Lead.stage_since, Lead.id)
+
+
+def days_waited(lead: Lead, today: date | None = None) -> int:
+    """Whole office days since the lead entered its stage."""
+    return ((today or clock.today()) - clock.local_date(lead.stage_since)).days
+
+
+# --- promised versus actual ------------------------------------------------------------------------------------
+
+@dataclass
+class YearRow:
+    year: int
+    actual: ProjectActual
+    investment_to_date: Decimal | None
+    shortfalls: list[str]
+
+
+def performance(lead: Lead) -> list[YearRow]:
+    """Each year's actuals against the promises, oldest first, with the shortfalls flagged."""
+    rows, invested = [], Decimal(0)
+    actuals = db.session.scalars(select(ProjectActual).where(ProjectActual.lead_id == lead.id)
+                                 .order_by(ProjectActual.year)).all()
+    for actual in actuals:
+        invested += actual.investment or 0
+        short = []
+        if lead.investment is not None and invested < lead.investment:
+            short.append('investment')
+        if lead.annual_tax is not None and actual.tax is not None and actual.tax < lead.annual_tax:
+            short.append('tax')
+        if lead.jobs is not None and actual.jobs is not None and actual.jobs < lead.jobs:
+            short.append('jobs')
+        rows.append(YearRow(actual.year, actual, invested, short))
+    return rows
+
+
+def record_actual(lead: Lead, *, year: int, investment: Decimal | None, tax: Decimal | None, jobs: int | None,
+                  source: str, actor_id: int | None) -> ProjectActual:
+    """Enter (or correct) a year's actuals; a later entry for the same year replaces the figures (audited)."""
+    source = (source or '').strip()
+    if not source:
+        raise AftercareError('请注明数据来源（如统计报表、税务数据、企业自报）')
+    if not 2000 <= year <= clock.today().year:
+        raise AftercareError(f'年份须在 2000 到 {clock.today().year} 之间')
+    for label, value in (('实际投资', investment), ('实际税收', tax)):
+        if value is not None and not (0 <= value <= MAX_MONEY):
+            raise AftercareError(f'{label}须为不小于 0 的金额（万元）')
+    if jobs is not None and not 0 <= jobs <= 10_000_000:
+        raise AftercareError('实际就业须为不小于 0 的人数')
+    if investment is None and tax is None and jobs is None:
+        raise AftercareError('请至少填写一项实际数据')
+    row = db.session.scalar(select(ProjectActual).where(ProjectActual.lead_id == lead.id, ProjectActual.year == year))
+    if row is None:
+        row = ProjectActual(lead_id=lead.id, year=year)
+        db.session.add(row)
+    row.investment, row.tax, row.jobs, row.source = investment, tax, jobs, source[:200]
+    row.entered_by_id, row.entered_at = actor_id, utcnow()
+    db.session.flush()
+    return row
+
+
+# --- 督办 ------------------------------------------------------------------------------------------------------------
+
+def assign_task(lead: Lead, *, assignee_id: int, title: str, due_on: date, actor_id: int | None) -> SupervisionTask:
+    title = (title or '').strip()
+    if not title:
+        raise AftercareError('请填写督办事项')
+    if due_on < clock.today():
+        raise AftercareError('办结期限不能早于今天')
+    task = SupervisionTask(lead_id=lead.id, assignee_id=assignee_id, assigned_by_id=actor_id, title=title[:200],
+                           due_on=due_on)
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def complete_task(task: SupervisionTask, *, note: str | None, actor_id: int | None) -> None:
+    if task.done_at is not None:
+        raise AftercareError('该督办事项已办结')
+    task.done_at, task.done_note = utcnow(), (note or '').strip()[:4000] or None
+    db.session.flush()
+    audit.log(db.session, 'done', 'supervision_task', task.id, by=actor_id)

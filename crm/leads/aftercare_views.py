@@ -1,0 +1,171 @@
+"""Pages for the life of a project after signing: the 三未 lists, promised versus actual, and 督办 tasks."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from crm.auth.models import OFFICER, User
+from crm.core import clock
+from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
+from crm.core.pagination import page_args, paginate
+from crm.db import db
+from crm.leads import aftercare
+from crm.leads.aftercare import SupervisionTask
+from crm.leads.models import Lead
+
+bp = Blueprint('projects', __name__, url_prefix='/projects')
+
+
+def _officers():
+    return db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER, User.is_active.is_(True))
+                              .order_by(User.name)).all()
+
+
+@bp.get('/unfinished')
+@requires(Perm.LEADS_VIEW)
+def unfinished():
+    """三未: 签约未注册, 注册未入驻, 入驻未投产, longest waiting first, with days waited."""
+    kind = request.args.get('list', 'signed')
+    if kind not in aftercare.UNFINISHED:
+        abort(404)
+    counts = {key: db.session.scalar(scoped(select(func.count(Lead.id)), Lead).select_from(Lead)
+                                     .where(Lead.stage == stage)) or 0
+              for key, (stage, _next) in aftercare.UNFINISHED.items()}
+    page = paginate(scoped(aftercare.unfinished_stmt(kind), Lead), *page_args())
+    open_tasks = {}
+    if page.items:
+        for task in db.session.scalars(scoped(select(SupervisionTask), SupervisionTask).where(
+                SupervisionTask.lead_id.in_([lead.id for lead in page.items]), SupervisionTask.done_at.is_(None))):
+            open_tasks.setdefault(task.lead_id, []).append(task)
+    return render_template('projects/unfinished.html', kind=kind, lists=aftercare.UNFINISHED, counts=counts,
+                           page=page, today=clock.today(), days_waited=aftercare.days_waited, open_tasks=open_tasks,
+                           officers=_officers() if has_permission(current_user, Perm.LEADS_ASSIGN) else None)
+
+
+def _decimal(value: str) -> Decimal | None:
+    value = (value or '').replace(',', '').replace('，', '').strip()
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise aftercare.AftercareError(_('Amounts are numbers in 10k yuan, e.g. 1,250.5.')) from None
+    if not number.is_finite():
+        raise aftercare.AftercareError(_('Amounts are numbers in 10k yuan, e.g. 1,250.5.'))
+    return number
+
+
+def _whole(value: str, message: str) -> int | None:
+    value = (value or '').replace(',', '').replace('，', '').strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise aftercare.AftercareError(message)
+    return int(value)
+
+
+@bp.get('/<int:lead_id>/performance')
+@requires(Perm.LEADS_VIEW)
+def performance(lead_id: int):
+    """Promised investment, tax and jobs against each year's actuals (with their source); shortfalls flagged."""
+    lead = get_or_404(Lead, lead_id)
+    return _performance_page(lead)
+
+
+def _performance_page(lead: Lead, *, error: str | None = None, entered: dict | None = None):
+    may_enter = has_permission(current_user, Perm.LEADS_EDIT) and can(current_user, 'edit', lead)
+    return render_template('projects/performance.html', lead=lead, rows=aftercare.performance(lead),
+                           may_enter=may_enter, error=error, entered=entered or {},
+                           this_year=clock.today().year), 422 if error else 200
+
+
+@bp.post('/<int:lead_id>/actuals')
+@requires(Perm.LEADS_EDIT)
+def actual_new(lead_id: int):
+    """Enter (or correct) a year's actual investment, tax and jobs with their source."""
+    lead = get_or_404(Lead, lead_id)
+    ensure('edit', lead)
+    entered = request.form.to_dict()
+    entered.pop('csrf_token', None)
+    try:
+        year = _whole(entered.get('year', ''), _('Enter the year as four digits, e.g. 2025.'))
+        if year is None:
+            raise aftercare.AftercareError(_('Enter the year as four digits, e.g. 2025.'))
+        aftercare.record_actual(
+            lead, year=year, investment=_decimal(entered.get('investment', '')), tax=_decimal(entered.get('tax', '')),
+            jobs=_whole(entered.get('jobs', ''), _('Jobs are a whole number of people.')),
+            source=entered.get('source', ''), actor_id=current_user.id)
+    except aftercare.AftercareError as exc:
+        return _performance_page(lead, error=str(exc), entered=entered)
+    db.session.commit()
+    flash(_('Actual figures for %(year)s saved.', year=year), 'success')
+    return redirect(url_for('projects.performance', lead_id=lead.id))
+
+
+@bp.get('/tasks')
+@requires(Perm.LEADS_VIEW)
+def tasks():
+    """督办 tasks in the viewer's scope: open ones first (overdue flagged), then those done."""
+    show = request.args.get('show', 'open')
+    stmt = scoped(select(SupervisionTask), SupervisionTask)
+    if show == 'open':
+        stmt = stmt.where(SupervisionTask.done_at.is_(None)).order_by(SupervisionTask.due_on, SupervisionTask.id)
+    elif show == 'overdue':
+        stmt = stmt.where(SupervisionTask.done_at.is_(None), SupervisionTask.due_on < clock.today()).order_by(
+            SupervisionTask.due_on, SupervisionTask.id)
+    else:
+        show = 'done'
+        stmt = stmt.where(SupervisionTask.done_at.is_not(None)).order_by(SupervisionTask.done_at.desc())
+    page = paginate(stmt, *page_args())
+    return render_template('projects/tasks.html', page=page, show=show, today=clock.today(),
+                           can_done=lambda task: has_permission(current_user, Perm.LEADS_EDIT)
+                           and can(current_user, 'done', task))
+
+
+@bp.post('/<int:lead_id>/tasks')
+@requires(Perm.LEADS_ASSIGN)
+def task_new(lead_id: int):
+    """A leader assigns a 督办 task on a project to an officer, with a due date."""
+    lead = get_or_404(Lead, lead_id)
+    back = request.form.get('next', '')
+    back = back if back.startswith('/projects/') else url_for('projects.tasks')
+    assignee = request.form.get('assignee_id', type=int)
+    if assignee not in {o.id for o in _officers()}:
+        flash(_('Choose the officer who is to do it.'), 'error')
+        return redirect(back)
+    try:
+        due_on = date.fromisoformat(request.form.get('due_on', ''))
+    except ValueError:
+        flash(_('Enter the due date as YYYY-MM-DD.'), 'error')
+        return redirect(back)
+    try:
+        aftercare.assign_task(lead, assignee_id=assignee, title=request.form.get('title', ''), due_on=due_on,
+                              actor_id=current_user.id)
+    except aftercare.AftercareError as exc:
+        flash(str(exc), 'error')
+        return redirect(back)
+    db.session.commit()
+    flash(_('Supervision task assigned.'), 'success')
+    return redirect(back)
+
+
+@bp.post('/tasks/<int:task_id>/done')
+@requires(Perm.LEADS_EDIT)
+def task_done(task_id: int):
+    """The officer (or a leader) marks a 督办 task done, with a note."""
+    task = get_or_404(SupervisionTask, task_id)
+    ensure('done', task)
+    try:
+        aftercare.complete_task(task, note=request.form.get('note'), actor_id=current_user.id)
+    except aftercare.AftercareError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('projects.tasks'))
+    db.session.commit()
+    flash(_('Supervision task done.'), 'success')
+    return redirect(url_for('projects.tasks'))
+
