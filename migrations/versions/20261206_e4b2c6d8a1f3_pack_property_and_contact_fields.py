@@ -1,0 +1,34 @@
+"""property-sheet facts of units (ceiling height, floor load, power, deposit, rent-free months, term) and buildings
+(parking), and the contact fields a promotion pack prints for its officer (job title, WeChat, office address)
+
+Revision ID: e4b2c6d8a1f3
+Revises: d7e3a91c5b20
+Create Date: 2026-12-06 03:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'e4b2c6d8a1f3'
+down_revision = 'd7e3a91c5b20'
+branch_labels = None
+depends_on = None
+
+UNIT = (('ceiling_height', sa.Numeric(5, 2)), ('floor_load', sa.Numeric(6, 2)), ('power_kva', sa.Integer()),
+        ('deposit_months', sa.Integer()), ('rent_free_months', sa.Integer()), ('lease_term_years', sa.Integer()))
+BUILDING = (('parking_spaces', sa.Integer()), ('parking_fee', sa.Numeric(10, 2)))
+USER = (('job_title', sa.String(60)), ('wechat', sa.String(60)), ('office_address', sa.String(200)))
+
+
+def upgrade() -> None:
+    for table, columns in (('unit', UNIT), ('building', BUILDING), ('user', USER)):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, kind in columns:
+                batch_op.add_column(sa.Column(name, kind, nullable=True))
+
+
+def downgrade() -> None:
+    for table, columns in (('user', USER), ('building', BUILDING), ('unit', UNIT)):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, _kind in reversed(columns):
+                batch_op.drop_column(name)
