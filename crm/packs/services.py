@@ -163,7 +163,7 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     db.session.add(pack)
     db.session.flush()
     audit.log(db.session, 'pack_issued', 'lead', lead.id, pack=pack.id, number=number, sha256=sha)
-    create_share(pack, days=content.validity_days(), actor_id=author_id, token=token)
+    create_share(pack, days=content.validity_days(), actor_id=author_id, token=token, in_pdf=True)
     from crm.packs.models import PackShare
     pack.snapshot = dict(snapshot, qr_share=db.session.scalar(select(PackShare.id).where(
         PackShare.token_hash == hashlib.sha256(token.encode()).hexdigest())))
@@ -229,7 +229,8 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def create_share(pack: Pack, *, days: int, actor_id: int | None, token: str | None = None) -> str:
+def create_share(pack: Pack, *, days: int, actor_id: int | None, token: str | None = None,
+                 in_pdf: bool = False) -> str:
     """A new share link token (returned once; only its hash is kept). A pack's own link, the one its QR code
     opens, is made with the token printed in it."""
     from datetime import timedelta
@@ -239,7 +240,7 @@ def create_share(pack: Pack, *, days: int, actor_id: int | None, token: str | No
 
     token = token or new_share_token()
     share = PackShare(pack_id=pack.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), created_by_id=actor_id,
-                      expires_at=utcnow() + timedelta(days=max(1, min(days, 90))))
+                      expires_at=utcnow() + timedelta(days=max(1, min(days, 90))), in_pdf=in_pdf)
     db.session.add(share)
     db.session.flush()
     audit.log(db.session, 'share_created', 'pack', pack.id, share=share.id, expires=share.expires_at)
@@ -266,11 +267,13 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
 
 
 def active_share(pack: Pack):
-    """The pack's newest link that is neither revoked nor expired (None when the officer has not shared it)."""
+    """The pack's newest link that is neither revoked nor expired (None when the officer has not shared it: the
+    pack's own link, printed in it, does not count until the pack itself is sent)."""
     from crm.db import utcnow
     from crm.packs.models import PackShare
 
     return db.session.scalar(select(PackShare).where(PackShare.pack_id == pack.id, PackShare.revoked_at.is_(None),
+                                                     PackShare.in_pdf.is_(False),
                                                      PackShare.expires_at >= utcnow())
                              .order_by(PackShare.created_at.desc()).limit(1))
 

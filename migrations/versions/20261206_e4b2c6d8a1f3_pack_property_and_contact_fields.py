@@ -1,5 +1,6 @@
 """property-sheet facts of units (ceiling height, floor load, power, deposit, rent-free months, term) and buildings
-(parking), and the contact fields a promotion pack prints for its officer (job title, WeChat, office address)
+(parking), the contact fields a promotion pack prints for its officer (job title, WeChat, office address), and
+which share link of a pack is its own (printed in it as a QR code)
 
 Revision ID: e4b2c6d8a1f3
 Revises: d7e3a91c5b20
@@ -25,9 +26,13 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, kind in columns:
                 batch_op.add_column(sa.Column(name, kind, nullable=True))
+    with op.batch_alter_table('pack_share', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('in_pdf', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('pack_share', schema=None) as batch_op:
+        batch_op.drop_column('in_pdf')
     for table, columns in (('user', USER), ('building', BUILDING), ('unit', UNIT)):
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, _kind in reversed(columns):

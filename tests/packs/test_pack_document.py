@@ -104,8 +104,8 @@ def qr_links(pdf: bytes, page: int, tmp_path: Path) -> list[str]:
         return [r.text for r in zxingcpp.read_barcodes(image)]
 
 
-def test_a_chinese_pack_reads_as_a_proposal_to_the_ceo(client, app, db_session, in_app, pack_case, tmp_path,
-                                                        business_clock):
+def test_a_chinese_pack_reads_as_a_proposal_to_the_ceo(business_clock, client, app, db_session, in_app, pack_case,
+                                                        tmp_path):
     from crm.core import clock
     from crm.core.access import SYSTEM
     from crm.matching.services import match_lead
