@@ -19,7 +19,7 @@ APT_TEST := chromium postgresql-client redis-server
 # the server sits behind a proxy.
 run serve: export CRM_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: setup setup-test system-deps system-deps-test venv translations fonts db run serve test bench i18n clean
+.PHONY: setup setup-test system-deps system-deps-test venv translations fonts db run serve test bench i18n clean pack-reference
 
 setup: system-deps venv translations fonts
 
@@ -61,6 +61,9 @@ serve:
 
 test: setup-test
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+pack-reference: setup-test
+	PACK_REFERENCE_UPDATE=1 $(BIN)/python -m pytest tests/packs/test_pack_look.py -q -k sqlite
 
 bench: setup
 	@$(BIN)/python -m tests.bench.run $(BENCH_ARGS)

@@ -204,21 +204,12 @@ def service(scored) -> dict[str, Any]:
             'example': bool(policy.is_example)}
 
 
-def incentive_totals(incentives: list[dict]) -> dict[str, Any]:
-    """Over the term: what the confirmed policies give at least, and what the conditional ones may add at most. A
-    policy paying only its highest option counts once (the larger of those), so the figures stay possible."""
-    def total(items: list[dict], key: str) -> Decimal | None:
-        values = [(i[key] if i[key] is not None else i['low'], i['highest_only']) for i in items]
-        if any(v is None for v, _ex in values):
-            return None
-        stacked = sum((v for v, ex in values if not ex), Decimal(0))
-        return stacked + max((v for v, ex in values if ex), default=Decimal(0))
-
-    confirmed = [i for i in incentives if i['level'] == 'eligible']
-    conditional = [i for i in incentives if i['level'] != 'eligible']
-    return {'confirmed': len(confirmed), 'conditional': len(conditional),
-            'confirmed_low': total(confirmed, 'low') if confirmed else None,
-            'conditional_high': total(conditional, 'high') if conditional else None}
+def incentive_totals(incentives: list[dict]) -> dict[str, int]:
+    """How many policies the firm gets for sure, and how many once it proves their conditions. (Their amounts are
+    not added up: they pay for the same costs in part, and the rent subsidies are capped by the rent; the cost
+    table carries those, capped and combined as the policies allow.)"""
+    confirmed = sum(1 for i in incentives if i['level'] == 'eligible')
+    return {'confirmed': confirmed, 'conditional': len(incentives) - confirmed}
 
 
 # --- the district's commitments -------------------------------------------------------------------------------------
