@@ -19,7 +19,7 @@ APT_TEST := chromium postgresql-client redis-server
 # the server sits behind a proxy.
 run serve: export CRM_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: setup setup-test system-deps system-deps-test venv lock translations fonts db run serve test bench i18n clean
+.PHONY: setup setup-test system-deps system-deps-test venv lock translations fonts db run serve test bench i18n clean pack-reference
 
 setup: system-deps venv translations fonts
 
@@ -70,6 +70,9 @@ serve:
 test: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+pack-reference: setup-test
+	PACK_REFERENCE_UPDATE=1 $(BIN)/python -m pytest tests/packs/test_pack_look.py -q -k sqlite
 
 # BENCH_DB=postgresql runs the benchmarks on a scratch PostgreSQL database (CRM_TEST_PG_URL), dropped after the run.
 BENCH_DB ?= sqlite

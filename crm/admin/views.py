@@ -63,7 +63,7 @@ def user_new():
             user = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
                                         password=form.password.data, platform_ids=form.platforms.data,
                                         phone=form.phone.data, is_active=form.is_active.data,
-                                        firm_id=form.firm_id())
+                                        firm_id=form.firm_id(), contact=form.contact())
         except services.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -89,7 +89,7 @@ def user_edit(user_id: int):
     if form.save(user, lambda version: services.update_user(
             user, version=version, email=form.email.data, name=form.name.data, role=form.role.data,
             platform_ids=form.platforms.data, phone=form.phone.data, is_active=form.is_active.data,
-            firm_id=form.firm_id()), labels=labels, errors={services.AccountError: None}):
+            firm_id=form.firm_id(), contact=form.contact()), labels=labels, errors={services.AccountError: None}):
         db.session.commit()
         flash(_('Account %(email)s saved.', email=user.email), 'success')
         return redirect(url_for('admin.users'))

@@ -54,6 +54,12 @@ class UserForm(VersionedForm):
     role = SelectField(_l('Role'), validators=[DataRequired()])
     platforms = SelectMultipleField(_l('Platforms'), coerce=int, validators=[Optional()])
     phone = StringField(_l('Phone'), filters=[fold_width], validators=[Optional(), Length(max=32)])
+    job_title = StringField(_l('Job title (printed in promotion packs)'), validators=[
+        Optional(), Length(max=60, message=_l('The job title can be at most 60 characters.'))])
+    wechat = StringField(_l('WeChat ID'), filters=[fold_width], validators=[
+        Optional(), Length(max=60, message=_l('The WeChat ID can be at most 60 characters.'))])
+    office_address = StringField(_l('Office address'), validators=[
+        Optional(), Length(max=200, message=_l('The office address can be at most 200 characters.'))])
     firm = StringField(_l('Firm (ID or USCC)'), filters=[fold_width], validators=[Length(max=18)])
     is_active = BooleanField(_l('Active'), default=True)
 
@@ -67,6 +73,10 @@ class UserForm(VersionedForm):
             raise ValidationError(_l('A firm user must be linked to a firm: enter its ID or USCC.'))
         if find_firm(field.data) is None:
             raise ValidationError(_l('No firm has this ID or USCC.'))
+
+    def contact(self) -> dict[str, str | None]:
+        return {'job_title': self.job_title.data, 'wechat': self.wechat.data,
+                'office_address': self.office_address.data}
 
     def firm_id(self) -> int | None:
         from crm.firms.services import find_firm

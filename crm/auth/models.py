@@ -71,6 +71,10 @@ class User(TimestampMixin, VersionedMixin, Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     locale: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # What a promotion pack prints in its contact section (the mobile is `phone`).
+    job_title: Mapped[str | None] = mapped_column(String(60))
+    wechat: Mapped[str | None] = mapped_column(String(60))
+    office_address: Mapped[str | None] = mapped_column(String(200))
     last_login_at: Mapped[datetime | None] = mapped_column()
     # 企业用户: the firm they belong to (created after firm exists, hence use_alter to break the user↔firm cycle)
     firm_id: Mapped[int | None] = mapped_column(ForeignKey('firm.id', use_alter=True))

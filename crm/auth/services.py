@@ -170,7 +170,7 @@ def require_strong_password(password: str, *, email: str | None, name: str | Non
 
 def create_user(*, email: str, name: str, role: str, password: str, platform_ids: list[int] | None = None,
                 phone: str | None = None, is_active: bool = True, check_password: bool = True,
-                firm_id: int | None = None) -> User:
+                firm_id: int | None = None, contact: dict[str, str | None] | None = None) -> User:
     """Create an account; e-mail addresses are unique (case-insensitive); a firm user is linked to their firm. The
     password must pass the password rule (`check_password=False` only for the demo accounts, whose passwords are
     published)."""
@@ -183,13 +183,24 @@ def create_user(*, email: str, name: str, role: str, password: str, platform_ids
     user = User(email=email, name=name.strip(), role_code=role, password_hash=hash_password(password),
                 phone=phone or None, is_active=is_active, firm_id=firm_id if role == 'firm' else None)
     _set_platforms(user, platform_ids or [])
+    _set_contact(user, contact)
     db.session.add(user)
     db.session.flush()
     return user
 
 
+CONTACT_FIELDS = ('job_title', 'wechat', 'office_address')  # printed in the contact section of promotion packs
+
+
+def _set_contact(user: User, contact: dict[str, str | None] | None) -> None:
+    for key in CONTACT_FIELDS:
+        if contact is not None and key in contact:
+            setattr(user, key, (contact[key] or '').strip() or None)
+
+
 def update_user(user: User, *, version: int, email: str, name: str, role: str, platform_ids: list[int],
-                phone: str | None, is_active: bool, firm_id: int | None = None) -> User:
+                phone: str | None, is_active: bool, firm_id: int | None = None,
+                contact: dict[str, str | None] | None = None) -> User:
     """Edit an account; deactivating it, changing its role or the firm it acts for ends its sessions at once."""
     check_version(user, version)
     email = email.strip().lower()
@@ -201,6 +212,7 @@ def update_user(user: User, *, version: int, email: str, name: str, role: str, p
     end_sessions = (user.is_active and not is_active) or user.role_code != role or user.firm_id != firm_id
     user.email, user.name, user.role_code, user.phone, user.is_active = email, name, role, phone or None, is_active
     user.firm_id = firm_id
+    _set_contact(user, contact)
     _set_platforms(user, platform_ids)
     db.session.flush()
     if end_sessions:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, utcnow
@@ -41,6 +41,9 @@ class PackShare(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # The pack's own link, made with it and printed in it as a QR code; the links the officer shares later are the
+    # ones that announce a newer version to the prospect.
+    in_pdf: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PackShareAccess(Base):

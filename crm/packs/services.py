@@ -40,54 +40,70 @@ def pdf_path(sha256: str) -> Path:
 
 
 def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str = '',
-                  viewer: Any = SYSTEM) -> dict[str, Any]:
+                  viewer: Any = SYSTEM, officer: Any = None, share_url: str | None = None) -> dict[str, Any]:
     """Plain data for the PDF template (no ORM objects reach the template), matched within `viewer`'s scope (the
     user the pack is built for; the whole district when the product builds it on its own). Its generated texts
-    (reasons, conditions, amounts) are in the pack's language; `notes` are lazy texts for the officer, read in the
-    officer's."""
+    (conditions, amounts, dates) are in the pack's language; `notes` are lazy texts for the officer, read in the
+    officer's. `officer` (a user) signs the contact section; `share_url` is the link its QR code opens."""
     from crm.core.i18n import in_language
 
     with in_language(lang):
-        return _context(lead, lang=lang, author=author, number=number, viewer=viewer)
+        return _context(lead, lang=lang, author=author, number=number, viewer=viewer, officer=officer,
+                        share_url=share_url)
 
 
-def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any) -> dict[str, Any]:
+def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any, officer: Any,
+             share_url: str | None) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from crm.core.labels import unit_use_label
+    from crm.matching.models import PIN
+    from crm.packs import content
+
     result = match_lead(lead, viewer=viewer)
-    platforms = [{'name': s.item.name, 'kind': s.item.kind, 'positioning': s.item.positioning,
-                  'focus': s.item.focus_industries, 'reasons': s.reasons,
-                  'facts': [{'field': f.field, 'value': f.value, 'unit': f.unit, 'quote': f.quote,
-                             'citation': f.paragraph.citation if f.paragraph else f.doc_slug}
-                            for f in s.item.facts[:6]]} for s in for_pack(result, 'platform', PACK_PLATFORMS)]
-    units = [{'id': s.item.id, 'version': s.item.version, 'building': s.data['building'], 'number': s.item.number,
-              'floor': s.item.floor, 'area': s.item.area_gross, 'use': s.item.use, 'fitout': s.item.fitout,
-              'rent': s.item.rent, 'monthly': s.item.monthly_rent, 'available': s.item.available_from,
-              'reasons': s.reasons} for s in for_pack(result, 'unit', PACK_UNITS)]
-    policies = [{'id': s.item.id, 'version': s.item.version, 'title': s.item.title, 'example': s.item.is_example,
-                 'level': s.data['result'].level, 'amount': s.data['result'].amount_text,
-                 'expires': s.item.expires_on, 'summary': s.item.summary, 'highest_only': s.item.highest_only,
-                 'conditions': [{'text': c.text, 'status': c.status} for c in s.data['result'].scope]
-                 + [{'text': c.text, 'status': c.status} for cl in s.data['result'].clauses for c in cl.conditions],
-                 'source': s.item.facts[0] if s.item.facts else None, **policy_terms(s.item)}
-                for s in for_pack(result, 'policy', PACK_POLICIES)]
-    quotes = [{'n': n, 'text': v.commitment.text, 'commitment_id': v.commitment.id,
-               'paragraph_id': v.commitment.paragraph_id, 'anchor': v.commitment.paragraph.anchor,
-               'citation': v.commitment.paragraph.citation}
-              for n, v in enumerate(for_pack(result, 'commitment', PACK_QUOTES), 1)]
+    today = clock.today()
+    valid_until = today + timedelta(days=content.validity_days())
+    platforms = [{'name': s.item.name, 'kind': s.item.kind, 'positioning': s.item.positioning}
+                 for s in for_pack(result, 'platform', PACK_PLATFORMS)]
+    offered = for_pack(result, 'unit', PACK_UNITS)[:content.OFFERED_UNITS]
+    units = [content.unit_sheet(s, 'recommended' if i == 0 else 'alternative') for i, s in enumerate(offered)]
+    incentives, services = [], []
+    for s in for_pack(result, 'policy', PACK_POLICIES):
+        if content.has_amounts(s.item, s.data['result']):
+            incentives.append(content.incentive(s, policy_terms(s.item)))
+        else:
+            services.append(content.service(s))
+    pinned = {i for i, choice in result['choices']['commitment'].items() if choice == PIN}
+    quotes = content.commitments(for_pack(result, 'commitment', PACK_QUOTES), pinned)
     firm = lead.firm
     from crm.platforms.maps import pack_platform_map
     from crm.platforms.siteplan import pack_site_plans
 
     site_plans = pack_site_plans(units, viewer)
+    cost = result['cost']
+    officer_name = officer.name if officer is not None else author
+    demo = bool(lead.is_demo or firm.is_demo or any(u['demo'] for u in units)
+                or any(p['example'] for p in incentives + services))
     return {'platform_map_svg': pack_platform_map(units, platforms, viewer),
             'site_plan_svg': site_plans.get(units[0]['id'], '') if units else '', 'site_plan_svgs': site_plans,
-            'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
+            'lang': lang, 'number': number, 'date': content.long_date(today), 'valid_until':
+            content.long_date(valid_until), 'author': officer_name, 'demo': demo,
+            'brand': content.brand(lang, ASSET_ROOT),
             'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,
                      'investment': lead.investment, 'industries': result['industries']},
+            'need': {'area': lead.space_need_m2, 'use': unit_use_label(lead.space_use) if lead.space_use else None,
+                     'by': content.long_date(lead.space_by), 'headcount': lead.jobs or firm.headcount},
             'firm': {'name': firm.name if not lead.confidential else lead.codename or lead.display_name},
-            'platforms': platforms, 'units': units, 'policies': policies, 'quotes': quotes,
-            'net_cost': result['net_cost'], 'cost': result['cost'], 'term_years': result['term_years'],
+            'platforms': platforms, 'units': units, 'policies': incentives + services, 'incentives': incentives,
+            'services': services, 'totals': content.incentive_totals(incentives), 'quotes': quotes,
+            'net_cost': result['net_cost'], 'cost': cost, 'term_years': result['term_years'],
+            'cost_levels': {p['id']: p['level'] for p in incentives},
             'cost_unit': result['unit_for_cost'].number if result['unit_for_cost'] else None,
-            'cost_building': result['units'][0].data['building'] if result['unit_for_cost'] else None,
+            'cost_building': units[0]['building'] if result['unit_for_cost'] and units else None,
+            'steps': content.next_steps(lead, units[0] if units else None, valid_until),
+            'contact': content.contact(officer, share_url, lang),
+            # Maps and site plans: inline SVG drawn by the product (None: the section is left out).
+            'platform_map_svg': None, 'site_plan_svg': None,
             'notes': [n['text'] for n in result['notes']]}
 
 
@@ -122,7 +138,14 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
     number = pack_number(clock.today().year, _pack_series(lead.id), version)
     report('匹配平台、房源与政策', 10)
-    context = build_context(lead, lang=lang, author=author_name, number=number, viewer=viewer)
+    from crm.auth.models import User
+    from crm.core.links import external_url
+    from crm.packs import content
+
+    officer = db.session.get(User, author_id) if author_id else None
+    token = new_share_token()  # the pack's own link, printed as its QR code; stored with the pack below
+    context = build_context(lead, lang=lang, author=author_name, number=number, viewer=viewer, officer=officer,
+                            share_url=external_url('packs.shared', token=token))
     report('核对规划引文', 35)
     verify_quotes(context['quotes'])
     report('排版生成 PDF', 50)
@@ -143,6 +166,10 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     db.session.add(pack)
     db.session.flush()
     audit.log(db.session, 'pack_issued', 'lead', lead.id, pack=pack.id, number=number, sha256=sha)
+    create_share(pack, days=content.validity_days(), actor_id=author_id, token=token, in_pdf=True)
+    from crm.packs.models import PackShare
+    pack.snapshot = dict(snapshot, qr_share=db.session.scalar(select(PackShare.id).where(
+        PackShare.token_hash == hashlib.sha256(token.encode()).hexdigest())))
     return pack
 
 
@@ -199,17 +226,24 @@ def current_pack(pack: Pack) -> Pack | None:
     return latest if latest is not None and latest.version > pack.version else None
 
 
-def create_share(pack: Pack, *, days: int, actor_id: int | None) -> str:
-    """A new share link token (returned once; only its hash is kept)."""
+def new_share_token() -> str:
     import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+def create_share(pack: Pack, *, days: int, actor_id: int | None, token: str | None = None,
+                 in_pdf: bool = False) -> str:
+    """A new share link token (returned once; only its hash is kept). A pack's own link, the one its QR code
+    opens, is made with the token printed in it."""
     from datetime import timedelta
 
     from crm.db import utcnow
     from crm.packs.models import PackShare
 
-    token = secrets.token_urlsafe(24)
+    token = token or new_share_token()
     share = PackShare(pack_id=pack.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), created_by_id=actor_id,
-                      expires_at=utcnow() + timedelta(days=max(1, min(days, 90))))
+                      expires_at=utcnow() + timedelta(days=max(1, min(days, 90))), in_pdf=in_pdf)
     db.session.add(share)
     db.session.flush()
     audit.log(db.session, 'share_created', 'pack', pack.id, share=share.id, expires=share.expires_at)
@@ -236,11 +270,13 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
 
 
 def active_share(pack: Pack):
-    """The pack's newest link that is neither revoked nor expired (None when the officer has not shared it)."""
+    """The pack's newest link that is neither revoked nor expired (None when the officer has not shared it: the
+    pack's own link, printed in it, does not count until the pack itself is sent)."""
     from crm.db import utcnow
     from crm.packs.models import PackShare
 
     return db.session.scalar(select(PackShare).where(PackShare.pack_id == pack.id, PackShare.revoked_at.is_(None),
+                                                     PackShare.in_pdf.is_(False),
                                                      PackShare.expires_at >= utcnow())
                              .order_by(PackShare.created_at.desc()).limit(1))
 

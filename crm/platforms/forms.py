@@ -25,6 +25,18 @@ class UnitFields:
     property_fee = DecimalField(_l('Property fee (yuan/㎡/month)'), places=2,
                                 validators=[Optional(), NumberRange(0, 500)])
     available_from = DateField(_l('Available from'), validators=[Optional()])
+    ceiling_height = DecimalField(_l('Clear ceiling height (m)'), places=2, validators=[
+        Optional(), NumberRange(1, 30, _l('Ceiling height must be between 1 and 30 m.'))])
+    floor_load = DecimalField(_l('Floor load (kN/㎡)'), places=2, validators=[
+        Optional(), NumberRange(1, 100, _l('Floor load must be between 1 and 100 kN/㎡.'))])
+    power_kva = IntegerField(_l('Power supply (kVA)'), validators=[
+        Optional(), NumberRange(1, 100000, _l('Power supply must be between 1 and 100,000 kVA.'))])
+    deposit_months = IntegerField(_l('Deposit (months of rent)'), validators=[
+        Optional(), NumberRange(0, 24, _l('The deposit must be between 0 and 24 months of rent.'))])
+    rent_free_months = IntegerField(_l('Rent-free period (months)'), validators=[
+        Optional(), NumberRange(0, 36, _l('The rent-free period must be between 0 and 36 months.'))])
+    lease_term_years = IntegerField(_l('Lease term (years)'), validators=[
+        Optional(), NumberRange(1, 30, _l('The lease term must be between 1 and 30 years.'))])
     status = SelectField(_l('Status'), choices=[(s, s) for s in UNIT_STATUSES])
     status_note = StringField(_l('Reason for the status change'), validators=[Optional(), Length(max=200)])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
@@ -61,6 +73,10 @@ class BuildingFields:
         Optional(), NumberRange(0, 10_000_000, _l('Gross floor area must be between 0 and 10,000,000 ㎡.'))])
     operator = StringField(_l('Owner / operator'), validators=[
         Optional(), Length(max=200, message=_l('The owner / operator can be at most 200 characters.'))])
+    parking_spaces = IntegerField(_l('Parking spaces'), validators=[
+        Optional(), NumberRange(0, 100000, _l('Parking spaces must be between 0 and 100,000.'))])
+    parking_fee = DecimalField(_l('Parking fee (yuan/space/month)'), places=2, validators=[
+        Optional(), NumberRange(0, 10000, _l('The parking fee must be between 0 and 10,000 yuan a month.'))])
 
 
 class BuildingForm(BuildingFields, BaseForm):
@@ -71,8 +87,9 @@ class BuildingEditForm(BuildingFields, VersionedForm):
     """Edit a building (carries the version it was rendered from)."""
 
 
-BUILDING_FIELD_NAMES = ('name', 'address', 'floors', 'gfa', 'operator')
+BUILDING_FIELD_NAMES = ('name', 'address', 'floors', 'gfa', 'operator', 'parking_spaces', 'parking_fee')
 
 
 UNIT_FIELD_NAMES = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',
-                    'available_from', 'status', 'status_note', 'note')
+                    'available_from', 'ceiling_height', 'floor_load', 'power_kva', 'deposit_months', 'rent_free_months',
+                    'lease_term_years', 'status', 'status_note', 'note')

@@ -82,6 +82,9 @@ class Building(TimestampMixin, VersionedMixin, Base):
     floors: Mapped[int | None] = mapped_column(Integer)
     gfa: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     operator: Mapped[str | None] = mapped_column(String(200))
+    # What a prospect's property sheet prints of the building (None: not recorded, the sheet leaves it out).
+    parking_spaces: Mapped[int | None] = mapped_column(Integer)
+    parking_fee: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))  # 元/个·月
     facts: Mapped[list[dict]] = mapped_column(JSON, default=list)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -131,6 +134,13 @@ class Unit(UnitRent, TimestampMixin, VersionedMixin, Base):
     rent: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     property_fee: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     available_from: Mapped[date | None] = mapped_column()
+    # Property-sheet facts (None: not recorded, left out of the pack).
+    ceiling_height: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # m, clear height
+    floor_load: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # kN/㎡
+    power_kva: Mapped[int | None] = mapped_column(Integer)  # supply capacity for the unit, kVA
+    deposit_months: Mapped[int | None] = mapped_column(Integer)  # deposit, in months of rent
+    rent_free_months: Mapped[int | None] = mapped_column(Integer)  # 免租期
+    lease_term_years: Mapped[int | None] = mapped_column(Integer)  # shortest / usual term offered
     status: Mapped[str] = mapped_column(String(10), default='空置', index=True)
     note: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

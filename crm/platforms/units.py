@@ -22,7 +22,8 @@ from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Pl
 
 BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
 EDITABLE = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',
-            'available_from', 'note')
+            'available_from', 'note',
+            'ceiling_height', 'floor_load', 'power_kva', 'deposit_months', 'rent_free_months', 'lease_term_years')
 
 
 class UnitError(ValueError):
@@ -72,7 +73,7 @@ def create_unit(building: Building, data: dict[str, Any], *, actor_id: int | Non
     return unit
 
 
-BUILDING_EDITABLE = ('name', 'address', 'floors', 'gfa', 'operator')
+BUILDING_EDITABLE = ('name', 'address', 'floors', 'gfa', 'operator', 'parking_spaces', 'parking_fee')
 
 
 def _building_values(data: dict[str, Any]) -> dict[str, Any]:

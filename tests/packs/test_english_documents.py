@@ -16,6 +16,7 @@ from crm.packs.models import Pack, PolicySummary
 from crm.platforms.models import Building, Platform, PlatformFact, Unit
 from crm.policies.models import Policy
 from tests.conftest import csrf_from, post_form
+from tests.packs.test_pack_document import _dump as dump
 
 # Chinese characters and the full-width punctuation that goes with them (：；（）、，。“” are not in it: “” are the
 # quotation marks English uses too).
@@ -35,6 +36,10 @@ def _citations_and_names(db_session) -> list[str]:
     texts.update(db_session.scalars(select(Platform.name)))
     texts.update(p for p in db_session.scalars(select(Platform.positioning)) if p)
     texts.update(db_session.scalars(select(Building.name)))
+    texts.update(a for a in db_session.scalars(select(Building.address)) if a)
+    texts.update(t for t in db_session.scalars(select(Policy.doc_number)) if t)
+    texts.update(t for t in db_session.scalars(select(User.job_title)) if t)
+    texts.update(t for t in db_session.scalars(select(User.office_address)) if t)
     texts.update(db_session.scalars(select(Policy.title)))
     texts.update(db_session.scalars(select(PlatformFact.quote)))
     texts.update(db_session.scalars(select(PlatformFact.doc_slug)))
@@ -128,21 +133,24 @@ def test_an_english_pack_prints_no_generated_chinese(client, in_app, db_session,
         record = db_session.get(Lead, lead.id)
         html = render_html(build_context(record, lang='en', author=record.owner.name, number='GS-TEST-V1'))
     text = _visible_text(html)
-    for generated in ('Focus industries match the project: E-sports and digital entertainment',
-                      '× 10k yuan (3 years in total)', '× 10k yuan (one-off)',
-                      'District of registration is Gongshu District (to be checked)',
-                      'Investment amount (10k yuan) at least 5000 (met)', 'Headcount at least 20 (to be checked)',
+    for generated in ('× 10k yuan (3 years in total)', '× 10k yuan (one-off)',
+                      'District of registration is Gongshu District', 'Conditions met',
+                      'Investment amount (10k yuan) at least 5000', 'Headcount at least 20',
                       'Annual rent', 'Less: rent subsidy – 数字经济企业房租补助（示例）', 'highest only, not combined',
-                      'Net cost (rent + fee − subsidy)', 'Office', 'conditionally eligible'):
+                      'Net cost (rent + fee − subsidy)', 'Office', 'conditional', 'Still to prove',
+                      'Tailored for your company', 'Property sheet'):
         assert generated in text, generated
+    assert 'Focus industries match the project' not in text, 'no internal matching reasons in a pack'
     assert not _chinese_left(text, allowed), _chinese_left(text, allowed)
 
     response = post_form(client, f'/leads/{lead.id}/packs', {'lang': 'en'}, token_from=f'/leads/{lead.id}')
     assert response.status_code == 302
     pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
     assert pack.lang == 'en'
-    pdf = _pdf_text(client.get(f'/packs/{pack.id}.pdf').data)
-    assert 'Focus industries match the project' in pdf and 'Page 1 of' in pdf
+    raw = client.get(f'/packs/{pack.id}.pdf').data
+    dump(raw, 'english-case-en.pdf')
+    pdf = _pdf_text(raw)
+    assert 'Tailored for your company' in pdf and 'Page 2 of' in pdf
     assert not _chinese_left(pdf, allowed), _chinese_left(pdf, allowed)
     assert pack.snapshot['notes'] == ['电竞大楼 房源 602 当前为“已租”，已不在推介包中'], \
         'the note for the officer is in the officer’s language, not the pack’s'
@@ -152,9 +160,11 @@ def test_a_chinese_pack_of_the_same_lead_keeps_its_chinese_wording(client, in_ap
     lead, _firm = english_case
     post_form(client, f'/leads/{lead.id}/packs', {'lang': 'zh'}, token_from=f'/leads/{lead.id}')
     pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
-    pdf = re.sub(r'\s+', '', _pdf_text(client.get(f'/packs/{pack.id}.pdf').data))
-    for chinese in ('主导产业与项目方向一致：电竞数娱', '万元（3年合计）', '万元（一次性）', '注册地等于拱墅区（待核实）',
-                    '员工人数不低于20（待核实）', '年租金', '减：房租补助：数字经济企业房租补助（示例）', '就高不重复，未叠加'):
+    raw = client.get(f'/packs/{pack.id}.pdf').data
+    dump(raw, 'english-case-zh.pdf')
+    pdf = re.sub(r'\s+', '', _pdf_text(raw))
+    for chinese in ('为贵企业量身定制', '万元（3年合计）', '万元（一次性）', '注册地等于拱墅区', '尚待证明',
+                    '员工人数不低于20', '年租金', '减：房租补助：数字经济企业房租补助（示例）', '就高不重复，未叠加'):
         assert chinese in pdf, chinese
     assert 'Focusindustries' not in pdf and '10kyuan' not in pdf
 

@@ -102,7 +102,7 @@ def test_cost_table_stacks_only_pack_policies_shows_property_fee_and_is_never_ne
         assert response.status_code == 302
         pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
         text = _pdf_text(client.get(f'/packs/{pack.id}.pdf').data)
-        cost = text.split('落地成本测算')[1].split('可享政策')[0]
+        cost = text.split('入驻成本：')[1].split('贵企业可享受的政策支持')[0]
         assert '物业费' in cost and '7.20' in cost and '40.05' in cost
         assert '125.70' not in cost and '-60.00' not in cost and '人力资源服务产业园' not in cost
 
