@@ -102,8 +102,6 @@ def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any, of
             'cost_building': units[0]['building'] if result['unit_for_cost'] and units else None,
             'steps': content.next_steps(lead, units[0] if units else None, valid_until),
             'contact': content.contact(officer, share_url, lang),
-            # Maps and site plans: inline SVG drawn by the product (None: the section is left out).
-            'platform_map_svg': None, 'site_plan_svg': None,
             'notes': [n['text'] for n in result['notes']]}
 
 

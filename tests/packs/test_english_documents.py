@@ -36,6 +36,11 @@ def _citations_and_names(db_session) -> list[str]:
     texts.update(db_session.scalars(select(Platform.name)))
     texts.update(p for p in db_session.scalars(select(Platform.positioning)) if p)
     texts.update(db_session.scalars(select(Building.name)))
+    from crm.platforms.maps import districts
+    from crm.platforms.models import MapPlace
+
+    texts.update(db_session.scalars(select(MapPlace.name)))  # place names on the platform map
+    texts.update(districts())
     texts.update(a for a in db_session.scalars(select(Building.address)) if a)
     texts.update(t for t in db_session.scalars(select(Policy.doc_number)) if t)
     texts.update(t for t in db_session.scalars(select(User.job_title)) if t)

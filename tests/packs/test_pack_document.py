@@ -134,7 +134,7 @@ def test_a_chinese_pack_reads_as_a_proposal_to_the_ceo(business_clock, client, a
     assert len(sheets) == 3, 'the recommended unit and two alternatives'
     assert '801' in sheets[0] and '推荐' in sheets[0]
     for expected in ('精装', '净高3.8m', '楼板荷载3.5kN/㎡', '供电容量250kVA', '物业费12元/㎡·月', '押金3个月租金',
-                     '免租期2个月', '租期3年', '停车位320个，每个每月450元', '户型图'):
+                     '免租期2个月', '租期3年', '停车位320个，每个每月450元', '平面图'):
         assert expected in sheets[0], expected
     images = [len(PdfReader(io.BytesIO(pdf)).pages[i].images) for i, p in enumerate(pages) if p.startswith('房源资料')]
     assert images[0] == 3, 'two photos and the floor plan on the recommended unit'

@@ -9,7 +9,6 @@ After an intended change of the pack's look, look at the new pages and regenerat
 from __future__ import annotations
 
 import base64
-import io
 import os
 import subprocess
 from decimal import Decimal
