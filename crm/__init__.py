@@ -88,14 +88,17 @@ def register_blueprints(app: Flask) -> None:
     from crm.packs.views import bp as packs_bp
     from crm.targets.views import bp as targets_bp
     from crm.main.views import bp as main_bp
+    from crm.notifications import services as notification_services
+    from crm.notifications.views import bp as notifications_bp
     from crm.plans.views import bp as plans_bp
     from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
     from crm.platforms.views import bp as platforms_bp
     from crm.policies.views import bp as policies_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
-                      policies_bp):
+                      policies_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    notification_services.init_app(app)
     from crm.api import init_app as init_api
 
     init_api(app)

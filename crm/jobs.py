@@ -58,10 +58,13 @@ def build_pack(build_id: int) -> str | None:
     if has_app_context():
         return run()
     from crm.db import db
+    from crm.notifications import dispatch
 
     with _app().app_context():
         try:
-            return run()
+            result = run()
+            dispatch()
+            return result
         finally:
             db.session.remove()
 
@@ -81,6 +84,46 @@ def push_summaries(push_id: int) -> str | None:
         return run()
     from crm.db import db
 
+    with _app().app_context():
+        try:
+            return run()
+        finally:
+            db.session.remove()
+
+
+@huey.periodic_task(clock.at_local_time(8, 35))
+def daily_notifications() -> dict:
+    """Overdue follow-ups and policies expiring on leads, told to their owners (each once)."""
+    from crm.db import db
+    from crm.notifications import dispatch
+    from crm.notifications.events import daily_sweep
+
+    with _app().app_context():
+        try:
+            result = daily_sweep()
+            db.session.commit()
+            dispatch()
+            return result
+        finally:
+            db.session.remove()
+
+
+@huey.task()
+def deliver_notification(notification_id: int) -> dict | None:
+    """Send one notification to the e-mail and webhook its user chose, recording each channel (a channel already
+    sent is not sent again). In the request's context when there is one (tests run jobs inline)."""
+    from flask import has_app_context
+
+    from crm.db import db
+    from crm.notifications.services import deliver
+
+    def run() -> dict:
+        outcome = deliver(notification_id)
+        db.session.commit()
+        return outcome
+
+    if has_app_context():
+        return run()
     with _app().app_context():
         try:
             return run()

@@ -22,3 +22,4 @@ from crm.leads.digest import Digest  # noqa: F401
 from crm.api.tokens import ApiToken  # noqa: F401
 from crm.core.denials import AccessDenial  # noqa: F401
 from crm.auth.totp import RecoveryCode, TotpFactor  # noqa: F401
+from crm.notifications.models import Notification, NotificationDelivery, NotificationPreference  # noqa: F401

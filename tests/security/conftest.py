@@ -140,10 +140,17 @@ def _build(factories: Factories) -> dict[str, Any]:
             db.session.add(build)
             db.session.commit()
             build_id = build.id
+            from crm.notifications.models import Notification
+            notification = Notification(user_id=owner.id, kind='assignment', key=f'matrix:{label}',
+                                        subject=f'{label}域通知{lead_mark}', link=f'/leads/{lead.id}')
+            db.session.add(notification)
+            db.session.commit()
+            notification_id = notification.id
         return {'platform': platform, 'building': building, 'unit': vacant, 'let_unit': unit, 'firm': firm,
                 'other_firm': second, 'contact': contact, 'lead': lead, 'activity': activity, 'pack': pack,
                 'share': share, 'token': token, 'summary': factories.summary(firm), 'media': factories.media(building),
-                'user': owner, 'build_id': build_id}
+                'user': owner, 'build_id': build_id,
+                'notification_id': notification_id}
 
     own = scope('甲', 'ZZA', 'ZZA', users['officer'])
     other = scope('乙', 'ZZB', 'ZZL', other_officer)
@@ -315,7 +322,7 @@ def variant_values(world: World, rule, variant: str, role: str | None) -> dict[s
             values[name] = world.shared['plan_target_id' if rule.endpoint == 'targets.track' else 'tracked_id']
         elif name in ('document_id', 'commitment_id', 'policy_id', 'clause_id', 'push_id'):
             values[name] = world.shared[name]
-        elif name in ('build_id', 'payment_id'):
+        elif name in ('build_id', 'payment_id', 'notification_id'):
             values[name] = side[name]
         else:
             key = {'firm_id': 'firm', 'other_id': 'other_firm', 'contact_id': 'contact', 'lead_id': 'lead',
