@@ -17,6 +17,11 @@ bp = Blueprint('main', __name__)
 @requires(Perm.HOME)
 def home():
     """Role-specific workbench: the signed-in user's own work first (crm.main.workbench)."""
+    return render_template('main/home.html', **home_context())
+
+
+def home_context() -> dict:
+    """What the workbench shows the signed-in user."""
     from crm.main import workbench
 
     platforms, counts = [], {}
@@ -28,8 +33,8 @@ def home():
         from crm.leads.digest import Digest
         digest = db.session.scalar(select(Digest).where(Digest.user_id == current_user.id)
                                    .order_by(Digest.day.desc()).limit(1))
-    return render_template('main/home.html', platforms=platforms, counts=counts, digest=digest,
-                           today=clock.today(), **workbench.for_current_user())
+    return {'platforms': platforms, 'counts': counts, 'digest': digest, 'today': clock.today(),
+            **workbench.for_current_user()}
 
 
 @bp.get('/healthz')

@@ -154,7 +154,7 @@ def park_manager() -> dict:
                      Firm.deleted_at.is_(None)))
     ending_total = db.session.scalar(select(func.count()).select_from(ending.subquery())) or 0
     ending_rows = db.session.execute(ending.order_by(Tenancy.end_date, Tenancy.id).limit(LIMIT)).all()
-    leads_stmt = scoped(select(Lead), Lead).where(Lead.stage.not_in(('流失',)))
+    leads_stmt = scoped(select(Lead), Lead)  # the lead list shows the same leads
     leads = Section(_lead_rows(leads_stmt.order_by(Lead.updated_at.desc(), Lead.id.desc())),
                     db.session.scalar(leads_stmt.with_only_columns(func.count(Lead.id))) or 0)
     current = (select(Tenancy.id).where(Tenancy.unit_id == Unit.id, Tenancy.start_date <= today,

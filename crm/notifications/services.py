@@ -172,8 +172,13 @@ def save_preference(user_id: int, *, email: bool, webhook: bool, webhook_url: st
 # --- delivery ---------------------------------------------------------------------------------------------------
 
 def _text(notification: Notification) -> str:
+    """The message sent outside the product: in Chinese whoever triggered it, with the absolute link."""
+    from flask_babel import force_locale
+
     base = current_app.config['BASE_URL'].rstrip('/')
-    lines = [f'【{KINDS[notification.kind]}】{notification.subject}']
+    with force_locale(current_app.config.get('BABEL_DEFAULT_LOCALE', 'zh_Hans_CN')):
+        label = str(KINDS[notification.kind])
+    lines = [f'【{label}】{notification.subject}']
     if notification.body:
         lines.append(notification.body)
     if notification.link:

@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['notification_id'], ['notification.id'],
                             name=op.f('fk_notification_delivery_notification_id_notification'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_delivery')),
-    sa.UniqueConstraint('notification_id', 'channel', name=op.f('uq_notification_delivery_notification_id'))
+    sa.UniqueConstraint('notification_id', 'channel', name=op.f('uq_notification_delivery_notification_id_channel'))
     )
     with op.batch_alter_table('notification_delivery', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_delivery_notification_id'), ['notification_id'],

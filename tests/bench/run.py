@@ -80,13 +80,13 @@ class Context:
 
 def main() -> None:
     from tests.bench import (bench_exports, bench_firms, bench_leads, bench_login, bench_packs, bench_plans,
-                             bench_policies, bench_recovery, bench_soak, bench_units)
+                             bench_policies, bench_recovery, bench_soak, bench_units, bench_workbench)
 
     ctx = Context()
     benchmarks = []
     only = set(sys.argv[1:])
     modules = (bench_login, bench_units, bench_firms, bench_leads, bench_exports, bench_packs, bench_plans,
-               bench_recovery, bench_policies, bench_soak)
+               bench_recovery, bench_policies, bench_soak, bench_workbench)
     # a module answers to its name after `bench_`, or to the GROUP it declares (bench_recovery runs with `plans`)
     for module in (m for m in modules if not only or {m.__name__.rsplit('_', 1)[1], getattr(m, 'GROUP', '')} & only):
         benchmarks.extend(module.run(ctx, compare))
