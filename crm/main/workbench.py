@@ -81,20 +81,27 @@ def officer() -> dict:
                        for r in change_rows if (r.object_id or '').isdigit() and int(r.object_id) in names],
                       change_total)
 
-    opened = func.count(PackShareAccess.id)
-    shares_stmt = (scoped(select(PackShare.id, PackShare.expires_at, Pack.id.label('pack_id'), Pack.number,
-                                 Lead.id.label('lead_id'), Lead.title, Lead.codename, Lead.confidential,
-                                 opened.label('opened'), func.max(PackShareAccess.at).label('last_opened')), Pack)
-                   .join(Pack, Pack.id == PackShare.pack_id).join(Lead, Lead.id == Pack.lead_id)
-                   .outerjoin(PackShareAccess, PackShareAccess.share_id == PackShare.id)
-                   .where(mine, PackShare.revoked_at.is_(None), PackShare.expires_at >= clock.now())
-                   .group_by(PackShare.id, PackShare.expires_at, Pack.id, Pack.number, Lead.id, Lead.title,
-                             Lead.codename, Lead.confidential))
-    share_rows = db.session.execute(shares_stmt.order_by(func.max(PackShareAccess.at).desc(), PackShare.id.desc())
-                                    .limit(LIMIT)).all()
-    share_total = db.session.scalar(select(func.count()).select_from(shares_stmt.subquery())) or 0
-    builds = db.session.execute(scoped(select(PackBuild.id, PackBuild.status, PackBuild.percent, Lead.id.label('lead_id'),
-                                              Lead.title, Lead.codename, Lead.confidential), PackBuild)
+    # packs follow their lead: the officer's own leads, narrowed by the lead's scope rule
+    live = (mine, PackShare.revoked_at.is_(None), PackShare.expires_at >= clock.now())
+    shared = (scoped(select(PackShare.id), Lead).join(Pack, Pack.id == PackShare.pack_id)
+              .join(Lead, Lead.id == Pack.lead_id).where(*live))
+    share_total = db.session.scalar(shared.with_only_columns(func.count(PackShare.id))) or 0
+    share_rows = []
+    if share_total:
+        opened = func.count(PackShareAccess.id)
+        share_rows = db.session.execute(
+            select(PackShare.id, PackShare.expires_at, Pack.id.label('pack_id'), Pack.number,
+                   Lead.id.label('lead_id'), Lead.title, Lead.codename, Lead.confidential,
+                   opened.label('opened'), func.max(PackShareAccess.at).label('last_opened'))
+            .join(Pack, Pack.id == PackShare.pack_id).join(Lead, Lead.id == Pack.lead_id)
+            .outerjoin(PackShareAccess, PackShareAccess.share_id == PackShare.id)
+            .where(PackShare.id.in_(shared.scalar_subquery()))
+            .group_by(PackShare.id, PackShare.expires_at, Pack.id, Pack.number, Lead.id, Lead.title,
+                      Lead.codename, Lead.confidential)
+            .order_by(func.max(PackShareAccess.at).desc(), PackShare.id.desc()).limit(LIMIT)).all()
+    builds = db.session.execute(scoped(select(PackBuild.id, PackBuild.status, PackBuild.percent,
+                                              Lead.id.label('lead_id'), Lead.title, Lead.codename,
+                                              Lead.confidential), Lead)
                                 .join(Lead, Lead.id == PackBuild.lead_id)
                                 .where(mine, PackBuild.status.in_(('queued', 'running')))
                                 .order_by(PackBuild.id)).all()
@@ -188,14 +195,50 @@ def firm_user() -> dict:
     return {'firm': firm, 'packs': packs, 'summaries': summaries}
 
 
+CACHE_SECONDS = 60
+_cache: dict[tuple, tuple[float, tuple, dict]] = {}
+
+
+def _fingerprint() -> tuple:
+    """What the staff workbenches are computed from, in one round trip of index look-ups: any change to leads,
+    follow-ups, stage moves, audited records (tenancies, units, policies, match choices …), share links and their
+    openings, pack builds, and the office's date, gives another fingerprint."""
+    from crm.core.audit import AuditEvent
+    from crm.leads.models import Activity
+    from crm.packs.models import PackBuild, PackShare, PackShareAccess
+    from crm.platforms.models import Unit
+    from crm.policies.models import Policy
+
+    def top(column):
+        return select(func.max(column)).scalar_subquery()
+
+    row = db.session.execute(select(
+        top(Lead.updated_at), top(Lead.id), top(Activity.id), top(Activity.updated_at), top(StageChange.id),
+        top(AuditEvent.id), top(PackShare.id), top(PackShareAccess.id), top(PackBuild.id),
+        select(func.count(PackBuild.id)).where(PackBuild.status.in_(('queued', 'running'))).scalar_subquery(),
+        top(PackBuild.finished_at), top(Unit.updated_at), top(Policy.updated_at))).one()
+    return (*row, clock.today())
+
+
 def for_current_user() -> dict:
+    """The signed-in user's workbench. A staff workbench is kept for up to a minute while nothing it is computed
+    from has changed (as the dashboard's figures are), so that opening it again costs a look-up, not a recount."""
+    import time
+
     role = current_user.role_code
-    if role == 'officer':
-        return {'officer': officer()}
-    if role == 'leader':
-        return {'leader': leader()}
-    if role == 'park_manager':
-        return {'park': park_manager()}
+    build = {'officer': lambda: {'officer': officer()}, 'leader': lambda: {'leader': leader()},
+             'park_manager': lambda: {'park': park_manager()}}.get(role)
     if role == 'firm':
-        return {'firm_home': firm_user()}
-    return {}
+        return {'firm_home': firm_user()}  # ORM objects: never kept beyond the request
+    if build is None:
+        return {}
+    key = (id(db.engine), role, current_user.id, tuple(sorted(current_user.platform_ids)))
+    version = _fingerprint()
+    hit = _cache.get(key)
+    if hit and time.monotonic() - hit[0] < CACHE_SECONDS and hit[1] == version:
+        return hit[2]
+    data = build()
+    if len(_cache) > 512:
+        _cache.clear()
+    _cache[key] = (time.monotonic(), version, data)
+    return data
