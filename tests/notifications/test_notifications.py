@@ -15,6 +15,7 @@ from crm.db import db, utcnow
 from crm.leads.models import Lead
 from crm.notifications.models import Notification, NotificationDelivery, NotificationPreference
 from tests.conftest import csrf_from, login, post_form
+from tests.leads.test_digest import _SMTPHandler
 from tests.notifications.robot import Robot
 
 
@@ -113,26 +114,6 @@ def test_a_refused_webhook_is_recorded_and_the_inbox_keeps_the_message(app, fact
     assert _deliveries(db_session, note)['inbox'].status == 'sent'
 
 
-class _SMTP(socketserver.StreamRequestHandler):
-    def handle(self):
-        from email import message_from_bytes
-        from email.policy import default
-
-        self.wfile.write(b'220 test ESMTP\r\n')
-        while line := self.rfile.readline():
-            verb = line[:4].upper()
-            if verb == b'DATA':
-                self.wfile.write(b'354 go ahead\r\n')
-                body = b''
-                while (chunk := self.rfile.readline()) != b'.\r\n':
-                    body += chunk
-                self.server.messages.append(message_from_bytes(body, policy=default))
-            elif verb == b'QUIT':
-                self.wfile.write(b'221 bye\r\n')
-                return
-            self.wfile.write(b'250 ok\r\n')
-
-
 def test_email_goes_through_the_mail_server_or_is_recorded_as_not_sent(app, factories, in_app, db_session,
                                                                       monkeypatch):
     from crm.notifications import dispatch, notify
@@ -145,7 +126,7 @@ def test_email_goes_through_the_mail_server_or_is_recorded_as_not_sent(app, fact
         dispatch()
     assert _deliveries(db_session, db_session.get(Notification, unsent))['email'].status == 'skipped'
 
-    server = socketserver.ThreadingTCPServer(('127.0.0.1', 0), _SMTP)
+    server = socketserver.ThreadingTCPServer(('127.0.0.1', 0), _SMTPHandler)
     server.messages = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setitem(app.config, 'SMTP_HOST', '127.0.0.1')
