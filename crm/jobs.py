@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from huey import RedisHuey, SqliteHuey
 
@@ -21,6 +23,7 @@ def _make_huey():
 
 
 huey = _make_huey()
+T = TypeVar('T')
 
 
 @functools.cache
@@ -43,17 +46,10 @@ def daily_digest() -> dict:
         return result
 
 
-@huey.task()
-def build_pack(build_id: int) -> str | None:
-    """Build a queued promotion pack. Run inside an application context when there is one (tests run queued
-    tasks at once, inside the request), else in the worker's own."""
+def _in_context(run: Callable[[], T]) -> T:
+    """Run a queued task's work inside the request's application context when there is one (tests run queued
+    tasks at once, inside the request), else in the worker's own; the notifications it committed go out after."""
     from flask import has_app_context
-
-    from crm.packs.services import run_build
-
-    def run() -> str | None:
-        build = run_build(build_id)
-        return build.status if build else None
 
     if has_app_context():
         return run()
@@ -70,25 +66,27 @@ def build_pack(build_id: int) -> str | None:
 
 
 @huey.task()
-def push_summaries(push_id: int) -> str | None:
-    """Issue the 政策摘要 of a queued push (see crm.policies.push), in the request's context when there is one."""
-    from flask import has_app_context
+def build_pack(build_id: int) -> str | None:
+    """Build a queued promotion pack."""
+    from crm.packs.services import run_build
 
+    def run() -> str | None:
+        build = run_build(build_id)
+        return build.status if build else None
+
+    return _in_context(run)
+
+
+@huey.task()
+def push_summaries(push_id: int) -> str | None:
+    """Issue the 政策摘要 of a queued push (see crm.policies.push)."""
     from crm.policies.push import run_push
 
     def run() -> str | None:
         push = run_push(push_id)
         return push.status if push else None
 
-    if has_app_context():
-        return run()
-    from crm.db import db
-
-    with _app().app_context():
-        try:
-            return run()
-        finally:
-            db.session.remove()
+    return _in_context(run)
 
 
 @huey.periodic_task(clock.at_local_time(8, 35))
@@ -111,9 +109,7 @@ def daily_notifications() -> dict:
 @huey.task()
 def deliver_notification(notification_id: int) -> dict | None:
     """Send one notification to the e-mail and webhook its user chose, recording each channel (a channel already
-    sent is not sent again). In the request's context when there is one (tests run jobs inline)."""
-    from flask import has_app_context
-
+    sent is not sent again)."""
     from crm.db import db
     from crm.notifications.services import deliver
 
@@ -122,10 +118,4 @@ def deliver_notification(notification_id: int) -> dict | None:
         db.session.commit()
         return outcome
 
-    if has_app_context():
-        return run()
-    with _app().app_context():
-        try:
-            return run()
-        finally:
-            db.session.remove()
+    return _in_context(run)
