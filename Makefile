@@ -19,7 +19,7 @@ APT_TEST := chromium postgresql-client redis-server
 # the server sits behind a proxy.
 run serve: export CRM_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: setup setup-test system-deps system-deps-test venv translations fonts db run serve test bench i18n clean
+.PHONY: setup setup-test system-deps system-deps-test venv lock translations fonts db run serve test bench i18n clean
 
 setup: system-deps venv translations fonts
 
@@ -33,11 +33,19 @@ system-deps-test:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# requirements.lock pins every package (runtime and test) to the versions the suite last passed with; `make lock`
+# refreshes it from a clean virtualenv after a change to pyproject.toml's dependencies.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) >&2
 	@$(BIN)/pip install --quiet --upgrade pip >&2
-	@$(BIN)/pip install --quiet -e '.[test]' >&2
+	@$(BIN)/pip install --quiet -c requirements.lock -e '.[test]' >&2
 	@touch $@
+
+lock:
+	@rm -rf /tmp/crm-lock-venv && $(PYTHON) -m venv /tmp/crm-lock-venv
+	@/tmp/crm-lock-venv/bin/pip install --quiet '.[test]' >&2
+	@/tmp/crm-lock-venv/bin/pip freeze --exclude gongshu-crm > requirements.lock
+	@rm -rf /tmp/crm-lock-venv build && echo "requirements.lock: $$(wc -l < requirements.lock) packages" >&2
 
 translations: venv
 	@$(BIN)/pybabel compile --statistics -d crm/translations 2>&1 | tail -n 1 >&2
@@ -60,10 +68,14 @@ serve:
 	$(BIN)/gunicorn --workers 2 --timeout $(TIMEOUT) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: setup-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
+# BENCH_DB=postgresql runs the benchmarks on a scratch PostgreSQL database (CRM_TEST_PG_URL), dropped after the run.
+BENCH_DB ?= sqlite
+
 bench: setup
-	@$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+	@BENCH_DB=$(BENCH_DB) $(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 i18n: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/crm-messages.pot .

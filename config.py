@@ -91,6 +91,15 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     # When Redis cannot be reached, count in each worker's memory until it is back (rather than failing requests).
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # The dashboard's figures cache (crm.core.cache): memory:// keeps it in each process; redis://… shares it
+    # between every app process and machine, so an edit on one clears the figures on all of them.
+    CACHE_URL = 'memory://'
+    CACHE_KEY_PREFIX = 'crm'
+    # The job queue (crm.jobs): Redis when JOBS_REDIS_URL is set (shared by every app process and worker), else a
+    # SQLite file in the instance folder (one machine); JOBS_IMMEDIATE runs each task at once, inside the request.
+    JOBS_REDIS_URL = ''
+    JOBS_QUEUE_NAME = 'crm'  # names the queue's Redis keys (installations sharing one Redis)
+    JOBS_IMMEDIATE = False
     # Second factor (TOTP): the roles that must enrol before using anything, and the code step's time limits.
     TOTP_REQUIRED_ROLES = ('admin',)
     TOTP_ISSUER = '拱墅招商CRM'
@@ -108,6 +117,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = 'Asia/Shanghai'
     LANGUAGES = ('zh_Hans_CN', 'en')
     PAGE_SIZE = 50
+    # Exports of more rows than this are written by the job worker, with progress, and downloaded from their page
+    # when ready; the files are kept this many hours.
+    EXPORT_BACKGROUND_ROWS = 20_000
+    EXPORT_KEEP_HOURS = 24
     HSTS = False
 
     def __init__(self) -> None:
@@ -115,11 +128,18 @@ class Config:
         self.SECRET_KEY = os.environ.get('SECRET_KEY') or self.default_secret_key()
         self.RATELIMIT_STORAGE_URI = os.environ.get('RATELIMIT_STORAGE_URI', self.RATELIMIT_STORAGE_URI)
         self.RATELIMIT_KEY_PREFIX = os.environ.get('RATELIMIT_KEY_PREFIX', self.RATELIMIT_KEY_PREFIX)
+        self.CACHE_URL = os.environ.get('CACHE_URL', self.CACHE_URL)
+        self.CACHE_KEY_PREFIX = os.environ.get('CACHE_KEY_PREFIX', self.CACHE_KEY_PREFIX)
+        self.JOBS_REDIS_URL = os.environ.get('HUEY_REDIS_URL', self.JOBS_REDIS_URL)
+        self.JOBS_QUEUE_NAME = os.environ.get('JOBS_QUEUE_NAME', self.JOBS_QUEUE_NAME)
         self.BASE_URL = os.environ.get('CRM_BASE_URL', '').strip() or self.default_base_url()
         if self.BASE_URL:
             base_url_host(self.BASE_URL)
         self.EXTRA_TRUSTED_HOSTS = tuple(_host_list(os.environ.get('CRM_TRUSTED_HOSTS', '')))
         self.API_RATE_LIMIT = os.environ.get('API_RATE_LIMIT', self.API_RATE_LIMIT)
+        self.LOGIN_IP_LIMIT = os.environ.get('LOGIN_IP_LIMIT', self.LOGIN_IP_LIMIT)
+        self.EXPORT_BACKGROUND_ROWS = int(os.environ.get('CRM_EXPORT_BACKGROUND_ROWS', self.EXPORT_BACKGROUND_ROWS))
+        self.EXPORT_KEEP_HOURS = int(os.environ.get('CRM_EXPORT_KEEP_HOURS', self.EXPORT_KEEP_HOURS))
         self.DEBUG = _bool('DEBUG', self.DEBUG)
         self.SMTP_HOST = os.environ.get('SMTP_HOST', '')
         self.SMTP_PORT = int(os.environ.get('SMTP_PORT', '25'))
@@ -159,8 +179,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = '__Host-crm_session'
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
-    # Every gunicorn worker shares one set of rate-limit counters in Redis.
+    # Every gunicorn worker shares one set of rate-limit counters, and one figures cache, in Redis.
     RATELIMIT_STORAGE_URI = 'redis://127.0.0.1:6379'
+    CACHE_URL = 'redis://127.0.0.1:6379'
     # Only the public address (and CRM_TRUSTED_HOSTS) is accepted in the Host header.
     LOCAL_HOSTS = ()
 
@@ -194,6 +215,8 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.RATELIMIT_STORAGE_URI = 'memory://'  # tests never share counters through a server
+        self.CACHE_URL = 'memory://'  # nor figures
+        self.JOBS_IMMEDIATE = True  # queued tasks run at once, inside the request
 
     def default_secret_key(self) -> str:
         return 'testing-secret-key-not-for-production-use-0123456789'

@@ -51,7 +51,7 @@ def init_database(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    """CSRF, login, rate limiting and translations."""
+    """CSRF, login, rate limiting, translations, the figures cache and the job queue."""
     from crm.api.auth import load_session_user, load_token_user
     from crm.core.i18n import select_locale, select_timezone
     from crm.extensions import babel, csrf, limiter, login_manager
@@ -67,6 +67,11 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / 'crm' / 'translations'))
+    from crm import jobs
+    from crm.core import cache
+
+    cache.init_app(app)  # the figures cache: this process, or Redis shared by every app process
+    jobs.init_app(app)  # the job queue: at once (tests), a SQLite file, or Redis shared by every app process
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -83,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     """Each feature package contributes one blueprint."""
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
+    from crm.core.export_views import bp as exports_bp
     from crm.firms.views import bp as firms_bp
     from crm.leads.views import bp as leads_bp
     from crm.packs.views import bp as packs_bp
@@ -92,11 +98,12 @@ def register_blueprints(app: Flask) -> None:
     from crm.notifications.views import bp as notifications_bp
     from crm.plans.views import bp as plans_bp
     from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
+    from crm.platforms import plan_views  # noqa: F401  (adds the floor plan and unit outline routes)
     from crm.platforms.views import bp as platforms_bp
     from crm.policies.views import bp as policies_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
-                      policies_bp, notifications_bp):
+                      policies_bp, exports_bp, notifications_bp):
         app.register_blueprint(blueprint)
     notification_services.init_app(app)
     from crm.api import init_app as init_api

@@ -436,12 +436,15 @@ def restore_command(file: Path, force: bool, as_json: bool) -> None:
 
 @click.command('worker')
 @click.option('--workers', default=1, show_default=True)
+@with_appcontext
 def worker_command(workers: int) -> None:
-    """Run the background job consumer (daily digest; long jobs)."""
+    """Run the background job consumer (daily digest; long jobs) on the queue the configuration names."""
     from huey.consumer import Consumer
 
     from crm.jobs import huey
 
+    if huey.immediate:
+        raise click.ClickException('JOBS_IMMEDIATE 模式下任务随请求立即执行，无需 worker (tasks run inline)')
     Consumer(huey, workers=workers).run()  # the queue keeps UTC; the schedule in crm/jobs.py says so
 
 

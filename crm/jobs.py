@@ -1,37 +1,95 @@
-"""Background jobs with huey: a SQLite queue in instance/ by default (Redis when HUEY_REDIS_URL is set), run by
-`crm worker`. Tests and the CLI run the same functions inline."""
+"""Background jobs with huey, run by `crm worker`. Where the queue lives is the app's configuration, applied by
+create_app (init_app): Redis when JOBS_REDIS_URL (environment: HUEY_REDIS_URL) is set — one queue shared by every
+app process and worker, on any machine —, else a SQLite file in the instance folder (one machine); with
+JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queues it."""
 from __future__ import annotations
 
-import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from huey import RedisHuey, SqliteHuey
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.storage import RedisStorage, SqliteStorage
 
-from config import INSTANCE
 from crm.core import clock
 
-
-def _make_huey():
-    if os.environ.get('HUEY_REDIS_URL'):
-        return RedisHuey('crm', url=os.environ['HUEY_REDIS_URL'])
-    Path(INSTANCE).mkdir(parents=True, exist_ok=True)
-    return SqliteHuey('crm', filename=str(Path(INSTANCE) / 'jobs.db'),
-                      immediate=os.environ.get('CRM_ENV') == 'testing')
-
-
-huey = _make_huey()
+EXTENSION = 'crm_jobs'
 T = TypeVar('T')
 
 
-@functools.cache
-def _app():
-    """One application per worker process (tasks push their own contexts on it)."""
-    from crm import create_app
+class AppHuey(Huey):
+    """A queue that follows the configuration of the app whose request (or command) enqueues: one app per process
+    in production; the tests build several apps in one process."""
 
-    return create_app()
+    def enqueue(self, task):
+        if has_app_context():
+            _use(current_app.extensions.get(EXTENSION))
+        return super().enqueue(task)
+
+
+# Tasks register on this queue at import; until an app configures it, it runs tasks at once in memory.
+huey = AppHuey('crm', immediate=True)
+_configured: dict = {}
+
+
+def init_app(app: Flask) -> None:
+    """Point the queue at the storage the app's configuration names."""
+    redis_url = app.config.get('JOBS_REDIS_URL') or ''
+    immediate = bool(app.config.get('JOBS_IMMEDIATE'))
+    if redis_url:
+        storage_class, kwargs = RedisStorage, {'url': redis_url}
+    else:
+        path = Path(app.instance_path) / 'jobs.db'
+        if not immediate:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        storage_class, kwargs = SqliteStorage, {'filename': str(path)}
+    app.extensions[EXTENSION] = (app.config.get('JOBS_QUEUE_NAME') or 'crm', storage_class,
+                                 tuple(sorted(kwargs.items())), immediate)
+    _configured['app'] = app
+    _use(app.extensions[EXTENSION])
+
+
+def _use(wanted: tuple | None) -> None:
+    """Make the queue use `wanted` (name, storage class, its arguments, immediate) unless it does already."""
+    if wanted is None or _configured.get('storage') == wanted:
+        return
+    name, storage_class, kwargs, immediate = wanted
+    huey.name, huey.storage_class, huey.storage_kwargs, huey._immediate = name, storage_class, dict(kwargs), immediate
+    huey.storage = huey.create_storage()  # in memory when immediate
+    _configured['storage'] = wanted
+
+
+QUEUE_DOWN = '任务队列暂时无法连接，本次未排队，请稍后再试（请管理员检查 Redis 与 crm worker）'
+
+
+def enqueue_or_fail(task, record) -> bool:
+    """Queue `task` for a committed job record (a pack build, a push); when the queue's server cannot be reached,
+    mark the record failed with the reason (the caller commits) instead of answering the request with an error."""
+    import logging
+    import sqlite3
+
+    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+
+    from crm.db import utcnow
+
+    try:
+        task(record.id)
+    except (RedisConnectionError, RedisTimeoutError, sqlite3.OperationalError) as exc:
+        logging.getLogger('crm.jobs').error('job queue unreachable, %s %s not queued: %s',
+                                            type(record).__name__, record.id, exc)
+        record.status, record.error, record.finished_at = 'failed', QUEUE_DOWN, utcnow()
+        return False
+    return True
+
+
+def _app() -> Flask:
+    """The application tasks run in: the one that configured the queue (the worker's), else a new one."""
+    if 'app' not in _configured:
+        from crm import create_app
+
+        create_app()
+    return _configured['app']
 
 
 @huey.periodic_task(clock.at_local_time(8, 30))  # 08:30 on the office's clock (BUSINESS_TIMEZONE), whatever the host's
@@ -49,8 +107,6 @@ def daily_digest() -> dict:
 def _in_context(run: Callable[[], T]) -> T:
     """Run a queued task's work inside the request's application context when there is one (tests run queued
     tasks at once, inside the request), else in the worker's own; the notifications it committed go out after."""
-    from flask import has_app_context
-
     if has_app_context():
         return run()
     from crm.db import db
@@ -87,6 +143,36 @@ def push_summaries(push_id: int) -> str | None:
         return push.status if push else None
 
     return _in_context(run)
+
+
+@huey.task()
+def run_export(job_id: int) -> str | None:
+    """Write a large export (see crm.core.export_jobs), in the request's context when there is one."""
+    from crm.core.export_jobs import run_job
+
+    if has_app_context():
+        job = run_job(job_id)
+        return job.status if job else None
+    from crm.db import db
+
+    with _app().app_context():
+        try:
+            job = run_job(job_id)
+            return job.status if job else None
+        finally:
+            db.session.remove()
+
+
+@huey.periodic_task(crontab(minute='17'))
+def purge_exports() -> int:
+    """Delete export files past their keeping time (EXPORT_KEEP_HOURS), once an hour."""
+    from crm.core.export_jobs import purge_expired
+    from crm.db import db
+
+    with _app().app_context():
+        count = purge_expired()
+        db.session.commit()
+        return count
 
 
 @huey.periodic_task(clock.at_local_time(8, 35))

@@ -7,6 +7,7 @@ from crm.leads.services import ensure_lost_reasons
 from crm.policies.services import seed_policies
 from crm.plans.services import seed_plans
 from crm.platforms.services import seed_platforms
+from crm.platforms.maps import seed_map_places
 from crm.platforms.units import seed_buildings
 
 
@@ -17,6 +18,7 @@ def run_seed() -> dict[str, int]:
     summary.update(seed_plans())  # first: platform facts cite plan paragraphs
     summary.update(seed_platforms())
     summary.update(seed_buildings())
+    summary.update(seed_map_places())  # after platforms and buildings: their places link to them
     summary.update(seed_industries())
     summary.update(seed_firms())
     summary.update(ensure_lost_reasons())

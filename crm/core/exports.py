@@ -4,7 +4,7 @@ An export carries every row of the list it was asked for. Rows are read from the
 as they come: CSV a few hundred rows at a time, XLSX in one pass (openpyxl's write-only workbook, nothing read back),
 into a spooled temporary file that is then sent in chunks, so time grows linearly with the rows and memory stays
 flat. The only limit is Excel's own (1,048,576 rows a sheet): a larger XLSX export is refused with a message, never
-cut.
+cut. Lists export through crm.core.export_jobs, which writes exports past EXPORT_BACKGROUND_ROWS in the job worker.
 """
 from __future__ import annotations
 

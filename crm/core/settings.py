@@ -4,13 +4,13 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, db, utcnow
 
 DEMO_LOADED = 'demo_loaded_at'
-_cache: dict[str, tuple[float, str | None]] = {}
 CACHE_SECONDS = 30.0
 
 
@@ -24,13 +24,19 @@ class AppSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def _local() -> dict[str, tuple[float, str | None]]:
+    """This process's copies of the app's settings (one set per app: per database)."""
+    return current_app.extensions.setdefault('crm_settings', {})
+
+
 def get_setting(key: str, *, cached: bool = False) -> str | None:
-    """Read a setting; `cached` allows a value up to CACHE_SECONDS old (for per-page reads)."""
-    now = time.monotonic()
-    if cached and key in _cache and now - _cache[key][0] < CACHE_SECONDS:
-        return _cache[key][1]
+    """Read a setting; `cached` allows a value up to CACHE_SECONDS old (for per-page reads: a change made in another
+    app process shows there within that time)."""
+    now, local = time.monotonic(), _local()
+    if cached and key in local and now - local[key][0] < CACHE_SECONDS:
+        return local[key][1]
     value = db.session.scalar(select(AppSetting.value).where(AppSetting.key == key))
-    _cache[key] = (now, value)
+    local[key] = (now, value)
     return value
 
 
@@ -40,4 +46,4 @@ def set_setting(key: str, value: str | None) -> None:
     row.value = value
     db.session.add(row)
     db.session.flush()
-    _cache.pop(key, None)
+    _local().pop(key, None)

@@ -11,7 +11,7 @@ from crm.auth.models import FIRM
 from crm.core import pickers
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped, visibility_clause
 from crm.core.concurrency import canonical
-from crm.core.exports import YIELD_PER, csv_response, xlsx_response
+from crm.core import export_jobs
 from crm.core.forms import readable
 from crm.core.pagination import page_args, paginate
 from crm.core.validators import display_phone, record_id
@@ -64,12 +64,19 @@ def export_rows(firms):
              f.notes] for f in firms)
 
 
+@export_jobs.register('firms')
+def export_spec() -> export_jobs.ExportSpec:
+    """Every firm in scope that the list's filters select, in the list's order (a firm's names and tags are its
+    own columns: one statement per batch)."""
+    return export_jobs.ExportSpec('企业名录', EXPORT_HEADER, _list_statement(),
+                                  lambda result: export_rows(firm for (firm,) in result))
+
+
 @bp.get('/export.<any(csv, xlsx):fmt>')
 @requires(Perm.FIRMS_VIEW)
 def export(fmt: str):
-    """The current list as a spreadsheet: every firm in scope that the filters select, read in batches."""
-    rows = export_rows(db.session.scalars(_list_statement().execution_options(yield_per=YIELD_PER)))
-    return (csv_response if fmt == 'csv' else xlsx_response)(f'企业名录.{fmt}', EXPORT_HEADER, rows)
+    """The current list as a spreadsheet (large ones are written in the background)."""
+    return export_jobs.export_response('firms', fmt)
 
 
 @bp.get('/industries')

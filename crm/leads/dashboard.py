@@ -160,7 +160,7 @@ def target_rows(limit: int = 6) -> dict:
 
 
 CACHE_SECONDS = 60
-_cache: dict[tuple, tuple[float, tuple, dict]] = {}
+NAMESPACE = 'dashboard'
 
 
 def _pipeline_version() -> tuple:
@@ -196,24 +196,26 @@ GROUPS = {
 
 def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) -> dict:
     """Every figure of the dashboard, as plain data. With a cache key (the viewer's scope) each group of figures
-    is reused for up to a minute while the fingerprint of its data is unchanged; the page says when the oldest
+    is reused for up to a minute while the fingerprint of its data is unchanged and no lead changed since
+    (crm.core.cache: in this process, or in Redis shared by every app process); the page says when the oldest
     figures shown were computed."""
-    import time
+    from crm.core.cache import cache, generation
 
+    store = cache() if cache_key is not None else None
+    keys = [f"{NAMESPACE}:{':'.join(map(str, cache_key))}:{group}" for group in GROUPS] if store else []
+    found = store.get_many([generation(NAMESPACE), *keys]) if store else []
+    current = found[0] if found else None
     data: dict = {}
     computed = []
-    for group, (version_of, figures) in GROUPS.items():
-        key = None if cache_key is None else (*cache_key, group)
-        version = version_of() if key is not None else None
-        hit = _cache.get(key) if key is not None else None
-        if hit and time.monotonic() - hit[0] < CACHE_SECONDS and hit[1] == version:
+    for n, (group, (version_of, figures)) in enumerate(GROUPS.items()):
+        version = version_of() if store else None
+        hit = found[n + 1] if store else None
+        if hit and hit[0] == current and hit[1] == version:
             part = hit[2]
         else:
             part = {**figures(), 'generated_at': (now or utcnow()).isoformat(timespec='seconds')}
-            if key is not None:
-                if len(_cache) > 768:
-                    _cache.clear()
-                _cache[key] = (time.monotonic(), version, part)
+            if store:
+                store.set(keys[n], (current, version, part), CACHE_SECONDS)
         computed.append(part['generated_at'])
         data.update(part)
     data['generated_at'] = min(computed)
@@ -221,5 +223,7 @@ def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) ->
 
 
 def forget_cached_figures() -> None:
-    """Drop every cached set of figures (called when leads change)."""
-    _cache.clear()
+    """Every cached set of figures is out of date (called when leads change), in every app process."""
+    from crm.core.cache import bump
+
+    bump(NAMESPACE)

@@ -22,10 +22,22 @@ DEFAULT_LOST_REASONS = ('选择其他区域', '政策条件不满足', '房源�
 
 
 def _figures_changed() -> None:
-    """Lead data changed: this process's cached dashboard figures are out of date."""
+    """Lead data changed: the cached dashboard figures are out of date, in every app process — now, and again once
+    the change is committed (another process may have cached figures of the data before it in between)."""
+    from sqlalchemy import event
+
     from crm.leads.dashboard import forget_cached_figures
 
     forget_cached_figures()
+    session = db.session()
+    if not session.info.get('figures_forget_on_commit'):
+        session.info['figures_forget_on_commit'] = True
+
+        def after_commit(committed) -> None:
+            committed.info.pop('figures_forget_on_commit', None)
+            forget_cached_figures()
+
+        event.listen(session, 'after_commit', after_commit, once=True)
 
 
 def _restamp_stays(lead_id: int) -> None:

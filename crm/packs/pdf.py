@@ -263,6 +263,11 @@ def _drop_attachments(document: Any) -> None:
 
 def render_pdf(html: str, *, asset_root: Path, base_url: str | None = None) -> bytes:
     """Render pack HTML to PDF bytes, fetching nothing outside `asset_root` and embedding no attachments."""
+    return render_pdf_pages(html, asset_root=asset_root, base_url=base_url)[0]
+
+
+def render_pdf_pages(html: str, *, asset_root: Path, base_url: str | None = None) -> tuple[bytes, int]:
+    """`render_pdf`, with the number of pages WeasyPrint laid out (the PDF is not parsed again to count them)."""
     root = Path(os.path.realpath(asset_root))
     use_app_fontconfig(root)
     weasyprint = _weasyprint()
@@ -274,9 +279,10 @@ def render_pdf(html: str, *, asset_root: Path, base_url: str | None = None) -> b
                 string=html, base_url=base_url or f'{root.as_uri()}/', url_fetcher=fetcher).render()
             _drop_attachments(document)
             pdf = document.write_pdf()
+            pages = len(document.pages)
     finally:
         del document
         gc.collect()
     if failures:
         raise PdfRenderError('font subsetting failed, the PDF would embed whole fonts: ' + '; '.join(failures))
-    return pdf
+    return pdf, pages

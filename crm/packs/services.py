@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,7 +74,13 @@ def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any) ->
                'citation': v.commitment.paragraph.citation}
               for n, v in enumerate(for_pack(result, 'commitment', PACK_QUOTES), 1)]
     firm = lead.firm
-    return {'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
+    from crm.platforms.maps import pack_platform_map
+    from crm.platforms.siteplan import pack_site_plans
+
+    site_plans = pack_site_plans(units, viewer)
+    return {'platform_map_svg': pack_platform_map(units, platforms, viewer),
+            'site_plan_svg': site_plans.get(units[0]['id'], '') if units else '', 'site_plan_svgs': site_plans,
+            'lang': lang, 'number': number, 'date': clock.today().isoformat(), 'author': author,
             'lead': {'name': lead.display_name, 'confidential': lead.confidential, 'need': lead.space_need_m2,
                      'investment': lead.investment, 'industries': result['industries']},
             'firm': {'name': firm.name if not lead.confidential else lead.codename or lead.display_name},
@@ -109,7 +114,7 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
                progress: Callable[[str, int], None] | None = None, viewer: Any = SYSTEM) -> Pack:
     """Generate, verify and store a new version of the lead's pack (never for a deleted firm), matched within
     `viewer`'s scope; `progress(step, percent)` hears each step."""
-    from crm.packs.pdf import render_pdf
+    from crm.packs.pdf import render_pdf_pages
 
     if lead.firm.deleted_at is not None:
         raise PackError('该企业已删除，不能生成推介包；管理员恢复企业后可再生成')
@@ -121,15 +126,13 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     report('核对规划引文', 35)
     verify_quotes(context['quotes'])
     report('排版生成 PDF', 50)
-    pdf = render_pdf(render_html(context), asset_root=ASSET_ROOT)
+    pdf, pages = render_pdf_pages(render_html(context), asset_root=ASSET_ROOT)
     report('存档', 90)
     sha = hashlib.sha256(pdf).hexdigest()
     path = pdf_path(sha)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         path.write_bytes(pdf)
-    from pypdf import PdfReader
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
     snapshot = {'policies': [[p['id'], p['version']] for p in context['policies']],
                 'units': [[u['id'], u['version']] for u in context['units']],
                 'quotes': [{'commitment': q['commitment_id'], 'anchor': q['anchor'], 'citation': q['citation'],

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 from flask import render_template
@@ -87,7 +86,7 @@ def summary_html(context: dict[str, Any], lang: str) -> str:
 def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str = '',
                   lang: str = 'zh') -> PolicySummary:
     """Render, store and record a new 政策摘要 for the firm, in Chinese or (lang='en') English."""
-    from crm.packs.pdf import render_pdf
+    from crm.packs.pdf import render_pdf_pages
     from crm.packs.services import ASSET_ROOT, pdf_path
 
     count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
@@ -97,15 +96,14 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
         select(PolicySummary.id).where(PolicySummary.number.like(f'ZC-%-{code}-%')).limit(1)) is not None)
     number = summary_number(clock.today().year, series, count + 1)  # the firm's own count, never its id
     context = summary_context(firm, number=number, author=author_name, lang=lang)
-    pdf = render_pdf(summary_html(context, lang), asset_root=ASSET_ROOT)
+    pdf, pages = render_pdf_pages(summary_html(context, lang), asset_root=ASSET_ROOT)
     sha = hashlib.sha256(pdf).hexdigest()
     path = pdf_path(sha)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         path.write_bytes(pdf)
-    from pypdf import PdfReader
     summary = PolicySummary(number=number, firm_id=firm.id, sha256=sha, size=len(pdf),
-                            pages=len(PdfReader(io.BytesIO(pdf)).pages), author_id=author_id,
+                            pages=pages, author_id=author_id,
                             snapshot={'policies': [[p['id'], p['version']] for p in context['policies']]})
     db.session.add(summary)
     db.session.flush()

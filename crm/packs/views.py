@@ -29,7 +29,8 @@ def build(lead_id: int):
     build = services.request_build(lead, lang=lang, user_id=current_user.id)
     db.session.commit()  # the worker must see the queued build
     from crm import jobs
-    jobs.build_pack(build.id)
+    if not jobs.enqueue_or_fail(jobs.build_pack, build):
+        db.session.commit()  # the progress page says why nothing is coming
     return redirect(url_for('packs.build_progress', build_id=build.id))
 
 

@@ -2,11 +2,11 @@
 leaders and officers see everything read-only (officers may later mark units 意向 for a lead); firm users none."""
 from __future__ import annotations
 
-from sqlalchemy import false
+from sqlalchemy import false, or_
 
 from crm.auth.models import LEADER, OFFICER, PARK_MANAGER
 from crm.core.access import object_rule, scope_rule
-from crm.platforms.models import Building, MediaFile, Platform, Unit
+from crm.platforms.models import Building, MapPlace, MediaFile, Platform, Unit, UnitOutline
 
 STAFF_READERS = (LEADER, OFFICER)
 
@@ -40,6 +40,18 @@ def media_scope(user):
     return _platform_clause(MediaFile.platform_id, user)
 
 
+@scope_rule(UnitOutline)
+def outline_scope(user):
+    return _platform_clause(UnitOutline.platform_id, user)
+
+
+@scope_rule(MapPlace)
+def map_place_scope(user):
+    """Points of interest are public geography; a platform's and its buildings' places follow the platform."""
+    clause = _platform_clause(MapPlace.platform_id, user)
+    return None if clause is None else or_(MapPlace.platform_id.is_(None), clause)
+
+
 def _own_or_read(user, action: str, platform_id: int) -> bool:
     mine = user.role_code == PARK_MANAGER and platform_id in user.platform_ids
     if action == 'view':
@@ -66,3 +78,8 @@ def unit_actions(user, action: str, unit: Unit) -> bool:
 @object_rule(MediaFile)
 def media_actions(user, action: str, media: MediaFile) -> bool:
     return _own_or_read(user, action, media.platform_id)
+
+
+@object_rule(UnitOutline)
+def outline_actions(user, action: str, outline: UnitOutline) -> bool:
+    return _own_or_read(user, action, outline.platform_id)

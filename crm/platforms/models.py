@@ -189,3 +189,44 @@ class UnitReservation(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column()
+
+
+MAP_POI_KINDS = ('metro', 'rail', 'airport', 'university')
+MAP_PLACE_KINDS = ('platform', 'building', *MAP_POI_KINDS)
+
+
+class MapPlace(Base):
+    """A point on the offline platform map: a platform, a building, or a point of interest (metro or rail station,
+    airport, university) shown on every platform's map. Longitude and latitude are WGS-84 degrees."""
+
+    __tablename__ = 'map_place'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(String(120))
+    lon: Mapped[float] = mapped_column(Numeric(9, 6, asdecimal=False))
+    lat: Mapped[float] = mapped_column(Numeric(9, 6, asdecimal=False))
+    approximate: Mapped[bool] = mapped_column(Boolean, default=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey('platform.id', ondelete='CASCADE'), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey('building.id', ondelete='CASCADE'), index=True)
+
+
+class UnitOutline(Base):
+    """A unit's outline on a building's floor plan, drawn once by the park manager: a polygon in the image's
+    pixels (x right, y down), so the 租控表 can be shown as the plan coloured by status."""
+
+    __tablename__ = 'unit_outline'
+    __audited__ = True
+    __table_args__ = (UniqueConstraint('media_id', 'unit_id'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey('media_file.id', ondelete='CASCADE'), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey('unit.id', ondelete='CASCADE'), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey('platform.id'), index=True)
+    points: Mapped[list[list[float]]] = mapped_column(JSON)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()

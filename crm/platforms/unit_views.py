@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
-from crm.core.exports import YIELD_PER, csv_response, xlsx_response
+from crm.core import export_jobs
 from crm.core.pagination import page_args
 from crm.core.args import id_arg
 from crm.core.validators import record_id
@@ -174,16 +174,23 @@ EXPORT_HEADER = ['平台', '楼宇', '楼层', '房号', '建筑面积(㎡)', '�
                  '月租金(元)', '物业费(元/㎡·月)', '可租日期', '状态', '备注']
 
 
+@export_jobs.register('vacancies')
+def vacancies_export_spec() -> export_jobs.ExportSpec:
+    """The vacancy search's own statement: every matching unit with its building and platform names."""
+    def rows(result):
+        return ([platform, building_name, u.floor, u.number, u.area_gross, u.area_usable, u.use, u.fitout, u.rent,
+                 u.monthly_rent, u.property_fee, u.available_from, u.status, u.note]
+                for u, building_name, platform in result)
+
+    return export_jobs.ExportSpec('空置房源', EXPORT_HEADER,
+                                  service.vacancy_statement(_vacancy_filters(), request.args.get('sort', 'area')), rows)
+
+
 @bp.get('/vacancies.<any(csv, xlsx):fmt>')
 @requires(Perm.PLATFORMS_VIEW)
 def vacancies_export(fmt: str):
-    """The same search as a spreadsheet, every matching unit (formula-like text stays text), read in batches."""
-    rows = db.session.execute(service.vacancy_statement(_vacancy_filters(), request.args.get('sort', 'area'))
-                              .execution_options(yield_per=YIELD_PER))
-    data = ([platform, building_name, u.floor, u.number, u.area_gross, u.area_usable, u.use, u.fitout, u.rent,
-             u.monthly_rent, u.property_fee, u.available_from, u.status, u.note] for u, building_name, platform in rows)
-    maker = csv_response if fmt == 'csv' else xlsx_response
-    return maker(f'空置房源.{fmt}', EXPORT_HEADER, data)
+    """The same search as a spreadsheet, every matching unit (formula-like text stays text)."""
+    return export_jobs.export_response('vacancies', fmt)
 
 
 @bp.route('/units/import', methods=['GET', 'POST'])

@@ -55,6 +55,8 @@ def detail(platform_id: int):
     buildings = db.session.scalars(scoped(select(Building), Building).where(Building.platform_id == platform.id)
                                    .order_by(Building.name)).all()
     summary = vacancy_summary(Unit.platform_id == platform.id)
+    from crm.platforms.maps import platform_map_svg
+
     return render_template('platforms/detail.html', platform=platform, children=children, commitments=commitments,
                            fact_labels=FACT_LABELS, buildings=buildings, summary=summary,
-                           can_edit=can(current_user, 'edit', platform))
+                           can_edit=can(current_user, 'edit', platform), map_svg=platform_map_svg(platform))

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import json
 from operator import attrgetter
 
 from sqlalchemy import String, Text, cast, or_, select

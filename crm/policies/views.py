@@ -434,7 +434,8 @@ def push(policy_id: int):
         flash(str(exc), 'error')
         return redirect(url_for('policies.firms', policy_id=policy.id))
     db.session.commit()  # the worker must see the queued push
-    jobs.push_summaries(queued.id)
+    if not jobs.enqueue_or_fail(jobs.push_summaries, queued):
+        db.session.commit()  # the progress page says why nothing is coming
     return redirect(url_for('policies.push_progress', push_id=queued.id))
 
 

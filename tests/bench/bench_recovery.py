@@ -1,4 +1,5 @@
-"""The plan-recovery benchmark: the importer on documents it was not tuned on.
+"""The plan-recovery benchmark: the importer on documents it was not tuned on (`python -m tests.bench.bench_recovery`
+prints the numbers per genre and per damage, and every miss).
 
 Fifty documents are generated (seeded) from the clean sources of tests/plans/recovery, damaged the ways downloaded
 plan texts are, with junk strings from the evaluation list only; each is imported and compared with its clean text.
@@ -54,10 +55,46 @@ def seed_background():
                           for p in parse_document(path.read_bytes()).paragraphs)
 
 
+def by_genre(scores) -> dict[str, dict[str, float]]:
+    """The four numbers per genre of the source (gy 规划纲要, zb 政府工作报告, jh 计划执行情况报告, zc 政策文件, xw 新闻稿)."""
+    from tests.plans.recovery.score import summarize
+
+    genres: dict[str, list] = {}
+    for s in scores:
+        genres.setdefault(s.name.split('-')[2][:2], []).append(s)
+    out = {}
+    for genre, group in sorted(genres.items()):
+        g = summarize(group)
+        out[genre] = {'documents': g.documents, 'exact': round(g.exact, 3), 'junk_kept': round(g.junk_kept, 3),
+                      'duplicates': g.duplicates, 'false_cuts': g.false_cuts}
+    return out
+
+
+def breakdown(seed: int = SEED, count: int = DOCUMENTS) -> None:
+    """`python -m tests.bench.bench_recovery`: the numbers per genre and per damage, and every paragraph missed,
+    string left and character cut, document by document (what to fix first)."""
+    summary, scores = measure(seed, count, background=seed_background())
+    print(f'exact {summary.exact:.4f}  junk kept {summary.junk_kept:.4f}  duplicates {summary.duplicates}  '
+          f'false cuts {summary.false_cuts}  kept by kind {summary.kept_by_kind}')
+    for genre, values in by_genre(scores).items():
+        print(genre, values)
+    for name, values in summary.by_damage.items():
+        print(name, values)
+    for s in scores:
+        if s.missed or s.leftovers or s.duplicates or s.false_cut_chars:
+            print(f'== {s.name} {s.damages} missed {len(s.missed)} duplicates {s.duplicates} cut {s.false_cut_chars}')
+            for text in s.missed:
+                print('  missed', text[:80])
+            for text in s.leftovers:
+                print('  left  ', text)
+            for text in s.cuts:
+                print('  cut   ', text[:100])
+
+
 def run(ctx, compare) -> list[dict]:
     background = seed_background()
     start = time.perf_counter()
-    summary, _scores = measure(background=background)
+    summary, scores = measure(background=background)
     seconds = round(time.perf_counter() - start, 2)
     alone = isolated(background=background)
     by = {metric: {name: values[metric] for name, values in alone.items()}
@@ -66,7 +103,7 @@ def run(ctx, compare) -> list[dict]:
               'seconds': seconds}
     return [
         {'name': 'plans_recovery_exact', 'value': round(summary.exact, 4), 'unit': 'share', 'target': '>= 0.98',
-         'detail': {**common, 'paragraphs': summary.paragraphs,
+         'detail': {**common, 'paragraphs': summary.paragraphs, 'by_genre': by_genre(scores),
                     'each_damage_alone': by['exact']}},
         {'name': 'plans_recovery_junk_kept', 'value': round(summary.junk_kept, 4), 'unit': 'share', 'target': '<= 0.01',
          'detail': {**common, 'injected': summary.injected, 'kept_by_kind': summary.kept_by_kind,
@@ -78,3 +115,7 @@ def run(ctx, compare) -> list[dict]:
          'detail': {**common, 'real_characters': summary.real_chars,
                     'each_damage_alone': by['false_cuts']}},
     ]
+
+
+if __name__ == '__main__':
+    breakdown()

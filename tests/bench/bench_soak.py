@@ -1,11 +1,15 @@
-"""soak_requests, soak_5xx and soak_p95_ms: gunicorn (2 workers × 4 threads, gthread) on a loopback port against a
-SQLite database with 10,000 firms and 50,000 leads, browsed by 50 signed-in clients at once for a fixed time.
+"""soak_requests, soak_5xx, soak_p95_ms and soak_cpu_ms_per_request: gunicorn (2 workers × 4 threads, gthread) on a
+loopback port against a database of the bench's engine (SQLite, or PostgreSQL with BENCH_DB=postgresql: the
+soak_pg_* entries) with 10,000 firms and 50,000 leads, browsed by 50 signed-in clients at once for a fixed time.
 
 Each client is a thread with its own keep-alive connection, its own session cookie and its own loopback source
 address (127.0.0.2 …), as 50 officers on 50 machines would be; they read lead lists with filters and pages, lead
 details, the firm list, the vacancy search and the dashboard, and now and then save a follow-up (with CSRF).
 Between requests each waits a moment (BENCH_SOAK_THINK seconds on average, default 0.5). BENCH_SOAK_SECONDS sets
-the duration (default 120), BENCH_SOAK_CLIENTS the number of clients (default 50).
+the duration (default 120), BENCH_SOAK_CLIENTS the number of clients (default 50). The server records the CPU time of every request's thread
+(tests/bench/soak_gunicorn.py): mean, p50 and p95 milliseconds per route are in soak_cpu_ms_per_request's detail.
+BENCH_SOAK_PROFILE=1 adds py-spy's sampling profile of the workers there: the shares of SQL, templates and the rest,
+and the top frames.
 """
 from __future__ import annotations
 
@@ -157,8 +161,11 @@ def run(ctx, compare) -> list[dict]:
     think = float(os.environ.get('BENCH_SOAK_THINK', '0.5'))
     folder = ctx.tmp / 'soak'
     folder.mkdir()
+    cpu_dir = folder / 'cpu'
+    cpu_dir.mkdir()
     env = {**os.environ, 'CRM_ENV': 'development', 'CRM_INSTANCE_PATH': str(folder),
-           'DATABASE_URL': f'sqlite:///{folder / "soak.db"}', 'SECRET_KEY': 'soak-bench-' + 'k' * 40}
+           'DATABASE_URL': ctx.scratch_url('soak'), 'SECRET_KEY': 'soak-bench-' + 'k' * 40,
+           'BENCH_SOAK_CPU_DIR': str(cpu_dir)}
     started = time.perf_counter()
     _crm(env, 'db', 'upgrade')
     _crm(env, 'seed')
@@ -169,7 +176,7 @@ def run(ctx, compare) -> list[dict]:
     error_log = folder / 'gunicorn.log'
     server = subprocess.Popen([str(BIN / 'gunicorn'), '--workers', '2', '--threads', '4', '--worker-class', 'gthread',
                                '--bind', f'127.0.0.1:{port}', '--error-logfile', str(error_log), '--keep-alive', '5',
-                               'wsgi:app'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               '--config', str(Path(__file__).with_name('soak_gunicorn.py')), 'wsgi:app'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         for _ in range(300):
@@ -188,6 +195,7 @@ def run(ctx, compare) -> list[dict]:
         logs: list[list] = [[] for _ in clients]
         failures: list[str] = []
         stop = time.monotonic() + seconds
+        profiler = _start_profile(server.pid, folder / 'profile.txt', seconds)
 
         def work(n: int) -> None:
             try:
@@ -202,6 +210,8 @@ def run(ctx, compare) -> list[dict]:
         for thread in threads:
             thread.join(seconds + 120)
         elapsed = time.monotonic() - began
+        if profiler is not None:
+            profiler.wait(60)
     finally:
         _stop(server)
     entries = [entry for log in logs for entry in log]
@@ -215,8 +225,11 @@ def run(ctx, compare) -> list[dict]:
     list_ms = [ms for kind, ms, _status in entries if kind in LIST_KINDS]
     server_log = error_log.read_text(errors='replace') if error_log.exists() else ''
     fives = sum(n for status, n in statuses.items() if status >= 500)
+    cpu = _cpu_by_kind(cpu_dir)
+    all_cpu = [ms for values in cpu.values() for ms in values]
     common = {'seconds': round(elapsed, 1), 'clients': clients_n, 'think_seconds_mean': think,
-              'gunicorn': '2 workers × 4 threads (gthread)', 'firms': FIRMS, 'leads': LEADS, 'units': UNITS}
+              'gunicorn': '2 workers × 4 threads (gthread)', 'firms': FIRMS, 'leads': LEADS, 'units': UNITS,
+              'database': 'postgresql' if env['DATABASE_URL'].startswith('postgresql') else 'sqlite'}
     return [
         {'name': 'soak_requests', 'value': len(entries), 'unit': 'requests', 'target': 'reported',
          'detail': {**common, 'requests_per_second': round(len(entries) / elapsed, 1),
@@ -228,11 +241,88 @@ def run(ctx, compare) -> list[dict]:
                     'database_locked_in_server_log': server_log.count('database is locked'),
                     'tracebacks_in_server_log': server_log.count('Traceback')}},
         {'name': 'soak_p95_ms', 'value': round(_percentile(all_ms, 0.95), 1), 'unit': 'ms',
-         'target': '< 500 for list pages',
+         'target': '<= 300',
          'detail': {'p50_ms': round(_percentile(all_ms, 0.50), 1), 'p99_ms': round(_percentile(all_ms, 0.99), 1),
                     'list_pages_p95_ms': round(_percentile(list_ms, 0.95), 1),
                     'p95_ms_by_kind': {k: round(_percentile(v, 0.95), 1) for k, v in sorted(by_kind.items())}}},
+        {'name': 'soak_cpu_ms_per_request', 'value': round(sum(all_cpu) / len(all_cpu), 1) if all_cpu else 0,
+         'unit': 'ms', 'target': 'reported',
+         'detail': {'measured_by': "the request thread's CPU time in the server (time.thread_time, gunicorn hooks)",
+                    'requests': len(all_cpu),
+                    'mean_ms_by_kind': {k: round(sum(v) / len(v), 1) for k, v in sorted(cpu.items())},
+                    'p50_ms_by_kind': {k: round(_percentile(v, 0.50), 1) for k, v in sorted(cpu.items())},
+                    'p95_ms_by_kind': {k: round(_percentile(v, 0.95), 1) for k, v in sorted(cpu.items())},
+                    'server_cpu_seconds_total': round(sum(all_cpu) / 1000, 1),
+                    **_profile_summary(folder / 'profile.txt')}},
     ]
+
+
+def _start_profile(pid: int, output: Path, seconds: float):
+    """With BENCH_SOAK_PROFILE=1: py-spy samples the gunicorn workers (busy threads only) for the whole run."""
+    if os.environ.get('BENCH_SOAK_PROFILE') != '1':
+        return None
+    return subprocess.Popen([str(BIN / 'py-spy'), 'record', '--pid', str(pid), '--subprocesses', '--format', 'raw',
+                             '--rate', '50', '--duration', str(int(seconds)), '--nonblocking', '--output',
+                             str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _profile_summary(path: Path, top: int = 15) -> dict:
+    """Where the sampled CPU went: shares of samples in SQL (driver and SQLAlchemy), in templates (Jinja), and
+    elsewhere, and the functions that held most samples themselves and in total (folded py-spy stacks)."""
+    if not path.exists():
+        return {}
+    total = sql = template = 0
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    for line in path.read_text(encoding='utf-8', errors='replace').splitlines():
+        stack, _, count = line.rpartition(' ')
+        if not count.isdigit():
+            continue
+        n = int(count)
+        frames = [f for f in stack.split(';') if f and not f.startswith(('process ', 'thread '))]
+        total += n
+        if any(m in stack for m in ('sqlalchemy/', 'sqlite3', 'psycopg')):
+            sql += n
+        elif any(m in stack for m in ('jinja2/', 'templates/')):
+            template += n
+        if frames:
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+
+    def share(value: int) -> float:
+        return round(100 * value / total, 1) if total else 0.0
+
+    def ranked(counts: dict[str, int]) -> list[str]:
+        return [f'{share(n)}% {frame}' for frame, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]]
+
+    return {'profile': {'samples': total, 'sql_percent': share(sql), 'template_percent': share(template),
+                        'other_percent': share(total - sql - template), 'top_self': ranked(own),
+                        'top_inclusive': ranked({f: n for f, n in inclusive.items() if 'site-packages/gunicorn' not in f
+                                                 and 'threading.py' not in f})}}
+
+
+def _kind(method: str, uri: str) -> str:
+    """The soak's name for a request the server saw (as the clients name theirs)."""
+    path, _, query = uri.partition('?')
+    if method == 'POST':
+        return 'follow_up_post' if path.endswith('/activities') else 'login_post' if path == '/login' else 'other_post'
+    if path == '/leads/':
+        return 'lead_page' if query.startswith('page=') else 'lead_filter' if query else 'lead_list'
+    if re.fullmatch(r'/leads/\d+', path):
+        return 'lead_detail'
+    return {'/leads/dashboard': 'dashboard', '/firms/': 'firm_list', '/platforms/vacancies': 'unit_search',
+            '/login': 'login_page'}.get(path, 'other')
+
+
+def _cpu_by_kind(folder: Path) -> dict[str, list[float]]:
+    found: dict[str, list[float]] = {}
+    for log in folder.glob('cpu-*.log'):
+        for line in log.read_text(encoding='utf-8', errors='replace').splitlines():
+            method, rest = line.split(' ', 1)
+            uri, ms = rest.rsplit(' ', 1)
+            found.setdefault(_kind(method, uri), []).append(float(ms))
+    return found
 
 
 def _stop(server: subprocess.Popen) -> None:

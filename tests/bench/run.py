@@ -1,6 +1,8 @@
 """`make bench`: compared variants measured side by side in one run (alternating, medians of rounds).
 
 Prints one JSON object: {"machine": {...}, "benchmarks": [{"name", "value", "unit", "target", "detail"}]}.
+BENCH_DB=postgresql runs every group on a scratch PostgreSQL database (CRM_TEST_PG_URL, default the local server),
+created for the run and dropped after it; its entries are named with `_pg` (lead_list_ratio_pg, soak_pg_p95_ms).
 Each benchmark module exposes `run(ctx) -> list[dict]`; this file only sets up and collects.
 """
 from __future__ import annotations
@@ -57,25 +59,89 @@ def compare(variants: dict[str, Callable[[], object]], *, rounds: int = 5, secon
     return {name: calls / spent[name] for name in names}
 
 
+PG_BASE_URL = os.environ.get('CRM_TEST_PG_URL', 'postgresql://postgres@127.0.0.1:5432/')
+
+
+def _pg_admin_url() -> str:
+    base = PG_BASE_URL.rstrip('/')
+    if base.count('/') <= 2:  # no database name given
+        base += '/postgres'
+    return base.replace('postgresql://', 'postgresql+psycopg://', 1)
+
+
 class Context:
-    """A migrated SQLite database in a temporary folder and an app bound to it."""
+    """A migrated database (SQLite in a temporary folder, or with BENCH_DB=postgresql a scratch PostgreSQL database
+    dropped at the end) and an app bound to it. `scratch_url()` gives further empty databases of the same engine
+    (the soak's server builds its own)."""
 
     def __init__(self) -> None:
+        self.kind = os.environ.get('BENCH_DB', 'sqlite').strip().lower() or 'sqlite'
+        if self.kind in ('pg', 'postgres'):
+            self.kind = 'postgresql'
+        if self.kind not in ('sqlite', 'postgresql'):
+            raise SystemExit(f'BENCH_DB must be sqlite or postgresql, not {self.kind!r}')
         self.tmp = Path(tempfile.mkdtemp(prefix='crm-bench-'))
-        self.url = f'sqlite:///{self.tmp / "bench.db"}'
+        self.created: list[str] = []
+        self.app = None
+        self.url = self.scratch_url('main')
         from alembic import command
 
         from crm import create_app
         from crm.cli import alembic_config
 
         command.upgrade(alembic_config(self.url), 'head')
-        self.app = create_app({'SQLALCHEMY_DATABASE_URI': self.url})
+        self.app = create_app({'SQLALCHEMY_DATABASE_URI': self.url, 'INSTANCE_PATH': str(self.tmp / 'instance')})
         with self.app.app_context():
             from crm.db import db
             from crm.seed import run_seed
 
             run_seed()
             db.session.commit()
+
+    def scratch_url(self, name: str) -> str:
+        """A new, empty database of the bench's engine (PostgreSQL ones are dropped by `close`)."""
+        if self.kind == 'sqlite':
+            return f'sqlite:///{self.tmp / f"{name}.db"}'
+        from sqlalchemy import create_engine, text
+
+        database = f'crm_bench_{os.getpid()}_{name}'
+        admin = create_engine(_pg_admin_url(), isolation_level='AUTOCOMMIT')
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS {database} WITH (FORCE)'))
+                conn.execute(text(f"CREATE DATABASE {database} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
+                                  f"LC_CTYPE 'C.UTF-8' TEMPLATE template0"))
+        finally:
+            admin.dispose()
+        self.created.append(database)
+        return _pg_admin_url().rsplit('/', 1)[0] + '/' + database
+
+    def close(self) -> None:
+        """Drop the scratch PostgreSQL databases."""
+        if self.app is not None:
+            with self.app.app_context():
+                from crm.db import db
+
+                db.session.remove()
+                db.engine.dispose()
+        if not self.created:
+            return
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(_pg_admin_url(), isolation_level='AUTOCOMMIT')
+        try:
+            with admin.connect() as conn:
+                for database in self.created:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS {database} WITH (FORCE)'))
+        finally:
+            admin.dispose()
+
+
+def entry_name(name: str, kind: str) -> str:
+    """A benchmark's name for the engine: PostgreSQL entries carry `_pg` (soak_p95_ms → soak_pg_p95_ms)."""
+    if kind == 'sqlite':
+        return name
+    return 'soak_pg_' + name[len('soak_'):] if name.startswith('soak_') else name + '_pg'
 
 
 def main() -> None:
@@ -87,10 +153,19 @@ def main() -> None:
     only = set(sys.argv[1:])
     modules = (bench_login, bench_units, bench_firms, bench_leads, bench_exports, bench_packs, bench_plans,
                bench_recovery, bench_policies, bench_soak, bench_workbench)
-    # a module answers to its name after `bench_`, or to the GROUP it declares (bench_recovery runs with `plans`)
-    for module in (m for m in modules if not only or {m.__name__.rsplit('_', 1)[1], getattr(m, 'GROUP', '')} & only):
-        benchmarks.extend(module.run(ctx, compare))
-    json.dump({'machine': machine(), 'benchmarks': benchmarks}, sys.stdout, ensure_ascii=False, indent=2)
+    try:
+        # a module answers to its name after `bench_`, or to the GROUP it declares (bench_recovery runs with `plans`)
+        for module in (m for m in modules
+                       if not only or {m.__name__.rsplit('_', 1)[1], getattr(m, 'GROUP', '')} & only):
+            for entry in module.run(ctx, compare):
+                entry['name'] = entry_name(entry['name'], ctx.kind)
+                if isinstance(entry.get('detail'), dict):
+                    entry['detail']['database'] = ctx.kind
+                benchmarks.append(entry)
+    finally:
+        ctx.close()
+    json.dump({'machine': {**machine(), 'database': ctx.kind}, 'benchmarks': benchmarks}, sys.stdout,
+              ensure_ascii=False, indent=2)
     sys.stdout.write('\n')
 
 

@@ -25,6 +25,21 @@ def _bulk(in_app, model, rows: list[dict]) -> None:
         db.session.commit()
 
 
+def _through_job(client, url: str) -> bytes:
+    """An export above the background threshold: the request queues a job (run at once in tests) and leads to its
+    page, which offers the file; the file is then downloaded from there."""
+    import re
+
+    queued = client.get(url)
+    assert queued.status_code == 302 and '/exports/' in queued.headers['Location'], queued.status_code
+    page = client.get(queued.headers['Location']).get_data(as_text=True)
+    assert '文件已生成' in page, page
+    link = re.search(r'href="(/exports/\d+/download)"', page).group(1)
+    download = client.get(link)
+    assert download.status_code == 200
+    return download.data
+
+
 def _csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith('\ufeff'.encode())
     return list(csv.reader(io.StringIO(data.decode('utf-8-sig'))))
@@ -41,12 +56,11 @@ def test_lead_export_carries_every_lead_past_the_old_cap(client, factories, logg
                          for n in range(total)])
     factories.lead(title='不在筛选内的项目', stage='洽谈')
     logged_in('leader')
-    response = client.get(f'/leads/export.{fmt}?stage=线索&q=整表项目')
-    assert response.status_code == 200
+    data = _through_job(client, f'/leads/export.{fmt}?stage=线索&q=整表项目')  # past 20,000 rows: in the background
     if fmt == 'csv':
-        rows = _csv_rows(response.data)
+        rows = _csv_rows(data)
     else:
-        rows = [list(r) for r in load_workbook(io.BytesIO(response.data), read_only=True).active.values]
+        rows = [list(r) for r in load_workbook(io.BytesIO(data), read_only=True).active.values]
     assert len(rows) == total + 1  # header included
     titles = {row[0] for row in rows[1:]}
     assert len(titles) == total and '整表项目00000' in titles and f'整表项目{total - 1:05d}' in titles
@@ -60,7 +74,7 @@ def test_firm_export_carries_every_firm_past_the_old_cap(client, logged_in, in_a
     _bulk(in_app, Firm, [{'name': f'整表企业{n:05d}有限公司', 'name_key': f'整表企业{n:05d}', 'former_names': [],
                           'tags': [], 'sources': []} for n in range(total)])
     logged_in('officer')
-    rows = _csv_rows(client.get('/firms/export.csv?q=整表企业').data)
+    rows = _csv_rows(_through_job(client, '/firms/export.csv?q=整表企业'))
     assert len(rows) == total + 1 and rows[-1][0] == f'整表企业{total - 1:05d}有限公司'
 
 
@@ -73,7 +87,7 @@ def test_vacancy_export_carries_every_unit_past_the_old_cap(client, factories, l
     _bulk(in_app, Unit, [{'building_id': building.id, 'platform_id': platform.id, 'floor': 1 + n // 1000,
                           'number': f'R{n:05d}', 'area_gross': 100, 'status': '空置'} for n in range(total)])
     logged_in('officer')
-    rows = _csv_rows(client.get(f'/platforms/vacancies.csv?platform_id={platform.id}').data)
+    rows = _csv_rows(_through_job(client, f'/platforms/vacancies.csv?platform_id={platform.id}'))
     assert len(rows) == total + 1 and {row[3] for row in rows[1:]} == {f'R{n:05d}' for n in range(total)}
 
 
@@ -149,3 +163,163 @@ def test_lead_export_columns(client, factories, logged_in, in_app):
     rows = _csv_rows(client.get('/leads/export.csv?q=代号列').data)
     assert rows[1] == ['代号列', '列检查企业有限公司', '线索', '上门拜访', '6450', '乙列园、甲列园', '', '', '12', '公共池', '']
     assert '保密的真实名称' not in client.get('/leads/export.csv').data.decode('utf-8-sig')
+
+
+# --- small exports stream back at once; large ones go through a job and its page ----------------------------
+
+@pytest.fixture
+def small_threshold(app, monkeypatch):
+    """Exports of more than 3 rows run in the background (EXPORT_BACKGROUND_ROWS)."""
+    monkeypatch.setitem(app.config, 'EXPORT_BACKGROUND_ROWS', 3)
+
+
+@pytest.mark.parametrize('fmt', ['csv', 'xlsx'])
+def test_export_at_the_threshold_streams_back_and_above_it_runs_in_the_background_in_the_viewers_scope(
+        client, factories, logged_in, small_threshold, fmt):
+    """An officer's export carries exactly the leads their list shows (not another officer's); up to the threshold
+    the file comes straight back, above it the export is a job whose page offers the same file."""
+    officer = logged_in('officer')
+    other = factories.user('officer', name='别的专员')
+    firm = factories.firm('阈值导出企业有限公司')
+    for n in range(3):
+        factories.lead(firm, owner=officer, title=f'阈值项目{n}')
+    factories.lead(firm, owner=other, title='阈值项目他人')
+    direct = client.get(f'/leads/export.{fmt}?q=阈值项目')
+    assert direct.status_code == 200 and direct.headers['Content-Disposition'].startswith('attachment')
+
+    def titles(data: bytes) -> set[str]:
+        if fmt == 'csv':
+            return {row[0] for row in _csv_rows(data)[1:]}
+        return {row[0] for row in list(load_workbook(io.BytesIO(data), read_only=True).active.values)[1:]}
+
+    assert titles(direct.data) == {'阈值项目0', '阈值项目1', '阈值项目2'}
+    factories.lead(firm, owner=officer, title='阈值项目3')
+    listed = client.get('/leads/?q=阈值项目').get_data(as_text=True)
+    assert '阈值项目3' in listed and '阈值项目他人' not in listed
+    data = _through_job(client, f'/leads/export.{fmt}?q=阈值项目')
+    assert titles(data) == {'阈值项目0', '阈值项目1', '阈值项目2', '阈值项目3'}
+
+
+def test_an_export_job_is_seen_and_downloaded_only_by_the_user_who_asked(client, app, factories, logged_in,
+                                                                         small_threshold):
+    from tests.conftest import login
+
+    officer = logged_in('officer')
+    for n in range(5):
+        factories.lead(owner=officer, title=f'私有导出{n}')
+    queued = client.get('/leads/export.csv?q=私有导出')
+    page_url = queued.headers['Location']
+    page = client.get(page_url).get_data(as_text=True)
+    assert '共 5 行' in page
+    download = page_url + '/download'
+    assert len(_csv_rows(client.get(download).data)) == 6
+    for role in ('officer', 'leader', 'admin'):
+        stranger = factories.user(role)
+        other_client = app.test_client()
+        login(other_client, stranger.email, factories.PASSWORD)
+        assert other_client.get(page_url).status_code == 404
+        assert other_client.get(download).status_code == 404
+        assert other_client.get(page_url + '/status').status_code == 404
+
+
+def test_export_job_page_shows_progress_while_the_file_is_written(client, factories, logged_in, in_app):
+    """While the worker writes, the page (and the fragment it polls) says how many rows are written."""
+    from crm.core.export_jobs import ExportJob
+
+    officer = logged_in('officer')
+    with in_app():
+        job = ExportJob(user_id=officer.id, kind='leads', fmt='csv', filename='招商项目.csv', status='running',
+                        rows_total=40_000)
+        db.session.add(job)
+        db.session.commit()
+        job.progress_path.write_text('10000')
+        job_id = job.id
+    html = client.get(f'/exports/{job_id}/status').get_data(as_text=True)
+    assert '已写入 10,000 / 40,000 行' in html and 'value="25"' in html and 'hx-trigger="every 1s"' in html
+    assert client.get(f'/exports/{job_id}/download').status_code == 404  # nothing to download yet
+
+
+def test_expired_export_files_are_deleted_and_the_page_says_so(client, app, factories, logged_in, in_app,
+                                                               small_threshold):
+    from datetime import timedelta
+
+    from crm.core.export_jobs import ExportJob, purge_expired
+    from crm.db import utcnow
+
+    officer = logged_in('officer')
+    for n in range(4):
+        factories.lead(owner=officer, title=f'过期导出{n}')
+    page_url = client.get('/leads/export.csv?q=过期导出').headers['Location']
+    job_id = int(page_url.rsplit('/', 1)[1])
+    with in_app():
+        job = db.session.get(ExportJob, job_id)
+        path = job.path
+        assert path.exists() and job.expires_at > utcnow() + timedelta(hours=app.config['EXPORT_KEEP_HOURS'] - 1)
+        assert purge_expired() == 0  # not yet
+        job.expires_at = utcnow() - timedelta(minutes=1)
+        assert purge_expired() == 1
+        db.session.commit()
+    assert not path.exists()
+    assert client.get(page_url + '/download').status_code == 404
+    assert '已过保留期限并被删除' in client.get(page_url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize('url', ['/leads/export.csv', '/firms/export.csv', '/platforms/vacancies.csv'])
+def test_exports_read_related_names_without_a_query_per_row(client, factories, logged_in, count_queries, url):
+    """The rows and their related names (firm, platforms, owner; building and platform) come from one statement:
+    an export of many rows runs the same queries as an export of one."""
+    logged_in('leader')
+    officer = factories.user('officer', name='导出负责人')
+    platform = factories.platform('计数园')
+    building = factories.building(platform, name='计数园一号楼')
+
+    def add(n: int) -> None:
+        for i in range(n):
+            firm = factories.firm(f'计数企业{n}-{i}有限公司')
+            factories.lead(firm, owner=officer, platforms=[platform], title=f'计数项目{n}-{i}')
+            factories.unit(building, number=f'{n}{i:02d}')
+
+    add(1)
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    add(6)
+    with count_queries() as many:
+        data = client.get(url).data
+    assert len(many) == len(few), many
+    assert data.decode('utf-8-sig').count('\n') >= 8
+
+
+def test_a_background_xlsx_export_beyond_a_worksheet_fails_with_the_reason_on_its_page(
+        client, factories, logged_in, small_threshold, monkeypatch):
+    import crm.core.exports as exports
+
+    monkeypatch.setattr(exports, 'XLSX_MAX_ROWS', 4)
+    officer = logged_in('officer')
+    for n in range(5):
+        factories.lead(owner=officer, title=f'超表项目{n}')
+    page_url = client.get('/leads/export.xlsx?q=超表项目').headers['Location']
+    page = client.get(page_url).get_data(as_text=True)
+    assert '导出失败' in page and '超出 Excel 单个工作表的行数上限' in page and 'CSV' in page
+    assert client.get(page_url + '/download').status_code == 404
+    assert len(_csv_rows(_through_job(client, '/leads/export.csv?q=超表项目'))) == 6
+
+
+def test_a_large_export_whose_queue_cannot_be_reached_says_so_on_its_page(client, factories, logged_in,
+                                                                          small_threshold, monkeypatch):
+    """The job queue's server is down: the export's page says the export was not queued (no error page)."""
+    import sqlite3
+
+    from crm import jobs
+
+    def unreachable(*_args, **_kwargs):
+        raise sqlite3.OperationalError('unable to open database file')
+
+    monkeypatch.setattr(jobs.huey, 'enqueue', unreachable)
+    officer = logged_in('officer')
+    for n in range(4):
+        factories.lead(owner=officer, title=f'队列故障项目{n}')
+    queued = client.get('/leads/export.csv?q=队列故障项目')
+    assert queued.status_code == 302
+    page = client.get(queued.headers['Location']).get_data(as_text=True)
+    assert '导出失败' in page and '任务队列暂时无法连接' in page

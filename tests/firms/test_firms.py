@@ -30,7 +30,7 @@ def test_bad_uscc_re_renders_with_the_input_kept(client, logged_in):
 
 
 def test_park_manager_sees_housed_firms_only_and_firm_user_only_their_own(client, factories, logged_in):
-    platform, elsewhere = factories.platform('驻园'), factories.platform('外园')
+    platform, _elsewhere = factories.platform('驻园'), factories.platform('外园')
     unit = factories.unit(factories.building(platform))
     housed, outside = factories.firm('驻园企业'), factories.firm('外园企业')
     factories.tenancy(housed, unit)

@@ -11,11 +11,14 @@ from tests.packs.test_packs import _lead
 
 
 @pytest.fixture
-def queued(monkeypatch):
+def queued(monkeypatch, app):
     """The real huey queue in memory, not run at once: tasks wait until the test runs them like the worker."""
     from huey.storage import MemoryStorage
 
+    from crm import jobs
     from crm.jobs import huey
+
+    jobs._use(app.extensions[jobs.EXTENSION])  # this app's queue settings (another app may have been built since)
 
     monkeypatch.setattr(huey, '_immediate', False)
     monkeypatch.setattr(huey, 'storage', MemoryStorage('crm-test-queue'))
@@ -53,6 +56,32 @@ def test_queued_builds_show_progress_until_the_worker_has_run_them(client, facto
     pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
     assert f'/packs/{pack.id}.pdf' in status and 'hx-trigger' not in status
     assert db_session.scalar(select(func.count(Pack.id))) == 1, 'the duplicate task found the build finished'
+
+
+@pytest.fixture
+def queue_down(monkeypatch, app):
+    """The queue's Redis cannot be reached (nothing listens on port 1)."""
+    from huey.storage import RedisStorage
+
+    from crm import jobs
+
+    jobs._use(app.extensions[jobs.EXTENSION])
+    monkeypatch.setattr(jobs.huey, '_immediate', False)
+    monkeypatch.setattr(jobs.huey, 'storage', RedisStorage('crm-test-down', url='redis://127.0.0.1:1'))
+
+
+def test_a_build_the_queue_cannot_take_says_so_and_a_new_request_queues_anew(client, factories, logged_in, in_app,
+                                                                             db_session, queue_down):
+    officer = logged_in('officer')
+    lead = _lead(factories, officer, db_session, in_app)
+    response = post_form(client, f'/leads/{lead.id}/packs', {'lang': 'zh'}, token_from=f'/leads/{lead.id}')
+    assert response.status_code == 302 and '/packs/builds/' in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert '推介包未生成' in page and '任务队列暂时无法连接' in page and 'hx-trigger' not in page
+    build = db_session.scalars(select(PackBuild).where(PackBuild.lead_id == lead.id)).one()
+    assert build.status == 'failed' and build.finished_at is not None
+    again = post_form(client, f'/leads/{lead.id}/packs', {'lang': 'zh'}, token_from=f'/leads/{lead.id}')
+    assert again.location != response.location, 'the failed request is not reused'
 
 
 def test_a_failed_build_says_why_and_issues_nothing(client, factories, logged_in, in_app, db_session):

@@ -44,6 +44,7 @@ def test_officer_builds_a_pack_with_every_unit_policy_and_verbatim_quote(client,
     pack = db_session.scalars(select(Pack).where(Pack.lead_id == lead.id)).one()
     pdf = client.get(f'/packs/{pack.id}.pdf').data
     assert pdf[:4] == b'%PDF' and len(pdf) < 1_000_000
+    assert pack.pages == len(PdfReader(io.BytesIO(pdf)).pages) >= 1
     text = _text(pdf)
     assert '杭州星竞电子竞技有限公司' in text and '电竞大楼' in text and '801' in text and '802' in text
     assert pack.snapshot['quotes'], 'a pack cites the plans'

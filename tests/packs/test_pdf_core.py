@@ -167,7 +167,8 @@ def _pdffonts(pdf_path: Path) -> list[list[str]]:
 @pytest.fixture(scope='session')
 def three_page_pdf(asset_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Path]:
     """The 3-page pack rendered once, as bytes and as a file for poppler."""
-    pdf = pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+    pdf, pages = pack_pdf.render_pdf_pages(three_page_html(), asset_root=asset_root)
+    assert pages == 3, 'the pages are counted from the laid-out document'
     path = tmp_path_factory.mktemp('pdf') / 'pack.pdf'
     path.write_bytes(pdf)
     return pdf, path

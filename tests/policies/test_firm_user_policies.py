@@ -3,9 +3,7 @@ how the policy applies to their own firm; never another firm, the review page or
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
-from crm.policies.models import Policy
 from tests.conftest import post_form
 from tests.policies import policy_texts as texts
 

@@ -31,7 +31,7 @@ def test_an_officer_records_a_claim_from_application_to_payment(client, logged_i
     park = factories.platform('兑现测试园')
     firm = factories.firm('兑现测试有限公司')
     factories.tenancy(firm, factories.unit(factories.building(park)))
-    officer = logged_in('officer')
+    logged_in('officer')
     url = f'/policies/payments/new/{firm.id}'
     negative = post_form(client, url, {'clause': clause_id, 'amount': '-5', 'on': '2026-03-01'})
     assert negative.status_code == 422 and '金额不能为负' in negative.get_data(as_text=True)

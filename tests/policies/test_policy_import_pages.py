@@ -32,7 +32,7 @@ def _clause(db_session, policy: Policy, article: str) -> PolicyClause:
 
 
 def test_import_review_accept_and_reimport(client, logged_in, factories, db_session):
-    officer = logged_in('officer')
+    logged_in('officer')
     assert client.get('/policies/import').status_code == 403, 'importing is for those who edit policies'
     client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
     logged_in('admin')
@@ -93,6 +93,7 @@ def test_import_review_accept_and_reimport(client, logged_in, factories, db_sess
 def test_edit_a_candidate_keeps_its_quote_and_the_guide_keeps_hand_corrections(client, logged_in, db_session):
     logged_in('admin')
     response = _upload(client, '/policies/import', texts.ITEMS_HTML.encode(), 'page.html')
+    assert response.status_code == 302 and '/review' in response.headers['Location']
     policy = _policy_by_title(db_session, '拱墅区跨境电商产业扶持细则（测试）')
     assert policy.source_type == 'text/html' and policy.guide['department']['text'] == '区商务局'
     rent = _clause(db_session, policy, 's2.i2')
@@ -178,7 +179,7 @@ def test_eligible_firms_by_cli_page_and_scope_then_summaries_pushed(app, client,
     assert '合格科技有限公司' not in page and '暂无适用企业' in page, 'a park manager sees the firms of their platforms'
     client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
 
-    officer = logged_in('officer')
+    logged_in('officer')
     page = client.get(f'/policies/{policy_id}/firms')
     html = page.get_data(as_text=True)
     assert '合格科技有限公司' in html and '新符合' in html and '待核实科技有限公司' in html and '员工人数不低于100' in html

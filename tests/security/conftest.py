@@ -202,6 +202,19 @@ def _build(factories: Factories) -> dict[str, Any]:
                   for role, user in users.items()}
         db.session.commit()
     filters['other'] = factories.saved_filter(other_officer)
+    with factories._in_app():  # a finished export per role (its file on disk), and another officer's
+        from crm.core.export_jobs import ExportJob
+
+        export_ids = {}
+        for role, user in [*users.items(), ('other', other_officer)]:
+            job = ExportJob(user_id=user.id, kind='leads', fmt='csv', filename='招商项目.csv', status='done',
+                            rows_total=1, rows_done=1)
+            db.session.add(job)
+            db.session.flush()
+            job.path.write_bytes('\ufeff项目\n'.encode())
+            export_ids[role] = job.id
+        db.session.commit()
+    shared['export_ids'] = export_ids
     return {'users': users, 'other_officer': other_officer, 'own': own, 'other': other, 'deleted': deleted,
             'shared': shared, 'filters': filters, 'tokens': tokens, 'crossings': crossings}
 
@@ -322,6 +335,8 @@ def variant_values(world: World, rule, variant: str, role: str | None) -> dict[s
             values[name] = world.shared['plan_target_id' if rule.endpoint == 'targets.track' else 'tracked_id']
         elif name in ('document_id', 'commitment_id', 'policy_id', 'clause_id', 'push_id'):
             values[name] = world.shared[name]
+        elif name == 'job_id':
+            values[name] = world.shared['export_ids']['other' if variant == 'other' else role or 'admin']
         elif name in ('build_id', 'payment_id', 'notification_id'):
             values[name] = side[name]
         else:

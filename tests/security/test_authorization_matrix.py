@@ -111,6 +111,10 @@ EXPECTED: dict[str, str] = {
     'platforms.media_upload': 'ok/ok 403 403 ok/404 403',
     'platforms.media_delete': 'ok/ok 403 403 ok/404 403',
     'platforms.building_edit': 'ok/ok 403 403 ok/404 403',
+    # a floor plan coloured by unit status: read like its images; outlines are drawn by the platform's manager
+    'platforms.floor_plan': 'ok/ok ok/ok ok/ok ok/404 403',
+    'platforms.outline_save': 'ok/ok 403 403 ok/404 403',
+    'platforms.outline_delete': 'ok/ok 403 403 ok/404 403',
     # match choices and pack builds follow their lead
     'leads.match_choice': 'ok/ok ok/ok ok/404 403 403',
     'packs.build_progress': 'ok/ok ok/ok ok/404 403 403',
@@ -140,6 +144,10 @@ EXPECTED: dict[str, str] = {
     'policies.clause_delete': 'ok/ok 403 403 403 403',
     'policies.source_upload': 'ok/ok 403 403 403 403',
     'policies.source_download': '404/404 404/404 404/404 404/404 404/404',
+    # large exports: each user sees only their own
+    'exports.job': 'ok/404 ok/404 ok/404 ok/404 ok/404',
+    'exports.job_status': 'ok/404 ok/404 ok/404 ok/404 ok/404',
+    'exports.download': 'ok/404 ok/404 ok/404 ok/404 ok/404',
     # notifications: everyone has an inbox and chooses its channels; a notification is its addressee's alone
     # (own = officer O1's, other = officer O2's), administrators included
     'notifications.index': 'ok ok ok ok ok',

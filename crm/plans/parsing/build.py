@@ -13,7 +13,7 @@ from .outline import Outline
 from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .tables import TableData, read_table
-from .text import cn_to_int, ends_sentence, normalize_for_search
+from .text import cn_to_int, compact_key, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
 # spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
@@ -85,20 +85,48 @@ class ItemBuilder:
     """Walk one item's lines and emit its structure."""
 
     def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool,
-                 stats: CorpusStats | None = None, terms: tuple[str, ...] = ()) -> None:
+                 stats: CorpusStats | None = None, terms: tuple[str, ...] = (), contents: tuple[str, ...] = ()) -> None:
         self.lines, self.outline, self.allow_parts = lines, outline, allow_parts
         self.terms = terms
+        self.contents = contents
         self.stats = stats
         self.out = Built()
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
         self.wrap = wrap_width(lines)
+        if self.wrap:
+            self._join_wrapped_headings()
+
+    def _join_wrapped_headings(self) -> None:
+        """A numbered heading fused with its text and broken at the wrap width: its line is the first line of a
+        paragraph, so the rest of the paragraph is joined to it before the title is told apart from the text."""
+        full = [i for i, ln in enumerate(self.lines[:-1])
+                if len(ln.text.strip()) >= self.wrap - 1 and not ends_sentence(ln.text.strip())]
+        # does the layout put a blank line between the lines of a wrapped paragraph? then a blank line after the
+        # heading's line does not part it from its text
+        spaced = sum(1 for i in full if not self.lines[i + 1].text.strip()) > len(full) / 2
+        for i, ln in enumerate(self.lines):
+            text = ln.text.strip()
+            if len(text) < self.wrap - 2 or ends_sentence(text):
+                continue
+            head = match_heading(text)
+            if head is None or head.kind not in PARALLEL:
+                continue
+            if not spaced and i + 1 < len(self.lines) and not self.lines[i + 1].text.strip():
+                continue
+            joined, j = self._gather(i, text, whole_line=False)
+            if j > i + 1:
+                self.lines[i] = Line(joined, ln.line, joined)
+                for n in range(i + 1, j):
+                    self.lines[n] = Line('', self.lines[n].line, '')
 
     def run(self) -> Built:
         """Build the item."""
         if self.stats is not None:
             self.titles = self._parallel_titles(self.stats)
+        if self.contents:
+            self.titles.update(self._listed_titles())
         i = 0
         while i < len(self.lines):
             i = self._step(i) if self.lines[i].text.strip() else i + 1
@@ -150,11 +178,35 @@ class ItemBuilder:
         titles: dict[int, tuple[str, str]] = {}
         for group in groups:
             texts = [t for _, t, _ in group]
-            # a title on a line of its own, or told apart by a colon or a repeated year, is not fused
-            sure = any(how in ('line', 'colon', 'year') for _, _, how in group)
-            ends = split_parallel(texts, stats) if not sure and is_fused_group(texts) else None
-            for (i, text, _), k in zip(group, ends or ()):
-                titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
+            # a title on a line of its own, or told apart by a colon or a repeated year, is not fused: it ends where
+            # it ends, and its length and commas tell where its fused siblings' titles end
+            fixed = [how in ('line', 'colon', 'year') for _, _, how in group]
+            if all(fixed):
+                continue
+            ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed) else None
+            for (i, text, _), k, sure in zip(group, ends or (), fixed):
+                if not sure:
+                    titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
+        return titles
+
+    def _listed_titles(self) -> dict[int, tuple[str, str]]:
+        """Titles of numbered headings fused with their text, where the table of contents lists the heading: the
+        title is the longest listed one the line starts with (after its marker)."""
+        titles: dict[int, tuple[str, str]] = {}
+        for i, ln in enumerate(self.lines):
+            text = ln.text.strip()
+            head = match_heading(text) if text else None
+            if head is None or head.kind not in PARALLEL:
+                continue
+            rest = text[len(head.marker):].strip()
+            folded = compact_key(head.marker + rest)
+            listed = max((t for t in self.contents if folded.startswith(t) and len(folded) > len(t)), key=len,
+                         default=None)
+            if listed is None:
+                continue
+            k = next((k for k in range(1, len(rest) + 1) if compact_key(head.marker + rest[:k]) == listed), None)
+            if k is not None and k < len(rest):
+                titles[i] = (rest[:k], rest[k + 1:] if rest[k] == '。' else rest[k:])
         return titles
 
     def _is_part(self, i: int, text: str) -> bool:

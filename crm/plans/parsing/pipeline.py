@@ -12,7 +12,7 @@ from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, Removal
 from .outline import Outline
 from .repeats import drop_repeats
-from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline
+from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline, toc_titles
 from .spam import cut_foreign_spans, drop_foreign_lines, find_suspects, merge_suspects, strip_injections
 from .table_targets import table_targets
 from .text import decode, ends_sentence, normalize_for_search, sha256_hex, squeeze_spaces
@@ -33,13 +33,14 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     doc = ParsedDocument(encoding, sha256_hex(data), None, corrections=corrections)
     lines = raw_lines(text)
     triples = find_web_items(lines)
+    contents = toc_titles(lines)
     lines = _drop_junk(lines, doc)
     items = drop_repeats(_items(lines, triples, doc), doc)
     _detect_title(items, doc)
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
     if language:
         drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
-    _build(items, doc, background, _names(platforms, industries))
+    _build(items, doc, background, _names(platforms, industries), contents)
     listed = []
     if language:
         doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
@@ -137,7 +138,7 @@ def _detect_title(items: list[Item], doc: ParsedDocument) -> None:
         return
     lines = items[0].lines
     front = _front_matter(lines)
-    cands = _title_candidates(front)
+    cands = _title_candidates(front) or _dated_title(front, doc)
     if not cands:
         return
     best = max(cands, key=lambda c: len(c[0]) + (50 if TITLE_END.search(c[0]) else 0))
@@ -168,15 +169,48 @@ def _title_candidates(front: list[Line]) -> list[tuple[str, list[Line]]]:
     return cands
 
 
+DOC_NUMBER = re.compile(r'[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号$')
+DATE_LINE = re.compile(r'\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日')
+
+
+def _dated_title(front: list[Line], doc: ParsedDocument) -> list[tuple[str, list[Line]]]:
+    """A title that names no kind of document (a news release's headline) is known by where it stands: the
+    lines above a date line at the head of the text, none of them a sentence, are the title and, right above the
+    date, the issuer (明湖区融媒体中心)."""
+    filled = [ln for ln in front if ln.text]
+    at = next((n for n, ln in enumerate(filled[:5]) if DATE_LINE.fullmatch(ln.text)), None)
+    if not at or any(ends_sentence(ln.text) or re.search(r'[，,;；:：]', ln.text) or len(ln.text) > 60
+                     for ln in filled[:at]):
+        return []
+    title = filled[:at]
+    for ln in [ln for ln in title[1:] if DOC_NUMBER.search(ln.text) and len(ln.text) <= 30]:
+        doc.metadata.setdefault('number', ln.text)
+        doc.removed.append(Removal('metadata', ln.text, ln.line, 'number of the document'))
+        ln.text = ''
+    title = [ln for ln in title if ln.text]
+    if len(title) >= 2 and len(title[-1].text) <= 20 and not re.search(r'\d', title[-1].text):
+        issuer = title.pop()
+        doc.metadata.setdefault('issuer', issuer.text)
+        doc.removed.append(Removal('metadata', issuer.text, issuer.line, 'issuer or date of the document'))
+        issuer.text = ''
+    return [(' '.join(ln.text for ln in title), title)]
+
+
 def _title_piece(text: str) -> bool:
     return (len(text) >= 6 and not ends_sentence(text) and not re.search(r'[，,:：]', text) and text[0] not in '(（'
             and not re.search(r'\d{4}年\d{1,2}月|(人民政府|委员会|办公室|办公厅|局|文件)$|〔\d{4}〕|\d+号$', text))
 
 
 def _front_matter(lines: list[Line]) -> list[Line]:
+    """The lines before the body: the body starts at a long line, a numbered heading, or a line that ends a
+    sentence or opens with a salutation (各位代表：): a title-like line after that is a heading or a wrapped
+    sentence, not the document's title."""
     out = []
     for ln in lines:
         if len(ln.text) >= 60 or re.match(r'^第[一二三四五六七八九十\d]+[篇章节]|^[一二三四五六七八九十]+、', ln.text):
+            break
+        if ln.text and (ends_sentence(ln.text) or ln.text.endswith(('：', ':'))):
+            out.append(ln)
             break
         out.append(ln)
     return out
@@ -195,9 +229,14 @@ def _front_meta(front: list[Line], doc: ParsedDocument) -> None:
         ln.text = ''
 
 
+SECTION_MARKER = re.compile(r'^(第[一二三四五六七八九十百\d]+(部分|篇|章|节)|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])')
+
+
 def _title_like(text: str) -> bool:
+    """A line that reads as the document's title: not a sentence, names a kind of document, and is no numbered
+    section heading (第一部分 2023年计划执行情况 names a plan but opens a part of the body)."""
     return 6 <= len(text) <= 80 and not ends_sentence(text) and '，' not in text and ',' not in text and bool(
-        re.search(r'(纲要|规划|报告|计划|草案)', text))
+        re.search(r'(纲要|规划|报告|计划|草案)', text)) and not SECTION_MARKER.match(text)
 
 
 def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
@@ -206,7 +245,8 @@ def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
                   for alias in (name, *aliases)})
 
 
-def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...]) -> None:
+def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...],
+           contents: tuple[str, ...] = ()) -> None:
     used: set[str] = set()
     stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
     for item in items:
@@ -218,7 +258,7 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
             heading.position = len(doc.headings) + len(doc.paragraphs)
             doc.headings.append(heading)
         allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
-        built = ItemBuilder(item.lines, outline, allow_parts, stats, names).run()
+        built = ItemBuilder(item.lines, outline, allow_parts, stats, names, contents).run()
         for n, part in enumerate(built.flow, start=len(doc.headings) + len(doc.paragraphs)):
             part.position = n
         doc.headings.extend(built.headings)

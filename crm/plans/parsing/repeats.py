@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .model import ParsedDocument, Removal
@@ -48,6 +49,7 @@ class Repeat:
     aligned: int
     src_extra: int = 0
     dup_extra: int = 0
+    gaps: list[tuple[int, int, int, int]] = field(default_factory=list)  # (src pos, src skip, dup pos, dup skip)
 
 
 def normalise(text: str) -> str:
@@ -124,6 +126,7 @@ def _follow(s: str, p: int, j: int, floor: int, k: int, max_gap: int, bounds: li
     dup_stop = _end_of_segment(bounds, dup0)
     ps, js, aligned = p, j, back
     src_extra = dup_extra = 0
+    gaps: list[tuple[int, int, int, int]] = []
     first_run = None
     while True:
         ps2, js2 = _extend(s, ps, js, src_stop, dup_stop)
@@ -139,8 +142,9 @@ def _follow(s: str, p: int, j: int, floor: int, k: int, max_gap: int, bounds: li
         gs, gd = step
         src_extra += gs
         dup_extra += gd
+        gaps.append((ps, gs, js, gd))
         ps, js = ps + gs, js + gd
-    return Repeat((src0, ps), (dup0, js), aligned, src_extra, dup_extra), first_run
+    return Repeat((src0, ps), (dup0, js), aligned, src_extra, dup_extra, gaps), first_run
 
 
 def _extend(s: str, ps: int, js: int, src_stop: int, dup_stop: int) -> tuple[int, int]:
@@ -178,6 +182,7 @@ class Stream:
     lines: list[tuple[int, int]]  # (item index, line index)
     bounds: list[int] = field(default_factory=list)  # stream end of each item
     item_start: list[int] = field(default_factory=list)
+    line_sizes: Counter[int] | None = None  # characters per line (counted when first needed)
 
     @classmethod
     def of(cls, items: list[Item]) -> Stream:
@@ -286,8 +291,10 @@ def _drop_item_copies(items: list[Item], cross: list[Repeat], stream: Stream, do
                       item_of) -> set[int]:
     """Articles of a web page repeated whole in another article: the one with more junk goes (the later on a tie)."""
     shared: dict[tuple[int, int], list[int]] = {}
+    pairs: dict[tuple[int, int], list[Repeat]] = {}
     for rep in cross:
         key = (item_of(rep.src[0]), item_of(rep.dup[0]))
+        pairs.setdefault(key, []).append(rep)
         totals = shared.setdefault(key, [0, 0, 0])
         totals[0] += rep.aligned
         totals[1] += rep.src_extra
@@ -306,6 +313,7 @@ def _drop_item_copies(items: list[Item], cross: list[Repeat], stream: Stream, do
         else:
             loser = later if covers_later else first
         keeper = first if loser == later else later
+        _drop_insertions(items, stream, pairs[first, later], keeper == later, [], doc)
         dropped.add(loser)
         body = '\n'.join(ln.text for ln in items[loser].lines if ln.text.strip())
         doc.duplicate_blocks.append(Removal('duplicate-block', body, items[loser].title_line,
@@ -324,8 +332,8 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
     `PASSAGE_SENTENCES` whole sentences: a single sentence or a clause shared by two paragraphs is the document's
     own formula (guiding principles, a slogan) said twice."""
     aligned = sum(r.aligned for r in group)
-    src_extra = sum(r.src_extra for r in group)
-    dup_extra = sum(r.dup_extra for r in group)
+    src_extra = sum(_inline(stream, pos, skip) for r in group for pos, skip, _, _ in r.gaps)
+    dup_extra = sum(_inline(stream, pos, skip) for r in group for _, _, pos, skip in r.gaps)
     keep_later = src_extra > dup_extra and not any(_overlaps(r.src, span) for r in group for span in kept_before)
     src_cuts = [c for r in group for c in _cuts(items, stream, r.src)]
     dup_cuts = [c for r in group for c in _cuts(items, stream, r.dup)]
@@ -337,6 +345,7 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
         return
     kept_lines = _numbers(items, kept)
     kept_before.extend(r.dup if keep_later else r.src for r in group)
+    _drop_insertions(items, stream, group, keep_later, cuts, doc)
     removed_text = _apply(items, cuts)
     first_line, last_line = _numbers(items, cuts)
     extra = src_extra if keep_later else dup_extra
@@ -348,6 +357,64 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
                         f'{kept_lines[0]}-{kept_lines[1]}')
     if aligned >= BODY_COPY * len(stream.text):
         _drop_furniture(items, stream, group[-1].src[1], group[0].dup[0], doc)
+
+
+INSERTION_MIN, INSERTION_MAX = 3, 30
+INSERTION_REASON = 'only in one of two copies of the same text: a string inserted into this copy'
+_CLAUSE_MARK = re.compile(r'[。，,、；;：:！!？?（）()“”"《》]')
+
+
+def _drop_insertions(items: list[Item], stream: Stream, group: list[Repeat], keep_later: bool, cuts: list[_Cut],
+                     doc: ParsedDocument) -> None:
+    """Cut from the copy that is kept the strings it has and the other copy lacks at the same place: two copies of
+    one text that differ by a run of words with nothing in its place in the other are one text with something
+    inserted. Only a run of words is cut (no clause mark in it, INSERTION_MIN to INSERTION_MAX characters), never a
+    whole line of the copy's head (its title, issuer and date), and only on lines the dropped copy does not share."""
+    dropped = {(c.item, c.line) for c in cuts}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    start = min(r.dup[0] if keep_later else r.src[0] for r in group)
+    body = stream.text.find('。', start)  # whole lines before the first sentence are the copy's head
+    head = set(stream.line_of[start:body]) if body >= 0 else set()
+    for r in group:
+        for src_pos, src_skip, dup_pos, dup_skip in r.gaps:
+            pos, size, other = (dup_pos, dup_skip, src_skip) if keep_later else (src_pos, src_skip, dup_skip)
+            piece = stream.text[pos:pos + size]
+            if other or not INSERTION_MIN <= size <= INSERTION_MAX or _CLAUSE_MARK.search(piece):
+                continue
+            for at in range(pos, pos + size):
+                ref = stream.line_of[at]
+                if ref < 0:
+                    break
+                spans.setdefault(ref, []).append((stream.offset_of[at], stream.offset_of[at] + 1))
+    if stream.line_sizes is None:
+        stream.line_sizes = Counter(stream.line_of)
+    for ref, chars in spans.items():
+        item, index = stream.lines[ref]
+        if (item, index) in dropped or ref in head and len(chars) >= stream.line_sizes[ref]:
+            continue  # a whole line of the head only one copy has is its front matter, not an inserted string
+        ln = items[item].lines[index]
+        runs: list[list[int]] = []
+        for a, b in sorted(chars):
+            if runs and a <= runs[-1][1] + 1 and not ln.text[runs[-1][1]:a].strip():
+                runs[-1][1] = b
+            else:
+                runs.append([a, b])
+        text = ln.text
+        for a, b in reversed(runs):
+            doc.removed.append(Removal('spam', text[a:b], ln.line, INSERTION_REASON, 1.0, text[max(0, a - 12):b + 12]))
+            text = text[:a] + text[b:]
+        items[item].lines[index] = Line(text, ln.line, text)
+
+
+def _inline(stream: Stream, pos: int, size: int) -> int:
+    """Characters of a stretch only one copy has that stand inside lines: strings inserted into the text. Whole
+    lines one copy has (its front matter, a page's furniture) say nothing about which copy is cleaner."""
+    if not size:
+        return 0
+    if stream.line_sizes is None:
+        stream.line_sizes = Counter(stream.line_of)
+    inside = Counter(stream.line_of[pos:pos + size])
+    return sum(n for ref, n in inside.items() if ref >= 0 and n < stream.line_sizes[ref])
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

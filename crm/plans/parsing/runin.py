@@ -61,23 +61,34 @@ def _shared_prefix(texts: Sequence[str]) -> int:
     return shared
 
 
-def is_fused_group(texts: Sequence[str]) -> bool:
-    """Siblings whose titles run into their text: enough of them, and at least two with no early full stop."""
+def is_fused_group(texts: Sequence[str], fixed: Sequence[bool] = ()) -> bool:
+    """Siblings whose titles run into their text: enough of them, and at least two with no early full stop; or,
+    next to siblings whose titles stand alone (`fixed`), one with a long text and no early full stop."""
+    fixed = fixed or [False] * len(texts)
+    fused = sum(1 for t, f in zip(texts, fixed) if not f and '。' not in t[:FUSED_WITHIN] and len(t) > MAX_TITLE)
+    if any(fixed):
+        return len(texts) >= 2 and fused >= 1
     if len(texts) < MIN_GROUP:
         return False
     fused = sum(1 for t in texts if '。' not in t[:FUSED_WITHIN])
     return fused >= 2
 
 
-def split_parallel(texts: Sequence[str], stats: CorpusStats) -> list[int] | None:
-    """Where each sibling's title ends (an index into its text), or None when no consistent split exists."""
-    shared = _shared_prefix(texts)
+def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[bool] = ()) -> list[int] | None:
+    """Where each sibling's title ends (an index into its text), or None when no consistent split exists.
+
+    A `fixed` sibling is a title on its own (a line of its own, or a title told apart by a colon): it ends where its
+    text ends, and lends its length and its commas to the choice for the others."""
+    shared = _shared_prefix(texts) if len(texts) > 1 else 0
     best: tuple[float, list[int]] | None = None
     for commas in range(3):
-        options = [_candidates(t, commas, stats, shared) for t in texts]
+        options = [[(k, c) for k, c in _candidates(t, commas, stats, 0 if f else shared) if not f or k == len(t)]
+                   for t, f in zip(texts, fixed or [False] * len(texts))]
         if not all(options):
             continue
-        for length in range(3, MAX_TITLE + 1):
+        # titles that stand alone say how long the group's titles are: within a character of one of them
+        alone = {len(t) + d for t, f in zip(texts, fixed or ()) if f for d in (-1, 0, 1)}
+        for length in sorted(alone) or range(3, MAX_TITLE + 1):
             total, ends = 0.0, []
             for choice in options:
                 k, cost = min(((k, c + LENGTH_WEIGHT * abs(k - length)) for k, c in choice), key=lambda kc: kc[1])

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .junk import DATE_ONLY, SEPARATOR
-from .text import CN_NUM, cn_to_int, squeeze_spaces, unify_spaces
+from .text import CN_NUM, cn_to_int, compact_key, squeeze_spaces, unify_spaces
 
 
 @dataclass
@@ -55,6 +57,18 @@ def find_toc(lines: list[Line]) -> set[int]:
     return set(hits) if len(hits) >= 3 else set()
 
 
+def toc_titles(lines: list[Line]) -> tuple[str, ...]:
+    """The headings a table of contents lists, without their page numbers and leaders, in comparison form (NFKC,
+    no whitespace): the document's own word on where each section title ends."""
+    out = []
+    for i in sorted(find_toc(lines)):
+        text = unicodedata.normalize('NFKC', lines[i].raw or lines[i].text).strip()
+        text = compact_key(re.sub(r'[\s.…·—_-]*\d{1,3}\s*$', '', text))
+        if 2 <= len(text) <= 60 and not _TOC_TITLE.match(text):
+            out.append(text)
+    return tuple(out)
+
+
 def _toc_block(lines: list[Line], start: int) -> set[int]:
     """Contiguous page-referenced lines after a 目录 title (blank lines allowed)."""
     block: set[int] = set()
@@ -89,7 +103,49 @@ def split_inline(text: str, line: int) -> list[Line]:
         if kind == 'cn':
             counters['paren'] = counters['num'] = 0
         cuts.append(m.start('m'))
-    return _cut(text, sorted(set(cuts)), line)
+    return _cut(text, sorted(set(cuts) | set(paragraph_breaks(text))), line)
+
+
+_PARAGRAPH_END = '。！？；：:!?;”"'
+_SPACE_RUN = re.compile(r'[\s\u00a0\u3000]+')
+_HEADED = re.compile(rf'^(?:第[{CN_NUM}\d]+(?:[篇章节]|部分)|[{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*(\S.*)$')
+
+
+_CLOSING = '”’"\'」』）)》】，,。；;：:、！？!?'
+
+
+def _plain_title(text: str) -> bool:
+    """A heading's title: short, no clause punctuation, quotes closed (not a sentence cut at a quote's blank)."""
+    return (len(text) <= 40 and not re.search(r'[，,。；;：:、]', text) and text[-1] not in '“‘"\'《(（「『【'
+            and text.count('“') == text.count('”') and text.count('"') % 2 == 0)
+
+
+def paragraph_breaks(text: str) -> list[int]:
+    """Where the paragraphs of an article printed on one line begin.
+
+    A web page that prints a whole body on one line separates its paragraphs with one kind of blank (a space, two
+    ideographic spaces, two NBSPs): the blank that most often follows a sentence's final mark, when it does so more
+    than once (Chinese prose puts no space after 。). Every such blank after a final mark breaks a paragraph, and so
+    does one after a numbered heading's title (一、发展基础 …), which ends with no mark."""
+    runs = [m for m in _SPACE_RUN.finditer(text) if m.start() > 0 and m.end() < len(text)]
+    after_end = Counter(m.group(0) for m in runs if text[m.start() - 1] in _PARAGRAPH_END)
+    if not after_end:
+        return []
+    sep, count = after_end.most_common(1)[0]
+    if count < 2:
+        return []
+    cuts, last = [], 0
+    for m in runs:
+        if m.group(0) != sep:
+            continue
+        if text[m.end()] in _CLOSING:  # a blank before a closing mark (“ 最多跑一次 ”) is inside a sentence
+            continue
+        before = text[last:m.start()].strip()
+        head = _HEADED.match(before)
+        if text[m.start() - 1] in _PARAGRAPH_END or (head and _plain_title(head.group(1))):
+            cuts.append(m.end())
+            last = m.end()
+    return cuts
 
 
 def _marker_kind(marker: str) -> tuple[str, int | None]:
@@ -114,7 +170,7 @@ def _cut(text: str, cuts: list[int], line: int) -> list[Line]:
 
 def _split_title_space(piece: str, line: int) -> list[Line]:
     """`一、园区定位与空间布局 杭州下城区…` -> heading line + body line (the space separates them in web pages)."""
-    m = re.match(rf'^([{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*([^\s。,，;；:：]{{2,30}})\s+(\S.*)$', piece)
+    m = re.match(rf'^([{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*([^\s。,，;；:：“”"《(（]{{2,30}})\s+(\S.*)$', piece)
     if m and len(m.group(3)) > 10:
         head = m.group(1) + m.group(2)
         return [Line(squeeze_spaces(head), line, head), Line(squeeze_spaces(m.group(3)), line, m.group(3))]

@@ -74,6 +74,8 @@ def _fits(text: str, cells: list[Line]) -> bool:
     if not cells:
         return False
     prev = cells[-1].text
+    if ends_sentence(text) and len(prev) <= 12 and re.search(r'\d', prev):
+        return False  # a finished sentence after a figure (41, 80以上) is the paragraph after an indicator table
     return (len(prev) <= 20 and not ends_sentence(prev)) or (len(prev) > 20 and not ends_sentence(prev))
 
 

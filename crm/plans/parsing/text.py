@@ -53,6 +53,11 @@ def normalize_for_search(text: str) -> str:
     return squeeze_spaces(text)
 
 
+def compact_key(text: str) -> str:
+    """A text's comparison form: NFKC, without any whitespace (a heading as a table of contents lists it)."""
+    return re.sub(r'\s+', '', unicodedata.normalize('NFKC', text))
+
+
 def ends_sentence(text: str) -> bool:
     """True when the text ends with sentence-final punctuation (closing quotes allowed after it)."""
     stripped = text.rstrip(CLOSERS + ' ')

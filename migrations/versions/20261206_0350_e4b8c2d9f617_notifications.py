@@ -1,8 +1,8 @@
 """Notifications: the inbox, delivery per channel (inbox, e-mail, group robot) and each user's channels.
 
 Revision ID: e4b8c2d9f617
-Revises: d7e3a91c5b20
-Create Date: 2026-12-06 10:00:00
+Revises: e4b1c7a2d9f3
+Create Date: 2026-12-06 03:50:00
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import crm.db
 
 
 revision = 'e4b8c2d9f617'
-down_revision = 'd7e3a91c5b20'
+down_revision = 'e4b1c7a2d9f3'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,130 @@
+"""The figures cache: values that are expensive to compute and cheap to keep for a minute (the dashboard's figures).
+
+`CACHE_URL` says where they live. `memory://` (the default in development and tests) keeps them in each process,
+which is right for one process and wrong for several: every gunicorn worker — and every machine — would keep its
+own copy, and an edit on one could not clear the others'. `redis://…` keeps one copy in Redis, shared by every app
+process; a change clears it for all of them at once. When Redis cannot be reached, every read is a miss and the
+figures are computed from the database (slower, never wrong), with a warning in the log.
+
+Invalidation is by generation: `bump(namespace)` moves a counter, and entries stored under an older generation are
+treated as absent (no key scan, one atomic increment)."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import threading
+import time
+from typing import Any
+
+from flask import Flask, current_app
+
+LOGGER = logging.getLogger('crm.core.cache')
+EXTENSION = 'crm_cache'
+MEMORY_MAX_ENTRIES = 1024
+
+
+class MemoryCache:
+    """Entries in this process only (one per app object)."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: list[str]) -> list[Any]:
+        now = time.monotonic()
+        found = []
+        for key in keys:
+            entry = self._data.get(key)
+            found.append(entry[1] if entry is not None and entry[0] > now else None)
+        return found
+
+    def set(self, key: str, value: Any, seconds: float) -> None:
+        with self._lock:
+            if len(self._data) >= MEMORY_MAX_ENTRIES:
+                self._data.clear()
+            self._data[key] = (time.monotonic() + seconds, value)
+
+    def incr(self, key: str) -> int:
+        with self._lock:
+            entry = self._data.get(key)
+            value = (entry[1] if entry else 0) + 1
+            self._data[key] = (float('inf'), value)
+            return value
+
+
+class RedisCache:
+    """Entries in Redis, shared by every app process using the same server and key prefix. Values are pickled:
+    the Redis server must be as private as the database (the job queue keeps pickled tasks in it too)."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._errors = redis.exceptions.RedisError
+        self.prefix = prefix
+
+    def _failed(self, exc: Exception) -> None:
+        LOGGER.warning('figures cache unavailable (%s); computing from the database', exc)
+
+    def get_many(self, keys: list[str]) -> list[Any]:
+        try:
+            raw = self._redis.mget([self.prefix + key for key in keys])
+        except self._errors as exc:
+            self._failed(exc)
+            return [None] * len(keys)
+        return [None if value is None else _loads(value) for value in raw]
+
+    def set(self, key: str, value: Any, seconds: float) -> None:
+        try:
+            self._redis.set(self.prefix + key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
+                            ex=max(1, int(seconds)))
+        except self._errors as exc:
+            self._failed(exc)
+
+    def incr(self, key: str) -> int:
+        try:
+            return int(self._redis.incr(self.prefix + key))
+        except self._errors as exc:
+            self._failed(exc)
+            return -1  # matches no stored generation: readers recompute
+
+
+def _loads(value: bytes) -> Any:
+    if value.lstrip(b'-').isdigit():  # a counter (INCR keeps its decimal text)
+        return int(value)
+    try:
+        return pickle.loads(value)
+    except Exception:  # a value written by another version of the code: a miss
+        return None
+
+
+def init_app(app: Flask) -> None:
+    """Attach the cache `CACHE_URL` names (memory:// or redis://…) to the app."""
+    url = app.config.get('CACHE_URL') or 'memory://'
+    if url.startswith('memory://'):
+        app.extensions[EXTENSION] = MemoryCache()
+    elif url.startswith(('redis://', 'rediss://', 'unix://')):
+        # keys name the installation (prefix) and the database, so two databases never share figures
+        database = hashlib.sha256(str(app.config['SQLALCHEMY_DATABASE_URI']).encode()).hexdigest()[:12]
+        prefix = f"{app.config.get('CACHE_KEY_PREFIX') or 'crm'}:cache:{database}:"
+        app.extensions[EXTENSION] = RedisCache(url, prefix)
+    else:
+        from config import ConfigError
+
+        raise ConfigError(f'CACHE_URL 只能是 memory:// 或 redis://… (expected memory:// or a redis:// URL, got {url!r})')
+
+
+def cache() -> MemoryCache | RedisCache:
+    """The current app's cache."""
+    return current_app.extensions[EXTENSION]
+
+
+def generation(namespace: str) -> str:
+    """The key of a namespace's generation counter (read with the entries, moved by `bump`)."""
+    return f'{namespace}:generation'
+
+
+def bump(namespace: str) -> None:
+    """Every entry of `namespace` is out of date, in every process sharing the cache."""
+    cache().incr(generation(namespace))

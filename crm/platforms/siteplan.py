@@ -1,0 +1,206 @@
+"""Unit outlines on a building's floor plan: saved once by the park manager, then the plan is drawn as SVG with each
+unit coloured by its status (clickable in the browser, the offered unit highlighted in a pack)."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from crm.core.access import scoped
+from crm.db import db, utcnow
+from crm.platforms.maps import FONT
+from crm.platforms.media import media_folder
+from crm.platforms.models import UNIT_STATUSES, MediaFile, Unit, UnitOutline
+
+MAX_POINTS = 200
+PRINT_MAX_PX = 1200  # longest side of a floor plan embedded in a pack
+STATUS_FILL = {'空置': '#52c41a', '意向': '#faad14', '已租': '#597ef7', '装修中': '#b37feb', '锁定': '#8c8c8c'}
+HIGHLIGHT = '#d4380d'
+
+
+class OutlineError(ValueError):
+    """The outline cannot be saved; the message says why (in Chinese for the park manager)."""
+
+
+@lru_cache(maxsize=256)
+def _size_of(stored_name: str, folder: str) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(f'{folder}/{stored_name}') as image:
+        return image.size
+
+
+def image_size(media: MediaFile) -> tuple[int, int]:
+    """(width, height) in pixels of a stored image (files never change under their random name, so it is cached)."""
+    try:
+        return _size_of(media.stored_name, str(media_folder()))
+    except (OSError, ValueError):
+        return (0, 0)
+
+
+def parse_points(raw: str, size: tuple[int, int]) -> list[list[float]]:
+    """The polygon posted by the drawing page (JSON [[x, y], …] in image pixels), checked: at least three distinct
+    corners, at most MAX_POINTS, every corner inside the image."""
+    try:
+        data = json.loads(raw or '')
+    except ValueError:
+        raise OutlineError('轮廓数据无法读取，请重新描画') from None
+    if not isinstance(data, list) or not all(isinstance(p, list) and len(p) == 2 and
+                                             all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+                                             for p in data):
+        raise OutlineError('轮廓数据无法读取，请重新描画')
+    points = [[round(float(x), 1), round(float(y), 1)] for x, y in data]
+    if len({tuple(p) for p in points}) < 3:
+        raise OutlineError('轮廓至少需要 3 个不同的点')
+    if len(points) > MAX_POINTS:
+        raise OutlineError(f'轮廓最多 {MAX_POINTS} 个点，请简化后再保存')
+    width, height = size
+    if not width or not height:
+        raise OutlineError('平面图文件无法读取，不能描画轮廓')
+    if any(not (0 <= x <= width and 0 <= y <= height) for x, y in points):
+        raise OutlineError(f'轮廓的点必须落在平面图范围内（{width}×{height} 像素）')
+    if abs(_area(points)) < 1:
+        raise OutlineError('轮廓面积为零（各点在一条直线上），请重新描画')
+    return points
+
+
+def _num(value) -> str:
+    """800.00 → 800, 85.50 → 85.5."""
+    return f'{value.normalize():f}' if hasattr(value, 'normalize') else f'{value:g}'
+
+
+def _area(points: list[list[float]]) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1])) / 2
+
+
+def save_outline(media: MediaFile, unit: Unit, points: list[list[float]], *, actor_id: int | None) -> UnitOutline:
+    """Create or replace the unit's outline on this plan (flushes; the request commits)."""
+    outline = db.session.scalar(select(UnitOutline).where(UnitOutline.media_id == media.id,
+                                                          UnitOutline.unit_id == unit.id))
+    if outline is None:
+        outline = UnitOutline(media_id=media.id, unit_id=unit.id, platform_id=unit.platform_id)
+        db.session.add(outline)
+    outline.points, outline.updated_by_id, outline.updated_at = points, actor_id, utcnow()
+    db.session.flush()
+    return outline
+
+
+def remove_outline(outline: UnitOutline) -> None:
+    db.session.delete(outline)
+    db.session.flush()
+
+
+def outlines_of(media: MediaFile, user: Any = None) -> list[UnitOutline]:
+    return list(db.session.scalars(scoped(select(UnitOutline), UnitOutline, user)
+                                   .where(UnitOutline.media_id == media.id).order_by(UnitOutline.id)))
+
+
+@lru_cache(maxsize=32)
+def _print_data_uri(stored_name: str, folder: str, max_px: int) -> str:
+    """The image downscaled for print (longest side ≤ max_px) as a JPEG data: URI (the PDF carries a JPEG as it is,
+    without decoding and re-compressing it)."""
+    from PIL import Image
+
+    with Image.open(f'{folder}/{stored_name}') as image:
+        image.load()
+        if max(image.size) > max_px:
+            image.thumbnail((max_px, max_px), Image.LANCZOS)
+        if image.mode in ('RGBA', 'LA', 'PA') or 'transparency' in image.info:  # transparent parts print white
+            rgba = image.convert('RGBA')
+            flat = Image.new('RGB', rgba.size, 'white')
+            flat.paste(rgba, mask=rgba.getchannel('A'))
+        else:
+            flat = image.convert('RGB') if image.mode not in ('RGB', 'L') else image
+        jpeg = io.BytesIO()
+        flat.save(jpeg, 'JPEG', quality=80, optimize=True)
+    return f'data:image/jpeg;base64,{base64.b64encode(jpeg.getvalue()).decode()}'
+
+
+def _label(x: float, y: float, text: str, size: float, fill: str) -> str:
+    """A centred bold unit number (no halo: the shapes are light, and each extra text node costs PDF time)."""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" text-anchor="middle" font-weight="bold" '
+            f'fill="{fill}">{escape(text)}</text>')
+
+
+def plan_for_unit(unit: Unit, user: Any = None) -> MediaFile | None:
+    """The floor plan on which the unit's outline is drawn (the newest, when it is drawn on several)."""
+    return db.session.scalar(scoped(select(MediaFile), MediaFile, user).join(
+        UnitOutline, UnitOutline.media_id == MediaFile.id).where(UnitOutline.unit_id == unit.id)
+        .order_by(MediaFile.id.desc()).limit(1))
+
+
+def site_plan_svg(media: MediaFile, *, user: Any = None, highlight_unit_id: int | None = None,
+                  image_href: str | None = None, unit_href=None) -> Markup:
+    """The floor plan with every drawn unit coloured by status and numbered, a legend below.
+
+    `image_href`: the image's URL (browser); None embeds it downscaled as a data: URI (PDF). `unit_href(unit)`: the
+    link of each unit's shape (browser), or None. `highlight_unit_id`: the offered unit, outlined in red and named
+    below the plan; the others are drawn faded."""
+    width, height = image_size(media)
+    if not width or not height:
+        return Markup('')
+    outlines = outlines_of(media, user)
+    href = image_href or _print_data_uri(media.stored_name, str(media_folder()), PRINT_MAX_PX)
+    unit_px = max(width, height) / 100  # one hundredth of the plan: line widths and text follow the image's size
+    band = unit_px * 6
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="site-plan" '
+           f'viewBox="0 0 {width} {height + band:.0f}" width="100%" role="img" font-family="{FONT}" '
+           f'data-width="{width}" data-height="{height}">',
+           f'<rect width="{width}" height="{height + band:.0f}" fill="#fff"/>',
+           f'<image href="{escape(href)}" xlink:href="{escape(href)}" x="0" y="0" width="{width}" height="{height}" '
+           f'preserveAspectRatio="none"/>']
+    highlighted = None
+    for outline in outlines:
+        unit = outline.unit
+        colour = STATUS_FILL.get(unit.status, '#8c8c8c')
+        chosen = unit.id == highlight_unit_id
+        if chosen:
+            highlighted = unit
+        faded = highlight_unit_id is not None and not chosen
+        points = ' '.join(f'{x:g},{y:g}' for x, y in outline.points)
+        cx = sum(p[0] for p in outline.points) / len(outline.points)
+        cy = sum(p[1] for p in outline.points) / len(outline.points)
+        stroke, stroke_width = (HIGHLIGHT, unit_px * 0.8) if chosen else (colour, unit_px * 0.3)
+        opacity = 0.18 if faded else 0.5
+        shape = (f'<polygon class="unit-outline{" highlighted" if chosen else ""}" data-unit="{escape(unit.number)}" '
+                 f'data-status="{escape(unit.status)}" points="{points}" fill="{colour}" fill-opacity="{opacity}" '
+                 f'stroke="{stroke}" stroke-width="{stroke_width:.1f}" stroke-linejoin="round">'
+                 f'<title>{escape(unit.number)} · {escape(unit.status)} · {_num(unit.area_gross)} ㎡</title></polygon>'
+                 + _label(cx, cy + unit_px * 0.7, unit.number, unit_px * (2.6 if chosen else 2),
+                          HIGHLIGHT if chosen else '#262626'))
+        link = unit_href(unit) if unit_href else None
+        out.append(f'<a href="{escape(link)}">{shape}</a>' if link else shape)
+    y = height + band * 0.62
+    size = unit_px * 2.2
+    if highlighted is not None:
+        caption = _('Unit %(number)s, floor %(floor)s, %(area)s ㎡ (outlined in red)', number=highlighted.number,
+                    floor=highlighted.floor, area=_num(highlighted.area_gross))
+        out.append(f'<text x="{unit_px}" y="{y:.1f}" font-size="{size:.1f}" fill="{HIGHLIGHT}" font-weight="bold">'
+                   f'{escape(caption)}</text>')
+    else:
+        x = unit_px
+        for status in UNIT_STATUSES:
+            out.append(f'<rect x="{x:.1f}" y="{y - size * 0.8:.1f}" width="{size:.1f}" height="{size * 0.8:.1f}" '
+                       f'fill="{STATUS_FILL[status]}" fill-opacity="0.6"/>'
+                       f'<text x="{x + size * 1.3:.1f}" y="{y:.1f}" font-size="{size:.1f}" fill="#262626">'
+                       f'{escape(status)}</text>')
+            x += size * (1.3 + len(status) + 1.2)
+    out.append('</svg>')
+    return Markup(''.join(out))
+
+
+def pack_site_plans(units: list[dict], user: Any = None) -> dict[int, Markup]:
+    """{unit id: the plan with that unit highlighted} for a pack's offered units whose outline is drawn."""
+    result: dict[int, Markup] = {}
+    for row in units:
+        unit = db.session.get(Unit, row['id'])
+        plan = plan_for_unit(unit, user) if unit is not None else None
+        if plan is not None:
+            result[row['id']] = site_plan_svg(plan, user=user, highlight_unit_id=unit.id)
+    return result
