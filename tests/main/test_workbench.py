@@ -3,12 +3,12 @@ when they are cut short and link to the whole list."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from crm.core import clock
-from crm.db import db, utcnow
+from crm.db import db
 from crm.leads.models import Lead
 from tests.conftest import login
 
@@ -86,7 +86,7 @@ def test_leader_sees_the_pipeline_decisions_and_officers_running_late(client, fa
     leader = factories.user('leader')
     late = factories.user('officer', name='迟到专员')
     lead = factories.lead(owner=late, title='洽谈中的项目', stage='洽谈')
-    pool = factories.lead(title='公海里的项目')
+    factories.lead(title='公海里的项目')
     _overdue(in_app, [lead.id])
     login(client, leader.email, factories.PASSWORD)
     home = client.get('/').get_data(as_text=True)
@@ -107,7 +107,7 @@ def test_park_manager_sees_vacancies_leases_ending_and_units_without_tenant(clie
     building = factories.building(platform, name='一号楼')
     factories.unit(building, number='101')
     let = factories.unit(building, number='102', status='已租')
-    ghost = factories.unit(building, number='103', status='已租')
+    factories.unit(building, number='103', status='已租')  # let, but nobody's tenancy
     other_building = factories.building(elsewhere, name='外楼')
     factories.unit(other_building, number='901')
     firm = factories.firm('租约到期科技有限公司')

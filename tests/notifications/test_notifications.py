@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import socketserver
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
