@@ -144,6 +144,10 @@ class Config:
         self.SMTP_HOST = os.environ.get('SMTP_HOST', '')
         self.SMTP_PORT = int(os.environ.get('SMTP_PORT', '25'))
         self.MAIL_FROM = os.environ.get('MAIL_FROM', 'crm@localhost')
+        # Hosts a user's notification webhook may point at: the group robots of 企业微信 and 钉钉, unless the
+        # administrator lists others (CRM_WEBHOOK_HOSTS, comma-separated).
+        self.WEBHOOK_HOSTS = tuple(_host_list(os.environ.get('CRM_WEBHOOK_HOSTS', ''))) or (
+            'qyapi.weixin.qq.com', 'oapi.dingtalk.com')
         self.INSTANCE_PATH = str(INSTANCE)
         self.BUSINESS_TIMEZONE = os.environ.get('CRM_TIMEZONE') or self.BUSINESS_TIMEZONE
         try:

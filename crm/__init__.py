@@ -95,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.packs.views import bp as packs_bp
     from crm.targets.views import bp as targets_bp
     from crm.main.views import bp as main_bp
+    from crm.notifications import services as notification_services
+    from crm.notifications.views import bp as notifications_bp
     from crm.plans.views import bp as plans_bp
     from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
     from crm.platforms import plan_views  # noqa: F401  (adds the floor plan and unit outline routes)
@@ -102,8 +104,9 @@ def register_blueprints(app: Flask) -> None:
     from crm.policies.views import bp as policies_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
-                      policies_bp, exports_bp, projects_bp):
+                      policies_bp, exports_bp, projects_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    notification_services.init_app(app)
     from crm.api import init_app as init_api
 
     init_api(app)

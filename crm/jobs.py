@@ -4,7 +4,9 @@ app process and worker, on any machine —, else a SQLite file in the instance f
 JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queues it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
@@ -13,6 +15,7 @@ from huey.storage import RedisStorage, SqliteStorage
 from crm.core import clock
 
 EXTENSION = 'crm_jobs'
+T = TypeVar('T')
 
 
 class AppHuey(Huey):
@@ -107,10 +110,12 @@ def pool_recall() -> dict:
     from crm.db import db
     from crm.leads.pool import run_recall
 
-    with _app().app_context():
+    def run() -> dict:
         result = run_recall()
         db.session.commit()
         return result
+
+    return _in_context(run)
 
 
 @huey.periodic_task(clock.at_local_time(3, 30))  # 03:30 on the office's clock, when nobody works
@@ -127,49 +132,45 @@ def refresh_statistics() -> None:
                 conn.execute(text('ANALYZE'))
 
 
+def _in_context(run: Callable[[], T]) -> T:
+    """Run a queued task's work inside the request's application context when there is one (tests run queued
+    tasks at once, inside the request), else in the worker's own; the notifications it committed go out after."""
+    if has_app_context():
+        return run()
+    from crm.db import db
+    from crm.notifications import dispatch
+
+    with _app().app_context():
+        try:
+            result = run()
+            dispatch()
+            return result
+        finally:
+            db.session.remove()
+
+
 @huey.task()
 def build_pack(build_id: int) -> str | None:
-    """Build a queued promotion pack. Run inside an application context when there is one (tests run queued
-    tasks at once, inside the request), else in the worker's own."""
-    from flask import has_app_context
-
+    """Build a queued promotion pack."""
     from crm.packs.services import run_build
 
     def run() -> str | None:
         build = run_build(build_id)
         return build.status if build else None
 
-    if has_app_context():
-        return run()
-    from crm.db import db
-
-    with _app().app_context():
-        try:
-            return run()
-        finally:
-            db.session.remove()
+    return _in_context(run)
 
 
 @huey.task()
 def push_summaries(push_id: int) -> str | None:
-    """Issue the 政策摘要 of a queued push (see crm.policies.push), in the request's context when there is one."""
-    from flask import has_app_context
-
+    """Issue the 政策摘要 of a queued push (see crm.policies.push)."""
     from crm.policies.push import run_push
 
     def run() -> str | None:
         push = run_push(push_id)
         return push.status if push else None
 
-    if has_app_context():
-        return run()
-    from crm.db import db
-
-    with _app().app_context():
-        try:
-            return run()
-        finally:
-            db.session.remove()
+    return _in_context(run)
 
 
 @huey.task()
@@ -200,3 +201,35 @@ def purge_exports() -> int:
         count = purge_expired()
         db.session.commit()
         return count
+
+
+@huey.periodic_task(clock.at_local_time(8, 35))
+def daily_notifications() -> dict:
+    """Overdue follow-ups and policies expiring on leads, told to their owners (each once)."""
+    from crm.db import db
+    from crm.notifications import dispatch
+    from crm.notifications.events import daily_sweep
+
+    with _app().app_context():
+        try:
+            result = daily_sweep()
+            db.session.commit()
+            dispatch()
+            return result
+        finally:
+            db.session.remove()
+
+
+@huey.task()
+def deliver_notification(notification_id: int) -> dict | None:
+    """Send one notification to the e-mail and webhook its user chose, recording each channel (a channel already
+    sent is not sent again)."""
+    from crm.db import db
+    from crm.notifications.services import deliver
+
+    def run() -> dict:
+        outcome = deliver(notification_id)
+        db.session.commit()
+        return outcome
+
+    return _in_context(run)

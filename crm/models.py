@@ -25,3 +25,4 @@ from crm.core.denials import AccessDenial  # noqa: F401
 from crm.auth.totp import RecoveryCode, TotpFactor  # noqa: F401
 from crm.leads.aftercare import ProjectActual, SupervisionTask  # noqa: F401
 from crm.leads.pool import AssignmentRule  # noqa: F401
+from crm.notifications.models import Notification, NotificationDelivery, NotificationPreference  # noqa: F401

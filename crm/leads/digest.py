@@ -2,17 +2,15 @@
 Always stored for the app (the workbench shows the latest); also e-mailed when SMTP is configured."""
 from __future__ import annotations
 
-import smtplib
 from datetime import date
-from email.message import EmailMessage
 
-from flask import current_app
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth.models import LEADER, OFFICER, User
 from crm.core import clock
 from crm.core.links import external_url
+from crm.core.mail import mail_configured, send_mail
 from crm.db import Base, db
 from crm.leads import followups
 from crm.leads.models import Activity, Lead
@@ -55,13 +53,9 @@ def digest_for(user: User, today: date) -> dict:
 
 
 def _email(user: User, today: date, content: dict) -> bool:
-    host = current_app.config.get('SMTP_HOST')
-    if not host:
+    if not mail_configured():
         return False
-    message = EmailMessage()
-    message['Subject'] = f'招商跟进日报 {today.isoformat()}'
-    message['From'] = current_app.config['MAIL_FROM']
-    message['To'] = user.email
+
     def link(item: dict) -> str:  # from the configured address: no request, and no Host header, decides it
         return external_url('leads.detail', lead_id=item['lead_id'])
 
@@ -71,10 +65,8 @@ def _email(user: User, today: date, content: dict) -> bool:
     lines += [f"[{'逾期' if d['overdue'] else '今日'}待办] {d['lead']}：{d['kind']} {d['subject']}（{d['due_on']}） {link(d)}"
               for d in content['tasks']]
     lines.append(f"我的一天：{external_url('leads.my_day')}")
-    message.set_content('\n'.join(lines) if len(lines) > 1 else '今日没有待办跟进。')
-    with smtplib.SMTP(host, current_app.config['SMTP_PORT'], timeout=10) as smtp:
-        smtp.send_message(message)
-    return True
+    return send_mail(user.email, f'招商跟进日报 {today.isoformat()}',
+                     '\n'.join(lines) if len(lines) > 1 else '今日没有待办跟进。')
 
 
 def send_digests(today: date | None = None) -> dict[str, int]:

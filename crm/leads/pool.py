@@ -129,8 +129,10 @@ def recall_due(lead: Lead, today: date | None = None) -> bool:
 
 def pool_warning_due(lead: Lead, today: date) -> None:
     """Tell the lead's owner it will return to the pool on the next daily run: written to the lead's timeline."""
+    from crm.notifications import events
+
     audit.log(db.session, WARNED, 'lead', lead.id, owner=lead.owner_id, stage=lead.stage, on=today.isoformat())
-    # the product's inbox and its channels pick this event up from here (a notification per warning)
+    events.lead_returning_to_pool(lead, today + timedelta(days=1))  # the next daily run returns it
 
 
 def run_recall(today: date | None = None) -> dict[str, int]:

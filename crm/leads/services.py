@@ -187,6 +187,10 @@ def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
         lead.owned_since, lead.pool_warned_on = utcnow(), None
     db.session.flush()
     audit.log(db.session, 'assign', 'lead', lead.id, owner=[before, owner_id], by=actor_id)
+    if owner_id != before:
+        from crm.notifications import events
+
+        events.lead_assigned(lead, owner_id, actor_id=actor_id)
 
 
 def add_increment(lead: Lead, investment: Decimal, *, on: date, note: str | None, actor_id: int | None) -> Increment:
@@ -212,7 +216,15 @@ def add_activity(lead: Lead, *, kind: str, subject: str, due_on: date | None, ow
     db.session.flush()
     followups.refresh_next_follow_up(lead, contacted=done)
     db.session.flush()
+    _tell_mentioned(activity, owner_id)
     return activity
+
+
+def _tell_mentioned(activity: Activity, actor_id: int | None) -> None:
+    """Colleagues named with @ in a follow-up are notified (crm.notifications)."""
+    from crm.notifications import events
+
+    events.follow_up_mentions(activity, actor_id=actor_id)
 
 
 def complete_activity(activity: Activity, *, outcome: str | None, next_on: date | None = None,
@@ -225,6 +237,7 @@ def complete_activity(activity: Activity, *, outcome: str | None, next_on: date 
     db.session.flush()
     followups.refresh_next_follow_up(activity.lead, contacted=True)
     db.session.flush()
+    _tell_mentioned(activity, actor_id)
 
 
 def _plan_next(lead: Lead, after: Activity, next_on: date | None, owner_id: int | None) -> None:

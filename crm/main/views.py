@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from crm.core import clock
 from crm.core.access import Perm, public, requires, scoped
 from crm.db import db
 from crm.platforms.models import Platform
@@ -15,24 +16,25 @@ bp = Blueprint('main', __name__)
 @bp.get('/')
 @requires(Perm.HOME)
 def home():
-    """Role-specific workbench."""
-    platforms = []
-    if current_user.role_code != 'firm':
+    """Role-specific workbench: the signed-in user's own work first (crm.main.workbench)."""
+    return render_template('main/home.html', **home_context())
+
+
+def home_context() -> dict:
+    """What the workbench shows the signed-in user."""
+    from crm.main import workbench
+
+    platforms, counts = [], {}
+    if current_user.role_code == 'admin':
         platforms = db.session.scalars(scoped(select(Platform), Platform).order_by(Platform.name).limit(12)).all()
-    counts = {'platforms': db.session.scalar(scoped(select(func.count(Platform.id)), Platform)) or 0}
-    packs, summaries = [], []
-    if current_user.role_code == 'firm' and current_user.firm_id:
-        from crm.packs.models import Pack, PolicySummary
-        packs = db.session.scalars(scoped(select(Pack), Pack).order_by(Pack.created_at.desc()).limit(20)).all()
-        summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == current_user.firm_id)
-                                       .order_by(PolicySummary.created_at.desc()).limit(20)).all()
+        counts = {'platforms': db.session.scalar(scoped(select(func.count(Platform.id)), Platform)) or 0}
     digest = None
     if current_user.role_code in ('officer', 'leader'):
         from crm.leads.digest import Digest
         digest = db.session.scalar(select(Digest).where(Digest.user_id == current_user.id)
                                    .order_by(Digest.day.desc()).limit(1))
-    return render_template('main/home.html', platforms=platforms, counts=counts, packs=packs, summaries=summaries,
-                           digest=digest)
+    return {'platforms': platforms, 'counts': counts, 'digest': digest, 'today': clock.today(),
+            **workbench.for_current_user()}
 
 
 @bp.get('/healthz')

@@ -264,6 +264,9 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
         return share, 'expired'
     db.session.add(PackShareAccess(share_id=share.id, what=what, ip=ip, user_agent=(user_agent or '')[:255]))
     db.session.flush()
+    from crm.notifications import events
+
+    events.share_opened(share, db.session.get(Pack, share.pack_id), what)
     return share, 'ok'
 
 
@@ -323,5 +326,9 @@ def run_build(build_id: int) -> PackBuild | None:
     else:
         build.status, build.pack_id, build.step, build.percent = 'done', pack.id, '完成', 100
     build.finished_at = utcnow()
+    db.session.commit()
+    from crm.notifications import events
+
+    events.pack_build_finished(build)
     db.session.commit()
     return build

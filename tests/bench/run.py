@@ -146,13 +146,13 @@ def entry_name(name: str, kind: str) -> str:
 
 def main() -> None:
     from tests.bench import (bench_exports, bench_firms, bench_leads, bench_login, bench_packs, bench_plans,
-                             bench_policies, bench_recovery, bench_search, bench_soak, bench_units)
+                             bench_policies, bench_recovery, bench_search, bench_soak, bench_units, bench_workbench)
 
     ctx = Context()
     benchmarks = []
     only = set(sys.argv[1:])
     modules = (bench_login, bench_units, bench_firms, bench_leads, bench_exports, bench_packs, bench_plans,
-               bench_recovery, bench_policies, bench_search, bench_soak)
+               bench_recovery, bench_policies, bench_search, bench_soak, bench_workbench)
     try:
         # a module answers to its name after `bench_`, or to the GROUP it declares (bench_recovery runs with `plans`)
         for module in (m for m in modules

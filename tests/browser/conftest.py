@@ -40,7 +40,9 @@ def live_server(tmp_path_factory):
     """Serve the app like `make run` does, on a free loopback port; yields (base_url, demo accounts)."""
     instance = tmp_path_factory.mktemp('instance')
     env = {**os.environ, 'CRM_ENV': 'development', 'CRM_INSTANCE_PATH': str(instance),
-           'DATABASE_URL': f'sqlite:///{instance / "crm.db"}'}
+           'DATABASE_URL': f'sqlite:///{instance / "crm.db"}',
+           # notification webhooks may also go to a loopback stand-in for the group robot
+           'CRM_WEBHOOK_HOSTS': 'qyapi.weixin.qq.com,oapi.dingtalk.com,127.0.0.1'}
     _crm(env, 'db', 'upgrade')
     _crm(env, 'seed')
     accounts = {a['role']: a for a in json.loads(_crm(env, 'demo', '--json'))['accounts']}

@@ -75,6 +75,8 @@ def test_a_lead_without_follow_up_is_warned_then_returns_to_the_pool_on_the_next
     page = client.get(f"/leads/{leads['stale'].id}").get_data(as_text=True)
     assert '除非及时跟进' in page or 'returns to the pool' in page
     assert '收回公海提醒' in page or 'Pool warning' in page
+    inbox = client.get('/notifications/').get_data(as_text=True)
+    assert '项目即将退回公海：久未跟进线索' in inbox, 'the owner is told in the inbox'
 
     again = _daily_run(app)  # the same day again: a warning is not a return
     assert again['returned'] == 0 and again['warned'] == 0

@@ -146,10 +146,18 @@ def _build(factories: Factories) -> dict[str, Any]:
             db.session.add(task)
             db.session.commit()
             task_id = task.id
+        with factories._in_app():
+            from crm.notifications.models import Notification
+            notification = Notification(user_id=owner.id, kind='assignment', key=f'matrix:{label}',
+                                        subject=f'{label}域通知{lead_mark}', link=f'/leads/{lead.id}')
+            db.session.add(notification)
+            db.session.commit()
+            notification_id = notification.id
         return {'platform': platform, 'building': building, 'unit': vacant, 'let_unit': unit, 'firm': firm,
                 'other_firm': second, 'contact': contact, 'lead': lead, 'activity': activity, 'pack': pack,
                 'share': share, 'token': token, 'summary': factories.summary(firm), 'media': factories.media(building),
-                'user': owner, 'build_id': build_id, 'task_id': task_id}
+                'user': owner, 'build_id': build_id, 'task_id': task_id,
+                'notification_id': notification_id}
 
     own = scope('甲', 'ZZA', 'ZZA', users['officer'])
     other = scope('乙', 'ZZB', 'ZZL', other_officer)
@@ -340,7 +348,7 @@ def variant_values(world: World, rule, variant: str, role: str | None) -> dict[s
             values[name] = world.shared[name]
         elif name == 'job_id':
             values[name] = world.shared['export_ids']['other' if variant == 'other' else role or 'admin']
-        elif name in ('build_id', 'payment_id', 'task_id'):
+        elif name in ('build_id', 'payment_id', 'task_id', 'notification_id'):
             values[name] = side[name]
         else:
             key = {'firm_id': 'firm', 'other_id': 'other_firm', 'contact_id': 'contact', 'lead_id': 'lead',

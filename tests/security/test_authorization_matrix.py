@@ -165,6 +165,12 @@ EXPECTED: dict[str, str] = {
     'exports.job': 'ok/404 ok/404 ok/404 ok/404 ok/404',
     'exports.job_status': 'ok/404 ok/404 ok/404 ok/404 ok/404',
     'exports.download': 'ok/404 ok/404 ok/404 ok/404 ok/404',
+    # notifications: everyone has an inbox and chooses its channels; a notification is its addressee's alone
+    # (own = officer O1's, other = officer O2's), administrators included
+    'notifications.index': 'ok ok ok ok ok',
+    'notifications.read_all': 'ok ok ok ok ok',
+    'notifications.settings': 'ok ok ok ok ok',
+    'notifications.read': '404/404 404/404 ok/404 404/404 404/404',
 }
 PUBLIC_ENDPOINTS = {'main.healthz', 'auth.login', 'auth.set_locale', 'packs.shared', 'packs.shared_pdf'}
 # Requests after which the client is signed out or switched to English: each gets a fresh client.

@@ -4,7 +4,9 @@ from __future__ import annotations
 from tests.security.conftest import sqlite_unless_nightly, changed_tables, routes, url_for_variant, variants
 
 # GETs that record something on purpose: every opening of a shared pack is logged.
-LOGGED_READS = {'packs.shared': {'pack_share_access'}, 'packs.shared_pdf': {'pack_share_access'}}
+# Opening a shared pack is logged, and its officer is told (once a day per link: a notification and its inbox record).
+OPENED = {'pack_share_access', 'notification', 'notification_delivery'}
+LOGGED_READS = {'packs.shared': OPENED, 'packs.shared_pdf': OPENED}
 
 
 def _first_variant(rule) -> str:

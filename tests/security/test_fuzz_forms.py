@@ -25,7 +25,8 @@ FORM_PAGES = {'leads.activity_new': 'leads.detail', 'leads.stage': 'leads.detail
               'leads.activity_done': 'leads.detail', 'leads.filter_save': 'leads.index',
               'packs.share_create': 'packs.detail', 'plans.curate': 'plans.commitments', 'plans.correct': 'plans.report',
               'targets.measure': 'targets.detail', 'targets.actual': 'targets.detail',
-              'platforms.unit_status': 'platforms.building', 'platforms.media_upload': 'platforms.building'}
+              'platforms.unit_status': 'platforms.building', 'platforms.media_upload': 'platforms.building',
+              'notifications.read': 'notifications.index', 'notifications.read_all': 'notifications.index'}
 # Each accepted post renders a PDF (about half a second): a few examples suffice, they have no text fields.
 RENDERS_PDF = {'packs.build', 'packs.summary_build'}
 NAME_RE = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
