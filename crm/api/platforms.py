@@ -52,7 +52,7 @@ UNIT_FILTERS = (
     Param('rent_min', NUM, 'rent at least (元/㎡·天)'), Param('rent_max', NUM, 'rent at most (元/㎡·天)'),
     Param('use', {'type': 'string', 'enum': list(UNIT_USES)}), Param('platform_id', ID), Param('building_id', ID),
     Param('available_by', DATE, 'available on or before this date'),
-    Param('sort', {'type': 'string', 'enum': list(service.SORTS)}, 'order (area, -area, rent, -rent, available, '
+    Param('sort', {'type': 'string', 'enum': list(service.API_SORTS)}, 'order (area, -area, rent, -rent, available, '
                                                                    'building)'),
 )
 
@@ -145,7 +145,7 @@ def _units_json(page) -> dict:
            query=(Param('status', {'type': 'string', 'enum': list(UNIT_STATUSES)}), *UNIT_FILTERS, *PAGE_PARAMS))
 def units():
     args = query_args()
-    page = service.vacancy_page(_unit_filters(args.get('status', service.ANY_STATUS)), args.get('sort', 'area'),
+    page = service.vacancy_page(_unit_filters(args.get('status', service.ANY_STATUS)), service.vacancy_sort(args),
                                 *page_params())
     return jsonify(_units_json(page))
 
@@ -154,7 +154,7 @@ def units():
            summary='The vacancy search: vacant (空置) units in scope, as on the vacant-units page',
            query=(*UNIT_FILTERS, *PAGE_PARAMS))
 def vacancies():
-    page = service.vacancy_page(_unit_filters('空置'), query_args().get('sort', 'area'), *page_params())
+    page = service.vacancy_page(_unit_filters('空置'), service.vacancy_sort(query_args()), *page_params())
     return jsonify(_units_json(page))
 
 

@@ -93,3 +93,43 @@ def prepared_page(statements: tuple[Select, Select], params: dict[str, Any], pag
     items = [make(row) for row in
              connection.execute(rows, {**params, 'limit': per_page, 'offset': (page - 1) * per_page})]
     return Page(items=items, page=page, per_page=per_page, total=connection.execute(count, params).scalar() or 0)
+
+
+# --- sorting by a column: `?sort=<key>&dir=asc|desc`, keys from each list's whitelist -----------------------------
+
+@dataclass(frozen=True)
+class Sort:
+    """The column a list is sorted by (`key`, None for the list's own order) and its direction."""
+
+    key: str | None = None
+    descending: bool = False
+
+    @property
+    def direction(self) -> str:
+        return 'desc' if self.descending else 'asc'
+
+
+def sort_arg(args, keys) -> Sort:
+    """The sort asked for on the query string, if its key is one of `keys` (anything else: the default order).
+    `sort=-key` (the older form) means descending too."""
+    key, descending = str(args.get('sort') or ''), args.get('dir') == 'desc'
+    if key.startswith('-'):
+        key, descending = key[1:], True
+    return Sort(key, descending) if key in keys else Sort()
+
+
+def _nullable(column) -> bool:
+    """Whether the sort term may be empty: anything but a column declared NOT NULL (a subquery, a CASE) may."""
+    return bool(getattr(getattr(column, 'expression', column), 'nullable', True))
+
+
+def sort_order(sort: Sort, columns: dict[str, Sequence[Any]], default: Sequence[Any], tiebreak) -> tuple:
+    """ORDER BY for `sort`: the key's columns in its direction (empty values last on either engine), then
+    `tiebreak` (the id) in the same direction, so that every row has one place and pages neither overlap nor skip."""
+    if sort.key is None:
+        return tuple(default)
+    order = []
+    for column in columns[sort.key]:
+        term = column.desc() if sort.descending else column.asc()
+        order.append(term.nulls_last() if _nullable(column) else term)
+    return (*order, tiebreak.desc() if sort.descending else tiebreak.asc())

@@ -114,7 +114,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money, 'money')
 
     # Globals (not context) so that imported macros can use them too.
-    app.jinja_env.globals.update(page_url=page_url, get_locale=get_locale, today_date=clock.today,
+    app.jinja_env.globals.update(page_url=page_url, sort_url=sort_url, get_locale=get_locale, today_date=clock.today,
                                  object_label=labels.object_label, action_label=labels.action_label,
                                  field_label=labels.field_label)
     for name in ('stage_label', 'lost_reason_label', 'source_label', 'activity_kind_label', 'unit_use_label',
@@ -130,3 +130,12 @@ def init_app(app: Flask) -> None:
             'Perm': Perm,
 
         }
+
+
+def sort_url(key: str, sort) -> str:
+    """The current list's URL sorted by `key` (filters kept, back to page 1): ascending first, the other way round
+    when it is already sorted by `key`."""
+    args = request.args.to_dict()
+    args.pop('page', None)
+    args.update(sort=key, dir='desc' if sort.key == key and not sort.descending else 'asc')
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -13,7 +13,7 @@ from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requi
 from crm.core.concurrency import canonical
 from crm.core import export_jobs
 from crm.core.forms import readable
-from crm.core.pagination import page_args, paginate
+from crm.core.pagination import page_args, paginate, sort_arg, sort_order
 from crm.core.validators import display_phone, record_id
 from crm.db import db
 from crm.firms import names, services
@@ -26,6 +26,11 @@ bp = Blueprint('firms', __name__, url_prefix='/firms')
 
 def _firm_data(form) -> dict:
     return {name: getattr(form, name).data for name in FIRM_FIELD_NAMES}
+
+
+# The columns the list can be sorted by (`?sort=<key>&dir=asc|desc`); by default by name.
+SORTS = {'name': (Firm.name_key,), 'uscc': (Firm.uscc,), 'industry': (Firm.industry_code,),
+         'headcount': (Firm.headcount,)}
 
 
 def _list_statement():
@@ -42,7 +47,7 @@ def _list_statement():
         stmt = stmt.where(Firm.deleted_at.is_not(None))
     else:
         stmt = stmt.where(Firm.deleted_at.is_(None))
-    return stmt.order_by(Firm.name_key, Firm.id)
+    return stmt.order_by(*sort_order(sort_arg(request.args, SORTS), SORTS, (Firm.name_key, Firm.id), Firm.id))
 
 
 @bp.get('/')
@@ -50,7 +55,7 @@ def _list_statement():
 def index():
     """Firms within the user's scope: search by name or USCC, filter by industry and tag."""
     page = paginate(_list_statement(), *page_args(50))
-    return render_template('firms/index.html', page=page, tags=FIRM_TAGS)
+    return render_template('firms/index.html', page=page, tags=FIRM_TAGS, sort=sort_arg(request.args, SORTS))
 
 
 EXPORT_HEADER = ['企业名称', '统一社会信用代码', '法定代表人', '注册地址', '注册区', '所属行业', '注册资本(万元)', '营业收入',

@@ -9,12 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, bindparam, cast, func, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, func, or_, select
+from sqlalchemy.orm import aliased
 
 from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
-from crm.core.pagination import Page, page_statements, prepared_page
+from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.core.args import id_arg
 from crm.firms.models import Firm
 from crm.firms.services import industry_prefix
@@ -81,6 +82,30 @@ _CLAUSES = {
     'owner_id': Lead.owner_id == bindparam('owner_id'),
 }
 ORDER = (Lead.updated_at.desc(), Lead.id.desc())
+
+_SORT_FIRM, _SORT_OWNER = aliased(Firm), aliased(User)
+# The columns a list can be sorted by (`?sort=<key>&dir=asc|desc`); the firm's and owner's names are read per lead,
+# so the page's ids are still found on the lead table alone. A project sorts by the name the list shows.
+SORTS = {
+    'project': (case((and_(Lead.confidential.is_(True), Lead.codename.is_not(None)), Lead.codename),
+                     else_=Lead.title),),
+    'firm': (case((Lead.confidential.is_(True), None),  # the list hides a confidential lead's firm: so does its order
+                  else_=select(_SORT_FIRM.name).where(_SORT_FIRM.id == Lead.firm_id).correlate(Lead).scalar_subquery()),),
+    'stage': (case({stage: rank for rank, stage in enumerate(ALL_STAGES)}, value=Lead.stage),),
+    'investment': (Lead.investment,),
+    'owner': (select(_SORT_OWNER.name).where(_SORT_OWNER.id == Lead.owner_id).correlate(Lead).scalar_subquery(),),
+    'next_follow_up': (Lead.next_follow_up,),
+    'updated': (Lead.updated_at,),
+}
+
+
+def list_sort(args) -> Sort:
+    """The sort asked for on the query string (an unknown key: the default order, last changed first)."""
+    return sort_arg(args, SORTS)
+
+
+def _order(sort: Sort) -> tuple:
+    return sort_order(sort, SORTS, ORDER, Lead.id)
 
 
 def _month(text: str) -> tuple[datetime, datetime] | None:
@@ -164,19 +189,20 @@ def _where(used: frozenset[str]) -> list:
 
 
 def filtered_leads(args, viewer_id: int) -> Select:
-    """Leads in the viewer's scope matching the list's filters, newest change first (whole leads)."""
+    """Leads in the viewer's scope matching the list's filters, in the list's order (whole leads)."""
     used, params = list_filters(args, viewer_id)
-    return scoped(select(Lead).where(*_where(used)), Lead).order_by(*ORDER).params(**params)
+    return scoped(select(Lead).where(*_where(used)), Lead).order_by(*_order(list_sort(args))).params(**params)
 
 
 _ROW_COLUMNS = (select(*_COLUMNS, _PLATFORM_NAMES).join(Firm, Firm.id == Lead.firm_id)
                 .outerjoin(User, User.id == Lead.owner_id))
 
 
-def _statements(used: frozenset[str], scope=None) -> tuple[Select, Select]:
-    """(one page of rows, the count) for one combination of filters, within `scope` (a WHERE clause or None)."""
+def _statements(used: frozenset[str], sort: Sort = Sort(), scope=None) -> tuple[Select, Select]:
+    """(one page of rows, the count) for one combination of filters and a sort, within `scope` (a WHERE clause or
+    None)."""
     stmt = select(Lead.id).where(*_where(used))
-    return page_statements(stmt if scope is None else stmt.where(scope), ORDER, _ROW_COLUMNS)
+    return page_statements(stmt if scope is None else stmt.where(scope), _order(sort), _ROW_COLUMNS)
 
 
 # Leaders and administrators see every lead: their statements are built, keyed and compiled once per combination.
@@ -186,6 +212,6 @@ _unscoped_statements = functools.lru_cache(maxsize=512)(_statements)
 def lead_page(args, viewer_id: int, page: int, per_page: int) -> Page:
     """One page of the list as plain rows, and the total."""
     used, params = list_filters(args, viewer_id)
-    scope = visibility_clause(Lead)
-    statements = _unscoped_statements(used) if scope is None else _statements(used, scope)
+    sort, scope = list_sort(args), visibility_clause(Lead)
+    statements = _unscoped_statements(used, sort) if scope is None else _statements(used, sort, scope)
     return prepared_page(statements, params, page, per_page, _lead_row)

@@ -25,7 +25,7 @@ from crm.firms.models import Firm
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, resolve_industry
 from crm.leads import followups, services
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.listing import filtered_leads, lead_page
+from crm.leads.listing import filtered_leads, lead_page, list_sort
 from crm.leads.models import (
     ALL_STAGES,
     SOURCES,
@@ -180,7 +180,7 @@ def index():
 
 def list_context(page, saved) -> dict:
     """What the lead list template needs besides the page of rows."""
-    return {'page': page, 'saved': saved, 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
+    return {'page': page, 'saved': saved, 'sort': list_sort(request.args), 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
             'is_stale': followups.is_stale, 'is_overdue': followups.is_overdue}
 
 

@@ -164,7 +164,7 @@ def _vacancy_filters() -> dict:
 @requires(Perm.PLATFORMS_VIEW)
 def vacancies():
     """Vacant units across the platforms one may see: area, rent, use, availability, platform, building."""
-    filters, sort = _vacancy_filters(), request.args.get('sort', 'area')
+    filters, sort = _vacancy_filters(), service.vacancy_sort(request.args)
     page = service.vacancy_page(filters, sort, *page_args(50))
     return render_template('platforms/vacancies.html', page=page, filters=filters, sort=sort, uses=UNIT_USES,
                            platforms=platform_groups())
@@ -183,7 +183,7 @@ def vacancies_export_spec() -> export_jobs.ExportSpec:
                 for u, building_name, platform in result)
 
     return export_jobs.ExportSpec('空置房源', EXPORT_HEADER,
-                                  service.vacancy_statement(_vacancy_filters(), request.args.get('sort', 'area')), rows)
+                                  service.vacancy_statement(_vacancy_filters(), service.vacancy_sort(request.args)), rows)
 
 
 @bp.get('/vacancies.<any(csv, xlsx):fmt>')

@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, text
+from sqlalchemy.orm import aliased
 
 from config import ROOT
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.concurrency import check_version
-from crm.core.pagination import Page, page_statements, prepared_page
+from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.db import db, utcnow
 from crm.platforms.listing import ROW_COLUMNS, VacancyRow
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
@@ -127,11 +128,28 @@ def vacancy_summary(*conditions) -> VacancySummary:
     return VacancySummary(units or 0, vacant_units or 0, Decimal(area or 0), Decimal(vacant_area or 0), low, high)
 
 
+_SORT_BUILDING, _SORT_PLATFORM = aliased(Building), aliased(Platform)
+# The columns the search can be sorted by (`?sort=<key>&dir=asc|desc`, or `sort=-key`); by default by area.
 SORTS = {
-    'area': (Unit.area_gross, Unit.id), '-area': (Unit.area_gross.desc(), Unit.id),
-    'rent': (Unit.rent, Unit.id), '-rent': (Unit.rent.desc(), Unit.id),
-    'available': (Unit.available_from, Unit.id), 'building': (Unit.building_id, Unit.floor, Unit.number),
+    'platform': (select(_SORT_PLATFORM.name).where(_SORT_PLATFORM.id == Unit.platform_id).correlate(Unit)
+                 .scalar_subquery(),),
+    'building': (select(_SORT_BUILDING.name).where(_SORT_BUILDING.id == Unit.building_id).correlate(Unit)
+                 .scalar_subquery(), Unit.building_id, Unit.floor, Unit.number),
+    'area': (Unit.area_gross,), 'use': (Unit.use,), 'rent': (Unit.rent,), 'available': (Unit.available_from,),
 }
+API_SORTS = ('area', '-area', 'rent', '-rent', 'available', 'building')  # the API's `sort` values
+DEFAULT_ORDER = (Unit.area_gross, Unit.id)
+
+
+def vacancy_sort(args) -> Sort:
+    """The sort asked for on the query string (an unknown key: by area)."""
+    return sort_arg(args, SORTS)
+
+
+def _order(sort: Sort) -> tuple:
+    return sort_order(sort, SORTS, DEFAULT_ORDER, Unit.id)
+
+
 # Each filter compares a column with a parameter of its own name, bound when the statement runs: one statement
 # serves every search with the same filters filled in, whatever the values.
 FILTERS = {
@@ -161,10 +179,10 @@ def _conditions(keys) -> list:
     return status + [clause for key, clause in FILTERS.items() if key in keys]
 
 
-def _search_statements(keys: frozenset[str], sort: str, scope=None) -> tuple[Select, Select]:
+def _search_statements(keys: frozenset[str], sort: Sort, scope=None) -> tuple[Select, Select]:
     """(one page of rows, the count) for one combination of filled-in filters and a sort, within `scope`."""
     stmt = select(Unit.id).where(*_conditions(keys))
-    return page_statements(stmt if scope is None else stmt.where(scope), SORTS.get(sort, SORTS['area']), ROW_COLUMNS)
+    return page_statements(stmt if scope is None else stmt.where(scope), _order(sort), ROW_COLUMNS)
 
 
 # Officers, leaders and administrators see every unit: their statements are built, keyed and compiled once per
@@ -178,17 +196,17 @@ def _vacancy_ids(filters: dict[str, Any]) -> Select:
     return scoped(select(Unit.id).where(*_conditions(params)), Unit).params(**params)
 
 
-def vacancy_statement(filters: dict[str, Any], sort: str = 'area') -> Select:
+def vacancy_statement(filters: dict[str, Any], sort: Sort = Sort()) -> Select:
     """Rows (unit, building name, platform name) of every matching unit, sorted (used by exports)."""
     return (select(Unit, Building.name, Platform.name).join(Building, Unit.building_id == Building.id)
             .join(Platform, Unit.platform_id == Platform.id)
             .where(Unit.id.in_(_vacancy_ids(filters).scalar_subquery()))
-            .order_by(*SORTS.get(sort, SORTS['area'])))
+            .order_by(*_order(sort)))
 
 
-def vacancy_page(filters: dict[str, Any], sort: str, page: int, per_page: int) -> Page:
+def vacancy_page(filters: dict[str, Any], sort: Sort, page: int, per_page: int) -> Page:
     """One page of the vacancy search: count and order on the index, then read just that page's plain rows."""
-    params, sort = _search_params(filters), sort if sort in SORTS else 'area'
+    params = _search_params(filters)
     scope = visibility_clause(Unit)
     statements = (_unscoped_search(frozenset(params), sort) if scope is None
                   else _search_statements(frozenset(params), sort, scope))  # park managers: their platforms

@@ -11,6 +11,7 @@ def run(ctx, compare) -> list[dict]:
     from crm.auth.services import create_user
     from crm.db import db
     from crm.platforms.models import UNIT_USES, Unit
+    from crm.core.pagination import Sort
     from crm.platforms.units import demo_units, vacancy_page
 
     app = ctx.app
@@ -31,7 +32,7 @@ def run(ctx, compare) -> list[dict]:
         from crm.auth.models import user_by_email
         login_user(user_by_email('bench@demo-crm.cn'))
         filters = {'area_min': 100.0}
-        memory_page = vacancy_page(filters, '-rent', 1, 50)  # plain rows, as the page renders them
+        memory_page = vacancy_page(filters, Sort('rent', descending=True), 1, 50)  # plain rows, as the page renders them
         from crm.platforms.listing import platform_groups
 
         platforms = platform_groups()  # as the page passes them: by district
