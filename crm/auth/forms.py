@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from crm.auth import passwords
-from crm.core.forms import BaseForm, VersionedForm, fold_width
+from crm.core.forms import BaseForm, VersionedForm, fold_width, phone_field
 
 MIN_PASSWORD = passwords.MIN_LENGTH
 MAX_PASSWORD = passwords.MAX_LENGTH
@@ -122,3 +122,20 @@ class TotpCodeForm(BaseForm):
 class TotpOffForm(BaseForm):
     password = PasswordField(_l('Password'), validators=[DataRequired(_l('Enter your password.')),
                                                          Length(max=MAX_PASSWORD)])
+
+
+class ProfileForm(VersionedForm):
+    """One's own contact details, as promotion packs print them (the e-mail is the sign-in name: not edited here)."""
+
+    job_title = StringField(_l('Job title'), validators=[
+        Optional(), Length(max=60, message=_l('The job title can be at most 60 characters.'))])
+    phone = StringField(_l('Mobile'), filters=[fold_width], validators=[
+        Optional(), Length(max=32, message=_l('The mobile number can be at most 32 characters.')), phone_field])
+    wechat = StringField(_l('WeChat ID'), filters=[fold_width], validators=[
+        Optional(), Length(max=60, message=_l('The WeChat ID can be at most 60 characters.'))])
+    office_address = StringField(_l('Office address'), validators=[
+        Optional(), Length(max=200, message=_l('The office address can be at most 200 characters.'))])
+
+    def contact(self) -> dict[str, str | None]:
+        return {'job_title': self.job_title.data, 'wechat': self.wechat.data,
+                'office_address': self.office_address.data}

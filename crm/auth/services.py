@@ -220,6 +220,17 @@ def update_user(user: User, *, version: int, email: str, name: str, role: str, p
     return user
 
 
+def update_own_contact(user: User, *, version: int, phone: str | None,
+                       contact: dict[str, str | None]) -> User:
+    """One's own contact details (job title, mobile, WeChat, office address) as promotion packs print them; the
+    change is in the audit trail like any change of an account."""
+    check_version(user, version)
+    user.phone = (phone or '').strip() or None
+    _set_contact(user, contact)
+    db.session.flush()
+    return user
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password: every other session ends."""
     if not verify_password(user, current):

@@ -13,8 +13,9 @@ from sqlalchemy import or_, select
 
 from crm.auth import services
 from crm.auth import totp
-from crm.auth.forms import LoginForm, PasswordChangeForm, SignInCodeForm, TokenForm, TotpCodeForm, TotpOffForm
-from crm.auth.models import LEADER, OFFICER, ROLES, User
+from crm.auth.forms import (LoginForm, PasswordChangeForm, ProfileForm, SignInCodeForm, TokenForm, TotpCodeForm,
+                             TotpOffForm)
+from crm.auth.models import FIRM, LEADER, OFFICER, ROLES, User
 from crm.auth.sessions import (MFA, PENDING, begin_second_factor, end_session, pending_second_factor,
                                revoke_all_sessions, start_session)
 from crm.core import audit, pickers
@@ -154,6 +155,23 @@ def change_password():
             flash(_('Password changed. Other sessions have been signed out.'), 'success')
             return redirect(url_for('main.home'))
     return _account_page(form)
+
+
+@bp.route('/account/profile', methods=['GET', 'POST'])
+@requires(Perm.ACCOUNT)
+def profile():
+    """One's own contact details printed on promotion packs: job title, mobile, WeChat and office address (staff
+    accounts; a firm user's account is kept by the administrators)."""
+    if current_user.role_code == FIRM:
+        deny(403)
+    user = current_user._get_current_object()
+    form = ProfileForm.editing(user)
+    if form.save(user, lambda version: services.update_own_contact(
+            user, version=version, phone=form.phone.data, contact=form.contact())):
+        db.session.commit()
+        flash(_('Your contact details are saved.'), 'success')
+        return redirect(url_for('auth.profile'))
+    return render_template('auth/profile.html', form=form, conflict=form.conflict), 422 if form.errors or form.conflict is not None else 200
 
 
 def _two_factor_page(form=None, *, codes: list[str] | None = None, off_form=None, status: int = 200):

@@ -16,9 +16,10 @@ from wtforms import DecimalField as WTFormsDecimalField
 from wtforms import (Field, FieldList, FileField, FormField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField)
 from sqlalchemy import Select
-from wtforms.validators import InputRequired, StopValidation
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from crm.core.concurrency import BOTH, EditConflict, canonical, field_state
+from crm.core.validators import InvalidValue, normalise_phone
 
 _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
 
@@ -96,6 +97,15 @@ def fold_width(value):
     if isinstance(value, str):
         return unicodedata.normalize('NFKC', value)
     return value
+
+
+def phone_field(form, field) -> None:
+    """Validate and normalise a Chinese phone number to E.164 (empty allowed)."""
+    if field.data:
+        try:
+            field.data = normalise_phone(field.data)
+        except InvalidValue as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class BaseForm(FlaskForm):

@@ -6,8 +6,8 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
     SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width
-from crm.core.validators import InvalidValue, normalise_phone, validate_uscc
+from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width, phone_field
+from crm.core.validators import InvalidValue, validate_uscc
 from crm.firms.models import CONTACT_ROLES, FIRM_TAGS, REVENUE_BANDS
 
 
@@ -16,15 +16,6 @@ def uscc_field(form, field) -> None:
     if field.data:
         try:
             field.data = validate_uscc(field.data)
-        except InvalidValue as exc:
-            raise ValidationError(str(exc)) from exc
-
-
-def phone_field(form, field) -> None:
-    """Validate and normalise a Chinese phone number to E.164 (empty allowed)."""
-    if field.data:
-        try:
-            field.data = normalise_phone(field.data)
         except InvalidValue as exc:
             raise ValidationError(str(exc)) from exc
 
