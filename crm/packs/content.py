@@ -257,10 +257,22 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error='m').svg_data_uri(scale=4, border=2, dark='#163a69')
 
 
+def _printed_phone(phone: str | None) -> str | None:
+    """A stored number as people write it (138 1234 5678); a number stored before it was checked, as it is."""
+    from phonenumbers import NumberParseException
+
+    from crm.core.validators import display_phone
+
+    try:
+        return display_phone(phone) or None
+    except NumberParseException:
+        return phone
+
+
 def contact(officer, share_url: str | None, lang: str) -> dict[str, Any]:
     """The officer as the prospect reaches them; the office address falls back to the district's setting."""
     return {'name': officer.name if officer else None, 'title': getattr(officer, 'job_title', None),
-            'mobile': getattr(officer, 'phone', None), 'email': getattr(officer, 'email', None),
+            'mobile': _printed_phone(getattr(officer, 'phone', None)), 'email': getattr(officer, 'email', None),
             'wechat': getattr(officer, 'wechat', None),
             'address': getattr(officer, 'office_address', None) or _setting(OFFICE_ADDRESS, lang),
             'share_url': share_url, 'qr': qr_data_uri(share_url) if share_url else None}
