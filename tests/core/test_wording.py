@@ -128,13 +128,13 @@ def test_an_english_pack_and_policy_summary_have_english_footers_and_labels(clie
             assert response.status_code == 302
         packs = {p.lang: p for p in db_session.scalars(select(Pack).where(Pack.lead_id == lead.id))}
         english = _pack_text(client.get(f'/packs/{packs["en"].id}.pdf').data)
-        assert 'Page 1 of' in english and 'Investment Promotion Pack' in english and 'Prepared for' in english
-        assert 'Recommended units' in english and 'Office' in english
+        assert 'Page 2 of' in english and 'Investment Promotion Pack' in english and 'Prepared for' in english
+        assert 'Units offered' in english and 'Office' in english
         assert not [w for w in FIXED_ZH if w in english], [w for w in FIXED_ZH if w in english]
         assert not re.search(r'(Platform profile|Estimated support|Conditions|Source|Investment officer)：', english), \
             'English labels take an English colon'
         chinese = _pack_text(client.get(f'/packs/{packs["zh"].id}.pdf').data)
-        assert '第 1 页' in chinese and '推荐房源' in chinese and '即可' not in chinese and 'Page 1' not in chinese
+        assert '第 2 页' in chinese and '推荐房源' in chinese and '即可' not in chinese and 'Page 1' not in chinese
 
         summaries = {}
         for lang in ('en', 'zh'):
