@@ -15,7 +15,7 @@ from crm.auth import services
 from crm.auth import totp
 from crm.auth.forms import (LoginForm, PasswordChangeForm, ProfileForm, SignInCodeForm, TokenForm, TotpCodeForm,
                              TotpOffForm)
-from crm.auth.models import FIRM, LEADER, OFFICER, ROLES, User
+from crm.auth.models import LEADER, OFFICER, ROLES, User
 from crm.auth.sessions import (MFA, PENDING, begin_second_factor, end_session, pending_second_factor,
                                revoke_all_sessions, start_session)
 from crm.core import audit, pickers
@@ -158,12 +158,10 @@ def change_password():
 
 
 @bp.route('/account/profile', methods=['GET', 'POST'])
-@requires(Perm.ACCOUNT)
+@requires(Perm.PROFILE)
 def profile():
     """One's own contact details printed on promotion packs: job title, mobile, WeChat and office address (staff
     accounts; a firm user's account is kept by the administrators)."""
-    if current_user.role_code == FIRM:
-        deny(403)
     user = current_user._get_current_object()
     form = ProfileForm.editing(user)
     if form.save(user, lambda version: services.update_own_contact(

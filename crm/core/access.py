@@ -33,6 +33,7 @@ class Perm(StrEnum):
 
     HOME = 'home'
     ACCOUNT = 'account'
+    PROFILE = 'profile'  # one's own contact details printed on packs (staff)
     USERS_MANAGE = 'users.manage'
     AUDIT_VIEW = 'audit.view'
     PLATFORMS_VIEW = 'platforms.view'
@@ -58,7 +59,7 @@ class Perm(StrEnum):
 
 PUBLIC = 'public'
 
-_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW, Perm.FIRMS_VIEW, Perm.LEADS_VIEW,
+_STAFF_VIEW = {Perm.HOME, Perm.ACCOUNT, Perm.PROFILE, Perm.PLATFORMS_VIEW, Perm.PLANS_VIEW, Perm.FIRMS_VIEW, Perm.LEADS_VIEW,
                Perm.PACKS_VIEW, Perm.TARGETS_VIEW, Perm.POLICIES_VIEW}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset(Perm),

@@ -30,6 +30,9 @@ ACTIONS = {
     'totp_enabled': _l('two-step sign-in turned on'), 'totp_disabled': _l('two-step sign-in turned off'),
     'totp_reset': _l('two-step sign-in reset'), 'recovery_codes_renewed': _l('recovery codes renewed'),
     'recovery_code_used': _l('recovery code used'),
+    'pool_warning': _l('warned before return to the pool'), 'pool_return': _l('returned to the pool'),
+    'pool_claim': _l('claimed from the pool'), 'pool_release': _l('put back into the pool'),
+    'pool_auto_assign': _l('assigned by rule'),
 }
 
 FIELDS = {
@@ -48,7 +51,7 @@ FIELDS = {
     'legal_rep': _l('Legal representative'), 'address': _l('Address'), 'district': _l('District'),
     'registered_capital': _l('Registered capital (10k yuan)'), 'revenue_band': _l('Revenue band'),
     'headcount': _l('Headcount'), 'rd_ratio': _l('R&D share of revenue'), 'registered_on': _l('Registered on'),
-    'tags': _l('Tags'), 'merged_into_id': _l('Merged into'), 'deleted_at': _l('Deleted at'),
+    'tags': _l('Tags'), 'owned_since': _l('Owned since'), 'pool_warned_on': _l('Warned of return to the pool on'), 'merged_into_id': _l('Merged into'), 'deleted_at': _l('Deleted at'),
     'deleted_by_id': _l('Deleted by'), 'role': _l('Role'), 'phone': _l('Phone'), 'email': _l('E-mail'),
     'wechat': _l('WeChat'), 'start_date': _l('Start'), 'end_date': _l('End'), 'area': _l('Area (㎡)'),
     # platforms, buildings, units

@@ -76,6 +76,9 @@ def test_officer_sees_stage_moves_since_yesterday_packs_opened_and_expiring_poli
     row = re.search(r'data-stage="初步接洽">(.*?)</tr>', stages, re.S).group(1)
     assert '<td>1</td>' in row and '+1' in row
     assert '推进项目' in stages  # the change log names the lead
+    changes = re.sub(r'<[^>]+>', ' ', stages[stages.index('推进项目'):])
+    assert '修改' in changes and '阶段' in changes, 'actions and fields in the interface language'
+    assert not re.search(r'\b(update|create|stage_since|owner_id)\b', changes), changes[:300]
     packs = home[home.index('id="wb-packs"'):home.index('id="wb-expiring"')]
     assert pack.number in packs and '已打开 1 次' in packs
     expiring = home[home.index('id="wb-expiring"'):]
