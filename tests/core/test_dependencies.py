@@ -65,3 +65,28 @@ def test_test_only_packages_are_not_imported_by_the_product():
     leaks = [f'{module} ({where})' for module, where in _imported_top_level(_runtime_files()).items()
              if {_normalise(d) for d in distributions.get(module, [])} & only_for_tests]
     assert not leaks, 'the product imports test-only packages: ' + ', '.join(leaks)
+
+
+def test_the_wheel_carries_every_file_the_package_reads(tmp_path):
+    """A plain `pip install .` gets the package's own data (the pack style sheet, the importer's models, the
+    district outline, the translations): the wheel holds every non-Python file kept under crm/."""
+    import shutil
+    import subprocess
+    import zipfile
+
+    source = tmp_path / 'src'
+    source.mkdir()
+    for name in ('config.py', 'wsgi.py', 'pyproject.toml', 'README.md'):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / 'crm', source / 'crm', ignore=shutil.ignore_patterns('__pycache__'))
+    built = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '-w', str(tmp_path / 'dist'),
+                            str(source)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / 'dist').glob('*.whl')
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    expected = {str(path.relative_to(ROOT)) for path in (ROOT / 'crm').rglob('*')
+                if path.is_file() and path.suffix not in ('.py', '.pyc') and '__pycache__' not in path.parts}
+    assert expected, 'crm/ holds data files'
+    assert {'crm/packs/pdf_base.css', 'crm/platforms/data/hangzhou_districts.geojson'} <= expected
+    assert not expected - shipped, sorted(expected - shipped)
+    assert {'config.py', 'wsgi.py', 'crm/cli.py'} <= shipped
