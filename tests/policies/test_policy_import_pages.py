@@ -166,6 +166,12 @@ def test_eligible_firms_by_cli_page_and_scope_then_summaries_pushed(app, client,
     payload = json.loads(result.output)
     assert [f['id'] for f in payload['eligible']] == [fits.id]
     assert [(m['firm']['id'], m['missing']) for m in payload['maybe']] == [(unknown.id, ['员工人数不低于100'])]
+    assert {'eligible', 'maybe', 'not_eligible'} <= set(payload), 'the JSON contract of `crm policies eligible`'
+    assert payload['eligible'] == [{'id': fits.id, 'name': '合格科技有限公司', 'uscc': '91330105MA2H000011',
+                                    'platforms': [platform.name]}]
+    assert [set(m) for m in payload['maybe']] == [{'firm', 'missing'}]
+    assert payload['maybe'][0]['firm'] == {'id': unknown.id, 'name': '待核实科技有限公司', 'uscc': unknown.uscc,
+                                           'platforms': []}, 'the firm of an open lead, housed nowhere'
     assert payload['not_eligible'] == 1, 'the firm registered elsewhere; a firm neither housed nor courted is left out'
     with in_app():
         for firm, level in ((fits, ELIGIBLE), (unknown, CONDITIONAL), (elsewhere, NOT_ELIGIBLE)):
@@ -279,6 +285,6 @@ def test_the_firm_list_agrees_with_the_evaluator_for_every_fact(app, factories, 
             expected = evaluate_policy(policy, firm_facts(db_session.get(Firm, firm.id))).level
             assert levels.get(firm.id, NOT_ELIGIBLE) == expected, firm.name
         maybe = {f.id: (f.platforms, missing) for f, missing in found.maybe}
-        assert maybe[firms[0].id] == (['政策测试园'], ['租用面积(㎡)不低于100']), 'no area is recorded for its tenancy'
+        assert maybe[firms[0].id] == (('政策测试园',), ['租用面积(㎡)不低于100']), 'no area is recorded for its tenancy'
         assert maybe[firms[2].id][1] == ['员工人数不低于50', '成立年限不低于3', '租用面积(㎡)不低于100', '注册资本（万元）不低于500']
         assert found.not_eligible == 2 and not found.eligible, 'another platform; registered nowhere known'
