@@ -87,9 +87,9 @@ SCHED_LIST = re.compile(r'(?P<n>[一二两三四五六\d])年(?:内)?[^，,；;�
 SCHED_RUN = re.compile(r'连续(?P<n>[一二两三四五六\d])年[^，,；;。%]{0,24}?(?P<p>\d+(?:\.\d+)?%|全额)')
 RATE_M2 = [re.compile(rf'每(?:平方米|㎡|平米|m2|m²)(?:每(?P<per>天|日|月|年))?[^，,；;。\d]{{0,6}}?(?P<num>{NUM})\s*(?P<u>元)'),
            re.compile(rf'(?P<num>{NUM})\s*(?P<u>元)\s*/\s*(?:平方米|㎡|m2|m²)(?:\s*[/·.]\s*(?P<per>天|日|月|年))?')]
-RATE_UNIT = [re.compile(rf'每(?:引进|新增|招用|新招用|录用|新引进)?(?:1|一)?(?P<who>人|名|亩)(?:每(?P<per>年|月))?[^，,；;。]{{0,10}}?'
-                        rf'(?P<num>{NUM})\s*(?P<u>万元|元)'),
-             re.compile(rf'(?P<num>{NUM})\s*(?P<u>万元|元)\s*/\s*(?P<who>人|名|亩)(?:\s*[/·]\s*(?P<per>年|月))?')]
+RATE_UNIT = [re.compile(rf'每(?:引进|新增|招用|新招用|录用|新引进|购置|新购置)?(?:1|一)?(?P<who>人|名|亩|台|套)(?:每(?P<per>年|月))?'
+                        rf'[^，,；;。]{{0,10}}?(?P<num>{NUM})\s*(?P<u>万元|元)'),
+             re.compile(rf'(?P<num>{NUM})\s*(?P<u>万元|元)\s*/\s*(?P<who>人|名|亩|台|套)(?:\s*[/·]\s*(?P<per>年|月))?')]
 NON_CASH: list[tuple[str, re.Pattern]] = [
     ('一事一议', re.compile(r'一事一议|一企一策|一项一策')),
     ('优先支持', re.compile(r'优先(?:安排|推荐|保障|支持|考虑|纳入|申报|享受|供地|审批|办理)')),
@@ -105,7 +105,7 @@ KINDS: list[tuple[str, re.Pattern]] = [
     ('购房补助', re.compile(r'购房|购置办公用房|购买办公用房|购置自用')),
     ('上市奖励', re.compile(r'上市|挂牌|股改|股份制改造')),
     ('人才奖励', re.compile(r'人才|博士|硕士|领军|高层次|引才|招用|新招|稳岗')),
-    ('技改', re.compile(r'技术改造|技改|设备投资|设备购置|数字化改造')),
+    ('技改', re.compile(r'技术改造|技改|设备投资|设备购置|数字化改造|机器人')),
     ('研发资助', re.compile(r'研发')),
     ('税收贡献奖励', re.compile(r'财政贡献|地方贡献|综合贡献|纳税|税收')),
     ('知识产权', re.compile(r'专利|知识产权|商标|标准制定')),
@@ -422,7 +422,8 @@ def _rate(text: str) -> tuple[str, Decimal, str, str | None, tuple[int, int]] | 
             who = m.group('who')
             per = m.groupdict().get('per')
             unit = f'{m.group("u")}/{"人" if who == "名" else who}' + (f'·{per}' if per else '')
-            base = 'land_area' if who == '亩' else ('headcount' if re.search(r'员工|职工|招用|用工', text) else 'persons')
+            base = 'land_area' if who == '亩' else 'equipment' if who in ('台', '套') else \
+                ('headcount' if re.search(r'员工|职工|招用|用工', text) else 'persons')
             return 'per_unit', _number(m.group('num')), unit, base, m.span()
     return None
 
@@ -498,6 +499,7 @@ def _alternatives(segment: str, at: int, base_text: str, context_field: str | No
             candidate.conditions.append({'field': name, 'op': 'gte', 'value': min(lows)})
         return [candidate]
     first = re.sub(r'^.*?(?:被认定为|认定为|被评为|评为|获评|获得|入选|列入|对)', '', items[0])
+    first = re.sub(r'^(?:企业)?(?:新)?引进的?', '', first)
     items = [first, *items[1:]]
     last = re.sub(r'的$', '', items[-1].strip())
     ends = {i.strip()[-1:] for i in items[:-1]}
@@ -508,11 +510,16 @@ def _alternatives(segment: str, at: int, base_text: str, context_field: str | No
         labels = [i.strip() + noun for i in items[:-1]] + [last]
     else:
         labels = [i.strip() for i in items[:-1]] + [last]
+    # 分别按每人每月1000元、2000元: each amount is a rate per person (and month or year), as written
+    each = re.match(r'(?:按|给予)?每(?:1|一)?(?:人|名)(?:每(?P<per>年|月))?', segment[at + 2:])
     out = []
     for label, (kind, value, unit) in zip(labels, values):
-        candidate = make('percent' if kind == 'percent' else 'fixed')
+        candidate = make('percent' if kind == 'percent' else 'per_unit' if each else 'fixed')
         if kind == 'percent':
             candidate.percent, candidate.unit, candidate.base = value, '%', _base(base_text)
+        elif each:
+            candidate.rate, candidate.base = tidy(value / MONEY_UNITS[unit]), 'persons'
+            candidate.unit = f'{unit}/人' + (f'·{each.group("per")}' if each.group('per') else '')
         else:
             candidate.amount, candidate.unit = value, unit
         tag = next((t for t, pattern in TAGS if pattern.fullmatch(label)), None)
@@ -735,13 +742,20 @@ DEPARTMENT = re.compile(r'(?:受理部门|受理单位)[:：]\s*(?P<a>[^，,；;
                         r'|向(?P<c>[^，,；;。]{2,24}?(?:局|委员会|委|办公室|中心|管委会|部门|街道))(?:申报|提出申请|提交)')
 
 
+def _one_subject(chapter: str) -> bool:
+    """A chapter heading about one thing (申报材料), not several (申报与兑现): only then is every article under it
+    about what the heading names."""
+    words = re.sub(r'^(?:第[一二三四五六七八九十百\d]+章|[一二三四五六七八九十]+、)\s*', '', chapter)
+    return not re.search(r'[与和及、]', words)
+
+
 def extract_guide(articles: list[Article]) -> dict[str, dict]:
     """The 申兑指南 fields the text states, each with its verbatim sentences and the article they come from."""
     guide: dict[str, dict] = {}
     for key, label, heading, words in GUIDE_FIELDS:
         quotes: list[tuple[Article, str]] = []
         for article in articles:
-            if heading.search(article.title) or heading.search(article.chapter):
+            if heading.search(article.title) or heading.search(article.chapter) and _one_subject(article.chapter):
                 quotes.append((article, article.text))
                 continue
             quotes += [(article, s) for s in split_sentences(article.text) if words.search(s)]

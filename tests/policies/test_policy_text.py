@@ -172,6 +172,53 @@ def test_a_pdf_typeset_with_weasyprint():
     assert (read.text.effective_from, read.text.valid_until) == (date(2026, 1, 1), date(2028, 12, 31))
 
 
+def test_items_in_plain_text_with_full_width_and_broken_numbers():
+    read = _read(texts.ITEMS_PLAIN.encode())
+    text = read.text
+    assert text.layout == 'items' and text.title == '滨河区支持制造业技术改造若干措施（测试）'
+    assert (text.issuer, text.doc_number, text.issued_on) == ('滨河区经济和信息化局', '滨经信〔2026〕12号', date(2026, 2, 10))
+    assert (text.effective_from, text.valid_until) == (date(2026, 3, 1), date(2028, 2, 29))
+    assert text.articles[1].text.endswith('设备投资额在2000万元以上的，按设备投资额的8%给予补助，单个项目最高不超过300万元。')
+    clauses = _clauses(read)
+    _honest(read)
+    assert sorted({c['article'] for c in clauses}) == ['s2.i1', 's2.i2', 's2.i3', 's2.i4', 's2.i5', 's2.i6']
+    _subset(_pick(clauses, 's2.i1')[0], {'kind': '技改', 'formula': 'percent', 'percent': 8, 'base': 'investment',
+                                         'cap_total': 300, 'cap_year': None, 'uncapped': False,
+                                         'conditions': [DISTRICT, {'field': 'investment', 'op': 'gte', 'value': 2000}]})
+    _subset(_pick(clauses, 's2.i2')[0], {'kind': '技改', 'formula': 'per_unit', 'rate': 5000, 'unit': '元/台',
+                                         'base': 'equipment', 'amount': None, 'cap_year': 50, 'cap_total': None})
+    _subset(_pick(clauses, 's2.i3')[0], {'formula': 'fixed', 'amount': 15, 'unit': '万元', 'conditions': [
+        DISTRICT, {'field': 'tags', 'op': 'has', 'value': ['规上']}]})
+    _subset(_pick(clauses, 's2.i4')[0], {
+        'formula': 'tiers', 'base': 'investment', 'uncapped': True, 'cap_year': None, 'cap_total': None,
+        'tiers': [{'field': 'investment', 'min': 5000, 'max': 20000, 'percent': 2},
+                  {'field': 'investment', 'min': 20000, 'max': None, 'percent': 3}]})
+    _subset(_pick(clauses, 's2.i5')[0], {'formula': 'per_unit', 'rate': 1, 'unit': '万元/亩', 'base': 'land_area',
+                                         'cap_total': 100, 'conditions': [
+                                             DISTRICT, {'field': 'land_yield', 'op': 'gte', 'value': 30}]})
+    _subset(_pick(clauses, 's2.i6')[0], {'formula': 'schedule', 'base': 'fiscal_contribution',
+                                         'schedule': [100, 60, 60], 'cap_total': None, 'uncapped': False})
+    assert [c['uncapped'] for c in clauses].count(True) == 1, 'only 不设上限 says there is no cap'
+    guide = {key: value['text'] for key, value in read.guide.items()}
+    assert guide == {'apply_conditions': '本措施适用于在拱墅区注册、纳税的制造业企业。', 'apply_period': '申报时间：每年5月集中申报。',
+                     'department': '区经济和信息化局', 'phone': '0571-00000001'}, \
+        'a section headed 申报与兑现 does not make every item of it a way of paying'
+
+
+def test_amounts_listed_per_person_are_rates_per_person():
+    from crm.policies.evaluate import clause_yearly
+
+    read = _read('第一条 对企业引进的硕士、博士，分别按每人每月1000元、2000元给予生活补贴，补贴期限3年。\n'.encode())
+    _honest(read)
+    clauses = _clauses(read)
+    assert [(c['formula'], c['rate'], c['unit'], c['base'], c['amount'], c['conditions']) for c in clauses] == [
+        ('per_unit', 1000, '元/人·月', 'persons', None, [{'field': 'certification', 'op': 'has', 'value': ['硕士']}]),
+        ('per_unit', 2000, '元/人·月', 'persons', None, [{'field': 'certification', 'op': 'has', 'value': ['博士']}])]
+    master = read.candidates[0]
+    assert clause_yearly(master, {'persons': 2}, 1) == [(Decimal('2.4'), Decimal('2.4'))], '1000元 × 2 人 × 12 月'
+    assert clause_yearly(master, {}, 1) == [(Decimal(0), None)], 'an unknown number of persons gives no amount'
+
+
 @pytest.mark.parametrize('raw,message', [
     (b'', '文件是空的'), (b'\xd0\xcf\x11\xe0' + b'\x00' * 100, '旧版 .doc'),
     (b'PK\x03\x04not really a zip', '不是 Word 文档'), (b'%PDF-1.4 broken', 'PDF 文件已损坏'),
