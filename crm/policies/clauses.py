@@ -71,7 +71,7 @@ TAGS: list[tuple[str, re.Pattern]] = [
     ('独角兽', re.compile(r'(?<!准)独角兽')),
     ('总部', re.compile(r'总部企业')),
 ]
-CERTIFIED = re.compile(r'(?:被|经)?(?:认定|评为|评定|获评|认证)为?(?P<cert>[^，,；;。]{2,30}?)(?:的|，|,|$)')
+CERTIFIED = re.compile(r'(?:被|经)?(?:认定|评为|评定|获评|认证)(?:为|的)?(?P<cert>[^，,；;。]{2,30}?)(?:的|，|,|$)')
 _DISTRICT = r'(?![在于])[\u4e00-\u9fff]{1,5}?区|本区'
 LOCATION = re.compile(rf'(?:工商注册|注册|税务登记|登记|落户|注册地)[^，,；;。]{{0,12}}?(?:在|于|为|位于)(?P<d>{_DISTRICT})'
                       rf'|(?:在|于)(?P<d2>{_DISTRICT})(?:内)?(?:注册|登记|新注册|落户|设立|纳税)')
@@ -218,12 +218,15 @@ def _spans_overlap(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 
 def _base(text: str) -> str | None:
-    """The base a percentage is of: the base word nearest before it."""
+    """The base a percentage is of: the base word nearest before it. Only its increase (研发投入增量部分, 新增部分) is
+    no base a firm's record holds: None."""
     best = None
     for name, pattern in BASE_RE:
         for m in pattern.finditer(text):
             if best is None or m.start() > best[0]:
-                best = (m.start(), name)
+                best = (m.start(), name, m.end())
+    if best and re.search(r'增量|新增部分|增长部分|增加部分|超过上年', text[best[2]:]):
+        return None
     return best[1] if best else None
 
 
@@ -583,6 +586,16 @@ def _segment(segment: str, sentence: str, article: Article, district: str, ctx: 
                 and (m.group('num') or m.group('cn'))]
     amounts = [m for m in MONEY.finditer(segment, grant) if not _spans_overlap(m.span(), masked)
                and not re.match(r'\s*(?:（含）|\(含\))?\s*(?:及)?(?:以上|以下|至|到)', segment[m.end():])]
+    staged = _stages(segment, grant) if not (schedule or rate or percents) else None
+    if staged:
+        out = []
+        for stage, amount in staged:  # 分三个阶段给予奖励：完成股份制改造的给予100万元，辅导备案的给予200万元，…
+            step = make('fixed')
+            step.amount, step.unit, step.note = money(amount.group('num'), amount.group('unit')), amount.group('unit'), \
+                stage
+            step.cap_year, step.cap_total, step.uncapped = candidate.cap_year, candidate.cap_total, candidate.uncapped
+            out.append(step)
+        return out
     if schedule:
         candidate.formula, candidate.schedule = 'schedule', schedule[0]
         candidate.base, candidate.unit = _base(segment[:schedule[1]]), '%'
@@ -601,6 +614,22 @@ def _segment(segment: str, sentence: str, article: Article, district: str, ctx: 
     if '一次性' in segment and candidate.formula in ('fixed', 'up_to'):
         candidate.note = (candidate.note + ' 一次性').strip()
     return [candidate]
+
+
+def _stages(segment: str, grant: int) -> list[tuple[str, re.Match]] | None:
+    """After the grant's colon, one amount per stage or case, each with its own 给予 (完成股改的给予100万元，辅导备案的给予
+    200万元): (the stage as written, its amount). None unless every part is such a pair and there are several."""
+    colon = re.search(r'[：:]', segment[grant:])
+    if colon is None:
+        return None
+    parts = [p for p in re.split(r'[，,；;。]', segment[grant + colon.end():]) if p.strip()]
+    found = []
+    for part in parts:
+        given, amounts = GRANT.search(part), list(MONEY.finditer(part))
+        if given is None or len(amounts) != 1 or amounts[0].start() < given.start():
+            return None
+        found.append((re.sub(r'的$', '', part[:given.start()].strip()), amounts[0]))
+    return found if len(found) >= 2 and all(stage for stage, _m in found) else None
 
 
 def _non_cash(segment: str, sentence: str, article: Article, shared: list[dict]) -> list[Candidate]:

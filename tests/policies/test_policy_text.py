@@ -219,6 +219,34 @@ def test_amounts_listed_per_person_are_rates_per_person():
     assert clause_yearly(master, {}, 1) == [(Decimal(0), None)], 'an unknown number of persons gives no amount'
 
 
+def test_stages_caps_and_bases_as_the_text_words_them():
+    read = _read('\n'.join([
+        '第一条 为支持企业发展，制定本办法。',
+        '第二条 对企业在境内主板首发上市的，分三个阶段给予奖励：完成股份制改造的给予100万元，辅导备案的给予200万元，成功上市的给予500万元。',
+        '第三条 对新认定的省级企业技术中心，给予一次性奖励0.5万元。',
+        '第四条 对年纳税额首次超过1,000万元的企业，给予奖励30万元，奖励上限为50万元。',
+        '第五条 对企业购买办公用房的，按购房款的5%给予补助，每家企业补助金额最高可达200万元。',
+        '第六条 对企业租用孵化器场地的，按实际租金的50%给予补助，每年不超过20万元，补助期限不超过3年。',
+        '第七条 对企业研发投入增量部分按20%给予奖励，不封顶。',
+        '第八条 对新引进的世界500强企业区域总部，给予最高1亿元落户奖励。']).encode())
+    _honest(read)
+    clauses = _clauses(read)
+    stages = [c for c in read.candidates if c.article == 'art2']
+    assert [(c.kind, c.formula, _plain(c.amount), c.note) for c in stages] == [
+        ('上市奖励', 'fixed', 100, '完成股份制改造'), ('上市奖励', 'fixed', 200, '辅导备案'), ('上市奖励', 'fixed', 500, '成功上市')], \
+        'one amount per stage, each as stated'
+    _subset(_pick(clauses, 'art3')[0], {'formula': 'fixed', 'amount': 0.5, 'unit': '万元', 'conditions': [
+        {'field': 'certification', 'op': 'has', 'value': ['省级企业技术中心']}]})
+    _subset(_pick(clauses, 'art4')[0], {'formula': 'fixed', 'amount': 30, 'cap_total': 50, 'cap_year': None})
+    _subset(_pick(clauses, 'art5')[0], {'formula': 'percent', 'percent': 5, 'base': None, 'cap_total': 200})
+    _subset(_pick(clauses, 'art6')[0], {'formula': 'percent', 'percent': 50, 'base': 'rent', 'cap_year': 20,
+                                        'cap_total': None})
+    _subset(_pick(clauses, 'art7')[0], {'formula': 'percent', 'percent': 20, 'base': None, 'uncapped': True,
+                                        'cap_year': None, 'cap_total': None})
+    _subset(_pick(clauses, 'art8')[0], {'formula': 'up_to', 'amount': None, 'cap_total': 10000, 'unit': None})
+    assert [c['uncapped'] for c in clauses].count(True) == 1 and not _pick(clauses, 'art1')
+
+
 @pytest.mark.parametrize('raw,message', [
     (b'', '文件是空的'), (b'\xd0\xcf\x11\xe0' + b'\x00' * 100, '旧版 .doc'),
     (b'PK\x03\x04not really a zip', '不是 Word 文档'), (b'%PDF-1.4 broken', 'PDF 文件已损坏'),
