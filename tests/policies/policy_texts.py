@@ -98,9 +98,26 @@ PDF_HTML_BODY = '''<h1>拱墅区楼宇招商扶持办法（测试）</h1>
 <p>第四条 本办法自2026年1月1日起施行，有效期3年。</p>'''
 
 
-def docx_bytes(paragraphs: list[str]) -> bytes:
-    """A minimal Word document holding the paragraphs."""
-    body = ''.join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>' for p in paragraphs)
+# 第N条 articles in chapters in a Word document whose runs split numbers (3|0%, 1|000万元, ２００ in a run of its own).
+ARTICLES_RUNS = [['东湖区总部经济扶持办法（测试）'], ['第一章 ', '总则'], ['第一条 为发展总部经济，制定本办法。'],
+                 ['第二章 扶持内容'],
+                 ['第二条 对新认定的总部企业，按其上年度地方财政贡献的', '3', '0%给予奖励，每年最高', '1', '000万元。'],
+                 ['第三条 对总部企业租用自用办公用房的，前三年按实际租金的', '100%', '、后两年按50%给予补助，每年最高不超过',
+                  '２００', '万元。'],
+                 ['第四条 本办法由区发展改革局负责解释，自2026年5月1日起施行。']]
+
+# 一、/（一） items typeset into a PDF.
+PDF_ITEMS_BODY = '''<h1>东湖区数字经济人才新政（测试）</h1>
+<p>一、人才安居</p><p>（一）对企业新引进的本科毕业生，按每人每年1.2万元给予租房补贴，补贴期限最长3年。</p>
+<p>（二）对企业引进的顶尖人才，给予最高800万元购房补贴。</p>
+<p>二、企业用工</p><p>（一）对年度新增就业岗位100个以上的数字经济企业，按每新增1人2000元给予奖励，每家企业每年最高不超过30万元。</p>
+<p>三、附则</p><p>本新政自2026年6月1日起施行，有效期3年。</p>'''
+
+
+def docx_bytes(paragraphs: list[str | list[str]]) -> bytes:
+    """A minimal Word document holding the paragraphs (a list: one paragraph in several runs, as Word splits them)."""
+    body = ''.join('<w:p>' + ''.join(f'<w:r><w:t xml:space="preserve">{run}</w:t></w:r>'
+                                     for run in (p if isinstance(p, list) else [p])) + '</w:p>' for p in paragraphs)
     document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
                 f'<w:body>{body}</w:body></w:document>')

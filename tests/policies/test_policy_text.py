@@ -247,6 +247,39 @@ def test_stages_caps_and_bases_as_the_text_words_them():
     assert [c['uncapped'] for c in clauses].count(True) == 1 and not _pick(clauses, 'art1')
 
 
+def test_articles_in_a_word_document_with_numbers_split_across_runs():
+    read = _read(texts.docx_bytes(texts.ARTICLES_RUNS))
+    text = read.text
+    assert text.layout == 'articles' and text.title == '东湖区总部经济扶持办法（测试）'
+    assert [(a.citation, a.chapter) for a in text.articles] == [
+        ('第一条', '第一章总则'), ('第二条', '第二章扶持内容'), ('第三条', '第二章扶持内容'), ('第四条', '第二章扶持内容')]
+    assert text.articles[1].text == '对新认定的总部企业，按其上年度地方财政贡献的30%给予奖励，每年最高1000万元。'
+    assert text.effective_from == date(2026, 5, 1) and text.valid_until is None, 'no end is stated'
+    clauses = _clauses(read)
+    _honest(read)
+    _subset(_pick(clauses, 'art2')[0], {'kind': '税收贡献奖励', 'formula': 'percent', 'percent': 30,
+                                        'base': 'fiscal_contribution', 'cap_year': 1000, 'cap_total': None})
+    _subset(_pick(clauses, 'art3')[0], {'kind': '房租补助', 'formula': 'schedule', 'base': 'rent',
+                                        'schedule': [100, 100, 100, 50, 50], 'cap_year': 200})
+    assert len(clauses) == 2 and 'department' not in read.guide, '负责解释 is not where one applies'
+
+
+def test_items_in_a_pdf():
+    read = _read(texts.pdf_bytes(texts.PDF_ITEMS_BODY))
+    text = read.text
+    assert read.document.pages and text.layout == 'items' and text.title == '东湖区数字经济人才新政（测试）'
+    assert [a.citation for a in text.articles] == ['一、（一）', '一、（二）', '二、（一）', '三、']
+    assert (text.effective_from, text.valid_until) == (date(2026, 6, 1), date(2029, 5, 31))
+    clauses = _clauses(read)
+    _honest(read)
+    _subset(_pick(clauses, 's1.i1')[0], {'kind': '人才奖励', 'formula': 'per_unit', 'rate': 1.2, 'unit': '万元/人·年',
+                                         'base': 'persons', 'amount': None})
+    _subset(_pick(clauses, 's1.i2')[0], {'kind': '购房补助', 'formula': 'up_to', 'cap_total': 800, 'amount': None})
+    _subset(_pick(clauses, 's2.i1')[0], {'formula': 'per_unit', 'rate': 2000, 'unit': '元/人', 'cap_year': 30,
+                                         'conditions': [{'field': 'industry', 'op': 'has_any', 'value': ['数字经济']}]})
+    assert len(clauses) == 3
+
+
 @pytest.mark.parametrize('raw,message', [
     (b'', '文件是空的'), (b'\xd0\xcf\x11\xe0' + b'\x00' * 100, '旧版 .doc'),
     (b'PK\x03\x04not really a zip', '不是 Word 文档'), (b'%PDF-1.4 broken', 'PDF 文件已损坏'),
