@@ -261,6 +261,36 @@ def _drop_attachments(document: Any) -> None:
         page.links = [link for link in page.links if link[0] != 'attachment']
 
 
+_GC_LOCK = threading.Lock()
+_gc_paused = {'renders': 0, 'was_enabled': False}
+
+
+@contextmanager
+def _render_garbage() -> Iterator[None]:
+    """Free a render's garbage (WeasyPrint's boxes and the font data it reads each time, held in reference cycles)
+    when the render ends, without a full collection.
+
+    The cyclic collector is paused while a render runs, so everything the render allocates stays in the youngest
+    generation; a collection of that generation alone at the end frees the render's cycles. A full collection
+    would also walk every long-lived object of the process (0.07 s for the 130,000 a worker holds, more in a web
+    process) and the ones the collector runs on its own during a render (100 young and one full) are spared.
+    Peak memory stays as with a full collection after each render (about 200 MiB). Renders in other threads
+    share the pause; the collector runs again when the last one ends (if it ran before the first)."""
+    with _GC_LOCK:
+        if _gc_paused['renders'] == 0:
+            _gc_paused['was_enabled'] = gc.isenabled()
+            gc.disable()
+        _gc_paused['renders'] += 1
+    try:
+        yield
+    finally:
+        gc.collect(0)
+        with _GC_LOCK:
+            _gc_paused['renders'] -= 1
+            if _gc_paused['renders'] == 0 and _gc_paused['was_enabled']:
+                gc.enable()
+
+
 def render_pdf(html: str, *, asset_root: Path, base_url: str | None = None) -> bytes:
     """Render pack HTML to PDF bytes, fetching nothing outside `asset_root` and embedding no attachments."""
     return render_pdf_pages(html, asset_root=asset_root, base_url=base_url)[0]
@@ -272,17 +302,13 @@ def render_pdf_pages(html: str, *, asset_root: Path, base_url: str | None = None
     use_app_fontconfig(root)
     weasyprint = _weasyprint()
     fetcher = _fetcher_class()(root)
-    document = None
-    try:
-        with _subset_failures() as failures:
-            document = weasyprint.HTML(
-                string=html, base_url=base_url or f'{root.as_uri()}/', url_fetcher=fetcher).render()
-            _drop_attachments(document)
-            pdf = document.write_pdf()
-            pages = len(document.pages)
-    finally:
+    with _render_garbage(), _subset_failures() as failures:
+        document = weasyprint.HTML(
+            string=html, base_url=base_url or f'{root.as_uri()}/', url_fetcher=fetcher).render()
+        _drop_attachments(document)
+        pdf = document.write_pdf()
+        pages = len(document.pages)
         del document
-        gc.collect()
     if failures:
         raise PdfRenderError('font subsetting failed, the PDF would embed whole fonts: ' + '; '.join(failures))
     return pdf, pages

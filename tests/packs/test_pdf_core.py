@@ -283,6 +283,41 @@ def test_three_page_pack_logs_no_warnings(asset_root: Path, caplog: pytest.LogCa
     assert [record.getMessage() for record in caplog.records] == []
 
 
+def test_render_frees_its_documents_and_restores_the_collector(asset_root: Path) -> None:
+    import gc
+
+    from weasyprint.document import Document
+
+    pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+    gc.collect()
+    assert gc.isenabled()
+    pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+    assert gc.isenabled(), 'the collector runs again after a render'
+    assert not [o for o in gc.get_objects() if isinstance(o, Document)], "the render's cycles are freed at its end"
+    gc.disable()
+    try:
+        pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+        assert not gc.isenabled(), 'a collector paused by the caller stays paused'
+    finally:
+        gc.enable()
+
+
+def test_render_pauses_the_collector_only_while_it_runs(asset_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    weasyprint = pack_pdf._weasyprint()
+    seen = []
+    original = weasyprint.HTML.render
+
+    def render(self, *args: object, **kwargs: object):
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, 'render', render)
+    pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+    assert seen == [False] and gc.isenabled()
+
+
 def test_render_sets_isolated_fontconfig(three_page_pdf: tuple[bytes, Path], asset_root: Path) -> None:
     assert os.environ['FONTCONFIG_FILE'] == str(asset_root / 'fonts' / 'fonts.conf')
 
