@@ -318,6 +318,44 @@ def test_render_pauses_the_collector_only_while_it_runs(asset_root: Path, monkey
     assert seen == [False] and gc.isenabled()
 
 
+def test_fonts_are_read_once_per_thread_not_per_render(asset_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fetcher = pack_pdf._fetcher_class()
+    fetched: list[str] = []
+    original = fetcher.fetch
+
+    def fetch(self, url: str, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(fetcher, 'fetch', fetch)
+    html = three_page_html()
+
+    def render_in_a_new_thread() -> None:
+        thread = threading.Thread(target=pack_pdf.render_pdf, args=(html,), kwargs={'asset_root': asset_root})
+        thread.start()
+        thread.join()
+
+    render_in_a_new_thread()
+    fonts_read = [url for url in fetched if url.endswith('.otf')]
+    assert len(fonts_read) == 2, 'a thread\'s first render reads the regular and the bold face'
+    fetched.clear()
+    pack_pdf.render_pdf(html, asset_root=asset_root)
+    fetched.clear()
+    pdf = pack_pdf.render_pdf(html, asset_root=asset_root)
+    assert not [url for url in fetched if url.endswith('.otf')], 'later renders use the faces already registered'
+    names = sorted(row[0].split('+', 1)[1] for row in _pdffonts_of(pdf, asset_root))
+    assert names == ['PackSans', 'PackSans-Bold'], 'the kept faces are embedded (subset)'
+
+
+def _pdffonts_of(pdf: bytes, folder: Path) -> list[list[str]]:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix='.pdf') as file:
+        file.write(pdf)
+        file.flush()
+        return _pdffonts(Path(file.name))
+
+
 def test_render_sets_isolated_fontconfig(three_page_pdf: tuple[bytes, Path], asset_root: Path) -> None:
     assert os.environ['FONTCONFIG_FILE'] == str(asset_root / 'fonts' / 'fonts.conf')
 
