@@ -7,6 +7,7 @@ from crm.auth.services import create_user, ensure_roles, hash_password
 from crm.core.settings import DEMO_LOADED, set_setting
 from crm.db import db, utcnow
 from crm.platforms.services import ensure_platform
+from crm.platforms.siteplan import demo_floor_plans
 from crm.platforms.units import demo_units
 from crm.firms.models import Firm
 from crm.firms.services import demo_firms, demo_tenancies
@@ -66,7 +67,7 @@ def load_demo(*, units: int = 300, firms: int = 200, leads: int = 150, seed: int
             totp.enrol_with_secret(user, DEMO_ADMIN_TOTP_SECRET)
             account['totp_secret'] = DEMO_ADMIN_TOTP_SECRET
         accounts.append(account)
-    counts = {**demo_units(units, seed), **demo_firms(firms, seed)}
+    counts = {**demo_units(units, seed), **demo_floor_plans(), **demo_firms(firms, seed)}
     counts.update(demo_tenancies(seed))
     counts.update(demo_leads(leads, seed))
     counts.update(demo_policies())
