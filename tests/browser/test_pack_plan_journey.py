@@ -1,7 +1,8 @@
 """A unit's outline drawn in the browser reaches the prospect: an officer pins a unit for a new lead, the platform's
 park manager uploads the building's floor plan and draws that unit's outline on it, the officer builds the pack,
 and the downloaded PDF shows the plan with the unit outlined in red, the platform map, and a QR code that opens the
-pack's share page."""
+pack's share page. The same PDF carries the cover, the summary for the prospect, the unit's photo, the cost table,
+commitments whose footnote numbers match the citation list, and the officer's contact."""
 import io
 import re
 import subprocess
@@ -14,6 +15,7 @@ from tests.browser.conftest import screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 PLAN_SIZE = (1000, 700)
+PHOTO_SIZE = (640, 480)
 HIGHLIGHT = (212, 56, 13)  # #d4380d, the offered unit's outline
 CORNERS = ((0.1, 0.1), (0.5, 0.1), (0.5, 0.8), (0.1, 0.8))
 
@@ -28,6 +30,16 @@ def _plan_png() -> bytes:
         draw.line([x, 10, x, PLAN_SIZE[1] - 11], fill='black', width=3)
     out = io.BytesIO()
     image.save(out, 'PNG')
+    return out.getvalue()
+
+
+def _photo_jpeg() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new('RGB', PHOTO_SIZE, (196, 214, 232))
+    ImageDraw.Draw(image).rectangle([80, 120, 560, 440], fill=(120, 132, 150))
+    out = io.BytesIO()
+    image.save(out, 'JPEG', quality=85)
     return out.getvalue()
 
 
@@ -86,6 +98,8 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
     manager.click('nav.sidebar >> text=产业平台')
     manager.click('table.list >> text=跨贸小镇')
     manager.locator('table.list a', has_text=building).first.click()
+    manager.wait_for_url(re.compile(r'/platforms/buildings/\d+$'))
+    building_url = manager.url
     plan = tmp_path / '标准层平面图.png'
     plan.write_bytes(_plan_png())
     manager.set_input_files('form[enctype="multipart/form-data"] input[type=file]', str(plan))
@@ -105,6 +119,15 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
         manager.click('#outline-save')
     assert manager.locator(f'svg.site-plan polygon.unit-outline[data-unit="{number}"]').count() == 1
     screenshot(manager, 'park_manager-outline-for-pack')
+    # and a photo of the unit, from its edit page on the 租控表
+    manager.goto(building_url)
+    manager.locator(f'#rent-grid .cell[data-unit="{number}"] a', has_text='编辑').click()
+    photo = tmp_path / '室内实景.jpg'
+    photo.write_bytes(_photo_jpeg())
+    manager.set_input_files('form[enctype="multipart/form-data"] input[type=file]', str(photo))
+    manager.click('form[enctype="multipart/form-data"] button[type=submit]')
+    manager.wait_for_load_state()
+    assert manager.locator('figure img[alt="室内实景.jpg"]').count() == 1
     manager.context.close()
 
     # the officer builds the pack and downloads it
@@ -126,6 +149,8 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
     listed = subprocess.run(['pdfimages', '-list', '-f', str(sheet + 1), '-l', str(sheet + 1), str(pdf_path)],
                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert any(line.split()[3:5] == [str(PLAN_SIZE[0]), str(PLAN_SIZE[1])] for line in listed), listed
+    assert any(line.split()[3:5] == [str(PHOTO_SIZE[0]), str(PHOTO_SIZE[1])] for line in listed), \
+        ('the unit photo uploaded is on its sheet', listed)
     subprocess.run(['pdftoppm', '-png', '-r', '100', '-f', str(sheet + 1), '-l', str(sheet + 1), str(pdf_path),
                     str(tmp_path / 'sheet')], check=True)
     with Image.open(next(tmp_path.glob('sheet*.png'))) as image:
@@ -133,6 +158,18 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
     vertical, horizontal = _longest_runs(rgb)
     # the plan prints about 170 mm wide (670 px at 100 dpi): the outline spans 0.7 of its height, 0.4 of its width
     assert vertical >= 200 and horizontal >= 180, (vertical, horizontal)
+
+    # the summary for the prospect and the cost table over the term
+    whole = ''.join(pages)
+    assert '为贵企业量身定制' in whole and re.search(r'入驻成本：.*\d年（万元）', whole)
+    # every commitment's footnote number has its citation, in order
+    lines = subprocess.run(['pdftotext', str(pdf_path), '-'], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    markers = [int(m.group(1)) for line in lines if (m := re.search(r'”(\d{1,2})$', line.strip()))]
+    notes = [int(m.group(1)) for line in lines if (m := re.match(r'(\d{1,2})\.\s*《', line.strip()))]
+    assert 2 <= len(markers) <= 4 and markers == notes == list(range(1, len(markers) + 1)), (markers, notes)
+    # the officer's contact from their profile
+    assert '13800000002' in pages[-1] and '招商专员' in pages[-1]
 
     # the platform map is on the location page
     location = next(text for text in pages if text.startswith('落户平台'))
