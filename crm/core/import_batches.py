@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, delete, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core import audit
@@ -72,6 +73,7 @@ class ImportChange(Base):
     action: Mapped[str] = mapped_column(String(10))  # create | update
     before: Mapped[dict | None] = mapped_column(JSON)
     version: Mapped[int | None] = mapped_column()
+    after: Mapped[dict | None] = mapped_column(JSON)  # the record right after the import, when it has no version
 
 
 def _process_gone(batch: ImportBatch, now: datetime) -> bool:
@@ -164,7 +166,8 @@ def _from_json(model: type, name: str, value: Any) -> Any:
     if value is None:
         return None
     try:
-        kind = model.__table__.c[name].type.python_type
+        column_type = model.__table__.c[name].type
+        kind = getattr(column_type, 'impl', column_type).python_type  # a TypeDecorator's stored type
     except (KeyError, NotImplementedError):
         return value
     if kind is Decimal:
@@ -182,8 +185,14 @@ def _record_changes(batch_id: int, report: ImportReport) -> None:
     db.session.flush()
     db.session.execute(insert(ImportChange), [
         {'batch_id': batch_id, 'object_type': record.__tablename__, 'object_id': record.id, 'action': action,
-         'before': _jsonable(before), 'version': getattr(record, 'version', None)}
+         'before': _jsonable(before), 'version': getattr(record, 'version', None),
+         'after': None if hasattr(record, 'version') else _snapshot(record)}
         for action, record, before in report.changes])
+
+
+def _snapshot(record: Any) -> dict[str, Any]:
+    """A record's column values as JSON, to notice later edits of a record that has no version counter."""
+    return {c.key: _jsonable(getattr(record, c.key)) for c in sa_inspect(record).mapper.column_attrs}
 
 
 def _models() -> dict[str, type]:
@@ -260,7 +269,8 @@ def revert_batch(batch: ImportBatch, *, actor_id: int | None) -> dict[str, int]:
             problems.append(f'{kind} #{change.object_id}（已被删除）')
         elif getattr(record, 'deleted_at', None) is not None:
             problems.append(f'{record_label(record)}（已被删除）')
-        elif change.version is not None and getattr(record, 'version', None) != change.version:
+        elif ((change.version is not None and getattr(record, 'version', None) != change.version)
+              or (change.after is not None and _snapshot(record) != change.after)):
             problems.append(f'{record_label(record)}（导入后又被修改）')
         elif change.action == 'create' and record.id in in_use.get(change.object_type, ()):
             problems.append(f'{record_label(record)}（已被其他记录使用）')

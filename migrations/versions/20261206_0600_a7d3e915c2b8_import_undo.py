@@ -1,7 +1,8 @@
 """undoing an import
 
 import_batch.error_file (the rows with errors, stored to fix and upload again), reverted_at and reverted_by_id;
-import_change (each record a confirmed import added or changed, its values before and its version after).
+import_change (each record a confirmed import added or changed, its values before and its version after, or
+its values after for a record without a version).
 
 Revision ID: a7d3e915c2b8
 Revises: e4b8c2d9f617
@@ -34,6 +35,7 @@ def upgrade() -> None:
         sa.Column('action', sa.String(length=10), nullable=False),
         sa.Column('before', sa.JSON(), nullable=True),
         sa.Column('version', sa.Integer(), nullable=True),
+        sa.Column('after', sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], name=op.f('fk_import_change_batch_id_import_batch'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_import_change')),
