@@ -18,6 +18,11 @@ from crm.db import db
 
 bp = Blueprint('imports', __name__, url_prefix='/imports')
 
+# Each kind of import: its upload page and the list its records end up on (the record page links to both).
+KIND_PAGES = {'firm': ('firms.import_firms_page', 'firms.index'),
+              'contact': ('firms.import_contacts_page', 'firms.index'),
+              'unit': ('platforms.units_import', 'platforms.vacancies'),
+              'project_actual': ('projects.actuals_import', 'projects.unfinished')}
 MIMETYPES = {'csv': 'text/csv; charset=utf-8',
              'xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'}
 
@@ -37,7 +42,8 @@ def last_batch(kind: str) -> ImportBatch | None:
 def import_page(*, kind: str, title: str, description: str, back_url: str, done_url: str,
                 run: Callable[[Table, bool, str], ImportReport]):
     """Handle the request: a new upload is checked (dry run), a confirmation imports the stored file as a recorded
-    batch of `kind` (the object type) and shows its record."""
+    batch of `kind` (the object type) and shows its record, which links to `done_url` (the kind's list, as in
+    KIND_PAGES)."""
     token, report, error, error_file = request.form.get('token', ''), None, None, None
     if request.method == 'POST':
         upload = request.files.get('file')
@@ -88,7 +94,9 @@ def batch(batch_id: int):
 
     people = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_([i for i in (item.started_by_id, item.reverted_by_id) if i])))}
-    return render_template('imports/batch.html', batch=item, people=people, revertible=can_revert(item, current_user))
+    upload, listing = KIND_PAGES.get(item.object_type, (None, None))
+    return render_template('imports/batch.html', batch=item, people=people, revertible=can_revert(item, current_user),
+                           upload_url=url_for(upload) if upload else None, list_url=url_for(listing) if listing else None)
 
 
 @bp.post('/<int:batch_id>/revert')

@@ -101,6 +101,7 @@ def test_a_confirmed_xlsx_import_keeps_its_bad_rows_as_an_xlsx_on_its_record(cli
     record = _confirm(client, '/firms/import', data, 'firms.xlsx')
     page = client.get(record).get_data(as_text=True)
     assert 'firms.xlsx' in page and user.name in page and '撤销这次导入' in page
+    assert 'href="/firms/import">导入另一个文件' in page and 'href="/firms/">返回' in page
     download = client.get(_error_file_url(page))
     assert download.mimetype.endswith('spreadsheetml.sheet')
     rows = _read(download.data, 'x.xlsx')
@@ -207,3 +208,22 @@ def test_undoing_a_unit_import_removes_the_units_their_history_and_the_building_
     notes = list(db_session.scalars(select(UnitStatusChange.note).where(UnitStatusChange.unit_id == old.id)))
     assert '撤销导入' in notes
     assert '您上次的导入' in client.get('/platforms/units/import').get_data(as_text=True)
+
+
+def test_the_command_line_undoes_an_import_and_refuses_a_second_time(app, client, logged_in, db_session):
+    import json
+
+    from crm.cli import import_revert_command
+
+    logged_in('officer')
+    record = _confirm(client, '/firms/import', _csv(FIRM_HEADER, [['命令行撤销企业有限公司', '', '3', '', '', '']]),
+                      'firms.csv')
+    batch_id = record.rsplit('/', 1)[1]
+    runner = app.test_cli_runner()
+    result = runner.invoke(import_revert_command, [batch_id, '--json'])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {'removed': 1, 'restored': 0}
+    db_session.expire_all()
+    assert db_session.scalar(select(Firm.deleted_at).where(Firm.name == '命令行撤销企业有限公司')) is not None
+    again = runner.invoke(import_revert_command, [batch_id, '--json'])
+    assert again.exit_code != 0 and '该批导入已撤销过' in again.output
