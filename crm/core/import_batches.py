@@ -244,6 +244,7 @@ def revert_batch(batch: ImportBatch, *, actor_id: int | None) -> dict[str, int]:
     """Undo a confirmed import: the records it added are removed (soft-deleted where the model soft-deletes), the
     ones it changed get their earlier values back. Refused, with nothing written, when any of them was changed, used
     or removed since (the message names them). The caller commits."""
+    db.session.refresh(batch, with_for_update=True)  # two undos at once: the second waits, then sees it undone
     if batch.status != 'done':
         raise RevertRefused('该批导入已撤销过' if batch.status == 'reverted' else '只有已完成的导入可以撤销')
     models = _models()
