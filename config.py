@@ -13,7 +13,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-ROOT = Path(__file__).resolve().parent
+
+
+def _project_root() -> Path:
+    """Where templates, static files, migrations, seeds and translations are: `CRM_HOME` when set, else next to
+    this file (a checkout, or an editable install), else the working directory (the product installed with a plain
+    `pip install .` and run from its source folder)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (os.environ.get('CRM_HOME'), here, Path.cwd()):
+        if candidate and all((Path(candidate) / part).is_dir() for part in ('templates', 'migrations', 'seeds')):
+            return Path(candidate).resolve()
+    return here
+
+
+ROOT = _project_root()
 INSTANCE = Path(os.environ.get('CRM_INSTANCE_PATH', ROOT / 'instance'))
 
 

@@ -7,6 +7,7 @@ from crm.auth.services import create_user, ensure_roles, hash_password
 from crm.core.settings import DEMO_LOADED, set_setting
 from crm.db import db, utcnow
 from crm.platforms.services import ensure_platform
+from crm.platforms.siteplan import demo_floor_plans
 from crm.platforms.units import demo_units
 from crm.firms.models import Firm
 from crm.firms.services import demo_firms, demo_tenancies
@@ -27,6 +28,13 @@ DEMO_ACCOUNTS = [
 # The demo administrator signs in with a one-time code like every administrator; its authenticator key is published
 # with the demo passwords (README, `crm demo`), so the demo works from any authenticator app or `oathtool --totp -b`.
 DEMO_ADMIN_TOTP_SECRET = 'GONGSHUDEMOADMINTWOSTEPSIGNINKEY'
+# What packs and 政策摘要 print as the contact of the staff accounts (fictitious numbers, marked as examples).
+DEMO_CONTACTS = {
+    'leader': ('招商服务中心主任（示例）', '+8613800000001'),
+    'officer': ('招商专员（示例）', '+8613800000002'),
+    'park_manager': ('跨贸小镇招商部经理（示例）', '+8613800000003'),
+}
+DEMO_OFFICE = '杭州市拱墅区投资促进服务中心（示例地址）'
 ROLE_NAMES = {'admin': '管理员', 'leader': '招商领导', 'officer': '招商专员', 'park_manager': '平台负责人',
               'firm': '企业用户'}
 
@@ -50,13 +58,16 @@ def load_demo(*, units: int = 300, firms: int = 200, leads: int = 150, seed: int
     for role, email, password, name, platform_names in DEMO_ACCOUNTS:
         platform_ids = [kuamao.id] if platform_names else []
         user = _demo_account(role, email, password, name, platform_ids)
+        if role in DEMO_CONTACTS and not (user.job_title or user.phone):  # kept once a demo user has edited them
+            user.job_title, user.phone = DEMO_CONTACTS[role]
+            user.office_address = user.office_address or DEMO_OFFICE
         account = {'role': role, 'role_name': ROLE_NAMES[role], 'email': email, 'password': password, 'name': name,
                    'platforms': list(platform_names)}
         if totp.required_for(user):
             totp.enrol_with_secret(user, DEMO_ADMIN_TOTP_SECRET)
             account['totp_secret'] = DEMO_ADMIN_TOTP_SECRET
         accounts.append(account)
-    counts = {**demo_units(units, seed), **demo_firms(firms, seed)}
+    counts = {**demo_units(units, seed), **demo_floor_plans(), **demo_firms(firms, seed)}
     counts.update(demo_tenancies(seed))
     counts.update(demo_leads(leads, seed))
     counts.update(demo_policies())

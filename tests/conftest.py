@@ -30,6 +30,7 @@ from crm.extensions import limiter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE_URL = os.environ.get('CRM_TEST_PG_URL', 'postgresql://postgres@127.0.0.1:5432/')
+REDIS_URL = os.environ.get('CRM_TEST_REDIS_URL', 'redis://127.0.0.1:6379')
 IN_CI = os.environ.get('CI', '').lower() in {'1', 'true', 'yes'}
 _RAN: Counter = Counter()
 _PG_PROBLEM: list[str] = []
@@ -41,6 +42,28 @@ def unavailable(message: str) -> None:
     if IN_CI:
         pytest.fail(message + ' (required under CI)', pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own in the shared Redis (limiter, figures cache, job queue); its keys are removed
+    afterwards. Redis unreachable: the test fails under CI, else is skipped."""
+    import uuid
+
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError as exc:
+        unavailable(f'Redis unreachable at {REDIS_URL} ({exc}); start it with redis-server or set CRM_TEST_REDIS_URL')
+    prefix = f'crm-test-{uuid.uuid4().hex[:12]}'
+    yield prefix
+    # huey names its keys after the queue name without its dashes
+    keys = [*server.scan_iter(f'*{prefix}*'), *server.scan_iter(f"*{prefix.replace('-', '')}*")]
+    if keys:
+        server.delete(*keys)
+    server.close()
 
 
 def migrate(url: str, revision: str = 'head') -> None:

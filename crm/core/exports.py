@@ -76,7 +76,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     spool = _spool()
     for chunk in csv_chunks(header, rows):
         spool.write(chunk)
-    return _send(spool, filename, 'text/csv; charset=utf-8')
+    return _send(spool, filename, 'text/csv')
 
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:

@@ -32,7 +32,7 @@ ACTIONS = {
     'recovery_code_used': _l('recovery code used'),
     'pool_warning': _l('warned before return to the pool'), 'pool_return': _l('returned to the pool'),
     'pool_claim': _l('claimed from the pool'), 'pool_release': _l('put back into the pool'),
-    'pool_auto_assign': _l('assigned by rule'),
+    'pool_auto_assign': _l('assigned by rule'), 'export': _l('exported'),
 }
 
 FIELDS = {

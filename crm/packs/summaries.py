@@ -7,11 +7,13 @@ from typing import Any
 from flask import render_template
 from sqlalchemy import func, select
 
+from config import ROOT
 from crm.auth.models import User
 from crm.core import audit, clock
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.matching.services import industries_of_code, industries_of_text
+from crm.packs.content import brand, contact
 from crm.packs.models import PolicySummary
 from crm.packs.numbers import new_series, series_of, summary_number
 from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
@@ -43,12 +45,20 @@ def evaluate_for_subject(policy: Policy, *, lead=None, firm: Firm | None = None)
     return evaluate_policy(policy, firm_facts(firm))
 
 
-def summary_context(firm: Firm, *, number: str, author: str, lang: str = 'zh') -> dict[str, Any]:
-    """Plain data for the summary template, its generated texts (amounts, what is missing) in `lang`."""
+ASSET_ROOT = ROOT / 'static'  # where the emblem of the branding settings is (as for packs)
+SHOWN = 20  # policies printed in each part; the rest are counted and the reader told how to get them
+
+
+def summary_context(firm: Firm, *, number: str, author: str, lang: str = 'zh',
+                    officer: User | None = None) -> dict[str, Any]:
+    """Plain data for the summary template, its generated texts (amounts, what is missing) in `lang`; the officer
+    who issues it is the contact printed (as on a pack)."""
     from crm.core.i18n import in_language
 
     with in_language(lang):
-        return _summary_context(firm, number=number, author=author)
+        context = _summary_context(firm, number=number, author=author)
+        context.update(contact=contact(officer, None, lang), brand=brand(lang, ASSET_ROOT))
+        return context
 
 
 def _summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
@@ -68,9 +78,15 @@ def _summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
         rows.append({'id': policy.id, 'version': policy.version, 'title': policy.title, 'level': result.level,
                      'amount': result.amount_text, 'missing': missing, 'deadline': policy.expires_on,
                      'example': policy.is_example, 'source': policy.facts[0] if policy.facts else None,
+                     'clauses': len(policy.accepted_clauses),
                      **policy_terms(policy)})
+    # Policies whose text grants an amount come first; those only named (amounts not public) are listed after
+    # them, briefly. Neither part is cut without saying how many more there are.
+    granted = [r for r in rows if r['clauses']]
+    named = [r for r in rows if not r['clauses']]
     return {'number': number, 'date': clock.today().isoformat(), 'author': author, 'firm': firm.name,
-            'platforms': facts['platform'] or [], 'policies': rows[:20]}
+            'platforms': facts['platform'] or [], 'policies': granted[:SHOWN], 'others': named[:SHOWN],
+            'omitted': max(0, len(granted) - SHOWN) + max(0, len(named) - SHOWN)}
 
 
 def summary_html(context: dict[str, Any], lang: str) -> str:
@@ -95,7 +111,8 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
     series = series_of(earlier, 'ZC') or new_series(lambda code: db.session.scalar(
         select(PolicySummary.id).where(PolicySummary.number.like(f'ZC-%-{code}-%')).limit(1)) is not None)
     number = summary_number(clock.today().year, series, count + 1)  # the firm's own count, never its id
-    context = summary_context(firm, number=number, author=author_name, lang=lang)
+    officer = db.session.get(User, author_id) if author_id else None
+    context = summary_context(firm, number=number, author=author_name, lang=lang, officer=officer)
     pdf, pages = render_pdf_pages(summary_html(context, lang), asset_root=ASSET_ROOT)
     sha = hashlib.sha256(pdf).hexdigest()
     path = pdf_path(sha)
@@ -104,7 +121,8 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
         path.write_bytes(pdf)
     summary = PolicySummary(number=number, firm_id=firm.id, sha256=sha, size=len(pdf),
                             pages=pages, author_id=author_id,
-                            snapshot={'policies': [[p['id'], p['version']] for p in context['policies']]})
+                            snapshot={'policies': [[p['id'], p['version']]
+                                                   for p in [*context['policies'], *context['others']]]})
     db.session.add(summary)
     db.session.flush()
     audit.log(db.session, 'summary_issued', 'firm', firm.id, summary=summary.id, sha256=sha)

@@ -204,3 +204,100 @@ def pack_site_plans(units: list[dict], user: Any = None) -> dict[int, Markup]:
         if plan is not None:
             result[row['id']] = site_plan_svg(plan, user=user, highlight_unit_id=unit.id)
     return result
+
+
+# --- demo floor plans -----------------------------------------------------------------------------------------------
+
+DEMO_PLAN_SIZE = (1200, 800)
+DEMO_SLOTS = 6  # demo units are numbered floor + slot (101 … 106, 201 …), three north of the corridor, three south
+
+
+def _demo_rooms() -> dict[int, tuple[int, int, int, int]]:
+    """{slot: (left, top, right, bottom)} of the rooms on the demo typical floor, in image pixels: three north of the
+    corridor, three south, between the two cores (stairs, lift, toilets) at the ends."""
+    width, height = DEMO_PLAN_SIZE
+    left, right, top, bottom = 160, width - 160, 40, height - 40
+    corridor = (height // 2 - 35, height // 2 + 35)
+    xs = [left + (right - left) * i // 3 for i in range(4)]
+    rooms = {}
+    for i in range(3):
+        rooms[i + 1] = (xs[i], top, xs[i + 1], corridor[0])
+        rooms[i + 4] = (xs[i], corridor[1], xs[i + 1], bottom)
+    return rooms
+
+
+@lru_cache(maxsize=1)
+def demo_plan_png() -> bytes:
+    """The demo buildings' floor plan, drawn as a line drawing: outer walls with windows, six rooms on a corridor
+    with their doors, a core at each end (stairs, lift), a north arrow and a scale bar."""
+    from PIL import Image, ImageDraw
+
+    width, height = DEMO_PLAN_SIZE
+    image = Image.new('RGB', DEMO_PLAN_SIZE, 'white')
+    draw = ImageDraw.Draw(image)
+    wall, ink, light = 10, (40, 40, 40), (150, 150, 150)
+    rooms = _demo_rooms()
+    for x0 in (40, width - 160):  # the cores: stairs and a lift
+        draw.rectangle([x0, 40, x0 + 120, height - 40], fill=(238, 238, 238), outline=ink, width=4)
+        for y in range(70, 330, 16):
+            draw.line([x0 + 10, y, x0 + 110, y], fill=light, width=2)
+        draw.rectangle([x0 + 20, height - 300, x0 + 100, height - 180], outline=ink, width=3)
+        draw.line([x0 + 20, height - 300, x0 + 100, height - 180], fill=light, width=2)
+        draw.line([x0 + 100, height - 300, x0 + 20, height - 180], fill=light, width=2)
+    for slot, (x0, y0, x1, y1) in rooms.items():
+        draw.rectangle([x0, y0, x1, y1], outline=ink, width=4)
+        hinge = (x0 + x1) // 2 - 30
+        if slot <= 3:  # doors open from the corridor into the rooms
+            draw.line([hinge, y1, hinge + 60, y1], fill='white', width=6)
+            draw.line([hinge, y1, hinge, y1 - 60], fill=ink, width=2)
+            draw.arc([hinge - 60, y1 - 60, hinge + 60, y1 + 60], 270, 360, fill=light, width=2)
+        else:
+            draw.line([hinge, y0, hinge + 60, y0], fill='white', width=6)
+            draw.line([hinge, y0, hinge, y0 + 60], fill=ink, width=2)
+            draw.arc([hinge - 60, y0 - 60, hinge + 60, y0 + 60], 0, 90, fill=light, width=2)
+    draw.rectangle([40, 40, width - 40, height - 40], outline=ink, width=wall)
+    for x0, _y0, x1, _y1 in rooms.values():  # windows in the outer walls
+        for y in (40, height - 40):
+            draw.line([x0 + 50, y, x1 - 50, y], fill='white', width=wall - 4)
+            draw.line([x0 + 50, y, x1 - 50, y], fill=light, width=2)
+    draw.polygon([(width - 70, 8), (width - 78, 32), (width - 62, 32)], fill=ink)  # north arrow
+    draw.line([60, height - 16, 260, height - 16], fill=ink, width=3)  # scale bar
+    for x in (60, 160, 260):
+        draw.line([x, height - 24, x, height - 8], fill=ink, width=3)
+    out = io.BytesIO()
+    image.save(out, 'PNG', optimize=True)
+    return out.getvalue()
+
+
+def demo_floor_plans() -> dict[str, int]:
+    """A floor plan per floor of each demo building, with the outline of every demo unit on it drawn (the park
+    manager's work done once), so the 租控表 shows as a coloured plan and a demo pack prints its unit outlined.
+    Buildings that have a floor plan already are left alone."""
+    from collections import defaultdict
+
+    from crm.platforms.media import store
+    from crm.platforms.models import Building
+
+    have_plans = set(db.session.scalars(select(MediaFile.building_id).where(MediaFile.kind == 'floor_plan')))
+    rooms = _demo_rooms()
+    plans = outlines = 0
+    for building in db.session.scalars(select(Building).where(Building.is_demo.is_(True)).order_by(Building.id)):
+        if building.id in have_plans:
+            continue
+        floors: dict[int, list[Unit]] = defaultdict(list)
+        for unit in db.session.scalars(select(Unit).where(Unit.building_id == building.id, Unit.is_demo.is_(True))
+                                       .order_by(Unit.floor, Unit.number)):
+            slot = int(unit.number[-2:]) if unit.number[-2:].isdigit() else 0
+            if 1 <= slot <= DEMO_SLOTS:
+                floors[unit.floor].append(unit)
+        for floor, units in sorted(floors.items()):
+            media = store(demo_plan_png(), f'{floor}层平面图.png', building=building, unit=None, kind='floor_plan',
+                          actor_id=None)
+            plans += 1
+            for unit in units:
+                x0, y0, x1, y1 = rooms[int(unit.number[-2:])]
+                inset = 7
+                save_outline(media, unit, [[x0 + inset, y0 + inset], [x1 - inset, y0 + inset],
+                                           [x1 - inset, y1 - inset], [x0 + inset, y1 - inset]], actor_id=None)
+                outlines += 1
+    return {'demo_floor_plans': plans, 'demo_unit_outlines': outlines}

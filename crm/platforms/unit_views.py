@@ -177,13 +177,9 @@ EXPORT_HEADER = ['平台', '楼宇', '楼层', '房号', '建筑面积(㎡)', '�
 @export_jobs.register('vacancies')
 def vacancies_export_spec() -> export_jobs.ExportSpec:
     """The vacancy search's own statement: every matching unit with its building and platform names."""
-    def rows(result):
-        return ([platform, building_name, u.floor, u.number, u.area_gross, u.area_usable, u.use, u.fitout, u.rent,
-                 u.monthly_rent, u.property_fee, u.available_from, u.status, u.note]
-                for u, building_name, platform in result)
-
     return export_jobs.ExportSpec('空置房源', EXPORT_HEADER,
-                                  service.vacancy_statement(_vacancy_filters(), service.vacancy_sort(request.args)), rows)
+                                  service.vacancy_statement(_vacancy_filters(), service.vacancy_sort(request.args)),
+                                  _unit_rows)
 
 
 @bp.get('/vacancies.<any(csv, xlsx):fmt>')
@@ -191,6 +187,29 @@ def vacancies_export_spec() -> export_jobs.ExportSpec:
 def vacancies_export(fmt: str):
     """The same search as a spreadsheet, every matching unit (formula-like text stays text)."""
     return export_jobs.export_response('vacancies', fmt)
+
+
+def _unit_rows(result):
+    return ([platform, building_name, u.floor, u.number, u.area_gross, u.area_usable, u.use, u.fitout, u.rent,
+             u.monthly_rent, u.property_fee, u.available_from, u.status, u.note]
+            for u, building_name, platform in result)
+
+
+@export_jobs.register('units')
+def units_export_spec() -> export_jobs.ExportSpec:
+    """Every unit in scope whatever its status, narrowed to a platform, a building or a status when asked; the
+    columns are the vacancy export's, so the file goes back in through the unit import."""
+    status = request.args.get('status')
+    statement = service.unit_statement(id_arg('platform_id'), id_arg('building_id'),
+                                       status if status in UNIT_STATUSES else None)
+    return export_jobs.ExportSpec('租控表', EXPORT_HEADER, statement, _unit_rows)
+
+
+@bp.get('/units.<any(csv, xlsx):fmt>')
+@requires(Perm.PLATFORMS_VIEW)
+def units_export(fmt: str):
+    """The 租控表 of a building, a platform or every platform one may see, as a spreadsheet."""
+    return export_jobs.export_response('units', fmt)
 
 
 @bp.route('/units/import', methods=['GET', 'POST'])

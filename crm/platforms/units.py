@@ -204,6 +204,21 @@ def vacancy_statement(filters: dict[str, Any], sort: Sort = Sort()) -> Select:
             .order_by(*_order(sort)))
 
 
+def unit_statement(platform_id: int | None = None, building_id: int | None = None,
+                   status: str | None = None) -> Select:
+    """Rows (unit, building name, platform name) of every unit in scope, whatever its status (the 租控表 as a
+    spreadsheet), by platform, building, floor and number."""
+    stmt = (scoped(select(Unit, Building.name, Platform.name), Unit)
+            .join(Building, Unit.building_id == Building.id).join(Platform, Unit.platform_id == Platform.id))
+    if platform_id is not None:
+        stmt = stmt.where(Unit.platform_id == platform_id)
+    if building_id is not None:
+        stmt = stmt.where(Unit.building_id == building_id)
+    if status is not None:
+        stmt = stmt.where(Unit.status == status)
+    return stmt.order_by(Platform.name, Building.name, Unit.building_id, Unit.floor, Unit.number, Unit.id)
+
+
 def vacancy_page(filters: dict[str, Any], sort: Sort, page: int, per_page: int) -> Page:
     """One page of the vacancy search: count and order on the index, then read just that page's plain rows."""
     params = _search_params(filters)

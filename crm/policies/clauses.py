@@ -71,7 +71,7 @@ TAGS: list[tuple[str, re.Pattern]] = [
     ('独角兽', re.compile(r'(?<!准)独角兽')),
     ('总部', re.compile(r'总部企业')),
 ]
-CERTIFIED = re.compile(r'(?:被|经)?(?:认定|评为|评定|获评|认证)为?(?P<cert>[^，,；;。]{2,30}?)(?:的|，|,|$)')
+CERTIFIED = re.compile(r'(?:被|经)?(?:认定|评为|评定|获评|认证)(?:为|的)?(?P<cert>[^，,；;。]{2,30}?)(?:的|，|,|$)')
 _DISTRICT = r'(?![在于])[\u4e00-\u9fff]{1,5}?区|本区'
 LOCATION = re.compile(rf'(?:工商注册|注册|税务登记|登记|落户|注册地)[^，,；;。]{{0,12}}?(?:在|于|为|位于)(?P<d>{_DISTRICT})'
                       rf'|(?:在|于)(?P<d2>{_DISTRICT})(?:内)?(?:注册|登记|新注册|落户|设立|纳税)')
@@ -87,9 +87,9 @@ SCHED_LIST = re.compile(r'(?P<n>[一二两三四五六\d])年(?:内)?[^，,；;�
 SCHED_RUN = re.compile(r'连续(?P<n>[一二两三四五六\d])年[^，,；;。%]{0,24}?(?P<p>\d+(?:\.\d+)?%|全额)')
 RATE_M2 = [re.compile(rf'每(?:平方米|㎡|平米|m2|m²)(?:每(?P<per>天|日|月|年))?[^，,；;。\d]{{0,6}}?(?P<num>{NUM})\s*(?P<u>元)'),
            re.compile(rf'(?P<num>{NUM})\s*(?P<u>元)\s*/\s*(?:平方米|㎡|m2|m²)(?:\s*[/·.]\s*(?P<per>天|日|月|年))?')]
-RATE_UNIT = [re.compile(rf'每(?:引进|新增|招用|新招用|录用|新引进)?(?:1|一)?(?P<who>人|名|亩)(?:每(?P<per>年|月))?[^，,；;。]{{0,10}}?'
-                        rf'(?P<num>{NUM})\s*(?P<u>万元|元)'),
-             re.compile(rf'(?P<num>{NUM})\s*(?P<u>万元|元)\s*/\s*(?P<who>人|名|亩)(?:\s*[/·]\s*(?P<per>年|月))?')]
+RATE_UNIT = [re.compile(rf'每(?:引进|新增|招用|新招用|录用|新引进|购置|新购置)?(?:1|一)?(?P<who>人|名|亩|台|套)(?:每(?P<per>年|月))?'
+                        rf'[^，,；;。]{{0,10}}?(?P<num>{NUM})\s*(?P<u>万元|元)'),
+             re.compile(rf'(?P<num>{NUM})\s*(?P<u>万元|元)\s*/\s*(?P<who>人|名|亩|台|套)(?:\s*[/·]\s*(?P<per>年|月))?')]
 NON_CASH: list[tuple[str, re.Pattern]] = [
     ('一事一议', re.compile(r'一事一议|一企一策|一项一策')),
     ('优先支持', re.compile(r'优先(?:安排|推荐|保障|支持|考虑|纳入|申报|享受|供地|审批|办理)')),
@@ -104,8 +104,8 @@ KINDS: list[tuple[str, re.Pattern]] = [
     ('房租补助', re.compile(r'房租|租金|租赁补助|用房补助|租赁费')),
     ('购房补助', re.compile(r'购房|购置办公用房|购买办公用房|购置自用')),
     ('上市奖励', re.compile(r'上市|挂牌|股改|股份制改造')),
-    ('人才奖励', re.compile(r'人才|博士|硕士|领军|高层次|引才|招用|新招|稳岗')),
-    ('技改', re.compile(r'技术改造|技改|设备投资|设备购置|数字化改造')),
+    ('人才奖励', re.compile(r'人才|博士|硕士|领军|高层次|引才|招用|新招|稳岗|毕业生|大学生')),
+    ('技改', re.compile(r'技术改造|技改|设备投资|设备购置|数字化改造|机器人')),
     ('研发资助', re.compile(r'研发')),
     ('税收贡献奖励', re.compile(r'财政贡献|地方贡献|综合贡献|纳税|税收')),
     ('知识产权', re.compile(r'专利|知识产权|商标|标准制定')),
@@ -218,12 +218,15 @@ def _spans_overlap(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 
 def _base(text: str) -> str | None:
-    """The base a percentage is of: the base word nearest before it."""
+    """The base a percentage is of: the base word nearest before it. Only its increase (研发投入增量部分, 新增部分) is
+    no base a firm's record holds: None."""
     best = None
     for name, pattern in BASE_RE:
         for m in pattern.finditer(text):
             if best is None or m.start() > best[0]:
-                best = (m.start(), name)
+                best = (m.start(), name, m.end())
+    if best and re.search(r'增量|新增部分|增长部分|增加部分|超过上年', text[best[2]:]):
+        return None
     return best[1] if best else None
 
 
@@ -422,7 +425,8 @@ def _rate(text: str) -> tuple[str, Decimal, str, str | None, tuple[int, int]] | 
             who = m.group('who')
             per = m.groupdict().get('per')
             unit = f'{m.group("u")}/{"人" if who == "名" else who}' + (f'·{per}' if per else '')
-            base = 'land_area' if who == '亩' else ('headcount' if re.search(r'员工|职工|招用|用工', text) else 'persons')
+            base = 'land_area' if who == '亩' else 'equipment' if who in ('台', '套') else \
+                ('headcount' if re.search(r'员工|职工|招用|用工', text) else 'persons')
             return 'per_unit', _number(m.group('num')), unit, base, m.span()
     return None
 
@@ -498,6 +502,7 @@ def _alternatives(segment: str, at: int, base_text: str, context_field: str | No
             candidate.conditions.append({'field': name, 'op': 'gte', 'value': min(lows)})
         return [candidate]
     first = re.sub(r'^.*?(?:被认定为|认定为|被评为|评为|获评|获得|入选|列入|对)', '', items[0])
+    first = re.sub(r'^(?:企业)?(?:新)?引进的?', '', first)
     items = [first, *items[1:]]
     last = re.sub(r'的$', '', items[-1].strip())
     ends = {i.strip()[-1:] for i in items[:-1]}
@@ -508,11 +513,16 @@ def _alternatives(segment: str, at: int, base_text: str, context_field: str | No
         labels = [i.strip() + noun for i in items[:-1]] + [last]
     else:
         labels = [i.strip() for i in items[:-1]] + [last]
+    # 分别按每人每月1000元、2000元: each amount is a rate per person (and month or year), as written
+    each = re.match(r'(?:按|给予)?每(?:1|一)?(?:人|名)(?:每(?P<per>年|月))?', segment[at + 2:])
     out = []
     for label, (kind, value, unit) in zip(labels, values):
-        candidate = make('percent' if kind == 'percent' else 'fixed')
+        candidate = make('percent' if kind == 'percent' else 'per_unit' if each else 'fixed')
         if kind == 'percent':
             candidate.percent, candidate.unit, candidate.base = value, '%', _base(base_text)
+        elif each:
+            candidate.rate, candidate.base = tidy(value / MONEY_UNITS[unit]), 'persons'
+            candidate.unit = f'{unit}/人' + (f'·{each.group("per")}' if each.group('per') else '')
         else:
             candidate.amount, candidate.unit = value, unit
         tag = next((t for t, pattern in TAGS if pattern.fullmatch(label)), None)
@@ -576,6 +586,16 @@ def _segment(segment: str, sentence: str, article: Article, district: str, ctx: 
                 and (m.group('num') or m.group('cn'))]
     amounts = [m for m in MONEY.finditer(segment, grant) if not _spans_overlap(m.span(), masked)
                and not re.match(r'\s*(?:（含）|\(含\))?\s*(?:及)?(?:以上|以下|至|到)', segment[m.end():])]
+    staged = _stages(segment, grant) if not (schedule or rate or percents) else None
+    if staged:
+        out = []
+        for stage, amount in staged:  # 分三个阶段给予奖励：完成股份制改造的给予100万元，辅导备案的给予200万元，…
+            step = make('fixed')
+            step.amount, step.unit, step.note = money(amount.group('num'), amount.group('unit')), amount.group('unit'), \
+                stage
+            step.cap_year, step.cap_total, step.uncapped = candidate.cap_year, candidate.cap_total, candidate.uncapped
+            out.append(step)
+        return out
     if schedule:
         candidate.formula, candidate.schedule = 'schedule', schedule[0]
         candidate.base, candidate.unit = _base(segment[:schedule[1]]), '%'
@@ -594,6 +614,22 @@ def _segment(segment: str, sentence: str, article: Article, district: str, ctx: 
     if '一次性' in segment and candidate.formula in ('fixed', 'up_to'):
         candidate.note = (candidate.note + ' 一次性').strip()
     return [candidate]
+
+
+def _stages(segment: str, grant: int) -> list[tuple[str, re.Match]] | None:
+    """After the grant's colon, one amount per stage or case, each with its own 给予 (完成股改的给予100万元，辅导备案的给予
+    200万元): (the stage as written, its amount). None unless every part is such a pair and there are several."""
+    colon = re.search(r'[：:]', segment[grant:])
+    if colon is None:
+        return None
+    parts = [p for p in re.split(r'[，,；;。]', segment[grant + colon.end():]) if p.strip()]
+    found = []
+    for part in parts:
+        given, amounts = GRANT.search(part), list(MONEY.finditer(part))
+        if given is None or len(amounts) != 1 or amounts[0].start() < given.start():
+            return None
+        found.append((re.sub(r'的$', '', part[:given.start()].strip()), amounts[0]))
+    return found if len(found) >= 2 and all(stage for stage, _m in found) else None
 
 
 def _non_cash(segment: str, sentence: str, article: Article, shared: list[dict]) -> list[Candidate]:
@@ -735,13 +771,20 @@ DEPARTMENT = re.compile(r'(?:受理部门|受理单位)[:：]\s*(?P<a>[^，,；;
                         r'|向(?P<c>[^，,；;。]{2,24}?(?:局|委员会|委|办公室|中心|管委会|部门|街道))(?:申报|提出申请|提交)')
 
 
+def _one_subject(chapter: str) -> bool:
+    """A chapter heading about one thing (申报材料), not several (申报与兑现): only then is every article under it
+    about what the heading names."""
+    words = re.sub(r'^(?:第[一二三四五六七八九十百\d]+章|[一二三四五六七八九十]+、)\s*', '', chapter)
+    return not re.search(r'[与和及、]', words)
+
+
 def extract_guide(articles: list[Article]) -> dict[str, dict]:
     """The 申兑指南 fields the text states, each with its verbatim sentences and the article they come from."""
     guide: dict[str, dict] = {}
     for key, label, heading, words in GUIDE_FIELDS:
         quotes: list[tuple[Article, str]] = []
         for article in articles:
-            if heading.search(article.title) or heading.search(article.chapter):
+            if heading.search(article.title) or heading.search(article.chapter) and _one_subject(article.chapter):
                 quotes.append((article, article.text))
                 continue
             quotes += [(article, s) for s in split_sentences(article.text) if words.search(s)]

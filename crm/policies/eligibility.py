@@ -5,13 +5,13 @@ read for all firms in two queries."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from itertools import chain
 from datetime import date
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from operator import attrgetter
+from operator import itemgetter
 
 from sqlalchemy import String, Text, cast, or_, select
 
@@ -30,17 +30,20 @@ from crm.policies.models import Policy, PolicyPush
 COLUMNS = (Firm.id, Firm.name, Firm.uscc, Firm.industry_code, cast(Firm.tags, Text).label('tags_json'), Firm.district,
            cast(Firm.registered_on, String).label('registered_on'), Firm.headcount,
            cast(Firm.rd_ratio, String).label('rd_ratio'), cast(Firm.registered_capital, String).label('registered_capital'))
+CHUNK = 200  # rows fetched at a time: fewer calls than one by one, and no list of every row held at once
 
 
-@dataclass
-class FirmRow:
+class FirmRow(NamedTuple):
+    """A firm of a policy's list: a small tuple (its platforms a tuple shared by the firms on the same platforms),
+    cheap to build 20,000 times."""
+
     id: int
     name: str
     uscc: str | None
-    platforms: list[str]
+    platforms: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {'id': self.id, 'name': self.name, 'uscc': self.uscc, 'platforms': self.platforms}
+        return {'id': self.id, 'name': self.name, 'uscc': self.uscc, 'platforms': list(self.platforms)}
 
 
 @dataclass
@@ -58,13 +61,23 @@ class Eligibility:
                 'not_eligible': self.not_eligible, 'newly_eligible': sorted(self.newly)}
 
 
-def population(user=None):
+def population(user=None, columns=COLUMNS):
     """The firms a policy is brought to: live, housed on a platform or the firm of an open lead, in scope."""
     housed = select(Tenancy.firm_id)
     courted = select(Lead.firm_id).where(Lead.stage.not_in(CLOSED_STAGES))
-    stmt = select(*COLUMNS).where(Firm.deleted_at.is_(None), Firm.merged_into_id.is_(None),
+    stmt = select(*columns).where(Firm.deleted_at.is_(None), Firm.merged_into_id.is_(None),
                                   or_(Firm.id.in_(housed), Firm.id.in_(courted))).order_by(Firm.name_key, Firm.id)
     return scoped(stmt, Firm, user)
+
+
+def columns_for(fields: tuple[str, ...]) -> tuple:
+    """The columns of `COLUMNS` a list needs: who the firm is, and the stored facts among `fields`."""
+    names = {'id', 'name', 'uscc'} | {COLUMN_OF[f] for f in fields if f in COLUMN_OF}
+    if 'industry' in fields:
+        names.add('industry_code')
+    if 'years_registered' in fields:
+        names.add('registered_on')
+    return tuple(c for c in COLUMNS if c.key in names)
 
 
 def needed_facts(policy: Policy, clauses) -> tuple[str, ...]:
@@ -82,22 +95,27 @@ FACT_FIELDS = ('industry_code', 'tags', 'registered_district', 'platform', 'year
 
 
 def _housing(firms=None, *, areas: bool = True) -> tuple[dict[int, tuple[str, ...]], dict[int, Decimal]]:
-    """The platforms (names, sorted) and leased area of each firm whose id is in `firms` (None: of every firm)."""
+    """The platforms (names, sorted) and leased area of each firm whose id is in `firms` (None: of every firm).
+    Firms on the same platforms share one tuple of names."""
     names = dict(db.session.connection().execute(select(Platform.id, Platform.name)).all())
-    housed: dict[int, set[int]] = defaultdict(set)
-    leased: dict[int, Decimal] = defaultdict(Decimal)
+    first: dict[int, int] = {}          # a firm's first platform; most firms are on one
+    more: dict[int, set[int]] = {}      # all platforms of the firms on several
+    leased: dict[int, Decimal] = {}
     stmt = select(Tenancy.firm_id, Tenancy.platform_id)
     if areas:
         stmt = stmt.add_columns(cast(Tenancy.area, String))
     if firms is not None:
         stmt = stmt.where(Tenancy.firm_id.in_(firms))
-    for row in db.session.connection().execute(stmt).all():
-        housed[row[0]].add(row[1])
+    for row in chain.from_iterable(db.session.connection().execute(stmt).partitions(CHUNK)):
+        firm_id, platform_id = row[0], row[1]
+        if first.setdefault(firm_id, platform_id) != platform_id:
+            more.setdefault(firm_id, {first[firm_id]}).add(platform_id)
         if areas and row[2]:
-            leased[row[0]] += Decimal(row[2])
+            leased[firm_id] = leased.get(firm_id, Decimal(0)) + Decimal(row[2])
+    alone = {platform_id: (name,) for platform_id, name in names.items()}
+    platforms = {firm_id: alone[platform_id] for firm_id, platform_id in first.items()}
     shown: dict[frozenset, tuple[str, ...]] = {}
-    platforms = {}
-    for firm_id, ids in housed.items():
+    for firm_id, ids in more.items():
         key = frozenset(ids)
         if key not in shown:
             shown[key] = tuple(sorted(names[i] for i in ids))
@@ -109,7 +127,7 @@ class _Reader:
     """What `firm_facts` gives, from firm rows of `COLUMNS` and their housing: each fact by its own small function,
     so that a list of firms reads only the facts a policy looks at."""
 
-    def __init__(self, platforms: dict[int, set[str]], areas: dict[int, Decimal]) -> None:
+    def __init__(self, platforms: dict[int, tuple[str, ...]], areas: dict[int, Decimal]) -> None:
         self.platforms, self.areas, self.today = platforms, areas, clock.today()
         self.tag_lists: dict[str | None, list[str] | None] = {}
         self.by_code: dict[str | None, set[str]] = {}
@@ -123,7 +141,9 @@ class _Reader:
         return self.areas.get(row.id) or None
 
     def years_registered(self, row) -> int | None:
-        day = row.registered_on
+        return self.years_of(row.registered_on)
+
+    def years_of(self, day: str | None) -> int | None:
         if day not in self.years:
             self.years[day] = (self.today - date.fromisoformat(day[:10])).days // 365 if day else None
         return self.years[day]
@@ -152,17 +172,24 @@ class _Reader:
             return lambda row: None if getattr(row, name) is None else Decimal(getattr(row, name))
         return lambda row: None  # what a firm's record does not hold (rent, R&D spend, investment, revenue …)
 
-    def key(self, fields: tuple[str, ...]):
-        """A function giving a cheap hashable stand-in for the `fields` of a firm row: firms with equal keys have
-        equal facts. Stored columns are read together; facts no firm record holds are left out."""
-        columns = [COLUMN_OF[name] for name in fields if name in COLUMN_OF]
-        computed = [self.getter(name) for name in fields if name in COMPUTED]
+    def key(self, fields: tuple[str, ...], columns: tuple = COLUMNS):
+        """A function giving a cheap hashable stand-in for the `fields` of a firm row of `columns`: firms with equal
+        keys have equal facts. Stored columns are read together, by position; facts no firm record holds are left
+        out."""
+        at = {column.key: n for n, column in enumerate(columns)}
+        stored = [COLUMN_OF[name] for name in fields if name in COLUMN_OF]
         if 'industry' in fields:
-            columns += ['industry_code', 'name']
-        read = attrgetter(*columns) if columns else (lambda _row: ())
+            stored += ['industry_code', 'name']
+        read = itemgetter(*(at[name] for name in stored)) if stored else (lambda _row: ())
+        platforms, areas, years, firm = self.platforms, self.areas, self.years_of, at['id']
+        day = at.get('registered_on')
+        computed = [(lambda row: years(row[day])) if name == 'years_registered' else
+                    (lambda row: platforms.get(row[firm])) if name == 'platform' else
+                    (lambda row: areas.get(row[firm]))
+                    for name in fields if name in COMPUTED]  # values that are hashable as they are
         if not computed:
             return read
-        return lambda row: (read(row), *(tuple(v) if isinstance(v := f(row), list) else v for f in computed))
+        return lambda row: (read(row), *(f(row) for f in computed))
 
     def facts(self, row, fields: tuple[str, ...] = FACT_FIELDS) -> dict[str, Any]:
         return {name: self.getter(name)(row) for name in fields}
@@ -192,27 +219,40 @@ def policy_firms(policy: Policy, user=None) -> Eligibility:
     looks at get the same answer, which is worked out once."""
     clauses = counted_clauses(policy)
     fields = needed_facts(policy, clauses)
-    stmt = population(user)
-    rows = db.session.connection().execute(stmt).all()
     reader = _Reader(*_housing(areas='leased_area' in fields))
-    key_of = reader.key(fields)
+    columns = columns_for(fields)  # id, name and uscc first
+    key_of = reader.key(fields, columns)
     visible = set(db.session.scalars(scoped(select(Platform.name), Platform, user)))
-    housed = {firm: [name for name in names if name in visible] for firm, names in reader.platforms.items()}
+    shown: dict[tuple[str, ...], tuple[str, ...]] = {}  # a firm's platforms as the viewer may see them
+    for names in set(reader.platforms.values()):
+        shown[names] = tuple(name for name in names if name in visible)
+    platforms_of = reader.platforms.get
     result = Eligibility()
-    answers: dict[tuple, tuple[str, list[str]]] = {}
-    for row in rows:
+    eligible, maybe = result.eligible.append, result.maybe.append
+    answers: dict[Any, tuple[str, list[str]]] = {}
+    texts: dict[tuple, str] = {}  # a missing condition as a sentence, worked out once
+    not_eligible = 0
+    firms = db.session.connection().execute(population(user, columns)).partitions(CHUNK)
+    for row in chain.from_iterable(firms):
         key = key_of(row)
         answer = answers.get(key)
         if answer is None:
             level, missing = eligibility(policy, reader.facts(row, fields), clauses)
-            answer = answers[key] = (level, list(dict.fromkeys(c.text for c in missing)))
-        level, missing = answer
+            said = []
+            for c in missing:
+                text_key = (c.field, c.op, repr(c.value))
+                if text_key not in texts:
+                    texts[text_key] = c.text
+                said.append(texts[text_key])
+            answer = answers[key] = (level, list(dict.fromkeys(said)))
+        level = answer[0]
         if level == ELIGIBLE:
-            result.eligible.append(FirmRow(row.id, row.name, row.uscc, list(housed.get(row.id, ()))))
+            eligible(FirmRow(row[0], row[1], row[2], shown.get(platforms_of(row[0]), ())))
         elif level == CONDITIONAL:
-            result.maybe.append((FirmRow(row.id, row.name, row.uscc, list(housed.get(row.id, ()))), list(missing)))
+            maybe((FirmRow(row[0], row[1], row[2], shown.get(platforms_of(row[0]), ())), list(answer[1])))
         else:
-            result.not_eligible += 1
+            not_eligible += 1
+    result.not_eligible = not_eligible
     previous = last_push(policy)
     seen = set(previous.eligible_ids or []) if previous else set()
     result.newly = {f.id for f in result.eligible} - seen

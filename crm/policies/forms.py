@@ -27,7 +27,8 @@ FORMULA_LABELS = (('fixed', _l('fixed amount')), ('up_to', _l('up to a stated ma
 BASE_LABELS = (('rent', _l('annual rent')), ('rd_spend', _l('R&D spend')),
                ('fiscal_contribution', _l('local fiscal contribution')), ('investment', _l('investment')),
                ('leased_area', _l('leased area (㎡)')), ('headcount', _l('headcount')),
-               ('persons', _l('persons qualifying')), ('land_area', _l('land area (mu)')))
+               ('persons', _l('persons qualifying')), ('land_area', _l('land area (mu)')),
+               ('equipment', _l('equipment units bought')))
 NUMERIC_FIELDS = ('years_registered', 'revenue', 'headcount', 'rd_ratio', 'investment', 'leased_area',
                   'fiscal_contribution', 'registered_capital', 'rd_spend', 'land_yield')
 LIST_FIELDS = ('tags', 'platform', 'industry', 'certification')

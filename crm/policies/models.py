@@ -21,7 +21,8 @@ CLAUSE_KINDS = ('落户奖励', '房租补助', '购房补助', '研发资助', 
 # person or 亩, multi-year schedule, tiers (a percentage or an amount by the range a quantity falls in), and a
 # measure without money (一事一议 …)
 FORMULAS = ('fixed', 'up_to', 'percent', 'per_m2', 'per_unit', 'schedule', 'tiers', 'none')
-BASES = ('rent', 'rd_spend', 'fiscal_contribution', 'investment', 'leased_area', 'headcount', 'persons', 'land_area')
+BASES = ('rent', 'rd_spend', 'fiscal_contribution', 'investment', 'leased_area', 'headcount', 'persons', 'land_area',
+         'equipment')
 REVIEW_STATES = ('candidate', 'accepted', 'rejected')
 LEVELS = ('区', '市', '省', '国家')
 

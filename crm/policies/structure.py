@@ -27,7 +27,7 @@ CN_ITEM = re.compile(r'^([一二三四五六七八九十]{1,3})、\s*')
 PAREN_ITEM = re.compile(r'^[(（]([一二三四五六七八九十]{1,3})[)）]\s*')
 NUM_ITEM = re.compile(r'^(\d{1,2})(?:[.．、](?!\d))\s*')
 ANY_ITEM = re.compile(f'{CN_ITEM.pattern}|{PAREN_ITEM.pattern}|{NUM_ITEM.pattern}')
-TITLE_WORDS = re.compile(r'(办法|细则|政策|意见|规定|措施|方案|通知|规则|条例|决定|若干|指南|实施意见|管理办法)')
+TITLE_WORDS = re.compile(r'(办法|细则|政策|意见|规定|措施|方案|通知|规则|条例|决定|若干|指南|实施意见|管理办法|新政|举措)')
 ISSUER = re.compile(r'^[\u4e00-\u9fff（）()、\s]{4,60}(人民政府|人民政府办公室|办公室|办公厅|局|委员会|管委会|管理委员会|'
                     r'领导小组|中心|政府)$')
 DOC_NUMBER = re.compile(r'[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号')

@@ -54,8 +54,10 @@ def live_server(tmp_path_factory):
 
 def serve(env: dict, *, app: str = 'wsgi:app', crm: tuple[str, ...] = (str(BIN / 'crm'),)) -> tuple[str, list]:
     """gunicorn (2 workers) on a free loopback port and a `crm worker` beside it (pack builds run there, as under
-    `make run`); returns the base URL once /healthz answers, and the processes."""
+    `make run`); returns the base URL once /healthz answers, and the processes. Like `make run`, the server is told
+    its address (CRM_BASE_URL), so the links it prints (a pack's QR code, e-mails) lead back to it."""
     port = _free_port()
+    env = {**env, 'CRM_BASE_URL': f'http://127.0.0.1:{port}'}
     server = subprocess.Popen([str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}', app],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     worker = subprocess.Popen([*crm, 'worker'], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,

@@ -32,7 +32,7 @@ def test_park_manager_draws_a_unit_outline_and_the_plan_shows_it_coloured(live_s
     page.set_input_files('form[enctype="multipart/form-data"] input[type=file]', str(plan))
     page.click('form[enctype="multipart/form-data"] button[type=submit]')
     page.wait_for_load_state()
-    page.click('.plan-links a')
+    page.click('.plan-links a >> text=三层平面图')  # the demo building's own floor plans are listed too
     page.wait_for_selector('#outline-editor')
     option = page.locator('#outline-unit option').first
     unit_number = option.inner_text().split(' · ')[1]

@@ -323,3 +323,75 @@ def test_a_large_export_whose_queue_cannot_be_reached_says_so_on_its_page(client
     assert queued.status_code == 302
     page = client.get(queued.headers['Location']).get_data(as_text=True)
     assert '导出失败' in page and '任务队列暂时无法连接' in page
+
+
+def test_unit_export_carries_every_status_of_the_building_and_goes_back_in_unchanged(client, factories, logged_in):
+    """The 租控表 as a spreadsheet: every unit whatever its status (the vacancy export carries only vacant ones), only
+    the building asked for and only platforms in the viewer's scope; the file is re-imported with nothing changed."""
+    own, other = factories.platform('租控导出园'), factories.platform('别家导出园')
+    building, elsewhere = factories.building(own, name='租控一号楼'), factories.building(other, name='别家楼')
+    for number, status in (('101', '空置'), ('102', '已租'), ('103', '意向'), ('201', '锁定')):
+        factories.unit(building, number=number, status=status)
+    factories.unit(factories.building(own, name='租控二号楼'), number='901')
+    factories.unit(elsewhere, number='555')
+    logged_in('park_manager', platforms=[own])
+    page = client.get(f'/platforms/buildings/{building.id}').get_data(as_text=True)
+    assert f'/platforms/units.xlsx?building_id={building.id}' in page
+    response = client.get(f'/platforms/units.csv?building_id={building.id}')
+    assert response.headers['Content-Type'] == 'text/csv; charset=utf-8'
+    rows = _csv_rows(response.data)
+    assert rows[0][:4] == ['平台', '楼宇', '楼层', '房号']
+    assert [(r[3], r[12]) for r in rows[1:]] == [('101', '空置'), ('102', '已租'), ('103', '意向'), ('201', '锁定')]
+    assert [r[3] for r in _csv_rows(client.get(f'/platforms/units.csv?platform_id={own.id}&status=空置').data)[1:]] \
+        == ['101', '901']
+    everything = [r[3] for r in _csv_rows(client.get('/platforms/units.csv').data)[1:]]
+    assert sorted(everything) == ['101', '102', '103', '201', '901']  # 555 is another park's
+    assert _csv_rows(client.get(f'/platforms/units.csv?building_id={elsewhere.id}').data)[1:] == []
+    exported = client.get(f'/platforms/units.xlsx?building_id={building.id}').data
+    upload = client.get('/platforms/units/import')
+    from tests.conftest import csrf_from
+    html = client.post('/platforms/units/import', data={
+        'csrf_token': csrf_from(upload.data), 'action': 'preview', 'file': (io.BytesIO(exported), 'units.xlsx')},
+        content_type='multipart/form-data').get_data(as_text=True)
+    assert '<strong>4</strong><span>条未变化' in html and '<strong>0</strong><span>行有错误' in html
+
+
+def test_contact_export_lists_the_listed_firms_contacts_with_full_phones_and_is_audited(client, factories, logged_in,
+                                                                                      db_session):
+    from sqlalchemy import select
+
+    from crm.core.audit import AuditEvent
+
+    kept, filtered_out = factories.firm('联系人导出科技有限公司'), factories.firm('别的贸易有限公司')
+    factories.contact(kept, name='王经理', title='总经理', phone='+8613812345678', email='wang@example.cn')
+    factories.contact(kept, name='李主管', phone='+8657187654321')
+    factories.contact(filtered_out, name='赵先生', phone='+8613900001111')
+    user = logged_in('officer')
+    page = client.get('/firms/?q=联系人导出').get_data(as_text=True)
+    assert '/firms/contacts.xlsx?q=' in page
+    rows = _csv_rows(client.get('/firms/contacts.csv?q=联系人导出').data)
+    assert rows[0] == ['企业名称', '统一社会信用代码', '联系人', '职务', '角色', '电话', '邮箱', '微信', '备注']
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [('联系人导出科技有限公司', '李主管', ''),
+                                                      ('联系人导出科技有限公司', '王经理', '总经理')]
+    phones = {r[2]: r[5] for r in rows[1:]}
+    assert phones['王经理'].replace(' ', '') == '13812345678' and '*' not in phones['李主管']
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == 'export',
+                                                         AuditEvent.object_type == 'contact')).all()
+    assert [e.actor_id for e in events] == [user.id]
+    workbook = load_workbook(io.BytesIO(client.get('/firms/contacts.xlsx?q=联系人导出').data), read_only=True)
+    assert [row[2] for row in workbook.active.iter_rows(min_row=2, values_only=True)] == ['李主管', '王经理']
+
+
+def test_contact_export_is_refused_to_roles_without_contact_access_and_keeps_to_scope(client, factories, logged_in):
+    housed, elsewhere = factories.firm('园内联系人有限公司'), factories.firm('园外联系人有限公司')
+    factories.contact(housed, name='园内人')
+    factories.contact(elsewhere, name='园外人')
+    from tests.conftest import post_form
+
+    for role in ('leader', 'park_manager'):  # they see firms, not the people's numbers
+        logged_in(role)
+        assert client.get('/firms/contacts.csv').status_code == 403
+        post_form(client, '/logout', {}, token_from='/')
+    logged_in('firm', firm=housed)
+    rows = _csv_rows(client.get('/firms/contacts.csv').data)
+    assert [r[2] for r in rows[1:]] == ['园内人']

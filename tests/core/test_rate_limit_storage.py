@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from config import load_config
-from tests.conftest import migrate, unavailable
+from tests.conftest import REDIS_URL, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get('CRM_TEST_REDIS_URL', 'redis://127.0.0.1:6379')
 
 WORKER = r'''
 import json, re, sys
@@ -41,24 +40,6 @@ def database(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('limits') / 'crm.db'}"
     migrate(url)
     return url
-
-
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of its own for this run; its keys are removed afterwards."""
-    import redis
-
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError as exc:
-        unavailable(f'Redis unreachable at {REDIS_URL} ({exc}); start it with redis-server or set CRM_TEST_REDIS_URL')
-    prefix = f'crm-test-{uuid.uuid4().hex[:12]}'
-    yield prefix
-    keys = list(server.scan_iter(f'*{prefix}*'))
-    if keys:
-        server.delete(*keys)
-    server.close()
 
 
 def _worker(database: str, storage: str, prefix: str, count: int) -> list[int]:

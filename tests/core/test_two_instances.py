@@ -18,7 +18,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -26,11 +25,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from tests.conftest import CSRF_RE, PG_BASE_URL, FormParser, _create_pg_database, _drop_pg_database, migrate, \
-    unavailable
+from tests.conftest import CSRF_RE, PG_BASE_URL, REDIS_URL, FormParser, _create_pg_database, _drop_pg_database, \
+    migrate, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get('CRM_TEST_REDIS_URL', 'redis://127.0.0.1:6379')
 PASSWORD = 'correct horse battery'
 SECRET_KEY = 'two-instances-share-this-secret-key-0123456789abcdef'
 
@@ -120,25 +118,6 @@ def _wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
     pytest.fail(f'instance at {base} did not answer within 120 s: {log.read_text()[-3000:]}')
-
-
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of this run's own (limiter, figures cache and job queue); its keys are removed afterwards."""
-    import redis
-
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError as exc:
-        unavailable(f'Redis unreachable at {REDIS_URL} ({exc}); start it with redis-server or set CRM_TEST_REDIS_URL')
-    prefix = f'crm-test-{uuid.uuid4().hex[:12]}'
-    yield prefix
-    # huey names its keys after the queue name without its dashes
-    keys = [*server.scan_iter(f'*{prefix}*'), *server.scan_iter(f"*{prefix.replace('-', '')}*")]
-    if keys:
-        server.delete(*keys)
-    server.close()
 
 
 @pytest.fixture

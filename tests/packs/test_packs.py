@@ -168,3 +168,43 @@ def test_policy_summary_for_a_landed_firm_reaches_its_firm_user_only(client, fac
     client.post('/logout', data={'csrf_token': csrf_from(client.get('/').data)})
     logged_in('firm', firm=db_session.get(Firm, other.id))
     assert client.get(f'/summaries/{summary.id}.pdf').status_code == 404
+
+
+def test_policy_summary_puts_granted_amounts_first_names_the_rest_and_prints_the_officers_contact(
+        client, factories, logged_in, in_app, db_session, monkeypatch):
+    """What the firm reads: policies whose text grants an amount first; those only named in the plans (amounts not
+    public) listed briefly after them; a cut list says how many more there are; the issuing officer's numbers."""
+    from crm.packs import summaries
+    from crm.packs.models import PolicySummary
+    from crm.policies.models import Policy
+    from crm.policies.services import demo_policies
+
+    with in_app():
+        demo_policies()
+        for n in range(4):
+            db_session.add(Policy(key=f'named-{n}', title=f'数字经济企业培育计划{n}号', industries=['数字经济'],
+                                  facts=[{'doc': 'x', 'quote': f'培育数字经济企业第{n}批'}]))
+        db_session.commit()
+    monkeypatch.setattr(summaries, 'SHOWN', 3)
+    firm = factories.firm('杭州云帆软件有限公司', industry_code='6513', tags=['高新技术企业'], rd_ratio=Decimal('6'))
+    factories.tenancy(firm, factories.unit(factories.building(factories.platform()), area='500'))
+    officer = logged_in('officer', name='周敏')
+    with in_app():
+        from crm.auth.models import User
+
+        user = db_session.get(User, officer.id)
+        user.phone, user.job_title, user.office_address = '+8613912345678', '招商二部副部长', '拱墅区丽水路58号'
+        db_session.commit()
+    assert post_form(client, f'/firms/{firm.id}/summaries', {}, token_from=f'/firms/{firm.id}').status_code == 302
+    summary = db_session.scalars(select(PolicySummary).where(PolicySummary.firm_id == firm.id)).one()
+    text = re.sub(r'\s+', '', _text(client.get(f'/summaries/{summary.id}.pdf').data))
+    granted, others = text.index('研发投入资助（示例）'), text.index('其他可能相关的政策')
+    assert granted < others
+    section = text[others:text.index('联系我们')]
+    assert section.count('出处：') == 3  # SHOWN named policies, then the count of the rest
+    more = re.search(r'另有(\d+)项相关政策未列出', section)
+    assert more and int(more.group(1)) >= 4  # the four named here are relevant (数字经济) and come last
+    assert '13912345678' in text
+    assert '招商二部副部长' in text and '拱墅区丽水路58号' in text and '周敏' in text
+    snapshot = {policy_id for policy_id, _version in summary.snapshot['policies']}
+    assert len(snapshot) >= 4  # the printed named policies count for staleness too

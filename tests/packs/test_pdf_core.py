@@ -283,6 +283,79 @@ def test_three_page_pack_logs_no_warnings(asset_root: Path, caplog: pytest.LogCa
     assert [record.getMessage() for record in caplog.records] == []
 
 
+def test_render_frees_its_documents_and_restores_the_collector(asset_root: Path) -> None:
+    import gc
+
+    from weasyprint.document import Document
+
+    pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+    gc.collect()
+    assert gc.isenabled()
+    pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+    assert gc.isenabled(), 'the collector runs again after a render'
+    assert not [o for o in gc.get_objects() if isinstance(o, Document)], "the render's cycles are freed at its end"
+    gc.disable()
+    try:
+        pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+        assert not gc.isenabled(), 'a collector paused by the caller stays paused'
+    finally:
+        gc.enable()
+
+
+def test_render_pauses_the_collector_only_while_it_runs(asset_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    weasyprint = pack_pdf._weasyprint()
+    seen = []
+    original = weasyprint.HTML.render
+
+    def render(self, *args: object, **kwargs: object):
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, 'render', render)
+    pack_pdf.render_pdf(three_page_html(), asset_root=asset_root)
+    assert seen == [False] and gc.isenabled()
+
+
+def test_fonts_are_read_once_per_thread_not_per_render(asset_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fetcher = pack_pdf._fetcher_class()
+    fetched: list[str] = []
+    original = fetcher.fetch
+
+    def fetch(self, url: str, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(fetcher, 'fetch', fetch)
+    html = three_page_html()
+
+    def render_in_a_new_thread() -> None:
+        thread = threading.Thread(target=pack_pdf.render_pdf, args=(html,), kwargs={'asset_root': asset_root})
+        thread.start()
+        thread.join()
+
+    render_in_a_new_thread()
+    fonts_read = [url for url in fetched if url.endswith('.otf')]
+    assert len(fonts_read) == 2, 'a thread\'s first render reads the regular and the bold face'
+    fetched.clear()
+    pack_pdf.render_pdf(html, asset_root=asset_root)
+    fetched.clear()
+    pdf = pack_pdf.render_pdf(html, asset_root=asset_root)
+    assert not [url for url in fetched if url.endswith('.otf')], 'later renders use the faces already registered'
+    names = sorted(row[0].split('+', 1)[1] for row in _pdffonts_of(pdf, asset_root))
+    assert names == ['PackSans', 'PackSans-Bold'], 'the kept faces are embedded (subset)'
+
+
+def _pdffonts_of(pdf: bytes, folder: Path) -> list[list[str]]:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix='.pdf') as file:
+        file.write(pdf)
+        file.flush()
+        return _pdffonts(Path(file.name))
+
+
 def test_render_sets_isolated_fontconfig(three_page_pdf: tuple[bytes, Path], asset_root: Path) -> None:
     assert os.environ['FONTCONFIG_FILE'] == str(asset_root / 'fonts' / 'fonts.conf')
 

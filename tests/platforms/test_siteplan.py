@@ -242,3 +242,41 @@ def test_a_transparent_plan_prints_on_white(app, factories, db_session):
     assert printed.size == (1200, 675)
     assert min(printed.getpixel((10, 10))) > 240 and max(printed.getpixel((110, 300))) < 40
     assert 'viewBox="0 0 1600 ' in svg, 'outlines stay in the upload\'s own pixels'
+
+
+def test_demo_buildings_get_floor_plans_with_their_units_outlined_and_a_demo_pack_prints_one(app, db_session,
+                                                                                            tmp_path):
+    from PIL import Image
+
+    from crm.cli import demo_command, pack_group
+    from crm.platforms.models import Building, Unit
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(demo_command, ['--units', '60', '--firms', '20', '--leads', '20', '--json'])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    demo_buildings = db_session.scalar(select(func.count(Building.id)).where(Building.is_demo.is_(True)))
+    assert counts['demo_floor_plans'] >= demo_buildings > 0
+    assert counts['demo_unit_outlines'] == db_session.scalar(select(func.count(Unit.id)).where(Unit.is_demo.is_(True)))
+    unit = db_session.scalars(select(Unit).where(Unit.is_demo.is_(True), Unit.number.like('%02'))).first()
+    outline = db_session.scalar(select(UnitOutline).where(UnitOutline.unit_id == unit.id))
+    media = db_session.get(MediaFile, outline.media_id)
+    assert media.kind == 'floor_plan' and media.building_id == unit.building_id
+    assert media.original_name == f'{unit.floor}层平面图.png'
+    on_plan = db_session.scalars(select(UnitOutline).where(UnitOutline.media_id == media.id)).all()
+    assert {o.unit.floor for o in on_plan} == {unit.floor}, 'a plan per floor: only that floor\'s units on it'
+    xs, ys = [p[0] for p in outline.points], [p[1] for p in outline.points]
+    assert 450 < min(xs) < max(xs) < 750 and 40 < min(ys) < max(ys) < 370, 'unit x02: the middle room north'
+    with app.app_context():
+        from crm.platforms.media import media_folder
+
+        with Image.open(media_folder() / media.stored_name) as image:
+            assert image.size == (1200, 800)
+            assert image.getpixel((600, 600)) == (255, 255, 255) and image.getpixel((45, 400)) != (255, 255, 255)
+    again = runner.invoke(demo_command, ['--units', '60', '--firms', '20', '--leads', '20', '--json'])
+    assert json.loads(again.output)['demo_floor_plans'] == 0, 'loading the demo again adds no plans'
+    pack = runner.invoke(pack_group, ['demo', '-o', str(tmp_path / 'demo.pdf'), '--json'])
+    assert pack.exit_code == 0, pack.output
+    text = subprocess.run(['pdftotext', str(tmp_path / 'demo.pdf'), '-'], capture_output=True, text=True,
+                          check=True).stdout
+    assert '红框所示' in text, 'the demo pack prints its unit outlined on the floor plan'

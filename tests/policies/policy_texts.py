@@ -58,6 +58,31 @@ ITEMS_HTML = '''<!DOCTYPE html>
 <div class="footer">版权所有 拱墅区人民政府 | 网站地图 | 联系我们</div>
 </body></html>'''
 
+# 一、/（一） items as plain UTF-8 text, copied from a PDF: the 文号 and amounts in full-width digits, a space inside a
+# threshold, a cap broken inside its number, a rate per machine, 不设上限, and a 申报与兑现 section that states no way of
+# paying.
+ITEMS_PLAIN = '''滨河区支持制造业技术改造若干措施（测试）
+滨经信〔2026〕１２号
+滨河区经济和信息化局
+2026年2月10日
+
+一、适用范围
+本措施适用于在拱墅区注册、纳税的制造业企业。
+二、支持措施
+（一）技术改造补助。对企业实施技术改造项目，设备投资额在2 000万元以上的，按设备投资额的８％给予补助，单个项目最高不超过3
+00万元。
+（二）机器人应用。对企业新购置工业机器人的，按每台5000元给予补助，每家企业每年最高50万元。
+（三）规上奖励。对首次认定为规模以上工业企业的，给予一次性奖励１５万元。
+（四）项目投资奖励。对新引进的制造业项目，固定资产投资5000万元至2亿元的，按固定资产投资的2%给予奖励；2亿元以上的，按3%给予奖励，奖励不设上限。
+（五）亩均奖励。对亩均税收达到30万元以上的企业，按每亩1万元给予奖励，累计最高不超过100万元。
+（六）地方贡献奖励。对新落户企业，自落户之年起3年内，前1年按其地方财政贡献的100%、后2年按其地方财政贡献的60%给予奖励。
+三、申报与兑现
+（一）申报时间：每年5月集中申报。
+（二）由区经济和信息化局负责受理，咨询电话：0571-00000001。
+四、附则
+本措施自2026年3月1日起施行，有效期2年。
+'''
+
 # 1. 2. 3. items in a Word document.
 NUMBERED = ['拱墅区人才引进资助办法（测试）',
             '1. 对新引进的博士，每人给予10万元安家补助。',
@@ -73,9 +98,26 @@ PDF_HTML_BODY = '''<h1>拱墅区楼宇招商扶持办法（测试）</h1>
 <p>第四条 本办法自2026年1月1日起施行，有效期3年。</p>'''
 
 
-def docx_bytes(paragraphs: list[str]) -> bytes:
-    """A minimal Word document holding the paragraphs."""
-    body = ''.join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>' for p in paragraphs)
+# 第N条 articles in chapters in a Word document whose runs split numbers (3|0%, 1|000万元, ２００ in a run of its own).
+ARTICLES_RUNS = [['东湖区总部经济扶持办法（测试）'], ['第一章 ', '总则'], ['第一条 为发展总部经济，制定本办法。'],
+                 ['第二章 扶持内容'],
+                 ['第二条 对新认定的总部企业，按其上年度地方财政贡献的', '3', '0%给予奖励，每年最高', '1', '000万元。'],
+                 ['第三条 对总部企业租用自用办公用房的，前三年按实际租金的', '100%', '、后两年按50%给予补助，每年最高不超过',
+                  '２００', '万元。'],
+                 ['第四条 本办法由区发展改革局负责解释，自2026年5月1日起施行。']]
+
+# 一、/（一） items typeset into a PDF.
+PDF_ITEMS_BODY = '''<h1>东湖区数字经济人才新政（测试）</h1>
+<p>一、人才安居</p><p>（一）对企业新引进的本科毕业生，按每人每年1.2万元给予租房补贴，补贴期限最长3年。</p>
+<p>（二）对企业引进的顶尖人才，给予最高800万元购房补贴。</p>
+<p>二、企业用工</p><p>（一）对年度新增就业岗位100个以上的数字经济企业，按每新增1人2000元给予奖励，每家企业每年最高不超过30万元。</p>
+<p>三、附则</p><p>本新政自2026年6月1日起施行，有效期3年。</p>'''
+
+
+def docx_bytes(paragraphs: list[str | list[str]]) -> bytes:
+    """A minimal Word document holding the paragraphs (a list: one paragraph in several runs, as Word splits them)."""
+    body = ''.join('<w:p>' + ''.join(f'<w:r><w:t xml:space="preserve">{run}</w:t></w:r>'
+                                     for run in (p if isinstance(p, list) else [p])) + '</w:p>' for p in paragraphs)
     document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
                 f'<w:body>{body}</w:body></w:document>')

@@ -166,6 +166,12 @@ def test_eligible_firms_by_cli_page_and_scope_then_summaries_pushed(app, client,
     payload = json.loads(result.output)
     assert [f['id'] for f in payload['eligible']] == [fits.id]
     assert [(m['firm']['id'], m['missing']) for m in payload['maybe']] == [(unknown.id, ['员工人数不低于100'])]
+    assert {'eligible', 'maybe', 'not_eligible'} <= set(payload), 'the JSON contract of `crm policies eligible`'
+    assert payload['eligible'] == [{'id': fits.id, 'name': '合格科技有限公司', 'uscc': '91330105MA2H000011',
+                                    'platforms': [platform.name]}]
+    assert [set(m) for m in payload['maybe']] == [{'firm', 'missing'}]
+    assert payload['maybe'][0]['firm'] == {'id': unknown.id, 'name': '待核实科技有限公司', 'uscc': unknown.uscc,
+                                           'platforms': []}, 'the firm of an open lead, housed nowhere'
     assert payload['not_eligible'] == 1, 'the firm registered elsewhere; a firm neither housed nor courted is left out'
     with in_app():
         for firm, level in ((fits, ELIGIBLE), (unknown, CONDITIONAL), (elsewhere, NOT_ELIGIBLE)):
@@ -240,6 +246,39 @@ def test_import_json_contract_and_the_same_bytes_again(app, db_session, tmp_path
     assert bad.exit_code != 0 and 'YYYY-MM-DD' in bad.output
 
 
+def test_import_json_contract_of_an_articles_text(app, db_session, tmp_path):
+    """Field names and values of `crm policies import … --json` for a GB18030 text: amounts and caps in 万元 with the
+    text's own unit in `unit`, tiers, schedules and conditions as {field, op, value}, the 申兑指南 with its citation."""
+    from crm.policies.cli import import_command
+
+    path = tmp_path / 'policy.txt'
+    path.write_bytes(texts.ARTICLES.encode('gb18030'))
+    result = app.test_cli_runner().invoke(import_command, [str(path), '--json'])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert (payload['title'], payload['issuer'], payload['doc_number'], payload['issued_on'], payload['valid_until']) == (
+        '杭州市拱墅区促进楼宇经济高质量发展若干政策（测试）', '杭州市拱墅区人民政府', '拱政发〔2026〕8号', '2025-12-20', '2028-12-31')
+    assert all(set(a) == {'number', 'anchor', 'citation', 'text'} for a in payload['articles'])
+    assert all(set(c) == {'field', 'op', 'value'} for clause in payload['clauses'] for c in clause['conditions'])
+    by_article = {}
+    for clause in payload['clauses']:
+        by_article.setdefault(clause['article'], []).append(clause)
+    settle, = by_article['art3']
+    assert (settle['formula'], settle['amount'], settle['unit'], settle['uncapped']) == ('fixed', 100, '万元', False)
+    assert settle['conditions'][1] == {'field': 'investment', 'op': 'gte', 'value': 10000}, '1亿元 in 万元'
+    rent, = by_article['art4']
+    assert (rent['rate'], rent['unit'], rent['cap_year'], rent['cap_total']) == (1.5, '元/㎡·天', 100, None)
+    share, = by_article['art5']
+    assert (share['schedule'], share['cap_total'], share['base']) == ([100, 100, 50, 50, 50], 500, 'fiscal_contribution')
+    tiers, = by_article['art6']
+    assert tiers['uncapped'] is True and tiers['tiers'] == [
+        {'field': 'rd_spend', 'min': 5000, 'max': 10000, 'percent': 3},
+        {'field': 'rd_spend', 'min': 10000, 'max': None, 'percent': 5}]
+    assert payload['guide']['stacking'] == {'label': '叠加规则', 'text': '同一企业同一事项符合本区多项政策的，按就高不重复原则执行。',
+                                            'quote': '同一企业同一事项符合本区多项政策的，按就高不重复原则执行。',
+                                            'article': 'art11', 'citation': '第十一条'}
+
+
 def test_the_firm_list_agrees_with_the_evaluator_for_every_fact(app, factories, db_session, in_app):
     """The list reads all firms at once; each firm's level must equal `evaluate_policy` on `firm_facts`."""
     from datetime import date
@@ -279,6 +318,6 @@ def test_the_firm_list_agrees_with_the_evaluator_for_every_fact(app, factories, 
             expected = evaluate_policy(policy, firm_facts(db_session.get(Firm, firm.id))).level
             assert levels.get(firm.id, NOT_ELIGIBLE) == expected, firm.name
         maybe = {f.id: (f.platforms, missing) for f, missing in found.maybe}
-        assert maybe[firms[0].id] == (['政策测试园'], ['租用面积(㎡)不低于100']), 'no area is recorded for its tenancy'
+        assert maybe[firms[0].id] == (('政策测试园',), ['租用面积(㎡)不低于100']), 'no area is recorded for its tenancy'
         assert maybe[firms[2].id][1] == ['员工人数不低于50', '成立年限不低于3', '租用面积(㎡)不低于100', '注册资本（万元）不低于500']
         assert found.not_eligible == 2 and not found.eligible, 'another platform; registered nowhere known'

@@ -172,6 +172,114 @@ def test_a_pdf_typeset_with_weasyprint():
     assert (read.text.effective_from, read.text.valid_until) == (date(2026, 1, 1), date(2028, 12, 31))
 
 
+def test_items_in_plain_text_with_full_width_and_broken_numbers():
+    read = _read(texts.ITEMS_PLAIN.encode())
+    text = read.text
+    assert text.layout == 'items' and text.title == '滨河区支持制造业技术改造若干措施（测试）'
+    assert (text.issuer, text.doc_number, text.issued_on) == ('滨河区经济和信息化局', '滨经信〔2026〕12号', date(2026, 2, 10))
+    assert (text.effective_from, text.valid_until) == (date(2026, 3, 1), date(2028, 2, 29))
+    assert text.articles[1].text.endswith('设备投资额在2000万元以上的，按设备投资额的8%给予补助，单个项目最高不超过300万元。')
+    clauses = _clauses(read)
+    _honest(read)
+    assert sorted({c['article'] for c in clauses}) == ['s2.i1', 's2.i2', 's2.i3', 's2.i4', 's2.i5', 's2.i6']
+    _subset(_pick(clauses, 's2.i1')[0], {'kind': '技改', 'formula': 'percent', 'percent': 8, 'base': 'investment',
+                                         'cap_total': 300, 'cap_year': None, 'uncapped': False,
+                                         'conditions': [DISTRICT, {'field': 'investment', 'op': 'gte', 'value': 2000}]})
+    _subset(_pick(clauses, 's2.i2')[0], {'kind': '技改', 'formula': 'per_unit', 'rate': 5000, 'unit': '元/台',
+                                         'base': 'equipment', 'amount': None, 'cap_year': 50, 'cap_total': None})
+    _subset(_pick(clauses, 's2.i3')[0], {'formula': 'fixed', 'amount': 15, 'unit': '万元', 'conditions': [
+        DISTRICT, {'field': 'tags', 'op': 'has', 'value': ['规上']}]})
+    _subset(_pick(clauses, 's2.i4')[0], {
+        'formula': 'tiers', 'base': 'investment', 'uncapped': True, 'cap_year': None, 'cap_total': None,
+        'tiers': [{'field': 'investment', 'min': 5000, 'max': 20000, 'percent': 2},
+                  {'field': 'investment', 'min': 20000, 'max': None, 'percent': 3}]})
+    _subset(_pick(clauses, 's2.i5')[0], {'formula': 'per_unit', 'rate': 1, 'unit': '万元/亩', 'base': 'land_area',
+                                         'cap_total': 100, 'conditions': [
+                                             DISTRICT, {'field': 'land_yield', 'op': 'gte', 'value': 30}]})
+    _subset(_pick(clauses, 's2.i6')[0], {'formula': 'schedule', 'base': 'fiscal_contribution',
+                                         'schedule': [100, 60, 60], 'cap_total': None, 'uncapped': False})
+    assert [c['uncapped'] for c in clauses].count(True) == 1, 'only 不设上限 says there is no cap'
+    guide = {key: value['text'] for key, value in read.guide.items()}
+    assert guide == {'apply_conditions': '本措施适用于在拱墅区注册、纳税的制造业企业。', 'apply_period': '申报时间：每年5月集中申报。',
+                     'department': '区经济和信息化局', 'phone': '0571-00000001'}, \
+        'a section headed 申报与兑现 does not make every item of it a way of paying'
+
+
+def test_amounts_listed_per_person_are_rates_per_person():
+    from crm.policies.evaluate import clause_yearly
+
+    read = _read('第一条 对企业引进的硕士、博士，分别按每人每月1000元、2000元给予生活补贴，补贴期限3年。\n'.encode())
+    _honest(read)
+    clauses = _clauses(read)
+    assert [(c['formula'], c['rate'], c['unit'], c['base'], c['amount'], c['conditions']) for c in clauses] == [
+        ('per_unit', 1000, '元/人·月', 'persons', None, [{'field': 'certification', 'op': 'has', 'value': ['硕士']}]),
+        ('per_unit', 2000, '元/人·月', 'persons', None, [{'field': 'certification', 'op': 'has', 'value': ['博士']}])]
+    master = read.candidates[0]
+    assert clause_yearly(master, {'persons': 2}, 1) == [(Decimal('2.4'), Decimal('2.4'))], '1000元 × 2 人 × 12 月'
+    assert clause_yearly(master, {}, 1) == [(Decimal(0), None)], 'an unknown number of persons gives no amount'
+
+
+def test_stages_caps_and_bases_as_the_text_words_them():
+    read = _read('\n'.join([
+        '第一条 为支持企业发展，制定本办法。',
+        '第二条 对企业在境内主板首发上市的，分三个阶段给予奖励：完成股份制改造的给予100万元，辅导备案的给予200万元，成功上市的给予500万元。',
+        '第三条 对新认定的省级企业技术中心，给予一次性奖励0.5万元。',
+        '第四条 对年纳税额首次超过1,000万元的企业，给予奖励30万元，奖励上限为50万元。',
+        '第五条 对企业购买办公用房的，按购房款的5%给予补助，每家企业补助金额最高可达200万元。',
+        '第六条 对企业租用孵化器场地的，按实际租金的50%给予补助，每年不超过20万元，补助期限不超过3年。',
+        '第七条 对企业研发投入增量部分按20%给予奖励，不封顶。',
+        '第八条 对新引进的世界500强企业区域总部，给予最高1亿元落户奖励。']).encode())
+    _honest(read)
+    clauses = _clauses(read)
+    stages = [c for c in read.candidates if c.article == 'art2']
+    assert [(c.kind, c.formula, _plain(c.amount), c.note) for c in stages] == [
+        ('上市奖励', 'fixed', 100, '完成股份制改造'), ('上市奖励', 'fixed', 200, '辅导备案'), ('上市奖励', 'fixed', 500, '成功上市')], \
+        'one amount per stage, each as stated'
+    _subset(_pick(clauses, 'art3')[0], {'formula': 'fixed', 'amount': 0.5, 'unit': '万元', 'conditions': [
+        {'field': 'certification', 'op': 'has', 'value': ['省级企业技术中心']}]})
+    _subset(_pick(clauses, 'art4')[0], {'formula': 'fixed', 'amount': 30, 'cap_total': 50, 'cap_year': None})
+    _subset(_pick(clauses, 'art5')[0], {'formula': 'percent', 'percent': 5, 'base': None, 'cap_total': 200})
+    _subset(_pick(clauses, 'art6')[0], {'formula': 'percent', 'percent': 50, 'base': 'rent', 'cap_year': 20,
+                                        'cap_total': None})
+    _subset(_pick(clauses, 'art7')[0], {'formula': 'percent', 'percent': 20, 'base': None, 'uncapped': True,
+                                        'cap_year': None, 'cap_total': None})
+    _subset(_pick(clauses, 'art8')[0], {'formula': 'up_to', 'amount': None, 'cap_total': 10000, 'unit': None})
+    assert [c['uncapped'] for c in clauses].count(True) == 1 and not _pick(clauses, 'art1')
+
+
+def test_articles_in_a_word_document_with_numbers_split_across_runs():
+    read = _read(texts.docx_bytes(texts.ARTICLES_RUNS))
+    text = read.text
+    assert text.layout == 'articles' and text.title == '东湖区总部经济扶持办法（测试）'
+    assert [(a.citation, a.chapter) for a in text.articles] == [
+        ('第一条', '第一章总则'), ('第二条', '第二章扶持内容'), ('第三条', '第二章扶持内容'), ('第四条', '第二章扶持内容')]
+    assert text.articles[1].text == '对新认定的总部企业，按其上年度地方财政贡献的30%给予奖励，每年最高1000万元。'
+    assert text.effective_from == date(2026, 5, 1) and text.valid_until is None, 'no end is stated'
+    clauses = _clauses(read)
+    _honest(read)
+    _subset(_pick(clauses, 'art2')[0], {'kind': '税收贡献奖励', 'formula': 'percent', 'percent': 30,
+                                        'base': 'fiscal_contribution', 'cap_year': 1000, 'cap_total': None})
+    _subset(_pick(clauses, 'art3')[0], {'kind': '房租补助', 'formula': 'schedule', 'base': 'rent',
+                                        'schedule': [100, 100, 100, 50, 50], 'cap_year': 200})
+    assert len(clauses) == 2 and 'department' not in read.guide, '负责解释 is not where one applies'
+
+
+def test_items_in_a_pdf():
+    read = _read(texts.pdf_bytes(texts.PDF_ITEMS_BODY))
+    text = read.text
+    assert read.document.pages and text.layout == 'items' and text.title == '东湖区数字经济人才新政（测试）'
+    assert [a.citation for a in text.articles] == ['一、（一）', '一、（二）', '二、（一）', '三、']
+    assert (text.effective_from, text.valid_until) == (date(2026, 6, 1), date(2029, 5, 31))
+    clauses = _clauses(read)
+    _honest(read)
+    _subset(_pick(clauses, 's1.i1')[0], {'kind': '人才奖励', 'formula': 'per_unit', 'rate': 1.2, 'unit': '万元/人·年',
+                                         'base': 'persons', 'amount': None})
+    _subset(_pick(clauses, 's1.i2')[0], {'kind': '购房补助', 'formula': 'up_to', 'cap_total': 800, 'amount': None})
+    _subset(_pick(clauses, 's2.i1')[0], {'formula': 'per_unit', 'rate': 2000, 'unit': '元/人', 'cap_year': 30,
+                                         'conditions': [{'field': 'industry', 'op': 'has_any', 'value': ['数字经济']}]})
+    assert len(clauses) == 3
+
+
 @pytest.mark.parametrize('raw,message', [
     (b'', '文件是空的'), (b'\xd0\xcf\x11\xe0' + b'\x00' * 100, '旧版 .doc'),
     (b'PK\x03\x04not really a zip', '不是 Word 文档'), (b'%PDF-1.4 broken', 'PDF 文件已损坏'),

@@ -35,6 +35,7 @@ EXPECTED: dict[str, str] = {
     'admin.follow_up_rules': 'ok 403 403 403 403',
     'firms.index': 'ok ok ok ok ok',
     'firms.export': 'ok ok ok ok ok',
+    'firms.contacts_export': 'ok 403 ok 403 ok',  # the people's numbers: roles that may open a contact
     'firms.industries': 'ok ok ok ok ok',
     'firms.picker': 'ok ok ok ok ok',
     'platforms.picker': 'ok ok ok ok 403',
@@ -64,6 +65,7 @@ EXPECTED: dict[str, str] = {
     'platforms.index': 'ok ok ok ok 403',
     'platforms.vacancies': 'ok ok ok ok 403',
     'platforms.vacancies_export': 'ok ok ok ok 403',
+    'platforms.units_export': 'ok ok ok ok 403',
     'platforms.units_import': 'ok 403 403 ok 403',
     'targets.index': 'ok ok ok ok 403',
     # accounts (own = officer O1, other = officer O2)
