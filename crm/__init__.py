@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
     from crm.core.export_views import bp as exports_bp
+    from crm.core.import_views import bp as imports_bp
     from crm.firms.views import bp as firms_bp
     from crm.leads.aftercare_views import bp as projects_bp
     from crm.leads.views import bp as leads_bp
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.policies.views import bp as policies_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
-                      policies_bp, exports_bp, projects_bp, notifications_bp):
+                      policies_bp, exports_bp, imports_bp, projects_bp, notifications_bp):
         app.register_blueprint(blueprint)
     notification_services.init_app(app)
     from crm.api import init_app as init_api

@@ -205,6 +205,28 @@ def import_batches_command(limit: int, as_json: bool) -> None:
                                       f"{b['imported']}+{b['updated']} {b['error'] or ''}" for b in batches))
 
 
+@import_group.command('revert')
+@click.argument('batch_id', type=int)
+@click.option('--json', 'as_json', is_flag=True)
+@with_appcontext
+def import_revert_command(batch_id: int, as_json: bool) -> None:
+    """Undo a confirmed import (as an administrator would): prints {removed, restored}; refused, naming the records,
+    when any was changed since."""
+    from crm.core.import_batches import ImportBatch, RevertRefused, revert_batch
+
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise click.ClickException(f'导入批次不存在 (no such import batch): {batch_id}')
+    _cli_context('import-revert')
+    try:
+        outcome = revert_batch(batch, actor_id=None)
+    except RevertRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    _emit(outcome, as_json, f"removed={outcome['removed']}, restored={outcome['restored']}")
+
+
 @import_group.command('units')
 @click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option('--dry-run', is_flag=True, help='Check every row and report, write nothing.')

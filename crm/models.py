@@ -1,7 +1,7 @@
 """Imports every model and its access rules, so metadata and scoping are complete wherever used."""
 from crm.auth.models import LoginThrottle, PlatformMembership, Role, User, UserSession  # noqa: F401
 from crm.core.audit import AuditEvent  # noqa: F401
-from crm.core.import_batches import ImportBatch  # noqa: F401
+from crm.core.import_batches import ImportBatch, ImportChange  # noqa: F401
 from crm.core.export_jobs import ExportJob  # noqa: F401
 from crm.core.settings import AppSetting  # noqa: F401
 from crm.platforms import access as _platform_access  # noqa: F401

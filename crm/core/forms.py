@@ -31,15 +31,39 @@ def clean_text(value):
     return value
 
 
+GROUPED_NUMBER = re.compile(r'[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?')
+
+
+def ungrouped(text: str) -> str:
+    """'1,234.5', '1，234.5' and '１，２３４.５' (thousands separators, half- or full-width) → '1234.5'; anything else is
+    left as typed (full-width digits folded), for the field to accept or refuse."""
+    folded = unicodedata.normalize('NFKC', text or '').strip()
+    return folded.replace(',', '') if GROUPED_NUMBER.fullmatch(folded) else folded
+
+
 class DecimalField(WTFormsDecimalField):
-    """A decimal field for amounts people type: 'NaN' and 'Infinity' parse as decimals but fail every comparison a
-    validator makes, and a number of more than 15 digits cannot be shown again with two decimals; both are refused
-    here and leave no value behind (each form still sets its own range)."""
+    """A decimal field for amounts people type: thousands separators (, or ，) and full-width digits are accepted;
+    'NaN' and 'Infinity' parse as decimals but fail every comparison a validator makes, and a number of more than 15
+    digits cannot be shown again with two decimals; both are refused here and leave no value behind (each form still
+    sets its own range). `amount=True`: the box shows the value with thousands separators (and keeps them while not
+    being typed in, static/js/app.js)."""
 
     MAX_DIGITS = 15
 
+    def __init__(self, *args, amount: bool = False, **kwargs):
+        if amount:
+            kwargs['render_kw'] = {'data-amount': True, 'inputmode': 'decimal', **(kwargs.get('render_kw') or {})}
+        super().__init__(*args, **kwargs)
+        self.amount = amount
+
+    def _value(self):
+        if self.amount and not self.raw_data and isinstance(self.data, Decimal) and self.data.is_finite():
+            places = self.places if isinstance(self.places, int) else 2
+            return f'{self.data:,.{places}f}'
+        return super()._value()
+
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
+        super().process_formdata([ungrouped(v) if isinstance(v, str) else v for v in valuelist])
         if self.data is not None and not self.data.is_finite():
             self.data = None
             raise ValueError(_l('Enter a number.'))

@@ -18,6 +18,7 @@ from crm.core.spreadsheets import Table, map_columns
 from crm.db import db
 
 MAX_CELL = 500
+ERROR_COLUMN = '错误说明'  # the column the file of rows with errors adds, ignored when that file is imported again
 # C0 control characters other than tab, line feed and carriage return (which multi-line cells contain), and DEL.
 # PostgreSQL cannot store NUL, and none of them is typed by a person.
 CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
@@ -29,6 +30,49 @@ class RowError(ValueError):
     def __init__(self, column: str, message: str) -> None:
         super().__init__(message)
         self.column = column
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [self]
+
+
+class RowErrors(RowError):
+    """Every bad cell of one row (the first one's column, all the messages)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(errors[0].column, '；'.join(str(e) for e in errors))
+        self._errors = errors
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self._errors
+
+
+class RowCheck:
+    """Checks a row cell by cell and keeps going after a bad one, so that a row's every mistake is reported at once:
+    `check(parser, ...)` returns the parsed value, or None after noting the parser's RowError; `done()` raises them
+    all together."""
+
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+
+    def __call__(self, parse: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return parse(*args, **kwargs)
+        except RowError as exc:
+            self.errors.extend(exc.errors)
+            return None
+
+    def add(self, column: str, message: str) -> None:
+        self.errors.append(RowError(column, message))
+
+    def failed(self, *columns: str) -> bool:
+        """Whether any of `columns` (any column at all, without arguments) was bad."""
+        return any(not columns or e.column in columns for e in self.errors)
+
+    def done(self) -> None:
+        if self.errors:
+            raise RowErrors(self.errors)
 
 
 @dataclass
@@ -42,6 +86,16 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
     batch_id: int | None = None  # the import batch record, for confirmed imports
+    # What the rows did, for undoing the batch: ('create', record, None) or ('update', record, values before).
+    changes: list[tuple[str, Any, dict[str, Any] | None]] = field(default_factory=list, repr=False, compare=False)
+
+    def created(self, record: Any) -> None:
+        """Note a record the import added."""
+        self.changes.append(('create', record, None))
+
+    def updating(self, record: Any, fields: Any) -> None:
+        """Note a record's `fields` as they are before the import changes them (call before changing them)."""
+        self.changes.append(('update', record, {name: getattr(record, name) for name in dict.fromkeys(fields)}))
 
     def as_dict(self) -> dict[str, Any]:
         batch = {} if self.batch_id is None else {'batch': self.batch_id}
@@ -58,6 +112,8 @@ class ImportSpec:
     required: tuple[str, ...]
     labels: dict[str, str]
     ignored: frozenset[str] = frozenset()
+    # Checks a row's cells without writing anything, noting every bad one on the RowCheck (the kind's parse_row).
+    parse: Callable[[dict[str, str], RowCheck], Any] | None = None
 
 
 def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, str], ImportReport], None], *,
@@ -68,7 +124,7 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
     mapping, unknown = map_columns(table.header, spec.columns)
     missing = [spec.labels[name] for name in spec.required if name not in mapping]
     if missing:
-        report.errors.append({'row': 1, 'column': '、'.join(missing), 'message': f'缺少必需的列：{"、".join(missing)}'})
+        report.errors.append(row_error(1, [RowError('、'.join(missing), f'缺少必需的列：{"、".join(missing)}')], {}))
         return report
     savepoint = db.session.begin_nested()
     kill_at = fault_injection_row()
@@ -77,18 +133,26 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
             os.kill(os.getpid(), signal.SIGKILL)
         extra = next((i for i in range(len(table.header), len(cells)) if cells[i]), None)
         if extra is not None:
-            report.errors.append({'row': number, 'column': f'第 {extra + 1} 列',
-                                  'message': f'该行有 {len(cells)} 列，多于表头的 {len(table.header)} 列'
-                                             f'（可能多了分隔符，或引号没有配对）'})
+            report.errors.append(row_error(number, [RowError(f'第 {extra + 1} 列',
+                                                             f'该行有 {len(cells)} 列，多于表头的 {len(table.header)} 列'
+                                                             f'（可能多了分隔符，或引号没有配对）')], {}))
             continue
         record = {name: cells[index] if index < len(cells) else '' for name, index in mapping.items()}
+        check = RowCheck()
+        for name, value in record.items():
+            check(check_cell, value, name, spec.labels.get(name, name))
         try:
-            for name, value in record.items():
-                check_cell(value, name, spec.labels.get(name, name))
+            if check.errors:
+                # The row's other cells are still checked (the refused ones left empty, and not reported twice);
+                # nothing of the row is written.
+                if spec.parse is not None:
+                    rest = RowCheck()
+                    spec.parse({k: '' if check.failed(k) else v for k, v in record.items()}, rest)
+                    check.errors.extend(e for e in rest.errors if not check.failed(e.column))
+                check.done()
             handle(number, record, report)
         except RowError as exc:
-            report.errors.append({'row': number, 'column': spec.labels.get(exc.column, exc.column),
-                                  'message': str(exc)})
+            report.errors.append(row_error(number, exc.errors, spec.labels))
     if before_commit is not None:
         before_commit()
     if dry_run:
@@ -97,8 +161,40 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
     savepoint.commit()
     summary = {k: v for k, v in report.as_dict().items() if k != 'errors'}
     audit.log(db.session, 'import', spec.object_type, None, file=filename, error_rows=len(report.errors),
-              ignored_columns=[c for c in unknown if c not in spec.ignored], **summary)
+              ignored_columns=[c for c in unknown if c not in spec.ignored and c != ERROR_COLUMN], **summary)
     return report
+
+
+def row_error(number: int, errors: list[RowError], labels: dict[str, str]) -> dict[str, Any]:
+    """A bad row as the report lists it: its number, every problem (column label and reason), and the columns and
+    reasons joined for a one-line summary."""
+    problems = [{'column': labels.get(e.column, e.column), 'message': str(e)} for e in errors]
+    return {'row': number, 'column': '、'.join(dict.fromkeys(p['column'] for p in problems)),
+            'message': '；'.join(p['message'] for p in problems), 'problems': problems}
+
+
+def error_rows_file(table: Table, report: ImportReport, filename: str) -> tuple[bytes, str] | None:
+    """The rows with errors as a file to fix and import again: the upload's columns and cells as they were, plus a
+    column saying every problem of the row; XLSX for an uploaded workbook, else CSV. None when no data row is bad."""
+    from crm.core.exports import csv_bytes, xlsx_bytes
+
+    bad = {e['row']: e for e in report.errors}
+    keep = [i for i, title in enumerate(table.header) if title != ERROR_COLUMN]  # a re-uploaded error file
+    width = len(table.header)
+    rows = []
+    for number, cells in table.rows:
+        if number in bad:
+            cells = [*cells, *[''] * (width - len(cells))]
+            problems = bad[number].get('problems') or [bad[number]]
+            rows.append([*(cells[i] for i in keep), *cells[width:],
+                         '；'.join(f'{p["column"]}：{p["message"]}' for p in problems)])
+    if not rows:
+        return None
+    header = [table.header[i] for i in keep] + [ERROR_COLUMN]
+    stem = os.path.splitext(os.path.basename(filename))[0] or 'import'
+    if filename.lower().endswith(('.xlsx', '.xlsm')):
+        return xlsx_bytes(header, rows), f'{stem}-错误行.xlsx'
+    return csv_bytes(header, rows), f'{stem}-错误行.csv'
 
 
 def fault_injection_row() -> int:

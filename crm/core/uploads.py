@@ -18,21 +18,26 @@ def _folder() -> Path:
     return folder
 
 
-def save_upload(data: bytes, filename: str) -> str:
-    """Store bytes under a random token; the user's file name is kept only as metadata."""
+def save_upload(data: bytes, filename: str, *, owner: int | None = None) -> str:
+    """Store bytes under a random token; the user's file name is kept only as metadata (and, for a file made for
+    one user, whose it is)."""
     _purge_old()
     token = secrets.token_urlsafe(24)
     (_folder() / f'{token}.bin').write_bytes(data)
-    (_folder() / f'{token}.json').write_text(json.dumps({'filename': filename[:200]}, ensure_ascii=False))
+    (_folder() / f'{token}.json').write_text(json.dumps({'filename': filename[:200], 'owner': owner},
+                                                        ensure_ascii=False))
     return token
 
 
-def load_upload(token: str) -> tuple[bytes, str]:
-    """The bytes and original name of a stored upload (FileNotFoundError when unknown or expired)."""
+def load_upload(token: str, *, owner: int | None = None) -> tuple[bytes, str]:
+    """The bytes and original name of a stored upload (FileNotFoundError when unknown, expired, or made for another
+    user than `owner`)."""
     if not re.fullmatch(r'[A-Za-z0-9_-]{20,64}', token or ''):
         raise FileNotFoundError(token)
     data = (_folder() / f'{token}.bin').read_bytes()
     meta = json.loads((_folder() / f'{token}.json').read_text())
+    if meta.get('owner') is not None and meta['owner'] != owner:
+        raise FileNotFoundError(token)
     return data, meta['filename']
 
 

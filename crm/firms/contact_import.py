@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm.core.imports import ImportReport, ImportSpec, RowError, choice_cell, folded, plain, run_import
+from crm.core.imports import ImportReport, ImportSpec, RowCheck, RowError, choice_cell, folded, plain, run_import
 from crm.core.spreadsheets import Table
 from crm.core.validators import InvalidValue, firm_name_key, normalise_phone, validate_uscc
 from crm.db import db
@@ -55,39 +55,62 @@ def _firm(cells: dict[str, str]) -> Firm:
     return firms[0]
 
 
-def parse_row(cells: dict[str, str]) -> dict[str, Any]:
-    """Validate one contact row; raises RowError for the first bad cell."""
-    name = plain(cells.get('name', ''))
-    if not name:
-        raise RowError('name', '缺少联系人姓名')
-    phone = plain(cells.get('phone', ''))
-    if phone:
-        try:
-            phone = normalise_phone(phone)
-        except InvalidValue as exc:
-            raise RowError('phone', str(exc)) from exc
-    email = folded(cells.get('email', '')).lower()
+def _phone(text: str) -> str | None:
+    phone = plain(text)
+    if not phone:
+        return None
+    try:
+        return normalise_phone(phone)
+    except InvalidValue as exc:
+        raise RowError('phone', str(exc)) from exc
+
+
+def _email(text: str) -> str | None:
+    email = folded(text).lower()
     if email and ('@' not in email or '.' not in email.split('@')[-1]):
         raise RowError('email', f'邮箱格式不对：{email[:40]}')
-    return {'name': name[:60], 'title': plain(cells.get('title', ''))[:60] or None,
-            'role': choice_cell(cells.get('role', ''), 'role', '角色', CONTACT_ROLES, None),
-            'phone': phone or None, 'email': email or None, 'wechat': plain(cells.get('wechat', ''))[:60] or None,
-            'notes': plain(cells.get('notes', '')) or None}
+    return email or None
+
+
+def parse_row(cells: dict[str, str], check: RowCheck | None = None) -> dict[str, Any]:
+    """Validate one contact row. Every bad cell is noted on `check`; without one, they are raised together
+    (RowErrors) at the end."""
+    own = check is None
+    check = check or RowCheck()
+    name = plain(cells.get('name', ''))
+    if not name:
+        check.add('name', '缺少联系人姓名')
+    values = {'name': name[:60], 'title': plain(cells.get('title', ''))[:60] or None,
+              'role': check(choice_cell, cells.get('role', ''), 'role', '角色', CONTACT_ROLES, None),
+              'phone': check(_phone, cells.get('phone', '')), 'email': check(_email, cells.get('email', '')),
+              'wechat': plain(cells.get('wechat', ''))[:60] or None, 'notes': plain(cells.get('notes', '')) or None}
+    if own:
+        check.done()
+    return values
+
+
+SPEC.parse = parse_row
 
 
 def _handle(number: int, cells: dict[str, str], report: ImportReport) -> None:
-    values, firm = parse_row(cells), _firm(cells)
+    check = RowCheck()
+    values = parse_row(cells, check)
+    firm = check(_firm, cells)
+    check.done()
     key = Contact.phone == values['phone'] if values['phone'] else Contact.name == values['name']
     contact = db.session.scalar(select(Contact).where(Contact.firm_id == firm.id, key))
     if contact is None:
-        db.session.add(Contact(firm_id=firm.id, **values))
+        contact = Contact(firm_id=firm.id, **values)
+        db.session.add(contact)
         db.session.flush()
+        report.created(contact)
         report.imported += 1
         return
     changes = {k: v for k, v in values.items() if v is not None and getattr(contact, k) != v}
     if not changes:
         report.unchanged += 1
         return
+    report.updating(contact, changes)
     for name, value in changes.items():
         setattr(contact, name, value)
     db.session.flush()

@@ -29,7 +29,7 @@ class FirmFields:
     district = StringField(_l('Registered district'), validators=[Optional(), Length(max=40)])
     industry_code = StringField(_l('Industry (GB/T 4754 code)'), filters=[fold_width],
                                 validators=[Optional(), Length(max=130)])
-    registered_capital = DecimalField(_l('Registered capital (10k yuan)'), places=2,
+    registered_capital = DecimalField(_l('Registered capital (10k yuan)'), places=2, amount=True,
                                       validators=[Optional(), NumberRange(0, 100_000_000)])
     revenue_band = SelectField(_l('Revenue band'), choices=[('', '—')] + [(b, b) for b in REVENUE_BANDS],
                                validators=[Optional()])
@@ -67,7 +67,7 @@ class TenancyForm(BaseForm):
                             message=_l('No such unit, or it is outside your scope.'))
     start_date = DateField(_l('Start date'), validators=[DataRequired(_l('Enter the start date.'))])
     end_date = DateField(_l('End date'), validators=[Optional()])
-    area = DecimalField(_l('Area (㎡)'), places=2, validators=[Optional(), NumberRange(1, 100000)])
+    area = DecimalField(_l('Area (㎡)'), places=2, amount=True, validators=[Optional(), NumberRange(1, 100000)])
     rent = DecimalField(_l('Rent (yuan/㎡/day)'), places=2, validators=[Optional(), NumberRange(0, 100)])
 
     def validate_end_date(self, field) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, date_cell, decimal_cell, folded,
+from crm.core.imports import (ImportReport, ImportSpec, RowCheck, RowError, choice_cell, date_cell, decimal_cell, folded,
                               int_cell, list_cell, plain, run_import)
 from crm.core.spreadsheets import Table
 from crm.core.validators import InvalidValue, firm_name_key, validate_uscc
@@ -50,35 +50,56 @@ def _industry(text: str, index: IndustryIndex | None) -> str | None:
         raise RowError('industry_code', str(exc)) from exc
 
 
-def parse_row(cells: dict[str, str], industries: IndustryIndex | None = None) -> dict[str, Any]:
-    """Validate one row into firm values; raises RowError for the first bad cell."""
-    name = plain(cells.get('name', ''))
-    if not name:
-        raise RowError('name', '缺少企业名称')
-    uscc = folded(cells.get('uscc', ''))
-    if uscc:
-        try:
-            uscc = validate_uscc(uscc)
-        except InvalidValue as exc:
-            raise RowError('uscc', str(exc)) from exc
-    tags = list_cell(cells.get('tags', ''), fold=True)
+def _uscc(text: str) -> str | None:
+    code = folded(text)
+    if not code:
+        return None
+    try:
+        return validate_uscc(code)
+    except InvalidValue as exc:
+        raise RowError('uscc', str(exc)) from exc
+
+
+def _tags(text: str) -> list[str]:
+    tags = list_cell(text, fold=True)
     unknown = [t for t in tags if t not in FIRM_TAGS]
     if unknown:
         raise RowError('tags', f'未知标签：{"、".join(unknown)[:40]}（可用：{"、".join(FIRM_TAGS)}）')
-    return {
-        'name': name[:200], 'uscc': uscc or None, 'legal_rep': plain(cells.get('legal_rep', ''))[:60] or None,
+    return tags
+
+
+def parse_row(cells: dict[str, str], industries: IndustryIndex | None = None,
+              check: RowCheck | None = None) -> dict[str, Any]:
+    """Validate one row into firm values. Every bad cell is noted on `check`; without one, they are raised together
+    (RowErrors) at the end."""
+    own = check is None
+    check = check or RowCheck()
+    name = plain(cells.get('name', ''))
+    if not name:
+        check.add('name', '缺少企业名称')
+    values = {
+        'name': name[:200], 'uscc': check(_uscc, cells.get('uscc', '')),
+        'legal_rep': plain(cells.get('legal_rep', ''))[:60] or None,
         'address': plain(cells.get('address', ''))[:300] or None,
-        'district': plain(cells.get('district', ''))[:40] or None, 'industry_code': _industry(cells.get('industry_code', ''), industries),
-        'registered_capital': decimal_cell(cells.get('registered_capital', ''), 'registered_capital', '注册资本',
-                                           Decimal(0), Decimal(100_000_000)),
-        'revenue_band': choice_cell(cells.get('revenue_band', ''), 'revenue_band', '营业收入', REVENUE_BANDS, None),
-        'headcount': int_cell(cells.get('headcount', ''), 'headcount', '员工人数', 0, 10_000_000),
-        'rd_ratio': decimal_cell(cells.get('rd_ratio', '').rstrip('%'), 'rd_ratio', '研发投入占比', Decimal(0),
-                                 Decimal(100)),
-        'registered_on': date_cell(cells.get('registered_on', ''), 'registered_on', '成立日期'),
-        'tags': tags, 'former_names': list_cell(cells.get('former_names', '')),
+        'district': plain(cells.get('district', ''))[:40] or None,
+        'industry_code': check(_industry, cells.get('industry_code', ''), industries),
+        'registered_capital': check(decimal_cell, cells.get('registered_capital', ''), 'registered_capital',
+                                    '注册资本', Decimal(0), Decimal(100_000_000)),
+        'revenue_band': check(choice_cell, cells.get('revenue_band', ''), 'revenue_band', '营业收入', REVENUE_BANDS,
+                              None),
+        'headcount': check(int_cell, cells.get('headcount', ''), 'headcount', '员工人数', 0, 10_000_000),
+        'rd_ratio': check(decimal_cell, cells.get('rd_ratio', '').rstrip('%'), 'rd_ratio', '研发投入占比', Decimal(0),
+                          Decimal(100)),
+        'registered_on': check(date_cell, cells.get('registered_on', ''), 'registered_on', '成立日期'),
+        'tags': check(_tags, cells.get('tags', '')) or [], 'former_names': list_cell(cells.get('former_names', '')),
         'notes': plain(cells.get('notes', '')) or None,
     }
+    if own:
+        check.done()
+    return values
+
+
+SPEC.parse = lambda cells, check: parse_row(cells, None, check)
 
 
 class FirmImporter:
@@ -132,20 +153,25 @@ class FirmImporter:
             self.pending = 0
 
     def __call__(self, number: int, cells: dict[str, str], report: ImportReport) -> None:
-        values = parse_row(cells, self.industries)
-        self._check_file_duplicates(number, values)
+        check = RowCheck()
+        values = parse_row(cells, self.industries, check)
+        if not check.failed('name', 'uscc'):
+            check(self._check_file_duplicates, number, values)
+        check.done()
         firm = self._match(values)
         if firm is None:
             firm = Firm(name_key=firm_name_key(values['name']), sources=[], **values)
             db.session.add(firm)
             self._remember(firm)
             self._flush_sometimes()
+            report.created(firm)
             report.imported += 1
             return
         changes = {k: v for k, v in values.items() if v not in (None, [], '') and getattr(firm, k) != v}
         if not changes:
             report.unchanged += 1
             return
+        report.updating(firm, (*changes, 'former_names', 'name_key'))
         if 'name' in changes and firm.name not in firm.former_names:
             changes['former_names'] = list(dict.fromkeys([*firm.former_names, firm.name, *values['former_names']]))
         for key, value in changes.items():

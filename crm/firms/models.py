@@ -54,6 +54,7 @@ class Firm(TimestampMixin, VersionedMixin, Base):
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
 
     contacts: Mapped[list[Contact]] = relationship(back_populates='firm', order_by='Contact.id')
+    __import_owned__ = ('firm_name_gram',)  # the name index, not a use of the firm
     tenancies: Mapped[list[Tenancy]] = relationship(back_populates='firm', order_by='Tenancy.start_date.desc()')
 
 

@@ -44,6 +44,11 @@ class ProjectActual(Base):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @property
+    def import_label(self) -> str:
+        lead = db.session.get(Lead, self.lead_id)
+        return f'{lead.display_name if lead else self.lead_id} {self.year} 年'
+
 
 class SupervisionTask(Base):
     """督办: a leader asks an officer to get something done on a project by a date."""

@@ -107,6 +107,24 @@ def actual_new(lead_id: int):
     return redirect(url_for('projects.performance', lead_id=lead.id))
 
 
+@bp.route('/actuals/import', methods=['GET', 'POST'])
+@requires(Perm.LEADS_EDIT)
+def actuals_import():
+    """Upload → check (every problem of every row) → confirm: yearly actuals of signed projects, with their source."""
+    from crm.core.import_views import import_page
+    from crm.leads.actuals_import import import_actuals
+
+    actor = current_user._get_current_object()
+    return import_page(
+        kind='project_actual', title=_('Import actual figures'), back_url=url_for('projects.unfinished'),
+        done_url=url_for('projects.unfinished'),
+        description=_('CSV (UTF-8 or GB18030) or Excel .xlsx, one row per project and year: 项目编号 (the number on the '
+                      'project page) or 项目名称, 年份, 实际投资(万元), 实际税收(万元), 实际就业(人) and 数据来源, which is '
+                      'required. A row for a year already entered corrects it; importing the same file again changes '
+                      'nothing.'),
+        run=lambda table, dry_run, filename: import_actuals(table, actor, dry_run=dry_run, filename=filename))
+
+
 @bp.get('/tasks')
 @requires(Perm.LEADS_VIEW)
 def tasks():

@@ -27,12 +27,12 @@ class LeadFields:
     source = SelectField(_l('Source'), choices=[(s, SOURCE_LABELS.get(s, s)) for s in SOURCES])
     industry_code = StringField(_l('Industry (GB/T 4754 code)'), validators=[Optional(), Length(max=130)])
     platforms = SelectMultipleField(_l('Target platforms'), coerce=int, validators=[Optional()])
-    space_need_m2 = DecimalField(_l('Space needed (㎡)'), places=2, validators=[Optional(), NumberRange(0, 1_000_000)])
+    space_need_m2 = DecimalField(_l('Space needed (㎡)'), places=2, amount=True, validators=[Optional(), NumberRange(0, 1_000_000)])
     space_use = SelectField(_l('Use'), choices=[('', '—')] + [(u, u) for u in UNIT_USES], validators=[Optional()])
     space_by = DateField(_l('Needed by'), validators=[Optional()])
-    investment = DecimalField(_l('Planned investment (10k yuan)'), places=2,
+    investment = DecimalField(_l('Planned investment (10k yuan)'), places=2, amount=True,
                               validators=[Optional(), NumberRange(0, 100_000_000)])
-    annual_tax = DecimalField(_l('Expected annual tax (10k yuan)'), places=2,
+    annual_tax = DecimalField(_l('Expected annual tax (10k yuan)'), places=2, amount=True,
                               validators=[Optional(), NumberRange(0, 10_000_000)])
     jobs = IntegerField(_l('Expected jobs'), validators=[Optional(), NumberRange(0, 1_000_000)])
     priority = SelectField(_l('Priority'), choices=[(p, p) for p in PRIORITIES], default='中')

@@ -39,6 +39,7 @@ class LeadRow(LeadNaming):
     last_activity_at: datetime | None
     firm_name: str
     owner_name: str | None
+    tags: list[str] | None
     platform_names: tuple[str, ...] = ()
 
 
@@ -47,7 +48,7 @@ _PLATFORM_NAMES = (select(func.aggregate_strings(Platform.name, _SEPARATOR))
                    .join(lead_platform, lead_platform.c.platform_id == Platform.id)
                    .where(lead_platform.c.lead_id == Lead.id).scalar_subquery())
 _COLUMNS = (Lead.id, Lead.title, Lead.codename, Lead.confidential, Lead.stage, Lead.investment, Lead.next_follow_up,
-            Lead.stage_since, Lead.last_activity_at, Firm.name, User.name)
+            Lead.stage_since, Lead.last_activity_at, Firm.name, User.name, Lead.tags)
 
 
 def _lead_row(row) -> LeadRow:

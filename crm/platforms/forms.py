@@ -15,9 +15,9 @@ class UnitFields:
     floor = IntegerField(_l('Floor'), validators=[DataRequired(_l('Enter the floor.')),
                                                   NumberRange(-5, 200, _l('Floor must be between -5 and 200.'))])
     number = StringField(_l('Unit number'), validators=[DataRequired(_l('Enter the unit number.')), Length(max=40)])
-    area_gross = DecimalField(_l('Gross area (㎡)'), places=2, validators=[
+    area_gross = DecimalField(_l('Gross area (㎡)'), places=2, amount=True, validators=[
         DataRequired(_l('Enter the area.')), NumberRange(1, 100000, _l('Area must be between 1 and 100,000 ㎡.'))])
-    area_usable = DecimalField(_l('Usable area (㎡)'), places=2, validators=[Optional(), NumberRange(0, 100000)])
+    area_usable = DecimalField(_l('Usable area (㎡)'), places=2, amount=True, validators=[Optional(), NumberRange(0, 100000)])
     use = SelectField(_l('Use'), choices=[(u, u) for u in UNIT_USES])
     fitout = SelectField(_l('Fit-out'), choices=[(f, f) for f in FITOUTS])
     rent = DecimalField(_l('Rent (yuan/㎡/day)'), places=2, validators=[
@@ -69,13 +69,13 @@ class BuildingFields:
         Optional(), Length(max=200, message=_l('The address can be at most 200 characters.'))])
     floors = IntegerField(_l('Floors'), validators=[
         Optional(), NumberRange(1, 200, _l('Floors must be between 1 and 200.'))])
-    gfa = DecimalField(_l('Gross floor area (㎡)'), places=2, validators=[
+    gfa = DecimalField(_l('Gross floor area (㎡)'), places=2, amount=True, validators=[
         Optional(), NumberRange(0, 10_000_000, _l('Gross floor area must be between 0 and 10,000,000 ㎡.'))])
     operator = StringField(_l('Owner / operator'), validators=[
         Optional(), Length(max=200, message=_l('The owner / operator can be at most 200 characters.'))])
     parking_spaces = IntegerField(_l('Parking spaces'), validators=[
         Optional(), NumberRange(0, 100000, _l('Parking spaces must be between 0 and 100,000.'))])
-    parking_fee = DecimalField(_l('Parking fee (yuan/space/month)'), places=2, validators=[
+    parking_fee = DecimalField(_l('Parking fee (yuan/space/month)'), places=2, amount=True, validators=[
         Optional(), NumberRange(0, 10000, _l('The parking fee must be between 0 and 10,000 yuan a month.'))])
 
 

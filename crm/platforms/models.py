@@ -147,6 +147,22 @@ class Unit(UnitRent, TimestampMixin, VersionedMixin, Base):
 
     building: Mapped[Building] = relationship(back_populates='units')
 
+    __import_owned__ = ('unit_status_change',)  # removed with a unit an import added, when the import is undone
+
+    @property
+    def import_label(self) -> str:
+        return f'{self.building.name} {self.number}'
+
+    def restore_imported(self, values: dict, *, actor_id: int | None) -> None:
+        """Undoing an import: the earlier values come back, a status change with its history line."""
+        from crm.platforms.units import set_status
+
+        status = values.pop('status', None)
+        for name, value in values.items():
+            setattr(self, name, value)
+        if status:
+            set_status(self, status, actor_id=actor_id, note='撤销导入')
+
 
 class UnitStatusChange(Base):
     """History of a unit's status: from, to, when, who, why."""

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm.core.access import can
-from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, date_cell, decimal_cell, folded,
+from crm.core.imports import (ImportReport, ImportSpec, RowCheck, RowError, choice_cell, date_cell, decimal_cell, folded,
                               int_cell, plain, run_import)
 from crm.core.spreadsheets import Table
 from crm.db import db
@@ -41,29 +41,41 @@ SPEC = ImportSpec(
 FIELDS = ('floor', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee', 'available_from', 'note')
 
 
-def parse_row(cells: dict[str, str]) -> dict[str, Any]:
-    """Validate one row's cells into unit values; raises RowError for the first bad cell."""
+def parse_row(cells: dict[str, str], check: RowCheck | None = None) -> dict[str, Any]:
+    """Validate one row's cells into unit values. Every bad cell is noted on `check`; without one, they are raised
+    together (RowErrors) at the end."""
+    own = check is None
+    check = check or RowCheck()
     labels = SPEC.labels
     for name in SPEC.required:
         if not plain(cells.get(name, '')):
-            raise RowError(name, f'缺少{labels[name]}')
+            check.add(name, f'缺少{labels[name]}')
     values = {
-        'platform': plain(cells['platform']), 'building': plain(cells['building'])[:120],
-        'number': folded(cells['number'])[:40], 'floor': int_cell(cells['floor'], 'floor', '楼层', -5, 200),
-        'area_gross': decimal_cell(cells['area_gross'], 'area_gross', '建筑面积', Decimal(1), Decimal(100000)),
-        'area_usable': decimal_cell(cells.get('area_usable', ''), 'area_usable', '使用面积', Decimal(0),
-                                    Decimal(100000)),
-        'use': choice_cell(cells.get('use', ''), 'use', '用途', UNIT_USES, '办公'),
-        'fitout': choice_cell(cells.get('fitout', ''), 'fitout', '装修', FITOUTS, '简装'),
-        'rent': decimal_cell(cells.get('rent', ''), 'rent', '租金', Decimal(0), Decimal(100)),
-        'property_fee': decimal_cell(cells.get('property_fee', ''), 'property_fee', '物业费', Decimal(0), Decimal(500)),
-        'available_from': date_cell(cells.get('available_from', ''), 'available_from', '可租日期'),
-        'status': choice_cell(cells.get('status', ''), 'status', '状态', UNIT_STATUSES, '空置'),
+        'platform': plain(cells.get('platform', '')), 'building': plain(cells.get('building', ''))[:120],
+        'number': folded(cells.get('number', ''))[:40],
+        'floor': check(int_cell, cells.get('floor', ''), 'floor', '楼层', -5, 200),
+        'area_gross': check(decimal_cell, cells.get('area_gross', ''), 'area_gross', '建筑面积', Decimal(1),
+                            Decimal(100000)),
+        'area_usable': check(decimal_cell, cells.get('area_usable', ''), 'area_usable', '使用面积', Decimal(0),
+                             Decimal(100000)),
+        'use': check(choice_cell, cells.get('use', ''), 'use', '用途', UNIT_USES, '办公'),
+        'fitout': check(choice_cell, cells.get('fitout', ''), 'fitout', '装修', FITOUTS, '简装'),
+        'rent': check(decimal_cell, cells.get('rent', ''), 'rent', '租金', Decimal(0), Decimal(100)),
+        'property_fee': check(decimal_cell, cells.get('property_fee', ''), 'property_fee', '物业费', Decimal(0),
+                              Decimal(500)),
+        'available_from': check(date_cell, cells.get('available_from', ''), 'available_from', '可租日期'),
+        'status': check(choice_cell, cells.get('status', ''), 'status', '状态', UNIT_STATUSES, '空置'),
         'note': plain(cells.get('note', '')) or None,
     }
-    if values['area_usable'] is not None and values['area_usable'] > values['area_gross']:
-        raise RowError('area_usable', '使用面积不能大于建筑面积')
+    if (values['area_usable'] is not None and values['area_gross'] is not None
+            and values['area_usable'] > values['area_gross']):
+        check.add('area_usable', '使用面积不能大于建筑面积')
+    if own:
+        check.done()
     return values
+
+
+SPEC.parse = parse_row
 
 
 class UnitImporter:
@@ -95,17 +107,22 @@ class UnitImporter:
                 building = Building(platform_id=platform.id, name=name)
                 db.session.add(building)
                 db.session.flush()
+                report.created(building)
                 report.extra['buildings_created'] = report.extra.get('buildings_created', 0) + 1
             self.buildings[key] = building
         return self.buildings[key]
 
     def __call__(self, number: int, cells: dict[str, str], report: ImportReport) -> None:
-        values = parse_row(cells)
+        check = RowCheck()
+        values = parse_row(cells, check)
         key = (values['platform'], values['building'], values['number'])
-        if key in self.seen:
-            raise RowError('number', f'与第 {self.seen[key]} 行重复（同一楼宇同一房号）')
-        self.seen[key] = number
-        platform = self.platform(values['platform'])
+        if not check.failed('platform', 'building', 'number'):
+            if key in self.seen:
+                check.add('number', f'与第 {self.seen[key]} 行重复（同一楼宇同一房号）')
+            else:
+                self.seen[key] = number
+        platform = check(self.platform, values['platform']) if values['platform'] else None
+        check.done()
         building = self.building(platform, values['building'], report)
         unit = db.session.scalar(select(Unit).where(Unit.building_id == building.id, Unit.number == values['number']))
         if unit is None:
@@ -114,12 +131,14 @@ class UnitImporter:
             db.session.add(unit)
             db.session.flush()
             set_status(unit, values['status'], actor_id=self.actor.id, note='导入')
+            report.created(unit)
             report.imported += 1
             return
         changed = [k for k in FIELDS if getattr(unit, k) != values[k]]
         if not changed and unit.status == values['status']:
             report.unchanged += 1
             return
+        report.updating(unit, (*changed, 'status'))
         for name in changed:
             setattr(unit, name, values[name])
         set_status(unit, values['status'], actor_id=self.actor.id, note='导入')

@@ -126,7 +126,7 @@ class ClauseFields:
 
     kind = SelectField(_l('Kind'), choices=[(k, k) for k in CLAUSE_KINDS])
     formula = SelectField(_l('Formula'), choices=FORMULA_LABELS)
-    amount = DecimalField(_l('Fixed amount (10k yuan)'), places=2, validators=[
+    amount = DecimalField(_l('Fixed amount (10k yuan)'), places=2, amount=True, validators=[
         Optional(), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
     percent = DecimalField(_l('Percentage of the base'), places=2, validators=[
         Optional(), NumberRange(0, 100, _l('A percentage is between 0 and 100.'))])
@@ -140,9 +140,9 @@ class ClauseFields:
                              validate_choice=False)
     tiers = TextAreaField(_l('Tiers'), validators=[Optional(), Length(max=2000)])
     uncapped = BooleanField(_l('The text says there is no cap'))
-    cap_year = DecimalField(_l('Cap per year (10k yuan)'), places=2, validators=[
+    cap_year = DecimalField(_l('Cap per year (10k yuan)'), places=2, amount=True, validators=[
         Optional(), _non_negative(_l('A cap cannot be negative.')), _AT_MOST_AMOUNT])
-    cap_total = DecimalField(_l('Cap in total (10k yuan)'), places=2, validators=[
+    cap_total = DecimalField(_l('Cap in total (10k yuan)'), places=2, amount=True, validators=[
         Optional(), _non_negative(_l('A cap cannot be negative.')), _AT_MOST_AMOUNT])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
     conditions = FieldList(FormField(ConditionForm), _l('Conditions (all must be met)'), min_entries=6, max_entries=20)
@@ -329,7 +329,7 @@ class PaymentForm(BaseForm):
     """A firm's application under a policy clause (兑现申报)."""
 
     clause = SelectField(_l('Policy clause'), coerce=int, validate_choice=True)
-    amount = DecimalField(_l('Amount applied for (10k yuan)'), places=2, validators=[
+    amount = DecimalField(_l('Amount applied for (10k yuan)'), places=2, amount=True, validators=[
         DataRequired(_l('Enter the amount.')), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
     on = DateField(_l('Date'), validators=[DataRequired(_l('Enter the date.'))])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
@@ -339,6 +339,6 @@ class PaymentStepForm(BaseForm):
     """The next step of a 兑现 record: approval, then payment."""
 
     version = StringField(validators=[Optional()])
-    amount = DecimalField(_l('Amount (10k yuan)'), places=2, validators=[
+    amount = DecimalField(_l('Amount (10k yuan)'), places=2, amount=True, validators=[
         DataRequired(_l('Enter the amount.')), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
     on = DateField(_l('Date'), validators=[DataRequired(_l('Enter the date.'))])
