@@ -180,8 +180,9 @@ def index():
 
 def list_context(page, saved) -> dict:
     """What the lead list template needs besides the page of rows."""
+    is_stale, is_overdue = followups.row_checks()
     return {'page': page, 'saved': saved, 'sort': list_sort(request.args), 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
-            'is_stale': followups.is_stale, 'is_overdue': followups.is_overdue}
+            'is_stale': is_stale, 'is_overdue': is_overdue}
 
 
 @functools.cache
