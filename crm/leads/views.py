@@ -251,7 +251,7 @@ def export_spec(args=None) -> export_jobs.ExportSpec:
                 for title, codename, confidential, firm, stage, source, industry, platforms, investment, tax, jobs,
                 owner, follow_up in result)
 
-    return export_jobs.ExportSpec('招商项目', EXPORT_HEADER, stmt, rows)
+    return export_jobs.ExportSpec('招商项目', EXPORT_HEADER, stmt, rows, columns_only=True)
 
 
 @bp.get('/export.<any(csv, xlsx):fmt>')
