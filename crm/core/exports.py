@@ -49,14 +49,24 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    """`_text(safe_cell(value))` in one call (it runs for every cell of an export: a million for 100,000 leads)."""
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if value is None:
+        return ''
+    return _text(safe_cell(value))
+
+
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """CSV in UTF-8 with BOM (opens correctly in Chinese Excel and WPS), a few hundred rows a chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write('\ufeff')
     writer.writerow(header)
+    cell = _csv_cell
     for n, row in enumerate(rows, 1):
-        writer.writerow([_text(safe_cell(v)) for v in row])
+        writer.writerow([cell(v) for v in row])
         if n % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue().encode('utf-8')
             buffer.seek(0)

@@ -69,6 +69,19 @@ def _demo_banner() -> bool:
     return bool(get_setting(DEMO_LOADED, cached=True))
 
 
+def fixed_url(endpoint: str, **values) -> str:
+    """`url_for` for a link that is the same on every page (navigation, the layout's stylesheets and scripts), built
+    once per app and script root instead of on every page (a page's layout names about thirty of them)."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault('crm_fixed_urls', {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for(endpoint, **values)
+    return url
+
+
 def page_url(page: int, **overrides) -> str:
     """The current list's URL with another page number (filters kept)."""
     args = request.args.to_dict()
@@ -114,7 +127,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money, 'money')
 
     # Globals (not context) so that imported macros can use them too.
-    app.jinja_env.globals.update(page_url=page_url, sort_url=sort_url, get_locale=get_locale, today_date=clock.today,
+    app.jinja_env.globals.update(page_url=page_url, sort_url=sort_url, fixed_url=fixed_url, get_locale=get_locale, today_date=clock.today,
                                  object_label=labels.object_label, action_label=labels.action_label,
                                  field_label=labels.field_label)
     for name in ('stage_label', 'lost_reason_label', 'source_label', 'activity_kind_label', 'unit_use_label',

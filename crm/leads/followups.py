@@ -14,6 +14,7 @@ headline, the lead list's filter, 我的一天, the daily digest and `GET /api/v
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -139,6 +140,26 @@ def is_stale(lead, today: date | None = None) -> bool:
         return False
     cutoff = _stale_cutoff(lead.stage, today or clock.today())
     return cutoff is not _NEVER and last_touch(lead) < cutoff
+
+
+def row_checks(today: date | None = None) -> tuple[Callable[[Any], bool], Callable[[Any], bool]]:
+    """(is_stale, is_overdue) for the rows of one page: today's date and each stage's cutoff are found once, not
+    once per row."""
+    today = today or clock.today()
+    cutoffs: dict[str, datetime] = {}
+
+    def stale(lead) -> bool:
+        if lead.stage in CLOSED_STAGES:
+            return False
+        cutoff = cutoffs.get(lead.stage)
+        if cutoff is None:
+            cutoff = cutoffs[lead.stage] = _stale_cutoff(lead.stage, today)
+        return cutoff is not _NEVER and last_touch(lead) < cutoff
+
+    def overdue(lead) -> bool:
+        return is_overdue(lead, today)
+
+    return stale, overdue
 
 
 def days_overdue(lead, today: date | None = None) -> int:

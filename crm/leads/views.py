@@ -180,8 +180,9 @@ def index():
 
 def list_context(page, saved) -> dict:
     """What the lead list template needs besides the page of rows."""
+    is_stale, is_overdue = followups.row_checks()
     return {'page': page, 'saved': saved, 'sort': list_sort(request.args), 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
-            'is_stale': followups.is_stale, 'is_overdue': followups.is_overdue}
+            'is_stale': is_stale, 'is_overdue': is_overdue}
 
 
 @functools.cache
@@ -231,17 +232,27 @@ _NAMES = '\x1f'
 _EXPORT_PLATFORMS = (select(func.aggregate_strings(Platform.name, _NAMES))
                      .join(lead_platform, lead_platform.c.platform_id == Platform.id)
                      .where(lead_platform.c.lead_id == Lead.id).scalar_subquery())
+# PostgreSQL runs a per-lead subquery as a hash join built afresh for every lead (45 µs a lead: 5.0 of the 6.2 s
+# its server spent on 100,000 leads); it joins the names aggregated per lead in one pass instead (1.6 s). SQLite
+# keeps the per-lead subquery, which it answers from the index (the joined aggregate is slower there).
+_PLATFORM_NAMES_BY_LEAD = (select(lead_platform.c.lead_id, func.aggregate_strings(Platform.name, _NAMES).label('names'))
+                           .join(Platform, Platform.id == lead_platform.c.platform_id)
+                           .group_by(lead_platform.c.lead_id).subquery('platform_names'))
 
 
 @export_jobs.register('leads')
 def export_spec(args=None) -> export_jobs.ExportSpec:
     """Every lead in the viewer's scope that the list's filters select (`args`, by default the query string), in the
     list's order, as plain rows with the firm, platforms and owner read in the same statement (no query per lead)."""
+    joined = db.dialect == 'postgresql'
     stmt = (filtered_leads(request.args if args is None else args, current_user.id)
             .with_only_columns(Lead.title, Lead.codename, Lead.confidential, Firm.name, Lead.stage, Lead.source,
-                               Lead.industry_code, _EXPORT_PLATFORMS, Lead.investment, Lead.annual_tax, Lead.jobs,
-                               User.name, Lead.next_follow_up, maintain_column_froms=False)
+                               Lead.industry_code, _PLATFORM_NAMES_BY_LEAD.c.names if joined else _EXPORT_PLATFORMS,
+                               Lead.investment, Lead.annual_tax, Lead.jobs, User.name, Lead.next_follow_up,
+                               maintain_column_froms=False)
             .join(Firm, Firm.id == Lead.firm_id).outerjoin(User, User.id == Lead.owner_id))
+    if joined:
+        stmt = stmt.outerjoin(_PLATFORM_NAMES_BY_LEAD, _PLATFORM_NAMES_BY_LEAD.c.lead_id == Lead.id)
 
     def rows(result):
         return ([codename if confidential and codename else title, firm, stage, source, industry,
@@ -250,7 +261,7 @@ def export_spec(args=None) -> export_jobs.ExportSpec:
                 for title, codename, confidential, firm, stage, source, industry, platforms, investment, tax, jobs,
                 owner, follow_up in result)
 
-    return export_jobs.ExportSpec('招商项目', EXPORT_HEADER, stmt, rows)
+    return export_jobs.ExportSpec('招商项目', EXPORT_HEADER, stmt, rows, columns_only=True)
 
 
 @bp.get('/export.<any(csv, xlsx):fmt>')

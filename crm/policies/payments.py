@@ -83,24 +83,31 @@ def _rows(stmt) -> list[dict]:
              'paid': Decimal(row[5])} for row in db.session.execute(stmt)]
 
 
-def totals_by_policy(firm_ids=None) -> list[dict]:
-    """Per policy: claims, and the amounts applied for, approved and paid (万元); `firm_ids`: a subquery of the
-    firms in the viewer's scope."""
+def _paid_firm_in(firms):
+    """The payment's firm is one of `firms` (a condition on Firm: the viewer's scope), checked per payment. Not
+    `firm_id IN (SELECT id FROM firm WHERE …)`: SQLite builds that list from every firm first (20,000 firms:
+    about 12 ms per total, with no payments at all)."""
+    return select(Firm.id).where(Firm.id == PolicyPayment.firm_id, firms).correlate(PolicyPayment).exists()
+
+
+def totals_by_policy(firms=None) -> list[dict]:
+    """Per policy: claims, and the amounts applied for, approved and paid (万元); `firms`: a condition on the firm
+    (the viewer's scope)."""
     stmt = select(Policy.id, Policy.title, *_sums()).join(PolicyPayment, PolicyPayment.policy_id == Policy.id) \
         .group_by(Policy.id, Policy.title).order_by(Policy.title)
-    if firm_ids is not None:
-        stmt = stmt.where(PolicyPayment.firm_id.in_(firm_ids))
+    if firms is not None:
+        stmt = stmt.where(_paid_firm_in(firms))
     return _rows(stmt)
 
 
-def totals_by_platform(firm_ids=None) -> list[dict]:
+def totals_by_platform(firms=None) -> list[dict]:
     """Per platform the paying firms are housed on (a firm on two platforms counts under both)."""
     housed = select(Tenancy.firm_id, Tenancy.platform_id).distinct().subquery()
     stmt = select(Platform.id, Platform.name, *_sums()).join(housed, housed.c.platform_id == Platform.id) \
         .join(PolicyPayment, PolicyPayment.firm_id == housed.c.firm_id).group_by(Platform.id, Platform.name) \
         .order_by(Platform.name)
-    if firm_ids is not None:
-        stmt = stmt.where(PolicyPayment.firm_id.in_(firm_ids))
+    if firms is not None:
+        stmt = stmt.where(_paid_firm_in(firms))
     return _rows(scoped(stmt, Platform))  # only the platforms the viewer may see
 
 

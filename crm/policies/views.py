@@ -602,8 +602,7 @@ def payment_totals() -> dict:
     from crm.core.access import visibility_clause
 
     clause = visibility_clause(Firm)
-    firm_ids = None if clause is None else select(Firm.id).where(clause)
-    return {'by_policy': payments.totals_by_policy(firm_ids), 'by_platform': payments.totals_by_platform(firm_ids)}
+    return {'by_policy': payments.totals_by_policy(clause), 'by_platform': payments.totals_by_platform(clause)}
 
 
 @bp.app_context_processor

@@ -67,3 +67,35 @@ def test_quantities_and_shares_read_as_people_write_them():
     assert [_quantity(v) for v in (Decimal('1.00'), Decimal('1260'), Decimal('7.50'), 0.125, None)] == \
         ['1', '1,260', '7.5', '0.12', '']
     assert [_share(v) for v in (0.002, 0.0, 0.857, 1.16, None)] == ['0.2%', '0.0%', '86%', '116%', '—']
+
+
+def test_a_block_in_another_language_translates_in_it_and_the_page_goes_back(app):
+    """The request keeps its catalogue (looked up once), yet a document written in English inside a Chinese request
+    translates in English, and what follows is Chinese again."""
+    from flask_babel import gettext
+
+    from crm.core.i18n import in_language
+    from crm.core.labels import stage_label
+
+    with app.test_request_context('/'):
+        assert gettext('Pool') == '公共池'
+        with in_language('en'):
+            assert gettext('Pool') == 'Pool'
+            assert stage_label('流失') != '流失'
+        assert gettext('Pool') == '公共池' and stage_label('流失') == '流失'
+
+
+def test_layout_links_follow_the_script_root(app):
+    """Links built once for the layout (fixed_url) are built per script root: an app served under a prefix links
+    under that prefix, the same app at the root links at the root."""
+    from flask import url_for
+
+    from crm.core.templating import fixed_url
+
+    with app.test_request_context('/', base_url='http://localhost/crm/'):
+        assert url_for('leads.index') == '/crm/leads/'
+        assert fixed_url('static', filename='css/app.css') == '/crm/static/css/app.css'
+        assert fixed_url('leads.index') == '/crm/leads/'
+    with app.test_request_context('/'):
+        assert fixed_url('static', filename='css/app.css') == '/static/css/app.css'
+        assert fixed_url('leads.index') == '/leads/'
