@@ -689,23 +689,45 @@ def certain(span: Span, piece: str) -> bool:
 
 
 TITLE_HEAD = 4  # characters of a heading's title that stay at least
+TITLE_TAIL = 2  # figures after the span that go with it (三百 after 日赚: an amount ends an offer, not a title)
+_FIGURE = re.compile(r'[0-9０-９零一二两三四五六七八九十百千万元]*')
 TITLE_MARGIN = 1.5  # a string appended to a title has one edge to place, not two: a smaller lead suffices
+
+
+def _runs_out(text: str, end: int) -> bool:
+    """Whether a span ending at `end` runs to the end of `text`, but for at most TITLE_TAIL characters of a figure."""
+    rest = text[end:]
+    return len(rest) <= TITLE_TAIL and _FIGURE.fullmatch(rest) is not None
 
 
 def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     """A string appended to a heading's title (第一节 发展现状 + an advertisement): a span that runs to the title's
-    end, read as the end of a sentence, with the evidence needed to cut, TITLE_HEAD characters of title left before
-    it and no word of government prose at its edges. Titles hold no sentence for the text around a span to rejoin,
-    so its one edge needs a lead of TITLE_MARGIN nats over edges up to three characters away."""
+    end (but for a figure of TITLE_TAIL characters, which goes with it), read as the end of a sentence, with the evidence
+    needed to cut, TITLE_HEAD characters of title left before it and no word of government prose at its edges.
+    Titles hold no sentence for the text around a span to rejoin, so its one edge needs a lead of TITLE_MARGIN nats
+    over edges up to three characters away."""
     title = title.rstrip()
     if len(title) < TITLE_HEAD + CUT_MIN_CHARS:
         return None
     text = title + '。'
     for sp in find_spans(text, lm, words=True):
         piece = title[sp.start:]
-        if sp.end >= len(title) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN and sp.margin >= TITLE_MARGIN \
-                and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
+        if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
+                and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
             return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
+    return None
+
+
+def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
+    """A line of no sentence that is nothing but a string read as advertising: a span from its start to its end (or
+    to a figure of TITLE_TAIL characters before it), judged as a title's tail is."""
+    line = line.strip()
+    if len(line) < CUT_MIN_CHARS:
+        return None
+    for sp in find_spans(line + '。', lm, words=True):
+        if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= CUT_GAIN and sp.margin >= TITLE_MARGIN \
+                and _weight(line) >= CUT_MIN_CHARS and not _official_edge(line):
+            return Span(0, len(line), sp.gain, sp.seam, sp.margin)
     return None
 
 
