@@ -85,8 +85,10 @@ class ItemBuilder:
     """Walk one item's lines and emit its structure."""
 
     def __init__(self, lines: list[Line], outline: Outline, allow_parts: bool,
-                 stats: CorpusStats | None = None, terms: tuple[str, ...] = (), contents: tuple[str, ...] = ()) -> None:
+                 stats: CorpusStats | None = None, terms: tuple[str, ...] = (), contents: tuple[str, ...] = (),
+                 titles_judged: bool = False, keep: tuple[str, ...] = ()) -> None:
         self.lines, self.outline, self.allow_parts = lines, outline, allow_parts
+        self.titles_judged, self.keep = titles_judged, keep
         self.terms = terms
         self.contents = contents
         self.stats = stats
@@ -263,7 +265,22 @@ class ItemBuilder:
         self.out.flow.append(item)
 
     def _emit_heading(self, kind: str, ordinal: int, marker: str, title: str, line: int) -> None:
+        if self.titles_judged:
+            title = self._title_without_junk(title, line)
         self._add(self.out.headings, self.outline.push(kind, ordinal, marker, title, line))
+
+    def _title_without_junk(self, title: str, line: int) -> str:
+        """The title without a string appended to it that reads as advertising (see language.title_tail): cut
+        before the outline names the heading, and reported like a string cut from a paragraph."""
+        from . import language
+        from .spam import LANGUAGE_REASON
+
+        span = language.title_tail(title)
+        if span is None or any(k and k in title[span.start - 2:] for k in self.keep):
+            return title
+        self.out.removed.append(Removal('spam', title[span.start:span.end], line, LANGUAGE_REASON, span.confidence,
+                                        title))
+        return title[:span.start].rstrip()
 
     def _paragraph(self, text: str, line: int, kind: str, base: str | None = None,
                    markers: list[str] | None = None, unit: str = '段', path: list[str] | None = None) -> None:

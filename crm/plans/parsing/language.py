@@ -45,11 +45,22 @@ GOV_REFERENCE = DATA / 'gov_reference.txt'
 BOS, EOS = '^', '$'
 DISCOUNT = 0.75
 BACKGROUND_SHARE = 0.3  # both models leave this much to the background: what neither has seen reads alike
+JUNK_BACKGROUND_SHARE = 0.3
 CONTEXT_TRUST = 4.0  # a model's own pair statistics get half their weight once it has seen a character this often
 JUNK_TRUST = 10.0  # the same for the junk model, whose list is short
 UNIGRAM_BACKGROUND = 0.1  # share of the background's character frequencies in each model's own (the same for
 # both models, so that a character neither has seen is no likelier in one than in the other)
 WEB_MIN_COUNT = 30  # background pairs rarer than this in the dictionary are not kept in the model file
+# Words: the register of a span as a whole. Text is cut into the dictionary's words (the likeliest cut), and each
+# word weighs how much likelier it is in general Chinese than in government prose (a word government prose never
+# uses, 夜班, 脱发, 包邮, weighs log((1 + WORD_SMOOTH) / WORD_SMOOTH); 发展, 产业园 weigh well below zero).
+WORD_MIN_COUNT = 20  # dictionary words rarer than this are not kept in the model file
+WORD_MAX = 6  # longest word looked for
+WORD_SMOOTH = 1.0  # weight, in the government word model, of what a word's characters say of it
+WORD_VOCABULARY = 6000  # characters, for smoothing the government character frequencies
+WORD_CAP = 3.0  # most a word weighs
+WORD_WEIGHT = 1.0  # weight of the words' register in a span's evidence (nats per nat)
+SINGLE_WEIGHT = 0.5  # a character that is no word of the dictionary counts this much of its register
 
 # Spans: how long an inserted string may be, and the evidence (nats) needed to list or to cut one.
 MIN_SPAN, MAX_SPAN = 3, 40
@@ -174,7 +185,120 @@ def build(gov_texts: Iterable[str], junk_texts: Iterable[str], dict_path: Path) 
     pairs = sorted(set(gov_bi) | set(junk_bi))
     data['pairs'] = [_pack({k: lm.gov_log(k[0], k[1]) for k in pairs}, 2, 'f'),
                      _pack({k: lm.junk_log(k[0], k[1]) for k in pairs}, 2, 'f')]
+    vocabulary = web_words(dict_path)
+    data['words'] = _pack_words(vocabulary)
+    data['gov_words'] = _pack_words(Words(vocabulary, {}).count(gov_texts))
     return data
+
+
+def web_words(dict_path: Path) -> dict[str, int]:
+    """Words of up to WORD_MAX characters of a jieba-format dictionary, with their counts (the rarest left out)."""
+    out: dict[str, int] = {}
+    for line in dict_path.read_text(encoding='utf-8').splitlines():
+        parts = line.split(' ')
+        if len(parts) >= 2 and parts[1].isdigit() and len(parts[0]) <= WORD_MAX and int(parts[1]) >= WORD_MIN_COUNT:
+            out[parts[0]] = out.get(parts[0], 0) + int(parts[1])
+    return out
+
+
+def _pack_words(counts: dict[str, int]) -> list[str]:
+    keys = sorted(counts)
+    values = array('q', [counts[k] for k in keys])
+    if sys.byteorder == 'big':
+        values.byteswap()
+    return ['\n'.join(keys), base64.b64encode(values.tobytes()).decode('ascii')]
+
+
+def _unpack_words(packed: list[str]) -> dict[str, int]:
+    keys, raw = packed
+    values = array('q')
+    values.frombytes(base64.b64decode(raw))
+    if sys.byteorder == 'big':
+        values.byteswap()
+    return dict(zip(keys.split('\n'), values)) if keys else {}
+
+
+_HAN = re.compile(r'[\u4e00-\u9fff]')
+
+
+class Words:
+    """Words of general Chinese (the dictionary) against the words of government prose: the register of a text."""
+
+    def __init__(self, web: dict[str, int], gov: dict[str, int]) -> None:
+        self.web, self.gov = web, gov
+        self.web_total = sum(web.values()) or 1
+        self.gov_total = sum(gov.values()) or 1
+        self._weight: dict[str, float] = {}
+        self.gov_chars, self.web_chars = self._chars(gov), self._chars(web)
+        self.gov_char_total = sum(self.gov_chars.values()) + 0.5 * WORD_VOCABULARY
+        self.web_char_total = sum(self.web_chars.values()) + 0.5 * WORD_VOCABULARY
+
+    @staticmethod
+    def _chars(words: dict[str, int]) -> Counter[str]:
+        chars: Counter[str] = Counter()
+        for word, n in words.items():
+            for ch in word:
+                chars[ch] += n
+        return chars
+
+    def _char_register(self, word: str) -> float:
+        """log of how much likelier government prose uses the characters of `word` than general Chinese does."""
+        return sum(math.log((self.gov_chars.get(ch, 0) + 0.5) / self.gov_char_total)
+                   - math.log((self.web_chars.get(ch, 0) + 0.5) / self.web_char_total) for ch in word)
+
+    def cut(self, text: str) -> list[tuple[int, int]]:
+        """The likeliest cut of `text` into dictionary words (a character no word covers stands alone)."""
+        n = len(text)
+        best = [0.0] * (n + 1)
+        step = [1] * (n + 1)
+        web, total = self.web, self.web_total
+        for i in range(n - 1, -1, -1):
+            best[i], step[i] = math.log((web.get(text[i], 0) + 0.5) / total) + best[i + 1], 1
+            if not _HAN.match(text[i]):
+                continue
+            for k in range(2, min(WORD_MAX, n - i) + 1):
+                count = web.get(text[i:i + k])
+                if count:
+                    value = math.log(count / total) + best[i + k]
+                    if value > best[i]:
+                        best[i], step[i] = value, k
+        out, i = [], 0
+        while i < n:
+            out.append((i, i + step[i]))
+            i += step[i]
+        return out
+
+    def count(self, texts: Iterable[str]) -> dict[str, int]:
+        """How often each word occurs in `texts` (words of Chinese characters only)."""
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(text[a:b] for a, b in self.cut(text) if _HAN.match(text[a]))
+        return dict(counts)
+
+    def weight(self, word: str) -> float:
+        """log P(word) in general Chinese − log P(word) in government prose (0 for what is not Chinese)."""
+        value = self._weight.get(word)
+        if value is None:
+            if not _HAN.match(word):
+                value = 0.0
+            else:
+                web = (self.web.get(word, 0) + 0.5) / self.web_total
+                # a word the reference prose never uses reads as its characters do: 每人 as government prose, 夜班 not
+                spelled = web * math.exp(max(-WORD_CAP, min(WORD_CAP, self._char_register(word))))
+                gov = (self.gov.get(word, 0) + WORD_SMOOTH * self.gov_total * spelled) / (
+                    (1 + WORD_SMOOTH) * self.gov_total)
+                value = min(WORD_CAP, math.log(web / gov)) * (SINGLE_WEIGHT if len(word) == 1 else 1.0)
+            self._weight[word] = value
+        return value
+
+    def register(self, text: str) -> list[float]:
+        """Per character: its word's weight, spread over the word's characters."""
+        out = [0.0] * len(text)
+        for a, b in self.cut(text):
+            w = self.weight(text[a:b]) / (b - a)
+            for i in range(a, b):
+                out[i] = w
+        return out
 
 
 class _Bigrams:
@@ -240,6 +364,7 @@ class LanguageModel:
         scored = 'pairs' in data
         self.gov = _Bigrams(**self._counts(data['gov'], scored), base=self.web.unigram)
         self.junk = _Bigrams(**self._counts(data['junk'], scored), base=self.web.unigram)
+        self.words = Words(_unpack_words(data['words']), _unpack_words(data['gov_words'])) if 'words' in data else None
         self._p: dict[str, tuple[float, float]] = {}
         if 'pairs' in data:  # both tables have the same keys
             keys, gov = _columns(data['pairs'][0], 2, 'f')
@@ -280,7 +405,7 @@ class LanguageModel:
         """A model's pair probability, trusted as far as it has seen the context `a`; the shared background
         speaks for the rest. A context one model barely knows thus reads alike under both models."""
         seen = own.context.get(a, 0)
-        trust = (1 - BACKGROUND_SHARE) * seen / (seen + (JUNK_TRUST if own is self.junk else CONTEXT_TRUST))
+        trust = (1 - (JUNK_BACKGROUND_SHARE if own is self.junk else BACKGROUND_SHARE)) * seen / (seen + (JUNK_TRUST if own is self.junk else CONTEXT_TRUST))
         return trust * own.prob(a, b) + (1 - trust) * self._web(a, b)
 
     def _web(self, a: str, b: str) -> float:
@@ -307,12 +432,17 @@ def model_without(texts: Iterable[str]) -> LanguageModel:
     """The shipped model with the counts of `texts` taken out of its government prose: to judge a shipped plan
     document as if it were new (its paragraphs as `language=False` parsing gives them, as in the build)."""
     data = load()
+    texts = list(texts)
     uni, bi = _unpack(data['gov'][0], 1, 'q'), _unpack(data['gov'][1], 2, 'q')
     less_uni, less_bi = _count(texts)
     uni = {k: v - less_uni.get(k, 0) for k, v in uni.items() if v - less_uni.get(k, 0) > 0}
     bi = {k: v - less_bi.get(k, 0) for k, v in bi.items() if v - less_bi.get(k, 0) > 0}
     data['gov'] = [_pack(uni, 1, 'q'), _pack(bi, 2, 'q')]
     del data['pairs']
+    if 'words' in data:
+        words = Words(_unpack_words(data['words']), {})
+        gov, less = _unpack_words(data['gov_words']), words.count(texts)
+        data['gov_words'] = _pack_words({k: v - less.get(k, 0) for k, v in gov.items() if v - less.get(k, 0) > 0})
     return LanguageModel(data)
 
 
@@ -342,17 +472,21 @@ _SENTENCE_END = '。！？；!?;'
 class Scorer:
     """Scores spans of one text under a LanguageModel."""
 
-    def __init__(self, lm: LanguageModel, text: str) -> None:
+    def __init__(self, lm: LanguageModel, text: str, words: bool = False) -> None:
         self.lm, self.text = lm, text
         self.seq = BOS + symbols(text) + EOS  # seq[i + 1] is text[i]
         self.logs = lm.pairs(self.seq)  # (gov, junk) log P(seq[i + 1] | seq[i])
         self._sums: tuple[list[float], list[float], list[int]] | None = None
         self.scored = 0  # spans scored so far (the work is bounded per text)
         self._edges: tuple[list[float], list[float]] | None = None
+        self.register = ([WORD_WEIGHT * r for r in lm.words.register(text)] if words and lm.words
+                         else [0.0] * len(text))
+        self.reg = list(accumulate(self.register, initial=0.0))  # reg[i]: register of text[:i]
 
     def local(self) -> list[float]:
-        """Per character of the text: how much better its pair reads as junk than as the document."""
-        return [j - g for g, j in self.logs[:-1]]
+        """Per character of the text: how much better its pair reads as junk than as the document, and its word as
+        general Chinese than as government prose."""
+        return [j - g + r for (g, j), r in zip(self.logs[:-1], self.register)]
 
     @property
     def edges(self) -> tuple[list[float], list[float]]:
@@ -383,7 +517,8 @@ class Scorer:
         joined = lm.gov_log(left, right)
         as_text = g[e] - g[s - 1]  # the span's pairs and the pair leaving it
         seam = joined - lm.gov_log(left, seq[s]) - lm.gov_log(seq[e - 1], right)
-        return as_junk + joined - as_text - PRIOR_COST - LENGTH_COST * (w[e - 1] - w[s - 1]), seam
+        words = self.reg[end] - self.reg[start]
+        return as_junk + joined - as_text + words - PRIOR_COST - LENGTH_COST * (w[e - 1] - w[s - 1]), seam
 
 
 def _windows(local: Sequence[float], margin: int) -> list[tuple[int, int]]:
@@ -414,12 +549,13 @@ def _best(scorer: Scorer, text: str, lo: int, hi: int) -> Span | None:
     seq, pair = scorer.seq, scorer.lm.pair
     g, j, w = scorer.sums
     enter, leave = scorer.edges
+    reg = scorer.reg
     bad_edge = _EDGE_PUNCT + ' \t\n'
     for s in range(lo, hi - MIN_SPAN + 1):
         if text[s] in bad_edge:
             continue
         p = s + 1  # position in seq
-        before = enter[p] - j[p] + g[p - 1] - PRIOR_COST + LENGTH_COST * w[p - 1]
+        before = enter[p] - j[p] + g[p - 1] - PRIOR_COST + LENGTH_COST * w[p - 1] - reg[s]
         left = seq[p - 1]
         for e in range(s + MIN_SPAN, min(hi, s + MAX_SPAN) + 1):
             if text[e - 2] in _SENTENCE_END:  # a span lies within one sentence (_tidy may add its end mark)
@@ -427,7 +563,8 @@ def _best(scorer: Scorer, text: str, lo: int, hi: int) -> Span | None:
             if text[e - 1] in bad_edge:
                 continue
             q = e + 1
-            gain = before + j[q - 1] + leave[q - 1] + pair(left, seq[q])[0] - g[q] - LENGTH_COST * w[q - 1]
+            gain = (before + j[q - 1] + leave[q - 1] + pair(left, seq[q])[0] - g[q] - LENGTH_COST * w[q - 1]
+                    + reg[e])
             scorer.scored += 1
             if gain > best_gain and not leaves_fragment(text, s, e):
                 best, best_gain = (s, e), gain
@@ -466,14 +603,15 @@ class Budget:
         return self.left <= 0
 
 
-def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budget: Budget | None = None) -> list[Span]:
+def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budget: Budget | None = None,
+               words: bool = False) -> list[Span]:
     """Spans of `text` that read as inserted junk with at least the listing evidence, in text order. The search
     stops when `budget` (or the per-text BUDGET) is spent."""
     budgets = [Budget(BUDGET)] + ([budget] if budget is not None else [])
     if len(text) < MIN_SPAN:
         return []
     lm = lm or model()
-    scorer = Scorer(lm, text)
+    scorer = Scorer(lm, text, words)
     chosen: list[Span] = []
     local = scorer.local()
     todo = [chunk for lo, hi in _windows(local, margin) if _peak(local, lo, hi) >= WINDOW_PEAK
@@ -548,6 +686,61 @@ def certain(span: Span, piece: str) -> bool:
     """Whether a span is cut: strong evidence, edges that could not as well be elsewhere, and long enough that it
     cannot be a name or a title of a few characters."""
     return span.gain >= CUT_GAIN and span.margin >= CUT_MARGIN and _weight(piece) >= CUT_MIN_CHARS
+
+
+TITLE_HEAD = 4  # characters of a heading's title that stay at least
+TITLE_TAIL = 2  # figures after the span that go with it (三百 after 日赚: an amount ends an offer, not a title)
+_FIGURE = re.compile(r'[0-9０-９零一二两三四五六七八九十百千万元]*')
+TITLE_MARGIN = 1.5  # a string appended to a title has one edge to place, not two: a smaller lead suffices
+
+
+def _runs_out(text: str, end: int) -> bool:
+    """Whether a span ending at `end` runs to the end of `text`, but for at most TITLE_TAIL characters of a figure."""
+    rest = text[end:]
+    return len(rest) <= TITLE_TAIL and _FIGURE.fullmatch(rest) is not None
+
+
+def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
+    """A string appended to a heading's title (第一节 发展现状 + an advertisement): a span that runs to the title's
+    end (but for a figure of TITLE_TAIL characters, which goes with it), read as the end of a sentence, with the evidence
+    needed to cut, TITLE_HEAD characters of title left before it and no word of government prose at its edges.
+    Titles hold no sentence for the text around a span to rejoin, so its one edge needs a lead of TITLE_MARGIN nats
+    over edges up to three characters away."""
+    title = title.rstrip()
+    if len(title) < TITLE_HEAD + CUT_MIN_CHARS:
+        return None
+    text = title + '。'
+    for sp in find_spans(text, lm, words=True):
+        piece = title[sp.start:]
+        if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
+                and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
+            return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
+    return None
+
+
+def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
+    """A line of no sentence that is nothing but a string read as advertising: a span from its start to its end (or
+    to a figure of TITLE_TAIL characters before it), judged as a title's tail is."""
+    line = line.strip()
+    if len(line) < CUT_MIN_CHARS:
+        return None
+    for sp in find_spans(line + '。', lm, words=True):
+        if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= CUT_GAIN and sp.margin >= TITLE_MARGIN \
+                and _weight(line) >= CUT_MIN_CHARS and not _official_edge(line):
+            return Span(0, len(line), sp.gain, sp.seam, sp.margin)
+    return None
+
+
+EDGE_WORD = -1.0  # an edge word this much likelier (nats) in government prose than in general Chinese
+
+
+def _official_edge(piece: str) -> bool:
+    """Whether the first or the last Chinese word of `piece` reads as government prose."""
+    words = model().words
+    if words is None:
+        return False
+    cut = [piece[a:b] for a, b in words.cut(piece.rstrip(_PUNCT)) if _HAN.match(piece[a])]
+    return bool(cut) and min(words.weight(cut[0]), words.weight(cut[-1])) <= EDGE_WORD
 
 
 def listed(span: Span, piece: str) -> bool:

@@ -40,7 +40,7 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
     if language:
         drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
-    _build(items, doc, background, _names(platforms, industries), contents)
+    _build(items, doc, background, _names(platforms, industries), contents, language, corrections.keep)
     listed = []
     if language:
         doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
@@ -246,7 +246,7 @@ def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
 
 
 def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...],
-           contents: tuple[str, ...] = ()) -> None:
+           contents: tuple[str, ...] = (), language: bool = False, keep: tuple[str, ...] = ()) -> None:
     used: set[str] = set()
     stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
     for item in items:
@@ -258,7 +258,7 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
             heading.position = len(doc.headings) + len(doc.paragraphs)
             doc.headings.append(heading)
         allow_parts = not any(re.match(r'^第[一二三四五六七八九十百\d]+[篇章]', ln.text) for ln in item.lines)
-        built = ItemBuilder(item.lines, outline, allow_parts, stats, names, contents).run()
+        built = ItemBuilder(item.lines, outline, allow_parts, stats, names, contents, language, keep).run()
         for n, part in enumerate(built.flow, start=len(doc.headings) + len(doc.paragraphs)):
             part.position = n
         doc.headings.extend(built.headings)

@@ -261,12 +261,49 @@ def drop_repeats(items: list[Item], doc: ParsedDocument) -> list[Item]:
         return bisect.bisect_right(stream.bounds, pos)
 
     cross = [r for r in repeats if item_of(r.src[0]) != item_of(r.dup[0])]
-    within = [r for r in repeats if item_of(r.src[0]) == item_of(r.dup[0])]
+    within = [_in_phase(stream, r) for r in repeats if item_of(r.src[0]) == item_of(r.dup[0])]
     dropped_items = _drop_item_copies(items, cross, stream, doc, item_of)
     kept: list[tuple[int, int]] = []  # stretches kept as the original of an earlier copy: never dropped after
     for group in _groups(within):
         _drop_group(items, group, stream, doc, kept)
     return [it for n, it in enumerate(items) if n not in dropped_items]
+
+
+PHASE = 3
+
+
+def _paragraphs(stream: Stream, span: tuple[int, int]) -> bool:
+    """Whether a stretch of the stream is whole sentences: it ends one, and starts a line or follows the end of one
+    (a formula that opens one sentence and is part of another is no repeated paragraph)."""
+    start, end = span
+    text = stream.text
+    return text[end - 1] in _SENTENCE_END and (text[start - 1] in _SENTENCE_END or _line_start(stream, start))
+
+
+def _line_start(stream: Stream, pos: int) -> bool:
+    return 0 <= pos < len(stream.text) and stream.line_of[pos] >= 0 and (
+        pos == 0 or stream.line_of[pos - 1] != stream.line_of[pos])
+
+
+def _in_phase(stream: Stream, rep: Repeat) -> Repeat:
+    """A repeat of a paragraph that follows right after its source matches as well a few characters earlier or later (the
+    。 ending the paragraph before both copies, then all of the copy but its last 。): the alignment is moved, by
+    at most PHASE characters, to where both copies start a line, so that whole paragraphs are compared."""
+    if rep.dup[0] - rep.src[1] > PHASE or _line_start(stream, rep.src[0]) and _line_start(stream, rep.dup[0]):
+        return rep  # only a copy that follows right after its source can match out of phase
+    text = stream.text
+    for k in range(1, PHASE + 1):
+        for d in (k, -k):
+            (s0, s1), (d0, d1) = rep.src, rep.dup
+            if d > 0 and text[s1:s1 + d] != text[d1:d1 + d] or d < 0 and text[s0 + d:s0] != text[d0 + d:d0]:
+                continue
+            if d < 0 and min(s0, d0) + d < 0 or max(s1, d1) + d > len(text):
+                continue
+            if _line_start(stream, s0 + d) and _line_start(stream, d0 + d) and -1 not in (
+                    stream.line_of[s1 + d - 1], stream.line_of[d1 + d - 1]):
+                return Repeat((s0 + d, s1 + d), (d0 + d, d1 + d), rep.aligned, rep.src_extra, rep.dup_extra,
+                              [(a + d, b, c + d, e) for a, b, c, e in rep.gaps])
+    return rep
 
 
 def _groups(repeats: list[Repeat]) -> list[list[Repeat]]:
@@ -332,8 +369,9 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
     """Drop one copy of a repeated stretch: the later one, unless the earlier carries more text the other lacks
     and was not kept already as the original of another copy (a text printed three times keeps one copy).
 
-    A repeat is dropped in whole sentences and from `LINE_REPEAT` characters on. Made of whole lines in both places
-    (a paragraph or more, however wrapped) that is enough; one that starts or ends inside a line must hold
+    A repeat is dropped in whole sentences and from `LINE_REPEAT` characters on, or from `MIN_REPEAT` on when it is
+    the same whole lines twice, character for character (a paragraph, or a run of lines, that long is not said twice
+    in one text). Made of whole lines in both places (a paragraph or more, however wrapped) that is enough; one that starts or ends inside a line must hold
     `PASSAGE_SENTENCES` whole sentences: a single sentence or a clause shared by two paragraphs is the document's
     own formula (guiding principles, a slogan) said twice."""
     aligned = sum(r.aligned for r in group)
@@ -346,7 +384,10 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
         return
     whole = all(_whole_lines(items, cuts) for cuts in (src_cuts, dup_cuts))
     cuts, kept = (src_cuts, dup_cuts) if keep_later else (dup_cuts, src_cuts)
-    if _length(items, cuts) < LINE_REPEAT or not whole and _sentences(items, cuts) < PASSAGE_SENTENCES:
+    exact = whole and all(not (r.gaps or r.src_extra or r.dup_extra) and _paragraphs(stream, r.src)
+                          and _paragraphs(stream, r.dup) for r in group)
+    if _length(items, cuts) < (MIN_REPEAT if exact else LINE_REPEAT) or not whole and _sentences(
+            items, cuts) < PASSAGE_SENTENCES:
         return
     kept_lines = _numbers(items, kept)
     kept_before.extend(r.dup if keep_later else r.src for r in group)

@@ -186,6 +186,11 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
             best = max(spans, key=lambda x: x.confidence)
             removed.append(Removal('spam', text, ln.line, LANGUAGE_REASON, best.confidence, text))
             ln.text = ''
+        elif not spans and not re.search(r'[。；;！!？?，,：:]', text):
+            whole = language.whole_line(text)  # a line of no sentence: read by its words as well, like a title
+            if whole is not None:
+                removed.append(Removal('spam', text, ln.line, LANGUAGE_REASON, whole.confidence, text))
+                ln.text = ''
 
 
 def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],

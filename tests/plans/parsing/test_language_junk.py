@@ -177,3 +177,30 @@ def test_a_page_of_nothing_but_junk_is_judged_in_bounded_time(monkeypatch):
     doc = parse_document(('第一章 总则\n\n' + page + '\n').encode())
     assert time.perf_counter() - start < 30
     assert any(w.startswith('too much text reads as junk: not judged from line') for w in doc.warnings)
+
+
+def test_an_advertisement_appended_to_a_heading_is_cut_from_its_title():
+    plain = ('规划\n\n第一章 总则\n\n第一节 发展现状\n\n推进数字经济发展，培育龙头企业。\n\n'
+             '第二节 存在不足\n\n完善产业政策体系。\n')
+    damaged = plain.replace('第一节 发展现状', '第一节 发展现状宝妈在家兼职日赚三百')
+    clean, doc = parse_document(plain.encode()), parse_document(damaged.encode())
+    assert [(h.anchor, h.title) for h in doc.headings] == [(h.anchor, h.title) for h in clean.headings]
+    assert [(p.anchor, p.heading_path) for p in doc.paragraphs] == [
+        (p.anchor, p.heading_path) for p in clean.paragraphs]
+    cut = _language_cuts(doc)
+    assert [(r.text, r.line, r.context) for r in cut] == [('宝妈在家兼职日赚三百', 5, '发展现状宝妈在家兼职日赚三百')]
+    assert '宝妈' in parse_document(damaged.encode(), language=False).headings[1].title
+
+
+def test_the_headings_of_the_seed_documents_keep_their_titles(docs):
+    for key, doc in docs.items():
+        assert not [r for r in _language_cuts(doc) if r.context in {h.title for h in doc.headings}], key
+
+
+def test_a_line_of_advertising_with_no_sentence_in_it_is_dropped():
+    plain = '规划\n\n第一章 总则\n\n推进数字经济发展，培育龙头企业。\n\n完善产业政策体系。\n'
+    damaged = plain.replace('\n\n完善', '\n\n宝妈在家兼职日赚三百\n\n完善')
+    clean, doc = parse_document(plain.encode()), parse_document(damaged.encode())
+    assert [(p.anchor, p.text) for p in doc.paragraphs] == [(p.anchor, p.text) for p in clean.paragraphs]
+    assert [(r.text, r.line) for r in _language_cuts(doc)] == [('宝妈在家兼职日赚三百', 7)]
+    assert language.whole_line('青川经济开发区管理委员会') is None

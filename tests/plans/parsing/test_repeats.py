@@ -259,3 +259,13 @@ def test_policy_articles_of_one_pattern_are_all_read():
         read = read_policy(policy_text(seed), platforms={})
         assert [a.number for a in read.text.articles] == list(range(1, 31))
         assert not read.cleaned.document.duplicate_blocks
+
+
+def test_a_short_paragraph_followed_by_its_own_copy_is_dropped_whole():
+    para = '全年新签约亿元以上产业项目42个，其中百亿元以上项目3个，总投资较上年增长18%，项目落地开工率达到85%。'
+    bullets = ['——地区生产总值增长6%左右；', '——一般公共预算收入增长4.5%，达到127亿元；', '——固定资产投资增长5%以上；',
+               '——社会消费品零售总额增长5.5%。']
+    text = '\n\n'.join(['临江区数字经济发展三年行动计划', '一、总体要求', para, para, '二、主要目标', *bullets, *bullets, '三、保障措施', '加强组织领导。'])
+    doc = parse_document(text)
+    assert [p.text for p in doc.paragraphs] == [para, *bullets, '加强组织领导。']
+    assert len(doc.duplicate_blocks) == 2

@@ -9,7 +9,8 @@ reads), so they are not counted as damage left in the text.
   still in citable text (paragraphs and headings), in whole or in part: any four characters of the string that occur
   neither in the clean document nor in another injected string count as a leftover.
 - duplicates: extra copies of clean paragraphs (and tables) in the import, counted by how many times the import
-  covers each one.
+  covers each one beyond the number of times the clean document holds it (two speeches on one page both open with
+  各位代表：, and the import rightly keeps both).
 - false cuts: letters and digits of the clean paragraphs and headings that are nowhere in the import's paragraphs,
   headings or tables: not in a four-character run of an import text that carries the paragraph (a copy or a piece
   of it, not a text that shares a set phrase), nor at a paragraph's edge split off to a neighbouring text. Injected
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -203,10 +204,13 @@ def score(gen: Generated, doc: ParsedDocument) -> DocScore:
     para_index = _Index(paragraphs)
     units = clean_paragraphs + [key(' '.join([t.text, *('|'.join(r) for r in t.rows)]).replace('|', ''))
                                 for s in gen.sources for t in s.tables()]
-    for k in units:
+    # a text the clean document itself holds n times (各位代表： opening each of two speeches on one page) is expected
+    # n times: only copies beyond those are duplicates
+    expected = Counter(units)
+    for k, times in expected.items():
         parts = [_covered(k, paragraphs[n], DUPLICATE_BLOCK) for n in para_index.candidates(k)]
         total = sum(c for c in parts if c >= max(COPY_SHARE * len(k), min(len(k), COPY_CHARS)))
-        out.duplicates += max(0, round(total / len(k)) - 1) if k else 0
+        out.duplicates += max(0, round(total / len(k)) - times) if k else 0
     # false cuts: real characters found nowhere in the import (read without the injected strings it kept, which
     # junk_kept counts: a string left inside a word does not make the word's characters missing)
     injected = sorted({key(i.text) for i in gen.injected if key(i.text)}, key=len, reverse=True)

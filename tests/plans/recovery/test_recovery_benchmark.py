@@ -119,7 +119,7 @@ def test_a_ten_document_sample_is_measured():
 # The 10-document sample's levels. The targets are exact >= 0.98, junk kept <= 0.01, no duplicate and no false
 # cut: false cuts are held at the target; the other three are held at the level the importer reaches today (a
 # regression floor, raised as the importer improves), not yet at the target.
-SAMPLE_FLOOR = {'exact': 0.93, 'junk_kept': 0.13, 'duplicates': 2, 'false_cuts': 0}
+SAMPLE_FLOOR = {'exact': 0.94, 'junk_kept': 0.11, 'duplicates': 1, 'false_cuts': 0}
 
 
 def test_the_ten_document_sample_holds_its_levels():
