@@ -12,7 +12,7 @@ from crm.core.access import scoped, visibility_clause
 from crm.db import db, utcnow
 from crm.leads import followups
 from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, StageChange, lead_platform
-from crm.platforms.models import Platform, Unit
+from crm.platforms.models import Platform, Unit, UnitStatus
 
 
 def _in_scope(column):
@@ -131,7 +131,7 @@ def follow_up_figures() -> dict:
 
 
 def vacancy_by_platform() -> list[dict]:
-    vacant = Unit.status == '空置'
+    vacant = Unit.status == UnitStatus.VACANT
     rows = db.session.execute(scoped(select(Platform.id, Platform.name, func.count(Unit.id).filter(vacant),
                                             func.sum(Unit.area_gross).filter(vacant), func.sum(Unit.area_gross)),
                                      Unit).join(Platform, Platform.id == Unit.platform_id)

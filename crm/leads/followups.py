@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from crm.core import clock
+from crm.core.i18n import gettext as _
+from crm.core.labels import stage_label
 from crm.core.settings import get_setting, set_setting
 from crm.db import db
 from crm.leads.models import STAGE_NAMES, Activity, Lead
@@ -60,7 +62,7 @@ def set_stale_thresholds(values: dict[str, int | None], *, actor_id: int | None)
     after = {s: values.get(s, before[s]) for s in CHASED_STAGES}
     for stage, days in after.items():
         if days is not None and not (isinstance(days, int) and 1 <= days <= 3650):
-            raise ValueError(f'{stage}：天数须在 1 到 3650 之间，或留空表示不提醒')
+            raise ValueError(_('%(stage)s: days must be between 1 and 3650, or empty for no reminder', stage=stage_label(stage)))
     set_setting(STALE_SETTING, json.dumps(after, ensure_ascii=False))
     changed = {s: [before[s], after[s]] for s in after if before[s] != after[s]}
     if changed:

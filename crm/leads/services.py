@@ -10,6 +10,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.core import audit
 from crm.core.concurrency import check_version
+from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
 from crm.leads import followups
 from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STAGE_NAMES, Activity, Increment, Lead, LostReason,
@@ -137,9 +138,9 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     the first 签约 (or later) fixes the signing date once; 入驻 with a unit records the tenancy and marks the
     unit 已租."""
     if to_stage not in ALL_STAGES:
-        raise LeadError(f'未知阶段：{to_stage}')
+        raise LeadError(_('Unknown stage: %(stage)s', stage=to_stage))
     if to_stage == lead.stage:
-        raise LeadError('项目已处于该阶段')
+        raise LeadError(_('The lead is already at this stage'))
     skipped = _skipped_stages(lead.stage, to_stage)
     if skipped and not confirm_skip:
         raise SkipNotConfirmed(lead.stage, to_stage, skipped)
@@ -148,9 +149,9 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
         raise ReasonRequired(lead.stage, to_stage)
     if to_stage == '流失':
         if not lost_reason_id or db.session.get(LostReason, lost_reason_id) is None:
-            raise LeadError('标记流失必须选择流失原因')
+            raise LeadError(_('Marking a lead lost needs a lost reason'))
         if not (note or '').strip():
-            raise LeadError('标记流失必须填写说明')
+            raise LeadError(_('Marking a lead lost needs a note'))
         lead.lost_reason_id = lost_reason_id
     elif lead.stage == '流失':
         lead.lost_reason_id = None  # reopened
@@ -196,7 +197,7 @@ def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
 def add_increment(lead: Lead, investment: Decimal, *, on: date, note: str | None, actor_id: int | None) -> Increment:
     """Record 增资/扩产 on a signed project (reported separately; the project is still counted once)."""
     if lead.signed_at is None:
-        raise LeadError('只有已签约的项目才能登记增资或扩产')
+        raise LeadError(_('Only signed leads can record an expansion'))
     increment = Increment(lead_id=lead.id, at=on, investment=investment, note=note, by_id=actor_id)
     db.session.add(increment)
     db.session.flush()

@@ -15,6 +15,7 @@ from crm.core.access import scoped
 from crm.db import db
 from crm.leads import followups
 from crm.leads.models import ALL_STAGES, STAGE_NAMES, Lead, StageChange
+from crm.platforms.models import UnitStatus
 
 LIMIT = 10
 
@@ -145,7 +146,7 @@ def park_manager() -> dict:
     from crm.platforms.models import Building, Platform, Unit
 
     today = clock.today()
-    vacant = scoped(select(Unit), Unit).where(Unit.status == '空置')
+    vacant = scoped(select(Unit), Unit).where(Unit.status == UnitStatus.VACANT)
     vacant_total = db.session.scalar(vacant.with_only_columns(func.count(Unit.id))) or 0
     vacancies = db.session.execute(vacant.with_only_columns(Unit.id, Unit.number, Unit.area_gross, Unit.rent,
                                                             Unit.available_from, Building.id.label('building_id'),
@@ -166,7 +167,7 @@ def park_manager() -> dict:
                     db.session.scalar(leads_stmt.with_only_columns(func.count(Lead.id))) or 0)
     current = (select(Tenancy.id).where(Tenancy.unit_id == Unit.id, Tenancy.start_date <= today,
                                         (Tenancy.end_date.is_(None)) | (Tenancy.end_date >= today)).exists())
-    untenanted = scoped(select(Unit), Unit).where(Unit.status == '已租', ~current)
+    untenanted = scoped(select(Unit), Unit).where(Unit.status == UnitStatus.LET, ~current)
     untenanted_total = db.session.scalar(untenanted.with_only_columns(func.count(Unit.id))) or 0
     untenanted_rows = db.session.execute(untenanted.with_only_columns(
         Unit.id, Unit.number, Building.id.label('building_id'), Building.name.label('building'))

@@ -12,7 +12,7 @@ from crm.core.imports import (ImportReport, ImportSpec, RowError, choice_cell, d
                               int_cell, plain, run_import)
 from crm.core.spreadsheets import Table
 from crm.db import db
-from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit
+from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatus
 from crm.platforms.units import refresh_unit_statistics, set_status
 
 SPEC = ImportSpec(
@@ -58,7 +58,7 @@ def parse_row(cells: dict[str, str]) -> dict[str, Any]:
         'rent': decimal_cell(cells.get('rent', ''), 'rent', '租金', Decimal(0), Decimal(100)),
         'property_fee': decimal_cell(cells.get('property_fee', ''), 'property_fee', '物业费', Decimal(0), Decimal(500)),
         'available_from': date_cell(cells.get('available_from', ''), 'available_from', '可租日期'),
-        'status': choice_cell(cells.get('status', ''), 'status', '状态', UNIT_STATUSES, '空置'),
+        'status': choice_cell(cells.get('status', ''), 'status', '状态', UNIT_STATUSES, UnitStatus.VACANT),
         'note': plain(cells.get('note', '')) or None,
     }
     if values['area_usable'] is not None and values['area_usable'] > values['area_gross']:
@@ -109,7 +109,7 @@ class UnitImporter:
         building = self.building(platform, values['building'], report)
         unit = db.session.scalar(select(Unit).where(Unit.building_id == building.id, Unit.number == values['number']))
         if unit is None:
-            unit = Unit(building_id=building.id, platform_id=platform.id, number=values['number'], status='空置',
+            unit = Unit(building_id=building.id, platform_id=platform.id, number=values['number'], status=UnitStatus.VACANT,
                         **{k: values[k] for k in FIELDS})
             db.session.add(unit)
             db.session.flush()
