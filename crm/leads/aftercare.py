@@ -17,10 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.core import audit, clock
 from crm.core.i18n import gettext as _
 from crm.db import Base, db, utcnow
-from crm.leads.models import Lead
+from crm.leads.models import Lead, Stage
 
 # (key, stage the project waits in, what it waits for)
-UNFINISHED = {'signed': ('签约', '注册'), 'registered': ('注册', '入驻'), 'settled': ('入驻', '投产')}
+UNFINISHED = {'signed': (Stage.SIGNED, Stage.REGISTERED), 'registered': (Stage.REGISTERED, Stage.MOVED_IN),
+              'settled': (Stage.MOVED_IN, Stage.IN_OPERATION)}
 MAX_MONEY = Decimal('99999999999999')  # 万元, the columns' range
 
 

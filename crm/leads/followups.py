@@ -25,14 +25,15 @@ from crm.core.i18n import gettext as _
 from crm.core.labels import stage_label
 from crm.core.settings import get_setting, set_setting
 from crm.db import db
-from crm.leads.models import STAGE_NAMES, Activity, Lead
+from crm.leads.models import STAGE_NAMES, Activity, Lead, Stage
 
-CLOSED_STAGES = ('流失', '暂缓', '投产')
+CLOSED_STAGES = (Stage.LOST, Stage.ON_HOLD, Stage.IN_OPERATION)
 CHASED_STAGES = tuple(s for s in STAGE_NAMES if s not in CLOSED_STAGES)
 # Days without a follow-up after which a lead needs chasing: hot stages (考察看房, 洽谈) within a fortnight, a fresh
 # lead within a month, a signed project until it has registered and moved in at a slower pace.
-DEFAULT_STALE_DAYS: dict[str, int | None] = {'线索': 30, '初步接洽': 21, '考察看房': 14, '洽谈': 14, '签约': 21,
-                                             '注册': 30, '入驻': 60}
+DEFAULT_STALE_DAYS: dict[str, int | None] = {Stage.PROSPECT: 30, Stage.FIRST_CONTACT: 21, Stage.SITE_VISIT: 14,
+                                             Stage.NEGOTIATION: 14, Stage.SIGNED: 21, Stage.REGISTERED: 30,
+                                             Stage.MOVED_IN: 60}
 STALE_SETTING = 'stale_days'
 _NEVER = datetime(1900, 1, 1, tzinfo=timezone.utc)  # a cutoff nothing is older than: the stage is never stale
 

@@ -24,11 +24,11 @@ from crm.core.i18n import gettext as _
 from crm.core.labels import stage_label
 from crm.core.settings import get_setting, set_setting
 from crm.db import Base, db, utcnow
-from crm.leads.models import STAGE_NAMES, Lead
+from crm.leads.models import STAGE_NAMES, Lead, Stage
 
 # Stages a lead can be recalled from: everything before 洽谈 (洽谈 and later are exempt).
-RECALL_STAGES = tuple(STAGE_NAMES[:STAGE_NAMES.index('洽谈')])
-DEFAULT_RECALL_DAYS: dict[str, int | None] = {'线索': 30, '初步接洽': 30, '考察看房': 21}
+RECALL_STAGES = tuple(STAGE_NAMES[:STAGE_NAMES.index(Stage.NEGOTIATION)])
+DEFAULT_RECALL_DAYS: dict[str, int | None] = {Stage.PROSPECT: 30, Stage.FIRST_CONTACT: 30, Stage.SITE_VISIT: 21}
 DEFAULT_CLAIM_LIMIT = 5
 RULES_SETTING = 'pool_rules'
 # audit actions the pool writes (object type 'lead'); the lead page's timeline reads these

@@ -14,7 +14,7 @@ from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
 from crm.leads import followups
 from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STAGE_NAMES, Activity, Increment, Lead, LostReason,
-                              StageChange, stay_days)
+                              Stage, StageChange, stay_days)
 from crm.platforms.models import Platform
 
 FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',
@@ -98,13 +98,13 @@ def _relations(lead: Lead, platform_ids: list[int] | None, collaborator_ids: lis
 def create_lead(data: dict[str, Any], *, owner_id: int | None, actor_id: int | None,
                 platform_ids: list[int] | None = None, collaborator_ids: list[int] | None = None) -> Lead:
     """A new lead starts at 线索; the first stage entry is logged too."""
-    lead = Lead(owner_id=owner_id, stage='线索', stage_since=utcnow(), owned_since=utcnow() if owner_id else None,
+    lead = Lead(owner_id=owner_id, stage=Stage.PROSPECT.value, stage_since=utcnow(), owned_since=utcnow() if owner_id else None,
                 **{k: data.get(k) for k in FIELDS if k in data})
     lead.priority = lead.priority or '中'
     db.session.add(lead)
     _relations(lead, platform_ids or [], collaborator_ids or [])
     db.session.flush()
-    db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage='线索', by_id=actor_id))
+    db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage=Stage.PROSPECT.value, by_id=actor_id))
     db.session.flush()
     if owner_id is None:  # a lead nobody took: the pool's assignment rules may give it to a team member
         from crm.leads.pool import auto_assign
@@ -147,13 +147,13 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     if (lead.stage in SIGNED_STAGES and to_stage in STAGE_NAMES
             and STAGE_NAMES.index(to_stage) < STAGE_NAMES.index(lead.stage) and not (note or '').strip()):
         raise ReasonRequired(lead.stage, to_stage)
-    if to_stage == '流失':
+    if to_stage == Stage.LOST:
         if not lost_reason_id or db.session.get(LostReason, lost_reason_id) is None:
             raise LeadError(_('Marking a lead lost needs a lost reason'))
         if not (note or '').strip():
             raise LeadError(_('Marking a lead lost needs a note'))
         lead.lost_reason_id = lost_reason_id
-    elif lead.stage == '流失':
+    elif lead.stage == Stage.LOST:
         lead.lost_reason_id = None  # reopened
     when = at or utcnow()
     previous = lead.stage
@@ -170,7 +170,7 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     lead.pool_warned_on = None  # a stage move is a touch: a pending return to the pool is off
     if to_stage in SIGNED_STAGES and lead.signed_at is None:
         lead.signed_at = when
-    if to_stage == '入驻' and unit is not None:
+    if to_stage == Stage.MOVED_IN and unit is not None:
         from crm.firms.services import record_tenancy
 
         record_tenancy(lead.firm, unit, start_date=when.date(), end_date=None, area=None, rent=None,

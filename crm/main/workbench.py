@@ -14,7 +14,7 @@ from crm.core import clock
 from crm.core.access import scoped
 from crm.db import db
 from crm.leads import followups
-from crm.leads.models import ALL_STAGES, STAGE_NAMES, Lead, StageChange
+from crm.leads.models import ALL_STAGES, STAGE_NAMES, Lead, Stage, StageChange
 from crm.platforms.models import UnitStatus
 
 LIMIT = 10
@@ -128,10 +128,10 @@ def leader() -> dict:
     headline = {'open': sum(by_stage.get(s, 0) for s in open_stages), 'signed': signed_total(),
                 'follow_ups': followups.counts(today=today),
                 'stages': [{'stage': s, 'count': by_stage.get(s, 0)} for s in STAGE_NAMES]}
-    negotiating = scoped(select(Lead), Lead).where(Lead.stage == '洽谈')
+    negotiating = scoped(select(Lead), Lead).where(Lead.stage == Stage.NEGOTIATION)
     decide = Section(db.session.execute(negotiating.with_only_columns(
         Lead.id, Lead.title, Lead.codename, Lead.confidential, Lead.stage_since, Lead.investment)
-        .order_by(Lead.stage_since, Lead.id).limit(LIMIT)).all(), by_stage.get('洽谈', 0))
+        .order_by(Lead.stage_since, Lead.id).limit(LIMIT)).all(), by_stage.get(Stage.NEGOTIATION, 0))
     pool_stmt = scoped(select(Lead), Lead).where(Lead.owner_id.is_(None), Lead.stage.not_in(followups.CLOSED_STAGES))
     pool = Section(_lead_rows(pool_stmt.order_by(Lead.created_at, Lead.id)),
                    db.session.scalar(pool_stmt.with_only_columns(func.count(Lead.id))) or 0)

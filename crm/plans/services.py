@@ -31,7 +31,7 @@ CORRECTION_ACTIONS = ('strip', 'keep')
 
 
 class PlanError(ValueError):
-    """A request about a plan document that cannot be carried out (message in Chinese)."""
+    """A request about a plan document that cannot be carried out (the message in the user's language)."""
 
 
 def text_hash(text: str) -> str:

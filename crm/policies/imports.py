@@ -26,7 +26,7 @@ CLAUSE_KEYS = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'unit', '
 
 
 class PolicyImportError(ValueError):
-    """The file cannot be imported as a policy text; the message says why (in Chinese)."""
+    """The file cannot be imported as a policy text; the message says why, in the user's language."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ MAX_AMOUNT = Decimal(10_000_000)  # 万元
 
 
 class PaymentError(ValueError):
-    """The step cannot be recorded; the message says why (in Chinese)."""
+    """The step cannot be recorded; the message says why, in the user's language."""
 
 
 def _amount(value, label: str) -> Decimal:

@@ -17,7 +17,7 @@ MAX_FIRMS = 500
 
 
 class PushError(ValueError):
-    """The push cannot be queued; the message says why (in Chinese)."""
+    """The push cannot be queued; the message says why, in the user's language."""
 
 
 def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int], lang: str = 'zh',

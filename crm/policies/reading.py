@@ -21,7 +21,7 @@ EXTENSIONS = {TEXT: 'txt', HTML: 'html', DOCX: 'docx', PDF: 'pdf'}
 
 
 class DocumentError(ValueError):
-    """The file cannot be read as a policy document; the message says why (in Chinese)."""
+    """The file cannot be read as a policy document; the message says why, in the user's language."""
 
 
 @dataclass
