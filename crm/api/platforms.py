@@ -16,7 +16,7 @@ from crm.db import db
 from crm.platforms import units as service
 from crm.platforms.forms import StatusForm
 from crm.platforms.models import (PLATFORM_KINDS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit,
-                                  UnitStatusChange)
+                                  UnitStatus, UnitStatusChange)
 
 NUM = {'type': 'number', 'minimum': 0, 'maximum': 1_000_000}
 VACANCY = component('VacancySummary', obj({
@@ -154,7 +154,7 @@ def units():
            summary='The vacancy search: vacant (空置) units in scope, as on the vacant-units page',
            query=(*UNIT_FILTERS, *PAGE_PARAMS))
 def vacancies():
-    page = service.vacancy_page(_unit_filters('空置'), service.vacancy_sort(query_args()), *page_params())
+    page = service.vacancy_page(_unit_filters(UnitStatus.VACANT), service.vacancy_sort(query_args()), *page_params())
     return jsonify(_units_json(page))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth.models import User
 from crm.core import audit
+from crm.core.i18n import gettext as _
 from crm.db import Base, db, utcnow
 
 PREFIX = 'crm_'
@@ -57,9 +58,9 @@ def create_token(user: User, name: str, *, days: int) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the token text (shown once, never stored)."""
     name = (name or '').strip()
     if not name:
-        raise TokenError('请为令牌填写名称')
+        raise TokenError(_('Give the token a name'))
     if days not in LIFETIMES:
-        raise TokenError('有效期只能选择 30、90 或 365 天')
+        raise TokenError(_('The token can be valid for 30, 90 or 365 days'))
     text = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name[:60], token_hash=token_hash(text), hint=text[:len(PREFIX) + 4],
                    expires_at=utcnow() + timedelta(days=days))

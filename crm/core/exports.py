@@ -19,6 +19,8 @@ from typing import IO, Any
 
 from flask import Response
 
+from crm.core.i18n import gettext as _
+
 FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r', '\0')
 # OOXML strings escape characters as _xHHHH_ (Excel writes a carriage return as _x000D_, since XML readers turn a raw
 # one into a line feed); a literal _xHHHH_ in the text is itself escaped as _x005F_xHHHH_.
@@ -142,8 +144,9 @@ def xlsx_write(header: Sequence[str], rows: Iterable[Sequence[Any]], fh: IO[byte
         if count > XLSX_MAX_ROWS:
             sheet.close()  # finish and remove the sheet's temporary file: nothing is saved
             sheet._writer.cleanup()
-            raise ExportTooLarge(f'导出超过 {XLSX_MAX_ROWS:,} 行，超出 Excel 单个工作表的行数上限，无法生成 XLSX 文件。'
-                                 '请改用 CSV 导出（不限行数），或增加筛选条件后再导出。')
+            raise ExportTooLarge(_('The export has more than %(rows)s rows, beyond what one Excel sheet holds, so no XLSX '
+                                   'file can be made. Export CSV instead (no row limit), or narrow the filters.',
+                                   rows=f'{XLSX_MAX_ROWS:,}'))
         sheet.append([value(v) for v in row])
     book.save(fh)
     return count

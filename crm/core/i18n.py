@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+import flask_babel
+from babel.support import Translations
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import force_locale, format_datetime
 from flask_login import current_user
 
@@ -31,6 +35,20 @@ def in_language(lang: str):
     """Everything generated inside (texts, labels, amounts) is in the document's language, whatever the viewer's:
     `with in_language(pack.lang): ...`."""
     return force_locale(DOCUMENT_LOCALES.get(lang, DOCUMENT_LOCALES['zh']))
+
+
+def gettext(msgid: str, **variables) -> str:
+    """A catalogue message in the viewer's language; outside the application (a module used on its own, as the
+    policy reader is) in the default language, Chinese."""
+    if has_app_context():
+        return flask_babel.gettext(msgid, **variables)
+    text = _default_catalogue().gettext(msgid)
+    return text % variables if variables else text
+
+
+@cache
+def _default_catalogue() -> Translations:
+    return Translations.load(Path(__file__).resolve().parents[1] / 'translations', ['zh_Hans_CN'])
 
 
 def select_timezone() -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from crm.core import audit
 from crm.core.exports import FORMULA_PREFIXES
+from crm.core.i18n import gettext as _
 from crm.core.spreadsheets import Table, map_columns
 from crm.db import db
 
@@ -124,7 +125,8 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
     mapping, unknown = map_columns(table.header, spec.columns)
     missing = [spec.labels[name] for name in spec.required if name not in mapping]
     if missing:
-        report.errors.append(row_error(1, [RowError('、'.join(missing), f'缺少必需的列：{"、".join(missing)}')], {}))
+        report.errors.append(row_error(1, [RowError('、'.join(missing), _('Required columns missing: %(columns)s',
+                                                                         columns='、'.join(missing)))], {}))
         return report
     savepoint = db.session.begin_nested()
     kill_at = fault_injection_row()
@@ -133,9 +135,10 @@ def run_import(table: Table, spec: ImportSpec, handle: Callable[[int, dict[str, 
             os.kill(os.getpid(), signal.SIGKILL)
         extra = next((i for i in range(len(table.header), len(cells)) if cells[i]), None)
         if extra is not None:
-            report.errors.append(row_error(number, [RowError(f'第 {extra + 1} 列',
-                                                             f'该行有 {len(cells)} 列，多于表头的 {len(table.header)} 列'
-                                                             f'（可能多了分隔符，或引号没有配对）')], {}))
+            report.errors.append(row_error(number, [RowError(
+                _('column %(n)s', n=extra + 1),
+                _('The row has %(cells)s columns, more than the %(header)s of the header (perhaps an extra separator or '
+                  'an unpaired quote)', cells=len(cells), header=len(table.header)))], {}))
             continue
         record = {name: cells[index] if index < len(cells) else '' for name, index in mapping.items()}
         check = RowCheck()
@@ -209,10 +212,12 @@ def fault_injection_row() -> int:
 def check_cell(value: str, column: str, label: str) -> None:
     """Refuse oversized cells and invisible control characters (NUL and the like) before any parsing."""
     if len(value) > MAX_CELL:
-        raise RowError(column, f'{label}过长（{len(value)} 个字符，上限 {MAX_CELL}）')
+        raise RowError(column, _('%(label)s is too long (%(length)s characters, at most %(most)s)', label=label,
+                                  length=len(value), most=MAX_CELL))
     found = CONTROL_CHARACTERS.search(value)
     if found:
-        raise RowError(column, f'{label}含有不可见的控制字符（U+{ord(found.group()):04X}），请删除后重新导入')
+        raise RowError(column, _('%(label)s contains an invisible control character (U+%(code)s); remove it and '
+                                  'import again', label=label, code=f'{ord(found.group()):04X}'))
 
 
 def plain(text: str) -> str:
@@ -236,9 +241,10 @@ def decimal_cell(text: str, column: str, label: str, low: Decimal, high: Decimal
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise RowError(column, f'{label}不是数字：{text[:30]}') from exc
+        raise RowError(column, _('%(label)s is not a number: %(text)s', label=label, text=text[:30])) from exc
     if not low <= value <= high:
-        raise RowError(column, f'{label}应在 {low} 到 {high} 之间：{text}')
+        raise RowError(column, _('%(label)s must be between %(low)s and %(high)s: %(text)s', label=label, low=low,
+                                  high=high, text=text))
     return value.quantize(Decimal('0.01'))
 
 
@@ -248,7 +254,7 @@ def int_cell(text: str, column: str, label: str, low: int, high: int) -> int | N
     if value is None:
         return None
     if value != value.to_integral_value():
-        raise RowError(column, f'{label}应为整数')
+        raise RowError(column, _('%(label)s must be a whole number', label=label))
     return int(value)
 
 
@@ -263,18 +269,19 @@ def date_cell(text: str, column: str, label: str) -> date | None:
     match = (re.fullmatch(r'(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?', text)
              or re.fullmatch(r'((?:19|20)\d{2})(\d{2})(\d{2})', text))
     if not match:
-        raise RowError(column, f'{label}格式不对：{text[:30]}（请用 2026-01-31）')
+        raise RowError(column, _('%(label)s is not a date: %(text)s (write 2026-01-31)', label=label, text=text[:30]))
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError as exc:
-        raise RowError(column, f'{label}不存在：{text[:30]}') from exc
+        raise RowError(column, _('%(label)s does not exist: %(text)s', label=label, text=text[:30])) from exc
 
 
 def choice_cell(text: str, column: str, label: str, allowed: tuple[str, ...], default: str | None) -> str | None:
     """One of `allowed` (empty: the default)."""
     value = folded(text) or default
     if value is not None and value not in allowed:
-        raise RowError(column, f'{label}只能是 {"/".join(allowed)}：{value[:20]}')
+        raise RowError(column, _('%(label)s must be one of %(allowed)s: %(value)s', label=label, allowed='/'.join(allowed),
+                                  value=value[:20]))
     return value
 
 

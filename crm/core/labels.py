@@ -118,8 +118,9 @@ POLICY_LEVELS = {'区': _l('District level'), '市': _l('City level'), '省': _l
                  '国家': _l('National level')}
 
 
-# The statuses that keep a unit from being offered (the pack and the match page say why a unit is left out).
-UNIT_STATUSES = {'意向': _l('promised'), '已租': _l('let'), '装修中': _l('being fitted out'), '锁定': _l('locked')}
+# A unit's status; all but 空置 keep a unit from being offered (the pack and the match page say why a unit is left
+# out).
+UNIT_STATUSES = {'空置': _l('Vacant'), '意向': _l('promised'), '已租': _l('let'), '装修中': _l('being fitted out'), '锁定': _l('locked')}
 
 # The industries plans, platforms and policies name (the matcher's vocabulary first, then the other words the
 # policy register uses), a firm's tags and the districts: stored in Chinese, shown in English in English texts
@@ -149,9 +150,31 @@ FIRM_TAGS = {
     '高新技术企业': _l('High-tech enterprise'), '总部': _l('Headquarters firm'), '上市': _l('Listed company'),
     '世界500强': _l('Fortune Global 500'), '老字号': _l('Time-honoured brand'),
     '市级众创空间': _l('City-level maker space'), '规上': _l('Above designated size'),
+    '中国500强': _l('China Top 500'), '专精特新': _l('Specialised and innovative SMEs'), '独角兽': _l('Unicorn'),
+    '准独角兽': _l('Prospective unicorn'), '外资': _l('Foreign-invested'),
 }
 DISTRICTS = {'拱墅区': _l('Gongshu District'), '下城区': _l('Xiacheng District'), '滨江区': _l('Binjiang District'),
-             '杭州市': _l('Hangzhou')}
+             '杭州市': _l('Hangzhou'), '上城区': _l('Shangcheng District'), '江干区': _l('Jianggan District'),
+             '西湖区': _l('Xihu District'), '萧山区': _l('Xiaoshan District'), '余杭区': _l('Yuhang District'),
+             '临平区': _l('Linping District'), '钱塘区': _l('Qiantang District'), '富阳区': _l('Fuyang District'),
+             '临安区': _l('Lin’an District')}
+
+# A firm's revenue band and a contact's role, the kinds of support a policy clause grants and the kinds of plan
+# document: stored in Chinese too.
+REVENUE_BANDS = {'<500万': _l('under 5 million yuan'), '500万–2000万': _l('5 to 20 million yuan'),
+                 '2000万–1亿': _l('20 to 100 million yuan'), '1亿–10亿': _l('100 million to 1 billion yuan'),
+                 '10亿以上': _l('over 1 billion yuan')}
+CONTACT_ROLES = {'法定代表人': _l('Legal representative'), '总经理': _l('General manager'),
+                 '负责人': _l('Person in charge'), '财务': _l('Finance officer'), '行政': _l('Administration'),
+                 '联络人': _l('Liaison'), '其他': _l('Other')}
+CLAUSE_KINDS = {'落户奖励': _l('Settlement award'), '房租补助': _l('Rent subsidy'), '购房补助': _l('Purchase subsidy'),
+                '研发资助': _l('R&D funding'), '人才奖励': _l('Talent award'), '税收贡献奖励': _l('Tax contribution award'),
+                '上市奖励': _l('Listing award'), '认定奖励': _l('Recognition award'), '技改': _l('Technical upgrading'),
+                '知识产权': _l('Intellectual property'), '融资/基金': _l('Financing and funds'), '其他': _l('Other')}
+PRIORITIES = {'高': _l('High'), '中': _l('Medium'), '低': _l('Low')}
+PLAN_KINDS = {'规划纲要': _l('Development plan'), '年度计划报告': _l('Annual plan report'),
+              '政府工作报告': _l('Government work report'), '政策文件': _l('Policy paper'),
+              '网页汇编': _l('Web compilation'), '其他': _l('Other')}
 
 # What a plan says about a platform (the platform page and the pack), and the units its figures come in.
 FACT_LABELS = {
@@ -184,8 +207,21 @@ fitout_label = partial(label, FITOUTS)
 policy_level_label = partial(label, POLICY_LEVELS)
 unit_status_label = partial(label, UNIT_STATUSES)
 industry_label = partial(label, INDUSTRIES)
+district_label = partial(label, DISTRICTS)
+firm_tag_label = partial(label, FIRM_TAGS)
+revenue_band_label = partial(label, REVENUE_BANDS)
+contact_role_label = partial(label, CONTACT_ROLES)
+clause_kind_label = partial(label, CLAUSE_KINDS)
+plan_kind_label = partial(label, PLAN_KINDS)
+priority_label = partial(label, PRIORITIES)
 fact_label = partial(label, FACT_LABELS)
 fact_unit_label = partial(label, FACT_UNITS)
+
+
+def choices(table: dict, values) -> list[tuple[str, object]]:
+    """A select's options: each stored value with its label (computed when the form is shown, in the viewer's
+    language)."""
+    return [(value, table.get(value, value)) for value in values]
 
 
 def value_label(value) -> str:

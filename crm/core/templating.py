@@ -131,7 +131,9 @@ def init_app(app: Flask) -> None:
                                  object_label=labels.object_label, action_label=labels.action_label,
                                  field_label=labels.field_label)
     for name in ('stage_label', 'lost_reason_label', 'source_label', 'activity_kind_label', 'unit_use_label',
-                 'fitout_label', 'policy_level_label'):
+                 'fitout_label', 'policy_level_label', 'unit_status_label', 'district_label', 'revenue_band_label',
+                 'contact_role_label', 'clause_kind_label', 'plan_kind_label', 'priority_label',
+                 'firm_tag_label', 'industry_label'):
         app.add_template_filter(_per_request(getattr(labels, name)), name)
 
     @app.context_processor

@@ -9,6 +9,8 @@ import phonenumbers
 from stdnum.cn import uscc as stdnum_uscc
 from werkzeug.routing import IntegerConverter
 
+from crm.core.i18n import gettext as _
+
 USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 USCC_PATTERN = re.compile(r'^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$')
 _BRACKETS = re.compile(r'[(（\[【][^)）\]】]*[)）\]】]')
@@ -33,11 +35,11 @@ def validate_uscc(value: str) -> str:
     """
     code = compact_uscc(value)
     if len(code) != 18:
-        raise InvalidValue(f'统一社会信用代码应为 18 位（现为 {len(code)} 位）')
+        raise InvalidValue(_('A unified social credit code has 18 characters (this one has %(count)s)', count=len(code)))
     if not USCC_PATTERN.match(code):
-        raise InvalidValue('统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z）')
+        raise InvalidValue(_('The unified social credit code has characters it may not have (I, O, S, V, Z are not used)'))
     if stdnum_uscc.calc_check_digit(code[:17]) != code[17]:
-        raise InvalidValue('统一社会信用代码校验位不正确，请核对最后一位')
+        raise InvalidValue(_('The check character of the unified social credit code is wrong; check the last character'))
     return code
 
 
@@ -53,9 +55,9 @@ def normalise_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(text, 'CN')
     except phonenumbers.NumberParseException as exc:
-        raise InvalidValue(f'电话号码无法识别：{text[:30]}') from exc
+        raise InvalidValue(_('Phone number not understood: %(text)s', text=text[:30])) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidValue(f'电话号码无效：{text[:30]}')
+        raise InvalidValue(_('Invalid phone number: %(text)s', text=text[:30]))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

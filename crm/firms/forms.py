@@ -6,6 +6,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
     SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from crm.core import labels
 from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width, phone_field
 from crm.core.validators import InvalidValue, validate_uscc
 from crm.firms.models import CONTACT_ROLES, FIRM_TAGS, REVENUE_BANDS
@@ -31,12 +32,12 @@ class FirmFields:
                                 validators=[Optional(), Length(max=130)])
     registered_capital = DecimalField(_l('Registered capital (10k yuan)'), places=2, amount=True,
                                       validators=[Optional(), NumberRange(0, 100_000_000)])
-    revenue_band = SelectField(_l('Revenue band'), choices=[('', '—')] + [(b, b) for b in REVENUE_BANDS],
+    revenue_band = SelectField(_l('Revenue band'), choices=[('', '—')] + labels.choices(labels.REVENUE_BANDS, REVENUE_BANDS),
                                validators=[Optional()])
     headcount = IntegerField(_l('Headcount'), validators=[Optional(), NumberRange(0, 10_000_000)])
     rd_ratio = DecimalField(_l('R&D ratio (percent)'), places=2, validators=[Optional(), NumberRange(0, 100)])
     registered_on = DateField(_l('Registered on'), validators=[Optional()])
-    tags = SelectMultipleField(_l('Tags'), choices=[(t, t) for t in FIRM_TAGS], validators=[Optional()])
+    tags = SelectMultipleField(_l('Tags'), choices=labels.choices(labels.FIRM_TAGS, FIRM_TAGS), validators=[Optional()])
     notes = TextAreaField(_l('Notes'), validators=[Optional(), Length(max=4000)])
     confirm_similar = BooleanField(_l('I checked: this is not the same firm as the similar ones listed'))
 
@@ -54,7 +55,7 @@ class FirmForm(FirmFields, VersionedForm):
 class ContactForm(BaseForm):
     name = StringField(_l('Name'), validators=[DataRequired(_l('Enter a name.')), Length(max=60)])
     title = StringField(_l('Job title'), validators=[Optional(), Length(max=60)])
-    role = SelectField(_l('Role'), choices=[('', '—')] + [(r, r) for r in CONTACT_ROLES], validators=[Optional()])
+    role = SelectField(_l('Role'), choices=[('', '—')] + labels.choices(labels.CONTACT_ROLES, CONTACT_ROLES), validators=[Optional()])
     phone = StringField(_l('Phone'), filters=[fold_width], validators=[Optional(), Length(max=30), phone_field])
     email = EmailField(_l('E-mail'), filters=[fold_width], validators=[
         Optional(), Email(_l('Not a valid e-mail address.'), check_deliverability=False), Length(max=254)])

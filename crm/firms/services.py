@@ -15,10 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from config import ROOT
 from crm.core import audit, clock
 from crm.core.concurrency import check_version
+from crm.core.i18n import gettext as _
 from crm.core.validators import firm_name_key, make_uscc
 from crm.db import db, utcnow
 from crm.firms import names
 from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Firm, FirmNameGram, Industry, Tenancy
+from crm.platforms.models import UnitStatus
 
 FIRMS_SEED = ROOT / 'seeds' / 'firms.toml'
 FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', 'registered_capital', 'revenue_band',
@@ -112,7 +114,7 @@ def check_unique_uscc(uscc: str | None, exclude_id: int | None) -> None:
     clash = db.session.scalar(select(Firm.id).where(Firm.uscc == uscc, Firm.deleted_at.is_(None),
                                                     Firm.id != (exclude_id or 0)))
     if clash:
-        raise FirmError(f'该统一社会信用代码已属于另一家企业（编号 {clash}），可使用“合并”')
+        raise FirmError(_('This unified social credit code belongs to another firm (no. %(id)s); use “Merge”', id=clash))
 
 
 class DuplicateFirm(FirmError):
@@ -140,7 +142,7 @@ def create_firm(data: dict[str, Any], *, allow_similar_name: bool = False) -> Fi
     """Create a firm; same USCC is refused, a similar name needs confirmation."""
     check_unique_uscc(data.get('uscc'), None)
     if not allow_similar_name and duplicate_candidates(data['name'], None):
-        raise FirmError('已有名称相同或相近的企业，请确认不是同一家企业后再保存')
+        raise FirmError(_('A firm with the same or a similar name exists; confirm it is a different firm before saving'))
     firm = Firm(tags=[], former_names=[], sources=[])
     _apply(firm, data)
     db.session.add(firm)
@@ -169,7 +171,7 @@ def soft_delete(firm: Firm, *, actor_id: int | None) -> None:
 def restore(firm: Firm) -> None:
     """Bring a deleted firm back (refused if a live firm took its USCC meanwhile, or if it was merged away)."""
     if firm.merged_into_id is not None:
-        raise FirmError('该企业已合并到另一家企业，其记录已转移，不能恢复')
+        raise FirmError(_('This firm was merged into another and its records moved; it cannot be restored'))
     check_unique_uscc(firm.uscc, firm.id)
     firm.deleted_at, firm.deleted_by_id = None, None
     db.session.flush()
@@ -227,14 +229,14 @@ def merge(survivor: Firm, duplicate: Firm, *, chosen: dict[str, Any], actor_id: 
     moved over (each with its own audit entry), the duplicate soft-deleted with `merged_into_id`, its names kept
     as former names; both firms keep their history and the merge is logged with what moved."""
     if survivor.id == duplicate.id:
-        raise FirmError('不能与自身合并')
+        raise FirmError(_('A firm cannot be merged with itself'))
     if survivor.deleted_at is not None or duplicate.deleted_at is not None:
-        raise FirmError('已删除或已合并的企业不能再合并，请先恢复')
+        raise FirmError(_('A deleted or merged firm cannot be merged; restore it first'))
     try:
         with db.session.begin_nested():
             moved, moved_ids = move_references(duplicate.id, survivor.id)
     except IntegrityError as exc:  # a table allowing one row per firm (and year …) holds one for each
-        raise FirmError('两家企业各有一条只能有一条的记录，无法直接合并，请先处理重复的记录') from exc
+        raise FirmError(_('Both firms have a record of which only one may exist; resolve the duplicate records before merging')) from exc
     names_kept = [survivor.name, *survivor.former_names, duplicate.name, *duplicate.former_names]
     uscc = chosen.get('uscc') or survivor.uscc or duplicate.uscc
     duplicate.uscc = None  # frees the code before the survivor may take it
@@ -317,7 +319,7 @@ class IndustryIndex:
         first = value.split()[0].upper()
         code = first if first in self.codes else self.by_name.get(value)
         if code is None:
-            raise FirmError(f'行业代码不存在（GB/T 4754-2017）：{value[:30]}')
+            raise FirmError(_('No such industry code (GB/T 4754-2017): %(value)s', value=value[:30]))
         return code
 
 
@@ -424,7 +426,7 @@ def demo_tenancies(seed: int = 7) -> dict[str, int]:
         return {'demo_tenancies': 0}
     rng = random.Random(seed)
     firms = list(db.session.scalars(select(Firm.id).where(Firm.is_demo.is_(True))))
-    units = db.session.scalars(select(Unit).where(Unit.is_demo.is_(True), Unit.status == '已租')).all()
+    units = db.session.scalars(select(Unit).where(Unit.is_demo.is_(True), Unit.status == UnitStatus.LET)).all()
     if not firms:
         return {'demo_tenancies': 0}
     for unit in units:
@@ -443,7 +445,7 @@ def record_tenancy(firm: Firm, unit, *, start_date: date, end_date: date | None,
     tenancy = Tenancy(firm_id=firm.id, unit_id=unit.id, platform_id=unit.platform_id, start_date=start_date,
                       end_date=end_date, area=area or unit.area_gross, rent=rent if rent is not None else unit.rent)
     db.session.add(tenancy)
-    set_status(unit, '已租', actor_id=actor_id, note=f'{firm.name} 入驻')
+    set_status(unit, UnitStatus.LET, actor_id=actor_id, note=f'{firm.name} 入驻')
     db.session.flush()
     return tenancy
 

@@ -19,7 +19,7 @@ from crm.db import db
 from crm.firms import names, services
 from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
 from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
-from crm.platforms.models import Building, Unit
+from crm.platforms.models import Building, Unit, UnitStatus
 
 bp = Blueprint('firms', __name__, url_prefix='/firms')
 
@@ -203,11 +203,13 @@ def _save_firm(form, firm: Firm | None, version: int | None = None):
     """Create or update through the services; returns (firm, candidates): no firm when the input was refused
     (errors on the form). A stale version raises EditConflict (the edit form merges or asks)."""
     data = _firm_data(form)
+    field = form.industry_code
     try:
         data['industry_code'] = services.resolve_industry(data['industry_code'])
+        field = form.uscc
         services.check_unique_uscc(data['uscc'], firm.id if firm else None)
     except services.FirmError as exc:
-        (form.industry_code if '行业' in str(exc) else form.uscc).errors.append(str(exc))
+        field.errors.append(str(exc))
         return None, []
     candidates = services.duplicate_candidates(data['name'], None, exclude_id=firm.id if firm else None)
     if candidates and not form.confirm_similar.data:
@@ -369,7 +371,7 @@ def tenancy(firm_id: int):
     firm = get_or_404(Firm, firm_id)
     ensure('tenancy', firm)
     form = TenancyForm()
-    free = Unit.status.in_(('空置', '意向'))
+    free = Unit.status.in_((UnitStatus.VACANT, UnitStatus.PROMISED))
     units = db.session.execute(scoped(select(Unit.id, Unit.number, Unit.area_gross, Building.name), Unit)
                                .join(Building, Unit.building_id == Building.id)
                                .where(free).order_by(Building.name, Unit.number).limit(500)).all()

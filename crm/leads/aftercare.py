@@ -15,11 +15,13 @@ from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core import audit, clock
+from crm.core.i18n import gettext as _
 from crm.db import Base, db, utcnow
-from crm.leads.models import Lead
+from crm.leads.models import Lead, Stage
 
 # (key, stage the project waits in, what it waits for)
-UNFINISHED = {'signed': ('签约', '注册'), 'registered': ('注册', '入驻'), 'settled': ('入驻', '投产')}
+UNFINISHED = {'signed': (Stage.SIGNED, Stage.REGISTERED), 'registered': (Stage.REGISTERED, Stage.MOVED_IN),
+              'settled': (Stage.MOVED_IN, Stage.IN_OPERATION)}
 MAX_MONEY = Decimal('99999999999999')  # 万元, the columns' range
 
 
@@ -119,16 +121,16 @@ def record_actual(lead: Lead, *, year: int, investment: Decimal | None, tax: Dec
     """Enter (or correct) a year's actuals; a later entry for the same year replaces the figures (audited)."""
     source = (source or '').strip()
     if not source:
-        raise AftercareError('请注明数据来源（如统计报表、税务数据、企业自报）')
+        raise AftercareError(_('Name the source of the figures (statistics, tax data, the firm\'s own report)'))
     if not 2000 <= year <= clock.today().year:
-        raise AftercareError(f'年份须在 2000 到 {clock.today().year} 之间')
-    for label, value in (('实际投资', investment), ('实际税收', tax)):
+        raise AftercareError(_('The year must be between 2000 and %(year)s', year=clock.today().year))
+    for label, value in ((_('Actual investment'), investment), (_('Actual tax'), tax)):
         if value is not None and not (0 <= value <= MAX_MONEY):
-            raise AftercareError(f'{label}须为不小于 0 的金额（万元）')
+            raise AftercareError(_('%(label)s must be an amount of at least 0 (10k yuan)', label=label))
     if jobs is not None and not 0 <= jobs <= 10_000_000:
-        raise AftercareError('实际就业须为不小于 0 的人数')
+        raise AftercareError(_('Actual jobs must be a number of at least 0'))
     if investment is None and tax is None and jobs is None:
-        raise AftercareError('请至少填写一项实际数据')
+        raise AftercareError(_('Fill in at least one actual figure'))
     row = db.session.scalar(select(ProjectActual).where(ProjectActual.lead_id == lead.id, ProjectActual.year == year))
     if row is None:
         row = ProjectActual(lead_id=lead.id, year=year)
@@ -144,9 +146,9 @@ def record_actual(lead: Lead, *, year: int, investment: Decimal | None, tax: Dec
 def assign_task(lead: Lead, *, assignee_id: int, title: str, due_on: date, actor_id: int | None) -> SupervisionTask:
     title = (title or '').strip()
     if not title:
-        raise AftercareError('请填写督办事项')
+        raise AftercareError(_('Fill in the supervision task'))
     if due_on < clock.today():
-        raise AftercareError('办结期限不能早于今天')
+        raise AftercareError(_('The deadline cannot be before today'))
     task = SupervisionTask(lead_id=lead.id, assignee_id=assignee_id, assigned_by_id=actor_id, title=title[:200],
                            due_on=due_on)
     db.session.add(task)
@@ -156,7 +158,7 @@ def assign_task(lead: Lead, *, assignee_id: int, title: str, due_on: date, actor
 
 def complete_task(task: SupervisionTask, *, note: str | None, actor_id: int | None) -> None:
     if task.done_at is not None:
-        raise AftercareError('该督办事项已办结')
+        raise AftercareError(_('This supervision task is already done'))
     task.done_at, task.done_note = utcnow(), (note or '').strip()[:4000] or None
     db.session.flush()
     audit.log(db.session, 'done', 'supervision_task', task.id, by=actor_id)

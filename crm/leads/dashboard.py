@@ -11,8 +11,8 @@ from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.db import db, utcnow
 from crm.leads import followups
-from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, StageChange, lead_platform
-from crm.platforms.models import Platform, Unit
+from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, Stage, StageChange, lead_platform
+from crm.platforms.models import Platform, Unit, UnitStatus
 
 
 def _in_scope(column):
@@ -119,7 +119,7 @@ def signed_by_officer() -> list[dict]:
 def lost_reasons() -> list[dict]:
     rows = db.session.execute(scoped(select(LostReason.id, LostReason.name, func.count(Lead.id)), Lead)
                               .join(LostReason, LostReason.id == Lead.lost_reason_id)
-                              .where(Lead.stage == '流失').group_by(LostReason.id, LostReason.name)
+                              .where(Lead.stage == Stage.LOST).group_by(LostReason.id, LostReason.name)
                               .order_by(func.count(Lead.id).desc())).all()
     return [{'id': rid, 'name': name, 'count': n} for rid, name, n in rows]
 
@@ -131,7 +131,7 @@ def follow_up_figures() -> dict:
 
 
 def vacancy_by_platform() -> list[dict]:
-    vacant = Unit.status == '空置'
+    vacant = Unit.status == UnitStatus.VACANT
     rows = db.session.execute(scoped(select(Platform.id, Platform.name, func.count(Unit.id).filter(vacant),
                                             func.sum(Unit.area_gross).filter(vacant), func.sum(Unit.area_gross)),
                                      Unit).join(Platform, Platform.id == Unit.platform_id)

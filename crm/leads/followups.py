@@ -22,16 +22,19 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from crm.core import clock
+from crm.core.i18n import gettext as _
+from crm.core.labels import stage_label
 from crm.core.settings import get_setting, set_setting
 from crm.db import db
-from crm.leads.models import STAGE_NAMES, Activity, Lead
+from crm.leads.models import STAGE_NAMES, Activity, Lead, Stage
 
-CLOSED_STAGES = ('流失', '暂缓', '投产')
+CLOSED_STAGES = (Stage.LOST, Stage.ON_HOLD, Stage.IN_OPERATION)
 CHASED_STAGES = tuple(s for s in STAGE_NAMES if s not in CLOSED_STAGES)
 # Days without a follow-up after which a lead needs chasing: hot stages (考察看房, 洽谈) within a fortnight, a fresh
 # lead within a month, a signed project until it has registered and moved in at a slower pace.
-DEFAULT_STALE_DAYS: dict[str, int | None] = {'线索': 30, '初步接洽': 21, '考察看房': 14, '洽谈': 14, '签约': 21,
-                                             '注册': 30, '入驻': 60}
+DEFAULT_STALE_DAYS: dict[str, int | None] = {Stage.PROSPECT: 30, Stage.FIRST_CONTACT: 21, Stage.SITE_VISIT: 14,
+                                             Stage.NEGOTIATION: 14, Stage.SIGNED: 21, Stage.REGISTERED: 30,
+                                             Stage.MOVED_IN: 60}
 STALE_SETTING = 'stale_days'
 _NEVER = datetime(1900, 1, 1, tzinfo=timezone.utc)  # a cutoff nothing is older than: the stage is never stale
 
@@ -61,7 +64,7 @@ def set_stale_thresholds(values: dict[str, int | None], *, actor_id: int | None)
     after = {s: values.get(s, before[s]) for s in CHASED_STAGES}
     for stage, days in after.items():
         if days is not None and not (isinstance(days, int) and 1 <= days <= 3650):
-            raise ValueError(f'{stage}：天数须在 1 到 3650 之间，或留空表示不提醒')
+            raise ValueError(_('%(stage)s: days must be between 1 and 3650, or empty for no reminder', stage=stage_label(stage)))
     set_setting(STALE_SETTING, json.dumps(after, ensure_ascii=False))
     changed = {s: [before[s], after[s]] for s in after if before[s] != after[s]}
     if changed:

@@ -8,7 +8,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.core import clock
-from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS, SOURCES as SOURCE_LABELS, stage_label
+from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS, PRIORITIES as PRIORITY_LABELS, SOURCES as SOURCE_LABELS, \
+    UNIT_USES as USE_LABELS, choices, stage_label
 from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width
 from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
@@ -28,14 +29,14 @@ class LeadFields:
     industry_code = StringField(_l('Industry (GB/T 4754 code)'), validators=[Optional(), Length(max=130)])
     platforms = SelectMultipleField(_l('Target platforms'), coerce=int, validators=[Optional()])
     space_need_m2 = DecimalField(_l('Space needed (㎡)'), places=2, amount=True, validators=[Optional(), NumberRange(0, 1_000_000)])
-    space_use = SelectField(_l('Use'), choices=[('', '—')] + [(u, u) for u in UNIT_USES], validators=[Optional()])
+    space_use = SelectField(_l('Use'), choices=[('', '—')] + choices(USE_LABELS, UNIT_USES), validators=[Optional()])
     space_by = DateField(_l('Needed by'), validators=[Optional()])
     investment = DecimalField(_l('Planned investment (10k yuan)'), places=2, amount=True,
                               validators=[Optional(), NumberRange(0, 100_000_000)])
     annual_tax = DecimalField(_l('Expected annual tax (10k yuan)'), places=2, amount=True,
                               validators=[Optional(), NumberRange(0, 10_000_000)])
     jobs = IntegerField(_l('Expected jobs'), validators=[Optional(), NumberRange(0, 1_000_000)])
-    priority = SelectField(_l('Priority'), choices=[(p, p) for p in PRIORITIES], default='中')
+    priority = SelectField(_l('Priority'), choices=choices(PRIORITY_LABELS, PRIORITIES), default='中')
     collaborators = SelectMultipleField(_l('Collaborators'), coerce=int, validators=[Optional()])
     next_follow_up = DateField(_l('Next follow-up'), validators=[Optional()])
     notes = TextAreaField(_l('Notes'), validators=[Optional(), Length(max=4000)])

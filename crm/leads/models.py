@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,17 +12,31 @@ from crm.core.mixins import TimestampMixin, VersionedMixin
 from crm.db import Base, utcnow
 from crm.firms.models import Firm
 
+class Stage(StrEnum):
+    """A lead's stage, stored as the office's own word (labels: crm.core.labels.STAGES)."""
+
+    PROSPECT = '线索'
+    FIRST_CONTACT = '初步接洽'
+    SITE_VISIT = '考察看房'
+    NEGOTIATION = '洽谈'
+    SIGNED = '签约'
+    REGISTERED = '注册'
+    MOVED_IN = '入驻'
+    IN_OPERATION = '投产'
+    LOST = '流失'
+    ON_HOLD = '暂缓'
+
+
 # Pipeline stages in order, with the fixed default probability (%). 流失 and 暂缓 are terminal (reopenable).
 # When a lead is overdue or stale is defined in crm.leads.followups.
-STAGES = [
-    ('线索', 5), ('初步接洽', 10), ('考察看房', 25), ('洽谈', 50),
-    ('签约', 80), ('注册', 90), ('入驻', 95), ('投产', 100),
-]
-TERMINAL = [('流失', 0), ('暂缓', 0)]
+STAGES = [(stage.value, probability) for stage, probability in (
+    (Stage.PROSPECT, 5), (Stage.FIRST_CONTACT, 10), (Stage.SITE_VISIT, 25), (Stage.NEGOTIATION, 50),
+    (Stage.SIGNED, 80), (Stage.REGISTERED, 90), (Stage.MOVED_IN, 95), (Stage.IN_OPERATION, 100))]
+TERMINAL = [(Stage.LOST.value, 0), (Stage.ON_HOLD.value, 0)]
 STAGE_NAMES = [s for s, _p in STAGES]
 ALL_STAGES = STAGE_NAMES + [s for s, _p in TERMINAL]
 PROBABILITY = {s: p for s, p in STAGES + TERMINAL}
-SIGNED_STAGES = STAGE_NAMES[STAGE_NAMES.index('签约'):]
+SIGNED_STAGES = STAGE_NAMES[STAGE_NAMES.index(Stage.SIGNED):]
 SOURCES = ('以商招商', '中介推荐', '展会/峰会', '基金招商', '上门拜访', '线上', '产业链招商', '其他')
 PRIORITIES = ('高', '中', '低')
 ACTIVITY_KINDS = ('电话', '拜访', '考察看房', '会议', '函件', '备注')
@@ -90,7 +105,7 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
     jobs: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))  # None: the shared pool
     priority: Mapped[str] = mapped_column(String(4), default='中')
-    stage: Mapped[str] = mapped_column(String(10), default='线索')
+    stage: Mapped[str] = mapped_column(String(10), default=Stage.PROSPECT.value)
     stage_since: Mapped[datetime] = mapped_column(default=utcnow)
     signed_at: Mapped[datetime | None] = mapped_column(index=True)  # the first 签约: counted once, ever
     lost_reason_id: Mapped[int | None] = mapped_column(ForeignKey('lost_reason.id'))

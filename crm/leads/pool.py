@@ -20,13 +20,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core import audit, clock
 from crm.core.audit import AuditEvent
+from crm.core.i18n import gettext as _
+from crm.core.labels import stage_label
 from crm.core.settings import get_setting, set_setting
 from crm.db import Base, db, utcnow
-from crm.leads.models import STAGE_NAMES, Lead
+from crm.leads.models import STAGE_NAMES, Lead, Stage
 
 # Stages a lead can be recalled from: everything before 洽谈 (洽谈 and later are exempt).
-RECALL_STAGES = tuple(STAGE_NAMES[:STAGE_NAMES.index('洽谈')])
-DEFAULT_RECALL_DAYS: dict[str, int | None] = {'线索': 30, '初步接洽': 30, '考察看房': 21}
+RECALL_STAGES = tuple(STAGE_NAMES[:STAGE_NAMES.index(Stage.NEGOTIATION)])
+DEFAULT_RECALL_DAYS: dict[str, int | None] = {Stage.PROSPECT: 30, Stage.FIRST_CONTACT: 30, Stage.SITE_VISIT: 21}
 DEFAULT_CLAIM_LIMIT = 5
 RULES_SETTING = 'pool_rules'
 # audit actions the pool writes (object type 'lead'); the lead page's timeline reads these
@@ -92,9 +94,9 @@ def set_rules(recall_days: dict[str, int | None], claim_limit: int, *, actor_id:
     after_days = {s: recall_days.get(s, before['recall_days'][s]) for s in RECALL_STAGES}
     for stage, days in after_days.items():
         if days is not None and not (isinstance(days, int) and 1 <= days <= 3650):
-            raise PoolError(f'{stage}：天数须在 1 到 3650 之间，或留空表示不收回')
+            raise PoolError(_('%(stage)s: days must be between 1 and 3650, or empty for never', stage=stage_label(stage)))
     if not (isinstance(claim_limit, int) and 0 <= claim_limit <= 1000):
-        raise PoolError('每人每天领取上限须在 0 到 1000 之间')
+        raise PoolError(_('The daily claim limit per person must be between 0 and 1000'))
     after = {'recall_days': after_days, 'claim_limit': claim_limit}
     set_setting(RULES_SETTING, json.dumps(after, ensure_ascii=False))
     changed = {s: [before['recall_days'][s], after_days[s]] for s in after_days
@@ -181,10 +183,10 @@ def claims_today(user_id: int, today: date | None = None) -> int:
 def claim(lead: Lead, user) -> None:
     """An officer takes a lead from the pool, within the daily limit."""
     if lead.owner_id is not None:
-        raise PoolError('该项目已有负责人，不在公海中')
+        raise PoolError(_('This lead has an owner; it is not in the pool'))
     limit = rules()['claim_limit']
     if claims_today(user.id) >= limit:
-        raise PoolError(f'今天已领取 {limit} 个项目，达到每人每天领取上限')
+        raise PoolError(_('You have claimed %(count)s leads today, the daily limit per person', count=limit))
     lead.owner_id, lead.owned_since = user.id, utcnow()
     touched(lead)
     db.session.flush()
@@ -194,7 +196,7 @@ def claim(lead: Lead, user) -> None:
 def release(lead: Lead, *, actor_id: int | None) -> None:
     """The owner (or a leader) puts a lead back into the pool."""
     if lead.owner_id is None:
-        raise PoolError('该项目已在公海中')
+        raise PoolError(_('This lead is already in the pool'))
     before = lead.owner_id
     lead.owner_id, lead.owned_since = None, utcnow()
     touched(lead)
@@ -231,7 +233,7 @@ def auto_assign(lead: Lead) -> int | None:
 def add_rule(*, platform_id: int | None, industry_prefix: str | None, source: str | None, team: list[int],
              position: int = 0) -> AssignmentRule:
     if not team:
-        raise PoolError('请至少选择一名招商专员')
+        raise PoolError(_('Choose at least one investment officer'))
     rule = AssignmentRule(platform_id=platform_id, industry_prefix=industry_prefix or None, source=source or None,
                           team=list(dict.fromkeys(team)), position=position, next_turn=0, active=True)
     db.session.add(rule)

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.core import audit
 from crm.core.concurrency import check_version
+from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
 from crm.leads import followups
 from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STAGE_NAMES, Activity, Increment, Lead, LostReason,
-                              StageChange, stay_days)
+                              Stage, StageChange, stay_days)
 from crm.platforms.models import Platform
 
 FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',
@@ -97,13 +98,13 @@ def _relations(lead: Lead, platform_ids: list[int] | None, collaborator_ids: lis
 def create_lead(data: dict[str, Any], *, owner_id: int | None, actor_id: int | None,
                 platform_ids: list[int] | None = None, collaborator_ids: list[int] | None = None) -> Lead:
     """A new lead starts at 线索; the first stage entry is logged too."""
-    lead = Lead(owner_id=owner_id, stage='线索', stage_since=utcnow(), owned_since=utcnow() if owner_id else None,
+    lead = Lead(owner_id=owner_id, stage=Stage.PROSPECT.value, stage_since=utcnow(), owned_since=utcnow() if owner_id else None,
                 **{k: data.get(k) for k in FIELDS if k in data})
     lead.priority = lead.priority or '中'
     db.session.add(lead)
     _relations(lead, platform_ids or [], collaborator_ids or [])
     db.session.flush()
-    db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage='线索', by_id=actor_id))
+    db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage=Stage.PROSPECT.value, by_id=actor_id))
     db.session.flush()
     if owner_id is None:  # a lead nobody took: the pool's assignment rules may give it to a team member
         from crm.leads.pool import auto_assign
@@ -137,22 +138,22 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     the first 签约 (or later) fixes the signing date once; 入驻 with a unit records the tenancy and marks the
     unit 已租."""
     if to_stage not in ALL_STAGES:
-        raise LeadError(f'未知阶段：{to_stage}')
+        raise LeadError(_('Unknown stage: %(stage)s', stage=to_stage))
     if to_stage == lead.stage:
-        raise LeadError('项目已处于该阶段')
+        raise LeadError(_('The lead is already at this stage'))
     skipped = _skipped_stages(lead.stage, to_stage)
     if skipped and not confirm_skip:
         raise SkipNotConfirmed(lead.stage, to_stage, skipped)
     if (lead.stage in SIGNED_STAGES and to_stage in STAGE_NAMES
             and STAGE_NAMES.index(to_stage) < STAGE_NAMES.index(lead.stage) and not (note or '').strip()):
         raise ReasonRequired(lead.stage, to_stage)
-    if to_stage == '流失':
+    if to_stage == Stage.LOST:
         if not lost_reason_id or db.session.get(LostReason, lost_reason_id) is None:
-            raise LeadError('标记流失必须选择流失原因')
+            raise LeadError(_('Marking a lead lost needs a lost reason'))
         if not (note or '').strip():
-            raise LeadError('标记流失必须填写说明')
+            raise LeadError(_('Marking a lead lost needs a note'))
         lead.lost_reason_id = lost_reason_id
-    elif lead.stage == '流失':
+    elif lead.stage == Stage.LOST:
         lead.lost_reason_id = None  # reopened
     when = at or utcnow()
     previous = lead.stage
@@ -169,7 +170,7 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     lead.pool_warned_on = None  # a stage move is a touch: a pending return to the pool is off
     if to_stage in SIGNED_STAGES and lead.signed_at is None:
         lead.signed_at = when
-    if to_stage == '入驻' and unit is not None:
+    if to_stage == Stage.MOVED_IN and unit is not None:
         from crm.firms.services import record_tenancy
 
         record_tenancy(lead.firm, unit, start_date=when.date(), end_date=None, area=None, rent=None,
@@ -196,7 +197,7 @@ def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
 def add_increment(lead: Lead, investment: Decimal, *, on: date, note: str | None, actor_id: int | None) -> Increment:
     """Record 增资/扩产 on a signed project (reported separately; the project is still counted once)."""
     if lead.signed_at is None:
-        raise LeadError('只有已签约的项目才能登记增资或扩产')
+        raise LeadError(_('Only signed leads can record an expansion'))
     increment = Increment(lead_id=lead.id, at=on, investment=investment, note=note, by_id=actor_id)
     db.session.add(increment)
     db.session.flush()

@@ -14,7 +14,8 @@ from crm.core import clock
 from crm.core.access import scoped
 from crm.db import db
 from crm.leads import followups
-from crm.leads.models import ALL_STAGES, STAGE_NAMES, Lead, StageChange
+from crm.leads.models import ALL_STAGES, STAGE_NAMES, Lead, Stage, StageChange
+from crm.platforms.models import UnitStatus
 
 LIMIT = 10
 
@@ -127,10 +128,10 @@ def leader() -> dict:
     headline = {'open': sum(by_stage.get(s, 0) for s in open_stages), 'signed': signed_total(),
                 'follow_ups': followups.counts(today=today),
                 'stages': [{'stage': s, 'count': by_stage.get(s, 0)} for s in STAGE_NAMES]}
-    negotiating = scoped(select(Lead), Lead).where(Lead.stage == '洽谈')
+    negotiating = scoped(select(Lead), Lead).where(Lead.stage == Stage.NEGOTIATION)
     decide = Section(db.session.execute(negotiating.with_only_columns(
         Lead.id, Lead.title, Lead.codename, Lead.confidential, Lead.stage_since, Lead.investment)
-        .order_by(Lead.stage_since, Lead.id).limit(LIMIT)).all(), by_stage.get('洽谈', 0))
+        .order_by(Lead.stage_since, Lead.id).limit(LIMIT)).all(), by_stage.get(Stage.NEGOTIATION, 0))
     pool_stmt = scoped(select(Lead), Lead).where(Lead.owner_id.is_(None), Lead.stage.not_in(followups.CLOSED_STAGES))
     pool = Section(_lead_rows(pool_stmt.order_by(Lead.created_at, Lead.id)),
                    db.session.scalar(pool_stmt.with_only_columns(func.count(Lead.id))) or 0)
@@ -145,7 +146,7 @@ def park_manager() -> dict:
     from crm.platforms.models import Building, Platform, Unit
 
     today = clock.today()
-    vacant = scoped(select(Unit), Unit).where(Unit.status == '空置')
+    vacant = scoped(select(Unit), Unit).where(Unit.status == UnitStatus.VACANT)
     vacant_total = db.session.scalar(vacant.with_only_columns(func.count(Unit.id))) or 0
     vacancies = db.session.execute(vacant.with_only_columns(Unit.id, Unit.number, Unit.area_gross, Unit.rent,
                                                             Unit.available_from, Building.id.label('building_id'),
@@ -166,7 +167,7 @@ def park_manager() -> dict:
                     db.session.scalar(leads_stmt.with_only_columns(func.count(Lead.id))) or 0)
     current = (select(Tenancy.id).where(Tenancy.unit_id == Unit.id, Tenancy.start_date <= today,
                                         (Tenancy.end_date.is_(None)) | (Tenancy.end_date >= today)).exists())
-    untenanted = scoped(select(Unit), Unit).where(Unit.status == '已租', ~current)
+    untenanted = scoped(select(Unit), Unit).where(Unit.status == UnitStatus.LET, ~current)
     untenanted_total = db.session.scalar(untenanted.with_only_columns(func.count(Unit.id))) or 0
     untenanted_rows = db.session.execute(untenanted.with_only_columns(
         Unit.id, Unit.number, Building.id.label('building_id'), Building.name.label('building'))

@@ -24,7 +24,7 @@ from crm.matching.cost import Line, landed_cost, yearly_rent
 from crm.matching.models import DROP, KINDS, PIN, MatchChoice
 from crm.plans.commitments import list_commitments
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
-from crm.platforms.models import Building, Platform, Unit, UnitReservation
+from crm.platforms.models import Building, Platform, Unit, UnitReservation, UnitStatus
 from crm.policies.evaluate import NOT_ELIGIBLE, TERM_YEARS, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
 
@@ -112,7 +112,7 @@ def rank_platforms(lead: Lead, wanted: set[str], limit: int = 5, *, viewer: Any 
     stating one industry is a better home for it than one stating many); then the lead's targets and space."""
     primary = primary_industries(lead)
     area_by_platform = dict(db.session.execute(scoped(select(Unit.platform_id, func.sum(Unit.area_gross)), Unit, viewer)
-                                               .where(Unit.status == '空置').group_by(Unit.platform_id)).all())
+                                               .where(Unit.status == UnitStatus.VACANT).group_by(Unit.platform_id)).all())
     targets = {p.id for p in lead.platforms}
     scored = []
     for platform in db.session.scalars(scoped(select(Platform), Platform, viewer).where(Platform.district == '拱墅区')):
@@ -146,16 +146,16 @@ def promised_to(lead_id: int):
 
 def offerable(lead_id: int):
     """Units a prospect can take: vacant, or promised (意向) to this very lead."""
-    return or_(Unit.status == '空置', and_(Unit.status == '意向', Unit.id.in_(promised_to(lead_id))))
+    return or_(Unit.status == UnitStatus.VACANT, and_(Unit.status == UnitStatus.PROMISED, Unit.id.in_(promised_to(lead_id))))
 
 
 def unavailable_reason(unit: Unit, lead_id: int):
     """Why this unit cannot be offered to the lead (None when it can): a lazy text, read in the language of the
     page or pack that shows it."""
-    if unit.status == '空置':
+    if unit.status == UnitStatus.VACANT:
         return None
     status = UNIT_STATUSES.get(unit.status, unit.status)
-    if unit.status == '意向':
+    if unit.status == UnitStatus.PROMISED:
         if db.session.scalar(promised_to(lead_id).where(UnitReservation.unit_id == unit.id).limit(1)):
             return None
         return _l('currently %(status)s, promised to another project', status=status)

@@ -19,6 +19,7 @@ from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
 from crm.notifications.models import Notification, NotificationDelivery, NotificationPreference
 
@@ -145,11 +146,11 @@ def check_webhook_url(url: str) -> str:
     url = (url or '').strip()
     parts = urlsplit(url)
     if parts.scheme not in ('https', 'http') or not parts.hostname:
-        raise PreferenceError('机器人地址须是完整网址，例如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…')
+        raise PreferenceError(_('The robot address must be a full address, e.g. https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…'))
     if parts.hostname not in webhook_hosts():
-        raise PreferenceError('只支持企业微信或钉钉群机器人的地址（qyapi.weixin.qq.com、oapi.dingtalk.com）')
+        raise PreferenceError(_('Only WeCom or DingTalk group robot addresses are supported (qyapi.weixin.qq.com, oapi.dingtalk.com)'))
     if parts.scheme != 'https' and not parts.hostname.startswith('127.'):
-        raise PreferenceError('机器人地址必须以 https:// 开头')
+        raise PreferenceError(_('The robot address must start with https://'))
     return url
 
 
@@ -159,7 +160,7 @@ def save_preference(user_id: int, *, email: bool, webhook: bool, webhook_url: st
     if url is not None:
         url = check_webhook_url(url)
     if webhook and url is None:
-        raise PreferenceError('开启群机器人通知需要填写机器人地址')
+        raise PreferenceError(_('Group robot notifications need the robot address'))
     pref = db.session.get(NotificationPreference, user_id)
     if pref is None:
         pref = NotificationPreference(user_id=user_id)

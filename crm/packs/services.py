@@ -19,6 +19,7 @@ from crm.matching.services import PACK_PLATFORMS, PACK_POLICIES, PACK_QUOTES, PA
 from crm.packs.models import Pack, PackBuild
 from crm.packs.numbers import new_series, pack_number, series_of
 from crm.plans.models import PlanParagraph
+from crm.platforms.models import UnitStatus
 from crm.policies.services import policy_terms
 
 ASSET_ROOT = ROOT / 'static'
@@ -111,7 +112,7 @@ def verify_quotes(quotes: list[dict]) -> None:
     texts = dict(db.session.execute(select(PlanParagraph.id, PlanParagraph.text).where(PlanParagraph.id.in_(ids))).all())
     for quote in quotes:
         if quote['text'] not in texts.get(quote['paragraph_id'], ''):
-            raise PackError(f'引文与原文不一致，推介包未生成：{quote["citation"]}')
+            raise PackError(_('A quotation differs from its source; the pack was not built: %(citation)s', citation=quote['citation']))
 
 
 def render_html(context: dict[str, Any]) -> str:
@@ -131,7 +132,7 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     from crm.packs.pdf import render_pdf_pages
 
     if lead.firm.deleted_at is not None:
-        raise PackError('该企业已删除，不能生成推介包；管理员恢复企业后可再生成')
+        raise PackError(_('The firm is deleted, so no pack can be built; an administrator can restore the firm first'))
     report = progress or (lambda _step, _percent: None)
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
     number = pack_number(clock.today().year, _pack_series(lead.id), version)
@@ -209,7 +210,7 @@ def stale_reasons(pack: Pack) -> list[str]:
 
     for unit_id, _version in pack.snapshot.get('units', []):
         unit = db.session.get(Unit, unit_id)
-        if unit is None or unit.status == '已租':
+        if unit is None or unit.status == UnitStatus.LET:
             reasons.append(_('Unit let: %(number)s', number=unit.number if unit else unit_id))
         elif (reason := unavailable_reason(unit, pack.lead_id)):
             reasons.append(_('Unit no longer available: %(number)s (%(reason)s)', number=unit.number, reason=reason))

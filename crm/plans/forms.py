@@ -6,6 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from crm.core import labels
 from crm.core.forms import BaseForm
 
 KINDS = ['规划纲要', '年度计划报告', '政府工作报告', '政策文件', '网页汇编', '其他']
@@ -20,7 +21,7 @@ class ImportForm(BaseForm):
     issuer = StringField(_l('Issuer'), validators=[Optional(), Length(max=200)])
     doc_number = StringField(_l('Document number'), validators=[Optional(), Length(max=100)])
     date = DateField(_l('Date'), validators=[Optional()])
-    kind = SelectField(_l('Kind'), choices=[(k, k) for k in KINDS])
+    kind = SelectField(_l('Kind'), choices=labels.choices(labels.PLAN_KINDS, KINDS))
     period = StringField(_l('Period'), validators=[Optional(), Length(max=40)])
     district = StringField(_l('District'), validators=[Optional(), Length(max=40)])
 

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from config import ROOT
 from crm.core import audit
+from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Corrections, ParsedDocument, ParsedParagraph,
@@ -30,7 +31,7 @@ CORRECTION_ACTIONS = ('strip', 'keep')
 
 
 class PlanError(ValueError):
-    """A request about a plan document that cannot be carried out (message in Chinese)."""
+    """A request about a plan document that cannot be carried out (the message in the user's language)."""
 
 
 def text_hash(text: str) -> str:
@@ -157,17 +158,17 @@ def correct_document(document: PlanDocument, action: str, text: str, actor_id: i
     'keep' puts back a string the junk detector removed."""
     text = (text or '').strip()
     if action not in CORRECTION_ACTIONS:
-        raise PlanError('未知的更正方式。')
+        raise PlanError(_('Unknown kind of correction.'))
     if not document.is_current:
-        raise PlanError('只能更正文件的当前版本。')
+        raise PlanError(_('Only the current version of a document can be corrected.'))
     if not 2 <= len(text) <= 200:
-        raise PlanError('要更正的文字应为 2 至 200 个字符。')
+        raise PlanError(_('The text to correct must be 2 to 200 characters long.'))
     if action == 'strip' and not db.session.scalar(select(PlanParagraph.id).where(
             PlanParagraph.document_id == document.id, PlanParagraph.text.contains(text, autoescape=True)).limit(1)):
-        raise PlanError(f'正文中没有“{text}”，无需删除。')
+        raise PlanError(_('The text does not contain “%(text)s”; nothing to remove.', text=text))
     if action == 'keep' and not any(r['kind'] == 'spam' and r['text'] == text
                                     for r in (document.report or {}).get('removed', [])):
-        raise PlanError(f'“{text}”不在已删除的插入文字中。')
+        raise PlanError(_('“%(text)s” is not among the removed insertions.', text=text))
     row = db.session.scalar(select(PlanCorrection).where(PlanCorrection.document_slug == document.slug,
                                                          PlanCorrection.text == text))
     if row is None:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from crm.core import labels
 from crm.core.forms import BaseForm, DecimalField, VersionedForm
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES
 
@@ -18,8 +19,8 @@ class UnitFields:
     area_gross = DecimalField(_l('Gross area (㎡)'), places=2, amount=True, validators=[
         DataRequired(_l('Enter the area.')), NumberRange(1, 100000, _l('Area must be between 1 and 100,000 ㎡.'))])
     area_usable = DecimalField(_l('Usable area (㎡)'), places=2, amount=True, validators=[Optional(), NumberRange(0, 100000)])
-    use = SelectField(_l('Use'), choices=[(u, u) for u in UNIT_USES])
-    fitout = SelectField(_l('Fit-out'), choices=[(f, f) for f in FITOUTS])
+    use = SelectField(_l('Use'), choices=labels.choices(labels.UNIT_USES, UNIT_USES))
+    fitout = SelectField(_l('Fit-out'), choices=labels.choices(labels.FITOUTS, FITOUTS))
     rent = DecimalField(_l('Rent (yuan/㎡/day)'), places=2, validators=[
         Optional(), NumberRange(0, 100, _l('Rent is per ㎡ per day, between 0 and 100 yuan.'))])
     property_fee = DecimalField(_l('Property fee (yuan/㎡/month)'), places=2,
@@ -37,7 +38,7 @@ class UnitFields:
         Optional(), NumberRange(0, 36, _l('The rent-free period must be between 0 and 36 months.'))])
     lease_term_years = IntegerField(_l('Lease term (years)'), validators=[
         Optional(), NumberRange(1, 30, _l('The lease term must be between 1 and 30 years.'))])
-    status = SelectField(_l('Status'), choices=[(s, s) for s in UNIT_STATUSES])
+    status = SelectField(_l('Status'), choices=labels.choices(labels.UNIT_STATUSES, UNIT_STATUSES))
     status_note = StringField(_l('Reason for the status change'), validators=[Optional(), Length(max=200)])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
 
@@ -55,7 +56,7 @@ class UnitCreateForm(UnitFields, BaseForm):
 
 
 class StatusForm(VersionedForm):
-    status = SelectField(_l('Status'), choices=[(s, s) for s in UNIT_STATUSES])
+    status = SelectField(_l('Status'), choices=labels.choices(labels.UNIT_STATUSES, UNIT_STATUSES))
     status_note = StringField(_l('Reason'), validators=[Optional(), Length(max=200)])
 
 

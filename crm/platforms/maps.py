@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 
 from config import ROOT
 from crm.core.access import scoped
+from crm.core.labels import district_label
 from crm.db import db
 from crm.platforms.models import MAP_PLACE_KINDS, Building, MapPlace, Platform
 
@@ -264,8 +265,8 @@ def platform_map_svg(platform: Platform, *, user: Any = None) -> Markup:
         inside = [project(*p) for r in rings for p in r if project.inside(*project(*p), pad=30)]
         if name != HOME_DISTRICT and inside:
             x, y = sum(p[0] for p in inside) / len(inside), sum(p[1] for p in inside) / len(inside)
-            if (spot := labels.place(x, y, name, 12)):
-                out.append(_text(*spot[:2], name, 12, spot[2], fill='#8c8c8c'))
+            if (spot := labels.place(x, y, district_label(name), 12)):
+                out.append(_text(*spot[:2], district_label(name), 12, spot[2], fill='#8c8c8c'))
     placed_here: list[str] = []
     markers_svg: list[str] = []
     if centre_place is not None:
@@ -297,7 +298,7 @@ def platform_map_svg(platform: Platform, *, user: Any = None) -> Markup:
             markers_svg.append(_text(*spot[:2], poi.name, 11, spot[2], fill=POI_STYLE[poi.kind][0]))
             placed_here.append(poi.key)
     out.extend(markers_svg)
-    out.append(_text(10, 22, _('%(district)s · location of %(name)s', district=HOME_DISTRICT, name=platform.name),
+    out.append(_text(10, 22, _('%(district)s · location of %(name)s', district=district_label(HOME_DISTRICT), name=platform.name),
                      14, weight='bold'))
     out.append(_north_arrow(WIDTH - 24, 14))
     out.append(_scale_bar(project, 12, MAP_HEIGHT - 14))

@@ -8,6 +8,7 @@ from flask import abort, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.platforms.models import Building, MediaFile, Unit
 
@@ -26,13 +27,13 @@ class MediaError(ValueError):
 def sniff(data: bytes) -> str:
     """The image type from the file's first bytes (JPEG, PNG or WebP), else MediaError."""
     if len(data) > MAX_BYTES:
-        raise MediaError('图片不能超过 5 MB')
+        raise MediaError(_('An image may not exceed 5 MB'))
     if data[:4] == b'RIFF' and data[8:12] == b'WEBP':
         return 'image/webp'
     for content_type, prefixes in SIGNATURES.items():
         if data.startswith(prefixes):
             return content_type
-    raise MediaError('只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，不看扩展名）')
+    raise MediaError(_('Only JPEG, PNG or WebP images are accepted (judged by the content, not the extension)'))
 
 
 def media_folder() -> Path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,7 +63,17 @@ class PlatformFact(Base):
     paragraph: Mapped[PlanParagraph | None] = relationship(lazy='joined')
 
 
-UNIT_STATUSES = ('空置', '意向', '已租', '装修中', '锁定')
+class UnitStatus(StrEnum):
+    """A unit's status, stored as the office's own word (labels: crm.core.labels.UNIT_STATUSES)."""
+
+    VACANT = '空置'
+    PROMISED = '意向'
+    LET = '已租'
+    FITTING_OUT = '装修中'
+    LOCKED = '锁定'
+
+
+UNIT_STATUSES = tuple(status.value for status in UnitStatus)
 UNIT_USES = ('办公', '研发', '商业', '厂房', '其他')
 FITOUTS = ('毛坯', '简装', '精装')
 
@@ -141,7 +152,7 @@ class Unit(UnitRent, TimestampMixin, VersionedMixin, Base):
     deposit_months: Mapped[int | None] = mapped_column(Integer)  # deposit, in months of rent
     rent_free_months: Mapped[int | None] = mapped_column(Integer)  # 免租期
     lease_term_years: Mapped[int | None] = mapped_column(Integer)  # shortest / usual term offered
-    status: Mapped[str] = mapped_column(String(10), default='空置', index=True)
+    status: Mapped[str] = mapped_column(String(10), default=UnitStatus.VACANT.value, index=True)
     note: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 

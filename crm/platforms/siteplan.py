@@ -13,14 +13,16 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from crm.core.access import scoped
+from crm.core.labels import unit_status_label
 from crm.db import db, utcnow
 from crm.platforms.maps import FONT
 from crm.platforms.media import media_folder
-from crm.platforms.models import UNIT_STATUSES, MediaFile, Unit, UnitOutline
+from crm.platforms.models import UNIT_STATUSES, MediaFile, Unit, UnitOutline, UnitStatus
 
 MAX_POINTS = 200
 PRINT_MAX_PX = 1200  # longest side of a floor plan embedded in a pack
-STATUS_FILL = {'空置': '#52c41a', '意向': '#faad14', '已租': '#597ef7', '装修中': '#b37feb', '锁定': '#8c8c8c'}
+STATUS_FILL = {UnitStatus.VACANT: '#52c41a', UnitStatus.PROMISED: '#faad14', UnitStatus.LET: '#597ef7',
+               UnitStatus.FITTING_OUT: '#b37feb', UnitStatus.LOCKED: '#8c8c8c'}
 HIGHLIGHT = '#d4380d'
 
 
@@ -50,23 +52,23 @@ def parse_points(raw: str, size: tuple[int, int]) -> list[list[float]]:
     try:
         data = json.loads(raw or '')
     except ValueError:
-        raise OutlineError('轮廓数据无法读取，请重新描画') from None
+        raise OutlineError(_('The outline cannot be read; draw it again')) from None
     if not isinstance(data, list) or not all(isinstance(p, list) and len(p) == 2 and
                                              all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
                                              for p in data):
-        raise OutlineError('轮廓数据无法读取，请重新描画')
+        raise OutlineError(_('The outline cannot be read; draw it again'))
     points = [[round(float(x), 1), round(float(y), 1)] for x, y in data]
     if len({tuple(p) for p in points}) < 3:
-        raise OutlineError('轮廓至少需要 3 个不同的点')
+        raise OutlineError(_('An outline needs at least 3 different points'))
     if len(points) > MAX_POINTS:
-        raise OutlineError(f'轮廓最多 {MAX_POINTS} 个点，请简化后再保存')
+        raise OutlineError(_('An outline has at most %(count)s points; simplify it and save again', count=MAX_POINTS))
     width, height = size
     if not width or not height:
-        raise OutlineError('平面图文件无法读取，不能描画轮廓')
+        raise OutlineError(_('The floor plan file cannot be read, so no outline can be drawn'))
     if any(not (0 <= x <= width and 0 <= y <= height) for x, y in points):
-        raise OutlineError(f'轮廓的点必须落在平面图范围内（{width}×{height} 像素）')
+        raise OutlineError(_('The outline\'s points must lie within the floor plan (%(width)s×%(height)s pixels)', width=width, height=height))
     if abs(_area(points)) < 1:
-        raise OutlineError('轮廓面积为零（各点在一条直线上），请重新描画')
+        raise OutlineError(_('The outline has no area (its points lie on a line); draw it again'))
     return points
 
 
@@ -171,7 +173,7 @@ def site_plan_svg(media: MediaFile, *, user: Any = None, highlight_unit_id: int 
         shape = (f'<polygon class="unit-outline{" highlighted" if chosen else ""}" data-unit="{escape(unit.number)}" '
                  f'data-status="{escape(unit.status)}" points="{points}" fill="{colour}" fill-opacity="{opacity}" '
                  f'stroke="{stroke}" stroke-width="{stroke_width:.1f}" stroke-linejoin="round">'
-                 f'<title>{escape(unit.number)} · {escape(unit.status)} · {_num(unit.area_gross)} ㎡</title></polygon>'
+                 f'<title>{escape(unit.number)} · {escape(unit_status_label(unit.status))} · {_num(unit.area_gross)} ㎡</title></polygon>'
                  + _label(cx, cy + unit_px * 0.7, unit.number, unit_px * (2.6 if chosen else 2),
                           HIGHLIGHT if chosen else '#262626'))
         link = unit_href(unit) if unit_href else None
@@ -186,11 +188,12 @@ def site_plan_svg(media: MediaFile, *, user: Any = None, highlight_unit_id: int 
     else:
         x = unit_px
         for status in UNIT_STATUSES:
+            label = unit_status_label(status)
             out.append(f'<rect x="{x:.1f}" y="{y - size * 0.8:.1f}" width="{size:.1f}" height="{size * 0.8:.1f}" '
                        f'fill="{STATUS_FILL[status]}" fill-opacity="0.6"/>'
                        f'<text x="{x + size * 1.3:.1f}" y="{y:.1f}" font-size="{size:.1f}" fill="#262626">'
-                       f'{escape(status)}</text>')
-            x += size * (1.3 + len(status) + 1.2)
+                       f'{escape(label)}</text>')
+            x += size * (1.3 + sum(1 if ord(c) > 0x2e80 else 0.6 for c in label) + 1.2)
     out.append('</svg>')
     return Markup(''.join(out))
 

@@ -12,7 +12,7 @@ from crm.core.imports import (ImportReport, ImportSpec, RowCheck, RowError, choi
                               int_cell, plain, run_import)
 from crm.core.spreadsheets import Table
 from crm.db import db
-from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit
+from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatus
 from crm.platforms.units import refresh_unit_statistics, set_status
 
 SPEC = ImportSpec(
@@ -64,7 +64,7 @@ def parse_row(cells: dict[str, str], check: RowCheck | None = None) -> dict[str,
         'property_fee': check(decimal_cell, cells.get('property_fee', ''), 'property_fee', '物业费', Decimal(0),
                               Decimal(500)),
         'available_from': check(date_cell, cells.get('available_from', ''), 'available_from', '可租日期'),
-        'status': check(choice_cell, cells.get('status', ''), 'status', '状态', UNIT_STATUSES, '空置'),
+        'status': check(choice_cell, cells.get('status', ''), 'status', '状态', UNIT_STATUSES, UnitStatus.VACANT),
         'note': plain(cells.get('note', '')) or None,
     }
     if (values['area_usable'] is not None and values['area_gross'] is not None
@@ -126,7 +126,7 @@ class UnitImporter:
         building = self.building(platform, values['building'], report)
         unit = db.session.scalar(select(Unit).where(Unit.building_id == building.id, Unit.number == values['number']))
         if unit is None:
-            unit = Unit(building_id=building.id, platform_id=platform.id, number=values['number'], status='空置',
+            unit = Unit(building_id=building.id, platform_id=platform.id, number=values['number'], status=UnitStatus.VACANT,
                         **{k: values[k] for k in FIELDS})
             db.session.add(unit)
             db.session.flush()

@@ -16,10 +16,13 @@ from config import ROOT
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.concurrency import check_version
+from crm.core.i18n import gettext as _
 from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
+from crm.core.labels import unit_status_label
 from crm.db import db, utcnow
 from crm.platforms.listing import ROW_COLUMNS, VacancyRow
-from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatusChange
+from crm.platforms.models import (FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatus,
+                                 UnitStatusChange)
 
 BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
 EDITABLE = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',
@@ -34,14 +37,14 @@ class UnitError(ValueError):
 def set_status(unit: Unit, status: str, *, actor_id: int | None, note: str | None = None) -> None:
     """Change a unit's status and record the change (from, to, when, who, why)."""
     if status not in UNIT_STATUSES:
-        raise UnitError(f'未知状态: {status}')
+        raise UnitError(_('Unknown status: %(status)s', status=status))
     if status == unit.status:
         return
     db.session.add(UnitStatusChange(unit_id=unit.id, from_status=unit.status, to_status=status, by_id=actor_id,
                                     note=note or None))
     unit.status = status
     db.session.flush()
-    if status == '已租':
+    if status == UnitStatus.LET:
         release_reservations(unit)
 
 
@@ -51,7 +54,7 @@ def update_unit(unit: Unit, data: dict[str, Any], *, version: int, actor_id: int
     clash = db.session.scalar(select(Unit.id).where(Unit.building_id == unit.building_id,
                                                     Unit.number == data['number'], Unit.id != unit.id))
     if clash:
-        raise UnitError('同一楼宇内房号不能重复')
+        raise UnitError(_('Unit numbers must be unique within a building'))
     for key in EDITABLE:
         if key in data:
             setattr(unit, key, data[key])
@@ -64,8 +67,8 @@ def update_unit(unit: Unit, data: dict[str, Any], *, version: int, actor_id: int
 def create_unit(building: Building, data: dict[str, Any], *, actor_id: int | None) -> Unit:
     """Add a unit to a building."""
     if db.session.scalar(select(Unit.id).where(Unit.building_id == building.id, Unit.number == data['number'])):
-        raise UnitError('同一楼宇内房号不能重复')
-    unit = Unit(building_id=building.id, platform_id=building.platform_id, status=data.get('status') or '空置',
+        raise UnitError(_('Unit numbers must be unique within a building'))
+    unit = Unit(building_id=building.id, platform_id=building.platform_id, status=data.get('status') or UnitStatus.VACANT,
                 **{k: data.get(k) for k in EDITABLE})
     db.session.add(unit)
     db.session.flush()
@@ -120,7 +123,7 @@ class VacancySummary:
 
 def vacancy_summary(*conditions) -> VacancySummary:
     """Summary over the units matching `conditions` (within the user's scope)."""
-    vacant = Unit.status == '空置'
+    vacant = Unit.status == UnitStatus.VACANT
     stmt = scoped(select(func.count(Unit.id), func.count(Unit.id).filter(vacant), func.sum(Unit.area_gross),
                          func.sum(Unit.area_gross).filter(vacant), func.min(Unit.rent).filter(vacant),
                          func.max(Unit.rent).filter(vacant)), Unit)
@@ -167,7 +170,7 @@ ANY_STATUS = '*'  # `status` filter value meaning every status (the API's unit l
 def _search_params(filters: dict[str, Any]) -> dict[str, Any]:
     """The values of the filters that are filled in (plus `status`, unless every status is wanted)."""
     params = {key: filters[key] for key in FILTERS if filters.get(key) not in (None, '')}
-    status = filters.get('status') or '空置'
+    status = filters.get('status') or UnitStatus.VACANT
     if status != ANY_STATUS:
         params['status'] = status
     return params
@@ -305,20 +308,20 @@ def promise_unit(unit: Unit, lead, *, actor_id: int | None, override_reason: str
     from crm.core import audit
     from crm.platforms.models import UnitReservation
 
-    if unit.status in ('已租', '锁定'):
-        raise UnitError(f'房源 {unit.number} 当前为“{unit.status}”，不能承诺给项目')
+    if unit.status in (UnitStatus.LET, UnitStatus.LOCKED):
+        raise UnitError(_('Unit %(number)s is “%(status)s” and cannot be promised to a lead', number=unit.number, status=unit_status_label(unit.status)))
     active = db.session.scalars(select(UnitReservation).where(UnitReservation.unit_id == unit.id,
                                                               UnitReservation.active.is_(True))).all()
     if any(r.lead_id == lead.id for r in active):
-        raise UnitError('该房源已承诺给本项目')
+        raise UnitError(_('This unit is already promised to this lead'))
     reason = (override_reason or '').strip()
     if active and not reason:
-        raise UnitError(f'房源 {unit.number} 已有意向项目；如确需同时承诺给本项目，请填写理由（将记入操作日志）')
+        raise UnitError(_('Unit %(number)s is promised to another lead; to promise it to this lead as well, give a reason (it goes into the audit log)', number=unit.number))
     reservation = UnitReservation(unit_id=unit.id, lead_id=lead.id, override=bool(active), created_by_id=actor_id,
                                   override_reason=reason or None)
     db.session.add(reservation)
-    if unit.status in ('空置', '装修中'):
-        set_status(unit, '意向', actor_id=actor_id, note=f'意向：{lead.display_name}')
+    if unit.status in (UnitStatus.VACANT, UnitStatus.FITTING_OUT):
+        set_status(unit, UnitStatus.PROMISED, actor_id=actor_id, note=f'意向：{lead.display_name}')
     db.session.flush()
     audit.log(db.session, 'unit_double_promise' if active else 'unit_promised', 'unit', unit.id, lead=lead.id,
               reason=reason or None, other_leads=[r.lead_id for r in active])

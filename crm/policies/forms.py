@@ -12,6 +12,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Select
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from crm.core import labels
 from crm.core.forms import BaseForm, DecimalField, VersionedForm, clean_text
 from crm.policies.clauses import GUIDE_LABELS
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
@@ -124,7 +125,7 @@ _AT_MOST_AMOUNT = NumberRange(max=10_000_000, message=_l('An amount is at most %
 class ClauseFields:
     """A clause's benefit formula, caps and conditions."""
 
-    kind = SelectField(_l('Kind'), choices=[(k, k) for k in CLAUSE_KINDS])
+    kind = SelectField(_l('Kind'), choices=labels.choices(labels.CLAUSE_KINDS, CLAUSE_KINDS))
     formula = SelectField(_l('Formula'), choices=FORMULA_LABELS)
     amount = DecimalField(_l('Fixed amount (10k yuan)'), places=2, amount=True, validators=[
         Optional(), _non_negative(_l('An amount cannot be negative.')), _AT_MOST_AMOUNT])
@@ -264,7 +265,7 @@ class PolicyFields:
     title = StringField(_l('Title'), validators=[DataRequired(_l('Enter the title.')), Length(max=300)])
     issuer = StringField(_l('Issuer'), validators=[Optional(), Length(max=200)])
     doc_number = StringField(_l('Document number'), validators=[Optional(), Length(max=100)])
-    level = SelectField(_l('Level'), choices=[(lv, lv) for lv in LEVELS])
+    level = SelectField(_l('Level'), choices=labels.choices(labels.POLICY_LEVELS, LEVELS))
     district = StringField(_l('District'), validators=[Optional(), Length(max=40)])
     status = SelectField(_l('Status'), choices=STATUSES)
     effective_from = DateField(_l('Effective from'), validators=[Optional()])
@@ -272,7 +273,7 @@ class PolicyFields:
     amounts_public = BooleanField(_l('Amounts are public'))
     is_example = BooleanField(_l('Example data (shown as 示例)'))
     highest_only = BooleanField(_l('Not combined with other support for the same cost (就高不重复)'))
-    kinds = SelectMultipleField(_l('Kinds of support'), choices=[(k, k) for k in CLAUSE_KINDS])
+    kinds = SelectMultipleField(_l('Kinds of support'), choices=labels.choices(labels.CLAUSE_KINDS, CLAUSE_KINDS))
     industries = StringField(_l('Industries'), validators=[Optional(), Length(max=300)])
     platform_names = SelectMultipleField(_l('Platforms'), choices=[], validate_choice=True)
     summary = TextAreaField(_l('Summary'), validators=[Optional(), Length(max=4000)])

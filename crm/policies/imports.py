@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm.core import audit
+from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.plans.parsing.clean import clean_document
 from crm.policies import clauses as reader
@@ -25,7 +26,7 @@ CLAUSE_KEYS = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'unit', '
 
 
 class PolicyImportError(ValueError):
-    """The file cannot be imported as a policy text; the message says why (in Chinese)."""
+    """The file cannot be imported as a policy text; the message says why, in the user's language."""
 
 
 @dataclass
@@ -83,7 +84,7 @@ def read_policy(data: bytes, *, district: str = '拱墅区',
     cleaned = clean_document(document.text, pages=document.pages)
     text = read_structure(cleaned.lines)
     if not any(a.text for a in text.articles):
-        raise PolicyImportError('未能从文件中读出政策正文')
+        raise PolicyImportError(_('No policy text could be read from the file'))
     _page_metadata(text, cleaned.document.metadata)
     if platforms is None:
         from crm.plans.services import platform_aliases

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from crm.core import audit
 from crm.core.access import scoped
 from crm.core.concurrency import check_version
+from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.platforms.models import Platform
@@ -19,17 +20,17 @@ MAX_AMOUNT = Decimal(10_000_000)  # 万元
 
 
 class PaymentError(ValueError):
-    """The step cannot be recorded; the message says why (in Chinese)."""
+    """The step cannot be recorded; the message says why, in the user's language."""
 
 
 def _amount(value, label: str) -> Decimal:
     if value is None:
-        raise PaymentError(f'请填写{label}')
+        raise PaymentError(_('Fill in the %(label)s', label=label))
     value = Decimal(str(value))
     if not value.is_finite() or value < 0:
-        raise PaymentError(f'{label}不能为负')
+        raise PaymentError(_('The %(label)s cannot be negative', label=label))
     if value > MAX_AMOUNT:
-        raise PaymentError(f'{label}最多为 {MAX_AMOUNT} 万元')
+        raise PaymentError(_('The %(label)s is at most %(most)s (10k yuan)', label=label, most=MAX_AMOUNT))
     return value
 
 
@@ -37,9 +38,9 @@ def apply(firm: Firm, clause: PolicyClause, *, amount, on: date, note: str | Non
           actor_id: int | None = None) -> PolicyPayment:
     """Record a firm's application under an accepted clause."""
     if not clause.counts:
-        raise PaymentError('只能按已采纳的政策条款申报兑现')
+        raise PaymentError(_('Payments can only be applied for under an accepted policy clause'))
     payment = PolicyPayment(firm_id=firm.id, policy_id=clause.policy_id, clause_id=clause.id, status='applied',
-                            applied_amount=_amount(amount, '申报金额'), applied_on=on, note=note or None,
+                            applied_amount=_amount(amount, _('amount applied for')), applied_on=on, note=note or None,
                             recorded_by_id=actor_id)
     db.session.add(payment)
     db.session.flush()
@@ -52,21 +53,21 @@ def advance(payment: PolicyPayment, *, amount, on: date, version: int | None = N
     dated before the step it follows."""
     check_version(payment, version)
     if payment.status == 'applied':
-        value = _amount(amount, '核定金额')
+        value = _amount(amount, _('amount approved'))
         if value > payment.applied_amount:
-            raise PaymentError('核定金额不能高于申报金额')
+            raise PaymentError(_('The amount approved cannot exceed the amount applied for'))
         if on < payment.applied_on:
-            raise PaymentError('核定日期不能早于申报日期')
+            raise PaymentError(_('The approval date cannot be before the application date'))
         payment.status, payment.approved_amount, payment.approved_on = 'approved', value, on
     elif payment.status == 'approved':
-        value = _amount(amount, '拨付金额')
+        value = _amount(amount, _('amount paid'))
         if value > payment.approved_amount:
-            raise PaymentError('拨付金额不能高于核定金额')
+            raise PaymentError(_('The amount paid cannot exceed the amount approved'))
         if on < payment.approved_on:
-            raise PaymentError('拨付日期不能早于核定日期')
+            raise PaymentError(_('The payment date cannot be before the approval date'))
         payment.status, payment.paid_amount, payment.paid_on = 'paid', value, on
     else:
-        raise PaymentError('该笔兑现已拨付完毕')
+        raise PaymentError(_('This payment has been paid in full'))
     db.session.flush()
     audit.log(db.session, f'payment_{payment.status}', 'firm', payment.firm_id, payment=payment.id)
     return payment

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from crm.core import audit
+from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
 from crm.firms.models import Firm
 from crm.policies.models import Policy, PolicyPush
@@ -16,7 +17,7 @@ MAX_FIRMS = 500
 
 
 class PushError(ValueError):
-    """The push cannot be queued; the message says why (in Chinese)."""
+    """The push cannot be queued; the message says why, in the user's language."""
 
 
 def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int], lang: str = 'zh',
@@ -24,9 +25,9 @@ def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int]
     """Queue 政策摘要 for the chosen firms (already checked against the officer's scope and the policy's list)."""
     firm_ids = list(dict.fromkeys(int(i) for i in firm_ids))
     if not firm_ids:
-        raise PushError('请先勾选要推送政策摘要的企业')
+        raise PushError(_('First tick the firms to send a policy summary to'))
     if len(firm_ids) > MAX_FIRMS:
-        raise PushError(f'一次最多推送 {MAX_FIRMS} 家企业')
+        raise PushError(_('At most %(count)s firms at a time', count=MAX_FIRMS))
     push = PolicyPush(policy_id=policy.id, policy_version=policy.version, lang=lang if lang in ('zh', 'en') else 'zh',
                       firm_ids=firm_ids, eligible_ids=sorted(eligible_ids), summary_ids=[], total=len(firm_ids),
                       done=0, status='queued', requested_by_id=user_id)

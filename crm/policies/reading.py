@@ -1,6 +1,6 @@
 """The text of an uploaded policy document, whatever it was saved as: plain text (UTF-8 or GB18030), an HTML page
 as a browser saves it, a Word .docx, or a PDF with a text layer. The kind is told from the bytes, never from the
-file name; hostile or unreadable files are refused with a message in Chinese before anything is stored."""
+file name; hostile or unreadable files are refused with a message in the user's language before anything is stored."""
 from __future__ import annotations
 
 import io
@@ -8,6 +8,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
+
+from crm.core.i18n import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED = 50 * 1024 * 1024   # a .docx whose XML unpacks beyond this is refused (zip bomb)
@@ -19,7 +21,7 @@ EXTENSIONS = {TEXT: 'txt', HTML: 'html', DOCX: 'docx', PDF: 'pdf'}
 
 
 class DocumentError(ValueError):
-    """The file cannot be read as a policy document; the message says why (in Chinese)."""
+    """The file cannot be read as a policy document; the message says why, in the user's language."""
 
 
 @dataclass
@@ -35,9 +37,9 @@ class DocumentText:
 def sniff(data: bytes) -> str:
     """The document kind of these bytes, or DocumentError."""
     if len(data) > MAX_BYTES:
-        raise DocumentError('政策原文不能超过 10 MB')
+        raise DocumentError(_('The policy source file may not exceed 10 MB'))
     if not data.strip():
-        raise DocumentError('文件是空的')
+        raise DocumentError(_('The file is empty'))
     if data.startswith(b'%PDF-'):
         return PDF
     if data.startswith(b'PK\x03\x04'):
@@ -47,11 +49,11 @@ def sniff(data: bytes) -> str:
                     return DOCX
         except zipfile.BadZipFile:
             pass
-        raise DocumentError('只接受 .docx 格式的 Word 文件（此压缩文件不是 Word 文档）')
+        raise DocumentError(_('Only Word files in .docx format are accepted (this archive is not a Word document)'))
     if data.startswith(b'\xd0\xcf\x11\xe0'):
-        raise DocumentError('不支持旧版 .doc 文件，请另存为 .docx 或 PDF 后上传')
+        raise DocumentError(_('Old .doc files are not supported; save as .docx or PDF and upload again'))
     if b'\x00' in data[:4096]:
-        raise DocumentError('只接受文本、HTML、.docx 或带文字层的 PDF 政策原文（按文件内容判断，不看扩展名）')
+        raise DocumentError(_('Only text, HTML, .docx or PDF with a text layer are accepted as policy sources (judged by the content, not the extension)'))
     head = data[:4096].lower()
     if re.search(rb'<(?:!doctype\s+html|html|body|meta|div|p)[\s>]', head):
         return HTML
@@ -79,17 +81,17 @@ def _pdf_text(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise DocumentError('PDF 已加密，无法读取文字')
+            raise DocumentError(_('The PDF is encrypted; its text cannot be read'))
         if len(reader.pages) > MAX_PDF_PAGES:
-            raise DocumentError(f'PDF 超过 {MAX_PDF_PAGES} 页')
+            raise DocumentError(_('The PDF has more than %(pages)s pages', pages=MAX_PDF_PAGES))
         pages = [page.extract_text() or '' for page in reader.pages]
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise DocumentError('PDF 文件已损坏，无法读取') from exc
+        raise DocumentError(_('The PDF file is damaged and cannot be read')) from exc
     text = '\n'.join(pages)
     if len(re.sub(r'\s+', '', text)) < 20:
-        raise DocumentError('PDF 没有文字层（可能是扫描件），请上传文字版或文本文件')
+        raise DocumentError(_('The PDF has no text layer (perhaps a scan); upload a text PDF or a text file'))
     return text
 
 
@@ -107,13 +109,13 @@ def _docx_text(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo('word/document.xml')
             if info.file_size > MAX_UNZIPPED:
-                raise DocumentError('Word 文件内容过大')
+                raise DocumentError(_('The Word file is too large'))
             xml = archive.read(info)
         root = ElementTree.fromstring(xml)
     except DocumentError:
         raise
     except (zipfile.BadZipFile, KeyError, DefusedXmlException, ElementTree.ParseError, OSError) as exc:
-        raise DocumentError('Word 文件已损坏或含有不安全的内容，无法读取') from exc
+        raise DocumentError(_('The Word file is damaged or has unsafe content and cannot be read')) from exc
     body = root.find(f'{_W}body')
     lines: list[str] = []
     for block in (body if body is not None else []):
@@ -201,6 +203,6 @@ def html_text(markup: str) -> str:
         parser.feed(markup)
         parser.close()
     except (AssertionError, ValueError) as exc:  # html.parser gives up on some broken markup
-        raise DocumentError('HTML 文件无法解析') from exc
+        raise DocumentError(_('The HTML file cannot be parsed')) from exc
     text = ''.join(parser.parts)
     return '\n'.join(line.strip() for line in text.split('\n'))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from config import ROOT
 from crm.core import clock
+from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.policies.models import Policy, PolicyClause
 
@@ -213,7 +214,7 @@ class SourceError(ValueError):
 
 def _source_type(data: bytes) -> str:
     if len(data) > SOURCE_MAX_BYTES:
-        raise SourceError('政策原文不能超过 10 MB')
+        raise SourceError(_('The policy source file may not exceed 10 MB'))
     if data.startswith(b'%PDF-'):
         return 'application/pdf'
     if b'\x00' not in data[:4096]:
@@ -223,7 +224,7 @@ def _source_type(data: bytes) -> str:
             except UnicodeDecodeError:
                 continue
             return 'text/plain'
-    raise SourceError('只接受 PDF 或文本格式的政策原文（按文件内容判断，不看扩展名）')
+    raise SourceError(_('Only PDF or text policy sources are accepted (judged by the content, not the extension)'))
 
 
 def source_path(policy: Policy):

@@ -12,7 +12,7 @@ from crm.core import clock
 from crm.core.access import scoped
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
-from crm.leads.models import Lead, StageChange, lead_platform
+from crm.leads.models import Lead, Stage, StageChange, lead_platform
 from crm.matching.services import CODE_INDUSTRIES
 from crm.platforms.models import Building, Platform
 
@@ -88,7 +88,7 @@ def _leads(filters: dict, column=None):
     stmt = scoped(select(column if column is not None else Lead.id), Lead)
     stage = filters.get('stage_reached')
     since, until = _window(filters)
-    if stage == '签约':
+    if stage == Stage.SIGNED:
         stmt = stmt.where(Lead.signed_at.is_not(None))  # count once: the first signing, never again
         if since:
             stmt = stmt.where(Lead.signed_at >= since)

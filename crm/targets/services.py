@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm.core import clock
 from crm.core.concurrency import check_version
+from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.plans.models import PlanDocument, Target
 from crm.targets import measures
@@ -42,19 +43,19 @@ def track(target: Target) -> TrackedTarget:
 def validate_measure(measure: dict[str, Any]) -> dict[str, Any]:
     """Check a measure definition; raises TargetError with a Chinese message."""
     if measure.get('entity') not in measures.ENTITIES:
-        raise TargetError('统计对象只能是企业、入驻、招商项目或楼宇')
+        raise TargetError(_('Only firms, tenancies, leads or buildings can be counted'))
     if measure.get('agg', 'count') not in ('count', 'sum'):
-        raise TargetError('统计方式只能是计数或求和')
+        raise TargetError(_('A measure either counts or sums'))
     if measure.get('agg') == 'sum' and (measure['entity'] != 'leads' or
                                         measure.get('field') not in measures.LEAD_SUM_FIELDS):
-        raise TargetError('求和只适用于招商项目的计划投资、预计税收或就业人数')
+        raise TargetError(_('Only a lead\'s planned investment, expected tax or jobs can be summed'))
     for key in ('since', 'until'):
         value = measure.get('filters', {}).get(key)
         if value:
             try:
                 date.fromisoformat(value)
             except ValueError as exc:
-                raise TargetError(f'日期格式不对：{value}') from exc
+                raise TargetError(_('Date not understood: %(value)s', value=value)) from exc
     return measure
 
 
@@ -71,9 +72,9 @@ def add_actual(tracked: TrackedTarget, *, value: str, on: date, source: str) -> 
     try:
         Decimal(value)
     except InvalidOperation as exc:
-        raise TargetError('实际值必须是数字') from exc
+        raise TargetError(_('The actual value must be a number')) from exc
     if not source.strip():
-        raise TargetError('手工录入的实际值必须注明来源')
+        raise TargetError(_('An actual value entered by hand needs its source'))
     tracked.actuals = [*tracked.actuals, {'value': value, 'date': on.isoformat(), 'source': source.strip()}]
     db.session.flush()
 
