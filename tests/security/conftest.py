@@ -226,6 +226,18 @@ def _build(factories: Factories) -> dict[str, Any]:
             export_ids[role] = job.id
         db.session.commit()
     shared['export_ids'] = export_ids
+    with factories._in_app():  # a confirmed import per role (nothing in it to undo), and another officer's
+        from crm.core.import_batches import ImportBatch
+
+        batch_ids = {}
+        for role, user in [*users.items(), ('other', other_officer)]:
+            batch = ImportBatch(object_type='firm', filename='企业.csv', sha256='0' * 64, status='done',
+                                started_by_id=user.id, actor_label=user.email)
+            db.session.add(batch)
+            db.session.flush()
+            batch_ids[role] = batch.id
+        db.session.commit()
+    shared['batch_ids'] = batch_ids
     return {'users': users, 'other_officer': other_officer, 'own': own, 'other': other, 'deleted': deleted,
             'shared': shared, 'filters': filters, 'tokens': tokens, 'crossings': crossings}
 
@@ -348,6 +360,8 @@ def variant_values(world: World, rule, variant: str, role: str | None) -> dict[s
             values[name] = world.shared[name]
         elif name == 'job_id':
             values[name] = world.shared['export_ids']['other' if variant == 'other' else role or 'admin']
+        elif name == 'batch_id':
+            values[name] = world.shared['batch_ids']['other' if variant == 'other' else role or 'admin']
         elif name in ('build_id', 'payment_id', 'task_id', 'notification_id'):
             values[name] = side[name]
         else:

@@ -100,6 +100,7 @@ EXPECTED: dict[str, str] = {
     # officer they were given to (another officer's is out of sight)
     'projects.performance': 'ok/ok ok/ok ok/404 ok/404 403',
     'projects.actual_new': 'ok/ok ok/ok ok/404 403 403',
+    'projects.actuals_import': 'ok ok ok 403 403',
     'projects.task_new': 'ok/ok ok/ok 403 403 403',
     'projects.task_done': 'ok/ok ok/ok ok/404 403 403',
     'leads.filter_delete': 'ok/404 ok/404 ok/404 ok/404 403',
@@ -168,6 +169,11 @@ EXPECTED: dict[str, str] = {
     'exports.job': 'ok/404 ok/404 ok/404 ok/404 ok/404',
     'exports.job_status': 'ok/404 ok/404 ok/404 ok/404 ok/404',
     'exports.download': 'ok/404 ok/404 ok/404 ok/404 ok/404',
+    # a confirmed import is its runner's, and administrators'; the file of its bad rows is its runner's alone (a
+    # token of anything else, e.g. a share link's, opens nothing)
+    'imports.batch': 'ok/ok ok/404 ok/404 ok/404 ok/404',
+    'imports.revert': 'ok/ok ok/404 ok/404 ok/404 ok/404',
+    'imports.error_rows': '404/404 404/404 404/404 404/404 404/404',
     # notifications: everyone has an inbox and chooses its channels; a notification is its addressee's alone
     # (own = officer O1's, other = officer O2's), administrators included
     'notifications.index': 'ok ok ok ok ok',
