@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from config import ROOT
 from crm.core import audit
+from crm.core.catalogue import load_catalogue
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Corrections, ParsedDocument, ParsedParagraph,
@@ -21,7 +22,6 @@ from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Correctio
 from crm.plans.parsing.junk import stated_date
 from crm.plans.parsing.spam import find_suspects, merge_suspects
 from crm.plans.parsing.text import bigram_tokens, count_tokens
-from crm.platforms.services import load_catalogue
 
 PLANS_DIR = ROOT / 'seeds' / 'plans'
 META_FIELDS = ('slug', 'title', 'issuer', 'publisher', 'doc_number', 'date', 'period', 'period_start', 'period_end',
