@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from crm.db import UNMANAGED_TABLE_PREFIXES, normalise_url, utcnow
+from crm.db import UNMANAGED_TABLE_PREFIXES, alembic_config, normalise_url, utcnow
 
 FORMAT = 'gongshu-crm-backup'
 FORMAT_VERSION = 1
@@ -93,15 +93,11 @@ def code_heads(url: str) -> list[str]:
     """The migration heads this code ships."""
     from alembic.script import ScriptDirectory
 
-    from crm.cli import alembic_config
-
     return list(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
 def _known_revision(url: str, revision: str) -> bool:
     from alembic.script import ScriptDirectory
-
-    from crm.cli import alembic_config
 
     try:
         return ScriptDirectory.from_config(alembic_config(url)).get_revision(revision) is not None

@@ -4,36 +4,17 @@ Commands that automation calls accept `--json` and then print exactly one JSON d
 """
 from __future__ import annotations
 
-import json
 import secrets
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from config import ROOT
 from crm.core import audit
-from crm.db import db
-
-
-def _emit(payload: Any, as_json: bool, human: str) -> None:
-    if as_json:
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-    else:
-        click.echo(human)
-
-
-def alembic_config(url: str):
-    """Alembic configuration pointing at migrations/ and the given database."""
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option('script_location', str(ROOT / 'migrations'))
-    cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))
-    return cfg
+from crm.core.console import emit as _emit
+from crm.db import alembic_config, db
 
 
 def _cli_context(label: str) -> None:

@@ -7,13 +7,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from crm.core.console import emit as _emit
 from crm.db import db
-
-
-def _emit(payload, as_json: bool, human: str) -> None:
-    from crm.cli import _emit as emit
-
-    emit(payload, as_json, human)
 
 
 @click.group('plans', help='Plan documents: import, show, search, commitments, targets.')
