@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from uuid import UUID
 
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
@@ -91,13 +92,13 @@ def _revision(conn: Connection) -> str | None:
 
 def code_heads(url: str) -> list[str]:
     """The migration heads this code ships."""
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # alembic stays unloaded until a backup runs (it logs on loading)
 
     return list(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
 def _known_revision(url: str, revision: str) -> bool:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # alembic stays unloaded until a backup runs (it logs on loading)
 
     try:
         return ScriptDirectory.from_config(alembic_config(url)).get_revision(revision) is not None
@@ -190,8 +191,6 @@ def _tool_major(path: str) -> int:
 
 def _pg_connection(url: str) -> tuple[str, dict[str, str]]:
     """A libpq conninfo string for the client tools, and an environment carrying the password."""
-    from psycopg.conninfo import make_conninfo
-
     parsed = make_url(normalise_url(url))
     params = {'dbname': parsed.database, 'host': parsed.host, 'port': parsed.port, 'user': parsed.username}
     params.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})

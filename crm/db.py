@@ -11,7 +11,6 @@ import json
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
-from alembic.config import Config
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -168,8 +167,10 @@ class Database:
 db = Database()
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str):
     """Alembic configuration pointing at migrations/ and the given database."""
+    from alembic.config import Config  # only migrations and backups need alembic; loading it per app start logs noise
+
     cfg = Config()
     cfg.set_main_option('script_location', str(ROOT / 'migrations'))
     cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from crm.api.auth import authenticate_request, rate_limit, rate_limit_key
 from crm.api.spec import bp
 from crm.extensions import csrf, limiter
 
@@ -21,7 +22,6 @@ def _wire_blueprint() -> None:
     if _wired:
         return
     declare_operations()
-    from crm.api.auth import authenticate_request, rate_limit, rate_limit_key
 
     # Cookies never authorise API writes (they need a token), so there is no cross-site request to forge.
     csrf.exempt(bp)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -40,8 +41,6 @@ class PasswordChangeForm(BaseForm):
     @property
     def account(self):
         """One's own password: checked against one's own e-mail address and name."""
-        from flask_login import current_user
-
         return current_user
 
 

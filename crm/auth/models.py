@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import get_locale
 from sqlalchemy import Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,8 +30,6 @@ _ROLE_NAMES = {code: (zh, en) for code, zh, en, _rank in ROLES}
 
 def role_label(code: str) -> str:
     """A role's name in the interface language."""
-    from flask_babel import get_locale
-
     names = _ROLE_NAMES.get(code)
     if names is None:
         return code

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from crm.core.access import wants_json
+from crm.core.denials import record
 from crm.db import db
 
 log = logging.getLogger('crm.errors')
@@ -55,8 +56,6 @@ def _http_error(error: HTTPException):
         return error
     denied = g.pop('access_denied', None)
     if error.code == 403 or (error.code == 404 and denied is not None):
-        from crm.core.denials import record
-
         record(error.code, *(denied or (None, None)))
     return _render(error.code)
 

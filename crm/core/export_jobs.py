@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_request_context, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import BigInteger, ForeignKey, Select, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.core.exports import ExportTooLarge, YIELD_PER, csv_chunks, csv_response, xlsx_response, xlsx_write
 from crm.db import Base, db, declare_write_intent, utcnow
 
 log = logging.getLogger(__name__)
@@ -106,8 +108,6 @@ def export_folder() -> Path:
 
 
 def _result(spec: ExportSpec):
-    from crm.core.exports import YIELD_PER
-
     return spec.rows(db.session.execute(spec.statement.execution_options(yield_per=YIELD_PER)))
 
 
@@ -121,15 +121,11 @@ def count_rows(statement: Select, limit: int | None = None) -> int:
 
 def download(spec: ExportSpec, fmt: str):
     """The rows of `spec` as a CSV or XLSX download written while they are read (for lists within the threshold)."""
-    from crm.core.exports import csv_response, xlsx_response
-
     return (csv_response if fmt == 'csv' else xlsx_response)(f'{spec.filename}.{fmt}', spec.header, _result(spec))
 
 
 def export_response(kind: str, fmt: str):
     """The list `kind` as a CSV or XLSX download, or, past the threshold, a queued job and its page."""
-    from flask_login import current_user
-
     from crm import jobs
 
     spec = EXPORTS[kind]()
@@ -153,7 +149,6 @@ def run_job(job_id: int) -> ExportJob | None:
     """What the worker does for one queued export: the list's statement under the asker's query string and
     identity, written to a file with progress notes; the job's row says when the file is ready or why not."""
     from crm.auth.models import User
-    from crm.core.exports import ExportTooLarge, csv_chunks, xlsx_write
 
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status not in ('queued', 'running'):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, true
 from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
+from crm.core.cache import bump, cache, generation
 from crm.db import db, utcnow
 from crm.leads import followups
 from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, StageChange, lead_platform
@@ -199,8 +200,6 @@ def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) ->
     is reused for up to a minute while the fingerprint of its data is unchanged and no lead changed since
     (crm.core.cache: in this process, or in Redis shared by every app process); the page says when the oldest
     figures shown were computed."""
-    from crm.core.cache import cache, generation
-
     store = cache() if cache_key is not None else None
     keys = [f"{NAMESPACE}:{':'.join(map(str, cache_key))}:{group}" for group in GROUPS] if store else []
     found = store.get_many([generation(NAMESPACE), *keys]) if store else []
@@ -224,6 +223,4 @@ def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) ->
 
 def forget_cached_figures() -> None:
     """Every cached set of figures is out of date (called when leads change), in every app process."""
-    from crm.core.cache import bump
-
     bump(NAMESPACE)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.auth.models import OFFICER, User
 from crm.core import audit, clock
 from crm.core.audit import AuditEvent
 from crm.core.settings import get_setting, set_setting
@@ -208,7 +209,6 @@ def auto_assign(lead: Lead) -> int | None:
     """Give an unowned lead to the next member of the first matching active rule's team; the new owner's id."""
     if lead.owner_id is not None:
         return lead.owner_id
-    from crm.auth.models import OFFICER, User
 
     for rule in db.session.scalars(select(AssignmentRule).where(AssignmentRule.active.is_(True))
                                    .order_by(AssignmentRule.position, AssignmentRule.id)):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from crm.core import clock
 from crm.core.labels import UNIT_STATUSES, list_text, unit_use_label
 from crm.core.access import scoped
 from crm.db import db
+from crm.leads.followups import CLOSED_STAGES
 from crm.leads.models import Lead
 from crm.matching.cost import Line, landed_cost, yearly_rent
 from crm.matching.models import DROP, KINDS, PIN, MatchChoice
@@ -25,6 +27,7 @@ from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
 from crm.platforms.models import Building, Platform, Unit, UnitReservation
 from crm.policies.evaluate import NOT_ELIGIBLE, TERM_YEARS, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
+from crm.policies.services import EXPIRY_WARNING_DAYS
 
 # GB/T 4754 code prefixes → the industry vocabulary the plans and platforms use (longest prefix wins).
 CODE_INDUSTRIES = {
@@ -459,11 +462,7 @@ def expiring_relied_policies(*where, today=None, limit: int | None = None) -> li
     """Open leads (and `where`) relying on a policy (pinned on the match, or cited by the lead's latest pack) that
     is in force and expires within the warning period, soonest first: {lead_id, lead, owner_id, policy_id, policy,
     expires_on}. The same reliance as `relied_policy_ids`, for many leads at once."""
-    from datetime import timedelta
-
-    from crm.leads.followups import CLOSED_STAGES
     from crm.packs.models import Pack
-    from crm.policies.services import EXPIRY_WARNING_DAYS
 
     today = today or clock.today()
     open_leads = (Lead.stage.not_in(CLOSED_STAGES), *where)

@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from fontTools.ttLib import TTFont
 from markupsafe import Markup
 
 from crm.packs.fonts import DEBIAN_PACKAGE, FONT_FILES, FONTCONFIG_NAME
@@ -203,8 +204,6 @@ def _harfbuzz_problems() -> list[str]:
 
 
 def _font_problems(fonts: Path) -> list[str]:
-    from fontTools.ttLib import TTFont
-
     missing = [name for name in (*FONT_FILES, FONTCONFIG_NAME) if not (fonts / name).is_file()]
     if missing:
         return [f'PDF fonts missing in {fonts}: {", ".join(missing)}; run `python -m crm.packs.fonts {fonts}` '

@@ -9,13 +9,19 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.core import audit, clock
+from crm.core.i18n import in_language
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
-from crm.matching.services import industries_of_code, industries_of_text
+from crm.matching.services import evaluate_for_lead, industries_of_code, industries_of_text
+from crm.packs.labels import helpers
 from crm.packs.models import PolicySummary
 from crm.packs.numbers import new_series, series_of, summary_number
+from crm.packs.pdf import base_css, render_pdf_pages
+from crm.packs.services import ASSET_ROOT, pdf_path
+from crm.policies.eligibility import policy_firms
 from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
+from crm.policies.push import request_push, run_push
 from crm.policies.services import policy_terms
 
 
@@ -36,8 +42,6 @@ def firm_facts(firm: Firm) -> dict[str, Any]:
 def evaluate_for_subject(policy: Policy, *, lead=None, firm: Firm | None = None) -> PolicyResult:
     """The one evaluation of a policy for a lead (as its match page and pack show it) or for a firm (as its
     政策摘要 shows it); the policy page and the API show the same."""
-    from crm.matching.services import evaluate_for_lead
-
     if lead is not None:
         return evaluate_for_lead(policy, lead)
     return evaluate_policy(policy, firm_facts(firm))
@@ -45,8 +49,6 @@ def evaluate_for_subject(policy: Policy, *, lead=None, firm: Firm | None = None)
 
 def summary_context(firm: Firm, *, number: str, author: str, lang: str = 'zh') -> dict[str, Any]:
     """Plain data for the summary template, its generated texts (amounts, what is missing) in `lang`."""
-    from crm.core.i18n import in_language
-
     with in_language(lang):
         return _summary_context(firm, number=number, author=author)
 
@@ -75,10 +77,6 @@ def _summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
 
 def summary_html(context: dict[str, Any], lang: str) -> str:
     """The summary's HTML, every word in `lang`."""
-    from crm.core.i18n import in_language
-    from crm.packs.labels import helpers
-    from crm.packs.pdf import base_css
-
     with in_language(lang):
         return render_template('packs/pdf/summary.html', c=context, base_css=base_css(), lang=lang, **helpers())
 
@@ -86,9 +84,6 @@ def summary_html(context: dict[str, Any], lang: str) -> str:
 def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str = '',
                   lang: str = 'zh') -> PolicySummary:
     """Render, store and record a new 政策摘要 for the firm, in Chinese or (lang='en') English."""
-    from crm.packs.pdf import render_pdf_pages
-    from crm.packs.services import ASSET_ROOT, pdf_path
-
     count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
     earlier = db.session.scalar(select(PolicySummary.number).where(PolicySummary.firm_id == firm.id)
                                 .order_by(PolicySummary.id.desc()).limit(1))
@@ -115,8 +110,6 @@ def demo_summary(firm_id: int | None, *, author: User | None = None) -> dict[str
     """The demo firm user's 政策摘要, issued the way an officer does it: from the list of firms an example policy
     fits, pushed to the demo firm (none when the firm has one already)."""
     from crm.cli import SystemActor
-    from crm.policies.eligibility import policy_firms
-    from crm.policies.push import request_push, run_push
 
     firm = db.session.get(Firm, firm_id) if firm_id else None
     if firm is None or db.session.scalar(select(PolicySummary.id).where(PolicySummary.firm_id == firm.id).limit(1)):

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from config import ROOT
 from crm.core import audit
@@ -227,8 +227,6 @@ def _store_parsed(document: PlanDocument, parsed: ParsedDocument) -> dict[str, i
 
 def document_counts(document: PlanDocument) -> dict[str, int]:
     """Counts of what a stored document holds."""
-    from sqlalchemy import func
-
     def count(model) -> int:
         return db.session.scalar(select(func.count(model.id)).where(model.document_id == document.id)) or 0
 

@@ -9,11 +9,12 @@ from flask.cli import with_appcontext
 
 from crm.core.console import emit as _emit
 from crm.db import db
+from crm.policies.eligibility import policy_firms
+from crm.policies.imports import PolicyImportError, accept_clause, clause_record, import_policy_text, policy_record
+from crm.policies.models import Policy
 
 
 def _policy(policy_id: int):
-    from crm.policies.models import Policy
-
     policy = db.session.get(Policy, policy_id)
     if policy is None:
         raise click.ClickException(f'政策不存在 (no such policy): {policy_id}')
@@ -39,7 +40,6 @@ def import_command(file: Path, policy_id: int | None, title, issuer, doc_number,
     """Import a policy text (UTF-8/GB18030 text, saved HTML, .docx or PDF with a text layer); the same file twice
     changes nothing. Clauses read from it are candidates until accepted."""
     from crm.cli import _cli_context
-    from crm.policies.imports import PolicyImportError, import_policy_text, policy_record
 
     _cli_context('policies-import')
     if date_:
@@ -68,7 +68,6 @@ def import_command(file: Path, policy_id: int | None, title, issuer, doc_number,
 def review_command(policy_id: int, accept_all: bool, as_json: bool) -> None:
     """List the policy's clause candidates (and accept them all with --accept-all)."""
     from crm.cli import _cli_context
-    from crm.policies.imports import accept_clause, clause_record
 
     _cli_context('policies-review')
     policy = _policy(policy_id)
@@ -90,7 +89,6 @@ def eligible_command(policy_id: int, as_json: bool) -> None:
     """The firms on the platforms and of open leads that the policy fits: eligible, maybe (with the data still
     missing), and how many are not eligible."""
     from crm.cli import SystemActor
-    from crm.policies.eligibility import policy_firms
 
     found = policy_firms(_policy(policy_id), user=SystemActor())
     payload = found.as_dict()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from crm.auth.models import User
 from crm.core import audit
 from crm.db import db, utcnow
 from crm.firms.models import Firm
@@ -40,7 +41,6 @@ def run_push(push_id: int, *, commit: Callable[[], None] | None = None,
              raise_errors: bool = False) -> PolicyPush | None:
     """What the worker does: one 政策摘要 per firm, progress committed after each (so the page can show it).
     Inline callers (the demo) pass their own `commit` and `raise_errors=True`: a failure is theirs to handle."""
-    from crm.auth.models import User
     from crm.packs.summaries import build_summary
 
     commit = commit or db.session.commit
