@@ -16,9 +16,8 @@ from sqlalchemy import select as sa_select
 from crm.auth.models import user_by_email
 from crm.auth.services import AccountError, create_user
 from crm.backup import BackupError, create_backup, restore_backup
-from crm.core import audit
 from crm.core.access import SYSTEM
-from crm.core.console import emit as _emit
+from crm.core.console import SystemActor, cli_context as _cli_context, emit as _emit
 from crm.core.exports import ExportTooLarge, YIELD_PER, csv_chunks, xlsx_write
 from crm.core.import_batches import recent_batches, run_batch
 from crm.core.spreadsheets import SpreadsheetError, read_table
@@ -40,10 +39,6 @@ from crm.platforms.services import find_platform
 from crm.platforms.unit_import import import_units
 from crm.policies.cli import policies_group
 from crm.seed import run_seed
-
-
-def _cli_context(label: str) -> None:
-    audit.set_context(audit.AuditContext(actor_label=f'cli:{label}'))
 
 
 @click.group('db', help='Database schema (Alembic migrations).')
@@ -156,15 +151,6 @@ def demo_command(as_json: bool, force: bool, units: int, firms: int, leads: int,
              (f"  两步验证密钥 (authenticator key): {a['totp_secret']}" if a.get('totp_secret') else '')
              for a in result['accounts']]
     _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))
-
-
-class SystemActor:
-    """The command line acts with administrator rights unless `--as` names a user."""
-
-    id = None
-    role_code = 'admin'
-    is_authenticated = True
-    platform_ids: frozenset = frozenset()
 
 
 @click.group('import', help='Import spreadsheets (CSV or XLSX).')

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.core import audit, clock
+from crm.core.console import SystemActor
 from crm.core.i18n import in_language
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
@@ -109,8 +110,6 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
 def demo_summary(firm_id: int | None, *, author: User | None = None) -> dict[str, int]:
     """The demo firm user's 政策摘要, issued the way an officer does it: from the list of firms an example policy
     fits, pushed to the demo firm (none when the firm has one already)."""
-    from crm.cli import SystemActor
-
     firm = db.session.get(Firm, firm_id) if firm_id else None
     if firm is None or db.session.scalar(select(PolicySummary.id).where(PolicySummary.firm_id == firm.id).limit(1)):
         return {'demo_summaries': 0}

@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from crm.core.console import emit as _emit
+from crm.core.console import cli_context as _cli_context, emit as _emit
 from crm.db import db
 from crm.plans.commitments import list_commitments, target_dict, targets_statement
 from crm.plans.models import PlanDocument, PlanParagraph
@@ -33,8 +33,6 @@ def plans_group() -> None:
 @with_appcontext
 def import_command(files, slug, title, issuer, date_, kind, period, district, as_json) -> None:
     """Import plan text files (UTF-8 or GB18030); the same file twice changes nothing."""
-    from crm.cli import _cli_context
-
     _cli_context('plans-import')
     meta = {'slug': slug, 'title': title, 'issuer': issuer, 'date': date_, 'kind': kind, 'period': period,
             'district': district}
@@ -58,8 +56,6 @@ def import_command(files, slug, title, issuer, date_, kind, period, district, as
 @with_appcontext
 def correct_command(document_id: int, strip: str | None, keep: str | None, as_json: bool) -> None:
     """Correct a document's junk removal; the file is parsed again into a new version linked to this one."""
-    from crm.cli import _cli_context
-
     _cli_context('plans-correct')
     if (strip is None) == (keep is None):
         raise click.ClickException('give exactly one of --strip TEXT or --keep TEXT')
