@@ -12,6 +12,7 @@ from crm.auth import services, totp
 from crm.auth.forms import PasswordResetForm, UserCreateForm, UserForm
 from crm.auth.models import OFFICER, Role, User, UserSession
 from crm.auth.sessions import revoke_all_sessions
+from crm.auth.tokens import ApiToken, revoke_token, tokens_of
 from crm.core import audit, denials
 from crm.core.access import Perm, requires
 from crm.core.audit import AuditEvent
@@ -103,7 +104,6 @@ def user_edit(user_id: int):
     sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
                                                             UserSession.revoked_at.is_(None))
                                   .order_by(UserSession.created_at.desc()).limit(20)).all()
-    from crm.api.tokens import tokens_of
 
     return render_template('admin/user_form.html', form=form, user=user, conflict=form.conflict, sessions=sessions,
                            reset_form=PasswordResetForm(), tokens=tokens_of(user.id),
@@ -158,8 +158,6 @@ def user_revoke_sessions(user_id: int):
 @requires(Perm.USERS_MANAGE)
 def user_revoke_token(user_id: int, token_id: int):
     """Revoke one API token of an account; it stops working at once."""
-    from crm.api.tokens import ApiToken, revoke_token
-
     user = _user_or_404(user_id)
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:

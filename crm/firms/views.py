@@ -22,6 +22,8 @@ from crm.firms.contact_import import import_contacts
 from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
 from crm.firms.imports import import_firms
 from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
+from crm.leads.models import Lead
+from crm.packs.models import Pack, PolicySummary
 from crm.platforms.models import Building, Unit
 
 bp = Blueprint('firms', __name__, url_prefix='/firms')
@@ -150,9 +152,6 @@ def _redirect_merged_away():
 def detail(firm_id: int):
     """A firm's profile: identity, contacts (phones masked), where it sits, its leads, packs and 政策摘要 (each as
     far as the user may see them), possibly duplicate firms and its history."""
-    from crm.leads.models import Lead
-    from crm.packs.models import Pack, PolicySummary
-
     firm = get_or_404(Firm, firm_id)
     contacts = db.session.scalars(scoped(select(Contact), Contact).where(Contact.firm_id == firm.id)).all()
     tenancies = db.session.scalars(scoped(select(Tenancy), Tenancy).where(Tenancy.firm_id == firm.id)

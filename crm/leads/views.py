@@ -41,6 +41,10 @@ from crm.leads.models import (
     lead_platform,
 )
 from crm.leads.pool import timeline_events
+from crm.matching.models import KINDS
+from crm.matching.services import match_lead, relied_policy_ids, set_choice
+from crm.packs.models import Pack, PackBuild
+from crm.packs.services import stale_reasons
 from crm.plans.models import Commitment
 from crm.platforms.listing import platform_groups
 from crm.platforms.models import Platform, Unit, UnitReservation
@@ -82,8 +86,6 @@ def _filtered():
 @requires(Perm.LEADS_VIEW)
 def match(lead_id: int):
     """Platforms, units, policies and plan commitments for this lead, each with its reasons."""
-    from crm.matching.services import match_lead
-
     lead = get_or_404(Lead, lead_id)
     return render_template('leads/match.html', lead=lead, result=match_lead(lead, viewer=current_user),
                            editable=has_permission(current_user, Perm.LEADS_EDIT) and can(current_user, 'edit', lead))
@@ -93,9 +95,6 @@ def match(lead_id: int):
 @requires(Perm.LEADS_EDIT)
 def match_choice(lead_id: int):
     """Pin a match item for the pack, drop it, or undo either."""
-    from crm.matching.models import KINDS
-    from crm.matching.services import set_choice
-
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
     kind, item_id = request.form.get('kind'), request.form.get('item_id', type=record_id)
@@ -387,15 +386,11 @@ def detail(lead_id: int):
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
                                                                    User.is_active.is_(True))).all()
-    from crm.packs.models import Pack
     packs = db.session.scalars(scoped(select(Pack), Pack).where(Pack.lead_id == lead.id)
                                .order_by(Pack.version.desc())).all()
     promised = db.session.execute(scoped(select(UnitReservation, Unit), Unit)  # a park manager: on their platforms
                                   .join(Unit, Unit.id == UnitReservation.unit_id)
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
-    from crm.matching.services import relied_policy_ids
-    from crm.packs.models import PackBuild
-    from crm.packs.services import stale_reasons
     building = db.session.scalar(select(PackBuild).where(PackBuild.lead_id == lead.id,
                                                          PackBuild.status.in_(('queued', 'running'))).limit(1))
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,

@@ -18,6 +18,9 @@ from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.models import Lead
+from crm.matching.models import MatchChoice, PIN
+from crm.packs.models import PolicySummary
+from crm.packs.summaries import evaluate_for_subject
 from crm.plans.models import PlanDocument, PlanParagraph
 from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
@@ -92,8 +95,6 @@ def _staff_only() -> None:
 def _preview(policy: Policy):
     """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it;
     a firm user sees it for their own firm."""
-    from crm.packs.summaries import evaluate_for_subject
-
     if _firm_user() and not request.args.get('lead') and not request.args.get('firm'):
         firm = db.session.get(Firm, current_user.firm_id) if current_user.firm_id else None
         return (firm.name, evaluate_for_subject(policy, firm=firm)) if firm else (None, None)
@@ -112,8 +113,6 @@ def _preview(policy: Policy):
 @requires(Perm.POLICIES_VIEW)
 def detail(policy_id: int):
     """A policy's facts, sources, clauses, who relies on it, and a preview of its evaluation."""
-    from crm.matching.models import PIN, MatchChoice
-
     policy = get_or_404(Policy, policy_id)
     subject, result = _preview(policy)
     words = '' if _firm_user() else request.args.get('who', '').strip()[:60]
@@ -448,8 +447,6 @@ def push_status(push_id: int):
 
 
 def _push_summaries(queued) -> list:
-    from crm.packs.models import PolicySummary
-
     if queued.status != 'done' or not queued.summary_ids:
         return []
     return db.session.execute(select(PolicySummary, Firm.name).join(Firm, Firm.id == PolicySummary.firm_id)
