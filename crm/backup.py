@@ -30,6 +30,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg.conninfo import make_conninfo
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
@@ -92,14 +93,10 @@ def _revision(conn: Connection) -> str | None:
 
 def code_heads(url: str) -> list[str]:
     """The migration heads this code ships."""
-    from alembic.script import ScriptDirectory  # alembic stays unloaded until a backup runs (it logs on loading)
-
     return list(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
 def _known_revision(url: str, revision: str) -> bool:
-    from alembic.script import ScriptDirectory  # alembic stays unloaded until a backup runs (it logs on loading)
-
     try:
         return ScriptDirectory.from_config(alembic_config(url)).get_revision(revision) is not None
     except Exception:  # alembic raises several kinds of resolution errors for unknown ids

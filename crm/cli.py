@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import click
+from alembic import command as alembic_command
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from huey.consumer import Consumer
 from sqlalchemy import select as sa_select
 
 from crm.auth.models import user_by_email
@@ -51,10 +53,8 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Upgrade the schema to REVISION (default: head)."""
-    from alembic import command
-
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
+    alembic_command.upgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
     click.echo(f'database upgraded to {revision}')
 
 
@@ -63,9 +63,7 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION (e.g. -1 or base)."""
-    from alembic import command
-
-    command.downgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
+    alembic_command.downgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
     click.echo(f'database downgraded to {revision}')
 
 
@@ -73,9 +71,7 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def db_current() -> None:
     """Show the current revision."""
-    from alembic import command
-
-    command.current(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']))
+    alembic_command.current(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']))
 
 
 @click.command('seed')
@@ -395,8 +391,6 @@ def restore_command(file: Path, force: bool, as_json: bool) -> None:
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the background job consumer (daily digest; long jobs) on the queue the configuration names."""
-    from huey.consumer import Consumer
-
     if huey.immediate:
         raise click.ClickException('JOBS_IMMEDIATE 模式下任务随请求立即执行，无需 worker (tasks run inline)')
     Consumer(huey, workers=workers).run()  # the queue keeps UTC; the schedule in crm/jobs.py says so

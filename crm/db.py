@@ -11,6 +11,7 @@ import json
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
+from alembic.config import Config
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -167,10 +168,8 @@ class Database:
 db = Database()
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     """Alembic configuration pointing at migrations/ and the given database."""
-    from alembic.config import Config  # only migrations and backups need alembic; loading it per app start logs noise
-
     cfg = Config()
     cfg.set_main_option('script_location', str(ROOT / 'migrations'))
     cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
-from flask import Response
+from flask import Response, flash, redirect, request
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -85,8 +85,6 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """An XLSX download; more rows than a worksheet holds are refused with a message back on the list page."""
-    from flask import flash, redirect, request
-
     spool = _spool()
     try:
         xlsx_write(header, rows, spool)

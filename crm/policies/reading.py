@@ -11,6 +11,9 @@ from html.parser import HTMLParser
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
 from crm.plans.parsing.text import decode
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -77,9 +80,6 @@ def read_document(data: bytes) -> DocumentText:
 # --- PDF ------------------------------------------------------------------------------------------------------
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

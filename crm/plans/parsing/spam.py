@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from crm.plans.parsing import language
+from . import language
 from .corpus import CorpusStats
 from .model import Corrections, ParsedParagraph, Removal, Suspect
 from .text import CJK
