@@ -405,7 +405,7 @@ def register(app: Flask) -> None:
 
 
 def _create_app():
-    from crm import create_app
+    from crm import create_app  # the factory imports this module to register its commands
 
     return create_app()
 

@@ -92,7 +92,7 @@ def enqueue_or_fail(task, record) -> bool:
 def _app() -> Flask:
     """The application tasks run in: the one that configured the queue (the worker's), else a new one."""
     if 'app' not in _configured:
-        from crm import create_app
+        from crm import create_app  # the factory imports this module to configure the queue
 
         create_app()
     return _configured['app']

@@ -13,7 +13,7 @@ _wired = False
 
 def declare_operations() -> None:
     """Import the resource modules: each declares its operations (routes and OpenAPI entries) once."""
-    from crm.api import firms, leads, meta, packs, platforms, policies  # noqa: F401
+    from crm.api import firms, leads, meta, packs, platforms, policies  # noqa: F401  (each declares its operations)
 
 
 def _wire_blueprint() -> None:

@@ -64,7 +64,7 @@ class UserForm(VersionedForm):
 
     def validate_firm(self, field) -> None:
         """A firm user acts for one firm: it must be given and exist; other roles are linked to none."""
-        from crm.firms.services import find_firm
+        from crm.firms.services import find_firm  # firms builds on auth: a firm account names its firm
 
         if self.role.data != 'firm':
             return
@@ -78,7 +78,7 @@ class UserForm(VersionedForm):
                 'office_address': self.office_address.data}
 
     def firm_id(self) -> int | None:
-        from crm.firms.services import find_firm
+        from crm.firms.services import find_firm  # firms builds on auth: a firm account names its firm
 
         firm = find_firm(self.firm.data) if self.role.data == 'firm' else None
         return firm.id if firm else None

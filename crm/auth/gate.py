@@ -31,7 +31,7 @@ def require_second_factor():
     if session.get(MFA) or not totp.required_for(current_user):
         return None
     if request.path.startswith('/api/'):
-        from crm.api.spec import api_error
+        from crm.api.spec import api_error  # the API builds on auth: its refusals use its JSON error
 
         return api_error(401, 'second_factor_required', _('Your account must sign in with a one-time code first: '
                                                           'sign in again in the browser, or use an API token.'))

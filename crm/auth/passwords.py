@@ -109,7 +109,7 @@ def context_words() -> list[str]:
     """The district's and the product's words, and the names and keys of the platforms in the database."""
     words = {_fold(w) for w in CONTEXT_WORDS}
     if has_app_context():
-        from crm.platforms.models import Platform
+        from crm.platforms.models import Platform  # platforms builds on auth: a manager's platform names
 
         for name, key in db.session.execute(select(Platform.name, Platform.key)):
             words |= {_fold(name), *(_fold(part) for part in re.split(r'[-_\s]', key or ''))}

@@ -126,7 +126,7 @@ def download(spec: ExportSpec, fmt: str):
 
 def export_response(kind: str, fmt: str):
     """The list `kind` as a CSV or XLSX download, or, past the threshold, a queued job and its page."""
-    from crm import jobs
+    from crm import jobs  # the job module imports this one to run exports
 
     spec = EXPORTS[kind]()
     threshold = current_app.config['EXPORT_BACKGROUND_ROWS']
@@ -148,7 +148,7 @@ def export_response(kind: str, fmt: str):
 def run_job(job_id: int) -> ExportJob | None:
     """What the worker does for one queued export: the list's statement under the asker's query string and
     identity, written to a file with progress notes; the job's row says when the file is ready or why not."""
-    from crm.auth.models import User
+    from crm.auth.models import User  # auth builds on core: a finished export is mailed
 
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status not in ('queued', 'running'):

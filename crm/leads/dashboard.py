@@ -146,8 +146,8 @@ def target_rows(limit: int = 6) -> dict:
     """Tracked targets for the dashboard, as plain data (the row template reads it like a Progress): those of the
     current plan period first (the first `limit`, with how many there are), then those whose period is over,
     with their final result."""
-    from crm.targets.models import TrackedTarget
-    from crm.targets.services import progress
+    from crm.targets.models import TrackedTarget  # targets builds on leads: the dashboard shows them
+    from crm.targets.services import progress  # targets builds on leads: the dashboard shows them
 
     current, past = [], []
     for tracked in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id)):

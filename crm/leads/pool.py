@@ -130,7 +130,7 @@ def recall_due(lead: Lead, today: date | None = None) -> bool:
 
 def pool_warning_due(lead: Lead, today: date) -> None:
     """Tell the lead's owner it will return to the pool on the next daily run: written to the lead's timeline."""
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to leads: to invert with a hook
 
     audit.log(db.session, WARNED, 'lead', lead.id, owner=lead.owner_id, stage=lead.stage, on=today.isoformat())
     events.lead_returning_to_pool(lead, today + timedelta(days=1))  # the next daily run returns it

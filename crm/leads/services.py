@@ -184,7 +184,7 @@ def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
     db.session.flush()
     audit.log(db.session, 'assign', 'lead', lead.id, owner=[before, owner_id], by=actor_id)
     if owner_id != before:
-        from crm.notifications import events
+        from crm.notifications import events  # notifications react to leads: to invert with a hook
 
         events.lead_assigned(lead, owner_id, actor_id=actor_id)
 
@@ -218,7 +218,7 @@ def add_activity(lead: Lead, *, kind: str, subject: str, due_on: date | None, ow
 
 def _tell_mentioned(activity: Activity, actor_id: int | None) -> None:
     """Colleagues named with @ in a follow-up are notified (crm.notifications)."""
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to leads: to invert with a hook
 
     events.follow_up_mentions(activity, actor_id=actor_id)
 

@@ -447,7 +447,7 @@ def evaluation_json(result: PolicyResult) -> dict[str, Any]:
 
 def relied_policy_ids(lead_id: int) -> set[int]:
     """The policies a lead relies on: pinned on its match, or cited by its latest pack."""
-    from crm.packs.models import Pack
+    from crm.packs.models import Pack  # packs build on matching: a pack relies on a match
 
     ids = set(db.session.scalars(select(MatchChoice.item_id).where(MatchChoice.lead_id == lead_id,
                                                                    MatchChoice.kind == 'policy',
@@ -462,7 +462,7 @@ def expiring_relied_policies(*where, today=None, limit: int | None = None) -> li
     """Open leads (and `where`) relying on a policy (pinned on the match, or cited by the lead's latest pack) that
     is in force and expires within the warning period, soonest first: {lead_id, lead, owner_id, policy_id, policy,
     expires_on}. The same reliance as `relied_policy_ids`, for many leads at once."""
-    from crm.packs.models import Pack
+    from crm.packs.models import Pack  # packs build on matching: a pack relies on a match
 
     today = today or clock.today()
     open_leads = (Lead.stage.not_in(CLOSED_STAGES), *where)

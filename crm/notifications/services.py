@@ -90,7 +90,7 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 
 def dispatch() -> int:
     """Queue the delivery of every notification committed since the last call (in this session)."""
-    from crm import jobs
+    from crm import jobs  # the job module imports this one to deliver notifications
 
     ready = db.session.info.pop(_READY, [])
     for notification_id in ready:

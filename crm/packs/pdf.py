@@ -105,7 +105,7 @@ class _TruncateLongArguments(logging.Filter):
 
 @cache
 def _weasyprint() -> Any:
-    import weasyprint
+    import weasyprint  # loaded by the first PDF: app start-up stays quick
 
     logging.getLogger('weasyprint').addFilter(_TruncateLongArguments())
     return weasyprint
@@ -114,7 +114,7 @@ def _weasyprint() -> Any:
 @cache
 def _fetcher_class() -> type:
     _weasyprint()
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # loaded by the first PDF: app start-up stays quick
 
     class AssetOnlyFetcher(URLFetcher):
         """Fetch only size-capped data: URIs and files inside one asset root; refuse and log anything else."""
@@ -191,7 +191,7 @@ def _harfbuzz_version() -> str:
 
 
 def _harfbuzz_problems() -> list[str]:
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset  # read when checked: a missing library shows then
 
     if harfbuzz_subset is None:
         return [f'HarfBuzz-subset library not found: install the Debian package {HARFBUZZ_PACKAGE} '

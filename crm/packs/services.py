@@ -243,7 +243,7 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
         return share, 'expired'
     db.session.add(PackShareAccess(share_id=share.id, what=what, ip=ip, user_agent=(user_agent or '')[:255]))
     db.session.flush()
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to packs: to invert with a hook
 
     events.share_opened(share, db.session.get(Pack, share.pack_id), what)
     return share, 'ok'
@@ -298,7 +298,7 @@ def run_build(build_id: int) -> PackBuild | None:
         build.status, build.pack_id, build.step, build.percent = 'done', pack.id, '完成', 100
     build.finished_at = utcnow()
     db.session.commit()
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to packs: to invert with a hook
 
     events.pack_build_finished(build)
     db.session.commit()

@@ -31,7 +31,7 @@ def build(lead_id: int):
     lang = request.form.get('lang') if request.form.get('lang') in ('zh', 'en') else 'zh'
     build = services.request_build(lead, lang=lang, user_id=current_user.id)
     db.session.commit()  # the worker must see the queued build
-    from crm import jobs
+    from crm import jobs  # the job module imports packs to build them
     if not jobs.enqueue_or_fail(jobs.build_pack, build):
         db.session.commit()  # the progress page says why nothing is coming
     return redirect(url_for('packs.build_progress', build_id=build.id))

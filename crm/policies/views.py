@@ -400,7 +400,7 @@ def firms(policy_id: int):
 @requires(Perm.PACKS_BUILD)
 def push(policy_id: int):
     """Issue 政策摘要 to the chosen firms in one step (a background job with progress)."""
-    from crm import jobs
+    from crm import jobs  # the job module imports policies to push summaries
 
     policy = get_or_404(Policy, policy_id)
     found = policy_firms(policy)
