@@ -21,7 +21,7 @@ from crm.core.export_views import bp as exports_bp
 from crm.core.i18n import select_locale, select_timezone
 from crm.core.templating import init_app as init_template_helpers
 from crm.core.validators import RecordIdConverter
-from crm.db import db
+from crm.db import db as database
 from crm.extensions import babel, csrf, limiter, login_manager
 from crm.firms.views import bp as firms_bp
 from crm.leads.aftercare_views import bp as projects_bp
@@ -71,7 +71,7 @@ def configure_app(app: Flask, config: Config | dict[str, Any] | str | None) -> N
 
 def init_database(app: Flask) -> None:
     """Engine, request-scoped session and every model's metadata and access rules."""
-    db.init_app(app)
+    database.init_app(app)
 
 
 def init_extensions(app: Flask) -> None:

@@ -160,3 +160,16 @@ def test_the_checks_see_a_violation():
     assert _targets('crm.policies.views', node, False) == {'crm.leads.models'}
     assert layer('crm.leads.views') == 'adapters' and layer('crm.leads.services') == 'leads'
     assert LAYERS.index(layer('crm.leads.services')) < LAYERS.index(layer('crm.packs.models'))
+
+
+def test_names_the_factory_imports_leave_its_submodules_reachable():
+    """`crm.db` stays the module (migrations read `crm.db.UTCDateTime`) though the factory imports names from it."""
+    import importlib
+    import sys
+
+    import crm
+
+    children = sorted({m.split('.')[1] for m in MODULES if m.count('.') >= 1})
+    for child in children:
+        importlib.import_module(f'crm.{child}')
+    assert [c for c in children if getattr(crm, c) is not sys.modules[f'crm.{c}']] == []
