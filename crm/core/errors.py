@@ -32,6 +32,13 @@ JSON_CODES = {400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404:
               422: 'invalid', 428: 'version_required', 429: 'rate_limited', 500: 'server_error'}
 
 
+def api_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None, **extra):
+    """The JSON error answer: {"error": {"code", "message", "fields", ...}}."""
+    body = {'code': code, 'status': status, 'message': str(message), 'fields': fields or {},
+            'request_id': getattr(g, 'request_id', ''), **extra}
+    return jsonify(error=body), status
+
+
 def _render(code: int, message: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500])
     text = str(message or default)

@@ -25,7 +25,6 @@ TOP_PACKAGES = {'main', 'admin', 'api'}
 # a dependency to invert (a hook, a signal or a move); the list may only shrink.
 KNOWN_UPWARD = {
     ('crm.auth.forms', 'crm.firms.services'),
-    ('crm.auth.gate', 'crm.api.spec'),
     ('crm.auth.passwords', 'crm.platforms.models'),
     ('crm.core.denials', 'crm.auth.models'),
     ('crm.core.export_jobs', 'crm.auth.models'),
@@ -43,7 +42,7 @@ KNOWN_UPWARD = {
     ('crm.policies.push', 'crm.packs.summaries'),
     ('crm.policies.views', 'crm.jobs'),
 }
-MAX_IN_FUNCTION = 33
+MAX_IN_FUNCTION = 32
 
 
 def _module_name(path: Path) -> str:
