@@ -142,24 +142,6 @@ def vacancy_by_platform() -> list[dict]:
             for pid, name, n, v, total in rows]
 
 
-def target_rows(limit: int = 6) -> dict:
-    """Tracked targets for the dashboard, as plain data (the row template reads it like a Progress): those of the
-    current plan period first (the first `limit`, with how many there are), then those whose period is over,
-    with their final result."""
-    from crm.targets.models import TrackedTarget  # targets builds on leads: the dashboard shows them
-    from crm.targets.services import progress  # targets builds on leads: the dashboard shows them
-
-    current, past = [], []
-    for tracked in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id)):
-        row = progress(tracked)
-        (past if row.past else current).append(
-            {'target': {name: getattr(tracked, name) for name in
-                        ('id', 'metric', 'comparator', 'value', 'unit', 'year', 'citation')},
-             'actual': row.actual, 'source': row.source, 'share': row.share, 'elapsed': row.elapsed,
-             'past': row.past})
-    return {'current': current[:limit], 'current_total': len(current), 'past': past}
-
-
 CACHE_SECONDS = 60
 NAMESPACE = 'dashboard'
 
@@ -190,8 +172,7 @@ GROUPS = {
         'lost_reasons': lost_reasons()}),
     'follow_ups': (_follow_up_version, follow_up_figures),
     'vacancy': (_vacancy_version, lambda: {'vacancy': vacancy_by_platform()}),
-    # the compact target rows follow their data within the minute (the targets page itself is always live)
-    'targets': (tuple, lambda: {'targets': target_rows()}),
+    # 'targets' is added by crm.targets.services (targets build on leads)
 }
 
 
