@@ -42,8 +42,9 @@ from crm.leads.models import (
 )
 from crm.leads.pool import timeline_events
 from crm.matching.models import KINDS
-from crm.matching.services import match_lead, relied_policy_ids, set_choice
+from crm.matching.services import match_lead, set_choice
 from crm.packs.models import Pack, PackBuild
+from crm.packs.reliance import relied_policy_ids
 from crm.packs.services import stale_reasons
 from crm.plans.models import Commitment
 from crm.platforms.listing import platform_groups

@@ -19,8 +19,8 @@ from crm.firms.models import Firm, Tenancy
 from crm.leads import followups
 from crm.leads.dashboard import signed_total
 from crm.leads.models import ALL_STAGES, Activity, Lead, STAGE_NAMES, StageChange
-from crm.matching.services import expiring_relied_policies
 from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess, PolicySummary
+from crm.packs.reliance import expiring_relied_policies
 from crm.platforms.models import Building, Platform, Unit
 from crm.policies.models import Policy
 

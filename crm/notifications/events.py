@@ -12,8 +12,8 @@ from crm.core.access import scoped
 from crm.db import db
 from crm.leads import followups
 from crm.leads.models import Lead
-from crm.matching.services import expiring_relied_policies
 from crm.notifications.models import Notification
+from crm.packs.reliance import expiring_relied_policies
 from crm.notifications.services import notify
 
 
