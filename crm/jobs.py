@@ -25,7 +25,7 @@ from crm.notifications import dispatch
 from crm.notifications.events import daily_sweep
 from crm.notifications.services import deliver
 from crm.packs.services import run_build
-from crm.policies.push import run_push
+from crm.packs.push import run_push
 
 EXTENSION = 'crm_jobs'
 T = TypeVar('T')
@@ -155,7 +155,7 @@ def build_pack(build_id: int) -> str | None:
 
 @huey.task()
 def push_summaries(push_id: int) -> str | None:
-    """Issue the 政策摘要 of a queued push (see crm.policies.push)."""
+    """Issue the 政策摘要 of a queued push (see crm.packs.push)."""
     def run() -> str | None:
         push = run_push(push_id)
         return push.status if push else None

@@ -22,7 +22,7 @@ from crm.packs.services import ASSET_ROOT, pdf_path
 from crm.policies.eligibility import policy_firms
 from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
-from crm.policies.push import request_push, run_push
+from crm.packs.push import request_push, run_push
 from crm.policies.services import policy_terms
 
 

@@ -47,7 +47,7 @@ from crm.policies.forms import (
 from crm.policies.forms import PaymentForm, PaymentStepForm
 from crm.policies.imports import PolicyImportError, accept_clause, import_policy_text, reject_clause
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause, PolicyPayment, PolicyPush
-from crm.policies.push import PushError, request_push
+from crm.packs.push import PushError, request_push
 
 bp = Blueprint('policies', __name__, url_prefix='/policies')
 

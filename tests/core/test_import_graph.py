@@ -36,7 +36,6 @@ KNOWN_UPWARD = {
     ('crm.packs.services', 'crm.notifications.events'),
     ('crm.packs.views', 'crm.jobs'),
     ('crm.policies.eligibility', 'crm.matching.services'),
-    ('crm.policies.push', 'crm.packs.summaries'),
     ('crm.policies.views', 'crm.jobs'),
 }
 MAX_IN_FUNCTION = 28
