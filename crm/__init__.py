@@ -7,6 +7,36 @@ from typing import Any
 from flask import Flask
 
 from config import ROOT, Config, load_config, trusted_hosts
+import crm.models  # noqa: F401  (registers models and scope rules)
+from crm import jobs
+from crm.admin.views import bp as admin_bp
+from crm.api import init_app as init_api
+from crm.api.auth import load_session_user, load_token_user
+from crm.auth import gate
+from crm.auth.views import bp as auth_bp
+from crm.cli import register as register_commands
+from crm.core import cache, i18n, security
+from crm.core.errors import init_app as init_error_pages
+from crm.core.export_views import bp as exports_bp
+from crm.core.import_views import bp as imports_bp
+from crm.core.i18n import select_locale, select_timezone
+from crm.core.templating import init_app as init_template_helpers
+from crm.core.validators import RecordIdConverter
+from crm.db import db as database
+from crm.extensions import babel, csrf, limiter, login_manager
+from crm.firms.views import bp as firms_bp
+from crm.leads.aftercare_views import bp as projects_bp
+from crm.leads.views import bp as leads_bp
+from crm.main.views import bp as main_bp
+from crm.notifications import services as notification_services
+from crm.notifications.views import bp as notifications_bp
+from crm.packs.views import bp as packs_bp
+from crm.plans.views import bp as plans_bp
+from crm.platforms import plan_views  # noqa: F401  (adds the floor plan and unit outline routes)
+from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
+from crm.platforms.views import bp as platforms_bp
+from crm.policies.views import bp as policies_bp
+from crm.targets.views import bp as targets_bp
 
 
 def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
@@ -36,26 +66,17 @@ def configure_app(app: Flask, config: Config | dict[str, Any] | str | None) -> N
         # Requests naming any other host are refused (400), so no link can be built from a forged Host header.
         app.config['TRUSTED_HOSTS'] = trusted_hosts(app.config)
     app.instance_path = app.config['INSTANCE_PATH']
-    from crm.core.validators import RecordIdConverter
-
     app.url_map.converters['int'] = RecordIdConverter  # before any route is added
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
 
 
 def init_database(app: Flask) -> None:
     """Engine, request-scoped session and every model's metadata and access rules."""
-    import crm.models  # noqa: F401  (registers models and scope rules)
-    from crm.db import db
-
-    db.init_app(app)
+    database.init_app(app)
 
 
 def init_extensions(app: Flask) -> None:
     """CSRF, login, rate limiting, translations, the figures cache and the job queue."""
-    from crm.api.auth import load_session_user, load_token_user
-    from crm.core.i18n import select_locale, select_timezone
-    from crm.extensions import babel, csrf, limiter, login_manager
-
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = 'auth.login'
@@ -67,18 +88,12 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / 'crm' / 'translations'))
-    from crm import jobs
-    from crm.core import cache
-
     cache.init_app(app)  # the figures cache: this process, or Redis shared by every app process
     jobs.init_app(app)  # the job queue: at once (tests), a SQLite file, or Redis shared by every app process
 
 
 def register_request_hooks(app: Flask) -> None:
     """Request id, audit actor, write intent, security headers, display filters, the second-factor gate."""
-    from crm.auth import gate
-    from crm.core import i18n, security
-
     security.init_app(app)
     i18n.init_app(app)
     gate.init_app(app)  # after the request id and the signed-in user are known
@@ -86,49 +101,23 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Each feature package contributes one blueprint."""
-    from crm.admin.views import bp as admin_bp
-    from crm.auth.views import bp as auth_bp
-    from crm.core.export_views import bp as exports_bp
-    from crm.core.import_views import bp as imports_bp
-    from crm.firms.views import bp as firms_bp
-    from crm.leads.aftercare_views import bp as projects_bp
-    from crm.leads.views import bp as leads_bp
-    from crm.packs.views import bp as packs_bp
-    from crm.targets.views import bp as targets_bp
-    from crm.main.views import bp as main_bp
-    from crm.notifications import services as notification_services
-    from crm.notifications.views import bp as notifications_bp
-    from crm.plans.views import bp as plans_bp
-    from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
-    from crm.platforms import plan_views  # noqa: F401  (adds the floor plan and unit outline routes)
-    from crm.platforms.views import bp as platforms_bp
-    from crm.policies.views import bp as policies_bp
-
     for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
                       policies_bp, exports_bp, imports_bp, projects_bp, notifications_bp):
         app.register_blueprint(blueprint)
     notification_services.init_app(app)
-    from crm.api import init_app as init_api
-
     init_api(app)
 
 
 def register_error_handlers(app: Flask) -> None:
     """Generic error pages (Chinese first) that show the request id, never internals."""
-    from crm.core.errors import init_app
-
-    init_app(app)
+    init_error_pages(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Navigation, permissions and the demo banner for templates."""
-    from crm.core.templating import init_app
-
-    init_app(app)
+    init_template_helpers(app)
 
 
 def register_cli(app: Flask) -> None:
     """The `crm` command groups."""
-    from crm.cli import register
-
-    register(app)
+    register_commands(app)

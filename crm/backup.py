@@ -29,11 +29,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from uuid import UUID
 
+from psycopg.conninfo import make_conninfo
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from crm.db import UNMANAGED_TABLE_PREFIXES, normalise_url, utcnow
+from crm.db import UNMANAGED_TABLE_PREFIXES, alembic_config, normalise_url, utcnow
 
 FORMAT = 'gongshu-crm-backup'
 FORMAT_VERSION = 1
@@ -91,18 +93,10 @@ def _revision(conn: Connection) -> str | None:
 
 def code_heads(url: str) -> list[str]:
     """The migration heads this code ships."""
-    from alembic.script import ScriptDirectory
-
-    from crm.cli import alembic_config
-
     return list(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
 def _known_revision(url: str, revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-
-    from crm.cli import alembic_config
-
     try:
         return ScriptDirectory.from_config(alembic_config(url)).get_revision(revision) is not None
     except Exception:  # alembic raises several kinds of resolution errors for unknown ids
@@ -194,8 +188,6 @@ def _tool_major(path: str) -> int:
 
 def _pg_connection(url: str) -> tuple[str, dict[str, str]]:
     """A libpq conninfo string for the client tools, and an environment carrying the password."""
-    from psycopg.conninfo import make_conninfo
-
     parsed = make_url(normalise_url(url))
     params = {'dbname': parsed.database, 'host': parsed.host, 'port': parsed.port, 'user': parsed.username}
     params.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})

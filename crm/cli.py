@@ -4,40 +4,43 @@ Commands that automation calls accept `--json` and then print exactly one JSON d
 """
 from __future__ import annotations
 
-import json
 import secrets
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
+from alembic import command as alembic_command
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from huey.consumer import Consumer
+from sqlalchemy import select as sa_select
 
-from config import ROOT
-from crm.core import audit
-from crm.db import db
-
-
-def _emit(payload: Any, as_json: bool, human: str) -> None:
-    if as_json:
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-    else:
-        click.echo(human)
-
-
-def alembic_config(url: str):
-    """Alembic configuration pointing at migrations/ and the given database."""
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option('script_location', str(ROOT / 'migrations'))
-    cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))
-    return cfg
-
-
-def _cli_context(label: str) -> None:
-    audit.set_context(audit.AuditContext(actor_label=f'cli:{label}'))
+from crm.auth.models import user_by_email
+from crm.auth.services import AccountError, create_user
+from crm.backup import BackupError, create_backup, restore_backup
+from crm.core.access import SYSTEM
+from crm.core.console import SystemActor, cli_context as _cli_context, emit as _emit
+from crm.core.exports import ExportTooLarge, YIELD_PER, csv_chunks, xlsx_write
+from crm.core.import_batches import recent_batches, run_batch
+from crm.core.spreadsheets import SpreadsheetError, read_table
+from crm.db import alembic_config, db
+from crm.demo import load_demo
+from crm.firms.contact_import import import_contacts
+from crm.firms.imports import import_firms
+from crm.firms.models import Firm
+from crm.firms.services import find_firm
+from crm.firms.views import EXPORT_HEADER, export_rows
+from crm.jobs import huey
+from crm.leads.digest import send_digests
+from crm.leads.models import Lead
+from crm.leads.pool import run_recall
+from crm.matching.services import match_json, match_lead
+from crm.packs.services import PackError, build_pack, pdf_path
+from crm.plans.cli import plans_group
+from crm.platforms.services import find_platform
+from crm.platforms.unit_import import import_units
+from crm.policies.cli import policies_group
+from crm.seed import run_seed
 
 
 @click.group('db', help='Database schema (Alembic migrations).')
@@ -50,10 +53,8 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Upgrade the schema to REVISION (default: head)."""
-    from alembic import command
-
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
+    alembic_command.upgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
     click.echo(f'database upgraded to {revision}')
 
 
@@ -62,9 +63,7 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION (e.g. -1 or base)."""
-    from alembic import command
-
-    command.downgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
+    alembic_command.downgrade(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']), revision)
     click.echo(f'database downgraded to {revision}')
 
 
@@ -72,9 +71,7 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def db_current() -> None:
     """Show the current revision."""
-    from alembic import command
-
-    command.current(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']))
+    alembic_command.current(alembic_config(current_app.config['SQLALCHEMY_DATABASE_URI']))
 
 
 @click.command('seed')
@@ -82,8 +79,6 @@ def db_current() -> None:
 @with_appcontext
 def seed_command(as_json: bool) -> None:
     """Load reference data (roles, platform catalogue …); safe to run again."""
-    from crm.seed import run_seed
-
     _cli_context('seed')
     summary = run_seed()
     db.session.commit()
@@ -107,10 +102,6 @@ def users_group() -> None:
 def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], firm_ref: str | None,
                  password: str | None, as_json: bool) -> None:
     """Create an account (a firm user is linked to their firm)."""
-    from crm.auth.services import AccountError, create_user
-    from crm.firms.services import find_firm
-    from crm.platforms.services import find_platform
-
     _cli_context('users')
     firm = None
     if role == 'firm':
@@ -147,8 +138,6 @@ def users_create(email: str, name: str, role: str, platforms: tuple[str, ...], f
 @with_appcontext
 def demo_command(as_json: bool, force: bool, units: int, firms: int, leads: int, seed_: int) -> None:
     """Create demo accounts for every role (and demo records as features add them)."""
-    from crm.demo import load_demo
-
     if current_app.config['ENV_NAME'] == 'production' and not force:
         raise click.ClickException('生产环境不加载演示数据 (refusing demo data in production; use --force)')
     _cli_context('demo')
@@ -160,15 +149,6 @@ def demo_command(as_json: bool, force: bool, units: int, firms: int, leads: int,
     _emit(result, as_json, '演示账号 (demo accounts):\n' + '\n'.join(lines))
 
 
-class SystemActor:
-    """The command line acts with administrator rights unless `--as` names a user."""
-
-    id = None
-    role_code = 'admin'
-    is_authenticated = True
-    platform_ids: frozenset = frozenset()
-
-
 @click.group('import', help='Import spreadsheets (CSV or XLSX).')
 def import_group() -> None:
     pass
@@ -177,9 +157,6 @@ def import_group() -> None:
 def _run_import(object_type: str, file: Path, dry_run: bool, run):
     """Read the file (hostile or unreadable files stop here), then import it: a dry run inside a transaction that is
     rolled back, a real import as a recorded batch whose rows commit together with its outcome."""
-    from crm.core.import_batches import run_batch
-    from crm.core.spreadsheets import SpreadsheetError, read_table
-
     data = file.read_bytes()
     try:
         table = read_table(file.name, data)
@@ -198,8 +175,6 @@ def _run_import(object_type: str, file: Path, dry_run: bool, run):
 @with_appcontext
 def import_batches_command(limit: int, as_json: bool) -> None:
     """The latest import batches (a batch whose process died is shown as failed)."""
-    from crm.core.import_batches import recent_batches
-
     batches = [b.as_dict() for b in recent_batches(limit)]
     _emit(batches, as_json, '\n'.join(f"{b['id']}\t{b['status']}\t{b['object_type']}\t{b['filename']}\t"
                                       f"{b['imported']}+{b['updated']} {b['error'] or ''}" for b in batches))
@@ -235,9 +210,6 @@ def import_revert_command(batch_id: int, as_json: bool) -> None:
 @with_appcontext
 def import_units_command(file: Path, dry_run: bool, as_email: str | None, as_json: bool) -> None:
     """Import units; prints {imported, updated, unchanged, errors: [{row, column, message}]}."""
-    from crm.auth.models import user_by_email
-    from crm.platforms.unit_import import import_units
-
     actor = user_by_email(as_email) if as_email else SystemActor()
     if actor is None:
         raise click.ClickException(f'用户不存在 (no such user): {as_email}')
@@ -255,8 +227,6 @@ def import_units_command(file: Path, dry_run: bool, as_email: str | None, as_jso
 @with_appcontext
 def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import firms; prints {imported, updated, unchanged, errors: [{row, column, message}]}."""
-    from crm.firms.imports import import_firms
-
     _cli_context('import-firms')
     report = _run_import('firm', file, dry_run, lambda table: import_firms(table, dry_run=dry_run, filename=file.name))
     payload = report.as_dict()
@@ -270,8 +240,6 @@ def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
 @with_appcontext
 def import_contacts_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import contact people of existing firms; prints {imported, updated, unchanged, errors}."""
-    from crm.firms.contact_import import import_contacts
-
     _cli_context('import-contacts')
     report = _run_import('contact', file, dry_run,
                          lambda table: import_contacts(table, dry_run=dry_run, filename=file.name))
@@ -290,12 +258,6 @@ def export_group() -> None:
 @with_appcontext
 def export_firms_command(output: Path) -> None:
     """Every live firm, in the same columns the import reads."""
-    from crm.firms.views import EXPORT_HEADER, export_rows
-    from crm.firms.models import Firm
-    from sqlalchemy import select as sa_select
-
-    from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, xlsx_write
-
     firms = db.session.scalars(sa_select(Firm).where(Firm.deleted_at.is_(None)).order_by(Firm.name_key, Firm.id)
                                .execution_options(yield_per=YIELD_PER))
     try:
@@ -317,10 +279,6 @@ def export_firms_command(output: Path) -> None:
 @with_appcontext
 def match_command(lead_id: int, as_json: bool) -> None:
     """Platforms, units, policies and plan commitments for a lead, each with reasons."""
-    from crm.core.access import SYSTEM
-    from crm.leads.models import Lead
-    from crm.matching.services import match_json
-
     lead = db.session.get(Lead, lead_id)
     if lead is None:
         raise click.ClickException(f'项目不存在 (no such lead): {lead_id}')
@@ -343,8 +301,6 @@ def _pack_payload(pack) -> dict:
 
 
 def _write_pack(lead, output: Path, lang: str, as_json: bool) -> None:
-    from crm.packs.services import PackError, build_pack, pdf_path
-
     _cli_context('pack')
     try:
         pack = build_pack(lead, lang=lang)
@@ -363,8 +319,6 @@ def _write_pack(lead, output: Path, lang: str, as_json: bool) -> None:
 @with_appcontext
 def pack_build(lead_id: int, output: Path, lang: str, as_json: bool) -> None:
     """Build (and store) a new version of a lead's pack, and write the PDF to a file."""
-    from crm.leads.models import Lead
-
     lead = db.session.get(Lead, lead_id)
     if lead is None:
         raise click.ClickException(f'项目不存在 (no such lead): {lead_id}')
@@ -378,12 +332,6 @@ def pack_build(lead_id: int, output: Path, lang: str, as_json: bool) -> None:
 @with_appcontext
 def pack_demo(output: Path, lang: str, as_json: bool) -> None:
     """The pack of the first demo lead that has a matching platform, units and commitments."""
-    from sqlalchemy import select as sa_select
-
-    from crm.core.access import SYSTEM
-    from crm.leads.models import Lead
-    from crm.matching.services import match_lead
-
     for lead in db.session.scalars(sa_select(Lead).where(Lead.is_demo.is_(True)).order_by(Lead.id).limit(200)):
         result = match_lead(lead, viewer=SYSTEM)
         if result['platforms'] and result['units'] and result['commitments']:
@@ -397,8 +345,6 @@ def pack_demo(output: Path, lang: str, as_json: bool) -> None:
 @with_appcontext
 def digest_command(as_json: bool) -> None:
     """Build today's follow-up digests now (the worker also runs this every morning)."""
-    from crm.leads.digest import send_digests
-
     result = send_digests()
     db.session.commit()
     _emit(result, as_json, ', '.join(f'{k}={v}' for k, v in result.items()))
@@ -409,8 +355,6 @@ def digest_command(as_json: bool) -> None:
 @with_appcontext
 def pool_recall_command(as_json: bool) -> None:
     """Run the shared pool's daily recall now (the worker also runs it every morning at 07:00)."""
-    from crm.leads.pool import run_recall
-
     result = run_recall()
     db.session.commit()
     _emit(result, as_json, f"warned {result['warned']}, returned {result['returned']}, cleared {result['cleared']}")
@@ -425,8 +369,6 @@ def backup_command(file: Path, as_json: bool) -> None:
 
     Safe while the application is serving requests.
     """
-    from crm.backup import BackupError, create_backup
-
     try:
         result = create_backup(current_app.config['SQLALCHEMY_DATABASE_URI'], current_app.instance_path, file)
     except BackupError as exc:
@@ -450,8 +392,6 @@ def restore_command(file: Path, force: bool, as_json: bool) -> None:
     Every checksum is verified before anything is changed; afterwards the restored tables are compared with the
     row counts and checksums recorded at backup time.
     """
-    from crm.backup import BackupError, restore_backup
-
     db.session.remove()
     if db.engine is not None:
         db.engine.dispose()
@@ -473,10 +413,6 @@ def restore_command(file: Path, force: bool, as_json: bool) -> None:
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the background job consumer (daily digest; long jobs) on the queue the configuration names."""
-    from huey.consumer import Consumer
-
-    from crm.jobs import huey
-
     if huey.immediate:
         raise click.ClickException('JOBS_IMMEDIATE 模式下任务随请求立即执行，无需 worker (tasks run inline)')
     Consumer(huey, workers=workers).run()  # the queue keeps UTC; the schedule in crm/jobs.py says so
@@ -484,9 +420,6 @@ def worker_command(workers: int) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
-    from crm.plans.cli import plans_group
-    from crm.policies.cli import policies_group
-
     for command in (db_group, seed_command, users_group, demo_command, plans_group, policies_group, import_group,
                     export_group, match_command, pack_group, digest_command, pool_recall_command, worker_command, backup_command,
                     restore_command):
@@ -494,7 +427,7 @@ def register(app: Flask) -> None:
 
 
 def _create_app():
-    from crm import create_app
+    from crm import create_app  # the factory imports this module to register its commands
 
     return create_app()
 

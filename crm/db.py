@@ -11,12 +11,14 @@ import json
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
+from alembic.config import Config
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from config import ROOT
 from crm.core import clock
 
 NAMING_CONVENTION = {
@@ -164,3 +166,11 @@ class Database:
 
 
 db = Database()
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration pointing at migrations/ and the given database."""
+    cfg = Config()
+    cfg.set_main_option('script_location', str(ROOT / 'migrations'))
+    cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))
+    return cfg

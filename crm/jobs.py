@@ -5,14 +5,27 @@ JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queue
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 from pathlib import Path
+import sqlite3
 from typing import TypeVar
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+from sqlalchemy import text
 
 from crm.core import clock
+from crm.core.export_jobs import purge_expired, run_job
+from crm.db import db, utcnow
+from crm.leads.digest import send_digests
+from crm.leads.pool import run_recall
+from crm.notifications import dispatch
+from crm.notifications.events import daily_sweep
+from crm.notifications.services import deliver
+from crm.packs.services import run_build
+from crm.packs.push import run_push
 
 EXTENSION = 'crm_jobs'
 T = TypeVar('T')
@@ -66,13 +79,6 @@ QUEUE_DOWN = '任务队列暂时无法连接，本次未排队，请稍后再试
 def enqueue_or_fail(task, record) -> bool:
     """Queue `task` for a committed job record (a pack build, a push); when the queue's server cannot be reached,
     mark the record failed with the reason (the caller commits) instead of answering the request with an error."""
-    import logging
-    import sqlite3
-
-    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
-
-    from crm.db import utcnow
-
     try:
         task(record.id)
     except (RedisConnectionError, RedisTimeoutError, sqlite3.OperationalError) as exc:
@@ -86,7 +92,7 @@ def enqueue_or_fail(task, record) -> bool:
 def _app() -> Flask:
     """The application tasks run in: the one that configured the queue (the worker's), else a new one."""
     if 'app' not in _configured:
-        from crm import create_app
+        from crm import create_app  # the factory imports this module to configure the queue
 
         create_app()
     return _configured['app']
@@ -95,9 +101,6 @@ def _app() -> Flask:
 @huey.periodic_task(clock.at_local_time(8, 30))  # 08:30 on the office's clock (BUSINESS_TIMEZONE), whatever the host's
 def daily_digest() -> dict:
     """The daily follow-up digest for every officer and leader."""
-    from crm.db import db
-    from crm.leads.digest import send_digests
-
     with _app().app_context():
         result = send_digests()
         db.session.commit()
@@ -107,9 +110,6 @@ def daily_digest() -> dict:
 @huey.periodic_task(clock.at_local_time(7, 0))  # 07:00 on the office's clock, before the digest
 def pool_recall() -> dict:
     """The shared pool's daily run: warn leads left without a follow-up, return those warned on an earlier day."""
-    from crm.db import db
-    from crm.leads.pool import run_recall
-
     def run() -> dict:
         result = run_recall()
         db.session.commit()
@@ -122,10 +122,6 @@ def pool_recall() -> dict:
 def refresh_statistics() -> None:
     """Refresh the embedded database's planner statistics (PostgreSQL's autovacuum does this by itself): without
     them SQLite may read a whole scope through an index where one pass over a covering index is far cheaper."""
-    from sqlalchemy import text
-
-    from crm.db import db
-
     with _app().app_context():
         if db.engine.dialect.name == 'sqlite':
             with db.engine.begin() as conn:
@@ -137,8 +133,6 @@ def _in_context(run: Callable[[], T]) -> T:
     tasks at once, inside the request), else in the worker's own; the notifications it committed go out after."""
     if has_app_context():
         return run()
-    from crm.db import db
-    from crm.notifications import dispatch
 
     with _app().app_context():
         try:
@@ -152,8 +146,6 @@ def _in_context(run: Callable[[], T]) -> T:
 @huey.task()
 def build_pack(build_id: int) -> str | None:
     """Build a queued promotion pack."""
-    from crm.packs.services import run_build
-
     def run() -> str | None:
         build = run_build(build_id)
         return build.status if build else None
@@ -163,9 +155,7 @@ def build_pack(build_id: int) -> str | None:
 
 @huey.task()
 def push_summaries(push_id: int) -> str | None:
-    """Issue the 政策摘要 of a queued push (see crm.policies.push)."""
-    from crm.policies.push import run_push
-
+    """Issue the 政策摘要 of a queued push (see crm.packs.push)."""
     def run() -> str | None:
         push = run_push(push_id)
         return push.status if push else None
@@ -176,12 +166,9 @@ def push_summaries(push_id: int) -> str | None:
 @huey.task()
 def run_export(job_id: int) -> str | None:
     """Write a large export (see crm.core.export_jobs), in the request's context when there is one."""
-    from crm.core.export_jobs import run_job
-
     if has_app_context():
         job = run_job(job_id)
         return job.status if job else None
-    from crm.db import db
 
     with _app().app_context():
         try:
@@ -194,9 +181,6 @@ def run_export(job_id: int) -> str | None:
 @huey.periodic_task(crontab(minute='17'))
 def purge_exports() -> int:
     """Delete export files past their keeping time (EXPORT_KEEP_HOURS), once an hour."""
-    from crm.core.export_jobs import purge_expired
-    from crm.db import db
-
     with _app().app_context():
         count = purge_expired()
         db.session.commit()
@@ -206,10 +190,6 @@ def purge_exports() -> int:
 @huey.periodic_task(clock.at_local_time(8, 35))
 def daily_notifications() -> dict:
     """Overdue follow-ups and policies expiring on leads, told to their owners (each once)."""
-    from crm.db import db
-    from crm.notifications import dispatch
-    from crm.notifications.events import daily_sweep
-
     with _app().app_context():
         try:
             result = daily_sweep()
@@ -224,9 +204,6 @@ def daily_notifications() -> dict:
 def deliver_notification(notification_id: int) -> dict | None:
     """Send one notification to the e-mail and webhook its user chose, recording each channel (a channel already
     sent is not sent again)."""
-    from crm.db import db
-    from crm.notifications.services import deliver
-
     def run() -> dict:
         outcome = deliver(notification_id)
         db.session.commit()

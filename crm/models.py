@@ -20,7 +20,7 @@ from crm.packs import access as _pack_access  # noqa: F401
 from crm.packs.models import Pack, PackBuild  # noqa: F401
 from crm.targets.models import TrackedTarget  # noqa: F401
 from crm.leads.digest import Digest  # noqa: F401
-from crm.api.tokens import ApiToken  # noqa: F401
+from crm.auth.tokens import ApiToken  # noqa: F401
 from crm.core.denials import AccessDenial  # noqa: F401
 from crm.auth.totp import RecoveryCode, TotpFactor  # noqa: F401
 from crm.leads.aftercare import ProjectActual, SupervisionTask  # noqa: F401

@@ -362,7 +362,7 @@ def token_for(in_app):
     """Create an API token for a user (days of validity as on the account page); returns the token text."""
 
     def make(user, *, days: int = 90, name: str = '测试脚本') -> str:
-        from crm.api.tokens import create_token
+        from crm.auth.tokens import create_token
         from crm.auth.models import User
 
         with in_app():

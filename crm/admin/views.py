@@ -5,17 +5,25 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from crm.auth import services
+from crm.auth import services, totp
 from crm.auth.forms import PasswordResetForm, UserCreateForm, UserForm
-from crm.auth.models import Role, User, UserSession
+from crm.auth.models import OFFICER, Role, User, UserSession
 from crm.auth.sessions import revoke_all_sessions
+from crm.auth.tokens import ApiToken, revoke_token, tokens_of
 from crm.core import audit, denials
 from crm.core.access import Perm, requires
 from crm.core.audit import AuditEvent
+from crm.core.forms import BaseForm
 from crm.core.pagination import page_args, paginate
+from crm.core.validators import record_id
 from crm.db import db, utcnow
+from crm.leads import followups, pool
+from crm.leads.models import SOURCES
 from crm.platforms.listing import platform_groups
+from crm.platforms.models import Platform
 
 bp = Blueprint('admin', __name__, url_prefix='/admin')
 
@@ -96,9 +104,6 @@ def user_edit(user_id: int):
     sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
                                                             UserSession.revoked_at.is_(None))
                                   .order_by(UserSession.created_at.desc()).limit(20)).all()
-    from crm.api.tokens import tokens_of
-
-    from crm.auth import totp
 
     return render_template('admin/user_form.html', form=form, user=user, conflict=form.conflict, sessions=sessions,
                            reset_form=PasswordResetForm(), tokens=tokens_of(user.id),
@@ -126,8 +131,6 @@ def user_password(user_id: int):
 @requires(Perm.USERS_MANAGE)
 def user_totp_reset(user_id: int):
     """Reset an account's two-step sign-in (a lost phone): its codes stop working and its sessions end."""
-    from crm.auth import totp
-
     user = _user_or_404(user_id)
     if not totp.is_enrolled(user):
         flash(_('%(email)s has no two-step sign-in to reset.', email=user.email), 'info')
@@ -155,8 +158,6 @@ def user_revoke_sessions(user_id: int):
 @requires(Perm.USERS_MANAGE)
 def user_revoke_token(user_id: int, token_id: int):
     """Revoke one API token of an account; it stops working at once."""
-    from crm.api.tokens import ApiToken, revoke_token
-
     user = _user_or_404(user_id)
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
@@ -171,8 +172,6 @@ def user_revoke_token(user_id: int, token_id: int):
 @requires(Perm.USERS_MANAGE)
 def denials_page():
     """越权访问记录: refused requests per user in the last 24 hours (most first), then every refusal, newest first."""
-    from crm.core.validators import record_id
-
     since = utcnow() - denials.WINDOW
     stmt = select(denials.AccessDenial).order_by(denials.AccessDenial.id.desc())
     user_id = request.args.get('user_id', type=record_id)
@@ -205,12 +204,6 @@ def audit_log():
 
 def _follow_up_rules_form():
     """One whole-days field per chased stage (empty: never flag that stage)."""
-    from wtforms import IntegerField
-    from wtforms.validators import NumberRange, Optional
-
-    from crm.core.forms import BaseForm
-    from crm.leads import followups
-
     message = _('Enter whole days from 1 to 3650, or leave empty to never flag this stage.')
 
     class FollowUpRulesForm(BaseForm):
@@ -226,8 +219,6 @@ def _follow_up_rules_form():
 @requires(Perm.SETTINGS_EDIT)
 def follow_up_rules():
     """The days without a follow-up after which a lead in each stage is flagged stale."""
-    from crm.leads import followups
-
     form = _follow_up_rules_form()
     stages = followups.CHASED_STAGES
     if form.validate_on_submit():
@@ -248,12 +239,6 @@ def follow_up_rules():
 
 def _pool_rules_form():
     """Recall days per stage before 洽谈 (empty: never) and the daily claim limit."""
-    from wtforms import IntegerField
-    from wtforms.validators import InputRequired, NumberRange, Optional
-
-    from crm.core.forms import BaseForm
-    from crm.leads import pool
-
     class PoolRulesForm(BaseForm):
         claim_limit = IntegerField(_('Claims per officer per day'), validators=[
             InputRequired(message=_('Enter the number of leads an officer may claim per day (0 to 1000).')),
@@ -267,18 +252,12 @@ def _pool_rules_form():
 
 
 def _rule_choices():
-    from crm.auth.models import OFFICER
-    from crm.leads.models import SOURCES
-
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER, User.is_active.is_(True))
                                   .order_by(User.name)).all()
     return officers, platform_groups(), SOURCES
 
 
 def _render_pool_rules(form, status: int = 200, rule_error: str | None = None, rule_input: dict | None = None):
-    from crm.leads import pool
-    from crm.platforms.models import Platform
-
     rules = db.session.scalars(select(pool.AssignmentRule).order_by(pool.AssignmentRule.position,
                                                                     pool.AssignmentRule.id)).all()
     names = dict(db.session.execute(select(User.id, User.name)).all())
@@ -294,8 +273,6 @@ def _render_pool_rules(form, status: int = 200, rule_error: str | None = None, r
 @requires(Perm.SETTINGS_EDIT)
 def pool_rules():
     """公海规则: recall days per stage, the claim limit, and the assignment rules."""
-    from crm.leads import pool
-
     form = _pool_rules_form()
     if form.validate_on_submit():
         pool.set_rules({stage: form[f'days_{n}'].data for n, stage in enumerate(pool.RECALL_STAGES)},
@@ -315,10 +292,6 @@ def pool_rules():
 @requires(Perm.SETTINGS_EDIT)
 def pool_rule_new():
     """Add an assignment rule: platform, industry prefix and source (each optional) → a team in turn."""
-    from crm.core.validators import record_id
-    from crm.leads import pool
-    from crm.platforms.models import Platform
-
     officers, _groups, sources = _rule_choices()
     officer_ids = {o.id for o in officers}
     team = [uid for uid in (record_id(v) for v in request.form.getlist('team')) if uid in officer_ids]
@@ -353,8 +326,6 @@ def pool_rule_new():
 @requires(Perm.SETTINGS_EDIT)
 def pool_rule_delete(rule_id: int):
     """Remove an assignment rule."""
-    from crm.leads import pool
-
     rule = db.session.get(pool.AssignmentRule, rule_id)
     if rule is None:
         abort(404)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from crm.api.auth import authenticate_request, rate_limit, rate_limit_key
 from crm.api.spec import bp
 from crm.extensions import csrf, limiter
 
@@ -12,7 +13,7 @@ _wired = False
 
 def declare_operations() -> None:
     """Import the resource modules: each declares its operations (routes and OpenAPI entries) once."""
-    from crm.api import firms, leads, meta, packs, platforms, policies  # noqa: F401
+    from crm.api import firms, leads, meta, packs, platforms, policies  # noqa: F401  (each declares its operations)
 
 
 def _wire_blueprint() -> None:
@@ -21,7 +22,6 @@ def _wire_blueprint() -> None:
     if _wired:
         return
     declare_operations()
-    from crm.api.auth import authenticate_request, rate_limit, rate_limit_key
 
     # Cookies never authorise API writes (they need a token), so there is no cross-site request to forge.
     csrf.exempt(bp)

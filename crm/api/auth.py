@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.api import tokens
+from crm.auth import tokens
 from crm.api.spec import API_PREFIX, api_error
 from crm.auth.models import User
 from crm.auth.sessions import load_user

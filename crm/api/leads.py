@@ -22,6 +22,7 @@ from crm.leads.listing import lead_page
 from crm.leads.models import (ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, Activity, Lead, LostReason,
                               StageChange)
 from crm.leads.views import _choices, _lead_data
+from crm.matching.services import match_json
 from crm.platforms.models import UNIT_USES, Unit
 
 NAMED = obj({'id': INT, 'name': STR})
@@ -273,8 +274,6 @@ MATCH = component('Match', obj({
            summary='Platforms, units, policies and plan commitments for the lead, with reasons '
                    '(the output of `crm match --lead ID --json`)')
 def lead_match(lead_id: int):
-    from crm.matching.services import match_json
-
     return jsonify(match_json(get_or_404(Lead, lead_id), viewer=current_user))
 
 

@@ -29,6 +29,10 @@ from crm.api.spec import (
 )
 from crm.core.access import Perm, get_or_404, scoped
 from crm.core.pagination import paginate
+from crm.firms.models import Firm
+from crm.leads.models import Lead
+from crm.matching.services import condition_json, evaluation_json
+from crm.packs.summaries import evaluate_for_subject
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
 
 POLICY = {'id': INT, 'key': STR, 'title': STR, 'issuer': nullable(STR), 'level': STR, 'district': nullable(STR),
@@ -111,11 +115,6 @@ EVALUATION = component('PolicyEvaluation', obj({
            query=(Param('lead_id', ID, 'the lead (its match page and pack)'),
                   Param('firm_id', ID, 'the firm (its 政策摘要)')))
 def policy_evaluation(policy_id: int):
-    from crm.firms.models import Firm
-    from crm.leads.models import Lead
-    from crm.matching.services import condition_json, evaluation_json
-    from crm.packs.summaries import evaluate_for_subject
-
     item, args = get_or_404(Policy, policy_id), query_args()
     if ('lead_id' in args) == ('firm_id' in args):
         return api_error(400, 'invalid_query', '请指定 lead_id 或 firm_id 之一',

@@ -12,11 +12,12 @@ from datetime import date
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from crm.core.access import PUBLIC, public, requires
+from crm.core.errors import api_error
 from crm.core.forms import clean_text
 
 API_PREFIX = '/api/v1'
@@ -160,13 +161,6 @@ def query_args() -> dict[str, Any]:
 
 
 # --- errors -------------------------------------------------------------------------------------
-
-def api_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None, **extra):
-    """The JSON error answer: {"error": {"code", "message", "fields", ...}}."""
-    body = {'code': code, 'status': status, 'message': str(message), 'fields': fields or {},
-            'request_id': getattr(g, 'request_id', ''), **extra}
-    return jsonify(error=body), status
-
 
 def form_errors(form) -> dict[str, list[str]]:
     """A WTForms form's errors as {field: [message, …]} (form-wide ones under "_form")."""

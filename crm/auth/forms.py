@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -40,8 +41,6 @@ class PasswordChangeForm(BaseForm):
     @property
     def account(self):
         """One's own password: checked against one's own e-mail address and name."""
-        from flask_login import current_user
-
         return current_user
 
 
@@ -65,7 +64,7 @@ class UserForm(VersionedForm):
 
     def validate_firm(self, field) -> None:
         """A firm user acts for one firm: it must be given and exist; other roles are linked to none."""
-        from crm.firms.services import find_firm
+        from crm.firms.services import find_firm  # firms builds on auth: a firm account names its firm
 
         if self.role.data != 'firm':
             return
@@ -79,7 +78,7 @@ class UserForm(VersionedForm):
                 'office_address': self.office_address.data}
 
     def firm_id(self) -> int | None:
-        from crm.firms.services import find_firm
+        from crm.firms.services import find_firm  # firms builds on auth: a firm account names its firm
 
         firm = find_firm(self.firm.data) if self.role.data == 'firm' else None
         return firm.id if firm else None

@@ -14,6 +14,7 @@ from flask_login import current_user
 from crm.auth import totp
 from crm.auth.sessions import MFA, end_session
 from crm.core.access import PUBLIC
+from crm.core.errors import api_error
 from crm.db import db
 
 EXEMPT = frozenset({'static', 'auth.two_factor', 'auth.logout', 'auth.set_locale'})
@@ -31,8 +32,6 @@ def require_second_factor():
     if session.get(MFA) or not totp.required_for(current_user):
         return None
     if request.path.startswith('/api/'):
-        from crm.api.spec import api_error
-
         return api_error(401, 'second_factor_required', _('Your account must sign in with a one-time code first: '
                                                           'sign in again in the browser, or use an API token.'))
     if totp.is_enrolled(current_user):

@@ -3,18 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import get_locale
 from sqlalchemy import Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
+from crm.core.roles import ADMIN, FIRM, LEADER, OFFICER, PARK_MANAGER, ROLE_CODES  # noqa: F401  (role codes)
 from crm.db import Base, db, utcnow
 
-ADMIN = 'admin'
-LEADER = 'leader'
-OFFICER = 'officer'
-PARK_MANAGER = 'park_manager'
-FIRM = 'firm'
-ROLE_CODES = (ADMIN, LEADER, OFFICER, PARK_MANAGER, FIRM)
 # (code, Chinese name, English name, rank): the rows of the role table (seeded by its migration), and the names
 # the header shows, read from here so that no request joins the role table for a label.
 ROLES = [
@@ -29,8 +25,6 @@ _ROLE_NAMES = {code: (zh, en) for code, zh, en, _rank in ROLES}
 
 def role_label(code: str) -> str:
     """A role's name in the interface language."""
-    from flask_babel import get_locale
-
     names = _ROLE_NAMES.get(code)
     if names is None:
         return code

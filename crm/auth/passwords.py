@@ -20,6 +20,10 @@ from collections.abc import Iterable
 
 from flask import has_app_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from zxcvbn import zxcvbn
+
+from crm.db import db
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -81,8 +85,6 @@ def _load_extra_lists() -> None:
 
 
 def _estimate(password: str, words: list[str]) -> dict:
-    from zxcvbn import zxcvbn
-
     with _lock:
         _load_extra_lists()
         return zxcvbn(password[:ESTIMATE_CHARS], user_inputs=words, max_length=ESTIMATE_CHARS)
@@ -107,10 +109,7 @@ def context_words() -> list[str]:
     """The district's and the product's words, and the names and keys of the platforms in the database."""
     words = {_fold(w) for w in CONTEXT_WORDS}
     if has_app_context():
-        from sqlalchemy import select
-
-        from crm.db import db
-        from crm.platforms.models import Platform
+        from crm.platforms.models import Platform  # platforms builds on auth: a manager's platform names
 
         for name, key in db.session.execute(select(Platform.name, Platform.key)):
             words |= {_fold(name), *(_fold(part) for part in re.split(r'[-_\s]', key or ''))}

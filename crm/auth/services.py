@@ -10,7 +10,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from crm.auth import passwords
+from crm.auth import passwords, totp
 from crm.auth.models import ROLE_CODES, ROLES, LoginThrottle, PlatformMembership, Role, User, user_by_email
 from crm.auth.sessions import revoke_all_sessions
 from crm.core import audit
@@ -94,8 +94,6 @@ def _count_failure(key: str, throttle: LoginThrottle | None) -> None:
 def authenticate(email: str, password: str) -> LoginResult:
     """Check credentials with a per-login-name failure counter (known and unknown names alike). For an account that
     signs in with a code as well, the password alone is recorded as accepted, not as a sign-in."""
-    from crm.auth import totp
-
     email = (email or '').strip().lower()
     key = f'login:{email}'[:300]
     throttle, throttled = _throttle(key)
@@ -119,8 +117,6 @@ def authenticate(email: str, password: str) -> LoginResult:
 def check_sign_in_code(user: User, code: str) -> LoginResult:
     """The second step of a sign-in: a code from the authenticator app or a recovery code, with the same failure
     counter per account as passwords (so guessing six digits is throttled, whichever address it comes from)."""
-    from crm.auth import totp
-
     key = f'code:{user.id}'
     throttle, throttled = _throttle(key)
     if throttled:
@@ -244,8 +240,6 @@ def change_password(user: User, current: str, new: str) -> None:
 def reset_second_factor(user: User) -> None:
     """An administrator resets a user's second factor (lost phone): the codes stop working, every session ends,
     and a role that requires one enrols again at the next sign-in."""
-    from crm.auth import totp
-
     totp.remove(user, action='totp_reset')
     revoke_all_sessions(user)
 

@@ -18,6 +18,7 @@ from crm.auth.forms import (LoginForm, PasswordChangeForm, ProfileForm, SignInCo
 from crm.auth.models import LEADER, OFFICER, ROLES, User
 from crm.auth.sessions import (MFA, PENDING, begin_second_factor, end_session, pending_second_factor,
                                revoke_all_sessions, start_session)
+from crm.auth.tokens import ApiToken, TokenError, create_token, revoke_token, tokens_of
 from crm.core import audit, pickers
 from crm.core.access import Perm, deny, has_permission, public, requires
 from crm.core.i18n import LANG_COOKIE
@@ -133,8 +134,6 @@ def logout_all():
 
 
 def _account_page(form=None, token_form=None, new_token: str | None = None, status: int = 200):
-    from crm.api.tokens import tokens_of
-
     return render_template('auth/password.html', form=form or PasswordChangeForm(formdata=None),
                            token_form=token_form or TokenForm(formdata=None), tokens=tokens_of(current_user.id),
                            new_token=new_token), status
@@ -262,8 +261,6 @@ def two_factor_off():
 @requires(Perm.ACCOUNT)
 def token_create():
     """Create an API token; the page shows it once (only its hash is kept)."""
-    from crm.api.tokens import TokenError, create_token
-
     form = TokenForm()
     if form.validate_on_submit():
         try:
@@ -280,8 +277,6 @@ def token_create():
 @requires(Perm.ACCOUNT)
 def token_revoke(token_id: int):
     """Revoke one of one's own API tokens; it stops working at once."""
-    from crm.api.tokens import ApiToken, revoke_token
-
     row = db.session.get(ApiToken, token_id)
     if row is None:
         abort(404)

@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import Select, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from crm.auth.models import ADMIN, FIRM, LEADER, OFFICER, PARK_MANAGER
+from crm.core.roles import ADMIN, FIRM, LEADER, OFFICER, PARK_MANAGER
 from crm.db import db
 
 T = TypeVar('T')

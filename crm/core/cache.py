@@ -18,6 +18,9 @@ import time
 from typing import Any
 
 from flask import Flask, current_app
+import redis
+
+from config import ConfigError
 
 LOGGER = logging.getLogger('crm.core.cache')
 EXTENSION = 'crm_cache'
@@ -58,8 +61,6 @@ class RedisCache:
     the Redis server must be as private as the database (the job queue keeps pickled tasks in it too)."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        import redis
-
         self._redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._errors = redis.exceptions.RedisError
         self.prefix = prefix
@@ -110,8 +111,6 @@ def init_app(app: Flask) -> None:
         prefix = f"{app.config.get('CACHE_KEY_PREFIX') or 'crm'}:cache:{database}:"
         app.extensions[EXTENSION] = RedisCache(url, prefix)
     else:
-        from config import ConfigError
-
         raise ConfigError(f'CACHE_URL 只能是 memory:// 或 redis://… (expected memory:// or a redis:// URL, got {url!r})')
 
 

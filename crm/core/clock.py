@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
+
 DEFAULT_ZONE = 'Asia/Shanghai'
 _fixed: list[datetime] = []
 
@@ -27,8 +29,6 @@ def _zone(name: str) -> ZoneInfo:
 
 def zone_name() -> str:
     """The configured business time zone (the app's setting inside an app context, else the environment)."""
-    from flask import current_app, has_app_context
-
     if has_app_context():
         return current_app.config.get('BUSINESS_TIMEZONE') or DEFAULT_ZONE
     return os.environ.get('CRM_TIMEZONE') or DEFAULT_ZONE

@@ -89,7 +89,7 @@ def counts_since(since: datetime, user_ids: list[int] | None = None) -> dict[int
 
 def summary_since(since: datetime) -> list[dict[str, Any]]:
     """Per user since `since`: the number of 403s and scope 404s, the last time and path, most denials first."""
-    from crm.auth.models import User
+    from crm.auth.models import User  # auth builds on core: refusals are listed with names
 
     rows = db.session.execute(
         select(AccessDenial.user_id, func.count(), func.sum(case((AccessDenial.status == 403, 1), else_=0)),

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from crm.core.access import wants_json
+from crm.core.denials import record
 from crm.db import db
 
 log = logging.getLogger('crm.errors')
@@ -29,6 +30,13 @@ MESSAGES = {
 JSON_CODES = {400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found',
               405: 'method_not_allowed', 409: 'conflict', 413: 'too_large', 415: 'unsupported_media_type',
               422: 'invalid', 428: 'version_required', 429: 'rate_limited', 500: 'server_error'}
+
+
+def api_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None, **extra):
+    """The JSON error answer: {"error": {"code", "message", "fields", ...}}."""
+    body = {'code': code, 'status': status, 'message': str(message), 'fields': fields or {},
+            'request_id': getattr(g, 'request_id', ''), **extra}
+    return jsonify(error=body), status
 
 
 def _render(code: int, message: str | None = None):
@@ -55,8 +63,6 @@ def _http_error(error: HTTPException):
         return error
     denied = g.pop('access_denied', None)
     if error.code == 403 or (error.code == 404 and denied is not None):
-        from crm.core.denials import record
-
         record(error.code, *(denied or (None, None)))
     return _render(error.code)
 

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_request_context, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import BigInteger, ForeignKey, Select, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.core.exports import ExportTooLarge, YIELD_PER, csv_chunks, csv_response, xlsx_response, xlsx_write
 from crm.db import Base, db, declare_write_intent, utcnow
 
 log = logging.getLogger(__name__)
@@ -109,8 +111,6 @@ def export_folder() -> Path:
 
 
 def _result(spec: ExportSpec):
-    from crm.core.exports import YIELD_PER
-
     statement = spec.statement.execution_options(yield_per=YIELD_PER)
     return spec.rows(db.session.connection().execute(statement) if spec.columns_only
                      else db.session.execute(statement))
@@ -126,16 +126,12 @@ def count_rows(statement: Select, limit: int | None = None) -> int:
 
 def download(spec: ExportSpec, fmt: str):
     """The rows of `spec` as a CSV or XLSX download written while they are read (for lists within the threshold)."""
-    from crm.core.exports import csv_response, xlsx_response
-
     return (csv_response if fmt == 'csv' else xlsx_response)(f'{spec.filename}.{fmt}', spec.header, _result(spec))
 
 
 def export_response(kind: str, fmt: str):
     """The list `kind` as a CSV or XLSX download, or, past the threshold, a queued job and its page."""
-    from flask_login import current_user
-
-    from crm import jobs
+    from crm import jobs  # the job module imports this one to run exports
 
     spec = EXPORTS[kind]()
     threshold = current_app.config['EXPORT_BACKGROUND_ROWS']
@@ -157,8 +153,7 @@ def export_response(kind: str, fmt: str):
 def run_job(job_id: int) -> ExportJob | None:
     """What the worker does for one queued export: the list's statement under the asker's query string and
     identity, written to a file with progress notes; the job's row says when the file is ready or why not."""
-    from crm.auth.models import User
-    from crm.core.exports import ExportTooLarge, csv_chunks, xlsx_write
+    from crm.auth.models import User  # auth builds on core: a finished export is mailed
 
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status not in ('queued', 'running'):

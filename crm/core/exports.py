@@ -16,8 +16,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
+from urllib.parse import quote, urlsplit
 
-from flask import Response
+from flask import Response, flash, redirect, request
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 from crm.core.i18n import gettext as _
 
@@ -93,8 +97,6 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """An XLSX download; more rows than a worksheet holds are refused with a message back on the list page."""
-    from flask import flash, redirect, request
-
     spool = _spool()
     try:
         xlsx_write(header, rows, spool)
@@ -117,10 +119,6 @@ def xlsx_write(header: Sequence[str], rows: Iterable[Sequence[Any]], fh: IO[byte
     text, never as a formula (nor as an error value such as #N/A). Control characters that XML cannot carry (NUL and
     the like, which forms and imports keep out anyway) are left out instead of failing the export; carriage returns
     (browsers send CR LF from text areas) are escaped the way Excel does, so they survive."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
 
@@ -172,8 +170,6 @@ def _send(spool: IO[bytes], filename: str, mimetype: str) -> Response:
 
 def _back_url(request) -> str:
     """Where a refused export sends the user back to: the page they came from, on this site."""
-    from urllib.parse import urlsplit
-
     referrer = request.referrer or ''
     parts = urlsplit(referrer)
     if referrer and parts.netloc == request.host and parts.scheme in ('http', 'https'):
@@ -182,8 +178,6 @@ def _back_url(request) -> str:
 
 
 def _attachment(response: Response, filename: str) -> Response:
-    from urllib.parse import quote
-
     ascii_name = filename.encode('ascii', 'ignore').decode() or 'export'
     response.headers['Content-Disposition'] = (f'attachment; filename="{ascii_name}"; '
                                                f"filename*=UTF-8''{quote(filename)}")

@@ -19,7 +19,8 @@ from sqlalchemy import Select
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from crm.core.concurrency import BOTH, EditConflict, canonical, field_state
-from crm.core.validators import InvalidValue, normalise_phone
+from crm.core.validators import InvalidValue, MAX_RECORD_ID, normalise_phone
+from crm.db import db
 
 _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
 
@@ -106,8 +107,6 @@ class ChoiceIdField(IntegerField):
             raise StopValidation()
         if self.data is None or (self.kept is not None and self.data == self.kept):
             return
-        from crm.core.validators import MAX_RECORD_ID
-        from crm.db import db
 
         if not 0 < self.data <= MAX_RECORD_ID or self.offered is None:
             raise StopValidation(self._refusal())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 OBJECTS = {
     'lead': _l('Lead'), 'activity': _l('Follow-up'), 'firm': _l('Firm'), 'contact': _l('Contact'),
@@ -235,6 +235,4 @@ def value_label(value) -> str:
 
 def list_text(values) -> str:
     """Several values as one text: 甲、乙 in Chinese, "A, B" in English."""
-    from flask_babel import gettext
-
     return gettext(', ').join(value_label(v) for v in values)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import request
 from sqlalchemy import Integer, Select, bindparam, func, select
 
+from crm.core.validators import record_id  # a number either database can take as an offset factor
 from crm.db import db
 
 MAX_PER_PAGE = 200
@@ -37,8 +38,6 @@ class Page:
 
 def page_args(default_per_page: int = 50) -> tuple[int, int]:
     """Read `page` and `per_page` from the query string, clamped to sane values."""
-    from crm.core.validators import record_id  # a number either database can take as an offset factor
-
     page = request.args.get('page', 1, type=record_id) or 1
     per_page = request.args.get('per_page', default_per_page, type=record_id) or default_per_page
     return max(1, page), max(1, min(per_page, MAX_PER_PAGE))

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import defusedxml  # noqa: F401  (openpyxl parses with defusedxml when it is installed)
+from defusedxml import DefusedXmlException
+from openpyxl import load_workbook
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ZIP_ENTRIES = 200
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
@@ -158,10 +162,6 @@ def _has_formulas(archive: zipfile.ZipFile) -> bool:
 def _sheet_rows(data: bytes, *, formulas: bool) -> list[list]:
     """The first sheet's values: stored (cached) results, or with `formulas` the formula text of formula cells.
     Nothing is ever calculated."""
-    import defusedxml  # noqa: F401  (openpyxl parses with defusedxml when it is installed)
-    from defusedxml import DefusedXmlException
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
         rows = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import Flask, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
@@ -101,8 +102,6 @@ def _per_request(label: Callable[[str | None], str]) -> Callable[..., str]:
 
 def plain_number(value) -> str:
     """100.00 → 100, 1.50 → 1.5 (numbers as a policy text writes them)."""
-    from decimal import Decimal
-
     if value is None:
         return ''
     number = Decimal(str(value)).normalize()
@@ -111,8 +110,6 @@ def plain_number(value) -> str:
 
 def money(value) -> str:
     """An amount with thousands separators and no trailing zeros: 12345.50 → 12,345.5."""
-    from decimal import Decimal
-
     if value is None:
         return ''
     number = Decimal(str(value)).normalize()

@@ -88,7 +88,7 @@ def similarity(a: str, b: str) -> float:
 # --- keeping the stored cores and runs current ----------------------------------------------------------------
 
 def _gram_table():
-    from crm.firms.models import FirmNameGram
+    from crm.firms.models import FirmNameGram  # firms.models imports this module to attach its name listener
 
     return FirmNameGram.__table__
 
@@ -110,7 +110,7 @@ def write_grams(connection: Connection, rows: list[tuple[int, str]], *, replace:
 def reindex(connection: Connection) -> int:
     """Compute every firm's core and runs again (after a change of the rules above, or for rows written around
     the ORM); returns the number of firms."""
-    from crm.firms.models import Firm
+    from crm.firms.models import Firm  # firms.models imports this module to attach its name listener
 
     firm = Firm.__table__
     rows = [(firm_id, core_name(name)) for firm_id, name in connection.execute(select(firm.c.id, firm.c.name))]

@@ -1,6 +1,7 @@
 """Firm operations: duplicate candidates, create/update, soft delete and restore, merge, seed and demo data."""
 from __future__ import annotations
 
+import csv
 import random
 import re
 import tomllib
@@ -14,13 +15,15 @@ from sqlalchemy.exc import IntegrityError
 
 from config import ROOT
 from crm.core import audit, clock
+from crm.core.access import can
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.validators import firm_name_key, make_uscc
-from crm.db import db, utcnow
+from crm.db import Base, db, utcnow
 from crm.firms import names
 from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Firm, FirmNameGram, Industry, Tenancy
-from crm.platforms.models import UnitStatus
+from crm.platforms.models import Unit, UnitStatus
+from crm.platforms.units import set_status
 
 FIRMS_SEED = ROOT / 'seeds' / 'firms.toml'
 FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', 'registered_capital', 'revenue_band',
@@ -181,15 +184,12 @@ def firm_references() -> list[tuple[Any, Any]]:
     """(table, column) of every column that points at a firm, whichever feature declared it: leads, tenancies,
     contacts, packs, 政策摘要, accounts of firm users, firms merged earlier … (the name index excepted)."""
     import crm.models  # noqa: F401  (every table declared)
-    from crm.db import Base
 
     return [(table, column) for table in Base.metadata.sorted_tables if table.name not in MERGE_SKIP
             for column in table.columns if any(fk.target_fullname == 'firm.id' for fk in column.foreign_keys)]
 
 
 def _mapped(table):
-    from crm.db import Base
-
     return next((m for m in Base.registry.mappers if m.local_table is table and not m.inherits), None)
 
 
@@ -219,8 +219,6 @@ def move_references(old_id: int, new_id: int) -> tuple[dict[str, int], dict[str,
 
 def can_merge(user, firm: Firm, other: Firm) -> bool:
     """Administrators, and those who may edit both firms."""
-    from crm.core.access import can
-
     return can(user, 'edit', firm) and can(user, 'edit', other)
 
 
@@ -275,8 +273,6 @@ INDUSTRIES = ROOT / 'seeds' / 'industries.csv'
 
 def industry_rows() -> list[dict[str, str]]:
     """The rows of seeds/industries.csv (its leading '#' lines are the note of where the data comes from)."""
-    import csv
-
     with INDUSTRIES.open(encoding='utf-8') as fh:
         return list(csv.DictReader(line for line in fh if not line.startswith('#')))
 
@@ -420,8 +416,6 @@ def demo_firms(count: int, seed: int = 7) -> dict[str, int]:
 
 def demo_tenancies(seed: int = 7) -> dict[str, int]:
     """Put demo firms into the demo units already let, so platforms have tenants to show."""
-    from crm.platforms.models import Unit
-
     if db.session.scalar(select(Tenancy.id).limit(1)):
         return {'demo_tenancies': 0}
     rng = random.Random(seed)
@@ -440,8 +434,6 @@ def demo_tenancies(seed: int = 7) -> dict[str, int]:
 def record_tenancy(firm: Firm, unit, *, start_date: date, end_date: date | None, area: Decimal | None,
                    rent: Decimal | None, actor_id: int | None) -> Tenancy:
     """The firm moves into the unit (入驻): the tenancy is recorded and the unit becomes 已租."""
-    from crm.platforms.units import set_status
-
     tenancy = Tenancy(firm_id=firm.id, unit_id=unit.id, platform_id=unit.platform_id, start_date=start_date,
                       end_date=end_date, area=area or unit.area_gross, rent=rent if rent is not None else unit.rent)
     db.session.add(tenancy)

@@ -13,12 +13,17 @@ from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requi
 from crm.core.concurrency import canonical
 from crm.core import export_jobs
 from crm.core.forms import readable
+from crm.core.import_views import import_page
 from crm.core.pagination import page_args, paginate, sort_arg, sort_order
 from crm.core.validators import display_phone, record_id
 from crm.db import db
 from crm.firms import names, services
+from crm.firms.contact_import import import_contacts
 from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
+from crm.firms.imports import import_firms
 from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
+from crm.leads.models import Lead
+from crm.packs.models import Pack, PolicySummary
 from crm.platforms.models import Building, Unit, UnitStatus
 
 bp = Blueprint('firms', __name__, url_prefix='/firms')
@@ -174,9 +179,6 @@ def _redirect_merged_away():
 def detail(firm_id: int):
     """A firm's profile: identity, contacts (phones masked), where it sits, its leads, packs and 政策摘要 (each as
     far as the user may see them), possibly duplicate firms and its history."""
-    from crm.leads.models import Lead
-    from crm.packs.models import Pack, PolicySummary
-
     firm = get_or_404(Firm, firm_id)
     contacts = db.session.scalars(scoped(select(Contact), Contact).where(Contact.firm_id == firm.id)).all()
     tenancies = db.session.scalars(scoped(select(Tenancy), Tenancy).where(Tenancy.firm_id == firm.id)
@@ -390,9 +392,6 @@ def tenancy(firm_id: int):
 @requires(Perm.FIRMS_EDIT)
 def import_firms_page():
     """Upload → check (dry run, every bad row explained) → confirm; re-importing changes nothing."""
-    from crm.core.import_views import import_page
-    from crm.firms.imports import import_firms
-
     return import_page(
         kind='firm', title=_('Import firms'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
         description=_('CSV (UTF-8 or GB18030) or Excel .xlsx. Usual headers such as 企业名称, 统一社会信用代码, '
@@ -405,9 +404,6 @@ def import_firms_page():
 @requires(Perm.FIRMS_EDIT)
 def import_contacts_page():
     """Upload → check → confirm for contact people of existing firms."""
-    from crm.core.import_views import import_page
-    from crm.firms.contact_import import import_contacts
-
     return import_page(
         kind='contact', title=_('Import contacts'), back_url=url_for('firms.index'), done_url=url_for('firms.index'),
         description=_('Each row names its firm by credit code or name (the firm must exist). Contacts match by firm '

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, true
 from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
+from crm.core.cache import bump, cache, generation
 from crm.db import db, utcnow
 from crm.leads import followups
 from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, Stage, StageChange, lead_platform
@@ -141,24 +142,6 @@ def vacancy_by_platform() -> list[dict]:
             for pid, name, n, v, total in rows]
 
 
-def target_rows(limit: int = 6) -> dict:
-    """Tracked targets for the dashboard, as plain data (the row template reads it like a Progress): those of the
-    current plan period first (the first `limit`, with how many there are), then those whose period is over,
-    with their final result."""
-    from crm.targets.models import TrackedTarget
-    from crm.targets.services import progress
-
-    current, past = [], []
-    for tracked in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id)):
-        row = progress(tracked)
-        (past if row.past else current).append(
-            {'target': {name: getattr(tracked, name) for name in
-                        ('id', 'metric', 'comparator', 'value', 'unit', 'year', 'citation')},
-             'actual': row.actual, 'source': row.source, 'share': row.share, 'elapsed': row.elapsed,
-             'past': row.past})
-    return {'current': current[:limit], 'current_total': len(current), 'past': past}
-
-
 CACHE_SECONDS = 60
 NAMESPACE = 'dashboard'
 
@@ -189,8 +172,7 @@ GROUPS = {
         'lost_reasons': lost_reasons()}),
     'follow_ups': (_follow_up_version, follow_up_figures),
     'vacancy': (_vacancy_version, lambda: {'vacancy': vacancy_by_platform()}),
-    # the compact target rows follow their data within the minute (the targets page itself is always live)
-    'targets': (tuple, lambda: {'targets': target_rows()}),
+    # 'targets' is added by crm.targets.services (targets build on leads)
 }
 
 
@@ -199,8 +181,6 @@ def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) ->
     is reused for up to a minute while the fingerprint of its data is unchanged and no lead changed since
     (crm.core.cache: in this process, or in Redis shared by every app process); the page says when the oldest
     figures shown were computed."""
-    from crm.core.cache import cache, generation
-
     store = cache() if cache_key is not None else None
     keys = [f"{NAMESPACE}:{':'.join(map(str, cache_key))}:{group}" for group in GROUPS] if store else []
     found = store.get_many([generation(NAMESPACE), *keys]) if store else []
@@ -224,6 +204,4 @@ def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) ->
 
 def forget_cached_figures() -> None:
     """Every cached set of figures is out of date (called when leads change), in every app process."""
-    from crm.core.cache import bump
-
     bump(NAMESPACE)

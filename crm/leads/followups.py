@@ -21,7 +21,9 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 
-from crm.core import clock
+from crm.auth.models import User
+from crm.core import audit, clock
+from crm.core.access import scoped
 from crm.core.i18n import gettext as _
 from crm.core.labels import stage_label
 from crm.core.settings import get_setting, set_setting
@@ -58,8 +60,6 @@ def _thresholds_from(stored: str | None) -> tuple[tuple[str, int | None], ...]:
 
 def set_stale_thresholds(values: dict[str, int | None], *, actor_id: int | None) -> dict[str, int | None]:
     """Store new thresholds (days ≥ 1, or None for never); recorded in the audit log."""
-    from crm.core import audit
-
     before = stale_thresholds(cached=False)
     after = {s: values.get(s, before[s]) for s in CHASED_STAGES}
     for stage, days in after.items():
@@ -173,8 +173,6 @@ def days_overdue(lead, today: date | None = None) -> int:
 
 def counts(*where, today: date | None = None) -> dict[str, int]:
     """How many leads in the viewer's scope (and `where`) are overdue, due today and stale."""
-    from crm.core.access import scoped
-
     today = today or clock.today()
     columns = [func.count(Lead.id).filter(clause(name, today)).label(name) for name in ('overdue', 'due_today', 'stale')]
     row = db.session.execute(scoped(select(*columns), Lead).select_from(Lead).where(*where)).one()
@@ -184,9 +182,6 @@ def counts(*where, today: date | None = None) -> dict[str, int]:
 def overdue_by_owner(today: date | None = None) -> list[dict]:
     """Overdue leads per owner in the viewer's scope, the shared pool as its own row: the rows add up to the
     headline figure. Each row carries the owner's id (None for the pool) for its drill-down link."""
-    from crm.auth.models import User
-    from crm.core.access import scoped
-
     stmt = (scoped(select(Lead.owner_id, User.name, func.count(Lead.id)), Lead)
             .outerjoin(User, User.id == Lead.owner_id).where(clause('overdue', today))
             .group_by(Lead.owner_id, User.name).order_by(func.count(Lead.id).desc(), User.name))

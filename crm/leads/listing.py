@@ -17,6 +17,7 @@ from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.core.args import id_arg
+from crm.core.validators import record_id
 from crm.firms.models import Firm
 from crm.firms.services import industry_prefix
 from crm.leads import followups
@@ -172,8 +173,6 @@ def clean_tag(text: str) -> str:
 
 def selected_ids(args) -> list[int]:
     """The lead ids ticked on the list (`id`, repeated), at most MAX_SELECTED, valid record ids only."""
-    from crm.core.validators import record_id
-
     def valid(text: str) -> int | None:
         try:
             return record_id(text)

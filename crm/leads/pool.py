@@ -18,6 +18,7 @@ from functools import lru_cache
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.auth.models import OFFICER, User
 from crm.core import audit, clock
 from crm.core.audit import AuditEvent
 from crm.core.i18n import gettext as _
@@ -131,7 +132,7 @@ def recall_due(lead: Lead, today: date | None = None) -> bool:
 
 def pool_warning_due(lead: Lead, today: date) -> None:
     """Tell the lead's owner it will return to the pool on the next daily run: written to the lead's timeline."""
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to leads: to invert with a hook
 
     audit.log(db.session, WARNED, 'lead', lead.id, owner=lead.owner_id, stage=lead.stage, on=today.isoformat())
     events.lead_returning_to_pool(lead, today + timedelta(days=1))  # the next daily run returns it
@@ -210,7 +211,6 @@ def auto_assign(lead: Lead) -> int | None:
     """Give an unowned lead to the next member of the first matching active rule's team; the new owner's id."""
     if lead.owner_id is not None:
         return lead.owner_id
-    from crm.auth.models import OFFICER, User
 
     for rule in db.session.scalars(select(AssignmentRule).where(AssignmentRule.active.is_(True))
                                    .order_by(AssignmentRule.position, AssignmentRule.id)):

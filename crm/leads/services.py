@@ -5,16 +5,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from crm.auth.models import User
 from crm.core import audit
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
+from crm.firms.services import record_tenancy
 from crm.leads import followups
+from crm.leads.dashboard import forget_cached_figures
 from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STAGE_NAMES, Activity, Increment, Lead, LostReason,
                               Stage, StageChange, stay_days)
+from crm.leads.pool import auto_assign
 from crm.platforms.models import Platform
 
 FIELDS = ('title', 'codename', 'confidential', 'firm_id', 'source', 'industry_code', 'space_need_m2', 'space_use',
@@ -25,10 +28,6 @@ DEFAULT_LOST_REASONS = ('选择其他区域', '政策条件不满足', '房源�
 def _figures_changed() -> None:
     """Lead data changed: the cached dashboard figures are out of date, in every app process — now, and again once
     the change is committed (another process may have cached figures of the data before it in between)."""
-    from sqlalchemy import event
-
-    from crm.leads.dashboard import forget_cached_figures
-
     forget_cached_figures()
     session = db.session()
     if not session.info.get('figures_forget_on_commit'):
@@ -107,7 +106,6 @@ def create_lead(data: dict[str, Any], *, owner_id: int | None, actor_id: int | N
     db.session.add(StageChange(lead_id=lead.id, from_stage=None, to_stage=Stage.PROSPECT.value, by_id=actor_id))
     db.session.flush()
     if owner_id is None:  # a lead nobody took: the pool's assignment rules may give it to a team member
-        from crm.leads.pool import auto_assign
 
         auto_assign(lead)
     _figures_changed()
@@ -171,8 +169,6 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     if to_stage in SIGNED_STAGES and lead.signed_at is None:
         lead.signed_at = when
     if to_stage == Stage.MOVED_IN and unit is not None:
-        from crm.firms.services import record_tenancy
-
         record_tenancy(lead.firm, unit, start_date=when.date(), end_date=None, area=None, rent=None,
                        actor_id=actor_id)
     db.session.flush()
@@ -189,7 +185,7 @@ def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
     db.session.flush()
     audit.log(db.session, 'assign', 'lead', lead.id, owner=[before, owner_id], by=actor_id)
     if owner_id != before:
-        from crm.notifications import events
+        from crm.notifications import events  # notifications react to leads: to invert with a hook
 
         events.lead_assigned(lead, owner_id, actor_id=actor_id)
 
@@ -223,7 +219,7 @@ def add_activity(lead: Lead, *, kind: str, subject: str, due_on: date | None, ow
 
 def _tell_mentioned(activity: Activity, actor_id: int | None) -> None:
     """Colleagues named with @ in a follow-up are notified (crm.notifications)."""
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to leads: to invert with a hook
 
     events.follow_up_mentions(activity, actor_id=actor_id)
 

@@ -5,27 +5,30 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
+from werkzeug.datastructures import MultiDict
 
 from crm.auth.models import OFFICER, User
 from crm.core import clock
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core import export_jobs
 from crm.core.labels import lost_reason_label, stage_label
-from crm.core.pagination import page_args
+from crm.core.pagination import page_args, paginate
 from crm.core.args import id_arg
 from crm.core.validators import MAX_RECORD_ID, record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, resolve_industry
-from crm.leads import followups, services
+from crm.leads import followups, pool as pool_rules, services
+from crm.leads.dashboard import dashboard as figures
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.listing import filtered_leads, lead_page, list_sort
+from crm.leads.listing import MAX_SELECTED, clean_tag, filtered_leads, lead_page, list_sort, selected_ids
 from crm.leads.models import (
     ALL_STAGES,
     SOURCES,
@@ -37,8 +40,18 @@ from crm.leads.models import (
     StageChange,
     lead_platform,
 )
+from crm.leads.pool import timeline_events
+from crm.matching.models import KINDS
+from crm.matching.services import match_lead, set_choice
+from crm.packs.models import Pack, PackBuild
+from crm.packs.reliance import relied_policy_ids
+from crm.packs.services import stale_reasons
+from crm.plans.models import Commitment
 from crm.platforms.listing import platform_groups
-from crm.platforms.models import Platform, Unit
+from crm.platforms.models import Platform, Unit, UnitReservation
+from crm.platforms.units import UnitError, promise_unit
+from crm.policies.models import Policy
+from crm.policies.services import expiring_policies
 
 bp = Blueprint('leads', __name__, url_prefix='/leads')
 
@@ -74,8 +87,6 @@ def _filtered():
 @requires(Perm.LEADS_VIEW)
 def match(lead_id: int):
     """Platforms, units, policies and plan commitments for this lead, each with its reasons."""
-    from crm.matching.services import match_lead
-
     lead = get_or_404(Lead, lead_id)
     return render_template('leads/match.html', lead=lead, result=match_lead(lead, viewer=current_user),
                            editable=has_permission(current_user, Perm.LEADS_EDIT) and can(current_user, 'edit', lead))
@@ -85,9 +96,6 @@ def match(lead_id: int):
 @requires(Perm.LEADS_EDIT)
 def match_choice(lead_id: int):
     """Pin a match item for the pack, drop it, or undo either."""
-    from crm.matching.models import KINDS
-    from crm.matching.services import set_choice
-
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
     kind, item_id = request.form.get('kind'), request.form.get('item_id', type=record_id)
@@ -103,9 +111,6 @@ def match_choice(lead_id: int):
 
 def _match_item_visible(kind: str, item_id: int) -> bool:
     """Whether the viewer may see the platform, unit, policy or plan commitment a match choice names."""
-    from crm.plans.models import Commitment
-    from crm.policies.models import Policy
-
     model = {'platform': Platform, 'unit': Unit, 'policy': Policy, 'commitment': Commitment}[kind]
     stmt = select(model.id).where(model.id == item_id)
     if model is not Commitment:  # the plans are read district-wide
@@ -117,8 +122,6 @@ def _match_item_visible(kind: str, item_id: int) -> bool:
 @requires(Perm.LEADS_EDIT)
 def promise(lead_id: int, unit_id: int):
     """Mark a unit 意向 for this lead (a unit already promised elsewhere needs a recorded reason)."""
-    from crm.platforms.units import UnitError, promise_unit
-
     lead, unit = get_or_404(Lead, lead_id), get_or_404(Unit, unit_id)
     ensure('edit', lead)
     try:
@@ -147,8 +150,6 @@ def board():
 @requires(Perm.LEADS_VIEW)
 def dashboard():
     """Pipeline, signings, lost reasons, overdue follow-ups and vacancy — within the viewer's scope."""
-    from crm.leads.dashboard import dashboard as figures
-
     scope = (current_user.role_code, current_user.id if current_user.role_code != 'leader' else 0,
              '-'.join(map(str, sorted(current_user.platform_ids))))
     data = figures(cache_key=None if request.args.get('fresh') == '1' else scope)
@@ -196,8 +197,6 @@ def _saved_filters():
 @requires(Perm.LEADS_VIEW)
 def filter_save():
     """Keep the current list filters under a name."""
-    from urllib.parse import urlencode
-
     name = request.form.get('name', '').strip()[:60]
     allowed = ('q', 'stage', 'source', 'platform', 'owner', 'overdue', 'due_today', 'stale', 'industry', 'reached',
                'signed',
@@ -390,7 +389,6 @@ def detail(lead_id: int):
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
                                     .options(lazyload(Activity.lead))).all()
     increments = db.session.scalars(select(Increment).where(Increment.lead_id == lead.id)).all()
-    from crm.leads.pool import timeline_events
     timeline = sorted([('stage', c.at, c) for c in changes]
                       + [('activity', a.done_at or a.created_at, a) for a in activities]
                       + [('pool', e.at, e) for e in timeline_events(lead.id)], key=lambda t: t[1], reverse=True)
@@ -400,17 +398,11 @@ def detail(lead_id: int):
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
                                                                    User.is_active.is_(True))).all()
-    from crm.packs.models import Pack
-    from crm.platforms.models import UnitReservation
     packs = db.session.scalars(scoped(select(Pack), Pack).where(Pack.lead_id == lead.id)
                                .order_by(Pack.version.desc())).all()
     promised = db.session.execute(scoped(select(UnitReservation, Unit), Unit)  # a park manager: on their platforms
                                   .join(Unit, Unit.id == UnitReservation.unit_id)
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
-    from crm.matching.services import relied_policy_ids
-    from crm.packs.models import PackBuild
-    from crm.packs.services import stale_reasons
-    from crm.policies.services import expiring_policies
     building = db.session.scalar(select(PackBuild).where(PackBuild.lead_id == lead.id,
                                                          PackBuild.status.in_(('queued', 'running'))).limit(1))
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
@@ -552,9 +544,6 @@ def my_day():
 @requires(Perm.LEADS_VIEW)
 def pool():
     """Leads nobody owns, in the viewer's scope, oldest first; officers claim them within the daily limit."""
-    from crm.core.pagination import paginate
-    from crm.leads import pool as pool_rules
-
     stmt = (scoped(select(Lead), Lead).where(Lead.owner_id.is_(None), Lead.stage.not_in(followups.CLOSED_STAGES))
             .options(*LIST_LOADING).order_by(Lead.updated_at, Lead.id))
     page = paginate(stmt, *page_args())
@@ -568,8 +557,6 @@ def pool():
 @requires(Perm.LEADS_EDIT)
 def claim(lead_id: int):
     """An officer takes a lead from the pool (within the daily limit); audited."""
-    from crm.leads import pool as pool_rules
-
     if current_user.role_code != OFFICER:  # leaders assign; only officers take leads from the pool
         deny(403, 'lead', lead_id)
     lead = get_or_404(Lead, lead_id)
@@ -587,8 +574,6 @@ def claim(lead_id: int):
 @requires(Perm.LEADS_EDIT)
 def release(lead_id: int):
     """The owner (or a leader) puts a lead back into the pool; audited."""
-    from crm.leads import pool as pool_rules
-
     lead = get_or_404(Lead, lead_id)
     if not (lead.owner_id == current_user.id or can(current_user, 'assign', lead)):
         deny(403, 'lead', lead.id)
@@ -609,9 +594,6 @@ def release(lead_id: int):
 def bulk():
     """Assign, tag or move to the pool the leads ticked on the list: only leads in the viewer's scope on which the
     action is allowed are changed; the rest are counted and reported."""
-    from crm.leads import pool as pool_rules
-    from crm.leads.listing import MAX_SELECTED, clean_tag, selected_ids
-
     back = request.form.get('next', '')
     back = back if back.startswith('/leads/') and not back.startswith('//') else url_for('leads.index')
     ids, action = selected_ids(request.form), request.form.get('action', '')
@@ -622,7 +604,6 @@ def bulk():
         flash(_('At most %(n)s leads at a time: tick fewer.', n=MAX_SELECTED), 'error')
         return redirect(back)
     if request.form.get('export') in ('xlsx', 'csv'):  # the ticked leads as a spreadsheet (in scope: the list's)
-        from werkzeug.datastructures import MultiDict
 
         return export_jobs.download(export_spec(MultiDict([('id', str(i)) for i in ids])), request.form['export'])
     if not has_permission(current_user, Perm.LEADS_EDIT) or (

@@ -11,6 +11,12 @@ from sqlalchemy import func, or_, select
 
 from crm.core.access import Perm, has_permission, scoped
 from crm.db import db
+from crm.firms.models import Firm
+from crm.leads.models import Lead
+from crm.plans.search import search
+from crm.platforms.listing import platform_suggestions
+from crm.platforms.models import Building, Platform, Unit
+from crm.policies.models import Policy
 
 PER_KIND = 5
 MAX_QUERY = 60
@@ -36,8 +42,6 @@ def _take(rows: list, build) -> tuple[list[dict], bool]:
 
 
 def _leads(q: str) -> Group:
-    from crm.leads.models import Lead
-
     rows = db.session.execute(scoped(select(Lead.id, Lead.title, Lead.codename, Lead.confidential, Lead.stage), Lead)
                               .where(or_(_contains(Lead.title, q), _contains(Lead.codename, q)))
                               .order_by(Lead.title, Lead.id).limit(PER_KIND + 1)).all()
@@ -48,8 +52,6 @@ def _leads(q: str) -> Group:
 
 
 def _firms(q: str) -> Group:
-    from crm.firms.models import Firm
-
     rows = db.session.execute(scoped(select(Firm.id, Firm.name, Firm.uscc), Firm)
                               .where(Firm.deleted_at.is_(None), or_(_contains(Firm.name, q), Firm.uscc == q.upper()))
                               .order_by(Firm.name, Firm.id).limit(PER_KIND + 1)).all()
@@ -59,8 +61,6 @@ def _firms(q: str) -> Group:
 
 
 def _platforms(q: str) -> Group:
-    from crm.platforms.listing import platform_suggestions
-
     rows = platform_suggestions(q)  # names, aliases, pinyin and initials, in the viewer's scope
     hits, more = _take(rows, lambda r: {'text': r['text'], 'note': r['group'],
                                         'url': url_for('platforms.detail', platform_id=r['id'])})
@@ -68,8 +68,6 @@ def _platforms(q: str) -> Group:
 
 
 def _units(q: str) -> Group:
-    from crm.platforms.models import Building, Platform, Unit
-
     rows = db.session.execute(scoped(select(Unit.id, Unit.number, Unit.status, Unit.building_id, Building.name,
                                             Platform.name.label('platform')), Unit)
                               .join(Building, Building.id == Unit.building_id)
@@ -85,8 +83,6 @@ def _units(q: str) -> Group:
 
 
 def _policies(q: str) -> Group:
-    from crm.policies.models import Policy
-
     text = q[:100]
     rows = db.session.execute(scoped(select(Policy.id, Policy.title, Policy.issuer), Policy)
                               .where(or_(Policy.title.contains(text, autoescape=True),
@@ -99,8 +95,6 @@ def _policies(q: str) -> Group:
 
 
 def _plans(q: str) -> Group:
-    from crm.plans.search import search
-
     rows = search(q, limit=PER_KIND + 1)
     hits, more = _take(rows, lambda h: {'text': h.paragraph.citation, 'snippet': h.snippet,
                                         'url': url_for('plans.reader', document_id=h.paragraph.document_id,

@@ -1,13 +1,16 @@
 """The workbench each role lands on, and a health check."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from crm.core import clock
 from crm.core.access import Perm, public, requires, scoped
 from crm.db import db
+from crm.leads.digest import Digest
+from crm.main import workbench
+from crm.main.search import MAX_QUERY, PER_KIND, search_everything
 from crm.platforms.models import Platform
 
 bp = Blueprint('main', __name__)
@@ -22,15 +25,12 @@ def home():
 
 def home_context() -> dict:
     """What the workbench shows the signed-in user."""
-    from crm.main import workbench
-
     platforms, counts = [], {}
     if current_user.role_code == 'admin':
         platforms = db.session.scalars(scoped(select(Platform), Platform).order_by(Platform.name).limit(12)).all()
         counts = {'platforms': db.session.scalar(scoped(select(func.count(Platform.id)), Platform)) or 0}
     digest = None
     if current_user.role_code in ('officer', 'leader'):
-        from crm.leads.digest import Digest
         digest = db.session.scalar(select(Digest).where(Digest.user_id == current_user.id)
                                    .order_by(Digest.day.desc()).limit(1))
     return {'platforms': platforms, 'counts': counts, 'digest': digest, 'today': clock.today(),
@@ -50,9 +50,5 @@ def healthz():
 def search():
     """The header's search box: leads, firms, platforms, units, policies and plan paragraphs in the viewer's scope,
     a few of each, saying when a kind has more (with a link to its list)."""
-    from flask import request
-
-    from crm.main.search import MAX_QUERY, PER_KIND, search_everything
-
     q = ' '.join(request.args.get('q', '').split())[:MAX_QUERY]
     return render_template('main/search.html', q=q, groups=search_everything(q), per_kind=PER_KIND)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+import time
 from typing import Any
 
 from flask_login import current_user
@@ -12,10 +13,16 @@ from sqlalchemy import String, cast, func, select
 
 from crm.core import clock
 from crm.core.access import scoped
+from crm.core.audit import AuditEvent
 from crm.db import db
+from crm.firms.models import Firm, Tenancy
 from crm.leads import followups
-from crm.leads.models import ALL_STAGES, STAGE_NAMES, Lead, Stage, StageChange
-from crm.platforms.models import UnitStatus
+from crm.leads.dashboard import signed_total
+from crm.leads.models import ALL_STAGES, STAGE_NAMES, Activity, Lead, Stage, StageChange
+from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess, PolicySummary
+from crm.packs.reliance import expiring_relied_policies
+from crm.platforms.models import Building, Platform, Unit, UnitStatus
+from crm.policies.models import Policy
 
 LIMIT = 10
 
@@ -44,10 +51,6 @@ def _lead_rows(stmt) -> list:
 def officer() -> dict:
     """Today's and overdue follow-ups, the officer's leads by stage with the moves since yesterday, packs shared
     (opened by the prospect or not yet) and being built, policies expiring on their leads."""
-    from crm.core.audit import AuditEvent
-    from crm.matching.services import expiring_relied_policies
-    from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess
-
     me = current_user.id
     today = clock.today()
     mine = Lead.owner_id == me
@@ -119,8 +122,6 @@ def _name(row) -> str:
 def leader() -> dict:
     """The pipeline headline, projects needing a decision (at 洽谈, and leads in the shared pool to assign) and the
     officers with overdue follow-ups."""
-    from crm.leads.dashboard import signed_total
-
     today = clock.today()
     by_stage = dict(db.session.execute(scoped(select(Lead.stage, func.count(Lead.id)), Lead)
                                        .group_by(Lead.stage)).all())
@@ -142,9 +143,6 @@ def leader() -> dict:
 def park_manager() -> dict:
     """Vacant units, leases ending within 90 days, leads targeting the manager's platforms, and let units
     without a current tenant record — on their platforms only."""
-    from crm.firms.models import Firm, Tenancy
-    from crm.platforms.models import Building, Platform, Unit
-
     today = clock.today()
     vacant = scoped(select(Unit), Unit).where(Unit.status == UnitStatus.VACANT)
     vacant_total = db.session.scalar(vacant.with_only_columns(func.count(Unit.id))) or 0
@@ -180,9 +178,6 @@ def park_manager() -> dict:
 def firm_user() -> dict:
     """The firm's promotion packs and policy summaries (its documents); its 兑现 records come from the firm page's
     own section."""
-    from crm.firms.models import Firm
-    from crm.packs.models import Pack, PolicySummary
-
     firm = db.session.scalar(scoped(select(Firm), Firm).where(Firm.id == current_user.firm_id)) \
         if current_user.firm_id else None
     if firm is None:
@@ -204,12 +199,6 @@ def _fingerprint() -> tuple:
     """What the staff workbenches are computed from, in one round trip of index look-ups: any change to leads,
     follow-ups, stage moves, audited records (tenancies, units, policies, match choices …), share links and their
     openings, pack builds, and the office's date, gives another fingerprint."""
-    from crm.core.audit import AuditEvent
-    from crm.leads.models import Activity
-    from crm.packs.models import PackBuild, PackShare, PackShareAccess
-    from crm.platforms.models import Unit
-    from crm.policies.models import Policy
-
     def top(column):
         return select(func.max(column)).scalar_subquery()
 
@@ -224,8 +213,6 @@ def _fingerprint() -> tuple:
 def for_current_user() -> dict:
     """The signed-in user's workbench. A staff workbench is kept for up to a minute while nothing it is computed
     from has changed (as the dashboard's figures are), so that opening it again costs a look-up, not a recount."""
-    import time
-
     role = current_user.role_code
     build = {'officer': lambda: {'officer': officer()}, 'leader': lambda: {'leader': leader()},
              'park_manager': lambda: {'park': park_manager()}}.get(role)

@@ -6,9 +6,14 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from crm.auth.models import FIRM, User
 from crm.core import clock
+from crm.core.access import scoped
 from crm.db import db
+from crm.leads import followups
+from crm.leads.models import Lead
 from crm.notifications.models import Notification
+from crm.packs.reliance import expiring_relied_policies
 from crm.notifications.services import notify
 
 
@@ -25,7 +30,6 @@ def lead_assigned(lead, owner_id: int | None, *, actor_id: int | None) -> None:
     """The new owner of a lead (unless they took it themselves). The lead's version names the assignment."""
     if owner_id is None or owner_id == actor_id:
         return
-    from crm.auth.models import User
 
     actor = db.session.get(User, actor_id) if actor_id else None
     notify(owner_id, 'assignment', f'新分配给您的项目：{lead.display_name}',
@@ -35,8 +39,6 @@ def lead_assigned(lead, owner_id: int | None, *, actor_id: int | None) -> None:
 
 def mentioned_users(text: str, *, exclude: int | None = None) -> list:
     """Active staff named with @ in `text` (names are matched whole: `@张三` in 「请@张三 跟进」)."""
-    from crm.auth.models import FIRM, User
-
     if '@' not in (text or '') and '＠' not in (text or ''):
         return []
     text = text.replace('＠', '@')
@@ -52,10 +54,6 @@ def mentioned_users(text: str, *, exclude: int | None = None) -> list:
 
 def follow_up_mentions(activity, *, actor_id: int | None) -> int:
     """Everyone mentioned (@name) in a follow-up's subject or outcome who may see its lead."""
-    from crm.auth.models import User
-    from crm.core.access import scoped
-    from crm.leads.models import Lead
-
     text = ' '.join(filter(None, [activity.subject, activity.outcome]))
     actor = db.session.get(User, actor_id) if actor_id else None
     lead = activity.lead
@@ -70,8 +68,6 @@ def follow_up_mentions(activity, *, actor_id: int | None) -> int:
 
 def share_opened(share, pack, what: str) -> None:
     """The officer who shared a pack (else the lead's owner), once per link and day, when the prospect opens it."""
-    from crm.leads.models import Lead
-
     lead = db.session.get(Lead, pack.lead_id)
     officer_id = share.created_by_id or (lead.owner_id if lead else None)
     if officer_id is None or lead is None:
@@ -87,7 +83,6 @@ def pack_build_finished(build) -> None:
     """The officer who asked for a pack build: it is ready, or why it failed."""
     if build.requested_by_id is None or build.status not in ('done', 'failed'):
         return
-    from crm.leads.models import Lead
 
     lead = db.session.get(Lead, build.lead_id)
     name = lead.display_name if lead else ''
@@ -112,9 +107,6 @@ def lead_returning_to_pool(lead, return_on: date) -> Notification | None:
 
 def overdue_follow_ups(today: date | None = None, *, batch: int = 500) -> int:
     """Tell each owner of a lead whose follow-up is overdue (crm.leads.followups), once per missed date."""
-    from crm.leads import followups
-    from crm.leads.models import Lead
-
     today = today or clock.today()
     rows = db.session.execute(select(Lead.id, Lead.owner_id, Lead.title, Lead.codename, Lead.confidential,
                                      Lead.next_follow_up)
@@ -137,8 +129,6 @@ def overdue_follow_ups(today: date | None = None, *, batch: int = 500) -> int:
 
 def expiring_policies_on_leads(today: date | None = None) -> int:
     """Tell each owner of an open lead that relies on a policy expiring within 90 days, once per policy and date."""
-    from crm.matching.services import expiring_relied_policies
-
     sent = 0
     for row in expiring_relied_policies(today=today):
         if row['owner_id'] is None or row['expires_on'] < (today or clock.today()):

@@ -14,12 +14,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crm.auth.models import User
 from crm.core.i18n import gettext as _
+from crm.core.mail import send_mail
 from crm.db import db, utcnow
 from crm.notifications.models import Notification, NotificationDelivery, NotificationPreference
 
@@ -88,7 +91,7 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 
 def dispatch() -> int:
     """Queue the delivery of every notification committed since the last call (in this session)."""
-    from crm import jobs
+    from crm import jobs  # the job module imports this one to deliver notifications
 
     ready = db.session.info.pop(_READY, [])
     for notification_id in ready:
@@ -98,8 +101,6 @@ def dispatch() -> int:
 
 def init_app(app) -> None:
     """Queue deliveries after each request (the request has committed by then); the header's unread count."""
-    from flask_login import current_user
-
     @app.after_request
     def _dispatch_after_request(response):
         if db.session.info.get(_READY):
@@ -174,8 +175,6 @@ def save_preference(user_id: int, *, email: bool, webhook: bool, webhook_url: st
 
 def _text(notification: Notification) -> str:
     """The message sent outside the product: in Chinese whoever triggered it, with the absolute link."""
-    from flask_babel import force_locale
-
     base = current_app.config['BASE_URL'].rstrip('/')
     with force_locale(current_app.config.get('BABEL_DEFAULT_LOCALE', 'zh_Hans_CN')):
         label = str(KINDS[notification.kind])
@@ -210,9 +209,6 @@ def post_webhook(url: str, text: str) -> None:
 def deliver(notification_id: int) -> dict[str, str]:
     """Send one notification to the user's e-mail and webhook as they chose; each channel's outcome is recorded,
     and a channel already sent is never sent again. The caller commits."""
-    from crm.auth.models import User
-    from crm.core.mail import send_mail
-
     notification = db.session.get(Notification, notification_id)
     if notification is None:
         return {}

@@ -15,13 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from phonenumbers import NumberParseException
+import segno
 from sqlalchemy import select
 
 from crm.core import clock
 from crm.core.labels import DISTRICTS, fitout_label, unit_use_label
 from crm.core.settings import get_setting
+from crm.core.validators import display_phone
 from crm.db import db
+from crm.platforms.media import media_folder
+from crm.platforms.models import MediaFile
 
 # Settings (crm.core.settings, key → value) that brand the packs; each has an `_en` twin for the English edition.
 BRAND_NAME = 'pack_brand_name'          # 杭州市拱墅区
@@ -73,8 +79,6 @@ def brand(lang: str, asset_root: Path) -> dict[str, Any]:
 @lru_cache(maxsize=64)
 def _print_image(path: str, mtime: float, pixels: int) -> str | None:
     """An upload downscaled for print, as a data: URI (JPEG; PNG for line drawings with few colours)."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(path) as image:
             image.thumbnail((pixels, pixels))
@@ -92,8 +96,6 @@ def _print_image(path: str, mtime: float, pixels: int) -> str | None:
 
 def print_image(media, pixels: int) -> str | None:
     """The stored upload of a MediaFile ready for the PDF (None when its file has gone missing)."""
-    from crm.platforms.media import media_folder
-
     path = media_folder() / media.stored_name
     if not path.is_file():
         return None
@@ -102,8 +104,6 @@ def print_image(media, pixels: int) -> str | None:
 
 def unit_images(unit) -> tuple[list[str], str | None]:
     """Up to two photos of the unit and its floor plan (the unit's own, else the building's)."""
-    from crm.platforms.models import MediaFile
-
     media = db.session.scalars(select(MediaFile).where(MediaFile.building_id == unit.building_id,
                                                        (MediaFile.unit_id == unit.id) | MediaFile.unit_id.is_(None))
                                .order_by(MediaFile.created_at, MediaFile.id)).all()
@@ -252,17 +252,11 @@ def commitments(views: list, pinned: set[int]) -> list[dict[str, Any]]:
 
 def qr_data_uri(url: str) -> str:
     """The QR code of a link as an SVG data: URI (segno, no image library)."""
-    import segno
-
     return segno.make(url, error='m').svg_data_uri(scale=4, border=2, dark='#163a69')
 
 
 def _printed_phone(phone: str | None) -> str | None:
     """A stored number as people write it (138 1234 5678); a number stored before it was checked, as it is."""
-    from phonenumbers import NumberParseException
-
-    from crm.core.validators import display_phone
-
     try:
         return display_phone(phone) or None
     except NumberParseException:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from fontTools.ttLib import TTCollection
+
 DEBIAN_PACKAGE = 'fonts-noto-cjk'
 FONTCONFIG_NAME = 'fonts.conf'
 MANIFEST_NAME = 'fonts.lock.json'
@@ -81,8 +83,6 @@ def face_full_name(font: object) -> str:
 
 def extract_face(ttc: Path, full_name: str, target: Path) -> None:
     """Write the face of `ttc` whose full name (name ID 4) equals `full_name` to `target`, atomically."""
-    from fontTools.ttLib import TTCollection
-
     collection = TTCollection(str(ttc), lazy=True)
     try:
         names = [face_full_name(face) for face in collection.fonts]

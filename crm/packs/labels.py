@@ -9,6 +9,8 @@ import re
 from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
 
+from crm.core.labels import fact_label, fact_unit_label
+
 LEVELS = {'eligible': _l('eligible'), 'conditional': _l('conditionally eligible')}
 CONDITION_STATUSES = {'met': _l('met'), 'unmet': _l('not met'), 'unknown': _l('to be checked')}
 _NUMBER = re.compile(r'^[\d,.]+$')
@@ -33,7 +35,5 @@ def numeric(value: str | None) -> bool:
 
 def helpers() -> dict:
     """What the pack and summary templates use besides `_()`."""
-    from crm.core.labels import fact_label, fact_unit_label
-
     return {'levels': LEVELS, 'statuses': CONDITION_STATUSES, 'footer_css': footer_css, 'numeric': numeric,
             'fact_label': fact_label, 'fact_unit_label': fact_unit_label}

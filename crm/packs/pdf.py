@@ -32,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from fontTools.ttLib import TTFont
 from markupsafe import Markup
 
 from crm.packs.fonts import DEBIAN_PACKAGE, FONT_FILES, FONTCONFIG_NAME
@@ -106,7 +107,7 @@ class _TruncateLongArguments(logging.Filter):
 
 @cache
 def _weasyprint() -> Any:
-    import weasyprint
+    import weasyprint  # loaded by the first PDF: app start-up stays quick
 
     logging.getLogger('weasyprint').addFilter(_TruncateLongArguments())
     return weasyprint
@@ -115,7 +116,7 @@ def _weasyprint() -> Any:
 @cache
 def _fetcher_class() -> type:
     _weasyprint()
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # loaded by the first PDF: app start-up stays quick
 
     class AssetOnlyFetcher(URLFetcher):
         """Fetch only size-capped data: URIs and files inside one asset root; refuse and log anything else."""
@@ -192,7 +193,7 @@ def _harfbuzz_version() -> str:
 
 
 def _harfbuzz_problems() -> list[str]:
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset  # read when checked: a missing library shows then
 
     if harfbuzz_subset is None:
         return [f'HarfBuzz-subset library not found: install the Debian package {HARFBUZZ_PACKAGE} '
@@ -205,8 +206,6 @@ def _harfbuzz_problems() -> list[str]:
 
 
 def _font_problems(fonts: Path) -> list[str]:
-    from fontTools.ttLib import TTFont
-
     missing = [name for name in (*FONT_FILES, FONTCONFIG_NAME) if not (fonts / name).is_file()]
     if missing:
         return [f'PDF fonts missing in {fonts}: {", ".join(missing)}; run `python -m crm.packs.fonts {fonts}` '

@@ -1,9 +1,12 @@
 """Building packs: match → plain context → quote verification → PDF → content-addressed store → Pack row."""
 from __future__ import annotations
 
+from datetime import timedelta
 import hashlib
 from collections.abc import Callable
+import logging
 from pathlib import Path
+import secrets
 from typing import Any
 
 from flask import current_app, render_template
@@ -11,15 +14,27 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from config import ROOT
+from crm.auth.models import User
 from crm.core import audit, clock
 from crm.core.access import SYSTEM
-from crm.db import db
+from crm.core.i18n import in_language
+from crm.core.labels import unit_use_label
+from crm.core.links import external_url
+from crm.db import db, utcnow
 from crm.leads.models import Lead
+from crm.matching.models import PIN
 from crm.matching.services import PACK_PLATFORMS, PACK_POLICIES, PACK_QUOTES, PACK_UNITS, for_pack, match_lead
-from crm.packs.models import Pack, PackBuild
+from crm.matching.services import unavailable_reason
+from crm.packs import content
+from crm.packs.labels import helpers
+from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess
 from crm.packs.numbers import new_series, pack_number, series_of
+from crm.packs.pdf import base_css, render_pdf_pages
 from crm.plans.models import PlanParagraph
-from crm.platforms.models import UnitStatus
+from crm.platforms.maps import pack_platform_map
+from crm.platforms.models import Unit, UnitStatus
+from crm.platforms.siteplan import pack_site_plans
+from crm.policies.models import Policy
 from crm.policies.services import policy_terms
 
 ASSET_ROOT = ROOT / 'static'
@@ -46,8 +61,6 @@ def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str
     user the pack is built for; the whole district when the product builds it on its own). Its generated texts
     (conditions, amounts, dates) are in the pack's language; `notes` are lazy texts for the officer, read in the
     officer's. `officer` (a user) signs the contact section; `share_url` is the link its QR code opens."""
-    from crm.core.i18n import in_language
-
     with in_language(lang):
         return _context(lead, lang=lang, author=author, number=number, viewer=viewer, officer=officer,
                         share_url=share_url)
@@ -55,12 +68,6 @@ def build_context(lead: Lead, *, lang: str = 'zh', author: str = '', number: str
 
 def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any, officer: Any,
              share_url: str | None) -> dict[str, Any]:
-    from datetime import timedelta
-
-    from crm.core.labels import unit_use_label
-    from crm.matching.models import PIN
-    from crm.packs import content
-
     result = match_lead(lead, viewer=viewer)
     today = clock.today()
     valid_until = today + timedelta(days=content.validity_days())
@@ -77,8 +84,6 @@ def _context(lead: Lead, *, lang: str, author: str, number: str, viewer: Any, of
     pinned = {i for i, choice in result['choices']['commitment'].items() if choice == PIN}
     quotes = content.commitments(for_pack(result, 'commitment', PACK_QUOTES), pinned)
     firm = lead.firm
-    from crm.platforms.maps import pack_platform_map
-    from crm.platforms.siteplan import pack_site_plans
 
     site_plans = pack_site_plans(units, viewer)
     cost = result['cost']
@@ -117,10 +122,6 @@ def verify_quotes(quotes: list[dict]) -> None:
 
 def render_html(context: dict[str, Any]) -> str:
     """The pack's HTML, every word in the pack's language."""
-    from crm.core.i18n import in_language
-    from crm.packs.labels import helpers
-    from crm.packs.pdf import base_css
-
     with in_language(context['lang']):
         return render_template('packs/pdf/pack.html', c=context, base_css=base_css(), **helpers())
 
@@ -129,17 +130,12 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
                progress: Callable[[str, int], None] | None = None, viewer: Any = SYSTEM) -> Pack:
     """Generate, verify and store a new version of the lead's pack (never for a deleted firm), matched within
     `viewer`'s scope; `progress(step, percent)` hears each step."""
-    from crm.packs.pdf import render_pdf_pages
-
     if lead.firm.deleted_at is not None:
         raise PackError(_('The firm is deleted, so no pack can be built; an administrator can restore the firm first'))
     report = progress or (lambda _step, _percent: None)
     version = (db.session.scalar(select(func.max(Pack.version)).where(Pack.lead_id == lead.id)) or 0) + 1
     number = pack_number(clock.today().year, _pack_series(lead.id), version)
     report('匹配平台、房源与政策', 10)
-    from crm.auth.models import User
-    from crm.core.links import external_url
-    from crm.packs import content
 
     officer = db.session.get(User, author_id) if author_id else None
     token = new_share_token()  # the pack's own link, printed as its QR code; stored with the pack below
@@ -166,7 +162,6 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
     db.session.flush()
     audit.log(db.session, 'pack_issued', 'lead', lead.id, pack=pack.id, number=number, sha256=sha)
     create_share(pack, days=content.validity_days(), actor_id=author_id, token=token, in_pdf=True)
-    from crm.packs.models import PackShare
     pack.snapshot = dict(snapshot, qr_share=db.session.scalar(select(PackShare.id).where(
         PackShare.token_hash == hashlib.sha256(token.encode()).hexdigest())))
     return pack
@@ -175,9 +170,6 @@ def build_pack(lead: Lead, *, lang: str = 'zh', author_id: int | None = None, au
 def _officer_notes(notes: list, author_id: int | None) -> list[str]:
     """The pinned items a pack leaves out, as the officer who asked for it reads them (the notes are kept in the
     pack's record; the pack itself may be in the other language)."""
-    from crm.auth.models import User
-    from crm.core.i18n import in_language
-
     author = db.session.get(User, author_id) if author_id else None
     if author is None or not author.locale:
         return [str(note) for note in notes]
@@ -196,9 +188,6 @@ def _pack_series(lead_id: int) -> str:
 def stale_reasons(pack: Pack) -> list[str]:
     """Why a pack no longer reflects the records (in the viewer's language): a cited policy changed or expired, an
     offered unit was let."""
-    from crm.platforms.models import Unit
-    from crm.policies.models import Policy
-
     reasons = []
     for policy_id, version in pack.snapshot.get('policies', []):
         policy = db.session.get(Policy, policy_id)
@@ -206,7 +195,6 @@ def stale_reasons(pack: Pack) -> list[str]:
             reasons.append(_('Policy changed: %(title)s', title=policy.title if policy else policy_id))
         elif policy.expires_on and policy.expires_on < clock.today():
             reasons.append(_('Policy expired: %(title)s', title=policy.title))
-    from crm.matching.services import unavailable_reason
 
     for unit_id, _version in pack.snapshot.get('units', []):
         unit = db.session.get(Unit, unit_id)
@@ -226,8 +214,6 @@ def current_pack(pack: Pack) -> Pack | None:
 
 
 def new_share_token() -> str:
-    import secrets
-
     return secrets.token_urlsafe(24)
 
 
@@ -235,11 +221,6 @@ def create_share(pack: Pack, *, days: int, actor_id: int | None, token: str | No
                  in_pdf: bool = False) -> str:
     """A new share link token (returned once; only its hash is kept). A pack's own link, the one its QR code
     opens, is made with the token printed in it."""
-    from datetime import timedelta
-
-    from crm.db import utcnow
-    from crm.packs.models import PackShare
-
     token = token or new_share_token()
     share = PackShare(pack_id=pack.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), created_by_id=actor_id,
                       expires_at=utcnow() + timedelta(days=max(1, min(days, 90))), in_pdf=in_pdf)
@@ -252,9 +233,6 @@ def create_share(pack: Pack, *, days: int, actor_id: int | None, token: str | No
 def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None):
     """(share, state) behind a token: state 'ok' (the access is logged), 'expired' or 'revoked'; (None, None)
     for a token that never existed."""
-    from crm.db import utcnow
-    from crm.packs.models import PackShare, PackShareAccess
-
     share = db.session.scalar(select(PackShare).where(PackShare.token_hash == hashlib.sha256(token.encode())
                                                       .hexdigest()))
     if share is None:
@@ -265,7 +243,7 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
         return share, 'expired'
     db.session.add(PackShareAccess(share_id=share.id, what=what, ip=ip, user_agent=(user_agent or '')[:255]))
     db.session.flush()
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to packs: to invert with a hook
 
     events.share_opened(share, db.session.get(Pack, share.pack_id), what)
     return share, 'ok'
@@ -274,9 +252,6 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
 def active_share(pack: Pack):
     """The pack's newest link that is neither revoked nor expired (None when the officer has not shared it: the
     pack's own link, printed in it, does not count until the pack itself is sent)."""
-    from crm.db import utcnow
-    from crm.packs.models import PackShare
-
     return db.session.scalar(select(PackShare).where(PackShare.pack_id == pack.id, PackShare.revoked_at.is_(None),
                                                      PackShare.in_pdf.is_(False),
                                                      PackShare.expires_at >= utcnow())
@@ -297,11 +272,6 @@ def request_build(lead: Lead, *, lang: str, user_id: int | None) -> PackBuild:
 
 def run_build(build_id: int) -> PackBuild | None:
     """What the worker does for one queued build: each step is committed so the progress page can show it."""
-    import logging
-
-    from crm.auth.models import User
-    from crm.db import utcnow
-
     build = db.session.get(PackBuild, build_id)
     if build is None or build.status not in ('queued', 'running'):
         return build
@@ -328,7 +298,7 @@ def run_build(build_id: int) -> PackBuild | None:
         build.status, build.pack_id, build.step, build.percent = 'done', pack.id, '完成', 100
     build.finished_at = utcnow()
     db.session.commit()
-    from crm.notifications import events
+    from crm.notifications import events  # notifications react to packs: to invert with a hook
 
     events.pack_build_finished(build)
     db.session.commit()

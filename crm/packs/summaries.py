@@ -7,17 +7,23 @@ from typing import Any
 from flask import render_template
 from sqlalchemy import func, select
 
-from config import ROOT
 from crm.auth.models import User
 from crm.core import audit, clock
+from crm.core.console import SystemActor
+from crm.core.i18n import in_language
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
-from crm.matching.services import industries_of_code, industries_of_text
+from crm.matching.services import evaluate_for_lead, industries_of_code, industries_of_text
 from crm.packs.content import brand, contact
+from crm.packs.labels import helpers
 from crm.packs.models import PolicySummary
 from crm.packs.numbers import new_series, series_of, summary_number
+from crm.packs.pdf import base_css, render_pdf_pages
+from crm.packs.services import ASSET_ROOT, pdf_path
+from crm.policies.eligibility import policy_firms
 from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
+from crm.packs.push import request_push, run_push
 from crm.policies.services import policy_terms
 
 
@@ -38,14 +44,11 @@ def firm_facts(firm: Firm) -> dict[str, Any]:
 def evaluate_for_subject(policy: Policy, *, lead=None, firm: Firm | None = None) -> PolicyResult:
     """The one evaluation of a policy for a lead (as its match page and pack show it) or for a firm (as its
     政策摘要 shows it); the policy page and the API show the same."""
-    from crm.matching.services import evaluate_for_lead
-
     if lead is not None:
         return evaluate_for_lead(policy, lead)
     return evaluate_policy(policy, firm_facts(firm))
 
 
-ASSET_ROOT = ROOT / 'static'  # where the emblem of the branding settings is (as for packs)
 SHOWN = 20  # policies printed in each part; the rest are counted and the reader told how to get them
 
 
@@ -53,8 +56,6 @@ def summary_context(firm: Firm, *, number: str, author: str, lang: str = 'zh',
                     officer: User | None = None) -> dict[str, Any]:
     """Plain data for the summary template, its generated texts (amounts, what is missing) in `lang`; the officer
     who issues it is the contact printed (as on a pack)."""
-    from crm.core.i18n import in_language
-
     with in_language(lang):
         context = _summary_context(firm, number=number, author=author)
         context.update(contact=contact(officer, None, lang), brand=brand(lang, ASSET_ROOT))
@@ -91,10 +92,6 @@ def _summary_context(firm: Firm, *, number: str, author: str) -> dict[str, Any]:
 
 def summary_html(context: dict[str, Any], lang: str) -> str:
     """The summary's HTML, every word in `lang`."""
-    from crm.core.i18n import in_language
-    from crm.packs.labels import helpers
-    from crm.packs.pdf import base_css
-
     with in_language(lang):
         return render_template('packs/pdf/summary.html', c=context, base_css=base_css(), lang=lang, **helpers())
 
@@ -102,9 +99,6 @@ def summary_html(context: dict[str, Any], lang: str) -> str:
 def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str = '',
                   lang: str = 'zh') -> PolicySummary:
     """Render, store and record a new 政策摘要 for the firm, in Chinese or (lang='en') English."""
-    from crm.packs.pdf import render_pdf_pages
-    from crm.packs.services import ASSET_ROOT, pdf_path
-
     count = db.session.scalar(select(func.count(PolicySummary.id)).where(PolicySummary.firm_id == firm.id)) or 0
     earlier = db.session.scalar(select(PolicySummary.number).where(PolicySummary.firm_id == firm.id)
                                 .order_by(PolicySummary.id.desc()).limit(1))
@@ -132,10 +126,6 @@ def build_summary(firm: Firm, *, author_id: int | None = None, author_name: str 
 def demo_summary(firm_id: int | None, *, author: User | None = None) -> dict[str, int]:
     """The demo firm user's 政策摘要, issued the way an officer does it: from the list of firms an example policy
     fits, pushed to the demo firm (none when the firm has one already)."""
-    from crm.cli import SystemActor
-    from crm.policies.eligibility import policy_firms
-    from crm.policies.push import request_push, run_push
-
     firm = db.session.get(Firm, firm_id) if firm_id else None
     if firm is None or db.session.scalar(select(PolicySummary.id).where(PolicySummary.firm_id == firm.id).limit(1)):
         return {'demo_summaries': 0}

@@ -10,11 +10,14 @@ from crm.core import audit
 from crm.core.access import Perm, ensure, get_or_404, public, requires, scoped
 from crm.core.links import external_url
 from crm.core.security import stateless
-from crm.db import db
+from crm.db import db, utcnow
 from crm.extensions import limiter
+from crm.firms.models import Firm
 from crm.leads.models import Lead
 from crm.packs import services
-from crm.packs.models import Pack, PackBuild
+from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess, PolicySummary
+from crm.packs.summaries import build_summary
+from crm.policies.services import expiring_policies
 
 bp = Blueprint('packs', __name__)
 
@@ -28,7 +31,7 @@ def build(lead_id: int):
     lang = request.form.get('lang') if request.form.get('lang') in ('zh', 'en') else 'zh'
     build = services.request_build(lead, lang=lang, user_id=current_user.id)
     db.session.commit()  # the worker must see the queued build
-    from crm import jobs
+    from crm import jobs  # the job module imports packs to build them
     if not jobs.enqueue_or_fail(jobs.build_pack, build):
         db.session.commit()  # the progress page says why nothing is coming
     return redirect(url_for('packs.build_progress', build_id=build.id))
@@ -60,12 +63,10 @@ def detail(pack_id: int):
     pack = get_or_404(Pack, pack_id)
     others = db.session.scalars(scoped(select(Pack), Pack).where(Pack.lead_id == pack.lead_id)  # only versions
                                 .order_by(Pack.version.desc())).all()  # the viewer may open (a firm: its own)
-    from crm.packs.models import PackShare, PackShareAccess
     shares = db.session.execute(select(PackShare, func.count(PackShareAccess.id))
                                 .outerjoin(PackShareAccess, PackShareAccess.share_id == PackShare.id)
                                 .where(PackShare.pack_id == pack.id).group_by(PackShare.id)
                                 .order_by(PackShare.created_at.desc())).all()
-    from crm.policies.services import expiring_policies
     expiring = expiring_policies(policy_id for policy_id, _version in pack.snapshot.get('policies', []))
     lead = None if current_user.role_code == 'firm' else \
         db.session.scalar(scoped(select(Lead), Lead).where(Lead.id == pack.lead_id))  # for the crumbs
@@ -97,9 +98,6 @@ def share_create(pack_id: int):
 @requires(Perm.PACKS_BUILD)
 def share_revoke(share_id: int):
     """End a share link at once."""
-    from crm.db import utcnow
-    from crm.packs.models import PackShare
-
     share = db.session.get(PackShare, share_id) or abort(404)
     get_or_404(Pack, share.pack_id)
     share.revoked_at = utcnow()
@@ -155,9 +153,6 @@ def shared_pdf(token: str):
 @requires(Perm.PACKS_BUILD)
 def summary_build(firm_id: int):
     """Issue a 政策摘要 for a firm."""
-    from crm.firms.models import Firm
-    from crm.packs.summaries import build_summary
-
     firm = get_or_404(Firm, firm_id)
     if firm.deleted_at is not None:  # only administrators reach a deleted firm; matching leaves it out
         flash(_('A deleted firm gets no policy summary; restore it first.'), 'error')
@@ -173,9 +168,6 @@ def summary_build(firm_id: int):
 @requires(Perm.PACKS_VIEW)
 def summary_download(summary_id: int):
     """A stored 政策摘要 (for whoever may see the firm)."""
-    from crm.firms.models import Firm
-    from crm.packs.models import PolicySummary
-
     summary = db.session.get(PolicySummary, summary_id) or abort(404)
     get_or_404(Firm, summary.firm_id)
     return send_file(services.pdf_path(summary.sha256), mimetype='application/pdf', as_attachment=True,

@@ -7,13 +7,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from crm.core.console import cli_context as _cli_context, emit as _emit
 from crm.db import db
-
-
-def _emit(payload, as_json: bool, human: str) -> None:
-    from crm.cli import _emit as emit
-
-    emit(payload, as_json, human)
+from crm.plans.commitments import list_commitments, target_dict, targets_statement
+from crm.plans.models import PlanDocument, PlanParagraph
+from crm.plans.search import search
+from crm.plans.services import PlanError, correct_document, document_summary, import_document, review_suspects
 
 
 @click.group('plans', help='Plan documents: import, show, search, commitments, targets.')
@@ -34,9 +33,6 @@ def plans_group() -> None:
 @with_appcontext
 def import_command(files, slug, title, issuer, date_, kind, period, district, as_json) -> None:
     """Import plan text files (UTF-8 or GB18030); the same file twice changes nothing."""
-    from crm.cli import _cli_context
-    from crm.plans.services import document_summary, import_document, review_suspects
-
     _cli_context('plans-import')
     meta = {'slug': slug, 'title': title, 'issuer': issuer, 'date': date_, 'kind': kind, 'period': period,
             'district': district}
@@ -60,10 +56,6 @@ def import_command(files, slug, title, issuer, date_, kind, period, district, as
 @with_appcontext
 def correct_command(document_id: int, strip: str | None, keep: str | None, as_json: bool) -> None:
     """Correct a document's junk removal; the file is parsed again into a new version linked to this one."""
-    from crm.cli import _cli_context
-    from crm.plans.models import PlanDocument
-    from crm.plans.services import PlanError, correct_document, document_summary
-
     _cli_context('plans-correct')
     if (strip is None) == (keep is None):
         raise click.ClickException('give exactly one of --strip TEXT or --keep TEXT')
@@ -86,8 +78,6 @@ def correct_command(document_id: int, strip: str | None, keep: str | None, as_js
 @with_appcontext
 def show_command(document_id: int, as_json: bool) -> None:
     """A document's metadata and all its paragraphs in order."""
-    from crm.plans.models import PlanDocument, PlanParagraph
-
     document = db.session.get(PlanDocument, document_id)
     if document is None:
         raise click.ClickException(f'规划文件不存在 (no such document): {document_id}')
@@ -112,8 +102,6 @@ def show_command(document_id: int, as_json: bool) -> None:
 @with_appcontext
 def search_command(query, document_id, platform, kind, limit, as_json) -> None:
     """Paragraphs containing every term of QUERY, best first."""
-    from crm.plans.search import search
-
     hits = search(query, document_id=document_id, platform=platform, kind=kind, limit=limit)
     _emit({'hits': [h.as_dict() for h in hits]}, as_json,
           '\n'.join(f'{h.paragraph.citation}\n    {h.paragraph.text[:120]}' for h in hits) or '(no hits)')
@@ -128,8 +116,6 @@ def search_command(query, document_id, platform, kind, limit, as_json) -> None:
 @with_appcontext
 def commitments_command(platform, industry, document_id, kind, as_json) -> None:
     """Commitments (curation applied; rejected ones left out)."""
-    from crm.plans.commitments import list_commitments
-
     rows = [c.as_dict() for c in list_commitments(platform=platform, industry=industry, document_id=document_id,
                                                    kind=kind)]
     _emit({'commitments': rows}, as_json, '\n'.join(f"{r['citation']}: {r['text']}" for r in rows))
@@ -141,8 +127,6 @@ def commitments_command(platform, industry, document_id, kind, as_json) -> None:
 @with_appcontext
 def targets_command(document_id, as_json) -> None:
     """Quantitative targets: metric, value, unit, comparator, year, base, citation."""
-    from crm.plans.commitments import target_dict, targets_statement
-
     rows = [target_dict(t) for t in db.session.scalars(targets_statement(document_id=document_id))]
     _emit({'targets': rows}, as_json,
           '\n'.join(f"{r['metric']} {r['comparator']}{r['value']}{r['unit']} ({r['year'] or r['period']})" for r in rows))

@@ -1,6 +1,8 @@
 """Forms for plan import and commitment curation."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -44,6 +46,5 @@ def split_tags(value: str | None) -> list[str] | None:
     """'a, b；c' → ['a', 'b', 'c']; empty → None (keep the automatic tags)."""
     if not value:
         return None
-    import re
 
     return [tag for tag in (t.strip() for t in re.split(r'[,，;；、\s]+', value)) if tag]

@@ -10,10 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from config import ROOT
 from crm.core import audit
+from crm.core.catalogue import load_catalogue
 from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
@@ -22,7 +23,6 @@ from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Correctio
 from crm.plans.parsing.junk import stated_date
 from crm.plans.parsing.spam import find_suspects, merge_suspects
 from crm.plans.parsing.text import bigram_tokens, count_tokens
-from crm.platforms.services import load_catalogue
 
 PLANS_DIR = ROOT / 'seeds' / 'plans'
 META_FIELDS = ('slug', 'title', 'issuer', 'publisher', 'doc_number', 'date', 'period', 'period_start', 'period_end',
@@ -228,8 +228,6 @@ def _store_parsed(document: PlanDocument, parsed: ParsedDocument) -> dict[str, i
 
 def document_counts(document: PlanDocument) -> dict[str, int]:
     """Counts of what a stored document holds."""
-    from sqlalchemy import func
-
     def count(model) -> int:
         return db.session.scalar(select(func.count(model.id)).where(model.document_id == document.id)) or 0
 

@@ -22,7 +22,7 @@ from config import ROOT
 from crm.core.access import scoped
 from crm.core.labels import district_label
 from crm.db import db
-from crm.platforms.models import MAP_PLACE_KINDS, Building, MapPlace, Platform
+from crm.platforms.models import Building, MAP_PLACE_KINDS, MapPlace, Platform, Unit
 
 DATA = Path(__file__).with_name('data') / 'hangzhou_districts.geojson'
 SEED = ROOT / 'seeds' / 'map_places.toml'
@@ -375,8 +375,6 @@ def _panel(platform: Platform, centre: MapPlace | None, buildings: list[MapPlace
 def pack_platform_map(units: list[dict], platforms: list[dict], user: Any = None) -> Markup:
     """The map for a pack: the platform of the recommended unit, else the first platform the pack presents ('' when
     the pack names neither)."""
-    from crm.platforms.models import Unit
-
     platform = None
     if units:
         unit = db.session.get(Unit, units[0]['id'])

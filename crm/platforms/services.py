@@ -1,29 +1,19 @@
 """Platform operations: catalogue seeding and look-ups."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from sqlalchemy import or_, select
 
-from config import ROOT
+from crm.core.catalogue import CATALOGUE, load_catalogue
 from crm.db import db
+from crm.plans.services import QuoteResolver
 from crm.platforms.models import Platform, PlatformFact
-
-CATALOGUE = ROOT / 'seeds' / 'platforms.toml'
 
 
 def find_platform(ref: str) -> Platform | None:
     """A platform by key or exact name."""
     return db.session.scalar(select(Platform).where(or_(Platform.key == ref, Platform.name == ref)))
-
-
-def load_catalogue(path: Path = CATALOGUE) -> list[dict]:
-    """The reviewed platform catalogue (seeds/platforms.toml), or nothing if it is absent."""
-    if not path.exists():
-        return []
-    with path.open('rb') as fh:
-        return tomllib.load(fh).get('platform', [])
 
 
 ATTRIBUTES = ('name', 'kind', 'district', 'former_district', 'aliases', 'focus_industries', 'positioning',
@@ -54,8 +44,6 @@ def _sync_facts(platform: Platform, facts: list[dict], resolver) -> None:
 
 def seed_platforms(path: Path = CATALOGUE) -> dict[str, int]:
     """Insert or update catalogue platforms by key, with parents and cited facts; others are left alone."""
-    from crm.plans.services import QuoteResolver
-
     created = updated = 0
     existing = {p.key: p for p in db.session.scalars(select(Platform))}
     catalogue = load_catalogue(path)

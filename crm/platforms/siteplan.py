@@ -8,6 +8,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from PIL import Image
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -32,8 +33,6 @@ class OutlineError(ValueError):
 
 @lru_cache(maxsize=256)
 def _size_of(stored_name: str, folder: str) -> tuple[int, int]:
-    from PIL import Image
-
     with Image.open(f'{folder}/{stored_name}') as image:
         return image.size
 
@@ -107,8 +106,6 @@ def outlines_of(media: MediaFile, user: Any = None) -> list[UnitOutline]:
 def _print_data_uri(stored_name: str, folder: str, max_px: int) -> str:
     """The image downscaled for print (longest side ≤ max_px) as a JPEG data: URI (the PDF carries a JPEG as it is,
     without decoding and re-compressing it)."""
-    from PIL import Image
-
     with Image.open(f'{folder}/{stored_name}') as image:
         image.load()
         if max(image.size) > max_px:

@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import date
 from itertools import groupby
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
 from crm.core import export_jobs
+from crm.core.import_views import import_page
 from crm.core.pagination import page_args
 from crm.core.args import id_arg
 from crm.core.validators import record_id
@@ -26,7 +27,9 @@ from crm.platforms.forms import (
     UnitForm,
 )
 from crm.platforms.listing import platform_groups
+from crm.platforms.media import MediaError, path_of, remove, store
 from crm.platforms.models import UNIT_STATUSES, UNIT_USES, Building, MediaFile, Platform, Unit, UnitStatusChange
+from crm.platforms.unit_import import import_units
 from crm.platforms.views import bp
 
 
@@ -216,9 +219,6 @@ def units_export(fmt: str):
 @requires(Perm.PLATFORMS_EDIT)
 def units_import():
     """Upload → check (dry run, every bad row explained) → confirm; re-importing changes nothing."""
-    from crm.core.import_views import import_page
-    from crm.platforms.unit_import import import_units
-
     actor = current_user._get_current_object()
     return import_page(
         kind='unit', title=_('Import units'), back_url=url_for('platforms.vacancies'),
@@ -233,8 +233,6 @@ def units_import():
 @requires(Perm.PLATFORMS_EDIT)
 def media_upload(building_id: int):
     """Upload a floor plan for a building, or a photo of one of its units."""
-    from crm.platforms.media import MediaError, store
-
     item = get_or_404(Building, building_id)
     ensure('edit', item)
     raw = request.form.get('unit_id', '').strip()
@@ -264,10 +262,6 @@ def media_upload(building_id: int):
 @requires(Perm.PLATFORMS_VIEW)
 def media_file(media_id: int):
     """Serve an image to those who may see its platform (404 for everyone else)."""
-    from flask import send_file
-
-    from crm.platforms.media import path_of
-
     media = get_or_404(MediaFile, media_id)
     response = send_file(path_of(media), mimetype=media.content_type, max_age=0)
     response.headers['Content-Disposition'] = 'inline'
@@ -278,8 +272,6 @@ def media_file(media_id: int):
 @requires(Perm.PLATFORMS_EDIT)
 def media_delete(media_id: int):
     """Remove an image."""
-    from crm.platforms.media import remove
-
     media = get_or_404(MediaFile, media_id)
     ensure('edit', media)
     building_id, unit_id = media.building_id, media.unit_id

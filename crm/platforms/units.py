@@ -13,7 +13,7 @@ from sqlalchemy import Select, bindparam, func, insert, select, text
 from sqlalchemy.orm import aliased
 
 from config import ROOT
-from crm.core import clock
+from crm.core import audit, clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
@@ -21,8 +21,8 @@ from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort
 from crm.core.labels import unit_status_label
 from crm.db import db, utcnow
 from crm.platforms.listing import ROW_COLUMNS, VacancyRow
-from crm.platforms.models import (FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatus,
-                                 UnitStatusChange)
+from crm.platforms.models import (FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitReservation,
+                                  UnitStatus, UnitStatusChange)
 
 BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
 EDITABLE = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',
@@ -305,9 +305,6 @@ def refresh_unit_statistics() -> None:
 
 def promise_unit(unit: Unit, lead, *, actor_id: int | None, override_reason: str | None = None):
     """Mark a unit 意向 for a lead; promising it to a second lead needs an explicit, audited override."""
-    from crm.core import audit
-    from crm.platforms.models import UnitReservation
-
     if unit.status in (UnitStatus.LET, UnitStatus.LOCKED):
         raise UnitError(_('Unit %(number)s is “%(status)s” and cannot be promised to a lead', number=unit.number, status=unit_status_label(unit.status)))
     active = db.session.scalars(select(UnitReservation).where(UnitReservation.unit_id == unit.id,
@@ -330,8 +327,6 @@ def promise_unit(unit: Unit, lead, *, actor_id: int | None, override_reason: str
 
 def release_reservations(unit: Unit, *, keep_lead_id: int | None = None) -> None:
     """End the unit's promises (when it is let), except the lead that moved in."""
-    from crm.platforms.models import UnitReservation
-
     for reservation in db.session.scalars(select(UnitReservation).where(UnitReservation.unit_id == unit.id,
                                                                         UnitReservation.active.is_(True))):
         if reservation.lead_id != keep_lead_id:

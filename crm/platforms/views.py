@@ -10,8 +10,11 @@ from flask_login import current_user
 from crm.core.access import Perm, can, get_or_404, requires, scoped
 from crm.core.labels import FACT_LABELS
 from crm.core.pagination import page_args, paginate
+from crm.core.pickers import picker_json
 from crm.db import db
 from crm.plans.commitments import list_commitments
+from crm.platforms.listing import platform_suggestions
+from crm.platforms.maps import platform_map_svg
 from crm.platforms.models import Building, Platform, Unit
 from crm.platforms.units import vacancy_summary
 
@@ -37,9 +40,6 @@ def index():
 def picker():
     """Platforms for a searchable picker, as JSON: those the user may see whose name, alias, pinyin or initials
     match what was typed, grouped by district and in pinyin order."""
-    from crm.core.pickers import picker_json
-    from crm.platforms.listing import platform_suggestions
-
     return picker_json(platform_suggestions(request.args.get('q', '')[:60]),
                        _('More platforms match: type more of the name.'))
 
@@ -55,7 +55,6 @@ def detail(platform_id: int):
     buildings = db.session.scalars(scoped(select(Building), Building).where(Building.platform_id == platform.id)
                                    .order_by(Building.name)).all()
     summary = vacancy_summary(Unit.platform_id == platform.id)
-    from crm.platforms.maps import platform_map_svg
 
     return render_template('platforms/detail.html', platform=platform, children=children, commitments=commitments,
                            fact_labels=FACT_LABELS, buildings=buildings, summary=summary,

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
+from crm.plans.parsing.extract import find_terms
 from crm.policies.structure import Article, cn_number
 
 NUM = r'\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+'
@@ -322,8 +323,6 @@ def industry_words(text: str) -> list[str]:
 
 def platform_words(text: str, platforms: dict[str, list[str]]) -> list[str]:
     """The platforms (by their catalogue name) the text names."""
-    from crm.plans.parsing.extract import find_terms
-
     return find_terms(text, platforms) if platforms else []
 
 

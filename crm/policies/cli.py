@@ -7,18 +7,14 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from crm.core.console import SystemActor, cli_context as _cli_context, emit as _emit
 from crm.db import db
-
-
-def _emit(payload, as_json: bool, human: str) -> None:
-    from crm.cli import _emit as emit
-
-    emit(payload, as_json, human)
+from crm.policies.eligibility import policy_firms
+from crm.policies.imports import PolicyImportError, accept_clause, clause_record, import_policy_text, policy_record
+from crm.policies.models import Policy
 
 
 def _policy(policy_id: int):
-    from crm.policies.models import Policy
-
     policy = db.session.get(Policy, policy_id)
     if policy is None:
         raise click.ClickException(f'政策不存在 (no such policy): {policy_id}')
@@ -43,9 +39,6 @@ def policies_group() -> None:
 def import_command(file: Path, policy_id: int | None, title, issuer, doc_number, date_, as_json: bool) -> None:
     """Import a policy text (UTF-8/GB18030 text, saved HTML, .docx or PDF with a text layer); the same file twice
     changes nothing. Clauses read from it are candidates until accepted."""
-    from crm.cli import _cli_context
-    from crm.policies.imports import PolicyImportError, import_policy_text, policy_record
-
     _cli_context('policies-import')
     if date_:
         try:
@@ -72,9 +65,6 @@ def import_command(file: Path, policy_id: int | None, title, issuer, doc_number,
 @with_appcontext
 def review_command(policy_id: int, accept_all: bool, as_json: bool) -> None:
     """List the policy's clause candidates (and accept them all with --accept-all)."""
-    from crm.cli import _cli_context
-    from crm.policies.imports import accept_clause, clause_record
-
     _cli_context('policies-review')
     policy = _policy(policy_id)
     if accept_all:
@@ -94,9 +84,6 @@ def review_command(policy_id: int, accept_all: bool, as_json: bool) -> None:
 def eligible_command(policy_id: int, as_json: bool) -> None:
     """The firms on the platforms and of open leads that the policy fits: eligible, maybe (with the data still
     missing), and how many are not eligible."""
-    from crm.cli import SystemActor
-    from crm.policies.eligibility import policy_firms
-
     found = policy_firms(_policy(policy_id), user=SystemActor())
     payload = found.as_dict()
     human = '\n'.join([f"eligible {len(payload['eligible'])}, maybe {len(payload['maybe'])}, "

@@ -157,7 +157,7 @@ class _Reader:
         return row.district
 
     def industry(self, row) -> list[str] | None:
-        from crm.matching.services import industries_of_code, industries_of_text
+        from crm.matching.services import industries_of_code, industries_of_text  # matching builds on policies
 
         if row.industry_code not in self.by_code:
             self.by_code[row.industry_code] = industries_of_code(row.industry_code)

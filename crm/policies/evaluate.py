@@ -14,6 +14,9 @@ from typing import Any
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
+from crm.core.labels import list_text, value_label
+from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
+
 MET, UNMET, UNKNOWN = 'met', 'unmet', 'unknown'
 TERM_YEARS = 3  # the term a lead's estimates and landed cost cover
 ELIGIBLE, CONDITIONAL, NOT_ELIGIBLE = 'eligible', 'conditional', 'not_eligible'
@@ -143,8 +146,6 @@ class PolicyResult:
 def _show(value: Any) -> str:
     """A condition's value as people read it: industries, tags and districts in the current language, lists
     joined as the language joins them."""
-    from crm.core.labels import list_text, value_label
-
     if isinstance(value, (list, tuple)):
         return list_text(value)
     return value_label(value)
@@ -318,8 +319,6 @@ def industry_names(words) -> set[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _industry_names(words: tuple[str, ...]) -> frozenset[str]:
-    from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
-
     text = ' '.join(words)
     return frozenset(name for name, keys in DEFAULT_INDUSTRY_KEYWORDS.items()
                      if any(k and k in text for k in [name, *keys]))

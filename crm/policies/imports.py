@@ -16,10 +16,12 @@ from crm.core import audit
 from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.plans.parsing.clean import clean_document
+from crm.plans.services import platform_aliases
 from crm.policies import clauses as reader
 from crm.policies.models import Policy, PolicyArticle, PolicyClause
 from crm.policies.reading import DocumentError, read_document
-from crm.policies.structure import in_force, read_structure
+from crm.policies.services import _touch, source_path
+from crm.policies.structure import DOC_NUMBER, in_force, parse_date, read_structure
 
 CLAUSE_KEYS = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'unit', 'tiers', 'schedule', 'cap_year',
                'cap_total', 'uncapped', 'conditions', 'note', 'article', 'citation', 'quote')
@@ -87,8 +89,6 @@ def read_policy(data: bytes, *, district: str = '拱墅区',
         raise PolicyImportError(_('No policy text could be read from the file'))
     _page_metadata(text, cleaned.document.metadata)
     if platforms is None:
-        from crm.plans.services import platform_aliases
-
         platforms = platform_aliases()
     candidates, warnings = reader.extract_clauses(text.articles, district=district, platforms=platforms)
     return ReadPolicy(document, cleaned, text, candidates, warnings, reader.extract_guide(text.articles),
@@ -129,7 +129,6 @@ def import_policy_text(data: bytes, filename: str, *, policy: Policy | None = No
         'validity': [{'article': v.anchor, 'quote': v.quote} for v in text.validity],
         'scope': scope,
     }
-    from crm.policies.services import _touch
 
     _touch(policy)
     db.session.flush()
@@ -140,8 +139,6 @@ def import_policy_text(data: bytes, filename: str, *, policy: Policy | None = No
 
 def _page_metadata(text, found: dict[str, str]) -> None:
     """Facts a web page states in its metadata block (发文机关, 文号, 成文日期), where the text itself does not."""
-    from crm.policies.structure import DOC_NUMBER, parse_date
-
     issuer = next((found[k] for k in ('发文机关', '发布机构', '发布单位') if found.get(k)), None)
     text.issuer = text.issuer or issuer
     number = next((found[k] for k in ('文号', '备注/文号') if found.get(k) and DOC_NUMBER.search(found[k])), None)
@@ -174,8 +171,6 @@ def _apply_metadata(policy: Policy, text, meta: dict[str, Any], guide: dict, sco
 
 
 def _store_file(policy: Policy, data: bytes, sha: str, kind: str, filename: str) -> None:
-    from crm.policies.services import source_path
-
     policy.source_sha256, policy.source_type = sha, kind
     policy.source_name = (Path(filename).name or 'policy')[:200]
     path = source_path(policy)
@@ -217,8 +212,6 @@ def _replace_candidates(policy: Policy, candidates: list[reader.Candidate]) -> i
 
 def accept_clause(clause: PolicyClause) -> None:
     """The clause counts from now on: the policy is in force with stated amounts, and lists the clause's kind."""
-    from crm.policies.services import _touch
-
     clause.review = 'accepted'
     policy = clause.policy
     if clause.formula != 'none':
@@ -232,8 +225,6 @@ def accept_clause(clause: PolicyClause) -> None:
 
 
 def reject_clause(clause: PolicyClause) -> None:
-    from crm.policies.services import _touch
-
     was_counted = clause.review == 'accepted'
     clause.review = 'rejected'
     if was_counted:

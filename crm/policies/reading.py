@@ -9,7 +9,13 @@ import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
 from crm.core.i18n import gettext as _
+from crm.plans.parsing.text import decode
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED = 50 * 1024 * 1024   # a .docx whose XML unpacks beyond this is refused (zip bomb)
@@ -75,9 +81,6 @@ def read_document(data: bytes) -> DocumentText:
 # --- PDF ------------------------------------------------------------------------------------------------------
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -102,9 +105,6 @@ _W = '{http://schemas.openxmlformats.org/wordprocessingml/2006/main}'
 
 def _docx_text(data: bytes) -> str:
     """Paragraphs of word/document.xml (tables row by row, cells separated by tabs), read with defusedxml."""
-    from defusedxml import ElementTree
-    from defusedxml.common import DefusedXmlException
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo('word/document.xml')
@@ -144,8 +144,6 @@ def _paragraph_text(paragraph) -> str:
 # --- HTML -----------------------------------------------------------------------------------------------------
 
 def _decode_html(data: bytes) -> str:
-    from crm.plans.parsing.text import decode
-
     declared = re.search(rb'charset\s*=\s*["\']?([a-zA-Z0-9_-]+)', data[:4096])
     if declared:
         name = declared.group(1).decode('ascii').lower()

@@ -1,16 +1,22 @@
 """Policy registry operations: seeding from the plans (named, 金额未公开) and labelled 示例 demo policies."""
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 import tomllib
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from config import ROOT
 from crm.core import clock
+from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
-from crm.db import db
+from crm.db import db, utcnow
+from crm.policies.clauses import GUIDE_LABELS, highest_only
 from crm.policies.models import Policy, PolicyClause
+from crm.policies.reading import EXTENSIONS
 
 POLICIES = ROOT / 'seeds' / 'policies.toml'
 
@@ -46,7 +52,7 @@ def demo_policies() -> dict[str, int]:
     """Example policies with amounts (labelled 示例) so matching and packs can be demonstrated. Their clauses are
     read from example texts (seeds/policy_texts, labelled 示例) by the policy importer and accepted, as an
     administrator would: every amount comes from a sentence the policy page quotes."""
-    from crm.policies.imports import accept_clause, import_policy_text
+    from crm.policies.imports import accept_clause, import_policy_text  # the importer builds on this module
 
     if db.session.scalar(select(Policy.id).where(Policy.is_example.is_(True)).limit(1)):
         return {'demo_policies': 0}
@@ -91,8 +97,6 @@ PACK_QUOTES_PER_POLICY = 4
 def policy_terms(policy: Policy) -> dict:
     """What packs and 政策摘要 print of a policy beyond its estimate: the 申兑指南 it states (label, text) and the
     sentences its accepted clauses were read from, with their articles."""
-    from crm.policies.clauses import GUIDE_LABELS
-
     guide = policy.guide or {}
     rows = [(GUIDE_LABELS[key], guide[key]['text']) for key in GUIDE_ORDER
             if (guide.get(key) or {}).get('text')]
@@ -124,15 +128,11 @@ def expiring_policies(ids) -> list[Policy]:
 
 
 def _key_for(title: str) -> str:
-    import hashlib
-
     return 'p-' + hashlib.sha256(f'{title}{clock.today()}'.encode()).hexdigest()[:12]
 
 
 def save_policy(policy: Policy | None, data: dict, *, version: int | None = None) -> Policy:
     """Create (policy None) or update a policy from validated form data; stale versions raise EditConflict."""
-    from crm.core.concurrency import check_version
-
     if policy is None:
         policy = Policy(key=_key_for(data['title']), facts=[])
         db.session.add(policy)
@@ -147,8 +147,6 @@ def save_policy(policy: Policy | None, data: dict, *, version: int | None = None
 def save_clause(policy: Policy, clause: PolicyClause | None, data: dict, *,
                 version: int | None = None) -> PolicyClause:
     """Add or update a clause; the policy's version moves too, so packs citing it become stale."""
-    from crm.core.concurrency import check_version
-
     if clause is None:
         clause = PolicyClause(policy=policy)
         db.session.add(clause)
@@ -173,8 +171,6 @@ def delete_clause(clause: PolicyClause) -> None:
 def save_guide(policy: Policy, values: dict[str, str], *, version: int | None = None) -> None:
     """Store the 申兑指南 as an administrator corrected it; a field changed by hand is kept when the text is
     imported again (the quote it was read from stays beside it)."""
-    from crm.core.concurrency import check_version
-
     check_version(policy, version)
     guide = dict(policy.guide or {})
     for key, text in values.items():
@@ -186,8 +182,6 @@ def save_guide(policy: Policy, values: dict[str, str], *, version: int | None = 
         guide[key] = entry
     policy.guide = guide
     if 'stacking' in values:
-        from crm.policies.clauses import highest_only
-
         policy.highest_only = highest_only({'stacking': {'quote': guide.get('stacking', {}).get('text', '')}}) \
             or policy.highest_only
     _touch(policy)
@@ -197,10 +191,6 @@ def save_guide(policy: Policy, values: dict[str, str], *, version: int | None = 
 def _touch(policy: Policy) -> None:
     """A clause change is a change of the policy (its version moves for staleness checks): its change time moves
     forward, even when the clock reads the same instant as the last change."""
-    from datetime import timedelta
-
-    from crm.db import utcnow
-
     previous = policy.updated_at
     policy.updated_at = max(utcnow(), previous + timedelta(microseconds=1)) if previous else utcnow()
 
@@ -229,20 +219,12 @@ def _source_type(data: bytes) -> str:
 
 def source_path(policy: Policy):
     """Where the policy's document is kept: instance/policy_docs/<sha256>.<pdf|txt|html|docx>."""
-    from pathlib import Path
-
-    from flask import current_app
-
-    from crm.policies.reading import EXTENSIONS
-
     extension = EXTENSIONS.get(policy.source_type or '', 'txt')
     return Path(current_app.instance_path) / 'policy_docs' / f'{policy.source_sha256}.{extension}'
 
 
 def attach_source(policy: Policy, data: bytes, filename: str) -> None:
     """Keep the policy's source document (checked by its bytes, stored by its hash); the policy version moves."""
-    import hashlib
-
     content_type = _source_type(data)
     policy.source_sha256, policy.source_type = hashlib.sha256(data).hexdigest(), content_type
     policy.source_name = (filename or 'policy')[:200]

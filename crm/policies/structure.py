@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from crm.plans.parsing import split_sentences
 from crm.plans.parsing.model import Removal
 from crm.plans.parsing.segment import Line
 
@@ -406,8 +407,6 @@ _ON_ISSUE = re.compile(r'发布之日|印发之日|公布之日|颁布之日|发
 
 def _validity(result: PolicyText) -> None:
     """The sentences that say when the policy is in force (自…起施行, 有效期…年, 至…止)."""
-    from crm.plans.parsing import split_sentences
-
     for article in result.articles:
         for sentence in split_sentences(article.text):
             found = Validity(article.anchor, sentence)

@@ -3,23 +3,30 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import Text, cast, or_, select
 
 from crm.auth.models import FIRM
 from crm.core import clock
-from crm.core.access import Perm, get_or_404, requires, scoped
+from crm.core.access import Perm, ensure, get_or_404, requires, scoped, visibility_clause
 from crm.core.args import id_arg
+from crm.core.concurrency import EditConflict
 from crm.core.pagination import page_args, paginate
 from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.models import Lead
+from crm.matching.models import MatchChoice, PIN
+from crm.packs.models import PolicySummary
+from crm.packs.summaries import evaluate_for_subject
+from crm.plans.models import PlanDocument, PlanParagraph
 from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
 from crm.policies import payments, services  # payments: 兑现 records move along when firms are merged
 from crm.policies.clauses import GUIDE_LABELS
+from crm.policies.eligibility import last_push, policy_firms
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
 from crm.policies.forms import (
     CLAUSE_FIELD_NAMES,
@@ -37,7 +44,10 @@ from crm.policies.forms import (
     split_list,
     tier_values,
 )
-from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
+from crm.policies.forms import PaymentForm, PaymentStepForm
+from crm.policies.imports import PolicyImportError, accept_clause, import_policy_text, reject_clause
+from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause, PolicyPayment, PolicyPush
+from crm.packs.push import PushError, request_push
 
 bp = Blueprint('policies', __name__, url_prefix='/policies')
 
@@ -73,8 +83,6 @@ def index():
 
 
 def _firm_user() -> bool:
-    from flask_login import current_user
-
     return current_user.role_code == FIRM
 
 
@@ -87,10 +95,6 @@ def _staff_only() -> None:
 def _preview(policy: Policy):
     """The firm or lead chosen for the preview (through the viewer's scope) and the policy's evaluation for it;
     a firm user sees it for their own firm."""
-    from flask_login import current_user
-
-    from crm.packs.summaries import evaluate_for_subject
-
     if _firm_user() and not request.args.get('lead') and not request.args.get('firm'):
         firm = db.session.get(Firm, current_user.firm_id) if current_user.firm_id else None
         return (firm.name, evaluate_for_subject(policy, firm=firm)) if firm else (None, None)
@@ -109,8 +113,6 @@ def _preview(policy: Policy):
 @requires(Perm.POLICIES_VIEW)
 def detail(policy_id: int):
     """A policy's facts, sources, clauses, who relies on it, and a preview of its evaluation."""
-    from crm.matching.models import PIN, MatchChoice
-
     policy = get_or_404(Policy, policy_id)
     subject, result = _preview(policy)
     words = '' if _firm_user() else request.args.get('who', '').strip()[:60]
@@ -133,8 +135,6 @@ def detail(policy_id: int):
 
 def _sources(policy: Policy) -> list[dict]:
     """The policy's quotes with the plan paragraph that holds each (for a link to the reader)."""
-    from crm.plans.models import PlanDocument, PlanParagraph
-
     rows = []
     for fact in policy.facts or []:
         found = db.session.scalar(  # the citation is computed from the paragraph's document, not a column
@@ -277,10 +277,6 @@ def _import_form_page(form, policy):
 
 
 def _import(policy: Policy | None):
-    from flask_login import current_user
-
-    from crm.policies.imports import PolicyImportError, import_policy_text
-
     form = PolicyImportForm()
     if not form.validate_on_submit():
         return _import_form_page(form, policy)
@@ -337,8 +333,6 @@ def review(policy_id: int):
 @requires(Perm.POLICIES_EDIT)
 def clause_accept(clause_id: int):
     """Accept a clause read from the text: from now on it counts wherever the policy is evaluated."""
-    from crm.policies.imports import accept_clause
-
     clause = get_or_404(PolicyClause, clause_id)
     accept_clause(clause)
     db.session.commit()
@@ -350,8 +344,6 @@ def clause_accept(clause_id: int):
 @requires(Perm.POLICIES_EDIT)
 def clause_reject(clause_id: int):
     """Reject a clause read from the text (it stays listed, with its quote, and is not proposed again)."""
-    from crm.policies.imports import reject_clause
-
     clause = get_or_404(PolicyClause, clause_id)
     reject_clause(clause)
     db.session.commit()
@@ -363,8 +355,6 @@ def clause_reject(clause_id: int):
 @requires(Perm.POLICIES_EDIT)
 def accept_all(policy_id: int):
     """Accept every clause still waiting for review."""
-    from crm.policies.imports import accept_clause
-
     policy = get_or_404(Policy, policy_id)
     waiting = list(policy.candidates)
     for clause in waiting:
@@ -400,8 +390,6 @@ def guide_edit(policy_id: int):
 @requires(Perm.POLICIES_VIEW)
 def firms(policy_id: int):
     """The firms on the platforms and of open leads this policy fits (within the viewer's scope)."""
-    from crm.policies.eligibility import last_push, policy_firms
-
     _staff_only()
     policy = get_or_404(Policy, policy_id)
     found = policy_firms(policy)
@@ -412,11 +400,7 @@ def firms(policy_id: int):
 @requires(Perm.PACKS_BUILD)
 def push(policy_id: int):
     """Issue 政策摘要 to the chosen firms in one step (a background job with progress)."""
-    from flask_login import current_user
-
-    from crm import jobs
-    from crm.policies.eligibility import policy_firms
-    from crm.policies.push import PushError, request_push
+    from crm import jobs  # the job module imports policies to push summaries
 
     policy = get_or_404(Policy, policy_id)
     found = policy_firms(policy)
@@ -440,10 +424,6 @@ def push(policy_id: int):
 
 
 def _push_or_404(push_id: int):
-    from flask import abort
-
-    from crm.policies.models import PolicyPush
-
     queued = db.session.get(PolicyPush, push_id) or abort(404)
     get_or_404(Policy, queued.policy_id)
     return queued
@@ -467,8 +447,6 @@ def push_status(push_id: int):
 
 
 def _push_summaries(queued) -> list:
-    from crm.packs.models import PolicySummary
-
     if queued.status != 'done' or not queued.summary_ids:
         return []
     return db.session.execute(select(PolicySummary, Firm.name).join(Firm, Firm.id == PolicySummary.firm_id)
@@ -499,8 +477,6 @@ def source_upload(policy_id: int):
 @requires(Perm.POLICIES_VIEW)
 def source_download(policy_id: int):
     """The uploaded policy document, as it was uploaded."""
-    from flask import abort, send_file
-
     policy = get_or_404(Policy, policy_id)
     if not policy.source_sha256 or not services.source_path(policy).exists():
         abort(404)
@@ -522,11 +498,6 @@ def _clause_choices() -> list[tuple[int, str]]:
 @requires(Perm.FIRMS_EDIT)
 def payment_new(firm_id: int):
     """Record a firm's application under a policy clause (兑现申报)."""
-    from flask_login import current_user
-
-    from crm.core.access import ensure
-    from crm.policies.forms import PaymentForm
-
     firm = get_or_404(Firm, firm_id)
     ensure('edit', firm)
     form = PaymentForm()
@@ -551,13 +522,6 @@ def payment_new(firm_id: int):
 @requires(Perm.FIRMS_EDIT)
 def payment_step(payment_id: int):
     """Record the next step of a 兑现 record: its approval, then its payment."""
-    from flask import abort
-
-    from crm.core.access import ensure
-    from crm.core.concurrency import EditConflict
-    from crm.policies.forms import PaymentStepForm
-    from crm.policies.models import PolicyPayment
-
     payment = db.session.get(PolicyPayment, payment_id) or abort(404)
     firm = get_or_404(Firm, payment.firm_id)
     ensure('edit', firm)
@@ -599,8 +563,6 @@ def firm_payments(firm) -> dict:
 
 def payment_totals() -> dict:
     """兑现 totals per policy and per platform, over the firms the viewer may see (for the dashboard)."""
-    from crm.core.access import visibility_clause
-
     clause = visibility_clause(Firm)
     return {'by_policy': payments.totals_by_policy(clause), 'by_platform': payments.totals_by_platform(clause)}
 

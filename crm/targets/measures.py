@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from crm.core import clock
 from crm.core.access import scoped
@@ -51,7 +51,6 @@ def _codes_for(industry: str) -> list[str]:
 
 
 def _industry_clause(column, industry: str):
-    from sqlalchemy import or_
     return or_(*[column.startswith(code) for code in _codes_for(industry)])
 
 

@@ -13,6 +13,7 @@ from crm.core import clock
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.db import db
+from crm.leads import dashboard
 from crm.plans.models import PlanDocument, Target
 from crm.targets import measures
 from crm.targets.models import TrackedTarget
@@ -180,3 +181,21 @@ def demo_targets() -> dict[str, int]:
     db.session.flush()
     return {'demo_targets': created}
 
+
+def target_rows(limit: int = 6) -> dict:
+    """Tracked targets for the dashboard, as plain data (the row template reads it like a Progress): those of the
+    current plan period first (the first `limit`, with how many there are), then those whose period is over,
+    with their final result."""
+    current, past = [], []
+    for tracked in db.session.scalars(select(TrackedTarget).order_by(TrackedTarget.id)):
+        row = progress(tracked)
+        (past if row.past else current).append(
+            {'target': {name: getattr(tracked, name) for name in
+                        ('id', 'metric', 'comparator', 'value', 'unit', 'year', 'citation')},
+             'actual': row.actual, 'source': row.source, 'share': row.share, 'elapsed': row.elapsed,
+             'past': row.past})
+    return {'current': current[:limit], 'current_total': len(current), 'past': past}
+
+
+# the compact target rows follow their data within the minute (the targets page itself is always live)
+dashboard.GROUPS['targets'] = (tuple, lambda: {'targets': target_rows()})

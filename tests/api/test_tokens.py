@@ -13,7 +13,7 @@ TOKEN_RE = re.compile(r'crm_[A-Za-z0-9_\-]{40,}')
 
 
 def _tokens(in_app, user_id):
-    from crm.api.tokens import ApiToken
+    from crm.auth.tokens import ApiToken
 
     with in_app():
         return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)).all()
@@ -96,7 +96,7 @@ def test_deactivating_the_user_stops_the_token_at_once(factories, token_for, api
 def test_expired_and_unknown_tokens_fail(factories, token_for, api, in_app):
     user = factories.user('leader')
     token = token_for(user, days=30)
-    from crm.api.tokens import ApiToken
+    from crm.auth.tokens import ApiToken
     with in_app():
         row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
         row.expires_at = utcnow() - timedelta(seconds=1)

@@ -61,7 +61,7 @@ def test_another_users_saved_filter_and_token_are_denials(client, logged_in, fac
     other = factories.user('officer')
     saved = factories.saved_filter(other)
     token_for(other)
-    from crm.api.tokens import ApiToken
+    from crm.auth.tokens import ApiToken
     token_id = db_session.scalar(select(ApiToken.id).where(ApiToken.user_id == other.id))
     me = logged_in('officer')
     assert post_form(client, f'/leads/filters/{saved.id}/delete', {}, token_from='/').status_code == 404

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import importlib.util
 import json
 import math
 import re
@@ -753,7 +754,7 @@ SEEDS = Path(__file__).resolve().parents[3] / 'seeds' / 'plans'
 
 def prose_paragraphs(raw: bytes) -> list[str]:
     """The prose paragraphs of a plan document, parsed without this module: what the model learns from."""
-    from .pipeline import parse_document
+    from .pipeline import parse_document  # the pipeline runs this module: the model build needs it, not the parser
 
     return [p.text for p in parse_document(raw, language=False).paragraphs if p.kind not in ('table', 'box')]
 
@@ -771,7 +772,6 @@ def main(argv: Sequence[str]) -> int:
     if len(argv) > 1:
         dict_path = Path(argv[1])
     else:
-        import importlib.util
         spec = importlib.util.find_spec('jieba')
         if spec is None or spec.origin is None:
             print('install jieba (pip install jieba==0.42.1) or give the path of its dict.txt', file=sys.stderr)

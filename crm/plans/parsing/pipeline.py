@@ -9,7 +9,7 @@ from .extract import commitments, find_terms, is_retrospective, split_sentences
 from .junk import (classify_line, end_matter_start, is_editorial_note, is_label_value, is_meta_label, metadata_pairs,
                    strip_html)
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
-from .model import Corrections, ParsedDocument, Removal
+from .model import Corrections, ParsedDocument, ParsedHeading, Removal
 from .outline import Outline
 from .repeats import drop_repeats
 from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline, toc_titles
@@ -271,7 +271,6 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
 
 
 def _item_heading(item: Item, outline: Outline):
-    from .model import ParsedHeading
     anchor = outline.unique(f'a{item.ordinal}')
     return ParsedHeading(1, '', item.title or '', anchor, [outline.root or ''], item.title_line)
 

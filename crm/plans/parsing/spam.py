@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from . import language
 from .corpus import CorpusStats
 from .model import Corrections, ParsedParagraph, Removal, Suspect
 from .text import CJK
@@ -170,8 +171,6 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
     """Blank the lines (segment.Line) that are nothing but a string the junk model is certain of: done before the
     outline is built, so that a document with such a line gets the same paragraphs, anchors and citations as the
     same document without it."""
-    from . import language
-
     for ln in lines:
         text = ln.text.strip()
         if not language.CUT_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
@@ -200,8 +199,6 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
     and clear edges are cut and reported with their confidence and context; weaker ones are returned as suspects.
     Strings an administrator kept are left alone. A paragraph nothing is left of is dropped. The work is bounded
     per document (DOCUMENT_BUDGET spans scored); past it the rest is not judged, with a warning."""
-    from . import language
-
     out: list[ParsedParagraph] = []
     suspects: list[Suspect] = []
     budget = language.Budget(DOCUMENT_BUDGET)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from crm.auth.models import User
 from crm.core import audit
 from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
@@ -41,8 +42,7 @@ def run_push(push_id: int, *, commit: Callable[[], None] | None = None,
              raise_errors: bool = False) -> PolicyPush | None:
     """What the worker does: one 政策摘要 per firm, progress committed after each (so the page can show it).
     Inline callers (the demo) pass their own `commit` and `raise_errors=True`: a failure is theirs to handle."""
-    from crm.auth.models import User
-    from crm.packs.summaries import build_summary
+    from crm.packs.summaries import build_summary  # summaries imports this module to queue pushes
 
     commit = commit or db.session.commit
     push = db.session.get(PolicyPush, push_id)
