@@ -28,6 +28,7 @@ from crm.firms.views import bp as firms_bp
 from crm.leads.aftercare_views import bp as projects_bp
 from crm.leads.views import bp as leads_bp
 from crm.main.views import bp as main_bp
+from crm.notifications import events as notification_events  # noqa: F401  (listens to what leads and packs announce)
 from crm.notifications import services as notification_services
 from crm.notifications.views import bp as notifications_bp
 from crm.packs.views import bp as packs_bp

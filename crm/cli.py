@@ -19,9 +19,11 @@ from crm.auth.models import user_by_email
 from crm.auth.services import AccountError, create_user
 from crm.backup import BackupError, create_backup, restore_backup
 from crm.core.access import SYSTEM
-from crm.core.console import SystemActor, cli_context as _cli_context, emit as _emit
-from crm.core.exports import ExportTooLarge, YIELD_PER, csv_chunks, xlsx_write
-from crm.core.import_batches import recent_batches, run_batch
+from crm.core.console import SystemActor
+from crm.core.console import cli_context as _cli_context
+from crm.core.console import emit as _emit
+from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, xlsx_write
+from crm.core.import_batches import ImportBatch, RevertRefused, recent_batches, revert_batch, run_batch
 from crm.core.spreadsheets import SpreadsheetError, read_table
 from crm.db import alembic_config, db
 from crm.demo import load_demo
@@ -187,7 +189,6 @@ def import_batches_command(limit: int, as_json: bool) -> None:
 def import_revert_command(batch_id: int, as_json: bool) -> None:
     """Undo a confirmed import (as an administrator would): prints {removed, restored}; refused, naming the records,
     when any was changed since."""
-    from crm.core.import_batches import ImportBatch, RevertRefused, revert_batch
 
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core import audit
 from crm.core.imports import ImportReport
+from crm.core.roles import ADMIN
 from crm.db import Base, db, utcnow
 
 ABANDONED = '导入进程已中断，本批数据没有写入，请重新导入 (the importing process ended before the batch was saved)'
@@ -209,7 +210,6 @@ def record_label(record: Any) -> str:
 
 def can_revert(batch: ImportBatch, user: Any) -> bool:
     """The person who ran an import, or an administrator, may undo it while it is the way the import left it."""
-    from crm.auth.models import ADMIN
 
     return (batch.status == 'done' and user is not None and getattr(user, 'is_authenticated', False)
             and (user.role_code == ADMIN or batch.started_by_id == user.id))

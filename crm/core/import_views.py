@@ -3,13 +3,16 @@ the rows that had errors, as a file to fix) and undoing one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from crm.auth.models import User
 from crm.core.access import Perm, deny, requires
+from crm.core.exports import _attachment
 from crm.core.import_batches import ImportBatch, RevertRefused, can_revert, revert_batch, run_batch
 from crm.core.imports import ImportReport, error_rows_file
 from crm.core.spreadsheets import SpreadsheetError, Table, read_table
@@ -90,7 +93,6 @@ def _visible_batch(batch_id: int) -> ImportBatch:
 def batch(batch_id: int):
     """One confirmed import: who ran it, when, the file, what it did; its rows with errors; undoing it."""
     item = _visible_batch(batch_id)
-    from crm.auth.models import User
 
     people = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_([i for i in (item.started_by_id, item.reverted_by_id) if i])))}
@@ -127,10 +129,8 @@ def error_rows(token: str):
         data, filename = load_upload(token, owner=current_user.id)
     except FileNotFoundError:
         abort(404)
-    from crm.core.exports import _attachment
 
     fmt = 'xlsx' if filename.endswith('.xlsx') else 'csv'
-    from io import BytesIO
 
     response = send_file(BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=False)
     return _attachment(response, filename)

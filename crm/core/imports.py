@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from crm.core import audit
-from crm.core.exports import FORMULA_PREFIXES
+from crm.core.exports import FORMULA_PREFIXES, csv_bytes, xlsx_bytes
 from crm.core.i18n import gettext as _
 from crm.core.spreadsheets import Table, map_columns
 from crm.db import db
@@ -179,7 +179,6 @@ def row_error(number: int, errors: list[RowError], labels: dict[str, str]) -> di
 def error_rows_file(table: Table, report: ImportReport, filename: str) -> tuple[bytes, str] | None:
     """The rows with errors as a file to fix and import again: the upload's columns and cells as they were, plus a
     column saying every problem of the row; XLSX for an uploaded workbook, else CSV. None when no data row is bad."""
-    from crm.core.exports import csv_bytes, xlsx_bytes
 
     bad = {e['row']: e for e in report.errors}
     keep = [i for i, title in enumerate(table.header) if title != ERROR_COLUMN]  # a re-uploaded error file

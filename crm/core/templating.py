@@ -5,8 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Flask, request, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
 
@@ -73,7 +74,6 @@ def _demo_banner() -> bool:
 def fixed_url(endpoint: str, **values) -> str:
     """`url_for` for a link that is the same on every page (navigation, the layout's stylesheets and scripts), built
     once per app and script root instead of on every page (a page's layout names about thirty of them)."""
-    from flask import current_app
 
     cache = current_app.extensions.setdefault('crm_fixed_urls', {})
     key = (request.script_root, endpoint, *sorted(values.items()))

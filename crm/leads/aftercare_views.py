@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from crm.auth.models import OFFICER, User
 from crm.core import clock
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
+from crm.core.import_views import import_page
 from crm.core.pagination import page_args, paginate
 from crm.db import db
 from crm.leads import aftercare
+from crm.leads.actuals_import import import_actuals
 from crm.leads.aftercare import SupervisionTask
 from crm.leads.models import Lead
 
@@ -111,8 +113,6 @@ def actual_new(lead_id: int):
 @requires(Perm.LEADS_EDIT)
 def actuals_import():
     """Upload → check (every problem of every row) → confirm: yearly actuals of signed projects, with their source."""
-    from crm.core.import_views import import_page
-    from crm.leads.actuals_import import import_actuals
 
     actor = current_user._get_current_object()
     return import_page(

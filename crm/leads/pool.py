@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, or_, se
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth.models import OFFICER, User
-from crm.core import audit, clock
+from crm.core import audit, clock, hooks
 from crm.core.audit import AuditEvent
 from crm.core.i18n import gettext as _
 from crm.core.labels import stage_label
@@ -132,10 +132,8 @@ def recall_due(lead: Lead, today: date | None = None) -> bool:
 
 def pool_warning_due(lead: Lead, today: date) -> None:
     """Tell the lead's owner it will return to the pool on the next daily run: written to the lead's timeline."""
-    from crm.notifications import events  # notifications react to leads: to invert with a hook
-
     audit.log(db.session, WARNED, 'lead', lead.id, owner=lead.owner_id, stage=lead.stage, on=today.isoformat())
-    events.lead_returning_to_pool(lead, today + timedelta(days=1))  # the next daily run returns it
+    hooks.announce('lead_returning_to_pool', lead, today + timedelta(days=1))  # the next daily run returns it
 
 
 def run_recall(today: date | None = None) -> dict[str, int]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from crm.auth.models import User
-from crm.core import audit
+from crm.core import audit, hooks
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
@@ -185,9 +185,7 @@ def assign(lead: Lead, owner_id: int | None, *, actor_id: int | None) -> None:
     db.session.flush()
     audit.log(db.session, 'assign', 'lead', lead.id, owner=[before, owner_id], by=actor_id)
     if owner_id != before:
-        from crm.notifications import events  # notifications react to leads: to invert with a hook
-
-        events.lead_assigned(lead, owner_id, actor_id=actor_id)
+        hooks.announce('lead_assigned', lead, owner_id, actor_id=actor_id)
 
 
 def add_increment(lead: Lead, investment: Decimal, *, on: date, note: str | None, actor_id: int | None) -> Increment:
@@ -219,9 +217,7 @@ def add_activity(lead: Lead, *, kind: str, subject: str, due_on: date | None, ow
 
 def _tell_mentioned(activity: Activity, actor_id: int | None) -> None:
     """Colleagues named with @ in a follow-up are notified (crm.notifications)."""
-    from crm.notifications import events  # notifications react to leads: to invert with a hook
-
-    events.follow_up_mentions(activity, actor_id=actor_id)
+    hooks.announce('follow_up_mentions', activity, actor_id=actor_id)
 
 
 def complete_activity(activity: Activity, *, outcome: str | None, next_on: date | None = None,

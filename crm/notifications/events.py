@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from crm.auth.models import FIRM, User
-from crm.core import clock
+from crm.core import clock, hooks
 from crm.core.access import scoped
 from crm.db import db
 from crm.leads import followups
@@ -145,3 +145,9 @@ def daily_sweep(today: date | None = None) -> dict[str, int]:
     """The daily notifications: overdue follow-ups and expiring policies."""
     return {'follow_up_overdue': overdue_follow_ups(today), 'policy_expiring': expiring_policies_on_leads(today)}
 
+
+# Leads and packs announce these; they do not import this module (crm.core.hooks).
+for _name, _listener in (('lead_assigned', lead_assigned), ('follow_up_mentions', follow_up_mentions),
+                         ('lead_returning_to_pool', lead_returning_to_pool), ('share_opened', share_opened),
+                         ('pack_build_finished', pack_build_finished)):
+    hooks.listen(_name, _listener)

@@ -23,6 +23,7 @@ import logging
 import mimetypes
 import os
 import re
+import shutil
 import threading
 import urllib.parse
 import urllib.request
@@ -305,7 +306,7 @@ def _font_config(root: Path) -> Any:
     key = (threading.get_ident(), root)
     config = _FONT_CONFIGS.get(key)
     if config is None:
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.text.fonts import FontConfiguration  # loaded by the first PDF: app start-up stays quick
 
         config = _FONT_CONFIGS[key] = FontConfiguration()
     return config
@@ -315,7 +316,6 @@ def _font_config(root: Path) -> Any:
 def _drop_font_configs() -> None:
     """Remove the kept configurations' folders of font copies (WeasyPrint removes one when its configuration is
     freed, which at exit may not happen)."""
-    import shutil
 
     for config in _FONT_CONFIGS.values():
         if getattr(config, '_folder', None):

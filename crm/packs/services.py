@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from config import ROOT
 from crm.auth.models import User
-from crm.core import audit, clock
+from crm.core import audit, clock, hooks
 from crm.core.access import SYSTEM
 from crm.core.i18n import in_language
 from crm.core.labels import unit_use_label
@@ -243,9 +243,7 @@ def open_share(token: str, *, what: str, ip: str | None, user_agent: str | None)
         return share, 'expired'
     db.session.add(PackShareAccess(share_id=share.id, what=what, ip=ip, user_agent=(user_agent or '')[:255]))
     db.session.flush()
-    from crm.notifications import events  # notifications react to packs: to invert with a hook
-
-    events.share_opened(share, db.session.get(Pack, share.pack_id), what)
+    hooks.announce('share_opened', share, db.session.get(Pack, share.pack_id), what)
     return share, 'ok'
 
 
@@ -298,8 +296,6 @@ def run_build(build_id: int) -> PackBuild | None:
         build.status, build.pack_id, build.step, build.percent = 'done', pack.id, '完成', 100
     build.finished_at = utcnow()
     db.session.commit()
-    from crm.notifications import events  # notifications react to packs: to invert with a hook
-
-    events.pack_build_finished(build)
+    hooks.announce('pack_build_finished', build)
     db.session.commit()
     return build

@@ -166,7 +166,7 @@ class Unit(UnitRent, TimestampMixin, VersionedMixin, Base):
 
     def restore_imported(self, values: dict, *, actor_id: int | None) -> None:
         """Undoing an import: the earlier values come back, a status change with its history line."""
-        from crm.platforms.units import set_status
+        from crm.platforms.units import set_status  # units imports this module for its tables
 
         status = values.pop('status', None)
         for name, value in values.items():

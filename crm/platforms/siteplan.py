@@ -5,20 +5,21 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from PIL import Image
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from crm.core.access import scoped
 from crm.core.labels import unit_status_label
 from crm.db import db, utcnow
 from crm.platforms.maps import FONT
-from crm.platforms.media import media_folder
-from crm.platforms.models import UNIT_STATUSES, MediaFile, Unit, UnitOutline, UnitStatus
+from crm.platforms.media import media_folder, store
+from crm.platforms.models import UNIT_STATUSES, Building, MediaFile, Unit, UnitOutline, UnitStatus
 
 MAX_POINTS = 200
 PRINT_MAX_PX = 1200  # longest side of a floor plan embedded in a pack
@@ -230,7 +231,6 @@ def _demo_rooms() -> dict[int, tuple[int, int, int, int]]:
 def demo_plan_png() -> bytes:
     """The demo buildings' floor plan, drawn as a line drawing: outer walls with windows, six rooms on a corridor
     with their doors, a core at each end (stairs, lift), a north arrow and a scale bar."""
-    from PIL import Image, ImageDraw
 
     width, height = DEMO_PLAN_SIZE
     image = Image.new('RGB', DEMO_PLAN_SIZE, 'white')
@@ -273,10 +273,6 @@ def demo_floor_plans() -> dict[str, int]:
     """A floor plan per floor of each demo building, with the outline of every demo unit on it drawn (the park
     manager's work done once), so the 租控表 shows as a coloured plan and a demo pack prints its unit outlined.
     Buildings that have a floor plan already are left alone."""
-    from collections import defaultdict
-
-    from crm.platforms.media import store
-    from crm.platforms.models import Building
 
     have_plans = set(db.session.scalars(select(MediaFile.building_id).where(MediaFile.kind == 'floor_plan')))
     rooms = _demo_rooms()

@@ -6,12 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import language
 from .corpus import CorpusStats
 from .headings import BOX, GLOSSARY, ORDER, HeadingMatch, is_plain_title, match_heading
 from .model import ParsedHeading, ParsedParagraph, ParsedTable, Removal
 from .outline import Outline
 from .runin import is_fused_group, split_parallel
 from .segment import Line
+from .spam import LANGUAGE_REASON
 from .tables import TableData, read_table
 from .text import cn_to_int, compact_key, ends_sentence, normalize_for_search
 
@@ -272,8 +274,6 @@ class ItemBuilder:
     def _title_without_junk(self, title: str, line: int) -> str:
         """The title without a string appended to it that reads as advertising (see language.title_tail): cut
         before the outline names the heading, and reported like a string cut from a paragraph."""
-        from . import language
-        from .spam import LANGUAGE_REASON
 
         span = language.title_tail(title)
         if span is None or any(k and k in title[span.start - 2:] for k in self.keep):
