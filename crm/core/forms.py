@@ -17,6 +17,7 @@ from wtforms import (Field, FieldList, FileField, FormField, HiddenField, Intege
                      SelectMultipleField)
 from sqlalchemy import Select
 from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from crm.core.concurrency import BOTH, EditConflict, canonical, field_state
 from crm.core.validators import InvalidValue, MAX_RECORD_ID, normalise_phone
@@ -52,7 +53,8 @@ class DecimalField(WTFormsDecimalField):
     MAX_DIGITS = 15
 
     def __init__(self, *args, amount: bool = False, **kwargs):
-        if amount:
+        if amount:  # a text box: a browser's number box holds no separators and would send "1,234.5" as nothing
+            kwargs.setdefault('widget', TextInput())
             kwargs['render_kw'] = {'data-amount': True, 'inputmode': 'decimal', **(kwargs.get('render_kw') or {})}
         super().__init__(*args, **kwargs)
         self.amount = amount

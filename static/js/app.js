@@ -39,8 +39,9 @@
     toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
   });
 })();
-// Amount boxes (data-amount) show thousands separators once left, and plain digits while typed in; the server
-// accepts both.
+// Amount boxes (data-amount) show thousands separators once left; the value is not rewritten while the box has the
+// focus (that would drop a selection, and typing would add to the old number instead of replacing it). The server
+// accepts digits with or without separators.
 (function () {
   'use strict';
   function plain(value) { return value.replace(/[,，\s]/g, ''); }
@@ -53,9 +54,6 @@
   }
   document.addEventListener('focusout', function (event) {
     if (event.target.matches && event.target.matches('input[data-amount]')) { event.target.value = grouped(event.target.value); }
-  });
-  document.addEventListener('focusin', function (event) {
-    if (event.target.matches && event.target.matches('input[data-amount]')) { event.target.value = plain(event.target.value); }
   });
   document.addEventListener('DOMContentLoaded', function () {
     document.querySelectorAll('input[data-amount]').forEach(function (box) { box.value = grouped(box.value); });

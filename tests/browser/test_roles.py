@@ -221,5 +221,5 @@ def test_officer_resolves_an_edit_conflict_field_by_field(live_server, page):
     page.click('button[type=submit].primary')
     page.wait_for_url(f'{base}/leads/{lead_id}')
     facts = page.locator('dl').first.text_content()
-    assert '9500' in facts and '浏览器合并测试项目' in page.locator('h1').text_content()
+    assert '9,500' in facts and '浏览器合并测试项目' in page.locator('h1').text_content()
     assert [p for p in page.problems if '409' not in p] == []  # the refused save's status is logged, nothing else

@@ -24,6 +24,8 @@ def test_lead_amounts_accept_separators_and_show_them_in_the_form_list_and_page(
     assert 'name="investment"' in form and 'value="12,345.50"' in form and 'value="1,234.50"' in form
     box = form.split('name="investment"')[0].rsplit('<input', 1)[1] + form.split('name="investment"')[1].split('>')[0]
     assert 'data-amount' in box and 'inputmode="decimal"' in box
+    # a text box: a browser's number box cannot hold "12,345.50" and would show and send nothing
+    assert 'type="text"' in box and 'type="number"' not in box
     assert '12,345.5' in client.get('/leads/?q=千分位').get_data(as_text=True)
     page = client.get(f'/leads/{lead.id}').get_data(as_text=True)
     assert '12,345.5' in page and '1,234.5' in page and '2,500' in page
