@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
-
 def _project_root() -> Path:
     """Where templates, static files, migrations, seeds and translations are: `CRM_HOME` when set, else next to
     this file (a checkout, or an editable install), else the working directory (the product installed with a plain

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Flask
 
-from config import ROOT, Config, load_config, trusted_hosts
 import crm.models  # noqa: F401  (registers models and scope rules)
+from config import ROOT, Config, load_config, trusted_hosts
 from crm import jobs
 from crm.admin.views import bp as admin_bp
 from crm.api import init_app as init_api
@@ -18,8 +18,8 @@ from crm.cli import register as register_commands
 from crm.core import cache, i18n, security
 from crm.core.errors import init_app as init_error_pages
 from crm.core.export_views import bp as exports_bp
-from crm.core.import_views import bp as imports_bp
 from crm.core.i18n import select_locale, select_timezone
+from crm.core.import_views import bp as imports_bp
 from crm.core.templating import init_app as init_template_helpers
 from crm.core.validators import RecordIdConverter
 from crm.db import db as database
@@ -33,8 +33,10 @@ from crm.notifications import services as notification_services
 from crm.notifications.views import bp as notifications_bp
 from crm.packs.views import bp as packs_bp
 from crm.plans.views import bp as plans_bp
-from crm.platforms import plan_views  # noqa: F401  (adds the floor plan and unit outline routes)
-from crm.platforms import unit_views  # noqa: F401  (adds building and unit routes to the blueprint)
+from crm.platforms import (
+    plan_views,  # noqa: F401  (adds the floor plan and unit outline routes)
+    unit_views,  # noqa: F401  (adds building and unit routes to the blueprint)
+)
 from crm.platforms.views import bp as platforms_bp
 from crm.policies.views import bp as policies_bp
 from crm.targets.views import bp as targets_bp

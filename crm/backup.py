@@ -23,14 +23,15 @@ import tarfile
 import tempfile
 import time
 import zlib
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 from uuid import UUID
 
-from psycopg.conninfo import make_conninfo
 from alembic.script import ScriptDirectory
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool

@@ -1,21 +1,22 @@
 """Demo data (`crm demo`): one account per role, labelled demo; features add their records."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from crm.auth import totp
 from crm.auth.models import User, user_by_email
 from crm.auth.services import create_user, ensure_roles, hash_password
 from crm.core.settings import DEMO_LOADED, set_setting
 from crm.db import db, utcnow
-from crm.platforms.services import ensure_platform
-from crm.platforms.siteplan import demo_floor_plans
-from crm.platforms.units import demo_units
 from crm.firms.models import Firm
 from crm.firms.services import demo_firms, demo_tenancies
 from crm.leads.demo import demo_leads
 from crm.packs.summaries import demo_summary
+from crm.platforms.services import ensure_platform
+from crm.platforms.siteplan import demo_floor_plans
+from crm.platforms.units import demo_units
 from crm.policies.services import demo_policies
 from crm.targets.services import demo_targets
-from sqlalchemy import select
 
 DEMO_ACCOUNTS = [
     # role, e-mail, password, name, platform names

@@ -1,13 +1,12 @@
 """Flask extensions, created here and bound to the app in the factory."""
 from functools import cached_property
 
-from flask_babel import Babel, Domain, _get_current_context
 from babel.support import NullTranslations
+from flask_babel import Babel, Domain, _get_current_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-
 
 
 class RequestDomain(Domain):

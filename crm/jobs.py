@@ -4,16 +4,17 @@ app process and worker, on any machine —, else a SQLite file in the instance f
 JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queues it."""
 from __future__ import annotations
 
-from collections.abc import Callable
 import logging
-from pathlib import Path
 import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
-from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import text
 
 from crm.core import clock
@@ -24,8 +25,8 @@ from crm.leads.pool import run_recall
 from crm.notifications import dispatch
 from crm.notifications.events import daily_sweep
 from crm.notifications.services import deliver
-from crm.packs.services import run_build
 from crm.packs.push import run_push
+from crm.packs.services import run_build
 
 EXTENSION = 'crm_jobs'
 T = TypeVar('T')

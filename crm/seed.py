@@ -4,11 +4,11 @@ from __future__ import annotations
 from crm.auth.services import ensure_roles
 from crm.firms.services import seed_firms, seed_industries
 from crm.leads.services import ensure_lost_reasons
-from crm.policies.services import seed_policies
 from crm.plans.services import seed_plans
-from crm.platforms.services import seed_platforms
 from crm.platforms.maps import seed_map_places
+from crm.platforms.services import seed_platforms
 from crm.platforms.units import seed_buildings
+from crm.policies.services import seed_policies
 
 
 def run_seed() -> dict[str, int]:

@@ -10,7 +10,8 @@ from alembic import context
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import crm.models  # noqa: E402,F401  (registers every table)
-from crm.db import Base, include_in_autogenerate as include_name, make_engine  # noqa: E402
+from crm.db import Base, make_engine  # noqa: E402
+from crm.db import include_in_autogenerate as include_name
 
 config = context.config
 target_metadata = Base.metadata

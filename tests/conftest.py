@@ -12,10 +12,10 @@ import re
 import socket
 import uuid
 from collections import Counter
-from html.parser import HTMLParser
-from urllib.parse import urlsplit
 from datetime import datetime, time, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -362,8 +362,8 @@ def token_for(in_app):
     """Create an API token for a user (days of validity as on the account page); returns the token text."""
 
     def make(user, *, days: int = 90, name: str = '测试脚本') -> str:
-        from crm.auth.tokens import create_token
         from crm.auth.models import User
+        from crm.auth.tokens import create_token
 
         with in_app():
             _row, text = create_token(db.session.get(User, user.id), name, days=days)

@@ -10,8 +10,8 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.auth import tokens
 from crm.api.spec import API_PREFIX, api_error
+from crm.auth import tokens
 from crm.auth.models import User
 from crm.auth.sessions import load_user
 from crm.core.access import PUBLIC

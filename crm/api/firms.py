@@ -6,9 +6,32 @@ from flask import jsonify, redirect, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm.api.spec import (BOOL, DATE, DECIMAL, DECIMAL_IN, ID, INT, PAGE_PARAMS, STR, Param, api_error, component,
-                          dec, form_errors, formdata, iso, nullable, obj, operation, page_json, page_of, page_params,
-                          string_list, required_version, with_etag)
+from crm.api.spec import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    DECIMAL_IN,
+    ID,
+    INT,
+    PAGE_PARAMS,
+    STR,
+    Param,
+    api_error,
+    component,
+    dec,
+    form_errors,
+    formdata,
+    iso,
+    nullable,
+    obj,
+    operation,
+    page_json,
+    page_of,
+    page_params,
+    required_version,
+    string_list,
+    with_etag,
+)
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.pagination import paginate

@@ -7,9 +7,34 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.api.spec import (BOOL, DATE, DATETIME, DECIMAL, DECIMAL_IN, ID, INT, PAGE_PARAMS, STR, Param, api_error,
-                          component, dec, form_errors, formdata, id_list, iso, nullable, obj, operation, page_json,
-                          page_of, page_params, string_list, required_version, with_etag)
+from crm.api.spec import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    DECIMAL_IN,
+    ID,
+    INT,
+    PAGE_PARAMS,
+    STR,
+    Param,
+    api_error,
+    component,
+    dec,
+    form_errors,
+    formdata,
+    id_list,
+    iso,
+    nullable,
+    obj,
+    operation,
+    page_json,
+    page_of,
+    page_params,
+    required_version,
+    string_list,
+    with_etag,
+)
 from crm.auth.models import OFFICER
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.concurrency import EditConflict
@@ -19,8 +44,7 @@ from crm.firms.services import FirmError
 from crm.leads import followups, services
 from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.listing import lead_page
-from crm.leads.models import (ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, Activity, Lead, LostReason,
-                              StageChange)
+from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, Activity, Lead, LostReason, StageChange
 from crm.leads.views import _choices, _lead_data
 from crm.matching.services import match_json
 from crm.platforms.models import UNIT_USES, Unit

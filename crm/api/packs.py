@@ -5,8 +5,24 @@ from __future__ import annotations
 from flask import jsonify, send_file, url_for
 from sqlalchemy import select
 
-from crm.api.spec import (DATETIME, ID, INT, PAGE_PARAMS, STR, Param, component, iso, nullable, obj, operation,
-                          page_json, page_of, page_params, query_args, string_list)
+from crm.api.spec import (
+    DATETIME,
+    ID,
+    INT,
+    PAGE_PARAMS,
+    STR,
+    Param,
+    component,
+    iso,
+    nullable,
+    obj,
+    operation,
+    page_json,
+    page_of,
+    page_params,
+    query_args,
+    string_list,
+)
 from crm.core.access import Perm, get_or_404, scoped
 from crm.core.pagination import paginate
 from crm.packs import services

@@ -7,16 +7,46 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from crm.api.spec import (DATE, DATETIME, DECIMAL, ID, INT, PAGE_PARAMS, STR, Param, api_error, component,
-                          dec, form_errors, iso, nullable, obj, operation, page_json, page_of, page_params, query_args,
-                          string_list, required_version, with_etag)
+from crm.api.spec import (
+    DATE,
+    DATETIME,
+    DECIMAL,
+    ID,
+    INT,
+    PAGE_PARAMS,
+    STR,
+    Param,
+    api_error,
+    component,
+    dec,
+    form_errors,
+    iso,
+    nullable,
+    obj,
+    operation,
+    page_json,
+    page_of,
+    page_params,
+    query_args,
+    required_version,
+    string_list,
+    with_etag,
+)
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.pagination import paginate
 from crm.db import db
 from crm.platforms import units as service
 from crm.platforms.forms import StatusForm
-from crm.platforms.models import (PLATFORM_KINDS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit,
-                                  UnitStatus, UnitStatusChange)
+from crm.platforms.models import (
+    PLATFORM_KINDS,
+    UNIT_STATUSES,
+    UNIT_USES,
+    Building,
+    Platform,
+    Unit,
+    UnitStatus,
+    UnitStatusChange,
+)
 
 NUM = {'type': 'number', 'minimum': 0, 'maximum': 1_000_000}
 VACANCY = component('VacancySummary', obj({

@@ -5,19 +5,42 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from crm.auth import services
-from crm.auth import totp
-from crm.auth.forms import (LoginForm, PasswordChangeForm, ProfileForm, SignInCodeForm, TokenForm, TotpCodeForm,
-                             TotpOffForm)
+from crm.auth import services, totp
+from crm.auth.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SignInCodeForm,
+    TokenForm,
+    TotpCodeForm,
+    TotpOffForm,
+)
 from crm.auth.models import LEADER, OFFICER, ROLES, User
-from crm.auth.sessions import (MFA, PENDING, begin_second_factor, end_session, pending_second_factor,
-                               revoke_all_sessions, start_session)
+from crm.auth.sessions import (
+    MFA,
+    PENDING,
+    begin_second_factor,
+    end_session,
+    pending_second_factor,
+    revoke_all_sessions,
+    start_session,
+)
 from crm.auth.tokens import ApiToken, TokenError, create_token, revoke_token, tokens_of
 from crm.core import audit, pickers
 from crm.core.access import Perm, deny, has_permission, public, requires

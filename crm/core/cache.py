@@ -17,8 +17,8 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, current_app
 import redis
+from flask import Flask, current_app
 
 from config import ConfigError
 

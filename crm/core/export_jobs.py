@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy import BigInteger, ForeignKey, Select, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.core.exports import ExportTooLarge, YIELD_PER, csv_chunks, csv_response, xlsx_response, xlsx_write
+from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, csv_response, xlsx_response, xlsx_write
 from crm.db import Base, db, declare_write_intent, utcnow
 
 log = logging.getLogger(__name__)

@@ -12,15 +12,23 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import DecimalField as WTFormsDecimalField
-from wtforms import (Field, FieldList, FileField, FormField, HiddenField, IntegerField, PasswordField,
-                     SelectMultipleField)
 from sqlalchemy import Select
+from wtforms import DecimalField as WTFormsDecimalField
+from wtforms import (
+    Field,
+    FieldList,
+    FileField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+)
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from crm.core.concurrency import BOTH, EditConflict, canonical, field_state
-from crm.core.validators import InvalidValue, MAX_RECORD_ID, normalise_phone
+from crm.core.validators import MAX_RECORD_ID, InvalidValue, normalise_phone
 from crm.db import db
 
 _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 OBJECTS = {
     'lead': _l('Lead'), 'activity': _l('Follow-up'), 'firm': _l('Firm'), 'contact': _l('Contact'),

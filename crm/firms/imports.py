@@ -7,8 +7,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm.core.imports import (ImportReport, ImportSpec, RowCheck, RowError, choice_cell, date_cell, decimal_cell, folded,
-                              int_cell, list_cell, plain, run_import)
+from crm.core.imports import (
+    ImportReport,
+    ImportSpec,
+    RowCheck,
+    RowError,
+    choice_cell,
+    date_cell,
+    decimal_cell,
+    folded,
+    int_cell,
+    list_cell,
+    plain,
+    run_import,
+)
 from crm.core.spreadsheets import Table
 from crm.core.validators import InvalidValue, firm_name_key, validate_uscc
 from crm.db import db

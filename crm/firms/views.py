@@ -8,10 +8,9 @@ from flask_login import current_user
 from sqlalchemy import Text, case, cast, or_, select
 
 from crm.auth.models import FIRM
-from crm.core import audit, pickers
+from crm.core import audit, export_jobs, pickers
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped, visibility_clause
 from crm.core.concurrency import canonical
-from crm.core import export_jobs
 from crm.core.forms import readable
 from crm.core.import_views import import_page
 from crm.core.pagination import page_args, paginate, sort_arg, sort_order

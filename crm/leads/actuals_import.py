@@ -10,8 +10,17 @@ from sqlalchemy import or_, select
 
 from crm.core import clock
 from crm.core.access import can
-from crm.core.imports import (ImportReport, ImportSpec, RowCheck, RowError, decimal_cell, folded, int_cell, plain,
-                              run_import)
+from crm.core.imports import (
+    ImportReport,
+    ImportSpec,
+    RowCheck,
+    RowError,
+    decimal_cell,
+    folded,
+    int_cell,
+    plain,
+    run_import,
+)
 from crm.core.spreadsheets import Table
 from crm.db import db, utcnow
 from crm.leads.aftercare import MAX_MONEY, ProjectActual

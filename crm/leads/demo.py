@@ -12,8 +12,18 @@ from crm.core import clock
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.followups import CLOSED_STAGES, DEFAULT_STALE_DAYS
-from crm.leads.models import ACTIVITY_KINDS, PRIORITIES, SOURCES, STAGE_NAMES, Activity, Lead, LostReason, \
-    StageChange, lead_platform, stay_days
+from crm.leads.models import (
+    ACTIVITY_KINDS,
+    PRIORITIES,
+    SOURCES,
+    STAGE_NAMES,
+    Activity,
+    Lead,
+    LostReason,
+    StageChange,
+    lead_platform,
+    stay_days,
+)
 from crm.platforms.models import Platform
 
 DEMO_PLATFORMS = ('跨贸小镇', '数字经济产业园', '中国(杭州)人力资源服务产业园', '电竞数娱产业园', '人工智能产业园区',

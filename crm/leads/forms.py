@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, \
-    StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.core import clock
-from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS, PRIORITIES as PRIORITY_LABELS, SOURCES as SOURCE_LABELS, \
-    UNIT_USES as USE_LABELS, choices, stage_label
 from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width
+from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS
+from crm.core.labels import PRIORITIES as PRIORITY_LABELS
+from crm.core.labels import SOURCES as SOURCE_LABELS
+from crm.core.labels import UNIT_USES as USE_LABELS
+from crm.core.labels import choices, stage_label
 from crm.firms.forms import uscc_field
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
 from crm.leads.services import stage_options
 from crm.platforms.models import UNIT_USES
-
 
 NO_SUCH_FIRM = _l('No such firm, or it is outside your scope.')
 NO_SUCH_UNIT = _l('No such unit, or it is outside your scope.')

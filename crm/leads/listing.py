@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
-from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.core.args import id_arg
+from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.core.validators import record_id
 from crm.firms.models import Firm
 from crm.firms.services import industry_prefix

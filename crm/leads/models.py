@@ -12,6 +12,7 @@ from crm.core.mixins import TimestampMixin, VersionedMixin
 from crm.db import Base, utcnow
 from crm.firms.models import Firm
 
+
 class Stage(StrEnum):
     """A lead's stage, stored as the office's own word (labels: crm.core.labels.STAGES)."""
 

@@ -15,8 +15,18 @@ from crm.db import db, utcnow
 from crm.firms.services import record_tenancy
 from crm.leads import followups
 from crm.leads.dashboard import forget_cached_figures
-from crm.leads.models import (ALL_STAGES, SIGNED_STAGES, STAGE_NAMES, Activity, Increment, Lead, LostReason,
-                              Stage, StageChange, stay_days)
+from crm.leads.models import (
+    ALL_STAGES,
+    SIGNED_STAGES,
+    STAGE_NAMES,
+    Activity,
+    Increment,
+    Lead,
+    LostReason,
+    Stage,
+    StageChange,
+    stay_days,
+)
 from crm.leads.pool import auto_assign
 from crm.platforms.models import Platform
 

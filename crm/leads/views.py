@@ -15,17 +15,17 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from crm.auth.models import OFFICER, User
-from crm.core import clock
+from crm.core import clock, export_jobs
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
-from crm.core import export_jobs
+from crm.core.args import id_arg
 from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import page_args, paginate
-from crm.core.args import id_arg
 from crm.core.validators import MAX_RECORD_ID, record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_known, resolve_industry
-from crm.leads import followups, pool as pool_rules, services
+from crm.leads import followups, services
+from crm.leads import pool as pool_rules
 from crm.leads.dashboard import dashboard as figures
 from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
 from crm.leads.listing import MAX_SELECTED, clean_tag, filtered_leads, lead_page, list_sort, selected_ids

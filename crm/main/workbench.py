@@ -3,9 +3,9 @@ is (with the link to the full list). Figures of follow-up discipline come from c
 other page."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
-import time
 from typing import Any
 
 from flask_login import current_user

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from crm.core import clock
-from crm.core.labels import UNIT_STATUSES, list_text, unit_use_label
 from crm.core.access import scoped
+from crm.core.labels import UNIT_STATUSES, list_text, unit_use_label
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.cost import Line, landed_cost, yearly_rent

@@ -13,8 +13,8 @@ from crm.db import db
 from crm.leads import followups
 from crm.leads.models import Lead
 from crm.notifications.models import Notification
-from crm.packs.reliance import expiring_relied_policies
 from crm.notifications.services import notify
+from crm.packs.reliance import expiring_relied_policies
 
 
 def url_for(endpoint: str, **values) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError

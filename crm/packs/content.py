@@ -15,10 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
-from phonenumbers import NumberParseException
 import segno
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from phonenumbers import NumberParseException
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from crm.core import clock

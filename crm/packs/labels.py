@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from crm.core.labels import fact_label, fact_unit_label

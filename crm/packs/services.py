@@ -1,12 +1,12 @@
 """Building packs: match → plain context → quote verification → PDF → content-addressed store → Pack row."""
 from __future__ import annotations
 
-from datetime import timedelta
 import hashlib
-from collections.abc import Callable
 import logging
-from pathlib import Path
 import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
@@ -23,8 +23,15 @@ from crm.core.links import external_url
 from crm.db import db, utcnow
 from crm.leads.models import Lead
 from crm.matching.models import PIN
-from crm.matching.services import PACK_PLATFORMS, PACK_POLICIES, PACK_QUOTES, PACK_UNITS, for_pack, match_lead
-from crm.matching.services import unavailable_reason
+from crm.matching.services import (
+    PACK_PLATFORMS,
+    PACK_POLICIES,
+    PACK_QUOTES,
+    PACK_UNITS,
+    for_pack,
+    match_lead,
+    unavailable_reason,
+)
 from crm.packs import content
 from crm.packs.labels import helpers
 from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess

@@ -19,11 +19,11 @@ from crm.packs.labels import helpers
 from crm.packs.models import PolicySummary
 from crm.packs.numbers import new_series, series_of, summary_number
 from crm.packs.pdf import base_css, render_pdf_pages
+from crm.packs.push import request_push, run_push
 from crm.packs.services import ASSET_ROOT, pdf_path
 from crm.policies.eligibility import policy_firms
 from crm.policies.evaluate import NOT_ELIGIBLE, UNKNOWN, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
-from crm.packs.push import request_push, run_push
 from crm.policies.services import policy_terms
 
 

@@ -7,7 +7,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from crm.core.console import cli_context as _cli_context, emit as _emit
+from crm.core.console import cli_context as _cli_context
+from crm.core.console import emit as _emit
 from crm.db import db
 from crm.plans.commitments import list_commitments, target_dict, targets_statement
 from crm.plans.models import PlanDocument, PlanParagraph

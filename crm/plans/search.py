@@ -23,8 +23,22 @@ import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import (Column, Integer, MetaData, Select, Table, Text, bindparam, cast, exists, func, literal, select,
-                        union, union_all)
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, load_only
 
 from crm.db import db

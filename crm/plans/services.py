@@ -18,8 +18,17 @@ from crm.core.catalogue import load_catalogue
 from crm.core.i18n import gettext as _
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
-from crm.plans.parsing import (DEFAULT_INDUSTRY_KEYWORDS, CorpusStats, Corrections, ParsedDocument, ParsedParagraph,
-                               Removal, Suspect, normalize_for_search, parse_document)
+from crm.plans.parsing import (
+    DEFAULT_INDUSTRY_KEYWORDS,
+    CorpusStats,
+    Corrections,
+    ParsedDocument,
+    ParsedParagraph,
+    Removal,
+    Suspect,
+    normalize_for_search,
+    parse_document,
+)
 from crm.plans.parsing.junk import stated_date
 from crm.plans.parsing.spam import find_suspects, merge_suspects
 from crm.plans.parsing.text import bigram_tokens, count_tokens

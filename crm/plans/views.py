@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from crm.auth.views import safe_next
 from crm.core.access import Perm, has_permission, requires
+from crm.core.args import id_arg
 from crm.core.concurrency import EditConflict
 from crm.core.pagination import Page, page_args
-from crm.core.args import id_arg
 from crm.db import db
 from crm.plans import commitments as commitment_service
 from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags

@@ -13,7 +13,6 @@ from crm.core.access import visibility_clause
 from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
 
-
 # Built once: a statement kept and reused is not built and keyed again on every page.
 _PLATFORM_OPTIONS = select(Platform.id, Platform.name, Platform.district, Platform.aliases)
 

@@ -22,7 +22,7 @@ from config import ROOT
 from crm.core.access import scoped
 from crm.core.labels import district_label
 from crm.db import db
-from crm.platforms.models import Building, MAP_PLACE_KINDS, MapPlace, Platform, Unit
+from crm.platforms.models import MAP_PLACE_KINDS, Building, MapPlace, Platform, Unit
 
 DATA = Path(__file__).with_name('data') / 'hangzhou_districts.geojson'
 SEED = ROOT / 'seeds' / 'map_places.toml'

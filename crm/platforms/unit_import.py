@@ -8,8 +8,19 @@ from typing import Any
 from sqlalchemy import select
 
 from crm.core.access import can
-from crm.core.imports import (ImportReport, ImportSpec, RowCheck, RowError, choice_cell, date_cell, decimal_cell, folded,
-                              int_cell, plain, run_import)
+from crm.core.imports import (
+    ImportReport,
+    ImportSpec,
+    RowCheck,
+    RowError,
+    choice_cell,
+    date_cell,
+    decimal_cell,
+    folded,
+    int_cell,
+    plain,
+    run_import,
+)
 from crm.core.spreadsheets import Table
 from crm.db import db
 from crm.platforms.models import FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitStatus

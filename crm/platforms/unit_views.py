@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
 from crm.core import export_jobs
+from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
+from crm.core.args import id_arg
 from crm.core.import_views import import_page
 from crm.core.pagination import page_args
-from crm.core.args import id_arg
 from crm.core.validators import record_id
 from crm.db import db
 from crm.platforms import units as service

@@ -17,12 +17,21 @@ from crm.core import audit, clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
-from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.core.labels import unit_status_label
+from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.db import db, utcnow
 from crm.platforms.listing import ROW_COLUMNS, VacancyRow
-from crm.platforms.models import (FITOUTS, UNIT_STATUSES, UNIT_USES, Building, Platform, Unit, UnitReservation,
-                                  UnitStatus, UnitStatusChange)
+from crm.platforms.models import (
+    FITOUTS,
+    UNIT_STATUSES,
+    UNIT_USES,
+    Building,
+    Platform,
+    Unit,
+    UnitReservation,
+    UnitStatus,
+    UnitStatusChange,
+)
 
 BUILDINGS = ROOT / 'seeds' / 'buildings.toml'
 EDITABLE = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
-
 from flask_login import current_user
+from sqlalchemy import select
 
 from crm.core.access import Perm, can, get_or_404, requires, scoped
 from crm.core.labels import FACT_LABELS

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from crm.core.console import SystemActor, cli_context as _cli_context, emit as _emit
+from crm.core.console import SystemActor
+from crm.core.console import cli_context as _cli_context
+from crm.core.console import emit as _emit
 from crm.db import db
 from crm.policies.eligibility import policy_firms
 from crm.policies.imports import PolicyImportError, accept_clause, clause_record, import_policy_text, policy_record

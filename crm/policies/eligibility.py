@@ -5,13 +5,12 @@ read for all firms in two queries."""
 from __future__ import annotations
 
 import json
-from itertools import chain
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
-
+from itertools import chain
 from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, Text, cast, or_, select
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from crm.core.labels import list_text, value_label
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS

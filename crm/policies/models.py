@@ -4,10 +4,8 @@ imported keeps its articles; the clauses read from them are candidates until an 
 only accepted clauses are evaluated."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-
-from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 import tomllib
 from datetime import date, timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select

@@ -18,8 +18,9 @@ from crm.core.validators import record_id
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.models import Lead
-from crm.matching.models import MatchChoice, PIN
+from crm.matching.models import PIN, MatchChoice
 from crm.packs.models import PolicySummary
+from crm.packs.push import PushError, request_push
 from crm.packs.summaries import evaluate_for_subject
 from crm.plans.models import PlanDocument, PlanParagraph
 from crm.plans.search import _like_pattern
@@ -35,6 +36,8 @@ from crm.policies.forms import (
     ClauseCreateForm,
     ClauseForm,
     GuideForm,
+    PaymentForm,
+    PaymentStepForm,
     PolicyCreateForm,
     PolicyForm,
     PolicyImportForm,
@@ -44,10 +47,8 @@ from crm.policies.forms import (
     split_list,
     tier_values,
 )
-from crm.policies.forms import PaymentForm, PaymentStepForm
 from crm.policies.imports import PolicyImportError, accept_clause, import_policy_text, reject_clause
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause, PolicyPayment, PolicyPush
-from crm.packs.push import PushError, request_push
 
 bp = Blueprint('policies', __name__, url_prefix='/policies')
 

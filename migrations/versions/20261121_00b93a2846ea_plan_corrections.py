@@ -5,10 +5,10 @@ Revision ID: 00b93a2846ea
 Revises: b00566a40d33
 Create Date: 2026-11-21 16:13:44.301396
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '00b93a2846ea'
 down_revision = 'b00566a40d33'

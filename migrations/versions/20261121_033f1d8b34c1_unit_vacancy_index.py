@@ -4,10 +4,10 @@ Revision ID: 033f1d8b34c1
 Revises: 17fb4e3ac3a6
 Create Date: 2026-11-21 10:01:09.379530
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '033f1d8b34c1'
 down_revision = '17fb4e3ac3a6'

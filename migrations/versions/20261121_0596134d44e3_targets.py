@@ -4,10 +4,10 @@ Revision ID: 0596134d44e3
 Revises: 27a342a0a84d
 Create Date: 2026-11-21 11:50:10.826402
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '0596134d44e3'
 down_revision = '27a342a0a84d'

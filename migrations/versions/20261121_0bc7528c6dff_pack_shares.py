@@ -4,10 +4,10 @@ Revision ID: 0bc7528c6dff
 Revises: 815b644759ef
 Create Date: 2026-11-21 11:38:40.962663
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '0bc7528c6dff'
 down_revision = '815b644759ef'

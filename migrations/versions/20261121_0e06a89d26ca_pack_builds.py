@@ -4,10 +4,10 @@ Revision ID: 0e06a89d26ca
 Revises: 99ef70b7f0d7
 Create Date: 2026-11-21 12:37:05.003569
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '0e06a89d26ca'
 down_revision = '99ef70b7f0d7'

@@ -8,12 +8,12 @@ Revision ID: 0e0d60afff76
 Revises: 73cf363ebf7d
 Create Date: 2026-11-21 09:40:21.802465
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import crm.db
 from crm.plans.ddl import BIGRAM_TABLE, BIGRAM_TRIGGER_NAMES, BIGRAM_TRIGGERS, TRIGRAM_TRIGGERS
 from crm.plans.parsing.text import bigram_tokens
-
 
 revision = '0e0d60afff76'
 down_revision = '73cf363ebf7d'

@@ -7,10 +7,10 @@ Revision ID: 17fb4e3ac3a6
 Revises: e1b047511583
 Create Date: 2026-11-21 09:54:43.683980
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '17fb4e3ac3a6'
 down_revision = 'e1b047511583'

@@ -4,10 +4,10 @@ Revision ID: 27a342a0a84d
 Revises: 0bc7528c6dff
 Create Date: 2026-11-21 11:46:34.657645
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '27a342a0a84d'
 down_revision = '0bc7528c6dff'

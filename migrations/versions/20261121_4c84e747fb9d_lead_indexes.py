@@ -4,10 +4,10 @@ Revision ID: 4c84e747fb9d
 Revises: 4c986cb8d102
 Create Date: 2026-11-21 11:12:49.350130
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '4c84e747fb9d'
 down_revision = '4c986cb8d102'

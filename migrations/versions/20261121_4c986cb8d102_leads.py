@@ -4,10 +4,10 @@ Revision ID: 4c986cb8d102
 Revises: ac99657913f1
 Create Date: 2026-11-21 10:46:21.881839
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '4c986cb8d102'
 down_revision = 'ac99657913f1'

@@ -4,10 +4,10 @@ Revision ID: 4fc4be8d1472
 Revises: 9cf9eb7e3620
 Create Date: 2026-11-21 12:00:29.624848
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '4fc4be8d1472'
 down_revision = '9cf9eb7e3620'

@@ -6,7 +6,6 @@ Create Date: 2026-11-21 12:33:46.318647
 """
 from alembic import op
 
-
 revision = '679664e292b8'
 down_revision = 'feb3557d1387'
 branch_labels = None

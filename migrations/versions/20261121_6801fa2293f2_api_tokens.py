@@ -4,10 +4,10 @@ Revision ID: 6801fa2293f2
 Revises: 0e06a89d26ca
 Create Date: 2026-11-21 12:29:13.505208
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '6801fa2293f2'
 down_revision = '0e06a89d26ca'

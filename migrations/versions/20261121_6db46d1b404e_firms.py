@@ -7,10 +7,10 @@ Revision ID: 6db46d1b404e
 Revises: 97fcdf8e0926
 Create Date: 2026-11-21 10:17:54.866108
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '6db46d1b404e'
 down_revision = '97fcdf8e0926'

@@ -7,11 +7,11 @@ Revision ID: 73cf363ebf7d
 Revises: 7d429acbac4d
 Create Date: 2026-11-21 09:27:25.307118
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import crm.db
 from crm.plans.ddl import TRIGRAM_TABLE, TRIGRAM_TRIGGER_NAMES, TRIGRAM_TRIGGERS
-
 
 revision = '73cf363ebf7d'
 down_revision = '7d429acbac4d'

@@ -6,11 +6,11 @@ Revision ID: 7d429acbac4d
 Revises: 
 Create Date: 2026-11-21 09:19:02.596454
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import crm.db
 from crm.core.audit import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE
-
 
 revision = '7d429acbac4d'
 down_revision = None

@@ -4,10 +4,10 @@ Revision ID: 815b644759ef
 Revises: b6b94ca78643
 Create Date: 2026-11-21 11:33:00.423151
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '815b644759ef'
 down_revision = 'b6b94ca78643'

@@ -4,10 +4,10 @@ Revision ID: 97fcdf8e0926
 Revises: 033f1d8b34c1
 Create Date: 2026-11-21 10:12:23.971531
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '97fcdf8e0926'
 down_revision = '033f1d8b34c1'

@@ -6,10 +6,10 @@ Revision ID: 98021e887e3a
 Revises: 679664e292b8
 Create Date: 2026-11-21 13:31:24.110754
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '98021e887e3a'
 down_revision = '679664e292b8'

@@ -4,10 +4,10 @@ Revision ID: 99ef70b7f0d7
 Revises: ea8141534b6c
 Create Date: 2026-11-21 12:27:00.734322
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '99ef70b7f0d7'
 down_revision = 'ea8141534b6c'

@@ -4,10 +4,10 @@ Revision ID: 9cf9eb7e3620
 Revises: 0596134d44e3
 Create Date: 2026-11-21 11:57:00.137706
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '9cf9eb7e3620'
 down_revision = '0596134d44e3'

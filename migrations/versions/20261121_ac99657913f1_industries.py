@@ -4,10 +4,10 @@ Revision ID: ac99657913f1
 Revises: 6db46d1b404e
 Create Date: 2026-11-21 10:20:13.851237
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'ac99657913f1'
 down_revision = '6db46d1b404e'

@@ -4,10 +4,10 @@ Revision ID: b00566a40d33
 Revises: 98021e887e3a
 Create Date: 2026-11-21 13:37:20.762697
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'b00566a40d33'
 down_revision = '98021e887e3a'

@@ -4,10 +4,10 @@ Revision ID: b6b94ca78643
 Revises: 4c84e747fb9d
 Create Date: 2026-11-21 11:28:48.872984
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'b6b94ca78643'
 down_revision = '4c84e747fb9d'

@@ -7,10 +7,10 @@ Revision ID: e1b047511583
 Revises: 0e0d60afff76
 Create Date: 2026-11-21 09:50:42.601701
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'e1b047511583'
 down_revision = '0e0d60afff76'

@@ -4,10 +4,10 @@ Revision ID: ea8141534b6c
 Revises: 4fc4be8d1472
 Create Date: 2026-11-21 12:01:08.049846
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'ea8141534b6c'
 down_revision = '4fc4be8d1472'

@@ -4,10 +4,10 @@ Revision ID: feb3557d1387
 Revises: 6801fa2293f2
 Create Date: 2026-11-21 12:49:26.305364
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'feb3557d1387'
 down_revision = '6801fa2293f2'

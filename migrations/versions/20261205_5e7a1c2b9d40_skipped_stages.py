@@ -5,9 +5,8 @@ Revision ID: 5e7a1c2b9d40
 Revises: c4e1d2a7b9f3
 Create Date: 2026-12-05 20:40:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '5e7a1c2b9d40'
 down_revision = 'c4e1d2a7b9f3'

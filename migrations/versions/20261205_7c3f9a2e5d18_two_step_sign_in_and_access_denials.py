@@ -6,10 +6,10 @@ Revision ID: 7c3f9a2e5d18
 Revises: 7eb29a1c4917
 Create Date: 2026-12-05 23:07:48.153846
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = '7c3f9a2e5d18'
 down_revision = '7eb29a1c4917'

@@ -9,9 +9,8 @@ Create Date: 2026-12-05 23:40:00.000000
 import re
 import secrets
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '7eb29a1c4917'
 down_revision = '5e7a1c2b9d40'

@@ -4,9 +4,8 @@ Revision ID: c4e1d2a7b9f3
 Revises: 00b93a2846ea
 Create Date: 2026-12-05 20:50:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'c4e1d2a7b9f3'
 down_revision = '00b93a2846ea'

@@ -7,10 +7,10 @@ Revision ID: e4b1c7a2d9f3
 Revises: e5c2a8f41d93
 Create Date: 2026-12-06 02:39:47.077939
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'e4b1c7a2d9f3'
 down_revision = 'e5c2a8f41d93'

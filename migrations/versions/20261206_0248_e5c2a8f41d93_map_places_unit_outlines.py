@@ -5,10 +5,10 @@ Revision ID: e5c2a8f41d93
 Revises: d7e3a91c5b20
 Create Date: 2026-12-06 02:48:00
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'e5c2a8f41d93'
 down_revision = 'd7e3a91c5b20'

@@ -4,10 +4,10 @@ Revision ID: e4b8c2d9f617
 Revises: e4b2c6d8a1f3
 Create Date: 2026-12-06 03:50:00
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'e4b8c2d9f617'
 down_revision = 'e4b2c6d8a1f3'

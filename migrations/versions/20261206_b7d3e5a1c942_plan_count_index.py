@@ -11,8 +11,7 @@ Create Date: 2026-12-06 00:10:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-from crm.plans.ddl import (BIGRAM_TRIGGERS, COUNTS_TABLE, COUNTS_TRIGGER_NAMES, COUNTS_TRIGGERS,
-                           TRIGRAM_TRIGGERS)
+from crm.plans.ddl import BIGRAM_TRIGGERS, COUNTS_TABLE, COUNTS_TRIGGER_NAMES, COUNTS_TRIGGERS, TRIGRAM_TRIGGERS
 from crm.plans.parsing.text import count_tokens
 
 revision = 'b7d3e5a1c942'

@@ -5,10 +5,10 @@ Revision ID: d7e3a91c5b20
 Revises: b7d3e5a1c942
 Create Date: 2026-12-06 09:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-import crm.db
+from alembic import op
 
+import crm.db
 
 revision = 'd7e3a91c5b20'
 down_revision = 'b7d3e5a1c942'

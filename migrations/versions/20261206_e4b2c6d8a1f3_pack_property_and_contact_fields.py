@@ -6,9 +6,8 @@ Revision ID: e4b2c6d8a1f3
 Revises: e4c2a7f19b36
 Create Date: 2026-12-06 03:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'e4b2c6d8a1f3'
 down_revision = 'e4c2a7f19b36'

@@ -111,10 +111,10 @@ def test_follow_ups(factories, token_for, api):
 def test_match_is_the_cli_output(factories, token_for, api, in_app):
     user, token = _officer(factories, token_for)
     lead = factories.lead(owner=user, title='跨境电商项目')
-    from crm.leads.models import Lead
     from crm.core.access import SYSTEM
-    from crm.matching.services import match_json
     from crm.db import db
+    from crm.leads.models import Lead
+    from crm.matching.services import match_json
     with in_app():
         expected = match_json(db.session.get(Lead, lead.id), viewer=SYSTEM)
     import json

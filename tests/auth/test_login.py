@@ -2,9 +2,10 @@
 import re
 import time
 
+from sqlalchemy import select
+
 from crm.auth.models import User, UserSession
 from crm.core.audit import AuditEvent
-from sqlalchemy import select
 from tests.conftest import csrf_from, login, post_form
 
 

@@ -16,7 +16,7 @@ def _login(app, email: str, password: str):
 
 def run(ctx, compare) -> list[dict]:
     from flask import render_template
-    from flask_login import login_user
+    from flask_login import current_user, login_user
     from sqlalchemy import func, select
 
     from crm.auth.models import user_by_email
@@ -26,10 +26,8 @@ def run(ctx, compare) -> list[dict]:
     from crm.firms.services import demo_firms
     from crm.leads.dashboard import dashboard
     from crm.leads.demo import demo_leads
-    from crm.leads.models import Lead
-    from flask_login import current_user
-
     from crm.leads.listing import lead_page
+    from crm.leads.models import Lead
     from crm.leads.views import dashboard_context, list_context
 
     app = ctx.app

@@ -72,11 +72,11 @@ def _uploads(folder: Path) -> tuple[list[str], str]:
 def run(ctx, compare) -> list[dict]:
     from sqlalchemy import func, select
 
+    from crm.core.access import SYSTEM
     from crm.db import db
     from crm.firms.services import create_firm
     from crm.leads.models import Lead
     from crm.leads.services import create_lead
-    from crm.core.access import SYSTEM
     from crm.matching.services import match_lead
     from crm.packs.services import ASSET_ROOT, build_context, render_html
     from crm.platforms.units import demo_units

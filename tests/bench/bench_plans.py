@@ -94,7 +94,6 @@ def _rewrap(text: str, width: int) -> str:
 def _enlarge(db, PlanParagraph) -> None:
     """Copy the seed paragraphs (shuffled words) into one synthetic current document until 50k paragraphs."""
     from crm.plans.models import PlanDocument
-
     from crm.plans.services import paragraph_row
 
     base = db.session.execute(select(PlanParagraph.text)).scalars().all()

@@ -100,12 +100,11 @@ def _housed_firms(db) -> None:
 
 
 def _eligible_ms() -> tuple[float, dict]:
-    from tests.bench.run import Context
-
     from crm.cli import SystemActor
     from crm.db import db
     from crm.policies.eligibility import policy_firms
     from crm.policies.imports import accept_clause, import_policy_text
+    from tests.bench.run import Context
     from tests.policies.policy_texts import ARTICLES
 
     own = Context()

@@ -29,8 +29,8 @@ def isolated(per_damage: int = 3, background=None) -> dict[str, dict[str, float]
 
     from crm.plans.parsing import parse_document
     from tests.plans.recovery.generator import DAMAGES, DamagePlan, render
-    from tests.plans.recovery.sources import load_sources
     from tests.plans.recovery.score import score, summarize
+    from tests.plans.recovery.sources import load_sources
 
     sources = load_sources()
     out = {}

@@ -9,9 +9,9 @@ def run(ctx, compare) -> list[dict]:
     from sqlalchemy import func, select
 
     from crm.auth.services import create_user
+    from crm.core.pagination import Sort
     from crm.db import db
     from crm.platforms.models import UNIT_USES, Unit
-    from crm.core.pagination import Sort
     from crm.platforms.units import demo_units, vacancy_page
 
     app = ctx.app

@@ -145,8 +145,20 @@ def entry_name(name: str, kind: str) -> str:
 
 
 def main() -> None:
-    from tests.bench import (bench_exports, bench_firms, bench_leads, bench_login, bench_packs, bench_plans,
-                             bench_policies, bench_recovery, bench_search, bench_soak, bench_units, bench_workbench)
+    from tests.bench import (
+        bench_exports,
+        bench_firms,
+        bench_leads,
+        bench_login,
+        bench_packs,
+        bench_plans,
+        bench_policies,
+        bench_recovery,
+        bench_search,
+        bench_soak,
+        bench_units,
+        bench_workbench,
+    )
 
     ctx = Context()
     benchmarks = []

@@ -1,10 +1,10 @@
 """The `crm` commands that automation calls print one JSON document."""
 import json
 
-from crm.auth.models import User
-from crm.cli import demo_command, seed_command, users_create
 from sqlalchemy import func, select
 
+from crm.auth.models import User
+from crm.cli import demo_command, seed_command, users_create
 from tests.conftest import csrf_from, login
 
 
@@ -15,6 +15,7 @@ def _invoke(app, command, args):
 
 def _supports_mix(app):
     import inspect
+
     from click.testing import CliRunner
     return 'mix_stderr' in inspect.signature(CliRunner.__init__).parameters
 

@@ -25,8 +25,16 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from tests.conftest import CSRF_RE, PG_BASE_URL, REDIS_URL, FormParser, _create_pg_database, _drop_pg_database, \
-    migrate, unavailable
+from tests.conftest import (
+    CSRF_RE,
+    PG_BASE_URL,
+    REDIS_URL,
+    FormParser,
+    _create_pg_database,
+    _drop_pg_database,
+    migrate,
+    unavailable,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = 'correct horse battery'

@@ -2,7 +2,8 @@
 import random
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
 from crm.core.validators import InvalidValue, display_phone, firm_name_key, make_uscc, normalise_phone, validate_uscc

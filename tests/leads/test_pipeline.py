@@ -108,7 +108,8 @@ def test_two_users_editing_one_lead_never_overwrite_each_other(app, factories, d
     A save from a form whose version is current lands (302) and writes exactly one audit event; a save from a stale
     form gets 409 with the conflict notice showing the stored title next to the user's own, and changes nothing.
     The 409 page carries the current version, so saving it again applies the user's input knowingly."""
-    from hypothesis import HealthCheck, settings, strategies as st
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
     from crm.core.audit import AuditEvent

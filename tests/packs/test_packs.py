@@ -15,6 +15,7 @@ from crm.platforms.models import Platform
 from tests.conftest import csrf_from, post_form
 from tests.packs.pdfcheck import embedded_fonts
 
+
 def _lead(factories, officer, db_session, in_app):
     firm = factories.firm('杭州星竞电子竞技有限公司', industry_code='877')
     platform = db_session.scalars(select(Platform).where(Platform.name == '电竞数娱产业园')).one()

@@ -24,10 +24,9 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from tests.packs.pdfcheck import embedded_fonts
-
 from crm.packs import fonts as pack_fonts
 from crm.packs import pdf as pack_pdf
+from tests.packs.pdfcheck import embedded_fonts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROBES = ('跨贸小镇', '电竞数娱', '一企一策', '楼宇经济', '人才公寓', '𠮷')

@@ -1,7 +1,8 @@
 """The seeded plan corpus on each database: facts read from the raw texts, versions, curation, search."""
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crm.plans.commitments import curate, list_commitments, targets_statement

@@ -1,9 +1,9 @@
 """The seeded platform catalogue: attributes, parents and facts whose citations resolve to plan paragraphs."""
 from sqlalchemy import func, select
 
-from crm.platforms.models import Platform, PlatformFact
 from crm.plans.models import PlanParagraph
 from crm.plans.parsing import normalize_for_search
+from crm.platforms.models import Platform, PlatformFact
 
 
 def test_every_fact_cites_a_paragraph_that_contains_it(db_session):

@@ -17,7 +17,7 @@ def _inside(point, ring) -> bool:
 
 def test_the_vendored_outline_is_gongshu_after_2021_and_the_seeded_places_of_its_platforms_lie_inside(
         app, db_session):
-    from crm.platforms.maps import districts, distance_km
+    from crm.platforms.maps import distance_km, districts
 
     shapes = districts()
     assert set(shapes) == {'拱墅区', '上城区', '西湖区', '余杭区', '临平区'}

@@ -40,9 +40,9 @@ def test_other_platforms_images_are_404_and_officers_cannot_upload(app, client, 
     own, other = factories.platform('甲图园'), factories.platform('乙图园')
     other_building = factories.building(other)
     with app.test_request_context():
+        from crm.db import db
         from crm.platforms.media import store
         from crm.platforms.models import Building
-        from crm.db import db
         media = store(PNG, 'p.png', building=db.session.get(Building, other_building.id), unit=None,
                       kind='floor_plan', actor_id=None)
         db.session.commit()

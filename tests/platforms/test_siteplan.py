@@ -189,9 +189,8 @@ def test_the_pack_context_has_the_map_and_the_plan_with_the_offered_unit_highlig
                                ('802', [[1500, 100], [2900, 100], [2900, 1800], [1500, 1800]])):
             siteplan.save_outline(media, db.session.get(Unit, units[number].id), points, actor_id=None)
         db.session.commit()
-        from crm.packs.services import build_context
         from crm.packs.pdf import render_pdf
-        from crm.packs.services import ASSET_ROOT
+        from crm.packs.services import ASSET_ROOT, build_context
 
         record = db.session.get(Lead, lead.id)
         context = build_context(record, lang='zh', author=officer.name, number='GS-TEST-V1', viewer=officer)

@@ -1,8 +1,8 @@
 """Matching on both databases: the two examples of the issue, each explained, and expiry warnings."""
 from decimal import Decimal
 
-from crm.leads.models import Lead
 from crm.core.access import SYSTEM
+from crm.leads.models import Lead
 from crm.matching.services import match_json
 
 
@@ -19,8 +19,9 @@ def test_esports_firm_is_matched_to_the_esports_platform_with_cited_commitments(
 
 
 def test_cross_border_firm_is_matched_to_kuamao_town(in_app, factories, db_session):
-    from crm.platforms.models import Platform
     from sqlalchemy import select
+
+    from crm.platforms.models import Platform
     kuamao = db_session.scalars(select(Platform).where(Platform.name == '跨贸小镇')).one()
     factories.unit(factories.building(kuamao), area='500')
     firm = factories.firm('杭州跨海通跨境电商有限公司', industry_code='529')

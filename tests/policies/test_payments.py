@@ -1,9 +1,9 @@
 """兑现 records: applied → approved → paid with amounts and dates on the firm page, refused out of order or above
 the step before, totalled per policy (policy page, dashboard) and per platform (dashboard); a clawback the policy
 text states is shown beside the payments; firm users read their own."""
-import pytest
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from crm.policies.models import PolicyPayment

@@ -206,8 +206,8 @@ def _build(factories: Factories) -> dict[str, Any]:
               'rule_id': rule_id}
     filters = {role: factories.saved_filter(user) for role, user in users.items()}
     with factories._in_app():  # an API token per role, for the routes of the JSON API
-        from crm.auth.tokens import create_token
         from crm.auth.models import User
+        from crm.auth.tokens import create_token
 
         tokens = {role: create_token(db.session.get(User, user.id), '安全测试', days=30)[1]
                   for role, user in users.items()}

@@ -9,8 +9,15 @@ Beyond the status:
 """
 from __future__ import annotations
 
-
-from tests.security.conftest import ROLES, fill, routes, sqlite_unless_nightly, url_for_variant, variant_values, variants
+from tests.security.conftest import (
+    ROLES,
+    fill,
+    routes,
+    sqlite_unless_nightly,
+    url_for_variant,
+    variant_values,
+    variants,
+)
 
 # Role order in every row: admin, leader, officer, park manager, firm user.
 # A cell is 'own/other' for object routes, or one outcome for routes without objects (or when both agree).

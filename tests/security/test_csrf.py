@@ -1,7 +1,7 @@
 """T5: every state-changing route refuses a missing or foreign CSRF token (400, no row changed); no GET writes."""
 from __future__ import annotations
 
-from tests.security.conftest import sqlite_unless_nightly, changed_tables, routes, url_for_variant, variants
+from tests.security.conftest import changed_tables, routes, sqlite_unless_nightly, url_for_variant, variants
 
 # GETs that record something on purpose: every opening of a shared pack is logged.
 # Opening a shared pack is logged, and its officer is told (once a day per link: a notification and its inbox record).

@@ -12,7 +12,8 @@ import os
 import re
 from urllib.parse import quote
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.security.conftest import changed_tables, routes, url_for_variant, variants
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.conftest import login
 from tests.factories import Factories
-from tests.security.conftest import sqlite_unless_nightly, routes, url_for_variant, variants
+from tests.security.conftest import routes, sqlite_unless_nightly, url_for_variant, variants
 
 
 def _header_problems(response, *, signed_in: bool) -> list[str]:

@@ -2,8 +2,17 @@
 from .corpus import CorpusStats
 from .extract import split_sentences
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
-from .model import (Corrections, ParsedCommitment, ParsedDocument, ParsedHeading, ParsedParagraph, ParsedTable,
-                    ParsedTarget, Removal, Suspect)
+from .model import (
+                    Corrections,
+                    ParsedCommitment,
+                    ParsedDocument,
+                    ParsedHeading,
+                    ParsedParagraph,
+                    ParsedTable,
+                    ParsedTarget,
+                    Removal,
+                    Suspect,
+)
 from .pipeline import parse_document
 from .text import normalize_for_search
 

@@ -6,8 +6,15 @@ import re
 from .build import ItemBuilder
 from .corpus import CorpusStats
 from .extract import commitments, find_terms, is_retrospective, split_sentences
-from .junk import (classify_line, end_matter_start, is_editorial_note, is_label_value, is_meta_label, metadata_pairs,
-                   strip_html)
+from .junk import (
+    classify_line,
+    end_matter_start,
+    is_editorial_note,
+    is_label_value,
+    is_meta_label,
+    metadata_pairs,
+    strip_html,
+)
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, ParsedHeading, Removal
 from .outline import Outline

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .extract import _UNIT, PERIOD_END, RATE_UNITS, target_kind
 from .model import ParsedTable, ParsedTarget
-from .extract import PERIOD_END, RATE_UNITS, _UNIT, target_kind
 
 # A cell value: 7.5%以上, ≥80, 年均下降3.8, 力争5.5%以上, 4.0万人, [800], 6%—7%
 _NUM = re.compile(rf'(?P<pre>[≥≤><]|(?:年均)?(?:下降|降低|增长)|不低于|不少于|不超过|力争|确保|保持在|稳定在|控制在|达到)?\s*'

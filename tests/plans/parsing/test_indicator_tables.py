@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from crm.plans.parsing import parse_document
 from crm.plans.parsing.indicators import recover_indicator_table
 from crm.plans.parsing.segment import Line

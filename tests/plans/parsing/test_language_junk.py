@@ -6,11 +6,11 @@ import importlib.util
 import random
 
 import pytest
-
 from conftest import FILES, SEEDS, seed_bytes
+from junkgen import clean_paragraphs, compare, damaged_set, junk_string
+
 from crm.plans.parsing import Corrections, ParsedParagraph, language, parse_document
 from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans
-from junkgen import clean_paragraphs, compare, damaged_set, junk_string
 
 ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
          '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'

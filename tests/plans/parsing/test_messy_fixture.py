@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import FIXTURES
+
 from crm.plans.parsing import parse_document
 
 EXPECTED = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 import time
 
+from conftest import FILES, seed_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FILES, seed_bytes
 from crm.plans.parsing import normalize_for_search, parse_document, split_sentences
 
 

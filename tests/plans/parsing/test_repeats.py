@@ -6,8 +6,8 @@ import random
 import re
 
 import pytest
-
 from conftest import FIXTURES, seed_bytes
+
 from crm.plans.parsing import parse_document
 from crm.plans.parsing.repeats import find_repeats, normalise
 

@@ -3,9 +3,9 @@ by an administrator's correction on every later parse."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import FILES, seed_bytes
-from crm.plans.parsing import Corrections, CorpusStats, parse_document
+
+from crm.plans.parsing import CorpusStats, Corrections, parse_document
 
 # Two web-novel titles stand at sentence starts; neither contains a word the cue list knows.
 UNSEEN = ('城区发展规划纲要\n\n第一章 发展基础\n\n'
