@@ -1,10 +1,13 @@
 """Background jobs with huey, run by `crm worker`. Where the queue lives is the app's configuration, applied by
 create_app (init_app): Redis when JOBS_REDIS_URL (environment: HUEY_REDIS_URL) is set — one queue shared by every
 app process and worker, on any machine —, else a SQLite file in the instance folder (one machine); with
-JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queues it."""
+JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queues it.
+
+Features queue work by name through crm.core.queue (`enqueue('build_pack', build.id)`) and declare there the
+function doing it; this module gives each name its huey task (TASKS), puts its sender in crm.core.queue, and owns
+the transactions of what a task does (the services it runs flush, a task commits)."""
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -17,16 +20,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import text
 
-from crm.core import clock
-from crm.core.export_jobs import purge_expired, run_job
-from crm.db import db, utcnow
+from crm.core import clock, queue
+from crm.core.export_jobs import purge_expired
+from crm.db import db
 from crm.leads.digest import send_digests
 from crm.leads.pool import run_recall
 from crm.notifications import dispatch
 from crm.notifications.events import daily_sweep
-from crm.notifications.services import deliver
-from crm.packs.push import run_push
-from crm.packs.services import run_build
 
 EXTENSION = 'crm_jobs'
 T = TypeVar('T')
@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
                                  tuple(sorted(kwargs.items())), immediate)
     _configured['app'] = app
     _use(app.extensions[EXTENSION])
+    queue.use(send)
 
 
 def _use(wanted: tuple | None) -> None:
@@ -74,20 +75,13 @@ def _use(wanted: tuple | None) -> None:
     _configured['storage'] = wanted
 
 
-QUEUE_DOWN = '任务队列暂时无法连接，本次未排队，请稍后再试（请管理员检查 Redis 与 crm worker）'
-
-
-def enqueue_or_fail(task, record) -> bool:
-    """Queue `task` for a committed job record (a pack build, a push); when the queue's server cannot be reached,
-    mark the record failed with the reason (the caller commits) instead of answering the request with an error."""
+def send(name: str, *args) -> None:
+    """Put the job `name` on the queue (crm.core.queue's sender); QueueDown when the queue's server cannot be
+    reached."""
     try:
-        task(record.id)
+        TASKS[name](*args)
     except (RedisConnectionError, RedisTimeoutError, sqlite3.OperationalError) as exc:
-        logging.getLogger('crm.jobs').error('job queue unreachable, %s %s not queued: %s',
-                                            type(record).__name__, record.id, exc)
-        record.status, record.error, record.finished_at = 'failed', QUEUE_DOWN, utcnow()
-        return False
-    return True
+        raise queue.QueueDown(str(exc)) from exc
 
 
 def _app() -> Flask:
@@ -148,7 +142,7 @@ def _in_context(run: Callable[[], T]) -> T:
 def build_pack(build_id: int) -> str | None:
     """Build a queued promotion pack."""
     def run() -> str | None:
-        build = run_build(build_id)
+        build = queue.run('build_pack', build_id)
         return build.status if build else None
 
     return _in_context(run)
@@ -158,7 +152,7 @@ def build_pack(build_id: int) -> str | None:
 def push_summaries(push_id: int) -> str | None:
     """Issue the 政策摘要 of a queued push (see crm.packs.push)."""
     def run() -> str | None:
-        push = run_push(push_id)
+        push = queue.run('push_summaries', push_id)
         return push.status if push else None
 
     return _in_context(run)
@@ -168,12 +162,12 @@ def push_summaries(push_id: int) -> str | None:
 def run_export(job_id: int) -> str | None:
     """Write a large export (see crm.core.export_jobs), in the request's context when there is one."""
     if has_app_context():
-        job = run_job(job_id)
+        job = queue.run('run_export', job_id)
         return job.status if job else None
 
     with _app().app_context():
         try:
-            job = run_job(job_id)
+            job = queue.run('run_export', job_id)
             return job.status if job else None
         finally:
             db.session.remove()
@@ -206,8 +200,12 @@ def deliver_notification(notification_id: int) -> dict | None:
     """Send one notification to the e-mail and webhook its user chose, recording each channel (a channel already
     sent is not sent again)."""
     def run() -> dict:
-        outcome = deliver(notification_id)
+        outcome = queue.run('deliver_notification', notification_id)
         db.session.commit()
         return outcome
 
     return _in_context(run)
+
+
+TASKS = {'build_pack': build_pack, 'push_summaries': push_summaries, 'run_export': run_export,
+         'deliver_notification': deliver_notification}

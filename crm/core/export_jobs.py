@@ -24,6 +24,7 @@ from flask_login import current_user
 from sqlalchemy import BigInteger, ForeignKey, Select, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.core import queue
 from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, csv_response, xlsx_response, xlsx_write
 from crm.db import Base, db, declare_write_intent, utcnow
 
@@ -131,8 +132,6 @@ def download(spec: ExportSpec, fmt: str):
 
 def export_response(kind: str, fmt: str):
     """The list `kind` as a CSV or XLSX download, or, past the threshold, a queued job and its page."""
-    from crm import jobs  # the job module imports this one to run exports
-
     spec = EXPORTS[kind]()
     threshold = current_app.config['EXPORT_BACKGROUND_ROWS']
     if count_rows(spec.statement, threshold + 1) <= threshold:
@@ -144,12 +143,13 @@ def export_response(kind: str, fmt: str):
                     filename=f'{spec.filename}.{fmt}')
     db.session.add(job)
     db.session.commit()  # the worker must see the queued job
-    if not jobs.enqueue_or_fail(jobs.run_export, job):
+    if not queue.enqueue_or_fail('run_export', job):
         job.expires_at = job.finished_at + timedelta(hours=current_app.config['EXPORT_KEEP_HOURS'])
         db.session.commit()  # the page says the queue could not be reached
     return redirect(url_for('exports.job', job_id=job.id))
 
 
+@queue.handles('run_export')
 def run_job(job_id: int) -> ExportJob | None:
     """What the worker does for one queued export: the list's statement under the asker's query string and
     identity, written to a file with progress notes; the job's row says when the file is ready or why not."""

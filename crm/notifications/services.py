@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.auth.models import User
+from crm.core import queue
 from crm.core.i18n import gettext as _
 from crm.core.mail import send_mail
 from crm.db import db, utcnow
@@ -92,11 +93,9 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 
 def dispatch() -> int:
     """Queue the delivery of every notification committed since the last call (in this session)."""
-    from crm import jobs  # the job module imports this one to deliver notifications
-
     ready = db.session.info.pop(_READY, [])
     for notification_id in ready:
-        jobs.deliver_notification(notification_id)
+        queue.enqueue('deliver_notification', notification_id)
     return len(ready)
 
 
@@ -207,6 +206,7 @@ def post_webhook(url: str, text: str) -> None:
         raise RuntimeError(f'机器人拒绝了消息（errcode {errcode}）')
 
 
+@queue.handles('deliver_notification')
 def deliver(notification_id: int) -> dict[str, str]:
     """Send one notification to the user's e-mail and webhook as they chose; each channel's outcome is recorded,
     and a channel already sent is never sent again. The caller commits."""

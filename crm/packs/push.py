@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.core import audit
+from crm.core import audit, queue
 from crm.core.i18n import gettext as _
 from crm.db import db, utcnow
 from crm.firms.models import Firm
@@ -38,6 +38,7 @@ def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int]
     return push
 
 
+@queue.handles('push_summaries')
 def run_push(push_id: int, *, commit: Callable[[], None] | None = None,
              raise_errors: bool = False) -> PolicyPush | None:
     """What the worker does: one 政策摘要 per firm, progress committed after each (so the page can show it).

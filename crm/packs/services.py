@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from config import ROOT
 from crm.auth.models import User
-from crm.core import audit, clock, hooks
+from crm.core import audit, clock, hooks, queue
 from crm.core.access import SYSTEM
 from crm.core.i18n import in_language
 from crm.core.labels import unit_use_label
@@ -275,6 +275,7 @@ def request_build(lead: Lead, *, lang: str, user_id: int | None) -> PackBuild:
     return build
 
 
+@queue.handles('build_pack')
 def run_build(build_id: int) -> PackBuild | None:
     """What the worker does for one queued build: each step is committed so the progress page can show it."""
     build = db.session.get(PackBuild, build_id)

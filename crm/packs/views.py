@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from crm.core import audit
+from crm.core import audit, queue
 from crm.core.access import Perm, ensure, get_or_404, public, requires, scoped
 from crm.core.links import external_url
 from crm.core.security import stateless
@@ -31,8 +31,7 @@ def build(lead_id: int):
     lang = request.form.get('lang') if request.form.get('lang') in ('zh', 'en') else 'zh'
     build = services.request_build(lead, lang=lang, user_id=current_user.id)
     db.session.commit()  # the worker must see the queued build
-    from crm import jobs  # the job module imports packs to build them
-    if not jobs.enqueue_or_fail(jobs.build_pack, build):
+    if not queue.enqueue_or_fail('build_pack', build):
         db.session.commit()  # the progress page says why nothing is coming
     return redirect(url_for('packs.build_progress', build_id=build.id))
 

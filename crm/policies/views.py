@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import Text, cast, or_, select
 
 from crm.auth.models import FIRM
-from crm.core import clock
+from crm.core import clock, queue
 from crm.core.access import Perm, ensure, get_or_404, requires, scoped, visibility_clause
 from crm.core.args import id_arg
 from crm.core.concurrency import EditConflict
@@ -401,8 +401,6 @@ def firms(policy_id: int):
 @requires(Perm.PACKS_BUILD)
 def push(policy_id: int):
     """Issue 政策摘要 to the chosen firms in one step (a background job with progress)."""
-    from crm import jobs  # the job module imports policies to push summaries
-
     policy = get_or_404(Policy, policy_id)
     found = policy_firms(policy)
     listed = {f.id for f in found.eligible} | {f.id for f, _m in found.maybe}
@@ -419,7 +417,7 @@ def push(policy_id: int):
         flash(str(exc), 'error')
         return redirect(url_for('policies.firms', policy_id=policy.id))
     db.session.commit()  # the worker must see the queued push
-    if not jobs.enqueue_or_fail(jobs.push_summaries, queued):
+    if not queue.enqueue_or_fail('push_summaries', queued):
         db.session.commit()  # the progress page says why nothing is coming
     return redirect(url_for('policies.push_progress', push_id=queued.id))
 

@@ -28,14 +28,10 @@ KNOWN_UPWARD = {
     ('crm.auth.passwords', 'crm.platforms.models'),
     ('crm.core.denials', 'crm.auth.models'),
     ('crm.core.export_jobs', 'crm.auth.models'),
-    ('crm.core.export_jobs', 'crm.jobs'),
     ('crm.firms.services', 'crm.models'),
-    ('crm.notifications.services', 'crm.jobs'),
-    ('crm.packs.views', 'crm.jobs'),
     ('crm.policies.eligibility', 'crm.matching.services'),
-    ('crm.policies.views', 'crm.jobs'),
 }
-MAX_IN_FUNCTION = 25
+MAX_IN_FUNCTION = 21
 
 
 def _module_name(path: Path) -> str:
