@@ -168,7 +168,7 @@ def _run_import(object_type: str, file: Path, dry_run: bool, run):
         report = run(table)
         db.session.rollback()
         return report
-    return run_batch(object_type, file.name, data, lambda: run(table))
+    return run_batch(object_type, file.name, data, lambda: run(table), checkpoint=db.session.commit)
 
 
 @import_group.command('batches')
@@ -178,6 +178,7 @@ def _run_import(object_type: str, file: Path, dry_run: bool, run):
 def import_batches_command(limit: int, as_json: bool) -> None:
     """The latest import batches (a batch whose process died is shown as failed)."""
     batches = [b.as_dict() for b in recent_batches(limit)]
+    db.session.commit()  # the batches whose process died are recorded as failed
     _emit(batches, as_json, '\n'.join(f"{b['id']}\t{b['status']}\t{b['object_type']}\t{b['filename']}\t"
                                       f"{b['imported']}+{b['updated']} {b['error'] or ''}" for b in batches))
 

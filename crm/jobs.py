@@ -142,7 +142,8 @@ def _in_context(run: Callable[[], T]) -> T:
 def build_pack(build_id: int) -> str | None:
     """Build a queued promotion pack."""
     def run() -> str | None:
-        build = queue.run('build_pack', build_id)
+        build = queue.run('build_pack', build_id, checkpoint=db.session.commit)
+        db.session.commit()
         return build.status if build else None
 
     return _in_context(run)
@@ -152,7 +153,8 @@ def build_pack(build_id: int) -> str | None:
 def push_summaries(push_id: int) -> str | None:
     """Issue the 政策摘要 of a queued push (see crm.packs.push)."""
     def run() -> str | None:
-        push = queue.run('push_summaries', push_id)
+        push = queue.run('push_summaries', push_id, checkpoint=db.session.commit)
+        db.session.commit()
         return push.status if push else None
 
     return _in_context(run)
@@ -161,16 +163,12 @@ def push_summaries(push_id: int) -> str | None:
 @huey.task()
 def run_export(job_id: int) -> str | None:
     """Write a large export (see crm.core.export_jobs), in the request's context when there is one."""
-    if has_app_context():
-        job = queue.run('run_export', job_id)
+    def run() -> str | None:
+        job = queue.run('run_export', job_id, checkpoint=db.session.commit)
+        db.session.commit()
         return job.status if job else None
 
-    with _app().app_context():
-        try:
-            job = queue.run('run_export', job_id)
-            return job.status if job else None
-        finally:
-            db.session.remove()
+    return _in_context(run)
 
 
 @huey.periodic_task(crontab(minute='17'))

@@ -150,9 +150,11 @@ def export_response(kind: str, fmt: str):
 
 
 @queue.handles('run_export')
-def run_job(job_id: int) -> ExportJob | None:
+def run_job(job_id: int, *, checkpoint: Callable[[], None]) -> ExportJob | None:
     """What the worker does for one queued export: the list's statement under the asker's query string and
-    identity, written to a file with progress notes; the job's row says when the file is ready or why not."""
+    identity, written to a file with progress notes; the job's row says when the file is ready or why not. The job
+    owns the transactions: `checkpoint` is called once the export is running (the job commits there, so its page
+    says so), and the job commits the outcome."""
     from crm.auth.models import User  # auth builds on core: a finished export is mailed
 
     job = db.session.get(ExportJob, job_id)
@@ -166,7 +168,7 @@ def run_job(job_id: int) -> ExportJob | None:
             g._login_user = user  # the list's scope is the asker's, as on their list page
             spec = EXPORTS[job.kind]()
             job.status, job.rows_total = 'running', count_rows(spec.statement)
-            db.session.commit()
+            checkpoint()
             progress.write_text('0')
 
             written = [0]
@@ -207,7 +209,7 @@ def run_job(job_id: int) -> ExportJob | None:
                 g._login_user = outer_user
     job.finished_at = utcnow()
     job.expires_at = job.finished_at + timedelta(hours=current_app.config['EXPORT_KEEP_HOURS'])
-    db.session.commit()
+    db.session.flush()
     return job
 
 

@@ -107,21 +107,24 @@ def mark_abandoned() -> int:
 
 
 def recent_batches(limit: int = 20) -> list[ImportBatch]:
-    """The latest batches, newest first, with abandoned ones already marked failed (committed)."""
+    """The latest batches, newest first, with abandoned ones already marked failed (the caller commits)."""
     if mark_abandoned():
-        db.session.commit()
+        db.session.flush()
     return list(db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)))
 
 
-def run_batch(object_type: str, filename: str, data: bytes, run: Callable[[], ImportReport]) -> ImportReport:
-    """Record the batch (committed), run the import, then commit its rows together with the batch's outcome."""
+def run_batch(object_type: str, filename: str, data: bytes, run: Callable[[], ImportReport], *,
+              checkpoint: Callable[[], None]) -> ImportReport:
+    """Record the batch, run the import, then record its outcome with its rows. The caller owns the transactions:
+    it passes `checkpoint` (its commit), called once the batch is recorded as running, once the rows and the
+    outcome are in, and after a failure is recorded (the import's own changes rolled back first)."""
     mark_abandoned()
     ctx = audit.current_context()
     batch = ImportBatch(object_type=object_type, filename=filename[:200], sha256=hashlib.sha256(data).hexdigest(),
                         status='running', host=socket.gethostname()[:100], pid=os.getpid(),
                         started_by_id=ctx.actor_id, actor_label=ctx.actor_label[:200], started_at=utcnow())
     db.session.add(batch)
-    db.session.commit()
+    checkpoint()
     batch_id = batch.id
     try:
         report = run()
@@ -130,13 +133,13 @@ def run_batch(object_type: str, filename: str, data: bytes, run: Callable[[], Im
         batch.imported, batch.updated, batch.unchanged = report.imported, report.updated, report.unchanged
         batch.error_rows = len(report.errors)
         _record_changes(batch_id, report)
-        db.session.commit()
+        checkpoint()
     except BaseException as exc:
         db.session.rollback()
         batch = db.session.get(ImportBatch, batch_id)
         batch.status, batch.finished_at = 'failed', utcnow()
         batch.error = f'{type(exc).__name__}: {exc}'[:500]
-        db.session.commit()
+        checkpoint()
         raise
     report.batch_id = batch_id
     return report

@@ -58,7 +58,8 @@ def import_page(*, kind: str, title: str, description: str, back_url: str, done_
                 data, filename = load_upload(token)
             table = read_table(filename, data)
             if request.form.get('action') == 'confirm':
-                report = run_batch(kind, filename, data, lambda: run(table, False, filename))
+                report = run_batch(kind, filename, data, lambda: run(table, False, filename),
+                                   checkpoint=db.session.commit)
             else:
                 report = run(table, True, filename)
         except SpreadsheetError as exc:

@@ -39,18 +39,17 @@ def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int]
 
 
 @queue.handles('push_summaries')
-def run_push(push_id: int, *, commit: Callable[[], None] | None = None,
-             raise_errors: bool = False) -> PolicyPush | None:
-    """What the worker does: one 政策摘要 per firm, progress committed after each (so the page can show it).
-    Inline callers (the demo) pass their own `commit` and `raise_errors=True`: a failure is theirs to handle."""
+def run_push(push_id: int, *, checkpoint: Callable[[], None], raise_errors: bool = False) -> PolicyPush | None:
+    """What the worker does: one 政策摘要 per firm. The caller owns the transactions: it passes `checkpoint`, called
+    when the push starts and after each firm (the job commits there, so the page shows the progress), and commits
+    the outcome. Inline callers (the demo) pass a flush and `raise_errors=True`: a failure is theirs to handle."""
     from crm.packs.summaries import build_summary  # summaries imports this module to queue pushes
 
-    commit = commit or db.session.commit
     push = db.session.get(PolicyPush, push_id)
     if push is None or push.status not in ('queued', 'running'):
         return push
     push.status, push.started_at = 'running', utcnow()
-    commit()
+    checkpoint()
     author = db.session.get(User, push.requested_by_id) if push.requested_by_id else None
     issued = list(push.summary_ids or [])
     try:
@@ -63,7 +62,7 @@ def run_push(push_id: int, *, commit: Callable[[], None] | None = None,
                 issued.append(summary.id)
             push.done += 1
             push.summary_ids = list(issued)
-            commit()
+            checkpoint()
     except Exception:  # the worker keeps running; the officer sees how far it got and why it stopped
         if raise_errors:
             raise
@@ -75,5 +74,5 @@ def run_push(push_id: int, *, commit: Callable[[], None] | None = None,
         push.status = 'done'
         audit.log(db.session, 'summaries_issued', 'policy', push.policy_id, push=push.id, summaries=len(issued))
     push.finished_at = utcnow()
-    commit()
+    db.session.flush()
     return push

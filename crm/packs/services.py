@@ -276,17 +276,19 @@ def request_build(lead: Lead, *, lang: str, user_id: int | None) -> PackBuild:
 
 
 @queue.handles('build_pack')
-def run_build(build_id: int) -> PackBuild | None:
-    """What the worker does for one queued build: each step is committed so the progress page can show it."""
+def run_build(build_id: int, *, checkpoint: Callable[[], None]) -> PackBuild | None:
+    """What the worker does for one queued build. The job owns the transactions: it passes `checkpoint`, called
+    when the build starts, after each step and when it ends (the job commits there, so the progress page shows each
+    step); the build's outcome and what its listeners wrote are left for the job to commit."""
     build = db.session.get(PackBuild, build_id)
     if build is None or build.status not in ('queued', 'running'):
         return build
     build.status, build.started_at = 'running', utcnow()
-    db.session.commit()
+    checkpoint()
 
     def progress(step: str, percent: int) -> None:
         build.step, build.percent = step, percent
-        db.session.commit()
+        checkpoint()
 
     lead = db.session.get(Lead, build.lead_id)
     author = db.session.get(User, build.requested_by_id) if build.requested_by_id else None
@@ -303,7 +305,7 @@ def run_build(build_id: int) -> PackBuild | None:
     else:
         build.status, build.pack_id, build.step, build.percent = 'done', pack.id, '完成', 100
     build.finished_at = utcnow()
-    db.session.commit()
+    checkpoint()
     hooks.announce('pack_build_finished', build)
-    db.session.commit()
+    db.session.flush()
     return build

@@ -137,5 +137,5 @@ def demo_summary(firm_id: int | None, *, author: User | None = None) -> dict[str
     policy = next((p for p in examples if evaluate_policy(p, facts).level != NOT_ELIGIBLE), examples[0])
     eligible = [f.id for f in policy_firms(policy, user=SystemActor()).eligible]
     push = request_push(policy, [firm.id], eligible_ids=eligible, user_id=author.id if author else None)
-    run_push(push.id, commit=db.session.flush, raise_errors=True)
+    run_push(push.id, checkpoint=db.session.flush, raise_errors=True)
     return {'demo_summaries': len(push.summary_ids)}
