@@ -1,7 +1,6 @@
 """Firm operations: duplicate candidates, create/update, soft delete and restore, merge, seed and demo data."""
 from __future__ import annotations
 
-import csv
 import random
 import re
 import tomllib
@@ -18,6 +17,7 @@ from crm.core import audit, clock
 from crm.core.access import can
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
+from crm.core.industries import classification_rows
 from crm.core.validators import firm_name_key, make_uscc
 from crm.db import Base, db, utcnow
 from crm.firms import names
@@ -268,22 +268,13 @@ def merged_survivor(firm: Firm) -> Firm | None:
     return None
 
 
-INDUSTRIES = ROOT / 'seeds' / 'industries.csv'
-
-
-def industry_rows() -> list[dict[str, str]]:
-    """The rows of seeds/industries.csv (its leading '#' lines are the note of where the data comes from)."""
-    with INDUSTRIES.open(encoding='utf-8') as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith('#')))
-
-
 def seed_industries() -> dict[str, int]:
     """The GB/T 4754-2017 classification (seeds/industries.csv); idempotent: rows missing from an existing database
     are added, changed names are updated, codes already in use stay valid."""
     existing = {code: (name, level, parent) for code, name, level, parent in
                 db.session.execute(select(Industry.code, Industry.name, Industry.level, Industry.parent))}
     created = updated = 0
-    for row in industry_rows():
+    for row in classification_rows():
         values = (row['name'], row['level'], row['parent'] or None)
         if row['code'] not in existing:
             db.session.add(Industry(code=row['code'], name=values[0], level=values[1], parent=values[2]))

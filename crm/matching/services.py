@@ -5,8 +5,6 @@ only their own platforms, units and vacancies. `viewer` defaults to the signed-i
 command line pass `SYSTEM` (the whole district) or the user a pack is built for."""
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,48 +16,18 @@ from sqlalchemy import and_, func, or_, select
 
 from crm.core import clock
 from crm.core.access import scoped
+from crm.core.industries import industries_of_code, industries_of_text
 from crm.core.labels import UNIT_STATUSES, list_text, unit_use_label
 from crm.db import db
 from crm.leads.models import Lead
 from crm.matching.cost import Line, landed_cost, yearly_rent
 from crm.matching.models import DROP, KINDS, PIN, MatchChoice
 from crm.plans.commitments import list_commitments
-from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
 from crm.platforms.models import Building, Platform, Unit, UnitReservation, UnitStatus
 from crm.policies.evaluate import NOT_ELIGIBLE, TERM_YEARS, PolicyResult, evaluate_policy
 from crm.policies.models import Policy
 
-# GB/T 4754 code prefixes → the industry vocabulary the plans and platforms use (longest prefix wins).
-CODE_INDUSTRIES = {
-    '64': '数字经济', '65': '数字经济', '63': '数字经济', '726': '人力资源服务', '529': '跨境电商', '5292': '跨境电商',
-    '51': '商贸', '52': '商贸', '66': '金融', '67': '金融', '68': '金融', '69': '金融', '86': '文创', '87': '文创',
-    '877': '电竞数娱', '88': '文创', '89': '体育', '90': '电竞数娱', '73': '科技服务', '75': '科技服务',
-    '27': '生物医药', '34': '智能制造', '35': '智能制造', '84': '健康', '85': '健康', '58': '物流', '59': '物流',
-    '61': '旅游', '72': '总部经济',
-}
 AREA_TOLERANCE = Decimal('0.3')
-
-
-@functools.cache
-def _industry_patterns() -> tuple[tuple[str, re.Pattern], ...]:
-    """Per canonical industry, one pattern for its name and keywords (a match page reads about 200 texts: one
-    search per industry instead of a Python loop over every keyword)."""
-    return tuple((name, re.compile('|'.join(re.escape(w) for w in [name, *words] if w)))
-                 for name, words in DEFAULT_INDUSTRY_KEYWORDS.items())
-
-
-def industries_of_text(text: str) -> set[str]:
-    """Canonical industries whose keywords occur in a text (names, titles, focus labels)."""
-    return {name for name, pattern in _industry_patterns() if pattern.search(text)}
-
-
-def industries_of_code(code: str | None) -> set[str]:
-    if not code:
-        return set()
-    for length in range(len(code), 1, -1):
-        if code[:length] in CODE_INDUSTRIES:
-            return {CODE_INDUSTRIES[code[:length]]}
-    return set()
 
 
 def primary_industries(lead: Lead) -> set[str]:

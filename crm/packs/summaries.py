@@ -11,9 +11,10 @@ from crm.auth.models import User
 from crm.core import audit, clock
 from crm.core.console import SystemActor
 from crm.core.i18n import in_language
+from crm.core.industries import industries_of_code, industries_of_text
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
-from crm.matching.services import evaluate_for_lead, industries_of_code, industries_of_text
+from crm.matching.services import evaluate_for_lead
 from crm.packs.content import brand, contact
 from crm.packs.labels import helpers
 from crm.packs.models import PolicySummary

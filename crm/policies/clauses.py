@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
+from crm.core.industries import naming_words
 from crm.plans.parsing.extract import find_terms
 from crm.policies.structure import Article, cn_number
 
@@ -301,8 +301,7 @@ def _tag_conditions(text: str) -> list[dict]:
     return out
 
 
-_INDUSTRY_WORDS = sorted({w: name for name, words in DEFAULT_INDUSTRY_KEYWORDS.items()
-                          for w in [name, *(w for w in words if len(w) >= 3)]}.items(), key=lambda kv: -len(kv[0]))
+_INDUSTRY_WORDS = naming_words()
 _INDUSTRY_ALT = '|'.join(re.escape(w) for w, _name in _INDUSTRY_WORDS)
 _INDUSTRY_RUN = re.compile(rf'(?:(?:{_INDUSTRY_ALT})(?:、|和|及|与|或|以及))*(?:{_INDUSTRY_ALT})(?:类)?'
                            r'(?:企业|产业|行业|项目|机构|领域|平台|公司)')

@@ -16,6 +16,7 @@ from sqlalchemy import String, Text, cast, or_, select
 
 from crm.core import clock
 from crm.core.access import scoped
+from crm.core.industries import industries_of_code, industries_of_text
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.leads.followups import CLOSED_STAGES
@@ -156,8 +157,6 @@ class _Reader:
         return row.district
 
     def industry(self, row) -> list[str] | None:
-        from crm.matching.services import industries_of_code, industries_of_text  # matching builds on policies
-
         if row.industry_code not in self.by_code:
             self.by_code[row.industry_code] = industries_of_code(row.industry_code)
         return sorted(self.by_code[row.industry_code] | industries_of_text(row.name)) or None

@@ -7,7 +7,6 @@ a range (never a guess), and a policy whose amounts are not public gives no amou
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,8 +14,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm.core.industries import industry_names
 from crm.core.labels import list_text, value_label
-from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
 
 MET, UNMET, UNKNOWN = 'met', 'unmet', 'unknown'
 TERM_YEARS = 3  # the term a lead's estimates and landed cost cover
@@ -311,18 +310,6 @@ def evaluate_clause(clause, facts: dict[str, Any], term_years: int = TERM_YEARS)
         t.get('amount') is not None for t in getattr(clause, 'tiers', None) or [])
     return ClauseResult(clause.kind, status, conditions, low, high, yearly, clause.note or '', once=once,
                         cash=clause.formula != 'none')
-
-
-def industry_names(words) -> set[str]:
-    """The canonical industries named by words (a policy's or platform's labels)."""
-    return set(_industry_names(tuple(words)))
-
-
-@functools.lru_cache(maxsize=1024)
-def _industry_names(words: tuple[str, ...]) -> frozenset[str]:
-    text = ' '.join(words)
-    return frozenset(name for name, keys in DEFAULT_INDUSTRY_KEYWORDS.items()
-                     if any(k and k in text for k in [name, *keys]))
 
 
 def scope_conditions(policy, facts: dict[str, Any]) -> list[ConditionResult]:

@@ -10,10 +10,10 @@ from sqlalchemy import Text, cast, func, or_, select
 
 from crm.core import clock
 from crm.core.access import scoped
+from crm.core.industries import codes_of
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.leads.models import Lead, Stage, StageChange, lead_platform
-from crm.matching.services import CODE_INDUSTRIES
 from crm.platforms.models import Building, Platform
 
 ENTITIES = ('firms', 'tenancies', 'leads', 'buildings')
@@ -47,7 +47,7 @@ def within_period(measure: dict, first_year: int | None, last_year: int | None) 
 
 
 def _codes_for(industry: str) -> list[str]:
-    return [code for code, label in CODE_INDUSTRIES.items() if label == industry] or [industry]
+    return codes_of(industry) or [industry]
 
 
 def _industry_clause(column, industry: str):

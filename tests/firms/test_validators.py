@@ -53,7 +53,8 @@ def test_name_keys_match_the_usual_variants(a, b):
 
 
 def test_demo_industry_codes_exist_in_the_classification():
-    from crm.firms.services import DEMO_TRADES, industry_rows
+    from crm.core.industries import classification_rows
+    from crm.firms.services import DEMO_TRADES
 
-    codes = {row['code'] for row in industry_rows()}
+    codes = {row['code'] for row in classification_rows()}
     assert {code for _trade, code in DEMO_TRADES} <= codes
