@@ -8,11 +8,12 @@ writers queue on the database lock instead of failing or losing each other's upd
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from alembic.config import Config
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -28,6 +29,13 @@ NAMING_CONVENTION = {
     'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
     'pk': 'pk_%(table_name)s',
 }
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """A CHECK constraint keeping `column` to the given stored codes (a StrEnum's values), named
+    ck_<table>_<column>: a bad code written by any path (a script, a bulk update) is refused by the database."""
+    listed = ', '.join("'" + value.replace("'", "''") + "'" for value in values)
+    return CheckConstraint(f'{column} IN ({listed})', name=column)
+
 
 # Whether the current unit of work may write. GET requests set it to False; everything else
 # (POSTs, CLI commands, jobs) keeps the safe default and takes the write lock up front on SQLite.
@@ -168,9 +176,14 @@ class Database:
 db = Database()
 
 
+# New revisions are named by the date and time they were written, then their id and message (as in alembic.ini).
+FILE_TEMPLATE = '%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s'
+
+
 def alembic_config(url: str) -> Config:
     """Alembic configuration pointing at migrations/ and the given database."""
     cfg = Config()
     cfg.set_main_option('script_location', str(ROOT / 'migrations'))
+    cfg.set_main_option('file_template', FILE_TEMPLATE)
     cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))
     return cfg

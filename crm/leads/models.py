@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, Numeri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
-from crm.db import Base, utcnow
+from crm.db import Base, one_of, utcnow
 from crm.firms.models import Firm
 
 
@@ -89,7 +89,8 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
                       Index('ix_lead_updated', 'updated_at', 'id'),
                       Index('ix_lead_owner_stage', 'owner_id', 'stage'),
                       # the header's search reads titles from this index alone, in title order
-                      Index('ix_lead_search', 'title', 'codename', 'confidential', 'stage', 'owner_id', 'id'))
+                      Index('ix_lead_search', 'title', 'codename', 'confidential', 'stage', 'owner_id', 'id'),
+                      one_of('stage', Stage))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.mixins import TimestampMixin, VersionedMixin
-from crm.db import Base, utcnow
+from crm.db import Base, one_of, utcnow
 from crm.plans.models import PlanParagraph
 
 PLATFORM_KINDS = ('特色小镇', '产业园', '商圈', '新城', '基地', '楼宇集群', '功能区', '集聚区')
@@ -131,7 +131,8 @@ class Unit(UnitRent, TimestampMixin, VersionedMixin, Base):
                       Index('ix_unit_vacancy_available', 'status', 'available_from', 'area_gross', 'rent', 'use',
                             'platform_id', 'building_id'),
                       Index('ix_unit_vacancy_building', 'status', 'building_id', 'floor', 'number', 'area_gross',
-                            'rent', 'available_from', 'use', 'platform_id'))
+                            'rent', 'available_from', 'use', 'platform_id'),
+                      one_of('status', UnitStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     building_id: Mapped[int] = mapped_column(ForeignKey('building.id'), index=True)

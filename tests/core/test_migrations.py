@@ -30,6 +30,23 @@ def test_one_head_and_one_base():
     assert len(script.get_bases()) == 1
 
 
+@pytest.mark.nodb
+def test_new_revisions_are_named_by_the_date_and_time_they_were_written():
+    """`alembic revision` (alembic.ini) and the app's own configuration name files alike: 20261206_0906_<id>_<slug>."""
+    import configparser
+
+    from config import ROOT
+
+    ini = configparser.ConfigParser()
+    ini.read(ROOT / 'migrations' / 'alembic.ini', encoding='utf-8')
+    for template in (ini.get('alembic', 'file_template', raw=True).replace('%%', '%'),
+                     alembic_config('sqlite://').get_main_option('file_template')):
+        assert template == '%(year)d%(month).2d%(day).2d_%(hour).2d%(minute).2d_%(rev)s_%(slug)s'
+    script = ScriptDirectory.from_config(alembic_config('sqlite://'))
+    head = script.get_revision(script.get_current_head())
+    assert re.fullmatch(r'\d{8}_\d{4}_' + head.revision + r'_\w+\.py', os.path.basename(head.path))
+
+
 def test_upgrade_downgrade_upgrade_and_models_match(scratch_url):
     config = alembic_config(scratch_url)
     command.upgrade(config, 'head')
