@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from crm.auth import passwords
+from crm.core import hooks
 from crm.core.forms import BaseForm, VersionedForm, fold_width, phone_field
 
 MIN_PASSWORD = passwords.MIN_LENGTH
@@ -63,14 +64,13 @@ class UserForm(VersionedForm):
     is_active = BooleanField(_l('Active'), default=True)
 
     def validate_firm(self, field) -> None:
-        """A firm user acts for one firm: it must be given and exist; other roles are linked to none."""
-        from crm.firms.services import find_firm  # firms builds on auth: a firm account names its firm
-
+        """A firm user acts for one firm: it must be given and exist; other roles are linked to none (firms answers
+        which firm an ID or USCC names: `find_firm`)."""
         if self.role.data != 'firm':
             return
         if not (field.data or '').strip():
             raise ValidationError(_l('A firm user must be linked to a firm: enter its ID or USCC.'))
-        if find_firm(field.data) is None:
+        if hooks.ask('firm', field.data) is None:
             raise ValidationError(_l('No firm has this ID or USCC.'))
 
     def contact(self) -> dict[str, str | None]:
@@ -78,9 +78,7 @@ class UserForm(VersionedForm):
                 'office_address': self.office_address.data}
 
     def firm_id(self) -> int | None:
-        from crm.firms.services import find_firm  # firms builds on auth: a firm account names its firm
-
-        firm = find_firm(self.firm.data) if self.role.data == 'firm' else None
+        firm = hooks.ask('firm', self.firm.data) if self.role.data == 'firm' else None
         return firm.id if firm else None
 
 

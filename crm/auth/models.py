@@ -1,12 +1,14 @@
 """Users, roles, platform memberships, server-side sessions and login throttles."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import get_locale
 from sqlalchemy import Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.core import hooks
 from crm.core.mixins import TimestampMixin, VersionedMixin
 from crm.core.roles import ADMIN, FIRM, LEADER, OFFICER, PARK_MANAGER, ROLE_CODES  # noqa: F401  (role codes)
 from crm.db import Base, db, utcnow
@@ -141,3 +143,14 @@ class LoginThrottle(Base):
 def user_by_email(email: str) -> User | None:
     """The user with this e-mail address (case-insensitive), if any."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def users_by_id(ids: Iterable[int | None]) -> dict[int, User]:
+    """The users with these ids, by id (ids of no user are left out)."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+hooks.answer('users', users_by_id)  # core's export jobs and access-denial summaries name users

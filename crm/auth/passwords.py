@@ -20,10 +20,9 @@ from collections.abc import Iterable
 
 from flask import has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from zxcvbn import zxcvbn
 
-from crm.db import db
+from crm.core import hooks
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -106,12 +105,11 @@ def personal_words(email: str | None, name: str | None) -> list[str]:
 
 
 def context_words() -> list[str]:
-    """The district's and the product's words, and the names and keys of the platforms in the database."""
+    """The district's and the product's words, and the names and keys of the platforms in the database (platforms
+    answers them)."""
     words = {_fold(w) for w in CONTEXT_WORDS}
     if has_app_context():
-        from crm.platforms.models import Platform  # platforms builds on auth: a manager's platform names
-
-        for name, key in db.session.execute(select(Platform.name, Platform.key)):
+        for name, key in hooks.ask('platform_names'):
             words |= {_fold(name), *(_fold(part) for part in re.split(r'[-_\s]', key or ''))}
     return sorted(w for w in words if _word_like(w))
 

@@ -20,6 +20,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, case, func, insert, s
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.core import hooks
 from crm.db import Base, db, declare_write_intent, utcnow
 
 log = logging.getLogger('crm.security')
@@ -89,14 +90,12 @@ def counts_since(since: datetime, user_ids: list[int] | None = None) -> dict[int
 
 def summary_since(since: datetime) -> list[dict[str, Any]]:
     """Per user since `since`: the number of 403s and scope 404s, the last time and path, most denials first."""
-    from crm.auth.models import User  # auth builds on core: refusals are listed with names
-
     rows = db.session.execute(
         select(AccessDenial.user_id, func.count(), func.sum(case((AccessDenial.status == 403, 1), else_=0)),
                func.max(AccessDenial.at))
         .where(AccessDenial.at >= since, AccessDenial.user_id.is_not(None))
         .group_by(AccessDenial.user_id).order_by(func.count().desc(), AccessDenial.user_id)).all()
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
+    users = hooks.ask('users', [r[0] for r in rows])  # auth answers
     result = []
     for user_id, total, forbidden, last_at in rows:
         last = db.session.scalar(select(AccessDenial).where(AccessDenial.user_id == user_id)

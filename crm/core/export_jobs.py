@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy import BigInteger, ForeignKey, Select, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.core import queue
+from crm.core import hooks, queue
 from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, csv_response, xlsx_response, xlsx_write
 from crm.db import Base, db, declare_write_intent, utcnow
 
@@ -155,12 +155,10 @@ def run_job(job_id: int, *, checkpoint: Callable[[], None]) -> ExportJob | None:
     identity, written to a file with progress notes; the job's row says when the file is ready or why not. The job
     owns the transactions: `checkpoint` is called once the export is running (the job commits there, so its page
     says so), and the job commits the outcome."""
-    from crm.auth.models import User  # auth builds on core: a finished export is mailed
-
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status not in ('queued', 'running'):
         return job
-    user = db.session.get(User, job.user_id)
+    user = hooks.ask('users', [job.user_id]).get(job.user_id)  # auth answers
     path, progress, partial = job.path, job.progress_path, job.path.with_suffix('.part')
     outer_user = g.get('_login_user') if has_request_context() else None
     try:

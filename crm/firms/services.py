@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from config import ROOT
-from crm.core import audit, clock
+from crm.core import audit, clock, hooks
 from crm.core.access import can
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
@@ -441,3 +441,6 @@ def find_firm(ref: str | int | None) -> Firm | None:
     if ref.isdigit() and len(ref) < 18:
         return db.session.scalar(select(Firm).where(Firm.id == int(ref), Firm.deleted_at.is_(None)))
     return db.session.scalar(select(Firm).where(Firm.uscc == ref, Firm.deleted_at.is_(None)))
+
+
+hooks.answer('firm', find_firm)  # the account forms of auth ask which firm a firm account names

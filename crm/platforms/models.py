@@ -5,11 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.core import hooks
 from crm.core.mixins import TimestampMixin, VersionedMixin
-from crm.db import Base, one_of, utcnow
+from crm.db import Base, db, one_of, utcnow
 from crm.plans.models import PlanParagraph
 
 PLATFORM_KINDS = ('特色小镇', '产业园', '商圈', '新城', '基地', '楼宇集群', '功能区', '集聚区')
@@ -268,3 +269,11 @@ class UnitOutline(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship()
+
+
+def platform_names() -> list[tuple[str, str | None]]:
+    """(name, key) of every platform."""
+    return [(name, key) for name, key in db.session.execute(select(Platform.name, Platform.key))]
+
+
+hooks.answer('platform_names', platform_names)  # auth's password rule refuses the platforms' names
