@@ -121,12 +121,6 @@ def _month(text: str) -> tuple[datetime, datetime] | None:
     return None
 
 
-def _record(args, name: str) -> int | None:
-    """A record id filter: as checked already (the API's query), or read from the query string."""
-    value = args.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else id_arg(name, args)
-
-
 def _choice(args, name: str, allowed) -> str | None:
     value = args.get(name)
     return value if value in allowed else None
@@ -161,13 +155,13 @@ class LeadFilter:
         understood are ignored (an id that is not a record number is reported on the page, see id_arg)."""
         return cls(
             stage=_choice(args, 'stage', ALL_STAGES), source=_choice(args, 'source', SOURCES),
-            owner=_choice(args, 'owner', ('me', 'pool')), platform=_record(args, 'platform'),
+            owner=_choice(args, 'owner', ('me', 'pool')), platform=id_arg('platform', args),
             industry=industry_prefix(args.get('industry')),  # a code prefix, or a picked 'code name', or a name
             overdue=args.get('overdue') == '1', due_today=args.get('due_today') == '1',
             stale=args.get('stale') == '1', q=args.get('q') or '', tag=clean_tag(args.get('tag', '')),
             ids=tuple(selected_ids(args)), reached=_choice(args, 'reached', ALL_STAGES),
             signed=args.get('signed') == '1', signed_month=_month(str(args.get('signed_month') or '')),
-            lost_reason=_record(args, 'lost_reason'), owner_id=_record(args, 'owner_id'), sort=list_sort(args))
+            lost_reason=id_arg('lost_reason', args), owner_id=id_arg('owner_id', args), sort=list_sort(args))
 
 
 def list_filters(spec: LeadFilter, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
