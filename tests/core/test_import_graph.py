@@ -146,6 +146,37 @@ def test_no_new_import_from_a_higher_layer_inside_a_function():
     assert KNOWN_UPWARD - upward == set(), 'an inverted dependency: remove it from KNOWN_UPWARD'
 
 
+def _is_api(module: str) -> bool:
+    """The JSON API: the crm.api package, and each feature's api.py."""
+    return module == 'crm.api' or module.startswith('crm.api.') or module.rsplit('.', 1)[-1] == 'api'
+
+
+def _is_views(module: str) -> bool:
+    return module.rsplit('.', 1)[-1] == 'views' or module.endswith('_views')
+
+
+def api_imports_of_views(imports) -> list[str]:
+    """Imports (module level or inside a function) by which an API module reaches a web views module."""
+    return [f'{m}:{line} {src}' for m, line, src, targets, _inner in imports if _is_api(m)
+            for t in sorted(targets) if _is_views(t)]
+
+
+def test_the_api_never_imports_the_web_views():
+    """The JSON API and the web pages are two adapters side by side over the same queries, forms and services
+    (each feature's queries.py, forms.py, services.py); neither borrows the other's helpers."""
+    assert api_imports_of_views(IMPORTS) == []
+
+
+def test_the_api_check_sees_an_import_of_views():
+    node = ast.parse('from crm.firms.views import merge_rows').body[0]
+    found = [('crm.api.firms', 3, 'from crm.firms.views import merge_rows', _targets('crm.api.firms', node, False),
+              False),
+             ('crm.leads.api', 9, 'from .views import bp', _targets('crm.leads.api', ast.parse(
+                 'from .views import bp').body[0], False), True)]
+    assert api_imports_of_views(found) == ['crm.api.firms:3 from crm.firms.views import merge_rows',
+                                           'crm.leads.api:9 from .views import bp']
+
+
 def test_the_checks_see_a_violation():
     """The graph reader resolves relative imports and names imported from modules to the modules themselves."""
     node = ast.parse('from ..leads.models import Lead').body[0]
