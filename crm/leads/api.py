@@ -255,7 +255,7 @@ def lead_stage(lead_id: int, body: dict):
     except services.SkipNotConfirmed as exc:
         return api_error(422, 'skip_unconfirmed', str(exc), skipped=exc.skipped)
     except services.ReasonRequired as exc:
-        return api_error(422, 'reason_required', str(exc), fields={'note': [str(exc)]})
+        return api_error(422, 'reason_required', str(exc), fields={exc.field: [str(exc)]})
     except services.LeadError as exc:
         return api_error(422, 'stage_refused', str(exc))
     db.session.commit()
