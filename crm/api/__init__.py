@@ -1,6 +1,12 @@
 """JSON API under /api/v1: token authentication, the same permissions and scopes as the web pages, and an
-OpenAPI document generated from the operation declarations (see `spec`)."""
+OpenAPI document generated from the operation declarations (see `spec`).
+
+This package is the API's shell: the declaration kit (`spec`), token authentication (`auth`), the OpenAPI
+document (`openapi`) and the service operations (`meta`). Each feature declares its own operations in its
+`api.py`, beside its `views.py`, over the same queries, forms and services as the web pages."""
 from __future__ import annotations
+
+import importlib
 
 from flask import Flask
 
@@ -9,11 +15,15 @@ from crm.api.spec import bp
 from crm.extensions import csrf, limiter
 
 _wired = False
+# The modules declaring operations, in the order the OpenAPI document lists them.
+RESOURCES = ('crm.firms.api', 'crm.leads.api', 'crm.api.meta', 'crm.packs.api', 'crm.platforms.api',
+             'crm.policies.api')
 
 
 def declare_operations() -> None:
     """Import the resource modules: each declares its operations (routes and OpenAPI entries) once."""
-    from crm.api import firms, leads, meta, packs, platforms, policies  # noqa: F401  (each declares its operations)
+    for name in RESOURCES:
+        importlib.import_module(name)
 
 
 def _wire_blueprint() -> None:

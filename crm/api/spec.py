@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, g, request
 from flask_babel import gettext as _
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import MultiDict
 
 from crm.core.access import PUBLIC, public, requires
 from crm.core.errors import api_error
@@ -205,10 +205,9 @@ def _parse_value(raw: str, schema: dict) -> Any:
 
 
 def parse_query(params: tuple[Param, ...]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Validate the declared query parameters; unknown ones are ignored, empty ones count as absent.
-
-    `request.args` is then replaced by the validated values alone, so list filters shared with the web pages
-    (which read `request.args`) only ever see checked, cleaned input."""
+    """Validate the declared query parameters; unknown ones are ignored, empty ones count as absent. The views read
+    the checked values (`query_args()`), never `request.args`: list filters shared with the web pages are built from
+    them (each feature's `queries` module)."""
     parsed, problems = {}, {}
     for param in params:
         raw = request.args.get(param.name)
@@ -218,8 +217,6 @@ def parse_query(params: tuple[Param, ...]) -> tuple[dict[str, Any], dict[str, li
             parsed[param.name] = _parse_value(raw, param.schema)
         except ValueError as exc:
             problems[param.name] = [str(exc)]
-    request.args = ImmutableMultiDict([(k, v.isoformat() if isinstance(v, date) else str(v))
-                                       for k, v in parsed.items()])
     return parsed, problems
 
 

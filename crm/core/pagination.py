@@ -53,7 +53,7 @@ def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True) -
 
     For one ORM entity the page is found on the ids first (an index walk, even deep into the list), and only
     those rows are loaded with their relationships ("deferred join"). The big lists (leads, vacant units) read
-    plain rows through statements of their own (`crm.leads.listing`, `crm.platforms.units`).
+    plain rows through statements of their own (`crm.leads.queries`, `crm.platforms.units`).
     """
     offset = (page - 1) * per_page
     if not entities:

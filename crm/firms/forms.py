@@ -17,7 +17,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from crm.core import labels
 from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width, phone_field
 from crm.core.validators import InvalidValue, validate_uscc
-from crm.firms.models import CONTACT_ROLES, FIRM_TAGS, REVENUE_BANDS
+from crm.firms import services
+from crm.firms.models import CONTACT_ROLES, FIRM_TAGS, REVENUE_BANDS, Firm
 
 
 def uscc_field(form, field) -> None:
@@ -86,3 +87,23 @@ class TenancyForm(BaseForm):
 
 FIRM_FIELD_NAMES = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', 'registered_capital',
                     'revenue_band', 'headcount', 'rd_ratio', 'registered_on', 'tags', 'notes')
+
+
+def firm_data(form) -> dict:
+    """The firm's fields as the form holds them."""
+    return {name: getattr(form, name).data for name in FIRM_FIELD_NAMES}
+
+
+def save_firm(form, firm: Firm | None, version: int | None = None) -> tuple[Firm | None, list[Firm]]:
+    """Create or update a firm from a validated form through `services.save_firm`: (the firm, []) when saved, else
+    (None, the similar firms to offer) with the refusal put on the form (beside the field at fault, or form-wide).
+    A stale version raises EditConflict (the edit form merges or asks)."""
+    try:
+        return services.save_firm(firm, firm_data(form), version=version,
+                                  confirm_similar=bool(form.confirm_similar.data)), []
+    except services.DuplicateFirm as exc:
+        form.form_errors.append(str(exc))
+        return None, exc.firms
+    except services.FirmError as exc:
+        getattr(form, exc.field or 'uscc').errors.append(str(exc))
+        return None, []

@@ -33,7 +33,12 @@ MERGE_SKIP = frozenset({'firm_name_gram'})
 
 
 class FirmError(ValueError):
-    """A rule about firms was broken; the message is shown to the user."""
+    """A rule about firms was broken; the message (from the catalogue) is shown to the user, beside the input
+    named by `field` when one input is at fault (None: the whole form)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -117,14 +122,16 @@ def check_unique_uscc(uscc: str | None, exclude_id: int | None) -> None:
     clash = db.session.scalar(select(Firm.id).where(Firm.uscc == uscc, Firm.deleted_at.is_(None),
                                                     Firm.id != (exclude_id or 0)))
     if clash:
-        raise FirmError(_('This unified social credit code belongs to another firm (no. %(id)s); use “Merge”', id=clash))
+        raise FirmError(_('This unified social credit code belongs to another firm (no. %(id)s); use “Merge”', id=clash),
+                        field='uscc')
 
 
 class DuplicateFirm(FirmError):
     """Firms already on record under the same USCC or a similar name; offer them instead of creating a twin."""
 
-    def __init__(self, firms: list[Firm], *, same_code: bool) -> None:
-        super().__init__('已有同一统一社会信用代码的企业' if same_code else '已有名称相同或相近的企业')
+    def __init__(self, firms: list[Firm], *, same_code: bool, message: str | None = None) -> None:
+        super().__init__(message or ('已有同一统一社会信用代码的企业' if same_code else '已有名称相同或相近的企业'),
+                         field='uscc' if same_code else None)
         self.firms = firms
         self.same_code = same_code
 
@@ -163,6 +170,22 @@ def update_firm(firm: Firm, data: dict[str, Any], *, version: int) -> Firm:
         firm.former_names = [*firm.former_names, old_name]
     db.session.flush()
     return firm
+
+
+def save_firm(firm: Firm | None, data: dict[str, Any], *, version: int | None = None,
+              confirm_similar: bool = False) -> Firm:
+    """Create (`firm` None) or update a firm from the firm form's values: the industry entry is resolved to its
+    code, a credit code taken by another live firm is refused (FirmError on `uscc`), and live firms with a similar
+    name raise DuplicateFirm until the user confirms this one differs. A stale `version` raises EditConflict."""
+    data = {**data, 'industry_code': resolve_industry(data.get('industry_code'))}
+    check_unique_uscc(data.get('uscc'), firm.id if firm else None)
+    candidates = duplicate_candidates(data['name'], None, exclude_id=firm.id if firm else None)
+    if candidates and not confirm_similar:
+        raise DuplicateFirm(candidates, same_code=False, message=_(
+            'Similar firms already exist. Open them to check, or tick the box to confirm this is a different firm.'))
+    if firm is None:
+        return create_firm(data, allow_similar_name=True)
+    return update_firm(firm, data, version=version)
 
 
 def soft_delete(firm: Firm, *, actor_id: int | None) -> None:
@@ -306,7 +329,8 @@ class IndustryIndex:
         first = value.split()[0].upper()
         code = first if first in self.codes else self.by_name.get(value)
         if code is None:
-            raise FirmError(_('No such industry code (GB/T 4754-2017): %(value)s', value=value[:30]))
+            raise FirmError(_('No such industry code (GB/T 4754-2017): %(value)s', value=value[:30]),
+                            field='industry_code')
         return code
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Text, case, cast, or_, select
+from sqlalchemy import case, or_, select
 
 from crm.auth.models import FIRM
 from crm.core import audit, export_jobs, pickers
@@ -13,12 +13,12 @@ from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requi
 from crm.core.concurrency import canonical
 from crm.core.forms import readable
 from crm.core.import_views import import_page
-from crm.core.pagination import page_args, paginate, sort_arg, sort_order
+from crm.core.pagination import page_args, paginate
 from crm.core.validators import display_phone, record_id
 from crm.db import db
-from crm.firms import names, services
+from crm.firms import names, queries, services
 from crm.firms.contact_import import import_contacts
-from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm
+from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmForm, TenancyForm, save_firm
 from crm.firms.imports import import_firms
 from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
 from crm.leads.models import Lead
@@ -28,38 +28,18 @@ from crm.platforms.models import Building, Unit, UnitStatus
 bp = Blueprint('firms', __name__, url_prefix='/firms')
 
 
-def _firm_data(form) -> dict:
-    return {name: getattr(form, name).data for name in FIRM_FIELD_NAMES}
-
-
-# The columns the list can be sorted by (`?sort=<key>&dir=asc|desc`); by default by name.
-SORTS = {'name': (Firm.name_key,), 'uscc': (Firm.uscc,), 'industry': (Firm.industry_code,),
-         'headcount': (Firm.headcount,)}
-
-
-def _list_statement():
-    stmt = scoped(select(Firm), Firm)
-    q = request.args.get('q', '').strip()
-    if q:
-        like = '%' + q.replace('%', '').replace('_', '') + '%'
-        stmt = stmt.where(or_(Firm.name.like(like), Firm.uscc == q.upper()))
-    if industry := services.industry_prefix(request.args.get('industry')):
-        stmt = stmt.where(Firm.industry_code.startswith(industry, autoescape=True))
-    if request.args.get('tag') in FIRM_TAGS:
-        stmt = stmt.where(cast(Firm.tags, Text).like(f'%"{request.args["tag"]}"%'))
-    if request.args.get('deleted') == '1' and current_user.role_code == 'admin':
-        stmt = stmt.where(Firm.deleted_at.is_not(None))
-    else:
-        stmt = stmt.where(Firm.deleted_at.is_(None))
-    return stmt.order_by(*sort_order(sort_arg(request.args, SORTS), SORTS, (Firm.name_key, Firm.id), Firm.id))
+def _list_filter() -> queries.FirmFilter:
+    """The firm list's filter in this request's query string (administrators may ask for deleted firms)."""
+    return queries.FirmFilter.from_args(request.args, may_see_deleted=current_user.role_code == 'admin')
 
 
 @bp.get('/')
 @requires(Perm.FIRMS_VIEW)
 def index():
     """Firms within the user's scope: search by name or USCC, filter by industry and tag."""
-    page = paginate(_list_statement(), *page_args(50))
-    return render_template('firms/index.html', page=page, tags=FIRM_TAGS, sort=sort_arg(request.args, SORTS))
+    spec = _list_filter()
+    page = paginate(queries.list_statement(spec), *page_args(50))
+    return render_template('firms/index.html', page=page, tags=FIRM_TAGS, sort=spec.sort)
 
 
 EXPORT_HEADER = ['企业名称', '统一社会信用代码', '法定代表人', '注册地址', '注册区', '所属行业', '注册资本(万元)', '营业收入',
@@ -77,7 +57,7 @@ def export_rows(firms):
 def export_spec() -> export_jobs.ExportSpec:
     """Every firm in scope that the list's filters select, in the list's order (a firm's names and tags are its
     own columns: one statement per batch)."""
-    return export_jobs.ExportSpec('企业名录', EXPORT_HEADER, _list_statement(),
+    return export_jobs.ExportSpec('企业名录', EXPORT_HEADER, queries.list_statement(_list_filter()),
                                   lambda result: export_rows(firm for (firm,) in result))
 
 
@@ -95,7 +75,7 @@ CONTACT_HEADER = ['企业名称', '统一社会信用代码', '联系人', '职�
 def contacts_export_spec() -> export_jobs.ExportSpec:
     """The contact people of every firm the list's filters select, in scope, with full phone numbers, in the columns
     the contact import reads."""
-    firm_ids = _list_statement().order_by(None).with_only_columns(Firm.id).scalar_subquery()
+    firm_ids = queries.list_statement(_list_filter()).order_by(None).with_only_columns(Firm.id).scalar_subquery()
     statement = (scoped(select(Contact, Firm.name, Firm.uscc), Contact).join(Firm, Contact.firm_id == Firm.id)
                  .where(Contact.firm_id.in_(firm_ids)).order_by(Firm.name_key, Firm.id, Contact.name, Contact.id))
 
@@ -150,24 +130,13 @@ def picker():
                        _('More firms match: type more of the name or the credit code.'))
 
 
-def merged_away_target(firm_id: int) -> Firm | None:
-    """The live firm in the user's scope that a merged-away firm `firm_id` now lives on as, if any."""
-    firm = db.session.get(Firm, firm_id)
-    if firm is None or firm.merged_into_id is None or firm.deleted_at is None:
-        return None
-    survivor = services.merged_survivor(firm)
-    if survivor is None:
-        return None
-    return db.session.scalar(scoped(select(Firm), Firm).where(Firm.id == survivor.id))
-
-
 @bp.before_request
 def _redirect_merged_away():
     """The pages of a firm merged into another move permanently to the same pages of the surviving firm."""
     firm_id = (request.view_args or {}).get('firm_id')
     if firm_id is None or request.method not in ('GET', 'HEAD') or not current_user.is_authenticated:
         return None
-    survivor = merged_away_target(firm_id)
+    survivor = queries.merged_away_target(firm_id)
     if survivor is None:
         return None
     return redirect(url_for(request.endpoint, **{**request.view_args, 'firm_id': survivor.id}, **request.args), 301)
@@ -200,39 +169,13 @@ def detail(firm_id: int):
                            display_phone=display_phone, industry=services.industry_name(firm.industry_code))
 
 
-def _save_firm(form, firm: Firm | None, version: int | None = None):
-    """Create or update through the services; returns (firm, candidates): no firm when the input was refused
-    (errors on the form). A stale version raises EditConflict (the edit form merges or asks)."""
-    data = _firm_data(form)
-    field = form.industry_code
-    try:
-        data['industry_code'] = services.resolve_industry(data['industry_code'])
-        field = form.uscc
-        services.check_unique_uscc(data['uscc'], firm.id if firm else None)
-    except services.FirmError as exc:
-        field.errors.append(str(exc))
-        return None, []
-    candidates = services.duplicate_candidates(data['name'], None, exclude_id=firm.id if firm else None)
-    if candidates and not form.confirm_similar.data:
-        form.form_errors.append(_('Similar firms already exist. Open them to check, or tick the box to confirm '
-                                  'this is a different firm.'))
-        return None, candidates
-    try:
-        if firm is None:
-            return services.create_firm(data, allow_similar_name=True), []
-        return services.update_firm(firm, data, version=version), []
-    except services.FirmError as exc:
-        form.uscc.errors.append(str(exc))
-        return None, candidates
-
-
 @bp.route('/new', methods=['GET', 'POST'])
 @requires(Perm.FIRMS_EDIT)
 def new():
     """Create a firm; the same USCC is refused and similar names must be confirmed."""
     form, candidates = FirmCreateForm(), []
     if form.validate_on_submit():
-        firm, candidates = _save_firm(form, None)
+        firm, candidates = save_firm(form, None)
         if firm is not None:
             db.session.commit()
             flash(_('Firm %(name)s created.', name=firm.name), 'success')
@@ -252,7 +195,7 @@ def edit(firm_id: int):
 
     def save(version: int) -> bool:
         nonlocal candidates
-        saved, candidates = _save_firm(form, firm, version)
+        saved, candidates = save_firm(form, firm, version)
         return saved is not None
 
     if form.save(firm, save):

@@ -3,19 +3,26 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from crm.auth.models import OFFICER, User
 from crm.core import clock
+from crm.core.access import scoped
 from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width
 from crm.core.labels import ACTIVITY_KINDS as KIND_LABELS
 from crm.core.labels import PRIORITIES as PRIORITY_LABELS
 from crm.core.labels import SOURCES as SOURCE_LABELS
 from crm.core.labels import UNIT_USES as USE_LABELS
 from crm.core.labels import choices, stage_label
+from crm.db import db
 from crm.firms.forms import uscc_field
-from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES
+from crm.firms.models import Firm
+from crm.firms.services import resolve_industry
+from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, STAGE_NAMES, Lead
 from crm.leads.services import stage_options
+from crm.platforms.listing import platform_groups
 from crm.platforms.models import UNIT_USES
 
 NO_SUCH_FIRM = _l('No such firm, or it is outside your scope.')
@@ -117,3 +124,25 @@ class ActivityForm(BaseForm):
 NEW_FIRM_FIELD_NAMES = ('new_firm_name', 'new_firm_uscc', 'new_firm_industry')
 LEAD_FIELD_NAMES = ('title', 'firm_id', 'codename', 'confidential', 'source', 'industry_code', 'space_need_m2',
                     'space_use', 'space_by', 'investment', 'annual_tax', 'jobs', 'priority', 'next_follow_up', 'notes')
+
+
+def live_firms(*columns):
+    """The firms a lead may be for: live firms in the viewer's scope (the form's list, and what it accepts)."""
+    return scoped(select(*columns), Firm).where(Firm.deleted_at.is_(None))
+
+
+def offer_choices(form, lead: Lead | None = None) -> None:
+    """What the lead form offers, and so accepts: firms, platforms and officers in the viewer's scope (an edit
+    may keep the lead's firm as it is)."""
+    form.firm_id.offer(live_firms(Firm.id), keep=lead.firm_id if lead is not None else None)
+    form.platforms.choices = platform_groups()  # by district, in pinyin order (<optgroup>s)
+    form.collaborators.choices = [(u.id, u.name) for u in db.session.scalars(
+        select(User).where(User.role_code == OFFICER, User.is_active.is_(True)).order_by(User.name))]
+
+
+def lead_data(form) -> dict:
+    """The lead's facts as the validated form holds them, the industry entry resolved to its GB/T 4754 code
+    (FirmError on `industry_code` when there is no such class)."""
+    data = {name: getattr(form, name).data for name in LEAD_FIELD_NAMES}
+    data['industry_code'] = resolve_industry(data['industry_code'])
+    return data

@@ -61,7 +61,12 @@ def _restamp_stays(lead_id: int) -> None:
 
 
 class LeadError(ValueError):
-    """A rule about leads was broken; the message is shown to the user."""
+    """A rule about leads was broken; the message is shown to the user, beside the input named by `field` when one
+    input is at fault (None: the request as a whole)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class SkipNotConfirmed(LeadError):
@@ -76,7 +81,7 @@ class ReasonRequired(LeadError):
     """A signed project sent back to an earlier stage without a reason."""
 
     def __init__(self, from_stage: str, to_stage: str) -> None:
-        super().__init__(f'项目已到「{from_stage}」，退回「{to_stage}」必须在备注中填写原因')
+        super().__init__(f'项目已到「{from_stage}」，退回「{to_stage}」必须在备注中填写原因', field='note')
 
 
 def stage_options(stage: str) -> tuple[str | None, list[str], list[str], list[str]]:

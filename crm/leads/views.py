@@ -12,14 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
-from werkzeug.datastructures import MultiDict
 
 from crm.auth.models import OFFICER, User
 from crm.core import clock, export_jobs
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.args import id_arg
 from crm.core.labels import lost_reason_label, stage_label
-from crm.core.pagination import page_args, paginate
+from crm.core.pagination import Sort, page_args, paginate
 from crm.core.validators import MAX_RECORD_ID, record_id
 from crm.db import db
 from crm.firms.models import Firm
@@ -27,8 +26,15 @@ from crm.firms.services import DuplicateFirm, FirmError, create_firm_unless_know
 from crm.leads import followups, services
 from crm.leads import pool as pool_rules
 from crm.leads.dashboard import dashboard as figures
-from crm.leads.forms import LEAD_FIELD_NAMES, NEW_FIRM_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.listing import MAX_SELECTED, clean_tag, filtered_leads, lead_page, list_sort, selected_ids
+from crm.leads.forms import (
+    NEW_FIRM_FIELD_NAMES,
+    ActivityForm,
+    LeadCreateForm,
+    LeadForm,
+    StageForm,
+    lead_data,
+    offer_choices,
+)
 from crm.leads.models import (
     ALL_STAGES,
     SOURCES,
@@ -41,6 +47,7 @@ from crm.leads.models import (
     lead_platform,
 )
 from crm.leads.pool import timeline_events
+from crm.leads.queries import MAX_SELECTED, LeadFilter, clean_tag, filtered_leads, lead_page, selected_ids
 from crm.matching.models import KINDS
 from crm.matching.services import match_lead, set_choice
 from crm.packs.models import Pack, PackBuild
@@ -56,20 +63,6 @@ from crm.policies.services import expiring_policies
 bp = Blueprint('leads', __name__, url_prefix='/leads')
 
 
-def live_firms(*columns):
-    """The firms a lead may be for: live firms in the viewer's scope (the form's list, and what it accepts)."""
-    return scoped(select(*columns), Firm).where(Firm.deleted_at.is_(None))
-
-
-def _choices(form, lead: Lead | None = None) -> None:
-    """What the lead form offers, and so accepts: firms, platforms and officers in the viewer's scope (an edit
-    may keep the lead's firm as it is)."""
-    form.firm_id.offer(live_firms(Firm.id), keep=lead.firm_id if lead is not None else None)
-    form.platforms.choices = platform_groups()  # by district, in pinyin order (<optgroup>s)
-    form.collaborators.choices = [(u.id, u.name) for u in db.session.scalars(
-        select(User).where(User.role_code == OFFICER, User.is_active.is_(True)).order_by(User.name))]
-
-
 LIST_LOADING = (
     joinedload(Lead.firm).load_only(Firm.name, Firm.deleted_at),
     joinedload(Lead.owner).load_only(User.name).options(lazyload(User.memberships)),
@@ -79,8 +72,8 @@ LIST_LOADING = (
 
 
 def _filtered():
-    """The list query (whole leads, for the board and exports): scoped and filtered as the list is."""
-    return filtered_leads(request.args, current_user.id).options(*LIST_LOADING)
+    """The list query (whole leads, for the board): scoped and filtered as the list is."""
+    return filtered_leads(LeadFilter.from_args(request.args), current_user.id).options(*LIST_LOADING)
 
 
 @bp.get('/<int:lead_id>/match')
@@ -172,17 +165,18 @@ def dashboard_context(data: dict) -> dict:
 @requires(Perm.LEADS_VIEW)
 def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
-    page = lead_page(request.args, current_user.id, *page_args(50))
+    spec = LeadFilter.from_args(request.args)
+    page = lead_page(spec, current_user.id, *page_args(50))
     saved = db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all()
     officers = (db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER, User.is_active.is_(True))
                                    .order_by(User.name)).all() if has_permission(current_user, Perm.LEADS_ASSIGN) else [])
-    return render_template('leads/index.html', **list_context(page, saved), bulk_officers=officers)
+    return render_template('leads/index.html', **list_context(page, saved, spec.sort), bulk_officers=officers)
 
 
-def list_context(page, saved) -> dict:
+def list_context(page, saved, sort: Sort) -> dict:
     """What the lead list template needs besides the page of rows."""
     is_stale, is_overdue = followups.row_checks()
-    return {'page': page, 'saved': saved, 'sort': list_sort(request.args), 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
+    return {'page': page, 'saved': saved, 'sort': sort, 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
             'is_stale': is_stale, 'is_overdue': is_overdue}
 
 
@@ -240,11 +234,11 @@ _PLATFORM_NAMES_BY_LEAD = (select(lead_platform.c.lead_id, func.aggregate_string
 
 
 @export_jobs.register('leads')
-def export_spec(args=None) -> export_jobs.ExportSpec:
-    """Every lead in the viewer's scope that the list's filters select (`args`, by default the query string), in the
+def export_spec(spec: LeadFilter | None = None) -> export_jobs.ExportSpec:
+    """Every lead in the viewer's scope that the list's filters select (`spec`, by default the query string's), in the
     list's order, as plain rows with the firm, platforms and owner read in the same statement (no query per lead)."""
     joined = db.dialect == 'postgresql'
-    stmt = (filtered_leads(request.args if args is None else args, current_user.id)
+    stmt = (filtered_leads(LeadFilter.from_args(request.args) if spec is None else spec, current_user.id)
             .with_only_columns(Lead.title, Lead.codename, Lead.confidential, Firm.name, Lead.stage, Lead.source,
                                Lead.industry_code, _PLATFORM_NAMES_BY_LEAD.c.names if joined else _EXPORT_PLATFORMS,
                                Lead.investment, Lead.annual_tax, Lead.jobs, User.name, Lead.next_follow_up,
@@ -270,12 +264,6 @@ def export(fmt: str):
     return export_jobs.export_response('leads', fmt)
 
 
-def _lead_data(form) -> dict:
-    data = {name: getattr(form, name).data for name in LEAD_FIELD_NAMES}
-    data['industry_code'] = resolve_industry(data['industry_code'])
-    return data
-
-
 @dataclass
 class FirmOffer:
     """Firms already on record that match the new firm typed on the lead form."""
@@ -290,7 +278,7 @@ def new():
     """Create a lead for a firm on record, or for a new firm entered on the form: the firm is created in the same
     transaction, unless a firm with the same credit code or a similar name exists (then that one is offered)."""
     form = LeadCreateForm(firm_id=id_arg('firm'))
-    _choices(form)
+    offer_choices(form)
     choice = request.form.get('firm_choice', '') if request.method == 'POST' else ''
     if choice.isdigit():  # an offered firm on record was chosen instead of the new one; the rest is kept
         form.firm_id.data = int(choice)
@@ -299,7 +287,7 @@ def new():
     known: FirmOffer | None = None
     if form.validate_on_submit():
         try:
-            data = _lead_data(form)
+            data = lead_data(form)
         except FirmError as exc:
             form.industry_code.errors.append(str(exc))
         else:
@@ -366,9 +354,9 @@ def edit(lead_id: int):
     lead = get_or_404(Lead, lead_id)
     ensure('edit', lead)
     form = LeadForm.editing(lead, load=_load_lead)
-    _choices(form, lead)
+    offer_choices(form, lead)
     labels = {'title': _('Project name'), 'notes': _('Notes'), 'next_follow_up': _('Next follow-up')}
-    if form.save(lead, lambda version: services.update_lead(lead, _lead_data(form), version=version,
+    if form.save(lead, lambda version: services.update_lead(lead, lead_data(form), version=version,
                                                             platform_ids=form.platforms.data,
                                                             collaborator_ids=form.collaborators.data),
                  labels=labels, errors={FirmError: form.industry_code}):
@@ -605,7 +593,7 @@ def bulk():
         return redirect(back)
     if request.form.get('export') in ('xlsx', 'csv'):  # the ticked leads as a spreadsheet (in scope: the list's)
 
-        return export_jobs.download(export_spec(MultiDict([('id', str(i)) for i in ids])), request.form['export'])
+        return export_jobs.download(export_spec(LeadFilter(ids=tuple(ids))), request.form['export'])
     if not has_permission(current_user, Perm.LEADS_EDIT) or (
             action == 'assign' and not has_permission(current_user, Perm.LEADS_ASSIGN)):
         deny(403)

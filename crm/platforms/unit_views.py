@@ -1,7 +1,6 @@
 """Buildings, the 租控表 (rent-control grid), unit edits and the vacancy search."""
 from __future__ import annotations
 
-from datetime import date
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -16,6 +15,7 @@ from crm.core.import_views import import_page
 from crm.core.pagination import page_args
 from crm.core.validators import record_id
 from crm.db import db
+from crm.platforms import queries
 from crm.platforms import units as service
 from crm.platforms.forms import (
     BUILDING_FIELD_NAMES,
@@ -154,22 +154,13 @@ def unit_status(unit_id: int):
     return redirect(url_for('platforms.building', building_id=unit.building_id))
 
 
-def _vacancy_filters() -> dict:
-    args = request.args
-    return {'area_min': args.get('area_min', type=float), 'area_max': args.get('area_max', type=float),
-            'rent_min': args.get('rent_min', type=float), 'rent_max': args.get('rent_max', type=float),
-            'use': args.get('use') or None, 'platform_id': id_arg('platform_id'),
-            'building_id': id_arg('building_id'),
-            'available_by': args.get('available_by', type=date.fromisoformat)}
-
-
 @bp.get('/vacancies')
 @requires(Perm.PLATFORMS_VIEW)
 def vacancies():
     """Vacant units across the platforms one may see: area, rent, use, availability, platform, building."""
-    filters, sort = _vacancy_filters(), service.vacancy_sort(request.args)
-    page = service.vacancy_page(filters, sort, *page_args(50))
-    return render_template('platforms/vacancies.html', page=page, filters=filters, sort=sort, uses=UNIT_USES,
+    spec = queries.VacancyFilter.from_args(request.args)
+    page = queries.vacancy_page(spec, *page_args(50))
+    return render_template('platforms/vacancies.html', page=page, filters=spec, sort=spec.sort, uses=UNIT_USES,
                            platforms=platform_groups())
 
 
@@ -181,7 +172,7 @@ EXPORT_HEADER = ['平台', '楼宇', '楼层', '房号', '建筑面积(㎡)', '�
 def vacancies_export_spec() -> export_jobs.ExportSpec:
     """The vacancy search's own statement: every matching unit with its building and platform names."""
     return export_jobs.ExportSpec('空置房源', EXPORT_HEADER,
-                                  service.vacancy_statement(_vacancy_filters(), service.vacancy_sort(request.args)),
+                                  queries.vacancy_statement(queries.VacancyFilter.from_args(request.args)),
                                   _unit_rows)
 
 
@@ -203,7 +194,7 @@ def units_export_spec() -> export_jobs.ExportSpec:
     """Every unit in scope whatever its status, narrowed to a platform, a building or a status when asked; the
     columns are the vacancy export's, so the file goes back in through the unit import."""
     status = request.args.get('status')
-    statement = service.unit_statement(id_arg('platform_id'), id_arg('building_id'),
+    statement = queries.unit_statement(id_arg('platform_id'), id_arg('building_id'),
                                        status if status in UNIT_STATUSES else None)
     return export_jobs.ExportSpec('租控表', EXPORT_HEADER, statement, _unit_rows)
 

@@ -1,7 +1,7 @@
-"""Buildings and units: status changes with history, edits with conflict detection, vacancy queries, demo data."""
+"""Buildings and units: status changes with history, edits with conflict detection, vacancy summaries, demo data
+(the vacancy search is in crm.platforms.queries)."""
 from __future__ import annotations
 
-import functools
 import random
 import tomllib
 from dataclasses import dataclass
@@ -9,18 +9,15 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, insert, select, text
 
 from config import ROOT
 from crm.core import audit, clock
-from crm.core.access import scoped, visibility_clause
+from crm.core.access import scoped
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.labels import unit_status_label
-from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
 from crm.db import db, utcnow
-from crm.platforms.listing import ROW_COLUMNS, VacancyRow
 from crm.platforms.models import (
     FITOUTS,
     UNIT_STATUSES,
@@ -138,106 +135,6 @@ def vacancy_summary(*conditions) -> VacancySummary:
                          func.max(Unit.rent).filter(vacant)), Unit)
     units, vacant_units, area, vacant_area, low, high = db.session.execute(stmt.where(*conditions)).one()
     return VacancySummary(units or 0, vacant_units or 0, Decimal(area or 0), Decimal(vacant_area or 0), low, high)
-
-
-_SORT_BUILDING, _SORT_PLATFORM = aliased(Building), aliased(Platform)
-# The columns the search can be sorted by (`?sort=<key>&dir=asc|desc`, or `sort=-key`); by default by area.
-SORTS = {
-    'platform': (select(_SORT_PLATFORM.name).where(_SORT_PLATFORM.id == Unit.platform_id).correlate(Unit)
-                 .scalar_subquery(),),
-    'building': (select(_SORT_BUILDING.name).where(_SORT_BUILDING.id == Unit.building_id).correlate(Unit)
-                 .scalar_subquery(), Unit.building_id, Unit.floor, Unit.number),
-    'area': (Unit.area_gross,), 'use': (Unit.use,), 'rent': (Unit.rent,), 'available': (Unit.available_from,),
-}
-API_SORTS = ('area', '-area', 'rent', '-rent', 'available', 'building')  # the API's `sort` values
-DEFAULT_ORDER = (Unit.area_gross, Unit.id)
-
-
-def vacancy_sort(args) -> Sort:
-    """The sort asked for on the query string (an unknown key: by area)."""
-    return sort_arg(args, SORTS)
-
-
-def _order(sort: Sort) -> tuple:
-    return sort_order(sort, SORTS, DEFAULT_ORDER, Unit.id)
-
-
-# Each filter compares a column with a parameter of its own name, bound when the statement runs: one statement
-# serves every search with the same filters filled in, whatever the values.
-FILTERS = {
-    'area_min': Unit.area_gross >= bindparam('area_min'), 'area_max': Unit.area_gross <= bindparam('area_max'),
-    'rent_min': Unit.rent >= bindparam('rent_min'), 'rent_max': Unit.rent <= bindparam('rent_max'),
-    'use': Unit.use == bindparam('use'), 'platform_id': Unit.platform_id == bindparam('platform_id'),
-    'building_id': Unit.building_id == bindparam('building_id'),
-    'available_by': Unit.available_from.is_(None) | (Unit.available_from <= bindparam('available_by')),
-}
-
-
-ANY_STATUS = '*'  # `status` filter value meaning every status (the API's unit list); the default is 空置
-
-
-def _search_params(filters: dict[str, Any]) -> dict[str, Any]:
-    """The values of the filters that are filled in (plus `status`, unless every status is wanted)."""
-    params = {key: filters[key] for key in FILTERS if filters.get(key) not in (None, '')}
-    status = filters.get('status') or UnitStatus.VACANT
-    if status != ANY_STATUS:
-        params['status'] = status
-    return params
-
-
-def _conditions(keys) -> list:
-    """The WHERE clauses of the filters named in `keys` (values bound later)."""
-    status = [Unit.status == bindparam('status')] if 'status' in keys else []
-    return status + [clause for key, clause in FILTERS.items() if key in keys]
-
-
-def _search_statements(keys: frozenset[str], sort: Sort, scope=None) -> tuple[Select, Select]:
-    """(one page of rows, the count) for one combination of filled-in filters and a sort, within `scope`."""
-    stmt = select(Unit.id).where(*_conditions(keys))
-    return page_statements(stmt if scope is None else stmt.where(scope), _order(sort), ROW_COLUMNS)
-
-
-# Officers, leaders and administrators see every unit: their statements are built, keyed and compiled once per
-# combination of filters and sort; a page runs them with its values.
-_unscoped_search = functools.lru_cache(maxsize=512)(_search_statements)
-
-
-def _vacancy_ids(filters: dict[str, Any]) -> Select:
-    """Ids of the matching units (scoped), answerable from the covering index ix_unit_vacancy."""
-    params = _search_params(filters)
-    return scoped(select(Unit.id).where(*_conditions(params)), Unit).params(**params)
-
-
-def vacancy_statement(filters: dict[str, Any], sort: Sort = Sort()) -> Select:
-    """Rows (unit, building name, platform name) of every matching unit, sorted (used by exports)."""
-    return (select(Unit, Building.name, Platform.name).join(Building, Unit.building_id == Building.id)
-            .join(Platform, Unit.platform_id == Platform.id)
-            .where(Unit.id.in_(_vacancy_ids(filters).scalar_subquery()))
-            .order_by(*_order(sort)))
-
-
-def unit_statement(platform_id: int | None = None, building_id: int | None = None,
-                   status: str | None = None) -> Select:
-    """Rows (unit, building name, platform name) of every unit in scope, whatever its status (the 租控表 as a
-    spreadsheet), by platform, building, floor and number."""
-    stmt = (scoped(select(Unit, Building.name, Platform.name), Unit)
-            .join(Building, Unit.building_id == Building.id).join(Platform, Unit.platform_id == Platform.id))
-    if platform_id is not None:
-        stmt = stmt.where(Unit.platform_id == platform_id)
-    if building_id is not None:
-        stmt = stmt.where(Unit.building_id == building_id)
-    if status is not None:
-        stmt = stmt.where(Unit.status == status)
-    return stmt.order_by(Platform.name, Building.name, Unit.building_id, Unit.floor, Unit.number, Unit.id)
-
-
-def vacancy_page(filters: dict[str, Any], sort: Sort, page: int, per_page: int) -> Page:
-    """One page of the vacancy search: count and order on the index, then read just that page's plain rows."""
-    params = _search_params(filters)
-    scope = visibility_clause(Unit)
-    statements = (_unscoped_search(frozenset(params), sort) if scope is None
-                  else _search_statements(frozenset(params), sort, scope))  # park managers: their platforms
-    return prepared_page(statements, params, page, per_page, lambda row: VacancyRow(*row))
 
 
 # --- seed and demo data -------------------------------------------------------------------------

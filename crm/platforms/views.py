@@ -12,6 +12,7 @@ from crm.core.pagination import page_args, paginate
 from crm.core.pickers import picker_json
 from crm.db import db
 from crm.plans.commitments import list_commitments
+from crm.platforms import queries
 from crm.platforms.listing import platform_suggestions
 from crm.platforms.maps import platform_map_svg
 from crm.platforms.models import Building, Platform, Unit
@@ -24,14 +25,9 @@ bp = Blueprint('platforms', __name__, url_prefix='/platforms')
 @requires(Perm.PLATFORMS_VIEW)
 def index():
     """The platforms the user may see, filterable by district and kind."""
-    stmt = scoped(select(Platform), Platform).order_by(Platform.district, Platform.name)
-    district, kind = request.args.get('district', ''), request.args.get('kind', '')
-    if district:
-        stmt = stmt.where(Platform.district == district)
-    if kind:
-        stmt = stmt.where(Platform.kind == kind)
-    page = paginate(stmt, *page_args())
-    return render_template('platforms/index.html', page=page, district=district, kind=kind)
+    spec = queries.PlatformFilter.from_args(request.args)
+    page = paginate(queries.platform_statement(spec), *page_args())
+    return render_template('platforms/index.html', page=page, district=spec.district, kind=spec.kind)
 
 
 @bp.get('/picker')

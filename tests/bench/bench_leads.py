@@ -26,8 +26,8 @@ def run(ctx, compare) -> list[dict]:
     from crm.firms.services import demo_firms
     from crm.leads.dashboard import dashboard
     from crm.leads.demo import demo_leads
-    from crm.leads.listing import lead_page
     from crm.leads.models import Lead
+    from crm.leads.queries import LeadFilter, lead_page
     from crm.leads.views import dashboard_context, list_context
 
     app = ctx.app
@@ -54,8 +54,9 @@ def run(ctx, compare) -> list[dict]:
                 from flask import request
 
                 from crm.core.pagination import page_args
-                page = lead_page(request.args, current_user.id, *page_args(50))
-                context = list_context(page, [])
+                spec = LeadFilter.from_args(request.args)
+                page = lead_page(spec, current_user.id, *page_args(50))
+                context = list_context(page, [], spec.sort)
             else:
                 context = dashboard_context(dashboard())
             db.session.expunge_all()

@@ -12,7 +12,8 @@ def run(ctx, compare) -> list[dict]:
     from crm.core.pagination import Sort
     from crm.db import db
     from crm.platforms.models import UNIT_USES, Unit
-    from crm.platforms.units import demo_units, vacancy_page
+    from crm.platforms.queries import VacancyFilter, vacancy_page
+    from crm.platforms.units import demo_units
 
     app = ctx.app
     with app.app_context():
@@ -31,8 +32,8 @@ def run(ctx, compare) -> list[dict]:
 
         from crm.auth.models import user_by_email
         login_user(user_by_email('bench@demo-crm.cn'))
-        filters = {'area_min': 100.0}
-        memory_page = vacancy_page(filters, Sort('rent', descending=True), 1, 50)  # plain rows, as the page renders them
+        filters = VacancyFilter(area_min=100.0, sort=Sort('rent', descending=True))
+        memory_page = vacancy_page(filters, 1, 50)  # plain rows, as the page renders them
         from crm.platforms.listing import platform_groups
 
         platforms = platform_groups()  # as the page passes them: by district

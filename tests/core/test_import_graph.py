@@ -1,10 +1,12 @@
 """The import graph of crm/, read with ast: features in a declared order, no cycles, few imports inside functions.
 
 LAYERS is the one place the order is written (the README's architecture section explains it). A module belongs to
-its feature package; a feature's web and command-line adapters (views.py, *_views.py, cli.py) sit above every
-feature's domain modules, so a page may show what several features know; the JSON API, the home pages, the admin
-pages and the application shell (factory, model registry, jobs, seed and demo data, backups, the `crm` command)
-come last. A module may import its own layer and any layer below it, never one above.
+its feature package; a feature's web, JSON and command-line adapters (views.py, *_views.py, api.py, cli.py) sit
+above every feature's domain modules, so a page may show what several features know, and above the API's
+declaration kit (crm.api.spec) that each api.py declares its operations with; the API shell (crm.api: token
+authentication, the OpenAPI document, registering the features' api.py), the home pages, the admin pages and the
+application shell (factory, model registry, jobs, seed and demo data, backups, the `crm` command) come last. A
+module may import its own layer and any layer below it, never one above.
 """
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / 'crm'
 
 LAYERS = ['core', 'auth', 'plans', 'platforms', 'firms', 'leads', 'policies', 'matching', 'packs', 'targets',
-          'notifications', 'adapters', 'api', 'main', 'admin', 'shell']
+          'notifications', 'api_kit', 'adapters', 'api', 'main', 'admin', 'shell']
 SHELL = {'crm', 'crm.models', 'crm.jobs', 'crm.cli', 'crm.seed', 'crm.demo', 'crm.backup'}
 CORE_MODULES = {'crm.db', 'crm.extensions'}
+API_KIT = {'crm.api.spec'}  # how an operation is declared: used by every feature's api.py
+ADAPTERS = ('views', 'api', 'cli')
 TOP_PACKAGES = {'main', 'admin', 'api'}
 
 # Imports from a higher layer still written inside a function (importing module -> imported module). Each one is
@@ -42,10 +46,12 @@ def layer(module: str) -> str:
         return 'shell'
     if module in CORE_MODULES:
         return 'core'
+    if module in API_KIT:
+        return 'api_kit'
     parts = module.split('.')
     if parts[1] in TOP_PACKAGES:
         return parts[1]
-    if parts[-1] in ('views', 'cli') or parts[-1].endswith('_views'):
+    if parts[-1] in ADAPTERS or parts[-1].endswith('_views'):
         return 'adapters'
     return parts[1]
 
@@ -137,11 +143,43 @@ def test_no_new_import_from_a_higher_layer_inside_a_function():
     assert KNOWN_UPWARD - upward == set(), 'an inverted dependency: remove it from KNOWN_UPWARD'
 
 
+def _is_api(module: str) -> bool:
+    """The JSON API: the crm.api package, and each feature's api.py."""
+    return module == 'crm.api' or module.startswith('crm.api.') or module.rsplit('.', 1)[-1] == 'api'
+
+
+def _is_views(module: str) -> bool:
+    return module.rsplit('.', 1)[-1] == 'views' or module.endswith('_views')
+
+
+def api_imports_of_views(imports) -> list[str]:
+    """Imports (module level or inside a function) by which an API module reaches a web views module."""
+    return [f'{m}:{line} {src}' for m, line, src, targets, _inner in imports if _is_api(m)
+            for t in sorted(targets) if _is_views(t)]
+
+
+def test_the_api_never_imports_the_web_views():
+    """The JSON API and the web pages are two adapters side by side over the same queries, forms and services
+    (each feature's queries.py, forms.py, services.py); neither borrows the other's helpers."""
+    assert api_imports_of_views(IMPORTS) == []
+
+
+def test_the_api_check_sees_an_import_of_views():
+    node = ast.parse('from crm.firms.views import merge_rows').body[0]
+    found = [('crm.api.firms', 3, 'from crm.firms.views import merge_rows', _targets('crm.api.firms', node, False),
+              False),
+             ('crm.leads.api', 9, 'from .views import bp', _targets('crm.leads.api', ast.parse(
+                 'from .views import bp').body[0], False), True)]
+    assert api_imports_of_views(found) == ['crm.api.firms:3 from crm.firms.views import merge_rows',
+                                           'crm.leads.api:9 from .views import bp']
+
+
 def test_the_checks_see_a_violation():
     """The graph reader resolves relative imports and names imported from modules to the modules themselves."""
     node = ast.parse('from ..leads.models import Lead').body[0]
     assert _targets('crm.policies.views', node, False) == {'crm.leads.models'}
     assert layer('crm.leads.views') == 'adapters' and layer('crm.leads.services') == 'leads'
+    assert layer('crm.leads.api') == 'adapters' and layer('crm.api.spec') == 'api_kit' and layer('crm.api') == 'api'
     assert LAYERS.index(layer('crm.leads.services')) < LAYERS.index(layer('crm.packs.models'))
 
 

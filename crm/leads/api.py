@@ -2,7 +2,7 @@
 stage moves, follow-ups and the match; all through the lead forms and services."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from crm.api.spec import (
     page_json,
     page_of,
     page_params,
+    query_args,
     required_version,
     string_list,
     with_etag,
@@ -42,10 +43,17 @@ from crm.core.pagination import paginate
 from crm.db import db
 from crm.firms.services import FirmError
 from crm.leads import followups, services
-from crm.leads.forms import LEAD_FIELD_NAMES, ActivityForm, LeadCreateForm, LeadForm, StageForm
-from crm.leads.listing import lead_page
+from crm.leads.forms import (
+    LEAD_FIELD_NAMES,
+    ActivityForm,
+    LeadCreateForm,
+    LeadForm,
+    StageForm,
+    lead_data,
+    offer_choices,
+)
 from crm.leads.models import ACTIVITY_KINDS, ALL_STAGES, PRIORITIES, SOURCES, Activity, Lead, LostReason, StageChange
-from crm.leads.views import _choices, _lead_data
+from crm.leads.queries import LeadFilter, lead_page
 from crm.matching.services import match_json
 from crm.platforms.models import UNIT_USES, Unit
 
@@ -172,7 +180,8 @@ def _invalid(errors: dict):
 @operation('GET', '/leads', perm=Perm.LEADS_VIEW, tag='leads', response=page_of(LEAD_ROW),
            summary="Leads in scope, with the lead list's filters", query=(*LIST_FILTERS, *PAGE_PARAMS))
 def leads():
-    return jsonify(page_json(lead_page(request.args, current_user.id, *page_params()), lead_row_json))
+    spec = LeadFilter.from_args(query_args())
+    return jsonify(page_json(lead_page(spec, current_user.id, *page_params()), lead_row_json))
 
 
 @operation('GET', '/leads/{lead_id}', perm=Perm.LEADS_VIEW, tag='leads', response=LEAD_DETAIL,
@@ -185,15 +194,15 @@ def lead(lead_id: int):
            body='LeadCreate', summary='Create a lead for a firm in scope (officers own what they create)')
 def lead_create(body: dict):
     form = LeadCreateForm(formdata=formdata({'priority': '中'}, body, FORM_FIELDS), meta={'csrf': False})
-    _choices(form)
+    offer_choices(form)
     if not form.validate():  # the firm too: live and in scope, as the web form offers it
         return _invalid(form_errors(form))
     try:
-        item = services.create_lead(_lead_data(form), owner_id=current_user.id if current_user.role_code == OFFICER
+        item = services.create_lead(lead_data(form), owner_id=current_user.id if current_user.role_code == OFFICER
                                     else None, actor_id=current_user.id, platform_ids=form.platforms.data,
                                     collaborator_ids=form.collaborators.data)
     except FirmError as exc:
-        return _invalid({'industry_code': [str(exc)]})
+        return _invalid({exc.field or 'industry_code': [str(exc)]})
     db.session.commit()
     return _detail(item, 201)
 
@@ -211,14 +220,14 @@ def lead_update(lead_id: int, body: dict):
     data = formdata(current, body, FORM_FIELDS)
     data['version'] = str(version)
     form = LeadForm(formdata=data, meta={'csrf': False})
-    _choices(form, item)
+    offer_choices(form, item)
     if not form.validate():  # a new firm must be live and in scope; the lead's own may stay
         return _invalid(form_errors(form))
     try:
-        services.update_lead(item, _lead_data(form), version=version, platform_ids=form.platforms.data,
+        services.update_lead(item, lead_data(form), version=version, platform_ids=form.platforms.data,
                              collaborator_ids=form.collaborators.data)
     except FirmError as exc:
-        return _invalid({'industry_code': [str(exc)]})
+        return _invalid({exc.field or 'industry_code': [str(exc)]})
     except EditConflict:
         return api_error(409, 'conflict', _('Someone else changed this record after you opened it.'),
                          current_version=item.version)
@@ -246,7 +255,7 @@ def lead_stage(lead_id: int, body: dict):
     except services.SkipNotConfirmed as exc:
         return api_error(422, 'skip_unconfirmed', str(exc), skipped=exc.skipped)
     except services.ReasonRequired as exc:
-        return api_error(422, 'reason_required', str(exc), fields={'note': [str(exc)]})
+        return api_error(422, 'reason_required', str(exc), fields={exc.field: [str(exc)]})
     except services.LeadError as exc:
         return api_error(422, 'stage_refused', str(exc))
     db.session.commit()

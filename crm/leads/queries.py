@@ -1,10 +1,12 @@
-"""Lead lists read plain rows (one statement per page: its ids found on the indexes, their rows with firm, owner
-and platform names), no ORM objects; the statements are built from the filters filled in, values bound."""
+"""Lead lists: the filter a list is asked for, read once into a LeadFilter (from a page's query string or the
+API's checked query), and the statements built from it that the list, the board, the exports and the API run.
+Lists read plain rows (one statement per page: its ids found on the indexes, their rows with firm, owner and
+platform names), no ORM objects; the statements are built from the filters filled in, values bound."""
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -119,8 +121,51 @@ def _month(text: str) -> tuple[datetime, datetime] | None:
     return None
 
 
-def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
-    """The filters filled in on a list's query string: (their names, the values of their parameters)."""
+def _choice(args, name: str, allowed) -> str | None:
+    value = args.get(name)
+    return value if value in allowed else None
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """What a lead list is narrowed to, and its sort. Every field empty: every lead in scope."""
+
+    stage: str | None = None
+    source: str | None = None
+    owner: str | None = None  # 'me': the viewer's leads; 'pool': nobody's
+    platform: int | None = None
+    industry: str = ''  # a GB/T 4754 code prefix
+    overdue: bool = False
+    due_today: bool = False
+    stale: bool = False
+    q: str = ''
+    tag: str = ''
+    ids: tuple[int, ...] = ()
+    # what the dashboard links use: stage reached, signed, month of signing, lost reason, officer
+    reached: str | None = None
+    signed: bool = False
+    signed_month: tuple[datetime, datetime] | None = None
+    lost_reason: int | None = None
+    owner_id: int | None = None
+    sort: Sort = field(default_factory=Sort)
+
+    @classmethod
+    def from_args(cls, args) -> LeadFilter:
+        """The filter in a query string (or a mapping of the same names with checked values): values that are not
+        understood are ignored (an id that is not a record number is reported on the page, see id_arg)."""
+        return cls(
+            stage=_choice(args, 'stage', ALL_STAGES), source=_choice(args, 'source', SOURCES),
+            owner=_choice(args, 'owner', ('me', 'pool')), platform=id_arg('platform', args),
+            industry=industry_prefix(args.get('industry')),  # a code prefix, or a picked 'code name', or a name
+            overdue=args.get('overdue') == '1', due_today=args.get('due_today') == '1',
+            stale=args.get('stale') == '1', q=args.get('q') or '', tag=clean_tag(args.get('tag', '')),
+            ids=tuple(selected_ids(args)), reached=_choice(args, 'reached', ALL_STAGES),
+            signed=args.get('signed') == '1', signed_month=_month(str(args.get('signed_month') or '')),
+            lost_reason=id_arg('lost_reason', args), owner_id=id_arg('owner_id', args), sort=list_sort(args))
+
+
+def list_filters(spec: LeadFilter, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
+    """The filters `spec` fills in: (their names, the values of their parameters)."""
     used: set[str] = set()
     params: dict[str, Any] = {}
 
@@ -128,37 +173,37 @@ def list_filters(args, viewer_id: int) -> tuple[frozenset[str], dict[str, Any]]:
         used.add(name)
         params.update(values)
 
-    if args.get('stage') in ALL_STAGES:
-        use('stage', stage=args['stage'])
-    if args.get('source') in SOURCES:
-        use('source', source=args['source'])
-    if args.get('owner') == 'me':
+    if spec.stage:
+        use('stage', stage=spec.stage)
+    if spec.source:
+        use('source', source=spec.source)
+    if spec.owner == 'me':
         use('mine', me=viewer_id)
-    elif args.get('owner') == 'pool':
+    elif spec.owner == 'pool':
         use('pool')
-    if platform := id_arg('platform', args):
-        use('platform', platform=platform)
-    if industry := industry_prefix(args.get('industry')):  # a code prefix, or a picked 'code name', or a name
-        use('industry', industry=industry)
+    if spec.platform:
+        use('platform', platform=spec.platform)
+    if spec.industry:
+        use('industry', industry=spec.industry)
     for name in ('overdue', 'due_today', 'stale'):
-        if args.get(name) == '1':
+        if getattr(spec, name):
             use(name, **followups.params(name))
-    if args.get('q'):
-        use('q', q='%' + args['q'].replace('%', '').replace('_', '') + '%')
-    if tag := clean_tag(args.get('tag', '')):
-        use('tag', tag='%' + json.dumps(tag, ensure_ascii=False).replace('%', '').replace('_', '') + '%')
-    if ids := selected_ids(args):
-        use('ids', ids=ids)
-    if args.get('reached') in ALL_STAGES:
-        use('reached', reached=args['reached'])
-    if args.get('signed') == '1':
+    if spec.q:
+        use('q', q='%' + spec.q.replace('%', '').replace('_', '') + '%')
+    if spec.tag:
+        use('tag', tag='%' + json.dumps(spec.tag, ensure_ascii=False).replace('%', '').replace('_', '') + '%')
+    if spec.ids:
+        use('ids', ids=list(spec.ids))
+    if spec.reached:
+        use('reached', reached=spec.reached)
+    if spec.signed:
         use('signed')
-    if month := _month(args.get('signed_month', '')):
-        use('signed_month', signed_from=month[0], signed_to=month[1])
-    if lost_reason := id_arg('lost_reason', args):
-        use('lost_reason', lost_reason=lost_reason)
-    if owner_id := id_arg('owner_id', args):
-        use('owner_id', owner_id=owner_id)
+    if spec.signed_month:
+        use('signed_month', signed_from=spec.signed_month[0], signed_to=spec.signed_month[1])
+    if spec.lost_reason:
+        use('lost_reason', lost_reason=spec.lost_reason)
+    if spec.owner_id:
+        use('owner_id', owner_id=spec.owner_id)
     return frozenset(used), params
 
 
@@ -188,10 +233,10 @@ def _where(used: frozenset[str]) -> list:
     return [clause for name, clause in _CLAUSES.items() if name in used]
 
 
-def filtered_leads(args, viewer_id: int) -> Select:
-    """Leads in the viewer's scope matching the list's filters, in the list's order (whole leads)."""
-    used, params = list_filters(args, viewer_id)
-    return scoped(select(Lead).where(*_where(used)), Lead).order_by(*_order(list_sort(args))).params(**params)
+def filtered_leads(spec: LeadFilter, viewer_id: int) -> Select:
+    """Leads in the viewer's scope that `spec` selects, in the list's order (whole leads)."""
+    used, params = list_filters(spec, viewer_id)
+    return scoped(select(Lead).where(*_where(used)), Lead).order_by(*_order(spec.sort)).params(**params)
 
 
 _ROW_COLUMNS = (select(*_COLUMNS, _PLATFORM_NAMES).join(Firm, Firm.id == Lead.firm_id)
@@ -209,9 +254,9 @@ def _statements(used: frozenset[str], sort: Sort = Sort(), scope=None) -> tuple[
 _unscoped_statements = functools.lru_cache(maxsize=512)(_statements)
 
 
-def lead_page(args, viewer_id: int, page: int, per_page: int) -> Page:
-    """One page of the list as plain rows, and the total."""
-    used, params = list_filters(args, viewer_id)
-    sort, scope = list_sort(args), visibility_clause(Lead)
+def lead_page(spec: LeadFilter, viewer_id: int, page: int, per_page: int) -> Page:
+    """One page of the list that `spec` selects as plain rows, and the total."""
+    used, params = list_filters(spec, viewer_id)
+    sort, scope = spec.sort, visibility_clause(Lead)
     statements = _unscoped_statements(used, sort) if scope is None else _statements(used, sort, scope)
     return prepared_page(statements, params, page, per_page, _lead_row)

@@ -28,6 +28,7 @@ from crm.api.spec import (
     page_json,
     page_of,
     page_params,
+    query_args,
     required_version,
     string_list,
     with_etag,
@@ -37,10 +38,9 @@ from crm.core.concurrency import EditConflict, conflicting_fields
 from crm.core.pagination import paginate
 from crm.core.validators import display_phone
 from crm.db import db
-from crm.firms import services
-from crm.firms.forms import FIRM_FIELD_NAMES, FirmCreateForm, FirmForm
+from crm.firms import queries, services
+from crm.firms.forms import FIRM_FIELD_NAMES, FirmCreateForm, FirmForm, save_firm
 from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Contact, Firm, Tenancy
-from crm.firms.views import _list_statement, _save_firm, merged_away_target
 
 FIRM = {'id': INT, 'name': STR, 'uscc': nullable(STR), 'industry_code': nullable(STR), 'district': nullable(STR),
         'registered_capital': nullable(DECIMAL), 'headcount': nullable(INT), 'revenue_band': nullable(STR),
@@ -115,12 +115,13 @@ def _detail(firm: Firm):
                      'GB/T 4754 code prefix'),
                Param('tag', {'type': 'string', 'enum': list(FIRM_TAGS)}), *PAGE_PARAMS))
 def firms():
-    return jsonify(page_json(paginate(_list_statement(), *page_params()), firm_json))
+    return jsonify(page_json(paginate(queries.list_statement(queries.FirmFilter.from_args(query_args())),
+                                     *page_params()), firm_json))
 
 
 def _moved(firm_id: int):
     """A 308 to the same address of the firm that `firm_id` was merged into (when the caller may see it)."""
-    survivor = merged_away_target(firm_id)
+    survivor = queries.merged_away_target(firm_id)
     if survivor is None:
         return None
     return redirect(request.path.rsplit('/', 1)[0] + f'/{survivor.id}', 308)
@@ -137,7 +138,7 @@ def _save(form, item: Firm | None):
     if not form.validate():
         return None, api_error(422, 'invalid', _('Some fields are not valid.'), form_errors(form))
     try:
-        saved, candidates = _save_firm(form, item, form.version.data if item is not None else None)
+        saved, candidates = save_firm(form, item, form.version.data if item is not None else None)
     except EditConflict:
         conflict = conflicting_fields(item, form.data, dict.fromkeys(('name', 'uscc', 'notes'), ''))
         return None, api_error(409, 'conflict', _('Someone else changed this record after you opened it.'),

@@ -35,6 +35,7 @@ from crm.api.spec import (
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.pagination import paginate
 from crm.db import db
+from crm.platforms import queries
 from crm.platforms import units as service
 from crm.platforms.forms import StatusForm
 from crm.platforms.models import (
@@ -44,7 +45,6 @@ from crm.platforms.models import (
     Building,
     Platform,
     Unit,
-    UnitStatus,
     UnitStatusChange,
 )
 
@@ -82,7 +82,7 @@ UNIT_FILTERS = (
     Param('rent_min', NUM, 'rent at least (元/㎡·天)'), Param('rent_max', NUM, 'rent at most (元/㎡·天)'),
     Param('use', {'type': 'string', 'enum': list(UNIT_USES)}), Param('platform_id', ID), Param('building_id', ID),
     Param('available_by', DATE, 'available on or before this date'),
-    Param('sort', {'type': 'string', 'enum': list(service.API_SORTS)}, 'order (area, -area, rent, -rent, available, '
+    Param('sort', {'type': 'string', 'enum': list(queries.API_SORTS)}, 'order (area, -area, rent, -rent, available, '
                                                                    'building)'),
 )
 
@@ -117,12 +117,7 @@ def unit_json(u: Unit, building: str, platform: str) -> dict:
                Param('district', {'type': 'string', 'maxLength': 40}),
                Param('kind', {'type': 'string', 'enum': list(PLATFORM_KINDS)}), *PAGE_PARAMS))
 def platforms():
-    args = query_args()
-    stmt = scoped(select(Platform), Platform).order_by(Platform.district, Platform.name, Platform.id)
-    if 'district' in args:
-        stmt = stmt.where(Platform.district == args['district'])
-    if 'kind' in args:
-        stmt = stmt.where(Platform.kind == args['kind'])
+    stmt = queries.platform_statement(queries.PlatformFilter.from_args(query_args()))
     return jsonify(page_json(paginate(stmt, *page_params()), platform_json))
 
 
@@ -144,10 +139,7 @@ def platform(platform_id: int):
 @operation('GET', '/buildings', perm=Perm.PLATFORMS_VIEW, tag='platforms', response=page_of(BUILDING_SUMMARY),
            summary='Buildings on the platforms the caller may see', query=(Param('platform_id', ID), *PAGE_PARAMS))
 def buildings():
-    args = query_args()
-    stmt = scoped(select(Building), Building).order_by(Building.platform_id, Building.name, Building.id)
-    if 'platform_id' in args:
-        stmt = stmt.where(Building.platform_id == args['platform_id'])
+    stmt = queries.building_statement(query_args().get('platform_id'))
     return jsonify(page_json(paginate(stmt, *page_params()), building_json))
 
 
@@ -157,10 +149,6 @@ def building(building_id: int):
     item = get_or_404(Building, building_id)
     return with_etag(jsonify({**building_json(item), 'vacancy': _vacancy_json(
         service.vacancy_summary(Unit.building_id == item.id)), 'version': item.version}), item.version)
-
-
-def _unit_filters(status: str) -> dict:
-    return {**query_args(), 'status': status}
 
 
 def _units_json(page) -> dict:
@@ -175,7 +163,7 @@ def _units_json(page) -> dict:
            query=(Param('status', {'type': 'string', 'enum': list(UNIT_STATUSES)}), *UNIT_FILTERS, *PAGE_PARAMS))
 def units():
     args = query_args()
-    page = service.vacancy_page(_unit_filters(args.get('status', service.ANY_STATUS)), service.vacancy_sort(args),
+    page = queries.vacancy_page(queries.VacancyFilter.from_args(args, status=args.get('status', queries.ANY_STATUS)),
                                 *page_params())
     return jsonify(_units_json(page))
 
@@ -184,7 +172,7 @@ def units():
            summary='The vacancy search: vacant (空置) units in scope, as on the vacant-units page',
            query=(*UNIT_FILTERS, *PAGE_PARAMS))
 def vacancies():
-    page = service.vacancy_page(_unit_filters(UnitStatus.VACANT), service.vacancy_sort(query_args()), *page_params())
+    page = queries.vacancy_page(queries.VacancyFilter.from_args(query_args()), *page_params())
     return jsonify(_units_json(page))
 
 
