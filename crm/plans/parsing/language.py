@@ -659,7 +659,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     kept = text[:span.start] + text[span.end:]
     rival = None
     core = (span.start, span.end)  # what every reading within CUT_MARGIN of this one cuts
-    official = None  # whether cutting the span joins the text around it into a word of government prose
+    official = None  # words of government prose around the cut
     for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
         for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
             if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
@@ -674,9 +674,11 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                 continue  # both cut the title from here to its end
             rival = gain if rival is None else max(rival, gain)
             if official is None:
-                official = _joins_word(scorer.lm, text, span.start, span.end)
-            if not official and _joins_word(scorer.lm, text, other.start, other.end):
-                rival = max(rival, span.gain)  # other edges leave a word of the document whole: these are not sure
+                official = _seam_words(scorer.lm, text, span.start, span.end, across=False)
+            if gain >= CUT_GAIN and (s == span.start or e == span.end) \
+                    and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
+                # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
+                rival = max(rival, span.gain)
             if gain > span.gain - CUT_MARGIN:
                 core = (max(core[0], other.start), min(core[1], other.end))
     margin = span.gain - rival if rival is not None else span.gain
@@ -685,19 +687,19 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     return _core(scorer, text, span, core, margin)
 
 
-SEAM_REACH = 4  # characters either side of a cut read for a word across it
+SEAM_REACH = 4  # characters either side of a cut read for the words across it
 
 
-def _joins_word(lm: LanguageModel, text: str, start: int, end: int) -> bool:
-    """Whether cutting text[start:end] leaves a word of government prose across the cut (发展智|首充送88元|能穿戴:
-    智能): the text was whole there."""
+def _seam_words(lm: LanguageModel, text: str, start: int, end: int, across: bool) -> set[str]:
+    """Words of government prose in the text left by cutting text[start:end], within SEAM_REACH characters of the
+    cut: those across the cut (`across`), or all of them."""
     words = lm.words
     if words is None or start == 0 or end >= len(text):
-        return False
+        return set()
     left, right = text[max(0, start - SEAM_REACH):start], text[end:end + SEAM_REACH]
     joined = left + right
-    return any(a < len(left) < b and words.weight(joined[a:b]) <= EDGE_WORD for a, b in words.cut(joined)
-               if b - a >= 2)
+    return {joined[a:b] for a, b in words.cut(joined)
+            if b - a >= 2 and (not across or a < len(left) < b) and words.weight(joined[a:b]) <= EDGE_WORD}
 
 
 def _core(scorer: Scorer, text: str, span: Span, core: tuple[int, int], margin: float) -> Span:
@@ -778,15 +780,21 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     return None
 
 
+LINE_MIN_CHARS = 4  # a line of its own this short is cut (a web-fiction title of four characters) …
+SHORT_LINE_GAIN = 2 * CUT_GAIN  # … with twice the evidence
+
+
 def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
     """A line of no sentence that is nothing but a string read as advertising: a span from its start to its end (or
-    to a figure of TITLE_TAIL characters before it), judged as a title's tail is."""
+    to a figure of TITLE_TAIL characters before it), judged as a title's tail is; a line shorter than CUT_MIN_CHARS
+    needs SHORT_LINE_GAIN."""
     line = line.strip()
-    if len(line) < CUT_MIN_CHARS:
+    if _weight(line) < LINE_MIN_CHARS:
         return None
+    need = CUT_GAIN if _weight(line) >= CUT_MIN_CHARS else SHORT_LINE_GAIN
     for sp in find_spans(line + '。', lm, words=True, title_end=len(line)):
-        if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= CUT_GAIN and sp.margin >= TITLE_MARGIN \
-                and _weight(line) >= CUT_MIN_CHARS and not _official_edge(line):
+        if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= need and sp.margin >= TITLE_MARGIN \
+                and not _official_edge(line):
             return Span(0, len(line), sp.gain, sp.seam, sp.margin)
     return None
 

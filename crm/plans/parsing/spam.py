@@ -173,7 +173,7 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
     same document without it."""
     for ln in lines:
         text = ln.text.strip()
-        if not language.CUT_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
+        if not language.LINE_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
             continue  # a longer line is more than one inserted string
         if any(k and k in text for k in corrections.keep):
             continue
