@@ -33,7 +33,7 @@ import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
@@ -455,6 +455,8 @@ class Span:
     gain: float
     seam: float
     margin: float = 0.0  # how much better these edges read than the nearest other edges
+    trimmed: bool = False  # edges narrowed to what every near reading cuts (see _with_margin)
+    opens: bool = False  # starts a sentence: its left edge is given, one edge to place
 
     @property
     def confidence(self) -> float:
@@ -605,9 +607,10 @@ class Budget:
 
 
 def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budget: Budget | None = None,
-               words: bool = False) -> list[Span]:
+               words: bool = False, title_end: int | None = None) -> list[Span]:
     """Spans of `text` that read as inserted junk with at least the listing evidence, in text order. The search
-    stops when `budget` (or the per-text BUDGET) is spent."""
+    stops when `budget` (or the per-text BUDGET) is spent. With `title_end`, text[:title_end] is a title: edges
+    that run it out alike (see _runs_out) are one reading."""
     budgets = [Budget(BUDGET)] + ([budget] if budget is not None else [])
     if len(text) < MIN_SPAN:
         return []
@@ -628,7 +631,9 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             b.left -= scorer.scored - before
         if best is None or best.gain < CONSIDER_GAIN:
             continue
-        span = _with_margin(scorer, text, _tidy(text, best))
+        span = _with_margin(scorer, text, _tidy(text, best), title_end)
+        if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
+            span = replace(span, opens=True)
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
             chosen.append(span)
         todo += [(best.end, hi), (lo, best.start)]
@@ -648,11 +653,13 @@ _PUNCT = '。；，、：！？;,:!?'
 SHIFT = 3
 
 
-def _with_margin(scorer: Scorer, text: str, span: Span) -> Span:
+def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = None) -> Span:
     """The span with the lead of its gain over spans whose edges lie up to SHIFT characters away (those that
     leave a different text): an edge that could as well be elsewhere is not certain enough to cut at."""
     kept = text[:span.start] + text[span.end:]
     rival = None
+    core = (span.start, span.end)  # what every reading within CUT_MARGIN of this one cuts
+    official = None  # words of government prose around the cut
     for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
         for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
             if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
@@ -662,9 +669,55 @@ def _with_margin(scorer: Scorer, text: str, span: Span) -> Span:
             other = _tidy(text, Span(s, e, gain, seam))
             if text[:other.start] + text[other.end:] == kept:
                 continue
+            if title_end is not None and s == span.start and _runs_out(text[:title_end], e) \
+                    and _runs_out(text[:title_end], span.end):
+                continue  # both cut the title from here to its end
             rival = gain if rival is None else max(rival, gain)
+            if official is None:
+                official = _seam_words(scorer.lm, text, span.start, span.end, across=False)
+            if gain >= CUT_GAIN and (s == span.start or e == span.end) \
+                    and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
+                # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
+                rival = max(rival, span.gain)
+            if gain > span.gain - CUT_MARGIN:
+                core = (max(core[0], other.start), min(core[1], other.end))
     margin = span.gain - rival if rival is not None else span.gain
-    return Span(span.start, span.end, span.gain, span.seam, margin)
+    if margin >= CUT_MARGIN or core == (span.start, span.end):
+        return Span(span.start, span.end, span.gain, span.seam, margin)
+    return _core(scorer, text, span, core, margin)
+
+
+SEAM_REACH = 4  # characters either side of a cut read for the words across it
+
+
+def _seam_words(lm: LanguageModel, text: str, start: int, end: int, across: bool) -> set[str]:
+    """Words of government prose in the text left by cutting text[start:end], within SEAM_REACH characters of the
+    cut: those across the cut (`across`), or all of them."""
+    words = lm.words
+    if words is None or start == 0 or end >= len(text):
+        return set()
+    left, right = text[max(0, start - SEAM_REACH):start], text[end:end + SEAM_REACH]
+    joined = left + right
+    return {joined[a:b] for a, b in words.cut(joined)
+            if b - a >= 2 and (not across or a < len(left) < b) and words.weight(joined[a:b]) <= EDGE_WORD}
+
+
+def _core(scorer: Scorer, text: str, span: Span, core: tuple[int, int], margin: float) -> Span:
+    """A span whose edges are not certain, narrowed to the characters that every reading about as likely cuts
+    (仙侠手游一折返利和网络 read with or without its 和: 和 stays): cut, if it is still a span with the evidence to cut,
+    none of the text that a near reading keeps. The span itself (to be listed) when nothing is left."""
+    start, end = core
+    while start < end and text[start] in _EDGE_PUNCT + ' \t\n':
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT + ' \t\n':
+        end -= 1
+    if end - start < MIN_SPAN or start - span.start > TRIM or span.end - end > TRIM or leaves_fragment(text, start, end):
+        return Span(span.start, span.end, span.gain, span.seam, margin)
+    gain, seam = scorer.gain(start, end)
+    trimmed = _tidy(text, Span(start, end, gain, seam, margin, True))
+    if trimmed.end != end and (trimmed.end > span.end or text[:start] + text[trimmed.end:] == text):
+        return Span(span.start, span.end, span.gain, span.seam, margin)
+    return trimmed
 
 
 def _tidy(text: str, span: Span) -> Span:
@@ -673,9 +726,11 @@ def _tidy(text: str, span: Span) -> Span:
     end = span.end
     while end < len(text) and text[end] in _PUNCT and (span.start == 0 or text[span.start - 1] in _PUNCT):
         end += 1
-    return Span(span.start, end, span.gain, span.seam, span.margin) if end != span.end else span
+    return Span(span.start, end, span.gain, span.seam, span.margin, span.trimmed) if end != span.end else span
 
 
+PROSE_WORDS = False  # paragraphs are read by their words as well
+TRIM = 1  # characters an uncertain edge may be narrowed by
 CUT_MARGIN = 3.0  # nats by which the span's edges must beat edges up to SHIFT characters away
 
 
@@ -683,10 +738,16 @@ def _weight(piece: str) -> int:
     return len(re.sub(r'[\s\W_]', '', piece))
 
 
+_MARKER = re.compile(r'第[一二三四五六七八九十百零〇0-9０-９]+[条章节篇款部]')
+
+
 def certain(span: Span, piece: str) -> bool:
-    """Whether a span is cut: strong evidence, edges that could not as well be elsewhere, and long enough that it
-    cannot be a name or a title of a few characters."""
-    return span.gain >= CUT_GAIN and span.margin >= CUT_MARGIN and _weight(piece) >= CUT_MIN_CHARS
+    """Whether a span is cut: strong evidence, edges that could not as well be elsewhere, long enough that it
+    cannot be a name or a title of a few characters, and no chapter or article number (第二条) in it."""
+    if _MARKER.search(piece):
+        return False
+    edge = TITLE_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
+    return span.gain >= CUT_GAIN and (span.margin >= edge or span.trimmed) and _weight(piece) >= CUT_MIN_CHARS
 
 
 TITLE_HEAD = 4  # characters of a heading's title that stay at least
@@ -711,7 +772,7 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     if len(title) < TITLE_HEAD + CUT_MIN_CHARS:
         return None
     text = title + '。'
-    for sp in find_spans(text, lm, words=True):
+    for sp in find_spans(text, lm, words=True, title_end=len(title)):
         piece = title[sp.start:]
         if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
                 and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
@@ -719,15 +780,21 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     return None
 
 
+LINE_MIN_CHARS = 4  # a line of its own this short is cut (a web-fiction title of four characters) …
+SHORT_LINE_GAIN = 2 * CUT_GAIN  # … with twice the evidence
+
+
 def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
     """A line of no sentence that is nothing but a string read as advertising: a span from its start to its end (or
-    to a figure of TITLE_TAIL characters before it), judged as a title's tail is."""
+    to a figure of TITLE_TAIL characters before it), judged as a title's tail is; a line shorter than CUT_MIN_CHARS
+    needs SHORT_LINE_GAIN."""
     line = line.strip()
-    if len(line) < CUT_MIN_CHARS:
+    if _weight(line) < LINE_MIN_CHARS:
         return None
-    for sp in find_spans(line + '。', lm, words=True):
-        if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= CUT_GAIN and sp.margin >= TITLE_MARGIN \
-                and _weight(line) >= CUT_MIN_CHARS and not _official_edge(line):
+    need = CUT_GAIN if _weight(line) >= CUT_MIN_CHARS else SHORT_LINE_GAIN
+    for sp in find_spans(line + '。', lm, words=True, title_end=len(line)):
+        if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= need and sp.margin >= TITLE_MARGIN \
+                and not _official_edge(line):
             return Span(0, len(line), sp.gain, sp.seam, sp.margin)
     return None
 

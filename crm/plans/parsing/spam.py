@@ -173,12 +173,12 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
     same document without it."""
     for ln in lines:
         text = ln.text.strip()
-        if not language.CUT_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
+        if not language.LINE_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
             continue  # a longer line is more than one inserted string
         if any(k and k in text for k in corrections.keep):
             continue
         rest = text
-        spans = [sp for sp in language.find_spans(text) if language.certain(sp, text[sp.start:sp.end])]
+        spans = [sp for sp in language.find_spans(text, words=language.PROSE_WORDS) if language.certain(sp, text[sp.start:sp.end])]
         for sp in sorted(spans, key=lambda x: -x.start):
             rest = rest[:sp.start] + rest[sp.end:]
         if spans and not re.sub(rf'[^{CJK}0-9A-Za-z]', '', rest):
@@ -209,7 +209,7 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
         if budget.spent:
             out.append(p)
             continue
-        spans = language.find_spans(p.text, budget=budget)
+        spans = language.find_spans(p.text, budget=budget, words=language.PROSE_WORDS)
         if budget.spent and warnings is not None:
             warnings.append(f'too much text reads as junk: not judged from line {p.line} on')
         kept = _kept_ranges(p.text, corrections.keep)

@@ -204,3 +204,33 @@ def test_a_line_of_advertising_with_no_sentence_in_it_is_dropped():
     assert [(p.anchor, p.text) for p in doc.paragraphs] == [(p.anchor, p.text) for p in clean.paragraphs]
     assert [(r.text, r.line) for r in _language_cuts(doc)] == [('宝妈在家兼职日赚三百', 7)]
     assert language.whole_line('青川经济开发区管理委员会') is None
+
+
+def test_a_short_line_of_web_fiction_is_dropped_and_short_titles_stay():
+    plain = '规划\n\n第一章 总则\n\n推进数字经济发展，培育龙头企业。\n\n完善产业政策体系。\n\n附则\n\n本规划自印发之日起施行。\n'
+    damaged = plain.replace('\n\n完善', '\n\n焚天丹王传\n\n完善')
+    clean, doc = parse_document(plain.encode()), parse_document(damaged.encode())
+    assert [(p.anchor, p.text) for p in doc.paragraphs] == [(p.anchor, p.text) for p in clean.paragraphs]
+    assert [h.title for h in doc.headings] == [h.title for h in clean.headings]
+    assert [(r.text, r.line) for r in _language_cuts(doc)] == [('焚天丹王传', 7)]
+    assert [t for t in ('总则', '附则', '结束语', '主要目标', '各位代表', '网络文学', '城市书房')
+            if language.whole_line(t) is not None] == []
+
+
+def test_a_cut_that_would_break_a_word_of_the_text_is_listed_not_made():
+    """Advertising pasted into a word (发展智|…|能穿戴): edges that leave 智 alone and take 能穿戴 with the
+    advertising are not sure when edges the other side of 能穿戴 join 智能 again; edges that join it are cut."""
+    broken = '重点发展智储值68返皮肤能穿戴、服务机器人和车载电子。'
+    whole = '推动人工智玄黄剑仙全本免费读能产业发展。'
+    removed: list = []
+    kept, suspects = cut_foreign_spans([ParsedParagraph(1, 'text', broken, [], 'p1', ''),
+                                        ParsedParagraph(2, 'text', whole, [], 'p2', '')], removed)
+    assert [p.text for p in kept] == [broken, '推动人工智能产业发展。']
+    assert [r.text for r in removed] == ['玄黄剑仙全本免费读']
+    assert [s.anchor for s in suspects if '储值68返皮肤' in s.text] == ['p1']
+
+
+def test_chapter_and_article_numbers_are_never_cut():
+    text = '幽冥天师在都市第一章 总则'  # read as one string of advertising, the chapter number and all
+    assert [text[sp.start:sp.end] for sp in language.find_spans(text)] == [text]
+    assert not [sp for sp in language.find_spans(text) if language.certain(sp, text[sp.start:sp.end])]
