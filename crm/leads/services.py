@@ -11,6 +11,7 @@ from crm.auth.models import User
 from crm.core import audit, hooks
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
+from crm.core.labels import stage_label
 from crm.db import db, utcnow
 from crm.firms.services import record_tenancy
 from crm.leads import followups
@@ -73,7 +74,9 @@ class SkipNotConfirmed(LeadError):
     """A move forward past stages that were not confirmed as skipped."""
 
     def __init__(self, from_stage: str, to_stage: str, skipped: list[str]) -> None:
-        super().__init__(f'从「{from_stage}」直接到「{to_stage}」将跳过{"、".join(skipped)}，请确认跳过中间阶段后再提交')
+        super().__init__(_('Moving from “%(from_stage)s” straight to “%(to_stage)s” skips %(skipped)s; confirm '
+                           'skipping the stages in between, then submit', from_stage=stage_label(from_stage),
+                           to_stage=stage_label(to_stage), skipped=_(', ').join(map(stage_label, skipped))))
         self.skipped = skipped
 
 
@@ -81,7 +84,9 @@ class ReasonRequired(LeadError):
     """A signed project sent back to an earlier stage without a reason."""
 
     def __init__(self, from_stage: str, to_stage: str) -> None:
-        super().__init__(f'项目已到「{from_stage}」，退回「{to_stage}」必须在备注中填写原因', field='note')
+        super().__init__(_('The project has reached “%(from_stage)s”; moving it back to “%(to_stage)s” needs a reason '
+                           'in the note', from_stage=stage_label(from_stage), to_stage=stage_label(to_stage)),
+                         field='note')
 
 
 def stage_options(stage: str) -> tuple[str | None, list[str], list[str], list[str]]:

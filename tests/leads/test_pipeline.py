@@ -332,3 +332,15 @@ def test_assigning_to_an_id_beyond_any_integer_is_no_error(client, factories, lo
     assert response.status_code in (302, 400)  # refused, or read as no officer: never a failure
     db_session.expire_all()
     assert db_session.get(Lead, lead.id).owner_id is None
+
+
+def test_stage_refusals_speak_the_viewers_language(client, factories, logged_in):
+    officer = logged_in('officer')
+    signed, early = factories.lead(owner=officer, stage='签约'), factories.lead(owner=officer)
+    post_form(client, '/locale', {'lang': 'en', 'next': '/'}, token_from='/')
+    back = post_form(client, f'/leads/{signed.id}/stage', {'to_stage': '洽谈', 'note': ' '},
+                     token_from=f'/leads/{signed.id}', follow_redirects=True).get_data(as_text=True)
+    assert 'moving it back to “Negotiation” needs a reason' in back and '必须在备注中填写原因' not in back
+    skip = post_form(client, f'/leads/{early.id}/stage', {'to_stage': '签约'}, token_from=f'/leads/{early.id}')
+    html = skip.get_data(as_text=True)
+    assert skip.status_code == 422 and 'skips First contact, Site visit, Negotiation' in html
