@@ -67,9 +67,13 @@ run: db
 serve:
 	$(BIN)/gunicorn --workers 2 --timeout $(TIMEOUT) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; auto: one per CPU), the browser tests together in one of
+# them (tests/conftest.py); TEST_WORKERS=0 runs it in one process, in order. PYTEST_ARGS go to pytest as they are.
+TEST_WORKERS ?= auto
+
 test: setup-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 pack-reference: setup-test
 	PACK_REFERENCE_UPDATE=1 $(BIN)/python -m pytest tests/packs/test_pack_look.py -q -k sqlite

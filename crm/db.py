@@ -8,13 +8,14 @@ writers queue on the database lock instead of failing or losing each other's upd
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from alembic.config import Config
 from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -98,6 +99,23 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     cursor.close()
     # SQLite knows no time zones: month buckets by the office's calendar call back into Python
     dbapi_conn.create_function('crm_local_month', 2, _sqlite_local_month, deterministic=True)
+
+
+@contextmanager
+def unmapped_reads(connection: Connection) -> Iterator[None]:
+    """Inside the block SQLite reads `connection`'s pages into its own page cache (SQLITE_CACHE_KIB at most) instead
+    of mapping the file: a read of every row of a large table (an export) would otherwise leave each page it touched
+    mapped, and the process's resident memory would grow by the size of the tables read (35 MB for 100,000 leads).
+    Nothing changes on PostgreSQL."""
+    if connection.dialect.name != 'sqlite':
+        yield
+        return
+    connection.exec_driver_sql('PRAGMA mmap_size=0').close()
+    try:
+        yield
+    finally:
+        if not connection.closed:
+            connection.exec_driver_sql(f'PRAGMA mmap_size={SQLITE_MMAP_BYTES}').close()
 
 
 def _sqlite_local_month(value: str | None, zone_name: str) -> str | None:

@@ -429,6 +429,47 @@ def no_egress(monkeypatch):
     monkeypatch.setattr(socket.socket, 'connect_ex', _guarded_connect_ex)
 
 
+# --- running in parallel (pytest-xdist, `make test`) ------------------------------------------------
+# Each worker process is a whole harness of its own: its PostgreSQL database (named after its process), its SQLite
+# files and instance folders (under the worker's own tmp_path_factory), its Redis key prefixes (redis_prefix) and its
+# servers on free ports. Tests that share one costly thing run in one worker: the browser tests share one live server
+# and one Chromium (xdist_group, with `--dist loadgroup`).
+
+XDIST_GROUPS = {'browser': 'browser'}  # test folder under tests/ -> the xdist group its tests run in
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests of XDIST_GROUPS' folders with their group (before xdist reads the marks)."""
+    for item in items:
+        try:
+            parts = Path(item.path).relative_to(ROOT / 'tests').parts
+        except ValueError:
+            continue
+        if parts and parts[0] in XDIST_GROUPS and item.get_closest_marker('xdist_group') is None:
+            item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[parts[0]]))
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'xdist_group(name): run in one worker with the rest of its group (xdist)')
+
+
+def pytest_sessionfinish(session):
+    """In an xdist worker: hand the per-database counts and service problems to the controller's summary."""
+    output = getattr(session.config, 'workeroutput', None)
+    if output is not None:
+        output['crm_ran'] = dict(_RAN)
+        output['crm_problems'] = list(_PG_PROBLEM)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """In the xdist controller: add up what each worker ran."""
+    output = getattr(node, 'workeroutput', None) or {}
+    _RAN.update(output.get('crm_ran', {}))
+    _PG_PROBLEM.extend(p for p in output.get('crm_problems', []) if p not in _PG_PROBLEM)
+
+
 def pytest_terminal_summary(terminalreporter):
     counts = ', '.join(f'{kind}: {n}' for kind, n in sorted(_RAN.items())) or 'none'
     terminalreporter.write_line(f'database-backed tests run per database: {counts}')

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core import hooks, queue
 from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, csv_response, xlsx_response, xlsx_write
-from crm.db import Base, db, declare_write_intent, utcnow
+from crm.db import Base, db, declare_write_intent, unmapped_reads, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +122,15 @@ def count_rows(statement: Select, limit: int | None = None) -> int:
     inner = statement.order_by(None)
     if limit is not None:
         inner = inner.limit(limit)
-    return db.session.scalar(select(func.count()).select_from(inner.subquery())) or 0
+    with unmapped_reads(db.session.connection()):
+        return db.session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
 
 def download(spec: ExportSpec, fmt: str):
     """The rows of `spec` as a CSV or XLSX download written while they are read (for lists within the threshold)."""
-    return (csv_response if fmt == 'csv' else xlsx_response)(f'{spec.filename}.{fmt}', spec.header, _result(spec))
+    with unmapped_reads(db.session.connection()):  # the file is written within: the rows are all read here
+        return (csv_response if fmt == 'csv' else xlsx_response)(f'{spec.filename}.{fmt}', spec.header,
+                                                                 _result(spec))
 
 
 def export_response(kind: str, fmt: str):
@@ -178,7 +181,7 @@ def run_job(job_id: int, *, checkpoint: Callable[[], None]) -> ExportJob | None:
                         progress.write_text(str(n))
                     yield row
 
-            with partial.open('wb') as fh:
+            with unmapped_reads(db.session.connection()), partial.open('wb') as fh:
                 if job.fmt == 'xlsx':
                     xlsx_write(spec.header, counted(_result(spec)), fh)
                 else:

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from crm.core import audit
 from crm.core.exports import FORMULA_PREFIXES, csv_bytes, xlsx_bytes
 from crm.core.i18n import gettext as _
 from crm.core.spreadsheets import Table, map_columns
+from crm.core.validators import InvalidValue
 from crm.db import db
 
 MAX_CELL = 500
@@ -23,6 +24,7 @@ ERROR_COLUMN = '错误说明'  # the column the file of rows with errors adds, i
 # C0 control characters other than tab, line feed and carriage return (which multi-line cells contain), and DEL.
 # PostgreSQL cannot store NUL, and none of them is typed by a person.
 CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+T = TypeVar('T')
 
 
 class RowError(ValueError):
@@ -273,6 +275,19 @@ def date_cell(text: str, column: str, label: str) -> date | None:
         return date(*(int(part) for part in match.groups()))
     except ValueError as exc:
         raise RowError(column, _('%(label)s does not exist: %(text)s', label=label, text=text[:30])) from exc
+
+
+def validated_cell(text: str, column: str, validate: Callable[[str], T], *, fold: bool = False) -> T | None:
+    """An optional cell checked by one of crm.core.validators (a phone number, a credit code): None when empty, else
+    the validator's value; its InvalidValue becomes a RowError of `column` with the same message. `fold`: NFKC-folded
+    first (codes); otherwise as typed (see plain)."""
+    value = (folded if fold else plain)(text)
+    if not value:
+        return None
+    try:
+        return validate(value)
+    except InvalidValue as exc:
+        raise RowError(column, str(exc)) from exc
 
 
 def choice_cell(text: str, column: str, label: str, allowed: tuple[str, ...], default: str | None) -> str | None:

@@ -6,9 +6,19 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm.core.imports import ImportReport, ImportSpec, RowCheck, RowError, choice_cell, folded, plain, run_import
+from crm.core.imports import (
+    ImportReport,
+    ImportSpec,
+    RowCheck,
+    RowError,
+    choice_cell,
+    folded,
+    plain,
+    run_import,
+    validated_cell,
+)
 from crm.core.spreadsheets import Table
-from crm.core.validators import InvalidValue, firm_name_key, normalise_phone, validate_uscc
+from crm.core.validators import firm_name_key, normalise_phone, validate_uscc
 from crm.db import db
 from crm.firms.models import CONTACT_ROLES, Contact, Firm
 
@@ -34,12 +44,8 @@ FIELDS = ('title', 'role', 'phone', 'email', 'wechat', 'notes')
 
 def _firm(cells: dict[str, str]) -> Firm:
     live = Firm.deleted_at.is_(None)
-    code = plain(cells.get('uscc', ''))
+    code = validated_cell(cells.get('uscc', ''), 'uscc', validate_uscc)
     if code:
-        try:
-            code = validate_uscc(code)
-        except InvalidValue as exc:
-            raise RowError('uscc', str(exc)) from exc
         firm = db.session.scalar(select(Firm).where(live, Firm.uscc == code))
         if firm is None:
             raise RowError('uscc', f'没有该统一社会信用代码的企业：{code}')
@@ -53,16 +59,6 @@ def _firm(cells: dict[str, str]) -> Firm:
     if len(firms) > 1:
         raise RowError('firm', f'有多家同名企业：{name[:40]}，请填写统一社会信用代码')
     return firms[0]
-
-
-def _phone(text: str) -> str | None:
-    phone = plain(text)
-    if not phone:
-        return None
-    try:
-        return normalise_phone(phone)
-    except InvalidValue as exc:
-        raise RowError('phone', str(exc)) from exc
 
 
 def _email(text: str) -> str | None:
@@ -82,7 +78,8 @@ def parse_row(cells: dict[str, str], check: RowCheck | None = None) -> dict[str,
         check.add('name', '缺少联系人姓名')
     values = {'name': name[:60], 'title': plain(cells.get('title', ''))[:60] or None,
               'role': check(choice_cell, cells.get('role', ''), 'role', '角色', CONTACT_ROLES, None),
-              'phone': check(_phone, cells.get('phone', '')), 'email': check(_email, cells.get('email', '')),
+              'phone': check(validated_cell, cells.get('phone', ''), 'phone', normalise_phone),
+              'email': check(_email, cells.get('email', '')),
               'wechat': plain(cells.get('wechat', ''))[:60] or None, 'notes': plain(cells.get('notes', '')) or None}
     if own:
         check.done()

@@ -20,9 +20,10 @@ from crm.core.imports import (
     list_cell,
     plain,
     run_import,
+    validated_cell,
 )
 from crm.core.spreadsheets import Table
-from crm.core.validators import InvalidValue, firm_name_key, validate_uscc
+from crm.core.validators import firm_name_key, validate_uscc
 from crm.db import db
 from crm.firms.models import FIRM_TAGS, REVENUE_BANDS, Firm
 from crm.firms.services import FirmError, IndustryIndex
@@ -62,16 +63,6 @@ def _industry(text: str, index: IndustryIndex | None) -> str | None:
         raise RowError('industry_code', str(exc)) from exc
 
 
-def _uscc(text: str) -> str | None:
-    code = folded(text)
-    if not code:
-        return None
-    try:
-        return validate_uscc(code)
-    except InvalidValue as exc:
-        raise RowError('uscc', str(exc)) from exc
-
-
 def _tags(text: str) -> list[str]:
     tags = list_cell(text, fold=True)
     unknown = [t for t in tags if t not in FIRM_TAGS]
@@ -90,7 +81,7 @@ def parse_row(cells: dict[str, str], industries: IndustryIndex | None = None,
     if not name:
         check.add('name', '缺少企业名称')
     values = {
-        'name': name[:200], 'uscc': check(_uscc, cells.get('uscc', '')),
+        'name': name[:200], 'uscc': check(validated_cell, cells.get('uscc', ''), 'uscc', validate_uscc, fold=True),
         'legal_rep': plain(cells.get('legal_rep', ''))[:60] or None,
         'address': plain(cells.get('address', ''))[:300] or None,
         'district': plain(cells.get('district', ''))[:40] or None,

@@ -7,11 +7,8 @@ Every text is generated in the language the caller set (`crm.core.i18n.in_langua
 quotes, guide texts) stays as written and is marked `lang="zh-CN"` by the template."""
 from __future__ import annotations
 
-import base64
-import io
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,6 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from crm.core import clock
@@ -28,7 +24,7 @@ from crm.core.labels import DISTRICTS, fitout_label, unit_use_label
 from crm.core.settings import get_setting
 from crm.core.validators import display_phone
 from crm.db import db
-from crm.platforms.media import media_folder
+from crm.platforms.media import FEW_COLOURS, media_folder, print_data_uri
 from crm.platforms.models import MediaFile
 
 # Settings (crm.core.settings, key → value) that brand the packs; each has an `_en` twin for the English edition.
@@ -78,30 +74,11 @@ def brand(lang: str, asset_root: Path) -> dict[str, Any]:
 
 # --- images ---------------------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=64)
-def _print_image(path: str, mtime: float, pixels: int) -> str | None:
-    """An upload downscaled for print, as a data: URI (JPEG; PNG for line drawings with few colours)."""
-    try:
-        with Image.open(path) as image:
-            image.thumbnail((pixels, pixels))
-            out = io.BytesIO()
-            if image.mode in ('P', 'L', '1') or (image.mode == 'RGBA' and pixels == PLAN_PIXELS):
-                image.convert('L' if image.mode != 'P' else 'RGB').save(out, 'PNG', optimize=True)
-                kind = 'png'
-            else:
-                image.convert('RGB').save(out, 'JPEG', quality=78, optimize=True, progressive=True)
-                kind = 'jpeg'
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
-    return f'data:image/{kind};base64,' + base64.b64encode(out.getvalue()).decode()
-
-
 def print_image(media, pixels: int) -> str | None:
-    """The stored upload of a MediaFile ready for the PDF (None when its file has gone missing)."""
-    path = media_folder() / media.stored_name
-    if not path.is_file():
-        return None
-    return _print_image(str(path), path.stat().st_mtime, pixels)
+    """The stored upload of a MediaFile ready for the PDF (None when its file has gone missing): a JPEG, or a PNG for
+    an image of few colours and for a transparent floor plan (line drawings stay sharp)."""
+    lossless = FEW_COLOURS + ('RGBA',) if pixels == PLAN_PIXELS else FEW_COLOURS
+    return print_data_uri(media_folder() / media.stored_name, pixels, lossless_modes=lossless)
 
 
 def unit_images(unit) -> tuple[list[str], str | None]:

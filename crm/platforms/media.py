@@ -1,10 +1,14 @@
 """Photos and floor plans: checked by their content (not their name), stored under random names."""
 from __future__ import annotations
 
+import base64
+import io
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 from flask import abort, current_app
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -40,6 +44,54 @@ def media_folder() -> Path:
     folder = Path(current_app.instance_path) / 'media'
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# Images of these modes (palette, greyscale, bilevel: drawings, scans of plans) keep their lines sharp as a PNG.
+FEW_COLOURS = ('P', 'L', 'LA', '1')
+
+
+def print_data_uri(path: Path, max_px: int, *, lossless_modes: tuple[str, ...] = ()) -> str | None:
+    """A stored image downscaled for print (longest side at most `max_px`) as a data: URI, None when the file is
+    missing or not a readable image. Transparent parts print white. A JPEG (the PDF carries it as it is, without
+    decoding and re-compressing it), unless the image's mode is one of `lossless_modes`: then a PNG (greyscale, or
+    RGB for a palette image). Each file is converted once (files never change under their random names; the cache
+    is keyed by the modification time all the same)."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    return _print_data_uri(str(path), mtime, max_px, lossless_modes)
+
+
+@lru_cache(maxsize=64)
+def _print_data_uri(path: str, mtime: float, max_px: int, lossless_modes: tuple[str, ...]) -> str | None:
+    try:
+        with Image.open(path) as image:
+            image.load()
+            mode = image.mode
+            if max(image.size) > max_px:
+                image.thumbnail((max_px, max_px), Image.LANCZOS)
+            flat = _on_white(image)
+            out = io.BytesIO()
+            if mode in lossless_modes:
+                flat.convert('RGB' if mode == 'P' else 'L').save(out, 'PNG', optimize=True)
+                kind = 'png'
+            else:
+                flat.convert('RGB').save(out, 'JPEG', quality=80, optimize=True)
+                kind = 'jpeg'
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+    return f'data:image/{kind};base64,' + base64.b64encode(out.getvalue()).decode()
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """The image with its transparent parts white (paper), as RGB; other images unchanged."""
+    if image.mode not in ('RGBA', 'LA', 'PA') and 'transparency' not in image.info:
+        return image
+    rgba = image.convert('RGBA')
+    flat = Image.new('RGB', rgba.size, 'white')
+    flat.paste(rgba, mask=rgba.getchannel('A'))
+    return flat
 
 
 def store(data: bytes, original_name: str, *, building: Building, unit: Unit | None, kind: str,

@@ -2,7 +2,6 @@
 unit coloured by its status (clickable in the browser, the offered unit highlighted in a pack)."""
 from __future__ import annotations
 
-import base64
 import io
 import json
 from collections import defaultdict
@@ -18,7 +17,7 @@ from crm.core.access import scoped
 from crm.core.labels import unit_status_label
 from crm.db import db, utcnow
 from crm.platforms.maps import FONT
-from crm.platforms.media import media_folder, store
+from crm.platforms.media import media_folder, print_data_uri, store
 from crm.platforms.models import UNIT_STATUSES, Building, MediaFile, Unit, UnitOutline, UnitStatus
 
 MAX_POINTS = 200
@@ -103,25 +102,6 @@ def outlines_of(media: MediaFile, user: Any = None) -> list[UnitOutline]:
                                    .where(UnitOutline.media_id == media.id).order_by(UnitOutline.id)))
 
 
-@lru_cache(maxsize=32)
-def _print_data_uri(stored_name: str, folder: str, max_px: int) -> str:
-    """The image downscaled for print (longest side ≤ max_px) as a JPEG data: URI (the PDF carries a JPEG as it is,
-    without decoding and re-compressing it)."""
-    with Image.open(f'{folder}/{stored_name}') as image:
-        image.load()
-        if max(image.size) > max_px:
-            image.thumbnail((max_px, max_px), Image.LANCZOS)
-        if image.mode in ('RGBA', 'LA', 'PA') or 'transparency' in image.info:  # transparent parts print white
-            rgba = image.convert('RGBA')
-            flat = Image.new('RGB', rgba.size, 'white')
-            flat.paste(rgba, mask=rgba.getchannel('A'))
-        else:
-            flat = image.convert('RGB') if image.mode not in ('RGB', 'L') else image
-        jpeg = io.BytesIO()
-        flat.save(jpeg, 'JPEG', quality=80, optimize=True)
-    return f'data:image/jpeg;base64,{base64.b64encode(jpeg.getvalue()).decode()}'
-
-
 def _label(x: float, y: float, text: str, size: float, fill: str) -> str:
     """A centred bold unit number (no halo: the shapes are light, and each extra text node costs PDF time)."""
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" text-anchor="middle" font-weight="bold" '
@@ -146,7 +126,9 @@ def site_plan_svg(media: MediaFile, *, user: Any = None, highlight_unit_id: int 
     if not width or not height:
         return Markup('')
     outlines = outlines_of(media, user)
-    href = image_href or _print_data_uri(media.stored_name, str(media_folder()), PRINT_MAX_PX)
+    href = image_href or print_data_uri(media_folder() / media.stored_name, PRINT_MAX_PX)
+    if not href:
+        return Markup('')
     unit_px = max(width, height) / 100  # one hundredth of the plan: line widths and text follow the image's size
     band = unit_px * 6
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="site-plan" '

@@ -49,7 +49,8 @@ def _uploads(folder: Path) -> tuple[list[str], str]:
     """Two camera-sized photos (JPEG, 4000×3000) and a floor plan (PNG, 3000×2100), downscaled for print."""
     from PIL import Image, ImageDraw
 
-    from crm.packs.content import PHOTO_PIXELS, PLAN_PIXELS, _print_image
+    from crm.packs.content import PHOTO_PIXELS, PLAN_PIXELS
+    from crm.platforms.media import FEW_COLOURS, print_data_uri
 
     photos = []
     for n, colour in enumerate(((40, 100, 160), (170, 110, 60))):
@@ -57,7 +58,7 @@ def _uploads(folder: Path) -> tuple[list[str], str]:
         image = Image.blend(image, Image.new('RGB', image.size, colour), 0.6)
         path = folder / f'photo{n}.jpg'
         image.save(path, 'JPEG', quality=92)
-        photos.append(_print_image(str(path), path.stat().st_mtime, PHOTO_PIXELS))
+        photos.append(print_data_uri(path, PHOTO_PIXELS, lossless_modes=FEW_COLOURS))
     plan = Image.new('RGB', (3000, 2100), 'white')
     draw = ImageDraw.Draw(plan)
     for x in range(0, 3000, 150):
@@ -66,7 +67,7 @@ def _uploads(folder: Path) -> tuple[list[str], str]:
         draw.line([(0, y), (3000, y)], fill=(60, 60, 60), width=8)
     path = folder / 'plan.png'
     plan.save(path)
-    return photos, _print_image(str(path), path.stat().st_mtime, PLAN_PIXELS)
+    return photos, print_data_uri(path, PLAN_PIXELS, lossless_modes=FEW_COLOURS + ('RGBA',))
 
 
 def run(ctx, compare) -> list[dict]:

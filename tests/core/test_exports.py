@@ -395,3 +395,44 @@ def test_contact_export_is_refused_to_roles_without_contact_access_and_keeps_to_
     logged_in('firm', firm=housed)
     rows = _csv_rows(client.get('/firms/contacts.csv').data)
     assert [r[2] for r in rows[1:]] == ['园内人']
+
+
+def _mapping_spans(statements: list[str]) -> list[tuple[bool, str]]:
+    """Each statement that reads leads (counting or exporting them), with whether SQLite had the file mapped then."""
+    mapped, reads = True, []
+    for statement in statements:
+        text = ' '.join(statement.split())
+        if text.startswith('PRAGMA mmap_size='):
+            mapped = text != 'PRAGMA mmap_size=0'
+        elif 'FROM lead' in text and ('count(' in text or 'lead.next_follow_up' in text):
+            reads.append((mapped, text[:80]))
+    return reads + [(mapped, 'after the export')]
+
+
+@pytest.mark.parametrize('fmt', ['csv', 'xlsx'])
+def test_exports_read_sqlite_without_mapping_the_file_and_map_it_again_afterwards(
+        client, app, factories, logged_in, small_threshold, count_queries, db_session, fmt):
+    """Reading every row of a list would leave each page of its tables mapped into the process (its resident memory
+    growing by their size), so an export counts and reads its rows through SQLite's own page cache, directly and in
+    the background job alike; the connection maps the file again once the file is written. PostgreSQL is left as
+    it is."""
+    from crm.db import SQLITE_MMAP_BYTES
+
+    officer = logged_in('officer')
+    firm = factories.firm('映射导出企业有限公司')
+    for n in range(3):
+        factories.lead(firm, owner=officer, title=f'映射项目{n}')
+    with count_queries() as direct:
+        assert client.get(f'/leads/export.{fmt}?q=映射项目').status_code == 200
+    factories.lead(firm, owner=officer, title='映射项目3')
+    with count_queries() as queued:
+        data = _through_job(client, f'/leads/export.{fmt}?q=映射项目')
+    assert data
+    if app.config['DB_KIND'] == 'postgresql':
+        assert not [s for s in direct + queued if 'PRAGMA' in s]
+        return
+    for seen in (direct, queued):
+        spans = _mapping_spans(seen)
+        assert len(spans) >= 3 and spans[-1][0], spans  # counted, read, and mapped again afterwards
+        assert not [text for mapped, text in spans[:-1] if mapped], spans
+    assert db_session.connection().exec_driver_sql('PRAGMA mmap_size').scalar() == SQLITE_MMAP_BYTES

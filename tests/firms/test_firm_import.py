@@ -318,6 +318,39 @@ def test_contact_import_reports_bad_rows_and_is_idempotent(factories, in_app, db
     assert (again.imported, again.updated, again.unchanged) == (0, 0, 2)
 
 
+def test_credit_codes_and_phones_are_checked_alike_by_both_importers(factories, in_app, db_session):
+    """The firm importer's credit-code cell and the contact importer's credit-code and phone cells go through one
+    checker: empty is nothing, a good value comes back normalised (full-width characters folded), a bad one is a
+    Chinese error of that column alone, next to the row's other mistakes."""
+    import pytest
+
+    from crm.core.imports import RowError, RowErrors, validated_cell
+    from crm.core.validators import normalise_phone
+    from crm.firms import contact_import, imports
+
+    firm = factories.firm('校验共用企业有限公司', uscc='91110000600037341L')
+    with in_app():
+        assert imports.parse_row({'name': '甲', 'uscc': '９１１１００００６０００３７３４１Ｌ'})['uscc'] == '91110000600037341L'
+        assert imports.parse_row({'name': '乙', 'uscc': '  '})['uscc'] is None
+        with pytest.raises(RowErrors) as bad_firm:
+            imports.parse_row({'name': '', 'uscc': '91110000600037341X', 'headcount': '很多'})
+        assert [e.column for e in bad_firm.value.errors] == ['name', 'uscc', 'headcount']
+        assert str(bad_firm.value.errors[1]) == '统一社会信用代码校验位不正确，请核对最后一位'
+
+        assert contact_import.parse_row({'name': '赵六', 'phone': '138 1234 5678'})['phone'] == '+8613812345678'
+        assert contact_import.parse_row({'name': '赵六', 'phone': ''})['phone'] is None
+        with pytest.raises(RowErrors) as bad_contact:
+            contact_import.parse_row({'name': '钱七', 'phone': '12345', 'email': 'nobody'})
+        assert [e.column for e in bad_contact.value.errors] == ['phone', 'email']
+        assert str(bad_contact.value.errors[0]) == '电话号码无效：12345'
+
+        assert contact_import._firm({'uscc': '91110000600037341L'}).id == firm.id
+        with pytest.raises(RowError) as bad_code:
+            contact_import._firm({'uscc': '9111000060003734'})
+        assert bad_code.value.column == 'uscc' and '18' in str(bad_code.value)
+        assert validated_cell("'+86 138 1234 5678", 'phone', normalise_phone) == '+8613812345678'
+
+
 def _crm(*args: str, env: dict) -> subprocess.CompletedProcess:
     command = Path(sys.executable).with_name('crm')
     return subprocess.run([str(command), *args], env=env, capture_output=True, text=True, timeout=300)
