@@ -76,11 +76,19 @@ def is_stop(text: str) -> bool:
 def wrap_width(lines: list[Line]) -> int | None:
     """The width at which the text was wrapped, if it was: the most common length of the lines that stop without
     ending a sentence, when many lines share it (a PDF or a saved page wraps every full line at the same width)."""
-    lengths = Counter(len(ln.text) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text))
+    lengths = Counter(len(ln.text) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text)
+                      and not _numbered(ln.text))
     if not lengths:
         return None
     width, count = lengths.most_common(1)[0]
     return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
+
+
+def _numbered(text: str) -> bool:
+    """A numbered heading line: sibling titles are often written to one length (对仗), so their lines share a length
+    without being cut at a margin; they say nothing of a wrap width."""
+    head = match_heading(text)
+    return head is not None and head.kind in STRUCTURAL + PARALLEL
 
 
 class ItemBuilder:

@@ -546,16 +546,24 @@ def _apply(items: list[Item], cuts: list[_Cut]) -> str:
     return '\n'.join(reversed(pieces))
 
 
+FURNITURE_LINES = 8
+_NUMBERED = re.compile(r'^(第[一二三四五六七八九十百\d]+[篇章节]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、])')
+
+
 def _drop_furniture(items: list[Item], stream: Stream, start: int, end: int, doc: ParsedDocument) -> None:
     """Short non-sentence lines between two copies of a whole body: the page's navigation and metadata printed
     again before the second copy."""
     if start >= end or stream.line_of[start - 1] < 0 or stream.line_of[end] < 0:
         return
-    for ref in range(stream.line_of[start - 1] + 1, stream.line_of[end]):
+    between = range(stream.line_of[start - 1] + 1, stream.line_of[end])
+    if len(between) > FURNITURE_LINES:
+        return  # more than a page's header between the copies: text of the document, not furniture
+    for ref in between:
         item, index = stream.lines[ref]
         ln = items[item].lines[index]
         text = ln.text.strip()
-        if not text or any(ch in _SENTENCE_END for ch in text) or len(text) > 60:
+        if not text or any(ch in _SENTENCE_END for ch in text) or len(text) > 60 or text.endswith((':', '：')) \
+                or _NUMBERED.match(text):
             continue
         doc.removed.append(Removal('metadata', text, ln.line, 'page furniture between two copies of the text'))
         items[item].lines[index] = Line('', ln.line, '')
