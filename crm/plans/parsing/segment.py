@@ -158,10 +158,25 @@ def paragraph_breaks(text: str) -> list[int]:
         head = _HEADED.match(before)
         after_end = last == 0 or text[last - len(sep) - 1] in _PARAGRAPH_END
         if text[m.start() - 1] in _PARAGRAPH_END or (head and _plain_title(head.group(1), clauses=2)) or (
-                after_end and not head and _section_title(before)):
+                after_end and not head and _section_title(before)) or _after_table(before, text, m.end()):
             cuts.append(m.end())
             last = m.end()
     return cuts
+
+
+_TABLE_CAPTION = re.compile(r'^表\s*[\d一二三四五六七八九十]')
+_TABLE_NOTE = re.compile(r'^(注|说明|备注|资料来源|数据来源)\s*[:：]')
+_PROSE = re.compile(r'[^\s]{6,}?[，,；;。][^\s]{6,}')
+
+
+def _after_table(before: str, text: str, pos: int) -> bool:
+    """A table printed inline (caption, then its cells between blanks) ends where prose begins: a stretch up to the
+    next blank that holds clause punctuation, which a figure or a cell name does not."""
+    if not _TABLE_CAPTION.match(before):
+        return False
+    nxt = _SPACE_RUN.search(text, pos)
+    stretch = text[pos:nxt.start() if nxt else len(text)]
+    return bool(_PROSE.match(stretch)) and not _TABLE_NOTE.match(stretch)
 
 
 def _opening_quote(text: str, pos: int) -> bool:
