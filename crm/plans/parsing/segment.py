@@ -158,12 +158,14 @@ def paragraph_breaks(text: str) -> list[int]:
         head = _HEADED.match(before)
         after_end = last == 0 or text[last - len(sep) - 1] in _PARAGRAPH_END
         if text[m.start() - 1] in _PARAGRAPH_END or (head and _plain_title(head.group(1), clauses=2)) or (
-                after_end and not head and _section_title(before)) or _after_table(before, text, m.end()):
+                after_end and not head and _section_title(before)) or _after_table(before, text, m.end()) or (
+                _CHAPTER_START.match(text, m.end()) and before):
             cuts.append(m.end())
             last = m.end()
     return cuts
 
 
+_CHAPTER_START = re.compile(rf'第[{CN_NUM}\d]+(?:[篇章节]|部分)(?![{CN_NUM}、])\s*[^\s，,。；;、的]')
 _TABLE_CAPTION = re.compile(r'^表\s*[\d一二三四五六七八九十]')
 _TABLE_NOTE = re.compile(r'^(注|说明|备注|资料来源|数据来源)\s*[:：]')
 _PROSE = re.compile(r'[^\s]{6,}?[，,；;。][^\s]{6,}')
