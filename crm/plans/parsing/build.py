@@ -25,7 +25,8 @@ CONTINUES = '，,、；;：:）)》”’」』】。！？!?%'  # a line starti
 OPENS = '（(《“‘「『【'
 MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
-WRAP_LINES, WRAP_SHARE = 6, 0.3  # how many of those lines, and what share of them, must have the width
+WRAP_LINES, WRAP_SHARE = 6, 0.3
+WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -76,11 +77,19 @@ def is_stop(text: str) -> bool:
 def wrap_width(lines: list[Line]) -> int | None:
     """The width at which the text was wrapped, if it was: the most common length of the lines that stop without
     ending a sentence, when many lines share it (a PDF or a saved page wraps every full line at the same width)."""
-    lengths = Counter(len(ln.text) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text))
+    lengths = Counter(len(ln.text) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text)
+                      and not _numbered(ln.text))
     if not lengths:
         return None
     width, count = lengths.most_common(1)[0]
     return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
+
+
+def _numbered(text: str) -> bool:
+    """A numbered heading line: sibling titles are often written to one length (对仗), so their lines share a length
+    without being cut at a margin; they say nothing of a wrap width."""
+    head = match_heading(text)
+    return head is not None and head.kind in STRUCTURAL + PARALLEL
 
 
 class ItemBuilder:
@@ -99,17 +108,21 @@ class ItemBuilder:
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
         self.wrap = wrap_width(lines)
+        self.spaced = False
         if self.wrap:
+            self.spaced = self._spaced()
             self._join_wrapped_headings()
+
+    def _spaced(self) -> bool:
+        """Does the layout put a blank line between the lines of a wrapped paragraph? (Most lines cut at the wrap
+        width are followed by a blank line.)"""
+        full = [i for i, ln in enumerate(self.lines[:-1])
+                if len(ln.text.strip()) >= self.wrap - 1 and not ends_sentence(ln.text.strip())]
+        return sum(1 for i in full if not self.lines[i + 1].text.strip()) > len(full) / 2
 
     def _join_wrapped_headings(self) -> None:
         """A numbered heading fused with its text and broken at the wrap width: its line is the first line of a
         paragraph, so the rest of the paragraph is joined to it before the title is told apart from the text."""
-        full = [i for i, ln in enumerate(self.lines[:-1])
-                if len(ln.text.strip()) >= self.wrap - 1 and not ends_sentence(ln.text.strip())]
-        # does the layout put a blank line between the lines of a wrapped paragraph? then a blank line after the
-        # heading's line does not part it from its text
-        spaced = sum(1 for i in full if not self.lines[i + 1].text.strip()) > len(full) / 2
         for i, ln in enumerate(self.lines):
             text = ln.text.strip()
             if len(text) < self.wrap - 2 or ends_sentence(text):
@@ -117,7 +130,8 @@ class ItemBuilder:
             head = match_heading(text)
             if head is None or head.kind not in PARALLEL:
                 continue
-            if not spaced and i + 1 < len(self.lines) and not self.lines[i + 1].text.strip():
+            # a blank line after the heading's line parts it from its text unless the layout spaces every line
+            if not self.spaced and i + 1 < len(self.lines) and not self.lines[i + 1].text.strip():
                 continue
             joined, j = self._gather(i, text, whole_line=False)
             if j > i + 1:
@@ -239,18 +253,30 @@ class ItemBuilder:
 
     def _gather(self, i: int, text: str, whole_line: bool) -> tuple[str, int]:
         """Reflow: join following lines while the text lacks final punctuation."""
-        j = i + 1
+        j, last = i + 1, i
         if whole_line and self._title_line(i, text):
             return text, j
-        while not ends_sentence(text):
+        while True:
             k = next((n for n in range(j, len(self.lines)) if self.lines[n].text.strip()), None)
-            if k is None:
+            if k is None or ends_sentence(text) and not self._runs_on(last, k):
                 break
             nxt = self.lines[k]
             if is_stop(nxt.text) or '\t' in nxt.raw or (self.glossary is not None and re.match(r'^\d{1,3}、', nxt.text)):
                 break
-            text, j = text + nxt.text.strip(), k + 1
+            text, j, last = text + nxt.text.strip(), k + 1, k
         return text, j
+
+    def _runs_on(self, last: int, k: int) -> bool:
+        """Whether a wrapped paragraph whose line `last` ends a sentence goes on at line `k`: the line was cut at the
+        wrap width (a full line: the sentence ended where the margin fell) and the next line is right below it, in a
+        layout that parts paragraphs with a blank line and not the lines of one (where every line is spaced, a
+        full line ending a sentence may as well end its paragraph: it is left to end it)."""
+        if not self.wrap:
+            return False
+        size = len(self.lines[last].text.strip())
+        gap = k - last - 1
+        return (self.wrap - WRAP_SLACK <= size <= self.wrap and not self.spaced and gap == 0
+                and match_heading(self.lines[k].text.strip()) is None)
 
     def _heading(self, i: int, head: HeadingMatch) -> int:
         self.glossary = None

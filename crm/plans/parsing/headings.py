@@ -18,6 +18,8 @@ BOX = re.compile(rf'^专栏\s*([{CN_NUM}\d]+)\s*[:：]?\s*(.*)$')
 CAPTION = re.compile(r'^(表\s*[\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?|表)\s*[:：]?\s*(.*)$')
 GLOSSARY = re.compile(r'^(?:附件)?(?:.{0,20})名词解释\s*(.*)$')
 RUN_IN_LIMIT = 40
+TITLE_ENDS = HEADING_ENDS + ('安排', '问题', '方向')  # words that close a section title
+COMPOUND_GAP = 2
 
 
 @dataclass
@@ -83,8 +85,15 @@ def split_title(rest: str, kind: str) -> tuple[str, str, str]:
 def _title_end_word(rest: str) -> int | None:
     """End of a title closed by a title-ending word (…的说明, …工作回顾) with no punctuation before it."""
     head = re.split(r'[,，。;；:：]', rest[:30])[0]
-    hits = [m.end() for w in HEADING_ENDS for m in re.finditer(w, head)]
-    return min(hits) if hits and min(hits) >= 4 else None
+    hits = sorted({m.end() for w in TITLE_ENDS for m in re.finditer(w, head)})
+    if not hits or hits[0] < 4:
+        return None
+    end = hits[0]
+    for hit in hits[1:]:  # two title words in a row close the title together (工作安排, 情况说明)
+        if hit - end > COMPOUND_GAP:
+            break
+        end = hit
+    return end
 
 
 def _fused_split(rest: str) -> int | None:

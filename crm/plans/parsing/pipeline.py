@@ -18,7 +18,7 @@ from .junk import (
 from .keywords import DEFAULT_INDUSTRY_KEYWORDS
 from .model import Corrections, ParsedDocument, ParsedHeading, Removal
 from .outline import Outline
-from .repeats import drop_repeats
+from .repeats import drop_repeated_paragraphs, drop_repeats
 from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline, toc_titles
 from .spam import cut_foreign_spans, drop_foreign_lines, find_suspects, merge_suspects, strip_injections
 from .table_targets import table_targets
@@ -47,10 +47,11 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
     if language:
         drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
-    _build(items, doc, background, _names(platforms, industries), contents, language, corrections.keep)
+    item_of = _build(items, doc, background, _names(platforms, industries), contents, language, corrections.keep)
     listed = []
     if language:
         doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
+    doc.paragraphs = drop_repeated_paragraphs(doc.paragraphs, doc, item_of)
     _annotate(doc, platforms, industries)
     doc.suspects = merge_suspects(listed, find_suspects(doc.paragraphs, background, keep=corrections.keep))
     return doc
@@ -253,8 +254,10 @@ def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
 
 
 def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...],
-           contents: tuple[str, ...] = (), language: bool = False, keep: tuple[str, ...] = ()) -> None:
+           contents: tuple[str, ...] = (), language: bool = False, keep: tuple[str, ...] = ()) -> dict[int, int]:
+    """Build every item into the document; return the item each paragraph belongs to (by id)."""
     used: set[str] = set()
+    item_of: dict[int, int] = {}
     stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
     for item in items:
         prefix = f'a{item.ordinal}.' if item.title is not None else ''
@@ -270,11 +273,13 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
             part.position = n
         doc.headings.extend(built.headings)
         doc.paragraphs.extend(built.paragraphs)
+        item_of.update((id(p), item.ordinal) for p in built.paragraphs)
         doc.tables.extend(built.tables)
         doc.removed.extend(built.removed)
         doc.warnings.extend(built.warnings)
     for n, p in enumerate(doc.paragraphs, start=1):
         p.seq = n
+    return item_of
 
 
 def _item_heading(item: Item, outline: Outline):

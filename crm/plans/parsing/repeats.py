@@ -23,7 +23,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .model import ParsedDocument, Removal
+from .model import ParsedDocument, ParsedParagraph, Removal
 from .segment import Item, Line
 
 SHINGLE = 12
@@ -546,16 +546,60 @@ def _apply(items: list[Item], cuts: list[_Cut]) -> str:
     return '\n'.join(reversed(pieces))
 
 
+FURNITURE_LINES = 8
+_NUMBERED = re.compile(r'^(第[一二三四五六七八九十百\d]+[篇章节]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、])')
+
+
 def _drop_furniture(items: list[Item], stream: Stream, start: int, end: int, doc: ParsedDocument) -> None:
     """Short non-sentence lines between two copies of a whole body: the page's navigation and metadata printed
     again before the second copy."""
     if start >= end or stream.line_of[start - 1] < 0 or stream.line_of[end] < 0:
         return
-    for ref in range(stream.line_of[start - 1] + 1, stream.line_of[end]):
+    between = range(stream.line_of[start - 1] + 1, stream.line_of[end])
+    if len(between) > FURNITURE_LINES:
+        return  # more than a page's header between the copies: text of the document, not furniture
+    for ref in between:
         item, index = stream.lines[ref]
         ln = items[item].lines[index]
         text = ln.text.strip()
-        if not text or any(ch in _SENTENCE_END for ch in text) or len(text) > 60:
+        if not text or any(ch in _SENTENCE_END for ch in text) or len(text) > 60 or text.endswith((':', '：')) \
+                or _NUMBERED.match(text):
             continue
         doc.removed.append(Removal('metadata', text, ln.line, 'page furniture between two copies of the text'))
         items[item].lines[index] = Line('', ln.line, '')
+
+
+# --- paragraphs said twice ----------------------------------------------------------------------------------------
+
+PARAGRAPH_REPEAT = 16  # a paragraph this long (normalised) said twice in one text is a copy (各位代表： is not)
+_QUOTES = str.maketrans({'“': '"', '”': '"', '‘': "'", '’': "'"})
+
+
+def paragraph_key(text: str) -> str:
+    """A paragraph's content for telling copies apart: NFKC, quotes unified, no whitespace."""
+    return normalise(text).translate(_QUOTES)
+
+
+def drop_repeated_paragraphs(paragraphs: list[ParsedParagraph], doc: ParsedDocument,
+                             item_of: dict[int, int]) -> list[ParsedParagraph]:
+    """Drop every later paragraph of an item whose content is that of an earlier one: a copy the stream alignment
+    did not take out (a short run of list items repeated, a copy that differed only by a string cut since). Tables
+    are left alone; across the articles of a web page a shared passage is a quotation, not a copy. Each copy
+    dropped is reported with the line of the paragraph kept."""
+    first: dict[tuple[int, str], ParsedParagraph] = {}
+    out: list[ParsedParagraph] = []
+    for p in paragraphs:
+        key = (item_of.get(id(p), 0), paragraph_key(p.text))
+        if p.kind == 'table' or len(key[1]) < PARAGRAPH_REPEAT:
+            out.append(p)
+            continue
+        kept = first.setdefault(key, p)
+        if kept is p:
+            out.append(p)
+            continue
+        doc.duplicate_blocks.append(Removal('duplicate-block', p.text, p.line,
+                                            f'same text as the paragraph of line {kept.line}'))
+        doc.warnings.append(f'repeated text: the paragraph of line {p.line} dropped as a copy of line {kept.line}')
+    for n, p in enumerate(out, start=1):
+        p.seq = n
+    return out

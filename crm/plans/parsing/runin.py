@@ -18,7 +18,7 @@ COMMAS = ',，、'
 MIN_GROUP = 3
 FUSED_WITHIN = 25  # a sibling whose first 。 comes later than this has its title fused with its text
 MAX_TITLE = 32
-LENGTH_WEIGHT = 2.0  # cost per character a title is longer or shorter than the group's length
+LENGTH_WEIGHT = 1.0  # cost per character a title is longer or shorter than the group's length
 SHORT_TITLE, SHORT_WEIGHT = 6, 0.5  # titles shorter than this cost a little more (run-in titles are rarely that short)
 
 

@@ -35,10 +35,11 @@ _TOC_TITLE = re.compile(r'^\s*目\s*录\s*$')
 def find_web_items(lines: list[Line]) -> list[tuple[int, int, int]] | None:
     """Return (title_idx, body_idx, date_idx) triples when the text is a collection of web articles."""
     triples = []
-    for i, ln in enumerate(lines):
-        if not DATE_ONLY.match(ln.text.strip()) or i < 2:
+    filled = [i for i, ln in enumerate(lines) if ln.text.strip()]  # a double-spaced page: blank lines between
+    for n, i in enumerate(filled):
+        if not DATE_ONLY.match(lines[i].text.strip()) or n < 2:
             continue
-        body, title = i - 1, i - 2
+        body, title = filled[n - 1], filled[n - 2]
         if len(lines[body].text) > 200 and 0 < len(lines[title].text.strip()) <= 80:
             triples.append((title, body, i))
     return triples if len(triples) >= 2 else None
@@ -114,10 +115,23 @@ _HEADED = re.compile(rf'^(?:第[{CN_NUM}\d]+(?:[篇章节]|部分)|[{CN_NUM}]+�
 _CLOSING = '”’"\'」』）)》】，,。；;：:、！？!?'
 
 
-def _plain_title(text: str) -> bool:
-    """A heading's title: short, no clause punctuation, quotes closed (not a sentence cut at a quote's blank)."""
-    return (len(text) <= 40 and not re.search(r'[，,。；;：:、]', text) and text[-1] not in '“‘"\'《(（「『【'
+TITLE_CLAUSE = 12  # a numbered title in two clauses (坚持创新驱动，建设科创新城): each at most this long
+_TITLE_WORD = re.compile(r'(纲要|规划|报告|计划|草案|意见|方案|办法|决定|回顾|情况|说明|任务|目标|举措|措施|形势|思路|要求)$')
+
+
+def _plain_title(text: str, clauses: int = 1) -> bool:
+    """A heading's title: short, no sentence punctuation, quotes closed (not a sentence cut at a quote's blank),
+    and at most `clauses` clauses of a few words each (a numbered title may pair two: 坚持创新驱动，建设科创新城)."""
+    parts = re.split(r'[，,、]', text)
+    return (len(text) <= 40 and not re.search(r'[。；;：:]', text) and text[-1] not in '“‘"\'《(（「『【，,、'
+            and (len(parts) == 1 or len(parts) <= clauses and all(0 < len(p) <= TITLE_CLAUSE for p in parts))
             and text.count('“') == text.count('”') and text.count('"') % 2 == 0)
+
+
+def _section_title(text: str) -> bool:
+    """An unnumbered section title standing before its text (2024年国民经济和社会发展计划执行情况): a plain title
+    that ends with a word naming a kind of document or section."""
+    return 6 <= len(text) <= 30 and _plain_title(text) and bool(_TITLE_WORD.search(text))
 
 
 def paragraph_breaks(text: str) -> list[int]:
@@ -138,14 +152,38 @@ def paragraph_breaks(text: str) -> list[int]:
     for m in runs:
         if m.group(0) != sep:
             continue
-        if text[m.end()] in _CLOSING:  # a blank before a closing mark (“ 最多跑一次 ”) is inside a sentence
-            continue
+        if text[m.end()] in _CLOSING and not _opening_quote(text, m.end()):
+            continue  # a blank before a closing mark (“ 最多跑一次 ”) is inside a sentence
         before = text[last:m.start()].strip()
         head = _HEADED.match(before)
-        if text[m.start() - 1] in _PARAGRAPH_END or (head and _plain_title(head.group(1))):
+        after_end = last == 0 or text[last - len(sep) - 1] in _PARAGRAPH_END
+        if text[m.start() - 1] in _PARAGRAPH_END or (head and _plain_title(head.group(1), clauses=2)) or (
+                after_end and not head and _section_title(before)) or _after_table(before, text, m.end()) or (
+                _CHAPTER_START.match(text, m.end()) and before):
             cuts.append(m.end())
             last = m.end()
     return cuts
+
+
+_CHAPTER_START = re.compile(rf'第[{CN_NUM}\d]+(?:[篇章节]|部分)(?![{CN_NUM}、])\s*[^\s，,。；;、的]')
+_TABLE_CAPTION = re.compile(r'^表\s*[\d一二三四五六七八九十]')
+_TABLE_NOTE = re.compile(r'^(注|说明|备注|资料来源|数据来源)\s*[:：]')
+_PROSE = re.compile(r'[^\s]{6,}?[，,；;。][^\s]{6,}')
+
+
+def _after_table(before: str, text: str, pos: int) -> bool:
+    """A table printed inline (caption, then its cells between blanks) ends where prose begins: a stretch up to the
+    next blank that holds clause punctuation, which a figure or a cell name does not."""
+    if not _TABLE_CAPTION.match(before):
+        return False
+    nxt = _SPACE_RUN.search(text, pos)
+    stretch = text[pos:nxt.start() if nxt else len(text)]
+    return bool(_PROSE.match(stretch)) and not _TABLE_NOTE.match(stretch)
+
+
+def _opening_quote(text: str, pos: int) -> bool:
+    """An ASCII double quote at `pos` that opens a quotation (an even number of them before it)."""
+    return text[pos] == '"' and text.count('"', 0, pos) % 2 == 0
 
 
 def _marker_kind(marker: str) -> tuple[str, int | None]:

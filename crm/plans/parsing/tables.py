@@ -67,13 +67,19 @@ def _read_cells(lines: list[Line], start: int, stop: Callable[[str], bool]) -> t
     return data, i
 
 
+PROSE_CELL = 16  # a line this long with clause punctuation, after a figure, is prose (wrapped at a narrow margin)
+
+
 def _fits(text: str, cells: list[Line]) -> bool:
     """A long line belongs to the table only as a content cell after a name cell or a broken content cell."""
+    prev = cells[-1].text if cells else ''
+    if len(text) >= PROSE_CELL and re.search(r'[，,；;。]', text) and 0 < len(prev) <= 12 and re.search(r'\d', prev) \
+            and not NOTE.match(text):
+        return False  # a clause after a figure (126, 60以上) starts the paragraph after an indicator table
     if len(text) <= 40:
         return True
     if not cells:
         return False
-    prev = cells[-1].text
     if ends_sentence(text) and len(prev) <= 12 and re.search(r'\d', prev):
         return False  # a finished sentence after a figure (41, 80以上) is the paragraph after an indicator table
     return (len(prev) <= 20 and not ends_sentence(prev)) or (len(prev) > 20 and not ends_sentence(prev))
