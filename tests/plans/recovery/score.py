@@ -206,9 +206,14 @@ def score(gen: Generated, doc: ParsedDocument) -> DocScore:
                                 for s in gen.sources for t in s.tables()]
     # a text the clean document itself holds n times (各位代表： opening each of two speeches on one page) is expected
     # n times: only copies beyond those are duplicates
+    # only the import paragraphs a clean unit owns count as its copies: a paragraph of another article on the same
+    # page that shares set phrases with different figures is that article's paragraph, not a copy
     expected = Counter(units)
+    owned = dict(zip(units, carriers(units, paragraphs)))
     for k, times in expected.items():
-        parts = [_covered(k, paragraphs[n], DUPLICATE_BLOCK) for n in para_index.candidates(k)]
+        mine = {id(t) for t in owned[k]}
+        parts = [_covered(k, paragraphs[n], DUPLICATE_BLOCK) for n in para_index.candidates(k)
+                 if id(paragraphs[n]) in mine]
         total = sum(c for c in parts if c >= max(COPY_SHARE * len(k), min(len(k), COPY_CHARS)))
         out.duplicates += max(0, round(total / len(k)) - times) if k else 0
     # false cuts: real characters found nowhere in the import (read without the injected strings it kept, which
