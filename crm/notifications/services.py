@@ -104,7 +104,8 @@ def init_app(app) -> None:
     """Queue deliveries after each request (the request has committed by then); the header's unread count."""
     @app.after_request
     def _dispatch_after_request(response):
-        if db.session.info.get(_READY):
+        # a request that never used the database (the sign-in page) has no session to look in: none is made
+        if db.session.registry.has() and db.session.info.get(_READY):
             dispatch()
         return response
 
