@@ -146,9 +146,12 @@ def remembered(namespace: str, key: str, seconds: float, compute):
 _BUMP_ON_COMMIT = 'crm.cache.bump_on_commit'
 
 
-def bump_on_commit(session: Session, namespace: str) -> None:
-    """`namespace` is out of date once `session`'s transaction commits. Not before: a request of another process
-    could otherwise keep what it read just before the commit, under the new generation."""
+def changed(session: Session, namespace: str) -> None:
+    """What `namespace` keeps changes in `session`'s transaction: out of date now (for this transaction's own
+    next reads), and again once the transaction commits (another process may have kept what it read just before
+    the commit, under the generation moved now)."""
+    if has_app_context():
+        bump(namespace)
     session.info.setdefault(_BUMP_ON_COMMIT, set()).add(namespace)
 
 

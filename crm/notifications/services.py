@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.auth.models import User
-from crm.core.cache import bump_on_commit, remembered
+from crm.core.cache import changed, remembered
 from crm.core.i18n import gettext as _
 from crm.core.mail import send_mail
 from crm.db import db, utcnow
@@ -74,7 +74,7 @@ def notify(user: Any, kind: str, subject: str, body: str | None = None, link: st
     db.session.add(NotificationDelivery(notification_id=notification.id, channel='inbox', status='sent', attempts=1))
     db.session.flush()
     db.session.info.setdefault(_NEW, []).append(notification)
-    bump_on_commit(db.session(), unread_namespace(notification.user_id))  # the header counts it on the next page
+    changed(db.session(), unread_namespace(notification.user_id))  # the header counts it on the next page
     return notification
 
 
@@ -148,7 +148,7 @@ def mark_read(user_id: int, notification_id: int | None = None) -> int:
     stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    bump_on_commit(db.session(), unread_namespace(user_id))
+    changed(db.session(), unread_namespace(user_id))
     return db.session.execute(stmt.values(read_at=utcnow()), execution_options={'synchronize_session': False}).rowcount
 
 
