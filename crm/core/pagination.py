@@ -77,21 +77,28 @@ def page_statements(ids: Select, order: Sequence[Any], columns: Select) -> tuple
     """(one page of rows, the count) over `ids` (`select(Model.id).where(...)`).
 
     The page's ids are found in `order` on the indexes (`limit` and `offset` are parameters), and read with the
-    `columns` of a row in the same statement.
+    `columns` of a row in the same statement. Each row starts with the total (the count, a subquery the database
+    runs once), so a page is one round trip to the database; the count alone serves a page past the end.
     """
     page = ids.order_by(*order).limit(bindparam('limit', type_=Integer)).offset(bindparam('offset', type_=Integer))
-    rows = columns.where(ids.selected_columns[0].in_(page.scalar_subquery())).order_by(*order)
-    return rows, ids.with_only_columns(func.count(), maintain_column_froms=True)
+    count = ids.with_only_columns(func.count(), maintain_column_froms=True)
+    rows = (columns.with_only_columns(count.scalar_subquery(), *columns.selected_columns, maintain_column_froms=True)
+            .where(ids.selected_columns[0].in_(page.scalar_subquery())).order_by(*order))
+    return rows, count
 
 
 def prepared_page(statements: tuple[Select, Select], params: dict[str, Any], page: int, per_page: int,
                   make: Callable[[Any], Any]) -> Page:
-    """Run `page_statements` for one page with the filters' `params`; `make(row)` builds each item."""
+    """Run `page_statements` for one page with the filters' `params`; `make(row)` builds each item (from the row's
+    columns after the total)."""
     rows, count = statements
     connection = db.session.connection()
-    items = [make(row) for row in
-             connection.execute(rows, {**params, 'limit': per_page, 'offset': (page - 1) * per_page})]
-    return Page(items=items, page=page, per_page=per_page, total=connection.execute(count, params).scalar() or 0)
+    found = connection.execute(rows, {**params, 'limit': per_page, 'offset': (page - 1) * per_page}).all()
+    if found:
+        total = found[0][0]
+    else:  # no row to carry the total: none at all on the first page, else a page past the end
+        total = connection.execute(count, params).scalar() or 0 if page > 1 else 0
+    return Page(items=[make(row[1:]) for row in found], page=page, per_page=per_page, total=total)
 
 
 # --- sorting by a column: `?sort=<key>&dir=asc|desc`, keys from each list's whitelist -----------------------------

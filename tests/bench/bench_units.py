@@ -32,7 +32,8 @@ def run(ctx, compare) -> list[dict]:
         from crm.auth.models import user_by_email
         login_user(user_by_email('bench@demo-crm.cn'))
         filters = {'area_min': 100.0}
-        memory_page = vacancy_page(filters, Sort('rent', descending=True), 1, 50)  # plain rows, as the page renders them
+        memory_sort = Sort('rent', descending=True)
+        memory_page = vacancy_page(filters, memory_sort, 1, 50)  # plain rows, as the page renders them
         from crm.platforms.listing import platform_groups
 
         platforms = platform_groups()  # as the page passes them: by district
@@ -48,7 +49,7 @@ def run(ctx, compare) -> list[dict]:
             from flask_login import login_user
 
             login_user(bench_user)
-            render_template('platforms/vacancies.html', page=memory_page, filters=filters, sort='-rent',
+            render_template('platforms/vacancies.html', page=memory_page, filters=filters, sort=memory_sort,
                             uses=UNIT_USES, platforms=platforms)
 
     with app.app_context():
