@@ -12,6 +12,7 @@ from crm.core import clock
 from crm.db import db
 from crm.firms.models import Firm
 from crm.leads.followups import CLOSED_STAGES, DEFAULT_STALE_DAYS
+from crm.leads.listing import forget_totals
 from crm.leads.models import (
     ACTIVITY_KINDS,
     PRIORITIES,
@@ -133,5 +134,6 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
             db.session.execute(insert(table), rows[start:start + 20_000])
     if links:
         db.session.execute(insert(lead_platform), links)
+    forget_totals(db.session())  # bulk inserts: the ORM's flush does not see them
     db.session.flush()
     return {'demo_leads': len(ids), 'demo_stage_changes': len(changes)}

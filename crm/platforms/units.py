@@ -9,16 +9,17 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, bindparam, event, func, insert, select, text
+from sqlalchemy.orm import Session, aliased
 
 from config import ROOT
 from crm.core import audit, clock
 from crm.core.access import scoped, visibility_clause
+from crm.core.cache import changed
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.labels import unit_status_label
-from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
+from crm.core.pagination import Page, PageStatements, Sort, kept_total_page, page_statements, sort_arg, sort_order
 from crm.db import db, utcnow
 from crm.platforms.listing import ROW_COLUMNS, VacancyRow
 from crm.platforms.models import (
@@ -191,7 +192,7 @@ def _conditions(keys) -> list:
     return status + [clause for key, clause in FILTERS.items() if key in keys]
 
 
-def _search_statements(keys: frozenset[str], sort: Sort, scope=None) -> tuple[Select, Select]:
+def _search_statements(keys: frozenset[str], sort: Sort, scope=None) -> PageStatements:
     """(one page of rows, the count) for one combination of filled-in filters and a sort, within `scope`."""
     stmt = select(Unit.id).where(*_conditions(keys))
     return page_statements(stmt if scope is None else stmt.where(scope), _order(sort), ROW_COLUMNS)
@@ -237,7 +238,20 @@ def vacancy_page(filters: dict[str, Any], sort: Sort, page: int, per_page: int) 
     scope = visibility_clause(Unit)
     statements = (_unscoped_search(frozenset(params), sort) if scope is None
                   else _search_statements(frozenset(params), sort, scope))  # park managers: their platforms
-    return prepared_page(statements, params, page, per_page, lambda row: VacancyRow(*row))
+    return kept_total_page(statements, params, page, per_page, lambda row: VacancyRow(*row), namespace=TOTALS,
+                           seconds=TOTALS_SECONDS, scope=scope)
+
+
+# The search's total counts every matching unit: it is kept per filter and viewer scope until a unit is written,
+# in any process, and at the latest after TOTALS_SECONDS.
+TOTALS = 'unit-totals'
+TOTALS_SECONDS = 60
+
+
+@event.listens_for(Session, 'before_flush')
+def _units_changing(session: Session, _context, _instances) -> None:
+    if any(isinstance(obj, Unit) for obj in (*session.new, *session.dirty, *session.deleted)):
+        changed(session, TOTALS)
 
 
 # --- seed and demo data -------------------------------------------------------------------------
@@ -298,6 +312,7 @@ def demo_units(count: int, seed: int = 7) -> dict[str, int]:
                          'is_demo': True, 'version': 1})
     if rows:
         db.session.execute(insert(Unit), rows)
+        changed(db.session(), TOTALS)  # a bulk insert: the ORM's flush does not see it
     db.session.flush()
     refresh_unit_statistics()
     return {'demo_units': len(rows)}
