@@ -10,6 +10,7 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, func, select
 
+from crm.core.cache import cache, generation
 from crm.core.validators import record_id  # a number either database can take as an offset factor
 from crm.db import db
 
@@ -120,8 +121,6 @@ def kept_total_page(statements: PageStatements, params: dict[str, Any], page: in
     """`prepared_page` with the total kept in the figures cache (crm.core.cache) per filters (`params` and the
     `variant` of the statements) and viewer `scope` (the WHERE clause of the viewer's scope, None for everything),
     while `namespace` stays unchanged, at most `seconds`: an exact count of a big list is not taken on every page."""
-    from crm.core.cache import cache, generation
-
     store = cache()
     filters = repr((variant, sorted((name, repr(value)) for name, value in params.items())))
     key = f'{namespace}:{_viewer_key(scope)}:{hashlib.sha256(filters.encode()).hexdigest()[:32]}'
