@@ -8,13 +8,14 @@ writers queue on the database lock instead of failing or losing each other's upd
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from alembic.config import Config
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -130,6 +131,34 @@ def _sqlite_on_begin(conn) -> None:
     conn.exec_driver_sql('BEGIN IMMEDIATE' if _write_intent.get() else 'BEGIN')
 
 
+# A database server's connections (PostgreSQL) are not tested before every use, which cost a round trip per request:
+# a connection is pinged only when it lay unused in the pool longer than PING_AFTER_IDLE_SECONDS (a server restart,
+# a firewall or an idle timeout may have closed it meanwhile), and replaced after POOL_RECYCLE_SECONDS whatever
+# happens. A connection that breaks while in use fails that request; the pool then drops every connection made
+# before the break (SQLAlchemy's disconnect handling), so the next requests get fresh ones.
+PING_AFTER_IDLE_SECONDS = 30.0
+POOL_RECYCLE_SECONDS = 1800
+IDLE_SINCE = 'crm_idle_since'
+
+
+def _note_idle(_dbapi_conn, record) -> None:
+    record.info[IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine):
+    def ping(dbapi_conn, record, _proxy) -> None:
+        idle_since = record.info.pop(IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f'connection lost while idle: {error}') from error
+        if not alive:
+            raise exc.DisconnectionError('connection lost while idle')
+    return ping
+
+
 def normalise_url(url: str) -> str:
     """Accept the usual `postgresql://` spelling and use the psycopg (v3) driver for it."""
     for prefix in ('postgres://', 'postgresql://'):
@@ -147,12 +176,15 @@ def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
         kwargs['poolclass'] = NullPool
     if url.startswith('sqlite'):
         kwargs.setdefault('connect_args', {})['check_same_thread'] = False
-    else:
-        kwargs['pool_pre_ping'] = True
+    elif pooled:
+        kwargs['pool_recycle'] = POOL_RECYCLE_SECONDS
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == 'sqlite':
         event.listen(engine, 'connect', _sqlite_on_connect)
         event.listen(engine, 'begin', _sqlite_on_begin)
+    elif pooled:
+        event.listen(engine, 'checkin', _note_idle)
+        event.listen(engine, 'checkout', _ping_if_idle(engine))
     return engine
 
 

@@ -25,6 +25,7 @@ os.environ.setdefault('CRM_ENV', 'testing')
 
 from crm import create_app  # noqa: E402
 from crm.cli import alembic_config  # noqa: E402
+from crm.core import cache as figures_cache  # noqa: E402
 from crm.db import db  # noqa: E402
 from crm.extensions import limiter  # noqa: E402
 
@@ -173,6 +174,8 @@ def db_session(app, request):
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode='create_savepoint')
     limiter.reset()
+    if isinstance(app.extensions.get(figures_cache.EXTENSION), figures_cache.MemoryCache):
+        app.extensions[figures_cache.EXTENSION] = figures_cache.MemoryCache()  # nothing kept from another test
     yield db.session
     db.session.remove()
     transaction.rollback()

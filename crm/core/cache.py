@@ -18,7 +18,9 @@ import time
 from typing import Any
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from config import ConfigError
 
@@ -127,3 +129,41 @@ def generation(namespace: str) -> str:
 def bump(namespace: str) -> None:
     """Every entry of `namespace` is out of date, in every process sharing the cache."""
     cache().incr(generation(namespace))
+
+
+def remembered(namespace: str, key: str, seconds: float, compute):
+    """The value kept under `key` (in `namespace`, as of its current generation), else `compute()` kept for
+    `seconds`: one cache read when it is there."""
+    store = cache()
+    current, hit = store.get_many([generation(namespace), key])
+    if hit is not None and hit[0] == current:
+        return hit[1]
+    value = compute()
+    store.set(key, (current, value), seconds)
+    return value
+
+
+_BUMP_ON_COMMIT = 'crm.cache.bump_on_commit'
+
+
+def changed(session: Session, namespace: str) -> None:
+    """What `namespace` keeps changes in `session`'s transaction: out of date now (for this transaction's own
+    next reads), and again once the transaction commits (another process may have kept what it read just before
+    the commit, under the generation moved now)."""
+    if has_app_context():
+        bump(namespace)
+    session.info.setdefault(_BUMP_ON_COMMIT, set()).add(namespace)
+
+
+@event.listens_for(Session, 'after_commit')
+def _bump_committed(session: Session) -> None:
+    namespaces = session.info.pop(_BUMP_ON_COMMIT, None)
+    if namespaces and has_app_context():
+        for namespace in sorted(namespaces):
+            bump(namespace)
+
+
+@event.listens_for(Session, 'after_soft_rollback')
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested and previous_transaction.parent is None:
+        session.info.pop(_BUMP_ON_COMMIT, None)

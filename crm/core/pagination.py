@@ -1,13 +1,16 @@
 """Offset pagination: the page is found on the ids first, on an index, so deep pages stay cheap."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import request
+from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, func, select
 
+from crm.core.cache import cache, generation
 from crm.core.validators import record_id  # a number either database can take as an offset factor
 from crm.db import db
 
@@ -73,25 +76,69 @@ def paginate(stmt: Select, page: int, per_page: int, *, entities: bool = True) -
 
 # --- prepared pages: statements built once per combination of filters, values bound at execution ----------------
 
-def page_statements(ids: Select, order: Sequence[Any], columns: Select) -> tuple[Select, Select]:
-    """(one page of rows, the count) over `ids` (`select(Model.id).where(...)`).
+class PageStatements(NamedTuple):
+    """The statements of a prepared list: a page of rows each starting with the total, the same rows alone (when
+    the total is known), and the count."""
+
+    rows_and_total: Select
+    rows: Select
+    count: Select
+
+
+def page_statements(ids: Select, order: Sequence[Any], columns: Select) -> PageStatements:
+    """The statements of one page of rows over `ids` (`select(Model.id).where(...)`), and of the count.
 
     The page's ids are found in `order` on the indexes (`limit` and `offset` are parameters), and read with the
-    `columns` of a row in the same statement.
+    `columns` of a row in the same statement. The rows can start with the total (the count, a subquery the
+    database runs once), so a page is one round trip to the database; the count alone serves a page past the end.
     """
     page = ids.order_by(*order).limit(bindparam('limit', type_=Integer)).offset(bindparam('offset', type_=Integer))
+    count = ids.with_only_columns(func.count(), maintain_column_froms=True)
     rows = columns.where(ids.selected_columns[0].in_(page.scalar_subquery())).order_by(*order)
-    return rows, ids.with_only_columns(func.count(), maintain_column_froms=True)
+    with_total = rows.with_only_columns(count.scalar_subquery(), *rows.selected_columns, maintain_column_froms=True)
+    return PageStatements(with_total, rows, count)
 
 
-def prepared_page(statements: tuple[Select, Select], params: dict[str, Any], page: int, per_page: int,
-                  make: Callable[[Any], Any]) -> Page:
-    """Run `page_statements` for one page with the filters' `params`; `make(row)` builds each item."""
-    rows, count = statements
+def prepared_page(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
+                  make: Callable[[Any], Any], *, total: int | None = None) -> Page:
+    """Run `page_statements` for one page with the filters' `params`; `make(row)` builds each item (from the row's
+    own columns). `total`: already known (kept from an earlier page), not counted again."""
     connection = db.session.connection()
-    items = [make(row) for row in
-             connection.execute(rows, {**params, 'limit': per_page, 'offset': (page - 1) * per_page})]
-    return Page(items=items, page=page, per_page=per_page, total=connection.execute(count, params).scalar() or 0)
+    values = {**params, 'limit': per_page, 'offset': (page - 1) * per_page}
+    if total is not None:
+        return Page(items=[make(row) for row in connection.execute(statements.rows, values)], page=page,
+                    per_page=per_page, total=total)
+    found = connection.execute(statements.rows_and_total, values).all()
+    if found:
+        total = found[0][0]
+    else:  # no row to carry the total: none at all on the first page, else a page past the end
+        total = connection.execute(statements.count, params).scalar() or 0 if page > 1 else 0
+    return Page(items=[make(row[1:]) for row in found], page=page, per_page=per_page, total=total)
+
+
+def kept_total_page(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
+                    make: Callable[[Any], Any], *, namespace: str, seconds: float, scope, variant: Any = ()) -> Page:
+    """`prepared_page` with the total kept in the figures cache (crm.core.cache) per filters (`params` and the
+    `variant` of the statements) and viewer `scope` (the WHERE clause of the viewer's scope, None for everything),
+    while `namespace` stays unchanged, at most `seconds`: an exact count of a big list is not taken on every page."""
+    store = cache()
+    filters = repr((variant, sorted((name, repr(value)) for name, value in params.items())))
+    key = f'{namespace}:{_viewer_key(scope)}:{hashlib.sha256(filters.encode()).hexdigest()[:32]}'
+    current, kept = store.get_many([generation(namespace), key])
+    known = kept[1] if kept is not None and kept[0] == current else None
+    found = prepared_page(statements, params, page, per_page, make, total=known)
+    if known is None:
+        store.set(key, (current, found.total), seconds)
+    return found
+
+
+def _viewer_key(scope) -> str:
+    """Whom a scoped count is for: everybody's is the same; a narrowed one is the viewer's own."""
+    if scope is None:
+        return 'all'
+    if not current_user.is_authenticated:
+        return 'nobody'
+    return f"{current_user.role_code}:{current_user.id}:{','.join(map(str, sorted(current_user.platform_ids)))}"
 
 
 # --- sorting by a column: `?sort=<key>&dir=asc|desc`, keys from each list's whitelist -----------------------------

@@ -1,7 +1,7 @@
 """Per-request plumbing: request id, audit actor, transaction intent and security headers."""
 from __future__ import annotations
 
-import uuid
+import secrets
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
@@ -40,7 +40,15 @@ def is_stateless_request() -> bool:
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, except that a stateless page never sets (or refreshes) the cookie: the
-    CSRF token its template generates is not worth a cookie on a link sent outside the office."""
+    CSRF token its template generates is not worth a cookie on a link sent outside the office. The cookie's
+    signer is made once per key (Flask makes a new one, with its key derivation, for every request)."""
+
+    def get_signing_serializer(self, app):
+        key = (app.secret_key, tuple(app.config.get('SECRET_KEY_FALLBACKS') or ()))
+        cached = app.extensions.get('crm_session_signer')
+        if cached is None or cached[0] != key:
+            cached = app.extensions['crm_session_signer'] = (key, super().get_signing_serializer(app))
+        return cached[1]
 
     def should_set_cookie(self, app, session) -> bool:
         return not is_stateless_request() and super().should_set_cookie(app, session)
@@ -52,7 +60,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def _begin_request() -> None:
-    g.request_id = uuid.uuid4().hex[:16]
+    g.request_id = secrets.token_hex(8)
     declare_write_intent(request.method not in READ_METHODS)
     audit.set_context(audit.AuditContext(request_id=g.request_id, ip=request.remote_addr))
     if request.endpoint != 'static':

@@ -4,7 +4,7 @@ from __future__ import annotations
 import statistics
 from datetime import datetime
 
-from sqlalchemy import func, select, true
+from sqlalchemy import ColumnElement, func, select, true
 
 from crm.auth.models import User
 from crm.core import clock
@@ -146,24 +146,37 @@ CACHE_SECONDS = 60
 NAMESPACE = 'dashboard'
 
 
+def _latest(column) -> ColumnElement:
+    return select(func.max(column)).scalar_subquery()
+
+
 def _pipeline_version() -> tuple:
     """Stage moves show at once; other lead edits (amounts, owner, source) within the cache's minute — a follow-up
     touches its lead's row too, and must not recompute the whole pipeline."""
-    return (db.session.scalar(select(func.max(StageChange.id))),)  # a new lead logs its first stage too
+    return (_latest(StageChange.id),)  # a new lead logs its first stage too
 
 
 def _follow_up_version() -> tuple:
     """Follow-ups, next follow-up dates and last contacts live on the lead row; the date moves the figures too."""
-    return (db.session.scalar(select(func.max(Activity.id))), db.session.scalar(select(func.max(Activity.updated_at))),
-            db.session.scalar(select(func.max(Lead.updated_at))), clock.today())
+    return _latest(Activity.id), _latest(Activity.updated_at), _latest(Lead.updated_at), clock.today()
 
 
 def _vacancy_version() -> tuple:
-    return (db.session.scalar(select(func.max(Unit.updated_at))),)
+    return (_latest(Unit.updated_at),)
+
+
+def _versions() -> dict[str, tuple]:
+    """Each group's fingerprint. A group's version function gives plain values and SQL expressions (index
+    look-ups); the expressions of every group are read in one statement, one round trip to the database."""
+    parts = {group: version_of() for group, (version_of, _figures) in GROUPS.items()}
+    probes = [part for found in parts.values() for part in found if isinstance(part, ColumnElement)]
+    values = iter(db.session.execute(select(*probes)).one() if probes else ())
+    return {group: tuple(next(values) if isinstance(part, ColumnElement) else part for part in found)
+            for group, found in parts.items()}
 
 
 # each group of figures is recomputed when its own data changes, whichever worker process changed it, and at
-# the latest after CACHE_SECONDS: (fingerprint of the data behind it — index look-ups —, the figures)
+# the latest after CACHE_SECONDS: (fingerprint of the data behind it — index look-ups, read together —, the figures)
 GROUPS = {
     'pipeline': (_pipeline_version, lambda: {
         'signed': signed_total(), 'funnel': funnel(), 'median_days': median_days_in_stage(),
@@ -185,10 +198,11 @@ def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) ->
     keys = [f"{NAMESPACE}:{':'.join(map(str, cache_key))}:{group}" for group in GROUPS] if store else []
     found = store.get_many([generation(NAMESPACE), *keys]) if store else []
     current = found[0] if found else None
+    versions = _versions() if store else {}
     data: dict = {}
     computed = []
-    for n, (group, (version_of, figures)) in enumerate(GROUPS.items()):
-        version = version_of() if store else None
+    for n, (group, (_version_of, figures)) in enumerate(GROUPS.items()):
+        version = versions.get(group)
         hit = found[n + 1] if store else None
         if hit and hit[0] == current and hit[1] == version:
             part = hit[2]

@@ -24,6 +24,7 @@ from crm.leads.models import (
     lead_platform,
     stay_days,
 )
+from crm.leads.queries import forget_totals
 from crm.platforms.models import Platform
 
 DEMO_PLATFORMS = ('跨贸小镇', '数字经济产业园', '中国(杭州)人力资源服务产业园', '电竞数娱产业园', '人工智能产业园区',
@@ -133,5 +134,6 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
             db.session.execute(insert(table), rows[start:start + 20_000])
     if links:
         db.session.execute(insert(lead_platform), links)
+    forget_totals(db.session())  # bulk inserts: the ORM's flush does not see them
     db.session.flush()
     return {'demo_leads': len(ids), 'demo_stage_changes': len(changes)}

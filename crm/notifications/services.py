@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crm.auth.models import User
 from crm.core import queue
+from crm.core.cache import changed, remembered
 from crm.core.i18n import gettext as _
 from crm.core.mail import send_mail
 from crm.db import db, utcnow
@@ -74,6 +75,7 @@ def notify(user: Any, kind: str, subject: str, body: str | None = None, link: st
     db.session.add(NotificationDelivery(notification_id=notification.id, channel='inbox', status='sent', attempts=1))
     db.session.flush()
     db.session.info.setdefault(_NEW, []).append(notification)
+    changed(db.session(), unread_namespace(notification.user_id))  # the header counts it on the next page
     return notification
 
 
@@ -103,7 +105,8 @@ def init_app(app) -> None:
     """Queue deliveries after each request (the request has committed by then); the header's unread count."""
     @app.after_request
     def _dispatch_after_request(response):
-        if db.session.info.get(_READY):
+        # a request that never used the database (the sign-in page) has no session to look in: none is made
+        if db.session.registry.has() and db.session.info.get(_READY):
             dispatch()
         return response
 
@@ -112,15 +115,31 @@ def init_app(app) -> None:
         def unread_notifications() -> int:
             if not current_user.is_authenticated:
                 return 0
-            return unread_count(current_user.id)
+            return remembered_unread_count(current_user.id)
         return {'unread_notifications': unread_notifications}
 
 
 # --- reading ----------------------------------------------------------------------------------------------------
 
+# The header shows the count on every page: it is kept in the figures cache (crm.core.cache) and counted afresh
+# when a notification for the user is committed or one is marked read, in whichever process; at the latest after
+# UNREAD_CACHE_SECONDS.
+UNREAD_CACHE_SECONDS = 60
+
+
+def unread_namespace(user_id: int) -> str:
+    return f'unread:{user_id}'
+
+
 def unread_count(user_id: int) -> int:
     return db.session.scalar(select(func.count(Notification.id))
                              .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+
+def remembered_unread_count(user_id: int) -> int:
+    """`unread_count`, from the cache while no notification of the user arrived or was read."""
+    return remembered(unread_namespace(user_id), f'{unread_namespace(user_id)}:count', UNREAD_CACHE_SECONDS,
+                      lambda: unread_count(user_id))
 
 
 def mark_read(user_id: int, notification_id: int | None = None) -> int:
@@ -128,6 +147,7 @@ def mark_read(user_id: int, notification_id: int | None = None) -> int:
     stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
+    changed(db.session(), unread_namespace(user_id))
     return db.session.execute(stmt.values(read_at=utcnow()), execution_options={'synchronize_session': False}).rowcount
 
 

@@ -5,11 +5,15 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
+from flask_login import current_user
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from crm.core.access import visibility_clause
+from crm.core.cache import changed, remembered
 from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
 
@@ -29,11 +33,43 @@ def _initials(text: str) -> str:
     return ''.join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors='default')).lower()
 
 
-def _visible_platforms() -> list:
+class PlatformOption(NamedTuple):
+    id: int
+    name: str
+    district: str | None
+    aliases: list[str] | None
+
+
+# The lists, filters and forms of most pages offer the platforms: the list of each scope is kept in the figures
+# cache (crm.core.cache) until a platform is added, changed or removed, in whichever process.
+NAMESPACE = 'platform-options'
+CACHE_SECONDS = 600
+
+
+def _visible_platforms() -> list[PlatformOption]:
     scope = visibility_clause(Platform)
+    return remembered(NAMESPACE, f'{NAMESPACE}:{_scope_key(scope)}', CACHE_SECONDS, lambda: _read_platforms(scope))
+
+
+def _scope_key(scope) -> str:
+    """What the platform scope rule looks at: the role and, for a park manager, the platforms."""
+    if scope is None:
+        return 'all'
+    if not current_user.is_authenticated:
+        return 'nobody'
+    return f"{current_user.role_code}:{','.join(map(str, sorted(current_user.platform_ids)))}"
+
+
+def _read_platforms(scope) -> list[PlatformOption]:
     stmt = _PLATFORM_OPTIONS if scope is None else _PLATFORM_OPTIONS.where(scope)
     rows = db.session.connection().execute(stmt).all()  # plain rows, no ORM result processing
-    return sorted(rows, key=lambda r: (pinyin(r.district or ''), pinyin(r.name), r.id))
+    return [PlatformOption(*row) for row in sorted(rows, key=lambda r: (pinyin(r.district or ''), pinyin(r.name), r.id))]
+
+
+@event.listens_for(Session, 'before_flush')
+def _platforms_changing(session: Session, _context, _instances) -> None:
+    if any(isinstance(obj, Platform) for obj in (*session.new, *session.dirty, *session.deleted)):
+        changed(session, NAMESPACE)
 
 
 def platform_groups(rows=None) -> dict[str, list[tuple[int, str]]]:

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, bindparam, event, select
+from sqlalchemy.orm import Session, aliased
 
 from crm.core.access import scoped, visibility_clause
 from crm.core.args import id_arg
-from crm.core.pagination import Page, Sort, page_statements, prepared_page, sort_arg, sort_order
+from crm.core.cache import changed
+from crm.core.pagination import Page, PageStatements, Sort, kept_total_page, page_statements, sort_arg, sort_order
 from crm.platforms.listing import ROW_COLUMNS, VacancyRow
 from crm.platforms.models import Building, Platform, Unit, UnitStatus
 
@@ -148,7 +149,7 @@ def _conditions(keys) -> list:
     return status + [clause for key, clause in FILTERS.items() if key in keys]
 
 
-def _search_statements(keys: frozenset[str], sort: Sort, scope=None) -> tuple[Select, Select]:
+def _search_statements(keys: frozenset[str], sort: Sort, scope=None) -> PageStatements:
     """(one page of rows, the count) for one combination of filled-in filters and a sort, within `scope`."""
     stmt = select(Unit.id).where(*_conditions(keys))
     return page_statements(stmt if scope is None else stmt.where(scope), _order(sort), ROW_COLUMNS)
@@ -194,6 +195,19 @@ def vacancy_page(spec: VacancyFilter, page: int, per_page: int) -> Page:
     scope = visibility_clause(Unit)
     statements = (_unscoped_search(frozenset(params), sort) if scope is None
                   else _search_statements(frozenset(params), sort, scope))  # park managers: their platforms
-    return prepared_page(statements, params, page, per_page, lambda row: VacancyRow(*row))
+    return kept_total_page(statements, params, page, per_page, lambda row: VacancyRow(*row), namespace=TOTALS,
+                           seconds=TOTALS_SECONDS, scope=scope)
+
+
+# The search's total counts every matching unit: it is kept per filter and viewer scope until a unit is written,
+# in any process, and at the latest after TOTALS_SECONDS.
+TOTALS = 'unit-totals'
+TOTALS_SECONDS = 60
+
+
+@event.listens_for(Session, 'before_flush')
+def _units_changing(session: Session, _context, _instances) -> None:
+    if any(isinstance(obj, Unit) for obj in (*session.new, *session.dirty, *session.deleted)):
+        changed(session, TOTALS)
 
 

@@ -14,10 +14,12 @@ from sqlalchemy import func, insert, select, text
 from config import ROOT
 from crm.core import audit, clock
 from crm.core.access import scoped
+from crm.core.cache import changed
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.labels import unit_status_label
 from crm.db import db, utcnow
+from crm.platforms import queries
 from crm.platforms.models import (
     FITOUTS,
     UNIT_STATUSES,
@@ -195,6 +197,7 @@ def demo_units(count: int, seed: int = 7) -> dict[str, int]:
                          'is_demo': True, 'version': 1})
     if rows:
         db.session.execute(insert(Unit), rows)
+        changed(db.session(), queries.TOTALS)  # a bulk insert: the ORM's flush does not see it
     db.session.flush()
     refresh_unit_statistics()
     return {'demo_units': len(rows)}

@@ -1,12 +1,14 @@
 """CPU milliseconds per request of the main pages, and where one page's CPU goes (cProfile).
 
-    python -m tests.bench.page_cpu DATABASE_URL [REQUESTS] [--profile PAGE]
+    python -m tests.bench.page_cpu DATABASE_URL [REQUESTS] [--profile PAGE | --statements]
 
 Signs in as a leader through the test client and requests the login page, lead list, a lead's page, its match
 page, the dashboard and the vacancy search in turns; prints each page's median and lowest CPU time
 (`time.process_time`, so time spent waiting for a loaded machine or the database server is not counted). The
 database is migrated and filled as `make bench` fills it (100,000 leads, 20,000 firms) when it has no leads yet;
-keep it between runs to compare code changes. `--profile PAGE` prints the page's top frames instead.
+keep it between runs to compare code changes. `--profile PAGE` prints the page's top frames instead;
+`--statements` prints the SQL statements of one (warm) request of each page and, on PostgreSQL, its round trips to
+the server (the driver's protocol trace: the pool's ping, BEGIN and the closing ROLLBACK count too).
 See docs/performance-profile.md.
 """
 from __future__ import annotations
@@ -55,10 +57,65 @@ def _app(url: str):
     return app
 
 
+class StatementLog:
+    """The statements the app sends, and on PostgreSQL the round trips they take (libpq's protocol trace: one
+    ReadyForQuery answers each simple query and each Sync)."""
+
+    def __init__(self, engine) -> None:
+        import tempfile
+
+        from sqlalchemy import event
+
+        self.statements: list[str] = []
+        self.trace = tempfile.NamedTemporaryFile('w+', prefix='crm-pq-trace-', suffix='.txt')
+        event.listen(engine, 'before_cursor_execute', self._statement)
+        if engine.dialect.name == 'postgresql':
+            engine.dispose()  # traced from their first message: connections are made anew
+            event.listen(engine, 'connect', self._traced)
+
+    def _statement(self, _conn, _cursor, statement, *_args) -> None:
+        self.statements.append(' '.join(statement.split()))
+
+    def _traced(self, dbapi_conn, _record) -> None:
+        from psycopg import pq
+
+        dbapi_conn.pgconn.trace(self.trace.fileno())
+        dbapi_conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+    def measure(self, request) -> tuple[list[str], list[str]]:
+        """(statements, protocol messages sent that waited for an answer) of one call of `request`."""
+        self.statements.clear()
+        start = self.trace.seek(0, io.SEEK_END)
+        request()
+        self.trace.seek(start)
+        sent = [line.split('\t', 3)[-1].strip() if 'Query' in line else 'Sync'
+                for line in self.trace.read().splitlines()
+                if line.startswith('F\t') and ('\tQuery\t' in line or line.rstrip().endswith('\tSync'))]
+        return list(self.statements), sent
+
+
+def print_statements(app, pages: dict) -> None:
+    """Each page's statements and round trips, one warm request each."""
+    from crm.db import db
+
+    with app.app_context():
+        log = StatementLog(db.engine)
+    for name, (who, path) in pages.items():
+        for _ in range(2):
+            who.get(path)  # warm (new connections on PostgreSQL)
+        statements, trips = log.measure(lambda: who.get(path))
+        print(f'{name}: {len(statements)} statements, {len(trips) if trips else "-"} round trips  ({path})')
+        for text in statements:
+            print('    SQL', text[:140])
+        for text in trips:
+            print('    sent', text[:140])
+
+
 def main(argv: list[str]) -> None:
     from tests.bench.bench_leads import _login
 
     profile = argv[argv.index('--profile') + 1] if '--profile' in argv else None
+    statements = '--statements' in argv
     args = [a for a in argv if not a.startswith('--') and a != profile]
     url, requests = args[0], int(args[1]) if len(args) > 1 else 40
     app = _app(url)
@@ -71,6 +128,9 @@ def main(argv: list[str]) -> None:
     for name, (who, path) in pages.items():
         for _ in range(3):  # warm: compiled templates and statements, caches
             assert who.get(path).status_code == 200, name
+    if statements:
+        print_statements(app, pages)
+        return
     if profile:
         who, path = pages[profile]
         profiler = cProfile.Profile()

@@ -265,3 +265,21 @@ def test_an_inbox_is_personal(client, factories, db_session, in_app):
     response = post_form(client, f'/notifications/{note.id}/read', {}, token_from='/notifications/')
     assert response.status_code == 404
     assert db_session.get(Notification, note.id).read_at is None
+
+
+def test_a_new_notification_shows_in_the_header_count_on_the_next_page(app, client, factories, db_session):
+    """The header's count is kept between pages, and counted afresh as soon as a notification arrives (here from
+    another user's request) or is read."""
+    leader, officer = factories.user('leader'), factories.user('officer')
+    first, second = factories.lead(title='甲项目'), factories.lead(title='乙项目')
+    login(client, officer.email, factories.PASSWORD)
+    for _ in range(2):  # counted, then kept
+        assert 'data-figure="unread-count"' not in client.get('/').get_data(as_text=True)
+    boss = app.test_client()
+    login(boss, leader.email, factories.PASSWORD)
+    for n, lead in enumerate((first, second), start=1):
+        assigned = post_form(boss, f'/leads/{lead.id}/assign', {'owner_id': officer.id}, token_from=f'/leads/{lead.id}')
+        assert assigned.status_code == 302
+        assert re.search(rf'data-figure="unread-count">{n}<', client.get('/leads/').get_data(as_text=True))
+    assert post_form(client, '/notifications/read-all', {}, token_from='/notifications/').status_code == 302
+    assert 'data-figure="unread-count"' not in client.get('/').get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Buildings and units: scope on every path, officers read only, edit conflicts, status history, safe exports."""
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,8 +9,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from crm.core.exports import csv_bytes, xlsx_bytes
+from crm.db import db
 from crm.platforms.models import Unit, UnitStatusChange
-from tests.conftest import post_form
+from crm.platforms.services import ensure_platform
+from tests.conftest import login, post_form
 
 
 def _setup(factories):
@@ -165,3 +168,28 @@ def test_every_vacancy_sort_and_filter_answers_from_plain_rows(client, factories
                       f'&building_id={building.id}').get_data(as_text=True)
     assert '3F · a2' in html and '3F · a1' not in html and '3F · a3' not in html
     assert '10,220' in client.get(f'{base}&area_max=150').get_data(as_text=True)  # 2.8 × 120 × 365 / 12 a month
+
+
+def _platform_options(page: str) -> set[str]:
+    select = re.search(r'<select name="platform_id".*?</select>', page, re.S).group(0)
+    return set(re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select))
+
+
+def test_the_platforms_offered_follow_the_viewers_scope_and_new_platforms(app, client, factories, logged_in, in_app,
+                                                                          db_session):
+    """The platform lists of the pages are kept between requests, per scope: a park manager is offered their own
+    platform only, whoever asked before, and a platform added shows on the next page."""
+    own = factories.platform('甲园')
+    factories.platform('乙园')
+    logged_in('leader')
+    assert {'甲园', '乙园'} <= _platform_options(client.get('/platforms/vacancies').get_data(as_text=True))
+    manager = factories.user('park_manager', platforms=[own])
+    park = app.test_client()
+    login(park, manager.email, factories.PASSWORD)
+    for _ in range(2):
+        assert _platform_options(park.get('/platforms/vacancies').get_data(as_text=True)) == {'甲园'}
+    with in_app():
+        ensure_platform('bingyuan', '丙园', '产业园', '拱墅区')
+        db.session.commit()
+    assert {'甲园', '乙园', '丙园'} <= _platform_options(client.get('/platforms/vacancies').get_data(as_text=True))
+    assert _platform_options(park.get('/platforms/vacancies').get_data(as_text=True)) == {'甲园'}
