@@ -107,6 +107,10 @@ class Config:
     # between every app process and machine, so an edit on one clears the figures on all of them.
     CACHE_URL = 'memory://'
     CACHE_KEY_PREFIX = 'crm'
+    # Whether the app runs in this one process only (tests): then memory:// may also keep values that only an
+    # invalidation corrects (the unread count, the platform options, list totals); several processes with memory://
+    # compute those every time, since one process's change cannot reach another's memory.
+    CACHE_ONE_PROCESS = False
     # The job queue (crm.jobs): Redis when JOBS_REDIS_URL is set (shared by every app process and worker), else a
     # SQLite file in the instance folder (one machine); JOBS_IMMEDIATE runs each task at once, inside the request.
     JOBS_REDIS_URL = ''
@@ -228,6 +232,7 @@ class TestingConfig(Config):
         super().__init__()
         self.RATELIMIT_STORAGE_URI = 'memory://'  # tests never share counters through a server
         self.CACHE_URL = 'memory://'  # nor figures
+        self.CACHE_ONE_PROCESS = True  # the test client is the app's only process: kept values may live in memory
         self.JOBS_IMMEDIATE = True  # queued tasks run at once, inside the request
 
     def default_secret_key(self) -> str:

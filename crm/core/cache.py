@@ -30,9 +30,13 @@ MEMORY_MAX_ENTRIES = 1024
 
 
 class MemoryCache:
-    """Entries in this process only (one per app object)."""
+    """Entries in this process only (one per app object). `one_process` says whether this process is the app's only
+    one (the test client, `flask run`): only then may it keep values that nothing but an invalidation corrects
+    (`kept`), since a change committed by another process (a second gunicorn worker, the job worker) cannot reach
+    this memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, one_process: bool = False) -> None:
+        self.one_process = one_process
         self._data: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
@@ -61,6 +65,8 @@ class MemoryCache:
 class RedisCache:
     """Entries in Redis, shared by every app process using the same server and key prefix. Values are pickled:
     the Redis server must be as private as the database (the job queue keeps pickled tasks in it too)."""
+
+    one_process = True  # every process reads and invalidates the same entries
 
     def __init__(self, url: str, prefix: str) -> None:
         self._redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
@@ -106,7 +112,7 @@ def init_app(app: Flask) -> None:
     """Attach the cache `CACHE_URL` names (memory:// or redis://…) to the app."""
     url = app.config.get('CACHE_URL') or 'memory://'
     if url.startswith('memory://'):
-        app.extensions[EXTENSION] = MemoryCache()
+        app.extensions[EXTENSION] = MemoryCache(one_process=bool(app.config.get('CACHE_ONE_PROCESS')))
     elif url.startswith(('redis://', 'rediss://', 'unix://')):
         # keys name the installation (prefix) and the database, so two databases never share figures
         database = hashlib.sha256(str(app.config['SQLALCHEMY_DATABASE_URI']).encode()).hexdigest()[:12]
@@ -141,6 +147,15 @@ def remembered(namespace: str, key: str, seconds: float, compute):
     value = compute()
     store.set(key, (current, value), seconds)
     return value
+
+
+def kept(namespace: str, key: str, seconds: float, compute):
+    """`remembered` for a value that only an invalidation (`changed`) corrects — no fingerprint checks it — where
+    every process sees the invalidations: in Redis, or in memory when this process is the app's only one. Several
+    processes each with its own memory would show a value another process already changed: computed every time."""
+    if not cache().one_process:
+        return compute()
+    return remembered(namespace, key, seconds, compute)
 
 
 _BUMP_ON_COMMIT = 'crm.cache.bump_on_commit'

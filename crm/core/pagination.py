@@ -122,6 +122,8 @@ def kept_total_page(statements: PageStatements, params: dict[str, Any], page: in
     `variant` of the statements) and viewer `scope` (the WHERE clause of the viewer's scope, None for everything),
     while `namespace` stays unchanged, at most `seconds`: an exact count of a big list is not taken on every page."""
     store = cache()
+    if not store.one_process:  # other processes' writes would not reach this process's kept totals
+        return prepared_page(statements, params, page, per_page, make)
     filters = repr((variant, sorted((name, repr(value)) for name, value in params.items())))
     key = f'{namespace}:{_viewer_key(scope)}:{hashlib.sha256(filters.encode()).hexdigest()[:32]}'
     current, kept = store.get_many([generation(namespace), key])

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from crm.auth.models import User
 from crm.core import queue
-from crm.core.cache import changed, remembered
+from crm.core.cache import changed, kept
 from crm.core.i18n import gettext as _
 from crm.core.mail import send_mail
 from crm.db import db, utcnow
@@ -138,7 +138,7 @@ def unread_count(user_id: int) -> int:
 
 def remembered_unread_count(user_id: int) -> int:
     """`unread_count`, from the cache while no notification of the user arrived or was read."""
-    return remembered(unread_namespace(user_id), f'{unread_namespace(user_id)}:count', UNREAD_CACHE_SECONDS,
+    return kept(unread_namespace(user_id), f'{unread_namespace(user_id)}:count', UNREAD_CACHE_SECONDS,
                       lambda: unread_count(user_id))
 
 

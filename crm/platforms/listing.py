@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from crm.core.access import visibility_clause
-from crm.core.cache import changed, remembered
+from crm.core.cache import changed, kept
 from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
 
@@ -48,7 +48,7 @@ CACHE_SECONDS = 600
 
 def _visible_platforms() -> list[PlatformOption]:
     scope = visibility_clause(Platform)
-    return remembered(NAMESPACE, f'{NAMESPACE}:{_scope_key(scope)}', CACHE_SECONDS, lambda: _read_platforms(scope))
+    return kept(NAMESPACE, f'{NAMESPACE}:{_scope_key(scope)}', CACHE_SECONDS, lambda: _read_platforms(scope))
 
 
 def _scope_key(scope) -> str:

@@ -8,11 +8,12 @@ from sqlalchemy import create_engine, text
 from crm import db as database
 from crm.db import make_engine
 
+# SQLite is a file: there is no server connection to lose, so these run on PostgreSQL only
+pytestmark = pytest.mark.parametrize('scratch_databases', ['postgresql'], indirect=True)
+
 
 def _server_engine(scratch_databases):
     url = scratch_databases()
-    if scratch_databases.kind == 'sqlite':
-        pytest.skip('SQLite is a file: no server connection to lose')
     return url, make_engine(url)
 
 
