@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import case, or_, select
 
 from crm.auth.models import FIRM
-from crm.core import audit, export_jobs, pickers
+from crm.core import audit, export_jobs, export_views, pickers
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped, visibility_clause
 from crm.core.concurrency import canonical
 from crm.core.forms import readable
@@ -65,7 +65,7 @@ def export_spec() -> export_jobs.ExportSpec:
 @requires(Perm.FIRMS_VIEW)
 def export(fmt: str):
     """The current list as a spreadsheet (large ones are written in the background)."""
-    return export_jobs.export_response('firms', fmt)
+    return export_views.export_response('firms', fmt)
 
 
 CONTACT_HEADER = ['企业名称', '统一社会信用代码', '联系人', '职务', '角色', '电话', '邮箱', '微信', '备注']
@@ -92,7 +92,7 @@ def contacts_export(fmt: str):
     """The contact people of the listed firms as a spreadsheet; who exported whose contacts is audited."""
     audit.log(db.session, 'export', 'contact', None, fmt=fmt, query=request.query_string.decode()[:500])
     db.session.commit()
-    return export_jobs.export_response('contacts', fmt)
+    return export_views.export_response('contacts', fmt)
 
 
 @bp.get('/industries')

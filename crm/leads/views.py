@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
-from crm.core import clock, export_jobs
+from crm.core import clock, export_jobs, export_views
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.args import id_arg
 from crm.core.labels import lost_reason_label, stage_label
@@ -261,7 +261,7 @@ def export_spec(spec: LeadFilter | None = None) -> export_jobs.ExportSpec:
 @requires(Perm.LEADS_VIEW)
 def export(fmt: str):
     """The filtered list as a spreadsheet (large ones are written in the background, see crm.core.export_jobs)."""
-    return export_jobs.export_response('leads', fmt)
+    return export_views.export_response('leads', fmt)
 
 
 @dataclass
