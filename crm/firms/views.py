@@ -22,7 +22,8 @@ from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmF
 from crm.firms.imports import import_firms
 from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
 from crm.leads.models import Lead
-from crm.packs.models import Pack, PolicySummary
+from crm.packs import queries as pack_queries
+from crm.packs.models import PolicySummary
 from crm.platforms.models import Building, Unit, UnitStatus
 
 bp = Blueprint('firms', __name__, url_prefix='/firms')
@@ -154,8 +155,7 @@ def detail(firm_id: int):
     leads = db.session.scalars(scoped(select(Lead), Lead).where(Lead.firm_id == firm.id)
                                .order_by(Lead.updated_at.desc(), Lead.id.desc())).all() \
         if has_permission(current_user, Perm.LEADS_VIEW) else []
-    packs = db.session.scalars(scoped(select(Pack), Pack).where(Pack.firm_id == firm.id)
-                               .order_by(Pack.created_at.desc(), Pack.id.desc())).all() \
+    packs = db.session.scalars(pack_queries.list_statement(pack_queries.PackFilter(firm_id=firm.id))).all() \
         if has_permission(current_user, Perm.PACKS_VIEW) else []
     summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == firm.id)
                                    .order_by(PolicySummary.created_at.desc())).all()
