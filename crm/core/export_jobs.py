@@ -1,13 +1,13 @@
 """Exports of any list: small ones stream straight back, large ones are written by the job worker.
 
 A list registers how it exports (`register`): its file name, header, the list's own statement (same filters and
-scope as the page) and how a result row becomes a spreadsheet row. `export_response` counts the rows the export
-will carry (up to the threshold, `EXPORT_BACKGROUND_ROWS`): at or below it the file is written while the response
-is made (crm.core.exports); above it an ExportJob is queued and the user is taken to its page (the request side
-is `crm.core.export_views.export_response`), which shows the
-progress and then the download. The job runs the same statement under the same query string and the same user, so
-the file holds exactly what the list shows. Files belong to the user who asked and are deleted after
-`EXPORT_KEEP_HOURS`.
+scope as the page) and how a result row becomes a spreadsheet row. The list's export route
+(`crm.core.export_views.export_response`) counts the rows the export will carry (`fits_download`, up to the
+threshold `EXPORT_BACKGROUND_ROWS`): at or below it the file is written while the response is made
+(crm.core.exports); above it an ExportJob is queued (`queue_job`, committed by the request, then `enqueue`) and
+the user is taken to its page, which shows the progress and then the download. The job runs the same statement
+under the same query string and the same user, so the file holds exactly what the list shows. Files belong to the
+user who asked and are deleted after `EXPORT_KEEP_HOURS`.
 """
 from __future__ import annotations
 
