@@ -15,7 +15,7 @@ from crm.api.auth import load_session_user, load_token_user
 from crm.auth import gate
 from crm.auth.views import bp as auth_bp
 from crm.cli import register as register_commands
-from crm.core import cache, i18n, security
+from crm.core import cache, i18n, security, transactions
 from crm.core.errors import init_app as init_error_pages
 from crm.core.export_views import bp as exports_bp
 from crm.core.i18n import select_locale, select_timezone
@@ -96,8 +96,10 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Request id, audit actor, write intent, security headers, display filters, the second-factor gate."""
+    """Request id, audit actor, write intent, security headers, display filters, the second-factor gate, and the
+    commit of what a hook that answers the request itself wrote."""
     security.init_app(app)
+    transactions.init_app(app)
     i18n.init_app(app)
     gate.init_app(app)  # after the request id and the signed-in user are known
 

@@ -15,6 +15,7 @@ from crm.auth import tokens
 from crm.auth.models import User
 from crm.auth.sessions import load_user
 from crm.core.access import PUBLIC
+from crm.core.transactions import commit_note
 
 READ_METHODS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 
@@ -47,6 +48,8 @@ def load_token_user(_request) -> User | None:
     if found is None:
         g.api_token_refused = True
         return None
+    if found.used_at is not None:
+        commit_note(lambda: tokens.stamp_use(found))  # a lost stamp under contention is harmless
     g.api_token = found.token
     return found.user
 

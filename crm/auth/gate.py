@@ -15,7 +15,7 @@ from crm.auth import totp
 from crm.auth.sessions import MFA, end_session
 from crm.core.access import PUBLIC
 from crm.core.errors import api_error
-from crm.db import db
+from crm.core.transactions import commit_with_response
 
 EXEMPT = frozenset({'static', 'auth.two_factor', 'auth.logout', 'auth.set_locale'})
 
@@ -36,7 +36,7 @@ def require_second_factor():
                                                           'sign in again in the browser, or use an API token.'))
     if totp.is_enrolled(current_user):
         end_session()
-        db.session.commit()
+        commit_with_response()  # no view runs after this answer to commit the ended session
         flash(_('Sign in again with your one-time code.'), 'info')
         return redirect(url_for('auth.login'))
     flash(_('Your role signs in with a one-time code as well as the password. Set up an authenticator app to '

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth.models import User
@@ -86,14 +85,16 @@ def tokens_of(user_id: int) -> list[ApiToken]:
 
 @dataclass(frozen=True)
 class TokenUser:
-    """A request authenticated by a token."""
+    """A request authenticated by a token; `used_at` is when, if its last use is due to be recorded."""
 
     user: User
     token: ApiToken
+    used_at: datetime | None = None
 
 
 def authenticate(text: str) -> TokenUser | None:
-    """The user a token stands for, if the token is live and the user active; records the last use."""
+    """The user a token stands for, if the token is live and the user active (and whether to record the use: at
+    most once per `LAST_USED_RESOLUTION`)."""
     if not text.startswith(PREFIX) or len(text) > 200:
         return None
     now = utcnow()
@@ -104,16 +105,11 @@ def authenticate(text: str) -> TokenUser | None:
     user, row = found
     if not user.is_active or row.revoked_at is not None or row.expires_at <= now:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        _stamp(row, now)
-    return TokenUser(user, row)
+    due = row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
+    return TokenUser(user, row, now if due else None)
 
 
-def _stamp(row: ApiToken, now: datetime) -> None:
-    """Record the use in its own short transaction; losing a stamp under contention is harmless."""
-    try:
-        db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
-    except OperationalError:
-        db.session.rollback()
+def stamp_use(found: TokenUser) -> None:
+    """Record the token's use (the request layer commits it in its own short transaction)."""
+    db.session.execute(update(ApiToken).where(ApiToken.id == found.token.id).values(last_used_at=found.used_at)
+                       .execution_options(synchronize_session=False))

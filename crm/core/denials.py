@@ -1,7 +1,8 @@
 """Failed authorization, recorded (ASVS 16.3.2).
 
 Every 403, and every 404 that hides an existing object outside the user's scope (`crm.core.access.get_or_404`),
-is written twice by the error handler (`crm.core.errors`):
+is written twice by the error handler (`crm.core.errors`, which commits the row on its own: it outlives the
+request's rollback):
 - one JSON line on the `crm.security` logger (who, which route and object, when in UTC, the request id, the
   address), for the application log and whatever ships it;
 - one row in `access_denial`, so that the counts per user hold across every worker process: the administrators'
@@ -17,11 +18,10 @@ from typing import Any
 from flask import g, request
 from flask_login import current_user
 from sqlalchemy import ForeignKey, Index, Integer, String, case, func, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core import hooks
-from crm.db import Base, db, declare_write_intent, utcnow
+from crm.db import Base, db, utcnow
 
 log = logging.getLogger('crm.security')
 
@@ -52,9 +52,9 @@ def _user() -> Any:
     return current_user if current_user and current_user.is_authenticated else None
 
 
-def record(status: int, object_type: str | None = None, object_id: Any = None) -> None:
-    """Log a refused request and store it. Runs in the error handler, after the view gave up: whatever the request
-    had changed is rolled back first (it would have been anyway), then the record is committed on its own."""
+def record(status: int, object_type: str | None = None, object_id: Any = None) -> dict[str, Any]:
+    """Log a refused request; returns its row for `store`. The error handler calls both, after the view gave up:
+    the row must outlive the request's rollback, so the request layer commits it on its own."""
     user = _user()
     row = {
         'at': utcnow(), 'user_id': getattr(user, 'id', None), 'status': status, 'method': request.method[:10],
@@ -66,14 +66,12 @@ def record(status: int, object_type: str | None = None, object_id: Any = None) -
              'via': 'api_token' if getattr(g, 'api_token', None) is not None else 'session'}
     # One JSON object per line: user text (the path) cannot forge another log line.
     log.warning(json.dumps(entry, ensure_ascii=False, sort_keys=True))
-    try:
-        db.session.rollback()
-        declare_write_intent(True)
-        db.session.execute(insert(AccessDenial), [row])
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.exception('access denial could not be stored (request %s)', row['request_id'])
+    return row
+
+
+def store(row: dict[str, Any]) -> None:
+    """Write a refused request's row (the caller commits)."""
+    db.session.execute(insert(AccessDenial), [row])
 
 
 def counts_since(since: datetime, user_ids: list[int] | None = None) -> dict[int, int]:

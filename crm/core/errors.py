@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from crm.core import denials
 from crm.core.access import wants_json
-from crm.core.denials import record
+from crm.core.transactions import keep_despite_rollback
 from crm.db import db
 
 log = logging.getLogger('crm.errors')
@@ -58,12 +59,19 @@ def _csrf_error(error: CSRFError):
     return _render(400, _l('The form expired or its security token is missing. Reload the page and try again.'))
 
 
+def _record_denial(status: int, object_type: str | None, object_id) -> None:
+    """Log the refusal and keep its row whatever becomes of the request (its own changes are rolled back)."""
+    row = denials.record(status, object_type, object_id)
+    keep_despite_rollback(lambda: denials.store(row), what=f"access denial (request {row['request_id']})",
+                          logger=denials.log)
+
+
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     denied = g.pop('access_denied', None)
     if error.code == 403 or (error.code == 404 and denied is not None):
-        record(error.code, *(denied or (None, None)))
+        _record_denial(error.code, *(denied or (None, None)))
     return _render(error.code)
 
 

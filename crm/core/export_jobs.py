@@ -1,12 +1,13 @@
 """Exports of any list: small ones stream straight back, large ones are written by the job worker.
 
 A list registers how it exports (`register`): its file name, header, the list's own statement (same filters and
-scope as the page) and how a result row becomes a spreadsheet row. `export_response` counts the rows the export
-will carry (up to the threshold, `EXPORT_BACKGROUND_ROWS`): at or below it the file is written while the response
-is made (crm.core.exports); above it an ExportJob is queued and the user is taken to its page, which shows the
-progress and then the download. The job runs the same statement under the same query string and the same user, so
-the file holds exactly what the list shows. Files belong to the user who asked and are deleted after
-`EXPORT_KEEP_HOURS`.
+scope as the page) and how a result row becomes a spreadsheet row. The list's export route
+(`crm.core.export_views.export_response`) counts the rows the export will carry (`fits_download`, up to the
+threshold `EXPORT_BACKGROUND_ROWS`): at or below it the file is written while the response is made
+(crm.core.exports); above it an ExportJob is queued (`queue_job`, committed by the request, then `enqueue`) and
+the user is taken to its page, which shows the progress and then the download. The job runs the same statement
+under the same query string and the same user, so the file holds exactly what the list shows. Files belong to the
+user who asked and are deleted after `EXPORT_KEEP_HOURS`.
 """
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, has_request_context, redirect, request, url_for
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import BigInteger, ForeignKey, Select, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core import hooks, queue
 from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, csv_response, xlsx_response, xlsx_write
-from crm.db import Base, db, declare_write_intent, unmapped_reads, utcnow
+from crm.db import Base, db, unmapped_reads, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -133,23 +134,30 @@ def download(spec: ExportSpec, fmt: str):
                                                                  _result(spec))
 
 
-def export_response(kind: str, fmt: str):
-    """The list `kind` as a CSV or XLSX download, or, past the threshold, a queued job and its page."""
-    spec = EXPORTS[kind]()
+def fits_download(spec: ExportSpec) -> bool:
+    """Whether the export is small enough (`EXPORT_BACKGROUND_ROWS`) to be written while the response is made."""
     threshold = current_app.config['EXPORT_BACKGROUND_ROWS']
-    if count_rows(spec.statement, threshold + 1) <= threshold:
-        return download(spec, fmt)
-    db.session.rollback()
-    declare_write_intent(True)
+    return count_rows(spec.statement, threshold + 1) <= threshold
+
+
+def queue_job(kind: str, fmt: str, spec: ExportSpec) -> ExportJob:
+    """A new queued export of the list `kind` under this request's query string and user (flushed: the request
+    commits it before handing it to the worker, `enqueue`). Expired exports' files are deleted on the way."""
     purge_expired()
     job = ExportJob(user_id=current_user.id, kind=kind, fmt=fmt, query=request.query_string.decode()[:2000],
                     filename=f'{spec.filename}.{fmt}')
     db.session.add(job)
-    db.session.commit()  # the worker must see the queued job
-    if not queue.enqueue_or_fail('run_export', job):
-        job.expires_at = job.finished_at + timedelta(hours=current_app.config['EXPORT_KEEP_HOURS'])
-        db.session.commit()  # the page says the queue could not be reached
-    return redirect(url_for('exports.job', job_id=job.id))
+    db.session.flush()
+    return job
+
+
+def enqueue(job: ExportJob) -> bool:
+    """Hand a committed job to the worker. False when the queue cannot be reached: the job is then marked failed,
+    to be kept as long as a finished one (the caller commits, so that its page says why)."""
+    if queue.enqueue_or_fail('run_export', job):
+        return True
+    job.expires_at = job.finished_at + timedelta(hours=current_app.config['EXPORT_KEEP_HOURS'])
+    return False
 
 
 @queue.handles('run_export')

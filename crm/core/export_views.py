@@ -1,17 +1,33 @@
 """Pages of large exports: progress, then the download; each export is seen only by the user who asked for it."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from crm.core import export_jobs
 from crm.core.access import Perm, deny, requires
 from crm.core.export_jobs import ExportJob
-from crm.db import db
+from crm.db import db, declare_write_intent
 
 bp = Blueprint('exports', __name__, url_prefix='/exports')
 
 MIMETYPES = {'csv': 'text/csv; charset=utf-8',
              'xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'}
+
+
+def export_response(kind: str, fmt: str):
+    """The list `kind` as a CSV or XLSX download, or, past the threshold, a queued job and its page (each list's
+    export route answers with this)."""
+    spec = export_jobs.EXPORTS[kind]()
+    if export_jobs.fits_download(spec):
+        return export_jobs.download(spec, fmt)
+    db.session.rollback()  # the count was a read: the job is written in a transaction that may write
+    declare_write_intent(True)
+    job = export_jobs.queue_job(kind, fmt, spec)
+    db.session.commit()  # the worker must see the queued job
+    if not export_jobs.enqueue(job):
+        db.session.commit()  # the page says the queue could not be reached
+    return redirect(url_for('exports.job', job_id=job.id))
 
 
 def _own_job(job_id: int) -> ExportJob:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import case, or_, select
 
 from crm.auth.models import FIRM
-from crm.core import audit, export_jobs, pickers
+from crm.core import audit, export_jobs, export_views, pickers
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped, visibility_clause
 from crm.core.concurrency import canonical
 from crm.core.forms import readable
@@ -22,7 +22,8 @@ from crm.firms.forms import FIRM_FIELD_NAMES, ContactForm, FirmCreateForm, FirmF
 from crm.firms.imports import import_firms
 from crm.firms.models import FIRM_TAGS, Contact, Firm, Tenancy
 from crm.leads.models import Lead
-from crm.packs.models import Pack, PolicySummary
+from crm.packs import queries as pack_queries
+from crm.packs.models import PolicySummary
 from crm.platforms.models import Building, Unit, UnitStatus
 
 bp = Blueprint('firms', __name__, url_prefix='/firms')
@@ -65,7 +66,7 @@ def export_spec() -> export_jobs.ExportSpec:
 @requires(Perm.FIRMS_VIEW)
 def export(fmt: str):
     """The current list as a spreadsheet (large ones are written in the background)."""
-    return export_jobs.export_response('firms', fmt)
+    return export_views.export_response('firms', fmt)
 
 
 CONTACT_HEADER = ['企业名称', '统一社会信用代码', '联系人', '职务', '角色', '电话', '邮箱', '微信', '备注']
@@ -92,7 +93,7 @@ def contacts_export(fmt: str):
     """The contact people of the listed firms as a spreadsheet; who exported whose contacts is audited."""
     audit.log(db.session, 'export', 'contact', None, fmt=fmt, query=request.query_string.decode()[:500])
     db.session.commit()
-    return export_jobs.export_response('contacts', fmt)
+    return export_views.export_response('contacts', fmt)
 
 
 @bp.get('/industries')
@@ -154,8 +155,7 @@ def detail(firm_id: int):
     leads = db.session.scalars(scoped(select(Lead), Lead).where(Lead.firm_id == firm.id)
                                .order_by(Lead.updated_at.desc(), Lead.id.desc())).all() \
         if has_permission(current_user, Perm.LEADS_VIEW) else []
-    packs = db.session.scalars(scoped(select(Pack), Pack).where(Pack.firm_id == firm.id)
-                               .order_by(Pack.created_at.desc(), Pack.id.desc())).all() \
+    packs = db.session.scalars(pack_queries.list_statement(pack_queries.PackFilter(firm_id=firm.id))).all() \
         if has_permission(current_user, Perm.PACKS_VIEW) else []
     summaries = db.session.scalars(select(PolicySummary).where(PolicySummary.firm_id == firm.id)
                                    .order_by(PolicySummary.created_at.desc())).all()

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import OFFICER, User
-from crm.core import clock, export_jobs
+from crm.core import clock, export_jobs, export_views
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.args import id_arg
 from crm.core.labels import lost_reason_label, stage_label
@@ -50,7 +50,8 @@ from crm.leads.pool import timeline_events
 from crm.leads.queries import MAX_SELECTED, LeadFilter, clean_tag, filtered_leads, lead_page, selected_ids
 from crm.matching.models import KINDS
 from crm.matching.services import match_lead, set_choice
-from crm.packs.models import Pack, PackBuild
+from crm.packs import queries as pack_queries
+from crm.packs.models import PackBuild
 from crm.packs.reliance import relied_policy_ids
 from crm.packs.services import stale_reasons
 from crm.plans.models import Commitment
@@ -261,7 +262,7 @@ def export_spec(spec: LeadFilter | None = None) -> export_jobs.ExportSpec:
 @requires(Perm.LEADS_VIEW)
 def export(fmt: str):
     """The filtered list as a spreadsheet (large ones are written in the background, see crm.core.export_jobs)."""
-    return export_jobs.export_response('leads', fmt)
+    return export_views.export_response('leads', fmt)
 
 
 @dataclass
@@ -386,8 +387,7 @@ def detail(lead_id: int):
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
     officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
                                                                    User.is_active.is_(True))).all()
-    packs = db.session.scalars(scoped(select(Pack), Pack).where(Pack.lead_id == lead.id)
-                               .order_by(Pack.version.desc())).all()
+    packs = db.session.scalars(pack_queries.list_statement(pack_queries.PackFilter(lead_id=lead.id))).all()
     promised = db.session.execute(scoped(select(UnitReservation, Unit), Unit)  # a park manager: on their platforms
                                   .join(Unit, Unit.id == UnitReservation.unit_id)
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()

@@ -19,6 +19,7 @@ from crm.firms.models import Firm, Tenancy
 from crm.leads import followups
 from crm.leads.dashboard import signed_total
 from crm.leads.models import ALL_STAGES, STAGE_NAMES, Activity, Lead, Stage, StageChange
+from crm.packs import queries as pack_queries
 from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess, PolicySummary
 from crm.packs.reliance import expiring_relied_policies
 from crm.platforms.models import Building, Platform, Unit, UnitStatus
@@ -182,9 +183,9 @@ def firm_user() -> dict:
         if current_user.firm_id else None
     if firm is None:
         return {'firm': None}
-    packs_stmt = scoped(select(Pack), Pack)
-    packs = Section(db.session.scalars(packs_stmt.order_by(Pack.created_at.desc()).limit(LIMIT)).all(),
-                    db.session.scalar(packs_stmt.with_only_columns(func.count(Pack.id))) or 0)
+    packs_stmt = pack_queries.list_statement(pack_queries.PackFilter())
+    packs = Section(db.session.scalars(packs_stmt.limit(LIMIT)).all(),
+                    db.session.scalar(packs_stmt.order_by(None).with_only_columns(func.count(Pack.id))) or 0)
     summaries_stmt = select(PolicySummary).where(PolicySummary.firm_id == firm.id)
     summaries = Section(db.session.scalars(summaries_stmt.order_by(PolicySummary.created_at.desc()).limit(LIMIT)).all(),
                         db.session.scalar(summaries_stmt.with_only_columns(func.count(PolicySummary.id))) or 0)

@@ -3,7 +3,6 @@ firm user the packs issued for their firm)."""
 from __future__ import annotations
 
 from flask import jsonify, send_file, url_for
-from sqlalchemy import select
 
 from crm.api.spec import (
     DATETIME,
@@ -23,9 +22,9 @@ from crm.api.spec import (
     query_args,
     string_list,
 )
-from crm.core.access import Perm, get_or_404, scoped
+from crm.core.access import Perm, get_or_404
 from crm.core.pagination import paginate
-from crm.packs import services
+from crm.packs import queries, services
 from crm.packs.models import Pack
 
 PACK = {'id': INT, 'number': STR, 'lead_id': INT, 'firm_id': INT, 'version': INT, 'lang': STR, 'sha256': STR,
@@ -44,14 +43,9 @@ def pack_json(p: Pack) -> dict:
 
 
 @operation('GET', '/packs', perm=Perm.PACKS_VIEW, tag='packs', response=page_of(PACK_SUMMARY),
-           summary='Packs in scope, newest first', query=(Param('lead_id', ID), Param('firm_id', ID), *PAGE_PARAMS))
+           summary='Packs in scope, newest first (a lead\'s by version)', query=(Param('lead_id', ID), Param('firm_id', ID), *PAGE_PARAMS))
 def packs():
-    args = query_args()
-    stmt = scoped(select(Pack), Pack).order_by(Pack.created_at.desc(), Pack.id.desc())
-    if 'lead_id' in args:
-        stmt = stmt.where(Pack.lead_id == args['lead_id'])
-    if 'firm_id' in args:
-        stmt = stmt.where(Pack.firm_id == args['firm_id'])
+    stmt = queries.list_statement(queries.PackFilter.from_args(query_args()))
     return jsonify(page_json(paginate(stmt, *page_params()), pack_json))
 
 

@@ -14,7 +14,7 @@ from crm.db import db, utcnow
 from crm.extensions import limiter
 from crm.firms.models import Firm
 from crm.leads.models import Lead
-from crm.packs import services
+from crm.packs import queries, services
 from crm.packs.models import Pack, PackBuild, PackShare, PackShareAccess, PolicySummary
 from crm.packs.summaries import build_summary
 from crm.policies.services import expiring_policies
@@ -60,8 +60,8 @@ def build_status(build_id: int):
 def detail(pack_id: int):
     """A pack's facts: number, version, fingerprint, what it cites, and whether it is stale."""
     pack = get_or_404(Pack, pack_id)
-    others = db.session.scalars(scoped(select(Pack), Pack).where(Pack.lead_id == pack.lead_id)  # only versions
-                                .order_by(Pack.version.desc())).all()  # the viewer may open (a firm: its own)
+    # only the versions the viewer may open (a firm: its own)
+    others = db.session.scalars(queries.list_statement(queries.PackFilter(lead_id=pack.lead_id))).all()
     shares = db.session.execute(select(PackShare, func.count(PackShareAccess.id))
                                 .outerjoin(PackShareAccess, PackShareAccess.share_id == PackShare.id)
                                 .where(PackShare.pack_id == pack.id).group_by(PackShare.id)

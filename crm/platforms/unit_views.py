@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.core import export_jobs
+from crm.core import export_jobs, export_views
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
 from crm.core.args import id_arg
 from crm.core.import_views import import_page
@@ -180,7 +180,7 @@ def vacancies_export_spec() -> export_jobs.ExportSpec:
 @requires(Perm.PLATFORMS_VIEW)
 def vacancies_export(fmt: str):
     """The same search as a spreadsheet, every matching unit (formula-like text stays text)."""
-    return export_jobs.export_response('vacancies', fmt)
+    return export_views.export_response('vacancies', fmt)
 
 
 def _unit_rows(result):
@@ -203,7 +203,7 @@ def units_export_spec() -> export_jobs.ExportSpec:
 @requires(Perm.PLATFORMS_VIEW)
 def units_export(fmt: str):
     """The 租控表 of a building, a platform or every platform one may see, as a spreadsheet."""
-    return export_jobs.export_response('units', fmt)
+    return export_views.export_response('units', fmt)
 
 
 @bp.route('/units/import', methods=['GET', 'POST'])

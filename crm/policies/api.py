@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import Text, cast, or_, select
 
 from crm.api.spec import (
     BOOL,
@@ -27,13 +26,14 @@ from crm.api.spec import (
     string_list,
     with_etag,
 )
-from crm.core.access import Perm, get_or_404, scoped
+from crm.core.access import Perm, get_or_404
 from crm.core.pagination import paginate
 from crm.firms.models import Firm
 from crm.leads.models import Lead
 from crm.matching.services import condition_json, evaluation_json
 from crm.packs.summaries import evaluate_for_subject
 from crm.policies.models import CLAUSE_KINDS, LEVELS, Policy, PolicyClause
+from crm.policies.queries import PolicyFilter, list_statement
 
 POLICY = {'id': INT, 'key': STR, 'title': STR, 'issuer': nullable(STR), 'level': STR, 'district': nullable(STR),
           'doc_number': nullable(STR), 'status': STR, 'effective_from': nullable(DATE),
@@ -73,17 +73,10 @@ def clause_json(c: PolicyClause) -> dict:
            summary='Support policies: named in the plans (金额未公开) or with public amounts; 示例 ones are labelled',
            query=(Param('level', {'type': 'string', 'enum': list(LEVELS)}),
                   Param('kind', {'type': 'string', 'enum': list(CLAUSE_KINDS)}),
-                  Param('q', {'type': 'string', 'maxLength': 100}, 'part of the title'), *PAGE_PARAMS))
+                  Param('q', {'type': 'string', 'maxLength': 100},
+                        'words in the title, the issuer or the document number'), *PAGE_PARAMS))
 def policies():
-    args = query_args()
-    stmt = scoped(select(Policy), Policy).order_by(Policy.is_example, Policy.title, Policy.id)
-    if 'level' in args:
-        stmt = stmt.where(Policy.level == args['level'])
-    if 'kind' in args:
-        stmt = stmt.where(or_(cast(Policy.kinds, Text).like(f'%"{args["kind"]}"%'),
-                              Policy.id.in_(select(PolicyClause.policy_id).where(PolicyClause.kind == args['kind']))))
-    if args.get('q'):
-        stmt = stmt.where(Policy.title.like('%' + args['q'].replace('%', '').replace('_', '') + '%'))
+    stmt = list_statement(PolicyFilter.from_args(query_args()))
     return jsonify(page_json(paginate(stmt, *page_params()), policy_json))
 
 

@@ -1,12 +1,10 @@
 """Policy register: list, detail with its sources and a preview against a firm or lead, and the editors."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import select
 
 from crm.auth.models import FIRM
 from crm.core import clock, queue
@@ -23,9 +21,8 @@ from crm.packs.models import PolicySummary
 from crm.packs.push import PushError, request_push
 from crm.packs.summaries import evaluate_for_subject
 from crm.plans.models import PlanDocument, PlanParagraph
-from crm.plans.search import _like_pattern
 from crm.platforms.models import Platform
-from crm.policies import payments, services  # payments: 兑现 records move along when firms are merged
+from crm.policies import payments, queries, services  # payments: 兑现 records move along when firms are merged
 from crm.policies.clauses import GUIDE_LABELS
 from crm.policies.eligibility import last_push, policy_firms
 from crm.policies.evaluate import FIELD_LABELS, OP_LABELS
@@ -57,28 +54,7 @@ bp = Blueprint('policies', __name__, url_prefix='/policies')
 @requires(Perm.POLICIES_VIEW)
 def index():
     """Every policy, filterable by words, level, kind, status and expiry."""
-    args = request.args
-    stmt = select(Policy).order_by(Policy.is_example.desc(), Policy.expires_on.is_(None), Policy.expires_on,
-                                   Policy.title)
-    if args.get('q'):
-        words = args['q'].strip()[:100]
-        stmt = stmt.where(or_(Policy.title.contains(words, autoescape=True),
-                              Policy.issuer.contains(words, autoescape=True),
-                              Policy.doc_number.contains(words, autoescape=True)))
-    if args.get('level') in LEVELS:
-        stmt = stmt.where(Policy.level == args['level'])
-    if args.get('status'):
-        stmt = stmt.where(Policy.status == args['status'])
-    if args.get('amounts') == 'public':
-        stmt = stmt.where(Policy.amounts_public.is_(True))
-    if args.get('expiry') == 'soon':
-        today = clock.today()
-        stmt = stmt.where(Policy.expires_on.between(today, today + timedelta(days=services.EXPIRY_WARNING_DAYS)))
-    elif args.get('expiry') == 'expired':
-        stmt = stmt.where(Policy.expires_on < clock.today())
-    if args.get('kind') in CLAUSE_KINDS:
-        stmt = stmt.where(cast(Policy.kinds, Text).like(_like_pattern(f'"{args["kind"]}"'), escape='\\'))
-    page = paginate(stmt, *page_args(50))
+    page = paginate(queries.list_statement(queries.PolicyFilter.from_args(request.args)), *page_args(50))
     return render_template('policies/index.html', page=page, kinds=CLAUSE_KINDS, levels=LEVELS,
                            expiring=services.expiring, expired=services.expired)
 

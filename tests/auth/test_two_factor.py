@@ -8,6 +8,7 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from crm.auth.models import UserSession
 from crm.auth.totp import RecoveryCode, TotpFactor, current_step
 from crm.core import clock
 from crm.core.audit import AuditEvent
@@ -246,3 +247,22 @@ def test_the_session_cookie_does_not_carry_the_enrolment_key(app, client, factor
     cookie = client.get_cookie(app.config['SESSION_COOKIE_NAME']).value
     contents = app.session_interface.get_signing_serializer(app).loads(cookie)
     assert first not in repr(contents) and first.lower() not in repr(contents).lower()
+
+
+def test_a_session_from_before_enrolment_is_ended_and_stays_ended(app, client, factories, db_session):
+    """An administrator enrolled in another browser: this browser's session never gave a code, so the gate ends it
+    (the session's row is revoked in the database, not only the cookie cleared) and asks for a sign-in."""
+    admin = factories.user('admin', totp=False)
+    _password_step(client, admin.email, factories.PASSWORD)
+    other = app.test_client()
+    _password_step(other, admin.email, factories.PASSWORD)
+    _enrol(other)
+    open_rows = select(func.count()).select_from(UserSession).where(UserSession.user_id == admin.id,
+                                                                   UserSession.revoked_at.is_(None))
+    assert db_session.scalar(open_rows) == 2
+    response = client.get('/leads/')
+    assert response.status_code == 302 and response.headers['Location'].startswith('/login')
+    db_session.expire_all()
+    assert db_session.scalar(open_rows) == 1  # the enrolled browser's session goes on
+    assert client.get('/leads/').headers['Location'].startswith('/login')
+    assert other.get('/leads/').status_code == 200
