@@ -1,0 +1,12 @@
+"""Accounts as a feature: users, roles, sessions, API tokens and second factors; the sign-in and account pages."""
+from __future__ import annotations
+
+from flask import Flask
+
+from crm.auth import models, tokens, totp  # noqa: F401  (tables)
+from crm.auth import views
+
+
+def init_app(app: Flask) -> None:
+    """The sign-in and account pages."""
+    app.register_blueprint(views.bp)
