@@ -152,7 +152,7 @@ def export_response(kind: str, fmt: str):
     return redirect(url_for('exports.job', job_id=job.id))
 
 
-@queue.handles('run_export')
+@queue.handles('run_export', checkpoint=True)
 def run_job(job_id: int, *, checkpoint: Callable[[], None]) -> ExportJob | None:
     """What the worker does for one queued export: the list's statement under the asker's query string and
     identity, written to a file with progress notes; the job's row says when the file is ready or why not. The job

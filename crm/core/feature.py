@@ -1,11 +1,25 @@
 """Core as a feature: the tables every feature shares (audit trail, access denials, export jobs, import batches,
-settings), the export downloads and import batch pages, and the export jobs."""
+settings), the export downloads and import batch pages, the export jobs, and the database's upkeep."""
 from __future__ import annotations
 
 from flask import Flask
 
-from crm.core import audit, denials, export_jobs, import_batches, settings  # noqa: F401  (tables; the export job)
-from crm.core import export_views, import_views
+# Importing the modules declares the tables every feature shares and the export job.
+from crm.core import (  # noqa: F401
+    audit,
+    clock,
+    denials,
+    export_jobs,
+    export_views,
+    import_batches,
+    import_views,
+    queue,
+    settings,
+)
+from crm.db import refresh_statistics
+
+queue.every(clock.at_local_time(3, 30), 'refresh_statistics')(refresh_statistics)  # when nobody works
+queue.every(clock.every_hour_at(17), 'purge_exports')(export_jobs.purge_expired)  # past EXPORT_KEEP_HOURS
 
 
 def init_app(app: Flask) -> None:

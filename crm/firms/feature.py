@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.firms import access, models  # noqa: F401  (tables and scope rules)
-from crm.firms import api  # noqa: F401  (operations)
-from crm.firms import views
+# Importing the modules declares the feature's tables, scope rules and API operations.
+from crm.firms import access, api, models, views  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.leads import access, aftercare, digest, models, pool  # noqa: F401  (tables and scope rules)
-from crm.leads import aftercare_views, views
-from crm.leads import api  # noqa: F401  (operations)
+from crm.core import clock, queue
+
+# Importing the modules declares the feature's tables, scope rules and API operations.
+from crm.leads import access, aftercare, aftercare_views, api, digest, models, pool, views  # noqa: F401
+
+# On the office's clock, whatever the host's: the pool's recall first, then the follow-up digest.
+queue.every(clock.at_local_time(7, 0), 'pool_recall')(pool.run_recall)
+queue.every(clock.at_local_time(8, 30), 'daily_digest')(digest.send_digests)
 
 
 def init_app(app: Flask) -> None:

@@ -1,10 +1,17 @@
-"""Notifications as a feature: the inbox and its deliveries, listening to what the features below announce."""
+"""Notifications as a feature: the inbox and its deliveries (the job deliver_notification), listening to what the
+features below announce, and the daily reminders."""
 from __future__ import annotations
 
 from flask import Flask
 
-from crm.notifications import events, models  # noqa: F401  (listens to what leads and packs announce; tables)
-from crm.notifications import services, views
+from crm.core import clock, queue
+
+# Importing the modules declares the feature's tables, the job deliver_notification and the listeners to what
+# leads and packs announce.
+from crm.notifications import events, models, services, views  # noqa: F401
+
+# Overdue follow-ups and policies expiring on leads, told to their owners (each once), after the digest.
+queue.every(clock.at_local_time(8, 35), 'daily_notifications')(events.daily_sweep)
 
 
 def init_app(app: Flask) -> None:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.packs import access, models  # noqa: F401  (tables and scope rules)
-from crm.packs import api  # noqa: F401  (operations)
-from crm.packs import push, services  # noqa: F401  (the jobs build_pack and push_summaries)
-from crm.packs import views
+# Importing the modules declares the feature's tables, scope rules, API operations and the jobs build_pack and
+# push_summaries.
+from crm.packs import access, api, models, push, services, views  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.platforms import access, models  # noqa: F401  (tables and scope rules)
-from crm.platforms import api, plan_views, unit_views  # noqa: F401  (operations; routes on the platforms blueprint)
-from crm.platforms import views
+# Importing the modules declares the feature's tables, scope rules and API operations, and adds the floor plan,
+# building and unit routes to the platforms blueprint.
+from crm.platforms import access, api, models, plan_views, unit_views, views  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

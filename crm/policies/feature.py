@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.policies import access, models  # noqa: F401  (tables and scope rules)
-from crm.policies import api  # noqa: F401  (operations)
-from crm.policies import cli, views
+# Importing the modules declares the feature's tables, scope rules and API operations.
+from crm.policies import access, api, cli, models, views  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

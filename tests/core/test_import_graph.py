@@ -196,3 +196,14 @@ def test_names_the_factory_imports_leave_its_submodules_reachable():
     for child in children:
         importlib.import_module(f'crm.{child}')
     assert [c for c in children if getattr(crm, c) is not sys.modules[f'crm.{c}']] == []
+
+
+def test_the_application_builds_its_features_in_the_declared_order():
+    """The factory's one list of features follows LAYERS and names every package with a registration module
+    (feature.py); no module imports a registration module, so importing a feature's models never loads its pages."""
+    from crm import FEATURES
+
+    assert list(FEATURES) == [name for name in LAYERS if name in FEATURES]
+    assert set(FEATURES) == {m.split('.')[1] for m in MODULES if m.endswith('.feature')}
+    assert [f'{m}:{line} {src}' for m, line, src, targets, _inner in IMPORTS
+            if any(t.endswith('.feature') for t in targets)] == []
