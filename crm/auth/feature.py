@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Flask
 
 # Importing the modules declares the feature's tables.
-from crm.auth import models, tokens, totp, views  # noqa: F401
+from crm.auth import cli, models, tokens, totp, views  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
-    """The sign-in and account pages."""
+    """The sign-in and account pages, and `crm users`."""
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.users_group)

@@ -7,6 +7,7 @@ from flask import Flask
 # Importing the modules declares the tables every feature shares and the export job.
 from crm.core import (  # noqa: F401
     audit,
+    cli,
     clock,
     denials,
     export_jobs,
@@ -23,6 +24,8 @@ queue.every(clock.every_hour_at(17), 'purge_exports')(export_jobs.purge_expired)
 
 
 def init_app(app: Flask) -> None:
-    """The export and import batch pages."""
+    """The export and import batch pages; `crm import …` and `crm export …`, which the features add to."""
     app.register_blueprint(export_views.bp)
     app.register_blueprint(import_views.bp)
+    app.cli.add_command(cli.import_group)
+    app.cli.add_command(cli.export_group)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-# Importing the modules declares the feature's tables, scope rules and API operations.
-from crm.firms import access, api, models, views  # noqa: F401
+# Importing the modules declares the feature's tables, scope rules, API operations and the commands `crm import
+# firms|contacts` and `crm export firms`.
+from crm.firms import access, api, cli, models, views  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

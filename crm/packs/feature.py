@@ -5,9 +5,10 @@ from flask import Flask
 
 # Importing the modules declares the feature's tables, scope rules, API operations and the jobs build_pack and
 # push_summaries.
-from crm.packs import access, api, models, push, services, views  # noqa: F401
+from crm.packs import access, api, cli, models, push, services, views  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
-    """The pack pages."""
+    """The pack pages and `crm pack …`."""
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.pack_group)
