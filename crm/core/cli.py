@@ -19,7 +19,7 @@ def import_group() -> None:
     pass
 
 
-def _run_import(object_type: str, file: Path, dry_run: bool, run):
+def run_import(object_type: str, file: Path, dry_run: bool, run):
     """Read the file (hostile or unreadable files stop here), then import it: a dry run inside a transaction that is
     rolled back, a real import as a recorded batch whose rows commit together with its outcome."""
     data = file.read_bytes()

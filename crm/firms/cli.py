@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select as sa_select
 
-from crm.core.cli import _run_import, export_group, import_group
+from crm.core.cli import export_group, import_group, run_import
 from crm.core.console import cli_context as _cli_context
 from crm.core.console import emit as _emit
 from crm.core.exports import YIELD_PER, ExportTooLarge, csv_chunks, xlsx_write
@@ -26,7 +26,7 @@ from crm.firms.views import EXPORT_HEADER, export_rows
 def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import firms; prints {imported, updated, unchanged, errors: [{row, column, message}]}."""
     _cli_context('import-firms')
-    report = _run_import('firm', file, dry_run, lambda table: import_firms(table, dry_run=dry_run, filename=file.name))
+    report = run_import('firm', file, dry_run, lambda table: import_firms(table, dry_run=dry_run, filename=file.name))
     payload = report.as_dict()
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
 
@@ -39,7 +39,7 @@ def import_firms_command(file: Path, dry_run: bool, as_json: bool) -> None:
 def import_contacts_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import contact people of existing firms; prints {imported, updated, unchanged, errors}."""
     _cli_context('import-contacts')
-    report = _run_import('contact', file, dry_run,
+    report = run_import('contact', file, dry_run,
                          lambda table: import_contacts(table, dry_run=dry_run, filename=file.name))
     payload = report.as_dict()
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))

@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from crm.auth.models import user_by_email
-from crm.core.cli import _run_import, import_group
+from crm.core.cli import import_group, run_import
 from crm.core.console import SystemActor
 from crm.core.console import cli_context as _cli_context
 from crm.core.console import emit as _emit
@@ -26,7 +26,7 @@ def import_units_command(file: Path, dry_run: bool, as_email: str | None, as_jso
     if actor is None:
         raise click.ClickException(f'用户不存在 (no such user): {as_email}')
     _cli_context('import-units')
-    report = _run_import('unit', file, dry_run,
+    report = run_import('unit', file, dry_run,
                          lambda table: import_units(table, actor, dry_run=dry_run, filename=file.name))
     payload = report.as_dict()
     _emit(payload, as_json, ', '.join(f'{k}={len(v) if isinstance(v, list) else v}' for k, v in payload.items()))
