@@ -117,5 +117,5 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """The `crm` command groups."""
+    """The application's own `crm` commands (database, seed, demo, backups, the worker)."""
     register_commands(app)
