@@ -141,7 +141,7 @@ def worker_command(workers: int) -> None:
     """Run the background job consumer (daily digest; long jobs) on the queue the configuration names."""
     if huey.immediate:
         raise click.ClickException('JOBS_IMMEDIATE 模式下任务随请求立即执行，无需 worker (tasks run inline)')
-    Consumer(huey, workers=workers).run()  # the queue keeps UTC; the schedule in crm/jobs.py says so
+    Consumer(huey, workers=workers).run()  # the queue keeps UTC; each feature's schedule (queue.every) says when on the office's clock
 
 
 def register(app: Flask) -> None:
