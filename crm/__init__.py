@@ -1,45 +1,37 @@
 """园区招商 CRM: the application factory, built from small named steps."""
 from __future__ import annotations
 
+import importlib
 import logging
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
 
-import crm.models  # noqa: F401  (registers models and scope rules)
 from config import ROOT, Config, load_config, trusted_hosts
 from crm import jobs
-from crm.admin.views import bp as admin_bp
-from crm.api import init_app as init_api
 from crm.api.auth import load_session_user, load_token_user
 from crm.auth import gate
-from crm.auth.views import bp as auth_bp
 from crm.cli import register as register_commands
 from crm.core import cache, i18n, security, transactions
 from crm.core.errors import init_app as init_error_pages
-from crm.core.export_views import bp as exports_bp
 from crm.core.i18n import select_locale, select_timezone
-from crm.core.import_views import bp as imports_bp
 from crm.core.templating import init_app as init_template_helpers
 from crm.core.validators import RecordIdConverter
 from crm.db import db as database
 from crm.extensions import babel, csrf, limiter, login_manager
-from crm.firms.views import bp as firms_bp
-from crm.leads.aftercare_views import bp as projects_bp
-from crm.leads.views import bp as leads_bp
-from crm.main.views import bp as main_bp
-from crm.notifications import events as notification_events  # noqa: F401  (listens to what leads and packs announce)
-from crm.notifications import services as notification_services
-from crm.notifications.views import bp as notifications_bp
-from crm.packs.views import bp as packs_bp
-from crm.plans.views import bp as plans_bp
-from crm.platforms import (
-    plan_views,  # noqa: F401  (adds the floor plan and unit outline routes)
-    unit_views,  # noqa: F401  (adds building and unit routes to the blueprint)
-)
-from crm.platforms.views import bp as platforms_bp
-from crm.policies.views import bp as policies_bp
-from crm.targets.views import bp as targets_bp
+
+# The features, in the order they are built on (tests/core/test_import_graph.py's LAYERS): each is a package
+# crm/<name>/ whose registration module crm/<name>/feature.py declares its tables, access rules, jobs and API
+# operations when imported, and whose init_app(app) registers its blueprints, hooks and commands.
+FEATURES = ('core', 'auth', 'plans', 'platforms', 'firms', 'leads', 'policies', 'matching', 'packs', 'targets',
+            'notifications', 'api', 'main', 'admin')
+
+
+def load_features() -> list[ModuleType]:
+    """Every feature's registration module, in the declared order. Importing them declares every table (complete
+    metadata for Alembic and the firm merge), access rule, job and API operation."""
+    return [importlib.import_module(f'crm.{name}.feature') for name in FEATURES]
 
 
 def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
@@ -49,7 +41,8 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     init_database(app)
     init_extensions(app)
     register_request_hooks(app)
-    register_blueprints(app)
+    register_features(app)
+    init_jobs(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_cli(app)
@@ -74,12 +67,12 @@ def configure_app(app: Flask, config: Config | dict[str, Any] | str | None) -> N
 
 
 def init_database(app: Flask) -> None:
-    """Engine, request-scoped session and every model's metadata and access rules."""
+    """Engine and request-scoped session."""
     database.init_app(app)
 
 
 def init_extensions(app: Flask) -> None:
-    """CSRF, login, rate limiting, translations, the figures cache and the job queue."""
+    """CSRF, login, rate limiting, translations and the figures cache."""
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = 'auth.login'
@@ -92,7 +85,6 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / 'crm' / 'translations'))
     cache.init_app(app)  # the figures cache: this process, or Redis shared by every app process
-    jobs.init_app(app)  # the job queue: at once (tests), a SQLite file, or Redis shared by every app process
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -104,13 +96,16 @@ def register_request_hooks(app: Flask) -> None:
     gate.init_app(app)  # after the request id and the signed-in user are known
 
 
-def register_blueprints(app: Flask) -> None:
-    """Each feature package contributes one blueprint."""
-    for blueprint in (main_bp, auth_bp, admin_bp, leads_bp, packs_bp, platforms_bp, firms_bp, targets_bp, plans_bp,
-                      policies_bp, exports_bp, imports_bp, projects_bp, notifications_bp):
-        app.register_blueprint(blueprint)
-    notification_services.init_app(app)
-    init_api(app)
+def register_features(app: Flask) -> None:
+    """Each feature, in the declared order, registers its blueprints, hooks and commands."""
+    for feature in load_features():
+        feature.init_app(app)
+
+
+def init_jobs(app: Flask) -> None:
+    """The job queue (at once in the tests, a SQLite file, or Redis shared by every app process), with a task for
+    every job the features declared."""
+    jobs.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -124,5 +119,5 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """The `crm` command groups."""
+    """The application's own `crm` commands (database, seed, demo, backups, the worker)."""
     register_commands(app)

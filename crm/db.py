@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from alembic.config import Config
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, exc
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, exc, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -224,6 +224,14 @@ class Database:
 
 
 db = Database()
+
+
+def refresh_statistics() -> None:
+    """Refresh the embedded database's planner statistics (PostgreSQL's autovacuum does this by itself): without
+    them SQLite may read a whole scope through an index where one pass over a covering index is far cheaper."""
+    if db.engine.dialect.name == 'sqlite':
+        with db.engine.begin() as conn:
+            conn.execute(text('ANALYZE'))
 
 
 # New revisions are named by the date and time they were written, then their id and message (as in alembic.ini).

@@ -3,33 +3,33 @@ create_app (init_app): Redis when JOBS_REDIS_URL (environment: HUEY_REDIS_URL) i
 app process and worker, on any machine —, else a SQLite file in the instance folder (one machine); with
 JOBS_IMMEDIATE (the tests) each task runs at once, inside the request that queues it.
 
-Features queue work by name through crm.core.queue (`enqueue('build_pack', build.id)`) and declare there the
-function doing it; this module gives each name its huey task (TASKS), puts its sender in crm.core.queue, and owns
-the transactions of what a task does (the services it runs flush, a task commits)."""
+Features declare their jobs in crm.core.queue: the jobs queued by name (`handles`; a request queues
+`enqueue('build_pack', build.id)`) and the jobs run on a schedule (`every`, in the feature's feature.py). This
+module only gives each declared job its huey task (named crm.jobs.<job>, as the queue's stored messages name
+them), puts its sender in crm.core.queue, and owns the transactions of what a task does (the functions it runs
+flush, a task commits; then `job_committed` is announced, so the notifications it wrote go out)."""
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey, crontab
+from huey import Huey
+from huey.api import TaskWrapper
 from huey.storage import RedisStorage, SqliteStorage
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import text
 
-from crm.core import clock, queue
-from crm.core.export_jobs import purge_expired
+from crm.core import hooks, queue
 from crm.db import db
-from crm.leads.digest import send_digests
-from crm.leads.pool import run_recall
-from crm.notifications import dispatch
-from crm.notifications.events import daily_sweep
 
 EXTENSION = 'crm_jobs'
 T = TypeVar('T')
+# The huey task of each job queued by name, and of each job run on a schedule (made once per process).
+TASKS: dict[str, TaskWrapper] = {}
+SCHEDULED: dict[str, TaskWrapper] = {}
 
 
 class AppHuey(Huey):
@@ -42,13 +42,16 @@ class AppHuey(Huey):
         return super().enqueue(task)
 
 
-# Tasks register on this queue at import; until an app configures it, it runs tasks at once in memory.
+# Tasks register on this queue when an app is built (declare_tasks); until an app configures it, it runs tasks at
+# once in memory.
 huey = AppHuey('crm', immediate=True)
 _configured: dict = {}
 
 
 def init_app(app: Flask) -> None:
-    """Point the queue at the storage the app's configuration names."""
+    """Point the queue at the storage the app's configuration names; a task for every job the features declared
+    (create_app calls this once the features are loaded)."""
+    declare_tasks()
     redis_url = app.config.get('JOBS_REDIS_URL') or ''
     immediate = bool(app.config.get('JOBS_IMMEDIATE'))
     if redis_url:
@@ -93,117 +96,55 @@ def _app() -> Flask:
     return _configured['app']
 
 
-@huey.periodic_task(clock.at_local_time(8, 30))  # 08:30 on the office's clock (BUSINESS_TIMEZONE), whatever the host's
-def daily_digest() -> dict:
-    """The daily follow-up digest for every officer and leader."""
-    with _app().app_context():
-        result = send_digests()
-        db.session.commit()
-        return result
+def declare_tasks() -> None:
+    """A huey task for each declared job that has none yet (huey refuses a second task of one name)."""
+    for name in queue.names():
+        if name not in TASKS:
+            TASKS[name] = huey.task(name=name)(_queued_task(name))
+    for name, (schedule, work) in queue.scheduled().items():
+        if name not in SCHEDULED:
+            SCHEDULED[name] = huey.periodic_task(schedule, name=name)(_scheduled_task(work))
 
 
-@huey.periodic_task(clock.at_local_time(7, 0))  # 07:00 on the office's clock, before the digest
-def pool_recall() -> dict:
-    """The shared pool's daily run: warn leads left without a follow-up, return those warned on an earlier day."""
-    def run() -> dict:
-        result = run_recall()
-        db.session.commit()
-        return result
+def _queued_task(name: str) -> Callable[..., Any]:
+    """The task of a job queued by name: the job's function, then one commit (and one after each of its steps
+    when it takes a checkpoint). It answers the record's status (a pack build, a push, an export) or the
+    function's own summary."""
+    def task(*args: Any) -> Any:
+        def run() -> Any:
+            kwargs = {'checkpoint': db.session.commit} if queue.takes_checkpoint(name) else {}
+            done = queue.run(name, *args, **kwargs)
+            db.session.commit()
+            return None if done is None else getattr(done, 'status', done)
 
-    return _in_context(run)
+        return _in_context(run)
+
+    return task
 
 
-@huey.periodic_task(clock.at_local_time(3, 30))  # 03:30 on the office's clock, when nobody works
-def refresh_statistics() -> None:
-    """Refresh the embedded database's planner statistics (PostgreSQL's autovacuum does this by itself): without
-    them SQLite may read a whole scope through an index where one pass over a covering index is far cheaper."""
-    with _app().app_context():
-        if db.engine.dialect.name == 'sqlite':
-            with db.engine.begin() as conn:
-                conn.execute(text('ANALYZE'))
+def _scheduled_task(work: Callable[[], T]) -> Callable[[], T]:
+    """The task of a job run on a schedule: the job's function, then a commit."""
+    def task() -> T:
+        def run() -> T:
+            result = work()
+            db.session.commit()
+            return result
+
+        return _in_context(run)
+
+    return task
 
 
 def _in_context(run: Callable[[], T]) -> T:
-    """Run a queued task's work inside the request's application context when there is one (tests run queued
-    tasks at once, inside the request), else in the worker's own; the notifications it committed go out after."""
+    """Run a task's work inside the request's application context when there is one (tests run queued tasks at
+    once, inside the request), else in the worker's own; the notifications it committed go out after."""
     if has_app_context():
         return run()
 
     with _app().app_context():
         try:
             result = run()
-            dispatch()
+            hooks.announce('job_committed')
             return result
         finally:
             db.session.remove()
-
-
-@huey.task()
-def build_pack(build_id: int) -> str | None:
-    """Build a queued promotion pack."""
-    def run() -> str | None:
-        build = queue.run('build_pack', build_id, checkpoint=db.session.commit)
-        db.session.commit()
-        return build.status if build else None
-
-    return _in_context(run)
-
-
-@huey.task()
-def push_summaries(push_id: int) -> str | None:
-    """Issue the 政策摘要 of a queued push (see crm.packs.push)."""
-    def run() -> str | None:
-        push = queue.run('push_summaries', push_id, checkpoint=db.session.commit)
-        db.session.commit()
-        return push.status if push else None
-
-    return _in_context(run)
-
-
-@huey.task()
-def run_export(job_id: int) -> str | None:
-    """Write a large export (see crm.core.export_jobs), in the request's context when there is one."""
-    def run() -> str | None:
-        job = queue.run('run_export', job_id, checkpoint=db.session.commit)
-        db.session.commit()
-        return job.status if job else None
-
-    return _in_context(run)
-
-
-@huey.periodic_task(crontab(minute='17'))
-def purge_exports() -> int:
-    """Delete export files past their keeping time (EXPORT_KEEP_HOURS), once an hour."""
-    with _app().app_context():
-        count = purge_expired()
-        db.session.commit()
-        return count
-
-
-@huey.periodic_task(clock.at_local_time(8, 35))
-def daily_notifications() -> dict:
-    """Overdue follow-ups and policies expiring on leads, told to their owners (each once)."""
-    with _app().app_context():
-        try:
-            result = daily_sweep()
-            db.session.commit()
-            dispatch()
-            return result
-        finally:
-            db.session.remove()
-
-
-@huey.task()
-def deliver_notification(notification_id: int) -> dict | None:
-    """Send one notification to the e-mail and webhook its user chose, recording each channel (a channel already
-    sent is not sent again)."""
-    def run() -> dict:
-        outcome = queue.run('deliver_notification', notification_id)
-        db.session.commit()
-        return outcome
-
-    return _in_context(run)
-
-
-TASKS = {'build_pack': build_pack, 'push_summaries': push_summaries, 'run_export': run_export,
-         'deliver_notification': deliver_notification}

@@ -9,9 +9,11 @@ from alembic import context
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import crm.models  # noqa: E402,F401  (registers every table)
+from crm import load_features  # noqa: E402
 from crm.db import Base, make_engine  # noqa: E402
-from crm.db import include_in_autogenerate as include_name
+from crm.db import include_in_autogenerate as include_name  # noqa: E402
+
+load_features()  # every feature declares its tables
 
 config = context.config
 target_metadata = Base.metadata

@@ -122,6 +122,15 @@ def at_local_time(hour: int, minute: int) -> Callable[[datetime], bool]:
     return due
 
 
+def every_hour_at(minute: int) -> Callable[[datetime], bool]:
+    """A schedule for the job queue: true once an hour, at `minute` past the hour."""
+
+    def due(moment: datetime) -> bool:
+        return moment.minute == minute
+
+    return due
+
+
 @contextmanager
 def frozen(instant: datetime) -> Iterator[datetime]:
     """Fix the clock at `instant` (aware; naive values are UTC) inside the block."""

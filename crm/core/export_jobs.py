@@ -160,7 +160,7 @@ def enqueue(job: ExportJob) -> bool:
     return False
 
 
-@queue.handles('run_export')
+@queue.handles('run_export', checkpoint=True)
 def run_job(job_id: int, *, checkpoint: Callable[[], None]) -> ExportJob | None:
     """What the worker does for one queued export: the list's statement under the asker's query string and
     identity, written to a file with progress notes; the job's row says when the file is ready or why not. The job

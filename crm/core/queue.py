@@ -1,12 +1,13 @@
 """Work a feature hands to the background worker, named: the feature says what a job does (`handles`, where the
 job's function is defined), a request or a command queues it by name (`enqueue`), and the worker runs it
-(`run`). Where the queue lives (huey on Redis, a SQLite file, or at once in the tests) is the application's
+(`run`); a job the worker runs by itself on a schedule is declared with `every` (in the feature's feature.py). Where the queue lives (huey on Redis, a SQLite file, or at once in the tests) is the application's
 business: crm.jobs puts its sender here when create_app configures the queue, so no feature imports the queue,
 the way crm.core.hooks lets a feature announce without importing who listens."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from crm.db import utcnow
@@ -15,7 +16,11 @@ F = TypeVar('F', bound=Callable[..., Any])
 
 QUEUE_DOWN = '任务队列暂时无法连接，本次未排队，请稍后再试（请管理员检查 Redis 与 crm worker）'
 
+Schedule = Callable[[datetime], bool]
+
 _handlers: dict[str, Callable[..., Any]] = {}
+_checkpointed: set[str] = set()
+_scheduled: dict[str, tuple[Schedule, Callable[[], Any]]] = {}
 _sender: list[Callable[..., Any]] = []
 
 
@@ -23,16 +28,45 @@ class QueueDown(RuntimeError):
     """The queue's server (Redis, or the SQLite file) cannot be reached: the job was not queued."""
 
 
-def handles(name: str) -> Callable[[F], F]:
-    """Declare the function that does the job `name` (a decorator; one function per name)."""
+def handles(name: str, *, checkpoint: bool = False) -> Callable[[F], F]:
+    """Declare the function that does the job `name` (a decorator; one function per name). With `checkpoint` the
+    function takes a `checkpoint` callable, which the worker makes commit (so a page can show the job's progress)."""
     def register(func: F) -> F:
         known = _handlers.setdefault(name, func)
         if known is not func and known.__qualname__ != func.__qualname__:
             raise ValueError(f'job {name!r} is done by {known.__module__}.{known.__qualname__} already')
         _handlers[name] = func
+        if checkpoint:
+            _checkpointed.add(name)
         return func
 
     return register
+
+
+def every(schedule: Schedule, name: str) -> Callable[[F], F]:
+    """Declare the function (no arguments) the worker runs as the job `name` whenever `schedule(minute)` is true,
+    the minute in naive UTC (crm.core.clock.at_local_time: once a day on the office's clock); the job commits
+    what the function wrote. A decorator, returning the function unchanged."""
+    def register(func: F) -> F:
+        _scheduled[name] = (schedule, func)
+        return func
+
+    return register
+
+
+def names() -> list[str]:
+    """Every job a feature declared that is queued by name."""
+    return sorted(_handlers)
+
+
+def scheduled() -> dict[str, tuple[Schedule, Callable[[], Any]]]:
+    """Every job run on a schedule: its name, its schedule and its function."""
+    return dict(_scheduled)
+
+
+def takes_checkpoint(name: str) -> bool:
+    """Whether the job `name` commits its progress through a `checkpoint` (see `handles`)."""
+    return name in _checkpointed
 
 
 def handler(name: str) -> Callable[..., Any]:

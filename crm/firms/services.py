@@ -205,9 +205,8 @@ def restore(firm: Firm) -> None:
 
 def firm_references() -> list[tuple[Any, Any]]:
     """(table, column) of every column that points at a firm, whichever feature declared it: leads, tenancies,
-    contacts, packs, 政策摘要, accounts of firm users, firms merged earlier … (the name index excepted)."""
-    import crm.models  # noqa: F401  (every table declared)
-
+    contacts, packs, 政策摘要, accounts of firm users, firms merged earlier … (the name index excepted). The metadata
+    is complete once the app is built: create_app imports every feature, and each declares its tables."""
     return [(table, column) for table in Base.metadata.sorted_tables if table.name not in MERGE_SKIP
             for column in table.columns if any(fk.target_fullname == 'firm.id' for fk in column.foreign_keys)]
 

@@ -2,7 +2,7 @@
 
 Any feature tells a user something with `notify(user, kind, subject, body, link, key=...)`: the message lands in
 the user's inbox at once (in the caller's transaction) and, once that transaction commits, one job delivers it to
-the other channels the user chose (`crm.jobs.deliver_notification`), recording each channel's delivery. The key
+the other channels the user chose (the job `deliver_notification`), recording each channel's delivery. The key
 makes a notification happen once: a second call with the same key does nothing.
 """
 from crm.notifications.services import KINDS, dispatch, notify  # noqa: F401

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.auth.models import User
-from crm.core import queue
+from crm.core import hooks, queue
 from crm.core.cache import changed, kept
 from crm.core.i18n import gettext as _
 from crm.core.mail import send_mail
@@ -99,6 +99,10 @@ def dispatch() -> int:
     for notification_id in ready:
         queue.enqueue('deliver_notification', notification_id)
     return len(ready)
+
+
+# A job run by the worker has committed: what it notified goes out (a request's go out after the request).
+hooks.listen('job_committed', dispatch)
 
 
 def init_app(app) -> None:

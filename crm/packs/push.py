@@ -38,7 +38,7 @@ def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int]
     return push
 
 
-@queue.handles('push_summaries')
+@queue.handles('push_summaries', checkpoint=True)
 def run_push(push_id: int, *, checkpoint: Callable[[], None], raise_errors: bool = False) -> PolicyPush | None:
     """What the worker does: one 政策摘要 per firm. The caller owns the transactions: it passes `checkpoint`, called
     when the push starts and after each firm (the job commits there, so the page shows the progress), and commits

@@ -275,7 +275,7 @@ def request_build(lead: Lead, *, lang: str, user_id: int | None) -> PackBuild:
     return build
 
 
-@queue.handles('build_pack')
+@queue.handles('build_pack', checkpoint=True)
 def run_build(build_id: int, *, checkpoint: Callable[[], None]) -> PackBuild | None:
     """What the worker does for one queued build. The job owns the transactions: it passes `checkpoint`, called
     when the build starts, after each step and when it ends (the job commits there, so the progress page shows each

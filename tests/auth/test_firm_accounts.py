@@ -4,8 +4,8 @@ import json
 
 from sqlalchemy import select
 
+from crm.auth.cli import users_create
 from crm.auth.models import User
-from crm.cli import users_create
 from tests.conftest import post_form
 
 USCC = '91330105MA2H0000X2'

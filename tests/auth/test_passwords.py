@@ -105,7 +105,7 @@ def test_administrator_reset_applies_the_rule_to_the_user_not_the_administrator(
 
 
 def test_command_line_account_creation_applies_the_rule(app, db_session):
-    from crm.cli import users_create
+    from crm.auth.cli import users_create
 
     runner = app.test_cli_runner()
     result = runner.invoke(users_create, ['--email', 'cli-weak@test-crm.cn', '--name', '命令行', '--role', 'officer',

@@ -100,7 +100,7 @@ def _housed_firms(db) -> None:
 
 
 def _eligible_ms() -> tuple[float, dict]:
-    from crm.cli import SystemActor
+    from crm.core.console import SystemActor
     from crm.db import db
     from crm.policies.eligibility import policy_firms
     from crm.policies.imports import accept_clause, import_policy_text

@@ -3,8 +3,9 @@ import json
 
 from sqlalchemy import func, select
 
+from crm.auth.cli import users_create
 from crm.auth.models import User
-from crm.cli import demo_command, seed_command, users_create
+from crm.cli import demo_command, seed_command
 from tests.conftest import csrf_from, login
 
 

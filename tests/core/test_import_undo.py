@@ -213,7 +213,7 @@ def test_undoing_a_unit_import_removes_the_units_their_history_and_the_building_
 def test_the_command_line_undoes_an_import_and_refuses_a_second_time(app, client, logged_in, db_session):
     import json
 
-    from crm.cli import import_revert_command
+    from crm.core.cli import import_revert_command
 
     logged_in('officer')
     record = _confirm(client, '/firms/import', _csv(FIRM_HEADER, [['命令行撤销企业有限公司', '', '3', '', '', '']]),

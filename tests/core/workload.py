@@ -17,12 +17,12 @@ from typing import Any, Callable
 
 from sqlalchemy import Engine, select, text
 
-import crm.models  # noqa: F401  (preloaded in the fork server)
-from crm import create_app
+from crm import create_app, load_features
 from crm.db import Base
 
 PASSWORD = 'amber-kettle-violin-58'
 LEADER = 'leader@workload-crm.cn'
+load_features()  # preloaded in the fork server
 _CTX = mp.get_context('forkserver')
 _CTX.set_forkserver_preload(['tests.core.workload'])
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

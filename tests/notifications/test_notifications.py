@@ -88,7 +88,7 @@ def test_each_event_is_notified_once_and_each_channel_sent_once(app, factories, 
             assert first is not None and again is None
             assert dispatch() == 1 and dispatch() == 0
             first_id = first.id
-            jobs.deliver_notification(first_id)  # a retried job: the robot was already told
+            jobs.TASKS['deliver_notification'](first_id)  # a retried job: the robot was already told
         assert len(robot.messages) == 1
     assert db_session.scalar(select(func.count(Notification.id)).where(Notification.key == 'test:once')) == 1
     delivery = _deliveries(db_session, db_session.get(Notification, first_id))['webhook']
@@ -216,6 +216,28 @@ def test_daily_sweep_tells_overdue_follow_ups_and_expiring_policies_once(factori
     kinds = {n.kind: n for n in _notes(db_session, officer)}
     assert '已逾期 3 天' in kinds['follow_up_overdue'].body
     assert '即将到期的政策' in kinds['policy_expiring'].subject
+
+
+def test_the_workers_daily_reminders_commit_and_go_to_the_chosen_channels(app, factories, in_app, db_session,
+                                                                            robot_allowed, monkeypatch):
+    """The scheduled job run by the worker (outside any request): the reminders its function wrote are committed,
+    then sent to the group robot the officer chose."""
+    from crm import jobs
+    from crm.leads.services import add_activity
+
+    monkeypatch.setitem(jobs._configured, 'app', app)  # the worker's app
+    officer = factories.user('officer')
+    lead = factories.lead(owner=officer, title='定时提醒项目')
+    with Robot() as robot:
+        _prefer(db_session, officer, webhook_url=robot.url)
+        with in_app():
+            add_activity(db.session.get(Lead, lead.id), kind='电话', subject='回访', owner_id=officer.id,
+                         due_on=clock.today() - timedelta(days=2))
+            db.session.commit()
+        jobs.SCHEDULED['daily_notifications']()
+        assert len(robot.messages) == 1 and '定时提醒项目' in robot.messages[0]['json']['text']['content']
+    [note] = [n for n in _notes(db_session, officer) if n.kind == 'follow_up_overdue']
+    assert _deliveries(db_session, note)['webhook'].status == 'sent'
 
 
 @pytest.mark.usefixtures('business_clock')

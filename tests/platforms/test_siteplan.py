@@ -247,7 +247,8 @@ def test_demo_buildings_get_floor_plans_with_their_units_outlined_and_a_demo_pac
                                                                                             tmp_path):
     from PIL import Image
 
-    from crm.cli import demo_command, pack_group
+    from crm.cli import demo_command
+    from crm.packs.cli import pack_group
     from crm.platforms.models import Building, Unit
 
     runner = app.test_cli_runner()

@@ -283,7 +283,7 @@ def test_the_firm_list_agrees_with_the_evaluator_for_every_fact(app, factories, 
     """The list reads all firms at once; each firm's level must equal `evaluate_policy` on `firm_facts`."""
     from datetime import date
 
-    from crm.cli import SystemActor
+    from crm.core.console import SystemActor
     from crm.firms.models import Firm
     from crm.packs.summaries import firm_facts
     from crm.policies.eligibility import policy_firms

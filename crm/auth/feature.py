@@ -1,0 +1,13 @@
+"""Accounts as a feature: users, roles, sessions, API tokens and second factors; the sign-in and account pages."""
+from __future__ import annotations
+
+from flask import Flask
+
+# Importing the modules declares the feature's tables.
+from crm.auth import cli, models, tokens, totp, views  # noqa: F401
+
+
+def init_app(app: Flask) -> None:
+    """The sign-in and account pages, and `crm users`."""
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.users_group)
