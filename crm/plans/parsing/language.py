@@ -676,6 +676,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
             if official is None:
                 official = _seam_words(scorer.lm, text, span.start, span.end, across=False)
             if gain >= CUT_GAIN and (s == span.start or e == span.end) \
+                    and (gain > span.gain - WORD_RIVAL or span.start <= s and e <= span.end) \
                     and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = max(rival, span.gain)
@@ -687,6 +688,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     return _core(scorer, text, span, core, margin)
 
 
+WORD_RIVAL = 6.0  # a reading that joins a word across its cut, and cuts more, doubts this one only if about as likely
 SEAM_REACH = 4  # characters either side of a cut read for the words across it
 
 
