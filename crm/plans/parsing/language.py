@@ -667,7 +667,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                 continue
             gain, seam = scorer.gain(s, e)
             other = _tidy(text, Span(s, e, gain, seam))
-            if text[:other.start] + text[other.end:] == kept:
+            if text[:other.start] + text[other.end:] == kept or _takes_function_word(text, span, other):
                 continue
             if title_end is not None and s == span.start and _runs_out(text[:title_end], e) \
                     and _runs_out(text[:title_end], span.end):
@@ -689,6 +689,18 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
 
 
 WORD_RIVAL = 6.0  # a reading that joins a word across its cut, and cuts more, doubts this one only if about as likely
+FUNCTION_CHARS = frozenset('和与及或的了并等')  # joining words of a sentence: an edge that takes one of them along reads worse
+
+
+def _takes_function_word(text: str, span: Span, other: Span) -> bool:
+    """Whether `other` cuts what `span` cuts and, besides, only joining words of the sentence at its edges
+    (仙侠手游一折返利 | 和网络安全): the sentence keeps them, so that reading is no rival."""
+    if not (other.start <= span.start and span.end <= other.end) or (other.start, other.end) == (span.start, span.end):
+        return False
+    extra = text[other.start:span.start] + text[span.end:other.end]
+    return all(ch in FUNCTION_CHARS for ch in extra)
+
+
 SEAM_REACH = 4  # characters either side of a cut read for the words across it
 
 
