@@ -607,15 +607,17 @@ class Budget:
 
 
 def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budget: Budget | None = None,
-               words: bool = False, title_end: int | None = None) -> list[Span]:
+               words: bool | str = False, title_end: int | None = None) -> list[Span]:
     """Spans of `text` that read as inserted junk with at least the listing evidence, in text order. The search
-    stops when `budget` (or the per-text BUDGET) is spent. With `title_end`, text[:title_end] is a title: edges
+    stops when `budget` (or the per-text BUDGET) is spent. `words` reads the text by its words as well; DETECT reads
+    by words where a span lies and how strong its evidence is, but places its edges by the characters alone. With `title_end`, text[:title_end] is a title: edges
     that run it out alike (see _runs_out) are one reading."""
     budgets = [Budget(BUDGET)] + ([budget] if budget is not None else [])
     if len(text) < MIN_SPAN:
         return []
     lm = lm or model()
-    scorer = Scorer(lm, text, words)
+    scorer = Scorer(lm, text, bool(words))
+    edges = Scorer(lm, text, False) if words == DETECT else None
     chosen: list[Span] = []
     local = scorer.local()
     todo = [chunk for lo, hi in _windows(local, margin) if _peak(local, lo, hi) >= WINDOW_PEAK
@@ -631,7 +633,12 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             b.left -= scorer.scored - before
         if best is None or best.gain < CONSIDER_GAIN:
             continue
-        span = _with_margin(scorer, text, _tidy(text, best), title_end)
+        if edges is not None:  # words found the stretch; characters alone place its edges
+            best = _best(edges, text, max(lo, best.start - SHIFT), min(hi, best.end + SHIFT)) or best
+            span = _with_margin(edges, text, _tidy(text, best), title_end)
+            span = replace(span, gain=scorer.gain(span.start, span.end)[0])
+        else:
+            span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
             span = replace(span, opens=True)
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
@@ -743,7 +750,8 @@ def _tidy(text: str, span: Span) -> Span:
     return Span(span.start, end, span.gain, span.seam, span.margin, span.trimmed) if end != span.end else span
 
 
-PROSE_WORDS = False  # paragraphs are read by their words as well
+DETECT = 'detect'
+PROSE_WORDS: bool | str = DETECT  # paragraphs: found and weighed by their words, edges placed by characters
 TRIM = 1  # characters an uncertain edge may be narrowed by
 CUT_MARGIN = 3.0  # nats by which the span's edges must beat edges up to SHIFT characters away
 
