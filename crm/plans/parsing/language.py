@@ -68,7 +68,8 @@ MIN_SPAN, MAX_SPAN = 3, 40
 CONSIDER_GAIN = 4.0  # spans weaker than this are not considered at all
 LIST_GAIN = 8.0
 CUT_GAIN = 6.0
-CUT_MIN_CHARS = 6  # shorter strings (a title of four characters, a name) are only listed, never cut
+CUT_MIN_CHARS = 6  # shorter strings (a title of four characters, a name) are only listed, never cut …
+SHORT_CUT_GAIN, SHORT_CUT_MARGIN = 7.5, 4.0  # … but for one of five with this evidence and edges this clear
 PRIOR_COST = 3.0  # cost of declaring a span inserted at all: rare by construction
 LENGTH_COST = 0.75  # per character of a span: a span takes in no more words than the evidence asks for
 HOT = 0.5  # a character whose pair reads better as junk by this much (nats) can belong to a span
@@ -787,6 +788,8 @@ def certain(span: Span, piece: str) -> bool:
     if _MARKER.search(piece):
         return False
     edge = TITLE_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
+    if _weight(piece) == CUT_MIN_CHARS - 1:  # a title of five characters: only with more evidence and clear edges
+        return span.gain >= SHORT_CUT_GAIN and span.margin >= SHORT_CUT_MARGIN
     return span.gain >= CUT_GAIN and (span.margin >= edge or span.trimmed) and _weight(piece) >= CUT_MIN_CHARS
 
 
