@@ -820,6 +820,30 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
         if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
                 and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
             return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
+    return _tail_reading(title, lm)
+
+
+TAIL_MARGIN = 2 * TITLE_MARGIN  # a tail read on its own (its one edge against the others) needs twice the lead
+
+
+def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
+    """The title's tails read directly: the one with the most evidence, if it has the evidence to cut, TAIL_MARGIN
+    nats over the tails that start up to SHIFT characters away, CUT_MIN_CHARS characters (or five with the
+    evidence a five-character cut needs) and no word of government prose at its edges."""
+    text = title + '。'
+    scorer = Scorer(lm or model(), text, True)
+    readings = sorted(((scorer.gain(k, len(title)), k) for k in range(TITLE_HEAD, len(title) - MIN_SPAN + 1)),
+                      reverse=True)
+    if not readings:
+        return None
+    (gain, seam), k = readings[0]
+    rival = max((g for (g, _), j in readings[1:] if abs(j - k) <= SHIFT), default=-math.inf)
+    piece = title[k:]
+    chars = _weight(piece)
+    strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN)
+    if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not _official_edge(piece) \
+            and not _MARKER.search(piece):
+        return Span(k, len(title), gain, seam, gain - rival)
     return None
 
 
