@@ -787,7 +787,7 @@ def certain(span: Span, piece: str) -> bool:
     cannot be a name or a title of a few characters, and no chapter or article number (第二条) in it."""
     if _MARKER.search(piece):
         return False
-    edge = TITLE_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
+    edge = OPENING_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
     if _weight(piece) == CUT_MIN_CHARS - 1:  # a title of five characters: only with more evidence and clear edges
         return span.gain >= SHORT_CUT_GAIN and span.margin >= SHORT_CUT_MARGIN
     return span.gain >= CUT_GAIN and (span.margin >= edge or span.trimmed) and _weight(piece) >= CUT_MIN_CHARS
@@ -797,6 +797,7 @@ TITLE_HEAD = 4  # characters of a heading's title that stay at least
 TITLE_TAIL = 2  # figures after the span that go with it (三百 after 日赚: an amount ends an offer, not a title)
 _FIGURE = re.compile(r'[0-9０-９零一二两三四五六七八九十百千万元]*')
 TITLE_MARGIN = 1.5  # a string appended to a title has one edge to place, not two: a smaller lead suffices
+OPENING_MARGIN = 1.0  # the same for a string that opens a sentence, whose other edge the sentence before gives
 
 
 def _runs_out(text: str, end: int) -> bool:
