@@ -231,6 +231,8 @@ class Words:
         self.web_total = sum(web.values()) or 1
         self.gov_total = sum(gov.values()) or 1
         self._weight: dict[str, float] = {}
+        self._logs: dict[str, float] = {}  # log P(word) in general Chinese, as looked up
+        self._stems: set[str] | None = None
         self.gov_chars, self.web_chars = self._chars(gov), self._chars(web)
         self.gov_char_total = sum(self.gov_chars.values()) + 0.5 * WORD_VOCABULARY
         self.web_char_total = sum(self.web_chars.values()) + 0.5 * WORD_VOCABULARY
@@ -243,6 +245,14 @@ class Words:
                 chars[ch] += n
         return chars
 
+    @property
+    def stems(self) -> set[str]:
+        """Every start of two or more characters of a dictionary word (the words themselves included): where a
+        longer word may still begin."""
+        if self._stems is None:
+            self._stems = {w[:k] for w in self.web if len(w) >= 2 for k in range(2, len(w) + 1)}
+        return self._stems
+
     def _char_register(self, word: str) -> float:
         """log of how much likelier government prose uses the characters of `word` than general Chinese does."""
         return sum(math.log((self.gov_chars.get(ch, 0) + 0.5) / self.gov_char_total)
@@ -253,17 +263,26 @@ class Words:
         n = len(text)
         best = [0.0] * (n + 1)
         step = [1] * (n + 1)
-        web, total = self.web, self.web_total
+        logs, stems = self._logs, self.stems
         for i in range(n - 1, -1, -1):
-            best[i], step[i] = math.log((web.get(text[i], 0) + 0.5) / total) + best[i + 1], 1
-            if not _HAN.match(text[i]):
+            ch = text[i]
+            single = logs.get(ch)
+            if single is None:
+                single = logs[ch] = math.log((self.web.get(ch, 0) + 0.5) / self.web_total)
+            best[i] = single + best[i + 1]
+            if not '\u4e00' <= ch <= '\u9fff' or text[i:i + 2] not in stems:
                 continue
             for k in range(2, min(WORD_MAX, n - i) + 1):
-                count = web.get(text[i:i + k])
-                if count:
-                    value = math.log(count / total) + best[i + k]
-                    if value > best[i]:
-                        best[i], step[i] = value, k
+                piece = text[i:i + k]
+                if piece not in stems:
+                    break
+                value = logs.get(piece)
+                if value is None:
+                    count = self.web.get(piece)
+                    value = logs[piece] = math.log(count / self.web_total) if count else -math.inf
+                value += best[i + k]
+                if value > best[i]:
+                    best[i], step[i] = value, k
         out, i = [], 0
         while i < n:
             out.append((i, i + step[i]))
@@ -295,11 +314,12 @@ class Words:
 
     def register(self, text: str) -> list[float]:
         """Per character: its word's weight, spread over the word's characters."""
-        out = [0.0] * len(text)
+        out: list[float] = []
+        weights, weight = self._weight, self.weight
         for a, b in self.cut(text):
-            w = self.weight(text[a:b]) / (b - a)
-            for i in range(a, b):
-                out[i] = w
+            piece = text[a:b]
+            w = weights.get(piece)
+            out += [(weight(piece) if w is None else w) / (b - a)] * (b - a)
         return out
 
 
@@ -618,7 +638,7 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
         return []
     lm = lm or model()
     scorer = Scorer(lm, text, bool(words))
-    edges = Scorer(lm, text, False) if words == DETECT else None
+    edges: Scorer | None = None  # made when a stretch is first worth searching (most texts have none)
     chosen: list[Span] = []
     local = scorer.local()
     todo = [chunk for lo, hi in _windows(local, margin) if _peak(local, lo, hi) >= WINDOW_PEAK
@@ -634,7 +654,8 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             b.left -= scorer.scored - before
         if best is None or best.gain < CONSIDER_GAIN:
             continue
-        if edges is not None:  # words found the stretch; characters alone place its edges
+        if words == DETECT:  # words found the stretch; characters alone place its edges
+            edges = edges or Scorer(lm, text, False)
             best = _best(edges, text, max(lo, best.start - SHIFT), min(hi, best.end + SHIFT)) or best
             span = _with_margin(edges, text, _tidy(text, best), title_end)
             gain, seam = scorer.gain(span.start, span.end)
