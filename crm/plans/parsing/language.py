@@ -658,12 +658,7 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             edges = edges or Scorer(lm, text, False)
             best = _best(edges, text, max(lo, best.start - SHIFT), min(hi, best.end + SHIFT)) or best
             span = _with_margin(edges, text, _tidy(text, best), title_end)
-            gain, seam = scorer.gain(span.start, span.end)
-            by_words = _with_margin(scorer, text, Span(span.start, span.end, gain, seam), title_end)
-            # the edges hold if they beat the nearby edges read by characters, or read by words as well
-            better = (by_words.start, by_words.end) == (span.start, span.end) and by_words.margin > span.margin \
-                and not _script_change_near(text, span.start, span.end)
-            span = replace(span, gain=gain, margin=by_words.margin if better else span.margin)
+            span = replace(span, gain=scorer.gain(span.start, span.end)[0])
         else:
             span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
@@ -672,19 +667,6 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             chosen.append(span)
         todo += [(best.end, hi), (lo, best.start)]
     return sorted(chosen, key=lambda sp: sp.start)
-
-
-SCRIPT_REACH = 6  # twice the reach of the rival edges (SHIFT)
-
-
-def _script_change_near(text: str, start: int, end: int) -> bool:
-    """Whether letters or digits meet Chinese within SCRIPT_REACH characters inside either edge of text[start:end]
-    (an account id or an amount that ends an advertisement): an edge words cannot place better than characters."""
-    def change(i: int) -> bool:
-        return 0 < i < len(text) and text[i - 1].isascii() != text[i].isascii() \
-            and (text[i - 1].isalnum() or text[i].isalnum())
-    return any(change(i) for i in range(start + 1, min(end, start + SCRIPT_REACH + 1))) \
-        or any(change(i) for i in range(max(start + 1, end - SCRIPT_REACH), end))
 
 
 def _chunks(lo: int, hi: int) -> list[tuple[int, int]]:
