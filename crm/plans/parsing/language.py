@@ -12,9 +12,12 @@ junk model explains the span better than the document model does, and the text a
 (the document model scores the seam left by the cut higher than the two seams of the span). The gain of that
 reading, in nats, is the evidence. Where a span may lie: within one sentence (it may take the mark after it along),
 never starting or ending on a punctuation mark, and never leaving a "sentence" of four characters or fewer.
-A span is cut (see `certain`) only with enough evidence, at least six characters, and edges whose reading beats every
-reading with edges up to three characters away by CUT_MARGIN nats: the cost of cutting real text is high, so an
-uncertain edge means "list it for an administrator" instead. Words that neither model knows weigh the same under
+A span is cut (see `certain`) only with enough evidence, at least six characters (five with clearly more evidence and
+clearer edges), and edges whose reading beats every reading with edges up to three characters away by CUT_MARGIN nats
+(OPENING_MARGIN for a span that opens a sentence, whose left edge the sentence before gives): the cost of cutting real
+text is high, so an uncertain edge means "list it for an administrator" instead. Paragraphs are searched and weighed
+by their words as well (DETECT), but a span's edges are placed by the characters alone. A heading's title is read
+tail by tail as well, its end being given. Words that neither model knows weigh the same under
 both (the shared background), so a new proper noun is not junk for being new.
 
 The model file is built by `python -m crm.plans.parsing.language build` (needs the `jieba` package for its
