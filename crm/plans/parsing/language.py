@@ -835,8 +835,8 @@ TAIL_MARGIN = 2 * TITLE_MARGIN  # a tail read on its own (its one edge against t
 
 def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
     """The title's tails read directly: the one with the most evidence, if it has the evidence to cut, TAIL_MARGIN
-    nats over the tails that start up to SHIFT characters away, CUT_MIN_CHARS characters (or five with the
-    evidence a five-character cut needs) and no word of government prose at its edges."""
+    nats over the tails that start up to SHIFT characters away, CUT_MIN_CHARS characters (five with the evidence a
+    five-character cut needs, four with that of a short line) and no word of government prose at its edges."""
     text = title + '。'
     scorer = Scorer(lm or model(), text, True)
     readings = sorted(((scorer.gain(k, len(title)), k) for k in range(TITLE_HEAD, len(title) - MIN_SPAN + 1)),
@@ -847,7 +847,8 @@ def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
     rival = max((g for (g, _), j in readings[1:] if abs(j - k) <= SHIFT), default=-math.inf)
     piece = title[k:]
     chars = _weight(piece)
-    strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN)
+    strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN) \
+        or (chars == LINE_MIN_CHARS and gain >= SHORT_LINE_GAIN)
     if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not _official_edge(piece) \
             and not _MARKER.search(piece):
         return Span(k, len(title), gain, seam, gain - rival)
