@@ -155,7 +155,7 @@ def junk_results() -> list[dict]:
         prose = language.prose_paragraphs(raw.read_bytes())
         lm = language.model_without(prose)
         for text in prose + (clean if raw.name.startswith('000') else []):
-            for span in language.find_spans(text, lm):
+            for span in language.find_spans(text, lm, words=language.PROSE_WORDS):
                 piece = text[span.start:span.end]
                 seed_cut += len(piece) if language.certain(span, piece) else 0
                 seed_listed += language.listed(span, piece) and not language.certain(span, piece)

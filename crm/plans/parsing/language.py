@@ -12,9 +12,12 @@ junk model explains the span better than the document model does, and the text a
 (the document model scores the seam left by the cut higher than the two seams of the span). The gain of that
 reading, in nats, is the evidence. Where a span may lie: within one sentence (it may take the mark after it along),
 never starting or ending on a punctuation mark, and never leaving a "sentence" of four characters or fewer.
-A span is cut (see `certain`) only with enough evidence, at least six characters, and edges whose reading beats every
-reading with edges up to three characters away by CUT_MARGIN nats: the cost of cutting real text is high, so an
-uncertain edge means "list it for an administrator" instead. Words that neither model knows weigh the same under
+A span is cut (see `certain`) only with enough evidence, at least six characters (five with clearly more evidence and
+clearer edges), and edges whose reading beats every reading with edges up to three characters away by CUT_MARGIN nats
+(OPENING_MARGIN for a span that opens a sentence, whose left edge the sentence before gives): the cost of cutting real
+text is high, so an uncertain edge means "list it for an administrator" instead. Paragraphs are searched and weighed
+by their words as well (DETECT), but a span's edges are placed by the characters alone. A heading's title is read
+tail by tail as well, its end being given. Words that neither model knows weigh the same under
 both (the shared background), so a new proper noun is not junk for being new.
 
 The model file is built by `python -m crm.plans.parsing.language build` (needs the `jieba` package for its
@@ -68,7 +71,8 @@ MIN_SPAN, MAX_SPAN = 3, 40
 CONSIDER_GAIN = 4.0  # spans weaker than this are not considered at all
 LIST_GAIN = 8.0
 CUT_GAIN = 6.0
-CUT_MIN_CHARS = 6  # shorter strings (a title of four characters, a name) are only listed, never cut
+CUT_MIN_CHARS = 6  # shorter strings (a title of four characters, a name) are only listed, never cut …
+SHORT_CUT_GAIN, SHORT_CUT_MARGIN = 7.5, 4.0  # … but for one of five with this evidence and edges this clear
 PRIOR_COST = 3.0  # cost of declaring a span inserted at all: rare by construction
 LENGTH_COST = 0.75  # per character of a span: a span takes in no more words than the evidence asks for
 HOT = 0.5  # a character whose pair reads better as junk by this much (nats) can belong to a span
@@ -230,6 +234,8 @@ class Words:
         self.web_total = sum(web.values()) or 1
         self.gov_total = sum(gov.values()) or 1
         self._weight: dict[str, float] = {}
+        self._logs: dict[str, float] = {}  # log P(word) in general Chinese, as looked up
+        self._stems: set[str] | None = None
         self.gov_chars, self.web_chars = self._chars(gov), self._chars(web)
         self.gov_char_total = sum(self.gov_chars.values()) + 0.5 * WORD_VOCABULARY
         self.web_char_total = sum(self.web_chars.values()) + 0.5 * WORD_VOCABULARY
@@ -242,6 +248,14 @@ class Words:
                 chars[ch] += n
         return chars
 
+    @property
+    def stems(self) -> set[str]:
+        """Every start of two or more characters of a dictionary word (the words themselves included): where a
+        longer word may still begin."""
+        if self._stems is None:
+            self._stems = {w[:k] for w in self.web if len(w) >= 2 for k in range(2, len(w) + 1)}
+        return self._stems
+
     def _char_register(self, word: str) -> float:
         """log of how much likelier government prose uses the characters of `word` than general Chinese does."""
         return sum(math.log((self.gov_chars.get(ch, 0) + 0.5) / self.gov_char_total)
@@ -252,17 +266,26 @@ class Words:
         n = len(text)
         best = [0.0] * (n + 1)
         step = [1] * (n + 1)
-        web, total = self.web, self.web_total
+        logs, stems = self._logs, self.stems
         for i in range(n - 1, -1, -1):
-            best[i], step[i] = math.log((web.get(text[i], 0) + 0.5) / total) + best[i + 1], 1
-            if not _HAN.match(text[i]):
+            ch = text[i]
+            single = logs.get(ch)
+            if single is None:
+                single = logs[ch] = math.log((self.web.get(ch, 0) + 0.5) / self.web_total)
+            best[i] = single + best[i + 1]
+            if not '\u4e00' <= ch <= '\u9fff' or text[i:i + 2] not in stems:
                 continue
             for k in range(2, min(WORD_MAX, n - i) + 1):
-                count = web.get(text[i:i + k])
-                if count:
-                    value = math.log(count / total) + best[i + k]
-                    if value > best[i]:
-                        best[i], step[i] = value, k
+                piece = text[i:i + k]
+                if piece not in stems:
+                    break
+                value = logs.get(piece)
+                if value is None:
+                    count = self.web.get(piece)
+                    value = logs[piece] = math.log(count / self.web_total) if count else -math.inf
+                value += best[i + k]
+                if value > best[i]:
+                    best[i], step[i] = value, k
         out, i = [], 0
         while i < n:
             out.append((i, i + step[i]))
@@ -294,11 +317,12 @@ class Words:
 
     def register(self, text: str) -> list[float]:
         """Per character: its word's weight, spread over the word's characters."""
-        out = [0.0] * len(text)
+        out: list[float] = []
+        weights, weight = self._weight, self.weight
         for a, b in self.cut(text):
-            w = self.weight(text[a:b]) / (b - a)
-            for i in range(a, b):
-                out[i] = w
+            piece = text[a:b]
+            w = weights.get(piece)
+            out += [(weight(piece) if w is None else w) / (b - a)] * (b - a)
         return out
 
 
@@ -607,15 +631,17 @@ class Budget:
 
 
 def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budget: Budget | None = None,
-               words: bool = False, title_end: int | None = None) -> list[Span]:
+               words: bool | str = False, title_end: int | None = None) -> list[Span]:
     """Spans of `text` that read as inserted junk with at least the listing evidence, in text order. The search
-    stops when `budget` (or the per-text BUDGET) is spent. With `title_end`, text[:title_end] is a title: edges
+    stops when `budget` (or the per-text BUDGET) is spent. `words` reads the text by its words as well; DETECT reads
+    by words where a span lies and how strong its evidence is, but places its edges by the characters alone. With `title_end`, text[:title_end] is a title: edges
     that run it out alike (see _runs_out) are one reading."""
     budgets = [Budget(BUDGET)] + ([budget] if budget is not None else [])
     if len(text) < MIN_SPAN:
         return []
     lm = lm or model()
-    scorer = Scorer(lm, text, words)
+    scorer = Scorer(lm, text, bool(words))
+    edges: Scorer | None = None  # made when a stretch is first worth searching (most texts have none)
     chosen: list[Span] = []
     local = scorer.local()
     todo = [chunk for lo, hi in _windows(local, margin) if _peak(local, lo, hi) >= WINDOW_PEAK
@@ -631,7 +657,13 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             b.left -= scorer.scored - before
         if best is None or best.gain < CONSIDER_GAIN:
             continue
-        span = _with_margin(scorer, text, _tidy(text, best), title_end)
+        if words == DETECT:  # words found the stretch; characters alone place its edges
+            edges = edges or Scorer(lm, text, False)
+            best = _best(edges, text, max(lo, best.start - SHIFT), min(hi, best.end + SHIFT)) or best
+            span = _with_margin(edges, text, _tidy(text, best), title_end)
+            span = replace(span, gain=scorer.gain(span.start, span.end)[0])
+        else:
+            span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
             span = replace(span, opens=True)
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
@@ -667,7 +699,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                 continue
             gain, seam = scorer.gain(s, e)
             other = _tidy(text, Span(s, e, gain, seam))
-            if text[:other.start] + text[other.end:] == kept:
+            if text[:other.start] + text[other.end:] == kept or _takes_function_word(text, span, other):
                 continue
             if title_end is not None and s == span.start and _runs_out(text[:title_end], e) \
                     and _runs_out(text[:title_end], span.end):
@@ -676,6 +708,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
             if official is None:
                 official = _seam_words(scorer.lm, text, span.start, span.end, across=False)
             if gain >= CUT_GAIN and (s == span.start or e == span.end) \
+                    and (gain > span.gain - WORD_RIVAL or span.start <= s and e <= span.end) \
                     and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = max(rival, span.gain)
@@ -685,6 +718,19 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     if margin >= CUT_MARGIN or core == (span.start, span.end):
         return Span(span.start, span.end, span.gain, span.seam, margin)
     return _core(scorer, text, span, core, margin)
+
+
+WORD_RIVAL = 6.0  # a reading that joins a word across its cut, and cuts more, doubts this one only if about as likely
+FUNCTION_CHARS = frozenset('和与及或的了并等')  # joining words of a sentence: an edge that takes one of them along reads worse
+
+
+def _takes_function_word(text: str, span: Span, other: Span) -> bool:
+    """Whether `other` cuts what `span` cuts and, besides, only joining words of the sentence at its edges
+    (仙侠手游一折返利 | 和网络安全): the sentence keeps them, so that reading is no rival."""
+    if not (other.start <= span.start and span.end <= other.end) or (other.start, other.end) == (span.start, span.end):
+        return False
+    extra = text[other.start:span.start] + text[span.end:other.end]
+    return all(ch in FUNCTION_CHARS for ch in extra)
 
 
 SEAM_REACH = 4  # characters either side of a cut read for the words across it
@@ -729,7 +775,8 @@ def _tidy(text: str, span: Span) -> Span:
     return Span(span.start, end, span.gain, span.seam, span.margin, span.trimmed) if end != span.end else span
 
 
-PROSE_WORDS = False  # paragraphs are read by their words as well
+DETECT = 'detect'
+PROSE_WORDS: bool | str = DETECT  # paragraphs: found and weighed by their words, edges placed by characters
 TRIM = 1  # characters an uncertain edge may be narrowed by
 CUT_MARGIN = 3.0  # nats by which the span's edges must beat edges up to SHIFT characters away
 
@@ -746,7 +793,9 @@ def certain(span: Span, piece: str) -> bool:
     cannot be a name or a title of a few characters, and no chapter or article number (第二条) in it."""
     if _MARKER.search(piece):
         return False
-    edge = TITLE_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
+    edge = OPENING_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
+    if _weight(piece) == CUT_MIN_CHARS - 1:  # a title of five characters: only with more evidence and clear edges
+        return span.gain >= SHORT_CUT_GAIN and span.margin >= SHORT_CUT_MARGIN
     return span.gain >= CUT_GAIN and (span.margin >= edge or span.trimmed) and _weight(piece) >= CUT_MIN_CHARS
 
 
@@ -754,6 +803,7 @@ TITLE_HEAD = 4  # characters of a heading's title that stay at least
 TITLE_TAIL = 2  # figures after the span that go with it (三百 after 日赚: an amount ends an offer, not a title)
 _FIGURE = re.compile(r'[0-9０-９零一二两三四五六七八九十百千万元]*')
 TITLE_MARGIN = 1.5  # a string appended to a title has one edge to place, not two: a smaller lead suffices
+OPENING_MARGIN = 1.0  # the same for a string that opens a sentence, whose other edge the sentence before gives
 
 
 def _runs_out(text: str, end: int) -> bool:
@@ -777,6 +827,31 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
         if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
                 and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
             return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
+    return _tail_reading(title, lm)
+
+
+TAIL_MARGIN = 2 * TITLE_MARGIN  # a tail read on its own (its one edge against the others) needs twice the lead
+
+
+def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
+    """The title's tails read directly: the one with the most evidence, if it has the evidence to cut, TAIL_MARGIN
+    nats over the tails that start up to SHIFT characters away, CUT_MIN_CHARS characters (five with the evidence a
+    five-character cut needs, four with that of a short line) and no word of government prose at its edges."""
+    text = title + '。'
+    scorer = Scorer(lm or model(), text, True)
+    readings = sorted(((scorer.gain(k, len(title)), k) for k in range(TITLE_HEAD, len(title) - MIN_SPAN + 1)),
+                      reverse=True)
+    if not readings:
+        return None
+    (gain, seam), k = readings[0]
+    rival = max((g for (g, _), j in readings[1:] if abs(j - k) <= SHIFT), default=-math.inf)
+    piece = title[k:]
+    chars = _weight(piece)
+    strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN) \
+        or (chars == LINE_MIN_CHARS and gain >= SHORT_LINE_GAIN)
+    if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not _official_edge(piece) \
+            and not _MARKER.search(piece):
+        return Span(k, len(title), gain, seam, gain - rival)
     return None
 
 
