@@ -15,7 +15,7 @@ from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .spam import LANGUAGE_REASON
 from .tables import TableData, read_table
-from .text import cn_to_int, compact_key, ends_sentence, normalize_for_search
+from .text import CN_NUM, cn_to_int, compact_key, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
 # spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
@@ -27,6 +27,7 @@ MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
 WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
+ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -85,6 +86,38 @@ def wrap_width(lines: list[Line]) -> int | None:
     return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
 
 
+def _printed(line: Line) -> int:
+    """A line's length as printed: its spaces (a PDF's spurious ones, NBSPs) take a place each."""
+    return len((line.raw or line.text).strip())
+
+
+def raw_wrap_width(lines: list[Line]) -> int | None:
+    """The wrap width counted on the lines as printed (spaces included): a line cut at the margin has exactly this
+    length, however many of its spaces are squeezed out. The most common printed length of the lines that stop
+    without ending a sentence, when it holds as many of them as `wrap_width` asks."""
+    lengths = Counter(_printed(ln) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text)
+                      and not _numbered(ln.text))
+    if not lengths:
+        return None
+    width, count = lengths.most_common(1)[0]
+    return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
+
+
+def standalone_titles(lines: list[str]) -> list[HeadingMatch]:
+    """The titles of numbered headings that stand on a line of their own (一、发展基础): how this document's titles
+    end. Counted as clause ends, they tell where a sibling's title fused with its text ends. A line as long as the
+    text's wrap width is left out (the first line of a wrapped paragraph that opens with a heading)."""
+    width = wrap_width([Line(t, 0) for t in lines])
+    out = []
+    for text in lines:
+        text = text.strip()
+        head = match_heading(text) if text else None
+        if (head is not None and head.kind in PARALLEL and head.split == 'line' and not head.rest
+                and is_plain_title(head.title) and not (width and len(text) >= width - WRAP_SLACK)):
+            out.append(head)
+    return out
+
+
 def _numbered(text: str) -> bool:
     """A numbered heading line: sibling titles are often written to one length (对仗), so their lines share a length
     without being cut at a margin; they say nothing of a wrap width."""
@@ -108,6 +141,7 @@ class ItemBuilder:
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
         self.wrap = wrap_width(lines)
+        self.raw_wrap = raw_wrap_width(lines) if self.wrap else None
         self.spaced = False
         if self.wrap:
             self.spaced = self._spaced()
@@ -141,10 +175,10 @@ class ItemBuilder:
 
     def run(self) -> Built:
         """Build the item."""
+        listed = self._listed_titles() if self.contents else {}
         if self.stats is not None:
-            self.titles = self._parallel_titles(self.stats)
-        if self.contents:
-            self.titles.update(self._listed_titles())
+            self.titles = self._parallel_titles(self.stats, listed)
+        self.titles.update(listed)
         i = 0
         while i < len(self.lines):
             i = self._step(i) if self.lines[i].text.strip() else i + 1
@@ -178,8 +212,10 @@ class ItemBuilder:
         self._paragraph(text, ln.line, 'bullet' if text.startswith('——') else 'text')
         return j
 
-    def _parallel_titles(self, stats: CorpusStats) -> dict[int, tuple[str, str]]:
-        """Titles and run-in text of sibling headings whose titles are fused with their text (see runin)."""
+    def _parallel_titles(self, stats: CorpusStats, listed: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
+        """Titles and run-in text of sibling headings whose titles are fused with their text (see runin). A sibling
+        whose title the document lists elsewhere (`listed`: a table of contents, the heading on a line of its own in
+        another copy) counts as a title standing alone."""
         groups: list[list[tuple[int, str, str]]] = []
         open_groups: dict[str, list[tuple[int, str, str]]] = {}
         for i, ln in enumerate(self.lines):
@@ -195,10 +231,10 @@ class ItemBuilder:
         groups.extend(open_groups.values())
         titles: dict[int, tuple[str, str]] = {}
         for group in groups:
-            texts = [t for _, t, _ in group]
+            texts = [listed[i][0] if i in listed else t for i, t, _ in group]
             # a title on a line of its own, or told apart by a colon or a repeated year, is not fused: it ends where
             # it ends, and its length and commas tell where its fused siblings' titles end
-            fixed = [how in ('line', 'colon', 'year') for _, _, how in group]
+            fixed = [how in ('line', 'colon', 'year') or i in listed for i, _, how in group]
             if all(fixed):
                 continue
             ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed) else None
@@ -275,8 +311,11 @@ class ItemBuilder:
             return False
         size = len(self.lines[last].text.strip())
         gap = k - last - 1
-        return (self.wrap - WRAP_SLACK <= size <= self.wrap and not self.spaced and gap == 0
-                and match_heading(self.lines[k].text.strip()) is None)
+        if match_heading(self.lines[k].text.strip()) is not None or ARTICLE.match(self.lines[k].text):
+            return False
+        if self.spaced:  # every line spaced: only a line cut at exactly the margin, as printed, goes on
+            return gap == 1 and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
+        return self.wrap - WRAP_SLACK <= size <= self.wrap and gap == 0
 
     def _heading(self, i: int, head: HeadingMatch) -> int:
         self.glossary = None

@@ -49,6 +49,18 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
     return out
 
 
+def _options(text: str, fixed: bool, commas: int, stats: CorpusStats, shared: int) -> list[tuple[int, float]]:
+    """Where a sibling's title may end. A fixed one ends where its text ends. In a fused group the titles run into
+    their text with no full stop (a run-in style is the whole group's, and this group's is not), so a sibling's
+    first full stop closes its text's first sentence (综合实力跃上新台阶。), not its title: the stop is a choice
+    only when nothing before it is."""
+    found = _candidates(text, commas, stats, 0 if fixed else shared)
+    if fixed:
+        return [(k, c) for k, c in found if k == len(text)]
+    inside = [(k, c) for k, c in found if text[k:k + 1] != '。']
+    return inside or found
+
+
 def _shared_prefix(texts: Sequence[str]) -> int:
     """Length of the part every sibling shares a character at the same place in (the title covers it)."""
     shared = 0
@@ -69,7 +81,8 @@ def is_fused_group(texts: Sequence[str], fixed: Sequence[bool] = ()) -> bool:
     if any(fixed):
         return len(texts) >= 2 and fused >= 1
     if len(texts) < MIN_GROUP:
-        return False
+        # two siblings: one runs on past any title's length with no full stop near its start
+        return len(texts) == 2 and fused >= 1
     fused = sum(1 for t in texts if '。' not in t[:FUSED_WITHIN])
     return fused >= 2
 
@@ -82,18 +95,26 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
     shared = _shared_prefix(texts) if len(texts) > 1 else 0
     best: tuple[float, list[int]] | None = None
     for commas in range(3):
-        options = [[(k, c) for k, c in _candidates(t, commas, stats, 0 if f else shared) if not f or k == len(t)]
-                   for t, f in zip(texts, fixed or [False] * len(texts))]
+        options = [_options(t, f, commas, stats, shared) for t, f in zip(texts, fixed or [False] * len(texts))]
         if not all(options):
             continue
-        # titles that stand alone say how long the group's titles are: within a character of one of them
-        alone = {len(t) + d for t, f in zip(texts, fixed or ()) if f for d in (-1, 0, 1)}
-        for length in sorted(alone) or range(3, MAX_TITLE + 1):
+        # titles that stand alone say how long the group's titles are: sibling titles differ by a few characters,
+        # so a fused one is drawn to the length of the nearest of them (within a character costs nothing); without
+        # any, the group shares the one length that suits it best
+        alone = sorted({len(t) for t, f in zip(texts, fixed or ()) if f})
+        for lengths in ([alone] if alone else [[n] for n in range(3, MAX_TITLE + 1)]):
             total, ends = 0.0, []
             for choice in options:
-                k, cost = min(((k, c + LENGTH_WEIGHT * abs(k - length)) for k, c in choice), key=lambda kc: kc[1])
+                k, cost = min(((k, c + LENGTH_WEIGHT * _off(k, lengths, bool(alone))) for k, c in choice),
+                              key=lambda kc: kc[1])
                 total += cost
                 ends.append(k)
             if best is None or total < best[0]:
                 best = (total, ends)
     return best[1] if best else None
+
+
+def _off(k: int, lengths: list[int], slack: bool) -> int:
+    """How far a title of `k` characters is from the nearest of `lengths` (a character of slack when those are
+    the lengths of titles standing alone)."""
+    return max(0, min(abs(k - n) for n in lengths) - (1 if slack else 0))
