@@ -237,7 +237,8 @@ class ItemBuilder:
             fixed = [how in ('line', 'colon', 'year') or i in listed for i, _, how in group]
             if all(fixed):
                 continue
-            ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed) else None
+            alone = any(how == 'line' or i in listed for i, _, how in group)
+            ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
             for (i, text, _), k, sure in zip(group, ends or (), fixed):
                 if not sure:
                     titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])

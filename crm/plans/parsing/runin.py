@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .corpus import CorpusStats
+from .headings import TITLE_ENDS
 
 COMMAS = ',，、'
 MIN_GROUP = 3
@@ -45,6 +46,8 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue
         if k < len(text) and not re.match(r'[\u4e00-\u9fff“"《(（0-9A-Za-z]', text[k]) and text[k] != '。':
             continue
+        if _between_title_words(title, text[k:]):
+            continue
         out.append((k, title_cost(stats, text, k)))
     return out
 
@@ -61,6 +64,11 @@ def _options(text: str, fixed: bool, commas: int, stats: CorpusStats, shared: in
     return inside or found
 
 
+def _between_title_words(title: str, rest: str) -> bool:
+    """A break between two words that close a title together (工作|安排, 情况|说明): the title goes on."""
+    return any(title.endswith(w) for w in TITLE_ENDS) and any(rest.startswith(w) for w in TITLE_ENDS)
+
+
 def _shared_prefix(texts: Sequence[str]) -> int:
     """Length of the part every sibling shares a character at the same place in (the title covers it)."""
     shared = 0
@@ -73,11 +81,14 @@ def _shared_prefix(texts: Sequence[str]) -> int:
     return shared
 
 
-def is_fused_group(texts: Sequence[str], fixed: Sequence[bool] = ()) -> bool:
+def is_fused_group(texts: Sequence[str], fixed: Sequence[bool] = (), alone: bool = False) -> bool:
     """Siblings whose titles run into their text: enough of them, and at least two with no early full stop; or,
-    next to siblings whose titles stand alone (`fixed`), one with a long text and no early full stop."""
+    next to siblings whose titles stand alone (`fixed`), one with a long text and no early full stop. When a
+    sibling's title stands on a line of its own (`alone`), the group's titles are not run-in (a run-in style is the
+    whole group's): a sibling with text after its first full stop is a title fused with its text too."""
     fixed = fixed or [False] * len(texts)
-    fused = sum(1 for t, f in zip(texts, fixed) if not f and '。' not in t[:FUSED_WITHIN] and len(t) > MAX_TITLE)
+    fused = sum(1 for t, f in zip(texts, fixed) if not f and ('。' not in t[:FUSED_WITHIN] and len(t) > MAX_TITLE
+                                                             or alone and '。' in t[:-1]))
     if any(fixed):
         return len(texts) >= 2 and fused >= 1
     if len(texts) < MIN_GROUP:
@@ -92,7 +103,7 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
 
     A `fixed` sibling is a title on its own (a line of its own, or a title told apart by a colon): it ends where its
     text ends, and lends its length and its commas to the choice for the others."""
-    shared = _shared_prefix(texts) if len(texts) > 1 else 0
+    shared = _shared_prefix(texts) if len(texts) >= MIN_GROUP else 0  # two texts share a character by chance
     best: tuple[float, list[int]] | None = None
     for commas in range(3):
         options = [_options(t, f, commas, stats, shared) for t, f in zip(texts, fixed or [False] * len(texts))]

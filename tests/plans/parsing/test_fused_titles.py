@@ -8,7 +8,7 @@ from crm.plans.parsing.build import standalone_titles
 from crm.plans.parsing.runin import is_fused_group, split_parallel
 
 PROSE = CorpusStats.of([
-    '加快培育数字产业，推进智能制造，建设物流园区。', '完善公共服务，提升城市品质，促进文化旅游融合。',
+    '加快培育数字产业，推进智能化改造，建设物流园区。', '完善公共服务，提升城市品质，促进文化旅游融合。',
     '优化营商环境，推进改革开放，扩大有效投资。', '公共服务体系不断完善，城市功能持续完善。', '全年新增市场主体一万户，增长百分之十。',
 ])
 
@@ -86,3 +86,28 @@ def test_an_article_after_a_line_full_to_the_margin_starts_a_paragraph():
     doc = parse_document(wrapped([first, second] + SPACED, width).encode())
     texts = [p.text.replace(' ', '') for p in doc.paragraphs]
     assert texts[:2] == [first.replace(' ', ''), second.replace(' ', '')]
+
+
+def test_a_title_does_not_end_between_two_words_that_close_it_together():
+    texts = ['过去一年的工作二〇二三年全区上下坚决贯彻上级决策部署，经济社会发展稳中向好。',
+             '明年工作安排今年经济社会发展的主要预期目标是：地区生产总值增长百分之六左右。',
+             '加强政府自身建设我们将始终把讲政治摆在首位，坚持依法行政，不断提高政府执行力。']
+    ends = split_parallel(texts, PROSE)
+    assert ends is not None and texts[1][:ends[1]] == '明年工作安排'
+
+
+def test_two_siblings_sharing_a_character_by_chance_do_not_fix_where_titles_end():
+    # both texts carry 业 as their seventh character: no common wording of the titles, a coincidence
+    texts = ['做强先进制造业智能装备产业发展提速，重点发展工业机器人和高端数控机床，产业规模达到九百亿元。',
+             '提升现代服务业推进楼宇经济提质增效，实施存量楼宇更新改造计划，新增商务楼宇八十万平方米。']
+    assert texts[0][6] == texts[1][6] == '业'
+    ends = split_parallel(texts, PROSE)
+    assert ends is not None and ends[1] == 7 and texts[1][:7] == '提升现代服务业'  # not pushed past the shared 业
+
+
+def test_next_to_a_title_on_its_own_line_a_short_first_sentence_is_no_run_in_title():
+    stopped = '做强先进制造业智能装备产业。依托经济开发区，重点发展工业机器人，产业规模达到九百亿元。'
+    assert not is_fused_group([stopped, '提升现代服务业'], [False, True])
+    assert is_fused_group([stopped, '提升现代服务业'], [False, True], alone=True)
+    ends = split_parallel([stopped, '提升现代服务业'], PROSE, [False, True])
+    assert ends is not None and abs(ends[0] - len('提升现代服务业')) <= 1  # a sibling's length, not the first sentence
