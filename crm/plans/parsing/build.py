@@ -27,6 +27,8 @@ MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
 WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
+WORD_BREAK = 0.05  # a clause ends (or starts) at a pair less often than this: the pair sits inside a clause
+WORD_PAIRS = 5  # ... and the two characters across the break are written together this often
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
@@ -281,7 +283,19 @@ class ItemBuilder:
         if not is_plain_title(text) or (self.wrap and len(text) >= self.wrap - 1):
             return False
         nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
-        return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)))
+        return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)
+                             or self._word_across(text, nxt)))
+
+    def _word_across(self, text: str, nxt: str) -> bool:
+        """The break falls inside a word: the next line's first clause is a single character (园，发展…), or the
+        line ends where no clause ends and the next starts where none starts, with the two characters across the
+        break written together elsewhere in the text (临河商|务区: 商务)."""
+        if re.match(r'^.[，,、；;。：:]', nxt):
+            return True
+        if self.stats is None or len(text) < 2 or len(nxt) < 2:
+            return False
+        return (self.stats.ends(text[-2:]) < WORD_BREAK and self.stats.starts(nxt[:2]) < WORD_BREAK
+                and self.stats.pairs[text[-1] + nxt[0]] >= WORD_PAIRS)
 
     def _name_across(self, text: str, nxt: str) -> bool:
         head, tail = normalize_for_search(text[-MAX_TERM:]), normalize_for_search(nxt[:MAX_TERM])
@@ -300,8 +314,18 @@ class ItemBuilder:
             nxt = self.lines[k]
             if is_stop(nxt.text) or '\t' in nxt.raw or (self.glossary is not None and re.match(r'^\d{1,3}、', nxt.text)):
                 break
+            if self._numbered_after_short(last, nxt.text):
+                break
             text, j, last = text + nxt.text.strip(), k + 1, k
         return text, j
+
+    def _numbered_after_short(self, last: int, nxt: str) -> bool:
+        """A numbered item (1.抓实项目攻坚。) after a line that stops short of the margin starts on its own: the line
+        before it was not cut by a wrap (with no wrap width, no line is)."""
+        head = match_heading(nxt.strip())
+        if head is None or head.kind != 'num':
+            return False
+        return not self.wrap or len(self.lines[last].text.strip()) < self.wrap - WRAP_SLACK
 
     def _runs_on(self, last: int, k: int) -> bool:
         """Whether a wrapped paragraph whose line `last` ends a sentence goes on at line `k`: the line was cut at the

@@ -111,3 +111,17 @@ def test_next_to_a_title_on_its_own_line_a_short_first_sentence_is_no_run_in_tit
     assert is_fused_group([stopped, '提升现代服务业'], [False, True], alone=True)
     ends = split_parallel([stopped, '提升现代服务业'], PROSE, [False, True])
     assert ends is not None and abs(ends[0] - len('提升现代服务业')) <= 1  # a sibling's length, not the first sentence
+
+
+def test_a_numbered_item_after_a_short_line_starts_on_its_own():
+    text = ('二、主要任务\n\n围绕年度目标，重点推进以下工作\n\n1.抓实项目攻坚。安排重点项目一百个，年度计划投资三百亿元以上。\n\n'
+            '2.做强产业集群。实施智能制造产业集群倍增计划，招引生物医药项目十五个以上。\n')
+    doc = parse_document(text.encode())
+    assert '抓实项目攻坚' in headings(doc, '1')
+    assert [p.text for p in doc.paragraphs][:2] == ['围绕年度目标，重点推进以下工作', '安排重点项目一百个，年度计划投资三百亿元以上。']
+
+
+def test_a_line_broken_inside_a_word_is_joined_not_read_as_a_title():
+    rest = '，发展电子竞技、网络视听和数字出版，办好品牌赛事。支持原创内容生产，培育营业收入超亿元的数字内容企业。'
+    doc = parse_document(f'一、数字文化\n\n依托星湖电竞产业\n\n园{rest}\n'.encode())
+    assert [p.text for p in doc.paragraphs] == [f'依托星湖电竞产业园{rest}']
