@@ -29,6 +29,7 @@ WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
 WORD_BREAK = 0.05  # a clause ends (or starts) at a pair less often than this: the pair sits inside a clause
 WORD_PAIRS = 5  # ... and the two characters across the break are written together this often
+LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
@@ -338,8 +339,10 @@ class ItemBuilder:
         gap = k - last - 1
         if match_heading(self.lines[k].text.strip()) is not None or ARTICLE.match(self.lines[k].text):
             return False
-        if self.spaced:  # every line spaced: only a line cut at exactly the margin, as printed, goes on
-            return gap == 1 and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
+        if self.spaced:  # every line spaced: only a line cut at exactly the margin, as printed, goes on, and not
+            # into a line that opens with a lead sentence (落实财政金融政策。…: a paragraph's unnumbered title)
+            return (gap == 1 and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
+                    and not LEAD.match(self.lines[k].text.strip()))
         return self.wrap - WRAP_SLACK <= size <= self.wrap and gap == 0
 
     def _heading(self, i: int, head: HeadingMatch) -> int:

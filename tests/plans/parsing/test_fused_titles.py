@@ -125,3 +125,10 @@ def test_a_line_broken_inside_a_word_is_joined_not_read_as_a_title():
     rest = '，发展电子竞技、网络视听和数字出版，办好品牌赛事。支持原创内容生产，培育营业收入超亿元的数字内容企业。'
     doc = parse_document(f'一、数字文化\n\n依托星湖电竞产业\n\n园{rest}\n'.encode())
     assert [p.text for p in doc.paragraphs] == [f'依托星湖电竞产业园{rest}']
+
+
+def test_a_paragraph_ending_at_the_margin_before_a_lead_sentence_ends_there():
+    first = '加强运行监测调度。建立经济运行月度分析制度，及时研究对策。'
+    second = '落实财政金融政策。统筹用好地方政府专项债券，争取上级资金不少于二十亿元，撬动社会资本投向先进制造业。'
+    doc = parse_document(wrapped([first, second] + SPACED, len(first)).encode())
+    assert [p.text.replace(' ', '') for p in doc.paragraphs][:2] == [first, second]
