@@ -110,14 +110,13 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
         if not all(options):
             continue
         # titles that stand alone say how long the group's titles are: sibling titles differ by a few characters,
-        # so a fused one is drawn to the length of the nearest of them (within a character costs nothing); without
-        # any, the group shares the one length that suits it best
+        # so a fused one is drawn to the length of the nearest of them; without any, the group shares the one length
+        # that suits it best
         alone = sorted({len(t) for t, f in zip(texts, fixed or ()) if f})
         for lengths in ([alone] if alone else [[n] for n in range(3, MAX_TITLE + 1)]):
             total, ends = 0.0, []
             for choice in options:
-                k, cost = min(((k, c + LENGTH_WEIGHT * _off(k, lengths, bool(alone))) for k, c in choice),
-                              key=lambda kc: kc[1])
+                k, cost = min(((k, c + LENGTH_WEIGHT * _off(k, lengths)) for k, c in choice), key=lambda kc: kc[1])
                 total += cost
                 ends.append(k)
             if best is None or total < best[0]:
@@ -125,7 +124,6 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
     return best[1] if best else None
 
 
-def _off(k: int, lengths: list[int], slack: bool) -> int:
-    """How far a title of `k` characters is from the nearest of `lengths` (a character of slack when those are
-    the lengths of titles standing alone)."""
-    return max(0, min(abs(k - n) for n in lengths) - (1 if slack else 0))
+def _off(k: int, lengths: list[int]) -> int:
+    """How far a title of `k` characters is from the nearest of `lengths`."""
+    return min(abs(k - n) for n in lengths)
