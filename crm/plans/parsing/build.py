@@ -15,7 +15,7 @@ from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .spam import LANGUAGE_REASON
 from .tables import TableData, read_table
-from .text import cn_to_int, compact_key, ends_sentence, normalize_for_search
+from .text import CN_NUM, cn_to_int, compact_key, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
 # spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
@@ -27,6 +27,10 @@ MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
 WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
+WORD_BREAK = 0.05  # a clause ends (or starts) at a pair less often than this: the pair sits inside a clause
+WORD_PAIRS = 5  # ... and the two characters across the break are written together this often
+LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')  # a short first sentence of words only, no clause in it
+ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -85,6 +89,38 @@ def wrap_width(lines: list[Line]) -> int | None:
     return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
 
 
+def _printed(line: Line) -> int:
+    """A line's length as printed: its spaces (a PDF's spurious ones, NBSPs) take a place each."""
+    return len((line.raw or line.text).strip())
+
+
+def raw_wrap_width(lines: list[Line]) -> int | None:
+    """The wrap width counted on the lines as printed (spaces included): a line cut at the margin has exactly this
+    length, however many of its spaces are squeezed out. The most common printed length of the lines that stop
+    without ending a sentence, when it holds as many of them as `wrap_width` asks."""
+    lengths = Counter(_printed(ln) for ln in lines if len(ln.text) >= WRAP_MIN and not ends_sentence(ln.text)
+                      and not _numbered(ln.text))
+    if not lengths:
+        return None
+    width, count = lengths.most_common(1)[0]
+    return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
+
+
+def standalone_titles(lines: list[str]) -> list[HeadingMatch]:
+    """The titles of numbered headings that stand on a line of their own (一、发展基础): how this document's titles
+    end. Counted as clause ends, they tell where a sibling's title fused with its text ends. A line as long as the
+    text's wrap width is left out (the first line of a wrapped paragraph that opens with a heading)."""
+    width = wrap_width([Line(t, 0) for t in lines])
+    out = []
+    for text in lines:
+        text = text.strip()
+        head = match_heading(text) if text else None
+        if (head is not None and head.kind in PARALLEL and head.split == 'line' and not head.rest
+                and is_plain_title(head.title) and not (width and len(text) >= width - WRAP_SLACK)):
+            out.append(head)
+    return out
+
+
 def _numbered(text: str) -> bool:
     """A numbered heading line: sibling titles are often written to one length (对仗), so their lines share a length
     without being cut at a margin; they say nothing of a wrap width."""
@@ -108,6 +144,7 @@ class ItemBuilder:
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
         self.wrap = wrap_width(lines)
+        self.raw_wrap = raw_wrap_width(lines) if self.wrap else None
         self.spaced = False
         if self.wrap:
             self.spaced = self._spaced()
@@ -141,10 +178,10 @@ class ItemBuilder:
 
     def run(self) -> Built:
         """Build the item."""
+        listed = self._listed_titles() if self.contents else {}
         if self.stats is not None:
-            self.titles = self._parallel_titles(self.stats)
-        if self.contents:
-            self.titles.update(self._listed_titles())
+            self.titles = self._parallel_titles(self.stats, listed)
+        self.titles.update(listed)
         i = 0
         while i < len(self.lines):
             i = self._step(i) if self.lines[i].text.strip() else i + 1
@@ -178,8 +215,10 @@ class ItemBuilder:
         self._paragraph(text, ln.line, 'bullet' if text.startswith('——') else 'text')
         return j
 
-    def _parallel_titles(self, stats: CorpusStats) -> dict[int, tuple[str, str]]:
-        """Titles and run-in text of sibling headings whose titles are fused with their text (see runin)."""
+    def _parallel_titles(self, stats: CorpusStats, listed: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
+        """Titles and run-in text of sibling headings whose titles are fused with their text (see runin). A sibling
+        whose title the document lists elsewhere (`listed`: a table of contents, the heading on a line of its own in
+        another copy) counts as a title standing alone."""
         groups: list[list[tuple[int, str, str]]] = []
         open_groups: dict[str, list[tuple[int, str, str]]] = {}
         for i, ln in enumerate(self.lines):
@@ -195,13 +234,14 @@ class ItemBuilder:
         groups.extend(open_groups.values())
         titles: dict[int, tuple[str, str]] = {}
         for group in groups:
-            texts = [t for _, t, _ in group]
+            texts = [listed[i][0] if i in listed else t for i, t, _ in group]
             # a title on a line of its own, or told apart by a colon or a repeated year, is not fused: it ends where
             # it ends, and its length and commas tell where its fused siblings' titles end
-            fixed = [how in ('line', 'colon', 'year') for _, _, how in group]
+            fixed = [how in ('line', 'colon', 'year') or i in listed for i, _, how in group]
             if all(fixed):
                 continue
-            ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed) else None
+            alone = any(how == 'line' or i in listed for i, _, how in group)
+            ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
             for (i, text, _), k, sure in zip(group, ends or (), fixed):
                 if not sure:
                     titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
@@ -244,7 +284,19 @@ class ItemBuilder:
         if not is_plain_title(text) or (self.wrap and len(text) >= self.wrap - 1):
             return False
         nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
-        return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)))
+        return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)
+                             or self._word_across(text, nxt)))
+
+    def _word_across(self, text: str, nxt: str) -> bool:
+        """The break falls inside a word: the next line's first clause is a single character (园，发展…), or the
+        line ends where no clause ends and the next starts where none starts, with the two characters across the
+        break written together elsewhere in the text (临河商|务区: 商务)."""
+        if re.match(r'^.[，,、；;。：:]', nxt):
+            return True
+        if self.stats is None or len(text) < 2 or len(nxt) < 2:
+            return False
+        return (self.stats.ends(text[-2:]) < WORD_BREAK and self.stats.starts(nxt[:2]) < WORD_BREAK
+                and self.stats.pairs[text[-1] + nxt[0]] >= WORD_PAIRS)
 
     def _name_across(self, text: str, nxt: str) -> bool:
         head, tail = normalize_for_search(text[-MAX_TERM:]), normalize_for_search(nxt[:MAX_TERM])
@@ -263,8 +315,18 @@ class ItemBuilder:
             nxt = self.lines[k]
             if is_stop(nxt.text) or '\t' in nxt.raw or (self.glossary is not None and re.match(r'^\d{1,3}、', nxt.text)):
                 break
+            if self._numbered_after_short(last, nxt.text):
+                break
             text, j, last = text + nxt.text.strip(), k + 1, k
         return text, j
+
+    def _numbered_after_short(self, last: int, nxt: str) -> bool:
+        """A numbered item (1.抓实项目攻坚。) after a line that stops short of the margin starts on its own: the line
+        before it was not cut by a wrap (with no wrap width, no line is)."""
+        head = match_heading(nxt.strip())
+        if head is None or head.kind != 'num':
+            return False
+        return not self.wrap or len(self.lines[last].text.strip()) < self.wrap - WRAP_SLACK
 
     def _runs_on(self, last: int, k: int) -> bool:
         """Whether a wrapped paragraph whose line `last` ends a sentence goes on at line `k`: the line was cut at the
@@ -275,8 +337,13 @@ class ItemBuilder:
             return False
         size = len(self.lines[last].text.strip())
         gap = k - last - 1
-        return (self.wrap - WRAP_SLACK <= size <= self.wrap and not self.spaced and gap == 0
-                and match_heading(self.lines[k].text.strip()) is None)
+        if match_heading(self.lines[k].text.strip()) is not None or ARTICLE.match(self.lines[k].text):
+            return False
+        if self.spaced:  # every line spaced: only a line cut at exactly the margin, as printed, goes on, and not
+            # into a line that opens with a lead sentence (落实财政金融政策。…: a paragraph's unnumbered title)
+            return (gap == 1 and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
+                    and not LEAD.match(self.lines[k].text.strip()))
+        return self.wrap - WRAP_SLACK <= size <= self.wrap and gap == 0
 
     def _heading(self, i: int, head: HeadingMatch) -> int:
         self.glossary = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .build import ItemBuilder
+from .build import ItemBuilder, standalone_titles
 from .corpus import CorpusStats
 from .extract import commitments, find_terms, is_retrospective, split_sentences
 from .junk import (
@@ -22,7 +22,7 @@ from .repeats import drop_repeated_paragraphs, drop_repeats
 from .segment import Item, Line, find_toc, find_web_items, gloss_entries, raw_lines, split_inline, toc_titles
 from .spam import cut_foreign_spans, drop_foreign_lines, find_suspects, merge_suspects, strip_injections
 from .table_targets import table_targets
-from .text import decode, ends_sentence, normalize_for_search, sha256_hex, squeeze_spaces
+from .text import compact_key, decode, ends_sentence, normalize_for_search, sha256_hex, squeeze_spaces
 
 TITLE_END = re.compile(r'(纲要|规划|报告|计划|草案|意见|方案|办法|决定)$')
 LONG_LINE = 2000
@@ -42,12 +42,16 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     triples = find_web_items(lines)
     contents = toc_titles(lines)
     lines = _drop_junk(lines, doc)
+    alone = standalone_titles([squeeze_spaces(ln.text) for ln in lines])
+    titles = tuple(h.title for h in alone)
+    contents += tuple(compact_key(h.marker + h.title) for h in alone)
     items = drop_repeats(_items(lines, triples, doc), doc)
     _detect_title(items, doc)
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
     if language:
         drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
-    item_of = _build(items, doc, background, _names(platforms, industries), contents, language, corrections.keep)
+    item_of = _build(items, doc, background, _names(platforms, industries), contents, language, corrections.keep,
+                    titles)
     listed = []
     if language:
         doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
@@ -254,11 +258,15 @@ def _names(*dictionaries: dict[str, list[str]]) -> tuple[str, ...]:
 
 
 def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | None, names: tuple[str, ...],
-           contents: tuple[str, ...] = (), language: bool = False, keep: tuple[str, ...] = ()) -> dict[int, int]:
-    """Build every item into the document; return the item each paragraph belongs to (by id)."""
+           contents: tuple[str, ...] = (), language: bool = False, keep: tuple[str, ...] = (),
+           titles: tuple[str, ...] = ()) -> dict[int, int]:
+    """Build every item into the document; return the item each paragraph belongs to (by id). `titles` are the
+    titles of the numbered headings standing on lines of their own anywhere in the text (a copy dropped as a repeat
+    included): they are counted as clause ends, telling how this document's titles end."""
     used: set[str] = set()
     item_of: dict[int, int] = {}
-    stats = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
+    stats = CorpusStats.of([ln.text for item in items for ln in item.lines] + [f'{t}。' for t in titles])
+    stats = stats.joined(background)
     for item in items:
         prefix = f'a{item.ordinal}.' if item.title is not None else ''
         root = f'《{item.title}》' if item.title is not None else None

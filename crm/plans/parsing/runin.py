@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .corpus import CorpusStats
+from .headings import TITLE_ENDS
 
 COMMAS = ',，、'
 MIN_GROUP = 3
@@ -45,8 +46,27 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue
         if k < len(text) and not re.match(r'[\u4e00-\u9fff“"《(（0-9A-Za-z]', text[k]) and text[k] != '。':
             continue
+        if _between_title_words(title, text[k:]):
+            continue
         out.append((k, title_cost(stats, text, k)))
     return out
+
+
+def _options(text: str, fixed: bool, commas: int, stats: CorpusStats, shared: int) -> list[tuple[int, float]]:
+    """Where a sibling's title may end. A fixed one ends where its text ends. In a fused group the titles run into
+    their text with no full stop (a run-in style is the whole group's, and this group's is not), so a sibling's
+    first full stop closes its text's first sentence (综合实力跃上新台阶。), not its title: the stop is a choice
+    only when nothing before it is."""
+    found = _candidates(text, commas, stats, 0 if fixed else shared)
+    if fixed:
+        return [(k, c) for k, c in found if k == len(text)]
+    inside = [(k, c) for k, c in found if text[k:k + 1] != '。']
+    return inside or found
+
+
+def _between_title_words(title: str, rest: str) -> bool:
+    """A break between two words that close a title together (工作|安排, 情况|说明): the title goes on."""
+    return any(title.endswith(w) for w in TITLE_ENDS) and any(rest.startswith(w) for w in TITLE_ENDS)
 
 
 def _shared_prefix(texts: Sequence[str]) -> int:
@@ -61,15 +81,19 @@ def _shared_prefix(texts: Sequence[str]) -> int:
     return shared
 
 
-def is_fused_group(texts: Sequence[str], fixed: Sequence[bool] = ()) -> bool:
+def is_fused_group(texts: Sequence[str], fixed: Sequence[bool] = (), alone: bool = False) -> bool:
     """Siblings whose titles run into their text: enough of them, and at least two with no early full stop; or,
-    next to siblings whose titles stand alone (`fixed`), one with a long text and no early full stop."""
+    next to siblings whose titles stand alone (`fixed`), one with a long text and no early full stop. When a
+    sibling's title stands on a line of its own (`alone`), the group's titles are not run-in (a run-in style is the
+    whole group's): a sibling with text after its first full stop is a title fused with its text too."""
     fixed = fixed or [False] * len(texts)
-    fused = sum(1 for t, f in zip(texts, fixed) if not f and '。' not in t[:FUSED_WITHIN] and len(t) > MAX_TITLE)
+    fused = sum(1 for t, f in zip(texts, fixed) if not f and ('。' not in t[:FUSED_WITHIN] and len(t) > MAX_TITLE
+                                                             or alone and '。' in t[:-1]))
     if any(fixed):
         return len(texts) >= 2 and fused >= 1
     if len(texts) < MIN_GROUP:
-        return False
+        # two siblings: one runs on past any title's length with no full stop near its start
+        return len(texts) == 2 and fused >= 1
     fused = sum(1 for t in texts if '。' not in t[:FUSED_WITHIN])
     return fused >= 2
 
@@ -79,21 +103,27 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
 
     A `fixed` sibling is a title on its own (a line of its own, or a title told apart by a colon): it ends where its
     text ends, and lends its length and its commas to the choice for the others."""
-    shared = _shared_prefix(texts) if len(texts) > 1 else 0
+    shared = _shared_prefix(texts) if len(texts) >= MIN_GROUP else 0  # two texts share a character by chance
     best: tuple[float, list[int]] | None = None
     for commas in range(3):
-        options = [[(k, c) for k, c in _candidates(t, commas, stats, 0 if f else shared) if not f or k == len(t)]
-                   for t, f in zip(texts, fixed or [False] * len(texts))]
+        options = [_options(t, f, commas, stats, shared) for t, f in zip(texts, fixed or [False] * len(texts))]
         if not all(options):
             continue
-        # titles that stand alone say how long the group's titles are: within a character of one of them
-        alone = {len(t) + d for t, f in zip(texts, fixed or ()) if f for d in (-1, 0, 1)}
-        for length in sorted(alone) or range(3, MAX_TITLE + 1):
+        # titles that stand alone say how long the group's titles are: sibling titles differ by a few characters,
+        # so a fused one is drawn to the length of the nearest of them; without any, the group shares the one length
+        # that suits it best
+        alone = sorted({len(t) for t, f in zip(texts, fixed or ()) if f})
+        for lengths in ([alone] if alone else [[n] for n in range(3, MAX_TITLE + 1)]):
             total, ends = 0.0, []
             for choice in options:
-                k, cost = min(((k, c + LENGTH_WEIGHT * abs(k - length)) for k, c in choice), key=lambda kc: kc[1])
+                k, cost = min(((k, c + LENGTH_WEIGHT * _off(k, lengths)) for k, c in choice), key=lambda kc: kc[1])
                 total += cost
                 ends.append(k)
             if best is None or total < best[0]:
                 best = (total, ends)
     return best[1] if best else None
+
+
+def _off(k: int, lengths: list[int]) -> int:
+    """How far a title of `k` characters is from the nearest of `lengths`."""
+    return min(abs(k - n) for n in lengths)
