@@ -238,7 +238,7 @@ def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
 
 # Search structures created by hand-written migrations; autogenerate must leave them alone.
 UNMANAGED_TABLE_PREFIXES = ('plan_fts',)
-UNMANAGED_INDEXES = ('ix_plan_paragraph_text_norm_trgm',)
+UNMANAGED_INDEXES = ('ix_plan_paragraph_text_norm_trgm', 'ix_unit_vacancy_rent_desc')
 
 
 def include_in_autogenerate(name, type_, _parent_names) -> bool:
