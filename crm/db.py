@@ -8,6 +8,7 @@ writers queue on the database lock instead of failing or losing each other's upd
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -159,6 +160,49 @@ def _ping_if_idle(engine: Engine):
     return ping
 
 
+# A read-only request (a GET) on a database server reads in autocommit mode: each SELECT is its own statement, and
+# no BEGIN before the first one nor ROLLBACK at the end is sent (two round trips of a request that made three or
+# four). At READ COMMITTED, PostgreSQL's default, the statements of a transaction that only reads see no more alike
+# than statements on their own. The first statement that may write or lock (anything but a plain SELECT, a SELECT ...
+# FOR UPDATE, a function with an effect, a server-side cursor) turns the transaction back on before it runs: a GET
+# that records an access denial or a notification writes in one transaction, committed or rolled back as before.
+READS_WITHOUT_TRANSACTION = 'crm_reads_without_transaction'
+_PLAIN_READ = re.compile(r'\s*SELECT\b', re.IGNORECASE)
+_EFFECTS = re.compile(r'\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b|\bINTO\b|nextval|setval|pg_advisory'
+                      r'|set_config|lo_\w+\s*\(|txid_|pg_current_xact', re.IGNORECASE)
+
+
+def _reads_without_transaction(dbapi_conn, record, _proxy) -> None:
+    """checkout: a connection for a read-only unit of work starts in autocommit mode."""
+    if _write_intent.get() or dbapi_conn.autocommit:
+        return
+    dbapi_conn.autocommit = True
+    record.info[READS_WITHOUT_TRANSACTION] = True
+
+
+def may_write(statement: str, cursor) -> bool:
+    """Whether a statement needs a transaction: anything but a plain SELECT on a client-side cursor."""
+    if type(cursor).__name__ != 'Cursor':  # a server-side cursor is declared in a transaction
+        return True
+    return not _PLAIN_READ.match(statement) or _EFFECTS.search(statement) is not None
+
+
+def _transaction_before_writing(conn: Connection, cursor, statement, _parameters, _context, _many) -> None:
+    """before_cursor_execute: a statement that may write or lock turns the transaction on (BEGIN comes first)."""
+    fairy = conn.connection
+    if fairy.info.get(READS_WITHOUT_TRANSACTION) and may_write(statement, cursor) \
+            and 'isolation_level' not in conn.get_execution_options():
+        del fairy.info[READS_WITHOUT_TRANSACTION]
+        fairy.dbapi_connection.autocommit = False
+
+
+def _transactions_again(dbapi_conn, record) -> None:
+    """checkin: the connection goes back to the pool with transactions on (its autocommit reads had nothing to roll
+    back)."""
+    if record.info.pop(READS_WITHOUT_TRANSACTION, False) and dbapi_conn is not None and not dbapi_conn.closed:
+        dbapi_conn.autocommit = False
+
+
 def normalise_url(url: str) -> str:
     """Accept the usual `postgresql://` spelling and use the psycopg (v3) driver for it."""
     for prefix in ('postgres://', 'postgresql://'):
@@ -185,12 +229,16 @@ def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
     elif pooled:
         event.listen(engine, 'checkin', _note_idle)
         event.listen(engine, 'checkout', _ping_if_idle(engine))
+    if engine.dialect.name == 'postgresql' and pooled:
+        event.listen(engine, 'checkout', _reads_without_transaction)
+        event.listen(engine, 'before_cursor_execute', _transaction_before_writing)
+        event.listen(engine, 'checkin', _transactions_again)
     return engine
 
 
 # Search structures created by hand-written migrations; autogenerate must leave them alone.
 UNMANAGED_TABLE_PREFIXES = ('plan_fts',)
-UNMANAGED_INDEXES = ('ix_plan_paragraph_text_norm_trgm',)
+UNMANAGED_INDEXES = ('ix_plan_paragraph_text_norm_trgm', 'ix_unit_vacancy_rent_desc')
 
 
 def include_in_autogenerate(name, type_, _parent_names) -> bool:

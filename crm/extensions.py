@@ -32,10 +32,20 @@ class RequestBabel(Babel):
         return RequestDomain(domain=self.domain)
 
 
+class RequestLimiter(Limiter):
+    """Flask-Limiter, skipping a request that no limit applies to before it resolves and evaluates the (empty) list
+    of limits, which it does once before the view and again in a decorated view."""
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if not self._meta_limits and self.enabled and _no_limit_applies():
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
 babel = RequestBabel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = RequestLimiter(key_func=get_remote_address, default_limits=[])
 
 
 @limiter.request_filter

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, Text, and_, bindparam, case, cast, event, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -18,7 +18,7 @@ from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
 from crm.core.args import id_arg
-from crm.core.cache import changed
+from crm.core.cache import changed, kept
 from crm.core.pagination import (
     Page,
     PageStatements,
@@ -29,10 +29,11 @@ from crm.core.pagination import (
     sort_order,
 )
 from crm.core.validators import record_id
+from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import industry_prefix
 from crm.leads import followups
-from crm.leads.models import ALL_STAGES, SOURCES, Activity, Lead, LeadNaming, StageChange, lead_platform
+from crm.leads.models import ALL_STAGES, SOURCES, Activity, Lead, LeadNaming, SavedFilter, StageChange, lead_platform
 from crm.platforms.models import Platform
 
 
@@ -290,3 +291,37 @@ def forget_totals(session: Session) -> None:
 def _leads_changing(session: Session, _context, _instances) -> None:
     if any(isinstance(obj, _TOTALS_DEPEND_ON) for obj in (*session.new, *session.dirty, *session.deleted)):
         changed(session, TOTALS)
+
+
+# Every list page shows the viewer's saved filters: they are kept per user in the figures cache until the user saves
+# or forgets one, in whichever process.
+SAVED_FILTERS = 'saved-filters'
+SAVED_FILTERS_SECONDS = 600
+
+
+class SavedFilterRow(NamedTuple):
+    id: int
+    name: str
+    query: str
+
+
+_SAVED_FILTERS = (select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
+                  .where(SavedFilter.user_id == bindparam('user_id')).order_by(SavedFilter.name, SavedFilter.id))
+
+
+def _saved_namespace(user_id: int) -> str:
+    return f'{SAVED_FILTERS}:{user_id}'
+
+
+def saved_filters(user_id: int) -> list[SavedFilterRow]:
+    """The user's saved filters, by name."""
+    namespace = _saved_namespace(user_id)
+    return kept(namespace, f'{namespace}:rows', SAVED_FILTERS_SECONDS, lambda: [
+        SavedFilterRow(*row) for row in db.session.connection().execute(_SAVED_FILTERS, {'user_id': user_id})])
+
+
+@event.listens_for(Session, 'before_flush')
+def _saved_filters_changing(session: Session, _context, _instances) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, SavedFilter):
+            changed(session, _saved_namespace(obj.user_id))

@@ -2,7 +2,6 @@
 assignment and the officer's day."""
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
@@ -10,9 +9,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from crm.auth.listing import active_officers
 from crm.auth.models import OFFICER, User
 from crm.core import clock, export_jobs, export_views
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
@@ -47,7 +47,15 @@ from crm.leads.models import (
     lead_platform,
 )
 from crm.leads.pool import timeline_events
-from crm.leads.queries import MAX_SELECTED, LeadFilter, clean_tag, filtered_leads, lead_page, selected_ids
+from crm.leads.queries import (
+    MAX_SELECTED,
+    LeadFilter,
+    clean_tag,
+    filtered_leads,
+    lead_page,
+    saved_filters,
+    selected_ids,
+)
 from crm.matching.models import KINDS
 from crm.matching.services import match_lead, set_choice
 from crm.packs import queries as pack_queries
@@ -168,10 +176,9 @@ def index():
     """Leads within the user's scope, filterable by stage, source, owner, platform, industry and overdue."""
     spec = LeadFilter.from_args(request.args)
     page = lead_page(spec, current_user.id, *page_args(50))
-    saved = db.session.connection().execute(_saved_filters(), {'user_id': current_user.id}).all()
-    officers = (db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER, User.is_active.is_(True))
-                                   .order_by(User.name)).all() if has_permission(current_user, Perm.LEADS_ASSIGN) else [])
-    return render_template('leads/index.html', **list_context(page, saved, spec.sort), bulk_officers=officers)
+    officers = active_officers() if has_permission(current_user, Perm.LEADS_ASSIGN) else []
+    return render_template('leads/index.html', **list_context(page, saved_filters(current_user.id), spec.sort),
+                           bulk_officers=officers)
 
 
 def list_context(page, saved, sort: Sort) -> dict:
@@ -179,13 +186,6 @@ def list_context(page, saved, sort: Sort) -> dict:
     is_stale, is_overdue = followups.row_checks()
     return {'page': page, 'saved': saved, 'sort': sort, 'stages': ALL_STAGES, 'sources': SOURCES, 'platforms': platform_groups(),
             'is_stale': is_stale, 'is_overdue': is_overdue}
-
-
-@functools.cache
-def _saved_filters():
-    """The viewer's saved filters as plain rows (built once: every list page shows them)."""
-    return (select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
-            .where(SavedFilter.user_id == bindparam('user_id')).order_by(SavedFilter.name))
 
 
 @bp.post('/filters')
@@ -385,8 +385,7 @@ def detail(lead_id: int):
     stage_form.offer_stages_from(lead.stage)
     stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in db.session.scalars(
         select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
-    officers = db.session.execute(select(User.id, User.name).where(User.role_code == OFFICER,
-                                                                   User.is_active.is_(True))).all()
+    officers = active_officers()
     packs = db.session.scalars(pack_queries.list_statement(pack_queries.PackFilter(lead_id=lead.id))).all()
     promised = db.session.execute(scoped(select(UnitReservation, Unit), Unit)  # a park manager: on their platforms
                                   .join(Unit, Unit.id == UnitReservation.unit_id)

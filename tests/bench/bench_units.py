@@ -65,6 +65,6 @@ def run(ctx, compare) -> list[dict]:
     full_stack(), bare_render()
     rates = compare({'full_stack': full_stack, 'bare_render': bare_render})
     return [{'name': 'vacancy_search_ratio', 'value': round(rates['full_stack'] / rates['bare_render'], 3),
-             'unit': 'ratio', 'target': '>= 0.5',
+             'unit': 'ratio', 'target': '>= 0.6',
              'detail': {'units': total_units, 'full_stack_rps': round(rates['full_stack'], 1),
                         'bare_render_rps': round(rates['bare_render'], 1), 'query': url}}]

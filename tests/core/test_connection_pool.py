@@ -71,3 +71,82 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(scratc
             assert conn.execute(text('SELECT pg_backend_pid()')).scalar() != lost
     finally:
         engine.dispose()
+
+
+def _in_transaction(conn) -> bool:
+    from psycopg.pq import TransactionStatus
+
+    return conn.connection.dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+@pytest.fixture
+def reading(monkeypatch):
+    """Units of work declared read-only from here on (as a GET request declares itself)."""
+    database.declare_write_intent(False)
+    yield
+    database.declare_write_intent(True)
+
+
+def test_a_read_only_unit_of_work_reads_without_a_transaction(scratch_databases, reading):
+    _url, engine = _server_engine(scratch_databases)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text('SELECT 1')).scalar() == 1
+            assert not _in_transaction(conn)  # no BEGIN was sent, and no ROLLBACK will be
+            conn.rollback()
+        database.declare_write_intent(True)
+        with engine.connect() as conn:  # the same connection, back in the pool with transactions on
+            conn.execute(text('SELECT 1'))
+            assert _in_transaction(conn)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize('statement', ['CREATE TEMPORARY TABLE seen (n int)', 'SELECT 1 FOR UPDATE',
+                                       "SELECT nextval('counter')", 'SELECT pg_advisory_xact_lock(7)'])
+def test_a_read_only_unit_of_work_turns_the_transaction_on_before_it_writes_or_locks(scratch_databases, reading,
+                                                                                      statement):
+    _url, engine = _server_engine(scratch_databases)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text('CREATE SEQUENCE counter'))  # a DDL statement: in a transaction, committed
+        with engine.connect() as conn:
+            conn.execute(text('SELECT 1'))
+            conn.execute(text(statement))
+            assert _in_transaction(conn)
+            conn.rollback()
+            assert conn.execute(text("SELECT to_regclass('pg_temp.seen') IS NULL")).scalar() is True
+    finally:
+        engine.dispose()
+
+
+def test_a_write_after_reads_without_a_transaction_commits_or_rolls_back_as_one(scratch_databases, reading):
+    _url, engine = _server_engine(scratch_databases)
+    try:
+        database.declare_write_intent(True)
+        with engine.begin() as conn:
+            conn.execute(text('CREATE TABLE marks (n int)'))
+        database.declare_write_intent(False)
+        with engine.connect() as conn:
+            assert conn.execute(text('SELECT count(*) FROM marks')).scalar() == 0
+            conn.execute(text('INSERT INTO marks VALUES (1)'))
+            conn.execute(text('INSERT INTO marks VALUES (2)'))
+            conn.rollback()  # both undone: they were one transaction
+            assert conn.execute(text('SELECT count(*) FROM marks')).scalar() == 0
+            conn.execute(text('INSERT INTO marks VALUES (3)'))
+            conn.commit()
+        with engine.connect() as conn:
+            assert conn.execute(text('SELECT n FROM marks')).scalars().all() == [3]
+    finally:
+        engine.dispose()
+
+
+def test_a_read_only_unit_of_work_streams_rows_through_a_server_side_cursor(scratch_databases, reading):
+    _url, engine = _server_engine(scratch_databases)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execution_options(stream_results=True, max_row_buffer=2).execute(
+                text('SELECT n FROM generate_series(1, 5) AS n'))
+            assert [n for (n,) in rows] == [1, 2, 3, 4, 5]  # declared inside a transaction begun for it
+    finally:
+        engine.dispose()

@@ -77,3 +77,40 @@ def test_production_refuses_debug_with_postgresql(monkeypatch):
     monkeypatch.delenv('DEBUG')
     config = load_config('production')
     assert config.SESSION_COOKIE_SECURE and config.SESSION_COOKIE_NAME.startswith('__Host-')
+
+
+def _sets_cookie(app, response) -> bool:
+    return any(value.startswith(app.config['SESSION_COOKIE_NAME'] + '=')
+               for value in response.headers.getlist('Set-Cookie'))
+
+
+def test_a_session_cookie_read_before_is_refused_once_older_than_the_session_lifetime(app, client, monkeypatch):
+    import time
+
+    assert _sets_cookie(app, client.get('/login'))  # the form's CSRF token starts a session
+    client.get('/login')  # (Flask-Login notes the session is not fresh)
+    assert not _sets_cookie(app, client.get('/login'))  # the same session: read from the cookie, not set again
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 5
+    monkeypatch.setattr(time, 'time', lambda: later)
+    assert _sets_cookie(app, client.get('/login'))  # too old: refused, a new session and token
+
+
+def test_a_session_read_twice_from_one_cookie_starts_from_the_cookie_each_time(app, client):
+    client.get('/login')
+    with client.session_transaction() as session:
+        session['_flashes'] = [('info', 'first')]
+    cookie = client.get_cookie(app.config['SESSION_COOKIE_NAME']).value
+    headers = {'Cookie': f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
+    for _ in range(2):
+        with app.test_request_context('/login', headers=headers):
+            from flask import session
+
+            assert session['_flashes'] == [('info', 'first')]  # not the message the request before added
+            session['_flashes'].append(('info', 'second'))
+
+
+def test_a_tampered_session_cookie_is_refused(app, client):
+    client.get('/login')
+    cookie = client.get_cookie(app.config['SESSION_COOKIE_NAME']).value
+    client.set_cookie(app.config['SESSION_COOKIE_NAME'], cookie[:-2] + ('A' if cookie[-2] != 'A' else 'B') + cookie[-1])
+    assert _sets_cookie(app, client.get('/login'))  # refused: a new session
