@@ -34,7 +34,7 @@ from crm.firms.models import Firm
 from crm.firms.services import industry_prefix
 from crm.leads import followups
 from crm.leads.models import ALL_STAGES, SOURCES, Activity, Lead, LeadNaming, SavedFilter, StageChange, lead_platform
-from crm.platforms.models import Platform
+from crm.platforms.listing import platform_name_map
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass pays a setattr call per field, 50 rows a page
@@ -56,17 +56,27 @@ class LeadRow(LeadNaming):
     platform_names: tuple[str, ...] = ()
 
 
-_SEPARATOR = '\x1f'
-_PLATFORM_NAMES = (select(func.aggregate_strings(Platform.name, _SEPARATOR))
-                   .join(lead_platform, lead_platform.c.platform_id == Platform.id)
-                   .where(lead_platform.c.lead_id == Lead.id).scalar_subquery())
+# A row carries its platforms' ids (read on lead_platform's primary key alone); names come from the kept map.
+_PLATFORM_IDS = (select(func.aggregate_strings(cast(lead_platform.c.platform_id, Text), ','))
+                 .where(lead_platform.c.lead_id == Lead.id).scalar_subquery())
 _COLUMNS = (Lead.id, Lead.title, Lead.codename, Lead.confidential, Lead.stage, Lead.investment, Lead.next_follow_up,
             Lead.stage_since, Lead.last_activity_at, Firm.name, User.name, Lead.tags)
 
 
-def _lead_row(row) -> LeadRow:
-    names = row[-1]
-    return LeadRow(*row[:-1], platform_names=tuple(sorted(names.split(_SEPARATOR))) if names else ())
+def _row_maker():
+    """A row's builder for one page: the platforms' names are read once, from the kept map, when a row has any."""
+    names: dict[int, str] | None = None
+
+    def make(row) -> LeadRow:
+        nonlocal names
+        ids = row[-1]
+        if not ids:
+            return LeadRow(*row[:-1])
+        if names is None:
+            names = platform_name_map()
+        found = (names.get(int(i)) for i in ids.split(','))
+        return LeadRow(*row[:-1], platform_names=tuple(sorted(name for name in found if name)))
+    return make
 
 
 # --- the list's filters ---------------------------------------------------------------------------------------
@@ -249,7 +259,7 @@ def filtered_leads(spec: LeadFilter, viewer_id: int) -> Select:
     return scoped(select(Lead).where(*_where(used)), Lead).order_by(*_order(spec.sort)).params(**params)
 
 
-_ROW_COLUMNS = (select(*_COLUMNS, _PLATFORM_NAMES).join(Firm, Firm.id == Lead.firm_id)
+_ROW_COLUMNS = (select(*_COLUMNS, _PLATFORM_IDS).join(Firm, Firm.id == Lead.firm_id)
                 .outerjoin(User, User.id == Lead.owner_id))
 
 
@@ -270,7 +280,7 @@ def lead_page(spec: LeadFilter, viewer_id: int, page: int, per_page: int) -> Pag
     used, params = list_filters(spec, viewer_id)
     sort, scope = spec.sort, visibility_clause(Lead)
     statements = _unscoped_statements(used, sort) if scope is None else _statements(used, sort, scope)
-    return kept_total_page(statements, params, page, per_page, _lead_row, namespace=TOTALS, seconds=TOTALS_SECONDS,
+    return kept_total_page(statements, params, page, per_page, _row_maker(), namespace=TOTALS, seconds=TOTALS_SECONDS,
                            scope=scope, variant=sorted(used))
 
 

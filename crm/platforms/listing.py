@@ -72,6 +72,16 @@ def _platforms_changing(session: Session, _context, _instances) -> None:
         changed(session, NAMESPACE)
 
 
+def platform_name_map() -> dict[int, str]:
+    """Every platform's name by id, whatever the viewer may see (a lead names each platform it is linked to):
+    kept with the options, so a list of leads reads its platforms' ids and names them here."""
+    return kept(NAMESPACE, f'{NAMESPACE}:names', CACHE_SECONDS, _read_names)
+
+
+def _read_names() -> dict[int, str]:
+    return dict(db.session.connection().execute(select(Platform.id, Platform.name)).all())
+
+
 def platform_groups(rows=None) -> dict[str, list[tuple[int, str]]]:
     """The platforms the viewer may see, grouped by district: {district: [(id, name), …]}, districts and names in
     pinyin order. As WTForms choices it renders <optgroup>s."""
