@@ -167,6 +167,17 @@ def visibility_clause(model: type, user: Any = None) -> ColumnElement[bool] | No
     return rule(user)
 
 
+def scope_key(scope: ColumnElement[bool] | None, *, per_user: bool = False) -> str:
+    """A cache key for what a scope rule shows the signed-in viewer: everybody's is 'all'; a narrowed one names the
+    role and the platforms, and the user too when the rule also looks at who they are (their own leads)."""
+    if scope is None:
+        return 'all'
+    if not current_user.is_authenticated:
+        return 'nobody'
+    who = f'{current_user.role_code}:{current_user.id}' if per_user else current_user.role_code
+    return f"{who}:{','.join(map(str, sorted(current_user.platform_ids)))}"
+
+
 def scoped(stmt: Select, model: type, user: Any = None) -> Select:
     """Narrow a SELECT to the rows of `model` the user may see."""
     clause = visibility_clause(model, user)

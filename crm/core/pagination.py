@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flask import request
-from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, func, select
 
+from crm.core.access import scope_key
 from crm.core.cache import cache, generation
 from crm.core.validators import record_id  # a number either database can take as an offset factor
 from crm.db import db
@@ -125,22 +125,13 @@ def kept_total_page(statements: PageStatements, params: dict[str, Any], page: in
     if not store.one_process:  # other processes' writes would not reach this process's kept totals
         return prepared_page(statements, params, page, per_page, make)
     filters = repr((variant, sorted((name, repr(value)) for name, value in params.items())))
-    key = f'{namespace}:{_viewer_key(scope)}:{hashlib.sha256(filters.encode()).hexdigest()[:32]}'
+    key = f'{namespace}:{scope_key(scope, per_user=True)}:{hashlib.sha256(filters.encode()).hexdigest()[:32]}'
     current, kept = store.get_many([generation(namespace), key])
     known = kept[1] if kept is not None and kept[0] == current else None
     found = prepared_page(statements, params, page, per_page, make, total=known)
     if known is None:
         store.set(key, (current, found.total), seconds)
     return found
-
-
-def _viewer_key(scope) -> str:
-    """Whom a scoped count is for: everybody's is the same; a narrowed one is the viewer's own."""
-    if scope is None:
-        return 'all'
-    if not current_user.is_authenticated:
-        return 'nobody'
-    return f"{current_user.role_code}:{current_user.id}:{','.join(map(str, sorted(current_user.platform_ids)))}"
 
 
 # --- sorting by a column: `?sort=<key>&dir=asc|desc`, keys from each list's whitelist -----------------------------

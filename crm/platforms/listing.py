@@ -7,12 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from flask_login import current_user
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from crm.core.access import visibility_clause
+from crm.core.access import scope_key, visibility_clause
 from crm.core.cache import changed, kept
 from crm.db import db
 from crm.platforms.models import Building, Platform, Unit, UnitRent
@@ -48,16 +47,8 @@ CACHE_SECONDS = 600
 
 def _visible_platforms() -> list[PlatformOption]:
     scope = visibility_clause(Platform)
-    return kept(NAMESPACE, f'{NAMESPACE}:{_scope_key(scope)}', CACHE_SECONDS, lambda: _read_platforms(scope))
+    return kept(NAMESPACE, f'{NAMESPACE}:{scope_key(scope)}', CACHE_SECONDS, lambda: _read_platforms(scope))
 
-
-def _scope_key(scope) -> str:
-    """What the platform scope rule looks at: the role and, for a park manager, the platforms."""
-    if scope is None:
-        return 'all'
-    if not current_user.is_authenticated:
-        return 'nobody'
-    return f"{current_user.role_code}:{','.join(map(str, sorted(current_user.platform_ids)))}"
 
 
 def _read_platforms(scope) -> list[PlatformOption]:
