@@ -104,6 +104,13 @@ def page(browser):
     context.close()
 
 
+def follow(page, selector: str) -> None:
+    """Click a link and wait until the page it opens has loaded: a click does not wait for the navigation it starts,
+    and reading the list right after it could read the page being left."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def sign_in(page, base: str, account: dict) -> None:
     """Sign in as a demo account; the administrator also types the code its authenticator app would show (its key
     is published by `crm demo`)."""

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import BIN, ROOT, screenshot, serve, sign_in, stop
+from tests.browser.conftest import BIN, ROOT, follow, screenshot, serve, sign_in, stop
 from tests.conftest import BEIJING_NIGHT
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,7 @@ def test_my_day_and_the_pack_cover_use_beijing_dates_after_midnight(night_server
     assert beijing == night.date() + timedelta(days=1)
     _prepare(env, night, accounts['officer']['email'])
     sign_in(page, base, accounts['officer'])
-    page.click('nav.sidebar >> text=我的一天')
+    follow(page, 'nav.sidebar >> text=我的一天')
     assert page.inner_text('h1').endswith(beijing.isoformat()), page.inner_text('h1')
     today_list = page.locator('section.card', has_text='今日应跟进').first.inner_text()
     overdue_list = page.locator('section.card', has_text='跟进逾期').first.inner_text()

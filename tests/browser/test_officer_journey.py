@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import follow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def _pdf_text(path) -> str:
 def test_officer_creates_a_lead_matches_it_and_downloads_its_pack(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['officer'])
-    page.click('nav.sidebar >> text=招商项目')
+    follow(page, 'nav.sidebar >> text=招商项目')
     page.click('.page-head >> text=新建项目')
     page.fill('#title', '跨境电商区域运营中心')
     page.fill('#firm_id-search', '跨境')  # the firm picker loads matching firms as one types

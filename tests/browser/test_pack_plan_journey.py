@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import follow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
     base, accounts = live_server
     # the officer: a new lead on 跨贸小镇, its best unit pinned for the pack
     sign_in(page, base, accounts['officer'])
-    page.click('nav.sidebar >> text=招商项目')
+    follow(page, 'nav.sidebar >> text=招商项目')
     page.click('.page-head >> text=新建项目')
     page.fill('#title', '数字贸易结算中心')
     page.fill('#firm_id-search', '跨境')

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, select, update
 
 from crm.core import clock
-from tests.browser.conftest import BIN, LIVE_ENV, ROOT, screenshot, sign_in
+from tests.browser.conftest import BIN, LIVE_ENV, ROOT, follow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,7 @@ def test_a_lead_without_follow_up_returns_to_the_pool_after_the_warning(live_ser
     page.reload()
     assert re.search(r'负责人\s*公共池', page.inner_text('.facts'))
     assert '已收回公海' in page.inner_text('.timeline')
-    page.click('nav.sidebar >> text=公海')
+    follow(page, 'nav.sidebar >> text=公海')
     assert title in page.inner_text('table.list')
     screenshot(page, 'pool-list')
     page.locator('tr', has_text=title).locator('button', has_text='领取').click()
@@ -84,7 +84,7 @@ def test_the_leader_opens_signed_not_registered_and_assigns_a_supervision_task(l
                                                                     stage_since=clock.now() - timedelta(days=3000)))
     engine.dispose()
     sign_in(page, base, accounts['leader'])
-    page.click('nav.sidebar >> text=签约后跟踪')
+    follow(page, 'nav.sidebar >> text=签约后跟踪')
     assert '签约未注册' in page.inner_text('nav.tabs')
     row = page.locator('#unfinished tbody tr').first  # longest waiting first
     assert '签约待注册示例项目' in row.inner_text()
@@ -102,5 +102,5 @@ def test_the_leader_opens_signed_not_registered_and_assigns_a_supervision_task(l
     assert '督办事项已交办' in page.inner_text('.flash-success')
     assert '督促完成工商注册' in page.locator('#unfinished tbody tr').first.inner_text()
     screenshot(page, 'leader-signed-not-registered')
-    page.click('nav.sidebar >> text=督办')
+    follow(page, 'nav.sidebar >> text=督办')
     assert '督促完成工商注册' in page.inner_text('#tasks') and due in page.inner_text('#tasks')

@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import follow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_demo_account_sees_its_navigation(live_server, page, role):
 def test_park_manager_platform_list_is_scoped(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['park_manager'])
-    page.click('nav.sidebar >> text=产业平台')
+    follow(page, 'nav.sidebar >> text=产业平台')
     rows = page.locator('table.list tbody tr').all_inner_texts()
     assert len(rows) == 1 and '跨贸小镇' in rows[0]
 
@@ -52,7 +52,7 @@ def test_wrong_password_shows_chinese_message_and_keeps_email(live_server, page)
 def test_officer_searches_the_plans_and_opens_the_cited_paragraph(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['officer'])
-    page.click('nav.sidebar >> text=规划检索')
+    follow(page, 'nav.sidebar >> text=规划检索')
     page.fill('form.filters input[name=q]', '电竞')
     page.click('form.filters button.primary')
     first = page.locator('article.hit').first
@@ -68,7 +68,7 @@ def test_officer_searches_the_plans_and_opens_the_cited_paragraph(live_server, p
 def test_park_manager_marks_a_unit_let_and_edits_a_rent_on_the_grid(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['park_manager'])
-    page.click('nav.sidebar >> text=产业平台')
+    follow(page, 'nav.sidebar >> text=产业平台')
     page.click('table.list >> text=跨贸小镇')
     page.locator('table.list a', has_text='（示例）').first.click()
     cell = page.locator('.cell[data-status="空置"]').first
@@ -106,7 +106,7 @@ PAINTED = """ids => ids.every(id => {
 def test_leader_reads_the_dashboard_drills_into_the_signed_projects_and_opens_the_plan_targets(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['leader'])
-    page.click('nav.sidebar >> text=数据看板')
+    follow(page, 'nav.sidebar >> text=数据看板')
     page.wait_for_function(PAINTED, arg=CHARTS)  # ECharts has drawn into every chart's canvas
     assert '项目漏斗' in page.inner_text('main')
     headline = page.inner_text('#headline')
@@ -122,7 +122,7 @@ def test_leader_reads_the_dashboard_drills_into_the_signed_projects_and_opens_th
     if int(signed) <= 50:  # one page
         assert page.locator('table.list tbody tr').count() == int(signed)
 
-    page.click('nav.sidebar >> text=规划目标')
+    follow(page, 'nav.sidebar >> text=规划目标')
     assert page.inner_text('h1') == '规划目标'
     assert page.locator('.progress .bar').count() >= 1
     assert re.search(r'实际 [\d.]+', page.inner_text('main')), 'targets show their actual value'
@@ -133,11 +133,11 @@ def test_leader_reads_the_dashboard_drills_into_the_signed_projects_and_opens_th
 def test_firm_user_downloads_the_policy_summary_of_their_firm(live_server, page):
     base, accounts = live_server
     sign_in(page, base, accounts['firm'])
-    page.click('nav.sidebar >> text=企业')
+    follow(page, 'nav.sidebar >> text=企业')
     firms = page.locator('table.list tbody tr td:first-child a').all_inner_texts()
     assert len(firms) == 1, 'a firm user sees only their own firm'
     firm = firms[0]
-    page.click('nav.sidebar >> text=工作台')
+    follow(page, 'nav.sidebar >> text=工作台')
     summaries = page.locator('section.card', has=page.locator('h2', has_text='政策摘要'))
     assert re.search(r'ZC-\d{4}-[0-9A-Z]{6}-\d+', summaries.inner_text()), 'the demo firm has a summary to download'
     with page.expect_download() as download:

@@ -2,7 +2,7 @@
 coloured by its status; the platform page shows the offline location map."""
 import io
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import follow, screenshot, sign_in
 
 
 def _plan_png() -> bytes:
@@ -20,7 +20,7 @@ def _plan_png() -> bytes:
 def test_park_manager_draws_a_unit_outline_and_the_plan_shows_it_coloured(live_server, page, tmp_path):
     base, accounts = live_server
     sign_in(page, base, accounts['park_manager'])
-    page.click('nav.sidebar >> text=产业平台')
+    follow(page, 'nav.sidebar >> text=产业平台')
     page.click('table.list >> text=跨贸小镇')
     assert page.locator('svg.platform-map .platform-marker').count() == 1, 'the platform is on its map'
     map_text = page.locator('svg.platform-map').text_content()
