@@ -10,7 +10,6 @@ from flask import Flask
 
 from config import ROOT, Config, load_config, trusted_hosts
 from crm import jobs
-from crm.api.auth import load_session_user, load_token_user
 from crm.auth import gate
 from crm.cli import register as register_commands
 from crm.core import cache, i18n, security, transactions
@@ -78,8 +77,6 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = 'auth.login'
     login_manager.login_message = None
     login_manager.session_protection = 'basic'
-    login_manager.user_loader(load_session_user)  # the browser session, unless an API request shows a token
-    login_manager.request_loader(load_token_user)  # API tokens (Authorization: Bearer …)
     app.config.setdefault('RATELIMIT_STORAGE_URI', 'memory://')
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,

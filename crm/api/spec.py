@@ -16,11 +16,10 @@ from flask import Blueprint, g, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from crm.core.access import PUBLIC, public, requires
+from crm.core.access import API_PREFIX, PUBLIC, public, requires
 from crm.core.errors import api_error
 from crm.core.forms import clean_text
 
-API_PREFIX = '/api/v1'
 INT_MAX = 2_147_483_647
 bp = Blueprint('api', __name__, url_prefix=API_PREFIX)
 

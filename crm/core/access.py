@@ -228,6 +228,14 @@ def ensure(action: str, obj: Any) -> None:
         deny(403, object_name(obj), ':'.join(str(v) for v in obj.__mapper__.primary_key_from_instance(obj)))
 
 
+API_PREFIX = '/api/v1'  # where the JSON API answers; there a Bearer token, not the cookie, says who calls
+
+
+def is_api_request() -> bool:
+    """Whether the request is addressed to the JSON API."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + '/')
+
+
 def wants_json() -> bool:
     """True for API-style requests (used to choose error formats)."""
     return request.path.startswith('/api/') or request.accept_mimetypes.best == 'application/json'

@@ -104,11 +104,11 @@ def page(browser):
     context.close()
 
 
-def follow(page, selector: str) -> None:
-    """Click a link and wait until the page it opens has loaded: a click does not wait for the navigation it starts,
-    and reading the list right after it could read the page being left."""
+def follow(page, target) -> None:
+    """Click a link or a submit button (a selector or a locator) and wait until the page it opens has loaded: a click
+    does not wait for the navigation it starts, and reading the page right after it could read the page being left."""
     with page.expect_navigation():
-        page.click(selector)
+        page.click(target) if isinstance(target, str) else target.click()
 
 
 def sign_in(page, base: str, account: dict) -> None:

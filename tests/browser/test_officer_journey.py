@@ -37,14 +37,14 @@ def test_officer_creates_a_lead_matches_it_and_downloads_its_pack(live_server, p
     assert firm in facts and '跨贸小镇' in facts and '300' in facts
     screenshot(page, 'officer-lead')
 
-    page.click('.page-head >> text=匹配')
+    follow(page, '.page-head >> text=匹配')
     assert page.inner_text('h1') == '匹配: 跨境电商区域运营中心'
     rows = page.locator('table.list').first.locator('tbody tr')
     assert rows.count() >= 2 and all('跨贸小镇' in row for row in rows.all_inner_texts())
     top_building, top_number = (rows.first.locator('td').nth(i).inner_text() for i in (0, 1))
     pick = rows.last  # not the top match: the pack must follow the officer's choice
     building, number = (pick.locator('td').nth(i).inner_text() for i in (0, 1))
-    pick.locator('button[value=pin]').click()
+    follow(page, pick.locator('button[value=pin]'))
     pinned = page.locator('table.list').first.locator('tbody tr', has=page.locator('.badge.ok'))
     assert pinned.count() == 1 and pinned.locator('td').nth(1).inner_text() == number
     assert '已选入推介包' in pinned.inner_text()

@@ -86,10 +86,10 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
     page.click('form.card button[type=submit].primary')
     page.wait_for_url(re.compile(r'/leads/\d+$'))
     lead_url = page.url
-    page.click('.page-head >> text=匹配')
+    follow(page, '.page-head >> text=匹配')
     row = page.locator('table.list').first.locator('tbody tr').first
     building, number = (row.locator('td').nth(i).inner_text().strip() for i in (0, 1))
-    row.locator('button[value=pin]').click()
+    follow(page, row.locator('button[value=pin]'))
     assert page.locator('table.list').first.locator('tbody tr', has=page.locator('.badge.ok')).count() == 1
 
     # the park manager of 跨贸小镇: the building's floor plan uploaded, that unit's outline drawn on it
@@ -103,8 +103,7 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
     plan = tmp_path / '标准层平面图.png'
     plan.write_bytes(_plan_png())
     manager.set_input_files('form[enctype="multipart/form-data"] input[type=file]', str(plan))
-    manager.click('form[enctype="multipart/form-data"] button[type=submit]')
-    manager.wait_for_load_state()
+    follow(manager, 'form[enctype="multipart/form-data"] button[type=submit]')
     manager.click('.plan-links a >> text=标准层平面图')
     manager.wait_for_selector('#outline-editor')
     option = manager.locator('#outline-unit option', has_text=f' · {number} · ')
@@ -125,8 +124,7 @@ def test_an_outline_drawn_in_the_browser_is_printed_in_the_pack_with_the_map_and
     photo = tmp_path / '室内实景.jpg'
     photo.write_bytes(_photo_jpeg())
     manager.set_input_files('form[enctype="multipart/form-data"] input[type=file]', str(photo))
-    manager.click('form[enctype="multipart/form-data"] button[type=submit]')
-    manager.wait_for_load_state()
+    follow(manager, 'form[enctype="multipart/form-data"] button[type=submit]')
     assert manager.locator('figure img[alt="室内实景.jpg"]').count() == 1
     manager.context.close()
 

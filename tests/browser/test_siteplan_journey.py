@@ -21,7 +21,7 @@ def test_park_manager_draws_a_unit_outline_and_the_plan_shows_it_coloured(live_s
     base, accounts = live_server
     sign_in(page, base, accounts['park_manager'])
     follow(page, 'nav.sidebar >> text=产业平台')
-    page.click('table.list >> text=跨贸小镇')
+    follow(page, 'table.list >> text=跨贸小镇')
     assert page.locator('svg.platform-map .platform-marker').count() == 1, 'the platform is on its map'
     map_text = page.locator('svg.platform-map').text_content()
     assert '跨贸小镇' in map_text and '直线距离' in map_text

@@ -24,7 +24,7 @@ ALLOWED = {
 }
 # The modules that may use the request hooks' transactions: the application shell that installs them, the error
 # handlers, the API's request loader and the second-factor gate (a before_request hook).
-REQUEST_LAYER = {'crm/__init__.py', 'crm/core/errors.py', 'crm/api/auth.py', 'crm/auth/gate.py'}
+REQUEST_LAYER = {'crm/__init__.py', 'crm/core/errors.py', 'crm/auth/callers.py', 'crm/auth/gate.py'}
 
 
 def _relative(path: Path) -> str:
