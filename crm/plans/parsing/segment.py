@@ -149,19 +149,24 @@ def paragraph_breaks(text: str) -> list[int]:
     if count < 2:
         return []
     cuts, last = [], 0
+    table = None  # where an inline table's caption starts, while its cells run on (the caption may stand apart)
     for m in runs:
         if m.group(0) != sep:
             continue
         if text[m.end()] in _CLOSING and not _opening_quote(text, m.end()):
             continue  # a blank before a closing mark (“ 最多跑一次 ”) is inside a sentence
         before = text[last:m.start()].strip()
+        if table is None and _TABLE_CAPTION.match(before):
+            table = last
         head = _HEADED.match(before)
         after_end = last == 0 or text[last - len(sep) - 1] in _PARAGRAPH_END
-        if text[m.start() - 1] in _PARAGRAPH_END or (head and _plain_title(head.group(1), clauses=2)) or (
-                after_end and not head and _section_title(before)) or _after_table(before, text, m.end()) or (
-                _CHAPTER_START.match(text, m.end()) and before):
+        ended = text[m.start() - 1] in _PARAGRAPH_END or (
+            table is not None and _after_table(text[table:m.start()].strip(), text, m.end()))
+        if ended or (head and _plain_title(head.group(1), clauses=2)) or (
+                after_end and not head and _section_title(before)) or (_CHAPTER_START.match(text, m.end()) and before):
             cuts.append(m.end())
             last = m.end()
+            table = None if ended else table
     return cuts
 
 

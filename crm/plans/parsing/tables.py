@@ -54,6 +54,10 @@ def _read_cells(lines: list[Line], start: int, stop: Callable[[str], bool]) -> t
         if not text:
             i += 1
             continue
+        if not cells and _row_of_cells(lines[i]):
+            cells = [Line(cell, lines[i].line, cell) for cell in lines[i].raw.split()]
+            i += 1
+            break
         if stop(text) or not _fits(text, cells):
             break
         if NOTE.match(text):
@@ -67,6 +71,13 @@ def _read_cells(lines: list[Line], start: int, stop: Callable[[str], bool]) -> t
     return data, i
 
 
+def _row_of_cells(line: Line) -> bool:
+    """A table printed on one line (a web page's flattened table): many blank-separated cells, none of them a
+    clause (no clause punctuation anywhere)."""
+    return len(line.raw.split()) >= ROW_CELLS and not re.search(r'[，,；;。：:！？!?]', line.text)
+
+
+ROW_CELLS = 8
 PROSE_CELL = 16  # a line this long with clause punctuation, after a figure, is prose (wrapped at a narrow margin)
 
 

@@ -1,6 +1,7 @@
 """Numbered titles fused with their text where the siblings do not share one length: two siblings only, a text
 that opens with a short sentence, a title the document prints on a line of its own elsewhere, and titles drawn
-to the length of the nearest sibling standing alone."""
+to the length of the nearest sibling standing alone, and a title that ends in a phrase closing clauses
+(稳定有序) though its first two characters also end them (稳定) and its last two also start them (有序推进)."""
 from __future__ import annotations
 
 from crm.plans.parsing import CorpusStats, parse_document
@@ -132,3 +133,18 @@ def test_a_paragraph_ending_at_the_margin_before_a_lead_sentence_ends_there():
     second = '落实财政金融政策。统筹用好地方政府专项债券，争取上级资金不少于二十亿元，撬动社会资本投向先进制造业。'
     doc = parse_document(wrapped([first, second] + SPACED, len(first)).encode())
     assert [p.text.replace(' ', '') for p in doc.paragraphs][:2] == [first, second]
+
+
+PHRASES = CorpusStats.of([
+    '保持经济稳定，有序推进城市更新，有序开展老旧小区改造。', '确保物价稳定，有序推进改革，安全生产形势总体平稳。',
+    '社会治理稳定有序，矛盾纠纷有效化解。', '市场秩序稳定有序，群众安全感持续提升。', '生产生活稳定有序，重点项目加快推进。',
+    '城乡面貌深刻变化，城市功能持续完善。', '交通运行稳定有序。', '供应保障稳定有序，安全生产责任全面落实。',
+])
+
+
+def test_a_fused_title_ends_after_a_phrase_that_closes_clauses():
+    texts = ['城乡面貌变化', '社会治理稳定有序安全生产形势总体平稳，矛盾纠纷调处化解率达到百分之九十。']
+    ends = split_parallel(texts, PHRASES, [True, False])
+    assert ends is not None and texts[1][:ends[1]] == '社会治理稳定有序'
+    assert PHRASES.phrase_ends('稳定有序') > PHRASES.ends('有序')
+

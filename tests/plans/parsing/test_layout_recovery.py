@@ -1,6 +1,6 @@
 """Layouts that used to cost whole paragraphs: sibling titles of one length read as a wrap width, web bodies with
 titles in two clauses or a double-spaced page, a sentence ending at the margin of a wrapped paragraph, a table
-followed by prose, and a paragraph said twice."""
+followed by prose (on lines of its own, or printed inline on a web page), and a paragraph said twice."""
 from __future__ import annotations
 
 from crm.plans.parsing import parse_document
@@ -61,6 +61,19 @@ def test_prose_after_a_table_of_cells_is_a_paragraph():
     after = '据介绍，到2027年，园区力争实现营业收入260亿元，集聚企业500家。'
     doc = parse_document(('\n\n'.join(cells) + '\n\n' + after[:24] + '\n' + after[24:] + '\n').encode())
     assert after in texts(doc)
+
+
+def test_a_table_printed_inline_on_a_web_page_ends_where_prose_begins():
+    # the caption stands apart (it reads as a section title); its cells and the prose after them share the line
+    cells = '指标名称 单位 2024年 2027年目标 园区企业营业收入 亿元 126 260 入驻企业数量 家 278 500'
+    after = '据介绍，到2027年，园区力争实现营业收入260亿元，集聚企业500家。'
+    body = ' '.join([BODY[0], BODY[1], '表1 明湖区招商引资主要目标', cells, after, BODY[2]])
+    page = '\n'.join(['-', '江州市明湖区招商动态', body, '2025-03-27', '-', '江州市明湖区项目动态', body, '2025-03-28'])
+    doc = parse_document(page.encode())
+    assert after in texts(doc) and BODY[2] in texts(doc)
+    table = doc.tables[0]
+    assert table.header == ['指标名称', '单位', '2024年', '2027年目标']
+    assert table.rows == [['园区企业营业收入', '亿元', '126', '260'], ['入驻企业数量', '家', '278', '500']]
 
 
 def test_a_paragraph_said_twice_keeps_its_first_copy_and_reports_the_other():
