@@ -39,7 +39,7 @@ SOAK_ACCOUNTS = {'officer': ('officer@demo-crm.cn', 'demo-officer-2026'),
 def _soak_app(url: str):
     """The soak's database (filled as `crm demo` fills it when it has no leads yet) and cache settings."""
     from alembic import command
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from crm import create_app
     from crm.cli import alembic_config
@@ -57,6 +57,8 @@ def _soak_app(url: str):
         if not db.session.scalar(select(func.count(Lead.id))):
             run_seed()
             load_demo(units=UNITS, firms=FIRMS, leads=LEADS)
+            db.session.commit()
+            db.session.execute(text('ANALYZE'))  # as `crm demo` does
             db.session.commit()
     return app
 
