@@ -92,6 +92,7 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
                       Index('ix_lead_owner_stage', 'owner_id', 'stage', 'next_follow_up'),
                       Index('ix_lead_next_follow_up', 'next_follow_up', 'stage', 'owner_id'),
                       Index('ix_lead_stage_since', 'stage', 'stage_since', 'last_activity_at', 'owner_id'),
+                      Index('ix_lead_owner_updated', 'owner_id', 'updated_at', 'id'),  # "my leads", last changed first
                       # the header's search reads titles from this index alone, in title order
                       Index('ix_lead_search', 'title', 'codename', 'confidential', 'stage', 'owner_id', 'id'),
                       one_of('stage', Stage))
