@@ -13,6 +13,7 @@ from alembic import command as alembic_command
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from huey.consumer import Consumer
+from sqlalchemy import text
 
 from crm.backup import BackupError, create_backup, restore_backup
 from crm.core.console import cli_context as _cli_context
@@ -79,6 +80,10 @@ def demo_command(as_json: bool, force: bool, units: int, firms: int, leads: int,
         raise click.ClickException('生产环境不加载演示数据 (refusing demo data in production; use --force)')
     _cli_context('demo')
     result = load_demo(units=units, firms=firms, leads=leads, seed=seed_)
+    db.session.commit()
+    # planner statistics for the rows just loaded, as the nightly refresh keeps them: without them SQLite reads an
+    # officer's 40,000 leads through the owner index to sort them for one page of 50 (140 ms instead of 4 ms)
+    db.session.execute(text('ANALYZE'))
     db.session.commit()
     lines = [f"{a['role_name']:<6} {a['email']:<28} {a['password']}" +
              (f"  两步验证密钥 (authenticator key): {a['totp_secret']}" if a.get('totp_secret') else '')

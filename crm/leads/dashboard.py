@@ -118,10 +118,13 @@ def signed_by_officer() -> list[dict]:
 
 
 def lost_reasons() -> list[dict]:
-    rows = db.session.execute(scoped(select(LostReason.id, LostReason.name, func.count(Lead.id)), Lead)
-                              .join(LostReason, LostReason.id == Lead.lost_reason_id)
-                              .where(Lead.stage == Stage.LOST).group_by(LostReason.id, LostReason.name)
-                              .order_by(func.count(Lead.id).desc())).all()
+    """Lost leads per reason. The leads are counted per reason first and the few reasons named after: joined
+    before counting, SQLite (with planner statistics) reads every lost lead once per reason."""
+    counted = (scoped(select(Lead.lost_reason_id.label('reason_id'), func.count(Lead.id).label('n')), Lead)
+               .where(Lead.stage == Stage.LOST).group_by(Lead.lost_reason_id).subquery())
+    rows = db.session.execute(select(LostReason.id, LostReason.name, counted.c.n)
+                              .join(counted, counted.c.reason_id == LostReason.id)
+                              .order_by(counted.c.n.desc())).all()
     return [{'id': rid, 'name': name, 'count': n} for rid, name, n in rows]
 
 

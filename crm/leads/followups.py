@@ -174,8 +174,11 @@ def days_overdue(lead, today: date | None = None) -> int:
 def counts(*where, today: date | None = None) -> dict[str, int]:
     """How many leads in the viewer's scope (and `where`) are overdue, due today and stale."""
     today = today or clock.today()
-    columns = [func.count(Lead.id).filter(clause(name, today)).label(name) for name in ('overdue', 'due_today', 'stale')]
-    row = db.session.execute(scoped(select(*columns), Lead).select_from(Lead).where(*where)).one()
+    # a count each, run as one statement: each walks the index of its clause (crm.leads.models), where counts
+    # filtered out of one pass would read every lead row
+    row = db.session.execute(select(*[
+        scoped(select(func.count(Lead.id)).where(clause(name, today), *where), Lead).scalar_subquery().label(name)
+        for name in ('overdue', 'due_today', 'stale')])).one()
     return {'overdue': row.overdue or 0, 'due_today': row.due_today or 0, 'stale': row.stale or 0}
 
 

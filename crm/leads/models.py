@@ -87,7 +87,12 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
     __audited__ = True
     __table_args__ = (Index('ix_lead_stage_updated', 'stage', 'updated_at', 'id'),
                       Index('ix_lead_updated', 'updated_at', 'id'),
-                      Index('ix_lead_owner_stage', 'owner_id', 'stage'),
+                      # the follow-up figures (crm.leads.followups) are counted on these three indexes alone:
+                      # overdue and due today per owner, overdue and due today, stale per stage
+                      Index('ix_lead_owner_stage', 'owner_id', 'stage', 'next_follow_up'),
+                      Index('ix_lead_next_follow_up', 'next_follow_up', 'stage', 'owner_id'),
+                      Index('ix_lead_stage_since', 'stage', 'stage_since', 'last_activity_at', 'owner_id'),
+                      Index('ix_lead_owner_updated', 'owner_id', 'updated_at', 'id'),  # "my leads", last changed first
                       # the header's search reads titles from this index alone, in title order
                       Index('ix_lead_search', 'title', 'codename', 'confidential', 'stage', 'owner_id', 'id'),
                       one_of('stage', Stage))
@@ -111,7 +116,7 @@ class Lead(LeadNaming, TimestampMixin, VersionedMixin, Base):
     stage_since: Mapped[datetime] = mapped_column(default=utcnow)
     signed_at: Mapped[datetime | None] = mapped_column(index=True)  # the first 签约: counted once, ever
     lost_reason_id: Mapped[int | None] = mapped_column(ForeignKey('lost_reason.id'))
-    next_follow_up: Mapped[date | None] = mapped_column(index=True)
+    next_follow_up: Mapped[date | None] = mapped_column()
     last_activity_at: Mapped[datetime | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list | None] = mapped_column(JSON, default=list)  # the office's own labels (批量打标签)

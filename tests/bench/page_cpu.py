@@ -1,6 +1,6 @@
 """CPU milliseconds per request of the main pages, and where one page's CPU goes (cProfile).
 
-    python -m tests.bench.page_cpu DATABASE_URL [REQUESTS] [--profile PAGE | --statements]
+    python -m tests.bench.page_cpu DATABASE_URL [REQUESTS] [--profile PAGE | --statements] [--soak [--as ROLE]]
 
 Signs in as a leader through the test client and requests the login page, lead list, a lead's page, its match
 page, the dashboard and the vacancy search in turns; prints each page's median and lowest CPU time
@@ -9,6 +9,12 @@ database is migrated and filled as `make bench` fills it (100,000 leads, 20,000 
 keep it between runs to compare code changes. `--profile PAGE` prints the page's top frames instead;
 `--statements` prints the SQL statements of one (warm) request of each page and, on PostgreSQL, its round trips to
 the server (the driver's protocol trace: the pool's ping, BEGIN and the closing ROLLBACK count too).
+
+`--soak` takes the soak's data and pages instead (tests/bench/bench_soak.py: `crm demo` with 10,000 firms, 50,000
+leads and 2,000 units; its demo accounts, `--as officer|leader|park`, leader by default; the lead list with each of
+its filters and a later page, the firm list, the vacancy search, the dashboard) and, as in the soak's two gunicorn
+workers, a figures cache in this process's memory that may not keep values only an invalidation corrects
+(`CACHE_ONE_PROCESS` off). `dashboard_fresh` is the dashboard with every figure computed afresh, as after a write.
 See docs/performance-profile.md.
 """
 from __future__ import annotations
@@ -24,6 +30,54 @@ import time
 
 os.environ.setdefault('CRM_ENV', 'testing')
 LEADER = ('leader@bench-crm.cn', 'harbour-lantern-42')
+
+
+SOAK_ACCOUNTS = {'officer': ('officer@demo-crm.cn', 'demo-officer-2026'),
+                 'leader': ('leader@demo-crm.cn', 'demo-leader-2026'), 'park': ('park@demo-crm.cn', 'demo-park-2026')}
+
+
+def _soak_app(url: str):
+    """The soak's database (filled as `crm demo` fills it when it has no leads yet) and cache settings."""
+    from alembic import command
+    from sqlalchemy import func, select, text
+
+    from crm import create_app
+    from crm.cli import alembic_config
+    from tests.bench.bench_soak import FIRMS, LEADS, UNITS
+
+    command.upgrade(alembic_config(url), 'head')
+    app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'CACHE_ONE_PROCESS': False,
+                      'INSTANCE_PATH': os.environ.get('CRM_INSTANCE_PATH', '/tmp/crm-page-cpu')})
+    with app.app_context():
+        from crm.db import db
+        from crm.demo import load_demo
+        from crm.leads.models import Lead
+        from crm.seed import run_seed
+
+        if not db.session.scalar(select(func.count(Lead.id))):
+            run_seed()
+            load_demo(units=UNITS, firms=FIRMS, leads=LEADS)
+            db.session.commit()
+            db.session.execute(text('ANALYZE'))  # as `crm demo` does
+            db.session.commit()
+    return app
+
+
+def _soak_pages(app, role: str) -> dict:
+    """The soak's pages (tests/bench/bench_soak.py `_browse`), signed in as the demo account of `role`."""
+    from urllib.parse import quote
+
+    from tests.bench.bench_leads import _login
+
+    client, anonymous = _login(app, *SOAK_ACCOUNTS[role]), app.test_client()
+    lead_id = re.search(r'href="/leads/(\d+)"', client.get('/leads/').get_data(as_text=True)).group(1)
+    return {'login_page': (anonymous, '/login'), 'lead_list': (client, '/leads/'),
+            'filter_stage': (client, f'/leads/?stage={quote("洽谈")}'), 'filter_owner': (client, '/leads/?owner=me'),
+            'filter_overdue': (client, '/leads/?overdue=1'), 'filter_q': (client, f'/leads/?q={quote("示例123")}'),
+            'filter_source': (client, f'/leads/?source={quote("自主招商")}'), 'lead_page': (client, '/leads/?page=20'),
+            'lead_detail': (client, f'/leads/{lead_id}'), 'firm_list': (client, '/firms/'),
+            'unit_search': (client, '/platforms/vacancies?area_min=100&area_max=400&sort=rent'),
+            'dashboard': (client, '/leads/dashboard'), 'dashboard_fresh': (client, '/leads/dashboard?fresh=1')}
 
 
 def _app(url: str):
@@ -111,20 +165,30 @@ def print_statements(app, pages: dict) -> None:
             print('    sent', text[:140])
 
 
-def main(argv: list[str]) -> None:
+def _pages(app) -> dict:
+    """The main pages, signed in as the bench's leader."""
     from tests.bench.bench_leads import _login
 
-    profile = argv[argv.index('--profile') + 1] if '--profile' in argv else None
-    statements = '--statements' in argv
-    args = [a for a in argv if not a.startswith('--') and a != profile]
-    url, requests = args[0], int(args[1]) if len(args) > 1 else 40
-    app = _app(url)
     client, anonymous = _login(app, *LEADER), app.test_client()
     lead_id = re.search(r'href="/leads/(\d+)"', client.get('/leads/').get_data(as_text=True)).group(1)
-    pages = {'login_page': (anonymous, '/login'), 'lead_list': (client, '/leads/'),
-             'lead_detail': (client, f'/leads/{lead_id}'), 'match': (client, f'/leads/{lead_id}/match'),
-             'dashboard': (client, '/leads/dashboard'),
-             'unit_search': (client, '/platforms/vacancies?area_min=100&area_max=400&sort=rent')}
+    return {'login_page': (anonymous, '/login'), 'lead_list': (client, '/leads/'),
+            'lead_detail': (client, f'/leads/{lead_id}'), 'match': (client, f'/leads/{lead_id}/match'),
+            'dashboard': (client, '/leads/dashboard'),
+            'unit_search': (client, '/platforms/vacancies?area_min=100&area_max=400&sort=rent')}
+
+
+def main(argv: list[str]) -> None:
+    profile = argv[argv.index('--profile') + 1] if '--profile' in argv else None
+    statements = '--statements' in argv
+    role = argv[argv.index('--as') + 1] if '--as' in argv else 'leader'
+    args = [a for a in argv if not a.startswith('--') and a not in (profile, role)]
+    url, requests = args[0], int(args[1]) if len(args) > 1 else 40
+    if '--soak' in argv:
+        app = _soak_app(url)
+        pages = _soak_pages(app, role)
+    else:
+        app = _app(url)
+        pages = _pages(app)
     for name, (who, path) in pages.items():
         for _ in range(3):  # warm: compiled templates and statements, caches
             assert who.get(path).status_code == 200, name
