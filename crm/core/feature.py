@@ -19,12 +19,13 @@ from crm.core import (  # noqa: F401
 )
 from crm.db import refresh_statistics
 
-queue.every(clock.at_local_time(3, 30), 'refresh_statistics')(refresh_statistics)  # when nobody works
-queue.every(clock.every_hour_at(17), 'purge_exports')(export_jobs.purge_expired)  # past EXPORT_KEEP_HOURS
 
 
 def init_app(app: Flask) -> None:
-    """The export and import batch pages; `crm import …` and `crm export …`, which the features add to."""
+    """The export and import batch pages; `crm import …` and `crm export …`, which the features add to; the
+    database's upkeep and the purge of expired exports, on a schedule."""
+    queue.every(clock.at_local_time(3, 30), 'refresh_statistics')(refresh_statistics)  # when nobody works
+    queue.every(clock.every_hour_at(17), 'purge_exports')(export_jobs.purge_expired)  # past EXPORT_KEEP_HOURS
     app.register_blueprint(export_views.bp)
     app.register_blueprint(import_views.bp)
     app.cli.add_command(cli.import_group)

@@ -10,11 +10,10 @@ from crm.core import clock, queue
 # leads and packs announce.
 from crm.notifications import events, models, services, views  # noqa: F401
 
-# Overdue follow-ups and policies expiring on leads, told to their owners (each once), after the digest.
-queue.every(clock.at_local_time(8, 35), 'daily_notifications')(events.daily_sweep)
-
 
 def init_app(app: Flask) -> None:
-    """The inbox pages, deliveries queued after each request and the header's unread count."""
+    """The inbox pages, deliveries queued after each request, the header's unread count, and the daily reminders."""
+    # Overdue follow-ups and policies expiring on leads, told to their owners (each once), after the digest.
+    queue.every(clock.at_local_time(8, 35), 'daily_notifications')(events.daily_sweep)
     app.register_blueprint(views.bp)
     services.init_app(app)
