@@ -17,7 +17,7 @@ def _login(app, email: str, password: str):
 def run(ctx, compare) -> list[dict]:
     from flask import render_template
     from flask_login import current_user, login_user
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from crm.auth.models import user_by_email
     from crm.auth.services import create_user
@@ -39,10 +39,7 @@ def run(ctx, compare) -> list[dict]:
         demo_firms(20_000, seed=3)
         demo_leads(100_000, seed=3)
         db.session.commit()
-        # planner statistics, as a running installation has them (PostgreSQL's autovacuum, SQLite's nightly refresh):
-        # right after a bulk load the planner would guess from an empty table
-        db.session.execute(text('ANALYZE'))
-        db.session.commit()
+        ctx.settle()  # planner statistics (and PostgreSQL's visibility map) as a running installation has them
         seconds = time.perf_counter() - start
         counts = {'leads': db.session.scalar(select(func.count(Lead.id))),
                   'firms': db.session.scalar(select(func.count(Firm.id)))}

@@ -6,7 +6,7 @@ import re
 
 def run(ctx, compare) -> list[dict]:
     from flask import render_template
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from crm.auth.services import create_user
     from crm.core.pagination import Sort
@@ -20,10 +20,7 @@ def run(ctx, compare) -> list[dict]:
         demo_units(20_000, seed=11)
         create_user(email='bench@demo-crm.cn', name='基准', role='officer', password='harbour-lantern-42')
         db.session.commit()
-        # planner statistics, as a running installation has them (PostgreSQL's autovacuum, SQLite's nightly refresh):
-        # right after a bulk load the planner would guess from an empty table
-        db.session.execute(text('ANALYZE'))
-        db.session.commit()
+        ctx.settle()  # planner statistics (and PostgreSQL's visibility map) as a running installation has them
         total_units = db.session.scalar(select(func.count(Unit.id)))
     client = app.test_client()
     page = client.get('/login')
