@@ -20,7 +20,6 @@ from crm.core import (  # noqa: F401
 from crm.db import refresh_statistics
 
 
-
 def init_app(app: Flask) -> None:
     """The export and import batch pages; `crm import …` and `crm export …`, which the features add to; the
     database's upkeep and the purge of expired exports, on a schedule."""
