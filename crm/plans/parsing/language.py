@@ -694,6 +694,8 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     cut all this one cuts and more, or less but for stray pieces of the junk (see _strands_junk), doubt none of the
     text it cuts: when the others trail it by CUT_MARGIN, its lead over those others is its margin."""
     kept = text[:span.start] + text[span.end:]
+    if not _WORDLIKE.search(kept):  # the whole text: both edges are given, none is to place
+        return Span(span.start, span.end, span.gain, span.seam, span.gain)
     rival = doubt = None  # the best other reading; the best one that keeps some of what this one cuts as text
     core = (span.start, span.end)  # what every reading within CUT_MARGIN of this one cuts
     official = None  # words of government prose around the cut
@@ -717,7 +719,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                     and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = doubt = max(rival, span.gain)
-            elif not (_wider(span, other) or _strands_junk(scorer, text, span, other)):
+            elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)):
                 doubt = gain if doubt is None else max(doubt, gain)
             if gain > span.gain - CUT_MARGIN:
                 core = (max(core[0], other.start), min(core[1], other.end))
@@ -730,10 +732,17 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     return _core(scorer, text, span, core, margin)
 
 
-def _wider(span: Span, other: Span) -> bool:
-    """Whether `other` cuts everything `span` cuts, and more: a reading that doubts none of the text `span` cuts
-    (at worst `span` leaves a few characters of the junk)."""
-    return other.start <= span.start and span.end <= other.end
+_WORDLIKE = re.compile(r'[\u4e00-\u9fff0-9A-Za-z０-９]')
+
+
+def _wider(scorer: Scorer, span: Span, other: Span) -> bool:
+    """Whether `other` cuts everything `span` cuts and, besides, characters that read as text rather than junk (新 of
+    新业态): a reading that doubts none of the text `span` cuts, nor that `span` takes all of the junk."""
+    if not (other.start <= span.start and span.end <= other.end):
+        return False
+    local = scorer.local()
+    extra = [(other.start, span.start), (span.end, other.end)]
+    return all(sum(local[a:b]) < STRAY_LEAD * (b - a) for a, b in extra if b > a)
 
 
 STRAY_LEAD = 0.5  # nats per character by which a piece left over must read better as junk than as the document
