@@ -506,6 +506,7 @@ class Scorer:
         self._sums: tuple[list[float], list[float], list[int]] | None = None
         self.scored = 0  # spans scored so far (the work is bounded per text)
         self._edges: tuple[list[float], list[float]] | None = None
+        self._local: list[float] | None = None
         self.register = ([WORD_WEIGHT * r for r in lm.words.register(text)] if words and lm.words
                          else [0.0] * len(text))
         self.reg = list(accumulate(self.register, initial=0.0))  # reg[i]: register of text[:i]
@@ -513,7 +514,9 @@ class Scorer:
     def local(self) -> list[float]:
         """Per character of the text: how much better its pair reads as junk than as the document, and its word as
         general Chinese than as government prose."""
-        return [j - g + r for (g, j), r in zip(self.logs[:-1], self.register)]
+        if self._local is None:
+            self._local = [j - g + r for (g, j), r in zip(self.logs[:-1], self.register)]
+        return self._local
 
     @property
     def edges(self) -> tuple[list[float], list[float]]:
@@ -687,9 +690,13 @@ SHIFT = 3
 
 def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = None) -> Span:
     """The span with the lead of its gain over spans whose edges lie up to SHIFT characters away (those that
-    leave a different text): an edge that could as well be elsewhere is not certain enough to cut at."""
+    leave a different text): an edge that could as well be elsewhere is not certain enough to cut at. Readings that
+    cut all this one cuts and more, or less but for stray pieces of the junk (see _strands_junk), doubt none of the
+    text it cuts: when the others trail it by CUT_MARGIN, its lead over those others is its margin."""
     kept = text[:span.start] + text[span.end:]
-    rival = None
+    if not _WORDLIKE.search(kept):  # the whole text: both edges are given, none is to place
+        return Span(span.start, span.end, span.gain, span.seam, span.gain)
+    rival = doubt = None  # the best other reading; the best one that keeps some of what this one cuts as text
     core = (span.start, span.end)  # what every reading within CUT_MARGIN of this one cuts
     official = None  # words of government prose around the cut
     for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
@@ -711,13 +718,51 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                     and (gain > span.gain - WORD_RIVAL or span.start <= s and e <= span.end) \
                     and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
-                rival = max(rival, span.gain)
+                rival = doubt = max(rival, span.gain)
+            elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)):
+                doubt = gain if doubt is None else max(doubt, gain)
             if gain > span.gain - CUT_MARGIN:
                 core = (max(core[0], other.start), min(core[1], other.end))
     margin = span.gain - rival if rival is not None else span.gain
+    lead = span.gain - doubt if doubt is not None else span.gain
+    if margin < CUT_MARGIN <= lead:
+        return Span(span.start, span.end, span.gain, span.seam, lead)
     if margin >= CUT_MARGIN or core == (span.start, span.end):
         return Span(span.start, span.end, span.gain, span.seam, margin)
     return _core(scorer, text, span, core, margin)
+
+
+_WORDLIKE = re.compile(r'[\u4e00-\u9fff0-9A-Za-z０-９]')
+
+
+def _wider(scorer: Scorer, span: Span, other: Span) -> bool:
+    """Whether `other` cuts everything `span` cuts and, besides, characters that read as text rather than junk (新 of
+    新业态): a reading that doubts none of the text `span` cuts, nor that `span` takes all of the junk."""
+    if not (other.start <= span.start and span.end <= other.end):
+        return False
+    local = scorer.local()
+    extra = [(other.start, span.start), (span.end, other.end)]
+    return all(sum(local[a:b]) < STRAY_LEAD * (b - a) for a, b in extra if b > a)
+
+
+STRAY_LEAD = 0.5  # nats per character by which a piece left over must read better as junk than as the document
+
+
+def _strands_junk(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
+    """Whether `other` cuts the same end as `span` but starts later, and what it keeps of `span`'s start (热血 of
+    热血手游五折返利) is two or more Chinese characters that join no word with the text around them and read as junk
+    rather than government prose: a stray piece of the junk, not text of the document that `span` would cut. A piece
+    after the junk is never taken for one: it may open the sentence's next clause (每人每年…, 考虑到…)."""
+    lm = scorer.lm
+    a, b = span.start, other.start
+    if other.end != span.end or b - a < 2 or lm.words is None or not all(_HAN.match(ch) for ch in text[a:b]):
+        return False
+    rest = text[:b] + text[other.end:]
+    lo = max(0, a - SEAM_REACH)
+    if any(x < a - lo < y or x < b - lo < y for x, y in lm.words.cut(rest[lo:b + SEAM_REACH]) if y - x >= 2):
+        return False  # the piece joins a word with its neighbours
+    lead = sum(scorer.local()[a:b])
+    return lead >= STRAY_LEAD * (b - a) and sum(lm.words.register(text[a:b])) > 0
 
 
 WORD_RIVAL = 6.0  # a reading that joins a word across its cut, and cuts more, doubts this one only if about as likely

@@ -234,3 +234,21 @@ def test_chapter_and_article_numbers_are_never_cut():
     text = '幽冥天师在都市第一章 总则'  # read as one string of advertising, the chapter number and all
     assert [text[sp.start:sp.end] for sp in language.find_spans(text)] == [text]
     assert not [sp for sp in language.find_spans(text) if language.certain(sp, text[sp.start:sp.end])]
+
+
+def test_edges_doubted_only_by_readings_that_cut_more_or_keep_stray_junk_are_cut():
+    """The readings about as likely as the advertisement either keep a stray piece of it (苍龙 of 苍龙武神最新一章,
+    which joins no word of the sentence and reads as junk) or cut more text that reads as text (the 新 of 新业态);
+    none doubts the real text, so the string is cut. A piece that may be the sentence's own (考虑到 opening the next
+    clause) still counts against the cut, and so does a wider reading whose extra characters read as junk: a cut
+    never leaves part of an advertisement standing (小红书…三元)."""
+    texts = ['推进城市更新，苍龙武神最新一章完成老旧小区改造46个。',
+             '推进外贸稳规模优结构，培育外贸新钻石限时三折业态主体，跨境电商进出口额增长20%以上。',
+             '预计完成一般公共预算收入目标。三天瘦八斤不反弹考虑到结构性减税政策延续，收入增幅有所回落。',
+             '小红书点赞兼职一单三元']
+    removed: list = []
+    kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(texts)], removed)
+    assert [p.text for p in kept[:2]] == ['推进城市更新，完成老旧小区改造46个。',
+                                          '推进外贸稳规模优结构，培育外贸新业态主体，跨境电商进出口额增长20%以上。']
+    assert [r.text for r in removed] == ['苍龙武神最新一章', '钻石限时三折']
+    assert '考虑到结构性' in kept[2].text and kept[3].text == texts[3]
