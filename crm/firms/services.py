@@ -18,6 +18,7 @@ from crm.core.access import can
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.industries import classification_rows
+from crm.core.rules import RuleError
 from crm.core.validators import firm_name_key, make_uscc
 from crm.db import Base, db, utcnow
 from crm.firms import names
@@ -32,13 +33,9 @@ FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', '
 MERGE_SKIP = frozenset({'firm_name_gram'})
 
 
-class FirmError(ValueError):
+class FirmError(RuleError):
     """A rule about firms was broken; the message (from the catalogue) is shown to the user, beside the input
     named by `field` when one input is at fault (None: the whole form)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
