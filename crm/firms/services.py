@@ -127,8 +127,9 @@ class DuplicateFirm(FirmError):
     """Firms already on record under the same USCC or a similar name; offer them instead of creating a twin."""
 
     def __init__(self, firms: list[Firm], *, same_code: bool, message: str | None = None) -> None:
-        super().__init__(message or ('已有同一统一社会信用代码的企业' if same_code else '已有名称相同或相近的企业'),
-                         field='uscc' if same_code else None)
+        default = (_('A firm with the same unified social credit code is already on record') if same_code
+                   else _('A firm with the same or a similar name is already on record'))
+        super().__init__(message or default, field='uscc' if same_code else None)
         self.firms = firms
         self.same_code = same_code
 

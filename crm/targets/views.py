@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from crm.core import clock
 from crm.core.access import Perm, requires, scoped
 from crm.core.concurrency import EditConflict
+from crm.core.errors import rule_fields
 from crm.core.forms import show_rule_error
 from crm.db import db
 from crm.firms.models import FIRM_TAGS, Firm, Tenancy
@@ -86,43 +87,50 @@ def detail(target_id: int):
     return _detail_page(_tracked_or_404(target_id), ActualForm(date=clock.today()))
 
 
-def _detail_page(tracked: TrackedTarget, actual_form: ActualForm) -> str:
-    """The target's page, with the form for an actual as given (the user's input and its errors after a refusal)."""
+def _detail_page(tracked: TrackedTarget, actual_form: ActualForm, posted: dict | None = None) -> str:
+    """The target's page, with the form for an actual as given (the user's input and its errors after a refusal);
+    `posted`: a refused measure ({'measure', 'note', 'errors'}) shown instead of the stored one."""
     platforms = db.session.scalars(select(Platform.name).order_by(Platform.name)).all()
     records, records_total = _records(services.period_measure(tracked)) if tracked.measure else ([], 0)
     return render_template('targets/detail.html', row=services.progress(tracked, trend=True),
                            records=records, records_total=records_total, records_shown=RECORDS_SHOWN,
                            platforms=platforms,
                            industries=list(DEFAULT_INDUSTRY_KEYWORDS), tags=FIRM_TAGS, stages=STAGE_NAMES,
-                           actual_form=actual_form)
+                           actual_form=actual_form, posted=posted)
 
 
 @bp.post('/<int:target_id>/measure')
 @requires(Perm.TARGETS_EDIT)
 def measure(target_id: int):
-    """Link the target to a measure defined by the form (or unlink it)."""
+    """Link the target to a measure defined by the form (or unlink it); a refused measure shows the page again
+    with the choices kept and the reason beside the input at fault."""
     tracked = _tracked_or_404(target_id)
-    form = request.form
-    definition = None
-    if form.get('entity'):
-        filters = {key: form.get(key) for key in ('platform', 'industry', 'stage_reached', 'since', 'until')
-                   if form.get(key)}
-        if form.getlist('tags'):
-            filters['tags'] = form.getlist('tags')
-        definition = {'entity': form['entity'], 'agg': form.get('agg', 'count'), 'filters': filters}
-        if form.get('field'):
-            definition['field'] = form['field']
+    definition, note = _posted_measure(request.form), request.form.get('note', '').strip()[:500] or None
     try:
-        services.set_measure(tracked, definition, version=form.get('version', type=int),
-                             note=form.get('note', '').strip()[:500] or None)
+        services.set_measure(tracked, definition, version=request.form.get('version', type=int), note=note)
     except services.TargetError as exc:
-        flash(str(exc), 'error')
+        posted = {'measure': definition, 'note': note, 'errors': rule_fields(exc)}
+        return _detail_page(tracked, ActualForm(date=clock.today()), posted), 422
     except EditConflict:
         flash(_('Someone else changed this target meanwhile; nothing was overwritten.'), 'error')
     else:
         db.session.commit()
         flash(_('Measure saved.'), 'success')
     return redirect(url_for('targets.detail', target_id=tracked.id))
+
+
+def _posted_measure(form) -> dict | None:
+    """The measure the form defines (None: not computed)."""
+    if not form.get('entity'):
+        return None
+    filters = {key: form.get(key) for key in ('platform', 'industry', 'stage_reached', 'since', 'until')
+               if form.get(key)}
+    if form.getlist('tags'):
+        filters['tags'] = form.getlist('tags')
+    definition = {'entity': form['entity'], 'agg': form.get('agg', 'count'), 'filters': filters}
+    if form.get('field'):
+        definition['field'] = form['field']
+    return definition
 
 
 @bp.post('/<int:target_id>/actuals')

@@ -334,7 +334,7 @@ def test_a_refused_push_is_shown_beside_the_firm_list_with_the_choices_kept(clie
     refused = client.post(f'/policies/{policy_id}/push', data={'csrf_token': csrf_from(page.data), 'lang': 'en'})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert '<p class="error" id="firm-err" role="alert">请先勾选要推送政策摘要的企业</p>' in html
+    assert '<p class="error" id="firm-err">请先勾选要推送政策摘要的企业</p>' in html
     assert f'name="firm" value="{fits.id}" aria-label' in html, 'the firm the user unticked stays unticked'
     assert f'name="firm" value="{unknown.id}" aria-label' in html and '<option value="en" selected>' in html
     assert db_session.scalar(select(func.count(PolicyPush.id))) == 0

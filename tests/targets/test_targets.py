@@ -103,3 +103,18 @@ def test_a_refused_actual_is_shown_beside_its_input_with_the_input_kept(client, 
         assert kept in html and 'value="2020-12-31"' in html
     with in_app():
         assert db_session.get(TrackedTarget, tracked_id).actuals == []
+
+
+def test_a_refused_measure_is_shown_beside_its_input_with_the_choices_kept(client, factories, logged_in, in_app,
+                                                                          db_session):
+    tracked_id = _tracked(in_app, db_session)
+    logged_in('officer')
+    page = f'/targets/{tracked_id}'
+    refused = post_form(client, f'{page}/measure', {'entity': 'firms', 'agg': 'sum', 'since': '2021-01-01',
+                                                    'note': '保留的说明', 'version': 1}, token_from=page)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert '<p class="error" id="field-err">' in html and 'id="entity-err"' not in html
+    assert '<option value="sum" selected>' in html and 'value="2021-01-01"' in html and 'value="保留的说明"' in html
+    with in_app():
+        assert db_session.get(TrackedTarget, tracked_id).measure is None
