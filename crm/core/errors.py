@@ -40,6 +40,18 @@ def api_error(status: int, code: str, message: str, fields: dict[str, list[str]]
     return jsonify(error=body), status
 
 
+def rule_fields(exc: Exception, fallback: str | None = None) -> dict[str, list[str]]:
+    """A refusal's message under the input it names (crm.core.rules.RuleError.field, else `fallback`), as the
+    API's `fields`; empty when no single input is at fault."""
+    name = getattr(exc, 'field', None) or fallback
+    return {name: [str(exc)]} if name else {}
+
+
+def rule_refused(exc: Exception, code: str = 'invalid', **extra):
+    """The API's 422 answer to a refused rule: its message, and under `fields` the input at fault when one is."""
+    return api_error(422, code, str(exc), rule_fields(exc), **extra)
+
+
 def _render(code: int, message: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500])
     text = str(message or default)

@@ -141,6 +141,17 @@ def phone_field(form, field) -> None:
             raise ValidationError(str(exc)) from exc
 
 
+def show_rule_error(form: FlaskForm, exc: Exception, fallback: Field | None = None) -> None:
+    """Show a refusal on the re-rendered form: beside the field its `field` names (crm.core.rules.RuleError) when
+    the form has one by that name, else beside `fallback`, else above the form."""
+    name = getattr(exc, 'field', None)
+    target = form[name] if name and name in form else fallback
+    if target is None:
+        form.form_errors.append(str(exc))
+    else:  # a field not validated yet holds its errors in a tuple
+        target.errors = [*target.errors, str(exc)]
+
+
 class BaseForm(FlaskForm):
     """FlaskForm with CSRF and the shared text cleaning on every string field."""
 
@@ -358,7 +369,7 @@ class VersionedForm(BaseForm):
             field = next((f for kind, f in (errors or {}).items() if isinstance(exc, kind)), False)
             if field is False:
                 raise
-            (self.form_errors if field is None else field.errors).append(str(exc))
+            show_rule_error(self, exc, field)
             return False
         return True
 

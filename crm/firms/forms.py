@@ -15,7 +15,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from crm.core import labels
-from crm.core.forms import BaseForm, ChoiceIdField, DecimalField, VersionedForm, fold_width, phone_field
+from crm.core.forms import (
+    BaseForm,
+    ChoiceIdField,
+    DecimalField,
+    VersionedForm,
+    fold_width,
+    phone_field,
+    show_rule_error,
+)
 from crm.core.validators import InvalidValue, validate_uscc
 from crm.firms import services
 from crm.firms.models import CONTACT_ROLES, FIRM_TAGS, REVENUE_BANDS, Firm
@@ -105,5 +113,5 @@ def save_firm(form, firm: Firm | None, version: int | None = None) -> tuple[Firm
         form.form_errors.append(str(exc))
         return None, exc.firms
     except services.FirmError as exc:
-        getattr(form, exc.field or 'uscc').errors.append(str(exc))
+        show_rule_error(form, exc, form.uscc)
         return None, []

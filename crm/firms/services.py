@@ -18,6 +18,7 @@ from crm.core.access import can
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.industries import classification_rows
+from crm.core.rules import RuleError
 from crm.core.validators import firm_name_key, make_uscc
 from crm.db import Base, db, utcnow
 from crm.firms import names
@@ -32,13 +33,9 @@ FIELDS = ('name', 'uscc', 'legal_rep', 'address', 'district', 'industry_code', '
 MERGE_SKIP = frozenset({'firm_name_gram'})
 
 
-class FirmError(ValueError):
+class FirmError(RuleError):
     """A rule about firms was broken; the message (from the catalogue) is shown to the user, beside the input
     named by `field` when one input is at fault (None: the whole form)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -130,8 +127,9 @@ class DuplicateFirm(FirmError):
     """Firms already on record under the same USCC or a similar name; offer them instead of creating a twin."""
 
     def __init__(self, firms: list[Firm], *, same_code: bool, message: str | None = None) -> None:
-        super().__init__(message or ('已有同一统一社会信用代码的企业' if same_code else '已有名称相同或相近的企业'),
-                         field='uscc' if same_code else None)
+        default = (_('A firm with the same unified social credit code is already on record') if same_code
+                   else _('A firm with the same or a similar name is already on record'))
+        super().__init__(message or default, field='uscc' if same_code else None)
         self.firms = firms
         self.same_code = same_code
 

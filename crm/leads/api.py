@@ -39,6 +39,7 @@ from crm.api.spec import (
 from crm.auth.models import OFFICER
 from crm.core.access import Perm, ensure, get_or_404, scoped
 from crm.core.concurrency import EditConflict
+from crm.core.errors import rule_fields, rule_refused
 from crm.core.pagination import paginate
 from crm.db import db
 from crm.firms.services import FirmError
@@ -202,7 +203,7 @@ def lead_create(body: dict):
                                     else None, actor_id=current_user.id, platform_ids=form.platforms.data,
                                     collaborator_ids=form.collaborators.data)
     except FirmError as exc:
-        return _invalid({exc.field or 'industry_code': [str(exc)]})
+        return _invalid(rule_fields(exc, 'industry_code'))
     db.session.commit()
     return _detail(item, 201)
 
@@ -227,7 +228,7 @@ def lead_update(lead_id: int, body: dict):
         services.update_lead(item, lead_data(form), version=version, platform_ids=form.platforms.data,
                              collaborator_ids=form.collaborators.data)
     except FirmError as exc:
-        return _invalid({exc.field or 'industry_code': [str(exc)]})
+        return _invalid(rule_fields(exc, 'industry_code'))
     except EditConflict:
         return api_error(409, 'conflict', _('Someone else changed this record after you opened it.'),
                          current_version=item.version)
@@ -253,11 +254,11 @@ def lead_stage(lead_id: int, body: dict):
                             lost_reason_id=form.lost_reason_id.data or None, unit=unit,
                             confirm_skip=form.confirm_skip.data)
     except services.SkipNotConfirmed as exc:
-        return api_error(422, 'skip_unconfirmed', str(exc), skipped=exc.skipped)
+        return rule_refused(exc, 'skip_unconfirmed', skipped=exc.skipped)
     except services.ReasonRequired as exc:
-        return api_error(422, 'reason_required', str(exc), fields={exc.field: [str(exc)]})
+        return rule_refused(exc, 'reason_required')
     except services.LeadError as exc:
-        return api_error(422, 'stage_refused', str(exc))
+        return rule_refused(exc, 'stage_refused')
     db.session.commit()
     return _detail(item)
 

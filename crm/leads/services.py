@@ -12,6 +12,7 @@ from crm.core import audit, hooks
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.labels import stage_label
+from crm.core.rules import RuleError
 from crm.db import db, utcnow
 from crm.firms.services import record_tenancy
 from crm.leads import followups
@@ -61,13 +62,9 @@ def _restamp_stays(lead_id: int) -> None:
         current.stay_days = None if following is None or current.skipped else stay_days(current.at, following.at)
 
 
-class LeadError(ValueError):
+class LeadError(RuleError):
     """A rule about leads was broken; the message is shown to the user, beside the input named by `field` when one
     input is at fault (None: the request as a whole)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class SkipNotConfirmed(LeadError):
@@ -156,9 +153,9 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
     the first 签约 (or later) fixes the signing date once; 入驻 with a unit records the tenancy and marks the
     unit 已租."""
     if to_stage not in ALL_STAGES:
-        raise LeadError(_('Unknown stage: %(stage)s', stage=to_stage))
+        raise LeadError(_('Unknown stage: %(stage)s', stage=to_stage), field='to_stage')
     if to_stage == lead.stage:
-        raise LeadError(_('The lead is already at this stage'))
+        raise LeadError(_('The lead is already at this stage'), field='to_stage')
     skipped = _skipped_stages(lead.stage, to_stage)
     if skipped and not confirm_skip:
         raise SkipNotConfirmed(lead.stage, to_stage, skipped)
@@ -167,9 +164,9 @@ def move_stage(lead: Lead, to_stage: str, *, actor_id: int | None, note: str | N
         raise ReasonRequired(lead.stage, to_stage)
     if to_stage == Stage.LOST:
         if not lost_reason_id or db.session.get(LostReason, lost_reason_id) is None:
-            raise LeadError(_('Marking a lead lost needs a lost reason'))
+            raise LeadError(_('Marking a lead lost needs a lost reason'), field='lost_reason_id')
         if not (note or '').strip():
-            raise LeadError(_('Marking a lead lost needs a note'))
+            raise LeadError(_('Marking a lead lost needs a note'), field='note')
         lead.lost_reason_id = lost_reason_id
     elif lead.stage == Stage.LOST:
         lead.lost_reason_id = None  # reopened

@@ -17,6 +17,7 @@ from crm.auth.models import OFFICER, User
 from crm.core import clock, export_jobs, export_views
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.args import id_arg
+from crm.core.forms import show_rule_error
 from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import Sort, page_args, paginate
 from crm.core.validators import MAX_RECORD_ID, record_id
@@ -290,7 +291,7 @@ def new():
         try:
             data = lead_data(form)
         except FirmError as exc:
-            form.industry_code.errors.append(str(exc))
+            show_rule_error(form, exc, form.industry_code)
         else:
             firm, known = _prospect_firm(form, data, different=choice == 'new')
             if firm is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.core import audit, queue
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import db, utcnow
 from crm.firms.models import Firm
 from crm.policies.models import Policy, PolicyPush
@@ -17,8 +18,8 @@ from crm.policies.models import Policy, PolicyPush
 MAX_FIRMS = 500
 
 
-class PushError(ValueError):
-    """The push cannot be queued; the message says why, in the user's language."""
+class PushError(RuleError):
+    """The push cannot be queued; the message says why, in the user's language (`field`: the firm choice)."""
 
 
 def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int], lang: str = 'zh',
@@ -26,9 +27,9 @@ def request_push(policy: Policy, firm_ids: list[int], *, eligible_ids: list[int]
     """Queue 政策摘要 for the chosen firms (already checked against the officer's scope and the policy's list)."""
     firm_ids = list(dict.fromkeys(int(i) for i in firm_ids))
     if not firm_ids:
-        raise PushError(_('First tick the firms to send a policy summary to'))
+        raise PushError(_('First tick the firms to send a policy summary to'), field='firm')
     if len(firm_ids) > MAX_FIRMS:
-        raise PushError(_('At most %(count)s firms at a time', count=MAX_FIRMS))
+        raise PushError(_('At most %(count)s firms at a time', count=MAX_FIRMS), field='firm')
     push = PolicyPush(policy_id=policy.id, policy_version=policy.version, lang=lang if lang in ('zh', 'en') else 'zh',
                       firm_ids=firm_ids, eligible_ids=sorted(eligible_ids), summary_ids=[], total=len(firm_ids),
                       done=0, status='queued', requested_by_id=user_id)

@@ -20,6 +20,7 @@ from crm.core.access import SYSTEM
 from crm.core.i18n import in_language
 from crm.core.labels import unit_use_label
 from crm.core.links import external_url
+from crm.core.rules import RuleError
 from crm.db import db, utcnow
 from crm.leads.models import Lead
 from crm.matching.models import PIN
@@ -47,8 +48,9 @@ from crm.policies.services import policy_terms
 ASSET_ROOT = ROOT / 'static'
 
 
-class PackError(RuntimeError):
-    """The pack cannot be issued; the message says why."""
+class PackError(RuleError, RuntimeError):
+    """The pack cannot be issued; the message says why (the lead's records are at fault, never one input, so no
+    `field`). Still a RuntimeError, as callers have caught it."""
 
 
 def store_folder() -> Path:

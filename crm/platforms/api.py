@@ -33,6 +33,7 @@ from crm.api.spec import (
     with_etag,
 )
 from crm.core.access import Perm, ensure, get_or_404, scoped
+from crm.core.errors import rule_refused
 from crm.core.pagination import paginate
 from crm.db import db
 from crm.platforms import queries
@@ -212,6 +213,9 @@ def unit_status(unit_id: int, body: dict):
     if version != item.version:
         return api_error(409, 'conflict', _('Someone else changed this record after you opened it.'),
                          current_version=item.version)
-    service.set_status(item, form.status.data, actor_id=current_user.id, note=form.status_note.data)
+    try:
+        service.set_status(item, form.status.data, actor_id=current_user.id, note=form.status_note.data)
+    except service.UnitError as exc:
+        return rule_refused(exc)
     db.session.commit()
     return _unit_detail(item)

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import db
 from crm.platforms.models import Building, MediaFile, Unit
 
@@ -24,20 +25,21 @@ SIGNATURES = {
 EXTENSIONS = {'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp'}
 
 
-class MediaError(ValueError):
-    """The upload is not an acceptable image; the message says why."""
+class MediaError(RuleError):
+    """The upload is not an acceptable image; the message says why (`field`: the file input)."""
 
 
 def sniff(data: bytes) -> str:
     """The image type from the file's first bytes (JPEG, PNG or WebP), else MediaError."""
     if len(data) > MAX_BYTES:
-        raise MediaError(_('An image may not exceed 5 MB'))
+        raise MediaError(_('An image may not exceed 5 MB'), field='file')
     if data[:4] == b'RIFF' and data[8:12] == b'WEBP':
         return 'image/webp'
     for content_type, prefixes in SIGNATURES.items():
         if data.startswith(prefixes):
             return content_type
-    raise MediaError(_('Only JPEG, PNG or WebP images are accepted (judged by the content, not the extension)'))
+    raise MediaError(_('Only JPEG, PNG or WebP images are accepted (judged by the content, not the extension)'),
+                     field='file')
 
 
 def media_folder() -> Path:

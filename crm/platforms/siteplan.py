@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from crm.core.access import scoped
 from crm.core.labels import unit_status_label
+from crm.core.rules import RuleError
 from crm.db import db, utcnow
 from crm.platforms.maps import FONT
 from crm.platforms.media import media_folder, print_data_uri, store
@@ -27,8 +28,8 @@ STATUS_FILL = {UnitStatus.VACANT: '#52c41a', UnitStatus.PROMISED: '#faad14', Uni
 HIGHLIGHT = '#d4380d'
 
 
-class OutlineError(ValueError):
-    """The outline cannot be saved; the message says why (in Chinese for the park manager)."""
+class OutlineError(RuleError):
+    """The outline cannot be saved; the message says why (`field`: the drawn points, when they are at fault)."""
 
 
 @lru_cache(maxsize=256)
@@ -51,23 +52,25 @@ def parse_points(raw: str, size: tuple[int, int]) -> list[list[float]]:
     try:
         data = json.loads(raw or '')
     except ValueError:
-        raise OutlineError(_('The outline cannot be read; draw it again')) from None
+        raise OutlineError(_('The outline cannot be read; draw it again'), field='points') from None
     if not isinstance(data, list) or not all(isinstance(p, list) and len(p) == 2 and
                                              all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
                                              for p in data):
-        raise OutlineError(_('The outline cannot be read; draw it again'))
+        raise OutlineError(_('The outline cannot be read; draw it again'), field='points')
     points = [[round(float(x), 1), round(float(y), 1)] for x, y in data]
     if len({tuple(p) for p in points}) < 3:
-        raise OutlineError(_('An outline needs at least 3 different points'))
+        raise OutlineError(_('An outline needs at least 3 different points'), field='points')
     if len(points) > MAX_POINTS:
-        raise OutlineError(_('An outline has at most %(count)s points; simplify it and save again', count=MAX_POINTS))
+        raise OutlineError(_('An outline has at most %(count)s points; simplify it and save again', count=MAX_POINTS),
+                           field='points')
     width, height = size
     if not width or not height:
         raise OutlineError(_('The floor plan file cannot be read, so no outline can be drawn'))
     if any(not (0 <= x <= width and 0 <= y <= height) for x, y in points):
-        raise OutlineError(_('The outline\'s points must lie within the floor plan (%(width)s×%(height)s pixels)', width=width, height=height))
+        raise OutlineError(_('The outline\'s points must lie within the floor plan (%(width)s×%(height)s pixels)', width=width, height=height),
+                           field='points')
     if abs(_area(points)) < 1:
-        raise OutlineError(_('The outline has no area (its points lie on a line); draw it again'))
+        raise OutlineError(_('The outline has no area (its points lie on a line); draw it again'), field='points')
     return points
 
 

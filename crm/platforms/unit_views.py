@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm.core import export_jobs, export_views
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
 from crm.core.args import id_arg
+from crm.core.forms import show_rule_error
 from crm.core.import_views import import_page
 from crm.core.pagination import page_args
 from crm.core.validators import record_id
@@ -104,7 +105,7 @@ def unit_new(building_id: int):
         try:
             unit = service.create_unit(item, _unit_data(form), actor_id=current_user.id)
         except service.UnitError as exc:
-            form.number.errors.append(str(exc))
+            show_rule_error(form, exc, form.number)
         else:
             db.session.commit()
             flash(_('Unit %(number)s added.', number=unit.number), 'success')
@@ -236,7 +237,7 @@ def media_upload(building_id: int):
     upload = request.files.get('file')
     try:
         if not upload or not upload.filename:
-            raise MediaError(_('Choose an image file.'))
+            raise MediaError(_('Choose an image file.'), field='file')
         store(upload.read(), upload.filename, building=item, unit=unit, kind='photo' if unit else 'floor_plan',
               actor_id=current_user.id)
     except MediaError as exc:

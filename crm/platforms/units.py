@@ -18,6 +18,7 @@ from crm.core.cache import changed
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
 from crm.core.labels import unit_status_label
+from crm.core.rules import RuleError
 from crm.db import db, utcnow
 from crm.platforms import queries
 from crm.platforms.models import (
@@ -38,14 +39,14 @@ EDITABLE = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 're
             'ceiling_height', 'floor_load', 'power_kva', 'deposit_months', 'rent_free_months', 'lease_term_years')
 
 
-class UnitError(ValueError):
-    """A rule about units was broken; the message is shown to the user."""
+class UnitError(RuleError):
+    """A rule about units was broken; the message is shown to the user, beside `field` when one input is at fault."""
 
 
 def set_status(unit: Unit, status: str, *, actor_id: int | None, note: str | None = None) -> None:
     """Change a unit's status and record the change (from, to, when, who, why)."""
     if status not in UNIT_STATUSES:
-        raise UnitError(_('Unknown status: %(status)s', status=status))
+        raise UnitError(_('Unknown status: %(status)s', status=status), field='status')
     if status == unit.status:
         return
     db.session.add(UnitStatusChange(unit_id=unit.id, from_status=unit.status, to_status=status, by_id=actor_id,
@@ -62,7 +63,7 @@ def update_unit(unit: Unit, data: dict[str, Any], *, version: int, actor_id: int
     clash = db.session.scalar(select(Unit.id).where(Unit.building_id == unit.building_id,
                                                     Unit.number == data['number'], Unit.id != unit.id))
     if clash:
-        raise UnitError(_('Unit numbers must be unique within a building'))
+        raise UnitError(_('Unit numbers must be unique within a building'), field='number')
     for key in EDITABLE:
         if key in data:
             setattr(unit, key, data[key])
@@ -75,7 +76,7 @@ def update_unit(unit: Unit, data: dict[str, Any], *, version: int, actor_id: int
 def create_unit(building: Building, data: dict[str, Any], *, actor_id: int | None) -> Unit:
     """Add a unit to a building."""
     if db.session.scalar(select(Unit.id).where(Unit.building_id == building.id, Unit.number == data['number'])):
-        raise UnitError(_('Unit numbers must be unique within a building'))
+        raise UnitError(_('Unit numbers must be unique within a building'), field='number')
     unit = Unit(building_id=building.id, platform_id=building.platform_id, status=data.get('status') or UnitStatus.VACANT,
                 **{k: data.get(k) for k in EDITABLE})
     db.session.add(unit)
@@ -222,7 +223,8 @@ def promise_unit(unit: Unit, lead, *, actor_id: int | None, override_reason: str
         raise UnitError(_('This unit is already promised to this lead'))
     reason = (override_reason or '').strip()
     if active and not reason:
-        raise UnitError(_('Unit %(number)s is promised to another lead; to promise it to this lead as well, give a reason (it goes into the audit log)', number=unit.number))
+        raise UnitError(_('Unit %(number)s is promised to another lead; to promise it to this lead as well, give a reason (it goes into the audit log)', number=unit.number),
+                        field='override_reason')
     reservation = UnitReservation(unit_id=unit.id, lead_id=lead.id, override=bool(active), created_by_id=actor_id,
                                   override_reason=reason or None)
     db.session.add(reservation)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from crm.core import audit
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import db
 from crm.plans.parsing.clean import clean_document
 from crm.plans.services import platform_aliases
@@ -27,8 +28,9 @@ CLAUSE_KEYS = ('kind', 'formula', 'amount', 'percent', 'base', 'rate', 'unit', '
                'cap_total', 'uncapped', 'conditions', 'note', 'article', 'citation', 'quote')
 
 
-class PolicyImportError(ValueError):
-    """The file cannot be imported as a policy text; the message says why, in the user's language."""
+class PolicyImportError(RuleError):
+    """The file cannot be imported as a policy text; the message says why, in the user's language (`field`: the
+    file input)."""
 
 
 @dataclass
@@ -82,11 +84,11 @@ def read_policy(data: bytes, *, district: str = '拱墅区',
     try:
         document = read_document(data)
     except DocumentError as exc:
-        raise PolicyImportError(str(exc)) from exc
+        raise PolicyImportError(exc.message, field=exc.field) from exc
     cleaned = clean_document(document.text, pages=document.pages)
     text = read_structure(cleaned.lines)
     if not any(a.text for a in text.articles):
-        raise PolicyImportError(_('No policy text could be read from the file'))
+        raise PolicyImportError(_('No policy text could be read from the file'), field='file')
     _page_metadata(text, cleaned.document.metadata)
     if platforms is None:
         platforms = platform_aliases()

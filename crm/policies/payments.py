@@ -11,6 +11,7 @@ from crm.core import audit
 from crm.core.access import scoped
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import db
 from crm.firms.models import Firm, Tenancy
 from crm.platforms.models import Platform
@@ -19,18 +20,20 @@ from crm.policies.models import Policy, PolicyClause, PolicyPayment
 MAX_AMOUNT = Decimal(10_000_000)  # 万元
 
 
-class PaymentError(ValueError):
-    """The step cannot be recorded; the message says why, in the user's language."""
+class PaymentError(RuleError):
+    """The step cannot be recorded; the message says why, in the user's language, beside `field` when one input is
+    at fault (the amount, the date or the clause)."""
 
 
 def _amount(value, label: str) -> Decimal:
     if value is None:
-        raise PaymentError(_('Fill in the %(label)s', label=label))
+        raise PaymentError(_('Fill in the %(label)s', label=label), field='amount')
     value = Decimal(str(value))
     if not value.is_finite() or value < 0:
-        raise PaymentError(_('The %(label)s cannot be negative', label=label))
+        raise PaymentError(_('The %(label)s cannot be negative', label=label), field='amount')
     if value > MAX_AMOUNT:
-        raise PaymentError(_('The %(label)s is at most %(most)s (10k yuan)', label=label, most=MAX_AMOUNT))
+        raise PaymentError(_('The %(label)s is at most %(most)s (10k yuan)', label=label, most=MAX_AMOUNT),
+                           field='amount')
     return value
 
 
@@ -38,7 +41,7 @@ def apply(firm: Firm, clause: PolicyClause, *, amount, on: date, note: str | Non
           actor_id: int | None = None) -> PolicyPayment:
     """Record a firm's application under an accepted clause."""
     if not clause.counts:
-        raise PaymentError(_('Payments can only be applied for under an accepted policy clause'))
+        raise PaymentError(_('Payments can only be applied for under an accepted policy clause'), field='clause')
     payment = PolicyPayment(firm_id=firm.id, policy_id=clause.policy_id, clause_id=clause.id, status='applied',
                             applied_amount=_amount(amount, _('amount applied for')), applied_on=on, note=note or None,
                             recorded_by_id=actor_id)
@@ -55,16 +58,16 @@ def advance(payment: PolicyPayment, *, amount, on: date, version: int | None = N
     if payment.status == 'applied':
         value = _amount(amount, _('amount approved'))
         if value > payment.applied_amount:
-            raise PaymentError(_('The amount approved cannot exceed the amount applied for'))
+            raise PaymentError(_('The amount approved cannot exceed the amount applied for'), field='amount')
         if on < payment.applied_on:
-            raise PaymentError(_('The approval date cannot be before the application date'))
+            raise PaymentError(_('The approval date cannot be before the application date'), field='on')
         payment.status, payment.approved_amount, payment.approved_on = 'approved', value, on
     elif payment.status == 'approved':
         value = _amount(amount, _('amount paid'))
         if value > payment.approved_amount:
-            raise PaymentError(_('The amount paid cannot exceed the amount approved'))
+            raise PaymentError(_('The amount paid cannot exceed the amount approved'), field='amount')
         if on < payment.approved_on:
-            raise PaymentError(_('The payment date cannot be before the approval date'))
+            raise PaymentError(_('The payment date cannot be before the approval date'), field='on')
         payment.status, payment.paid_amount, payment.paid_on = 'paid', value, on
     else:
         raise PaymentError(_('This payment has been paid in full'))

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.plans.parsing.text import decode
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -26,8 +27,9 @@ TEXT, HTML, DOCX, PDF = 'text/plain', 'text/html', \
 EXTENSIONS = {TEXT: 'txt', HTML: 'html', DOCX: 'docx', PDF: 'pdf'}
 
 
-class DocumentError(ValueError):
-    """The file cannot be read as a policy document; the message says why, in the user's language."""
+class DocumentError(RuleError):
+    """The file cannot be read as a policy document; the message says why, in the user's language (`field`: the
+    file input)."""
 
 
 @dataclass
@@ -43,9 +45,9 @@ class DocumentText:
 def sniff(data: bytes) -> str:
     """The document kind of these bytes, or DocumentError."""
     if len(data) > MAX_BYTES:
-        raise DocumentError(_('The policy source file may not exceed 10 MB'))
+        raise DocumentError(_('The policy source file may not exceed 10 MB'), field='file')
     if not data.strip():
-        raise DocumentError(_('The file is empty'))
+        raise DocumentError(_('The file is empty'), field='file')
     if data.startswith(b'%PDF-'):
         return PDF
     if data.startswith(b'PK\x03\x04'):
@@ -55,11 +57,13 @@ def sniff(data: bytes) -> str:
                     return DOCX
         except zipfile.BadZipFile:
             pass
-        raise DocumentError(_('Only Word files in .docx format are accepted (this archive is not a Word document)'))
+        raise DocumentError(_('Only Word files in .docx format are accepted (this archive is not a Word document)'),
+                            field='file')
     if data.startswith(b'\xd0\xcf\x11\xe0'):
-        raise DocumentError(_('Old .doc files are not supported; save as .docx or PDF and upload again'))
+        raise DocumentError(_('Old .doc files are not supported; save as .docx or PDF and upload again'), field='file')
     if b'\x00' in data[:4096]:
-        raise DocumentError(_('Only text, HTML, .docx or PDF with a text layer are accepted as policy sources (judged by the content, not the extension)'))
+        raise DocumentError(_('Only text, HTML, .docx or PDF with a text layer are accepted as policy sources (judged by the content, not the extension)'),
+                            field='file')
     head = data[:4096].lower()
     if re.search(rb'<(?:!doctype\s+html|html|body|meta|div|p)[\s>]', head):
         return HTML
@@ -84,17 +88,18 @@ def _pdf_text(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise DocumentError(_('The PDF is encrypted; its text cannot be read'))
+            raise DocumentError(_('The PDF is encrypted; its text cannot be read'), field='file')
         if len(reader.pages) > MAX_PDF_PAGES:
-            raise DocumentError(_('The PDF has more than %(pages)s pages', pages=MAX_PDF_PAGES))
+            raise DocumentError(_('The PDF has more than %(pages)s pages', pages=MAX_PDF_PAGES), field='file')
         pages = [page.extract_text() or '' for page in reader.pages]
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise DocumentError(_('The PDF file is damaged and cannot be read')) from exc
+        raise DocumentError(_('The PDF file is damaged and cannot be read'), field='file') from exc
     text = '\n'.join(pages)
     if len(re.sub(r'\s+', '', text)) < 20:
-        raise DocumentError(_('The PDF has no text layer (perhaps a scan); upload a text PDF or a text file'))
+        raise DocumentError(_('The PDF has no text layer (perhaps a scan); upload a text PDF or a text file'),
+                            field='file')
     return text
 
 
@@ -109,13 +114,14 @@ def _docx_text(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo('word/document.xml')
             if info.file_size > MAX_UNZIPPED:
-                raise DocumentError(_('The Word file is too large'))
+                raise DocumentError(_('The Word file is too large'), field='file')
             xml = archive.read(info)
         root = ElementTree.fromstring(xml)
     except DocumentError:
         raise
     except (zipfile.BadZipFile, KeyError, DefusedXmlException, ElementTree.ParseError, OSError) as exc:
-        raise DocumentError(_('The Word file is damaged or has unsafe content and cannot be read')) from exc
+        raise DocumentError(_('The Word file is damaged or has unsafe content and cannot be read'),
+                            field='file') from exc
     body = root.find(f'{_W}body')
     lines: list[str] = []
     for block in (body if body is not None else []):
@@ -201,6 +207,6 @@ def html_text(markup: str) -> str:
         parser.feed(markup)
         parser.close()
     except (AssertionError, ValueError) as exc:  # html.parser gives up on some broken markup
-        raise DocumentError(_('The HTML file cannot be parsed')) from exc
+        raise DocumentError(_('The HTML file cannot be parsed'), field='file') from exc
     text = ''.join(parser.parts)
     return '\n'.join(line.strip() for line in text.split('\n'))

@@ -13,6 +13,7 @@ from config import ROOT
 from crm.core import clock
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import db, utcnow
 from crm.policies.clauses import GUIDE_LABELS, highest_only
 from crm.policies.models import Policy, PolicyClause
@@ -198,13 +199,13 @@ def _touch(policy: Policy) -> None:
 SOURCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-class SourceError(ValueError):
-    """The uploaded policy document is not acceptable; the message says why."""
+class SourceError(RuleError):
+    """The uploaded policy document is not acceptable; the message says why (`field`: the file input)."""
 
 
 def _source_type(data: bytes) -> str:
     if len(data) > SOURCE_MAX_BYTES:
-        raise SourceError(_('The policy source file may not exceed 10 MB'))
+        raise SourceError(_('The policy source file may not exceed 10 MB'), field='file')
     if data.startswith(b'%PDF-'):
         return 'application/pdf'
     if b'\x00' not in data[:4096]:
@@ -214,7 +215,8 @@ def _source_type(data: bytes) -> str:
             except UnicodeDecodeError:
                 continue
             return 'text/plain'
-    raise SourceError(_('Only PDF or text policy sources are accepted (judged by the content, not the extension)'))
+    raise SourceError(_('Only PDF or text policy sources are accepted (judged by the content, not the extension)'),
+                      field='file')
 
 
 def source_path(policy: Policy):

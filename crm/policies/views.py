@@ -11,6 +11,8 @@ from crm.core import clock, queue
 from crm.core.access import Perm, ensure, get_or_404, requires, scoped, visibility_clause
 from crm.core.args import id_arg
 from crm.core.concurrency import EditConflict
+from crm.core.errors import rule_fields
+from crm.core.forms import show_rule_error
 from crm.core.pagination import page_args, paginate
 from crm.core.validators import record_id
 from crm.db import db
@@ -265,7 +267,7 @@ def _import(policy: Policy | None):
         result = import_policy_text(data, upload.filename or 'policy.txt', policy=policy, meta=meta,
                                     actor_id=current_user.id)
     except PolicyImportError as exc:
-        form.file.errors = [*form.file.errors, str(exc)]
+        show_rule_error(form, exc, form.file)
         return _import_form_page(form, policy)
     db.session.commit()
     if not result.changed:
@@ -369,8 +371,14 @@ def firms(policy_id: int):
     """The firms on the platforms and of open leads this policy fits (within the viewer's scope)."""
     _staff_only()
     policy = get_or_404(Policy, policy_id)
-    found = policy_firms(policy)
-    return render_template('policies/firms.html', policy=policy, found=found, last=last_push(policy))
+    return _firms_page(policy, policy_firms(policy))
+
+
+def _firms_page(policy: Policy, found, *, chosen: set[int] | None = None, lang: str = 'zh',
+                errors: dict[str, list[str]] | None = None) -> str:
+    """The policy's firm list; after a refused push, with the user's choices and the reason beside the list."""
+    return render_template('policies/firms.html', policy=policy, found=found, last=last_push(policy), chosen=chosen,
+                           lang=lang, errors=errors or {})
 
 
 @bp.post('/<int:policy_id>/push')
@@ -390,8 +398,7 @@ def push(policy_id: int):
         queued = request_push(policy, chosen, eligible_ids=[f.id for f in found.eligible], lang=lang,
                               user_id=current_user.id)
     except PushError as exc:
-        flash(str(exc), 'error')
-        return redirect(url_for('policies.firms', policy_id=policy.id))
+        return _firms_page(policy, found, chosen=set(chosen), lang=lang, errors=rule_fields(exc)), 422
     db.session.commit()  # the worker must see the queued push
     if not queue.enqueue_or_fail('push_summaries', queued):
         db.session.commit()  # the progress page says why nothing is coming
@@ -484,7 +491,7 @@ def payment_new(firm_id: int):
             payments.apply(firm, db.session.get(PolicyClause, form.clause.data), amount=form.amount.data,
                            on=form.on.data, note=form.note.data, actor_id=current_user.id)
         except payments.PaymentError as exc:
-            form.form_errors.append(str(exc))
+            show_rule_error(form, exc)
         else:
             db.session.commit()
             flash(_('Application recorded.'), 'success')
@@ -510,7 +517,7 @@ def payment_step(payment_id: int):
             payments.advance(payment, amount=form.amount.data, on=form.on.data,
                              version=int(form.version.data) if (form.version.data or '').isdigit() else None)
         except payments.PaymentError as exc:
-            form.form_errors.append(str(exc))
+            show_rule_error(form, exc)
         except EditConflict:
             form.form_errors.append(_('Someone else recorded a step of this claim meanwhile; reload the page.'))
             status = 409

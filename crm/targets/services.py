@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.core import clock
 from crm.core.concurrency import check_version
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import db
 from crm.leads import dashboard
 from crm.plans.models import PlanDocument, Target
@@ -19,8 +20,9 @@ from crm.targets import measures
 from crm.targets.models import TrackedTarget
 
 
-class TargetError(ValueError):
-    """A rule about targets was broken; the message is shown to the user."""
+class TargetError(RuleError):
+    """A rule about targets was broken; the message is shown to the user, beside `field` when one input is at
+    fault."""
 
 
 def track(target: Target) -> TrackedTarget:
@@ -42,21 +44,22 @@ def track(target: Target) -> TrackedTarget:
 
 
 def validate_measure(measure: dict[str, Any]) -> dict[str, Any]:
-    """Check a measure definition; raises TargetError with a Chinese message."""
+    """Check a measure definition; raises TargetError naming the input at fault."""
     if measure.get('entity') not in measures.ENTITIES:
-        raise TargetError(_('Only firms, tenancies, leads or buildings can be counted'))
+        raise TargetError(_('Only firms, tenancies, leads or buildings can be counted'), field='entity')
     if measure.get('agg', 'count') not in ('count', 'sum'):
-        raise TargetError(_('A measure either counts or sums'))
+        raise TargetError(_('A measure either counts or sums'), field='agg')
     if measure.get('agg') == 'sum' and (measure['entity'] != 'leads' or
                                         measure.get('field') not in measures.LEAD_SUM_FIELDS):
-        raise TargetError(_('Only a lead\'s planned investment, expected tax or jobs can be summed'))
+        raise TargetError(_('Only a lead\'s planned investment, expected tax or jobs can be summed'),
+                          field='field')
     for key in ('since', 'until'):
         value = measure.get('filters', {}).get(key)
         if value:
             try:
                 date.fromisoformat(value)
             except ValueError as exc:
-                raise TargetError(_('Date not understood: %(value)s', value=value)) from exc
+                raise TargetError(_('Date not understood: %(value)s', value=value), field=key) from exc
     return measure
 
 
@@ -73,9 +76,9 @@ def add_actual(tracked: TrackedTarget, *, value: str, on: date, source: str) -> 
     try:
         Decimal(value)
     except InvalidOperation as exc:
-        raise TargetError(_('The actual value must be a number')) from exc
+        raise TargetError(_('The actual value must be a number'), field='value') from exc
     if not source.strip():
-        raise TargetError(_('An actual value entered by hand needs its source'))
+        raise TargetError(_('An actual value entered by hand needs its source'), field='source')
     tracked.actuals = [*tracked.actuals, {'value': value, 'date': on.isoformat(), 'source': source.strip()}]
     db.session.flush()
 

@@ -2,8 +2,6 @@
 records counted; officers link targets to measures or enter actuals."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -11,6 +9,8 @@ from sqlalchemy import func, select
 from crm.core import clock
 from crm.core.access import Perm, requires, scoped
 from crm.core.concurrency import EditConflict
+from crm.core.errors import rule_fields
+from crm.core.forms import show_rule_error
 from crm.db import db
 from crm.firms.models import FIRM_TAGS, Firm, Tenancy
 from crm.leads.models import STAGE_NAMES, Lead
@@ -18,6 +18,7 @@ from crm.plans.models import PlanDocument, Target
 from crm.plans.parsing import DEFAULT_INDUSTRY_KEYWORDS
 from crm.platforms.models import Building, Platform
 from crm.targets import measures, services
+from crm.targets.forms import ActualForm
 from crm.targets.models import TrackedTarget
 
 bp = Blueprint('targets', __name__, url_prefix='/targets')
@@ -83,36 +84,33 @@ def _named_records(measure: dict, ids: list[int]) -> list[tuple[str, str]]:
 @requires(Perm.TARGETS_VIEW)
 def detail(target_id: int):
     """One target: quote and citation, plan value, actual, progress, trend by year, the records counted."""
-    tracked = _tracked_or_404(target_id)
+    return _detail_page(_tracked_or_404(target_id), ActualForm(date=clock.today()))
+
+
+def _detail_page(tracked: TrackedTarget, actual_form: ActualForm, posted: dict | None = None) -> str:
+    """The target's page, with the form for an actual as given (the user's input and its errors after a refusal);
+    `posted`: a refused measure ({'measure', 'note', 'errors'}) shown instead of the stored one."""
     platforms = db.session.scalars(select(Platform.name).order_by(Platform.name)).all()
     records, records_total = _records(services.period_measure(tracked)) if tracked.measure else ([], 0)
     return render_template('targets/detail.html', row=services.progress(tracked, trend=True),
                            records=records, records_total=records_total, records_shown=RECORDS_SHOWN,
                            platforms=platforms,
                            industries=list(DEFAULT_INDUSTRY_KEYWORDS), tags=FIRM_TAGS, stages=STAGE_NAMES,
-                           today=clock.today())
+                           actual_form=actual_form, posted=posted)
 
 
 @bp.post('/<int:target_id>/measure')
 @requires(Perm.TARGETS_EDIT)
 def measure(target_id: int):
-    """Link the target to a measure defined by the form (or unlink it)."""
+    """Link the target to a measure defined by the form (or unlink it); a refused measure shows the page again
+    with the choices kept and the reason beside the input at fault."""
     tracked = _tracked_or_404(target_id)
-    form = request.form
-    definition = None
-    if form.get('entity'):
-        filters = {key: form.get(key) for key in ('platform', 'industry', 'stage_reached', 'since', 'until')
-                   if form.get(key)}
-        if form.getlist('tags'):
-            filters['tags'] = form.getlist('tags')
-        definition = {'entity': form['entity'], 'agg': form.get('agg', 'count'), 'filters': filters}
-        if form.get('field'):
-            definition['field'] = form['field']
+    definition, note = _posted_measure(request.form), request.form.get('note', '').strip()[:500] or None
     try:
-        services.set_measure(tracked, definition, version=form.get('version', type=int),
-                             note=form.get('note', '').strip()[:500] or None)
+        services.set_measure(tracked, definition, version=request.form.get('version', type=int), note=note)
     except services.TargetError as exc:
-        flash(str(exc), 'error')
+        posted = {'measure': definition, 'note': note, 'errors': rule_fields(exc)}
+        return _detail_page(tracked, ActualForm(date=clock.today()), posted), 422
     except EditConflict:
         flash(_('Someone else changed this target meanwhile; nothing was overwritten.'), 'error')
     else:
@@ -121,18 +119,34 @@ def measure(target_id: int):
     return redirect(url_for('targets.detail', target_id=tracked.id))
 
 
+def _posted_measure(form) -> dict | None:
+    """The measure the form defines (None: not computed)."""
+    if not form.get('entity'):
+        return None
+    filters = {key: form.get(key) for key in ('platform', 'industry', 'stage_reached', 'since', 'until')
+               if form.get(key)}
+    if form.getlist('tags'):
+        filters['tags'] = form.getlist('tags')
+    definition = {'entity': form['entity'], 'agg': form.get('agg', 'count'), 'filters': filters}
+    if form.get('field'):
+        definition['field'] = form['field']
+    return definition
+
+
 @bp.post('/<int:target_id>/actuals')
 @requires(Perm.TARGETS_EDIT)
 def actual(target_id: int):
-    """Enter an actual by hand, with its source and date."""
+    """Enter an actual by hand, with its source and date; a refusal shows the page again, the input kept and the
+    reason beside the input at fault."""
     tracked = _tracked_or_404(target_id)
-    try:
-        on = date.fromisoformat(request.form.get('date', ''))
-        services.add_actual(tracked, value=request.form.get('value', '').strip(), on=on,
-                            source=request.form.get('source', ''))
-    except ValueError as exc:
-        flash(str(exc) if isinstance(exc, services.TargetError) else _('Enter a valid date.'), 'error')
-    else:
-        db.session.commit()
-        flash(_('Actual saved.'), 'success')
-    return redirect(url_for('targets.detail', target_id=tracked.id))
+    form = ActualForm()
+    if form.validate_on_submit():
+        try:
+            services.add_actual(tracked, value=form.value.data or '', on=form.date.data, source=form.source.data or '')
+        except services.TargetError as exc:
+            show_rule_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_('Actual saved.'), 'success')
+            return redirect(url_for('targets.detail', target_id=tracked.id))
+    return _detail_page(tracked, form), 422

@@ -159,3 +159,16 @@ def test_openapi_document_matches_the_routes(app, client):
         for method, entry in methods.items():
             view = app.view_functions['api.' + entry['operationId']]
             assert entry['x-permission'] == view.required_permission
+
+
+def test_a_refused_stage_move_names_the_input_at_fault_in_fields(factories, token_for, api):
+    user, token = _officer(factories, token_for)
+    lead = factories.lead(owner=user, stage='初步接洽')
+    path = f'/leads/{lead.id}/stage'
+    reason = api('GET', '/lost-reasons', token).get_json()[0]['id']
+    for body, field, message in (({'to_stage': '流失'}, 'lost_reason_id', '标记流失必须选择流失原因'),
+                                 ({'to_stage': '流失', 'lost_reason_id': reason}, 'note', '标记流失必须填写说明'),
+                                 ({'to_stage': '初步接洽'}, 'to_stage', None)):
+        error = api('POST', path, token, json=body).get_json()['error']
+        assert error['code'] == 'stage_refused' and list(error['fields']) == [field], body
+        assert error['fields'][field] == [error['message']] and message in (None, error['message'])

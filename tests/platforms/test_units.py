@@ -193,3 +193,21 @@ def test_the_platforms_offered_follow_the_viewers_scope_and_new_platforms(app, c
         db.session.commit()
     assert {'甲园', '乙园', '丙园'} <= _platform_options(client.get('/platforms/vacancies').get_data(as_text=True))
     assert _platform_options(park.get('/platforms/vacancies').get_data(as_text=True)) == {'甲园'}
+
+
+def test_a_taken_unit_number_is_refused_beside_the_number_with_the_input_kept(client, factories, logged_in):
+    own = factories.platform('甲园')
+    building = factories.building(own, name='甲园一号楼')
+    factories.unit(building, number='301')
+    taken = factories.unit(building, number='302')
+    factories.unit(factories.building(own, name='甲园二号楼'), number='303')  # another building's numbers are apart
+    logged_in('park_manager', platforms=[own])
+    form = {'floor': 3, 'number': '301', 'area_gross': '200', 'use': '办公', 'fitout': '简装', 'status': '空置',
+            'version': 1, 'note': '保留我的备注'}
+    edited = post_form(client, f'/platforms/units/{taken.id}', form)
+    added = post_form(client, f'/platforms/buildings/{building.id}/units/new', form)
+    for response in (edited, added):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert re.search(r'<p class="error" id="number-err">同一楼宇内房号不能重复</p>', html), 'beside the number'
+        assert '保留我的备注' in html and 'value="301"' in html

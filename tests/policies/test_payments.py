@@ -86,3 +86,21 @@ def test_a_merged_firm_takes_its_payments_along(in_app, factories, db_session, c
         merge(db_session.get(Firm, survivor.id), db_session.get(Firm, duplicate.id), chosen={}, actor_id=None)
         db_session.commit()
         assert [p.firm_id for p in db_session.scalars(select(PolicyPayment))] == [survivor.id]
+
+
+def test_a_refused_step_is_shown_beside_the_amount_or_the_date(client, logged_in, factories, db_session, clause):
+    clause_id, _policy_id = clause
+    firm = factories.firm('兑现字段测试有限公司')
+    logged_in('officer')
+    assert post_form(client, f'/policies/payments/new/{firm.id}', {'clause': clause_id, 'amount': '100',
+                                                                    'on': '2026-03-01'}).status_code == 302
+    payment = db_session.scalars(select(PolicyPayment)).one()
+    step = f'/policies/payments/{payment.id}'
+    too_much = post_form(client, step, {'amount': '120', 'on': '2026-04-01', 'version': payment.version})
+    early = post_form(client, step, {'amount': '80', 'on': '2026-02-01', 'version': payment.version})
+    for response, name, message, kept in ((too_much, 'amount', '核定金额不能高于申报金额', '120'),
+                                          (early, 'on', '核定日期不能早于申报日期', '2026-02-01')):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert f'<p class="error" id="{name}-err">{message}</p>' in html, 'beside the field, not above the form'
+        assert f'value="{kept}' in html, 'the input is kept'

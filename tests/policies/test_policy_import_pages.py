@@ -321,3 +321,20 @@ def test_the_firm_list_agrees_with_the_evaluator_for_every_fact(app, factories, 
         assert maybe[firms[0].id] == (('政策测试园',), ['租用面积(㎡)不低于100']), 'no area is recorded for its tenancy'
         assert maybe[firms[2].id][1] == ['员工人数不低于50', '成立年限不低于3', '租用面积(㎡)不低于100', '注册资本（万元）不低于500']
         assert found.not_eligible == 2 and not found.eligible, 'another platform; registered nowhere known'
+
+
+def test_a_refused_push_is_shown_beside_the_firm_list_with_the_choices_kept(client, logged_in, factories, db_session,
+                                                                            in_app):
+    _platform, fits, unknown, _elsewhere = _firms(factories)
+    with in_app():
+        policy_id = _accepted_rd_policy(db_session).id
+    logged_in('officer')
+    page = client.get(f'/policies/{policy_id}/firms')
+    assert f'name="firm" value="{fits.id}" checked' in page.get_data(as_text=True), 'eligible firms come ticked'
+    refused = client.post(f'/policies/{policy_id}/push', data={'csrf_token': csrf_from(page.data), 'lang': 'en'})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert '<p class="error" id="firm-err">请先勾选要推送政策摘要的企业</p>' in html
+    assert f'name="firm" value="{fits.id}" aria-label' in html, 'the firm the user unticked stays unticked'
+    assert f'name="firm" value="{unknown.id}" aria-label' in html and '<option value="en" selected>' in html
+    assert db_session.scalar(select(func.count(PolicyPush.id))) == 0

@@ -86,3 +86,35 @@ def test_manual_actual_needs_a_source_and_is_shown_with_it(client, factories, lo
     with in_app():
         row = progress(db_session.get(TrackedTarget, tracked_id), today=date(2018, 12, 31))
     assert str(row.actual) == '48' and round(row.share, 3) == round(48 / 56, 3) and 0.5 < row.elapsed < 0.7
+
+
+def test_a_refused_actual_is_shown_beside_its_input_with_the_input_kept(client, factories, logged_in, in_app,
+                                                                       db_session):
+    tracked_id = _tracked(in_app, db_session, metric='全口径税收超亿元楼宇')
+    logged_in('officer')
+    url, page = f'/targets/{tracked_id}/actuals', f'/targets/{tracked_id}'
+    no_source = post_form(client, url, {'value': '48', 'date': '2020-12-31', 'source': ''}, token_from=page)
+    no_number = post_form(client, url, {'value': '四十八', 'date': '2020-12-31', 'source': '区统计局'}, token_from=page)
+    for response, name, message, kept in ((no_source, 'source', '手工录入的实际值必须注明来源', 'value="48"'),
+                                          (no_number, 'value', '实际值必须是数字', 'value="区统计局"')):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert f'<p class="error" id="{name}-err">{message}</p>' in html
+        assert kept in html and 'value="2020-12-31"' in html
+    with in_app():
+        assert db_session.get(TrackedTarget, tracked_id).actuals == []
+
+
+def test_a_refused_measure_is_shown_beside_its_input_with_the_choices_kept(client, factories, logged_in, in_app,
+                                                                          db_session):
+    tracked_id = _tracked(in_app, db_session)
+    logged_in('officer')
+    page = f'/targets/{tracked_id}'
+    refused = post_form(client, f'{page}/measure', {'entity': 'firms', 'agg': 'sum', 'since': '2021-01-01',
+                                                    'note': '保留的说明', 'version': 1}, token_from=page)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert '<p class="error" id="field-err">' in html and 'id="entity-err"' not in html
+    assert '<option value="sum" selected>' in html and 'value="2021-01-01"' in html and 'value="保留的说明"' in html
+    with in_app():
+        assert db_session.get(TrackedTarget, tracked_id).measure is None
