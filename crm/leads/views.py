@@ -407,7 +407,8 @@ def detail(lead_id: int):
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
                            promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
-                           stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
+                           stage_form=stage_form, activity_form=g.pop('activity_form', None) or ActivityForm(),
+                           officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead),
                            can_claim=lead.owner_id is None and current_user.role_code == OFFICER,
@@ -487,11 +488,9 @@ def activity_new(lead_id: int):
                               next_on=form.next_on.data)
         db.session.commit()
         flash(_('Follow-up saved.'), 'success')
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), 'error')
-    return redirect(url_for('leads.detail', lead_id=lead.id))
+        return redirect(url_for('leads.detail', lead_id=lead.id))
+    g.activity_form = form  # the lead page again, the follow-up as entered, the refusal beside its input
+    return detail(lead.id), 422
 
 
 @bp.post('/activities/<int:activity_id>/done')
