@@ -234,6 +234,26 @@ def csrf_from(html: str | bytes) -> str:
     return match.group(1) or match.group(2)
 
 
+def errors_beside(html: str | bytes, name: str, form_action: str | None = None) -> list[str]:
+    """The refusals a page shows beside its input `name` (in the form posting to `form_action`, if given): the
+    messages of the `<p class="error" id="…-err">` the input points to with aria-describedby, asserted to follow it."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    if form_action is not None:
+        start = html.index(f'action="{form_action}"')
+        html = html[start:html.index('</form>', start)]
+    tag = re.search(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    assert tag, f'no input named {name}'
+    described = re.search(r'aria-describedby="([^"]+)"', tag.group(0))
+    if not described:
+        return []
+    after = html[tag.end():]
+    messages = re.findall(rf'<p class="error" id="{re.escape(described.group(1))}">(.*?)</p>', after)
+    assert messages and not re.findall(r'<(?:input|select|textarea)\b', after[:after.index(messages[0])]), \
+        'the message follows its input'
+    return messages
+
+
 def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
     """POST a form the way a browser does: load a page first to get the CSRF token."""
     page = client.get(token_from or url)

@@ -33,11 +33,13 @@ JSON_CODES = {400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404:
               422: 'invalid', 428: 'version_required', 429: 'rate_limited', 500: 'server_error'}
 
 
-def api_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None, **extra):
-    """The JSON error answer: {"error": {"code", "message", "fields", ...}}."""
+def api_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None, *,
+              beside: dict | None = None, **extra):
+    """The JSON error answer: {"error": {"code", "message", "fields", ...}}; `beside`: keys next to "error" that a
+    page's own script reads (e.g. {"ok": false, "message": …})."""
     body = {'code': code, 'status': status, 'message': str(message), 'fields': fields or {},
             'request_id': getattr(g, 'request_id', ''), **extra}
-    return jsonify(error=body), status
+    return jsonify(error=body, **(beside or {})), status
 
 
 def rule_fields(exc: Exception, fallback: str | None = None) -> dict[str, list[str]]:
@@ -47,9 +49,10 @@ def rule_fields(exc: Exception, fallback: str | None = None) -> dict[str, list[s
     return {name: [str(exc)]} if name else {}
 
 
-def rule_refused(exc: Exception, code: str = 'invalid', **extra):
-    """The API's 422 answer to a refused rule: its message, and under `fields` the input at fault when one is."""
-    return api_error(422, code, str(exc), rule_fields(exc), **extra)
+def rule_refused(exc: Exception, code: str = 'invalid', *, beside: dict | None = None, **extra):
+    """The API's 422 answer to a refused rule: its message, and under `fields` the input at fault when one is
+    (`beside`: see api_error)."""
+    return api_error(422, code, str(exc), rule_fields(exc), beside=beside, **extra)
 
 
 def _render(code: int, message: str | None = None):

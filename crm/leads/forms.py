@@ -108,6 +108,13 @@ class StageForm(BaseForm):
             self.to_stage.data = following or ''
 
 
+class PromiseForm(BaseForm):
+    """Promise (意向) a unit to the lead; a unit already promised to another lead needs the reason, which the audit
+    log keeps."""
+
+    override_reason = StringField(_l('reason if already promised'), validators=[Optional(), Length(max=500)])
+
+
 class ActivityForm(BaseForm):
     kind = SelectField(_l('Kind'), choices=[(k, KIND_LABELS.get(k, k)) for k in ACTIVITY_KINDS])
     subject = StringField(_l('Subject'), validators=[DataRequired(_l('Enter a subject.')), Length(max=200)])

@@ -73,7 +73,8 @@ class SkipNotConfirmed(LeadError):
     def __init__(self, from_stage: str, to_stage: str, skipped: list[str]) -> None:
         super().__init__(_('Moving from “%(from_stage)s” straight to “%(to_stage)s” skips %(skipped)s; confirm '
                            'skipping the stages in between, then submit', from_stage=stage_label(from_stage),
-                           to_stage=stage_label(to_stage), skipped=_(', ').join(map(stage_label, skipped))))
+                           to_stage=stage_label(to_stage), skipped=_(', ').join(map(stage_label, skipped))),
+                         field='confirm_skip')
         self.skipped = skipped
 
 

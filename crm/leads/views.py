@@ -32,6 +32,7 @@ from crm.leads.forms import (
     ActivityForm,
     LeadCreateForm,
     LeadForm,
+    PromiseForm,
     StageForm,
     lead_data,
     offer_choices,
@@ -90,9 +91,15 @@ def _filtered():
 @requires(Perm.LEADS_VIEW)
 def match(lead_id: int):
     """Platforms, units, policies and plan commitments for this lead, each with its reasons."""
-    lead = get_or_404(Lead, lead_id)
+    return _match_page(get_or_404(Lead, lead_id))
+
+
+def _match_page(lead: Lead, promised: tuple[Unit, PromiseForm] | None = None) -> str:
+    """The match page; `promised`: a refused promise of a unit, its reason as typed and the refusal beside it."""
     return render_template('leads/match.html', lead=lead, result=match_lead(lead, viewer=current_user),
-                           editable=has_permission(current_user, Perm.LEADS_EDIT) and can(current_user, 'edit', lead))
+                           editable=has_permission(current_user, Perm.LEADS_EDIT) and can(current_user, 'edit', lead),
+                           refused_unit=promised[0] if promised else None,
+                           promise_form=promised[1] if promised else None)
 
 
 @bp.post('/<int:lead_id>/match/choices')
@@ -124,14 +131,18 @@ def _match_item_visible(kind: str, item_id: int) -> bool:
 @bp.post('/<int:lead_id>/promise/<int:unit_id>')
 @requires(Perm.LEADS_EDIT)
 def promise(lead_id: int, unit_id: int):
-    """Mark a unit 意向 for this lead (a unit already promised elsewhere needs a recorded reason)."""
+    """Mark a unit 意向 for this lead (a unit already promised elsewhere needs a recorded reason); a refusal comes
+    back on the match page beside that unit's reason input, the reason as typed (422)."""
     lead, unit = get_or_404(Lead, lead_id), get_or_404(Unit, unit_id)
     ensure('edit', lead)
+    form = PromiseForm()
+    if not form.validate_on_submit():
+        return _match_page(lead, (unit, form)), 422
     try:
-        promise_unit(unit, lead, actor_id=current_user.id, override_reason=request.form.get('override_reason'))
+        promise_unit(unit, lead, actor_id=current_user.id, override_reason=form.override_reason.data)
     except UnitError as exc:
-        flash(str(exc), 'error')
-        return redirect(url_for('leads.match', lead_id=lead.id))
+        show_rule_error(form, exc)
+        return _match_page(lead, (unit, form)), 422
     db.session.commit()
     flash(_('Unit %(number)s is now promised to this lead.', number=unit.number), 'success')
     return redirect(url_for('leads.detail', lead_id=lead.id))
@@ -396,7 +407,8 @@ def detail(lead_id: int):
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
                            promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
-                           stage_form=stage_form, activity_form=ActivityForm(), officers=officers,
+                           stage_form=stage_form, activity_form=g.pop('activity_form', None) or ActivityForm(),
+                           officers=officers,
                            time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead),
                            can_claim=lead.owner_id is None and current_user.role_code == OFFICER,
@@ -417,8 +429,10 @@ def stage(lead_id: int):
     form.unit_id.offer(scoped(select(Unit.id), Unit))
     wants_json = request.headers.get('X-Requested-With') == 'fetch'
     if not form.validate_on_submit():
-        message = _('The stage change was not valid.')
-        return (jsonify(ok=False, message=message), 422) if wants_json else _back_with(message, lead)
+        if wants_json:
+            return jsonify(ok=False, message=_('The stage change was not valid.')), 422
+        g.stage_form = form  # the lead page again, the stage, note and reason as entered, the refusal beside them
+        return detail(lead.id), 422
     unit = get_or_404(Unit, form.unit_id.data) if form.unit_id.data else None
     try:
         services.move_stage(lead, form.to_stage.data, actor_id=current_user.id, note=form.note.data,
@@ -429,7 +443,7 @@ def stage(lead_id: int):
             question = (_('Skip %(stages)s and move to %(stage)s?', stages='、'.join(exc.skipped),
                           stage=form.to_stage.data) if isinstance(exc, services.SkipNotConfirmed) else None)
             return jsonify(ok=False, message=str(exc), needs=_needs(exc), question=question), 422
-        flash(str(exc), 'error')  # the lead page again, the stage, note and reason as entered
+        show_rule_error(form, exc)
         g.stage_form = form
         return detail(lead.id), 422
     db.session.commit()
@@ -445,11 +459,6 @@ def _needs(exc: services.LeadError) -> str | None:
     if isinstance(exc, services.SkipNotConfirmed):
         return 'confirm_skip'
     return 'reason' if isinstance(exc, services.ReasonRequired) else None
-
-
-def _back_with(message: str, lead: Lead):
-    flash(message, 'error')
-    return redirect(url_for('leads.detail', lead_id=lead.id))
 
 
 @bp.post('/<int:lead_id>/assign')
@@ -479,11 +488,9 @@ def activity_new(lead_id: int):
                               next_on=form.next_on.data)
         db.session.commit()
         flash(_('Follow-up saved.'), 'success')
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), 'error')
-    return redirect(url_for('leads.detail', lead_id=lead.id))
+        return redirect(url_for('leads.detail', lead_id=lead.id))
+    g.activity_form = form  # the lead page again, the follow-up as entered, the refusal beside its input
+    return detail(lead.id), 422
 
 
 @bp.post('/activities/<int:activity_id>/done')

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -94,3 +95,10 @@ BUILDING_FIELD_NAMES = ('name', 'address', 'floors', 'gfa', 'operator', 'parking
 UNIT_FIELD_NAMES = ('floor', 'number', 'area_gross', 'area_usable', 'use', 'fitout', 'rent', 'property_fee',
                     'available_from', 'ceiling_height', 'floor_load', 'power_kva', 'deposit_months', 'rent_free_months',
                     'lease_term_years', 'status', 'status_note', 'note')
+
+
+class ImageForm(BaseForm):
+    """A building's floor plan, or a photo of one of its units (the unit's id travels beside it, checked by the view
+    against the building)."""
+
+    file = FileField(_l('JPEG, PNG or WebP, up to 5 MB'), validators=[FileRequired(_l('Choose an image file.'))])

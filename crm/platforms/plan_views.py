@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import Perm, can, ensure, get_or_404, requires, scoped
+from crm.core.errors import rule_refused
 from crm.core.validators import record_id
 from crm.db import db
 from crm.platforms import siteplan
@@ -48,24 +49,31 @@ def floor_plan(media_id: int):
 @bp.post('/plans/<int:media_id>/outlines')
 @requires(Perm.PLATFORMS_EDIT)
 def outline_save(media_id: int):
-    """Save one unit's outline on the plan (JSON answer for the drawing page): {ok} or 422 with the reason."""
+    """Save one unit's outline on the plan (JSON answer for the drawing page): {ok} or 422 with the reason, the
+    input at fault named as in every API refusal."""
     media = _floor_plan(media_id)
     ensure('edit', media)
     try:
         unit = get_or_404(Unit, record_id(request.form.get('unit_id', '')))
     except ValueError:
-        return jsonify(ok=False, message=_('Choose the unit this outline belongs to.')), 422
+        return _refused(siteplan.OutlineError(_('Choose the unit this outline belongs to.'), field='unit_id'))
     if unit.building_id != media.building_id:
-        return jsonify(ok=False, message=_('That unit is not in this building.')), 422
+        return _refused(siteplan.OutlineError(_('That unit is not in this building.'), field='unit_id'))
     ensure('edit', unit)
     try:
         points = siteplan.parse_points(request.form.get('points', ''), siteplan.image_size(media))
     except siteplan.OutlineError as exc:
-        return jsonify(ok=False, message=str(exc)), 422
+        return _refused(exc)
     siteplan.save_outline(media, unit, points, actor_id=current_user.id)
     db.session.commit()
     return jsonify(ok=True, unit=unit.number, points=points,
                    message=_('Outline of unit %(number)s saved.', number=unit.number))
+
+
+def _refused(exc: siteplan.OutlineError):
+    """A refused outline: the API's 422 body ({"error": {…, "fields"}}), and beside it `ok` and `message`, which the
+    drawing page's script shows."""
+    return rule_refused(exc, 'outline_refused', beside={'ok': False, 'message': str(exc)})
 
 
 @bp.post('/plans/<int:media_id>/outlines/<int:unit_id>/delete')

@@ -23,6 +23,7 @@ from crm.platforms.forms import (
     UNIT_FIELD_NAMES,
     BuildingEditForm,
     BuildingForm,
+    ImageForm,
     StatusForm,
     UnitCreateForm,
     UnitForm,
@@ -42,7 +43,11 @@ def _unit_data(form) -> dict:
 @requires(Perm.PLATFORMS_VIEW)
 def building(building_id: int):
     """A building's 租控表: floors × units coloured by status, with area and rent."""
-    item = get_or_404(Building, building_id)
+    return _building_page(get_or_404(Building, building_id))
+
+
+def _building_page(item: Building, media_form: ImageForm | None = None) -> str:
+    """The building's page; `media_form`: a refused floor plan, its error beside the file input."""
     units = db.session.scalars(select(Unit).where(Unit.building_id == item.id)
                                .order_by(Unit.floor.desc(), Unit.number)).all()
     floors = [(floor, list(group)) for floor, group in groupby(units, key=lambda u: u.floor)]
@@ -50,7 +55,8 @@ def building(building_id: int):
     plans = db.session.scalars(scoped(select(MediaFile), MediaFile).where(
         MediaFile.building_id == item.id, MediaFile.unit_id.is_(None))).all()
     return render_template('platforms/building.html', building=item, floors=floors, summary=summary,
-                           statuses=UNIT_STATUSES, can_edit=can(current_user, 'edit', item), plans=plans)
+                           statuses=UNIT_STATUSES, can_edit=can(current_user, 'edit', item), plans=plans,
+                           media_form=media_form or ImageForm(formdata=None))
 
 
 @bp.route('/<int:platform_id>/buildings/new', methods=['GET', 'POST'])
@@ -129,11 +135,17 @@ def unit_edit(unit_id: int):
         db.session.commit()
         flash(_('Unit %(number)s saved.', number=unit.number), 'success')
         return redirect(url_for('platforms.building', building_id=unit.building_id))
+    return _unit_page(unit, form), form.http_status
+
+
+def _unit_page(unit: Unit, form: UnitForm, media_form: ImageForm | None = None) -> str:
+    """The unit's edit page with its photos; `media_form`: a refused photo, its error beside the file input."""
     history = db.session.scalars(select(UnitStatusChange).where(UnitStatusChange.unit_id == unit.id)
                                  .order_by(UnitStatusChange.at.desc())).all()
     photos = db.session.scalars(select(MediaFile).where(MediaFile.unit_id == unit.id)).all()
     return render_template('platforms/unit_form.html', form=form, building=unit.building, unit=unit,
-                           conflict=form.conflict, history=history, photos=photos), form.http_status
+                           conflict=form.conflict, history=history, photos=photos,
+                           media_form=media_form or ImageForm(formdata=None))
 
 
 @bp.post('/units/<int:unit_id>/status')
@@ -224,7 +236,8 @@ def units_import():
 @bp.post('/buildings/<int:building_id>/media')
 @requires(Perm.PLATFORMS_EDIT)
 def media_upload(building_id: int):
-    """Upload a floor plan for a building, or a photo of one of its units."""
+    """Upload a floor plan for a building, or a photo of one of its units; a refused file comes back on the page it
+    was chosen on, beside the file input (422)."""
     item = get_or_404(Building, building_id)
     ensure('edit', item)
     raw = request.form.get('unit_id', '').strip()
@@ -234,20 +247,24 @@ def media_upload(building_id: int):
         abort(404)
     if unit is not None and unit.building_id != item.id:
         abort(404)
-    upload = request.files.get('file')
-    try:
-        if not upload or not upload.filename:
-            raise MediaError(_('Choose an image file.'), field='file')
-        store(upload.read(), upload.filename, building=item, unit=unit, kind='photo' if unit else 'floor_plan',
-              actor_id=current_user.id)
-    except MediaError as exc:
-        flash(str(exc), 'error')
-    else:
-        db.session.commit()
-        flash(_('Image uploaded.'), 'success')
-    if unit is not None:
-        return redirect(url_for('platforms.unit_edit', unit_id=unit.id))
-    return redirect(url_for('platforms.building', building_id=item.id))
+    form = ImageForm()
+    if form.validate_on_submit():
+        try:
+            store(form.file.data.read(), form.file.data.filename, building=item, unit=unit,
+                  kind='photo' if unit else 'floor_plan', actor_id=current_user.id)
+        except MediaError as exc:
+            show_rule_error(form, exc, form.file)
+        else:
+            db.session.commit()
+            flash(_('Image uploaded.'), 'success')
+            if unit is not None:
+                return redirect(url_for('platforms.unit_edit', unit_id=unit.id))
+            return redirect(url_for('platforms.building', building_id=item.id))
+    if unit is None:
+        return _building_page(item, form), 422
+    unit_form = UnitForm(formdata=None, obj=unit)
+    unit_form.opened.data = unit_form.opened_token()  # the unit's own form, as opening it shows it
+    return _unit_page(unit, unit_form, form), 422
 
 
 @bp.get('/media/<int:media_id>')

@@ -318,6 +318,13 @@ class PolicyImportForm(BaseForm):
     date = DateField(_l('Issue date'), validators=[Optional()])
 
 
+class SourceForm(BaseForm):
+    """The policy's own document, kept as it was uploaded (checked by its bytes)."""
+
+    file = FileField(_l('Keep the document only (PDF or text, up to 10 MB)'),
+                     validators=[FileRequired(_l('Choose the policy document to upload.'))])
+
+
 GUIDE_KEYS = ('apply_conditions', 'materials', 'apply_period', 'payment', 'department', 'phone', 'stacking',
               'clawback')
 

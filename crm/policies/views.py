@@ -40,6 +40,7 @@ from crm.policies.forms import (
     PolicyCreateForm,
     PolicyForm,
     PolicyImportForm,
+    SourceForm,
     schedule_values,
     show_condition_value,
     show_tiers,
@@ -92,7 +93,11 @@ def _preview(policy: Policy):
 @requires(Perm.POLICIES_VIEW)
 def detail(policy_id: int):
     """A policy's facts, sources, clauses, who relies on it, and a preview of its evaluation."""
-    policy = get_or_404(Policy, policy_id)
+    return _detail_page(get_or_404(Policy, policy_id))
+
+
+def _detail_page(policy: Policy, source_form: SourceForm | None = None) -> str:
+    """The policy page; `source_form`: a refused document upload, shown with its error beside the file input."""
     subject, result = _preview(policy)
     words = '' if _firm_user() else request.args.get('who', '').strip()[:60]
     candidates = []
@@ -109,7 +114,7 @@ def detail(policy_id: int):
                            guide_labels=GUIDE_LABELS,
                            expiring=services.expiring(policy), expired=services.expired(policy),
                            show_value=show_condition_value, sources=_sources(policy), field_labels=FIELD_LABELS,
-                           op_labels=OP_LABELS)
+                           op_labels=OP_LABELS, source_form=source_form or SourceForm(formdata=None))
 
 
 def _sources(policy: Policy) -> list[dict]:
@@ -438,21 +443,24 @@ def _push_summaries(queued) -> list:
 @bp.post('/<int:policy_id>/source')
 @requires(Perm.POLICIES_EDIT)
 def source_upload(policy_id: int):
-    """Attach the policy's own document (PDF or text) as its source."""
+    """Attach the policy's own document (PDF or text) as its source; a refused file comes back beside the input
+    (422)."""
     policy = get_or_404(Policy, policy_id)
-    upload = request.files.get('file')
-    data = upload.read(services.SOURCE_MAX_BYTES + 1) if upload else b''
-    if not data:
-        flash(_('Choose the policy document to upload.'), 'error')
-    else:
+    form = SourceForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(services.SOURCE_MAX_BYTES + 1)
         try:
+            if not data:
+                raise services.SourceError(_('Choose the policy document to upload.'), field='file')
             services.attach_source(policy, data, upload.filename or '')
         except services.SourceError as exc:
-            flash(str(exc), 'error')
+            show_rule_error(form, exc, form.file)
         else:
             db.session.commit()
             flash(_('Policy document kept.'), 'success')
-    return redirect(url_for('policies.detail', policy_id=policy.id))
+            return redirect(url_for('policies.detail', policy_id=policy.id))
+    return _detail_page(policy, form), 422
 
 
 @bp.get('/<int:policy_id>/source')

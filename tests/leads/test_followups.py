@@ -15,7 +15,7 @@ from crm.db import utcnow
 from crm.leads.digest import Digest, send_digests
 from crm.leads.models import Activity, Lead
 from crm.leads.services import move_stage
-from tests.conftest import login, post_form
+from tests.conftest import errors_beside, login, post_form
 
 pytestmark = pytest.mark.usefixtures('business_clock')
 FIGURES = ('overdue', 'due_today', 'stale')
@@ -234,3 +234,18 @@ def test_demo_leads_flag_what_a_real_office_would_chase(app, factories, in_app, 
     assert 0.03 * open_leads < counts['stale'] < 0.25 * open_leads
     assert 0.03 * open_leads < counts['overdue'] < 0.25 * open_leads
     assert counts['due_today'] > 0
+
+
+def test_a_refused_follow_up_comes_back_on_the_lead_page_beside_its_inputs(client, factories, logged_in, db_session):
+    officer = logged_in('officer')
+    lead = factories.lead(owner=officer)
+    past = (clock.today() - timedelta(days=1)).isoformat()
+    refused = post_form(client, f'/leads/{lead.id}/activities',
+                        {'kind': '拜访', 'subject': '', 'outcome': '对方改期', 'next_on': past},
+                        token_from=f'/leads/{lead.id}')
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert errors_beside(html, 'subject') == ['请填写事项。']
+    assert errors_beside(html, 'next_on') == ['下次跟进日期不能早于今天。'] and f'value="{past}"' in html
+    assert '<option selected value="拜访">' in html and '对方改期</textarea>' in html
+    assert db_session.scalar(select(func.count(Activity.id)).where(Activity.lead_id == lead.id)) == 0

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from crm.db import utcnow
 from crm.leads.models import Lead, LostReason, StageChange
 from crm.leads.services import LeadError, move_stage, time_in_stages
-from tests.conftest import csrf_from, post_form
+from tests.conftest import csrf_from, errors_beside, post_form
 
 
 def test_lost_needs_a_reason_and_a_note(client, factories, logged_in, db_session):
@@ -344,3 +344,33 @@ def test_stage_refusals_speak_the_viewers_language(client, factories, logged_in)
     skip = post_form(client, f'/leads/{early.id}/stage', {'to_stage': '签约'}, token_from=f'/leads/{early.id}')
     html = skip.get_data(as_text=True)
     assert skip.status_code == 422 and 'skips First contact, Site visit, Negotiation' in html
+
+
+def test_a_refused_stage_move_comes_back_beside_its_input_with_the_input_kept(client, factories, logged_in,
+                                                                               db_session):
+    officer = logged_in('officer')
+    lead = factories.lead(owner=officer, stage='洽谈')
+    reason = db_session.scalar(select(LostReason.id).where(LostReason.name == '选择其他区域'))
+    no_reason = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '流失', 'note': '企业选择了滨江'},
+                          token_from=f'/leads/{lead.id}')
+    html = no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 422
+    assert errors_beside(html, 'lost_reason_id') == ['标记流失必须选择流失原因']
+    assert '<option selected value="流失">' in html and '企业选择了滨江</textarea>' in html
+    no_note = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '流失', 'lost_reason_id': reason},
+                        token_from=f'/leads/{lead.id}')
+    html = no_note.get_data(as_text=True)
+    assert no_note.status_code == 422 and errors_beside(html, 'note') == ['标记流失必须填写说明']
+    assert f'<option selected value="{reason}">' in html
+    skip = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '入驻', 'note': '直接入驻'},
+                     token_from=f'/leads/{lead.id}')
+    html = skip.get_data(as_text=True)
+    assert skip.status_code == 422 and '跳过' in errors_beside(html, 'confirm_skip')[0]
+    assert '直接入驻</textarea>' in html
+    same = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '洽谈'}, token_from=f'/leads/{lead.id}')
+    assert same.status_code == 422 and errors_beside(same.data, 'to_stage')
+    invalid = post_form(client, f'/leads/{lead.id}/stage', {'to_stage': '流失', 'note': '长' * 2001},
+                        token_from=f'/leads/{lead.id}')
+    assert invalid.status_code == 422 and errors_beside(invalid.data, 'note'), 'refused by the form: the page again'
+    db_session.expire_all()
+    assert db_session.get(Lead, lead.id).stage == '洽谈'

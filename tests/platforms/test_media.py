@@ -4,7 +4,7 @@ import io
 from sqlalchemy import select
 
 from crm.platforms.models import MediaFile
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, errors_beside
 
 PNG = (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89'
        b'\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82')
@@ -56,3 +56,23 @@ def test_other_platforms_images_are_404_and_officers_cannot_upload(app, client, 
     response = client.post(f'/platforms/buildings/{other_building.id}/media', data={
         'csrf_token': token, 'file': (io.BytesIO(PNG), 'x.png')}, content_type='multipart/form-data')
     assert response.status_code == 403
+
+
+def test_a_refused_image_comes_back_beside_the_file_input_of_the_page_it_was_chosen_on(
+        client, factories, logged_in, db_session):
+    own = factories.platform('退图园')
+    building = factories.building(own, name='退图楼')
+    unit = factories.unit(building, number='909')
+    logged_in('park_manager', platforms=[own])
+    plan = _post(client, building.id, b'<script>alert(1)</script>', 'plan.png')
+    html = plan.get_data(as_text=True)
+    assert plan.status_code == 422 and '<h1>退图楼' in html, 'the building page again'
+    assert any('只接受 JPEG、PNG 或 WebP 图片' in message for message in errors_beside(html, 'file'))
+    token = csrf_from(client.get(f'/platforms/units/{unit.id}').data)
+    photo = client.post(f'/platforms/buildings/{building.id}/media', data={'csrf_token': token, 'unit_id': unit.id},
+                        content_type='multipart/form-data')
+    html = photo.get_data(as_text=True)
+    assert photo.status_code == 422 and errors_beside(html, 'file') == ['请选择图片文件。']
+    assert f'name="unit_id" value="{unit.id}"' in html, 'the photo stays the unit\'s'
+    assert 'name="number"' in html and 'value="909"' in html, 'the unit\'s own page, its form as stored'
+    assert db_session.scalars(select(MediaFile).where(MediaFile.building_id == building.id)).all() == []

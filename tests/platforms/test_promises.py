@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from crm.core.audit import AuditEvent
 from crm.platforms.models import Unit, UnitReservation
-from tests.conftest import post_form
+from tests.conftest import errors_beside, post_form
 
 
 def test_officer_promises_a_unit_and_a_second_promise_needs_a_reason(client, factories, logged_in, db_session):
@@ -48,3 +48,29 @@ def test_one_ordinary_promise_per_unit_is_enforced_by_the_database(factories, db
         with db_session.begin_nested():
             db_session.add(UnitReservation(unit_id=unit.id, lead_id=b.id))
             db_session.flush()
+
+
+def test_a_refused_promise_comes_back_on_the_match_page_beside_the_reason(client, factories, logged_in, db_session):
+    officer = logged_in('officer')
+    building = factories.building(factories.platform())
+    unit, let = factories.unit(building, number='C01'), factories.unit(building, number='C02', status='已租')
+    first, second = factories.lead(owner=officer, title='丙项目'), factories.lead(owner=officer, title='丁项目')
+    post_form(client, f'/leads/{first.id}/promise/{unit.id}', {}, token_from=f'/leads/{first.id}')
+    action = f'/leads/{second.id}/promise/{unit.id}'
+    refused = post_form(client, action, {'override_reason': ''}, token_from=f'/leads/{second.id}')
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="units-offered"' in html, 'the match page again'
+    assert errors_beside(html, 'override_reason', action) == [
+        '房源 C01 已有意向项目；如确需同时承诺给本项目，请填写理由（将记入操作日志）']
+    # a refusal not about the reason is shown in the unit's own form, the reason as typed
+    action = f'/leads/{second.id}/promise/{let.id}'
+    let_refused = post_form(client, action, {'override_reason': '业主同意'}, token_from=f'/leads/{second.id}')
+    form = let_refused.get_data(as_text=True).split(f'action="{action}"')[1].split('</form>')[0]
+    assert let_refused.status_code == 422 and 'C02' in form and '不能承诺给项目' in form, form
+    assert 'value="业主同意"' in form
+    too_long = post_form(client, f'/leads/{second.id}/promise/{unit.id}', {'override_reason': '理' * 501},
+                         token_from=f'/leads/{second.id}')
+    assert too_long.status_code == 422 and errors_beside(too_long.data, 'override_reason',
+                                                         f'/leads/{second.id}/promise/{unit.id}')
+    assert db_session.scalars(select(UnitReservation.lead_id).where(UnitReservation.active.is_(True))).all() == [
+        first.id]

@@ -97,10 +97,13 @@ def test_outlines_are_checked_against_the_image_and_the_building(app, client, fa
         response = client.post(f'/platforms/plans/{media_id}/outlines',
                                data={'csrf_token': token, 'unit_id': str(units['101'].id), 'points': raw})
         assert response.status_code == 422 and message in response.json['message'], (points, response.json)
+        error = response.json['error']  # the API's refusal: the input at fault under `fields`
+        assert error['code'] == 'outline_refused' and error['fields'] == {'points': [response.json['message']]}
     wrong_building = _save(client, media_id, units['x'].id, SQUARE)
     assert wrong_building.status_code == 404, 'a unit of another platform does not exist for this manager'
     no_unit = _save(client, media_id, '', SQUARE)
     assert no_unit.status_code == 422
+    assert no_unit.json['error']['fields'] == {'unit_id': ['请选择这个轮廓对应的房源。']} and no_unit.json['ok'] is False
     assert db_session.scalar(select(func.count()).select_from(UnitOutline)) == 0
     # within bounds, the edges included
     assert _save(client, media_id, units['101'].id, [[0, 0], [400, 0], [400, 300]]).status_code == 200

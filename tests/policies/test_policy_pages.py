@@ -12,7 +12,7 @@ from crm.matching.models import MatchChoice
 from crm.packs.models import Pack
 from crm.platforms.models import Platform
 from crm.policies.models import Policy, PolicyClause
-from tests.conftest import csrf_from, post_form
+from tests.conftest import csrf_from, errors_beside, post_form
 
 pytestmark = pytest.mark.usefixtures('business_clock')  # also at 01:30 Beijing time (17:30 UTC)
 
@@ -250,3 +250,22 @@ def test_admin_attaches_the_policy_document_checked_by_its_bytes(client, logged_
     download = client.get(f'/policies/{policy.id}/source')
     assert download.status_code == 200 and download.data == pdf
     assert '拱政发〔2026〕1号.pdf' in client.get(f'/policies/{policy.id}').get_data(as_text=True)
+
+
+def test_a_refused_policy_document_comes_back_beside_the_file_input(client, logged_in, db_session):
+    import io
+
+    logged_in('admin')
+    policy = _policy(db_session, title='原文退回')
+    token = csrf_from(client.get(f'/policies/{policy.id}').data)
+    fake = client.post(f'/policies/{policy.id}/source', content_type='multipart/form-data',
+                       data={'csrf_token': token, 'file': (io.BytesIO(b'MZ\x90\x00\x03' * 50), '政策.pdf')})
+    html = fake.get_data(as_text=True)
+    assert fake.status_code == 422 and '<h1>原文退回' in html, 'the policy page again'
+    assert any('只接受 PDF 或文本格式的政策原文' in message for message in errors_beside(html, 'file'))
+    for data in ({}, {'file': (io.BytesIO(b''), 'empty.txt')}):
+        missing = client.post(f'/policies/{policy.id}/source', content_type='multipart/form-data',
+                              data={'csrf_token': token, **data})
+        assert missing.status_code == 422
+        assert errors_beside(missing.get_data(as_text=True), 'file') == ['请选择要上传的政策原文。']
+    assert db_session.get(Policy, policy.id).source_sha256 is None

@@ -92,6 +92,9 @@ CODED = {'stage', 'status', 'source', 'kind', 'use', 'fitout', 'level', 'kinds',
          'formula', 'base', 'space_use', 'priority', 'revenue_band', 'role', 'district'}
 # Forms sent empty, so that the page comes back with its validation messages.
 INVALID_FORMS = ('/firms/new', '/platforms/new', '/leads/new', '/account/password', '/admin/users/new')
+# Refusals that come back on the page the input was typed on (422), the message beside it: endpoint, form sent.
+REFUSED_FORMS = (('platforms.media_upload', {}), ('policies.source_upload', {}), ('leads.stage', {'to_stage': '流失'}),
+                 ('leads.promise', {'override_reason': 'x' * 501}), ('leads.activity_new', {}))
 
 
 def _data_strings(connection) -> tuple[str, set[str]]:
@@ -160,7 +163,7 @@ def test_the_english_interface_shows_chinese_only_in_data(app, world):
     sqlite_unless_nightly(app)
     data, quoted = _data_strings(world.connection), _quoted_words()
     problems: dict[str, set[str]] = {}
-    pages = 0
+    pages, refusals_shown = 0, set()
     for role in ROLES:
         client = world.client(role)
         client.post('/locale', data={'csrf_token': client.csrf, 'lang': 'en', 'next': '/'})
@@ -172,9 +175,13 @@ def test_the_english_interface_shows_chinese_only_in_data(app, world):
             pages += 1
             for word in _chinese_left(response.get_data(as_text=True), data, quoted):
                 problems.setdefault(word, set()).add(endpoint)
-        for url in INVALID_FORMS:
+        refused = [(url_for_variant(world, app.url_map._rules_by_endpoint[endpoint][0], 'own', role), form, endpoint)
+                   for endpoint, form in REFUSED_FORMS]
+        for url, form, endpoint in [(url, {}, None) for url in INVALID_FORMS] + refused:
             with world.isolated():
-                response = client.post(url, data={'csrf_token': client.csrf})
+                response = client.post(url, data={'csrf_token': client.csrf, **form})
+            if response.status_code == 422 and endpoint:
+                refusals_shown.add(endpoint)
             if response.status_code in (200, 400, 422) and response.mimetype == 'text/html':
                 pages += 1
                 for word in _chinese_left(response.get_data(as_text=True), data, quoted):
@@ -182,6 +189,7 @@ def test_the_english_interface_shows_chinese_only_in_data(app, world):
     report = '\n'.join(f'{word}: {sorted(where)[:4]}' for word, where in sorted(problems.items()))
     assert not problems, f'Chinese in the English interface outside data:\n{report}'
     assert pages > 200, pages
+    assert refusals_shown == {endpoint for endpoint, _form in REFUSED_FORMS}, refusals_shown
     print(f'English pages: {pages} renders by five roles, {len(data[1])} words of records looked past')
 
 
