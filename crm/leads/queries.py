@@ -33,7 +33,16 @@ from crm.db import db
 from crm.firms.models import Firm
 from crm.firms.services import industry_prefix
 from crm.leads import followups
-from crm.leads.models import ALL_STAGES, SOURCES, Activity, Lead, LeadNaming, SavedFilter, StageChange, lead_platform
+from crm.leads.models import (
+    ALL_STAGES,
+    SOURCES,
+    Lead,
+    LeadNaming,
+    SavedFilter,
+    StageChange,
+    lead_platform,
+    leads_written,
+)
 from crm.platforms.listing import platform_name_map
 
 
@@ -267,7 +276,8 @@ def _statements(used: frozenset[str], sort: Sort = Sort(), scope=None) -> PageSt
     """(one page of rows, the count) for one combination of filters and a sort, within `scope` (a WHERE clause or
     None)."""
     stmt = select(Lead.id).where(*_where(used))
-    return page_statements(stmt if scope is None else stmt.where(scope), _order(sort), _ROW_COLUMNS)
+    return page_statements(stmt if scope is None else stmt.where(scope), _order(sort), _ROW_COLUMNS,
+                           found_once='q' in used)
 
 
 # Leaders and administrators see every lead: their statements are built, keyed and compiled once per combination.
@@ -285,11 +295,11 @@ def lead_page(spec: LeadFilter, viewer_id: int, page: int, per_page: int) -> Pag
 
 
 # The list's total is an exact count of every matching lead (100,000 rows take tens of milliseconds on a busy
-# server): it is kept per filter and viewer scope until a lead (with its platforms and collaborators), a follow-up
-# or a stage move is written, in any process (`_leads_changing`), and at the latest after TOTALS_SECONDS.
+# server): it is kept per filter and viewer scope until a lead (with its platforms and collaborators) or a stage
+# move is written, in any process (`_leads_changing`), and at the latest after TOTALS_SECONDS. A follow-up counts
+# when it moves its lead's dates (the lead row changes); one only logged changes no filter's answer.
 TOTALS = 'lead-totals'
 TOTALS_SECONDS = 60
-_TOTALS_DEPEND_ON = (Lead, Activity, StageChange)
 
 
 def forget_totals(session: Session) -> None:
@@ -299,7 +309,7 @@ def forget_totals(session: Session) -> None:
 
 @event.listens_for(Session, 'before_flush')
 def _leads_changing(session: Session, _context, _instances) -> None:
-    if any(isinstance(obj, _TOTALS_DEPEND_ON) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if leads_written(session, StageChange):
         changed(session, TOTALS)
 
 
