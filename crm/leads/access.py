@@ -24,6 +24,12 @@ def lead_visible(user):
     return false()
 
 
+def scope_is_lead_list(user) -> bool:
+    """Whether `user` sees a list of leads (a park manager: those targeting their platforms), usually a small share
+    of them, rather than leads picked out by a condition on each (an officer's: their own and the pool's)."""
+    return user.role_code == PARK_MANAGER and bool(user.platform_ids)
+
+
 @scope_rule(Lead)
 def lead_scope(user):
     return lead_visible(user)

@@ -15,6 +15,8 @@ leads and 2,000 units; its demo accounts, `--as officer|leader|park`, leader by 
 its filters and a later page, the firm list, the vacancy search, the dashboard) and, as in the soak's two gunicorn
 workers, a figures cache in this process's memory that may not keep values only an invalidation corrects
 (`CACHE_ONE_PROCESS` off). `dashboard_fresh` is the dashboard with every figure computed afresh, as after a write.
+`--writes` saves a follow-up on a lead (as the soak's clients do, through a leader's session) before each round
+of pages, so cached figures meet the writes they meet under the soak.
 See docs/performance-profile.md.
 """
 from __future__ import annotations
@@ -177,6 +179,21 @@ def _pages(app) -> dict:
             'unit_search': (client, '/platforms/vacancies?area_min=100&area_max=400&sort=rent')}
 
 
+def _follow_up_writer(app):
+    """A call that saves a follow-up on one of the leader's leads as the soak does (no date, not done)."""
+    from tests.bench.bench_leads import _login
+    from tests.bench.bench_soak import CSRF
+
+    writer = _login(app, *SOAK_ACCOUNTS['leader'])
+    lead_id = re.search(r'href="/leads/(\d+)"', writer.get('/leads/').get_data(as_text=True)).group(1)
+
+    def write() -> None:
+        token = CSRF.search(writer.get(f'/leads/{lead_id}').get_data(as_text=True)).group(1)
+        writer.post(f'/leads/{lead_id}/activities', data={'csrf_token': token, 'kind': '电话', 'due_on': '',
+                                                           'subject': '电话回访（压力测试）', 'outcome': '已沟通'})
+    return write
+
+
 def main(argv: list[str]) -> None:
     profile = argv[argv.index('--profile') + 1] if '--profile' in argv else None
     statements = '--statements' in argv
@@ -208,8 +225,10 @@ def main(argv: list[str]) -> None:
         stats.sort_stats('cumulative').print_stats(50)
         print(out.getvalue())
         return
+    write = _follow_up_writer(app) if '--writes' in argv else (lambda: None)
     spent: dict[str, list[float]] = {name: [] for name in pages}
     for _ in range(requests):
+        write()
         for name, (who, path) in pages.items():
             start = time.process_time()
             who.get(path)

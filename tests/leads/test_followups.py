@@ -234,3 +234,20 @@ def test_demo_leads_flag_what_a_real_office_would_chase(app, factories, in_app, 
     assert 0.03 * open_leads < counts['stale'] < 0.25 * open_leads
     assert 0.03 * open_leads < counts['overdue'] < 0.25 * open_leads
     assert counts['due_today'] > 0
+
+
+@pytest.mark.parametrize('role', ['park_manager', 'officer', 'leader'])
+def test_the_dashboards_follow_up_figures_are_the_counts(app, office, role):
+    """The dashboard's follow-up figures, read in one pass for a park manager's list of leads, are the counts and
+    the overdue leads per owner that every other page shows."""
+    from flask_login import login_user
+
+    from crm.auth.models import user_by_email
+    from crm.leads import followups
+
+    people, _leads = office
+    with app.test_request_context():
+        login_user(user_by_email(people[role].email))
+        counts, overdue = followups.summary()
+        assert counts == followups.counts() == {name: EXPECTED[role][name] for name in FIGURES}
+        assert overdue == followups.overdue_by_owner()
