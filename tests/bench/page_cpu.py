@@ -15,7 +15,8 @@ leads and 2,000 units; its demo accounts, `--as officer|leader|park`, leader by 
 its filters and a later page, the firm list, the vacancy search, the dashboard) and, as in the soak's two gunicorn
 workers, a figures cache in this process's memory that may not keep values only an invalidation corrects
 (`CACHE_ONE_PROCESS` off). `dashboard_fresh` is the dashboard with every figure computed afresh, as after a write.
-`--writes` saves a follow-up on a lead (as the soak's clients do, through a leader's session) before each round
+`--redis` keeps the figures cache in Redis (CRM_TEST_REDIS_URL, default redis://127.0.0.1:6379, under a key prefix
+of the run's own) as the soak's workers do, so list totals are kept too. `--writes` saves a follow-up on a lead (as the soak's clients do, through a leader's session) before each round
 of pages, so cached figures meet the writes they meet under the soak.
 See docs/performance-profile.md.
 """
@@ -38,7 +39,7 @@ SOAK_ACCOUNTS = {'officer': ('officer@demo-crm.cn', 'demo-officer-2026'),
                  'leader': ('leader@demo-crm.cn', 'demo-leader-2026'), 'park': ('park@demo-crm.cn', 'demo-park-2026')}
 
 
-def _soak_app(url: str):
+def _soak_app(url: str, redis: bool = False):
     """The soak's database (filled as `crm demo` fills it when it has no leads yet) and cache settings."""
     from alembic import command
     from sqlalchemy import func, select, text
@@ -48,7 +49,9 @@ def _soak_app(url: str):
     from tests.bench.bench_soak import FIRMS, LEADS, UNITS
 
     command.upgrade(alembic_config(url), 'head')
-    app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'CACHE_ONE_PROCESS': False,
+    shared = {'CACHE_URL': os.environ.get('CRM_TEST_REDIS_URL', 'redis://127.0.0.1:6379'),
+              'CACHE_KEY_PREFIX': f'page-cpu-{os.getpid()}-{int(time.time())}'} if redis else {}
+    app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'CACHE_ONE_PROCESS': False, **shared,
                       'INSTANCE_PATH': os.environ.get('CRM_INSTANCE_PATH', '/tmp/crm-page-cpu')})
     with app.app_context():
         from crm.db import db
@@ -201,7 +204,7 @@ def main(argv: list[str]) -> None:
     args = [a for a in argv if not a.startswith('--') and a not in (profile, role)]
     url, requests = args[0], int(args[1]) if len(args) > 1 else 40
     if '--soak' in argv:
-        app = _soak_app(url)
+        app = _soak_app(url, redis='--redis' in argv)
         pages = _soak_pages(app, role)
     else:
         app = _app(url)
