@@ -54,6 +54,16 @@ class MemoryCache:
                 self._data.clear()
             self._data[key] = (time.monotonic() + seconds, value)
 
+    def claim(self, key: str, seconds: float) -> bool:
+        """True for the one caller that takes `key` (until `seconds` have passed), False for the others."""
+        with self._lock:
+            entry = self._data.get(key)
+            now = time.monotonic()
+            if entry is not None and entry[0] > now:
+                return False
+            self._data[key] = (now + seconds, True)
+            return True
+
     def incr(self, key: str) -> int:
         with self._lock:
             entry = self._data.get(key)
@@ -90,6 +100,14 @@ class RedisCache:
                             ex=max(1, int(seconds)))
         except self._errors as exc:
             self._failed(exc)
+
+    def claim(self, key: str, seconds: float) -> bool:
+        """True for the one caller, in any process, that takes `key` (until `seconds` have passed)."""
+        try:
+            return bool(self._redis.set(self.prefix + key, b'1', nx=True, ex=max(1, int(seconds))))
+        except self._errors as exc:
+            self._failed(exc)
+            return True  # nothing to coordinate with: every caller does the work
 
     def incr(self, key: str) -> int:
         try:

@@ -85,15 +85,25 @@ class PageStatements(NamedTuple):
     count: Select
 
 
-def page_statements(ids: Select, order: Sequence[Any], columns: Select) -> PageStatements:
+def page_statements(ids: Select, order: Sequence[Any], columns: Select, *, found_once: bool = False) -> PageStatements:
     """The statements of one page of rows over `ids` (`select(Model.id).where(...)`), and of the count.
 
     The page's ids are found in `order` on the indexes (`limit` and `offset` are parameters), and read with the
     `columns` of a row in the same statement. The rows can start with the total (the count, a subquery the
     database runs once), so a page is one round trip to the database; the count alone serves a page past the end.
+
+    `found_once`: the matching ids are found in one pass (a common table expression the page and the count both
+    read) and then put in order, instead of walking the order and testing each row, and counting in a pass of
+    its own — for a filter no index answers (a text search), which tests every row either way.
     """
+    if found_once:
+        key = ids.selected_columns[0]
+        found = ids.cte('found')
+        count = select(func.count()).select_from(found)
+        ids = select(key).where(key.in_(select(found.c[0])))
+    else:
+        count = ids.with_only_columns(func.count(), maintain_column_froms=True)
     page = ids.order_by(*order).limit(bindparam('limit', type_=Integer)).offset(bindparam('offset', type_=Integer))
-    count = ids.with_only_columns(func.count(), maintain_column_froms=True)
     rows = columns.where(ids.selected_columns[0].in_(page.scalar_subquery())).order_by(*order)
     with_total = rows.with_only_columns(count.scalar_subquery(), *rows.selected_columns, maintain_column_froms=True)
     return PageStatements(with_total, rows, count)

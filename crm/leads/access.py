@@ -2,7 +2,7 @@
 the unassigned pool; park managers the leads targeting their platforms; firm users none."""
 from __future__ import annotations
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import exists, false, or_, select
 
 from crm.auth.models import LEADER, OFFICER, PARK_MANAGER
 from crm.core.access import object_rule, scope_rule
@@ -22,6 +22,23 @@ def lead_visible(user):
         targeted = select(lead_platform.c.lead_id).where(lead_platform.c.platform_id.in_(user.platform_ids))
         return Lead.id.in_(targeted.correlate(None))
     return false()
+
+
+def scope_is_lead_list(user) -> bool:
+    """Whether `user` sees a list of leads (a park manager: those targeting their platforms), usually a small share
+    of them, rather than leads picked out by a condition on each (an officer's: their own and the pool's)."""
+    return user.role_code == PARK_MANAGER and bool(user.platform_ids)
+
+
+def lead_visible_per_row(user):
+    """`lead_visible`, with a park manager's platforms checked lead by lead (a correlated EXISTS on the platform
+    link's primary key) instead of the list of their platforms' leads gathered first: for the lists, which walk
+    the leads in their order and stop after a page, on SQLite (9.5 -> 0.1 ms for the first page of 9,295 leads;
+    on PostgreSQL the first page measured no faster, 6.5 against 10.5 ms on the server)."""
+    if not scope_is_lead_list(user):
+        return lead_visible(user)
+    link = lead_platform.alias('scope_link')  # an alias: the clause stays valid when the query joins lead_platform
+    return exists().where(link.c.lead_id == Lead.id, link.c.platform_id.in_(user.platform_ids)).correlate(Lead)
 
 
 @scope_rule(Lead)

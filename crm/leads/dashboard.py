@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import statistics
+import time
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, event, func, select, true
+from sqlalchemy.orm import Session
 
 from crm.auth.models import User
 from crm.core import clock
 from crm.core.access import scoped, visibility_clause
-from crm.core.cache import bump, cache, generation
+from crm.core.cache import bump, cache, changed, generation
 from crm.db import db, utcnow
 from crm.leads import followups
-from crm.leads.models import STAGE_NAMES, Activity, Lead, LostReason, Stage, StageChange, lead_platform
+from crm.leads.models import STAGE_NAMES, Lead, LostReason, Stage, StageChange, lead_platform, leads_written
 from crm.platforms.models import Platform, Unit, UnitStatus
 
 
@@ -131,7 +133,8 @@ def lost_reasons() -> list[dict]:
 def follow_up_figures() -> dict:
     """Leads due for a follow-up today, overdue and stale in the viewer's scope (crm.leads.followups: the same
     definitions as the list filters, 我的一天, the digest and the API), and the overdue ones per owner."""
-    return {'follow_ups': followups.counts(), 'overdue': followups.overdue_by_owner()}
+    counts, overdue = followups.summary()
+    return {'follow_ups': counts, 'overdue': overdue}
 
 
 def vacancy_by_platform() -> list[dict]:
@@ -146,7 +149,15 @@ def vacancy_by_platform() -> list[dict]:
 
 
 CACHE_SECONDS = 60
+# a group's figures older than CACHE_SECONDS (and still of the current data: generation and fingerprint unchanged)
+# are recomputed by one request, in any process, while the others show them for up to RECOMPUTE_SECONDS more;
+# they are kept KEEP_SECONDS in all, after which a request finding none computes them itself
+RECOMPUTE_SECONDS = 30
+KEEP_SECONDS = 2 * CACHE_SECONDS
 NAMESPACE = 'dashboard'
+# moved when lead rows are written through the session (crm.leads.models.leads_written), in any process: the
+# follow-up figures, whose fingerprint alone would miss an edit made within the same instant as the latest one
+FOLLOW_UPS = 'dashboard-follow-ups'
 
 
 def _latest(column) -> ColumnElement:
@@ -160,8 +171,10 @@ def _pipeline_version() -> tuple:
 
 
 def _follow_up_version() -> tuple:
-    """Follow-ups, next follow-up dates and last contacts live on the lead row; the date moves the figures too."""
-    return _latest(Activity.id), _latest(Activity.updated_at), _latest(Lead.updated_at), clock.today()
+    """The follow-up figures are read from lead rows alone (next follow-up, last contact, stage, owner) and today's
+    date: a follow-up saved moves them only when it moves its lead's dates (the lead row changes, and with it the
+    FOLLOW_UPS generation), not when it is only logged — in an office at work, several a minute."""
+    return _latest(Lead.updated_at), clock.today()
 
 
 def _vacancy_version() -> tuple:
@@ -194,29 +207,41 @@ GROUPS = {
 
 def dashboard(now: datetime | None = None, *, cache_key: tuple | None = None) -> dict:
     """Every figure of the dashboard, as plain data. With a cache key (the viewer's scope) each group of figures
-    is reused for up to a minute while the fingerprint of its data is unchanged and no lead changed since
-    (crm.core.cache: in this process, or in Redis shared by every app process); the page says when the oldest
-    figures shown were computed."""
+    is reused while the fingerprint of its data is unchanged and no lead changed since (crm.core.cache: in this
+    process, or in Redis shared by every app process), recomputed after a minute by one request while the others
+    show the figures kept (never figures a change made out of date); the page says when the oldest figures shown
+    were computed."""
     store = cache() if cache_key is not None else None
     keys = [f"{NAMESPACE}:{':'.join(map(str, cache_key))}:{group}" for group in GROUPS] if store else []
-    found = store.get_many([generation(NAMESPACE), *keys]) if store else []
+    found = store.get_many([generation(NAMESPACE), generation(FOLLOW_UPS), *keys]) if store else []
     current = found[0] if found else None
     versions = _versions() if store else {}
+    if store:
+        versions['follow_ups'] = (*versions['follow_ups'], found[1])
     data: dict = {}
     computed = []
     for n, (group, (_version_of, figures)) in enumerate(GROUPS.items()):
         version = versions.get(group)
-        hit = found[n + 1] if store else None
-        if hit and hit[0] == current and hit[1] == version:
+        hit = found[n + 2] if store else None
+        part = None
+        if hit and len(hit) == 4 and hit[0] == current and hit[1] == version:
             part = hit[2]
-        else:
+            if time.time() >= hit[3] and store.claim(f'{keys[n]}:recompute', RECOMPUTE_SECONDS):
+                part = None  # this request recomputes them; the others meanwhile show them as they are
+        if part is None:
             part = {**figures(), 'generated_at': (now or utcnow()).isoformat(timespec='seconds')}
             if store:
-                store.set(keys[n], (current, version, part), CACHE_SECONDS)
+                store.set(keys[n], (current, version, part, time.time() + CACHE_SECONDS), KEEP_SECONDS)
         computed.append(part['generated_at'])
         data.update(part)
     data['generated_at'] = min(computed)
     return data
+
+
+@event.listens_for(Session, 'before_flush')
+def _leads_changing(session: Session, _context, _instances) -> None:
+    if leads_written(session):
+        changed(session, FOLLOW_UPS)
 
 
 def forget_cached_figures() -> None:

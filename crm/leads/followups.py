@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
+from flask_login import current_user
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from crm.auth.models import User
@@ -28,6 +29,7 @@ from crm.core.i18n import gettext as _
 from crm.core.labels import stage_label
 from crm.core.settings import get_setting, set_setting
 from crm.db import db
+from crm.leads.access import scope_is_lead_list
 from crm.leads.models import STAGE_NAMES, Activity, Lead, Stage
 
 CLOSED_STAGES = (Stage.LOST, Stage.ON_HOLD, Stage.IN_OPERATION)
@@ -190,6 +192,25 @@ def overdue_by_owner(today: date | None = None) -> list[dict]:
             .group_by(Lead.owner_id, User.name).order_by(func.count(Lead.id).desc(), User.name))
     return [{'owner_id': owner_id, 'name': name, 'count': n, 'pool': owner_id is None}
             for owner_id, name, n in db.session.execute(stmt)]
+
+
+def summary(today: date | None = None) -> tuple[dict[str, int], list[dict]]:
+    """`counts()` and `overdue_by_owner()` together (the dashboard's follow-up figures). A scope that is a list of
+    leads (a park manager's: the leads targeting their platforms) is read once, counted per owner in one pass; the
+    statements of `counts` would look up each listed lead once per count, and `overdue_by_owner` once more."""
+    today = today or clock.today()
+    if not scope_is_lead_list(current_user):
+        return counts(today=today), overdue_by_owner(today)
+    names = ('overdue', 'due_today', 'stale')
+    per_owner = scoped(select(Lead.owner_id.label('owner_id'), *[
+        func.count(Lead.id).filter(clause(name, today)).label(name) for name in names]), Lead) \
+        .group_by(Lead.owner_id).subquery()
+    rows = db.session.execute(select(per_owner.c.owner_id, User.name, *[per_owner.c[name] for name in names])
+                              .outerjoin(User, User.id == per_owner.c.owner_id)
+                              .order_by(per_owner.c.overdue.desc(), User.name)).all()
+    totals = {name: sum(getattr(row, name) or 0 for row in rows) for name in names}
+    return totals, [{'owner_id': row.owner_id, 'name': row.name, 'count': row.overdue, 'pool': row.owner_id is None}
+                    for row in rows if row.overdue]
 
 
 # --- keeping the next follow-up -----------------------------------------------------------------------------------

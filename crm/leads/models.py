@@ -153,6 +153,15 @@ class StageChange(Base):
     stay_days: Mapped[float | None]
 
 
+def leads_written(session, *also: type) -> bool:
+    """Whether `session`'s flush writes a lead (added, removed, or a column or its platforms or collaborators
+    changed — an attribute set to the value it had is no change) or a row of the models `also`."""
+    kinds = (Lead, *also)
+    if any(isinstance(obj, kinds) for obj in (*session.new, *session.deleted)):
+        return True
+    return any(isinstance(obj, kinds) and session.is_modified(obj) for obj in session.dirty)
+
+
 def stay_days(entered: datetime, left: datetime) -> float:
     """Days between entering a stage and leaving it (naive times are read as UTC, as the database stores them)."""
     entered, left = (t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in (entered, left))

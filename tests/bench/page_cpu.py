@@ -15,6 +15,9 @@ leads and 2,000 units; its demo accounts, `--as officer|leader|park`, leader by 
 its filters and a later page, the firm list, the vacancy search, the dashboard) and, as in the soak's two gunicorn
 workers, a figures cache in this process's memory that may not keep values only an invalidation corrects
 (`CACHE_ONE_PROCESS` off). `dashboard_fresh` is the dashboard with every figure computed afresh, as after a write.
+`--redis` keeps the figures cache in Redis (CRM_TEST_REDIS_URL, default redis://127.0.0.1:6379, under a key prefix
+of the run's own) as the soak's workers do, so list totals are kept too. `--writes` saves a follow-up on a lead (as the soak's clients do, through a leader's session) before each round
+of pages, so cached figures meet the writes they meet under the soak.
 See docs/performance-profile.md.
 """
 from __future__ import annotations
@@ -36,7 +39,7 @@ SOAK_ACCOUNTS = {'officer': ('officer@demo-crm.cn', 'demo-officer-2026'),
                  'leader': ('leader@demo-crm.cn', 'demo-leader-2026'), 'park': ('park@demo-crm.cn', 'demo-park-2026')}
 
 
-def _soak_app(url: str):
+def _soak_app(url: str, redis: bool = False):
     """The soak's database (filled as `crm demo` fills it when it has no leads yet) and cache settings."""
     from alembic import command
     from sqlalchemy import func, select, text
@@ -46,7 +49,9 @@ def _soak_app(url: str):
     from tests.bench.bench_soak import FIRMS, LEADS, UNITS
 
     command.upgrade(alembic_config(url), 'head')
-    app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'CACHE_ONE_PROCESS': False,
+    shared = {'CACHE_URL': os.environ.get('CRM_TEST_REDIS_URL', 'redis://127.0.0.1:6379'),
+              'CACHE_KEY_PREFIX': f'page-cpu-{os.getpid()}-{int(time.time())}'} if redis else {}
+    app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'CACHE_ONE_PROCESS': False, **shared,
                       'INSTANCE_PATH': os.environ.get('CRM_INSTANCE_PATH', '/tmp/crm-page-cpu')})
     with app.app_context():
         from crm.db import db
@@ -177,6 +182,21 @@ def _pages(app) -> dict:
             'unit_search': (client, '/platforms/vacancies?area_min=100&area_max=400&sort=rent')}
 
 
+def _follow_up_writer(app):
+    """A call that saves a follow-up on one of the leader's leads as the soak does (no date, not done)."""
+    from tests.bench.bench_leads import _login
+    from tests.bench.bench_soak import CSRF
+
+    writer = _login(app, *SOAK_ACCOUNTS['leader'])
+    lead_id = re.search(r'href="/leads/(\d+)"', writer.get('/leads/').get_data(as_text=True)).group(1)
+
+    def write() -> None:
+        token = CSRF.search(writer.get(f'/leads/{lead_id}').get_data(as_text=True)).group(1)
+        writer.post(f'/leads/{lead_id}/activities', data={'csrf_token': token, 'kind': '电话', 'due_on': '',
+                                                           'subject': '电话回访（压力测试）', 'outcome': '已沟通'})
+    return write
+
+
 def main(argv: list[str]) -> None:
     profile = argv[argv.index('--profile') + 1] if '--profile' in argv else None
     statements = '--statements' in argv
@@ -184,7 +204,7 @@ def main(argv: list[str]) -> None:
     args = [a for a in argv if not a.startswith('--') and a not in (profile, role)]
     url, requests = args[0], int(args[1]) if len(args) > 1 else 40
     if '--soak' in argv:
-        app = _soak_app(url)
+        app = _soak_app(url, redis='--redis' in argv)
         pages = _soak_pages(app, role)
     else:
         app = _app(url)
@@ -208,8 +228,10 @@ def main(argv: list[str]) -> None:
         stats.sort_stats('cumulative').print_stats(50)
         print(out.getvalue())
         return
+    write = _follow_up_writer(app) if '--writes' in argv else (lambda: None)
     spent: dict[str, list[float]] = {name: [] for name in pages}
     for _ in range(requests):
+        write()
         for name, (who, path) in pages.items():
             start = time.process_time()
             who.get(path)

@@ -99,6 +99,8 @@ def test_a_memory_cache_forgets_a_namespace_when_its_generation_moves():
     assert store.incr(generation) == 1 and store.incr(generation) == 2
     store.set('dashboard:short', 'gone', -1)
     assert store.get_many(['dashboard:short']) == [None], 'an expired entry is a miss'
+    assert store.claim('dashboard:x:recompute', 30) and not store.claim('dashboard:x:recompute', 30)
+    assert store.claim('dashboard:y:recompute', -1) and store.claim('dashboard:y:recompute', 30), 'a claim expires'
 
 
 @pytest.mark.nodb
@@ -121,6 +123,7 @@ def test_a_redis_cache_keeps_values_and_counters_under_its_prefix():
         assert other.get_many(['dashboard:generation', 'dashboard:x', 'dashboard:y']) == [
             1, (3, {'investment': Decimal('1234.50')}), None]
         assert 0 < server.ttl(prefix + 'dashboard:x') <= 60
+        assert store.claim('dashboard:x:recompute', 30) and not other.claim('dashboard:x:recompute', 30)
         assert all(key.startswith(prefix.encode()) for key in server.scan_iter(f'{prefix}*'))
     finally:
         keys = list(server.scan_iter(f'{prefix}*'))
@@ -135,6 +138,7 @@ def test_an_unreachable_redis_makes_every_read_a_miss_not_an_error(caplog):
     store.set('dashboard:x', 'figures', 60)
     assert store.get_many(['dashboard:generation', 'dashboard:x']) == [None, None]
     assert store.incr('dashboard:generation') == -1
+    assert store.claim('dashboard:x:recompute', 30), 'nobody to share the work with: every caller does it'
     assert 'figures cache unavailable' in caplog.text
 
 

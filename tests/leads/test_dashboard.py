@@ -123,3 +123,54 @@ def test_a_new_follow_up_refreshes_only_the_follow_up_figures(client, factories,
         db_session.commit()
     _figures(client)
     assert len(runs) == 2
+
+
+def test_a_follow_up_only_logged_keeps_the_follow_up_figures(client, factories, logged_in, in_app, db_session,
+                                                             monkeypatch):
+    """A follow-up that moves none of its lead's dates changes no follow-up figure: they are not recomputed; one
+    that moves the lead's next follow-up is shown at once."""
+    from crm.leads import dashboard
+    from crm.leads.services import add_activity
+
+    officer = logged_in('officer')
+    lead = factories.lead(owner=officer, stage='洽谈')
+    runs = []
+    fingerprint, compute = dashboard.GROUPS['follow_ups']
+    monkeypatch.setitem(dashboard.GROUPS, 'follow_ups', (fingerprint, lambda: runs.append(1) or compute()))
+    assert _figures(client)['overdue'] == [] and len(runs) == 1
+    with in_app():
+        add_activity(db_session.get(Lead, lead.id), kind='电话', subject='记一笔', due_on=None, owner_id=officer.id)
+        db_session.commit()
+    assert _figures(client)['overdue'] == [] and len(runs) == 1
+    with in_app():
+        add_activity(db_session.get(Lead, lead.id), kind='电话', subject='回访', owner_id=officer.id,
+                     due_on=clock.today() - timedelta(days=2))
+        db_session.commit()
+    assert [(r['name'], r['count']) for r in _figures(client)['overdue']] == [(officer.name, 1)] and len(runs) == 2
+
+
+def test_figures_past_their_minute_are_recomputed_by_one_request(client, logged_in, monkeypatch):
+    """After a minute one request recomputes a group of figures while the others show the figures kept (with the
+    time they were computed); figures of data changed since are never shown."""
+    import time
+
+    from crm.core.cache import MemoryCache
+    from crm.leads import dashboard
+
+    logged_in('leader')
+    runs = []
+    fingerprint, compute = dashboard.GROUPS['pipeline']
+    monkeypatch.setitem(dashboard.GROUPS, 'pipeline', (fingerprint, lambda: runs.append(1) or compute()))
+    first = _figures(client)
+    assert len(runs) == 1
+    later = time.time() + dashboard.CACHE_SECONDS + 1
+    monkeypatch.setattr(dashboard.time, 'time', lambda: later)
+    monkeypatch.setattr(MemoryCache, 'claim', lambda self, key, seconds: False)  # another request recomputes
+    assert _figures(client)['generated_at'] == first['generated_at'] and len(runs) == 1
+    monkeypatch.undo()
+    monkeypatch.setitem(dashboard.GROUPS, 'pipeline', (fingerprint, lambda: runs.append(1) or compute()))
+    monkeypatch.setattr(dashboard.time, 'time', lambda: later)
+    _figures(client)
+    assert len(runs) == 2  # this request took the recomputation
+    _figures(client)
+    assert len(runs) == 2  # and the others have the new figures

@@ -249,3 +249,20 @@ def test_a_refused_follow_up_comes_back_on_the_lead_page_beside_its_inputs(clien
     assert errors_beside(html, 'next_on') == ['下次跟进日期不能早于今天。'] and f'value="{past}"' in html
     assert '<option selected value="拜访">' in html and '对方改期</textarea>' in html
     assert db_session.scalar(select(func.count(Activity.id)).where(Activity.lead_id == lead.id)) == 0
+
+
+@pytest.mark.parametrize('role', ['park_manager', 'officer', 'leader'])
+def test_the_dashboards_follow_up_figures_are_the_counts(app, office, role):
+    """The dashboard's follow-up figures, read in one pass for a park manager's list of leads, are the counts and
+    the overdue leads per owner that every other page shows."""
+    from flask_login import login_user
+
+    from crm.auth.models import user_by_email
+    from crm.leads import followups
+
+    people, _leads = office
+    with app.test_request_context():
+        login_user(user_by_email(people[role].email))
+        counts, overdue = followups.summary()
+        assert counts == followups.counts() and counts['overdue'] == EXPECTED[role]['overdue']
+        assert overdue == followups.overdue_by_owner()
