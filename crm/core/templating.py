@@ -60,9 +60,10 @@ def register_nav(item: NavItem, *, before: str | None = None) -> None:
 
 
 def _nav_for_user() -> list[NavItem]:
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once, not through the proxy for each of the twenty entries
+    if user is None or not user.is_authenticated:
         return []
-    return [item for item in NAV if has_permission(current_user, item.permission)]
+    return [item for item in NAV if has_permission(user, item.permission)]
 
 
 def _demo_banner() -> bool:
@@ -137,7 +138,7 @@ def init_app(app: Flask) -> None:
     def _helpers():
         return {
             'nav_items': _nav_for_user,
-            'has_perm': lambda perm: has_permission(current_user, perm),
+            'has_perm': lambda perm: has_permission(current_user._get_current_object(), perm),
             'demo_banner': _demo_banner,
             'Perm': Perm,
 
