@@ -2,6 +2,7 @@
 from functools import cached_property
 from types import SimpleNamespace
 
+import flask_babel
 from babel.support import NullTranslations
 from flask import current_app, request
 from flask.globals import _cv_app
@@ -25,6 +26,12 @@ def _babel_context() -> SimpleNamespace | None:
     except AttributeError:
         namespace = ctx.g._flask_babel = SimpleNamespace()
         return namespace
+
+
+# Flask-Babel finds the request's locale, domain and catalogue through `_get_current_context` (the `g` proxy three
+# times) for every lazy label and every `get_locale`: a lead page turns about seventy lazy labels (its forms, the
+# navigation) into text. It finds the same namespace here without the proxy.
+flask_babel._get_current_context = _babel_context
 
 
 class RequestDomain(Domain):
