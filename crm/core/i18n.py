@@ -1,7 +1,7 @@
 """Language and time-zone selection, and display filters (Asia/Shanghai, Chinese first)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import flask_babel
 from babel.support import Translations
 from flask import Flask, current_app, has_app_context, has_request_context, request
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_datetime, get_timezone
 from flask_login import current_user
 
 LANG_COOKIE = 'crm_lang'
@@ -55,8 +55,18 @@ def select_timezone() -> str:
     return current_app.config['BABEL_DEFAULT_TIMEZONE']
 
 
-def _fmt_dt(value: datetime | None, fmt: str = 'yyyy-MM-dd HH:mm') -> str:
-    return format_datetime(value, fmt) if value else ''
+_DT_FORMAT = 'yyyy-MM-dd HH:mm'
+
+
+def _fmt_dt(value: datetime | None, fmt: str = _DT_FORMAT) -> str:
+    """A moment in the office's time zone. The usual all-numeric pattern is written directly (as Babel writes it, a
+    naive value being UTC), without Babel's pattern parsing: a timeline shows a few dozen of them."""
+    if not value:
+        return ''
+    if fmt != _DT_FORMAT or not isinstance(value, datetime):
+        return format_datetime(value, fmt)
+    local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(get_timezone())
+    return f'{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}'
 
 
 def _quantity(value) -> str:

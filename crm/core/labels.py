@@ -196,6 +196,19 @@ def label(table: dict, name: str | None) -> str:
     return str(table[name]) if name in table else (name or '')
 
 
+class LabelMap(dict):
+    """A table's labels in the viewer's language, translated once: a list looks each row's label up here instead of
+    translating it again for every row. A name the table does not know is shown as stored, as by `label`."""
+
+    def __missing__(self, name: str | None) -> str:
+        return name or ''
+
+
+def label_map(table: dict) -> LabelMap:
+    """`table`'s labels in the viewer's language, by stored name."""
+    return LabelMap((name, str(text)) for name, text in table.items())
+
+
 object_label = partial(label, OBJECTS)
 action_label = partial(label, ACTIONS)
 field_label = partial(label, FIELDS)

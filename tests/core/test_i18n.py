@@ -99,3 +99,27 @@ def test_layout_links_follow_the_script_root(app):
     with app.test_request_context('/'):
         assert fixed_url('static', filename='css/app.css') == '/static/css/app.css'
         assert fixed_url('leads.index') == '/leads/'
+
+
+def test_row_links_and_label_tables_are_what_url_for_and_the_filters_give(app):
+    """A list's rows link as one URL prefix and the id, under a script root too, and look labels up in a table
+    translated once: the same URL as url_for, the same words as the label filter, in either language."""
+    from flask import render_template_string, url_for
+
+    from crm.core.i18n import in_language
+    from crm.core.templating import id_url
+
+    for root in ('/crm/', '/'):
+        with app.test_request_context('/', base_url='http://localhost' + root):
+            assert id_url('leads.detail', 'lead_id') + '42' == url_for('leads.detail', lead_id=42)
+            assert id_url('platforms.building', 'building_id') + '7' == url_for('platforms.building', building_id=7)
+    both = ("{% set names = label_map('stage_label') %}{% for s in ['流失', '洽谈', 'unknown', none] %}"
+            "{{ names[s] }}|{{ s|stage_label }};{% endfor %}{{ _('Pool') }}")
+    with app.test_request_context('/'):
+        for language in ('zh', 'en'):
+            with in_language(language):
+                text = render_template_string(both)
+                pairs = text.split(';')[:-1]
+                assert all(a == b for a, b in (pair.split('|') for pair in pairs)), text
+            assert text.endswith('Pool' if language == 'en' else '公共池'), text
+        assert '流失|流失' in render_template_string(both)
