@@ -14,7 +14,7 @@ from .outline import Outline
 from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .spam import LANGUAGE_REASON
-from .tables import TableData, read_table
+from .tables import TableData, read_table, row_of_cells
 from .text import CN_NUM, cn_to_int, compact_key, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
@@ -29,7 +29,9 @@ WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
 WORD_BREAK = 0.05  # a clause ends (or starts) at a pair less often than this: the pair sits inside a clause
 WORD_PAIRS = 5  # ... and the two characters across the break are written together this often
-LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')  # a short first sentence of words only, no clause in it
+LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
+# a salutation (各位代表：) on a line of its own: a few words and a colon, then at most a short unpunctuated tail
+SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
@@ -119,6 +121,11 @@ def standalone_titles(lines: list[str]) -> list[HeadingMatch]:
                 and is_plain_title(head.title) and not (width and len(text) >= width - WRAP_SLACK)):
             out.append(head)
     return out
+
+
+def _clauses(text: str) -> int:
+    """How many clause breaks (commas) a text holds."""
+    return sum(text.count(c) for c in '，,')
 
 
 def _numbered(text: str) -> bool:
@@ -242,6 +249,13 @@ class ItemBuilder:
                 continue
             alone = any(how == 'line' or i in listed for i, _, how in group)
             ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
+            if ends is None and any(fixed):
+                # a line that holds more clauses than the titles standing alone is the first line of a fused
+                # heading's paragraph (cut at the margin), not a title on its own
+                fewest = min(_clauses(t) for t, f in zip(texts, fixed) if f)
+                fixed = [f and not (how == 'line' and i not in listed and _clauses(t) > fewest)
+                         for (i, _, how), t, f in zip(group, texts, fixed)]
+                ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
             for (i, text, _), k, sure in zip(group, ends or (), fixed):
                 if not sure:
                     titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
@@ -310,15 +324,25 @@ class ItemBuilder:
             return text, j
         while True:
             k = next((n for n in range(j, len(self.lines)) if self.lines[n].text.strip()), None)
-            if k is None or ends_sentence(text) and not self._runs_on(last, k):
+            if k is None or ends_sentence(text) and not self._runs_on(last, k) or self._salutation(last, text):
                 break
             nxt = self.lines[k]
             if is_stop(nxt.text) or '\t' in nxt.raw or (self.glossary is not None and re.match(r'^\d{1,3}、', nxt.text)):
                 break
-            if self._numbered_after_short(last, nxt.text):
+            if self._numbered_after_short(last, nxt.text) or self._row(self.lines[last]) or self._row(nxt):
                 break
             text, j, last = text + nxt.text.strip(), k + 1, k
         return text, j
+
+    def _salutation(self, last: int, text: str) -> bool:
+        """A salutation line (各位代表：) stands alone even when a stray string runs on after its colon: the line stops
+        short of the margin, so no wrap carries it into the next paragraph."""
+        return bool(SALUTATION.match(text)) and not (self.wrap and len(self.lines[last].text.strip()) >= self.wrap - WRAP_SLACK)
+
+    def _row(self, line: Line) -> bool:
+        """A table printed on one line (its cells blank-separated) is a block of its own: a line longer than the wrap
+        width, if the text has one (a line cut at the margin may hold blank-separated figures)."""
+        return row_of_cells(line) and not (self.wrap and len(line.text.strip()) <= self.wrap)
 
     def _numbered_after_short(self, last: int, nxt: str) -> bool:
         """A numbered item (1.抓实项目攻坚。) after a line that stops short of the margin starts on its own: the line
