@@ -150,7 +150,9 @@ class ItemBuilder:
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
-        self.wrap = wrap_width(lines)
+        # spaces squeezed out of a line (a PDF's spurious ones around figures) shorten it: where the lengths as read
+        # spread too much to show the width, the lengths as printed show it
+        self.wrap = wrap_width(lines) or raw_wrap_width(lines)
         self.raw_wrap = raw_wrap_width(lines) if self.wrap else None
         self.spaced = False
         if self.wrap:
@@ -244,10 +246,12 @@ class ItemBuilder:
             texts = [listed[i][0] if i in listed else t for i, t, _ in group]
             # a title on a line of its own, or told apart by a colon or a repeated year, is not fused: it ends where
             # it ends, and its length and commas tell where its fused siblings' titles end
-            fixed = [how in ('line', 'colon', 'year') or i in listed for i, _, how in group]
+            # (a line as long as the text's wrap width is the first line of a paragraph cut at the margin)
+            fixed = [how in ('colon', 'year') or how == 'line' and not self._at_margin(i) or i in listed
+                     for i, _, how in group]
             if all(fixed):
                 continue
-            alone = any(how == 'line' or i in listed for i, _, how in group)
+            alone = any(how == 'line' and not self._at_margin(i) or i in listed for i, _, how in group)
             ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
             if ends is None and any(fixed):
                 # a line that holds more clauses than the titles standing alone is the first line of a fused
@@ -260,6 +264,10 @@ class ItemBuilder:
                 if not sure:
                     titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
         return titles
+
+    def _at_margin(self, i: int) -> bool:
+        """Line `i` is as long as the text's wrap width: cut at the margin, it need not end where a title ends."""
+        return bool(self.wrap) and len(self.lines[i].text.strip()) >= self.wrap - WRAP_SLACK
 
     def _listed_titles(self) -> dict[int, tuple[str, str]]:
         """Titles of numbered headings fused with their text, where the table of contents lists the heading: the
