@@ -154,7 +154,7 @@ class ItemBuilder:
         # spread too much to show the width, the lengths as printed show it
         self.wrap = wrap_width(lines) or raw_wrap_width(lines)
         self.raw_wrap = raw_wrap_width(lines) if self.wrap else None
-        self.spaced = False
+        self.spaced, self.gap = False, 1
         if self.wrap:
             self.spaced = self._spaced()
             self._join_wrapped_headings()
@@ -164,6 +164,9 @@ class ItemBuilder:
         width are followed by a blank line.)"""
         full = [i for i, ln in enumerate(self.lines[:-1])
                 if len(ln.text.strip()) >= self.wrap - 1 and not ends_sentence(ln.text.strip())]
+        gaps = Counter(next((n for n in range(i + 1, len(self.lines)) if self.lines[n].text.strip()), i + 1) - i - 1
+                       for i in full)
+        self.gap = max(1, gaps.most_common(1)[0][0]) if gaps else 1  # blank lines between the lines of a paragraph
         return sum(1 for i in full if not self.lines[i + 1].text.strip()) > len(full) / 2
 
     def _join_wrapped_headings(self) -> None:
@@ -373,7 +376,7 @@ class ItemBuilder:
             return False
         if self.spaced:  # every line spaced: only a line cut at exactly the margin, as printed, goes on, and not
             # into a line that opens with a lead sentence (落实财政金融政策。…: a paragraph's unnumbered title)
-            return (gap == 1 and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
+            return (gap == self.gap and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
                     and not LEAD.match(self.lines[k].text.strip()))
         return self.wrap - WRAP_SLACK <= size <= self.wrap and gap == 0
 
