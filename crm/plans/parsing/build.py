@@ -378,7 +378,9 @@ class ItemBuilder:
             # into a line that opens with a lead sentence (落实财政金融政策。…: a paragraph's unnumbered title)
             return (gap == self.gap and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
                     and not LEAD.match(self.lines[k].text.strip()))
-        return self.wrap - WRAP_SLACK <= size <= self.wrap and gap == 0
+        # a line whose spaces were squeezed out is short as read: as printed, it fills the width
+        return gap == 0 and (self.wrap - WRAP_SLACK <= size <= self.wrap
+                             or self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap)
 
     def _heading(self, i: int, head: HeadingMatch) -> int:
         self.glossary = None
