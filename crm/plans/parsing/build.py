@@ -14,7 +14,7 @@ from .outline import Outline
 from .runin import is_fused_group, split_parallel
 from .segment import Line
 from .spam import LANGUAGE_REASON
-from .tables import TableData, read_table
+from .tables import TableData, read_table, row_of_cells
 from .text import CN_NUM, cn_to_int, compact_key, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
@@ -29,7 +29,9 @@ WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
 WORD_BREAK = 0.05  # a clause ends (or starts) at a pair less often than this: the pair sits inside a clause
 WORD_PAIRS = 5  # ... and the two characters across the break are written together this often
-LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')  # a short first sentence of words only, no clause in it
+LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
+# a salutation (各位代表：) on a line of its own: a few words and a colon, then at most a short unpunctuated tail
+SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 PARALLEL = ('cn', 'paren', 'num')
@@ -121,6 +123,11 @@ def standalone_titles(lines: list[str]) -> list[HeadingMatch]:
     return out
 
 
+def _clauses(text: str) -> int:
+    """How many clause breaks (commas) a text holds."""
+    return sum(text.count(c) for c in '，,')
+
+
 def _numbered(text: str) -> bool:
     """A numbered heading line: sibling titles are often written to one length (对仗), so their lines share a length
     without being cut at a margin; they say nothing of a wrap width."""
@@ -143,9 +150,11 @@ class ItemBuilder:
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
-        self.wrap = wrap_width(lines)
+        # spaces squeezed out of a line (a PDF's spurious ones around figures) shorten it: where the lengths as read
+        # spread too much to show the width, the lengths as printed show it
+        self.wrap = wrap_width(lines) or raw_wrap_width(lines)
         self.raw_wrap = raw_wrap_width(lines) if self.wrap else None
-        self.spaced = False
+        self.spaced, self.gap = False, 1
         if self.wrap:
             self.spaced = self._spaced()
             self._join_wrapped_headings()
@@ -155,6 +164,9 @@ class ItemBuilder:
         width are followed by a blank line.)"""
         full = [i for i, ln in enumerate(self.lines[:-1])
                 if len(ln.text.strip()) >= self.wrap - 1 and not ends_sentence(ln.text.strip())]
+        gaps = Counter(next((n for n in range(i + 1, len(self.lines)) if self.lines[n].text.strip()), i + 1) - i - 1
+                       for i in full)
+        self.gap = max(1, gaps.most_common(1)[0][0]) if gaps else 1  # blank lines between the lines of a paragraph
         return sum(1 for i in full if not self.lines[i + 1].text.strip()) > len(full) / 2
 
     def _join_wrapped_headings(self) -> None:
@@ -237,15 +249,28 @@ class ItemBuilder:
             texts = [listed[i][0] if i in listed else t for i, t, _ in group]
             # a title on a line of its own, or told apart by a colon or a repeated year, is not fused: it ends where
             # it ends, and its length and commas tell where its fused siblings' titles end
-            fixed = [how in ('line', 'colon', 'year') or i in listed for i, _, how in group]
+            # (a line as long as the text's wrap width is the first line of a paragraph cut at the margin)
+            fixed = [how in ('colon', 'year') or how == 'line' and not self._at_margin(i) or i in listed
+                     for i, _, how in group]
             if all(fixed):
                 continue
-            alone = any(how == 'line' or i in listed for i, _, how in group)
+            alone = any(how == 'line' and not self._at_margin(i) or i in listed for i, _, how in group)
             ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
+            if ends is None and any(fixed):
+                # a line that holds more clauses than the titles standing alone is the first line of a fused
+                # heading's paragraph (cut at the margin), not a title on its own
+                fewest = min(_clauses(t) for t, f in zip(texts, fixed) if f)
+                fixed = [f and not (how == 'line' and i not in listed and _clauses(t) > fewest)
+                         for (i, _, how), t, f in zip(group, texts, fixed)]
+                ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
             for (i, text, _), k, sure in zip(group, ends or (), fixed):
                 if not sure:
                     titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
         return titles
+
+    def _at_margin(self, i: int) -> bool:
+        """Line `i` is as long as the text's wrap width: cut at the margin, it need not end where a title ends."""
+        return bool(self.wrap) and len(self.lines[i].text.strip()) >= self.wrap - WRAP_SLACK
 
     def _listed_titles(self) -> dict[int, tuple[str, str]]:
         """Titles of numbered headings fused with their text, where the table of contents lists the heading: the
@@ -310,15 +335,25 @@ class ItemBuilder:
             return text, j
         while True:
             k = next((n for n in range(j, len(self.lines)) if self.lines[n].text.strip()), None)
-            if k is None or ends_sentence(text) and not self._runs_on(last, k):
+            if k is None or ends_sentence(text) and not self._runs_on(last, k) or self._salutation(last, text):
                 break
             nxt = self.lines[k]
             if is_stop(nxt.text) or '\t' in nxt.raw or (self.glossary is not None and re.match(r'^\d{1,3}、', nxt.text)):
                 break
-            if self._numbered_after_short(last, nxt.text):
+            if self._numbered_after_short(last, nxt.text) or self._row(self.lines[last]) or self._row(nxt):
                 break
             text, j, last = text + nxt.text.strip(), k + 1, k
         return text, j
+
+    def _salutation(self, last: int, text: str) -> bool:
+        """A salutation line (各位代表：) stands alone even when a stray string runs on after its colon: the line stops
+        short of the margin, so no wrap carries it into the next paragraph."""
+        return bool(SALUTATION.match(text)) and not (self.wrap and len(self.lines[last].text.strip()) >= self.wrap - WRAP_SLACK)
+
+    def _row(self, line: Line) -> bool:
+        """A table printed on one line (its cells blank-separated) is a block of its own: a line longer than the wrap
+        width, if the text has one (a line cut at the margin may hold blank-separated figures)."""
+        return row_of_cells(line) and not (self.wrap and len(line.text.strip()) <= self.wrap)
 
     def _numbered_after_short(self, last: int, nxt: str) -> bool:
         """A numbered item (1.抓实项目攻坚。) after a line that stops short of the margin starts on its own: the line
@@ -341,9 +376,11 @@ class ItemBuilder:
             return False
         if self.spaced:  # every line spaced: only a line cut at exactly the margin, as printed, goes on, and not
             # into a line that opens with a lead sentence (落实财政金融政策。…: a paragraph's unnumbered title)
-            return (gap == 1 and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
+            return (gap == self.gap and self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap
                     and not LEAD.match(self.lines[k].text.strip()))
-        return self.wrap - WRAP_SLACK <= size <= self.wrap and gap == 0
+        # a line whose spaces were squeezed out is short as read: as printed, it fills the width
+        return gap == 0 and (self.wrap - WRAP_SLACK <= size <= self.wrap
+                             or self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap)
 
     def _heading(self, i: int, head: HeadingMatch) -> int:
         self.glossary = None

@@ -142,7 +142,7 @@ def paragraph_breaks(text: str) -> list[int]:
     than once (Chinese prose puts no space after 。). Every such blank after a final mark breaks a paragraph, and so
     does one after a numbered heading's title (一、发展基础 …), which ends with no mark."""
     runs = [m for m in _SPACE_RUN.finditer(text) if m.start() > 0 and m.end() < len(text)]
-    after_end = Counter(m.group(0) for m in runs if text[m.start() - 1] in _PARAGRAPH_END)
+    after_end = Counter(m.group(0) for m in runs if _mark_before(text, m.start()) in _PARAGRAPH_END)
     if not after_end:
         return []
     sep, count = after_end.most_common(1)[0]
@@ -160,7 +160,7 @@ def paragraph_breaks(text: str) -> list[int]:
             table = last
         head = _HEADED.match(before)
         after_end = last == 0 or text[last - len(sep) - 1] in _PARAGRAPH_END
-        ended = text[m.start() - 1] in _PARAGRAPH_END or (
+        ended = _mark_before(text, m.start()) in _PARAGRAPH_END or (
             table is not None and _after_table(text[table:m.start()].strip(), text, m.end()))
         if ended or (head and _plain_title(head.group(1), clauses=2)) or (
                 after_end and not head and _section_title(before)) or (_CHAPTER_START.match(text, m.end()) and before):
@@ -168,6 +168,12 @@ def paragraph_breaks(text: str) -> list[int]:
             last = m.end()
             table = None if ended else table
     return cuts
+
+
+def _mark_before(text: str, pos: int) -> str:
+    """The character before `pos`, past emphasis marks (a sentence set in bold: **…。**)."""
+    stripped = text[:pos].rstrip('*')
+    return stripped[-1] if stripped else ''
 
 
 _CHAPTER_START = re.compile(rf'第[{CN_NUM}\d]+(?:[篇章节]|部分)(?![{CN_NUM}、])\s*[^\s，,。；;、的]')

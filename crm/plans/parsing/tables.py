@@ -54,7 +54,7 @@ def _read_cells(lines: list[Line], start: int, stop: Callable[[str], bool]) -> t
         if not text:
             i += 1
             continue
-        if not cells and _row_of_cells(lines[i]):
+        if not cells and row_of_cells(lines[i]):
             cells = [Line(cell, lines[i].line, cell) for cell in lines[i].raw.split()]
             i += 1
             break
@@ -71,7 +71,7 @@ def _read_cells(lines: list[Line], start: int, stop: Callable[[str], bool]) -> t
     return data, i
 
 
-def _row_of_cells(line: Line) -> bool:
+def row_of_cells(line: Line) -> bool:
     """A table printed on one line (a web page's flattened table): many blank-separated cells, none of them a
     clause (no clause punctuation anywhere)."""
     return len(line.raw.split()) >= ROW_CELLS and not re.search(r'[，,；;。：:！？!?]', line.text)
