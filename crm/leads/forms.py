@@ -137,6 +137,18 @@ class ActivityForm(BaseForm):
             raise ValidationError(_l('The next follow-up cannot be in the past.'))
 
 
+class DoneForm(BaseForm):
+    """Mark a follow-up done, with the date of the next one if any; `next`: the page it was marked on."""
+
+    next_on = DateField(_l('next follow-up on'), validators=[Optional()])
+    outcome = StringField(_l('Outcome'), validators=[Optional()])
+    next = HiddenField()
+
+    def validate_next_on(self, field) -> None:
+        if field.data and field.data < clock.today():
+            raise ValidationError(gettext('The next follow-up must be a date from today on (YYYY-MM-DD).'))
+
+
 class TaskForm(BaseForm):
     """A 督办 task a leader gives an officer on a project of the 三未 lists, with its deadline; `next`: the list it
     was given from. The officers offered are set by the view (`offer`)."""
