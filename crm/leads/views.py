@@ -12,11 +12,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from crm.api.spec import form_errors
 from crm.auth.listing import active_officers
 from crm.auth.models import OFFICER, User
 from crm.core import clock, export_jobs, export_views
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.args import id_arg
+from crm.core.errors import api_error, rule_refused
 from crm.core.forms import show_rule_error
 from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import Sort, page_args, paginate
@@ -430,8 +432,10 @@ def stage(lead_id: int):
     form.unit_id.offer(scoped(select(Unit.id), Unit))
     wants_json = request.headers.get('X-Requested-With') == 'fetch'
     if not form.validate_on_submit():
-        if wants_json:
-            return jsonify(ok=False, message=_('The stage change was not valid.')), 422
+        if wants_json:  # the API's answer to an invalid form, and beside it what the board's script reads
+            message = _('The stage change was not valid.')
+            return api_error(422, 'invalid', _('Some fields are not valid.'), form_errors(form),
+                             beside={'ok': False, 'message': message})
         g.stage_form = form  # the lead page again, the stage, note and reason as entered, the refusal beside them
         return detail(lead.id), 422
     unit = get_or_404(Unit, form.unit_id.data) if form.unit_id.data else None
@@ -441,9 +445,7 @@ def stage(lead_id: int):
                             confirm_skip=form.confirm_skip.data)
     except services.LeadError as exc:
         if wants_json:  # the board asks for the confirmation or the reason, then posts again
-            question = (_('Skip %(stages)s and move to %(stage)s?', stages='、'.join(exc.skipped),
-                          stage=form.to_stage.data) if isinstance(exc, services.SkipNotConfirmed) else None)
-            return jsonify(ok=False, message=str(exc), needs=_needs(exc), question=question), 422
+            return _board_refused(exc, form.to_stage.data)
         show_rule_error(form, exc)
         g.stage_form = form
         return detail(lead.id), 422
@@ -453,6 +455,18 @@ def stage(lead_id: int):
     flash(_('Moved to %(stage)s.', stage=lead.stage), 'success')
     return redirect(request.form.get('next') if request.form.get('next', '').startswith('/leads')
                     else url_for('leads.detail', lead_id=lead.id))
+
+
+def _board_refused(exc: services.LeadError, to_stage: str):
+    """A move refused on the board: the API's 422 body (its code and the input at fault under `fields`, as
+    crm.leads.api answers), and beside it `ok`, `message`, `needs` and `question`, which the board's script reads."""
+    beside = {'ok': False, 'message': str(exc), 'needs': _needs(exc), 'question': None}
+    if isinstance(exc, services.SkipNotConfirmed):
+        beside['question'] = _('Skip %(stages)s and move to %(stage)s?', stage=stage_label(to_stage),
+                               stages=_(', ').join(map(stage_label, exc.skipped)))
+        return rule_refused(exc, 'skip_unconfirmed', beside=beside, skipped=exc.skipped)
+    return rule_refused(exc, 'reason_required' if isinstance(exc, services.ReasonRequired) else 'stage_refused',
+                        beside=beside)
 
 
 def _needs(exc: services.LeadError) -> str | None:
