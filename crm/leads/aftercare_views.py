@@ -187,7 +187,7 @@ def _refused_task(lead: Lead, form: TaskForm, back: str) -> str:
     kind = args.get('list', 'signed') if args.get('list') in aftercare.UNFINISHED else 'signed'
     page_no = args.get('page', 1, type=record_id) or 1
     per_page = min(args.get('per_page', 50, type=record_id) or 50, MAX_PER_PAGE)
-    g.list_address = ('projects.unfinished', {key: value for key, value in args.items() if key != 'page'})
+    g.list_address = ('projects.unfinished', {'list': kind, **({'per_page': per_page} if 'per_page' in args else {})})
     return _unfinished_page(kind, page_no, per_page, back=back, refused=(lead, form))
 
 
