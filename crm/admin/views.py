@@ -101,19 +101,25 @@ def user_edit(user_id: int):
         db.session.commit()
         flash(_('Account %(email)s saved.', email=user.email), 'success')
         return redirect(url_for('admin.users'))
+    return _edit_page(user, form), form.http_status
+
+
+def _edit_page(user: User, form: UserForm, reset_form: PasswordResetForm | None = None) -> str:
+    """The account's page: its form, sessions, tokens, two-step sign-in, and the password form (`reset_form`: a
+    refused new password, the refusal beside its input)."""
     sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
                                                             UserSession.revoked_at.is_(None))
                                   .order_by(UserSession.created_at.desc()).limit(20)).all()
-
     return render_template('admin/user_form.html', form=form, user=user, conflict=form.conflict, sessions=sessions,
-                           reset_form=PasswordResetForm(), tokens=tokens_of(user.id),
-                           totp_factor=totp.factor_of(user.id), totp_required=totp.required_for(user)), form.http_status
+                           reset_form=reset_form or PasswordResetForm(formdata=None), tokens=tokens_of(user.id),
+                           totp_factor=totp.factor_of(user.id), totp_required=totp.required_for(user))
 
 
 @bp.post('/users/<int:user_id>/password')
 @requires(Perm.USERS_MANAGE)
 def user_password(user_id: int):
-    """Set a new password for an account; its sessions end."""
+    """Set a new password for an account; its sessions end. A refused password comes back on the account's page
+    beside the password input (422; a password is never written back into the page)."""
     user = _user_or_404(user_id)
     form = PasswordResetForm()
     form.account = user
@@ -121,10 +127,12 @@ def user_password(user_id: int):
         services.reset_password(user, form.password.data)
         db.session.commit()
         flash(_('New password set for %(email)s; their sessions were ended.', email=user.email), 'success')
-    else:
-        for error in form.password.errors:
-            flash(str(error), 'error')
-    return redirect(url_for('admin.user_edit', user_id=user.id))
+        return redirect(url_for('admin.user_edit', user_id=user.id))
+    account = UserForm(formdata=None, obj=user)  # the account's form as stored, opened now
+    _load_user(account, user)
+    _choices(account)
+    account.opened.data = account.opened_token()
+    return _edit_page(user, account, form), 422
 
 
 @bp.post('/users/<int:user_id>/two-factor/reset')

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -128,7 +128,11 @@ def label_map(name: str) -> labels.LabelMap:
 
 
 def page_url(page: int, **overrides) -> str:
-    """The current list's URL with another page number (filters kept)."""
+    """The current list's URL with another page number (filters kept). A list shown again by the POST of a form on
+    it (a refusal) names its own address in `g.list_address`: (endpoint, query arguments)."""
+    if 'list_address' in g:
+        endpoint, args = g.list_address
+        return url_for(endpoint, **{**args, **overrides, 'page': page})
     args = request.args.to_dict()
     args.update(overrides, page=page)
     return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core import audit, clock
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import Base, db, utcnow
 from crm.leads.models import Lead, Stage
 
@@ -25,8 +26,8 @@ UNFINISHED = {'signed': (Stage.SIGNED, Stage.REGISTERED), 'registered': (Stage.R
 MAX_MONEY = Decimal('99999999999999')  # 万元, the columns' range
 
 
-class AftercareError(ValueError):
-    """Refused input; the message is shown to the user."""
+class AftercareError(RuleError):
+    """Refused input; the message is shown to the user (`field`: the input at fault, when one is)."""
 
 
 class ProjectActual(Base):
@@ -121,14 +122,15 @@ def record_actual(lead: Lead, *, year: int, investment: Decimal | None, tax: Dec
     """Enter (or correct) a year's actuals; a later entry for the same year replaces the figures (audited)."""
     source = (source or '').strip()
     if not source:
-        raise AftercareError(_('Name the source of the figures (statistics, tax data, the firm\'s own report)'))
+        raise AftercareError(_('Name the source of the figures (statistics, tax data, the firm\'s own report)'),
+                             field='source')
     if not 2000 <= year <= clock.today().year:
-        raise AftercareError(_('The year must be between 2000 and %(year)s', year=clock.today().year))
-    for label, value in ((_('Actual investment'), investment), (_('Actual tax'), tax)):
+        raise AftercareError(_('The year must be between 2000 and %(year)s', year=clock.today().year), field='year')
+    for name, label, value in (('investment', _('Actual investment'), investment), ('tax', _('Actual tax'), tax)):
         if value is not None and not (0 <= value <= MAX_MONEY):
-            raise AftercareError(_('%(label)s must be an amount of at least 0 (10k yuan)', label=label))
+            raise AftercareError(_('%(label)s must be an amount of at least 0 (10k yuan)', label=label), field=name)
     if jobs is not None and not 0 <= jobs <= 10_000_000:
-        raise AftercareError(_('Actual jobs must be a number of at least 0'))
+        raise AftercareError(_('Actual jobs must be a number of at least 0'), field='jobs')
     if investment is None and tax is None and jobs is None:
         raise AftercareError(_('Fill in at least one actual figure'))
     row = db.session.scalar(select(ProjectActual).where(ProjectActual.lead_id == lead.id, ProjectActual.year == year))
@@ -146,9 +148,9 @@ def record_actual(lead: Lead, *, year: int, investment: Decimal | None, tax: Dec
 def assign_task(lead: Lead, *, assignee_id: int, title: str, due_on: date, actor_id: int | None) -> SupervisionTask:
     title = (title or '').strip()
     if not title:
-        raise AftercareError(_('Fill in the supervision task'))
+        raise AftercareError(_('Fill in the supervision task'), field='title')
     if due_on < clock.today():
-        raise AftercareError(_('The deadline cannot be before today'))
+        raise AftercareError(_('The deadline cannot be before today'), field='due_on')
     task = SupervisionTask(lead_id=lead.id, assignee_id=assignee_id, assigned_by_id=actor_id, title=title[:200],
                            due_on=due_on)
     db.session.add(task)

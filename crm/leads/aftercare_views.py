@@ -1,23 +1,27 @@
 """Pages for the life of a project after signing: the 三未 lists, promised versus actual, and 督办 tasks."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from crm.auth.models import OFFICER, User
 from crm.core import clock
 from crm.core.access import Perm, can, ensure, get_or_404, has_permission, requires, scoped
+from crm.core.forms import show_rule_error
 from crm.core.import_views import import_page
-from crm.core.pagination import page_args, paginate
+from crm.core.pagination import MAX_PER_PAGE, page_args, paginate
+from crm.core.validators import record_id
 from crm.db import db
 from crm.leads import aftercare
 from crm.leads.actuals_import import import_actuals
 from crm.leads.aftercare import SupervisionTask
+from crm.leads.forms import TaskForm
 from crm.leads.models import Lead
 
 bp = Blueprint('projects', __name__, url_prefix='/projects')
@@ -35,10 +39,18 @@ def unfinished():
     kind = request.args.get('list', 'signed')
     if kind not in aftercare.UNFINISHED:
         abort(404)
+    return _unfinished_page(kind, *page_args(), back=request.full_path)
+
+
+def _unfinished_page(kind: str, page_no: int, per_page: int, *, back: str,
+                     refused: tuple[Lead, TaskForm] | None = None) -> str:
+    """One of the 三未 lists; `back`: its address, where a task form returns; `refused`: a refused task, shown in its
+    project's form (above the list when the project is not on this page) with the input kept and each refusal
+    beside its input."""
     counts = {key: db.session.scalar(scoped(select(func.count(Lead.id)), Lead).select_from(Lead)
                                      .where(Lead.stage == stage)) or 0
               for key, (stage, _next) in aftercare.UNFINISHED.items()}
-    page = paginate(scoped(aftercare.unfinished_stmt(kind), Lead), *page_args())
+    page = paginate(scoped(aftercare.unfinished_stmt(kind), Lead), page_no, per_page)
     open_tasks = {}
     if page.items:
         for task in db.session.scalars(scoped(select(SupervisionTask), SupervisionTask).where(
@@ -46,7 +58,9 @@ def unfinished():
             open_tasks.setdefault(task.lead_id, []).append(task)
     return render_template('projects/unfinished.html', kind=kind, lists=aftercare.UNFINISHED, counts=counts,
                            page=page, today=clock.today(), days_waited=aftercare.days_waited, open_tasks=open_tasks,
-                           officers=_officers() if has_permission(current_user, Perm.LEADS_ASSIGN) else None)
+                           officers=_officers() if has_permission(current_user, Perm.LEADS_ASSIGN) else None,
+                           back=back, refused_lead=refused[0] if refused else None,
+                           task_form=refused[1] if refused else None)
 
 
 def _decimal(value: str) -> Decimal | None:
@@ -148,28 +162,33 @@ def tasks():
 @bp.post('/<int:lead_id>/tasks')
 @requires(Perm.LEADS_ASSIGN)
 def task_new(lead_id: int):
-    """A leader assigns a 督办 task on a project to an officer, with a due date."""
+    """A leader assigns a 督办 task on a project to an officer, with a due date; a refusal comes back on the list
+    it was given from, beside the title, officer or due date input, the input kept (422)."""
     lead = get_or_404(Lead, lead_id)
-    back = request.form.get('next', '')
-    back = back if back.startswith('/projects/') else url_for('projects.tasks')
-    assignee = request.form.get('assignee_id', type=int)
-    if assignee not in {o.id for o in _officers()}:
-        flash(_('Choose the officer who is to do it.'), 'error')
-        return redirect(back)
-    try:
-        due_on = date.fromisoformat(request.form.get('due_on', ''))
-    except ValueError:
-        flash(_('Enter the due date as YYYY-MM-DD.'), 'error')
-        return redirect(back)
-    try:
-        aftercare.assign_task(lead, assignee_id=assignee, title=request.form.get('title', ''), due_on=due_on,
-                              actor_id=current_user.id)
-    except aftercare.AftercareError as exc:
-        flash(str(exc), 'error')
-        return redirect(back)
-    db.session.commit()
-    flash(_('Supervision task assigned.'), 'success')
-    return redirect(back)
+    form = TaskForm()
+    form.offer(_officers())
+    back = form.next.data if (form.next.data or '').startswith('/projects/') else url_for('projects.tasks')
+    if form.validate_on_submit():
+        try:
+            aftercare.assign_task(lead, assignee_id=int(form.assignee_id.data), title=form.title.data,
+                                  due_on=form.due_on.data, actor_id=current_user.id)
+        except aftercare.AftercareError as exc:
+            show_rule_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_('Supervision task assigned.'), 'success')
+            return redirect(back)
+    return _refused_task(lead, form, back), 422
+
+
+def _refused_task(lead: Lead, form: TaskForm, back: str) -> str:
+    """The 三未 list the task was given from (its tab and page read from `back`), the refused form in it."""
+    args = MultiDict(parse_qsl(urlsplit(back).query) if back.startswith('/projects/unfinished') else [])
+    kind = args.get('list', 'signed') if args.get('list') in aftercare.UNFINISHED else 'signed'
+    page_no = args.get('page', 1, type=record_id) or 1
+    per_page = min(args.get('per_page', 50, type=record_id) or 50, MAX_PER_PAGE)
+    g.list_address = ('projects.unfinished', {'list': kind, **({'per_page': per_page} if 'per_page' in args else {})})
+    return _unfinished_page(kind, page_no, per_page, back=back, refused=(lead, form))
 
 
 @bp.post('/tasks/<int:task_id>/done')

@@ -4,8 +4,17 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.auth.models import OFFICER, User
 from crm.core import clock
@@ -126,6 +135,36 @@ class ActivityForm(BaseForm):
     def validate_next_on(self, field) -> None:
         if field.data and field.data < clock.today():
             raise ValidationError(_l('The next follow-up cannot be in the past.'))
+
+
+class DoneForm(BaseForm):
+    """Mark a follow-up done, with the date of the next one if any; `next`: the page it was marked on."""
+
+    next_on = DateField(_l('next follow-up on'), validators=[Optional()])
+    outcome = StringField(_l('Outcome'), validators=[Optional()])
+    next = HiddenField()
+
+    def validate_next_on(self, field) -> None:
+        if field.data and field.data < clock.today():
+            raise ValidationError(gettext('The next follow-up must be a date from today on (YYYY-MM-DD).'))
+
+
+class TaskForm(BaseForm):
+    """A 督办 task a leader gives an officer on a project of the 三未 lists, with its deadline; `next`: the list it
+    was given from. The officers offered are set by the view (`offer`)."""
+
+    title = StringField(_l('Task'), validators=[DataRequired(_l('Fill in the supervision task')), Length(max=200)])
+    assignee_id = SelectField(_l('Officer'), validate_choice=False)
+    due_on = DateField(_l('Due on'), validators=[InputRequired(_l('Enter the due date as YYYY-MM-DD.'))])
+    next = HiddenField()
+
+    def offer(self, officers) -> None:
+        """The officers (id, name) who may be given the task."""
+        self.assignee_id.choices = [('', '—'), *((str(id_), name) for id_, name in officers)]
+
+    def validate_assignee_id(self, field) -> None:
+        if not field.data or field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(gettext('Choose the officer who is to do it.'))
 
 
 NEW_FIRM_FIELD_NAMES = ('new_firm_name', 'new_firm_uscc', 'new_firm_industry')

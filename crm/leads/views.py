@@ -3,7 +3,7 @@ assignment and the officer's day."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -12,11 +12,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from crm.api.spec import form_errors
 from crm.auth.listing import active_officers
 from crm.auth.models import OFFICER, User
 from crm.core import clock, export_jobs, export_views
 from crm.core.access import Perm, can, deny, ensure, get_or_404, has_permission, requires, scoped
 from crm.core.args import id_arg
+from crm.core.errors import api_error, rule_refused
 from crm.core.forms import show_rule_error
 from crm.core.labels import lost_reason_label, stage_label
 from crm.core.pagination import Sort, page_args, paginate
@@ -30,6 +32,7 @@ from crm.leads.dashboard import dashboard as figures
 from crm.leads.forms import (
     NEW_FIRM_FIELD_NAMES,
     ActivityForm,
+    DoneForm,
     LeadCreateForm,
     LeadForm,
     PromiseForm,
@@ -408,7 +411,7 @@ def detail(lead_id: int):
                            promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
                            stage_form=stage_form, activity_form=g.pop('activity_form', None) or ActivityForm(),
-                           officers=officers,
+                           officers=officers, refused_done=g.pop('done_form', None),
                            time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead),
                            can_claim=lead.owner_id is None and current_user.role_code == OFFICER,
@@ -429,8 +432,10 @@ def stage(lead_id: int):
     form.unit_id.offer(scoped(select(Unit.id), Unit))
     wants_json = request.headers.get('X-Requested-With') == 'fetch'
     if not form.validate_on_submit():
-        if wants_json:
-            return jsonify(ok=False, message=_('The stage change was not valid.')), 422
+        if wants_json:  # the API's answer to an invalid form, and beside it what the board's script reads
+            message = _('The stage change was not valid.')
+            return api_error(422, 'invalid', _('Some fields are not valid.'), form_errors(form),
+                             beside={'ok': False, 'message': message})
         g.stage_form = form  # the lead page again, the stage, note and reason as entered, the refusal beside them
         return detail(lead.id), 422
     unit = get_or_404(Unit, form.unit_id.data) if form.unit_id.data else None
@@ -440,9 +445,7 @@ def stage(lead_id: int):
                             confirm_skip=form.confirm_skip.data)
     except services.LeadError as exc:
         if wants_json:  # the board asks for the confirmation or the reason, then posts again
-            question = (_('Skip %(stages)s and move to %(stage)s?', stages='、'.join(exc.skipped),
-                          stage=form.to_stage.data) if isinstance(exc, services.SkipNotConfirmed) else None)
-            return jsonify(ok=False, message=str(exc), needs=_needs(exc), question=question), 422
+            return _board_refused(exc, form.to_stage.data)
         show_rule_error(form, exc)
         g.stage_form = form
         return detail(lead.id), 422
@@ -452,6 +455,18 @@ def stage(lead_id: int):
     flash(_('Moved to %(stage)s.', stage=lead.stage), 'success')
     return redirect(request.form.get('next') if request.form.get('next', '').startswith('/leads')
                     else url_for('leads.detail', lead_id=lead.id))
+
+
+def _board_refused(exc: services.LeadError, to_stage: str):
+    """A move refused on the board: the API's 422 body (its code and the input at fault under `fields`, as
+    crm.leads.api answers), and beside it `ok`, `message`, `needs` and `question`, which the board's script reads."""
+    beside = {'ok': False, 'message': str(exc), 'needs': _needs(exc), 'question': None}
+    if isinstance(exc, services.SkipNotConfirmed):
+        beside['question'] = _('Skip %(stages)s and move to %(stage)s?', stage=stage_label(to_stage),
+                               stages=_(', ').join(map(stage_label, exc.skipped)))
+        return rule_refused(exc, 'skip_unconfirmed', beside=beside, skipped=exc.skipped)
+    return rule_refused(exc, 'reason_required' if isinstance(exc, services.ReasonRequired) else 'stage_refused',
+                        beside=beside)
 
 
 def _needs(exc: services.LeadError) -> str | None:
@@ -496,23 +511,23 @@ def activity_new(lead_id: int):
 @bp.post('/activities/<int:activity_id>/done')
 @requires(Perm.LEADS_EDIT)
 def activity_done(activity_id: int):
-    """Mark a follow-up done, optionally with the date of the next one."""
+    """Mark a follow-up done, optionally with the date of the next one; a refused date comes back beside its input
+    on the page it was typed on (the lead page, or My day), as typed (422)."""
     activity = get_or_404(Activity, activity_id)
     ensure('activity', activity.lead)
-    back = (request.form.get('next') if request.form.get('next', '').startswith('/leads')
-            else url_for('leads.detail', lead_id=activity.lead_id))
-    try:
-        next_on = date.fromisoformat(request.form['next_on']) if request.form.get('next_on') else None
-    except ValueError:
-        next_on = False
-    if next_on is False or (next_on and next_on < clock.today()):
-        flash(_('The next follow-up must be a date from today on (YYYY-MM-DD).'), 'error')
-        return redirect(back)
-    services.complete_activity(activity, outcome=request.form.get('outcome', '').strip()[:4000] or None,
-                               next_on=next_on, actor_id=current_user.id)
+    form = DoneForm()
+    if not form.validate_on_submit():
+        form.next_on.id = f'next_on-{activity.id}'  # one such input per open follow-up on the page
+        g.done_form = (activity, form)
+        on_my_day = (form.next.data == url_for('leads.my_day') and activity.owner_id == current_user.id
+                     and activity.due_on is not None and activity.due_on <= clock.today())
+        return (my_day() if on_my_day else detail(activity.lead_id)), 422
+    services.complete_activity(activity, outcome=(form.outcome.data or '')[:4000] or None,
+                               next_on=form.next_on.data, actor_id=current_user.id)
     db.session.commit()
     flash(_('Follow-up done.'), 'success')
-    return redirect(back)
+    return redirect(form.next.data if (form.next.data or '').startswith('/leads')
+                    else url_for('leads.detail', lead_id=activity.lead_id))
 
 
 @bp.get('/my-day')
@@ -530,7 +545,8 @@ def my_day():
         Activity.owner_id == current_user.id, Activity.done_at.is_(None), Activity.due_on <= today)
         .order_by(Activity.due_on, Activity.id)).all()
     return render_template('leads/my_day.html', due_today=due_today, overdue=overdue, stale=stale, tasks=tasks,
-                           today=today, thresholds=followups.stale_thresholds(), followups=followups)
+                           today=today, thresholds=followups.stale_thresholds(), followups=followups,
+                           refused_done=g.pop('done_form', None))
 
 
 # --- the shared pool (公海) ---------------------------------------------------------------------------------------

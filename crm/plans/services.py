@@ -16,6 +16,7 @@ from config import ROOT
 from crm.core import audit
 from crm.core.catalogue import load_catalogue
 from crm.core.i18n import gettext as _
+from crm.core.rules import RuleError
 from crm.db import db
 from crm.plans.models import Commitment, PlanCorrection, PlanDocument, PlanHeading, PlanParagraph, PlanTable, Target
 from crm.plans.parsing import (
@@ -39,8 +40,9 @@ META_FIELDS = ('slug', 'title', 'issuer', 'publisher', 'doc_number', 'date', 'pe
 CORRECTION_ACTIONS = ('strip', 'keep')
 
 
-class PlanError(ValueError):
-    """A request about a plan document that cannot be carried out (the message in the user's language)."""
+class PlanError(RuleError):
+    """A request about a plan document that cannot be carried out (the message in the user's language; `field`:
+    the correction form's input at fault)."""
 
 
 def text_hash(text: str) -> str:
@@ -167,17 +169,17 @@ def correct_document(document: PlanDocument, action: str, text: str, actor_id: i
     'keep' puts back a string the junk detector removed."""
     text = (text or '').strip()
     if action not in CORRECTION_ACTIONS:
-        raise PlanError(_('Unknown kind of correction.'))
+        raise PlanError(_('Unknown kind of correction.'), field='action')
     if not document.is_current:
         raise PlanError(_('Only the current version of a document can be corrected.'))
     if not 2 <= len(text) <= 200:
-        raise PlanError(_('The text to correct must be 2 to 200 characters long.'))
+        raise PlanError(_('The text to correct must be 2 to 200 characters long.'), field='text')
     if action == 'strip' and not db.session.scalar(select(PlanParagraph.id).where(
             PlanParagraph.document_id == document.id, PlanParagraph.text.contains(text, autoescape=True)).limit(1)):
-        raise PlanError(_('The text does not contain “%(text)s”; nothing to remove.', text=text))
+        raise PlanError(_('The text does not contain “%(text)s”; nothing to remove.', text=text), field='text')
     if action == 'keep' and not any(r['kind'] == 'spam' and r['text'] == text
                                     for r in (document.report or {}).get('removed', [])):
-        raise PlanError(_('“%(text)s” is not among the removed insertions.', text=text))
+        raise PlanError(_('“%(text)s” is not among the removed insertions.', text=text), field='text')
     row = db.session.scalar(select(PlanCorrection).where(PlanCorrection.document_slug == document.slug,
                                                          PlanCorrection.text == text))
     if row is None:

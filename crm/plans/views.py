@@ -13,6 +13,7 @@ from crm.auth.views import safe_next
 from crm.core.access import Perm, has_permission, requires
 from crm.core.args import id_arg
 from crm.core.concurrency import EditConflict
+from crm.core.forms import show_rule_error
 from crm.core.pagination import Page, page_args
 from crm.db import db
 from crm.plans import commitments as commitment_service
@@ -153,10 +154,15 @@ def reader(document_id: int):
 @requires(Perm.PLANS_VIEW)
 def report(document_id: int):
     """What the import removed (junk, repeated copies) and its warnings, for review."""
-    document = _document_or_404(document_id)
+    return _report_page(_document_or_404(document_id))
+
+
+def _report_page(document: PlanDocument, form: CorrectionForm | None = None) -> str:
+    """The import report; `form`: a refused correction, shown in the report's own correction form with its text as
+    typed and the refusal beside it."""
     return render_template('plans/report.html', document=document, report=document.report or {},
                            can_correct=document.is_current and has_permission(current_user, Perm.PLANS_IMPORT),
-                           form=CorrectionForm(), kinds=REMOVAL_KINDS, reason=removal_reason,
+                           form=form or CorrectionForm(formdata=None), kinds=REMOVAL_KINDS, reason=removal_reason,
                            warning=warning_text)
 
 
@@ -164,17 +170,17 @@ def report(document_id: int):
 @requires(Perm.PLANS_IMPORT)
 def correct(document_id: int):
     """Remove a string left in the text as injected junk, or keep one the detector removed; the file is parsed
-    again with the correction into a new version (the corrected one is kept and linked)."""
+    again with the correction into a new version (the corrected one is kept and linked). A refusal comes back on
+    the report beside the text input, the text as typed (422)."""
     document = _document_or_404(document_id)
     form = CorrectionForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
-        return redirect(url_for('plans.report', document_id=document.id))
+        return _report_page(document, form), 422
     try:
         result = correct_document(document, form.action.data, form.text.data, actor_id=current_user.id)
     except PlanError as exc:
-        flash(str(exc), 'error')
-        return redirect(url_for('plans.report', document_id=document.id))
+        show_rule_error(form, exc)
+        return _report_page(document, form), 422
     db.session.commit()
     flash(_('Correction saved: the document was parsed again as a new version (%(n)s paragraphs); the previous '
             'version is kept.', n=result.counts.get('paragraphs', 0)), 'success')

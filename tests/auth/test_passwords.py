@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.auth.models import User
-from tests.conftest import csrf_from, login, post_form
+from tests.conftest import csrf_from, errors_beside, login, post_form
 
 COMMON = ['1q2w3e4r5t', 'qwerty1234', 'Password123!', '1qaz2wsx3edc', 'woaini1314520', 'qazwsxedc123',
           'abcdefghijkl', 'aaaaaaaaaaaa', 'P@ssw0rd2024']
@@ -92,14 +92,20 @@ def test_administrator_reset_applies_the_rule_to_the_user_not_the_administrator(
     officer = factories.user('officer', email='chenjing@test-crm.cn', name='陈静')
     logged_in('admin')
     before = db_session.get(User, officer.id).password_hash
-    response = post_form(client, f'/admin/users/{officer.id}/password', {'password': 'chenjing-2026'},
-                         token_from=f'/admin/users/{officer.id}', follow_redirects=True)
-    assert '邮箱名或姓名' in response.get_data(as_text=True)
+    action = f'/admin/users/{officer.id}/password'
+    response = post_form(client, action, {'password': 'chenjing-2026'}, token_from=f'/admin/users/{officer.id}')
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="chenjing@test-crm.cn"' in html, "the account's page again"
+    assert any('邮箱名或姓名' in message for message in errors_beside(html, 'password', action))
+    assert 'chenjing-2026' not in html, 'a password is not written back into the page'
+    assert re.search(r'name="opened" type="hidden" value="[^"]+"', html), 'the account form opened as stored'
     db_session.expire_all()
     assert db_session.get(User, officer.id).password_hash == before
-    response = post_form(client, f'/admin/users/{officer.id}/password', {'password': '1q2w3e4r5t6y'},
-                         token_from=f'/admin/users/{officer.id}', follow_redirects=True)
-    assert '容易被猜到' in response.get_data(as_text=True) or '常见' in response.get_data(as_text=True)
+    response = post_form(client, action, {'password': '1q2w3e4r5t6y'}, token_from=f'/admin/users/{officer.id}')
+    shown = ' '.join(errors_beside(response.data, 'password', action))
+    assert response.status_code == 422 and ('容易被猜到' in shown or '常见' in shown)
+    empty = post_form(client, action, {'password': ''}, token_from=f'/admin/users/{officer.id}')
+    assert empty.status_code == 422 and errors_beside(empty.data, 'password', action) == ['请输入新密码。']
     db_session.expire_all()
     assert db_session.get(User, officer.id).password_hash == before
 

@@ -8,9 +8,11 @@ from crm.core.errors import rule_fields, rule_refused
 from crm.core.forms import BaseForm, show_rule_error
 from crm.core.rules import RuleError
 from crm.firms.services import DuplicateFirm, FirmError
+from crm.leads.aftercare import AftercareError
 from crm.leads.services import LeadError, ReasonRequired, SkipNotConfirmed
 from crm.packs.push import PushError
 from crm.packs.services import PackError
+from crm.plans.services import PlanError
 from crm.platforms.media import MediaError
 from crm.platforms.siteplan import OutlineError
 from crm.platforms.units import UnitError
@@ -21,7 +23,8 @@ from crm.policies.services import SourceError
 from crm.targets.services import TargetError
 
 KINDS = (FirmError, DuplicateFirm, LeadError, SkipNotConfirmed, ReasonRequired, UnitError, MediaError, OutlineError,
-         SourceError, PaymentError, DocumentError, PolicyImportError, PackError, PushError, TargetError)
+         SourceError, PaymentError, DocumentError, PolicyImportError, PackError, PushError, TargetError, PlanError,
+         AftercareError)
 
 
 @pytest.mark.parametrize('kind', KINDS, ids=lambda kind: kind.__name__)

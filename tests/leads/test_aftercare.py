@@ -12,7 +12,7 @@ from sqlalchemy import select
 from crm.core import clock
 from crm.leads.aftercare import ProjectActual, SupervisionTask
 from crm.leads.models import Lead
-from tests.conftest import csrf_from, login, post_form
+from tests.conftest import csrf_from, errors_beside, login, post_form
 
 pytestmark = pytest.mark.usefixtures('business_clock')
 
@@ -121,15 +121,16 @@ def test_a_leader_assigns_a_supervision_task_the_officer_does_it(client, in_app,
     login(client, people['leader'].email, factories.PASSWORD)
     back = '/projects/unfinished?list=signed'
     due = clock.today() + timedelta(days=7)
-    missing = post_form(client, f"/projects/{leads['waiting'].id}/tasks",
-                        {'title': '', 'assignee_id': str(people['officer'].id), 'due_on': due.isoformat(),
-                         'next': back}, token_from=back, follow_redirects=True)
-    assert '请填写督办事项' in missing.get_data(as_text=True)
-    past = post_form(client, f"/projects/{leads['waiting'].id}/tasks",
-                     {'title': '催办注册', 'assignee_id': str(people['officer'].id),
-                      'due_on': (clock.today() - timedelta(days=1)).isoformat(), 'next': back},
-                     token_from=back, follow_redirects=True)
-    assert '不能早于今天' in past.get_data(as_text=True)
+    action = f"/projects/{leads['waiting'].id}/tasks"
+    missing = post_form(client, action, {'title': '', 'assignee_id': str(people['officer'].id),
+                                         'due_on': due.isoformat(), 'next': back}, token_from=back)
+    assert missing.status_code == 422 and errors_beside(missing.data, 'title', action) == ['请填写督办事项']
+    past = post_form(client, action, {'title': '催办注册', 'assignee_id': str(people['officer'].id),
+                                      'due_on': (clock.today() - timedelta(days=1)).isoformat(), 'next': back},
+                     token_from=back)
+    assert past.status_code == 422 and errors_beside(past.data, 'due_on', action) == ['办结期限不能早于今天']
+    with in_app():
+        assert db_session.scalars(select(SupervisionTask)).all() == []
     ok = post_form(client, f"/projects/{leads['waiting'].id}/tasks",
                    {'title': '催办工商注册', 'assignee_id': str(people['officer'].id), 'due_on': due.isoformat(),
                     'next': back}, token_from=back)
@@ -170,3 +171,31 @@ def test_another_officer_neither_sees_nor_closes_the_task(client, in_app, db_ses
     token = csrf_from(client.get('/projects/tasks').data)
     assert client.post(f'/projects/tasks/{task_id}/done', data={'csrf_token': token}).status_code == 404
     assert client.post(f"/projects/{leads['waiting'].id}/tasks", data={'csrf_token': token}).status_code == 403
+
+
+def test_a_refused_task_comes_back_on_its_list_beside_its_input_with_the_input_kept(client, in_app, db_session,
+                                                                                   signed, factories):
+    people, leads = signed
+    login(client, people['leader'].email, factories.PASSWORD)
+    back = '/projects/unfinished?list=signed'
+    action = f"/projects/{leads['waiting'].id}/tasks"
+    nobody = post_form(client, action, {'title': '催办工商注册', 'assignee_id': str(people['park_manager'].id),
+                                        'due_on': '', 'next': back}, token_from=back)
+    html = nobody.get_data(as_text=True)
+    assert nobody.status_code == 422 and 'id="unfinished"' in html, 'the list again'
+    assert 'href="/projects/unfinished?list=signed" aria-current="page"' in html, 'on the tab it was given from'
+    assert errors_beside(html, 'assignee_id', action) == ['请选择承办的招商专员。']
+    assert errors_beside(html, 'due_on', action) == ['请按 YYYY-MM-DD 填写办结期限。']
+    form = html.split(f'action="{action}"')[1].split('</form>')[0]
+    assert 'value="催办工商注册"' in form and f'value="{back}"' in form, 'the title and the way back kept'
+    assert '<details open>' in html.split(f'action="{action}"')[0][-300:], 'the refused form is open'
+    # given from another tab, the project is not on it: its form comes back above that list
+    elsewhere = post_form(client, action, {'title': '', 'assignee_id': str(people['officer'].id),
+                                           'due_on': clock.today().isoformat(),
+                                           'next': '/projects/unfinished?list=registered'}, token_from=back)
+    html = elsewhere.get_data(as_text=True)
+    assert elsewhere.status_code == 422 and 'id="refused-task"' in html and '注册待入驻' in html
+    assert errors_beside(html, 'title', action) == ['请填写督办事项']
+    assert f'<option selected value="{people["officer"].id}">' in html
+    with in_app():
+        assert db_session.scalars(select(SupervisionTask)).all() == []

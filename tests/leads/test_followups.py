@@ -155,14 +155,34 @@ def test_a_follow_up_moves_the_next_follow_up_and_the_last_one_clears_it(client,
     assert [a.due_on for a in planned] == [today + timedelta(days=2), today + timedelta(days=7)]
     post_form(client, f'/leads/activities/{planned[0].id}/done', {}, token_from=detail)
     assert next_follow_up() == today + timedelta(days=7)  # done: the next open follow-up takes over
-    refused = post_form(client, f'/leads/activities/{planned[1].id}/done',
-                        {'next_on': (today - timedelta(days=1)).isoformat()}, token_from=detail, follow_redirects=True)
-    assert '下次跟进日期须为今天或之后的日期' in refused.get_data(as_text=True)
+    action, yesterday = f'/leads/activities/{planned[1].id}/done', (today - timedelta(days=1)).isoformat()
+    refused = post_form(client, action, {'next_on': yesterday}, token_from=detail)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and '跟进顺延' in html, 'the lead page again'
+    assert errors_beside(html, 'next_on', action) == ['下次跟进日期须为今天或之后的日期（格式：年-月-日）。']
+    assert f'value="{yesterday}"' in html.split(f'action="{action}"')[1].split('</form>')[0], 'the date as typed'
     assert next_follow_up() == today + timedelta(days=7)  # nothing changed
     post_form(client, f'/leads/activities/{planned[1].id}/done', {'outcome': '已签意向书'}, token_from=detail)
     assert next_follow_up() is None  # the last open follow-up done without a next date: cleared
     lead_row = db_session.get(Lead, lead.id)
     assert lead_row.last_activity_at is not None
+
+
+def test_a_follow_up_refused_on_my_day_comes_back_there(client, logged_in, factories, db_session):
+    officer = logged_in('officer')
+    lead = factories.lead(owner=officer, title='今日回访项目')
+    today = clock.today()
+    post_form(client, f'/leads/{lead.id}/activities', {'kind': '电话', 'subject': '今日回访',
+                                                       'due_on': today.isoformat()}, token_from=f'/leads/{lead.id}')
+    activity = db_session.scalars(select(Activity).where(Activity.lead_id == lead.id)).one()
+    action = f'/leads/activities/{activity.id}/done'
+    refused = post_form(client, action, {'next_on': 'tomorrow', 'next': '/leads/my-day'}, token_from='/leads/my-day')
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="my-day-figures"' in html, 'My day again'
+    assert errors_beside(html, 'next_on', action) and 'value="tomorrow"' in html
+    assert 'value="/leads/my-day"' in html.split(f'action="{action}"')[1].split('</form>')[0]
+    db_session.expire_all()
+    assert db_session.get(Activity, activity.id).done_at is None
 
 
 def test_a_follow_up_logged_through_the_api_plans_the_next_one(client, factories, token_for, db_session):

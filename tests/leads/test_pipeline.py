@@ -302,6 +302,31 @@ def test_the_board_asks_before_a_skip_or_a_move_back(client, factories, logged_i
                                                                StageChange.to_stage == '洽谈')) is True
 
 
+def test_the_board_refusals_carry_the_api_error_body_beside_the_boards_keys(client, factories, logged_in,
+                                                                             db_session):
+    officer = logged_in('officer')
+    lead = factories.lead(owner=officer, stage='初步接洽')
+    token = csrf_from(client.get('/leads/board').data)
+    headers = {'X-Requested-With': 'fetch'}
+    skip = client.post(f'/leads/{lead.id}/stage', data={'csrf_token': token, 'to_stage': '签约'}, headers=headers)
+    body = skip.get_json()
+    assert skip.status_code == 422 and body['ok'] is False and body['needs'] == 'confirm_skip'
+    assert body['error']['code'] == 'skip_unconfirmed' and body['error']['skipped'] == ['考察看房', '洽谈']
+    assert body['error']['fields'] == {'confirm_skip': [body['message']]} and body['error']['status'] == 422
+    lost = client.post(f'/leads/{lead.id}/stage', data={'csrf_token': token, 'to_stage': '流失'}, headers=headers)
+    body = lost.get_json()
+    assert lost.status_code == 422 and body['error']['code'] in ('reason_required', 'stage_refused')
+    assert body['error']['fields'] == {'lost_reason_id': ['标记流失必须选择流失原因']} == {
+        'lost_reason_id': [body['message']]}
+    invalid = client.post(f'/leads/{lead.id}/stage', data={'csrf_token': token, 'to_stage': '流失',
+                                                           'note': '长' * 2001}, headers=headers)
+    body = invalid.get_json()
+    assert invalid.status_code == 422 and body['ok'] is False and body['message'] == '阶段变更无效。'
+    assert body['error']['code'] == 'invalid' and list(body['error']['fields']) == ['note']
+    db_session.expire_all()
+    assert db_session.get(Lead, lead.id).stage == '初步接洽'
+
+
 def test_skipped_stages_do_not_change_the_median_days_in_stage(client, factories, logged_in, in_app, db_session):
     """Two leads stay in 洽谈 for 4 and 6 days; a third passes over 洽谈 on the way to 签约: the median stays 5,
     as it would be without the skip (a zero stay would make it 4)."""

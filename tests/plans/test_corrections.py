@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from crm.plans.models import PlanCorrection, PlanDocument, PlanParagraph
 from crm.plans.search import search
-from tests.conftest import csrf_from, post_form
+from tests.conftest import csrf_from, errors_beside, post_form
 
 # Two web-novel titles at sentence starts, neither containing a cue word; and a cue-word string that is real text.
 TEXT = ('第一章 发展基础\n\n“十三五”期间,全区经济保持平稳增长。斗罗大陆武林商圈转型升级步伐加快,新开业商业综合体3个。\n\n'
@@ -31,6 +31,13 @@ def _text(db_session, document) -> str:
                                         .order_by(PlanParagraph.seq)))
 
 
+def _correction_form(response) -> str:
+    """The report's own correction form, where a refused correction comes back."""
+    html = response.get_data(as_text=True)
+    start = html.index('id="correction"')
+    return html[start:html.index('</form>', start)]
+
+
 def test_admin_removes_a_suspect_and_puts_back_a_wrong_removal(client, logged_in, db_session):
     logged_in('admin')
     assert _upload(client).status_code == 302
@@ -50,6 +57,11 @@ def test_admin_removes_a_suspect_and_puts_back_a_wrong_removal(client, logged_in
     assert [s['text'] for s in second.report['suspected']] == ['凡人修仙传']
     assert search('斗罗大陆') == [] and search('武林商圈转型')[0].paragraph.document_id == second.id
     second_id = second.id
+    superseded = client.post(f'/plans/{first.id}/corrections', data={'csrf_token': token, 'action': 'strip',
+                                                                      'text': '凡人修仙传'})
+    html = superseded.get_data(as_text=True)
+    assert superseded.status_code == 422 and '只能更正文件的当前版本。' in html, 'above the report: no input at fault'
+    assert 'id="correction"' not in html, 'a superseded version offers no correction'
 
     response = client.post(f'/plans/{second_id}/corrections', data={'csrf_token': token, 'action': 'keep',
                                                                      'text': '诛仙小说'})
@@ -73,12 +85,19 @@ def test_corrections_are_checked_and_need_the_import_right(client, logged_in, db
     document_id = _current(db_session).id
     token = csrf_from(client.get(f'/plans/{document_id}/report').data)
     absent = client.post(f'/plans/{document_id}/corrections',
-                         data={'csrf_token': token, 'action': 'strip', 'text': '不存在的文字'}, follow_redirects=True)
-    assert '正文中没有“不存在的文字”' in absent.get_data(as_text=True)
+                         data={'csrf_token': token, 'action': 'strip', 'text': '不存在的文字'})
+    form = _correction_form(absent)
+    assert absent.status_code == 422 and '<h1>导入报告' in absent.get_data(as_text=True), 'the report again'
+    assert errors_beside(form, 'text') == ['正文中没有“不存在的文字”，无需删除。'] and 'value="不存在的文字"' in form
+    assert 'name="action" value="strip"' in form
     not_removed = client.post(f'/plans/{document_id}/corrections',
-                              data={'csrf_token': token, 'action': 'keep', 'text': '推进数字经济'},
-                              follow_redirects=True)
-    assert '不在已删除的插入文字中' in not_removed.get_data(as_text=True)
+                              data={'csrf_token': token, 'action': 'keep', 'text': '推进数字经济'})
+    form = _correction_form(not_removed)
+    assert not_removed.status_code == 422 and errors_beside(form, 'text') == ['“推进数字经济”不在已删除的插入文字中。']
+    assert 'name="action" value="keep"' in form and 'value="推进数字经济"' in form
+    too_short = client.post(f'/plans/{document_id}/corrections', data={'csrf_token': token, 'action': 'strip',
+                                                                        'text': '斗'})
+    assert too_short.status_code == 422 and errors_beside(_correction_form(too_short), 'text'), 'refused by the form'
     assert _current(db_session).id == document_id and db_session.scalar(select(PlanCorrection.id)) is None
     client.post('/logout', data={'csrf_token': token})
     logged_in('officer')

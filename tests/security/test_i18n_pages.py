@@ -94,7 +94,9 @@ CODED = {'stage', 'status', 'source', 'kind', 'use', 'fitout', 'level', 'kinds',
 INVALID_FORMS = ('/firms/new', '/platforms/new', '/leads/new', '/account/password', '/admin/users/new')
 # Refusals that come back on the page the input was typed on (422), the message beside it: endpoint, form sent.
 REFUSED_FORMS = (('platforms.media_upload', {}), ('policies.source_upload', {}), ('leads.stage', {'to_stage': '流失'}),
-                 ('leads.promise', {'override_reason': 'x' * 501}), ('leads.activity_new', {}))
+                 ('leads.promise', {'override_reason': 'x' * 501}), ('leads.activity_new', {}),
+                 ('plans.correct', {}), ('projects.task_new', {}),
+                 ('leads.activity_done', {'next_on': '2000-01-01'}), ('admin.user_password', {}))
 
 
 def _data_strings(connection) -> tuple[str, set[str]]:
