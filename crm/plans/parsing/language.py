@@ -15,9 +15,7 @@ never starting or ending on a punctuation mark, and never leaving a "sentence" o
 A span is cut (see `certain`) only with enough evidence, at least six characters (five with clearly more evidence and
 clearer edges), and edges whose reading beats every reading with edges up to three characters away by CUT_MARGIN nats
 (OPENING_MARGIN for a span that opens a sentence, whose left edge the sentence before gives): the cost of cutting real
-text is high, so an uncertain edge means "list it for an administrator" instead. Edges that the words and the
-characters place alike (the best reading by either), each where a word of the text starts or ends, need only be the
-best reading near them (Span.agreed). Paragraphs are searched and weighed
+text is high, so an uncertain edge means "list it for an administrator" instead. Paragraphs are searched and weighed
 by their words as well (DETECT), but a span's edges are placed by the characters alone. A heading's title is read
 tail by tail as well, its end being given. Words that neither model knows weigh the same under
 both (the shared background), so a new proper noun is not junk for being new.
@@ -483,7 +481,6 @@ class Span:
     margin: float = 0.0  # how much better these edges read than the nearest other edges
     trimmed: bool = False  # edges narrowed to what every near reading cuts (see _with_margin)
     opens: bool = False  # starts a sentence: its left edge is given, one edge to place
-    agreed: bool = False  # words and characters read the same edges, and neither splits a word of the text
 
     @property
     def confidence(self) -> float:
@@ -665,12 +662,9 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             continue
         if words == DETECT:  # words found the stretch; characters alone place its edges
             edges = edges or Scorer(lm, text, False)
-            by_words = best
             best = _best(edges, text, max(lo, best.start - SHIFT), min(hi, best.end + SHIFT)) or best
             span = _with_margin(edges, text, _tidy(text, best), title_end)
-            agreed = (by_words.start, by_words.end) == (best.start, best.end) == (span.start, best.end) \
-                and not span.trimmed and _on_word_edges(lm, text, best.start, best.end)
-            span = replace(span, gain=scorer.gain(span.start, span.end)[0], agreed=agreed)
+            span = replace(span, gain=scorer.gain(span.start, span.end)[0])
         else:
             span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
@@ -679,17 +673,6 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             chosen.append(span)
         todo += [(best.end, hi), (lo, best.start)]
     return sorted(chosen, key=lambda sp: sp.start)
-
-
-def _on_word_edges(lm: LanguageModel, text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] starts and ends where words of the text (its likeliest cut into dictionary words)
-    start and end: a cut there breaks no word of the sentence around it. Both edges are Chinese characters (letters
-    and digits, each a word of its own to the dictionary, say nothing of where a word ends)."""
-    if lm.words is None or not (_HAN.match(text[start]) and _HAN.match(text[end - 1])):
-        return False
-    lo, hi = max(0, start - SEAM_REACH - 2), min(len(text), end + SEAM_REACH + 2)
-    bounds = {lo + a for a, _ in lm.words.cut(text[lo:hi])} | {hi}
-    return start in bounds and end in bounds
 
 
 def _chunks(lo: int, hi: int) -> list[tuple[int, int]]:
@@ -856,15 +839,11 @@ def certain(span: Span, piece: str) -> bool:
     if _MARKER.search(piece):
         return False
     edge = OPENING_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
-    if span.agreed and span.gain >= AGREED_GAIN and span.margin > AGREED_MARGIN:
-        edge = min(edge, AGREED_MARGIN)
     if _weight(piece) == CUT_MIN_CHARS - 1:  # a title of five characters: only with more evidence and clear edges
         return span.gain >= SHORT_CUT_GAIN and span.margin >= SHORT_CUT_MARGIN
     return span.gain >= CUT_GAIN and (span.margin >= edge or span.trimmed) and _weight(piece) >= CUT_MIN_CHARS
 
 
-AGREED_GAIN = CUT_GAIN  # a span with the evidence to cut whose edges words and characters both read (Span.agreed) …
-AGREED_MARGIN = 0.0  # … needs only to be the best reading near them
 TITLE_HEAD = 4  # characters of a heading's title that stay at least
 TITLE_TAIL = 2  # figures after the span that go with it (三百 after 日赚: an amount ends an offer, not a title)
 _FIGURE = re.compile(r'[0-9０-９零一二两三四五六七八九十百千万元]*')
@@ -892,11 +871,6 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
         piece = title[sp.start:]
         if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
                 and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
-            return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
-    for sp in find_spans(text, lm, words=DETECT, title_end=len(title)):  # edges words and characters read alike
-        piece = title[sp.start:]
-        if sp.agreed and _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and certain(sp, piece) \
-                and not _official_edge(piece):
             return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
     return _tail_reading(title, lm)
 
