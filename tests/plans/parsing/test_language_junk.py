@@ -250,5 +250,7 @@ def test_edges_doubted_only_by_readings_that_cut_more_or_keep_stray_junk_are_cut
     kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(texts)], removed)
     assert [p.text for p in kept[:2]] == ['推进城市更新，完成老旧小区改造46个。',
                                           '推进外贸稳规模优结构，培育外贸新业态主体，跨境电商进出口额增长20%以上。']
-    assert [r.text for r in removed] == ['苍龙武神最新一章', '钻石限时三折']
+    assert [r.text for r in removed][:2] == ['苍龙武神最新一章', '钻石限时三折']
+    # the third string may be cut when the model reads it with enough lead, but never with the clause after it
+    assert [r.text for r in removed][2:] in ([], ['三天瘦八斤不反弹'])
     assert '考虑到结构性' in kept[2].text and kept[3].text == texts[3]
