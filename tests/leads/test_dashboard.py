@@ -18,6 +18,15 @@ def _figures(client) -> dict:
     return json.loads(page.split('id="dashboard-data">')[1].split('</script>')[0])
 
 
+def _counted(monkeypatch, dashboard, group: str, runs: list | None = None) -> list:
+    """The dashboard's figures of `group` computed as before, each computation counted in the returned list (or
+    in `runs`)."""
+    runs = [] if runs is None else runs
+    fingerprint, compute = dashboard.GROUPS[group]
+    monkeypatch.setitem(dashboard.GROUPS, group, (fingerprint, lambda: runs.append(1) or compute()))
+    return runs
+
+
 def test_signed_count_rises_once_and_drill_down_lists_the_lead(client, factories, logged_in, in_app, db_session):
     officer = logged_in('officer')
     lead = factories.lead(owner=officer, title='看板项目', stage='洽谈')
@@ -107,9 +116,7 @@ def test_a_new_follow_up_refreshes_only_the_follow_up_figures(client, factories,
 
     officer = logged_in('officer')
     lead = factories.lead(owner=officer, stage='洽谈')
-    runs = []
-    fingerprint, compute = dashboard.GROUPS['pipeline']
-    monkeypatch.setitem(dashboard.GROUPS, 'pipeline', (fingerprint, lambda: runs.append(1) or compute()))
+    runs = _counted(monkeypatch, dashboard, 'pipeline')
     assert _figures(client)['overdue'] == [] and len(runs) == 1
     with in_app():
         item = db_session.get(Lead, lead.id)
@@ -134,9 +141,7 @@ def test_a_follow_up_only_logged_keeps_the_follow_up_figures(client, factories, 
 
     officer = logged_in('officer')
     lead = factories.lead(owner=officer, stage='洽谈')
-    runs = []
-    fingerprint, compute = dashboard.GROUPS['follow_ups']
-    monkeypatch.setitem(dashboard.GROUPS, 'follow_ups', (fingerprint, lambda: runs.append(1) or compute()))
+    runs = _counted(monkeypatch, dashboard, 'follow_ups')
     assert _figures(client)['overdue'] == [] and len(runs) == 1
     with in_app():
         add_activity(db_session.get(Lead, lead.id), kind='电话', subject='记一笔', due_on=None, owner_id=officer.id)
@@ -158,9 +163,7 @@ def test_figures_past_their_minute_are_recomputed_by_one_request(client, logged_
     from crm.leads import dashboard
 
     logged_in('leader')
-    runs = []
-    fingerprint, compute = dashboard.GROUPS['pipeline']
-    monkeypatch.setitem(dashboard.GROUPS, 'pipeline', (fingerprint, lambda: runs.append(1) or compute()))
+    runs = _counted(monkeypatch, dashboard, 'pipeline')
     first = _figures(client)
     assert len(runs) == 1
     later = time.time() + dashboard.CACHE_SECONDS + 1
@@ -168,7 +171,7 @@ def test_figures_past_their_minute_are_recomputed_by_one_request(client, logged_
     monkeypatch.setattr(MemoryCache, 'claim', lambda self, key, seconds: False)  # another request recomputes
     assert _figures(client)['generated_at'] == first['generated_at'] and len(runs) == 1
     monkeypatch.undo()
-    monkeypatch.setitem(dashboard.GROUPS, 'pipeline', (fingerprint, lambda: runs.append(1) or compute()))
+    _counted(monkeypatch, dashboard, 'pipeline', runs)
     monkeypatch.setattr(dashboard.time, 'time', lambda: later)
     _figures(client)
     assert len(runs) == 2  # this request took the recomputation
