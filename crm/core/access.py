@@ -184,10 +184,13 @@ def scoped(stmt: Select, model: type, user: Any = None) -> Select:
     return stmt if clause is None else stmt.where(clause)
 
 
-def get_or_404(model: type[T], object_id: Any, user: Any = None) -> T:
-    """Load one object through the user's scope; anything outside it is 404."""
+def get_or_404(model: type[T], object_id: Any, user: Any = None, *, options: tuple = ()) -> T:
+    """Load one object through the user's scope; anything outside it is 404. `options` are loader options (a page
+    that shows the object's collections may join them into the same statement)."""
     pk = model.__mapper__.primary_key[0]
-    obj = db.session.scalar(scoped(select(model).where(pk == object_id), model, user))
+    stmt = scoped(select(model).where(pk == object_id), model, user)
+    obj = (db.session.scalars(stmt.options(*options)).unique().one_or_none() if options
+           else db.session.scalar(stmt))
     if obj is None:
         if visibility_clause(model, user) is not None and \
                 db.session.scalar(select(pk).where(pk == object_id)) is not None:

@@ -55,6 +55,7 @@ from crm.leads.pool import timeline_events
 from crm.leads.queries import (
     MAX_SELECTED,
     LeadFilter,
+    active_lost_reasons,
     clean_tag,
     filtered_leads,
     lead_page,
@@ -83,6 +84,10 @@ LIST_LOADING = (
     selectinload(Lead.platforms).load_only(Platform.name),
     lazyload(Lead.collaborators), lazyload(Lead.lost_reason),
 )
+
+# The lead page names its platforms and collaborators: joined into the lead's own statement (a lead has a few of
+# each), the collaborators' names only.
+DETAIL_LOADING = (joinedload(Lead.platforms), joinedload(Lead.collaborators).load_only(User.name))
 
 
 def _filtered():
@@ -387,7 +392,7 @@ def edit(lead_id: int):
 @requires(Perm.LEADS_VIEW)
 def detail(lead_id: int):
     """The lead with its timeline: stage changes, activities, increments."""
-    lead = get_or_404(Lead, lead_id)
+    lead = get_or_404(Lead, lead_id, options=DETAIL_LOADING)
     changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)  # newest first when
                                  .order_by(StageChange.id.desc())).all()  # a skip logs several at one instant
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
@@ -398,8 +403,7 @@ def detail(lead_id: int):
                       + [('pool', e.at, e) for e in timeline_events(lead.id)], key=lambda t: t[1], reverse=True)
     stage_form = g.pop('stage_form', None) or StageForm()  # a refused move comes back with its input
     stage_form.offer_stages_from(lead.stage)
-    stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in db.session.scalars(
-        select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
+    stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in active_lost_reasons()]
     officers = active_officers()
     packs = db.session.scalars(pack_queries.list_statement(pack_queries.PackFilter(lead_id=lead.id))).all()
     promised = db.session.execute(scoped(select(UnitReservation, Unit), Unit)  # a park manager: on their platforms
@@ -407,12 +411,14 @@ def detail(lead_id: int):
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
     building = db.session.scalar(select(PackBuild).where(PackBuild.lead_id == lead.id,
                                                          PackBuild.status.in_(('queued', 'running'))).limit(1))
+    # the lead's packs, newest version first: all of them, since a viewer who sees the lead sees its packs
+    latest = packs[0].snapshot if packs else {}
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
-                           promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
+                           promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id, latest=latest)),
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
                            stage_form=stage_form, activity_form=g.pop('activity_form', None) or ActivityForm(),
                            officers=officers, refused_done=g.pop('done_form', None),
-                           time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
+                           time_in_stages=services.time_in_stages(lead.id, changes=changes), stale=followups.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead),
                            can_claim=lead.owner_id is None and current_user.role_code == OFFICER,
                            can_release=lead.owner_id is not None and (
