@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
 from crm.api.spec import form_errors
 from crm.auth.listing import active_officers
@@ -49,6 +49,7 @@ from crm.leads.models import (
     LostReason,
     SavedFilter,
     StageChange,
+    lead_collaborator,
     lead_platform,
 )
 from crm.leads.pool import timeline_events
@@ -85,9 +86,20 @@ LIST_LOADING = (
     lazyload(Lead.collaborators), lazyload(Lead.lost_reason),
 )
 
-# The lead page names its platforms and collaborators: joined into the lead's own statement (a lead has a few of
-# each), the collaborators' names only.
-DETAIL_LOADING = (joinedload(Lead.platforms), joinedload(Lead.collaborators).load_only(User.name))
+# The lead page names its platforms and collaborators: read with the lead in one statement (a lead has a few of
+# each), the collaborators' names only. Plain left joins, not the nested ones a joined eager load writes for a
+# secondary table: SQLite answers those by scanning every lead's platforms and collaborators.
+_COLLABORATOR = aliased(User, name='collaborator')
+DETAIL_STATEMENT = (
+    select(Lead)
+    .outerjoin(lead_platform, lead_platform.c.lead_id == Lead.id)
+    .outerjoin(Platform, Platform.id == lead_platform.c.platform_id)
+    .outerjoin(lead_collaborator, lead_collaborator.c.lead_id == Lead.id)
+    .outerjoin(_COLLABORATOR, _COLLABORATOR.id == lead_collaborator.c.user_id)
+    .options(contains_eager(Lead.platforms), contains_eager(Lead.collaborators.of_type(_COLLABORATOR))
+             .load_only(_COLLABORATOR.name))
+    .order_by(Platform.name, Platform.id, _COLLABORATOR.id)  # the relationship's order, then one for collaborators
+)
 
 
 def _filtered():
@@ -392,7 +404,7 @@ def edit(lead_id: int):
 @requires(Perm.LEADS_VIEW)
 def detail(lead_id: int):
     """The lead with its timeline: stage changes, activities, increments."""
-    lead = get_or_404(Lead, lead_id, options=DETAIL_LOADING)
+    lead = get_or_404(Lead, lead_id, statement=DETAIL_STATEMENT)
     changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)  # newest first when
                                  .order_by(StageChange.id.desc())).all()  # a skip logs several at one instant
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
