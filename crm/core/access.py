@@ -184,10 +184,14 @@ def scoped(stmt: Select, model: type, user: Any = None) -> Select:
     return stmt if clause is None else stmt.where(clause)
 
 
-def get_or_404(model: type[T], object_id: Any, user: Any = None) -> T:
-    """Load one object through the user's scope; anything outside it is 404."""
+def get_or_404(model: type[T], object_id: Any, user: Any = None, *, statement: Select | None = None) -> T:
+    """Load one object through the user's scope; anything outside it is 404. `statement` is the SELECT of `model`
+    to narrow, when a page reads more with the object (its collections joined, with their loader options)."""
     pk = model.__mapper__.primary_key[0]
-    obj = db.session.scalar(scoped(select(model).where(pk == object_id), model, user))
+    if statement is None:
+        obj = db.session.scalar(scoped(select(model).where(pk == object_id), model, user))
+    else:
+        obj = db.session.scalars(scoped(statement.where(pk == object_id), model, user)).unique().one_or_none()
     if obj is None:
         if visibility_clause(model, user) is not None and \
                 db.session.scalar(select(pk).where(pk == object_id)) is not None:

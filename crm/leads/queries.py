@@ -40,6 +40,7 @@ from crm.leads.models import (
     SOURCES,
     Lead,
     LeadNaming,
+    LostReason,
     SavedFilter,
     StageChange,
     lead_platform,
@@ -357,3 +358,29 @@ def _saved_filters_changing(session: Session, _context, _instances) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, SavedFilter):
             changed(session, _saved_namespace(obj.user_id))
+
+
+# The lead page's stage form offers the active lost reasons: kept in the figures cache until a reason is added,
+# changed or removed, in whichever process (labels are translated per request: the cache keeps the stored names).
+LOST_REASONS = 'lost-reason-options'
+LOST_REASONS_SECONDS = 600
+
+
+class LostReasonOption(NamedTuple):
+    id: int
+    name: str
+
+
+_ACTIVE_LOST_REASONS = select(LostReason.id, LostReason.name).where(LostReason.active.is_(True)).order_by(LostReason.id)
+
+
+def active_lost_reasons() -> list[LostReasonOption]:
+    """The active lost reasons, by id (the order they were added in)."""
+    return kept(LOST_REASONS, f'{LOST_REASONS}:active', LOST_REASONS_SECONDS, lambda: [
+        LostReasonOption(*row) for row in db.session.connection().execute(_ACTIVE_LOST_REASONS)])
+
+
+@event.listens_for(Session, 'before_flush')
+def _lost_reasons_changing(session: Session, _context, _instances) -> None:
+    if any(isinstance(obj, LostReason) for obj in (*session.new, *session.dirty, *session.deleted)):
+        changed(session, LOST_REASONS)

@@ -258,10 +258,13 @@ def _plan_next(lead: Lead, after: Activity, next_on: date | None, owner_id: int 
                                 due_on=next_on, owner_id=owner_id, data={}))
 
 
-def time_in_stages(lead_id: int, *, now: datetime | None = None) -> dict[str, timedelta]:
-    """Total time spent in each stage, from the logged intervals."""
-    changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
-                                 .order_by(StageChange.at, StageChange.id)).all()
+def time_in_stages(lead_id: int, *, now: datetime | None = None,
+                   changes: list[StageChange] | None = None) -> dict[str, timedelta]:
+    """Total time spent in each stage, from the logged intervals (`changes`: the lead's stage changes when the
+    caller has read them already, in any order)."""
+    if changes is None:
+        changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead_id)).all()
+    changes = sorted(changes, key=lambda c: (c.at, c.id))
     totals: dict[str, timedelta] = {}
     for current, following in zip(changes, [*changes[1:], None]):
         if current.skipped:  # passed over, never stayed in

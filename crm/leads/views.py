@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
 from crm.api.spec import form_errors
 from crm.auth.listing import active_officers
@@ -49,12 +49,14 @@ from crm.leads.models import (
     LostReason,
     SavedFilter,
     StageChange,
+    lead_collaborator,
     lead_platform,
 )
 from crm.leads.pool import timeline_events
 from crm.leads.queries import (
     MAX_SELECTED,
     LeadFilter,
+    active_lost_reasons,
     clean_tag,
     filtered_leads,
     lead_page,
@@ -82,6 +84,21 @@ LIST_LOADING = (
     joinedload(Lead.owner).load_only(User.name).options(lazyload(User.memberships)),
     selectinload(Lead.platforms).load_only(Platform.name),
     lazyload(Lead.collaborators), lazyload(Lead.lost_reason),
+)
+
+# The lead page names its platforms and collaborators: read with the lead in one statement (a lead has a few of
+# each), the collaborators' names only. Plain left joins, not the nested ones a joined eager load writes for a
+# secondary table: SQLite answers those by scanning every lead's platforms and collaborators.
+_COLLABORATOR = aliased(User, name='collaborator')
+DETAIL_STATEMENT = (
+    select(Lead)
+    .outerjoin(lead_platform, lead_platform.c.lead_id == Lead.id)
+    .outerjoin(Platform, Platform.id == lead_platform.c.platform_id)
+    .outerjoin(lead_collaborator, lead_collaborator.c.lead_id == Lead.id)
+    .outerjoin(_COLLABORATOR, _COLLABORATOR.id == lead_collaborator.c.user_id)
+    .options(contains_eager(Lead.platforms), contains_eager(Lead.collaborators.of_type(_COLLABORATOR))
+             .load_only(_COLLABORATOR.name))
+    .order_by(Platform.name, Platform.id, _COLLABORATOR.id)  # the relationship's order, then one for collaborators
 )
 
 
@@ -387,7 +404,7 @@ def edit(lead_id: int):
 @requires(Perm.LEADS_VIEW)
 def detail(lead_id: int):
     """The lead with its timeline: stage changes, activities, increments."""
-    lead = get_or_404(Lead, lead_id)
+    lead = get_or_404(Lead, lead_id, statement=DETAIL_STATEMENT)
     changes = db.session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)  # newest first when
                                  .order_by(StageChange.id.desc())).all()  # a skip logs several at one instant
     activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id)  # their lead is this one
@@ -398,8 +415,7 @@ def detail(lead_id: int):
                       + [('pool', e.at, e) for e in timeline_events(lead.id)], key=lambda t: t[1], reverse=True)
     stage_form = g.pop('stage_form', None) or StageForm()  # a refused move comes back with its input
     stage_form.offer_stages_from(lead.stage)
-    stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in db.session.scalars(
-        select(LostReason).where(LostReason.active.is_(True)).order_by(LostReason.id))]
+    stage_form.lost_reason_id.choices = [(0, '—')] + [(r.id, lost_reason_label(r.name)) for r in active_lost_reasons()]
     officers = active_officers()
     packs = db.session.scalars(pack_queries.list_statement(pack_queries.PackFilter(lead_id=lead.id))).all()
     promised = db.session.execute(scoped(select(UnitReservation, Unit), Unit)  # a park manager: on their platforms
@@ -407,12 +423,14 @@ def detail(lead_id: int):
                                   .where(UnitReservation.lead_id == lead.id, UnitReservation.active.is_(True))).all()
     building = db.session.scalar(select(PackBuild).where(PackBuild.lead_id == lead.id,
                                                          PackBuild.status.in_(('queued', 'running'))).limit(1))
+    # the lead's packs, newest version first: all of them, since a viewer who sees the lead sees its packs
+    latest = packs[0].snapshot if packs else {}
     return render_template('leads/detail.html', lead=lead, timeline=timeline, increments=increments, packs=packs,
-                           promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id)),
+                           promised=promised, expiring=expiring_policies(relied_policy_ids(lead.id, latest=latest)),
                            pack_stale=stale_reasons(packs[0]) if packs else [], pack_building=building,
                            stage_form=stage_form, activity_form=g.pop('activity_form', None) or ActivityForm(),
                            officers=officers, refused_done=g.pop('done_form', None),
-                           time_in_stages=services.time_in_stages(lead.id), stale=followups.is_stale(lead),
+                           time_in_stages=services.time_in_stages(lead.id, changes=changes), stale=followups.is_stale(lead),
                            can_edit=can(current_user, 'edit', lead), can_assign=can(current_user, 'assign', lead),
                            can_claim=lead.owner_id is None and current_user.role_code == OFFICER,
                            can_release=lead.owner_id is not None and (

@@ -15,13 +15,15 @@ from crm.policies.models import Policy
 from crm.policies.services import EXPIRY_WARNING_DAYS
 
 
-def relied_policy_ids(lead_id: int) -> set[int]:
-    """The policies a lead relies on: pinned on its match, or cited by its latest pack."""
+def relied_policy_ids(lead_id: int, *, latest: dict | None = None) -> set[int]:
+    """The policies a lead relies on: pinned on its match, or cited by its latest pack (`latest`: that pack's
+    snapshot, {} for none, when the caller has read the lead's packs already)."""
     ids = set(db.session.scalars(select(MatchChoice.item_id).where(MatchChoice.lead_id == lead_id,
                                                                    MatchChoice.kind == 'policy',
                                                                    MatchChoice.choice == PIN)))
-    latest = db.session.scalar(select(Pack.snapshot).where(Pack.lead_id == lead_id).order_by(Pack.version.desc())
-                               .limit(1))
+    if latest is None:
+        latest = db.session.scalar(select(Pack.snapshot).where(Pack.lead_id == lead_id)
+                                   .order_by(Pack.version.desc()).limit(1))
     ids.update(policy_id for policy_id, _version in (latest or {}).get('policies', []))
     return ids
 
