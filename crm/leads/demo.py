@@ -20,6 +20,7 @@ from crm.leads.models import (
     Activity,
     Lead,
     LostReason,
+    Stage,
     StageChange,
     lead_platform,
     stay_days,
@@ -34,16 +35,16 @@ ADVANCE = 0.62  # chance to reach the next stage
 
 
 def _history(rng: random.Random, start: datetime, now: datetime) -> list[tuple[str, datetime]]:
-    steps, when = [('线索', start)], start
+    steps, when = [(Stage.PROSPECT.value, start)], start
     for stage in STAGE_NAMES[1:]:
         when = when + timedelta(days=rng.randint(5, 70))
         if when >= now or rng.random() > ADVANCE:
             break
         steps.append((stage, when))
-    if steps[-1][0] not in ('投产',) and rng.random() < 0.2:
+    if steps[-1][0] != Stage.IN_OPERATION and rng.random() < 0.2:
         when = steps[-1][1] + timedelta(days=rng.randint(10, 60))
         if when < now:
-            steps.append((rng.choice(['流失', '流失', '暂缓']), when))
+            steps.append((rng.choice([Stage.LOST.value, Stage.LOST.value, Stage.ON_HOLD.value]), when))
     return steps
 
 
@@ -84,7 +85,7 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
         start = now - timedelta(days=rng.randint(1, 730), hours=rng.randint(0, 23))
         history = _history(rng, start, now)
         stage, since = history[-1]
-        signed = next((at for s, at in history if s == '签约'), None)
+        signed = next((at for s, at in history if s == Stage.SIGNED), None)
         chased = stage not in CLOSED_STAGES
         follow_up, last_contact = _follow_up(rng, stage, since, now, today) if chased else (None, since)
         leads.append({
@@ -96,7 +97,7 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
             'annual_tax': Decimal(rng.randint(10, 5_000)), 'jobs': rng.randint(5, 500),
             'owner_id': rng.choice(officers) if officers and rng.random() < 0.85 else None,
             'priority': rng.choice(PRIORITIES), 'stage': stage, 'stage_since': since, 'signed_at': signed,
-            'lost_reason_id': rng.choice(reasons) if stage == '流失' and reasons else None,
+            'lost_reason_id': rng.choice(reasons) if stage == Stage.LOST and reasons else None,
             'next_follow_up': follow_up, 'last_activity_at': last_contact, 'is_demo': True, 'version': 1,
             'created_at': start, 'updated_at': since,
         })
@@ -111,7 +112,7 @@ def demo_leads(count: int, seed: int = 7) -> dict[str, int]:
         for step, (stage, at) in enumerate(history):
             left = history[step + 1][1] if step + 1 < len(history) else None
             changes.append({'lead_id': lead_id, 'from_stage': previous, 'to_stage': stage, 'at': at,
-                            'by_id': row['owner_id'], 'note': '流失原因见项目' if stage == '流失' else None,
+                            'by_id': row['owner_id'], 'note': '流失原因见项目' if stage == Stage.LOST else None,
                             'stay_days': stay_days(at, left) if left else None})
             previous = stage
             activities.append({'lead_id': lead_id, 'kind': rng.choice(ACTIVITY_KINDS), 'subject': f'{stage}阶段跟进',
