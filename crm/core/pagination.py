@@ -109,39 +109,55 @@ def page_statements(ids: Select, order: Sequence[Any], columns: Select, *, found
     return PageStatements(with_total, rows, count)
 
 
-def prepared_page(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
-                  make: Callable[[Any], Any], *, total: int | None = None) -> Page:
-    """Run `page_statements` for one page with the filters' `params`; `make(row)` builds each item (from the row's
-    own columns). `total`: already known (kept from an earlier page), not counted again."""
+def _page_rows(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
+               total: int | None) -> tuple[list[tuple], int]:
+    """The page's rows as read (plain tuples, without the total) and the total (`total` when already known)."""
     connection = db.session.connection()
     values = {**params, 'limit': per_page, 'offset': (page - 1) * per_page}
     if total is not None:
-        return Page(items=[make(row) for row in connection.execute(statements.rows, values)], page=page,
-                    per_page=per_page, total=total)
+        return [tuple(row) for row in connection.execute(statements.rows, values).all()], total
     found = connection.execute(statements.rows_and_total, values).all()
     if found:
         total = found[0][0]
     else:  # no row to carry the total: none at all on the first page, else a page past the end
         total = connection.execute(statements.count, params).scalar() or 0 if page > 1 else 0
-    return Page(items=[make(row[1:]) for row in found], page=page, per_page=per_page, total=total)
+    return [tuple(row)[1:] for row in found], total
 
 
-def kept_total_page(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
-                    make: Callable[[Any], Any], *, namespace: str, seconds: float, scope, variant: Any = ()) -> Page:
-    """`prepared_page` with the total kept in the figures cache (crm.core.cache) per filters (`params` and the
-    `variant` of the statements) and viewer `scope` (the WHERE clause of the viewer's scope, None for everything),
-    while `namespace` stays unchanged, at most `seconds`: an exact count of a big list is not taken on every page."""
+def prepared_page(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
+                  make: Callable[[Any], Any], *, total: int | None = None) -> Page:
+    """Run `page_statements` for one page with the filters' `params`; `make(row)` builds each item (from the row's
+    own columns). `total`: already known (kept from an earlier page), not counted again."""
+    rows, total = _page_rows(statements, params, page, per_page, total)
+    return Page(items=[make(row) for row in rows], page=page, per_page=per_page, total=total)
+
+
+def kept_page(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
+              make: Callable[[Any], Any], *, namespace: str, seconds: float, scope, order: Any,
+              variant: Any = ()) -> Page:
+    """`prepared_page` with the list's total and the page's rows kept in the figures cache (crm.core.cache) per
+    filters (`params` and the `variant` of the statements) and viewer `scope` (the WHERE clause of the viewer's
+    scope, None for everything), and the rows per `order` too (the list's sort, by its repr), while `namespace` stays unchanged, at most `seconds`: a list opened again and
+    again (the first page of the leads, a vacancy search) is not read and counted again while nothing it shows was
+    written. The list's own listener moves `namespace` when anything a row shows is written (its records, and the
+    names read with them), in whichever process. The rows are kept as read; `make` builds the items on every
+    request, so what it looks up elsewhere (a kept map of names) is as current as that is."""
     store = cache()
-    if not store.one_process:  # other processes' writes would not reach this process's kept totals
+    if not store.one_process:  # other processes' writes would not reach this process's kept values
         return prepared_page(statements, params, page, per_page, make)
     filters = repr((variant, sorted((name, repr(value)) for name, value in params.items())))
     key = f'{namespace}:{scope_key(scope, per_user=True)}:{hashlib.sha256(filters.encode()).hexdigest()[:32]}'
-    current, kept = store.get_many([generation(namespace), key])
-    known = kept[1] if kept is not None and kept[0] == current else None
-    found = prepared_page(statements, params, page, per_page, make, total=known)
-    if known is None:
-        store.set(key, (current, found.total), seconds)
-    return found
+    rows_key = f'{key}:{hashlib.sha256(repr(order).encode()).hexdigest()[:16]}:{page}:{per_page}'
+    current, kept_total, kept_rows = store.get_many([generation(namespace), key, rows_key])
+    if kept_rows is not None and kept_rows[0] == current:
+        rows, total = kept_rows[1]
+    else:
+        known = kept_total[1] if kept_total is not None and kept_total[0] == current else None
+        rows, total = _page_rows(statements, params, page, per_page, known)
+        if known is None:
+            store.set(key, (current, total), seconds)
+        store.set(rows_key, (current, (rows, total)), seconds)
+    return Page(items=[make(row) for row in rows], page=page, per_page=per_page, total=total)
 
 
 # --- sorting by a column: `?sort=<key>&dir=asc|desc`, keys from each list's whitelist -----------------------------

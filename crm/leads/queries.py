@@ -24,7 +24,7 @@ from crm.core.pagination import (
     Page,
     PageStatements,
     Sort,
-    kept_total_page,
+    kept_page,
     page_statements,
     sort_arg,
     sort_order,
@@ -303,26 +303,28 @@ def lead_page(spec: LeadFilter, viewer_id: int, page: int, per_page: int) -> Pag
     found_once = 'q' in used and sqlite
     statements = (_unscoped_statements(used, sort, None, found_once) if scope is None
                   else _statements(used, sort, scope, found_once))
-    return kept_total_page(statements, params, page, per_page, _row_maker(), namespace=TOTALS, seconds=TOTALS_SECONDS,
-                           scope=scope, variant=sorted(used))
+    return kept_page(statements, params, page, per_page, _row_maker(), namespace=TOTALS, seconds=TOTALS_SECONDS,
+                           scope=scope, order=sort, variant=sorted(used))
 
 
 # The list's total is an exact count of every matching lead (100,000 rows take tens of milliseconds on a busy
-# server): it is kept per filter and viewer scope until a lead (with its platforms and collaborators) or a stage
-# move is written, in any process (`_leads_changing`), and at the latest after TOTALS_SECONDS. A follow-up counts
-# when it moves its lead's dates (the lead row changes); one only logged changes no filter's answer.
+# server), and a page's rows are read with the firm's and the owner's names: both are kept per filter and viewer
+# scope until a lead (with its platforms and collaborators), a stage move, a firm or a user is written, in any
+# process (`_leads_changing`), and at the latest after TOTALS_SECONDS. A follow-up counts when it moves its lead's
+# dates (the lead row changes); one only logged changes no filter's answer. Platform names are looked up on every
+# request (their own kept map).
 TOTALS = 'lead-totals'
 TOTALS_SECONDS = 60
 
 
 def forget_totals(session: Session) -> None:
-    """The list's totals are out of date (leads written other than through the ORM: bulk inserts)."""
+    """The list's kept totals and rows are out of date (leads written other than through the ORM: bulk inserts)."""
     changed(session, TOTALS)
 
 
 @event.listens_for(Session, 'before_flush')
 def _leads_changing(session: Session, _context, _instances) -> None:
-    if leads_written(session, StageChange):
+    if leads_written(session, StageChange, Firm, User):
         changed(session, TOTALS)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from crm.core.access import scoped, visibility_clause
 from crm.core.args import id_arg
 from crm.core.cache import changed
-from crm.core.pagination import Page, PageStatements, Sort, kept_total_page, page_statements, sort_arg, sort_order
+from crm.core.pagination import Page, PageStatements, Sort, kept_page, page_statements, sort_arg, sort_order
 from crm.platforms.listing import ROW_COLUMNS, VacancyRow
 from crm.platforms.models import Building, Platform, Unit, UnitStatus
 
@@ -195,19 +195,21 @@ def vacancy_page(spec: VacancyFilter, page: int, per_page: int) -> Page:
     scope = visibility_clause(Unit)
     statements = (_unscoped_search(frozenset(params), sort) if scope is None
                   else _search_statements(frozenset(params), sort, scope))  # park managers: their platforms
-    return kept_total_page(statements, params, page, per_page, lambda row: VacancyRow(*row), namespace=TOTALS,
-                           seconds=TOTALS_SECONDS, scope=scope)
+    return kept_page(statements, params, page, per_page, lambda row: VacancyRow(*row), namespace=TOTALS,
+                           seconds=TOTALS_SECONDS, scope=scope, order=sort)
 
 
-# The search's total counts every matching unit: it is kept per filter and viewer scope until a unit is written,
-# in any process, and at the latest after TOTALS_SECONDS.
+# The search's total counts every matching unit, and a page's rows carry the building's and the platform's
+# names: both are kept per filter and viewer scope until a unit, a building or a platform is written, in any
+# process, and at the latest after TOTALS_SECONDS.
 TOTALS = 'unit-totals'
 TOTALS_SECONDS = 60
+_SHOWN = (Unit, Building, Platform)
 
 
 @event.listens_for(Session, 'before_flush')
 def _units_changing(session: Session, _context, _instances) -> None:
-    if any(isinstance(obj, Unit) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if any(isinstance(obj, _SHOWN) for obj in (*session.new, *session.dirty, *session.deleted)):
         changed(session, TOTALS)
 
 
