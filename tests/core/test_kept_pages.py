@@ -142,3 +142,19 @@ def test_a_kept_page_is_kept_per_order(app, client, logged_in, factories, kept):
         page = client.get(f'/platforms/vacancies?area_min=776&area_max=778&sort=rent&dir={direction}')
         units[direction] = list(dict.fromkeys(re.findall(r'保留页R\d', page.get_data(as_text=True))))
     assert units == {'asc': ['保留页R1', '保留页R2'], 'desc': ['保留页R2', '保留页R1']}
+
+
+def test_kept_rows_go_through_redis_and_follow_a_write(app, client, logged_in, factories, redis_prefix):
+    """As deployed with several processes: the rows are pickled into Redis, and a write clears them for all."""
+    from crm.firms.models import Firm
+    from tests.conftest import REDIS_URL
+
+    app.extensions[cache.EXTENSION] = cache.RedisCache(REDIS_URL, redis_prefix + ':')
+    firm = factories.firm('保留页红甲公司')
+    factories.lead(firm, title='保留页红项目')
+    logged_in('leader')
+    url = '/leads/?q=保留页红'
+    assert '保留页红甲公司' in _row(client, url, '保留页红项目')
+    assert '保留页红甲公司' in _row(client, url, '保留页红项目')  # read back from Redis
+    _commit(app, lambda: setattr(db.session.get(Firm, firm.id), 'name', '保留页红乙公司'))
+    assert '保留页红乙公司' in _row(client, url, '保留页红项目')
