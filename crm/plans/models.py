@@ -39,10 +39,13 @@ class PlanDocument(TimestampMixin, Base):
     parse_key: Mapped[str] = mapped_column(String(140), unique=True,
                                            default=lambda context: context.get_current_parameters()['sha256'])
     encoding: Mapped[str] = mapped_column(String(20))
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # The file and the import report are read when asked for (reparse, the report page), not with every citation:
+    # a commitment's paragraph and document are loaded with it, and a list of commitments put every document's
+    # whole file through the database's sort.
+    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey('plan_document.id'))
-    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey('user.id'))
 
     previous: Mapped[PlanDocument | None] = relationship(remote_side=[id])
@@ -82,10 +85,10 @@ class PlanParagraph(Base):
     text: Mapped[str] = mapped_column(Text)
     text_norm: Mapped[str] = mapped_column(Text)
     # Distinct two-character tokens of text_norm, space-separated: the SQLite index for two-character terms.
-    text_bigrams: Mapped[str | None] = mapped_column(Text)
+    text_bigrams: Mapped[str | None] = mapped_column(Text, deferred=True)
     # Count tokens of the runs text_norm repeats (see parsing.text.count_tokens): the SQLite index that ranks
     # matches by occurrences without reading the text.
-    text_counts: Mapped[str | None] = mapped_column(Text)
+    text_counts: Mapped[str | None] = mapped_column(Text, deferred=True)
     heading_path: Mapped[list[str]] = mapped_column(JSON, default=list)
     citation_path: Mapped[str] = mapped_column(String(300))
     platforms: Mapped[list[str]] = mapped_column(JSON, default=list)
