@@ -13,9 +13,9 @@ from crm.db import db
 
 
 @pytest.fixture
-def kept(app):
+def kept(app, monkeypatch):
     """Kept values live in memory when the app is one process (the suite's other tests compute them every time)."""
-    app.extensions[cache.EXTENSION] = cache.MemoryCache(one_process=True)
+    monkeypatch.setitem(app.extensions, cache.EXTENSION, cache.MemoryCache(one_process=True))
 
 
 @pytest.fixture
@@ -144,12 +144,14 @@ def test_a_kept_page_is_kept_per_order(app, client, logged_in, factories, kept):
     assert units == {'asc': ['保留页R1', '保留页R2'], 'desc': ['保留页R2', '保留页R1']}
 
 
-def test_kept_rows_go_through_redis_and_follow_a_write(app, client, logged_in, factories, redis_prefix):
+def test_kept_rows_go_through_redis_and_follow_a_write(app, client, logged_in, factories, redis_prefix,
+                                                      monkeypatch):
     """As deployed with several processes: the rows are pickled into Redis, and a write clears them for all."""
     from crm.firms.models import Firm
     from tests.conftest import REDIS_URL
 
-    app.extensions[cache.EXTENSION] = cache.RedisCache(REDIS_URL, redis_prefix + ':')
+    # put back afterwards: the harness gives each test a fresh memory cache only when it finds one
+    monkeypatch.setitem(app.extensions, cache.EXTENSION, cache.RedisCache(REDIS_URL, redis_prefix + ':'))
     firm = factories.firm('保留页红甲公司')
     factories.lead(firm, title='保留页红项目')
     logged_in('leader')
