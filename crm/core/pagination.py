@@ -135,13 +135,14 @@ def prepared_page(statements: PageStatements, params: dict[str, Any], page: int,
 def kept_page(statements: PageStatements, params: dict[str, Any], page: int, per_page: int,
               make: Callable[[Any], Any], *, namespace: str, seconds: float, scope, order: Any,
               variant: Any = ()) -> Page:
-    """`prepared_page` with the list's total and the page's rows kept in the figures cache (crm.core.cache) per
-    filters (`params` and the `variant` of the statements) and viewer `scope` (the WHERE clause of the viewer's
-    scope, None for everything), and the rows per `order` too (the list's sort, by its repr), while `namespace` stays unchanged, at most `seconds`: a list opened again and
-    again (the first page of the leads, a vacancy search) is not read and counted again while nothing it shows was
-    written. The list's own listener moves `namespace` when anything a row shows is written (its records, and the
-    names read with them), in whichever process. The rows are kept as read; `make` builds the items on every
-    request, so what it looks up elsewhere (a kept map of names) is as current as that is."""
+    """`prepared_page` with the list's total and the page's rows kept in the figures cache (crm.core.cache): the
+    total per filters (`params` and the `variant` of the statements) and viewer `scope` (the WHERE clause of the
+    viewer's scope, None for everything), the rows per `order` (the list's sort, by its repr), page and size too,
+    while `namespace` stays unchanged, at most `seconds`. A list opened again and again (the first page of the
+    leads, a vacancy search) is not read and counted again while nothing it shows was written: the list's own
+    listener moves `namespace` when anything a row shows is written (its records, and the names read with them),
+    in whichever process. The rows are kept as read; `make` builds the items on every request, so what it looks
+    up elsewhere (a kept map of names) is as current as that is."""
     store = cache()
     if not store.one_process:  # other processes' writes would not reach this process's kept values
         return prepared_page(statements, params, page, per_page, make)
