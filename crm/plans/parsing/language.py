@@ -931,6 +931,21 @@ def _official_edge(piece: str) -> bool:
     return bool(cut) and min(words.weight(cut[0]), words.weight(cut[-1])) <= EDGE_WORD
 
 
+BREAK_REACH = 4  # characters either side of a line break read for a word across it
+
+
+def word_across(left: str, right: str, lm: LanguageModel | None = None) -> str | None:
+    """The word of general Chinese that a break between `left` and `right` falls inside, if any: the likeliest cut
+    into dictionary words of the characters either side of the break (spaces left out) has a word of two or more
+    Chinese characters across it (主要任|务: 任务; 数字内容产|业: 产业). A break between words (保障措施|加强) has none."""
+    words = (lm or model()).words
+    left, right = re.sub(r'\s+', '', left)[-BREAK_REACH:], re.sub(r'\s+', '', right)[:BREAK_REACH]
+    if words is None or not left or not right or not _HAN.match(left[-1]) or not _HAN.match(right[0]):
+        return None
+    joined = left + right
+    return next((joined[a:b] for a, b in words.cut(joined) if a < len(left) < b and b - a >= 2), None)
+
+
 def listed(span: Span, piece: str) -> bool:
     """Whether a span that is not cut is listed for an administrator."""
     return span.gain >= LIST_GAIN and _weight(piece) >= MIN_SPAN
