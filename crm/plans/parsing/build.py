@@ -339,12 +339,13 @@ class ItemBuilder:
     def _title_line(self, i: int, text: str) -> bool:
         """A short line without punctuation reads as a title, unless it is the first piece of a paragraph broken
         at the margin: it fills the text's wrap width (a title is shorter than a full line), the next line goes on
-        with punctuation, or a known name (a platform, an industry) runs across the break."""
+        with punctuation, or a known name (a platform, an industry) or a word of general Chinese (产业|园) runs across
+        the break."""
         if not is_plain_title(text) or (self.wrap and len(text) >= self.wrap - 1):
             return False
         nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
         return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)
-                             or self._word_across(text, nxt)))
+                             or self._word_across(text, nxt) or language.word_across(text, nxt) is not None))
 
     def _word_across(self, text: str, nxt: str) -> bool:
         """The break falls inside a word: the next line's first clause is a single character (园，发展…), or the

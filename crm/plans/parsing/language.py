@@ -870,7 +870,7 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     for sp in find_spans(text, lm, words=True, title_end=len(title)):
         piece = title[sp.start:]
         if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
-                and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
+                and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not official_edge(piece):
             return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
     return _tail_reading(title, lm)
 
@@ -894,7 +894,7 @@ def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
     chars = _weight(piece)
     strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN) \
         or (chars == LINE_MIN_CHARS and gain >= SHORT_LINE_GAIN)
-    if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not _official_edge(piece) \
+    if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not official_edge(piece) \
             and not _MARKER.search(piece):
         return Span(k, len(title), gain, seam, gain - rival)
     return None
@@ -914,7 +914,7 @@ def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
     need = CUT_GAIN if _weight(line) >= CUT_MIN_CHARS else SHORT_LINE_GAIN
     for sp in find_spans(line + '。', lm, words=True, title_end=len(line)):
         if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= need and sp.margin >= TITLE_MARGIN \
-                and not _official_edge(line):
+                and not official_edge(line):
             return Span(0, len(line), sp.gain, sp.seam, sp.margin)
     return None
 
@@ -922,7 +922,7 @@ def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
 EDGE_WORD = -1.0  # an edge word this much likelier (nats) in government prose than in general Chinese
 
 
-def _official_edge(piece: str) -> bool:
+def official_edge(piece: str) -> bool:
     """Whether the first or the last Chinese word of `piece` reads as government prose."""
     words = model().words
     if words is None:
@@ -944,6 +944,27 @@ def word_across(left: str, right: str, lm: LanguageModel | None = None) -> str |
         return None
     joined = left + right
     return next((joined[a:b] for a, b in words.cut(joined) if a < len(left) < b and b - a >= 2), None)
+
+
+DANGLING_WORD = 0.5  # a word completed across a span reads no more as general Chinese than this (log ratio)
+
+
+def dangling(text: str, span: Span) -> bool:
+    """Whether the text before the span stops inside a word that the span's last characters complete (光伏装 +
+    [ad] + 机容量: 装机; 要素保 + [ad] + 障: 保障): the span took the sentence's own words after the inserted string, so
+    its right edge is not where the insertion ends, unless the text after the span completes it as well (老 + [ad] +
+    旧: the insertion stood inside a word). Only a word of the document's register counts (DANGLING_WORD): a word of
+    general Chinese made of the text's last character and a piece of the advertisement (老 + 手游…) is chance. A span
+    that opens a sentence or the text has no such word."""
+    left = text[:span.start]
+    if span.start == 0 or word_across(left, text[span.end:]):
+        return False  # the text after the span completes the word: the insertion ends where the span does
+    words = model().words
+    for p in range(span.start + 1, span.end):
+        word = word_across(left, text[p:]) if _HAN.match(text[p]) else None
+        if word and words.weight(word) <= DANGLING_WORD:
+            return True
+    return False
 
 
 def listed(span: Span, piece: str) -> bool:
