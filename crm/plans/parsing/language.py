@@ -946,23 +946,22 @@ def word_across(left: str, right: str, lm: LanguageModel | None = None) -> str |
     return next((joined[a:b] for a, b in words.cut(joined) if a < len(left) < b and b - a >= 2), None)
 
 
-DANGLING_WORD = 0.5  # a word completed across a span reads no more as general Chinese than this (log ratio)
-
-
 def dangling(text: str, span: Span) -> bool:
     """Whether the text before the span stops inside a word that the span's last characters complete (光伏装 +
     [ad] + 机容量: 装机; 要素保 + [ad] + 障: 保障): the span took the sentence's own words after the inserted string, so
     its right edge is not where the insertion ends, unless the text after the span completes it as well (老 + [ad] +
-    旧: the insertion stood inside a word). Only a word of the document's register counts (DANGLING_WORD): a word of
-    general Chinese made of the text's last character and a piece of the advertisement (老 + 手游…) is chance. A span
-    that opens a sentence or the text has no such word."""
+    旧: the insertion stood inside a word), and only if the span's characters from that word on read as the document
+    rather than as junk (机容量5万千瓦): a word made of the text's last character and a piece of the advertisement
+    (在 + 职月入过万) is chance. A span that opens a sentence or the text has no such word."""
     left = text[:span.start]
     if span.start == 0 or word_across(left, text[span.end:]):
         return False  # the text after the span completes the word: the insertion ends where the span does
-    words = model().words
+    local = None
     for p in range(span.start + 1, span.end):
-        word = word_across(left, text[p:]) if _HAN.match(text[p]) else None
-        if word and words.weight(word) <= DANGLING_WORD:
+        if not _HAN.match(text[p]) or word_across(left, text[p:]) is None:
+            continue
+        local = local or Scorer(model(), text, True).local()
+        if sum(local[p:span.end]) < 0:
             return True
     return False
 
