@@ -719,7 +719,8 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                     and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = doubt = max(rival, span.gain)
-            elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)):
+            elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)
+                      or _stray_residue(scorer, text, span, other)):
                 doubt = gain if doubt is None else max(doubt, gain)
             if gain > span.gain - CUT_MARGIN:
                 core = (max(core[0], other.start), min(core[1], other.end))
@@ -763,6 +764,42 @@ def _strands_junk(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
         return False  # the piece joins a word with its neighbours
     lead = sum(scorer.local()[a:b])
     return lead >= STRAY_LEAD * (b - a) and sum(lm.words.register(text[a:b])) > 0
+
+
+RESIDUE = 2  # characters a narrower reading may leave of the span at one edge and still be a stray piece of it
+
+
+def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
+    """Whether `other` cuts less than `span` at one edge only, and what it leaves there (八千 of 在家做标注月入八千,
+    在 of the same string opening a sentence) is at most RESIDUE characters that join no word with the text beside
+    them, hold no joining word of the sentence and read as junk by their words and characters (STRAY_LEAD nats a
+    character): a stray piece of the inserted string, not the sentence's own words (those join a word across the cut,
+    新|业态, are 和, 的 …, or read as the document: 具体 of 具体实施细则)."""
+    words = scorer.lm.words
+    if words is None or not (span.start <= other.start and other.end <= span.end):
+        return False
+    if other.start == span.start and other.end < span.end:
+        a, b = other.end, span.end
+        outside = text[:span.start] + text[a:b] + text[span.end:]
+        at, edge = span.start, span.start + b - a  # the residue in `outside`
+    elif other.end == span.end and other.start > span.start:
+        a, b = span.start, other.start
+        outside = text[:b] + text[span.end:]
+        at, edge = a, b
+    else:
+        return False
+    piece = text[a:b]
+    if not 0 < b - a <= RESIDUE or any(ch in FUNCTION_CHARS for ch in piece) or not all(_WORDLIKE.match(ch) for ch in piece):
+        return False
+    if word_across(outside[:at], outside[at:]) or word_across(outside[:edge], outside[edge:]):
+        return False
+    return sum(_word_local(scorer.lm, text)[a:b]) >= STRAY_LEAD * (b - a)
+
+
+@lru_cache(maxsize=32)
+def _word_local(lm: LanguageModel, text: str) -> list[float]:
+    """Scorer.local of `text` read by its words as well as its characters (a residue is judged by both)."""
+    return Scorer(lm, text, True).local()
 
 
 WORD_RIVAL = 6.0  # a reading that joins a word across its cut, and cuts more, doubts this one only if about as likely
