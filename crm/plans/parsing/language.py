@@ -868,6 +868,7 @@ def _weight(piece: str) -> int:
 
 
 _MARKER = re.compile(r'第[一二三四五六七八九十百零〇0-9０-９]+[条章节篇款部]')
+_NUMBERED = re.compile(r'(?:[一二三四五六七八九十百]+、|[(（][一二三四五六七八九十百]+[)）]|[0-9０-９]{1,2}[.．、](?![0-9０-９]))')
 
 
 def certain(span: Span, piece: str) -> bool:
@@ -944,10 +945,10 @@ SHORT_LINE_GAIN = 2 * CUT_GAIN  # … with twice the evidence
 def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
     """A line of no sentence that is nothing but a string read as advertising: a span from its start to its end (or
     to a figure of TITLE_TAIL characters before it), judged as a title's tail is; a line shorter than CUT_MIN_CHARS
-    needs SHORT_LINE_GAIN."""
+    needs SHORT_LINE_GAIN. A line with a chapter or article number, or opening with a section number, is never one."""
     line = line.strip()
-    if _weight(line) < LINE_MIN_CHARS:
-        return None
+    if _weight(line) < LINE_MIN_CHARS or _MARKER.search(line) or _NUMBERED.match(line):
+        return None  # a numbered heading with a string appended is a heading: its title's tail is read instead
     need = CUT_GAIN if _weight(line) >= CUT_MIN_CHARS else SHORT_LINE_GAIN
     for sp in find_spans(line + '。', lm, words=True, title_end=len(line)):
         if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= need and sp.margin >= TITLE_MARGIN \
