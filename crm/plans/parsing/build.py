@@ -441,7 +441,7 @@ class ItemBuilder:
         before the outline names the heading, and reported like a string cut from a paragraph."""
 
         span = language.title_tail(title)
-        if span is None or any(k and k in title[span.start - 2:] for k in self.keep):
+        if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
             return title
         self.out.removed.append(Removal('spam', title[span.start:span.end], line, LANGUAGE_REASON, span.confidence,
                                         title))
