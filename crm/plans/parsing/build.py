@@ -131,7 +131,9 @@ def _broken(lines: list[str], i: int, text: str) -> bool:
     blank lines below, goes on with the word it ends in (see ItemBuilder._join_broken_headings)."""
     nxt = next((t.strip() for t in lines[i + 1:i + BROKEN_GAP + 2] if t.strip()), '')
     return bool(nxt) and not ends_sentence(text) and match_heading(nxt) is None and not is_stop(nxt) \
-        and language.word_across(text, nxt) is not None
+        and language.runs_across(text, nxt)
+
+
 
 
 def _clauses(text: str) -> int:
@@ -202,8 +204,8 @@ class ItemBuilder:
 
     def _join_broken_headings(self) -> None:
         """A numbered heading line broken inside a word (三、培育智能硬件产 / 业园为载体…: a layout that breaks lines at
-        names as well as at a margin): the break splits a word of general Chinese (see language.word_across), so the
-        line goes on into the next one, and the two are joined before the title is told apart from the text. A heading
+        names as well as at a margin): the break splits a word of general Chinese (see language.word_across) or a
+        number, so the line goes on into the next one, and the two are joined before the title is told apart from the text. A heading
         that ends where its title ends is followed by text that joins no word with it."""
         for i, ln in enumerate(self.lines):
             text = ln.text.strip()
@@ -217,7 +219,7 @@ class ItemBuilder:
             if k is None:
                 continue
             nxt = self.lines[k].text.strip()
-            if match_heading(nxt) or is_stop(nxt) or '\t' in self.lines[k].raw or language.word_across(text, nxt) is None:
+            if match_heading(nxt) or is_stop(nxt) or '\t' in self.lines[k].raw or not language.runs_across(text, nxt):
                 continue
             self.lines[i] = Line(text + nxt, ln.line, text + nxt)
             self.lines[k] = Line('', self.lines[k].line, '')
@@ -345,7 +347,7 @@ class ItemBuilder:
             return False
         nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
         return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)
-                             or self._word_across(text, nxt) or language.word_across(text, nxt) is not None))
+                             or self._word_across(text, nxt) or language.runs_across(text, nxt)))
 
     def _word_across(self, text: str, nxt: str) -> bool:
         """The break falls inside a word: the next line's first clause is a single character (园，发展…), or the

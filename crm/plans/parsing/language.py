@@ -984,6 +984,18 @@ def word_across(left: str, right: str, lm: LanguageModel | None = None) -> str |
     return next((joined[a:b] for a, b in words.cut(joined) if a < len(left) < b and b - a >= 2), None)
 
 
+_NUMBER_GOES_ON = re.compile(r'[0-9０-９.．%％年月日号万亿千百个家项元人户亩条]')
+
+
+def runs_across(left: str, right: str) -> bool:
+    """Whether a word (see word_across) or a figure (2027|年, 118|2亿元) runs across a break between `left` and
+    `right`: a title does not end inside either."""
+    left, right = left.rstrip(), right.lstrip()
+    if left[-1:].isdigit() and _NUMBER_GOES_ON.match(right[:1]):
+        return True
+    return word_across(left, right) is not None
+
+
 def dangling(text: str, span: Span) -> bool:
     """Whether the text before the span stops inside a word that the span's last characters complete (光伏装 +
     [ad] + 机容量: 装机; 要素保 + [ad] + 障: 保障): the span took the sentence's own words after the inserted string, so

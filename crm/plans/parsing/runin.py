@@ -49,6 +49,8 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue
         if _between_title_words(title, text[k:]):
             continue
+        if title[-1].isdigit() and k < len(text) and text[k] != '。':
+            continue  # a break inside a figure (到2027|年): a title followed by its text does not end on a number
         out.append((k, title_cost(stats, text, k)))
     return out
 
