@@ -802,6 +802,42 @@ def _word_local(lm: LanguageModel, text: str) -> list[float]:
     return Scorer(lm, text, True).local()
 
 
+def extended(text: str, span: Span) -> Span:
+    """A cut span widened over one or two characters beside it that are a stray piece of the same insertion: they
+    read as junk by words and characters (STRAY_LEAD nats a character), join no word with the text on their other
+    side, hold no joining word, and once they are cut too the text around the cut joins into a word (第十二 + 七天 +
+    [cut] + 条: 第十二条) where the text left by the span alone joins into none (清 + [cut] + 单化: 清单, the span ends
+    right). The span itself otherwise."""
+    if word_across(text[:span.start], text[span.end:]) is not None:
+        return span
+    local = None
+    for k in range(1, RESIDUE + 1):
+        a = span.start - k
+        if a < 0:
+            break
+        piece = text[a:span.start]
+        if not all(_WORDLIKE.match(ch) for ch in piece) or any(ch in FUNCTION_CHARS for ch in piece):
+            break
+        if word_across(text[:a], text[span.end:]) is None or word_across(text[:a], text[a:]) is not None:
+            continue
+        local = local or _word_local(model(), text)
+        if sum(local[a:span.start]) >= STRAY_LEAD * k:
+            return replace(span, start=a)
+    for k in range(1, RESIDUE + 1):
+        b = span.end + k
+        if b > len(text):
+            break
+        piece = text[span.end:b]
+        if not all(_WORDLIKE.match(ch) for ch in piece) or any(ch in FUNCTION_CHARS for ch in piece):
+            break
+        if word_across(text[:span.start], text[b:]) is None or word_across(text[:b], text[b:]) is not None:
+            continue
+        local = local or _word_local(model(), text)
+        if sum(local[span.end:b]) >= STRAY_LEAD * k:
+            return replace(span, end=b)
+    return span
+
+
 WORD_RIVAL = 6.0  # a reading that joins a word across its cut, and cuts more, doubts this one only if about as likely
 FUNCTION_CHARS = frozenset('和与及或的了并等')  # joining words of a sentence: an edge that takes one of them along reads worse
 

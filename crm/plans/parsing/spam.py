@@ -221,6 +221,9 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
         for sp in sorted(spans, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
             if language.certain(sp, piece) and not language.dangling(text, sp):
+                wide = language.extended(text, sp)
+                if all(wide.end <= s or wide.start >= e for s, e in _kept_ranges(text, corrections.keep)):
+                    sp, piece = wide, text[wide.start:wide.end]
                 removed.append(Removal('spam', piece, p.line, LANGUAGE_REASON, sp.confidence,
                                        _context(p.text, sp.start, sp.end)))
                 text = text[:sp.start] + text[sp.end:]
