@@ -770,26 +770,23 @@ RESIDUE = 2  # characters a narrower reading may leave of the span at one edge a
 
 
 def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
-    """Whether `other` cuts less than `span` at one edge only, and what it leaves there (八千 of 在家做标注月入八千,
-    在 of the same string opening a sentence) is at most RESIDUE characters that join no word with the text beside
-    them, hold no joining word of the sentence and read as junk by their words and characters (STRAY_LEAD nats a
-    character): a stray piece of the inserted string, not the sentence's own words (those join a word across the cut,
-    新|业态, are 和, 的 …, or read as the document: 具体 of 具体实施细则)."""
+    """Whether `other` cuts less than `span` at its start only, and what it leaves there (扫码 of 扫码领话费红包) is
+    at most RESIDUE Chinese characters that join no word with the text beside them, hold no joining word of the
+    sentence and read as junk by their words and characters (STRAY_LEAD nats a character): a stray piece of the
+    inserted string, not the sentence's own words (those join a word across the cut, 新|业态, or are 和, 的 …). A
+    piece after the span is never taken for one: it may open the sentence's next clause (博士每人…, 具体实施…), as
+    _strands_junk says."""
     words = scorer.lm.words
     if words is None or not (span.start <= other.start and other.end <= span.end):
         return False
-    if other.start == span.start and other.end < span.end:
-        a, b = other.end, span.end
-        outside = text[:span.start] + text[a:b] + text[span.end:]
-        at, edge = span.start, span.start + b - a  # the residue in `outside`
-    elif other.end == span.end and other.start > span.start:
+    if other.end == span.end and other.start > span.start:
         a, b = span.start, other.start
         outside = text[:b] + text[span.end:]
         at, edge = a, b
     else:
         return False
     piece = text[a:b]
-    if not 0 < b - a <= RESIDUE or any(ch in FUNCTION_CHARS for ch in piece) or not all(_WORDLIKE.match(ch) for ch in piece):
+    if not 0 < b - a <= RESIDUE or any(ch in FUNCTION_CHARS for ch in piece) or not all(_HAN.match(ch) for ch in piece):
         return False
     if word_across(outside[:at], outside[at:]) or word_across(outside[:edge], outside[edge:]):
         return False
