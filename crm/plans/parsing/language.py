@@ -770,7 +770,7 @@ RESIDUE = 2  # characters a narrower reading may leave of the span at one edge a
 
 
 def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
-    """Whether `other` cuts less than `span` at its start only, and what it leaves there (扫码 of 扫码领话费红包) is
+    """Whether `other` cuts less than `span` at its start only, and what it leaves there (抢购 of 抢购限量球鞋, an invented example) is
     at most RESIDUE Chinese characters that join no word with the text beside them, hold no joining word of the
     sentence and read as junk by their words and characters (STRAY_LEAD nats a character): a stray piece of the
     inserted string, not the sentence's own words (those join a word across the cut, 新|业态, or are 和, 的 …). A
@@ -1035,7 +1035,7 @@ def dangling(text: str, span: Span) -> bool:
     its right edge is not where the insertion ends, unless the text after the span completes it as well (老 + [ad] +
     旧: the insertion stood inside a word), and only if the span's characters from that word on read as the document
     rather than as junk (机容量5万千瓦): a word made of the text's last character and a piece of the advertisement
-    (在 + 职月入过万) is chance. A span that opens a sentence or the text has no such word."""
+    (在 + 职宝妈轻松赚, an invented example) is chance. A span that opens a sentence or the text has no such word."""
     left = text[:span.start]
     if span.start == 0 or word_across(left, text[span.end:]):
         return False  # the text after the span completes the word: the insertion ends where the span does
