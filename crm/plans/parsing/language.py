@@ -766,6 +766,7 @@ def _strands_junk(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
     return lead >= STRAY_LEAD * (b - a) and sum(lm.words.register(text[a:b])) > 0
 
 
+_CN_FIGURE = re.compile(r'[零一二两三四五六七八九十百千万]+')
 RESIDUE = 2  # characters a narrower reading may leave of the span at one edge and still be a stray piece of it
 
 
@@ -779,7 +780,11 @@ def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
     words = scorer.lm.words
     if words is None or not (span.start <= other.start and other.end <= span.end):
         return False
-    if other.end == span.end and other.start > span.start:
+    if other.start == span.start and other.end < span.end and _CN_FIGURE.fullmatch(text[other.end:span.end]):
+        a, b = other.end, span.end  # an amount in Chinese numerals ends an offer (月入 + 三千), as in a title's tail
+        outside = text[:span.start] + text[a:b] + text[span.end:]
+        at, edge = span.start, span.start + b - a  # the residue in `outside`
+    elif other.end == span.end and other.start > span.start:
         a, b = span.start, other.start
         outside = text[:b] + text[span.end:]
         at, edge = a, b
