@@ -34,6 +34,7 @@ LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
 SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
+BROKEN_GAP = 2  # blank lines a heading broken inside a word may stand apart from its rest by
 PARALLEL = ('cn', 'paren', 'num')
 
 
@@ -111,16 +112,28 @@ def raw_wrap_width(lines: list[Line]) -> int | None:
 def standalone_titles(lines: list[str]) -> list[HeadingMatch]:
     """The titles of numbered headings that stand on a line of their own (一、发展基础): how this document's titles
     end. Counted as clause ends, they tell where a sibling's title fused with its text ends. A line as long as the
-    text's wrap width is left out (the first line of a wrapped paragraph that opens with a heading)."""
+    text's wrap width is left out (the first line of a wrapped paragraph that opens with a heading), and so is one
+    broken inside a word (see _broken)."""
     width = wrap_width([Line(t, 0) for t in lines])
     out = []
-    for text in lines:
+    for i, text in enumerate(lines):
         text = text.strip()
         head = match_heading(text) if text else None
         if (head is not None and head.kind in PARALLEL and head.split == 'line' and not head.rest
-                and is_plain_title(head.title) and not (width and len(text) >= width - WRAP_SLACK)):
+                and is_plain_title(head.title) and not (width and len(text) >= width - WRAP_SLACK)
+                and not _broken(lines, i, text)):
             out.append(head)
     return out
+
+
+def _broken(lines: list[str], i: int, text: str) -> bool:
+    """Whether line `i` (`text`) is a heading broken inside a word: the next non-blank line, at most BROKEN_GAP
+    blank lines below, goes on with the word it ends in (see ItemBuilder._join_broken_headings)."""
+    nxt = next((t.strip() for t in lines[i + 1:i + BROKEN_GAP + 2] if t.strip()), '')
+    return bool(nxt) and not ends_sentence(text) and match_heading(nxt) is None and not is_stop(nxt) \
+        and language.runs_across(text, nxt)
+
+
 
 
 def _clauses(text: str) -> int:
@@ -158,6 +171,7 @@ class ItemBuilder:
         if self.wrap:
             self.spaced = self._spaced()
             self._join_wrapped_headings()
+        self._join_broken_headings()
 
     def _spaced(self) -> bool:
         """Does the layout put a blank line between the lines of a wrapped paragraph? (Most lines cut at the wrap
@@ -187,6 +201,28 @@ class ItemBuilder:
                 self.lines[i] = Line(joined, ln.line, joined)
                 for n in range(i + 1, j):
                     self.lines[n] = Line('', self.lines[n].line, '')
+
+    def _join_broken_headings(self) -> None:
+        """A numbered heading line broken inside a word (三、培育智能硬件产 / 业园为载体…: a layout that breaks lines at
+        names as well as at a margin): the break splits a word of general Chinese (see language.word_across) or a
+        number, so the line goes on into the next one, and the two are joined before the title is told apart from the text. A heading
+        that ends where its title ends is followed by text that joins no word with it."""
+        for i, ln in enumerate(self.lines):
+            text = ln.text.strip()
+            if not text or ends_sentence(text):
+                continue
+            head = match_heading(text)
+            if head is None or head.kind not in STRUCTURAL + PARALLEL:
+                continue
+            k = next((n for n in range(i + 1, min(len(self.lines), i + BROKEN_GAP + 2)) if self.lines[n].text.strip()),
+                     None)
+            if k is None:
+                continue
+            nxt = self.lines[k].text.strip()
+            if match_heading(nxt) or is_stop(nxt) or '\t' in self.lines[k].raw or not language.runs_across(text, nxt):
+                continue
+            self.lines[i] = Line(text + nxt, ln.line, text + nxt)
+            self.lines[k] = Line('', self.lines[k].line, '')
 
     def run(self) -> Built:
         """Build the item."""
@@ -305,12 +341,13 @@ class ItemBuilder:
     def _title_line(self, i: int, text: str) -> bool:
         """A short line without punctuation reads as a title, unless it is the first piece of a paragraph broken
         at the margin: it fills the text's wrap width (a title is shorter than a full line), the next line goes on
-        with punctuation, or a known name (a platform, an industry) runs across the break."""
+        with punctuation, or a known name (a platform, an industry) or a word of general Chinese (产业|园) runs across
+        the break."""
         if not is_plain_title(text) or (self.wrap and len(text) >= self.wrap - 1):
             return False
         nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
         return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)
-                             or self._word_across(text, nxt)))
+                             or self._word_across(text, nxt) or language.runs_across(text, nxt)))
 
     def _word_across(self, text: str, nxt: str) -> bool:
         """The break falls inside a word: the next line's first clause is a single character (园，发展…), or the
@@ -406,7 +443,7 @@ class ItemBuilder:
         before the outline names the heading, and reported like a string cut from a paragraph."""
 
         span = language.title_tail(title)
-        if span is None or any(k and k in title[span.start - 2:] for k in self.keep):
+        if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
             return title
         self.out.removed.append(Removal('spam', title[span.start:span.end], line, LANGUAGE_REASON, span.confidence,
                                         title))

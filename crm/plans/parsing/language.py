@@ -719,7 +719,8 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                     and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = doubt = max(rival, span.gain)
-            elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)):
+            elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)
+                      or _stray_residue(scorer, text, span, other)):
                 doubt = gain if doubt is None else max(doubt, gain)
             if gain > span.gain - CUT_MARGIN:
                 core = (max(core[0], other.start), min(core[1], other.end))
@@ -763,6 +764,80 @@ def _strands_junk(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
         return False  # the piece joins a word with its neighbours
     lead = sum(scorer.local()[a:b])
     return lead >= STRAY_LEAD * (b - a) and sum(lm.words.register(text[a:b])) > 0
+
+
+_CN_FIGURE = re.compile(r'[零一二两三四五六七八九十百千万]+')
+RESIDUE = 2  # characters a narrower reading may leave of the span at one edge and still be a stray piece of it
+
+
+def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
+    """Whether `other` cuts less than `span` at its start only, and what it leaves there (抢购 of 抢购限量球鞋, an invented example) is
+    at most RESIDUE Chinese characters that join no word with the text beside them, hold no joining word of the
+    sentence and read as junk by their words and characters (STRAY_LEAD nats a character): a stray piece of the
+    inserted string, not the sentence's own words (those join a word across the cut, 新|业态, or are 和, 的 …). A
+    piece after the span is never taken for one: it may open the sentence's next clause (博士每人…, 具体实施…), as
+    _strands_junk says."""
+    words = scorer.lm.words
+    if words is None or not (span.start <= other.start and other.end <= span.end):
+        return False
+    if other.start == span.start and other.end < span.end and _CN_FIGURE.fullmatch(text[other.end:span.end]):
+        a, b = other.end, span.end  # an amount in Chinese numerals ends an offer (月入 + 三千), as in a title's tail
+        outside = text[:span.start] + text[a:b] + text[span.end:]
+        at, edge = span.start, span.start + b - a  # the residue in `outside`
+    elif other.end == span.end and other.start > span.start:
+        a, b = span.start, other.start
+        outside = text[:b] + text[span.end:]
+        at, edge = a, b
+    else:
+        return False
+    piece = text[a:b]
+    if not 0 < b - a <= RESIDUE or any(ch in FUNCTION_CHARS for ch in piece) or not all(_HAN.match(ch) for ch in piece):
+        return False
+    if word_across(outside[:at], outside[at:]) or word_across(outside[:edge], outside[edge:]):
+        return False
+    return sum(_word_local(scorer.lm, text)[a:b]) >= STRAY_LEAD * (b - a)
+
+
+@lru_cache(maxsize=32)
+def _word_local(lm: LanguageModel, text: str) -> list[float]:
+    """Scorer.local of `text` read by its words as well as its characters (a residue is judged by both)."""
+    return Scorer(lm, text, True).local()
+
+
+def extended(text: str, span: Span) -> Span:
+    """A cut span widened over one or two characters beside it that are a stray piece of the same insertion: they
+    read as junk by words and characters (STRAY_LEAD nats a character), join no word with the text on their other
+    side, hold no joining word, and once they are cut too the text around the cut joins into a word (第十二 + 七天 +
+    [cut] + 条: 第十二条) where the text left by the span alone joins into none (清 + [cut] + 单化: 清单, the span ends
+    right). The span itself otherwise."""
+    if word_across(text[:span.start], text[span.end:]) is not None:
+        return span
+    local = None
+    for k in range(1, RESIDUE + 1):
+        a = span.start - k
+        if a < 0:
+            break
+        piece = text[a:span.start]
+        if not all(_WORDLIKE.match(ch) for ch in piece) or any(ch in FUNCTION_CHARS for ch in piece):
+            break
+        if word_across(text[:a], text[span.end:]) is None or word_across(text[:a], text[a:]) is not None:
+            continue
+        local = local or _word_local(model(), text)
+        if sum(local[a:span.start]) >= STRAY_LEAD * k:
+            return replace(span, start=a)
+    for k in range(1, RESIDUE + 1):
+        b = span.end + k
+        if b > len(text):
+            break
+        piece = text[span.end:b]
+        if not all(_WORDLIKE.match(ch) for ch in piece) or any(ch in FUNCTION_CHARS for ch in piece):
+            break
+        if word_across(text[:span.start], text[b:]) is None or word_across(text[:b], text[b:]) is not None:
+            continue
+        local = local or _word_local(model(), text)
+        if sum(local[span.end:b]) >= STRAY_LEAD * k:
+            return replace(span, end=b)
+    return span
 
 
 WORD_RIVAL = 6.0  # a reading that joins a word across its cut, and cuts more, doubts this one only if about as likely
@@ -831,6 +906,7 @@ def _weight(piece: str) -> int:
 
 
 _MARKER = re.compile(r'第[一二三四五六七八九十百零〇0-9０-９]+[条章节篇款部]')
+_NUMBERED = re.compile(r'(?:[一二三四五六七八九十百]+、|[(（][一二三四五六七八九十百]+[)）]|[0-9０-９]{1,2}[.．、](?![0-9０-９]))')
 
 
 def certain(span: Span, piece: str) -> bool:
@@ -870,7 +946,7 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     for sp in find_spans(text, lm, words=True, title_end=len(title)):
         piece = title[sp.start:]
         if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
-                and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not _official_edge(piece):
+                and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not official_edge(piece):
             return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
     return _tail_reading(title, lm)
 
@@ -894,7 +970,7 @@ def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
     chars = _weight(piece)
     strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN) \
         or (chars == LINE_MIN_CHARS and gain >= SHORT_LINE_GAIN)
-    if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not _official_edge(piece) \
+    if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not official_edge(piece) \
             and not _MARKER.search(piece):
         return Span(k, len(title), gain, seam, gain - rival)
     return None
@@ -907,14 +983,14 @@ SHORT_LINE_GAIN = 2 * CUT_GAIN  # … with twice the evidence
 def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
     """A line of no sentence that is nothing but a string read as advertising: a span from its start to its end (or
     to a figure of TITLE_TAIL characters before it), judged as a title's tail is; a line shorter than CUT_MIN_CHARS
-    needs SHORT_LINE_GAIN."""
+    needs SHORT_LINE_GAIN. A line with a chapter or article number, or opening with a section number, is never one."""
     line = line.strip()
-    if _weight(line) < LINE_MIN_CHARS:
-        return None
+    if _weight(line) < LINE_MIN_CHARS or _MARKER.search(line) or _NUMBERED.match(line):
+        return None  # a numbered heading with a string appended is a heading: its title's tail is read instead
     need = CUT_GAIN if _weight(line) >= CUT_MIN_CHARS else SHORT_LINE_GAIN
     for sp in find_spans(line + '。', lm, words=True, title_end=len(line)):
         if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= need and sp.margin >= TITLE_MARGIN \
-                and not _official_edge(line):
+                and not official_edge(line):
             return Span(0, len(line), sp.gain, sp.seam, sp.margin)
     return None
 
@@ -922,13 +998,60 @@ def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
 EDGE_WORD = -1.0  # an edge word this much likelier (nats) in government prose than in general Chinese
 
 
-def _official_edge(piece: str) -> bool:
+def official_edge(piece: str) -> bool:
     """Whether the first or the last Chinese word of `piece` reads as government prose."""
     words = model().words
     if words is None:
         return False
     cut = [piece[a:b] for a, b in words.cut(piece.rstrip(_PUNCT)) if _HAN.match(piece[a])]
     return bool(cut) and min(words.weight(cut[0]), words.weight(cut[-1])) <= EDGE_WORD
+
+
+BREAK_REACH = 4  # characters either side of a line break read for a word across it
+
+
+def word_across(left: str, right: str, lm: LanguageModel | None = None) -> str | None:
+    """The word of general Chinese that a break between `left` and `right` falls inside, if any: the likeliest cut
+    into dictionary words of the characters either side of the break (spaces left out) has a word of two or more
+    Chinese characters across it (主要任|务: 任务; 数字内容产|业: 产业). A break between words (保障措施|加强) has none."""
+    words = (lm or model()).words
+    left, right = re.sub(r'\s+', '', left)[-BREAK_REACH:], re.sub(r'\s+', '', right)[:BREAK_REACH]
+    if words is None or not left or not right or not _HAN.match(left[-1]) or not _HAN.match(right[0]):
+        return None
+    joined = left + right
+    return next((joined[a:b] for a, b in words.cut(joined) if a < len(left) < b and b - a >= 2), None)
+
+
+_NUMBER_GOES_ON = re.compile(r'[0-9０-９.．%％年月日号万亿千百个家项元人户亩条]')
+
+
+def runs_across(left: str, right: str) -> bool:
+    """Whether a word (see word_across) or a figure (2027|年, 118|2亿元) runs across a break between `left` and
+    `right`: a title does not end inside either."""
+    left, right = left.rstrip(), right.lstrip()
+    if left[-1:].isdigit() and _NUMBER_GOES_ON.match(right[:1]):
+        return True
+    return word_across(left, right) is not None
+
+
+def dangling(text: str, span: Span) -> bool:
+    """Whether the text before the span stops inside a word that the span's last characters complete (光伏装 +
+    [ad] + 机容量: 装机; 要素保 + [ad] + 障: 保障): the span took the sentence's own words after the inserted string, so
+    its right edge is not where the insertion ends, unless the text after the span completes it as well (老 + [ad] +
+    旧: the insertion stood inside a word), and only if the span's characters from that word on read as the document
+    rather than as junk (机容量5万千瓦): a word made of the text's last character and a piece of the advertisement
+    (在 + 职宝妈轻松赚, an invented example) is chance. A span that opens a sentence or the text has no such word."""
+    left = text[:span.start]
+    if span.start == 0 or word_across(left, text[span.end:]):
+        return False  # the text after the span completes the word: the insertion ends where the span does
+    local = None
+    for p in range(span.start + 1, span.end):
+        if not _HAN.match(text[p]) or word_across(left, text[p:]) is None:
+            continue
+        local = local or Scorer(model(), text, True).local()
+        if sum(local[p:span.end]) < 0:
+            return True
+    return False
 
 
 def listed(span: Span, piece: str) -> bool:

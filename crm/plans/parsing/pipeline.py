@@ -246,8 +246,9 @@ SECTION_MARKER = re.compile(r'^(第[一二三四五六七八九十百\d]+(部分
 
 def _title_like(text: str) -> bool:
     """A line that reads as the document's title: not a sentence, names a kind of document, and is no numbered
-    section heading (第一部分 2023年计划执行情况 names a plan but opens a part of the body)."""
-    return 6 <= len(text) <= 80 and not ends_sentence(text) and '，' not in text and ',' not in text and bool(
+    section heading (第一部分 2023年计划执行情况 names a plan but opens a part of the body), and holds no sentence's
+    end (a wrapped line of the body across a full stop, whose 计划 may be an injected string's)."""
+    return 6 <= len(text) <= 80 and not ends_sentence(text) and not re.search(r'[，,。！？；;!?]', text) and bool(
         re.search(r'(纲要|规划|报告|计划|草案)', text)) and not SECTION_MARKER.match(text)
 
 

@@ -20,6 +20,7 @@ COMMAS = ',，、'
 MIN_GROUP = 3
 FUSED_WITHIN = 25  # a sibling whose first 。 comes later than this has its title fused with its text
 MAX_TITLE = 32
+JOINING = '和与及或的并'  # characters that join two words: a title does not end on one
 LENGTH_WEIGHT = 1.0  # cost per character a title is longer or shorter than the group's length
 SHORT_TITLE, SHORT_WEIGHT = 6, 0.5  # titles shorter than this cost a little more (run-in titles are rarely that short)
 
@@ -49,6 +50,10 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue
         if _between_title_words(title, text[k:]):
             continue
+        if title[-1].isdigit() and k < len(text) and text[k] != '。':
+            continue  # a break inside a figure (到2027|年): a title followed by its text does not end on a number
+        if title[-1] in JOINING and k < len(text):
+            continue  # nor on a word that joins it to more (总体要求和|主要目标)
         out.append((k, title_cost(stats, text, k)))
     return out
 

@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import language
 from .junk import DATE_ONLY, SEPARATOR
 from .text import CN_NUM, cn_to_int, compact_key, squeeze_spaces, unify_spaces
 
@@ -140,7 +141,8 @@ def paragraph_breaks(text: str) -> list[int]:
     A web page that prints a whole body on one line separates its paragraphs with one kind of blank (a space, two
     ideographic spaces, two NBSPs): the blank that most often follows a sentence's final mark, when it does so more
     than once (Chinese prose puts no space after 。). Every such blank after a final mark breaks a paragraph, and so
-    does one after a numbered heading's title (一、发展基础 …), which ends with no mark."""
+    does one after a numbered heading's title (一、发展基础 …), which ends with no mark, unless the blank falls inside
+    a word or a figure (二、主要任 务, 到2027 年: a stray blank of the same kind within the title or its text)."""
     runs = [m for m in _SPACE_RUN.finditer(text) if m.start() > 0 and m.end() < len(text)]
     after_end = Counter(m.group(0) for m in runs if _mark_before(text, m.start()) in _PARAGRAPH_END)
     if not after_end:
@@ -162,7 +164,8 @@ def paragraph_breaks(text: str) -> list[int]:
         after_end = last == 0 or text[last - len(sep) - 1] in _PARAGRAPH_END
         ended = _mark_before(text, m.start()) in _PARAGRAPH_END or (
             table is not None and _after_table(text[table:m.start()].strip(), text, m.end()))
-        if ended or (head and _plain_title(head.group(1), clauses=2)) or (
+        if ended or (head and _plain_title(head.group(1), clauses=2)
+                     and not language.runs_across(before, text[m.end():m.end() + language.BREAK_REACH])) or (
                 after_end and not head and _section_title(before)) or (_CHAPTER_START.match(text, m.end()) and before):
             cuts.append(m.end())
             last = m.end()

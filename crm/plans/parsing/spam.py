@@ -52,6 +52,8 @@ def find_spam(text: str) -> list[tuple[int, int]]:
             continue
         if match.end() - start > 10:
             continue
+        if start < match.start() and language.official_edge(text[start:match.start()]):
+            continue  # the words before the cue are government prose (全区上下…): the sentence's, not the run's
         spans.append((start, match.end()))
     return sorted(set(spans))
 
@@ -178,7 +180,8 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
         if any(k and k in text for k in corrections.keep):
             continue
         rest = text
-        spans = [sp for sp in language.find_spans(text, words=language.PROSE_WORDS) if language.certain(sp, text[sp.start:sp.end])]
+        spans = [sp for sp in language.find_spans(text, words=language.PROSE_WORDS)
+                 if language.certain(sp, text[sp.start:sp.end]) and not language.dangling(text, sp)]
         for sp in sorted(spans, key=lambda x: -x.start):
             rest = rest[:sp.start] + rest[sp.end:]
         if spans and not re.sub(rf'[^{CJK}0-9A-Za-z]', '', rest):
@@ -217,7 +220,10 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
         text = p.text
         for sp in sorted(spans, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
-            if language.certain(sp, piece):
+            if language.certain(sp, piece) and not language.dangling(text, sp):
+                wide = language.extended(text, sp)
+                if all(wide.end <= s or wide.start >= e for s, e in _kept_ranges(text, corrections.keep)):
+                    sp, piece = wide, text[wide.start:wide.end]
                 removed.append(Removal('spam', piece, p.line, LANGUAGE_REASON, sp.confidence,
                                        _context(p.text, sp.start, sp.end)))
                 text = text[:sp.start] + text[sp.end:]
