@@ -10,7 +10,7 @@ from tests.conftest import csrf_from, post_form
 
 # One offer cut with certainty, one whose edges are uncertain (listed, left in the text).
 TEXT = ('第一章 发展重点\n\n加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'
-        '推进“无废城市”建设，建成本站网址：wap.rreaa666.com再生资源回收站点320个。\n')
+        '推进“无废城市”建设，建成修仙小说网再生资源回收站点320个。\n')
 
 
 def _upload(client):
@@ -39,17 +39,17 @@ def test_report_shows_cut_advertising_with_confidence_and_puts_it_back(client, l
     assert len(cut) == 1 and cut[0]['kind'] == 'spam' and 0.5 <= cut[0]['confidence'] <= 1
     assert cut[0]['context'].startswith('加快建设数字经济产业园，点击领取100元话费推动')
     listed = [s for s in first.report['suspected'] if s['source'] == 'language']
-    assert [s['text'] for s in listed] == ['本站网址：wap.rreaa666.com']
-    assert '建成本站网址：wap.rreaa666.com再生资源' in _text(db_session, first), 'listed, not cut'
+    assert [s['text'] for s in listed] == ['修仙小说']
+    assert '建成修仙小说网再生资源' in _text(db_session, first), 'listed, not cut'
 
     page = client.get(f'/plans/{first.id}/report').get_data(as_text=True)
     assert '读来是插入句中的广告或网络小说文字' in page and '置信度 ' in page
     assert '产业园，<mark>点击领取100元话费</mark>推动' in page
-    assert '读来像广告' in page and 'value="本站网址：wap.rreaa666.com"' in page
+    assert '读来像广告' in page and 'value="修仙小说"' in page
 
     review_suspects()
     assert [s['text'] for s in _current(db_session).report['suspected'] if s['source'] == 'language'] == [
-        '本站网址：wap.rreaa666.com'], 'judging the corpus again keeps what was listed for how it reads'
+        '修仙小说'], 'judging the corpus again keeps what was listed for how it reads'
 
     token = csrf_from(page.encode())
     response = client.post(f'/plans/{first.id}/corrections', data={'csrf_token': token, 'action': 'keep',

@@ -64,6 +64,8 @@ WORD_SMOOTH = 1.0  # weight, in the government word model, of what a word's char
 WORD_VOCABULARY = 6000  # characters, for smoothing the government character frequencies
 WORD_CAP = 3.0  # most a word weighs
 WORD_WEIGHT = 1.0  # weight of the words' register in a span's evidence (nats per nat)
+JUNK_WORD_SHARE = 3.0  # weight of a word's frequency in the junk list beside its frequency in general Chinese
+JUNK_WORD_CAP = 4.0  # most a word of the junk list weighs (WORD_CAP for the others)
 SINGLE_WEIGHT = 0.5  # a character that is no word of the dictionary counts this much of its register
 
 # Spans: how long an inserted string may be, and the evidence (nats) needed to list or to cut one.
@@ -193,6 +195,7 @@ def build(gov_texts: Iterable[str], junk_texts: Iterable[str], dict_path: Path) 
     vocabulary = web_words(dict_path)
     data['words'] = _pack_words(vocabulary)
     data['gov_words'] = _pack_words(Words(vocabulary, {}).count(gov_texts))
+    data['junk_words'] = _pack_words(Words(vocabulary, {}).count(junk_texts))
     return data
 
 
@@ -227,12 +230,14 @@ _HAN = re.compile(r'[\u4e00-\u9fff]')
 
 
 class Words:
-    """Words of general Chinese (the dictionary) against the words of government prose: the register of a text."""
+    """Words of general Chinese (the dictionary), and of the junk list, against the words of government prose: the
+    register of a text."""
 
-    def __init__(self, web: dict[str, int], gov: dict[str, int]) -> None:
-        self.web, self.gov = web, gov
+    def __init__(self, web: dict[str, int], gov: dict[str, int], junk: dict[str, int] | None = None) -> None:
+        self.web, self.gov, self.junk = web, gov, junk or {}
         self.web_total = sum(web.values()) or 1
         self.gov_total = sum(gov.values()) or 1
+        self.junk_total = sum(self.junk.values()) or 1
         self._weight: dict[str, float] = {}
         self._logs: dict[str, float] = {}  # log P(word) in general Chinese, as looked up
         self._stems: set[str] | None = None
@@ -300,7 +305,10 @@ class Words:
         return dict(counts)
 
     def weight(self, word: str) -> float:
-        """log P(word) in general Chinese − log P(word) in government prose (0 for what is not Chinese)."""
+        """log P(word) outside government prose − log P(word) in it (0 for what is not Chinese). Outside is general
+        Chinese, and the junk list's words besides (JUNK_WORD_SHARE): a word that advertising uses (话费, 充值, 红包)
+        weighs up to JUNK_WORD_CAP, more than a word that is merely rare in plans. The junk list speaks the less for a
+        word the more often government prose uses it too (电话, 免费: a contact line, a free clinic)."""
         value = self._weight.get(word)
         if value is None:
             if not _HAN.match(word):
@@ -311,7 +319,10 @@ class Words:
                 spelled = web * math.exp(max(-WORD_CAP, min(WORD_CAP, self._char_register(word))))
                 gov = (self.gov.get(word, 0) + WORD_SMOOTH * self.gov_total * spelled) / (
                     (1 + WORD_SMOOTH) * self.gov_total)
-                value = min(WORD_CAP, math.log(web / gov)) * (SINGLE_WEIGHT if len(word) == 1 else 1.0)
+                junk = self.junk.get(word, 0)
+                other = web + JUNK_WORD_SHARE * junk / self.junk_total / (1 + self.gov.get(word, 0))
+                value = min(JUNK_WORD_CAP if junk else WORD_CAP, math.log(other / gov)) \
+                    * (SINGLE_WEIGHT if len(word) == 1 else 1.0)
             self._weight[word] = value
         return value
 
@@ -389,7 +400,8 @@ class LanguageModel:
         scored = 'pairs' in data
         self.gov = _Bigrams(**self._counts(data['gov'], scored), base=self.web.unigram)
         self.junk = _Bigrams(**self._counts(data['junk'], scored), base=self.web.unigram)
-        self.words = Words(_unpack_words(data['words']), _unpack_words(data['gov_words'])) if 'words' in data else None
+        self.words = Words(_unpack_words(data['words']), _unpack_words(data['gov_words']),
+                           _unpack_words(data['junk_words']) if 'junk_words' in data else None) if 'words' in data else None
         self._p: dict[str, tuple[float, float]] = {}
         if 'pairs' in data:  # both tables have the same keys
             keys, gov = _columns(data['pairs'][0], 2, 'f')
@@ -662,9 +674,12 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             continue
         if words == DETECT:  # words found the stretch; characters alone place its edges
             edges = edges or Scorer(lm, text, False)
+            found = best
             best = _best(edges, text, max(lo, best.start - SHIFT), min(hi, best.end + SHIFT)) or best
             span = _with_margin(edges, text, _tidy(text, best), title_end)
             span = replace(span, gain=scorer.gain(span.start, span.end)[0])
+            if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
+                span = _agreed(scorer, text, span, found, title_end)
         else:
             span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
@@ -673,6 +688,18 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             chosen.append(span)
         todo += [(best.end, hi), (lo, best.start)]
     return sorted(chosen, key=lambda sp: sp.start)
+
+
+def _agreed(scorer: Scorer, text: str, span: Span, found: Span, title_end: int | None) -> Span:
+    """A span that opens a sentence (its left edge given), placed by the characters where the words place it too:
+    its lead read by its words as well, if that is CUT_MARGIN or more and more than by the characters. An advertisement made of everyday words
+    (追更限免整一个月, an invented example) reads as junk by its words and barely by its characters, whose edges are then all alike."""
+    if _weight(text[span.start:span.end]) < CUT_MIN_CHARS:
+        return span  # a title of five characters may be a name: its edges are the characters' to place
+    read = _with_margin(scorer, text, _tidy(text, found), title_end)
+    if (read.start, read.end) != (span.start, span.end) or read.margin < max(CUT_MARGIN, span.margin):
+        return span
+    return replace(span, margin=read.margin, trimmed=span.trimmed or read.trimmed)
 
 
 def _chunks(lo: int, hi: int) -> list[tuple[int, int]]:
@@ -767,6 +794,8 @@ def _strands_junk(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
 
 
 _CN_FIGURE = re.compile(r'[零一二两三四五六七八九十百千万]+')
+# What counts follow: a figure before one of these is the sentence's own (十方面, 三大, 五个), not an offer's amount.
+_COUNTED = re.compile(r'[个项条家方大种类批所座名位件倍次届轮期篇章节年月日万亿千百元人户]')
 RESIDUE = 2  # characters a narrower reading may leave of the span at one edge and still be a stray piece of it
 
 
@@ -780,7 +809,8 @@ def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
     words = scorer.lm.words
     if words is None or not (span.start <= other.start and other.end <= span.end):
         return False
-    if other.start == span.start and other.end < span.end and _CN_FIGURE.fullmatch(text[other.end:span.end]):
+    if other.start == span.start and other.end < span.end and _CN_FIGURE.fullmatch(text[other.end:span.end]) \
+            and not _COUNTED.match(text, span.end):
         a, b = other.end, span.end  # an amount in Chinese numerals ends an offer (月入 + 三千), as in a title's tail
         outside = text[:span.start] + text[a:b] + text[span.end:]
         at, edge = span.start, span.start + b - a  # the residue in `outside`
@@ -886,9 +916,26 @@ def _core(scorer: Scorer, text: str, span: Span, core: tuple[int, int], margin: 
     return trimmed
 
 
+def _marker_start(text: str, end: int) -> int | None:
+    """Where a numbered item's marker (一、, （三）, 2.) starts, if a cut ending at `end` would take its first characters
+    and leave the rest (资料 + 一、做强…: the 一 is the item's, not the advertisement's)."""
+    for start in range(max(0, end - 3), end):
+        m = _NUMBERED.match(text, start)
+        if m and m.end() > end and (start == 0 or not _MARKER_CHAR.match(text[start - 1])):
+            return start
+    return None
+
+
+_MARKER_CHAR = re.compile(r'[一二三四五六七八九十百0-9０-９(（]')
+
+
 def _tidy(text: str, span: Span) -> Span:
     """Take the punctuation an inserted string brought with it: a cut must not leave two marks side by side
-    (the one before the span is the text's own)."""
+    (the one before the span is the text's own). A cut that would take the start of a numbered item's marker ends
+    before it."""
+    marker = _marker_start(text, span.end)
+    if marker is not None and marker - span.start >= MIN_SPAN:
+        span = replace(span, end=marker)
     end = span.end
     while end < len(text) and text[end] in _PUNCT and (span.start == 0 or text[span.start - 1] in _PUNCT):
         end += 1
@@ -1051,6 +1098,28 @@ def dangling(text: str, span: Span) -> bool:
         local = local or Scorer(model(), text, True).local()
         if sum(local[p:span.end]) < 0:
             return True
+    return False
+
+
+INNER_TEXT = -2.0  # nats by which a word inside a span must read as the document to be the document's own
+
+
+def holds_text(text: str, span: Span) -> bool:
+    """Whether the span holds, away from its edges, a word of government prose that reads as the document by its
+    characters and words (INNER_TEXT): two insertions close together and the sentence's own words between them
+    (…返利 + 把科技自 + 网站…, an invented example), not one inserted string."""
+    words = model().words
+    if words is None:
+        return False
+    local = None
+    for a, b in words.cut(text[span.start:span.end]):
+        a, b = a + span.start, b + span.start
+        if b - a < 2 or a == span.start or b == span.end or not _HAN.match(text[a]):
+            continue
+        if words.weight(text[a:b]) <= EDGE_WORD:
+            local = local or _word_local(model(), text)
+            if sum(local[a:b]) <= INNER_TEXT:
+                return True
     return False
 
 

@@ -181,7 +181,8 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
             continue
         rest = text
         spans = [sp for sp in language.find_spans(text, words=language.PROSE_WORDS)
-                 if language.certain(sp, text[sp.start:sp.end]) and not language.dangling(text, sp)]
+                 if language.certain(sp, text[sp.start:sp.end]) and not language.dangling(text, sp)
+                 and not language.holds_text(text, sp)]
         for sp in sorted(spans, key=lambda x: -x.start):
             rest = rest[:sp.start] + rest[sp.end:]
         if spans and not re.sub(rf'[^{CJK}0-9A-Za-z]', '', rest):
@@ -220,7 +221,7 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
         text = p.text
         for sp in sorted(spans, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
-            if language.certain(sp, piece) and not language.dangling(text, sp):
+            if language.certain(sp, piece) and not language.dangling(text, sp) and not language.holds_text(text, sp):
                 wide = language.extended(text, sp)
                 if all(wide.end <= s or wide.start >= e for s, e in _kept_ranges(text, corrections.keep)):
                     sp, piece = wide, text[wide.start:wide.end]

@@ -254,3 +254,39 @@ def test_edges_doubted_only_by_readings_that_cut_more_or_keep_stray_junk_are_cut
     # the third string may be cut when the model reads it with enough lead, but never with the clause after it
     assert [r.text for r in removed][2:] in ([], ['三天瘦八斤不反弹'])
     assert '考虑到结构性' in kept[2].text and kept[3].text == texts[3]
+
+
+def _cut(text: str) -> tuple[list[str], str]:
+    removed: list = []
+    kept, _ = cut_foreign_spans([ParsedParagraph(0, 'text', text, [], 'p0', '')], removed)
+    return [r.text for r in removed], kept[0].text
+
+
+@pytest.mark.parametrize('offer', ['免费试听三十天', '高价回收旧手机'])
+def test_an_offer_in_everyday_words_that_opens_a_sentence_is_cut(offer):
+    """Words the training list's advertising uses weigh as junk beside general Chinese, and a string that opens a
+    sentence is cut where its words and its characters both place its end."""
+    cut, text = _cut(f'完善产业政策体系。{offer}加快培育数字经济龙头企业，打造一批示范场景。')
+    assert cut == [offer]
+    assert text == '完善产业政策体系。加快培育数字经济龙头企业，打造一批示范场景。'
+
+
+def test_a_cut_leaves_the_number_of_the_item_after_it():
+    cut, text = _cut('第四章 推进产业转型，构建现代产业体系爆款直播间专享一、做强先进制造业智能装备产业。依托经济开发区，'
+                     '重点发展工业机器人。')
+    assert cut == ['爆款直播间专享']
+    assert '构建现代产业体系一、做强先进制造业' in text
+
+
+def test_two_insertions_close_together_do_not_take_the_words_between_them():
+    """One reading may span two strings and the sentence's 把科技自 between them: it is listed, never cut."""
+    text = '——坚持创新引领。点券充值加倍返利把科技自刷单兼职日结立自强作为数字经济发展的战略支撑。'
+    cut, kept = _cut(text)
+    assert cut == [] and kept == text
+
+
+def test_a_figure_that_counts_what_follows_stays_with_the_sentence():
+    """An amount in Chinese numerals after an offer goes with it, but not one that counts what follows (十方面)."""
+    cut, text = _cut('充300送150会员十方面民生实事全面完成。城镇新增就业2.1万人,城镇调查失业率控制在5%以内。')
+    assert all('十' not in c for c in cut)
+    assert '十方面民生实事全面完成。' in text
