@@ -116,6 +116,8 @@ class ParsedDocument:
     tables: list[ParsedTable] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     duplicate_blocks: list[Removal] = field(default_factory=list)
+    copies: list[tuple[int, int, int, int]] = field(default_factory=list)  # lines (first, last) of each repeated
+    # copy dropped, then of the copy kept: where the paragraphs of the two copies are compared once built
     warnings: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     suspects: list[Suspect] = field(default_factory=list)

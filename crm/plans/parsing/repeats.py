@@ -394,6 +394,9 @@ def _drop_group(items: list[Item], group: list[Repeat], stream: Stream, doc: Par
     _drop_insertions(items, stream, group, keep_later, cuts, doc)
     removed_text = _apply(items, cuts)
     first_line, last_line = _numbers(items, cuts)
+    dropped_spans = [r.src if keep_later else r.dup for r in group]
+    kept_spans = [r.dup if keep_later else r.src for r in group]
+    doc.copies.append((*_span_lines(items, stream, dropped_spans), *_span_lines(items, stream, kept_spans)))
     extra = src_extra if keep_later else dup_extra
     reason = (f'repeat of lines {kept_lines[0]}-{kept_lines[1]}' if not keep_later else
               f'earlier copy of lines {kept_lines[0]}-{kept_lines[1]}, which carry less foreign text')
@@ -486,6 +489,13 @@ def _sentences(items: list[Item], cuts: list[_Cut]) -> int:
 
 def _numbers(items: list[Item], cuts: list[_Cut]) -> tuple[int, int]:
     return items[cuts[0].item].lines[cuts[0].line].line, items[cuts[-1].item].lines[cuts[-1].line].line
+
+
+def _span_lines(items: list[Item], stream: Stream, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The first and last line the stretches of one copy reach into, sentences cut from them or not."""
+    refs = [ref for ref in (stream.line_of[spans[0][0]], stream.line_of[spans[-1][1] - 1]) if ref >= 0]
+    first, last = (stream.lines[ref] for ref in (refs[0], refs[-1]))
+    return items[first[0]].lines[first[1]].line, items[last[0]].lines[last[1]].line
 
 
 def _cuts(items: list[Item], stream: Stream, span: tuple[int, int]) -> list[_Cut]:
@@ -584,10 +594,12 @@ def drop_repeated_paragraphs(paragraphs: list[ParsedParagraph], doc: ParsedDocum
                              item_of: dict[int, int]) -> list[ParsedParagraph]:
     """Drop every later paragraph of an item whose content is that of an earlier one: a copy the stream alignment
     did not take out (a short run of list items repeated, a copy that differed only by a string cut since). Tables
-    are left alone; across the articles of a web page a shared passage is a quotation, not a copy. Each copy
-    dropped is reported with the line of the paragraph kept."""
+    are left alone; across the articles of a web page a shared passage is a quotation, not a copy. Then the pieces
+    a dropped copy left (`_drop_pieces`) and the short paragraphs that went with a copy (`_drop_neighbours`) go as
+    well. Each copy dropped is reported with the line of the paragraph kept."""
     first: dict[tuple[int, str], ParsedParagraph] = {}
     out: list[ParsedParagraph] = []
+    spans: list[tuple[int, int, int, int]] = []
     for p in paragraphs:
         key = (item_of.get(id(p), 0), paragraph_key(p.text))
         if p.kind == 'table' or len(key[1]) < PARAGRAPH_REPEAT:
@@ -600,6 +612,98 @@ def drop_repeated_paragraphs(paragraphs: list[ParsedParagraph], doc: ParsedDocum
         doc.duplicate_blocks.append(Removal('duplicate-block', p.text, p.line,
                                             f'same text as the paragraph of line {kept.line}'))
         doc.warnings.append(f'repeated text: the paragraph of line {p.line} dropped as a copy of line {kept.line}')
+        spans.append((p.line, p.line, kept.line, kept.line))
+    out = _drop_pieces(out, doc)
+    out = _drop_neighbours(out, doc, doc.copies + spans)
     for n, p in enumerate(out, start=1):
         p.seq = n
     return out
+
+
+PIECE = 12  # characters of a paragraph found in a paragraph of the other copy that make it a piece of that copy
+PIECE_SHINGLE = 8  # runs of this many characters tie a piece to the paragraph it was cut from
+
+
+def _drop_pieces(paragraphs: list[ParsedParagraph], doc: ParsedDocument) -> list[ParsedParagraph]:
+    """Drop the paragraphs left where a repeated copy was dropped that are pieces of a paragraph of the copy kept.
+    A copy wrapped or spaced otherwise than its original is cut in whole sentences where its alignment starts and
+    ends, and an alignment may end or resume inside a paragraph (a string inserted near its end, a sentence moved
+    by a damaged outline): the sentences between two cuts stay behind, a piece no whole-paragraph comparison
+    matches. Within the place of a dropped copy, a paragraph whose text lies in one paragraph of the copy kept
+    (`PIECE` characters at least, and at most `MAX_EXTRA` of it elsewhere: a heading fused with it, a string
+    inserted) is that paragraph said twice."""
+    gone: set[int] = set()
+    for first, last, kept_first, kept_last in doc.copies:
+        kept = [q for q in paragraphs if kept_first <= q.line <= kept_last and q.kind != 'table'
+                and id(q) not in gone and not first <= q.line <= last]
+        grams: dict[str, set[int]] = {}
+        keys = [paragraph_key(q.text) for q in kept]
+        for n, k in enumerate(keys):
+            for i in range(len(k) - PIECE_SHINGLE + 1):
+                grams.setdefault(k[i:i + PIECE_SHINGLE], set()).add(n)
+        for p in paragraphs:
+            if not first <= p.line <= last or kept_first <= p.line <= kept_last or p.kind == 'table' \
+                    or id(p) in gone:
+                continue
+            text = paragraph_key(p.text)
+            if len(text) < PIECE:
+                continue
+            covered: dict[int, list[bool]] = {}
+            for i in range(len(text) - PIECE_SHINGLE + 1):
+                for n in grams.get(text[i:i + PIECE_SHINGLE], ()):
+                    marks = covered.setdefault(n, [False] * len(text))
+                    marks[i:i + PIECE_SHINGLE] = [True] * PIECE_SHINGLE
+            best = max(covered, key=lambda n: sum(covered[n]), default=None)
+            if best is None:
+                continue
+            found = sum(covered[best])
+            if found < PIECE or len(text) - found > MAX_EXTRA * len(text):
+                continue
+            source = kept[best]
+            gone.add(id(p))
+            doc.duplicate_blocks.append(Removal('duplicate-block', p.text, p.line,
+                                                f'piece of the paragraph of line {source.line}, left of a copy of '
+                                                f'lines {kept_first}-{kept_last}'))
+            doc.warnings.append(f'repeated text: the paragraph of line {p.line} dropped as a piece of the paragraph '
+                                f'of line {source.line}')
+    return [p for p in paragraphs if id(p) not in gone]
+
+
+NEIGHBOUR_LINES = 12  # lines between a copy and a paragraph next to it that went with it (blank and junk lines)
+
+
+def _drop_neighbours(paragraphs: list[ParsedParagraph], doc: ParsedDocument,
+                     spans: list[tuple[int, int, int, int]]) -> list[ParsedParagraph]:
+    """Drop the paragraphs right before or after a dropped copy that are the same as those right before or after
+    the copy kept: a short line that went with the text copied (各位代表： above a repeated opening paragraph),
+    too short to be told a copy alone, parted from it by junk lines (kept as a heading, maybe). Only a paragraph
+    within `NEIGHBOUR_LINES` lines of the copy is compared, and never one of either copy itself."""
+    gone: set[int] = set()
+    for first, last, kept_first, kept_last in spans:
+        for side in (-1, 1):
+            edge, kept_edge = (first, kept_first) if side < 0 else (last, kept_last)
+            while True:
+                near = _next_paragraph(paragraphs, edge, side, gone)
+                kept_near = _next_paragraph(paragraphs, kept_edge, side, gone)
+                if near is None or kept_near is None or near is kept_near or near.kind == 'table' \
+                        or paragraph_key(near.text) != paragraph_key(kept_near.text) \
+                        or kept_first <= near.line <= kept_last or first <= kept_near.line <= last \
+                        or abs(near.line - edge) > NEIGHBOUR_LINES or abs(kept_near.line - kept_edge) > NEIGHBOUR_LINES:
+                    break
+                gone.add(id(near))
+                doc.duplicate_blocks.append(Removal('duplicate-block', near.text, near.line,
+                                                    f'same text as the paragraph of line {kept_near.line}, next to '
+                                                    f'a copy of lines {kept_first}-{kept_last}'))
+                doc.warnings.append(f'repeated text: the paragraph of line {near.line} dropped with the copy of '
+                                    f'lines {kept_first}-{kept_last} next to it')
+                edge, kept_edge = near.line, kept_near.line
+    return [p for p in paragraphs if id(p) not in gone]
+
+
+def _next_paragraph(paragraphs: list[ParsedParagraph], line: int, side: int,
+                    gone: set[int]) -> ParsedParagraph | None:
+    """The nearest paragraph before (`side` -1) or after (1) a line, not dropped already."""
+    around = [p for p in paragraphs if id(p) not in gone and (p.line < line if side < 0 else p.line > line)]
+    if not around:
+        return None
+    return max(around, key=lambda p: p.line) if side < 0 else min(around, key=lambda p: p.line)

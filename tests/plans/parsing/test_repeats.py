@@ -269,3 +269,36 @@ def test_a_short_paragraph_followed_by_its_own_copy_is_dropped_whole():
     doc = parse_document(text)
     assert [p.text for p in doc.paragraphs] == [para, *bullets, '加强组织领导。']
     assert len(doc.duplicate_blocks) == 2
+
+
+CLOSING = '建立健全计划实施监测评估机制，每年向区人大常委会报告进展。年度工作要点要落实本计划确定的目标任务，确保各项任务落到实处。'
+
+
+@pytest.mark.parametrize('width', [24, 31, 40])
+def test_a_copy_cut_at_other_places_than_its_original_leaves_no_piece(width):
+    """The copy's alignment ends inside its last paragraph (a string inserted near the end of the text, where too
+    little follows to resynchronise): cut in whole sentences it would leave that paragraph's last sentence, a piece
+    of a paragraph of the first copy, which is dropped and reported too."""
+    plan = PLAN.rstrip() + '\n\n' + CLOSING
+    clean = parse_document(plan)
+    copy = plan[:-8] + FOREIGN[0] + plan[-8:]
+    doc = parse_document(plan + '\n\n' + rewrap(copy, width, width))
+    assert shape(doc) == shape(clean)
+    kept = normalise(''.join(p.text for p in doc.paragraphs))
+    assert kept.count(normalise('年度工作要点要落实本计划确定的目标任务')) == 1
+    assert any('piece of the paragraph' in b.reason for b in doc.duplicate_blocks)
+
+
+def test_a_salutation_copied_with_the_paragraph_after_it_is_dropped_with_it():
+    """A block copied into the text (各位代表： and the opening paragraph) with a junk line between its two lines: the
+    paragraph is dropped as a repeat, and the salutation above it with it; a salutation of the text's own stays."""
+    opening = '受区人民政府委托，现将临江区2024年国民经济和社会发展计划执行情况与2025年计划草案提请大会审议，并请各位政协委员提出意见。'
+    lines = PLAN.rstrip().split('\n')
+    at = next(i for i, ln in enumerate(lines) if ln.startswith('依托临江智造港'))
+    text = '\n\n'.join(['各位代表：', opening, *lines[:at + 1], '各位代表：', '点击查看更多精彩内容', opening,
+                        *lines[at + 1:], '各位代表：', '让我们团结一心，为建设现代化新临江而努力奋斗！'])
+    doc = parse_document(text)
+    texts = [p.text for p in doc.paragraphs]
+    assert texts.count(opening) == 1
+    assert texts.count('各位代表：') == 2, 'the salutation before the closing words is the text\'s own'
+    assert texts[0] == '各位代表：' and texts[-2] == '各位代表：'
