@@ -725,6 +725,7 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
         return Span(span.start, span.end, span.gain, span.seam, span.gain)
     rival = doubt = None  # the best other reading; the best one that keeps some of what this one cuts as text
     core = (span.start, span.end)  # what every reading within CUT_MARGIN of this one cuts
+    opens = span.start == 0 or text[span.start - 1] in _SENTENCE_END
     official = None  # words of government prose around the cut
     for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
         for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
@@ -743,7 +744,8 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                 official = _seam_words(scorer.lm, text, span.start, span.end, across=False)
             if gain >= CUT_GAIN and (s == span.start or e == span.end) \
                     and (gain > span.gain - WORD_RIVAL or span.start <= s and e <= span.end) \
-                    and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official:
+                    and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official \
+                    and not (opens and span.start < s and _stray_opening(scorer.lm, text, span.start, s)):
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = doubt = max(rival, span.gain)
             elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)
@@ -761,6 +763,13 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
 
 
 _WORDLIKE = re.compile(r'[\u4e00-\u9fff0-9A-Za-z０-９]')
+
+
+def _stray_opening(lm: LanguageModel, text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], left at the start of a sentence by a reading that cuts from `end` on, reads as junk
+    by its words and characters (STRAY_LEAD nats a character): a stray piece of a string that opens the sentence,
+    so that the word such a reading joins across its cut (…完 + 全区…) is chance, not the document's."""
+    return sum(_word_local(lm, text)[start:end]) >= STRAY_LEAD * (end - start)
 
 
 def _wider(scorer: Scorer, span: Span, other: Span) -> bool:

@@ -290,3 +290,11 @@ def test_a_figure_that_counts_what_follows_stays_with_the_sentence():
     cut, text = _cut('充300送150会员十方面民生实事全面完成。城镇新增就业2.1万人,城镇调查失业率控制在5%以内。')
     assert all('十' not in c for c in cut)
     assert '十方面民生实事全面完成。' in text
+
+
+def test_a_string_that_opens_a_sentence_is_not_doubted_for_a_word_its_own_stray_piece_would_join():
+    """Cutting 本书完本免费看 from its fourth character on would leave 本书完 + 全区 (完全): a word made with a stray
+    piece of the string, not one of the document's that this cut breaks."""
+    cut, text = _cut('深入推进低效用地再开发，盘活存量建设用地。本书完本免费看全区梳理可供产业用地3200亩，保障重大项目落地。')
+    assert cut == ['本书完本免费看']
+    assert '盘活存量建设用地。全区梳理可供产业用地3200亩' in text
