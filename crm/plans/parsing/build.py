@@ -439,15 +439,16 @@ class ItemBuilder:
         self._add(self.out.headings, self.outline.push(kind, ordinal, marker, title, line))
 
     def _title_without_junk(self, title: str, line: int) -> str:
-        """The title without a string appended to it that reads as advertising (see language.title_tail): cut
-        before the outline names the heading, and reported like a string cut from a paragraph."""
+        """The title without a string appended to it, or inserted inside one of its words, that reads as
+        advertising (see language.title_junk): cut before the outline names the heading, and reported like a string
+        cut from a paragraph."""
 
-        span = language.title_tail(title)
+        span = language.title_junk(title)
         if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
             return title
         self.out.removed.append(Removal('spam', title[span.start:span.end], line, LANGUAGE_REASON, span.confidence,
                                         title))
-        return title[:span.start].rstrip()
+        return (title[:span.start] + title[span.end:]).rstrip()
 
     def _paragraph(self, text: str, line: int, kind: str, base: str | None = None,
                    markers: list[str] | None = None, unit: str = '段', path: list[str] | None = None) -> None:

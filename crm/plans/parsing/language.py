@@ -1007,6 +1007,29 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     return _tail_reading(title, lm)
 
 
+def title_inside(title: str, lm: LanguageModel | None = None) -> Span | None:
+    """A string inserted inside a word of a heading's title (保障改善民 + [ad] + 生, an invented example): a span
+    with the evidence to cut, of CUT_MIN_CHARS - 1 characters at least and no chapter or article number, whose removal
+    joins the title's characters either side of it into a word (民生) that neither forms with the span's own
+    characters. The word pins both edges where the insertion is, so no lead over other edges is asked."""
+    title = title.rstrip()
+    for sp in find_spans(title + '。', lm, words=True):
+        if sp.start == 0 or sp.end >= len(title):
+            continue  # a tail is title_tail's to judge
+        piece, left, right = title[sp.start:sp.end], title[:sp.start], title[sp.end:]
+        if sp.gain < CUT_GAIN or _weight(piece) < CUT_MIN_CHARS - 1 or _MARKER.search(piece):
+            continue
+        if word_across(left, right) and word_across(left, piece) is None and word_across(title[:sp.end], right) is None:
+            return sp
+    return None
+
+
+def title_junk(title: str, lm: LanguageModel | None = None) -> Span | None:
+    """A string in a heading's title that reads as advertising: inside one of its words (title_inside), or else
+    appended to it (title_tail; a tail reading would take the word's last character along: 民 + [ad] + 生)."""
+    return title_inside(title, lm) or title_tail(title, lm)
+
+
 TAIL_MARGIN = 2 * TITLE_MARGIN  # a tail read on its own (its one edge against the others) needs twice the lead
 
 

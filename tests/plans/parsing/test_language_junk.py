@@ -298,3 +298,12 @@ def test_a_string_that_opens_a_sentence_is_not_doubted_for_a_word_its_own_stray_
     cut, text = _cut('深入推进低效用地再开发，盘活存量建设用地。本书完本免费看全区梳理可供产业用地3200亩，保障重大项目落地。')
     assert cut == ['本书完本免费看']
     assert '盘活存量建设用地。全区梳理可供产业用地3200亩' in text
+
+
+@pytest.mark.parametrize('junk', ['绝世丹帝归来', '修真狂少传', '网游之剑圣归来', '神级兵王录'])
+def test_a_string_inside_a_word_of_a_heading_is_cut_and_the_word_rejoined(junk):
+    raw = (f'规划\n\n第一章 总则\n\n一、总体要求\n\n坚持以人民为中心的发展思想。\n\n二、保障改善民{junk}生\n\n'
+           '推进公共服务均等化，新建社区嵌入式养老服务机构8家。\n').encode()
+    doc = parse_document(raw)
+    assert [h.title for h in doc.headings] == ['总则', '总体要求', '保障改善民生']
+    assert [r.text for r in doc.removed if r.kind == 'spam'] == [junk]
