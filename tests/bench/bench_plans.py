@@ -157,8 +157,9 @@ def junk_results() -> list[dict]:
         for text in prose + (clean if raw.name.startswith('000') else []):
             for span in language.find_spans(text, lm, words=language.PROSE_WORDS):
                 piece = text[span.start:span.end]
-                seed_cut += len(piece) if language.certain(span, piece) else 0
-                seed_listed += language.listed(span, piece) and not language.certain(span, piece)
+                cut = language.cut_here(text, span)
+                seed_cut += len(piece) if cut else 0
+                seed_listed += language.listed(span, piece) and not cut
     return [
         {'name': 'plans_junk_recall', 'value': round(1 - left / injected, 3), 'unit': 'share of injected chars',
          'target': 'as high as false cuts allow', 'detail': detail},

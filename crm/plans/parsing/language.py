@@ -965,6 +965,22 @@ _MARKER = re.compile(r'第[一二三四五六七八九十百零〇0-9０-９]+[�
 _NUMBERED = re.compile(r'(?:[一二三四五六七八九十百]+、|[(（][一二三四五六七八九十百]+[)）]|[0-9０-９]{1,2}[.．、](?![0-9０-９]))')
 
 
+def certain_inside(text: str, span: Span) -> bool:
+    """Whether a span that `certain` leaves is cut all the same: it stands inside a word of the text (inside_word),
+    which places both its edges, with the evidence to cut, CUT_MIN_CHARS - 1 characters at least and no chapter or
+    article number."""
+    piece = text[span.start:span.end]
+    return span.gain >= CUT_GAIN and _weight(piece) >= CUT_MIN_CHARS - 1 and not _MARKER.search(piece) \
+        and inside_word(text, span)
+
+
+def cut_here(text: str, span: Span) -> bool:
+    """Whether a span find_spans found in `text` is cut: certain (or certain_inside), taking none of the sentence's
+    own words after it (dangling) and holding none between two insertions (holds_text)."""
+    return (certain(span, text[span.start:span.end]) or certain_inside(text, span)) and not dangling(text, span) \
+        and not holds_text(text, span)
+
+
 def certain(span: Span, piece: str) -> bool:
     """Whether a span is cut: strong evidence, edges that could not as well be elsewhere, long enough that it
     cannot be a name or a title of a few characters, and no chapter or article number (第二条) in it."""
@@ -1009,19 +1025,23 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
 
 def title_inside(title: str, lm: LanguageModel | None = None) -> Span | None:
     """A string inserted inside a word of a heading's title (保障改善民 + [ad] + 生, an invented example): a span
-    with the evidence to cut, of CUT_MIN_CHARS - 1 characters at least and no chapter or article number, whose removal
-    joins the title's characters either side of it into a word (民生) that neither forms with the span's own
-    characters. The word pins both edges where the insertion is, so no lead over other edges is asked."""
+    that certain_inside cuts (its removal joins 民生, which pins both its edges: no lead over other edges is asked)."""
     title = title.rstrip()
     for sp in find_spans(title + '。', lm, words=True):
         if sp.start == 0 or sp.end >= len(title):
             continue  # a tail is title_tail's to judge
-        piece, left, right = title[sp.start:sp.end], title[:sp.start], title[sp.end:]
-        if sp.gain < CUT_GAIN or _weight(piece) < CUT_MIN_CHARS - 1 or _MARKER.search(piece):
-            continue
-        if word_across(left, right) and word_across(left, piece) is None and word_across(title[:sp.end], right) is None:
+        if certain_inside(title, sp):
             return sp
     return None
+
+
+def inside_word(text: str, span: Span) -> bool:
+    """Whether cutting the span joins the characters either side of it into a word (养 + [ad] + 老: 养老) that neither
+    forms with the span's own characters: the string stood inside a word of the text, and the word pins both of its
+    edges."""
+    left, right, piece = text[:span.start], text[span.end:], text[span.start:span.end]
+    return bool(left and right) and word_across(left, right) is not None and word_across(left, piece) is None \
+        and word_across(left + piece, right) is None
 
 
 def title_junk(title: str, lm: LanguageModel | None = None) -> Span | None:

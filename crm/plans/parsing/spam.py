@@ -181,8 +181,7 @@ def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Cor
             continue
         rest = text
         spans = [sp for sp in language.find_spans(text, words=language.PROSE_WORDS)
-                 if language.certain(sp, text[sp.start:sp.end]) and not language.dangling(text, sp)
-                 and not language.holds_text(text, sp)]
+                 if language.cut_here(text, sp)]
         for sp in sorted(spans, key=lambda x: -x.start):
             rest = rest[:sp.start] + rest[sp.end:]
         if spans and not re.sub(rf'[^{CJK}0-9A-Za-z]', '', rest):
@@ -221,7 +220,7 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
         text = p.text
         for sp in sorted(spans, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
-            if language.certain(sp, piece) and not language.dangling(text, sp) and not language.holds_text(text, sp):
+            if language.cut_here(text, sp):
                 wide = language.extended(text, sp)
                 if all(wide.end <= s or wide.start >= e for s, e in _kept_ranges(text, corrections.keep)):
                     sp, piece = wide, text[wide.start:wide.end]
