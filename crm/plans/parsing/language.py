@@ -745,7 +745,8 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
             if gain >= CUT_GAIN and (s == span.start or e == span.end) \
                     and (gain > span.gain - WORD_RIVAL or span.start <= s and e <= span.end) \
                     and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official \
-                    and not (opens and span.start < s and _stray_opening(scorer.lm, text, span.start, s)):
+                    and not (opens and span.start < s and _stray_opening(scorer.lm, text, span.start, s)) \
+                    and not _wider(scorer, span, other):
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = doubt = max(rival, span.gain)
             elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)

@@ -314,3 +314,12 @@ def test_a_string_inside_a_word_of_a_sentence_is_cut_where_the_word_rejoins():
     cut, text = _cut('建立计划执行情况季乡村神医传奇度分析制度，对重点指标加强监测。')
     assert cut == ['乡村神医传奇']
     assert text == '建立计划执行情况季度分析制度，对重点指标加强监测。'
+
+
+@pytest.mark.parametrize('offer', ['刷单兼职日结百元', '手工串珠兼职日结'])
+def test_a_wider_reading_that_cuts_the_sentences_words_does_not_doubt_a_cut(offer):
+    """Cutting 仍然偏 as well would join 中 + 小 into a word; but those three characters read as the document, so
+    that reading is no rival."""
+    cut, text = _cut(f'产业规模在都市圈中仍然偏{offer}小，龙头企业数量不多。')
+    assert cut == [offer]
+    assert text == '产业规模在都市圈中仍然偏小，龙头企业数量不多。'
