@@ -290,6 +290,7 @@ class ItemBuilder:
                      for i, _, how in group]
             if all(fixed):
                 continue
+            texts = [self._without_tail(t) if f else t for t, f in zip(texts, fixed)]
             alone = any(how == 'line' and not self._at_margin(i) or i in listed for i, _, how in group)
             ends = split_parallel(texts, stats, fixed) if is_fused_group(texts, fixed, alone) else None
             if ends is None and any(fixed):
@@ -303,6 +304,16 @@ class ItemBuilder:
                 if not sure:
                     titles[i] = (text[:k], text[k + 1:] if text[k:k + 1] == '。' else text[k:])
         return titles
+
+    def _without_tail(self, title: str) -> str:
+        """A title standing alone as the outline will name it: without a string appended to it that reads as
+        advertising (see _title_without_junk), which would lend its fused siblings a length no title has."""
+        if not self.titles_judged:
+            return title
+        span = language.title_tail(title)
+        if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
+            return title
+        return title[:span.start].rstrip()
 
     def _at_margin(self, i: int) -> bool:
         """Line `i` is as long as the text's wrap width: cut at the margin, it need not end where a title ends."""

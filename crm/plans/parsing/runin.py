@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from . import language
 from .corpus import CorpusStats
 from .headings import TITLE_ENDS
 
@@ -23,6 +24,7 @@ MAX_TITLE = 32
 JOINING = '和与及或的并'  # characters that join two words: a title does not end on one
 LENGTH_WEIGHT = 1.0  # cost per character a title is longer or shorter than the group's length
 SHORT_TITLE, SHORT_WEIGHT = 6, 0.5  # titles shorter than this cost a little more (run-in titles are rarely that short)
+PROSE_WEIGHT = 1.0  # weight of the reference prose's reading of a break beside the corpus's (see _prose_break)
 
 
 def title_cost(stats: CorpusStats, text: str, k: int) -> float:
@@ -30,7 +32,18 @@ def title_cost(stats: CorpusStats, text: str, k: int) -> float:
     cost = -math.log(stats.phrase_ends(text[max(0, k - 3):k]))
     if k >= len(text) or text[k] == '。':
         return cost
-    return cost - math.log(stats.phrase_starts(text[k:k + 3])) + SHORT_WEIGHT * max(0, SHORT_TITLE - k)
+    return (cost - math.log(stats.phrase_starts(text[k:k + 3])) + SHORT_WEIGHT * max(0, SHORT_TITLE - k)
+            + PROSE_WEIGHT * _prose_break(text, k))
+
+
+def _prose_break(text: str, k: int) -> float:
+    """How much less likely the language model's reference prose makes a sentence that ends at `text[k - 1]` and
+    another that starts at `text[k]` than the two characters written on together (nats, at least 0). It reads the
+    registers the plan corpus holds little of: a news release's paragraph opens with 据了解 or 近年来 (明确|据了解,
+    发展|近年来), and a title does not stop before its last verb (获得感|持续增强)."""
+    lm = language.model()
+    a, b = text[k - 1], text[k]
+    return max(0.0, lm.gov_log(a, b) - lm.gov_log(a, language.EOS) - lm.gov_log(language.BOS, b))
 
 
 def _balanced(title: str) -> bool:
@@ -54,6 +67,8 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue  # a break inside a figure (到2027|年): a title followed by its text does not end on a number
         if title[-1] in JOINING and k < len(text):
             continue  # nor on a word that joins it to more (总体要求和|主要目标)
+        if k < len(text) and text[k] != '。' and language.word_across(title, text[k:]) is not None:
+            continue  # nor inside a word of general Chinese (新质生产|力)
         out.append((k, title_cost(stats, text, k)))
     return out
 

@@ -1,7 +1,8 @@
 """Numbered titles fused with their text where the siblings do not share one length: two siblings only, a text
 that opens with a short sentence, a title the document prints on a line of its own elsewhere, and titles drawn
 to the length of the nearest sibling standing alone, and a title that ends in a phrase closing clauses
-(稳定有序) though its first two characters also end them (稳定) and its last two also start them (有序推进)."""
+(稳定有序) though its first two characters also end them (稳定) and its last two also start them (有序推进); a title
+that ends where the reference prose opens a sentence (明确|据了解), and never inside a word (持续增|强)."""
 from __future__ import annotations
 
 from crm.plans.parsing import CorpusStats, parse_document
@@ -148,3 +149,20 @@ def test_a_fused_title_ends_after_a_phrase_that_closes_clauses():
     assert ends is not None and texts[1][:ends[1]] == '社会治理稳定有序'
     assert PHRASES.phrase_ends('稳定有序') > PHRASES.ends('有序')
 
+
+
+def test_a_fused_title_ends_where_the_reference_prose_opens_a_sentence():
+    # a news release's paragraph opens with 据了解 or 近年来, words the plan corpus barely holds: the title does not
+    # run on into them to reach its sibling's length
+    texts = ['园区配套日益完善', '招商方向明确据了解，今年全区计划引进亿元项目三十个。',
+             '服务效能提升近年来，全区坚持把优化服务作为重点工作。']
+    ends = split_parallel(texts, PROSE, [True, False, False])
+    assert ends is not None and [t[:k] for t, k in zip(texts[1:], ends[1:])] == ['招商方向明确', '服务效能提升']
+
+
+def test_a_fused_title_does_not_end_inside_a_word():
+    # 持续增|强: the break would fall inside 增强, a word of general Chinese
+    texts = ['园区配套日益完善', '群众获得感持续增强十项惠民工程全部完成，新增学位三千个。',
+             '城市面貌焕然一新五个片区改造全面完成，新建公园六个。']
+    ends = split_parallel(texts, PROSE, [True, False, False])
+    assert ends is not None and [t[:k] for t, k in zip(texts[1:], ends[1:])] == ['群众获得感持续增强', '城市面貌焕然一新']
