@@ -188,21 +188,38 @@ def _object_after(sentence: str, end: int, metric: str) -> str:
 
 
 def find_terms(text: str, dictionary: dict[str, list[str]]) -> list[str]:
-    """Canonical names whose aliases occur in the normalised text."""
+    """Canonical names whose aliases occur in the normalised text, in the dictionary's order. Only the entries with
+    an alias whose first two characters occur in the text are looked at (and those with a one-character or ASCII
+    alias): most texts name none of a long dictionary."""
     norm = normalize_for_search(text)
-    return [name for name, aliases in _normalised_aliases(dictionary) if any(_contains(norm, a) for a in aliases)]
+    entries, by_start, always = _normalised_aliases(dictionary)
+    present = {norm[i:i + 2] for i in range(len(norm) - 1)}
+    candidates = set(always)
+    for start in present & by_start.keys():
+        candidates.update(by_start[start])
+    return [entries[n][0] for n in sorted(candidates) if any(_contains(norm, a) for a in entries[n][1])]
 
 
-_ALIAS_CACHE: dict[int, tuple[dict, list[tuple[str, tuple[str, ...]]]]] = {}
+_Aliases = tuple[list[tuple[str, tuple[str, ...]]], dict[str, list[int]], list[int]]
+_ALIAS_CACHE: dict[int, tuple[dict, _Aliases]] = {}
 
 
-def _normalised_aliases(dictionary: dict[str, list[str]]) -> list[tuple[str, tuple[str, ...]]]:
-    """The dictionary with every alias normalised once (cached per dictionary object)."""
+def _normalised_aliases(dictionary: dict[str, list[str]]) -> _Aliases:
+    """The dictionary with every alias normalised once, the entries by the first two characters of their aliases,
+    and the entries that have an alias not so indexed (cached per dictionary object)."""
     cached = _ALIAS_CACHE.get(id(dictionary))
     if cached is None or cached[0] is not dictionary:
         entries = [(name, tuple(normalize_for_search(a) for a in [name, *aliases])) for name, aliases in
                    dictionary.items()]
-        cached = (dictionary, entries)
+        by_start: dict[str, list[int]] = {}
+        always: list[int] = []
+        for n, (_, aliases) in enumerate(entries):
+            for alias in aliases:
+                if len(alias) < 2 or alias.isascii():
+                    always.append(n)
+                elif alias:
+                    by_start.setdefault(alias[:2], []).append(n)
+        cached = (dictionary, (entries, by_start, always))
         if len(_ALIAS_CACHE) > 8:
             _ALIAS_CACHE.clear()
         _ALIAS_CACHE[id(dictionary)] = cached
