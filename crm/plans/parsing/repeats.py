@@ -661,12 +661,15 @@ def _drop_pieces(paragraphs: list[ParsedParagraph], doc: ParsedDocument) -> list
                 continue
             source = kept[best]
             gone.add(id(p))
-            doc.duplicate_blocks.append(Removal('duplicate-block', p.text, p.line,
-                                                f'piece of the paragraph of line {source.line}, left of a copy of '
-                                                f'lines {kept_first}-{kept_last}'))
-            doc.warnings.append(f'repeated text: the paragraph of line {p.line} dropped as a piece of the paragraph '
-                                f'of line {source.line}')
+            _report_copy(doc, p, f'piece of the paragraph of line {source.line}, left of a copy of lines '
+                                 f'{kept_first}-{kept_last}', f'as a piece of the paragraph of line {source.line}')
     return [p for p in paragraphs if id(p) not in gone]
+
+
+def _report_copy(doc: ParsedDocument, p: ParsedParagraph, reason: str, how: str) -> None:
+    """Report a paragraph dropped as part of a repeated copy: on the import report, and as a warning."""
+    doc.duplicate_blocks.append(Removal('duplicate-block', p.text, p.line, reason))
+    doc.warnings.append(f'repeated text: the paragraph of line {p.line} dropped {how}')
 
 
 NEIGHBOUR_LINES = 12  # lines between a copy and a paragraph next to it that went with it (blank and junk lines)
@@ -691,11 +694,9 @@ def _drop_neighbours(paragraphs: list[ParsedParagraph], doc: ParsedDocument,
                         or abs(near.line - edge) > NEIGHBOUR_LINES or abs(kept_near.line - kept_edge) > NEIGHBOUR_LINES:
                     break
                 gone.add(id(near))
-                doc.duplicate_blocks.append(Removal('duplicate-block', near.text, near.line,
-                                                    f'same text as the paragraph of line {kept_near.line}, next to '
-                                                    f'a copy of lines {kept_first}-{kept_last}'))
-                doc.warnings.append(f'repeated text: the paragraph of line {near.line} dropped with the copy of '
-                                    f'lines {kept_first}-{kept_last} next to it')
+                _report_copy(doc, near, f'same text as the paragraph of line {kept_near.line}, next to a copy of '
+                                        f'lines {kept_first}-{kept_last}',
+                             f'with the copy of lines {kept_first}-{kept_last} next to it')
                 edge, kept_edge = near.line, kept_near.line
     return [p for p in paragraphs if id(p) not in gone]
 
