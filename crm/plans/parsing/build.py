@@ -308,12 +308,16 @@ class ItemBuilder:
     def _without_tail(self, title: str) -> str:
         """A title standing alone as the outline will name it: without a string appended to it that reads as
         advertising (see _title_without_junk), which would lend its fused siblings a length no title has."""
-        if not self.titles_judged:
-            return title
-        span = language.title_tail(title)
+        span = self._junk_in_title(title) if self.titles_judged else None
+        return title if span is None else (title[:span.start] + title[span.end:]).rstrip()
+
+    def _junk_in_title(self, title: str) -> language.Span | None:
+        """The string in a title that reads as advertising (see language.title_junk), unless an administrator kept
+        it or cutting it would take the last character of a word the title breaks off."""
+        span = language.title_junk(title)
         if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
-            return title
-        return title[:span.start].rstrip()
+            return None
+        return span
 
     def _at_margin(self, i: int) -> bool:
         """Line `i` is as long as the text's wrap width: cut at the margin, it need not end where a title ends."""
@@ -454,8 +458,8 @@ class ItemBuilder:
         advertising (see language.title_junk): cut before the outline names the heading, and reported like a string
         cut from a paragraph."""
 
-        span = language.title_junk(title)
-        if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
+        span = self._junk_in_title(title)
+        if span is None:
             return title
         self.out.removed.append(Removal('spam', title[span.start:span.end], line, LANGUAGE_REASON, span.confidence,
                                         title))
