@@ -9,7 +9,7 @@ from crm.plans.search import search
 from tests.conftest import csrf_from, errors_beside, post_form
 
 # Two web-novel titles at sentence starts, neither containing a cue word; and a cue-word string that is real text.
-TEXT = ('第一章 发展基础\n\n“十三五”期间,全区经济保持平稳增长。斗罗大陆武林商圈转型升级步伐加快,新开业商业综合体3个。\n\n'
+TEXT = ('第一章 发展基础\n\n“十三五”期间,全区经济保持平稳增长。镜花水月武林商圈转型升级步伐加快,新开业商业综合体3个。\n\n'
         '推进数字经济发展。凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n\n'
         '加强组织领导。诛仙小说完善工作机制,确保各项任务落实。\n')
 
@@ -42,20 +42,20 @@ def test_admin_removes_a_suspect_and_puts_back_a_wrong_removal(client, logged_in
     logged_in('admin')
     assert _upload(client).status_code == 302
     first = _current(db_session)
-    assert {s['text'] for s in first.report['suspected']} == {'斗罗大陆', '凡人修仙传'}
-    assert '斗罗大陆武林商圈' in _text(db_session, first)  # flagged, not cut
+    assert {s['text'] for s in first.report['suspected']} == {'镜花水月', '凡人修仙传'}
+    assert '镜花水月武林商圈' in _text(db_session, first)  # flagged, not cut
     page = client.get(f'/plans/{first.id}/report').get_data(as_text=True)
-    assert '疑似插入文字（未删除）' in page and 'value="斗罗大陆"' in page and '与上下文无关的插入字串' in page
+    assert '疑似插入文字（未删除）' in page and 'value="镜花水月"' in page and '与上下文无关的插入字串' in page
 
     token = csrf_from(page.encode())
     response = client.post(f'/plans/{first.id}/corrections', data={'csrf_token': token, 'action': 'strip',
-                                                                    'text': '斗罗大陆'})
+                                                                    'text': '镜花水月'})
     second = _current(db_session)
     assert response.status_code == 302 and response.headers['Location'].endswith(f'/plans/{second.id}/report')
     assert second.id != first.id and second.previous_id == first.id and second.sha256 == first.sha256
     assert '平稳增长。武林商圈转型升级' in _text(db_session, second)
     assert [s['text'] for s in second.report['suspected']] == ['凡人修仙传']
-    assert search('斗罗大陆') == [] and search('武林商圈转型')[0].paragraph.document_id == second.id
+    assert search('镜花水月') == [] and search('武林商圈转型')[0].paragraph.document_id == second.id
     second_id = second.id
     superseded = client.post(f'/plans/{first.id}/corrections', data={'csrf_token': token, 'action': 'strip',
                                                                       'text': '凡人修仙传'})
@@ -69,7 +69,7 @@ def test_admin_removes_a_suspect_and_puts_back_a_wrong_removal(client, logged_in
     assert third.previous_id == second_id and '加强组织领导。诛仙小说完善工作机制' in _text(db_session, third)
     assert '平稳增长。武林商圈' in _text(db_session, third), 'earlier corrections stay applied'
     assert {(c.action, c.text) for c in db_session.scalars(select(PlanCorrection))} == {
-        ('strip', '斗罗大陆'), ('keep', '诛仙小说')}
+        ('strip', '镜花水月'), ('keep', '诛仙小说')}
     third_id = third.id
     report = client.get(f'/plans/{third_id}/report').get_data(as_text=True)
     assert '作为插入文字删除：' in report and '作为原文保留：' in report
@@ -104,5 +104,5 @@ def test_corrections_are_checked_and_need_the_import_right(client, logged_in, db
     officer_token = csrf_from(client.get(f'/plans/{document_id}/report').data)
     assert 'name="action" value="strip"' not in client.get(f'/plans/{document_id}/report').get_data(as_text=True)
     refused = client.post(f'/plans/{document_id}/corrections',
-                          data={'csrf_token': officer_token, 'action': 'strip', 'text': '斗罗大陆'})
+                          data={'csrf_token': officer_token, 'action': 'strip', 'text': '镜花水月'})
     assert refused.status_code == 403 and _current(db_session).id == document_id

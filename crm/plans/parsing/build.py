@@ -34,7 +34,7 @@ LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
 SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
-BROKEN_GAP = 2  # blank lines a heading broken inside a word may stand apart from its rest by
+BROKEN_GAP = 3  # blank lines a heading broken inside a word may stand apart from its rest by
 PARALLEL = ('cn', 'paren', 'num')
 
 

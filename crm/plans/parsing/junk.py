@@ -45,6 +45,8 @@ _NEIGHBOURS = re.compile(r'^(?:上一篇|下一篇|上一条|下一条|上篇|�
 _TRAIL = re.compile(r'^(?:当前位置|您的位置|您当前的位置|您现在的位置|当前所在位置|所在位置)\s*[:：]')
 _CRUMB_NAME = re.compile(r'[\u4e00-\u9fffA-Za-z（）() ·]{1,20}')
 _CRUMB_SEP = re.compile(r'\s*(?:>+|»+|›+|＞+|→)\s*')
+_HOME = ('首页', '网站首页', '主页')
+_HOME_SEP = re.compile(r'\s*(?:>+|»+|›+|＞+|→|[|｜/])\s*')
 NAV_WORDS = ('联系我们', '点我投稿', '分享到', '上一篇', '下一篇', '版权所有', '网站首页', '关于我们', 'ICP备', '举报',
              '相关评论', '最新动态', '点击排行', '返回顶部', '打印本页', '关闭窗口', '当前位置', '企业入驻', '网站地图',
              '隐私政策', '使用协议', '扫一扫', '收藏本页', '设为首页', '加入收藏', '友情链接', '技术支持', '主办单位',
@@ -138,12 +140,15 @@ def page_furniture(text: str) -> LineVerdict | None:
 
 
 def _is_breadcrumb(text: str) -> bool:
-    """首页 > 政务公开 > 规划计划, 当前位置：首页>>…: a path of short section names."""
+    """首页 > 政务公开 > 规划计划, 当前位置：首页>>…, 首页 | 政府信息公开: a path of short section names (one from the
+    home page may be split by bars or slashes too)."""
     if '。' in text or '\t' in text or len(text) > 120:
         return False
     trail = _TRAIL.match(text)
     body = text[trail.end():] if trail else text
-    parts = [p for p in _CRUMB_SEP.split(body.strip()) if p]
+    parts = [p for p in _HOME_SEP.split(body.strip()) if p]  # a path from the home page: 首页 | 政府信息公开 | …
+    if not parts or parts[0] not in _HOME:
+        parts = [p for p in _CRUMB_SEP.split(body.strip()) if p]
     names = all(_CRUMB_NAME.fullmatch(p) for p in parts)
     return bool(parts) and names and (bool(trail) or (len(parts) >= 2 and len(text) <= 80))
 

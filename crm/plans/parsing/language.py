@@ -16,7 +16,10 @@ A span is cut (see `certain`) only with enough evidence, at least six characters
 clearer edges), and edges whose reading beats every reading with edges up to three characters away by CUT_MARGIN nats
 (OPENING_MARGIN for a span that opens a sentence, whose left edge the sentence before gives): the cost of cutting real
 text is high, so an uncertain edge means "list it for an administrator" instead. Paragraphs are searched and weighed
-by their words as well (DETECT), but a span's edges are placed by the characters alone. A heading's title is read
+by their words as well (DETECT), but a span's edges are placed by the characters alone, then widened over a stray
+piece of the same string before it that only its words mark (_absorb). The paragraphs of one document are read
+together (`reading`): characters beside a cut that form a pair the document says elsewhere (a name it repeats) are
+the document's own and stay (`own_edges`), and such a piece is never stray. A heading's title is read
 tail by tail as well, its end being given. Words that neither model knows weigh the same under
 both (the shared background), so a new proper noun is not junk for being new.
 
@@ -35,7 +38,9 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
@@ -493,6 +498,7 @@ class Span:
     margin: float = 0.0  # how much better these edges read than the nearest other edges
     trimmed: bool = False  # edges narrowed to what every near reading cuts (see _with_margin)
     opens: bool = False  # starts a sentence: its left edge is given, one edge to place
+    quoted: bool = False  # stands within quotation or title marks (“夏季送清凉”, 《…》): a name, a slogan, words said
 
     @property
     def confidence(self) -> float:
@@ -676,30 +682,90 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             edges = edges or Scorer(lm, text, False)
             found = best
             best = _best(edges, text, max(lo, best.start - SHIFT), min(hi, best.end + SHIFT)) or best
-            span = _with_margin(edges, text, _tidy(text, best), title_end)
+            span = _with_margin(edges, text, _tidy(text, _absorb(edges, text, best)), title_end)
             span = replace(span, gain=scorer.gain(span.start, span.end)[0])
             if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
                 span = _agreed(scorer, text, span, found, title_end)
+            else:
+                span = _read_on(scorer, text, span, found, title_end) or span
+            span = _word_completed(scorer, text, span, title_end) or span
         else:
             span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
             span = replace(span, opens=True)
+        if quoted(text, span.start):
+            span = replace(span, quoted=True)
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
             chosen.append(span)
         todo += [(best.end, hi), (lo, best.start)]
     return sorted(chosen, key=lambda sp: sp.start)
 
 
+def quoted(text: str, start: int) -> bool:
+    """Whether text[start] stands within quotation marks or title marks that open before it (“…, 「…, 《…, or an
+    odd number of \")."""
+    before = text[:start]
+    return any(before.count(a) > before.count(b) for a, b in ('“”', '「」', '《》')) or before.count('"') % 2 == 1
+
+
 def _agreed(scorer: Scorer, text: str, span: Span, found: Span, title_end: int | None) -> Span:
     """A span that opens a sentence (its left edge given), placed by the characters where the words place it too:
     its lead read by its words as well, if that is CUT_MARGIN or more and more than by the characters. An advertisement made of everyday words
     (追更限免整一个月, an invented example) reads as junk by its words and barely by its characters, whose edges are then all alike."""
+    read = _with_margin(scorer, text, _tidy(text, found), title_end)
+    if (on := _read_on(scorer, text, span, found, title_end, read)) is not None:
+        return on
     if _weight(text[span.start:span.end]) < CUT_MIN_CHARS:
         return span  # a title of five characters may be a name: its edges are the characters' to place
-    read = _with_margin(scorer, text, _tidy(text, found), title_end)
     if (read.start, read.end) != (span.start, span.end) or read.margin < max(CUT_MARGIN, span.margin):
         return span
     return replace(span, margin=read.margin, trimmed=span.trimmed or read.trimmed)
+
+
+def _read_on(scorer: Scorer, text: str, span: Span, found: Span, title_end: int | None,
+             read: Span | None = None) -> Span | None:
+    """The words' reading of a span where it takes in all the characters' span and more at one edge, with the lead
+    to cut (CUT_MARGIN over edges nearby) and CUT_MARGIN nats more evidence than the characters' span read by its
+    words, or with surer edges where the characters are unsure of theirs (_surer): an advertisement whose last words
+    are everyday Chinese (…最后一天, …试用装) reads as junk by its words past where its characters stop."""
+    if read is None:
+        found = _tidy(text, found)
+        if not (found.start <= span.start and found.end >= span.end) or (found.start, found.end) == (span.start,
+                                                                                                  span.end):
+            return None  # the words' edges, placed with their lead, lie within these (_with_margin only narrows)
+        read = _with_margin(scorer, text, found, title_end)
+    if read.start <= span.start and read.end >= span.end and (read.start, read.end) != (span.start, span.end) \
+            and (read.start == span.start or read.end == span.end) and read.margin >= CUT_MARGIN \
+            and read.gain >= span.gain and (read.gain - span.gain >= CUT_MARGIN or _surer(text, span, read)) \
+            and not any(c in _EDGE_PUNCT for c in text[read.start:span.start] + text[span.end:read.end]):
+        return replace(read, opens=span.opens)  # (words run on by a list's marks are the sentence's: 不敢腐、不能腐)
+    return None
+
+
+def _word_completed(scorer: Scorer, text: str, span: Span, title_end: int | None) -> Span | None:
+    """A span whose edges are unsure (a lead under CUT_MARGIN) and whose end splits a word of general Chinese that
+    the characters after it complete (…美女约|见 + 5个: 约见), taken to the word's end where that reading has about
+    the evidence of the span (within ABSORB_WITHIN), the characters it takes in are a stray piece of the string
+    (_stray_piece) followed by no Chinese character, and it places its edges with CUT_MARGIN: an edge inside a word
+    of the string is no edge."""
+    if span.margin >= CUT_MARGIN or (word := word_across(text[span.start:span.end], text[span.end:])) is None:
+        return None
+    tail = next((k for k in range(1, RESIDUE + 1) if text[span.end - len(word) + k:span.end + k] == word), None)
+    if tail is None or _HAN.match(text[span.end + tail:span.end + tail + 1]) \
+            or not _stray_piece(text, span.end, span.end + tail, False):
+        return None  # (a Chinese character after the word may start the sentence's next words: 过万|分行业)
+    gain, seam = scorer.gain(span.start, span.end + tail)
+    if gain < span.gain - ABSORB_WITHIN:
+        return None
+    read = _with_margin(scorer, text, _tidy(text, Span(span.start, span.end + tail, gain, seam)), title_end)
+    return replace(read, opens=span.opens) if read.margin >= CUT_MARGIN else None
+
+
+def _surer(text: str, span: Span, read: Span) -> bool:
+    """Whether the words' reading places the edges the characters are unsure of (a lead under CUT_MARGIN) with a
+    lead CUT_MARGIN greater, taking in no more than stray pieces of the string (see _stray_piece)."""
+    return span.margin < CUT_MARGIN <= read.margin - span.margin and _stray_piece(text, read.start, span.start, True) \
+        and _stray_piece(text, span.end, read.end, False)
 
 
 def _chunks(lo: int, hi: int) -> list[tuple[int, int]]:
@@ -750,13 +816,15 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                 # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
                 rival = doubt = max(rival, span.gain)
             elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)
-                      or _stray_residue(scorer, text, span, other)):
+                      or _stray_residue(scorer, text, span, other) or _nested_junk(scorer, text, span, other)):
                 doubt = gain if doubt is None else max(doubt, gain)
             if gain > span.gain - CUT_MARGIN:
                 core = (max(core[0], other.start), min(core[1], other.end))
     margin = span.gain - rival if rival is not None else span.gain
     lead = span.gain - doubt if doubt is not None else span.gain
-    if margin < CUT_MARGIN <= lead:
+    # a span that opens a sentence has one edge to place (one of five characters is cut on clear edges only)
+    need = OPENING_MARGIN if opens and _weight(text[span.start:span.end]) >= CUT_MIN_CHARS else CUT_MARGIN
+    if margin < CUT_MARGIN and lead >= need:
         return Span(span.start, span.end, span.gain, span.seam, lead)
     if margin >= CUT_MARGIN or core == (span.start, span.end):
         return Span(span.start, span.end, span.gain, span.seam, margin)
@@ -764,6 +832,136 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
 
 
 _WORDLIKE = re.compile(r'[\u4e00-\u9fff0-9A-Za-z０-９]')
+
+
+def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
+    """Whether text[start:end], one side of a span (`before` it or after it), is a stray piece of the same
+    insertion: Chinese characters and Latin letters only (加V), no joining word (和, 的 …), no word of government
+    prose, after the span not a word that opens the next clause (OPENERS) nor a figure that counts what follows
+    (十方面), before it not the end of a verb whose complement takes the span as its object (考虑|到, 达|到, 位|于:
+    COMPLEMENTS), joining no word with the text on its other side, said nowhere else in the document
+    (_said_elsewhere), and read as junk by words and characters (STRAY_LEAD nats a character)."""
+    if start == end:
+        return True
+    piece = text[start:end]
+    if not all(_HAN.match(ch) or ch.isascii() and ch.isalpha() for ch in piece) \
+            or any(ch in FUNCTION_CHARS for ch in piece) \
+            or not before and (piece[0] in OPENERS or _CN_FIGURE.fullmatch(piece) and _COUNTED.match(text, end)) \
+            or before and piece[-1] in COMPLEMENTS and end >= 2 and _HAN.match(text[end - 2]):
+        return False
+    if word_across(text[:start], text[start:]) if before else word_across(text[:end], text[end:]):
+        return False
+    words = model().words
+    if words is not None and any(words.weight(piece[a:b]) <= EDGE_WORD for a, b in words.cut(piece) if b - a >= 2):
+        return False
+    if _said_elsewhere(text, start, end, before):
+        return False
+    return sum(_word_local(model(), text)[start:end]) >= STRAY_LEAD * (end - start)
+
+
+_DOCUMENT: ContextVar[str] = ContextVar('document', default='')
+
+
+@contextmanager
+def reading(document: str) -> Iterator[None]:
+    """Judge texts as parts of `document`: what it says more than once is its own (see _said_elsewhere)."""
+    token = _DOCUMENT.set(document)
+    try:
+        yield
+    finally:
+        _DOCUMENT.reset(token)
+
+
+def _said_elsewhere(text: str, start: int, end: int, before: bool) -> bool:
+    """Whether the document being read (see reading) says, somewhere else than next to the span, the piece
+    text[start:end] (two characters or more) or the pair it forms with the character outside it (明 + 湖): a
+    document repeats its own names and terms, and a string inserted twice brings its pieces along with it each time.
+    False outside a document."""
+    document = _DOCUMENT.get()
+    if not document:
+        return False
+    piece = text[start:end]
+    if before:  # the piece, the character outside it, and the span's first character inside
+        outer, inner = text[start - 1:start], text[end:end + 1]
+        here, pair, own = outer + piece + inner, outer + piece[0], piece + inner
+    else:
+        outer, inner = text[end:end + 1], text[start - 1:start]
+        here, pair, own = inner + piece + outer, piece[-1] + outer, inner + piece
+    there = document.count(here)  # this place (and any other copy of the same words)
+    return bool(_HAN.match(outer)) and document.count(pair) > there or len(piece) >= 2 and (
+        document.count(piece) > document.count(own))
+
+
+OWN_PAIR = 1  # times the document says a pair elsewhere for it to be the document's own
+
+
+def own_edges(text: str, span: Span) -> Span:
+    """The span without the characters at an edge that form, with the text beyond the span, a pair the document
+    being read (see reading) says elsewhere: one or two at its start (实施 + [明 …] + 湖: 明湖, once the rest is
+    cut), one at its end ([… 青] + 川: 青川), two at its end that are no word of general Chinese and that the
+    document says OWN_NAME times elsewhere ([… 青川] + 研究院: a name it coins), or a word that opens the next clause
+    at its end ([… 某] + 企业). They are
+    the document's own, however the span reads: a document repeats its names and terms."""
+    document = _DOCUMENT.get()
+    after = text[span.end:span.end + 1]
+    if not _HAN.match(after):
+        return span
+    start, end = span.start, span.end
+    here = text[max(0, start - 1):end + 1]
+
+    def elsewhere(pair: str) -> int:
+        return document.count(pair) - here.count(pair)
+
+    for k in (2, 1):
+        piece = text[start:start + k]
+        if end - start - k >= MIN_SPAN and all(_HAN.match(c) for c in piece) \
+                and elsewhere(piece[-1] + after) >= OWN_PAIR:
+            start += k
+            break
+    last = text[end - 1]
+    name = text[end - NAME_CHARS:end]
+    if end - NAME_CHARS - start >= MIN_SPAN and all(_HAN.match(c) for c in name) and elsewhere(name) >= OWN_NAME \
+            and _coined(name):
+        end -= NAME_CHARS
+    elif end - 1 - start >= MIN_SPAN and _HAN.match(last) and (last in OPENERS or elsewhere(last + after) >= OWN_PAIR):
+        end -= 1
+    return span if (start, end) == (span.start, span.end) else replace(span, start=start, end=end)
+
+
+NAME_CHARS, OWN_NAME = 2, 2  # a name of two characters the document says this often elsewhere is its own
+
+
+def _coined(name: str) -> bool:
+    """Whether `name` is no word of general Chinese (青川, 云溪: a place's name the document coins, not 服务)."""
+    words = model().words
+    return words is not None and words.cut(name) != [(0, len(name))]
+
+
+ABSORB_WITHIN = 2.0  # nats by which a reading that takes a stray piece in may trail the span
+
+
+def _absorb(scorer: Scorer, text: str, span: Span) -> Span:
+    """The span with up to SHIFT characters before it that are a stray piece of the same insertion (_stray_piece)
+    taken in, where that reading has about the evidence of the span (within ABSORB_WITHIN): the characters of a
+    string's first words (a name, 宝妈 …) often read as junk only by their words, and the characters alone would
+    leave them. The span itself otherwise. Never after it: what follows may open the sentence's next clause."""
+    best = None
+    for s in range(max(0, span.start - SHIFT), span.start):
+        if not _stray_piece(text, s, span.start, True) or leaves_fragment(text, s, span.end) \
+                or any(c in _SENTENCE_END for c in text[s:span.start]):
+            continue
+        gain, seam = scorer.gain(s, span.end)
+        if gain >= span.gain - ABSORB_WITHIN and (best is None or gain > best.gain):
+            best = Span(s, span.end, gain, seam)
+    return best or span
+
+
+def _nested_junk(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
+    """Whether `other` cuts less than `span`, and what it leaves on either side is a stray piece of the same
+    insertion (_stray_piece): a reading that doubts none of the text `span` cuts."""
+    if not (span.start <= other.start and other.end <= span.end):
+        return False
+    return _stray_piece(text, span.start, other.start, True) and _stray_piece(text, other.end, span.end, False)
 
 
 def _stray_opening(lm: LanguageModel, text: str, start: int, end: int) -> bool:
@@ -806,22 +1004,43 @@ def _strands_junk(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
 _CN_FIGURE = re.compile(r'[零一二两三四五六七八九十百千万]+')
 # What counts follow: a figure before one of these is the sentence's own (十方面, 三大, 五个), not an offer's amount.
 _COUNTED = re.compile(r'[个项条家方大种类批所座名位件倍次届轮期篇章节年月日万亿千百元人户]')
+# Words that open a clause (把科技…, 某企业…, 对…): a piece left after a span that starts with one is the
+# sentence's next words, not a stray piece of the insertion.
+OPENERS = frozenset('把将对在从向为以于由某该其此各每这那据按')
+COMPLEMENTS = frozenset('到至于')  # a verb's complement that takes an object (考虑到, 达到, 截至, 位于)
+LEADS = frozenset('到至在从于自')  # prepositions a figure follows as their object (到2027年, 在2025年)
+
+
+def leads_into_figure(left: str, right: str) -> bool:
+    """Whether `left` ends on a preposition whose object is the figure `right` starts with (到 | 2027年): no title or
+    clause ends between them."""
+    left, right = left.rstrip(), right.lstrip()
+    return bool(left and right) and left[-1] in LEADS and right[0] in '0123456789０１２３４５６７８９'
+
+
+_AMOUNT = re.compile(r'\s*[0-9０-９][0-9０-９.．,，]*(?![0-9０-９.．,，]|\s*[年月日号时])')
+
+
+def opens_with_amount(text: str) -> bool:
+    """Whether `text` opens with an amount (1182亿元, 12.7%), not a date (2024年, 3月27日): a paragraph opens with a
+    date, never with a bare quantity, so no title ends right before one (地区生产总值|1182亿元)."""
+    return _AMOUNT.match(text) is not None
+
+
 RESIDUE = 2  # characters a narrower reading may leave of the span at one edge and still be a stray piece of it
 
 
 def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
-    """Whether `other` cuts less than `span` at its start only, and what it leaves there (抢购 of 抢购限量球鞋, an invented example) is
-    at most RESIDUE Chinese characters that join no word with the text beside them, hold no joining word of the
-    sentence and read as junk by their words and characters (STRAY_LEAD nats a character): a stray piece of the
-    inserted string, not the sentence's own words (those join a word across the cut, 新|业态, or are 和, 的 …). A
-    piece after the span is never taken for one: it may open the sentence's next clause (博士每人…, 具体实施…), as
-    _strands_junk says."""
+    """Whether `other` cuts less than `span` at one edge only, and what it leaves there (抢购 of 抢购限量球鞋, or 包邮
+    of 秒杀爆款包邮, invented examples) is at most RESIDUE characters that join no word with the text on either side
+    of them once `other` is cut, and are a stray piece of the inserted string (_stray_piece: read as junk, no joining
+    word, no word that opens the next clause, no figure that counts what follows), not the sentence's own words
+    (those join a word across the cut, 新|业态, or read as the document, 博士每人…, 具体实施…)."""
     words = scorer.lm.words
     if words is None or not (span.start <= other.start and other.end <= span.end):
         return False
-    if other.start == span.start and other.end < span.end and _CN_FIGURE.fullmatch(text[other.end:span.end]) \
-            and not _COUNTED.match(text, span.end):
-        a, b = other.end, span.end  # an amount in Chinese numerals ends an offer (月入 + 三千), as in a title's tail
+    if other.start == span.start and other.end < span.end:
+        a, b = other.end, span.end  # an offer's amount (月入 + 三千), a title's last character (… + 纪)
         outside = text[:span.start] + text[a:b] + text[span.end:]
         at, edge = span.start, span.start + b - a  # the residue in `outside`
     elif other.end == span.end and other.start > span.start:
@@ -830,12 +1049,10 @@ def _stray_residue(scorer: Scorer, text: str, span: Span, other: Span) -> bool:
         at, edge = a, b
     else:
         return False
-    piece = text[a:b]
-    if not 0 < b - a <= RESIDUE or any(ch in FUNCTION_CHARS for ch in piece) or not all(_HAN.match(ch) for ch in piece):
+    if not 0 < b - a <= RESIDUE or word_across(outside[:at], outside[at:]) \
+            or word_across(outside[:edge], outside[edge:]):
         return False
-    if word_across(outside[:at], outside[at:]) or word_across(outside[:edge], outside[edge:]):
-        return False
-    return sum(_word_local(scorer.lm, text)[a:b]) >= STRAY_LEAD * (b - a)
+    return _stray_piece(text, a, b, a == span.start)
 
 
 @lru_cache(maxsize=32)
@@ -966,20 +1183,58 @@ _MARKER = re.compile(r'第[一二三四五六七八九十百零〇0-9０-９]+[�
 _NUMBERED = re.compile(r'(?:[一二三四五六七八九十百]+、|[(（][一二三四五六七八九十百]+[)）]|[0-9０-９]{1,2}[.．、](?![0-9０-９]))')
 
 
+INSIDE_MIN_CHARS = 4  # a string inside a word of the text: the word pins both edges, so four characters are cut
+
+
 def certain_inside(text: str, span: Span) -> bool:
     """Whether a span that `certain` leaves is cut all the same: it stands inside a word of the text (inside_word),
-    which places both its edges, with the evidence to cut, CUT_MIN_CHARS - 1 characters at least and no chapter or
+    which places both its edges, with the evidence to cut, INSIDE_MIN_CHARS characters at least and no chapter or
     article number."""
     piece = text[span.start:span.end]
-    return span.gain >= CUT_GAIN and _weight(piece) >= CUT_MIN_CHARS - 1 and not _MARKER.search(piece) \
+    return span.gain >= CUT_GAIN and _weight(piece) >= INSIDE_MIN_CHARS and not _MARKER.search(piece) \
         and inside_word(text, span)
 
 
 def cut_here(text: str, span: Span) -> bool:
-    """Whether a span find_spans found in `text` is cut: certain (or certain_inside), taking none of the sentence's
-    own words after it (dangling) and holding none between two insertions (holds_text)."""
-    return (certain(span, text[span.start:span.end]) or certain_inside(text, span)) and not dangling(text, span) \
-        and not holds_text(text, span)
+    """Whether a span find_spans found in `text` is cut: certain (or certain_inside, or certain_before_text),
+    taking none of the sentence's own words after it (dangling) and holding none between two insertions
+    (holds_text)."""
+    return (certain(span, text[span.start:span.end]) or certain_inside(text, span)
+            or certain_before_text(text, span)) and not dangling(text, span) \
+        and not holds_text(text, span) and not opens_clause(text, span)
+
+
+def certain_before_text(text: str, span: Span) -> bool:
+    """Whether a string of INSIDE_MIN_CHARS characters, which `certain` leaves as a possible name, is cut all the
+    same: with the evidence and the edges a string of five needs, not quoted, and followed by more of its sentence
+    (a Chinese character or a figure) where what stands before it is a sentence's end or a character of the text
+    other than a joining word. Words of the document that read like web text close a clause (…的中文翻译，
+    运河千年流芳。); a string inserted into a sentence leaves it running on."""
+    piece = text[span.start:span.end]
+    if _weight(piece) != INSIDE_MIN_CHARS or span.quoted or _MARKER.search(piece) or not _HAN.match(piece[0]) \
+            or not all(_WORDLIKE.match(ch) for ch in piece):
+        return False
+    after = text[span.end:span.end + 1]
+    before = text[span.start - 1:span.start]
+    return span.gain >= SHORT_CUT_GAIN and span.margin >= SHORT_CUT_MARGIN and bool(_WORDLIKE.match(after)) \
+        and (span.opens or bool(_HAN.match(before)) and before not in FUNCTION_CHARS)
+
+
+def opens_clause(text: str, span: Span) -> bool:
+    """Whether the span ends in the opening of the sentence's next clause: its last SEAM_REACH characters at most,
+    from a word that opens a clause (OPENERS: 从, 在, 对 …) on, hold a word of government prose (… + 从签约到 + 开工:
+    the cut would join the string's last words to the sentence's)."""
+    words = model().words
+    if words is None:
+        return False
+    for k in range(2, SEAM_REACH + 1):
+        start = span.end - k
+        if start <= span.start or text[start] not in OPENERS:
+            continue
+        tail = text[start + 1:span.end]
+        if any(b - a >= 2 and words.weight(tail[a:b]) <= EDGE_WORD for a, b in words.cut(tail)):
+            return True
+    return False
 
 
 def certain(span: Span, piece: str) -> bool:
@@ -988,6 +1243,8 @@ def certain(span: Span, piece: str) -> bool:
     if _MARKER.search(piece):
         return False
     edge = OPENING_MARGIN if span.opens else CUT_MARGIN  # a span that opens a sentence has one edge to place
+    if span.quoted:  # the document quotes these words as they were said or named (a word they break pins them)
+        return False
     if _weight(piece) == CUT_MIN_CHARS - 1:  # a title of five characters: only with more evidence and clear edges
         return span.gain >= SHORT_CUT_GAIN and span.margin >= SHORT_CUT_MARGIN
     return span.gain >= CUT_GAIN and (span.margin >= edge or span.trimmed) and _weight(piece) >= CUT_MIN_CHARS
@@ -998,6 +1255,17 @@ TITLE_TAIL = 2  # figures after the span that go with it (三百 after 日赚: a
 _FIGURE = re.compile(r'[0-9０-９零一二两三四五六七八九十百千万元]*')
 TITLE_MARGIN = 1.5  # a string appended to a title has one edge to place, not two: a smaller lead suffices
 OPENING_MARGIN = 1.0  # the same for a string that opens a sentence, whose other edge the sentence before gives
+
+
+TITLE_WORD = 2  # a shorter head stays if it is one word (总则, 附则, 前言)
+
+
+def _title_head(head: str) -> bool:
+    """Whether `head` may be all that is left of a title: TITLE_HEAD characters, or one word of the dictionary."""
+    if len(head) >= TITLE_HEAD:
+        return True
+    words = model().words
+    return len(head) >= TITLE_WORD and words is not None and words.cut(head) == [(0, len(head))]
 
 
 def _runs_out(text: str, end: int) -> bool:
@@ -1013,12 +1281,12 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
     Titles hold no sentence for the text around a span to rejoin, so its one edge needs a lead of TITLE_MARGIN nats
     over edges up to three characters away."""
     title = title.rstrip()
-    if len(title) < TITLE_HEAD + CUT_MIN_CHARS:
+    if len(title) < TITLE_WORD + LINE_MIN_CHARS:
         return None
     text = title + '。'
     for sp in find_spans(text, lm, words=True, title_end=len(title)):
         piece = title[sp.start:]
-        if _runs_out(title, sp.end) and sp.start >= TITLE_HEAD and sp.gain >= CUT_GAIN \
+        if _runs_out(title, sp.end) and _title_head(title[:sp.start]) and sp.gain >= CUT_GAIN \
                 and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not official_edge(piece):
             return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
     return _tail_reading(title, lm)
@@ -1026,13 +1294,16 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
 
 def title_inside(title: str, lm: LanguageModel | None = None) -> Span | None:
     """A string inserted inside a word of a heading's title (保障改善民 + [ad] + 生, an invented example): a span
-    that certain_inside cuts (its removal joins 民生, which pins both its edges: no lead over other edges is asked)."""
+    that certain_inside cuts (its removal joins 民生, which pins both its edges: no lead over other edges is asked),
+    or one between two of its words that cut_here cuts, as it would in a sentence (兜牢民生 + [ad] + 底线)."""
     title = title.rstrip()
     for sp in find_spans(title + '。', lm, words=True):
         if sp.start == 0 or sp.end >= len(title):
             continue  # a tail is title_tail's to judge
-        if certain_inside(title, sp):
-            return sp
+        if certain_inside(title, sp) or cut_here(title, sp) and _title_head(title[sp.end:]) \
+                and not _FIGURE.fullmatch(title[sp.end:]):
+            return sp  # (or between two of its words, with the evidence and the edges a sentence's insertion needs:
+            # what follows is a word of the title or more, not a stray piece of a tail, nor a figure that goes with it)
     return None
 
 
@@ -1055,24 +1326,38 @@ TAIL_MARGIN = 2 * TITLE_MARGIN  # a tail read on its own (its one edge against t
 
 
 def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
-    """The title's tails read directly: the one with the most evidence, if it has the evidence to cut, TAIL_MARGIN
-    nats over the tails that start up to SHIFT characters away, CUT_MIN_CHARS characters (five with the evidence a
-    five-character cut needs, four with that of a short line) and no word of government prose at its edges."""
+    """The title's tails read directly: of those with the evidence to cut, the likeliest with TAIL_MARGIN nats over
+    the tails that start up to SHIFT characters away and doubt it, CUT_MIN_CHARS characters (five with the evidence a
+    five-character cut needs, four with that of a short line) and no word of government prose at its edges. A tail
+    that starts earlier only to take the title's own words along (回顾 of 2024年工作回顾: they read as text, see
+    _wider) doubts none of it, unless it is shorter than CUT_MIN_CHARS; a stray piece of the string before a tail
+    goes with it (see _absorb)."""
     text = title + '。'
     scorer = Scorer(lm or model(), text, True)
-    readings = sorted(((scorer.gain(k, len(title)), k) for k in range(TITLE_HEAD, len(title) - MIN_SPAN + 1)),
-                      reverse=True)
-    if not readings:
-        return None
-    (gain, seam), k = readings[0]
-    rival = max((g for (g, _), j in readings[1:] if abs(j - k) <= SHIFT), default=-math.inf)
-    piece = title[k:]
-    chars = _weight(piece)
-    strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN) \
-        or (chars == LINE_MIN_CHARS and gain >= SHORT_LINE_GAIN)
-    if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not official_edge(piece) \
-            and not _MARKER.search(piece):
-        return Span(k, len(title), gain, seam, gain - rival)
+    local = scorer.local()
+    readings = sorted(((scorer.gain(k, len(title)), k) for k in range(TITLE_WORD, len(title) - MIN_SPAN + 1)
+                       if _title_head(title[:k])), reverse=True)
+
+    def doubts(j: int, k: int) -> bool:  # the tail from j doubts the one from k (any other, for a short tail)
+        return j > k or _weight(title[k:]) < CUT_MIN_CHARS or sum(local[j:k]) >= STRAY_LEAD * (k - j)
+
+    for (best, seam), k in readings:
+        if best < CUT_GAIN:
+            break
+        gain, left = best, k
+        absorbing = [(g, sm, j) for (g, sm), j in readings
+                     if k - SHIFT <= j < k and g >= best - ABSORB_WITHIN and _stray_piece(text, j, k, True)]
+        if absorbing:
+            gain, seam, left = max(absorbing)
+        rival = max((g for (g, _), j in readings if abs(j - left) <= SHIFT and j not in (k, left) and doubts(j, left)),
+                    default=-math.inf)
+        piece = title[left:]
+        chars = _weight(piece)
+        strong = chars >= CUT_MIN_CHARS or (chars == CUT_MIN_CHARS - 1 and gain >= SHORT_CUT_GAIN) \
+            or (chars == LINE_MIN_CHARS and gain >= SHORT_LINE_GAIN)
+        if gain >= CUT_GAIN and gain - rival >= TAIL_MARGIN and strong and not official_edge(piece) \
+                and not _MARKER.search(piece):
+            return Span(left, len(title), gain, seam, gain - rival)
     return None
 
 
@@ -1082,12 +1367,14 @@ SHORT_LINE_GAIN = 2 * CUT_GAIN  # … with twice the evidence
 
 def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
     """A line of no sentence that is nothing but a string read as advertising: a span from its start to its end (or
-    to a figure of TITLE_TAIL characters before it), judged as a title's tail is; a line shorter than CUT_MIN_CHARS
-    needs SHORT_LINE_GAIN. A line with a chapter or article number, or opening with a section number, is never one."""
+    to a figure of TITLE_TAIL characters before it), judged as a title's tail is; a line of five characters needs the
+    evidence of a cut of five (SHORT_CUT_GAIN), one of four SHORT_LINE_GAIN. A line with a chapter or article
+    number, or opening with a section number, is never one."""
     line = line.strip()
     if _weight(line) < LINE_MIN_CHARS or _MARKER.search(line) or _NUMBERED.match(line):
         return None  # a numbered heading with a string appended is a heading: its title's tail is read instead
-    need = CUT_GAIN if _weight(line) >= CUT_MIN_CHARS else SHORT_LINE_GAIN
+    need = CUT_GAIN if _weight(line) >= CUT_MIN_CHARS else SHORT_CUT_GAIN if _weight(line) > LINE_MIN_CHARS \
+        else SHORT_LINE_GAIN
     for sp in find_spans(line + '。', lm, words=True, title_end=len(line)):
         if sp.start == 0 and _runs_out(line, sp.end) and sp.gain >= need and sp.margin >= TITLE_MARGIN \
                 and not official_edge(line):
@@ -1155,12 +1442,17 @@ def dangling(text: str, span: Span) -> bool:
 
 
 INNER_TEXT = -2.0  # nats by which a word inside a span must read as the document to be the document's own
+HOLD_RUN = 4  # characters that read as the document (by words and characters) around such a word: a clause's words
 
 
 def holds_text(text: str, span: Span) -> bool:
-    """Whether the span holds, away from its edges, a word of government prose that reads as the document by its
-    characters and words (INNER_TEXT): two insertions close together and the sentence's own words between them
-    (…返利 + 把科技自 + 网站…, an invented example), not one inserted string."""
+    """Whether the span holds a name the document says elsewhere (_holds_said_elsewhere), or, away from its edges, a
+    word of government prose that reads as the document by its characters and words (INNER_TEXT), in a stretch of
+    HOLD_RUN characters or more that reads as the document: two
+    insertions close together and the sentence's own words between them (…返利 + 把科技自 + 网站…, an invented
+    example), not one inserted string that uses such a word among its own (网贷 + 平台 + 秒批到账)."""
+    if _holds_said_elsewhere(text, span):
+        return True
     words = model().words
     if words is None:
         return False
@@ -1172,7 +1464,33 @@ def holds_text(text: str, span: Span) -> bool:
         if words.weight(text[a:b]) <= EDGE_WORD:
             local = local or _word_local(model(), text)
             if sum(local[a:b]) <= INNER_TEXT:
-                return True
+                lo, hi, total = a, b, sum(local[a:b])
+                while True:  # the stretch around the word that reads as the document as a whole
+                    left = local[lo - 1] if lo > span.start else math.inf
+                    right = local[hi] if hi < span.end else math.inf
+                    if total + min(left, right) > 0:
+                        break
+                    if left <= right:
+                        lo, total = lo - 1, total + left
+                    else:
+                        hi, total = hi + 1, total + right
+                if hi - lo >= HOLD_RUN and min(lo - span.start, span.end - hi) >= MIN_SPAN:
+                    return True  # (an insertion on either side of it: a character or two left over is none)
+    return False
+
+
+def _holds_said_elsewhere(text: str, span: Span) -> bool:
+    """Whether the span holds, MIN_SPAN characters or more from either edge, HOLD_RUN Chinese characters that the
+    document being read (see reading) says elsewhere in other words around them (…祖传方 + 云溪软件园 + 一贴见效…: a
+    name the document repeats, between two insertions). A string inserted twice brings its words along each time:
+    with the same characters around them, they are no such name."""
+    document = _DOCUMENT.get()
+    if not document:
+        return False
+    for a in range(span.start + MIN_SPAN, span.end - MIN_SPAN - HOLD_RUN + 1):
+        piece = text[a:a + HOLD_RUN]
+        if all(_HAN.match(c) for c in piece) and document.count(piece) > document.count(text[a - 1:a + HOLD_RUN + 1]):
+            return True
     return False
 
 

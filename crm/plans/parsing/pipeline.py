@@ -215,13 +215,14 @@ def _title_piece(text: str) -> bool:
 
 def _front_matter(lines: list[Line]) -> list[Line]:
     """The lines before the body: the body starts at a long line, a numbered heading, or a line that ends a
-    sentence or opens with a salutation (各位代表：): a title-like line after that is a heading or a wrapped
-    sentence, not the document's title."""
+    sentence, opens with a salutation (各位代表：) or holds a clause of one (受…委托，现将…, a paragraph wrapped at the
+    margin: no title, issuer, date or number has a comma or a colon): a title-like line after that is a heading or a
+    wrapped sentence, not the document's title."""
     out = []
     for ln in lines:
         if len(ln.text) >= 60 or re.match(r'^第[一二三四五六七八九十\d]+[篇章节]|^[一二三四五六七八九十]+、', ln.text):
             break
-        if ln.text and (ends_sentence(ln.text) or ln.text.endswith(('：', ':'))):
+        if ln.text and (ends_sentence(ln.text) or re.search(r'[，,：:；;]', ln.text)):
             out.append(ln)
             break
         out.append(ln)

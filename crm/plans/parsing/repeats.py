@@ -269,7 +269,7 @@ def drop_repeats(items: list[Item], doc: ParsedDocument) -> list[Item]:
     return [it for n, it in enumerate(items) if n not in dropped_items]
 
 
-PHASE = 3
+PHASE = 12  # characters: the ending both paragraphs before the copies share (…500万元。 and …300万元。 share 00万元。)
 
 
 def _paragraphs(stream: Stream, span: tuple[int, int]) -> bool:
@@ -678,9 +678,11 @@ NEIGHBOUR_LINES = 12  # lines between a copy and a paragraph next to it that wen
 def _drop_neighbours(paragraphs: list[ParsedParagraph], doc: ParsedDocument,
                      spans: list[tuple[int, int, int, int]]) -> list[ParsedParagraph]:
     """Drop the paragraphs right before or after a dropped copy that are the same as those right before or after
-    the copy kept: a short line that went with the text copied (各位代表： above a repeated opening paragraph),
-    too short to be told a copy alone, parted from it by junk lines (kept as a heading, maybe). Only a paragraph
-    within `NEIGHBOUR_LINES` lines of the copy is compared, and never one of either copy itself."""
+    the copy kept (see _same_paragraph): a short line that went with the text copied (各位代表： above a repeated
+    opening paragraph), too short to be told a copy alone, parted from it by junk lines (kept as a heading, maybe);
+    the copy's last paragraph, where strings inserted close together ended its alignment early. Only a paragraph
+    within `NEIGHBOUR_LINES` lines of the copy is compared (lines of other copies dropped between do not count),
+    and never one of either copy itself."""
     gone: set[int] = set()
     for first, last, kept_first, kept_last in spans:
         for side in (-1, 1):
@@ -689,9 +691,10 @@ def _drop_neighbours(paragraphs: list[ParsedParagraph], doc: ParsedDocument,
                 near = _next_paragraph(paragraphs, edge, side, gone)
                 kept_near = _next_paragraph(paragraphs, kept_edge, side, gone)
                 if near is None or kept_near is None or near is kept_near or near.kind == 'table' \
-                        or paragraph_key(near.text) != paragraph_key(kept_near.text) \
+                        or not _same_paragraph(near.text, kept_near.text) \
                         or kept_first <= near.line <= kept_last or first <= kept_near.line <= last \
-                        or abs(near.line - edge) > NEIGHBOUR_LINES or abs(kept_near.line - kept_edge) > NEIGHBOUR_LINES:
+                        or _apart(near.line, edge, spans) > NEIGHBOUR_LINES \
+                        or _apart(kept_near.line, kept_edge, spans) > NEIGHBOUR_LINES:
                     break
                 gone.add(id(near))
                 _report_copy(doc, near, f'same text as the paragraph of line {kept_near.line}, next to a copy of '
@@ -699,6 +702,37 @@ def _drop_neighbours(paragraphs: list[ParsedParagraph], doc: ParsedDocument,
                              f'with the copy of lines {kept_first}-{kept_last} next to it')
                 edge, kept_edge = near.line, kept_near.line
     return [p for p in paragraphs if id(p) not in gone]
+
+
+def _same_paragraph(text: str, kept: str) -> bool:
+    """Whether `text`, next to a copy, is the paragraph `kept` said again: the same content; or a piece of it
+    (`PIECE` characters at least found in it, at most `MAX_EXTRA` of them not: cut from it with a few words of its
+    own); or all of it but `MAX_EXTRA` with strings inserted (at most as many characters as it shares with it)."""
+    a, b = paragraph_key(text), paragraph_key(kept)
+    if a == b:
+        return True
+    if len(a) < PIECE or len(b) < PIECE:
+        return False
+    found, held = _found(a, b), _found(b, a)
+    return found >= PIECE and len(a) - found <= MAX_EXTRA * len(a) or (
+        len(b) - held <= MAX_EXTRA * len(b) and 2 * found >= len(a))
+
+
+def _found(text: str, other: str) -> int:
+    """Characters of `text` in runs of `PIECE_SHINGLE` that `other` holds too."""
+    grams = {other[i:i + PIECE_SHINGLE] for i in range(len(other) - PIECE_SHINGLE + 1)}
+    marks = [False] * len(text)
+    for i in range(len(text) - PIECE_SHINGLE + 1):
+        if text[i:i + PIECE_SHINGLE] in grams:
+            marks[i:i + PIECE_SHINGLE] = [True] * PIECE_SHINGLE
+    return sum(marks)
+
+
+def _apart(line: int, edge: int, spans: list[tuple[int, int, int, int]]) -> int:
+    """Lines between a paragraph and the edge of a copy, but for those of other copies dropped between them."""
+    lo, hi = sorted((line, edge))
+    inside = sum(max(0, min(hi - 1, last) - max(lo + 1, first) + 1) for first, last, _, _ in spans)
+    return hi - lo - inside
 
 
 def _next_paragraph(paragraphs: list[ParsedParagraph], line: int, side: int,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from . import language
@@ -67,6 +68,10 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue  # a break inside a figure (到2027|年): a title followed by its text does not end on a number
         if title[-1] in JOINING and k < len(text):
             continue  # nor on a word that joins it to more (总体要求和|主要目标)
+        if language.leads_into_figure(title, text[k:]):
+            continue  # nor on a preposition whose object is the figure after it (总体目标到|2027年)
+        if language.opens_with_amount(text[k:]):
+            continue  # nor before an amount (地区生产总值|1182亿元): a text opens with a date, not a bare quantity
         if k < len(text) and text[k] != '。' and language.word_across(title, text[k:]) is not None:
             continue  # nor inside a word of general Chinese (新质生产|力)
         out.append((k, title_cost(stats, text, k)))
@@ -141,8 +146,31 @@ def split_parallel(texts: Sequence[str], stats: CorpusStats, fixed: Sequence[boo
                 total += cost
                 ends.append(k)
             if best is None or total < best[0]:
-                best = (total, ends)
-    return best[1] if best else None
+                best = (total, ends, [[(k, c + LENGTH_WEIGHT * _off(k, lengths)) for k, c in choice]
+                                      for choice in options])
+    if best is None:
+        return None
+    return _agreed_length(texts, best[1], best[2])
+
+
+AGREE_SHARE, AGREE_WEIGHT, TIE = 2 / 3, 2 * LENGTH_WEIGHT, 2.0
+
+
+def _agreed_length(texts: Sequence[str], ends: list[int], options: list[list[tuple[int, float]]]) -> list[int]:
+    """The ends, with a sibling that strays from a length most of the group's titles share (AGREE_SHARE of them,
+    three at least) chosen again among the places it may end at no more than TIE over its choice (`options`: each
+    place a title may end, with its cost), drawn to that length at AGREE_WEIGHT a character: parallel titles (对仗)
+    are written to about one length, and where a title could end in two places about as likely, the group's length
+    decides; a title that would cost clearly more nearer it keeps its own."""
+    common, count = Counter(ends).most_common(1)[0]
+    if count < max(MIN_GROUP, AGREE_SHARE * len(texts)) or count == len(ends):
+        return ends
+    out = []
+    for k, choice in zip(ends, options):
+        cost = dict(choice)
+        near = [(j, c) for j, c in choice if c <= cost[k] + TIE]
+        out.append(k if k == common else min(near, key=lambda jc: jc[1] + AGREE_WEIGHT * abs(jc[0] - common))[0])
+    return out
 
 
 def _off(k: int, lengths: list[int]) -> int:

@@ -116,7 +116,8 @@ _HEADED = re.compile(rf'^(?:第[{CN_NUM}\d]+(?:[篇章节]|部分)|[{CN_NUM}]+�
 _CLOSING = '”’"\'」』）)》】，,。；;：:、！？!?'
 
 
-TITLE_CLAUSE = 12  # a numbered title in two clauses (坚持创新驱动，建设科创新城): each at most this long
+TITLE_CLAUSE = 12  # a numbered title in two clauses (坚持创新驱动，建设科创新城): each at most this long …
+CLAUSE_MIN = 3  # … and at least this long (推动绿色发展，建设 + a blank: the title goes on past the blank)
 _TITLE_WORD = re.compile(r'(纲要|规划|报告|计划|草案|意见|方案|办法|决定|回顾|情况|说明|任务|目标|举措|措施|形势|思路|要求)$')
 
 
@@ -125,7 +126,7 @@ def _plain_title(text: str, clauses: int = 1) -> bool:
     and at most `clauses` clauses of a few words each (a numbered title may pair two: 坚持创新驱动，建设科创新城)."""
     parts = re.split(r'[，,、]', text)
     return (len(text) <= 40 and not re.search(r'[。；;：:]', text) and text[-1] not in '“‘"\'《(（「『【，,、'
-            and (len(parts) == 1 or len(parts) <= clauses and all(0 < len(p) <= TITLE_CLAUSE for p in parts))
+            and (len(parts) == 1 or len(parts) <= clauses and all(CLAUSE_MIN <= len(p) <= TITLE_CLAUSE for p in parts))
             and text.count('“') == text.count('”') and text.count('"') % 2 == 0)
 
 
@@ -161,16 +162,24 @@ def paragraph_breaks(text: str) -> list[int]:
         if table is None and _TABLE_CAPTION.match(before):
             table = last
         head = _HEADED.match(before)
-        after_end = last == 0 or text[last - len(sep) - 1] in _PARAGRAPH_END
+        title = head and _without_junk(head.group(1))
+        after_end = last == 0 or _mark_before(text, last - len(sep)) in _PARAGRAPH_END  # (past bold marks: 。**)
         ended = _mark_before(text, m.start()) in _PARAGRAPH_END or (
             table is not None and _after_table(text[table:m.start()].strip(), text, m.end()))
-        if ended or (head and _plain_title(head.group(1), clauses=2)
+        if ended or (head and _plain_title(title, clauses=2)
                      and not language.runs_across(before, text[m.end():m.end() + language.BREAK_REACH])) or (
                 after_end and not head and _section_title(before)) or (_CHAPTER_START.match(text, m.end()) and before):
             cuts.append(m.end())
             last = m.end()
             table = None if ended else table
     return cuts
+
+
+def _without_junk(title: str) -> str:
+    """A heading's title without a string appended to it that reads as advertising (see language.title_junk): the
+    title is judged as it will stand once that is cut."""
+    span = language.title_junk(title) if len(title) > TITLE_CLAUSE else None
+    return title[:span.start] + title[span.end:] if span else title
 
 
 def _mark_before(text: str, pos: int) -> str:
@@ -221,9 +230,14 @@ def _cut(text: str, cuts: list[int], line: int) -> list[Line]:
 
 
 def _split_title_space(piece: str, line: int) -> list[Line]:
-    """`一、园区定位与空间布局 杭州下城区…` -> heading line + body line (the space separates them in web pages)."""
+    """`一、园区定位与空间布局 杭州下城区…` -> heading line + body line (the space separates them in web pages), unless
+    a word or a figure runs across the space, the title ends on a preposition whose object is the figure after the
+    space (一、总体目标到 2027 年，…), what follows it opens with an amount (…地区生产总值 1182亿元) or with a clause of
+    one character (（七）推动绿色低碳，…): a stray blank inside the title or its text."""
     m = re.match(rf'^([{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*([^\s。,，;；:：“”"《(（]{{2,30}})\s+(\S.*)$', piece)
-    if m and len(m.group(3)) > 10:
+    if m and len(m.group(3)) > 10 and not language.runs_across(m.group(2), m.group(3)) \
+            and not language.leads_into_figure(m.group(2), m.group(3)) and not language.opens_with_amount(m.group(3)) \
+            and not re.match(r'^.[，,、；;。：:]', m.group(3)):
         head = m.group(1) + m.group(2)
         return [Line(squeeze_spaces(head), line, head), Line(squeeze_spaces(m.group(3)), line, m.group(3))]
     return [Line(squeeze_spaces(piece), line, piece)]

@@ -54,6 +54,8 @@ def find_spam(text: str) -> list[tuple[int, int]]:
             continue
         if start < match.start() and language.official_edge(text[start:match.start()]):
             continue  # the words before the cue are government prose (全区上下…): the sentence's, not the run's
+        if start < match.start() and language.word_across(text[:match.start()], text[match.end():]):
+            start = match.start()  # the cue stood inside a word of the sentence (坚 + cue + 实): the words are its own
         spans.append((start, match.end()))
     return sorted(set(spans))
 
@@ -172,7 +174,13 @@ def _context(text: str, start: int, end: int) -> str:
 def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Corrections = Corrections()) -> None:
     """Blank the lines (segment.Line) that are nothing but a string the junk model is certain of: done before the
     outline is built, so that a document with such a line gets the same paragraphs, anchors and citations as the
-    same document without it."""
+    same document without it. The lines are read as parts of one document (language.reading)."""
+    lines = list(lines)
+    with language.reading('\n'.join(ln.text for ln in lines)):
+        _drop_lines(lines, removed, corrections)
+
+
+def _drop_lines(lines: list, removed: list[Removal], corrections: Corrections) -> None:
     for ln in lines:
         text = ln.text.strip()
         if not language.LINE_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
@@ -201,7 +209,14 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
     """Judge every prose paragraph by how it reads (see language): spans the junk model explains with certainty
     and clear edges are cut and reported with their confidence and context; weaker ones are returned as suspects.
     Strings an administrator kept are left alone. A paragraph nothing is left of is dropped. The work is bounded
-    per document (DOCUMENT_BUDGET spans scored); past it the rest is not judged, with a warning."""
+    per document (DOCUMENT_BUDGET spans scored); past it the rest is not judged, with a warning. The paragraphs are
+    read as parts of one document (language.reading)."""
+    with language.reading('\n'.join(p.text for p in paragraphs)):
+        return _cut_spans(paragraphs, removed, corrections, warnings)
+
+
+def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], corrections: Corrections,
+               warnings: list[str] | None) -> tuple[list[ParsedParagraph], list[Suspect]]:
     out: list[ParsedParagraph] = []
     suspects: list[Suspect] = []
     budget = language.Budget(DOCUMENT_BUDGET)
@@ -221,7 +236,7 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
         for sp in sorted(spans, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
             if language.cut_here(text, sp):
-                wide = language.extended(text, sp)
+                wide = language.own_edges(text, language.extended(text, sp))
                 if all(wide.end <= s or wide.start >= e for s, e in _kept_ranges(text, corrections.keep)):
                     sp, piece = wide, text[wide.start:wide.end]
                 removed.append(Removal('spam', piece, p.line, LANGUAGE_REASON, sp.confidence,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from crm.plans.parsing import CorpusStats, parse_document
 from crm.plans.parsing.build import standalone_titles
-from crm.plans.parsing.runin import is_fused_group, split_parallel
+from crm.plans.parsing.runin import _candidates, is_fused_group, split_parallel
 
 PROSE = CorpusStats.of([
     '加快培育数字产业，推进智能化改造，建设物流园区。', '完善公共服务，提升城市品质，促进文化旅游融合。',
@@ -166,3 +166,47 @@ def test_a_fused_title_does_not_end_inside_a_word():
              '城市面貌焕然一新五个片区改造全面完成，新建公园六个。']
     ends = split_parallel(texts, PROSE, [True, False, False])
     assert ends is not None and [t[:k] for t, k in zip(texts[1:], ends[1:])] == ['群众获得感持续增强', '城市面貌焕然一新']
+
+
+
+
+def test_a_title_does_not_end_on_a_preposition_whose_object_is_the_figure_after_it():
+    """一、总体目标到 2027 年，… : 到 takes the year as its object, so no title ends on it, whether a space or nothing
+    stands between the title and its text, and the paragraph keeps it."""
+    body = '全区商务楼宇总面积达到600万平方米，楼宇经济税收占全区税收总额的比重达到45%以上。'
+    assert [k for k, _ in _candidates(f'总体目标到2027年，{body}', 0, PROSE, 0)] == [4]
+    doc = parse_document(f'意见\n\n一、总体目标到 2027 年，{body}\n\n二、重点任务\n\n推进楼宇提质增效。\n'.encode())
+    assert headings(doc, '一') == ['总体目标']
+    assert doc.paragraphs[1].text == f'到2027年，{body}'
+
+
+def test_a_title_that_could_end_in_two_places_takes_the_length_most_of_its_siblings_share():
+    """Four of six parallel titles end after fifteen characters; the first could end after eleven (经济运行) or
+    fifteen (持续向好) about as likely: the group's length decides. A group with no length most share keeps its ends,
+    and so does a title that would cost clearly more at the group's length."""
+    from crm.plans.parsing.runin import _agreed_length
+
+    texts = ['聚力稳进提质，经济运行持续向好扎实开展项目攻坚年活动', '聚力创新驱动，发展动能不断增强全社会研发投入增长',
+             '聚力城市更新，城区品质加快提升完成老旧小区综合改造', '聚力民生实事，群众获得感持续增强十方面民生实事全面完成',
+             '聚力改革开放，发展活力竞相迸发', '聚力安全稳定，社会治理扎实有效深入开展安全生产治本攻坚']
+    # each place a title may end, with its cost (the length of the sibling standing alone counted in)
+    options = [[(11, 8.2), (15, 8.2)], [(15, 3.0)], [(15, 2.0)], [(12, 8.0), (15, 8.5)], [(15, 0.0)], [(15, 4.0)]]
+    assert _agreed_length(texts, [11, 15, 15, 12, 15, 15], options) == [15, 15, 15, 15, 15, 15]
+    assert _agreed_length(texts[:4], [11, 15, 12, 13], options[:4]) == [11, 15, 12, 13]
+    # a title whose other end costs clearly more keeps its own length (全力推动制造业高质量发展 among titles of eight)
+    clear = [[(11, 6.2), (15, 8.7)]] + options[1:]
+    assert _agreed_length(texts, [11, 15, 15, 12, 15, 15], clear) == [11, 15, 15, 15, 15, 15]
+
+
+def test_a_title_does_not_end_right_before_an_amount():
+    """A text opens with a date (2024年，… 3月27日上午，…), never with a bare quantity: a break before 1182亿元 is
+    inside the text's first sentence, whether the title runs into it or a stray blank stands there."""
+    from crm.plans.parsing.segment import split_inline
+
+    text = '经济运行总体平稳全年实现地区生产总值1182亿元，增长6.8%。'
+    assert 18 not in [k for k, _ in _candidates(text, 0, PROSE, 0)]
+    assert 8 in [k for k, _ in _candidates(text, 0, PROSE, 0)]
+    assert [ln.text for ln in split_inline('一、经济运行总体平稳全年实现地区生产总值 1182亿元，增长6.8%，增速居全市前列。', 1)] \
+        == ['一、经济运行总体平稳全年实现地区生产总值1182亿元，增长6.8%，增速居全市前列。']
+    assert [ln.text for ln in split_inline('一、发展基础 2024年，全区实现地区生产总值1182亿元，增长6.8%。', 1)] \
+        == ['一、发展基础', '2024年，全区实现地区生产总值1182亿元，增长6.8%。']

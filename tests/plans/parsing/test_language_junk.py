@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import random
+from dataclasses import replace
 
 import pytest
 from conftest import FILES, SEEDS, seed_bytes
 from junkgen import clean_paragraphs, compare, damaged_set, junk_string
 
 from crm.plans.parsing import Corrections, ParsedParagraph, language, parse_document
-from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans
+from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans, find_spam
 
 ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
          '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'
@@ -67,7 +68,7 @@ def test_the_seed_documents_lose_nothing(docs):
         assert [s.text for s in doc.suspects if s.source == 'language'] == [], key
 
 
-@pytest.mark.parametrize('key', ['000', '003'])
+@pytest.mark.parametrize('key', ['000', '002', '003'])
 def test_a_seed_document_read_as_if_new_loses_nothing(key):
     """The model learnt from the seed documents; without the one judged, it still cuts none of its text."""
     paragraphs = language.prose_paragraphs(seed_bytes(key))
@@ -75,6 +76,33 @@ def test_a_seed_document_read_as_if_new_loses_nothing(key):
     cut = [p[s.start:s.end] for p in paragraphs for s in language.find_spans(p, lm, words=language.PROSE_WORDS)
            if language.cut_here(p, s)]
     assert cut == []
+
+
+REFERENCE_FOLDS = 5
+
+
+def test_words_the_reference_prose_quotes_are_kept_when_it_is_read_as_if_new():
+    """The model learnt from the shipped reference prose too; each fifth of it judged by a model without that fifth
+    keeps what it quotes (“夏季送清凉”, what a resident said: “家门口就能看病，还有专家坐诊…”), however it reads: the
+    strings the model is surest of there are listed, not cut. (What else such a reading cuts, the benchmark lists:
+    plans_junk_false_cut_reference_chars.)"""
+    reference = language.read_lines(language.GOV_REFERENCE)
+    quoted_spans = []
+    for fold in range(REFERENCE_FOLDS):
+        part = reference[fold::REFERENCE_FOLDS]
+        lm = language.model_without(part)
+        found = [(p, s) for p in part for s in language.find_spans(p, lm, words=language.PROSE_WORDS)]
+        quoted_spans += [p[s.start:s.end] for p, s in found if language.quoted(p, s.start)]
+        assert not [p[s.start:s.end] for p, s in found if language.quoted(p, s.start) and language.cut_here(p, s)]
+    assert '夏季送清凉' in quoted_spans  # found, and read as strongly as the cuts: kept because it is quoted
+
+
+def test_a_short_string_within_quotation_marks_is_listed_not_cut():
+    assert language.quoted('举行“夏季送清凉”慰问活动', 3) and language.quoted('举行"夏季送清凉"慰问活动', 3)
+    assert not language.quoted('举行“夏季送清凉”慰问活动', 9) and not language.quoted('举行夏季送清凉慰问活动', 3)
+    span = language.Span(3, 8, gain=20.0, seam=0.0, margin=10.0)
+    assert language.certain(span, '夏季送清凉')
+    assert not language.certain(replace(span, quoted=True), '夏季送清凉')
 
 
 def test_clean_prose_it_never_saw_is_left_whole():
@@ -323,3 +351,250 @@ def test_a_wider_reading_that_cuts_the_sentences_words_does_not_doubt_a_cut(offe
     cut, text = _cut(f'产业规模在都市圈中仍然偏{offer}小，龙头企业数量不多。')
     assert cut == [offer]
     assert text == '产业规模在都市圈中仍然偏小，龙头企业数量不多。'
+
+
+@pytest.mark.parametrize('offer', ['游戏陪玩日结高薪', '仙侠手游满级送号'])
+def test_a_reading_that_leaves_the_strings_last_characters_behind_does_not_doubt_its_cut(offer):
+    """A narrower reading that keeps the string's last one or two characters as text (送 + 号, 高 + 薪) doubts the cut
+    only if they join a word with the text around them or read as the document: here none does, and the whole
+    string goes."""
+    for sentence in ('推动规模以上工业企业智能化|改造全覆盖。', '深化亩均论英雄改革|盘活低效工业用地1200亩。'):
+        cuts, text = _cut(sentence.replace('|', offer))
+        assert cuts == [offer] and text == sentence.replace('|', '')
+
+
+@pytest.mark.parametrize('offer', ['刷单返现秒到账', '会员积分兑换好礼'])
+def test_a_word_that_opens_the_next_clause_stays_after_a_cut(offer):
+    """What follows a string and opens the sentence's next words (某 of 某新能源汽车零部件企业) is never a stray piece
+    of the string, however the cut reads."""
+    cuts, text = _cut(f'签约企业代表作了交流发言。{offer}某新能源汽车零部件企业负责人表示将加快建设。')
+    assert cuts == [offer]
+    assert text == '签约企业代表作了交流发言。某新能源汽车零部件企业负责人表示将加快建设。'
+
+
+@pytest.mark.parametrize('offer, sentence', [('北冥丹帝归来', '加快建设数字经济产业园|推动数字贸易集聚发展。'),
+                                             ('北冥丹帝归来', '支持企业开拓国际|市场，培育外贸新业态。'),
+                                             ('沧溟剑帝无弹窗', '支持企业开拓国际|市场，培育外贸新业态。')])
+def test_the_first_characters_of_a_string_that_read_as_junk_by_their_words_go_with_it(offer, sentence):
+    """The characters alone may place a string's start a character or two late (its first word, a name, reads as
+    junk only by its words): a wider reading whose extra characters are a stray piece of the same string, said
+    nowhere else in the document, takes them in."""
+    cuts, text = _cut(sentence.replace('|', offer))
+    assert cuts == [offer] and text == sentence.replace('|', '')
+
+
+@pytest.mark.parametrize('offer', ['玄黄战神归来', '日结兼职200元'])
+def test_a_name_the_document_repeats_keeps_its_characters_beside_a_cut(offer):
+    """A string inserted inside a name the document says again and again (云栖|谷): the character beside the cut
+    that forms a pair of that name with the text beyond it (栖 + 谷) is the document's, and stays."""
+    clean = ['云栖谷片区是全区重点发展区域。', '推进云栖谷片区建设，完善云栖谷配套设施。', '加快云栖谷片区有机更新，新建道路12条。',
+             '支持云栖谷数字产业园建设，新引进企业186家。', '实施云栖谷湿地生态修复工程。']
+    damaged = clean[:2] + [f'加快云栖{offer}谷片区有机更新，新建道路12条。', clean[3], f'实施{offer}云栖谷湿地生态修复工程。']
+    removed: list = []
+    kept, _ = cut_foreign_spans([ParsedParagraph(0, 'text', t, [], f'p{n}', '') for n, t in enumerate(damaged)],
+                                removed)
+    assert [p.text for p in kept] == clean
+    assert [r.text for r in removed] == [offer, offer]
+
+
+@pytest.mark.parametrize('offer', ['网贷平台秒批到账', '视频会员平台半价'])
+def test_one_string_that_uses_a_word_of_government_prose_is_cut_whole(offer):
+    """平台 reads as government prose, but within an offer whose other characters read as junk it is no stretch of
+    the sentence's own words between two insertions: the whole string is cut."""
+    for sentence in ('园区设立企业服务中心|提供一站式服务。', '推动规模以上工业企业智能化|改造全覆盖。'):
+        cuts, text = _cut(sentence.replace('|', offer))
+        assert cuts == [offer] and text == sentence.replace('|', '')
+
+
+@pytest.mark.parametrize('offer, sentences', [
+    ('抢购价只剩最后几件', ('关于城镇新增就业目标。|建议目标定为1.2万人，主要考虑稳就业的要求。', '加快建设数据要素市场，推动|公共数据授权运营。')),
+    ('秒杀专场仅此一回', ('关于城镇新增就业目标。|建议目标定为1.2万人，主要考虑稳就业的要求。', '加快建设数据要素市场，推动|公共数据授权运营。')),
+    ('鬼帝狂妃传', ('推进外贸稳规模优结构，跨境电商|进出口额增长15%以上。', '深化河湖长制，确保出境断面|水质稳定达到Ⅲ类以上。'))])
+def test_an_offer_whose_last_words_are_everyday_chinese_is_cut_to_its_end(offer, sentences):
+    """Its characters read as junk only in its first words, or are unsure where it ends; its words read on to its
+    end with more evidence, or surer edges, by a clear lead: the words' reading is cut, and none of the sentence
+    around it."""
+    for sentence in sentences:
+        cuts, text = _cut(sentence.replace('|', offer))
+        assert cuts == [offer] and text == sentence.replace('|', '')
+
+
+
+@pytest.mark.parametrize('title, junk', [('总则网购好物天天秒杀', '网购好物天天秒杀'), ('附则游戏账号高价收购', '游戏账号高价收购')])
+def test_a_title_of_one_word_keeps_it_when_an_advertisement_is_cut_from_it(title, junk):
+    """总则 and 附则 are whole titles of two characters: a tail after one word of the dictionary is read as a tail."""
+    span = language.title_tail(title)
+    assert span is not None and title[span.start:span.end] == junk
+    assert language.title_tail(title[:2]) is None
+
+
+def test_a_tail_takes_its_first_character_that_reads_as_a_stray_piece_of_it():
+    """The best reading leaves 红 at the title's end: a stray piece of the string, taken in with it."""
+    title = '推进产业转型升级红尘剑主无删减'
+    span = language.title_tail(title)
+    assert span is not None and title[:span.start] == '推进产业转型升级'
+
+
+def test_a_document_whose_closing_chapter_carries_an_advertisement_keeps_its_title():
+    plain = '规划\n\n第一章 总则\n\n推进数字经济发展。\n\n第二章 附则\n\n本规划自发布之日起施行。\n'
+    doc = parse_document(plain.replace('第二章 附则', '第二章 附则游戏账号高价收购').encode())
+    assert [h.title for h in doc.headings] == [h.title for h in parse_document(plain.encode()).headings]
+    assert [r.text for r in _language_cuts(doc)] == ['游戏账号高价收购']
+
+
+@pytest.mark.parametrize('offer', ['积分兑换秒到账', '游戏币回收当天到账'])
+def test_a_reading_that_ends_in_the_next_clauses_opening_words_is_not_cut(offer):
+    """从签约到 opens the sentence's next clause (从 + 签约, a word of government prose): a reading that takes it
+    along with the string is listed for review, never cut."""
+    sentence = '开工率居全市前列，项目|从签约到开工的平均用时缩短至5个月。'
+    cuts, text = _cut(sentence.replace('|', offer))
+    assert '从签约到开工' in text and not any('签约' in c for c in cuts)
+
+
+@pytest.mark.parametrize('offer', ['美甲上门服务包邮', '搬家公司特价一口价'])
+def test_a_verb_whose_complement_takes_the_string_as_its_object_is_no_stray_piece_of_it(offer):
+    """考虑|到 + [ad]: 到 completes the verb before it and takes what follows as its object; the characters of
+    考虑到 are the sentence's, never taken in with the string."""
+    sentence = '预计完成一般公共预算收入目标。考虑到|结构性减税政策延续，收入增幅有所回落。'
+    cuts, text = _cut(sentence.replace('|', offer))
+    assert '考虑到' in text and not any('考虑' in c or '到' in c for c in cuts)
+    assert cuts in ([], [offer])
+
+
+def test_a_cue_word_inside_a_word_of_the_sentence_takes_none_of_the_words_before_it():
+    """任务 ends a heading, so a run of up to four characters after it may be a title the cue ends; but 坚 + cue +
+    实 is 坚实 broken by the cue: the characters before it are the sentence's."""
+    text = '为完成规划目标任务打下了坚全文阅读实基础。'
+    assert [text[a:b] for a, b in find_spam(text)] == ['全文阅读']
+
+
+@pytest.mark.parametrize('offer', ['全场包邮配套优惠卷', '爆款清仓政策补贴券'])
+def test_words_of_government_prose_near_an_offers_end_hold_no_text_between_two_insertions(offer):
+    """配套优惠 and 政策补贴 read as the document, but with one character of the offer after them there is no second
+    insertion for them to stand between: the offer is one string, cut whole where it broke 工|作."""
+    cuts, text = _cut(f'各位代表，做好2025年工{offer}作，任务艰巨、责任重大。')
+    assert cuts == [offer] and text == '各位代表，做好2025年工作，任务艰巨、责任重大。'
+
+
+@pytest.mark.parametrize('offer, sentence', [('加Q免费领教材', '新增国家级高新技术企业|96家，科技型中小企业420家。'),
+                                             ('私信V领取攻略', '新增国家级高新技术企业|96家，科技型中小企业420家。'),
+                                             ('VX下单立减十元', '新增省级企业研究院|5家。明湖实验室一期建成投用。')])
+def test_a_latin_letter_glued_to_an_offer_goes_with_it(offer, sentence):
+    """A reading that leaves the offer's first characters (加Q, 私信V) is doubted no more for the letter in them: a
+    stray piece of the string may hold Latin letters the document says nowhere else."""
+    cuts, text = _cut(sentence.replace('|', offer))
+    assert cuts == [offer] and text == sentence.replace('|', '')
+
+
+@pytest.mark.parametrize('offer', ['回到八零年代当厂长', '全网下款口子'])
+def test_a_string_that_opens_a_sentence_is_cut_on_its_lead_over_the_readings_that_doubt_it(offer):
+    """Its left edge is the full stop before it: the lead over the readings that doubt what it cuts (not over those
+    that only leave a stray piece of it behind) needs OPENING_MARGIN, not the CUT_MARGIN of a span with two edges to
+    place."""
+    sentence = '全年完成固定资产投资320亿元。|新设经营主体1.8万户，民营经济持续壮大。'
+    cut, text = _cut(sentence.replace('|', offer))
+    assert cut == [offer] and text == sentence.replace('|', '')
+
+
+@pytest.mark.parametrize('junk', ['剑破星河', '重生嫡女'])
+def test_four_characters_inside_a_word_of_the_sentence_are_cut(junk):
+    """数 + [junk] + 字, 项 + [junk] + 目: the word the cut rejoins pins both edges, so a string of four characters
+    is cut where, between two words, it would only be listed (a name of four characters is no insertion there)."""
+    for sentence in ('智能装备、生物医药、数|字服务三大主导产业加快集聚。', '推出“企业开办一件事”“项|目开工一件事”等集成服务。'):
+        cut, text = _cut(sentence.replace('|', junk))
+        assert cut == [junk] and text == sentence.replace('|', '')
+
+
+@pytest.mark.parametrize('junk', ['直播带货速成班', '二手豪车低价转'])
+@pytest.mark.parametrize('heading, title', [('第一章 规划背景', '规划背景'), ('一、2024年工作回顾', '2024年工作回顾')])
+def test_a_tail_that_starts_earlier_only_to_take_the_titles_last_word_does_not_doubt_the_cut(junk, heading, title):
+    """Cutting 回顾 (背景) along with the advertisement reads about as well as cutting the advertisement alone, but
+    those characters read as text: that reading doubts nothing the cut takes, and the title keeps its last word."""
+    raw = f'规划\n\n第一章 总则\n\n{heading}{junk}\n\n推进数字经济发展，培育龙头企业。\n'.encode()
+    assert [h.title for h in parse_document(raw).headings] == ['总则', title]
+
+
+@pytest.mark.parametrize('junk', ['逆天邪神', '神医弃妃'])
+def test_four_characters_the_sentence_runs_on_after_are_cut(junk):
+    """A string of four characters that opens a sentence or stands after a character of it, with the evidence and
+    edges a string of five needs, and more of the sentence after it, is cut."""
+    for sentence in ('全区新增高新技术企业120家。|新招引亿元以上项目38个，总投资420亿元。',
+                     '智能制造产业集群实现|产值420亿元，增长9.5%。', '五年累计新增城镇|就业10万人以上，城镇调查失业率控制在5%以内。'):
+        cut, text = _cut(sentence.replace('|', junk))
+        assert cut == [junk] and text == sentence.replace('|', '')
+
+
+def test_four_characters_that_close_a_clause_or_stand_in_quotes_stay():
+    """The same evidence before a mark (…的中文翻译，), after a joining word, or within quotation marks is the
+    document's own words: a phrase that reads like web text closes a clause, a name is quoted."""
+    strong = dict(gain=12.0, seam=0.0, margin=8.0)
+    ok = '智能制造产业集群实现逆天邪神产值420亿元。'
+    assert language.certain_before_text(ok, language.Span(10, 14, **strong))
+    for text, start in (('发布了这部作品的中文翻译，获得好评。', 8), ('推动文旅融合和逆天邪神产业发展。', 7)):
+        assert not language.certain_before_text(text, language.Span(start, start + 4, **strong)), text
+    assert not language.certain_before_text(ok, language.Span(10, 14, quoted=True, **strong))
+    assert not language.certain_before_text(ok, language.Span(10, 14, gain=12.0, seam=0.0, margin=2.0))
+
+
+def test_a_line_of_five_characters_is_dropped_on_the_evidence_a_cut_of_five_needs():
+    """星海战神传 reads as web fiction less strongly than a line of four must (SHORT_LINE_GAIN), as strongly as a
+    string of five is cut on: a line of its own that is nothing else goes."""
+    assert language.SHORT_CUT_GAIN <= language.whole_line('星海战神传').gain < language.SHORT_LINE_GAIN
+    plain = '规划\n\n第一章 总则\n\n推进数字经济发展，培育龙头企业。\n\n完善产业政策体系。\n'
+    doc = parse_document(plain.replace('\n\n完善', '\n\n星海战神传\n\n完善').encode())
+    assert [p.text for p in doc.paragraphs] == [p.text for p in parse_document(plain.encode()).paragraphs]
+    assert [r.text for r in _language_cuts(doc)] == ['星海战神传']
+
+
+@pytest.mark.parametrize('junk', ['手游礼包免费领', '游戏代练包上分'])
+def test_a_string_between_two_words_of_a_heading_is_cut_as_in_a_sentence(junk):
+    """兜牢民生 + [junk] + 底线: neither a tail nor inside a word, but with the evidence and the edges a cut from a
+    sentence needs; a string followed by nothing but a figure is a tail and takes the figure along."""
+    raw = (f'规划\n\n第一章 总则\n\n一、总体要求\n\n坚持以人民为中心的发展思想。\n\n二、兜牢民生{junk}底线\n\n'
+           '推进公共服务均等化，新建社区嵌入式养老服务机构8家。\n').encode()
+    doc = parse_document(raw)
+    assert [h.title for h in doc.headings] == ['总则', '总体要求', '兜牢民生底线']
+    assert [r.text for r in doc.removed if r.kind == 'spam'] == [junk]
+    tail = language.title_junk('规划背景代练陪玩200元')
+    assert tail is not None and '规划背景代练陪玩200元'[tail.start:tail.end] == '代练陪玩200元'
+
+
+def test_an_edge_inside_a_word_of_the_string_moves_to_the_words_end():
+    """Cutting 同城交友上门约 would leave 见 + 5个: 约见 is one word, and the reading that ends after it places the
+    string's edges surely; a character after such a word that could start the sentence's next words keeps the
+    edge where it is (过万|分行业)."""
+    cut, text = _cut('新建商圈3个，培育直播电商基地同城交友上门约见5个，网络零售额年均增长15%。')
+    assert cut == ['同城交友上门约见'] and text == '新建商圈3个，培育直播电商基地5个，网络零售额年均增长15%。'
+
+
+def test_a_name_of_two_characters_the_document_coins_stays_beside_a_cut():
+    """[…ad + 青川] + 研究院: 青川 is no word of general Chinese and the document says it elsewhere; the cut leaves it.
+    A word of general Chinese at the same place (服务) is no such name."""
+    document = '青川区坚持创新驱动，青川经济开发区新增企业152家。\n推动青川智造园二期建设。\n江州理工大学游戏代练包上分青川研究院揭牌成立。'
+    text = document.split('\n')[-1]
+    start = text.index('游戏')
+    with language.reading(document):
+        edges = language.own_edges(text, language.Span(start, text.index('研究院'), gain=20.0, seam=0.0, margin=5.0))
+        assert text[edges.start:edges.end] == '游戏代练包上分'
+    served = document.replace('青川研究院', '服务研究院').replace('青川经济', '服务经济')
+    text = served.split('\n')[-1]
+    with language.reading(served):
+        edges = language.own_edges(text, language.Span(start, text.index('研究院'), gain=20.0, seam=0.0, margin=5.0))
+        assert text[edges.start:edges.end] != '游戏代练包上分'
+
+
+def test_a_name_the_document_says_elsewhere_between_two_insertions_is_never_cut_with_them():
+    """手游礼包免费领 + 星河软件园 + 刷单返现秒到账 reads as one string; where the document names 星河软件园 elsewhere,
+    the name is its own, so that reading is listed, not cut (a string inserted twice brings its words along each
+    time, with the same characters around them: that is no name)."""
+    sentence = '软件业务收入1180亿元，增长13.1%。手游礼包免费领星河软件园刷单返现秒到账新引进企业186家。'
+    removed: list = []
+    named = ['加快星河软件园三期建设，星河软件园新引进企业186家。', sentence]
+    kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(named)], removed)
+    assert removed == [] and kept[1].text == sentence
+    kept, _ = cut_foreign_spans([ParsedParagraph(0, 'text', sentence, [], 'p0', '')], removed)
+    assert [r.text for r in removed] == ['手游礼包免费领星河软件园刷单返现秒到账']
+    twice = [sentence, sentence.replace('软件业务', '数字内容')]
+    with language.reading('\n'.join(twice)):
+        span = language.Span(sentence.index('手游'), sentence.index('新引进'), gain=30.0, seam=0.0, margin=5.0)
+        assert not language.holds_text(sentence, span)

@@ -85,3 +85,68 @@ def test_a_paragraph_said_twice_keeps_its_first_copy_and_reports_the_other():
     assert texts(doc) == [BODY[0], item, BODY[1], BODY[2], '各位代表：', '各位代表：']
     assert [(r.text, r.line) for r in doc.duplicate_blocks] == [(item.replace('，', ','), 5)]
     assert doc.duplicate_blocks[0].reason == 'same text as the paragraph of line 3'
+
+
+def test_a_wrapped_opening_paragraph_that_names_the_plan_is_no_title():
+    """The first paragraph wrapped at the margin, one of its lines naming the plan and its draft (…执行情况与…草案提):
+    the body started at the line before, which holds a clause (受…委托，…), so that line is the paragraph's, not a
+    second title."""
+    title = '关于临江区2024年国民经济和社会发展计划执行情况与2025年国民经济和社会发展计划草案的报告'
+    lines = ['受区人民政府委托，现将临江区2024年国民经济和社会发', '展计划执行情况与2025年国民经济和社会发展计划草案提',
+             '请大会审议，并请区政协委员提出意见。']
+    raw = '\n\n'.join([title, '临江区发展和改革局', '2025年1月14日', '各位代表：会员签到领积分好礼', *lines,
+                       '一、2024年计划执行情况', BODY[0]])
+    doc = parse_document(raw.encode())
+    assert doc.detected_title == title
+    assert ''.join(lines) in texts(doc)
+
+
+def test_a_stray_blank_inside_a_heading_title_on_a_web_page_does_not_end_it():
+    """A web page's heading followed by a blank and its text is split there, but a blank inside a word of the title
+    (绿色低 碳) is not where the title ends."""
+    from crm.plans.parsing.segment import split_inline
+
+    sep = '\u00a0\u00a0'
+    line = sep.join(['（六）坚持底线思维，着力守牢安全稳定', BODY[0], '（七）坚持绿色低 碳，着力建设美丽临江' + BODY[1],
+                     '（八）坚持数字赋能 ' + BODY[2]])
+    pieces = [ln.text for ln in split_inline(line, 1)]
+    assert '（七）坚持绿色低碳，着力建设美丽临江' + BODY[1] in pieces
+    assert '（七）坚持绿色低' not in pieces
+    assert pieces[-2:] == ['（八）坚持数字赋能', BODY[2]], 'a blank after a whole title still ends it'
+
+
+def test_a_heading_broken_inside_a_word_by_a_layout_of_three_blank_lines_is_joined():
+    text = ('报告\n\n（一）全力推动制造业高质量发展\n\n新建标准厂房50万平方米。\n\n（二）全力提升服务业发展能\n\n\n\n'
+            '级推进临河商务区二期建设，力争新增税收超千万元楼宇5幢。\n\n（三）全力建设品质城区\n\n完成老旧小区改造。\n')
+    doc = parse_document(text.encode())
+    assert [h.title for h in doc.headings] == ['全力推动制造业高质量发展', '全力提升服务业发展能级', '全力建设品质城区']
+    assert '推进临河商务区二期建设，力争新增税收超千万元楼宇5幢。' in [p.text for p in doc.paragraphs]
+
+
+def _pieces(line: str) -> list[str]:
+    breaks = paragraph_breaks(line)
+    return [line[a:b].strip() for a, b in zip([0] + breaks, breaks + [len(line)])]
+
+
+def test_a_blank_after_a_clause_of_two_characters_does_not_end_a_title_in_two_clauses():
+    """推动绿色发展，建设 + the page's blank + 美丽临江: a title's second clause of two characters is no clause (a
+    verb with no object): the blank is a stray one of the same kind as the page's, and the title goes on."""
+    sep = '\u00a0\u00a0'
+    line = sep.join(['各位代表：', BODY[0], '第六章 推动绿色发展，建设', '美丽临江', BODY[1], BODY[2]])
+    assert _pieces(line) == ['各位代表：', BODY[0], f'第六章 推动绿色发展，建设{sep}美丽临江', BODY[1], BODY[2]]
+
+
+def test_a_title_carrying_an_advertisement_still_ends_at_the_pages_blank():
+    """The advertisement makes the title's last clause too long to be one, but the title is judged as it stands once
+    the advertisement is cut: the blank after it ends it, and the numbered heading after that is a line of its own."""
+    sep = '\u3000\u3000'
+    line = sep.join(['各位代表：', BODY[0], '第七章 增进民生福祉，建设品质家园直播带货速成班', '一、促进高质量充分就业', BODY[1]])
+    assert _pieces(line) == ['各位代表：', BODY[0], '第七章 增进民生福祉，建设品质家园直播带货速成班', '一、促进高质量充分就业',
+                             BODY[1]]
+
+
+def test_a_section_title_after_a_sentence_set_in_bold_is_a_line_of_its_own():
+    sep = ' '
+    line = sep.join(['各位代表：', f'**{BODY[0]}**', '2025年国民经济和社会发展计划草案', '一、主要预期目标', BODY[1]])
+    assert _pieces(line) == ['各位代表：', f'**{BODY[0]}**', '2025年国民经济和社会发展计划草案', '一、主要预期目标',
+                             BODY[1]]

@@ -22,6 +22,7 @@ PAGE_HEADS = {
                              '【发布时间:2023年1月5日】【信息来源:临江区科学技术局】【字体：大 中 小】【打印本页】【关闭窗口】'],
     'label and value on separate lines': ['当前位置：首页 › 政务公开', '发布时间：', '2023-01-05', '阅读次数', '356',
                                           '字号', '【大】【中】【小】', '分享到：微信 微博'],
+    'bars from the home page': ['首页 | 政府信息公开 | 规划计划', '发布日期: 2023-01-05 10:22 点击率: 356'],
     'disclosure table': ['索引号：11330105MB1234567X/2023-00017　主题分类：综合政务', '发文机关：临江区人民政府　成文日期：2023年01月05日',
                          '文号：临政发〔2023〕3号　有效性：有效'],
 }
@@ -65,6 +66,20 @@ def test_the_written_date_wins_over_the_publishing_date():
 
 @pytest.mark.parametrize('line', ['单位：亿元', '时间：2024年3月至6月', '数据来源：区统计局', '方式：线上线下相结合',
                                   '到2025年，研发投入强度>3%，高新技术企业达到500家。',
-                                  '城乡居民基本养老保险参保率(%)\t70\t>95\t—\t约束性'])
+                                  '城乡居民基本养老保险参保率(%)\t70\t>95\t—\t约束性', '| 指标名称 | 单位 | 属性 |',
+                                  '首页经济 | 新业态'])
 def test_text_that_merely_looks_like_a_label_stays(line):
     assert classify_line(line) is None
+
+
+def test_a_news_release_under_a_path_of_bars_keeps_its_headline_and_issuer():
+    """A path from the home page split by bars is navigation, not the title (its 规划 names no document): the
+    headline, the issuer and the date below it are read as they are without it."""
+    head = '星河区数字内容产业园二期开园 打造数字内容产业新高地\n\n星河区融媒体中心\n\n2025年9月12日\n\n'
+    body = '9月11日，星河区数字内容产业园二期正式开园，首批入驻企业43家。\n\n一、产业集聚效应持续显现\n\n园区企业营业收入增长47%。\n'
+    clean = parse_document(head + body)
+    doc = parse_document('首页 | 政府信息公开 | 发展规划\n\n' + head + body)
+    assert doc.detected_title == clean.detected_title == '星河区数字内容产业园二期开园打造数字内容产业新高地'
+    assert doc.metadata.get('issuer') == '星河区融媒体中心'
+    assert [h.title for h in doc.headings] == [h.title for h in clean.headings] == ['产业集聚效应持续显现']
+    assert [p.text for p in doc.paragraphs] == [p.text for p in clean.paragraphs]

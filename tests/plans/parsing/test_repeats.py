@@ -302,3 +302,35 @@ def test_a_salutation_copied_with_the_paragraph_after_it_is_dropped_with_it():
     assert texts.count(opening) == 1
     assert texts.count('各位代表：') == 2, 'the salutation before the closing words is the text\'s own'
     assert texts[0] == '各位代表：' and texts[-2] == '各位代表：'
+
+
+ARTICLES = ('第四条 支持关键技术攻关。对企业承担国家级重大科技项目的，按照上级支持资金的20%给予配套，最高500万元。',
+            '第五条 支持创新平台建设。对新认定的省级重点实验室给予200万元一次性奖励，鼓励企业与高校共建联合实验室。',
+            '第六条 支持算力资源使用。设立算力券，对企业租用区内算力资源开展模型训练的，按照实际费用的30%给予补贴，最高300万元。',
+            '第七条 支持数据资源开发。对企业开发高质量行业数据集并登记交易的，按照交易额的10%给予奖励。')
+
+
+def test_a_block_repeated_right_after_itself_is_dropped_in_whole_paragraphs():
+    """Two articles printed twice in a row, the article before them ending as they do (…500万元。 and …300万元。):
+    the copy matches as well five characters early, and is dropped in whole paragraphs all the same: no article
+    is left twice or in pieces."""
+    a4, a5, a6, a7 = ARTICLES
+    doc = parse_document('\n\n'.join(['临江区支持人工智能产业发展的若干措施', a4, a5, a6, a5, a6, a7]))
+    kept = [normalise(p.text) for p in doc.paragraphs]
+    assert kept == [normalise(a) for a in ARTICLES]
+    assert len(doc.duplicate_blocks) == 1
+
+
+def test_the_last_paragraph_of_a_rewrapped_copy_goes_with_it_past_a_block_repeated_in_the_first():
+    """The first copy repeats a block inside itself, and the second copy's last paragraph carries two strings close
+    together, so that its alignment ends before it: that paragraph, read without the strings and a few words of its
+    own between them, is the first copy's closing paragraph said again (the lines of the repeated block between
+    do not count as distance) and is dropped."""
+    lines = PLAN.rstrip().split('\n')
+    first = '\n'.join(lines + [''] + lines[-5:])
+    closing = '各位代表，新的征程催人奋进。让我们齐心协力、真抓实干，奋力谱写临江高质量发展新篇章！'
+    copy_closing = '各位代表，新的征程催人奋进。追更神作一键下载让我们齐心夜宵外卖满减券协力、真抓实干，奋力谱写临江高质量发展新篇章！'
+    doc = parse_document(first + '\n\n' + closing + '\n\n' + rewrap(PLAN.rstrip(), 33, 3) + '\n\n' + copy_closing)
+    texts = [normalise(p.text) for p in doc.paragraphs]
+    assert texts.count(normalise(closing)) == 1
+    assert not any('征程催人奋进' in t for t in texts[texts.index(normalise(closing)) + 1:])

@@ -7,7 +7,8 @@ reads), so they are not counted as damage left in the text.
 - exact: share of clean paragraphs that are, by key, one paragraph of the import.
 - junk kept: share of injected strings (spam, page metadata and navigation, TOC, script, end matter, markup rules)
   still in citable text (paragraphs and headings), in whole or in part: any four characters of the string that occur
-  neither in the clean document nor in another injected string count as a leftover.
+  neither in the clean document nor in another injected string count as a leftover (but four digits, which the
+  figures of a table's cells form once their spacing is taken out: 浙ICP备77460064号 is not kept in 2600 6000).
 - duplicates: extra copies of clean paragraphs (and tables) in the import, counted by how many times the import
   covers each one beyond the number of times the clean document holds it (two speeches on one page both open with
   各位代表：, and the import rightly keeps both).
@@ -255,7 +256,7 @@ def _junk(gen: Generated, citable: list[str], out: DocScore) -> None:
     for s, kinds in by_string.items():
         n = len(kinds)
         whole = text.count(s) - clean.count(s)
-        own = [g for g in grams[s] if owners[g] == 1 and g not in clean]
+        own = [g for g in grams[s] if owners[g] == 1 and g not in clean and not g.isdigit()]
         partial = max((text.count(g) for g in own), default=0)
         kept = max(0, min(n, max(whole, partial)))
         out.injected += n
