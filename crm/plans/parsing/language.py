@@ -817,7 +817,9 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
                 rival = doubt = max(rival, span.gain)
             elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)
                       or _stray_residue(scorer, text, span, other) or _nested_junk(scorer, text, span, other)):
-                doubt = gain if doubt is None else max(doubt, gain)
+                # a reading that breaks the document's own words doubts less: a lead of CUT_MARGIN over it will do
+                doubted = min(gain, span.gain - CUT_MARGIN) if _breaks_own(text, span, other) else gain
+                doubt = doubted if doubt is None else max(doubt, doubted)
             if gain > span.gain - CUT_MARGIN:
                 core = (max(core[0], other.start), min(core[1], other.end))
     margin = span.gain - rival if rival is not None else span.gain
@@ -979,6 +981,22 @@ def _wider(scorer: Scorer, span: Span, other: Span) -> bool:
     local = scorer.local()
     extra = [(other.start, span.start), (span.end, other.end)]
     return all(sum(local[a:b]) < STRAY_LEAD * (b - a) for a, b in extra if b > a)
+
+
+def _breaks_own(text: str, span: Span, other: Span) -> bool:
+    """Whether `other` cuts past an edge of `span` into a pair of Chinese characters the document being read (see
+    reading) says elsewhere (… + 返利 + 星 | 湖 of 星湖, a name it repeats): a reading that breaks the document's own
+    words is a weak rival, which a lead of CUT_MARGIN beats however near its gain. False outside a document."""
+    document = _DOCUMENT.get()
+    if not document:
+        return False
+    here = text[max(0, min(span.start, other.start) - 1):max(span.end, other.end) + 1]
+
+    def own(pair: str) -> bool:
+        return len(pair) == 2 and all(_HAN.match(c) for c in pair) and document.count(pair) - here.count(pair) >= OWN_PAIR
+
+    return other.end > span.end and own(text[other.end - 1:other.end + 1]) \
+        or other.start < span.start and other.start > 0 and own(text[other.start - 1:other.start + 1])
 
 
 STRAY_LEAD = 0.5  # nats per character by which a piece left over must read better as junk than as the document

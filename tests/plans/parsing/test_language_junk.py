@@ -397,6 +397,18 @@ def test_a_name_the_document_repeats_keeps_its_characters_beside_a_cut(offer):
     assert [r.text for r in removed] == [offer, offer]
 
 
+@pytest.mark.parametrize('offer', ['钻石充值满百返利', '点卡充值双倍返利'])
+def test_a_reading_that_breaks_a_name_the_document_repeats_barely_doubts_a_cut(offer):
+    """办好 + offer + 星湖电竞邀请赛: the reading that takes 星 along reads about as well as the offer alone, but it
+    breaks 星湖, a name the paragraph says before; a lead of CUT_MARGIN over it will do, and the name stays whole.
+    Where the text says the name only here, that reading doubts the cut as any other does: the offer is listed."""
+    sentence = '依托星湖电竞数娱产业园，发展电子竞技、网络视听和数字出版，办好|星湖电竞邀请赛等品牌赛事。'
+    cuts, text = _cut(sentence.replace('|', offer))
+    assert cuts == [offer] and text == sentence.replace('|', '')
+    once = sentence.replace('依托星湖', '依托云溪')
+    assert _cut(once.replace('|', offer)) == ([], once.replace('|', offer))
+
+
 @pytest.mark.parametrize('offer', ['网贷平台秒批到账', '视频会员平台半价'])
 def test_one_string_that_uses_a_word_of_government_prose_is_cut_whole(offer):
     """平台 reads as government prose, but within an offer whose other characters read as junk it is no stretch of
