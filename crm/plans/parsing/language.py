@@ -693,7 +693,7 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
             span = replace(span, opens=True)
-        if quoted(text, span.start):
+        if quoted(text, span.start) and not _breaks_quote(text, span):
             span = replace(span, quoted=True)
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
             chosen.append(span)
@@ -706,6 +706,24 @@ def quoted(text: str, start: int) -> bool:
     odd number of \")."""
     before = text[:start]
     return any(before.count(a) > before.count(b) for a, b in ('“”', '「」', '《》')) or before.count('"') % 2 == 1
+
+
+QUOTED_NAME = 12  # characters at most of the quoted words beside a span for them to be a name or a slogan
+
+
+def _breaks_quote(text: str, span: Span) -> bool:
+    """Whether a span within quotation marks breaks a quoted name or slogan (一核两 + … + 带多点): Chinese characters
+    of it on both sides, and no punctuation in the words between the marks, QUOTED_NAME characters at most besides
+    the span. Words someone said hold a sentence (“…在手机上就能全部搞定。”); a list's items (“…、免费…、…”) and
+    words quoted whole stand between marks or punctuation."""
+    if not (_HAN.match(text[span.start - 1:span.start]) and _HAN.match(text[span.end:span.end + 1])):
+        return False
+    opened = max(text.rfind(mark, 0, span.start) for mark in '“「《"')
+    closes = [i for i in (text.find(mark, span.end) for mark in '”」》"') if i >= 0]
+    if opened < 0 or not closes:
+        return False
+    words = text[opened + 1:span.start] + text[span.end:min(closes)]
+    return len(words) <= QUOTED_NAME and not any(ch in _PUNCT or ch in _SENTENCE_END for ch in words)
 
 
 def _agreed(scorer: Scorer, text: str, span: Span, found: Span, title_end: int | None) -> Span:
@@ -1348,7 +1366,7 @@ def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
     the tails that start up to SHIFT characters away and doubt it, CUT_MIN_CHARS characters (five with the evidence a
     five-character cut needs, four with that of a short line) and no word of government prose at its edges. A tail
     that starts earlier only to take the title's own words along (回顾 of 2024年工作回顾: they read as text, see
-    _wider) doubts none of it, unless it is shorter than CUT_MIN_CHARS; a stray piece of the string before a tail
+    _wider) doubts none of it, unless it is shorter than five characters; a stray piece of the string before a tail
     goes with it (see _absorb)."""
     text = title + '。'
     scorer = Scorer(lm or model(), text, True)
@@ -1357,7 +1375,7 @@ def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
                        if _title_head(title[:k])), reverse=True)
 
     def doubts(j: int, k: int) -> bool:  # the tail from j doubts the one from k (any other, for a short tail)
-        return j > k or _weight(title[k:]) < CUT_MIN_CHARS or sum(local[j:k]) >= STRAY_LEAD * (k - j)
+        return j > k or _weight(title[k:]) < CUT_MIN_CHARS - 1 or sum(local[j:k]) >= STRAY_LEAD * (k - j)
 
     for (best, seam), k in readings:
         if best < CUT_GAIN:

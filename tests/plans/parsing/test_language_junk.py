@@ -517,11 +517,12 @@ def test_four_characters_inside_a_word_of_the_sentence_are_cut(junk):
         assert cut == [junk] and text == sentence.replace('|', '')
 
 
-@pytest.mark.parametrize('junk', ['直播带货速成班', '二手豪车低价转'])
+@pytest.mark.parametrize('junk', ['直播带货速成班', '二手豪车低价转', '无双丹帝传', '万古神帝录'])
 @pytest.mark.parametrize('heading, title', [('第一章 规划背景', '规划背景'), ('一、2024年工作回顾', '2024年工作回顾')])
 def test_a_tail_that_starts_earlier_only_to_take_the_titles_last_word_does_not_doubt_the_cut(junk, heading, title):
     """Cutting 回顾 (背景) along with the advertisement reads about as well as cutting the advertisement alone, but
-    those characters read as text: that reading doubts nothing the cut takes, and the title keeps its last word."""
+    those characters read as text: that reading doubts nothing the cut takes, and the title keeps its last word
+    (for a tail of five characters too, which has the evidence a cut of five needs)."""
     raw = f'规划\n\n第一章 总则\n\n{heading}{junk}\n\n推进数字经济发展，培育龙头企业。\n'.encode()
     assert [h.title for h in parse_document(raw).headings] == ['总则', title]
 
@@ -534,6 +535,17 @@ def test_four_characters_the_sentence_runs_on_after_are_cut(junk):
                      '智能制造产业集群实现|产值420亿元，增长9.5%。', '五年累计新增城镇|就业10万人以上，城镇调查失业率控制在5%以内。'):
         cut, text = _cut(sentence.replace('|', junk))
         assert cut == [junk] and text == sentence.replace('|', '')
+
+
+@pytest.mark.parametrize('junk', ['祖传药膏包治脚癣', '手游点卡八折代充'])
+def test_a_string_inside_a_quoted_name_is_cut_but_words_said_stay_listed(junk):
+    """按照“一核两 + junk + 带多点”布局: a string with characters of a quoted slogan on both sides breaks the slogan,
+    and is cut as in a sentence; inside words someone said, a sentence of their own, the same string is listed."""
+    slogan = '编制全区楼宇经济发展专项规划，按照“一核两|带多点”布局，引导新建楼宇向商务区集聚。'
+    cut, text = _cut(slogan.replace('|', junk))
+    assert cut == [junk] and text == slogan.replace('|', '')
+    said = '“以前办营业执照要跑好几个窗口，现在|在手机上就能全部搞定。”个体户王女士说。'
+    assert _cut(said.replace('|', junk)) == ([], said.replace('|', junk))
 
 
 def test_four_characters_that_close_a_clause_or_stand_in_quotes_stay():
