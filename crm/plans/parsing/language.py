@@ -1282,7 +1282,9 @@ def certain(span: Span, piece: str) -> bool:
     if span.quoted:  # the document quotes these words as they were said or named (a word they break pins them)
         return False
     if _weight(piece) == CUT_MIN_CHARS - 1:  # a title of five characters: only with more evidence and clear edges
-        return span.gain >= SHORT_CUT_GAIN and span.margin >= SHORT_CUT_MARGIN
+        # (edges as clear as a longer string's where the evidence is twice that)
+        return span.gain >= SHORT_CUT_GAIN and span.margin >= (CUT_MARGIN if span.gain >= 2 * SHORT_CUT_GAIN
+                                                               else SHORT_CUT_MARGIN)
     return span.gain >= CUT_GAIN and (span.margin >= edge or span.trimmed) and _weight(piece) >= CUT_MIN_CHARS
 
 

@@ -548,6 +548,16 @@ def test_a_string_inside_a_quoted_name_is_cut_but_words_said_stay_listed(junk):
     assert _cut(said.replace('|', junk)) == ([], said.replace('|', junk))
 
 
+def test_five_characters_with_twice_the_evidence_are_cut_on_the_edges_a_longer_string_needs():
+    """A string of five may be a name: it is cut with SHORT_CUT_GAIN and edges SHORT_CUT_MARGIN clear, or, with twice
+    that evidence, on the lead a longer string needs (CUT_MARGIN)."""
+    piece = '逆天仙尊录'
+    lead = (language.CUT_MARGIN + language.SHORT_CUT_MARGIN) / 2
+    assert language.certain(language.Span(0, 5, gain=2 * language.SHORT_CUT_GAIN, seam=0.0, margin=lead), piece)
+    assert not language.certain(language.Span(0, 5, gain=language.SHORT_CUT_GAIN + 1, seam=0.0, margin=lead), piece)
+    assert not language.certain(language.Span(0, 5, gain=40.0, seam=0.0, margin=language.CUT_MARGIN - 0.5), piece)
+
+
 def test_four_characters_that_close_a_clause_or_stand_in_quotes_stay():
     """The same evidence before a mark (…的中文翻译，), after a joining word, or within quotation marks is the
     document's own words: a phrase that reads like web text closes a clause, a name is quoted."""
