@@ -188,7 +188,7 @@ class ItemBuilder:
         paragraph, so the rest of the paragraph is joined to it before the title is told apart from the text."""
         for i, ln in enumerate(self.lines):
             text = ln.text.strip()
-            if len(text) < self.wrap - 2 or ends_sentence(text):
+            if not self._full(ln) or ends_sentence(text):
                 continue
             head = match_heading(text)
             if head is None or head.kind not in PARALLEL:
@@ -321,7 +321,13 @@ class ItemBuilder:
 
     def _at_margin(self, i: int) -> bool:
         """Line `i` is as long as the text's wrap width: cut at the margin, it need not end where a title ends."""
-        return bool(self.wrap) and len(self.lines[i].text.strip()) >= self.wrap - WRAP_SLACK
+        return self._full(self.lines[i])
+
+    def _full(self, line: Line) -> bool:
+        """Whether a line fills the text's wrap width, as read or as printed (raw_wrap): spurious spaces that a PDF
+        put into a line cut at the margin (打  造, 高\xa0 校) make it shorter once they are squeezed out."""
+        return bool(self.wrap) and (len(line.text.strip()) >= self.wrap - WRAP_SLACK
+                                    or self.raw_wrap is not None and _printed(line) >= self.raw_wrap - WRAP_SLACK)
 
     def _listed_titles(self) -> dict[int, tuple[str, str]]:
         """Titles of numbered headings fused with their text, where the table of contents lists the heading: the

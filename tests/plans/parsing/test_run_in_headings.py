@@ -90,3 +90,27 @@ def test_a_group_is_fused_only_when_its_titles_run_on():
 def test_no_split_is_offered_when_the_siblings_share_no_shape():
     stats = CorpusStats.of(['推进改革,扩大开放。', '加强管理。'])
     assert split_parallel(['推进改革,扩大开放,强化管理,', '加强', '优化'], stats) is None
+
+
+def _wrapped(text: str, width: int) -> str:
+    return '\n'.join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def test_a_fused_heading_cut_at_the_margin_with_a_pdfs_spurious_spaces_is_split(docs):
+    """A PDF puts spaces into a line (打  造, 高 + NBSP + 校) and cuts it at the margin as printed: squeezed, the line is
+    shorter than the wrap width, but it is still the first line of a paragraph that opens with a fused heading."""
+    background = CorpusStats.of(p.text for doc in docs.values() for p in doc.paragraphs)
+    intro = ('为加快建设数字经济强区，推动数字技术与实体经济深度融合，结合本区实际，制定本规划。本规划期限为2025年至2030年，'
+             '展望到2035年。全区上下要统一思想，形成合力，确保各项目标任务如期完成。')
+    sections = ['一、打  造高能级创新平台以临河科创走廊为主轴，推动高\u00a0 校、科研院所与龙头企业共建新型研发机构。'
+                '支持理工大学研究院建设中试基地，到2030年，新型研发机构达到20家。',
+                '二、强化企业创新主体地位实施科技企业“ 双倍增 ”行动，完善众创空间、孵化器、加速器全链条孵化体系。'
+                '对首次认定的高新技术企业给予一次性奖励。',
+                '三、完善科技金融服务体系设立规模20亿元的科创母基金，引导社会资本投早投小投科技，扩大知识产权质押融资规模，'
+                '五年累计达到50亿元。']
+    raw = '\n\n'.join(['云溪区数字经济发展规划'] + [_wrapped(t, 30) for t in [intro] + sections]) + '\n'
+    doc = parse_document(raw.encode(), background=background)
+    assert [h.title for h in doc.headings] == ['打造高能级创新平台', '强化企业创新主体地位', '完善科技金融服务体系']
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[1].startswith('以临河科创走廊为主轴，推动高校、科研院所与龙头企业共建新型研发机构。')
+    assert texts[2].startswith('实施科技企业“双倍增”行动，完善众创空间')
