@@ -23,6 +23,8 @@ MIN_GROUP = 3
 FUSED_WITHIN = 25  # a sibling whose first 。 comes later than this has its title fused with its text
 MAX_TITLE = 32
 JOINING = '和与及或的并'  # characters that join two words: a title does not end on one
+# prepositions that take the words after them as their object: a title does not end on one (产业依托|星湖…)
+COVERBS = ('依托', '围绕', '按照', '根据', '依据', '借助', '针对', '面向', '对照', '对于', '关于', '随着', '鉴于')
 LENGTH_WEIGHT = 1.0  # cost per character a title is longer or shorter than the group's length
 SHORT_TITLE, SHORT_WEIGHT = 6, 0.5  # titles shorter than this cost a little more (run-in titles are rarely that short)
 PROSE_WEIGHT = 1.0  # weight of the reference prose's reading of a break beside the corpus's (see _prose_break)
@@ -68,6 +70,8 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue  # a break inside a figure (到2027|年): a title followed by its text does not end on a number
         if title[-1] in JOINING and k < len(text):
             continue  # nor on a word that joins it to more (总体要求和|主要目标)
+        if title.endswith(COVERBS) and k < len(text):
+            continue  # nor on a preposition whose object follows (发展数字内容产业依托|星湖电竞数娱产业园)
         if language.leads_into_figure(title, text[k:]):
             continue  # nor on a preposition whose object is the figure after it (总体目标到|2027年)
         if language.opens_with_amount(text[k:]):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from crm.plans.parsing import CorpusStats, parse_document
-from crm.plans.parsing.runin import is_fused_group, split_parallel
+from crm.plans.parsing.runin import _candidates, is_fused_group, split_parallel
 
 
 def titles(doc, root: str, marker_kind: str = '(') -> list[str]:
@@ -114,3 +114,13 @@ def test_a_fused_heading_cut_at_the_margin_with_a_pdfs_spurious_spaces_is_split(
     texts = [p.text for p in doc.paragraphs]
     assert texts[1].startswith('以临河科创走廊为主轴，推动高校、科研院所与龙头企业共建新型研发机构。')
     assert texts[2].startswith('实施科技企业“双倍增”行动，完善众创空间')
+
+
+def test_a_fused_title_does_not_end_on_a_preposition_whose_object_follows(docs):
+    """发展数字创意产业依托|星河动漫产业园: 依托 takes the park as its object, so the title ends before it, however near
+    the length of a sibling standing alone (壮大软件和信息服务业) that ending would bring it."""
+    background = CorpusStats.of(p.text for doc in docs.values() for p in doc.paragraphs)
+    texts = ['壮大软件和信息服务业', '发展数字创意产业依托星河动漫产业园，发展动画制作、网络视听和数字出版，办好星河动漫节等品牌活动',
+             '培育智能装备产业以北岸智能装备产业园为载体，重点发展服务机器人和车载电子。建设智能装备']
+    assert split_parallel(texts, background, [True, False, False]) == [10, 8, 8]
+    assert all(not text[:k].endswith('依托') for text in texts[1:] for k, _ in _candidates(text, 0, background, 0))
