@@ -91,7 +91,9 @@ def strip_injections(text: str, line: int, removed: list[Removal], corrections: 
     text = remove_spans(text, spans, 'spam', 'injected string that does not belong to the sentence', line, removed)
     bold = [(m.start(), m.end()) for m in re.finditer(r'\*\*', text)]
     text = remove_spans(text, bold, 'markup', 'markdown bold marker', line, removed)
-    stray = [(m.start(), m.end()) for m in re.finditer(rf'(?<=[{CJK}，,。；;、])\*|\*(?=[{CJK}，,。；;、])', text)]
+    # (one opening a line before a section number or a figure too: *(三)强化考核评价…, *2025年起…)
+    stray = [(m.start(), m.end()) for m in re.finditer(
+        rf'(?<=[{CJK}，,。；;、])\*|\*(?=[{CJK}，,。；;、])|^\s*\*(?=[(（“"《0-9０-９])', text)]
     text = remove_spans(text, stray, 'stray-symbol', 'stray asterisk inside the text', line, removed)
     ands = [(m.start(), m.end()) for m in re.finditer(rf'(?<=[{CJK}]) ?and ?(?=[{CJK}])', text)]
     return remove_spans(text, ands, 'stray-symbol', 'stray English word between Chinese words', line, removed)

@@ -87,3 +87,13 @@ def test_real_text_is_not_spam(sentence):
     doc = parse_document(sentence)
     assert [p.text for p in doc.paragraphs] == [sentence]
     assert not any(r.kind == 'spam' for r in doc.removed)
+
+
+def test_a_stray_asterisk_opening_a_line_before_a_section_number_or_a_figure_is_removed():
+    """*(三)强化考核评价…: the asterisk would hide the section's number, and the heading with it."""
+    raw = ('关于促进楼宇经济高质量发展的若干意见\n\n(一)加强组织领导。成立楼宇经济工作专班。\n\n(二)落实资金保障。区财政每年安排专项资金。\n\n'
+           '*(三)强化考核评价。将楼宇经济主要指标纳入街道年度综合考核。\n\n*2025年起，建立季度通报制度。\n')
+    doc = parse_document(raw.encode())
+    assert [h.title for h in doc.headings] == ['加强组织领导', '落实资金保障', '强化考核评价']
+    assert doc.paragraphs[-1].text == '2025年起，建立季度通报制度。'
+    assert [(r.kind, r.text.strip()) for r in doc.removed] == [('stray-symbol', '*'), ('stray-symbol', '*')]
