@@ -1059,8 +1059,9 @@ _AMOUNT = re.compile(r'\s*[0-9０-９][0-9０-９.．,，]*(?![0-9０-９.．,�
 
 def opens_with_amount(text: str) -> bool:
     """Whether `text` opens with an amount (1182亿元, 12.7%), not a date (2024年, 3月27日): a paragraph opens with a
-    date, never with a bare quantity, so no title ends right before one (地区生产总值|1182亿元)."""
-    return _AMOUNT.match(text) is not None
+    date, never with a bare quantity, so no title ends right before one (地区生产总值|1182亿元). An item's number
+    (17.加强…, 3、…) is no amount."""
+    return _AMOUNT.match(text) is not None and not _NUMBERED.match(text.lstrip())
 
 
 RESIDUE = 2  # characters a narrower reading may leave of the span at one edge and still be a stray piece of it

@@ -166,13 +166,20 @@ def paragraph_breaks(text: str) -> list[int]:
         after_end = last == 0 or _mark_before(text, last - len(sep)) in _PARAGRAPH_END  # (past bold marks: 。**)
         ended = _mark_before(text, m.start()) in _PARAGRAPH_END or (
             table is not None and _after_table(text[table:m.start()].strip(), text, m.end()))
-        if ended or (head and _plain_title(title, clauses=2)
+        if ended or (head and _plain_title(title, clauses=2) and not _figure_after(title, text[m.end():])
                      and not language.runs_across(before, text[m.end():m.end() + language.BREAK_REACH])) or (
                 after_end and not head and _section_title(before)) or (_CHAPTER_START.match(text, m.end()) and before):
             cuts.append(m.end())
             last = m.end()
             table = None if ended else table
     return cuts
+
+
+def _figure_after(title: str, rest: str) -> bool:
+    """Whether the text after a blank opens with a figure that the title's last words lead into (研发投入强度达到 +
+    blank + 2.9%: a verb's object) or with a bare amount: a stray blank inside a figure's sentence, not a title's end
+    (a text opens with a date, not a quantity)."""
+    return language.leads_into_figure(title, rest) or language.opens_with_amount(rest)
 
 
 def _without_junk(title: str) -> str:
@@ -236,7 +243,7 @@ def _split_title_space(piece: str, line: int) -> list[Line]:
     one character (（七）推动绿色低碳，…): a stray blank inside the title or its text."""
     m = re.match(rf'^([{CN_NUM}]+、|[(（][{CN_NUM}]+[)）])\s*([^\s。,，;；:：“”"《(（]{{2,30}})\s+(\S.*)$', piece)
     if m and len(m.group(3)) > 10 and not language.runs_across(m.group(2), m.group(3)) \
-            and not language.leads_into_figure(m.group(2), m.group(3)) and not language.opens_with_amount(m.group(3)) \
+            and not _figure_after(m.group(2), m.group(3)) \
             and not re.match(r'^.[，,、；;。：:]', m.group(3)):
         head = m.group(1) + m.group(2)
         return [Line(squeeze_spaces(head), line, head), Line(squeeze_spaces(m.group(3)), line, m.group(3))]

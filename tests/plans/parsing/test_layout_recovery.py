@@ -150,3 +150,14 @@ def test_a_section_title_after_a_sentence_set_in_bold_is_a_line_of_its_own():
     line = sep.join(['各位代表：', f'**{BODY[0]}**', '2025年国民经济和社会发展计划草案', '一、主要预期目标', BODY[1]])
     assert _pieces(line) == ['各位代表：', f'**{BODY[0]}**', '2025年国民经济和社会发展计划草案', '一、主要预期目标',
                              BODY[1]]
+
+
+def test_a_blank_before_a_figure_a_fused_title_leads_into_is_no_paragraph_break():
+    """A one-line page body breaks after sentences and after a numbered title; a stray blank before a figure that the
+    title's last words lead into (强度达到 + blank + 2.9%), or before a bare amount, is inside the sentence. An item's
+    number after a title's blank (秩序 + blank + 17.加强…) is no amount: the title ends there."""
+    body = ('全年经济运行稳中有进。 现代服务业提质扩容。 （二）创新动能持续增强研发投入强度达到 2.9%，比上年提高0.2个百分点。 '
+            '（三）规范楼宇市场秩序 17.加强楼宇准入管理。新建楼宇明确主导产业定位。')
+    pieces = [body[a:b].strip() for a, b in zip([0] + paragraph_breaks(body), paragraph_breaks(body) + [len(body)])]
+    assert '（二）创新动能持续增强研发投入强度达到 2.9%，比上年提高0.2个百分点。' in pieces
+    assert '（三）规范楼宇市场秩序' in pieces
