@@ -689,6 +689,7 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
             else:
                 span = _read_on(scorer, text, span, found, title_end) or span
             span = _word_completed(scorer, text, span, title_end) or span
+            span = _rejoining(scorer, text, span)
         else:
             span = _with_margin(scorer, text, _tidy(text, best), title_end)
         if span.start == 0 or text[span.start - 1] in _SENTENCE_END:
@@ -709,6 +710,28 @@ def quoted(text: str, start: int) -> bool:
 
 
 QUOTED_NAME = 12  # characters at most of the quoted words beside a span for them to be a name or a slogan
+
+
+REJOIN_SHIFT = 1  # characters by which a reading that rejoins a word may move an edge of the span
+
+
+def _rejoining(scorer: Scorer, text: str, span: Span) -> Span:
+    """The reading whose edges lie at most REJOIN_SHIFT characters from the span's and whose cut rejoins a word of the
+    text (代 + [ad] + 办: inside_word), where the span's own cut rejoins none and that reading has about its evidence
+    (within ABSORB_WITHIN): the word places both edges of a string inserted inside it, however its neighbours read
+    (代 reads as an offer's first character). The span itself otherwise."""
+    if inside_word(text, span):
+        return span
+    best = None
+    for s in range(max(0, span.start - REJOIN_SHIFT), span.start + REJOIN_SHIFT + 1):
+        for e in range(max(s + MIN_SPAN, span.end - REJOIN_SHIFT), min(len(text), span.end + REJOIN_SHIFT) + 1):
+            if (s, e) == (span.start, span.end) or any(c in _SENTENCE_END + _EDGE_PUNCT for c in text[s:e]):
+                continue
+            gain, seam = scorer.gain(s, e)
+            if gain >= span.gain - ABSORB_WITHIN and (best is None or gain > best.gain) \
+                    and inside_word(text, Span(s, e, gain, seam)):
+                best = Span(s, e, gain, seam)
+    return replace(best, margin=max(0.0, _with_margin(scorer, text, best).margin), opens=span.opens) if best else span
 
 
 def _breaks_quote(text: str, span: Span) -> bool:
@@ -746,6 +769,8 @@ def _read_on(scorer: Scorer, text: str, span: Span, found: Span, title_end: int 
     to cut (CUT_MARGIN over edges nearby) and CUT_MARGIN nats more evidence than the characters' span read by its
     words, or with surer edges where the characters are unsure of theirs (_surer): an advertisement whose last words
     are everyday Chinese (…最后一天, …试用装) reads as junk by its words past where its characters stop."""
+    if inside_word(text, span):
+        return None  # the word the cut rejoins pins both edges (代 + [ad] + 办): none is read on past
     if read is None:
         found = _tidy(text, found)
         if not (found.start <= span.start and found.end >= span.end) or (found.start, found.end) == (span.start,
@@ -943,9 +968,17 @@ def own_edges(text: str, span: Span) -> Span:
     if end - NAME_CHARS - start >= MIN_SPAN and all(_HAN.match(c) for c in name) and elsewhere(name) >= OWN_NAME \
             and _coined(name):
         end -= NAME_CHARS
-    elif end - 1 - start >= MIN_SPAN and _HAN.match(last) and (last in OPENERS or elsewhere(last + after) >= OWN_PAIR):
+    elif end - 1 - start >= MIN_SPAN and _HAN.match(last) and (
+            last in OPENERS or elsewhere(last + after) >= OWN_PAIR and not _ends_word(text, start, end)):
         end -= 1
     return span if (start, end) == (span.start, span.end) else replace(span, start=start, end=end)
+
+
+def _ends_word(text: str, start: int, end: int) -> bool:
+    """Whether text[end - 1] ends a word of general Chinese that starts inside text[start:end] (见效 of …三天见效):
+    the character is the string's own, whatever pair it forms by chance with the text after it (效 + 办)."""
+    words = model().words
+    return words is not None and any(b == end - start and b - a >= 2 for a, b in words.cut(text[start:end]))
 
 
 NAME_CHARS, OWN_NAME = 2, 2  # a name of two characters the document says this often elsewhere is its own
@@ -964,7 +997,10 @@ def _absorb(scorer: Scorer, text: str, span: Span) -> Span:
     """The span with up to SHIFT characters before it that are a stray piece of the same insertion (_stray_piece)
     taken in, where that reading has about the evidence of the span (within ABSORB_WITHIN): the characters of a
     string's first words (a name, 宝妈 …) often read as junk only by their words, and the characters alone would
-    leave them. The span itself otherwise. Never after it: what follows may open the sentence's next clause."""
+    leave them. The span itself otherwise. Never after it: what follows may open the sentence's next clause; nor
+    where the span stands inside a word of the text (代 + [ad] + 办: inside_word)."""
+    if inside_word(text, span):
+        return span
     best = None
     for s in range(max(0, span.start - SHIFT), span.start):
         if not _stray_piece(text, s, span.start, True) or leaves_fragment(text, s, span.end) \

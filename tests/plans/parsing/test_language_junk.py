@@ -558,6 +558,16 @@ def test_five_characters_with_twice_the_evidence_are_cut_on_the_edges_a_longer_s
     assert not language.certain(language.Span(0, 5, gain=40.0, seam=0.0, margin=language.CUT_MARGIN - 0.5), piece)
 
 
+@pytest.mark.parametrize('junk', ['腰腿痛五天见效', '老寒腿三天见效'])
+def test_a_string_inside_a_word_is_cut_to_the_word_whatever_its_neighbours_read_like(junk):
+    """证照代 + junk + 办: the word 代办 places both edges. The 代 before the string is the text's, though it reads like
+    an offer's first character (代练, 代办证件), and so is no stray piece of it; the 效 at its end closes its own word
+    (见效), though 效 + 办 is a pair the document says elsewhere (高效办成)."""
+    sentence = '在重点楼宇设立楼宇服务站，提供政策咨询、证照代|办、人才服务等“一站式”服务，推进高效办成一件事。'
+    cut, text = _cut(sentence.replace('|', junk))
+    assert cut == [junk] and text == sentence.replace('|', '')
+
+
 def test_four_characters_that_close_a_clause_or_stand_in_quotes_stay():
     """The same evidence before a mark (…的中文翻译，), after a joining word, or within quotation marks is the
     document's own words: a phrase that reads like web text closes a clause, a name is quoted."""
