@@ -709,9 +709,6 @@ def quoted(text: str, start: int) -> bool:
     return any(before.count(a) > before.count(b) for a, b in ('“”', '「」', '《》')) or before.count('"') % 2 == 1
 
 
-QUOTED_NAME = 12  # characters at most of the quoted words beside a span for them to be a name or a slogan
-
-
 REJOIN_SHIFT = 1  # characters by which a reading that rejoins a word may move an edge of the span
 
 
@@ -732,6 +729,9 @@ def _rejoining(scorer: Scorer, text: str, span: Span) -> Span:
                     and inside_word(text, Span(s, e, gain, seam)):
                 best = Span(s, e, gain, seam)
     return replace(best, margin=max(0.0, _with_margin(scorer, text, best).margin), opens=span.opens) if best else span
+
+
+QUOTED_NAME = 12  # characters at most of the quoted words beside a span for them to be a name or a slogan
 
 
 def _breaks_quote(text: str, span: Span) -> bool:
