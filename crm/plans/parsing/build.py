@@ -34,6 +34,9 @@ LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
 SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
+STRAY_REASON = 'a line of no sentence standing alone inside a numbered section, where no heading or paragraph fits'
+STRAY_LEAD = -2.0  # nats a character (see language.line_lead) a line standing alone reads as junk at least
+AROUND = 20  # characters of the lines either side of a dropped line shown to a reviewer
 BROKEN_GAP = 3  # blank lines a heading broken inside a word may stand apart from its rest by
 PARALLEL = ('cn', 'paren', 'num')
 
@@ -256,6 +259,9 @@ class ItemBuilder:
             head = replace(head, title=self.titles[i][0], rest=self.titles[i][1])
         if head and (head.title or head.rest) and self.outline.accepts(head.kind, head.ordinal) and head.kind != 'numd':
             return self._heading(i, head)
+        if self._stray_line(i, text):
+            self.out.removed.append(Removal('spam', text, ln.line, STRAY_REASON, None, self._around(i)))
+            return i + 1
         if self._is_part(i, text):
             self._emit_heading('part', 0, '', text, ln.line)
             return i + 1
@@ -358,6 +364,43 @@ class ItemBuilder:
         # a plain title right before sections that number from 一、 again (a report's second part) is a part heading
         head = match_heading(nxt)
         return bool(head and head.kind == 'cn' and head.ordinal == 1 and self.outline.last.get('cn'))
+
+    def _stray_line(self, i: int, text: str) -> bool:
+        """A line of no sentence standing alone inside a numbered section, which the document's structure leaves
+        no place for: no heading (the numbering of the section's siblings goes on after it, so it opens no part of
+        its own), no caption or table row, and no first piece of a paragraph (see _title_line), after a heading or a
+        sentence's end; and it reads as junk about as well as government prose (STRAY_LEAD). A document's own short
+        lines there (a project's name, 名校战略工程; the first piece of a paragraph broken before a name, 推进临河 /
+        商务区二期建设…) read as its prose by far. Lines an administrator kept stay."""
+        if not self.titles_judged or not self._title_line(i, text) or match_heading(text) or re.search(r'\s', text) \
+                or any(k and k in text for k in self.keep):
+            return False
+        before = next((ln for ln in reversed(self.lines[:i]) if ln.text.strip()), None)
+        after = next((ln for ln in self.lines[i + 1:] if ln.text.strip()), None)
+        if before is None or after is None or any('\t' in ln.raw or row_of_cells(ln) for ln in (before, after)):
+            return False
+        prior = before.text.strip()
+        return (ends_sentence(prior) or bool(match_heading(prior))) and self._within_series(i) \
+            and language.line_lead(text) >= STRAY_LEAD
+
+    def _within_series(self, i: int) -> bool:
+        """Whether line `i` stands inside the series of the item's top numbered headings: one of them is open, and
+        the next one after the line goes on with its numbering (一、 … 二、), where a part would start it again."""
+        kinds = [k for k in ORDER if k in self.outline.last and k != 'part']
+        if not kinds:
+            return False
+        top = kinds[0]
+        for ln in self.lines[i + 1:]:
+            head = match_heading(ln.text.strip()) if ln.text.strip() else None
+            if head is not None and head.kind == top:
+                return head.ordinal == self.outline.last[top] + 1
+        return False
+
+    def _around(self, i: int) -> str:
+        """The lines either side of line `i`, for a reviewer."""
+        before = next((ln.text.strip() for ln in reversed(self.lines[:i]) if ln.text.strip()), '')
+        after = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
+        return f'{before[-AROUND:]}\n{self.lines[i].text.strip()}\n{after[:AROUND]}'
 
     def _title_line(self, i: int, text: str) -> bool:
         """A short line without punctuation reads as a title, unless it is the first piece of a paragraph broken

@@ -1436,6 +1436,14 @@ def _tail_reading(title: str, lm: LanguageModel | None = None) -> Span | None:
     return None
 
 
+def line_lead(line: str, lm: LanguageModel | None = None) -> float:
+    """How much better (nats a character, read by its words) a line of its own reads as junk than as government
+    prose: a piece of a paragraph reads well below zero, an inserted string about zero or above."""
+    line = line.strip()
+    scorer = Scorer(lm or model(), line + '。', True)
+    return scorer.gain(0, len(line))[0] / max(1, _weight(line))
+
+
 LINE_MIN_CHARS = 4  # a line of its own this short is cut (a web-fiction title of four characters) …
 SHORT_LINE_GAIN = 2 * CUT_GAIN  # … with twice the evidence
 

@@ -11,6 +11,7 @@ from conftest import FILES, SEEDS, seed_bytes
 from junkgen import clean_paragraphs, compare, damaged_set, junk_string
 
 from crm.plans.parsing import Corrections, ParsedParagraph, language, parse_document
+from crm.plans.parsing.build import STRAY_REASON
 from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans, find_spam
 
 ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
@@ -65,6 +66,7 @@ def test_the_switch_turns_the_judgement_off():
 def test_the_seed_documents_lose_nothing(docs):
     for key, doc in docs.items():
         assert _language_cuts(doc) == [], key
+        assert [r.text for r in doc.removed if r.reason == STRAY_REASON] == [], key
         assert [s.text for s in doc.suspects if s.source == 'language'] == [], key
 
 
@@ -243,6 +245,40 @@ def test_a_short_line_of_web_fiction_is_dropped_and_short_titles_stay():
     assert [(r.text, r.line) for r in _language_cuts(doc)] == [('焚天丹王传', 7)]
     assert [t for t in ('总则', '附则', '结束语', '主要目标', '各位代表', '网络文学', '城市书房')
             if language.whole_line(t) is not None] == []
+
+
+SERIES = ('规划\n\n一、发展基础\n\n推进数字经济发展，培育龙头企业。\n\n完善产业政策体系。\n\n'
+          '二、主要任务\n\n建设数字经济产业园。\n\n三、保障措施\n\n强化要素保障。\n')
+
+
+@pytest.mark.parametrize('line', ['高额回收旧手机', '美甲店开业大酬宾'])
+def test_a_line_standing_alone_inside_a_numbered_section_is_dropped_whatever_its_words(line):
+    """Words the model cannot tell from general Chinese, on a line of their own between two sentences of a
+    section whose siblings' numbering goes on after it: no heading, no paragraph; dropped and reported."""
+    assert language.whole_line(line) is None  # the words alone would not have it cut
+    damaged = SERIES.replace('\n\n完善', f'\n\n{line}\n\n完善')
+    clean, doc = parse_document(SERIES.encode()), parse_document(damaged.encode())
+    assert [(p.anchor, p.citation_path, p.text) for p in doc.paragraphs] == [
+        (p.anchor, p.citation_path, p.text) for p in clean.paragraphs]
+    assert [(h.marker, h.title) for h in doc.headings] == [(h.marker, h.title) for h in clean.headings]
+    stray = [r for r in doc.removed if r.reason == STRAY_REASON]
+    assert [(r.kind, r.text, r.line) for r in stray] == [('spam', line, 7)]
+    assert stray[0].context == f'推进数字经济发展，培育龙头企业。\n{line}\n完善产业政策体系。'
+    after_heading = SERIES.replace('二、主要任务\n\n', f'二、主要任务\n\n{line}\n\n')
+    assert line not in _text(parse_document(after_heading.encode()))
+
+
+def test_a_short_line_of_the_documents_own_words_or_a_new_part_stays():
+    """A project's name on a line of its own, the first piece of a paragraph broken before a name, a part that
+    starts the numbering again, and a line in the last section (no sibling after it to tell) are the document's."""
+    named = SERIES.replace('\n\n完善', '\n\n智慧园区提升工程\n\n完善')
+    assert '智慧园区提升工程' in _text(parse_document(named.encode()))
+    broken = SERIES.replace('建设数字经济产业园。', '以滨江智慧\n\n产业园为载体，建设数字经济产业园。')
+    assert '以滨江智慧产业园为载体' in _text(parse_document(broken.encode())).replace('\n', '')
+    part = parse_document(SERIES.replace('三、保障措施', '下一步工作安排\n\n一、保障措施').encode())
+    assert '下一步工作安排' in [h.title for h in part.headings] + [p.text for p in part.paragraphs]
+    last = SERIES.replace('\n\n强化', '\n\n高额回收旧手机\n\n强化')
+    assert '高额回收旧手机' in _text(parse_document(last.encode()))
 
 
 def test_a_cut_that_would_break_a_word_of_the_text_is_listed_not_made():
