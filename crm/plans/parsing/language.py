@@ -756,11 +756,36 @@ def _agreed(scorer: Scorer, text: str, span: Span, found: Span, title_end: int |
     read = _with_margin(scorer, text, _tidy(text, found), title_end)
     if (on := _read_on(scorer, text, span, found, title_end, read)) is not None:
         return on
+    if (back := _given_back(scorer, text, span, title_end)) is not None:
+        return replace(back, opens=span.opens)
     if _weight(text[span.start:span.end]) < CUT_MIN_CHARS:
         return span  # a title of five characters may be a name: its edges are the characters' to place
     if (read.start, read.end) != (span.start, span.end) or read.margin < max(CUT_MARGIN, span.margin):
         return span
     return replace(span, margin=read.margin, trimmed=span.trimmed or read.trimmed)
+
+
+def _given_back(scorer: Scorer, text: str, span: Span, title_end: int | None) -> Span | None:
+    """A span that opens a sentence, unsure of its edges (a lead under CUT_MARGIN), without the last word the
+    characters took in, where that word reads as government prose at least as well as general Chinese and the words'
+    reading without it has the lead and the length to cut (…兼职 + 具体实施细则: the characters read 具体 as the
+    string's, the words as the sentence's first)."""
+    words = model().words
+    if words is None:
+        return None
+    cut = words.cut(text[span.start:span.end])
+    if len(cut) < 2 or cut[-1][1] - cut[-1][0] < 2:
+        return None
+    last = text[span.start + cut[-1][0]:span.end]
+    if span.margin >= CUT_MARGIN or words.weight(last) > 0:
+        return None
+    end = span.start + cut[-1][0]
+    gain, seam = scorer.gain(span.start, end)
+    read = _with_margin(scorer, text, Span(span.start, end, gain, seam), title_end)
+    if (read.start, read.end) != (span.start, end) or read.margin < CUT_MARGIN or read.gain < CUT_GAIN \
+            or _weight(text[read.start:read.end]) < CUT_MIN_CHARS:
+        return None
+    return read
 
 
 def _read_on(scorer: Scorer, text: str, span: Span, found: Span, title_end: int | None,

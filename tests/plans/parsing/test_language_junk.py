@@ -247,6 +247,17 @@ def test_a_short_line_of_web_fiction_is_dropped_and_short_titles_stay():
             if language.whole_line(t) is not None] == []
 
 
+@pytest.mark.parametrize('offer', ['代刷好评兼职', '游戏代练接单'])
+def test_a_string_opening_a_sentence_leaves_the_sentences_first_word_where_its_edge_is_unsure(offer):
+    """The characters read the sentence's first word (具体) as the string's, without a clear lead; the words read
+    the string without it with one: the word stays, the string is cut."""
+    text = f'本办法自印发之日起施行。{offer}具体实施细则由区经信局另行制定。'
+    with language.reading(text):
+        cut = [text[s.start:s.end] for s in language.find_spans(text, words=language.PROSE_WORDS)
+               if language.cut_here(text, s)]
+    assert cut == [offer]
+
+
 SERIES = ('规划\n\n一、发展基础\n\n推进数字经济发展，培育龙头企业。\n\n完善产业政策体系。\n\n'
           '二、主要任务\n\n建设数字经济产业园。\n\n三、保障措施\n\n强化要素保障。\n')
 
