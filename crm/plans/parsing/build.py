@@ -372,16 +372,26 @@ class ItemBuilder:
         sentence's end; and it reads as junk about as well as government prose (STRAY_LEAD). A document's own short
         lines there (a project's name, 名校战略工程; the first piece of a paragraph broken before a name, 推进临河 /
         商务区二期建设…) read as its prose by far. Lines an administrator kept stay."""
-        if not self.titles_judged or not self._title_line(i, text) or match_heading(text) or re.search(r'\s', text) \
+        if not self.titles_judged or match_heading(text) or re.search(r'\s', text) \
                 or any(k and k in text for k in self.keep):
             return False
         before = next((ln for ln in reversed(self.lines[:i]) if ln.text.strip()), None)
         after = next((ln for ln in self.lines[i + 1:] if ln.text.strip()), None)
         if before is None or after is None or any('\t' in ln.raw or row_of_cells(ln) for ln in (before, after)):
             return False
+        if not (self._title_line(i, text) or is_plain_title(text) and not self._full(self.lines[i])
+                and match_heading(after.text.strip())):
+            return False  # (no text runs on into a heading)
         prior = before.text.strip()
         return (ends_sentence(prior) or bool(match_heading(prior))) and self._within_series(i) \
             and language.line_lead(text) >= STRAY_LEAD
+
+    def _stray_rest(self, i: int, rest: str) -> bool:
+        """Whether what follows a heading's title on its line (see _parallel_titles, _listed_titles) is no text of
+        it but a string standing alone (see _stray_line): words of no sentence, ending the line where no paragraph
+        runs on, that read as junk about as well as government prose."""
+        return self.titles_judged and self._title_line(i, rest) and not re.search(r'\s', rest) \
+            and not any(k and k in rest for k in self.keep) and language.line_lead(rest) >= STRAY_LEAD
 
     def _within_series(self, i: int) -> bool:
         """Whether line `i` stands inside the series of the item's top numbered headings: one of them is open, and
@@ -487,6 +497,10 @@ class ItemBuilder:
         self.glossary = None
         self._emit_heading(head.kind, head.ordinal, head.marker, head.title, self.lines[i].line)
         rest = head.rest.strip()
+        if rest and self._stray_rest(i, rest):
+            self.out.removed.append(Removal('spam', rest, self.lines[i].line, STRAY_REASON, None,
+                                            self._around(i)))
+            rest = ''
         if not rest:
             return i + 1
         text, j = self._gather(i, rest, whole_line=False)

@@ -277,6 +277,20 @@ def test_a_line_standing_alone_inside_a_numbered_section_is_dropped_whatever_its
     assert stray[0].context == f'推进数字经济发展，培育龙头企业。\n{line}\n完善产业政策体系。'
     after_heading = SERIES.replace('二、主要任务\n\n', f'二、主要任务\n\n{line}\n\n')
     assert line not in _text(parse_document(after_heading.encode()))
+    before_heading = parse_document(SERIES.replace('\n\n二、主要任务', f'\n\n{line}\n\n二、主要任务').encode())
+    assert [p.text for p in before_heading.paragraphs] == [p.text for p in clean.paragraphs]
+
+
+def test_a_string_after_a_title_the_table_of_contents_lists_is_dropped_with_it():
+    """The contents list the heading's title (二、主要任务): what follows it on the heading's line, a line's worth of
+    words of no sentence reading as junk, is dropped, not made the section's first paragraph."""
+    toc = '规划\n\n目录\n\n一、发展基础……1\n二、主要任务……2\n三、保障措施……3\n\n'
+    body = SERIES.split('\n\n', 1)[1]
+    clean = parse_document((toc + body).encode())
+    doc = parse_document((toc + body.replace('二、主要任务', '二、主要任务美甲店开业大酬宾')).encode())
+    assert [(h.marker, h.title) for h in doc.headings] == [(h.marker, h.title) for h in clean.headings]
+    assert [(p.anchor, p.text) for p in doc.paragraphs] == [(p.anchor, p.text) for p in clean.paragraphs]
+    assert [r.text for r in doc.removed if r.reason == STRAY_REASON] == ['美甲店开业大酬宾']
 
 
 def test_a_short_line_of_the_documents_own_words_or_a_new_part_stays():
