@@ -35,7 +35,7 @@ SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
 STRAY_REASON = 'a line of no sentence standing alone inside a numbered section, where no heading or paragraph fits'
-STRAY_LEAD = -2.0  # nats a character (see language.line_lead) a line standing alone reads as junk at least
+TAIL_REASON = 'words of no sentence after a heading\'s title, where its clauses end, read as junk as well as prose'
 AROUND = 20  # characters of the lines either side of a dropped line shown to a reviewer
 BROKEN_GAP = 3  # blank lines a heading broken inside a word may stand apart from its rest by
 PARALLEL = ('cn', 'paren', 'num')
@@ -314,16 +314,20 @@ class ItemBuilder:
     def _without_tail(self, title: str) -> str:
         """A title standing alone as the outline will name it: without a string appended to it that reads as
         advertising (see _title_without_junk), which would lend its fused siblings a length no title has."""
-        span = self._junk_in_title(title) if self.titles_judged else None
-        return title if span is None else (title[:span.start] + title[span.end:]).rstrip()
+        found = self._junk_in_title(title) if self.titles_judged else None
+        return title if found is None else (title[:found[0].start] + title[found[0].end:]).rstrip()
 
-    def _junk_in_title(self, title: str) -> language.Span | None:
-        """The string in a title that reads as advertising (see language.title_junk), unless an administrator kept
-        it or cutting it would take the last character of a word the title breaks off."""
-        span = language.title_junk(title)
+    def _junk_in_title(self, title: str) -> tuple[language.Span, str] | None:
+        """The string in a title that reads as advertising (see language.title_junk), or else a tail of it that
+        stands alone after a head where the document's clauses end (see language.stray_tail), with the reason it is
+        cut; none that an administrator kept or whose cut would take the last character of a word the title breaks
+        off."""
+        span, reason = language.title_junk(title), LANGUAGE_REASON
+        if span is None and self.stats is not None:
+            span, reason = language.stray_tail(title, self.stats.phrase_ends), TAIL_REASON
         if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
             return None
-        return span
+        return span, reason
 
     def _at_margin(self, i: int) -> bool:
         """Line `i` is as long as the text's wrap width: cut at the margin, it need not end where a title ends."""
@@ -369,9 +373,9 @@ class ItemBuilder:
         """A line of no sentence standing alone inside a numbered section, which the document's structure leaves
         no place for: no heading (the numbering of the section's siblings goes on after it, so it opens no part of
         its own), no caption or table row, and no first piece of a paragraph (see _title_line), after a heading or a
-        sentence's end; and it reads as junk about as well as government prose (STRAY_LEAD). A document's own short
-        lines there (a project's name, 名校战略工程; the first piece of a paragraph broken before a name, 推进临河 /
-        商务区二期建设…) read as its prose by far. Lines an administrator kept stay."""
+        sentence's end; and it reads as junk about as well as government prose (language.LONE_LEAD). A document's
+        own short lines there (a project's name, 名校战略工程; the first piece of a paragraph broken before a name,
+        推进临河 / 商务区二期建设…) read as its prose by far. Lines an administrator kept stay."""
         if not self.titles_judged or match_heading(text) or re.search(r'\s', text) \
                 or any(k and k in text for k in self.keep):
             return False
@@ -384,14 +388,14 @@ class ItemBuilder:
             return False  # (no text runs on into a heading)
         prior = before.text.strip()
         return (ends_sentence(prior) or bool(match_heading(prior))) and self._within_series(i) \
-            and language.line_lead(text) >= STRAY_LEAD
+            and language.line_lead(text) >= language.LONE_LEAD
 
     def _stray_rest(self, i: int, rest: str) -> bool:
         """Whether what follows a heading's title on its line (see _parallel_titles, _listed_titles) is no text of
         it but a string standing alone (see _stray_line): words of no sentence, ending the line where no paragraph
         runs on, that read as junk about as well as government prose."""
         return self.titles_judged and self._title_line(i, rest) and not re.search(r'\s', rest) \
-            and not any(k and k in rest for k in self.keep) and language.line_lead(rest) >= STRAY_LEAD
+            and not any(k and k in rest for k in self.keep) and language.line_lead(rest) >= language.LONE_LEAD
 
     def _within_series(self, i: int) -> bool:
         """Whether line `i` stands inside the series of the item's top numbered headings: one of them is open, and
@@ -518,14 +522,14 @@ class ItemBuilder:
 
     def _title_without_junk(self, title: str, line: int) -> str:
         """The title without a string appended to it, or inserted inside one of its words, that reads as
-        advertising (see language.title_junk): cut before the outline names the heading, and reported like a string
-        cut from a paragraph."""
-
-        span = self._junk_in_title(title)
-        if span is None:
+        advertising (see _junk_in_title): cut before the outline names the heading, and reported like a string cut
+        from a paragraph."""
+        found = self._junk_in_title(title)
+        if found is None:
             return title
-        self.out.removed.append(Removal('spam', title[span.start:span.end], line, LANGUAGE_REASON, span.confidence,
-                                        title))
+        span, reason = found
+        confidence = span.confidence if reason == LANGUAGE_REASON else None
+        self.out.removed.append(Removal('spam', title[span.start:span.end], line, reason, confidence, title))
         return (title[:span.start] + title[span.end:]).rstrip()
 
     def _paragraph(self, text: str, line: int, kind: str, base: str | None = None,

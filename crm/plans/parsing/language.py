@@ -38,7 +38,7 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -1467,6 +1467,40 @@ def line_lead(line: str, lm: LanguageModel | None = None) -> float:
     line = line.strip()
     scorer = Scorer(lm or model(), line + '。', True)
     return scorer.gain(0, len(line))[0] / max(1, _weight(line))
+
+
+LONE_LEAD = -2.0  # nats a character (see line_lead) a line, or a title's tail, standing alone reads as junk at least
+TAIL_ENDS = 0.3  # probability a clause ends after the head of a title a stray tail follows …
+TAIL_SEAM = 0.05  # … (at least where the title's words end before the tail that reads likeliest as junk)
+
+
+def stray_tail(title: str, ends: Callable[[str], float]) -> Span | None:
+    """A string appended to a heading's title that the words cannot tell from general Chinese (第四章 保障措施 +
+    a web novel's name): a tail of LINE_MIN_CHARS characters or more, no punctuation and no single word of the
+    dictionary (城市建设 + 日新月异 is a title's own idiom), that reads as junk about as well as government prose
+    (line_lead at LONE_LEAD or above), after a head of TITLE_HEAD characters where the document's clauses end
+    (`ends`, the probability a clause ends after it, at TAIL_ENDS), each starting where a word of the title does. Of
+    that tail and the shorter ones after a head where clauses end at all (TAIL_SEAM), the one that reads likeliest
+    as junk: a longer one takes in title words of government prose (总体要求 + 和发展目标 + an offer; 全年目标任务 +
+    明确 + a name: a title may end where the document's clauses seldom do)."""
+    title = title.rstrip()
+    words = model().words
+    bounds = {b for _, b in words.cut(title)} if words is not None else set(range(len(title)))
+    tails = {}  # start → lead, for the tails that may stand alone
+    for k in sorted(bounds):
+        tail = title[k:]
+        if k < TITLE_HEAD or _weight(tail) < LINE_MIN_CHARS or not all(_WORDLIKE.match(ch) for ch in tail) \
+                or _MARKER.search(tail) or words is not None and words.cut(tail) == [(0, len(tail))]:
+            continue
+        if (lead := line_lead(tail)) >= LONE_LEAD:
+            tails[k] = lead
+    first = next((k for k in tails if ends(title[:k]) >= TAIL_ENDS), None)
+    if first is None:
+        return None
+    start = max((k for k in tails if k >= first and ends(title[:k]) >= TAIL_SEAM), key=lambda k: tails[k],
+                default=first)
+    gain, seam = Scorer(model(), title + '。', True).gain(start, len(title))
+    return Span(start, len(title), gain, seam, 0.0)
 
 
 LINE_MIN_CHARS = 4  # a line of its own this short is cut (a web-fiction title of four characters) …

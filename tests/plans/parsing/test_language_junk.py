@@ -10,8 +10,8 @@ import pytest
 from conftest import FILES, SEEDS, seed_bytes
 from junkgen import clean_paragraphs, compare, damaged_set, junk_string
 
-from crm.plans.parsing import Corrections, ParsedParagraph, language, parse_document
-from crm.plans.parsing.build import STRAY_REASON
+from crm.plans.parsing import CorpusStats, Corrections, ParsedParagraph, language, parse_document
+from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
 from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans, find_spam
 
 ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
@@ -304,6 +304,25 @@ def test_a_short_line_of_the_documents_own_words_or_a_new_part_stays():
     assert '下一步工作安排' in [h.title for h in part.headings] + [p.text for p in part.paragraphs]
     last = SERIES.replace('\n\n强化', '\n\n高额回收旧手机\n\n强化')
     assert '高额回收旧手机' in _text(parse_document(last.encode()))
+
+
+@pytest.fixture(scope='module')
+def seed_stats(docs):
+    """What a new document is read against once the seed documents are loaded."""
+    return CorpusStats.of(p.text for doc in docs.values() for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize('line, heading, title', [('二、主要任务', '二、主要任务美甲店开业大酬宾', '主要任务'),
+                                                  ('三、保障措施', '三、保障措施高额回收旧手机', '保障措施'),
+                                                  ('一、发展基础', '一、全年目标任务明确高额回收旧手机', '全年目标任务明确')])
+def test_words_of_no_sentence_after_a_title_where_clauses_end_are_cut_from_it(seed_stats, line, heading, title):
+    """A heading's line ends in words the model cannot tell from general Chinese, after a head where the
+    documents' clauses end: cut from the title and reported; a title word of government prose before them stays."""
+    doc = parse_document(SERIES.replace(line, heading).encode(), background=seed_stats)
+    assert (heading[:2], title) in [(h.marker, h.title) for h in doc.headings]
+    assert [r.text for r in doc.removed if r.reason == TAIL_REASON] == [heading[2 + len(title):]]
+    idiom = parse_document(SERIES.replace('二、主要任务', '二、城市建设日新月异').encode(), background=seed_stats)
+    assert '城市建设日新月异' in [h.title for h in idiom.headings]
 
 
 def test_a_cut_that_would_break_a_word_of_the_text_is_listed_not_made():
