@@ -19,6 +19,8 @@ from crm.db import db
 from crm.plans import commitments as commitment_service
 from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags
 from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable
+from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
+from crm.plans.parsing.spam import OPENING_REASON
 from crm.plans.search import count_hits
 from crm.plans.search import search as run_search
 from crm.plans.services import PlanError, correct_document, document_counts, import_document
@@ -57,6 +59,11 @@ REMOVAL_REASONS = {
     'page controls': _l('page controls (print, close, share, font size)'),
     'reads as advertising or web fiction inserted into the sentence':
         _l('reads as advertising or web fiction inserted into the sentence'),
+    STRAY_REASON: _l('a line of no sentence standing alone where no heading or paragraph fits, reading as junk'),
+    TAIL_REASON: _l("words of no sentence after a heading's title, where its clauses end, read as junk as well as "
+                    'prose'),
+    OPENING_REASON: _l('words opening the sentence read as advertising or web fiction, and the sentence reads on '
+                       'without them'),
 }
 WARNINGS = (
     (r'table without body: (?P<caption>.*) \(line (?P<line>\d+)\)',

@@ -8,9 +8,10 @@ from crm.plans.models import PlanCorrection, PlanDocument, PlanParagraph
 from crm.plans.search import search
 from tests.conftest import csrf_from, errors_beside, post_form
 
-# Two web-novel titles at sentence starts, neither containing a cue word; and a cue-word string that is real text.
+# Two web-novel titles, one at a sentence's start and one at a clause's, neither containing a cue word; and a
+# cue-word string that is real text.
 TEXT = ('第一章 发展基础\n\n“十三五”期间,全区经济保持平稳增长。镜花水月武林商圈转型升级步伐加快,新开业商业综合体3个。\n\n'
-        '推进数字经济发展。凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n\n'
+        '推进数字经济发展,凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n\n'
         '加强组织领导。诛仙小说完善工作机制,确保各项任务落实。\n')
 
 

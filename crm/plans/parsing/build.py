@@ -34,7 +34,7 @@ LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
 SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
-STRAY_REASON = 'a line of no sentence standing alone inside a numbered section, where no heading or paragraph fits'
+STRAY_REASON = 'a line of no sentence standing alone where no heading or paragraph fits, reading as junk'
 TAIL_REASON = 'words of no sentence after a heading\'s title, where its clauses end, read as junk as well as prose'
 AROUND = 20  # characters of the lines either side of a dropped line shown to a reviewer
 BROKEN_GAP = 3  # blank lines a heading broken inside a word may stand apart from its rest by
@@ -370,25 +370,29 @@ class ItemBuilder:
         return bool(head and head.kind == 'cn' and head.ordinal == 1 and self.outline.last.get('cn'))
 
     def _stray_line(self, i: int, text: str) -> bool:
-        """A line of no sentence standing alone inside a numbered section, which the document's structure leaves
-        no place for: no heading (the numbering of the section's siblings goes on after it, so it opens no part of
-        its own), no caption or table row, and no first piece of a paragraph (see _title_line), after a heading or a
-        sentence's end; and it reads as junk about as well as government prose (language.LONE_LEAD). A document's
-        own short lines there (a project's name, 名校战略工程; the first piece of a paragraph broken before a name,
-        推进临河 / 商务区二期建设…) read as its prose by far. Lines an administrator kept stay."""
+        """A line of no sentence standing alone where the document's structure leaves no place for it: no heading,
+        and no first piece of a paragraph (see _title_line), that reads as junk (language.line_lead) at least
+        ALONE_LEAD (a lead no title of government prose has), ALONE_CHARS characters at most; or, inside a numbered
+        section (the numbering of the section's siblings goes on after it, so it opens no part of its own), after a
+        heading or a sentence's end and with no table next to it, at least LONE_LEAD. A document's own short lines
+        there (a project's name, 名校战略工程; the first piece of a paragraph broken before a name, 推进临河 /
+        商务区二期建设…) read as its prose by far. Lines an administrator kept stay."""
         if not self.titles_judged or match_heading(text) or re.search(r'\s', text) \
                 or any(k and k in text for k in self.keep):
             return False
         before = next((ln for ln in reversed(self.lines[:i]) if ln.text.strip()), None)
         after = next((ln for ln in self.lines[i + 1:] if ln.text.strip()), None)
-        if before is None or after is None or any('\t' in ln.raw or row_of_cells(ln) for ln in (before, after)):
+        if before is None or after is None or '\t' in after.raw or row_of_cells(after):
             return False
         if not (self._title_line(i, text) or is_plain_title(text) and not self._full(self.lines[i])
                 and match_heading(after.text.strip())):
             return False  # (no text runs on into a heading)
+        lead = language.line_lead(text)
+        if lead >= language.ALONE_LEAD and language.LINE_MIN_CHARS <= len(text) <= language.ALONE_CHARS:
+            return True
         prior = before.text.strip()
-        return (ends_sentence(prior) or bool(match_heading(prior))) and self._within_series(i) \
-            and language.line_lead(text) >= language.LONE_LEAD
+        return not ('\t' in before.raw or row_of_cells(before)) and (ends_sentence(prior) or bool(match_heading(prior))) \
+            and lead >= language.LONE_LEAD and self._within_series(i)
 
     def _stray_rest(self, i: int, rest: str) -> bool:
         """Whether what follows a heading's title on its line (see _parallel_titles, _listed_titles) is no text of

@@ -17,9 +17,11 @@ _CHAR_END = re.compile(rf'([^{_P}\n])(?=[{_P}])')
 _CHAR_START = re.compile(rf'(?:^|(?<=[{_P}]))([^{_P}\n])', re.M)
 _TRIPLE_END = re.compile(rf'(?=([^{_P}\n]{{3}})[{_P}])')
 _TRIPLE_START = re.compile(rf'(?:^|(?<=[{_P}]))(?=([^{_P}\n]{{3}}))', re.M)
+SENTENCE_PUNCT = '。！？；!?;'
+_OPENING = re.compile(rf'(?:^|(?<=[{re.escape(SENTENCE_PUNCT)}]))([^{_P}\n\s])([^{_P}\n\s])?([^{_P}\n\s])?', re.M)
 BACKOFF = 3.0
 COUNTERS = ('pairs', 'pair_ends', 'pair_starts', 'chars', 'char_ends', 'char_starts', 'triples', 'triple_ends',
-            'triple_starts')
+            'triple_starts', 'char_opens', 'pair_opens', 'triple_opens')
 
 
 @dataclass
@@ -34,6 +36,9 @@ class CorpusStats:
     triples: Counter[str] = field(default_factory=Counter)
     triple_ends: Counter[str] = field(default_factory=Counter)
     triple_starts: Counter[str] = field(default_factory=Counter)
+    char_opens: Counter[str] = field(default_factory=Counter)  # characters, pairs and triples that open a sentence
+    pair_opens: Counter[str] = field(default_factory=Counter)
+    triple_opens: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> CorpusStats:
@@ -49,6 +54,12 @@ class CorpusStats:
             stats.triples.update(text[i:i + 3] for i in range(len(text) - 2))
             stats.triple_ends.update(_TRIPLE_END.findall(text))
             stats.triple_starts.update(_TRIPLE_START.findall(text))
+            for first, second, third in _OPENING.findall(text):
+                stats.char_opens[first] += 1
+                if second:
+                    stats.pair_opens[first + second] += 1
+                if third:
+                    stats.triple_opens[first + second + third] += 1
         return stats
 
     def joined(self, other: CorpusStats | None) -> CorpusStats:
@@ -75,6 +86,17 @@ class CorpusStats:
     def phrase_starts(self, text: str) -> float:
         """Probability that a clause starts with `text`, read by its first three characters likewise."""
         return _interpolate(self.starts(text[:2]), self.triple_starts, self.triples, text[:3])
+
+    def sentence_opens(self, text: str) -> float:
+        """Probability that a sentence (not a clause within one) opens with `text`, read by its first three
+        characters, backed off to its first two and its first one: 加快推进 opens sentences, 成为 only clauses."""
+        if not text:
+            return 0.0
+        unit = (self.char_opens[text[0]] + 0.5) / (self.chars[text[0]] + 5)
+        if len(text) < 2:
+            return unit
+        pair = (self.pair_opens[text[:2]] + BACKOFF * unit) / (self.pairs[text[:2]] + BACKOFF)
+        return _interpolate(pair, self.triple_opens, self.triples, text[:3])
 
     def starts(self, pair: str) -> float:
         """Probability that a clause starts with `pair` (backed off to its first character)."""

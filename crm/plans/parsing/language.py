@@ -1065,7 +1065,8 @@ def _wider(scorer: Scorer, span: Span, other: Span) -> bool:
 def _breaks_own(text: str, span: Span, other: Span) -> bool:
     """Whether `other` cuts past an edge of `span` into a pair of Chinese characters the document being read (see
     reading) says elsewhere (… + 返利 + 星 | 湖 of 星湖, a name it repeats): a reading that breaks the document's own
-    words is a weak rival, which a lead of CUT_MARGIN beats however near its gain. False outside a document."""
+    words, or cuts besides a pair of them the document says OWN_NAME times elsewhere (… + 返利 + 明湖 + 公园: a name it
+    repeats), is a weak rival, which a lead of CUT_MARGIN beats however near its gain. False outside a document."""
     document = _DOCUMENT.get()
     if not document:
         return False
@@ -1074,8 +1075,13 @@ def _breaks_own(text: str, span: Span, other: Span) -> bool:
     def own(pair: str) -> bool:
         return len(pair) == 2 and all(_HAN.match(c) for c in pair) and document.count(pair) - here.count(pair) >= OWN_PAIR
 
-    return other.end > span.end and own(text[other.end - 1:other.end + 1]) \
-        or other.start < span.start and other.start > 0 and own(text[other.start - 1:other.start + 1])
+    def named(a: int, b: int) -> bool:  # a pair within the characters the other reading cuts besides
+        return any(document.count(text[k:k + 2]) - here.count(text[k:k + 2]) >= OWN_NAME
+                   for k in range(a, b - 1) if _HAN.match(text[k]) and _HAN.match(text[k + 1]))
+
+    return other.end > span.end and (own(text[other.end - 1:other.end + 1]) or named(span.end, other.end)) \
+        or other.start < span.start and (other.start > 0 and own(text[other.start - 1:other.start + 1])
+                                         or named(other.start, span.start))
 
 
 STRAY_LEAD = 0.5  # nats per character by which a piece left over must read better as junk than as the document
@@ -1470,8 +1476,88 @@ def line_lead(line: str, lm: LanguageModel | None = None) -> float:
 
 
 LONE_LEAD = -2.0  # nats a character (see line_lead) a line, or a title's tail, standing alone reads as junk at least
+ALONE_LEAD = -0.3  # … and one standing where the document's numbering gives no place to tell it by (a lead no
+# title of the documents has: a title reads as government prose by a nat a character or more)
+ALONE_CHARS = 12  # characters at most of such a line: a longer one is a sentence's or a title's words
 TAIL_ENDS = 0.3  # probability a clause ends after the head of a title a stray tail follows …
 TAIL_SEAM = 0.05  # … (at least where the title's words end before the tail that reads likeliest as junk)
+
+
+OPEN_LEAD = -0.7  # nats a character (see line_lead) the words opening a sentence read as junk at least, to be cut …
+OPEN_FIT = -3.0  # … where that lead and the log-probability that a sentence opens where they end sum to this …
+OPEN_START = 0.005  # … and that probability is this at least (成为 opens clauses, seldom a sentence: 0.001)
+OPEN_PIECE = -2.5  # … and where the model places a string within them, what they hold besides reads at this lead
+
+
+def stray_piece(piece: str) -> bool:
+    """Whether words beside a string read at a sentence's start may be more of it: they read (line_lead) at
+    OPEN_PIECE or above, and open with no word of government prose. The sentence's own first words (全区, 推动,
+    租用 …) read far below."""
+    if not piece or line_lead(piece) < OPEN_PIECE:
+        return False
+    words = model().words
+    first = next((piece[a:b] for a, b in words.cut(piece) if b - a >= 2), None) if words is not None else None
+    return first is None or words.weight(first) > EDGE_WORD
+_RUN = re.compile(r'[\u4e00-\u9fffA-Za-z0-9０-９]+')
+
+
+def _own_word(text: str, start: int, end: int) -> bool:
+    """Whether the opening words text[start:end] start or end with a word of the document's own (a name it says
+    OWN_NAME times elsewhere), or end where the pair across their end is one it says elsewhere: they are the
+    sentence's, or their end is no edge of a string."""
+    document = _DOCUMENT.get()
+    words = model().words
+    if not document or words is None:
+        return False
+    piece = text[start:end]
+    cut = words.cut(piece)
+    here = text[max(0, start - 1):end + 1]
+    pair = text[end - 1:end + 1]
+    return any(b - a >= 2 and document.count(piece[a:b]) - here.count(piece[a:b]) >= OWN_NAME
+               for a, b in (cut[0], cut[-1])) \
+        or len(pair) == 2 and all(_HAN.match(c) for c in pair) and document.count(pair) - here.count(pair) >= OWN_PAIR
+
+
+def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Callable[[str], bool]) -> Span | None:
+    """A string inserted at the start of a sentence (text[start:] opens one) that reads as junk however ordinary its
+    words: the sentence's first words up to where a word ends, LINE_MIN_CHARS to ALONE_CHARS characters of no mark
+    and no chapter or article number, opening with no clause opener (对, 在 …) nor a word of the document's own,
+    ending in no joining word, clause opener or word of government prose and inside no word or figure that runs on,
+    that read as junk at OPEN_LEAD or above (no sentence of government prose opens that way: its first words read as
+    its prose by a nat a character or more), and after which the sentence goes on as the document's sentences open
+    (`opens`, the probability a sentence opens with those characters: 加快…, 对新认定…, a name the document opens
+    its sentences with; `seen` tells whether the documents hold a pair of characters elsewhere at all). Words after
+    a shorter opening that reads as junk must read as junk too (stray_piece: …望族 + 必须 + 增强). Of such readings, the one whose lead and start fit best."""
+    words = model().words
+    run = _RUN.match(text, start)
+    if words is None or run is None or _MARKER.match(text, start) or _NUMBERED.match(text, start) \
+            or text[start] in OPENERS:
+        return None
+    best: tuple[float, int, float] | None = None  # (fit, end, lead) of the reading that fits best
+    heads: list[int] = []  # ends of the shorter openings that read as junk
+    for _, b in words.cut(run.group(0)[:ALONE_CHARS + 4]):
+        end = start + b
+        piece, rest = text[start:end], text[end:]
+        lead = line_lead(piece)
+        after_head = any(_weight(text[h:end]) >= 2 and not stray_piece(text[h:end]) for h in heads)  # the
+        # sentence's own words follow a string that reads as junk
+        if lead >= OPEN_LEAD and _weight(piece) >= LINE_MIN_CHARS:
+            heads.append(end)
+        if after_head or not LINE_MIN_CHARS <= _weight(piece) <= ALONE_CHARS or end >= run.end() - 1 \
+                or piece[-1] in OPENERS or piece[-1] in FUNCTION_CHARS or _MARKER.search(piece) \
+                or piece[-1].isascii() and piece[-1].isalnum() and rest[:1].isascii() and rest[:1].isalnum() \
+                or word_across(piece, rest) is not None or _own_word(text, start, end) or official_edge(piece):
+            continue
+        begin = opens(rest) if seen(rest[:2]) else 0.0  # (a pair nowhere in the documents opens nothing)
+        if lead < OPEN_LEAD or begin < OPEN_START:
+            continue
+        fit = lead + math.log(begin)
+        if fit >= OPEN_FIT and (best is None or fit > best[0]):
+            best = (fit, end, lead)
+    if best is None:
+        return None
+    gain, seam = Scorer(model(), text, True).gain(start, best[1])
+    return Span(start, best[1], gain, seam, best[2], opens=True)
 
 
 def stray_tail(title: str, ends: Callable[[str], float]) -> Span | None:

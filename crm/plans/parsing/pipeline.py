@@ -54,7 +54,8 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
                     titles)
     listed = []
     if language:
-        doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings)
+        doc.paragraphs, listed = cut_foreign_spans(doc.paragraphs, doc.removed, corrections, doc.warnings,
+                                                   background)
     doc.paragraphs = drop_repeated_paragraphs(doc.paragraphs, doc, item_of)
     _annotate(doc, platforms, industries)
     doc.suspects = merge_suspects(listed, find_suspects(doc.paragraphs, background, keep=corrections.keep))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from . import language
 from .corpus import CorpusStats
@@ -206,19 +207,56 @@ def _drop_lines(lines: list, removed: list[Removal], corrections: Corrections) -
 
 
 def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
-                      corrections: Corrections = Corrections(),
-                      warnings: list[str] | None = None) -> tuple[list[ParsedParagraph], list[Suspect]]:
+                      corrections: Corrections = Corrections(), warnings: list[str] | None = None,
+                      background: CorpusStats | None = None) -> tuple[list[ParsedParagraph], list[Suspect]]:
     """Judge every prose paragraph by how it reads (see language): spans the junk model explains with certainty
     and clear edges are cut and reported with their confidence and context; weaker ones are returned as suspects.
     Strings an administrator kept are left alone. A paragraph nothing is left of is dropped. The work is bounded
     per document (DOCUMENT_BUDGET spans scored); past it the rest is not judged, with a warning. The paragraphs are
-    read as parts of one document (language.reading)."""
+    read as parts of one document (language.reading). Words opening a sentence that read as junk, after which the
+    sentence goes on as sentences of the document, of the other documents (`background`) and of the reference prose
+    open, are cut as well (language.opening_stray)."""
+    stats = CorpusStats.of(p.text for p in paragraphs).joined(reference_stats()).joined(background)
     with language.reading('\n'.join(p.text for p in paragraphs)):
-        return _cut_spans(paragraphs, removed, corrections, warnings)
+        return _cut_spans(paragraphs, removed, corrections, warnings, stats)
+
+
+@lru_cache(maxsize=1)
+def reference_stats() -> CorpusStats:
+    """Clause statistics of the reference prose the language model ships with (how government sentences open)."""
+    return CorpusStats.of(language.read_lines(language.GOV_REFERENCE))
+
+
+_SENTENCE_START = re.compile(r'(?:^|(?<=[。！？；!?;]))\s*')
+OPENING_REASON = 'words opening the sentence read as advertising or web fiction, and the sentence reads on without them'
+
+
+def _opening_strays(text: str, spans: list[language.Span], stats: CorpusStats,
+                    kept: list[tuple[int, int]]) -> tuple[list[language.Span], list[language.Span]]:
+    """The strings opening sentences of `text` (see language.opening_stray) outside what an administrator kept and
+    not short of where a string the model reads ends (it cuts the string, or what it reads besides reads as junk
+    too); and the model's spans that overlap none of them."""
+    strays = []
+    for m in _SENTENCE_START.finditer(text):
+        st = language.opening_stray(text, m.end(), stats.sentence_opens,
+                                     lambda pair: stats.pairs[pair] > text.count(pair))
+        if st is None or any(st.start < e and s < st.end for s, e in kept):
+            continue
+        near = [sp for sp in spans if sp.start < st.end and st.start < sp.end]
+        if any(not language.stray_piece(text[st.start:sp.start]) for sp in near if sp.start > st.start) \
+                or any(not language.stray_piece(text[sp.end:st.end]) for sp in near if sp.end < st.end):
+            continue  # where the model reads a string, what the opening words add to it must read as junk too
+        if any(sp.end > st.end and (language.cut_here(text, sp) or language.stray_piece(text[st.end:sp.end]))
+               for sp in near):
+            continue  # the model reads a string that runs past these words: its reading stands, and no piece of it
+            # is cut alone
+        strays.append(st)
+    rest = [sp for sp in spans if all(sp.end <= st.start or sp.start >= st.end for st in strays)]
+    return strays, rest
 
 
 def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], corrections: Corrections,
-               warnings: list[str] | None) -> tuple[list[ParsedParagraph], list[Suspect]]:
+               warnings: list[str] | None, stats: CorpusStats) -> tuple[list[ParsedParagraph], list[Suspect]]:
     out: list[ParsedParagraph] = []
     suspects: list[Suspect] = []
     budget = language.Budget(DOCUMENT_BUDGET)
@@ -234,10 +272,15 @@ def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], correc
             warnings.append(f'too much text reads as junk: not judged from line {p.line} on')
         kept = _kept_ranges(p.text, corrections.keep)
         spans = [sp for sp in spans if all(sp.end <= s or sp.start >= e for s, e in kept)]
+        strays, spans = _opening_strays(p.text, spans, stats, kept)
         text = p.text
-        for sp in sorted(spans, key=lambda x: -x.start):
+        for sp in sorted(spans + strays, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
-            if language.cut_here(text, sp):
+            if sp in strays:
+                removed.append(Removal('spam', piece, p.line, OPENING_REASON, sp.confidence,
+                                       _context(p.text, sp.start, sp.end)))
+                text = text[:sp.start] + text[sp.end:]
+            elif language.cut_here(text, sp):
                 wide = language.own_edges(text, language.extended(text, sp))
                 if all(wide.end <= s or wide.start >= e for s, e in _kept_ranges(text, corrections.keep)):
                     sp, piece = wide, text[wide.start:wide.end]

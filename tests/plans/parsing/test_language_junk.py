@@ -12,7 +12,7 @@ from junkgen import clean_paragraphs, compare, damaged_set, junk_string
 
 from crm.plans.parsing import CorpusStats, Corrections, ParsedParagraph, language, parse_document
 from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
-from crm.plans.parsing.spam import LANGUAGE_REASON, cut_foreign_spans, find_spam
+from crm.plans.parsing.spam import LANGUAGE_REASON, OPENING_REASON, cut_foreign_spans, find_spam
 
 ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
          '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'
@@ -166,10 +166,14 @@ def test_the_generator_is_reproducible_and_stays_off_the_training_list():
     assert len(generated & training) <= 3, generated & training
 
 
-def test_a_short_title_is_never_cut():
-    """Four or five characters of a title may as well be a name: listed at most, never cut."""
-    raw = '规划\n\n第一章 总则\n\n推进数字经济发展。凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n'.encode()
-    assert '凡人修仙传完善产业政策体系' in _text(parse_document(raw))
+def test_a_short_title_inside_a_sentence_is_never_cut_and_one_opening_a_sentence_goes_whole():
+    """Four or five characters of a title within a sentence may as well be a name: listed at most, never cut. At a
+    sentence's start, followed by the sentence's own opening words, the title is cut whole, never a piece of it."""
+    raw = '规划\n\n第一章 总则\n\n推进数字经济发展，凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n'
+    assert '凡人修仙传完善产业政策体系' in _text(parse_document(raw.encode()))
+    doc = parse_document(raw.replace('，凡人', '。凡人').encode())
+    assert '推进数字经济发展。完善产业政策体系,培育' in _text(doc)
+    assert [(r.text, r.reason) for r in doc.removed] == [('凡人修仙传', OPENING_REASON)]
 
 
 @pytest.mark.skipif(importlib.util.find_spec('jieba') is None, reason='jieba builds the model file')
@@ -722,3 +726,41 @@ def test_a_name_the_document_says_elsewhere_between_two_insertions_is_never_cut_
     with language.reading('\n'.join(twice)):
         span = language.Span(sentence.index('手游'), sentence.index('新引进'), gain=30.0, seam=0.0, margin=5.0)
         assert not language.holds_text(sentence, span)
+
+
+NEWS = '园区动态\n\n青年创业热情高涨。{opening}加快推进数字化转型，新增入驻企业12家。\n\n{line}\n\n园区将持续优化服务。\n'
+
+
+def test_everyday_words_opening_a_sentence_that_read_as_junk_are_cut_whole():
+    """No list holds 摸鱼日记精选: its words read as junk, and the sentence after it opens as the document's
+    sentences do (加快推进…), so it is cut at the sentence's start and reported."""
+    doc = parse_document(NEWS.format(opening='摸鱼日记精选', line='').encode())
+    assert '青年创业热情高涨。加快推进数字化转型，新增入驻企业12家。' in _text(doc)
+    assert [(r.text, r.reason) for r in doc.removed] == [('摸鱼日记精选', OPENING_REASON)]
+
+
+@pytest.mark.parametrize('sentence', ['直播带货成为拉动消费的新引擎。', '老板电器未来工厂入选全球灯塔工厂。',
+                                      '拼多多华东总部落户运河湾。', '微短剧产业园正式开园。'])
+def test_a_sentence_opening_with_a_name_or_a_new_industry_is_left_whole(sentence):
+    """Names and new industries read as general Chinese, some as junk; the words after them (成为…, 未来工厂…) open
+    no sentence of government prose, so nothing is cut."""
+    doc = parse_document(NEWS.format(opening='', line='').replace('园区将持续', sentence + '园区将持续').encode())
+    assert sentence in _text(doc) and doc.removed == []
+
+
+def test_a_string_after_a_sentences_first_words_leaves_them_in_place():
+    """推动城 + a string + 市更新: the opening words read as prose, so no reading of the sentence's start takes them."""
+    doc = parse_document(NEWS.format(opening='', line='').replace('加快推进', '推动城摸鱼日记精选市更新，加快推进').encode())
+    assert all('推动' not in r.text for r in doc.removed)
+    assert '推动城' in _text(doc)
+
+
+def test_a_line_that_reads_as_junk_is_dropped_where_no_numbering_places_it_and_short_titles_stay():
+    """A line of its own that reads as junk (line_lead at ALONE_LEAD) is dropped in a text with no numbered
+    headings; the short unnumbered titles of a news release read as prose and stay."""
+    doc = parse_document(NEWS.format(opening='', line='摸鱼日记精选').encode())
+    assert '摸鱼日记精选' not in _text(doc)
+    assert [r.text for r in doc.removed if r.reason == STRAY_REASON] == ['摸鱼日记精选']
+    for title in ('延伸阅读', '编者按', '结束语'):
+        kept = parse_document(NEWS.format(opening='', line=title).encode())
+        assert title in _text(kept) + ''.join(h.title for h in kept.headings), title

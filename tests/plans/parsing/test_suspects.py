@@ -7,10 +7,10 @@ from conftest import FILES, seed_bytes
 
 from crm.plans.parsing import CorpusStats, Corrections, parse_document
 
-# Two web-novel titles stand at sentence starts; neither contains a word the cue list knows.
+# Two web-novel titles, one at a sentence's start and one at a clause's; neither contains a word the cue list knows.
 UNSEEN = ('城区发展规划纲要\n\n第一章 发展基础\n\n'
           '“十三五”期间,全区经济保持平稳增长。镜花水月武林商圈转型升级步伐加快,新开业商业综合体3个。\n\n'
-          '推进数字经济发展。凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n').encode()
+          '推进数字经济发展,凡人修仙传完善产业政策体系,培育数字经济龙头企业。\n').encode()
 
 
 @pytest.fixture(scope='module')
@@ -36,7 +36,7 @@ def test_an_administrators_strip_removes_the_string_and_reports_it(background):
     doc = parse_document(UNSEEN, background=background, corrections=Corrections(strip=('镜花水月', '凡人修仙传')))
     text = _text(doc)
     assert '镜花水月' not in text and '凡人修仙传' not in text
-    assert '平稳增长。武林商圈转型升级步伐加快' in text and '推进数字经济发展。完善产业政策体系' in text
+    assert '平稳增长。武林商圈转型升级步伐加快' in text and '推进数字经济发展,完善产业政策体系' in text
     assert {(r.kind, r.text, r.reason) for r in doc.removed} >= {
         ('spam', '镜花水月', 'marked as injected by an administrator'),
         ('spam', '凡人修仙传', 'marked as injected by an administrator')}
