@@ -41,19 +41,21 @@ class CorpusStats:
     triple_opens: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> CorpusStats:
-        """Count the given texts (each a paragraph or a line)."""
+    def of(cls, texts: Iterable[str], clauses: bool = True) -> CorpusStats:
+        """Count the given texts (each a paragraph or a line); without `clauses`, only the characters, pairs and
+        triples and the sentence openings (what sentence_opens reads)."""
         stats = cls()
         for text in texts:
             stats.pairs.update(text[i:i + 2] for i in range(len(text) - 1))
-            stats.pair_ends.update(_PAIR_END.findall(text))
-            stats.pair_starts.update(_PAIR_START.findall(text))
             stats.chars.update(text)
-            stats.char_ends.update(_CHAR_END.findall(text))
-            stats.char_starts.update(_CHAR_START.findall(text))
             stats.triples.update(text[i:i + 3] for i in range(len(text) - 2))
-            stats.triple_ends.update(_TRIPLE_END.findall(text))
-            stats.triple_starts.update(_TRIPLE_START.findall(text))
+            if clauses:
+                stats.pair_ends.update(_PAIR_END.findall(text))
+                stats.pair_starts.update(_PAIR_START.findall(text))
+                stats.char_ends.update(_CHAR_END.findall(text))
+                stats.char_starts.update(_CHAR_START.findall(text))
+                stats.triple_ends.update(_TRIPLE_END.findall(text))
+                stats.triple_starts.update(_TRIPLE_START.findall(text))
             for first, second, third in _OPENING.findall(text):
                 stats.char_opens[first] += 1
                 if second:

@@ -1533,9 +1533,13 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
     if words is None or run is None or _MARKER.match(text, start) or _NUMBERED.match(text, start) \
             or text[start] in OPENERS:
         return None
+    cut = words.cut(run.group(0)[:ALONE_CHARS + 4])
+    first = next((run.group(0)[a:b] for a, b in cut if _HAN.match(run.group(0)[a])), None)
+    if first is not None and words.weight(first) <= EDGE_WORD:
+        return None  # a sentence that opens with a word of government prose (every reading would take it)
     best: tuple[float, int, float] | None = None  # (fit, end, lead) of the reading that fits best
     heads: list[int] = []  # ends of the shorter openings that read as junk
-    for _, b in words.cut(run.group(0)[:ALONE_CHARS + 4]):
+    for _, b in cut:
         end = start + b
         piece, rest = text[start:end], text[end:]
         lead = line_lead(piece)

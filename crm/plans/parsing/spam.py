@@ -216,15 +216,15 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
     read as parts of one document (language.reading). Words opening a sentence that read as junk, after which the
     sentence goes on as sentences of the document, of the other documents (`background`) and of the reference prose
     open, are cut as well (language.opening_stray)."""
-    stats = CorpusStats.of(p.text for p in paragraphs).joined(reference_stats()).joined(background)
+    stats = CorpusStats.of((p.text for p in paragraphs), clauses=False).joined(reference_stats()).joined(background)
     with language.reading('\n'.join(p.text for p in paragraphs)):
         return _cut_spans(paragraphs, removed, corrections, warnings, stats)
 
 
 @lru_cache(maxsize=1)
 def reference_stats() -> CorpusStats:
-    """Clause statistics of the reference prose the language model ships with (how government sentences open)."""
-    return CorpusStats.of(language.read_lines(language.GOV_REFERENCE))
+    """Character statistics of the reference prose the language model ships with (how government sentences open)."""
+    return CorpusStats.of(language.read_lines(language.GOV_REFERENCE), clauses=False)
 
 
 _SENTENCE_START = re.compile(r'(?:^|(?<=[。！？；!?;]))\s*')
