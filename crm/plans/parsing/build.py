@@ -266,8 +266,22 @@ class ItemBuilder:
             self._emit_heading('part', 0, '', text, ln.line)
             return i + 1
         text, j = self._gather(i, text, whole_line=True)
+        text = self._salutation_rest(i, text)
         self._paragraph(text, ln.line, 'bullet' if text.startswith('——') else 'text')
         return j
+
+    def _salutation_rest(self, i: int, text: str) -> str:
+        """A salutation (各位代表：) without the words after its colon where they stand alone (see _stray_line): no
+        sentence runs on after a salutation on its line, and a string there that reads as junk (ALONE_LEAD) is
+        dropped and reported like a stray line."""
+        head, colon, rest = text.partition('：') if '：' in text else text.partition(':')
+        rest = rest.strip()
+        if not (rest and self.titles_judged and SALUTATION.match(text)) or re.search(r'\s', rest) \
+                or any(k and k in rest for k in self.keep) or len(rest) < language.LINE_MIN_CHARS \
+                or language.line_lead(rest) < language.ALONE_LEAD:
+            return text
+        self.out.removed.append(Removal('spam', rest, self.lines[i].line, STRAY_REASON, None, text))
+        return head + colon
 
     def _parallel_titles(self, stats: CorpusStats, listed: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
         """Titles and run-in text of sibling headings whose titles are fused with their text (see runin). A sibling

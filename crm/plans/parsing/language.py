@@ -1288,6 +1288,8 @@ _NUMBERED = re.compile(r'(?:[一二三四五六七八九十百]+、|[(（][一�
 
 
 INSIDE_MIN_CHARS = 4  # a string inside a word of the text: the word pins both edges, so four characters are cut
+INSIDE_MARGIN = 2 * CUT_MARGIN  # … and one of six or more with the evidence to consider it, where its edges lead
+# by this much
 
 
 def certain_inside(text: str, span: Span) -> bool:
@@ -1295,8 +1297,9 @@ def certain_inside(text: str, span: Span) -> bool:
     which places both its edges, with the evidence to cut, INSIDE_MIN_CHARS characters at least and no chapter or
     article number."""
     piece = text[span.start:span.end]
-    return span.gain >= CUT_GAIN and _weight(piece) >= INSIDE_MIN_CHARS and not _MARKER.search(piece) \
-        and inside_word(text, span)
+    evidence = span.gain >= CUT_GAIN or span.gain >= CONSIDER_GAIN and span.margin >= INSIDE_MARGIN \
+        and _weight(piece) >= CUT_MIN_CHARS
+    return evidence and _weight(piece) >= INSIDE_MIN_CHARS and not _MARKER.search(piece) and inside_word(text, span)
 
 
 def cut_here(text: str, span: Span) -> bool:

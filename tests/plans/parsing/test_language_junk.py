@@ -764,3 +764,25 @@ def test_a_line_that_reads_as_junk_is_dropped_where_no_numbering_places_it_and_s
     for title in ('延伸阅读', '编者按', '结束语'):
         kept = parse_document(NEWS.format(opening='', line=title).encode())
         assert title in _text(kept) + ''.join(h.title for h in kept.headings), title
+
+
+def test_a_salutation_keeps_its_colon_and_drops_a_string_after_it_on_its_line():
+    """Nothing follows 各位代表： on its line in a report: words after it that read as junk are dropped and reported;
+    words of government prose after a short label's colon stay."""
+    raw = '政府工作报告\n\n各位代表：{rest}\n\n现在，我代表区人民政府，向大会报告工作，请予审议。\n'
+    doc = parse_document(raw.format(rest='摸鱼日记精选').encode())
+    assert '各位代表：\n现在，我代表区人民政府' in _text(doc)
+    assert [(r.text, r.reason) for r in doc.removed if r.kind == 'spam'] == [('摸鱼日记精选', STRAY_REASON)]
+    label = parse_document(raw.replace('各位代表：{rest}', '总体要求：稳中求进').encode())
+    assert '总体要求：稳中求进' in _text(label) and [r for r in label.removed if r.kind == 'spam'] == []
+
+
+def test_a_string_inside_a_word_is_cut_on_less_evidence_where_its_edges_lead_clearly():
+    """季 + a string + 度: the cut rejoins 季度, which pins both edges; six characters or more whose edges lead by
+    INSIDE_MARGIN are cut with the evidence it takes to consider a span. Between two words the same string is only
+    listed."""
+    inside = '加强统筹协调。建立计划执行情况季上门回收各类旧书度分析制度，对重点指标实行清单化管理。'
+    cut, text = _cut(inside)
+    assert cut == ['上门回收各类旧书'] and '建立计划执行情况季度分析制度' in text
+    between = inside.replace('季上门回收各类旧书度', '季度上门回收各类旧书')
+    assert _cut(between)[0] == []
