@@ -768,8 +768,8 @@ def _agreed(scorer: Scorer, text: str, span: Span, found: Span, title_end: int |
 def _given_back(scorer: Scorer, text: str, span: Span, title_end: int | None) -> Span | None:
     """A span that opens a sentence, unsure of its edges (a lead under CUT_MARGIN), without the last word the
     characters took in, where that word reads as government prose at least as well as general Chinese and the words'
-    reading without it has the lead and the length to cut (…兼职 + 具体实施细则: the characters read 具体 as the
-    string's, the words as the sentence's first)."""
+    reading without it has the lead an opening string needs (OPENING_MARGIN) and the length to cut (…兼职 +
+    具体实施细则: the characters read 具体 as the string's, the words as the sentence's first)."""
     words = model().words
     if words is None:
         return None
@@ -782,7 +782,7 @@ def _given_back(scorer: Scorer, text: str, span: Span, title_end: int | None) ->
     end = span.start + cut[-1][0]
     gain, seam = scorer.gain(span.start, end)
     read = _with_margin(scorer, text, Span(span.start, end, gain, seam), title_end)
-    if (read.start, read.end) != (span.start, end) or read.margin < CUT_MARGIN or read.gain < CUT_GAIN \
+    if (read.start, read.end) != (span.start, end) or read.margin < OPENING_MARGIN or read.gain < CUT_GAIN \
             or _weight(text[read.start:read.end]) < CUT_MIN_CHARS:
         return None
     return read
@@ -1294,12 +1294,17 @@ INSIDE_MARGIN = 2 * CUT_MARGIN  # … and one of six or more with the evidence t
 
 def certain_inside(text: str, span: Span) -> bool:
     """Whether a span that `certain` leaves is cut all the same: it stands inside a word of the text (inside_word),
-    which places both its edges, with the evidence to cut, INSIDE_MIN_CHARS characters at least and no chapter or
-    article number."""
+    which places both its edges, with the evidence to cut (or, six characters or more, the evidence to consider it
+    and edges that lead by INSIDE_MARGIN), INSIDE_MIN_CHARS characters at least, no chapter or article number, and
+    no joining word (和, 的 …) at an edge the sentence's characters go on from: 青川 + [… 段和] + 江东 rejoins 川江
+    by chance, while the 和 joins the sentence's own words."""
     piece = text[span.start:span.end]
     evidence = span.gain >= CUT_GAIN or span.gain >= CONSIDER_GAIN and span.margin >= INSIDE_MARGIN \
         and _weight(piece) >= CUT_MIN_CHARS
-    return evidence and _weight(piece) >= INSIDE_MIN_CHARS and not _MARKER.search(piece) and inside_word(text, span)
+    joins = piece[-1] in FUNCTION_CHARS and _HAN.match(text[span.end:span.end + 1]) \
+        or piece[0] in FUNCTION_CHARS and _HAN.match(text[span.start - 1:span.start])
+    return evidence and not joins and _weight(piece) >= INSIDE_MIN_CHARS and not _MARKER.search(piece) \
+        and inside_word(text, span)
 
 
 def cut_here(text: str, span: Span) -> bool:

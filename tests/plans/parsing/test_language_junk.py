@@ -786,3 +786,13 @@ def test_a_string_inside_a_word_is_cut_on_less_evidence_where_its_edges_lead_cle
     assert cut == ['上门回收各类旧书'] and '建立计划执行情况季度分析制度' in text
     between = inside.replace('季上门回收各类旧书度', '季度上门回收各类旧书')
     assert _cut(between)[0] == []
+
+
+def test_a_joining_word_the_sentence_goes_on_from_is_never_cut_as_the_end_of_a_string():
+    """青川 + a string + 段和江东快速路: cutting through 段和 would rejoin 川江 (a word of general Chinese, by chance);
+    the 和 joins the sentence's own words, so no cut takes it."""
+    removed: list = []
+    sentence = '加快建设地铁8号线青川游戏积分兑换段和江东快速路，实现中心城区30分钟通达。'
+    kept, _ = cut_foreign_spans([ParsedParagraph(0, 'text', sentence, [], 'p0', '')], removed)
+    assert all(not r.text.endswith('和') for r in removed)
+    assert '段和江东快速路' in kept[0].text
