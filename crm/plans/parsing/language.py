@@ -1572,12 +1572,21 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
     return Span(start, best[1], gain, seam, best[2], opens=True)
 
 
+def _general_first(piece: str) -> bool:
+    """Whether the first Chinese word of `piece` reads likelier in general Chinese than in government prose."""
+    words = model().words
+    first = next((piece[a:b] for a, b in words.cut(piece) if _HAN.match(piece[a])), None) if words else None
+    return first is not None and words.weight(first) > 0
+
+
 def stray_tail(title: str, ends: Callable[[str], float]) -> Span | None:
     """A string appended to a heading's title that the words cannot tell from general Chinese (第四章 保障措施 +
     a web novel's name): a tail of LINE_MIN_CHARS characters or more, no punctuation and no single word of the
     dictionary (城市建设 + 日新月异 is a title's own idiom), that reads as junk about as well as government prose
     (line_lead at LONE_LEAD or above), after a head of TITLE_HEAD characters where the document's clauses end
-    (`ends`, the probability a clause ends after it, at TAIL_ENDS), each starting where a word of the title does. Of
+    (`ends`, the probability a clause ends after it, at TAIL_ENDS; at TAIL_SEAM for a tail that reads clearly as
+    junk, at ALONE_LEAD, and opens with a word of general Chinese rather than of government prose: 发展目标 + a
+    fiction's name, while 促进文化艺术 + 繁荣兴旺 stays), each starting where a word of the title does. Of
     that tail and the shorter ones after a head where clauses end at all (TAIL_SEAM), the one that reads likeliest
     as junk: a longer one takes in title words of government prose (总体要求 + 和发展目标 + an offer; 全年目标任务 +
     明确 + a name: a title may end where the document's clauses seldom do)."""
@@ -1592,7 +1601,8 @@ def stray_tail(title: str, ends: Callable[[str], float]) -> Span | None:
             continue
         if (lead := line_lead(tail)) >= LONE_LEAD:
             tails[k] = lead
-    first = next((k for k in tails if ends(title[:k]) >= TAIL_ENDS), None)
+    first = next((k for k in tails if ends(title[:k]) >= TAIL_ENDS or ends(title[:k]) >= TAIL_SEAM
+                  and tails[k] >= ALONE_LEAD and _general_first(title[k:])), None)
     if first is None:
         return None
     start = max((k for k in tails if k >= first and ends(title[:k]) >= TAIL_SEAM), key=lambda k: tails[k],

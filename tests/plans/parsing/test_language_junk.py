@@ -796,3 +796,15 @@ def test_a_joining_word_the_sentence_goes_on_from_is_never_cut_as_the_end_of_a_s
     kept, _ = cut_foreign_spans([ParsedParagraph(0, 'text', sentence, [], 'p0', '')], removed)
     assert all(not r.text.endswith('和') for r in removed)
     assert '段和江东快速路' in kept[0].text
+
+
+def test_a_tail_that_reads_clearly_as_junk_and_opens_with_a_word_of_general_chinese_is_cut_where_clauses_end_less(
+        seed_stats):
+    """摸鱼日记 after 发展目标 (a head where the documents' clauses end, if less often than TAIL_ENDS): a tail that reads
+    as junk at ALONE_LEAD and opens with a word general Chinese uses more than government prose is cut; a title's
+    own words that read as junk but open with a word of its prose (促进文化艺术 + 繁荣兴旺) stay."""
+    assert language.TAIL_SEAM <= seed_stats.phrase_ends('发展目标') < language.TAIL_ENDS
+    doc = parse_document(SERIES.replace('一、发展基础', '一、发展目标摸鱼日记').encode(), background=seed_stats)
+    assert ('一、', '发展目标') in [(h.marker, h.title) for h in doc.headings]
+    assert [r.text for r in doc.removed if r.reason == TAIL_REASON] == ['摸鱼日记']
+    assert language.stray_tail('促进文化艺术繁荣兴旺', seed_stats.phrase_ends) is None
