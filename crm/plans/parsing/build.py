@@ -405,7 +405,8 @@ class ItemBuilder:
         if lead >= language.ALONE_LEAD and language.LINE_MIN_CHARS <= len(text) <= language.ALONE_CHARS:
             return True
         prior = before.text.strip()
-        return not ('\t' in before.raw or row_of_cells(before)) and (ends_sentence(prior) or bool(match_heading(prior))) \
+        beside_table = '\t' in before.raw or row_of_cells(before)
+        return not beside_table and (ends_sentence(prior) or bool(match_heading(prior))) \
             and lead >= language.LONE_LEAD and self._within_series(i)
 
     def _stray_rest(self, i: int, rest: str) -> bool:

@@ -1506,6 +1506,8 @@ def stray_piece(piece: str) -> bool:
     words = model().words
     first = next((piece[a:b] for a, b in words.cut(piece) if b - a >= 2), None) if words is not None else None
     return first is None or words.weight(first) > EDGE_WORD
+
+
 _RUN = re.compile(r'[\u4e00-\u9fffA-Za-z0-9０-９]+')
 
 
@@ -1535,7 +1537,8 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
     its prose by a nat a character or more), and after which the sentence goes on as the document's sentences open
     (`opens`, the probability a sentence opens with those characters: 加快…, 对新认定…, a name the document opens
     its sentences with; `seen` tells whether the documents hold a pair of characters elsewhere at all). Words after
-    a shorter opening that reads as junk must read as junk too (stray_piece: …望族 + 必须 + 增强). Of such readings, the one whose lead and start fit best."""
+    a shorter opening that reads as junk must read as junk too (stray_piece: …望族 + 必须 + 增强). Of such readings,
+    the one whose lead and start fit best."""
     words = model().words
     run = _RUN.match(text, start)
     if words is None or run is None or _MARKER.match(text, start) or _NUMBERED.match(text, start) \
