@@ -1545,8 +1545,8 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
             or text[start] in OPENERS:
         return None
     cut = words.cut(run.group(0)[:ALONE_CHARS + 4])
-    first = next((run.group(0)[a:b] for a, b in cut if _HAN.match(run.group(0)[a])), None)
-    if first is not None and words.weight(first) <= EDGE_WORD:
+    first = _chinese_words(run.group(0)[:ALONE_CHARS + 4])[:1]
+    if first and words.weight(first[0]) <= EDGE_WORD:
         return None  # a sentence that opens with a word of government prose (every reading would take it)
     best: tuple[float, int, float] | None = None  # (fit, end, lead) of the reading that fits best
     heads: list[int] = []  # ends of the shorter openings that read as junk
@@ -1577,9 +1577,8 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
 
 def _general_first(piece: str) -> bool:
     """Whether the first Chinese word of `piece` reads likelier in general Chinese than in government prose."""
-    words = model().words
-    first = next((piece[a:b] for a, b in words.cut(piece) if _HAN.match(piece[a])), None) if words else None
-    return first is not None and words.weight(first) > 0
+    first = _chinese_words(piece)[:1]
+    return bool(first) and model().words.weight(first[0]) > 0
 
 
 def stray_tail(title: str, ends: Callable[[str], float]) -> Span | None:
@@ -1638,13 +1637,19 @@ def whole_line(line: str, lm: LanguageModel | None = None) -> Span | None:
 EDGE_WORD = -1.0  # an edge word this much likelier (nats) in government prose than in general Chinese
 
 
-def official_edge(piece: str) -> bool:
-    """Whether the first or the last Chinese word of `piece` reads as government prose."""
+def _chinese_words(piece: str) -> list[str]:
+    """The dictionary's cut of `piece` (marks at its end left out), its Chinese words only."""
     words = model().words
     if words is None:
-        return False
-    cut = [piece[a:b] for a, b in words.cut(piece.rstrip(_PUNCT)) if _HAN.match(piece[a])]
-    return bool(cut) and min(words.weight(cut[0]), words.weight(cut[-1])) <= EDGE_WORD
+        return []
+    piece = piece.rstrip(_PUNCT)
+    return [piece[a:b] for a, b in words.cut(piece) if _HAN.match(piece[a])]
+
+
+def official_edge(piece: str) -> bool:
+    """Whether the first or the last Chinese word of `piece` reads as government prose."""
+    cut = _chinese_words(piece)
+    return bool(cut) and min(model().words.weight(cut[0]), model().words.weight(cut[-1])) <= EDGE_WORD
 
 
 BREAK_REACH = 4  # characters either side of a line break read for a word across it
