@@ -11,7 +11,7 @@ from .corpus import CorpusStats
 from .headings import BOX, GLOSSARY, ORDER, HeadingMatch, is_plain_title, match_heading
 from .model import ParsedHeading, ParsedParagraph, ParsedTable, Removal
 from .outline import Outline
-from .runin import is_fused_group, split_parallel
+from .runin import COVERBS, is_fused_group, split_parallel
 from .segment import Line
 from .spam import LANGUAGE_REASON
 from .tables import TableData, read_table, row_of_cells
@@ -134,7 +134,20 @@ def _broken(lines: list[str], i: int, text: str) -> bool:
     blank lines below, goes on with the word it ends in (see ItemBuilder._join_broken_headings)."""
     nxt = next((t.strip() for t in lines[i + 1:i + BROKEN_GAP + 2] if t.strip()), '')
     return bool(nxt) and not ends_sentence(text) and match_heading(nxt) is None and not is_stop(nxt) \
-        and language.runs_across(text, nxt)
+        and _goes_on(text, nxt)
+
+
+def _goes_on(text: str, nxt: str) -> bool:
+    """Whether a heading's line `text` goes on into the next line `nxt`: the break splits a word or a figure (see
+    language.runs_across), or the title ends on a preposition or coverb whose object opens the next line
+    (三、培育智能硬件产业以 / 北岸智能硬件产业园为载体…: a title does not end on one, so it ran into its text and the
+    line was broken after it)."""
+    if language.runs_across(text, nxt):
+        return True
+    head = match_heading(text)
+    title = head.title.rstrip() if head is not None and not head.rest else ''
+    return bool(title) and (language.ends_on_opener(title) or title.endswith(COVERBS)) \
+        and bool(re.match(r'[\u4e00-\u9fff0-9０-９“"《(（]', nxt))
 
 
 
@@ -222,7 +235,8 @@ class ItemBuilder:
             if k is None:
                 continue
             nxt = self.lines[k].text.strip()
-            if match_heading(nxt) or is_stop(nxt) or '\t' in self.lines[k].raw or not language.runs_across(text, nxt):
+            if match_heading(nxt) or is_stop(nxt) or '\t' in self.lines[k].raw \
+                    or not _goes_on(text, nxt):
                 continue
             self.lines[i] = Line(text + nxt, ln.line, text + nxt)
             self.lines[k] = Line('', self.lines[k].line, '')

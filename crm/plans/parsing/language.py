@@ -907,8 +907,8 @@ _WORDLIKE = re.compile(r'[\u4e00-\u9fff0-9A-Za-z０-９]')
 def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
     """Whether text[start:end], one side of a span (`before` it or after it), is a stray piece of the same
     insertion: Chinese characters and Latin letters only (加V), no joining word (和, 的 …), no word of government
-    prose, after the span not a word that opens the next clause (OPENERS) nor a figure that counts what follows
-    (十方面), before it not the end of a verb whose complement takes the span as its object (考虑|到, 达|到, 位|于:
+    prose, after the span not a word that opens the next clause (OPENERS), a figure that counts what follows
+    (十方面) nor a verb whose object follows (考虑到 + …: _takes_object), before it not the end of a verb whose complement takes the span as its object (考虑|到, 达|到, 位|于:
     COMPLEMENTS), joining no word with the text on its other side, said nowhere else in the document
     (_said_elsewhere), and read as junk by words and characters (STRAY_LEAD nats a character)."""
     if start == end:
@@ -916,7 +916,8 @@ def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
     piece = text[start:end]
     if not all(_HAN.match(ch) or ch.isascii() and ch.isalpha() for ch in piece) \
             or any(ch in FUNCTION_CHARS for ch in piece) \
-            or not before and (piece[0] in OPENERS or _CN_FIGURE.fullmatch(piece) and _COUNTED.match(text, end)) \
+            or not before and (piece[0] in OPENERS or _CN_FIGURE.fullmatch(piece) and _COUNTED.match(text, end)
+                               or _takes_object(text, start, end)) \
             or before and piece[-1] in COMPLEMENTS and end >= 2 and _HAN.match(text[end - 2]):
         return False
     if word_across(text[:start], text[start:]) if before else word_across(text[:end], text[end:]):
@@ -927,6 +928,17 @@ def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
     if _said_elsewhere(text, start, end, before):
         return False
     return sum(_word_local(model(), text)[start:end]) >= STRAY_LEAD * (end - start)
+
+
+def _takes_object(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] ends on a verb and its complement (考虑 + 到, 位 + 于) whose object is the text after
+    it: the complement (one of COMPLEMENTS) a word of its own after a Chinese character, followed by Chinese words
+    that are no figure (考虑到 + 结构性减税…, where an offer's 低至 + 八折 ends in an amount)."""
+    if end - start < 2 or text[end - 1] not in COMPLEMENTS or not _HAN.match(text[end - 2]) \
+            or not _HAN.match(text[end:end + 1]) or _CN_FIGURE.match(text, end):
+        return False
+    words = model().words
+    return words is None or words.cut(text[max(start, end - WORD_MAX):end])[-1][0] == min(end - start, WORD_MAX) - 1
 
 
 _DOCUMENT: ContextVar[str] = ContextVar('document', default='')
@@ -1112,6 +1124,19 @@ _COUNTED = re.compile(r'[个项条家方大种类批所座名位件倍次届轮�
 OPENERS = frozenset('把将对在从向为以于由某该其此各每这那据按')
 COMPLEMENTS = frozenset('到至于')  # a verb's complement that takes an object (考虑到, 达到, 截至, 位于)
 LEADS = frozenset('到至在从于自')  # prepositions a figure follows as their object (到2027年, 在2025年)
+
+
+def ends_on_opener(title: str) -> bool:
+    """Whether `title` ends on a word of its own that opens a clause and takes the words after it (产业 + 以, a
+    preposition; not 方向 or 数据, words that end in one of those characters)."""
+    words = model().words
+    title = title.rstrip()
+    if not title or title[-1] not in OPENERS:
+        return False
+    if words is None:
+        return True
+    start, end = words.cut(title[-WORD_MAX:])[-1]
+    return end - start == 1
 
 
 def leads_into_figure(left: str, right: str) -> bool:
@@ -1532,7 +1557,8 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
     """A string inserted at the start of a sentence (text[start:] opens one) that reads as junk however ordinary its
     words: the sentence's first words up to where a word ends, LINE_MIN_CHARS to ALONE_CHARS characters of no mark
     and no chapter or article number, opening with no clause opener (对, 在 …) nor a word of the document's own,
-    ending in no joining word, clause opener or word of government prose and inside no word or figure that runs on,
+    ending in no joining word, clause opener, verb whose object follows (考虑到 + …) or word of government prose and
+    inside no word or figure that runs on,
     that read as junk at OPEN_LEAD or above (no sentence of government prose opens that way: its first words read as
     its prose by a nat a character or more), and after which the sentence goes on as the document's sentences open
     (`opens`, the probability a sentence opens with those characters: 加快…, 对新认定…, a name the document opens
@@ -1560,6 +1586,7 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
             heads.append(end)
         if after_head or not LINE_MIN_CHARS <= _weight(piece) <= ALONE_CHARS or end >= run.end() - 1 \
                 or piece[-1] in OPENERS or piece[-1] in FUNCTION_CHARS or _MARKER.search(piece) \
+                or _takes_object(text, start, end) \
                 or piece[-1].isascii() and piece[-1].isalnum() and rest[:1].isascii() and rest[:1].isalnum() \
                 or word_across(piece, rest) is not None or _own_word(text, start, end) or official_edge(piece):
             continue

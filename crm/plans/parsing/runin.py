@@ -70,8 +70,8 @@ def _candidates(text: str, commas: int, stats: CorpusStats, shared: int) -> list
             continue  # a break inside a figure (到2027|年): a title followed by its text does not end on a number
         if title[-1] in JOINING and k < len(text):
             continue  # nor on a word that joins it to more (总体要求和|主要目标)
-        if title.endswith(COVERBS) and k < len(text):
-            continue  # nor on a preposition whose object follows (发展数字内容产业依托|星湖电竞数娱产业园)
+        if (title.endswith(COVERBS) or language.ends_on_opener(title)) and k < len(text):
+            continue  # nor on a preposition whose object follows (发展数字内容产业依托|星湖电竞数娱产业园, 产业以|北岸…)
         if language.leads_into_figure(title, text[k:]):
             continue  # nor on a preposition whose object is the figure after it (总体目标到|2027年)
         if language.opens_with_amount(text[k:]):

@@ -557,6 +557,15 @@ def test_a_verb_whose_complement_takes_the_string_as_its_object_is_no_stray_piec
     assert cuts in ([], [offer])
 
 
+@pytest.mark.parametrize('offer', ['会计证速成班', '驾校报名立减'])
+def test_a_verb_and_its_complement_after_a_string_that_opens_the_sentence_are_never_cut_with_it(offer):
+    """[ad] + 考虑 + 到 + 结构性…: 到 is a word of its own after the verb and takes what follows as its object, so
+    考虑到 opens the sentence; however much its words read as general Chinese, no cut takes it along."""
+    cuts, text = _cut(f'关于一般公共预算收入目标。{offer}考虑到结构性减税政策延续和房地产相关税收下降等因素，建议收入增长4%。')
+    assert '考虑到结构性减税' in text and not any('考虑' in c or '到' in c for c in cuts)
+    assert cuts in ([], [offer])
+
+
 def test_a_cue_word_inside_a_word_of_the_sentence_takes_none_of_the_words_before_it():
     """任务 ends a heading, so a run of up to four characters after it may be a title the cue ends; but 坚 + cue +
     实 is 坚实 broken by the cue: the characters before it are the sentence's."""

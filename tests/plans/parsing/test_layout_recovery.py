@@ -161,3 +161,15 @@ def test_a_blank_before_a_figure_a_fused_title_leads_into_is_no_paragraph_break(
     pieces = [body[a:b].strip() for a, b in zip([0] + paragraph_breaks(body), paragraph_breaks(body) + [len(body)])]
     assert '（二）创新动能持续增强研发投入强度达到 2.9%，比上年提高0.2个百分点。' in pieces
     assert '（三）规范楼宇市场秩序' in pieces
+
+
+def test_a_heading_line_that_ends_on_a_preposition_goes_on_into_the_next_line():
+    """三、培育智能硬件产业以 / 北岸…为载体: a title does not end on a preposition whose object opens the next line, so
+    the title ran into its text and the line was broken after 以; a title that ends on a word holding such a character
+    (方向) stands."""
+    text = ('报告\n\n一、壮大软件和信息服务业\n\n加快发展工业软件和信创产业。\n\n二、发展数字内容产业\n\n办好电竞邀请赛等品牌赛事。\n\n'
+            '三、培育智能硬件产业以\n\n北岸智能硬件产业园为载体，重点发展智能穿戴、服务机器人和车载电子。\n\n'
+            '四、完善要素保障方向\n\n着力补齐公共服务短板。\n')
+    doc = parse_document(text.encode())
+    assert [h.title for h in doc.headings] == ['壮大软件和信息服务业', '发展数字内容产业', '培育智能硬件产业', '完善要素保障方向']
+    assert '以北岸智能硬件产业园为载体，重点发展智能穿戴、服务机器人和车载电子。' in texts(doc)
