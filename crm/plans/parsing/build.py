@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ MAX_TERM = 40
 WRAP_MIN = 12  # a wrap width below this would be a column of table cells, not of running text
 WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
-WORD_BREAK = 0.05  # a clause ends (or starts) at a pair less often than this: the pair sits inside a clause
+WORD_BREAK = 0.05  # a clause ends and starts at a pair this seldom (the two read together): it sits inside a clause
 WORD_PAIRS = 5  # ... and the two characters across the break are written together this often
 LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
 # a salutation (各位代表：) on a line of its own: a few words and a colon, then at most a short unpunctuated tail
@@ -39,6 +40,7 @@ TAIL_REASON = 'words of no sentence after a heading\'s title, where its clauses 
 AROUND = 20  # characters of the lines either side of a dropped line shown to a reviewer
 BROKEN_GAP = 3  # blank lines a heading broken inside a word may stand apart from its rest by
 PARALLEL = ('cn', 'paren', 'num')
+_HAN = re.compile(r'[\u4e00-\u9fff]')
 
 
 @dataclass
@@ -112,29 +114,50 @@ def raw_wrap_width(lines: list[Line]) -> int | None:
     return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
 
 
-def standalone_titles(lines: list[str]) -> list[HeadingMatch]:
+def standalone_titles(lines: list[str], background: CorpusStats | None = None) -> list[HeadingMatch]:
     """The titles of numbered headings that stand on a line of their own (一、发展基础): how this document's titles
     end. Counted as clause ends, they tell where a sibling's title fused with its text ends. A line as long as the
     text's wrap width is left out (the first line of a wrapped paragraph that opens with a heading), and so is one
-    broken inside a word (see _broken)."""
+    broken inside a word (see _broken): of general Chinese, or one the text and the `background` documents write
+    (星湖电竞数 / 娱产业园, read by their statistics once a line is in doubt)."""
     width = wrap_width([Line(t, 0) for t in lines])
     out = []
+    stats: list[CorpusStats] = []  # made when a line is first in doubt
+
+    def read() -> CorpusStats:
+        if not stats:
+            stats.append(CorpusStats.of(lines).joined(background))
+        return stats[0]
+
     for i, text in enumerate(lines):
         text = text.strip()
         head = match_heading(text) if text else None
         if (head is not None and head.kind in PARALLEL and head.split == 'line' and not head.rest
                 and is_plain_title(head.title) and not (width and len(text) >= width - WRAP_SLACK)
-                and not _broken(lines, i, text)):
+                and not _broken(lines, i, text, read)):
             out.append(head)
     return out
 
 
-def _broken(lines: list[str], i: int, text: str) -> bool:
+def _broken(lines: list[str], i: int, text: str, stats: Callable[[], CorpusStats]) -> bool:
     """Whether line `i` (`text`) is a heading broken inside a word: the next non-blank line, at most BROKEN_GAP
     blank lines below, goes on with the word it ends in (see ItemBuilder._join_broken_headings)."""
     nxt = next((t.strip() for t in lines[i + 1:i + BROKEN_GAP + 2] if t.strip()), '')
     return bool(nxt) and not ends_sentence(text) and match_heading(nxt) is None and not is_stop(nxt) \
-        and _goes_on(text, nxt)
+        and (_goes_on(text, nxt) or word_across(stats(), text, nxt))
+
+
+def word_across(stats: CorpusStats | None, text: str, nxt: str) -> bool:
+    """The break between `text` and the next line `nxt` falls inside a word: the next line's first clause is a
+    single character (园，发展…), or the line ends where clauses seldom end and the next starts where they seldom
+    start (WORD_BREAK, the two read together: a line that starts the next one's clause counts among the starts),
+    with the two characters across the break written together elsewhere in the text (临河商|务区: 商务; 电竞数|娱产业园)."""
+    if re.match(r'^.[，,、；;。：:]', nxt):
+        return True
+    if stats is None or len(text) < 2 or len(nxt) < 2:
+        return False
+    return (stats.ends(text[-2:]) * stats.starts(nxt[:2]) < WORD_BREAK ** 2
+            and stats.pairs[text[-1] + nxt[0]] >= WORD_PAIRS)
 
 
 def _goes_on(text: str, nxt: str) -> bool:
@@ -236,7 +259,7 @@ class ItemBuilder:
                 continue
             nxt = self.lines[k].text.strip()
             if match_heading(nxt) or is_stop(nxt) or '\t' in self.lines[k].raw \
-                    or not _goes_on(text, nxt):
+                    or not (_goes_on(text, nxt) or word_across(self.stats, text, nxt)):
                 continue
             self.lines[i] = Line(text + nxt, ln.line, text + nxt)
             self.lines[k] = Line('', self.lines[k].line, '')
@@ -355,7 +378,18 @@ class ItemBuilder:
             span, reason = language.stray_tail(title, self.stats.phrase_ends), TAIL_REASON
         if span is None or any(k and k in title[span.start - 2:] for k in self.keep) or language.dangling(title, span):
             return None
-        return span, reason
+        return self._own_start(title, span), reason
+
+    def _own_start(self, title: str, span: language.Span) -> language.Span:
+        """The span without its first character where that character and the title's one before it form a pair
+        the document says OWN_NAME times on its other lines (建设美丽青 + 川 + an advertisement: 青川, the district's
+        name): the document's own words, however the span reads; what is left is cut only if long enough to cut."""
+        pair = title[span.start - 1:span.start + 1] if span.start else ''
+        if len(pair) < 2 or not all(_HAN.match(c) for c in pair) \
+                or len(_HAN.findall(title[span.start + 1:span.end])) < language.CUT_MIN_CHARS:
+            return span
+        said = sum(ln.text.count(pair) for ln in self.lines) - sum(ln.text.count(title) for ln in self.lines)
+        return replace(span, start=span.start + 1) if said >= language.OWN_NAME else span
 
     def _at_margin(self, i: int) -> bool:
         """Line `i` is as long as the text's wrap width: cut at the margin, it need not end where a title ends."""
@@ -458,18 +492,7 @@ class ItemBuilder:
             return False
         nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
         return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)
-                             or self._word_across(text, nxt) or language.runs_across(text, nxt)))
-
-    def _word_across(self, text: str, nxt: str) -> bool:
-        """The break falls inside a word: the next line's first clause is a single character (园，发展…), or the
-        line ends where no clause ends and the next starts where none starts, with the two characters across the
-        break written together elsewhere in the text (临河商|务区: 商务)."""
-        if re.match(r'^.[，,、；;。：:]', nxt):
-            return True
-        if self.stats is None or len(text) < 2 or len(nxt) < 2:
-            return False
-        return (self.stats.ends(text[-2:]) < WORD_BREAK and self.stats.starts(nxt[:2]) < WORD_BREAK
-                and self.stats.pairs[text[-1] + nxt[0]] >= WORD_PAIRS)
+                             or word_across(self.stats, text, nxt) or language.runs_across(text, nxt)))
 
     def _name_across(self, text: str, nxt: str) -> bool:
         head, tail = normalize_for_search(text[-MAX_TERM:]), normalize_for_search(nxt[:MAX_TERM])

@@ -42,7 +42,7 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     triples = find_web_items(lines)
     contents = toc_titles(lines)
     lines = _drop_junk(lines, doc)
-    alone = standalone_titles([squeeze_spaces(ln.text) for ln in lines])
+    alone = standalone_titles([squeeze_spaces(ln.text) for ln in lines], background)
     titles = tuple(h.title for h in alone)
     contents += tuple(compact_key(h.marker + h.title) for h in alone)
     items = drop_repeats(_items(lines, triples, doc), doc)

@@ -3,6 +3,8 @@ titles in two clauses or a double-spaced page, a sentence ending at the margin o
 followed by prose (on lines of its own, or printed inline on a web page), and a paragraph said twice."""
 from __future__ import annotations
 
+import pytest
+
 from crm.plans.parsing import parse_document
 from crm.plans.parsing.segment import find_web_items, paragraph_breaks, raw_lines
 
@@ -173,3 +175,29 @@ def test_a_heading_line_that_ends_on_a_preposition_goes_on_into_the_next_line():
     doc = parse_document(text.encode())
     assert [h.title for h in doc.headings] == ['壮大软件和信息服务业', '发展数字内容产业', '培育智能硬件产业', '完善要素保障方向']
     assert '以北岸智能硬件产业园为载体，重点发展智能穿戴、服务机器人和车载电子。' in texts(doc)
+
+
+@pytest.mark.parametrize('novel', ['我的霸道王爷', '重生之商界女王'])
+def test_a_string_after_a_title_leaves_the_last_character_of_a_name_the_document_says_elsewhere(novel):
+    """建设美丽青 + 川 + a web novel's name: 青川 is the district's name, said on the document's other lines, so the
+    cut starts after it however 川 reads next to the string."""
+    text = ('报告\n\n一、坚持创新驱动，建设科创青川\n\n青川区加快建设创新平台，青川科创走廊全面贯通。\n\n'
+            f'二、推动绿色发展，建设美丽青川{novel}\n\n青川区完成河道综合整治14条，青川湿地公园建成开放。\n\n'
+            '三、增进民生福祉，建设幸福青川\n\n新增学位5400个。\n')
+    doc = parse_document(text.encode())
+    assert [h.title for h in doc.headings][1] == '推动绿色发展，建设美丽青川'
+    assert [r.text for r in doc.removed if r.kind == 'spam'] == [novel]
+
+
+def test_a_heading_broken_inside_a_name_the_document_writes_is_joined():
+    """二、发展数字内容产业依托星湖电竞数 / 娱产业园，…: the line ends where clauses hardly ever end, and 数娱 is written
+    together across the document, so the heading's line goes on into the next (the next line's start counts among
+    the starts of clauses, being the start of a line)."""
+    park = '星湖电竞数娱产业园'
+    text = ('报告\n\n一、壮大软件和信息服务业\n\n加快发展工业软件和信创产业。\n\n二、发展数字内容产业依托星湖电竞数\n\n'
+            f'娱产业园，发展电子竞技、网络视听和数字出版，办好电竞邀请赛等品牌赛事。\n\n三、培育智能硬件产业\n\n{park}内企业达到120家，{park}引进头部战队3支。\n\n'
+            f'{park}举办赛事40场，{park}获评省级产业平台。\n\n{park}新增入驻企业35家，{park}营业收入增长18%。\n\n'
+            '全区新建5G基站400个，新增数字化车间12个，培育专精特新企业20家，新增规上企业30家。\n')
+    doc = parse_document(text.encode())
+    assert [h.title for h in doc.headings] == ['壮大软件和信息服务业', '发展数字内容产业', '培育智能硬件产业']
+    assert f'依托{park}，发展电子竞技、网络视听和数字出版，办好电竞邀请赛等品牌赛事。' in texts(doc)
