@@ -114,20 +114,20 @@ def raw_wrap_width(lines: list[Line]) -> int | None:
     return width if count >= WRAP_LINES and count >= WRAP_SHARE * sum(lengths.values()) else None
 
 
-def standalone_titles(lines: list[str], background: CorpusStats | None = None) -> list[HeadingMatch]:
+def standalone_titles(lines: list[str], stats: CorpusStats | None = None) -> list[HeadingMatch]:
     """The titles of numbered headings that stand on a line of their own (一、发展基础): how this document's titles
     end. Counted as clause ends, they tell where a sibling's title fused with its text ends. A line as long as the
     text's wrap width is left out (the first line of a wrapped paragraph that opens with a heading), and so is one
-    broken inside a word (see _broken): of general Chinese, or one the text and the `background` documents write
-    (星湖电竞数 / 娱产业园, read by their statistics once a line is in doubt)."""
+    broken inside a word (see _broken): of general Chinese, or one the documents write (星湖电竞数 / 娱产业园, read by
+    `stats`, theirs: by the lines' own when none are given, made once a line is in doubt)."""
     width = wrap_width([Line(t, 0) for t in lines])
     out = []
-    stats: list[CorpusStats] = []  # made when a line is first in doubt
+    made = [stats] if stats is not None else []
 
     def read() -> CorpusStats:
-        if not stats:
-            stats.append(CorpusStats.of(lines).joined(background))
-        return stats[0]
+        if not made:
+            made.append(CorpusStats.of(lines))
+        return made[0]
 
     for i, text in enumerate(lines):
         text = text.strip()

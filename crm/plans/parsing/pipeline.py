@@ -42,10 +42,12 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     triples = find_web_items(lines)
     contents = toc_titles(lines)
     lines = _drop_junk(lines, doc)
-    alone = standalone_titles([squeeze_spaces(ln.text) for ln in lines], background)
+    items = drop_repeats(_items(lines, triples, doc), doc)
+    # (the text without its repeats, read as the titles are judged: a copy adds nothing to how words are written)
+    own = CorpusStats.of(ln.text for item in items for ln in item.lines).joined(background)
+    alone = standalone_titles([squeeze_spaces(ln.text) for ln in lines], own)
     titles = tuple(h.title for h in alone)
     contents += tuple(compact_key(h.marker + h.title) for h in alone)
-    items = drop_repeats(_items(lines, triples, doc), doc)
     _detect_title(items, doc)
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
     if language:
