@@ -1005,9 +1005,10 @@ def own_edges(text: str, span: Span) -> Span:
     if end - NAME_CHARS - start >= MIN_SPAN and all(_HAN.match(c) for c in name) and elsewhere(name) >= OWN_NAME \
             and _coined(name):
         end -= NAME_CHARS
-    elif end - 1 - start >= MIN_SPAN and _HAN.match(last) and (
+    elif end - 1 - start >= MIN_SPAN and _HAN.match(last) and text[start - 1:start] != last and (
             last in OPENERS or elsewhere(last + after) >= OWN_PAIR and not _ends_word(text, start, end)):
-        end -= 1
+        end -= 1  # (not where the character before the span is the same: the cut makes that pair already, 现代服 +
+        # [… 客服] + 务业, and keeping the span's one would say it twice)
     return span if (start, end) == (span.start, span.end) else replace(span, start=start, end=end)
 
 

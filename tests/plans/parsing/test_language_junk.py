@@ -817,3 +817,16 @@ def test_a_tail_that_reads_clearly_as_junk_and_opens_with_a_word_of_general_chin
     assert ('一、', '发展目标') in [(h.marker, h.title) for h in doc.headings]
     assert [r.text for r in doc.removed if r.reason == TAIL_REASON] == ['摸鱼日记']
     assert language.stray_tail('促进文化艺术繁荣兴旺', seed_stats.phrase_ends) is None
+
+
+@pytest.mark.parametrize('offer', ['淘宝刷单在线客服', '游戏代练专属客服'])
+def test_a_string_inside_a_word_that_ends_in_the_words_first_character_is_cut_whole(offer):
+    """现代服 + [… 客服] + 务业: the document says 服务 elsewhere, but the cut makes that pair already with the 服 before
+    the string, so the string's own 服 goes with it (keeping it would read 现代服服务业)."""
+    texts = ['数字服务、现代物流和商贸服务三大产业营业收入增长11.3%，新增服务业企业120家。',
+             f'现代服{offer}务业提质扩容。临河商务区新增税收超千万元楼宇4幢。',
+             '完善企业服务体系，提升政务服务效能，服务企业3000家次。']
+    removed: list = []
+    kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(texts)], removed)
+    assert [r.text for r in removed] == [offer]
+    assert kept[1].text == '现代服务业提质扩容。临河商务区新增税收超千万元楼宇4幢。'
