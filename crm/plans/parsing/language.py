@@ -600,8 +600,8 @@ def _best(scorer: Scorer, text: str, lo: int, hi: int) -> Span | None:
     reg = scorer.reg
     bad_edge = _EDGE_PUNCT + ' \t\n'
     for s in range(lo, hi - MIN_SPAN + 1):
-        if text[s] in bad_edge:
-            continue
+        if text[s] in bad_edge or text[s] in OPENERS and s and _HAN.match(text[s - 1]) and _opens_phrase(text[s:]):
+            continue  # (nor on a preposition of its own inside a sentence: 总量 + 在都市圈中 is the sentence's phrase)
         p = s + 1  # position in seq
         before = enter[p] - j[p] + g[p - 1] - PRIOR_COST + LENGTH_COST * w[p - 1] - reg[s]
         left = seq[p - 1]
@@ -908,7 +908,8 @@ def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
     """Whether text[start:end], one side of a span (`before` it or after it), is a stray piece of the same
     insertion: Chinese characters and Latin letters only (加V), no joining word (和, 的 …), no word of government
     prose, after the span not a word that opens the next clause (OPENERS), a figure that counts what follows
-    (十方面) nor a verb whose object follows (考虑到 + …: _takes_object), before it not the end of a verb whose complement takes the span as its object (考虑|到, 达|到, 位|于:
+    (十方面) nor a verb whose object follows (考虑到 + …: _takes_object), before it no phrase a preposition of its
+    own opens (在 + 都市圈中: _opens_phrase) nor the end of a verb whose complement takes the span as its object (考虑|到, 达|到, 位|于:
     COMPLEMENTS), joining no word with the text on its other side, said nowhere else in the document
     (_said_elsewhere), and read as junk by words and characters (STRAY_LEAD nats a character)."""
     if start == end:
@@ -918,7 +919,8 @@ def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
             or any(ch in FUNCTION_CHARS for ch in piece) \
             or not before and (piece[0] in OPENERS or _CN_FIGURE.fullmatch(piece) and _COUNTED.match(text, end)
                                or _takes_object(text, start, end)) \
-            or before and piece[-1] in COMPLEMENTS and end >= 2 and _HAN.match(text[end - 2]):
+            or before and piece[-1] in COMPLEMENTS and end >= 2 and _HAN.match(text[end - 2]) \
+            or before and _opens_phrase(piece):
         return False
     if word_across(text[:start], text[start:]) if before else word_across(text[:end], text[end:]):
         return False
@@ -928,6 +930,13 @@ def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
     if _said_elsewhere(text, start, end, before):
         return False
     return sum(_word_local(model(), text)[start:end]) >= STRAY_LEAD * (end - start)
+
+
+def _opens_phrase(piece: str) -> bool:
+    """Whether `piece` opens with a preposition that is a word of its own (在 + 都市圈中, not 在线 or 在家): the
+    sentence's phrase, which no inserted string opens with."""
+    words = model().words
+    return piece[:1] in OPENERS and (words is None or words.cut(piece[:WORD_MAX])[0] == (0, 1))
 
 
 def _takes_object(text: str, start: int, end: int) -> bool:
@@ -1577,7 +1586,9 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
         return None  # a sentence that opens with a word of government prose (every reading would take it)
     best: tuple[float, int, float] | None = None  # (fit, end, lead) of the reading that fits best
     heads: list[int] = []  # ends of the shorter openings that read as junk
-    for _, b in cut:
+    for a, b in cut:
+        if a and b - a == 1 and run.group(0)[a] in OPENERS:
+            break  # a preposition of its own (… + 对 + 擅自改变…): the sentence's words start there, no reading goes on
         end = start + b
         piece, rest = text[start:end], text[end:]
         lead = line_lead(piece)
