@@ -830,3 +830,22 @@ def test_a_string_inside_a_word_that_ends_in_the_words_first_character_is_cut_wh
     kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(texts)], removed)
     assert [r.text for r in removed] == [offer]
     assert kept[1].text == '现代服务业提质扩容。临河商务区新增税收超千万元楼宇4幢。'
+
+
+@pytest.mark.parametrize('offer', ['婚纱摄影特惠', '家政保姆上门'])
+def test_an_opening_string_never_runs_past_a_preposition_of_its_own(offer):
+    """[ad] + 对 + 擅自改变…: 对 is a word of its own that opens the sentence's phrase, so no reading of the opening
+    words goes on past it, however well the sentence would open after 擅自 (the `opens` given here says it would)."""
+    text = f'设定税收贡献等条件；{offer}对擅自改变楼宇用途的行为依法查处。'
+    start = text.index('；') + 1
+    found = language.opening_stray(text, start, lambda rest: 0.2 if rest.startswith('改变') else 0.01, lambda pair: True)
+    assert found is not None and text[found.start:found.end] == offer
+
+
+@pytest.mark.parametrize('offer', ['正品名表回收', '斗地主赢话费'])
+def test_a_phrase_a_preposition_opens_before_a_string_is_never_cut_with_it(offer):
+    """总量 + 在都市圈中 + [ad] + 仍然偏小: 在 is a word of its own that opens the sentence's phrase (都市 reads like a
+    web novel's word, 都市圈 is the sentence's); no span starts on it, nor takes the phrase in as a stray piece."""
+    cuts, text = _cut(f'要清醒看到，全区经济总量在都市圈中{offer}仍然偏小，龙头企业和高端人才不足。')
+    assert '全区经济总量在都市圈中' in text and '仍然偏小' in text
+    assert cuts in ([], [offer])
