@@ -1437,8 +1437,24 @@ def title_tail(title: str, lm: LanguageModel | None = None) -> Span | None:
         piece = title[sp.start:]
         if _runs_out(title, sp.end) and _title_head(title[:sp.start]) and sp.gain >= CUT_GAIN \
                 and sp.margin >= TITLE_MARGIN and _weight(piece) >= CUT_MIN_CHARS and not official_edge(piece):
-            return Span(sp.start, len(title), sp.gain, sp.seam, sp.margin)
-    return _tail_reading(title, lm)
+            return _tail_cut(title, Span(sp.start, len(title), sp.gain, sp.seam, sp.margin), lm)
+    tail = _tail_reading(title, lm)
+    return tail and _tail_cut(title, tail, lm)
+
+
+def _tail_cut(title: str, tail: Span, lm: LanguageModel | None) -> Span | None:
+    """What a tail reading cuts: the tail, unless the string it starts with ends before the title does, with the
+    evidence to cut, and the title's own words go on after it (TITLE_HEAD characters or a word, no figure that goes
+    with the string, and no stray piece of it: 推动 + [ad] + 注册与经营一致, whose 与 joins the title's words). Then that string, where its edges
+    lead by TITLE_MARGIN, and nothing where they do not (the tail reading treats every edge that runs the title out
+    alike, and would take those words along)."""
+    text = title + '。'
+    for sp in find_spans(text, lm, words=True):
+        if sp.start == tail.start and sp.end < len(title) and sp.gain >= CUT_GAIN \
+                and _title_head(title[sp.end:]) and not _FIGURE.fullmatch(title[sp.end:]) \
+                and not _stray_piece(text, sp.end, len(title), False):
+            return sp if sp.margin >= TITLE_MARGIN else None
+    return tail
 
 
 def title_inside(title: str, lm: LanguageModel | None = None) -> Span | None:

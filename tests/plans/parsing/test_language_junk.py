@@ -849,3 +849,14 @@ def test_a_phrase_a_preposition_opens_before_a_string_is_never_cut_with_it(offer
     cuts, text = _cut(f'要清醒看到，全区经济总量在都市圈中{offer}仍然偏小，龙头企业和高端人才不足。')
     assert '全区经济总量在都市圈中' in text and '仍然偏小' in text
     assert cuts in ([], [offer])
+
+
+@pytest.mark.parametrize('offer, cut', [('婚纱摄影特惠', True), ('考研押题保过', False)])
+def test_a_string_inside_a_title_is_cut_where_the_titles_words_go_on_after_it(offer, cut):
+    """推动 + [ad] + 注册与经营一致: a tail reading takes every edge that runs the title out alike, and would cut the
+    title's last words with the string; they go on after it (与 joins them), so the string alone is cut where its
+    edges are sure, and nothing where they are not (the words read 考研押题 + 保过…, and 保过 is no word of the title's
+    nor clearly the string's)."""
+    title = f'推动{offer}注册与经营一致'
+    span = language.title_junk(title)
+    assert (title[span.start:span.end] if span else None) == (offer if cut else None)
