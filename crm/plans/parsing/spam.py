@@ -20,6 +20,8 @@ _CUE_RUN = re.compile('(?:' + '|'.join(SPAM_CUES) + ')+')
 _NUMBER_SPAM = re.compile(r'\d+万\d+(?![\d.万亿千百元个家%‰年月日人户项平吨])')
 _BOUNDARY = '。！？；;!?'
 _MAX_PREFIX = 4
+REJOIN_REACH = 8  # characters after a cue within which the words before it may go on as one word (来之 + … + 不易)
+REJOIN_WORD = 3  # characters such a word has at least (a pair joins by chance)
 
 
 def _left_boundary(text: str, start: int) -> int | None:
@@ -44,6 +46,19 @@ def _next_is_sentence(text: str, end: int) -> bool:
     return end < len(text) and bool(re.match(f'[{CJK}0-9“"《(（]', text[end])) and not _CONTINUATION.match(text, end)
 
 
+def _rejoined_later(text: str, start: int, end: int) -> bool:
+    """Whether the words before text[start:end] go on as a word of general Chinese of REJOIN_WORD characters or
+    more (来之 + 不易) from a place up to REJOIN_REACH characters after it, within the sentence: the run of junk went on
+    past the cue, and the words before it are the sentence's."""
+    for k in range(end + 1, min(len(text), end + REJOIN_REACH) + 1):
+        if text[k - 1] in _BOUNDARY + '，,、：:':
+            return False
+        word = language.word_across(text[:start], text[k:])
+        if word is not None and len(word) >= REJOIN_WORD:
+            return True
+    return False
+
+
 def find_spam(text: str) -> list[tuple[int, int]]:
     """Spans of injected spam runs in a cleaned line."""
     spans: list[tuple[int, int]] = []
@@ -57,6 +72,9 @@ def find_spam(text: str) -> list[tuple[int, int]]:
             continue  # the words before the cue are government prose (全区上下…): the sentence's, not the run's
         if start < match.start() and language.word_across(text[:match.start()], text[match.end():]):
             start = match.start()  # the cue stood inside a word of the sentence (坚 + cue + 实): the words are its own
+        elif start < match.start() and _rejoined_later(text, match.start(), match.end()):
+            start = match.start()  # the run went on past the cue inside a word of the sentence (成绩来之 + cue… +
+            # 不易: 来之不易): the words before the cue are the sentence's, not a title's
         spans.append((start, match.end()))
     return sorted(set(spans))
 

@@ -860,3 +860,14 @@ def test_a_string_inside_a_title_is_cut_where_the_titles_words_go_on_after_it(of
     title = f'推动{offer}注册与经营一致'
     span = language.title_junk(title)
     assert (title[span.start:span.end] if span else None) == (offer if cut else None)
+
+
+@pytest.mark.parametrize('tail', ['手机看', '抢先读'])
+def test_words_before_a_cue_that_go_on_as_one_word_after_the_run_are_the_sentences(tail):
+    """成绩 + 来之 + 最新章节… + 不易: 成绩 may end a heading's title, but the words after it go on as one word after
+    the run (来之不易), so they are the sentence's and the cue run is cut without them; a heading's words before a
+    cue (说明 + 二号首长) go on as no word and are cut with it."""
+    text = f'总体来看，全区经济社会发展取得的成绩来之最新章节{tail}不易，为完成目标打下了坚实基础。'
+    assert [text[a:b] for a, b in find_spam(text)] == ['最新章节']
+    heading = f'二、关于规划纲要（草案）的说明二号首长{tail}根据区委全会通过的建议精神'
+    assert [heading[a:b] for a, b in find_spam(heading)] == ['二号首长']
