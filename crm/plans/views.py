@@ -74,6 +74,8 @@ WARNINGS = (
      _l('the document body is repeated: lines %(first)s–%(last)s dropped as a copy')),
     (r'repeated text: lines (?P<first>\d+)-(?P<last>\d+) dropped as a copy of lines (?P<kept_first>\d+)-(?P<kept_last>\d+)',
      _l('repeated text: lines %(first)s–%(last)s dropped as a copy of lines %(kept_first)s–%(kept_last)s')),
+    (r'repeated text: the heading of line (?P<line>\d+) dropped as a copy of line (?P<first>\d+)',
+     _l('repeated text: the heading of line %(line)s dropped as a copy of the one of line %(first)s')),
     (r'the published text says it is abridged: (?P<note>.*) \(line (?P<line>\d+)\)',
      _l('the published text says it is abridged: %(note)s (line %(line)s)')),
     (r'(?P<caption>.*): indicator row (?P<row>.*): one value for several columns, placed by rule',
@@ -96,6 +98,8 @@ def removal_reason(reason: str) -> str:
         detail = (_('%(n)s characters, %(extra)s of them only in this copy', n=m[5], extra=m[6]) if m[6] else
                   _('%(n)s characters', n=m[5]))
         return f'{text}（{detail}）'
+    if m := re.fullmatch(r'same heading as the one of line (\d+), out of its numbering', reason):
+        return _('same heading as the one of line %(line)s, out of its numbering', line=m[1])
     if m := re.fullmatch(r'near-identical copy of item (\d+) (.*)', reason):
         return _('near-identical copy of article %(n)s %(title)s', n=m[1], title=m[2])
     return reason

@@ -50,6 +50,7 @@ class Built:
     paragraphs: list[ParsedParagraph] = field(default_factory=list)
     tables: list[ParsedTable] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
+    duplicates: list[Removal] = field(default_factory=list)  # headings dropped as copies of earlier ones
     warnings: list[str] = field(default_factory=list)
     flow: list[ParsedHeading | ParsedParagraph] = field(default_factory=list)  # both, in reading order
 
@@ -202,6 +203,7 @@ class ItemBuilder:
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
+        self.opened: dict[tuple[str, int, str], int] = {}  # the chapter-level headings opened so far, and their lines
         # spaces squeezed out of a line (a PDF's spurious ones around figures) shorten it: where the lengths as read
         # spread too much to show the width, the lengths as printed show it
         self.wrap = wrap_width(lines) or raw_wrap_width(lines)
@@ -554,6 +556,15 @@ class ItemBuilder:
                              or self.raw_wrap is not None and _printed(self.lines[last]) == self.raw_wrap)
 
     def _heading(self, i: int, head: HeadingMatch) -> int:
+        first = self._copied(head)
+        if first is not None:
+            line = self.lines[i].line
+            self.out.duplicates.append(Removal('duplicate-block', f'{head.marker} {head.title}', line,
+                                               f'same heading as the one of line {first}, out of its numbering'))
+            self.out.warnings.append(f'repeated text: the heading of line {line} dropped as a copy of line {first}')
+            return i + 1
+        if head.kind in ('pian', 'zhang', 'jie'):
+            self.opened.setdefault((head.kind, head.ordinal, compact_key(head.title)), self.lines[i].line)
         self.glossary = None
         self._emit_heading(head.kind, head.ordinal, head.marker, head.title, self.lines[i].line)
         rest = head.rest.strip()
@@ -566,6 +577,17 @@ class ItemBuilder:
         text, j = self._gather(i, rest, whole_line=False)
         self._paragraph(text, self.lines[i].line, 'bullet' if text.startswith('——') else 'text')
         return j
+
+    def _copied(self, head: HeadingMatch) -> int | None:
+        """The line of the earlier heading a chapter-level heading of a title alone copies (第七节 推进产业数字化 again
+        after 第九节: a copied block that carried a heading along), where its number goes back and not to 1 (a new
+        series restarts at 1); None for any other heading."""
+        if head.kind not in ('pian', 'zhang', 'jie') or head.rest:
+            return None
+        key = (head.kind, head.ordinal, compact_key(head.title))
+        if key in self.opened and 1 < head.ordinal < self.outline.last.get(head.kind, 0):
+            return self.opened[key]
+        return None
 
     def _add(self, target: list[Any], item: ParsedHeading | ParsedParagraph) -> None:
         target.append(item)

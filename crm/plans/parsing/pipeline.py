@@ -289,6 +289,7 @@ def _build(items: list[Item], doc: ParsedDocument, background: CorpusStats | Non
         item_of.update((id(p), item.ordinal) for p in built.paragraphs)
         doc.tables.extend(built.tables)
         doc.removed.extend(built.removed)
+        doc.duplicate_blocks.extend(built.duplicates)
         doc.warnings.extend(built.warnings)
     for n, p in enumerate(doc.paragraphs, start=1):
         p.seq = n

@@ -201,3 +201,17 @@ def test_a_heading_broken_inside_a_name_the_document_writes_is_joined():
     doc = parse_document(text.encode())
     assert [h.title for h in doc.headings] == ['壮大软件和信息服务业', '发展数字内容产业', '培育智能硬件产业']
     assert f'依托{park}，发展电子竞技、网络视听和数字出版，办好电竞邀请赛等品牌赛事。' in texts(doc)
+
+
+def test_a_chapter_level_heading_copied_out_of_its_numbering_is_dropped_as_a_repeat():
+    """A copied block that carried 第七节's heading along into 第九节: the heading repeats an earlier one and its number
+    goes back (not to 1, where a new series starts), so it is reported as a copy and the text after it stays in
+    第九节."""
+    text = ('第三章 主要任务\n\n第七节 推进产业数字化\n\n推动制造业数字化转型。\n\n第八节 激活数据要素\n\n培育数据交易市场。\n\n'
+            '第九节 建设数字城区\n\n第七节 推进产业数字化\n\n推进城市大脑区级平台迭代升级。\n\n第十节 夯实数字基础设施\n\n'
+            '建设5G基站400个。\n')
+    doc = parse_document(text.encode())
+    assert [h.marker for h in doc.headings] == ['第三章', '第七节', '第八节', '第九节', '第十节']
+    moved = next(p for p in doc.paragraphs if p.text.startswith('推进城市大脑'))
+    assert moved.anchor.startswith('c3.j9')
+    assert any(r.text == '第七节 推进产业数字化' for r in doc.duplicate_blocks)
