@@ -16,7 +16,7 @@ from .runin import COVERBS, is_fused_group, split_parallel
 from .segment import Line
 from .spam import LANGUAGE_REASON
 from .tables import TableData, read_table, row_of_cells
-from .text import CN_NUM, cn_to_int, compact_key, ends_sentence, normalize_for_search
+from .text import CJK, CN_NUM, cn_to_int, compact_key, ends_sentence, normalize_for_search
 
 # `表 1-1 …`, `表一：…`, `表1“十五五”…`, and `表1明湖区…` (an Arabic number may run straight into the caption: the
 # spaces around it are gone once spaces touching Chinese text are squeezed), or `表:…`
@@ -40,7 +40,7 @@ TAIL_REASON = 'words of no sentence after a heading\'s title, where its clauses 
 AROUND = 20  # characters of the lines either side of a dropped line shown to a reviewer
 BROKEN_GAP = 3  # blank lines a heading broken inside a word may stand apart from its rest by
 PARALLEL = ('cn', 'paren', 'num')
-_HAN = re.compile(r'[\u4e00-\u9fff]')
+_HAN = re.compile(f'[{CJK}]')
 
 
 @dataclass
@@ -171,7 +171,7 @@ def _goes_on(text: str, nxt: str) -> bool:
     head = match_heading(text)
     title = head.title.rstrip() if head is not None and not head.rest else ''
     return bool(title) and (language.ends_on_opener(title) or title.endswith(COVERBS)) \
-        and bool(re.match(r'[\u4e00-\u9fff0-9０-９“"《(（]', nxt))
+        and bool(re.match(f'[{CJK}0-9０-９“"《(（]', nxt))
 
 
 
