@@ -148,12 +148,16 @@ def _broken(lines: list[str], i: int, text: str, stats: Callable[[], CorpusStats
         and (_goes_on(text, nxt) or word_across(stats(), text, nxt))
 
 
+_ITEM_NUMBER = re.compile(f'^[{CN_NUM}0-9０-９][、.．]')
+
+
 def word_across(stats: CorpusStats | None, text: str, nxt: str) -> bool:
     """The break between `text` and the next line `nxt` falls inside a word: the next line's first clause is a
     single character (园，发展…), or the line ends where clauses seldom end and the next starts where they seldom
     start (WORD_BREAK, the two read together: a line that starts the next one's clause counts among the starts),
-    with the two characters across the break written together elsewhere in the text (临河商|务区: 商务; 电竞数|娱产业园)."""
-    if re.match(r'^.[，,、；;。：:]', nxt):
+    with the two characters across the break written together elsewhere in the text (临河商|务区: 商务; 电竞数|娱产业园).
+    A next line that opens with an item's number (一、, 2.) opens an item, not a clause of one character."""
+    if re.match(r'^.[，,、；;。：:]', nxt) and not _ITEM_NUMBER.match(nxt):
         return True
     if stats is None or len(text) < 2 or len(nxt) < 2:
         return False
@@ -261,8 +265,9 @@ class ItemBuilder:
                 continue
             nxt = self.lines[k].text.strip()
             if match_heading(nxt) or is_stop(nxt) or '\t' in self.lines[k].raw \
-                    or not (_goes_on(text, nxt) or word_across(self.stats, text, nxt)):
-                continue
+                    or not (_goes_on(text, nxt) or word_across(self.stats, text, nxt)) \
+                    or head.kind in STRUCTURAL and match_heading(text + nxt) is None:
+                continue  # (a chapter's heading joined to a line it cannot hold, a sentence, would be lost)
             self.lines[i] = Line(text + nxt, ln.line, text + nxt)
             self.lines[k] = Line('', self.lines[k].line, '')
 
@@ -426,9 +431,10 @@ class ItemBuilder:
     def _is_part(self, i: int, text: str) -> bool:
         if not self.allow_parts or not self._title_line(i, text) or text[0] in '(（' or re.match(r'^\d+年\d+月', text):
             return False
-        nxt = next((ln.text for ln in self.lines[i + 1:] if ln.text.strip()), '')
-        if len(nxt) >= 50:
-            return True
+        k = next((n for n in range(i + 1, len(self.lines)) if self.lines[n].text.strip()), None)
+        nxt = self.lines[k].text.strip() if k is not None else ''
+        if len(nxt) >= 50 or nxt and not match_heading(nxt) and len(self._gather(k, nxt, whole_line=False)[0]) >= 50:
+            return True  # (a paragraph follows: on one line, or wrapped at a margin narrower than that)
         # a plain title right before sections that number from 一、 again (a report's second part) is a part heading
         head = match_heading(nxt)
         return bool(head and head.kind == 'cn' and head.ordinal == 1 and self.outline.last.get('cn'))

@@ -215,3 +215,43 @@ def test_a_chapter_level_heading_copied_out_of_its_numbering_is_dropped_as_a_rep
     moved = next(p for p in doc.paragraphs if p.text.startswith('推进城市大脑'))
     assert moved.anchor.startswith('c3.j9')
     assert any(r.text == '第七节 推进产业数字化' for r in doc.duplicate_blocks)
+
+
+def _wrapped(text: str, width: int = 30) -> str:
+    return '\n'.join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def test_a_part_title_before_an_items_number_is_a_heading_and_loses_a_string_appended_to_it():
+    """A report's second part (2025年…计划草案) before sections numbering from 一、 again: 一、 opens an item, not a clause
+    of one character that the title's last word would run into, so the title stands and the string appended to it
+    is cut."""
+    text = ('报告\n\n一、经济运行\n\n' + BODY[0] + '\n\n二、民生保障\n\n' + BODY[1] + '\n\n'
+            '2025年国民经济和社会发展计划草案重生之商界女王\n\n一、主要预期目标\n\n' + BODY[2] + '\n')
+    doc = parse_document(text.encode())
+    assert '2025年国民经济和社会发展计划草案' in [h.title for h in doc.headings]
+    assert [r.text for r in doc.removed if r.kind == 'spam'] == ['重生之商界女王']
+    assert BODY[2] in texts(doc)
+
+
+@pytest.mark.parametrize('tail', ['', '重生之商界女王'])
+def test_a_part_title_before_a_paragraph_wrapped_at_a_narrow_margin_is_a_heading(tail):
+    """第一部分 … before a paragraph whose lines are cut at 30 characters: the paragraph, not its first line, tells that
+    a part opens there."""
+    body = BODY[0] + BODY[1] + BODY[2]
+    text = ('明湖区2023年国民经济和社会发展计划执行情况\n\n'
+            f'第一部分 2023年计划执行情况{tail}\n\n' + _wrapped(body) + '\n')
+    doc = parse_document(text.encode())
+    assert '第一部分2023年计划执行情况' in [h.title for h in doc.headings]
+    assert body in texts(doc)
+    assert [r.text for r in doc.removed if r.kind == 'spam'] == ([tail] if tail else [])
+
+
+def test_a_chapter_heading_is_not_joined_to_a_sentence_its_last_character_forms_a_word_with():
+    """第三节 发展机遇 + a string ending in 服, then 从外部环境看，…: 服从 is written together elsewhere, but joined
+    to the sentence the line is no heading at all; it stays a heading, and the string is cut from its title."""
+    rule = '各单位服从统一调度，服从全局安排。'
+    text = ('第一章 规划背景\n\n第一节 发展现状\n\n' + BODY[0] + rule * 3 + '\n\n第二节 存在不足\n\n' + BODY[1] + '\n\n'
+            '第三节 发展机遇游戏代练专属客服\n\n从外部环境看，人工智能等新技术加速突破。' + rule + '\n')
+    doc = parse_document(text.encode())
+    assert [h.title for h in doc.headings] == ['规划背景', '发展现状', '存在不足', '发展机遇']
+    assert '从外部环境看，人工智能等新技术加速突破。' + rule in texts(doc)
