@@ -20,7 +20,7 @@ from crm.plans import commitments as commitment_service
 from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags
 from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable
 from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
-from crm.plans.parsing.spam import OPENING_REASON
+from crm.plans.parsing.spam import CORE_REASON, OPENING_REASON
 from crm.plans.search import count_hits
 from crm.plans.search import search as run_search
 from crm.plans.services import PlanError, correct_document, document_counts, import_document
@@ -62,6 +62,8 @@ REMOVAL_REASONS = {
     STRAY_REASON: _l('a line of no sentence standing alone where no heading or paragraph fits, reading as junk'),
     TAIL_REASON: _l("words of no sentence after a heading's title, where its clauses end, read as junk as well as "
                     'prose'),
+    CORE_REASON: _l('reads as advertising or web fiction inserted into the sentence; where it begins or ends is '
+                    'unsure, so only the words every reading takes are cut, and the string is listed for review'),
     OPENING_REASON: _l('words opening the sentence read as advertising or web fiction, and the sentence reads on '
                        'without them'),
 }

@@ -1282,6 +1282,36 @@ def _core(scorer: Scorer, text: str, span: Span, core: tuple[int, int], margin: 
     return trimmed
 
 
+def core_cut(text: str, span: Span, lm: LanguageModel | None = None) -> Span | None:
+    """What a span left uncut for its edges may still lose: the characters that every reading within CUT_MARGIN of
+    it cuts (edges up to SHIFT characters away, read by characters as _with_margin reads them), where they make a
+    string to cut by themselves: CUT_MIN_CHARS Chinese characters and nothing else (an address, a figure or a mark
+    in it leaves the reading unsure), the evidence to cut read by words, and none of the
+    sentence's own words taken (see cut_here, which judges it as a trimmed span). The edges in doubt keep what
+    either reading leaves: a few characters of the string may stay, no character of the text goes."""
+    lm = lm or model()
+    chars = Scorer(lm, text)
+    base = chars.gain(span.start, span.end)[0]
+    start, end = span.start, span.end
+    for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
+        for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
+            if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
+                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]):
+                continue
+            if chars.gain(s, e)[0] > base - CUT_MARGIN:
+                start, end = max(start, s), min(end, e)
+    while start < end and text[start] in _EDGE_PUNCT + ' \t\n':
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT + ' \t\n':
+        end -= 1
+    if (start, end) == (span.start, span.end) or end - start < CUT_MIN_CHARS \
+            or not all(_HAN.match(c) for c in text[start:end]) or leaves_fragment(text, start, end):
+        return None
+    gain, seam = Scorer(lm, text, True).gain(start, end)
+    return Span(start, end, gain, seam, span.margin, trimmed=True, opens=span.opens and start == span.start,
+                quoted=span.quoted)
+
+
 def _marker_start(text: str, end: int) -> int | None:
     """Where a numbered item's marker (一、, （三）, 2.) starts, if a cut ending at `end` would take its first characters
     and leave the rest (资料 + 一、做强…: the 一 is the item's, not the advertisement's)."""

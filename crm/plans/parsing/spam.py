@@ -178,6 +178,8 @@ def find_suspects(paragraphs: Sequence[ParsedParagraph], background: CorpusStats
 # --- junk by language: spans that read as advertising or web fiction, not as the document's prose ---------------
 
 LANGUAGE_REASON = 'reads as advertising or web fiction inserted into the sentence'
+CORE_REASON = ('reads as advertising or web fiction inserted into the sentence; where it begins or ends is unsure, '
+               'so only the words every reading takes are cut, and the string is listed for review')
 LANGUAGE_KINDS = ('text', 'bullet', 'glossary')  # tables and boxes hold names and figures, not prose
 # Spans scored per document at most: about 800 are scored per injected string, none on clean text.
 DOCUMENT_BUDGET = 600_000
@@ -305,6 +307,13 @@ def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], correc
                 removed.append(Removal('spam', piece, p.line, LANGUAGE_REASON, sp.confidence,
                                        _context(p.text, sp.start, sp.end)))
                 text = text[:sp.start] + text[sp.end:]
+            elif (core := language.core_cut(text, sp)) is not None and language.cut_here(text, core):
+                removed.append(Removal('spam', text[core.start:core.end], p.line, CORE_REASON, sp.confidence,
+                                       _context(p.text, core.start, core.end)))
+                if language.listed(sp, piece):
+                    suspects.append(Suspect(piece, p.anchor, _context(p.text, sp.start, sp.end), 'language',
+                                            sp.confidence))
+                text = text[:core.start] + text[core.end:]
             elif language.listed(sp, piece):
                 suspects.append(Suspect(piece, p.anchor, _context(p.text, sp.start, sp.end), 'language',
                                         sp.confidence))
