@@ -608,8 +608,8 @@ def _best(scorer: Scorer, text: str, lo: int, hi: int) -> Span | None:
         for e in range(s + MIN_SPAN, min(hi, s + MAX_SPAN) + 1):
             if text[e - 2] in _SENTENCE_END:  # a span lies within one sentence (_tidy may add its end mark)
                 break
-            if text[e - 1] in bad_edge:
-                continue
+            if text[e - 1] in bad_edge or text[e - 1] in OPENERS and _phrase_after(text, e - 1):
+                continue  # (nor ending on a preposition that opens the sentence's phrase after it: + 对建成十年…)
             q = e + 1
             gain = (before + j[q - 1] + leave[q - 1] + pair(left, seq[q])[0] - g[q] - LENGTH_COST * w[q - 1]
                     + reg[e])
@@ -864,7 +864,8 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
         for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
             if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
-                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]):
+                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]) \
+                    or text[e - 1] in OPENERS and _phrase_after(text, e - 1):
                 continue
             gain, seam = scorer.gain(s, e)
             other = _tidy(text, Span(s, e, gain, seam))
@@ -930,6 +931,12 @@ def _stray_piece(text: str, start: int, end: int, before: bool) -> bool:
     if _said_elsewhere(text, start, end, before):
         return False
     return sum(_word_local(model(), text)[start:end]) >= STRAY_LEAD * (end - start)
+
+
+def _phrase_after(text: str, at: int) -> bool:
+    """Whether the preposition text[at] opens the phrase of Chinese words after it (… + 对 + 建成十年以上的楼宇): the
+    sentence's, so no span ends on it."""
+    return at > 0 and bool(_HAN.match(text[at + 1:at + 2])) and _opens_phrase(text[at:])
 
 
 def _opens_phrase(piece: str) -> bool:
@@ -1296,7 +1303,8 @@ def core_cut(text: str, span: Span, lm: LanguageModel | None = None) -> Span | N
     for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
         for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
             if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
-                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]):
+                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]) \
+                    or text[e - 1] in OPENERS and _phrase_after(text, e - 1):
                 continue
             if chars.gain(s, e)[0] > base - CUT_MARGIN:
                 start, end = max(start, s), min(end, e)

@@ -892,3 +892,13 @@ def test_a_string_whose_edges_are_unsure_loses_the_words_every_reading_cuts(befo
     assert '刷单返利' not in text and len(text) >= len(before + after)
     assert [r.reason for r in removed] == [CORE_REASON] and removed[0].text in offer
     assert [s.text for s in suspects] == [offer]
+
+
+@pytest.mark.parametrize('opening', ['支持楼宇品质提升。', '全面开展楼宇体检，'])
+def test_a_string_never_ends_on_the_preposition_that_opens_the_sentences_phrase(opening):
+    """[ad] + 对 + 建成十年以上…: 对 is a word of its own that opens the phrase after it, so no reading of the string
+    ends on it, and the string is cut whole with the preposition left to its phrase."""
+    offer = '游戏积分兑换'
+    rest = '对建成十年以上、产权清晰的商务楼宇实施改造提升的，按改造投入给予补助。'
+    cuts, text = _cut(opening + offer + rest)
+    assert cuts == [offer] and text == opening + rest
