@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import language
 from .junk import DATE_ONLY, SEPARATOR
-from .text import CN_NUM, cn_to_int, compact_key, squeeze_spaces, unify_spaces
+from .text import CN_NUM, clean_line, cn_to_int, compact_key, squeeze_spaces, unify_spaces
 
 
 @dataclass
@@ -162,7 +162,8 @@ def paragraph_breaks(text: str) -> list[int]:
         if table is None and _TABLE_CAPTION.match(before):
             table = last
         head = _HEADED.match(before)
-        title = head and _without_junk(head.group(1))
+        title = head and _without_junk(clean_line(head.group(1)))  # (judged as it will stand: a stray blank inside
+        # it, 建\xa0 设 or a string's own 战帝 传, squeezed out as every line's are)
         after_end = last == 0 or _mark_before(text, last - len(sep)) in _PARAGRAPH_END  # (past bold marks: 。**)
         ended = _mark_before(text, m.start()) in _PARAGRAPH_END or (
             table is not None and _after_table(text[table:m.start()].strip(), text, m.end()))

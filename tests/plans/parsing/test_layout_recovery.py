@@ -147,6 +147,15 @@ def test_a_title_carrying_an_advertisement_still_ends_at_the_pages_blank():
                              BODY[1]]
 
 
+def test_a_title_with_stray_blanks_inside_it_and_its_advertisement_still_ends_at_the_pages_blank():
+    """建\xa0 设 and 摸鱼日 记: blanks of another kind inside the title and inside the string appended to it are squeezed
+    out before the title is judged, as they are from every line, so the page's blank after it ends it."""
+    sep = '\u3000\u3000'
+    title = '第七章 增进民生福祉，建\xa0 设品质家园摸鱼日 记'
+    line = sep.join(['各位代表：', BODY[0], title, '一、促进高质量充分就业', BODY[1]])
+    assert _pieces(line) == ['各位代表：', BODY[0], title, '一、促进高质量充分就业', BODY[1]]
+
+
 def test_a_section_title_after_a_sentence_set_in_bold_is_a_line_of_its_own():
     sep = ' '
     line = sep.join(['各位代表：', f'**{BODY[0]}**', '2025年国民经济和社会发展计划草案', '一、主要预期目标', BODY[1]])
