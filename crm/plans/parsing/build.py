@@ -35,6 +35,7 @@ LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
 SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
 ARTICLE = re.compile(rf'^\s*第[{CN_NUM}\d]+条')  # an article of a policy text (第十八条 …) starts a paragraph
 STRUCTURAL = ('pian', 'zhang', 'jie', 'cn', 'paren')
+COPIED_KINDS = ('pian', 'zhang', 'jie', 'cn')  # headings a copied block may carry along (see ItemBuilder._copied)
 STRAY_REASON = 'a line of no sentence standing alone where no heading or paragraph fits, reading as junk'
 TAIL_REASON = 'words of no sentence after a heading\'s title, where its clauses end, read as junk as well as prose'
 AROUND = 20  # characters of the lines either side of a dropped line shown to a reviewer
@@ -301,7 +302,8 @@ class ItemBuilder:
         head = match_heading(text)
         if head and i in self.titles:
             head = replace(head, title=self.titles[i][0], rest=self.titles[i][1])
-        if head and (head.title or head.rest) and self.outline.accepts(head.kind, head.ordinal) and head.kind != 'numd':
+        if head and (head.title or head.rest) and head.kind != 'numd' \
+                and (self.outline.accepts(head.kind, head.ordinal) or self._copied(head) is not None):
             return self._heading(i, head)
         if self._stray_line(i, text):
             self.out.removed.append(Removal('spam', text, ln.line, STRAY_REASON, None, self._around(i)))
@@ -569,7 +571,7 @@ class ItemBuilder:
                                                f'same heading as the one of line {first}, out of its numbering'))
             self.out.warnings.append(f'repeated text: the heading of line {line} dropped as a copy of line {first}')
             return i + 1
-        if head.kind in ('pian', 'zhang', 'jie'):
+        if head.kind in COPIED_KINDS:
             self.opened.setdefault((head.kind, head.ordinal, compact_key(head.title)), self.lines[i].line)
         self.glossary = None
         self._emit_heading(head.kind, head.ordinal, head.marker, head.title, self.lines[i].line)
@@ -585,10 +587,11 @@ class ItemBuilder:
         return j
 
     def _copied(self, head: HeadingMatch) -> int | None:
-        """The line of the earlier heading a chapter-level heading of a title alone copies (第七节 推进产业数字化 again
-        after 第九节: a copied block that carried a heading along), where its number goes back and not to 1 (a new
-        series restarts at 1); None for any other heading."""
-        if head.kind not in ('pian', 'zhang', 'jie') or head.rest:
+        """The line of the earlier heading a heading of a title alone copies (第七节 推进产业数字化 again after 第九节,
+        二、重点工作安排 again after 四、: a copied block that carried a heading along), where its number goes back in
+        the series open (one of a new chapter's starts again from 1, and a title said in two series is no copy
+        unless the number goes back); None for any other heading."""
+        if head.kind not in COPIED_KINDS or head.rest:
             return None
         key = (head.kind, head.ordinal, compact_key(head.title))
         if key in self.opened and 1 < head.ordinal < self.outline.last.get(head.kind, 0):

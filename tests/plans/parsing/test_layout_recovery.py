@@ -264,3 +264,17 @@ def test_a_chapter_heading_is_not_joined_to_a_sentence_its_last_character_forms_
     doc = parse_document(text.encode())
     assert [h.title for h in doc.headings] == ['规划背景', '发展现状', '存在不足', '发展机遇']
     assert '从外部环境看，人工智能等新技术加速突破。' + rule in texts(doc)
+
+
+def test_a_numbered_heading_copied_out_of_its_numbering_is_dropped_as_a_repeat():
+    """二、重点工作安排 again inside 四、: a copied block carried the heading along; its number goes back in the series
+    open, so it is reported as a copy and the text after it stays in 四、."""
+    text = ('2025年计划草案\n\n一、主要预期目标\n\n地区生产总值增长6%左右。\n\n二、重点工作安排\n\n扩大有效投资。\n\n'
+            '三、需要说明的几个问题\n\n收入目标综合考虑了减税因素。\n\n四、完成计划的主要措施\n\n强化项目要素保障。\n\n'
+            '二、重点工作安排\n\n加强运行监测调度，建立经济运行月度分析制度。\n')
+    doc = parse_document(text.encode())
+    assert [h.title for h in doc.headings][-4:] == ['主要预期目标', '重点工作安排', '需要说明的几个问题', '完成计划的主要措施']
+    moved = next(p for p in doc.paragraphs if p.text.startswith('加强运行监测调度'))
+    assert moved.text == '加强运行监测调度，建立经济运行月度分析制度。'
+    assert moved.anchor.split('.p')[0] == next(p for p in doc.paragraphs if p.text == '强化项目要素保障。').anchor.split('.p')[0]
+    assert [r.text for r in doc.duplicate_blocks] == ['二、 重点工作安排']
