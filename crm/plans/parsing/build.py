@@ -344,7 +344,9 @@ class ItemBuilder:
             for kind in [k for k in open_groups if ORDER.index(k) > rank or (k == head.kind and head.ordinal == 1)]:
                 groups.append(open_groups.pop(kind))
             if head.kind in PARALLEL:
-                open_groups.setdefault(head.kind, []).append((i, text[len(head.marker):].strip(), head.split))
+                # (a title told apart by a colon or a repeated year stands as told: its text after it is no title's)
+                told = head.title if head.split in ('colon', 'year') else text[len(head.marker):].strip()
+                open_groups.setdefault(head.kind, []).append((i, told, head.split))
         groups.extend(open_groups.values())
         titles: dict[int, tuple[str, str]] = {}
         for group in groups:

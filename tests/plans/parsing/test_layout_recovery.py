@@ -278,3 +278,15 @@ def test_a_numbered_heading_copied_out_of_its_numbering_is_dropped_as_a_repeat()
     assert moved.text == '加强运行监测调度，建立经济运行月度分析制度。'
     assert moved.anchor.split('.p')[0] == next(p for p in doc.paragraphs if p.text == '强化项目要素保障。').anchor.split('.p')[0]
     assert [r.text for r in doc.duplicate_blocks] == ['二、 重点工作安排']
+
+
+def test_a_sibling_told_apart_by_a_repeated_year_lends_its_title_not_its_text_to_the_group():
+    """二、2025年主要目标和重点工作2025年是…: the repeated year tells that title apart, and it is the title (not the
+    whole line) that the group of siblings is read with, so 三、's title fused with its text is split where it ends."""
+    text = ('政府工作报告\n\n一、2024年工作回顾\n\n' + BODY[0] + '\n\n'
+            '二、2025年主要目标和重点工作2025年是“十四五”规划收官之年，做好今年工作意义重大。\n\n' + BODY[1] + '\n\n'
+            '三、全面加强政府自身建设坚持依法行政，自觉接受区人大及其常委会的法律监督和工作监督，主动接受区政协的民主监督。'
+            '深化政务公开，持续推进“高效办成一件事”。\n')
+    doc = parse_document(text.encode())
+    assert [h.title for h in doc.headings] == ['2024年工作回顾', '2025年主要目标和重点工作', '全面加强政府自身建设']
+    assert texts(doc)[-1].startswith('坚持依法行政，自觉接受区人大')
