@@ -1,5 +1,6 @@
 """Plan pages: reader anchors, search with highlights, commitments filter and curation, import."""
 import io
+import re
 
 from sqlalchemy import select
 
@@ -133,3 +134,14 @@ def test_search_finds_a_platform_whose_name_the_raw_text_breaks_across_lines(cli
     assert [p.text for p in paragraphs] == ['提升中国（杭州）人力资源服务产业园临江分园能级，引进猎头机构20家。',
                                             '加快推进中国（杭州）人力资源服务产业园二期建设。']
     assert all(p.platforms == ['中国(杭州)人力资源服务产业园'] for p in paragraphs)
+
+
+def test_every_reason_a_cut_by_language_gives_reads_in_chinese_on_the_report(app):
+    from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
+    from crm.plans.parsing.spam import CORE_REASON, LANGUAGE_REASON, OPENING_REASON
+    from crm.plans.views import removal_reason
+
+    with app.test_request_context():
+        shown = {r: removal_reason(r) for r in (LANGUAGE_REASON, CORE_REASON, OPENING_REASON, STRAY_REASON, TAIL_REASON)}
+    assert shown[CORE_REASON] == '读来是插入句中的广告或网络小说文字；起止位置不能确定，只删去各种读法都会删去的部分，整段已列入待审核'
+    assert all(text != reason and re.search('[\u4e00-\u9fff]', text) for reason, text in shown.items()), shown
