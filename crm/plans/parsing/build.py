@@ -30,6 +30,9 @@ WRAP_LINES, WRAP_SHARE = 6, 0.3
 WRAP_SLACK = 2  # a full line may be this much shorter than the wrap width (spaces squeezed out of it)  # how many of those lines, and what share of them, must have the width
 WORD_BREAK = 0.05  # a clause ends and starts at a pair this seldom (the two read together): it sits inside a clause
 WORD_PAIRS = 5  # ... and the two characters across the break are written together this often
+_CLAUSE_MARK = re.compile('[，。；,;]')
+ACROSS_SAID = 2  # times the document writes the four characters across a line's break elsewhere: the break is inside
+# a name or a phrase of it
 LEAD = re.compile(r'^[\u4e00-\u9fff]{4,12}。')
 # a salutation (各位代表：) on a line of its own: a few words and a colon, then at most a short unpunctuated tail
 SALUTATION = re.compile(r'^[\u4e00-\u9fff]{2,10}[:：][^，,、；;。：:！？!?]{0,12}$')  # a short first sentence of words only, no clause in it
@@ -208,6 +211,7 @@ class ItemBuilder:
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
+        self._joined: str | None = None  # the lines' text run together, made when first read (_written_across)
         self.opened: dict[tuple[str, int, str], int] = {}  # the chapter-level headings opened so far, and their lines
         # spaces squeezed out of a line (a PDF's spurious ones around figures) shorten it: where the lengths as read
         # spread too much to show the width, the lengths as printed show it
@@ -504,7 +508,20 @@ class ItemBuilder:
             return False
         nxt = next((ln.text.strip() for ln in self.lines[i + 1:] if ln.text.strip()), '')
         return not (nxt and (nxt[0] in CONTINUES or text[-1] in OPENS or self._name_across(text, nxt)
-                             or word_across(self.stats, text, nxt) or language.runs_across(text, nxt)))
+                             or word_across(self.stats, text, nxt) or language.runs_across(text, nxt)
+                             or self._written_across(text, nxt)))
+
+    def _written_across(self, text: str, nxt: str) -> bool:
+        """Whether the two Chinese characters either side of the break between `text` and the next line `nxt`, read
+        together, are written ACROSS_SAID times within the document's lines of prose (推进临河 / 商务区…: 临河商务): the
+        break falls inside a name or a phrase the document writes, not after a title."""
+        four = text[-2:] + nxt[:2]
+        if len(four) < 4 or not all(_HAN.match(c) for c in four):
+            return False
+        if self._joined is None:  # the lines of prose, each on its own (a table's cells, repeated with its header,
+            # and the short lines of titles say nothing of how the document writes)
+            self._joined = '\n'.join(t for t in (ln.text.strip() for ln in self.lines) if _CLAUSE_MARK.search(t))
+        return self._joined.count(four) >= ACROSS_SAID
 
     def _name_across(self, text: str, nxt: str) -> bool:
         head, tail = normalize_for_search(text[-MAX_TERM:]), normalize_for_search(nxt[:MAX_TERM])

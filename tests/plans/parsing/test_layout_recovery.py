@@ -290,3 +290,14 @@ def test_a_sibling_told_apart_by_a_repeated_year_lends_its_title_not_its_text_to
     doc = parse_document(text.encode())
     assert [h.title for h in doc.headings] == ['2024年工作回顾', '2025年主要目标和重点工作', '全面加强政府自身建设']
     assert texts(doc)[-1].startswith('坚持依法行政，自觉接受区人大')
+
+
+def test_a_short_line_broken_inside_a_name_the_documents_prose_writes_is_no_title():
+    """推进临河 / 商务区二期建设，…: the four characters across the break (临河商务) are written in the document's
+    sentences elsewhere, so the break falls inside a name, and the two lines are one paragraph."""
+    text = ('报告\n\n（一）做强现代服务业\n\n临河商务区新增税收超千万元楼宇3幢，临河商务区入驻企业增长12%。\n\n'
+            '（二）全力提升服务业发展能级\n\n推进临河\n\n商务区二期建设，力争新增税收超千万元楼宇5幢。\n\n'
+            '（三）全力建设品质城区\n\n发展现状\n\n完成老旧小区综合改造27个。\n')
+    doc = parse_document(text.encode())
+    assert '推进临河商务区二期建设，力争新增税收超千万元楼宇5幢。' in texts(doc)
+    assert '推进临河' not in texts(doc)
