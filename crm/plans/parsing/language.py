@@ -849,6 +849,18 @@ _PUNCT = '。；，、：！？;,:!?'
 SHIFT = 3
 
 
+def _near_readings(text: str, span: Span) -> Iterator[tuple[int, int]]:
+    """The other readings of a span's string: edges up to SHIFT characters from its own, on no mark, within one
+    sentence, leaving no fragment of a sentence, and not ending on a preposition that opens the phrase after it."""
+    for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
+        for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
+            if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
+                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]) \
+                    or text[e - 1] in OPENERS and _phrase_after(text, e - 1):
+                continue
+            yield s, e
+
+
 def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = None) -> Span:
     """The span with the lead of its gain over spans whose edges lie up to SHIFT characters away (those that
     leave a different text): an edge that could as well be elsewhere is not certain enough to cut at. Readings that
@@ -861,36 +873,31 @@ def _with_margin(scorer: Scorer, text: str, span: Span, title_end: int | None = 
     core = (span.start, span.end)  # what every reading within CUT_MARGIN of this one cuts
     opens = span.start == 0 or text[span.start - 1] in _SENTENCE_END
     official = None  # words of government prose around the cut
-    for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
-        for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
-            if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
-                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]) \
-                    or text[e - 1] in OPENERS and _phrase_after(text, e - 1):
-                continue
-            gain, seam = scorer.gain(s, e)
-            other = _tidy(text, Span(s, e, gain, seam))
-            if text[:other.start] + text[other.end:] == kept or _takes_function_word(text, span, other):
-                continue
-            if title_end is not None and s == span.start and _runs_out(text[:title_end], e) \
-                    and _runs_out(text[:title_end], span.end):
-                continue  # both cut the title from here to its end
-            rival = gain if rival is None else max(rival, gain)
-            if official is None:
-                official = _seam_words(scorer.lm, text, span.start, span.end, across=False)
-            if gain >= CUT_GAIN and (s == span.start or e == span.end) \
-                    and (gain > span.gain - WORD_RIVAL or span.start <= s and e <= span.end) \
-                    and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official \
-                    and not (opens and span.start < s and _stray_opening(scorer.lm, text, span.start, s)) \
-                    and not _wider(scorer, span, other):
-                # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
-                rival = doubt = max(rival, span.gain)
-            elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)
-                      or _stray_residue(scorer, text, span, other) or _nested_junk(scorer, text, span, other)):
-                # a reading that breaks the document's own words doubts less: a lead of CUT_MARGIN over it will do
-                doubted = min(gain, span.gain - CUT_MARGIN) if _breaks_own(text, span, other) else gain
-                doubt = doubted if doubt is None else max(doubt, doubted)
-            if gain > span.gain - CUT_MARGIN:
-                core = (max(core[0], other.start), min(core[1], other.end))
+    for s, e in _near_readings(text, span):
+        gain, seam = scorer.gain(s, e)
+        other = _tidy(text, Span(s, e, gain, seam))
+        if text[:other.start] + text[other.end:] == kept or _takes_function_word(text, span, other):
+            continue
+        if title_end is not None and s == span.start and _runs_out(text[:title_end], e) \
+                and _runs_out(text[:title_end], span.end):
+            continue  # both cut the title from here to its end
+        rival = gain if rival is None else max(rival, gain)
+        if official is None:
+            official = _seam_words(scorer.lm, text, span.start, span.end, across=False)
+        if gain >= CUT_GAIN and (s == span.start or e == span.end) \
+                and (gain > span.gain - WORD_RIVAL or span.start <= s and e <= span.end) \
+                and _seam_words(scorer.lm, text, other.start, other.end, across=True) - official \
+                and not (opens and span.start < s and _stray_opening(scorer.lm, text, span.start, s)) \
+                and not _wider(scorer, span, other):
+            # the other edge placed elsewhere joins a word of the document that this cut breaks: not sure
+            rival = doubt = max(rival, span.gain)
+        elif not (_wider(scorer, span, other) or _strands_junk(scorer, text, span, other)
+                  or _stray_residue(scorer, text, span, other) or _nested_junk(scorer, text, span, other)):
+            # a reading that breaks the document's own words doubts less: a lead of CUT_MARGIN over it will do
+            doubted = min(gain, span.gain - CUT_MARGIN) if _breaks_own(text, span, other) else gain
+            doubt = doubted if doubt is None else max(doubt, doubted)
+        if gain > span.gain - CUT_MARGIN:
+            core = (max(core[0], other.start), min(core[1], other.end))
     margin = span.gain - rival if rival is not None else span.gain
     lead = span.gain - doubt if doubt is not None else span.gain
     # a span that opens a sentence has one edge to place (one of five characters is cut on clear edges only)
@@ -1291,7 +1298,7 @@ def _core(scorer: Scorer, text: str, span: Span, core: tuple[int, int], margin: 
 
 def core_cut(text: str, span: Span, lm: LanguageModel | None = None) -> Span | None:
     """What a span left uncut for its edges may still lose: the characters that every reading within CUT_MARGIN of
-    it cuts (edges up to SHIFT characters away, read by characters as _with_margin reads them), where they make a
+    it cuts (see _near_readings, read by characters as _with_margin reads them), where they make a
     string to cut by themselves: CUT_MIN_CHARS Chinese characters and nothing else (an address, a figure or a mark
     in it leaves the reading unsure), the evidence to cut read by words, and none of the
     sentence's own words taken (see cut_here, which judges it as a trimmed span). The edges in doubt keep what
@@ -1300,14 +1307,9 @@ def core_cut(text: str, span: Span, lm: LanguageModel | None = None) -> Span | N
     chars = Scorer(lm, text)
     base = chars.gain(span.start, span.end)[0]
     start, end = span.start, span.end
-    for s in range(max(0, span.start - SHIFT), min(len(text), span.start + SHIFT + 1)):
-        for e in range(max(s + MIN_SPAN, span.end - SHIFT), min(len(text), span.end + SHIFT) + 1):
-            if (s, e) == (span.start, span.end) or text[s] in _EDGE_PUNCT or text[e - 1] in _EDGE_PUNCT \
-                    or leaves_fragment(text, s, e) or any(c in _SENTENCE_END for c in text[s:e - 1]) \
-                    or text[e - 1] in OPENERS and _phrase_after(text, e - 1):
-                continue
-            if chars.gain(s, e)[0] > base - CUT_MARGIN:
-                start, end = max(start, s), min(end, e)
+    for s, e in _near_readings(text, span):
+        if chars.gain(s, e)[0] > base - CUT_MARGIN:
+            start, end = max(start, s), min(end, e)
     while start < end and text[start] in _EDGE_PUNCT + ' \t\n':
         start += 1
     while end > start and text[end - 1] in _EDGE_PUNCT + ' \t\n':
