@@ -211,8 +211,9 @@ class ItemBuilder:
         self.glossary: str | None = None
         self.gloss_n = self.gloss_part = 0
         self.titles: dict[int, tuple[str, str]] = {}
-        self._joined: str | None = None  # the lines' text run together, made when first read (_written_across)
-        self.opened: dict[tuple[str, int, str], int] = {}  # the chapter-level headings opened so far, and their lines
+        self._joined: str | None = None  # the lines of prose, one per line, made when first read (_written_across)
+        self.opened: dict[tuple[str, int, str], int] = {}  # the headings opened so far that a copy may carry along
+        # (COPIED_KINDS), and their lines
         # spaces squeezed out of a line (a PDF's spurious ones around figures) shorten it: where the lengths as read
         # spread too much to show the width, the lengths as printed show it
         self.wrap = wrap_width(lines) or raw_wrap_width(lines)
