@@ -20,7 +20,7 @@ from crm.plans import commitments as commitment_service
 from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags
 from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable
 from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
-from crm.plans.parsing.spam import CORE_REASON, OPENING_REASON
+from crm.plans.parsing.spam import CORE_REASON, OPENING_REASON, SPLICE_REASON
 from crm.plans.search import count_hits
 from crm.plans.search import search as run_search
 from crm.plans.services import PlanError, correct_document, document_counts, import_document
@@ -66,6 +66,8 @@ REMOVAL_REASONS = {
                     'unsure, so only the words every reading takes are cut, and the string is listed for review'),
     OPENING_REASON: _l('words opening the sentence read as advertising or web fiction, and the sentence reads on '
                        'without them'),
+    SPLICE_REASON: _l('breaks a phrase of the document: the words either side of it join as the documents write them, '
+                      'and it reads as advertising or web fiction'),
 }
 WARNINGS = (
     (r'table without body: (?P<caption>.*) \(line (?P<line>\d+)\)',

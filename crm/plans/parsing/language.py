@@ -47,6 +47,8 @@ from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
 
+from .corpus import CorpusStats
+
 DATA = Path(__file__).resolve().parent / 'data'
 MODEL_FILE = DATA / 'language_model.json.gz'
 JUNK_TRAIN = DATA / 'junk_train.txt'
@@ -1706,6 +1708,85 @@ def stray_tail(title: str, ends: Callable[[str], float]) -> Span | None:
                 default=first)
     gain, seam = Scorer(model(), title + '。', True).gain(start, len(title))
     return Span(start, len(title), gain, seam, 0.0)
+
+
+# A string inserted into the document's own phrasing is told by where it sits as much as by how it reads: the text
+# breaks at both its edges and joins where it is cut as the documents write it (园区还设 + [a title] + 立了规模,
+# 数字经 + [an offer] + 济楼宇), or, opening a sentence, breaks where the sentence goes on as sentences open. The
+# counts are those the paragraphs are read against (the document, the reference prose, the other documents), the
+# paragraph's own occurrences left out: a string of web text shares few of its pairs with government prose.
+SPLICE_CHARS = (3, 16)  # characters of such a string
+SPLICE_BREAK = 3  # a pair said at most this often elsewhere breaks the text (a string's edge)
+SPLICE_JOIN = 3  # the pair the cut joins is said this often at least, and with a character either side once at least
+SPLICE_NOVEL = 0.4  # share of the string's own pairs said nowhere else, at least, unless it stands inside a word …
+SPLICE_GAIN = 2.0  # … and the nats by which it reads as junk (Scorer, by words and characters), at least, …
+SPLICE_LEAD = 0.0  # … and by which its reading beats those with edges up to SHIFT characters away
+SPLICE_OPEN_NOVEL, SPLICE_OPEN_GAIN = 0.5, 4.0  # the same for a string opening a sentence, which has one edge to
+# place by the text (the sentence after it opens with a pair sentences are seen to open with, with OPEN_START at
+# least, and no likelier up to SHIFT characters before or after its end: 考虑到 opens sentences, so a reading that
+# takes it along, or ends short of it, is wrong)
+_BODY = re.compile(r'[\u4e00-\u9fff0-9A-Za-z]')
+
+
+def splices(text: str, stats: CorpusStats, kept: Sequence[tuple[int, int]] = ()) -> list[Span]:
+    """Strings of `text` inserted into its phrasing (see SPLICE_CHARS …): the pairs at both their edges said
+    (almost) nowhere else, the pair the cut joins said often and in a triple at least once, their own pairs largely
+    said nowhere else (or the cut joins a word they stood inside: 新 + [ad] + 增), reading as junk, and better than
+    any near reading; none within `kept`, quoted, holding an article number or leaving a fragment of a sentence.
+    A string opening a sentence: its first and last pairs and the one at its end said (almost) nowhere else, the
+    sentence going on as sentences open (具体 + 实施细则… is the sentence's own opening, not a string's end). Of
+    overlapping strings, the one with the most evidence."""
+    own = Counter(text[i:i + 2] for i in range(len(text) - 1))
+
+    def seen(pair: str) -> int:
+        return stats.pairs[pair] - own[pair]
+
+    def breaks(i: int) -> bool:
+        return bool(_BODY.match(text[i - 1]) and _BODY.match(text[i])) and seen(text[i - 1:i + 1]) <= SPLICE_BREAK
+
+    low, high = SPLICE_CHARS
+    starts = sorted({i for i in range(1, len(text)) if _HAN.match(text[i - 1]) and breaks(i)}
+                    | {i for i in range(len(text)) if (i == 0 or text[i - 1] in _SENTENCE_END) and _HAN.match(text[i])})
+    found: list[Span] = []
+    scorer = None
+    for s in starts:
+        opens = s == 0 or text[s - 1] in _SENTENCE_END
+        for e in range(s + low, min(len(text) - 1, s + high) + 1):
+            if not _BODY.match(text[e - 1]):
+                break
+            piece = text[s:e]
+            if not (_HAN.match(text[e]) and breaks(e)):
+                continue
+            novel = sum(seen(piece[i:i + 2]) <= 0 for i in range(len(piece) - 1)) / (len(piece) - 1)
+            if opens:
+                starting = stats.sentence_opens(text[e:e + 3])
+                if novel < SPLICE_OPEN_NOVEL or max(seen(piece[:2]), seen(piece[-2:])) > SPLICE_BREAK \
+                        or starting < OPEN_START \
+                        or not stats.pair_opens[text[e:e + 2]] or any(
+                            stats.sentence_opens(text[k:k + 3]) > starting
+                            for k in range(max(s + low, e - SHIFT), e + SHIFT + 1) if k != e):
+                    continue
+            elif stats.pairs[text[s - 1] + text[e]] < SPLICE_JOIN \
+                    or max(stats.triples[text[max(0, s - 2):s] + text[e]], stats.triples[text[s - 1] + text[e:e + 2]]) < 1 \
+                    or novel < SPLICE_NOVEL and not inside_word(text, Span(s, e, 0.0, 0.0)):
+                continue
+            if any(s < b and a < e for a, b in kept) or quoted(text, s) or _MARKER.search(piece) \
+                    or leaves_fragment(text, s, e):
+                continue
+            scorer = scorer or Scorer(model(), text, True)
+            gain, seam = scorer.gain(s, e)
+            if gain < (SPLICE_OPEN_GAIN if opens else SPLICE_GAIN):
+                continue
+            span = Span(s, e, gain, seam, opens=opens)
+            rival = max((scorer.gain(a, b)[0] for a, b in _near_readings(text, span) if not opens or a == s),
+                        default=-math.inf)  # (a string opening a sentence has its start given)
+            if gain - rival >= SPLICE_LEAD:
+                found.append(replace(span, margin=gain - rival))
+    chosen: list[Span] = []
+    for sp in sorted(found, key=lambda x: -x.gain):
+        if all(sp.end <= c.start or sp.start >= c.end for c in chosen):
+            chosen.append(sp)
+    return chosen
 
 
 LINE_MIN_CHARS = 4  # a line of its own this short is cut (a web-fiction title of four characters) …

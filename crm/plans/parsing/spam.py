@@ -180,6 +180,8 @@ def find_suspects(paragraphs: Sequence[ParsedParagraph], background: CorpusStats
 LANGUAGE_REASON = 'reads as advertising or web fiction inserted into the sentence'
 CORE_REASON = ('reads as advertising or web fiction inserted into the sentence; where it begins or ends is unsure, '
                'so only the words every reading takes are cut, and the string is listed for review')
+SPLICE_REASON = ('breaks a phrase of the document: the words either side of it join as the documents write them, '
+                 'and it reads as advertising or web fiction')
 LANGUAGE_KINDS = ('text', 'bullet', 'glossary')  # tables and boxes hold names and figures, not prose
 # Spans scored per document at most: about 800 are scored per injected string, none on clean text.
 DOCUMENT_BUDGET = 600_000
@@ -317,6 +319,11 @@ def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], correc
             elif language.listed(sp, piece):
                 suspects.append(Suspect(piece, p.anchor, _context(p.text, sp.start, sp.end), 'language',
                                         sp.confidence))
+        for sp in sorted(language.splices(text, stats, _kept_ranges(text, corrections.keep)), key=lambda x: -x.start):
+            reason = OPENING_REASON if sp.opens else SPLICE_REASON
+            removed.append(Removal('spam', text[sp.start:sp.end], p.line, reason, sp.confidence,
+                                   _context(text, sp.start, sp.end)))
+            text = text[:sp.start] + text[sp.end:]
         p.text = text
         if re.sub(rf'[^{CJK}0-9A-Za-z]', '', text):
             out.append(p)

@@ -726,12 +726,15 @@ def test_a_name_of_two_characters_the_document_coins_stays_beside_a_cut():
 def test_a_name_the_document_says_elsewhere_between_two_insertions_is_never_cut_with_them():
     """手游礼包免费领 + 星河软件园 + 刷单返现秒到账 reads as one string; where the document names 星河软件园 elsewhere,
     the name is its own, so that reading is listed, not cut (a string inserted twice brings its words along each
-    time, with the same characters around them: that is no name)."""
+    time, with the same characters around them: that is no name). The first string alone may go, by where it sits
+    (its pairs are new, and the sentence breaks after it)."""
     sentence = '软件业务收入1180亿元，增长13.1%。手游礼包免费领星河软件园刷单返现秒到账新引进企业186家。'
     removed: list = []
     named = ['加快星河软件园三期建设，星河软件园新引进企业186家。', sentence]
     kept, _ = cut_foreign_spans([ParsedParagraph(n, 'text', t, [], f'p{n}', '') for n, t in enumerate(named)], removed)
-    assert removed == [] and kept[1].text == sentence
+    assert [r.text for r in removed] in ([], ['手游礼包免费领'])
+    assert kept[1].text in (sentence, sentence.replace('手游礼包免费领', ''))
+    removed = []
     kept, _ = cut_foreign_spans([ParsedParagraph(0, 'text', sentence, [], 'p0', '')], removed)
     assert [r.text for r in removed] == ['手游礼包免费领星河软件园刷单返现秒到账']
     twice = [sentence, sentence.replace('软件业务', '数字内容')]
@@ -902,3 +905,49 @@ def test_a_string_never_ends_on_the_preposition_that_opens_the_sentences_phrase(
     rest = '对建成十年以上、产权清晰的商务楼宇实施改造提升的，按改造投入给予补助。'
     cuts, text = _cut(opening + offer + rest)
     assert cuts == [offer] and text == opening + rest
+
+
+SPACE = '五年新增数字产业空间200万平方米，其中专业化数字经{}济楼宇20幢以上。'
+
+
+def test_a_string_of_everyday_words_inside_a_phrase_of_the_documents_is_cut_where_the_phrase_rejoins(seed_stats):
+    """数字经 + [an offer in everyday words] + 济楼宇: the model alone cannot tell 专业搬家价格实惠 from prose, but the
+    text breaks at both its edges (经专, 惠济 are said nowhere else), the cut joins 数字经济 as the documents write it,
+    and its own pairs are new to them: cut and reported as such, the phrase whole again."""
+    from crm.plans.parsing.spam import SPLICE_REASON
+
+    offer = '专业搬家价格实惠'
+    text = SPACE.format(offer)
+    assert not any(language.cut_here(text, sp) for sp in language.find_spans(text, words=language.PROSE_WORDS))
+    assert [text[sp.start:sp.end] for sp in language.splices(text, CorpusStats.of([text]).joined(seed_stats))] == [offer]
+    doc = parse_document(f'数字经济发展规划\n\n一、发展目标\n\n{text}\n'.encode(), background=seed_stats)
+    assert SPACE.format('') in _text(doc)
+    assert [(r.text, r.reason) for r in doc.removed if r.kind == 'spam'] == [(offer, SPLICE_REASON)]
+
+
+@pytest.mark.parametrize('name', ['江州理工研究院', '北岸数智谷', '明湖总部港会议中心', '之江实验室'])
+def test_a_name_new_to_the_documents_between_two_of_their_words_is_never_cut_by_where_it_sits(seed_stats, name):
+    """支持 + [a name said once] + 建设: the cut would join words the documents write (支持建设), but a name reads as
+    prose, not as junk, and stays."""
+    text = f'支持{name}建设中试基地，到2030年，新型研发机构达到20家。'
+    assert language.splices(text, CorpusStats.of([text]).joined(seed_stats)) == []
+
+
+@pytest.mark.parametrize('title', ['烟雨江湖录', '寒江孤影传'])
+def test_a_title_of_new_words_opening_a_sentence_is_cut_where_the_sentence_goes_on_as_sentences_open(seed_stats, title):
+    """[a web-fiction title of five characters] + 全年实现…: the model finds it but its edges are not clear enough to
+    cut five characters; its pairs are new to the documents, it breaks where the sentence goes on as their
+    sentences open, so it is cut as an opening string."""
+    text = f'主要目标任务圆满完成。{title}全年实现地区生产总值1108亿元，增长7%。'
+    assert not any(language.cut_here(text, sp) for sp in language.find_spans(text, words=language.PROSE_WORDS))
+    spans = language.splices(text, CorpusStats.of([text]).joined(seed_stats))
+    assert [(text[sp.start:sp.end], sp.opens) for sp in spans] == [(title, True)]
+
+
+def test_a_string_opening_a_sentence_leaves_a_word_the_sentence_opens_with(seed_stats):
+    """[a title] + 考虑到结构性减税…: a reading that takes 考虑到 along breaks the text as well, but sentences open with
+    考虑到 more often than with 结构性, so the string ends before it, or is not cut by where it sits at all."""
+    title = '烟雨江湖录'
+    text = f'关于一般公共预算收入目标。{title}考虑到结构性减税政策延续等因素，建议增长4%。'
+    cut = [text[sp.start:sp.end] for sp in language.splices(text, CorpusStats.of([text]).joined(seed_stats))]
+    assert cut in ([], [title])
