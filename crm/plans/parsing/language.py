@@ -1719,7 +1719,8 @@ SPLICE_CHARS = (3, 16)  # characters of such a string
 SPLICE_BREAK = 3  # a pair said at most this often elsewhere breaks the text (a string's edge)
 SPLICE_JOIN = 3  # the pair the cut joins is said this often at least, and with a character either side once at least
 SPLICE_NOVEL = 0.4  # share of the string's own pairs said nowhere else, at least, unless it stands inside a word …
-SPLICE_GAIN = 2.0  # … and the nats by which it reads as junk (Scorer, by words and characters), at least, …
+SPLICE_GAIN = 1.0  # … and the nats by which it reads as junk (Scorer, by words and characters), at least, …
+SPLICE_INSIDE_GAIN = 0.0  # (a string whose cut joins a word it stood inside, 新 + [ad] + 增: the word pins both edges)
 SPLICE_LEAD = 0.0  # … and by which its reading beats those with edges up to SHIFT characters away
 SPLICE_OPEN_NOVEL, SPLICE_OPEN_GAIN = 0.5, 4.0  # the same for a string opening a sentence, which has one edge to
 # place by the text (the sentence after it opens with a pair sentences are seen to open with, with OPEN_START at
@@ -1767,15 +1768,17 @@ def splices(text: str, stats: CorpusStats, kept: Sequence[tuple[int, int]] = ())
                             for k in range(max(s + low, e - SHIFT), e + SHIFT + 1) if k != e):
                     continue
             elif stats.pairs[text[s - 1] + text[e]] < SPLICE_JOIN \
-                    or max(stats.triples[text[max(0, s - 2):s] + text[e]], stats.triples[text[s - 1] + text[e:e + 2]]) < 1 \
-                    or novel < SPLICE_NOVEL and not inside_word(text, Span(s, e, 0.0, 0.0)):
+                    or max(stats.triples[text[max(0, s - 2):s] + text[e]], stats.triples[text[s - 1] + text[e:e + 2]]) < 1:
+                continue
+            inside = not opens and inside_word(text, Span(s, e, 0.0, 0.0))
+            if not opens and novel < SPLICE_NOVEL and not inside:
                 continue
             if any(s < b and a < e for a, b in kept) or quoted(text, s) or _MARKER.search(piece) \
                     or leaves_fragment(text, s, e):
                 continue
             scorer = scorer or Scorer(model(), text, True)
             gain, seam = scorer.gain(s, e)
-            if gain < (SPLICE_OPEN_GAIN if opens else SPLICE_GAIN):
+            if gain < (SPLICE_OPEN_GAIN if opens else SPLICE_INSIDE_GAIN if inside else SPLICE_GAIN):
                 continue
             span = Span(s, e, gain, seam, opens=opens)
             rival = max((scorer.gain(a, b)[0] for a, b in _near_readings(text, span) if not opens or a == s),
