@@ -70,8 +70,9 @@ class CorpusStats:
             return self
         out = CorpusStats()
         for name in COUNTERS:
-            counter = Counter(getattr(self, name))
-            counter.update(getattr(other, name))
+            small, large = sorted((getattr(self, name), getattr(other, name)), key=len)
+            counter = Counter(large)  # (a copy of the larger one, the smaller one counted in: a background is large)
+            counter.update(small)
             setattr(out, name, counter)
         return out
 

@@ -73,6 +73,7 @@ WORD_CAP = 3.0  # most a word weighs
 WORD_WEIGHT = 1.0  # weight of the words' register in a span's evidence (nats per nat)
 JUNK_WORD_SHARE = 3.0  # weight of a word's frequency in the junk list beside its frequency in general Chinese
 JUNK_WORD_CAP = 4.0  # most a word of the junk list weighs (WORD_CAP for the others)
+REGISTERS_KEPT = 32  # texts whose word weights are kept once read
 SINGLE_WEIGHT = 0.5  # a character that is no word of the dictionary counts this much of its register
 
 # Spans: how long an inserted string may be, and the evidence (nats) needed to list or to cut one.
@@ -248,6 +249,7 @@ class Words:
         self._weight: dict[str, float] = {}
         self._logs: dict[str, float] = {}  # log P(word) in general Chinese, as looked up
         self._stems: set[str] | None = None
+        self._registers: dict[str, tuple[float, ...]] = {}
         self.gov_chars, self.web_chars = self._chars(gov), self._chars(web)
         self.gov_char_total = sum(self.gov_chars.values()) + 0.5 * WORD_VOCABULARY
         self.web_char_total = sum(self.web_chars.values()) + 0.5 * WORD_VOCABULARY
@@ -333,8 +335,17 @@ class Words:
             self._weight[word] = value
         return value
 
-    def register(self, text: str) -> list[float]:
-        """Per character: its word's weight, spread over the word's characters."""
+    def register(self, text: str) -> tuple[float, ...]:
+        """Per character: its word's weight, spread over the word's characters (the last texts' are kept: a
+        paragraph is read more than once, for its spans and for where they sit)."""
+        found = self._registers.get(text)
+        if found is None:
+            found = self._registers[text] = tuple(self._register(text))
+            if len(self._registers) > REGISTERS_KEPT:
+                del self._registers[next(iter(self._registers))]
+        return found
+
+    def _register(self, text: str) -> list[float]:
         out: list[float] = []
         weights, weight = self._weight, self.weight
         for a, b in self.cut(text):
@@ -571,6 +582,13 @@ class Scorer:
         return as_junk + joined - as_text + words - PRIOR_COST - LENGTH_COST * (w[e - 1] - w[s - 1]), seam
 
 
+@lru_cache(maxsize=8)
+def prose_scorer(lm: LanguageModel, text: str) -> Scorer:
+    """The Scorer of `text` by its words and characters, kept for the last few texts: a paragraph is read for its
+    spans and again for where strings sit in it."""
+    return Scorer(lm, text, True)
+
+
 def _windows(local: Sequence[float], margin: int) -> list[tuple[int, int]]:
     """Stretches around characters that read better as junk, merged when they touch: where a span may lie."""
     out: list[tuple[int, int]] = []
@@ -663,7 +681,7 @@ def find_spans(text: str, lm: LanguageModel | None = None, margin: int = 6, budg
     if len(text) < MIN_SPAN:
         return []
     lm = lm or model()
-    scorer = Scorer(lm, text, bool(words))
+    scorer = prose_scorer(lm, text) if words else Scorer(lm, text)
     edges: Scorer | None = None  # made when a stretch is first worth searching (most texts have none)
     chosen: list[Span] = []
     local = scorer.local()
@@ -1742,23 +1760,25 @@ def splices(text: str, stats: CorpusStats, kept: Sequence[tuple[int, int]] = ())
     def seen(pair: str) -> int:
         return stats.pairs[pair] - own[pair]
 
-    def breaks(i: int) -> bool:
-        return bool(_BODY.match(text[i - 1]) and _BODY.match(text[i])) and seen(text[i - 1:i + 1]) <= SPLICE_BREAK
-
+    body = [bool(_BODY.match(ch)) for ch in text]
+    han = [bool(_HAN.match(ch)) for ch in text]
+    said = [0] + [seen(text[i - 1:i + 1]) if body[i - 1] and body[i] else SPLICE_BREAK + 1 for i in range(1, len(text))]
+    breaks = [n <= SPLICE_BREAK for n in said]  # breaks[i]: the text breaks between text[i - 1] and text[i]
+    new_pairs = list(accumulate((n <= 0 for n in said), initial=0))  # new_pairs[i]: pairs ending before text[i]
     low, high = SPLICE_CHARS
-    starts = sorted({i for i in range(1, len(text)) if _HAN.match(text[i - 1]) and breaks(i)}
-                    | {i for i in range(len(text)) if (i == 0 or text[i - 1] in _SENTENCE_END) and _HAN.match(text[i])})
+    starts = [i for i in range(len(text)) if han[i] and (i == 0 or text[i - 1] in _SENTENCE_END)
+              or i and han[i - 1] and breaks[i]]
     found: list[Span] = []
     scorer = None
     for s in starts:
         opens = s == 0 or text[s - 1] in _SENTENCE_END
         for e in range(s + low, min(len(text) - 1, s + high) + 1):
-            if not _BODY.match(text[e - 1]):
+            if not body[e - 1]:
                 break
-            piece = text[s:e]
-            if not (_HAN.match(text[e]) and breaks(e)):
+            if not (han[e] and breaks[e]):
                 continue
-            novel = sum(seen(piece[i:i + 2]) <= 0 for i in range(len(piece) - 1)) / (len(piece) - 1)
+            piece = text[s:e]
+            novel = (new_pairs[e] - new_pairs[s + 1]) / (len(piece) - 1)  # the pairs within the piece
             if opens:
                 starting = stats.sentence_opens(text[e:e + 3])
                 if novel < SPLICE_OPEN_NOVEL or max(seen(piece[:2]), seen(piece[-2:])) > SPLICE_BREAK \
@@ -1770,15 +1790,17 @@ def splices(text: str, stats: CorpusStats, kept: Sequence[tuple[int, int]] = ())
             elif stats.pairs[text[s - 1] + text[e]] < SPLICE_JOIN \
                     or max(stats.triples[text[max(0, s - 2):s] + text[e]], stats.triples[text[s - 1] + text[e:e + 2]]) < 1:
                 continue
-            inside = not opens and inside_word(text, Span(s, e, 0.0, 0.0))
-            if not opens and novel < SPLICE_NOVEL and not inside:
+            inside = None  # whether the cut joins a word the string stood inside (looked up when it matters)
+            if not opens and novel < SPLICE_NOVEL and not (inside := inside_word(text, Span(s, e, 0.0, 0.0))):
                 continue
             if any(s < b and a < e for a, b in kept) or quoted(text, s) or _MARKER.search(piece) \
                     or leaves_fragment(text, s, e):
                 continue
-            scorer = scorer or Scorer(model(), text, True)
+            scorer = scorer or prose_scorer(model(), text)
             gain, seam = scorer.gain(s, e)
-            if gain < (SPLICE_OPEN_GAIN if opens else SPLICE_INSIDE_GAIN if inside else SPLICE_GAIN):
+            if gain < (SPLICE_OPEN_GAIN if opens else SPLICE_GAIN) and (
+                    opens or gain < SPLICE_INSIDE_GAIN
+                    or not (inside if inside is not None else inside_word(text, Span(s, e, 0.0, 0.0)))):
                 continue
             span = Span(s, e, gain, seam, opens=opens)
             rival = max((scorer.gain(a, b)[0] for a, b in _near_readings(text, span) if not opens or a == s),
