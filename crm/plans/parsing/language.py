@@ -1741,7 +1741,8 @@ SPLICE_GAIN = 1.0  # … and the nats by which it reads as junk (Scorer, by word
 SPLICE_INSIDE_GAIN = 0.0  # (a string whose cut joins a word it stood inside, 新 + [ad] + 增: the word pins both edges)
 SPLICE_LEAD = 0.0  # … and by which its reading beats those with edges up to SHIFT characters away
 SPLICE_OPEN_NOVEL, SPLICE_OPEN_GAIN = 0.5, 4.0  # the same for a string opening a sentence, which has one edge to
-# place by the text (the sentence after it opens with a pair sentences are seen to open with, with OPEN_START at
+# place by the text (the sentence after it opens with a pair sentences are seen to open with, or with a preposition
+# that opens a phrase (OPENERS: 对入驻率…), with OPEN_START at
 # least, and no likelier up to SHIFT characters before or after its end: 考虑到 opens sentences, so a reading that
 # takes it along, or ends short of it, is wrong)
 _BODY = re.compile(r'[\u4e00-\u9fff0-9A-Za-z]')
@@ -1783,7 +1784,7 @@ def splices(text: str, stats: CorpusStats, kept: Sequence[tuple[int, int]] = ())
                 starting = stats.sentence_opens(text[e:e + 3])
                 if novel < SPLICE_OPEN_NOVEL or max(seen(piece[:2]), seen(piece[-2:])) > SPLICE_BREAK \
                         or starting < OPEN_START \
-                        or not stats.pair_opens[text[e:e + 2]] or any(
+                        or not (stats.pair_opens[text[e:e + 2]] or text[e] in OPENERS) or any(
                             stats.sentence_opens(text[k:k + 3]) > starting
                             for k in range(max(s + low, e - SHIFT), e + SHIFT + 1) if k != e):
                     continue
