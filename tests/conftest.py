@@ -274,12 +274,14 @@ def login(client, email: str, password: str, follow_redirects: bool = False, *, 
 
 def fresh_code(secret: str, last_step: int, now_step: int) -> tuple[str, int | None]:
     """A code of `secret` the server will accept (a step within ±1 of now, after the last one used) and, when every
-    such step is used up (three sign-ins in 30 seconds), the last step to store first, as if time had passed."""
+    such step is used up (two sign-ins in 30 seconds), the last step to store first, as if time had passed. The
+    code is of the current step or the next, never the last one: on a busy machine a step boundary may pass before
+    the server checks it, and the last step would then be out of its window."""
     import pyotp
 
-    step, reset = max(now_step - 1, last_step + 1), None
+    step, reset = max(now_step, last_step + 1), None
     if step > now_step + 1:
-        step, reset = now_step - 1, now_step - 2
+        step, reset = now_step, now_step - 1
     return pyotp.TOTP(secret).generate_otp(step), reset
 
 
