@@ -73,7 +73,6 @@ WORD_CAP = 3.0  # most a word weighs
 WORD_WEIGHT = 1.0  # weight of the words' register in a span's evidence (nats per nat)
 JUNK_WORD_SHARE = 3.0  # weight of a word's frequency in the junk list beside its frequency in general Chinese
 JUNK_WORD_CAP = 4.0  # most a word of the junk list weighs (WORD_CAP for the others)
-REGISTERS_KEPT = 32  # texts whose word weights are kept once read
 SINGLE_WEIGHT = 0.5  # a character that is no word of the dictionary counts this much of its register
 
 # Spans: how long an inserted string may be, and the evidence (nats) needed to list or to cut one.
@@ -249,7 +248,6 @@ class Words:
         self._weight: dict[str, float] = {}
         self._logs: dict[str, float] = {}  # log P(word) in general Chinese, as looked up
         self._stems: set[str] | None = None
-        self._registers: dict[str, tuple[float, ...]] = {}
         self.gov_chars, self.web_chars = self._chars(gov), self._chars(web)
         self.gov_char_total = sum(self.gov_chars.values()) + 0.5 * WORD_VOCABULARY
         self.web_char_total = sum(self.web_chars.values()) + 0.5 * WORD_VOCABULARY
@@ -335,17 +333,8 @@ class Words:
             self._weight[word] = value
         return value
 
-    def register(self, text: str) -> tuple[float, ...]:
-        """Per character: its word's weight, spread over the word's characters (the last texts' are kept: a
-        paragraph is read more than once, for its spans and for where they sit)."""
-        found = self._registers.get(text)
-        if found is None:
-            found = self._registers[text] = tuple(self._register(text))
-            if len(self._registers) > REGISTERS_KEPT:
-                del self._registers[next(iter(self._registers))]
-        return found
-
-    def _register(self, text: str) -> list[float]:
+    def register(self, text: str) -> list[float]:
+        """Per character: its word's weight, spread over the word's characters."""
         out: list[float] = []
         weights, weight = self._weight, self.weight
         for a, b in self.cut(text):

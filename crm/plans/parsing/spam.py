@@ -237,7 +237,8 @@ def cut_foreign_spans(paragraphs: list[ParsedParagraph], removed: list[Removal],
     per document (DOCUMENT_BUDGET spans scored); past it the rest is not judged, with a warning. The paragraphs are
     read as parts of one document (language.reading). Words opening a sentence that read as junk, after which the
     sentence goes on as sentences of the document, of the other documents (`background`) and of the reference prose
-    open, are cut as well (language.opening_stray)."""
+    open, are cut as well (language.opening_stray), and so are strings the words cannot tell from prose that sit where
+    the text breaks and rejoins as the documents write it (language.splices)."""
     stats = CorpusStats.of((p.text for p in paragraphs), clauses=False).joined(reference_stats()).joined(background)
     with language.reading('\n'.join(p.text for p in paragraphs)):
         return _cut_spans(paragraphs, removed, corrections, warnings, stats)
