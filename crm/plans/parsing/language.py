@@ -1628,6 +1628,18 @@ def _own_word(text: str, start: int, end: int) -> bool:
         or len(pair) == 2 and all(_HAN.match(c) for c in pair) and document.count(pair) - here.count(pair) >= OWN_PAIR
 
 
+OPEN_JOIN = 1  # times a sentence's first word and what follows a reading are written together elsewhere …
+OPEN_WORD = 0.0  # … a word no likelier in general Chinese than in government prose (weight, nats)
+
+
+def _word_goes_on(text: str, word_end: int, end: int, seen: Callable[[str], int]) -> bool:
+    """Whether the word ending at `word_end` and the text from `end` on are written together elsewhere: their pair
+    across the gap, and with one more character either side (具体 + 实施: 体实, and 具体实 or 体实施), OPEN_JOIN times."""
+    left, right = text[max(0, word_end - 2):word_end], text[end:end + 2]
+    return seen(left[-1] + right[0]) >= OPEN_JOIN and max(
+        seen(left + right[0]) if len(left) == 2 else 0, seen(left[-1] + right) if len(right) == 2 else 0) >= OPEN_JOIN
+
+
 def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Callable[[str], bool]) -> Span | None:
     """A string inserted at the start of a sentence (text[start:] opens one) that reads as junk however ordinary its
     words: the sentence's first words up to where a word ends, LINE_MIN_CHARS to ALONE_CHARS characters of no mark
@@ -1637,7 +1649,10 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
     that read as junk at OPEN_LEAD or above (no sentence of government prose opens that way: its first words read as
     its prose by a nat a character or more), and after which the sentence goes on as the document's sentences open
     (`opens`, the probability a sentence opens with those characters: 加快…, 对新认定…, a name the document opens
-    its sentences with; `seen` tells whether the documents hold a pair of characters elsewhere at all). Words after
+    its sentences with; `seen` tells how often the documents hold two or three characters elsewhere). A reading whose
+first word, of two or more characters and no likelier in general Chinese than in government prose (OPEN_WORD), goes on, in the documents' writing, with what follows the reading (具体 +
+[ad] + 实施: see _word_goes_on) is a string inside the sentence, not one opening it: the string after that word
+is returned (not opening the sentence) if it reads as junk by itself, before any reading that takes the word. Words after
     a shorter opening that reads as junk must read as junk too (stray_piece: …望族 + 必须 + 增强). Of such readings,
     the one whose lead and start fit best."""
     words = model().words
@@ -1651,6 +1666,9 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
         return None  # a sentence that opens with a word of government prose (every reading would take it)
     best: tuple[float, int, float] | None = None  # (fit, end, lead) of the reading that fits best
     heads: list[int] = []  # ends of the shorter openings that read as junk
+    inside: tuple[float, int, int] | None = None  # (lead, start, end) of the likeliest string after the first word
+    prose_first = bool(first) and bool(cut) and run.group(0)[cut[0][0]:cut[0][1]] == first[0] \
+        and words.weight(first[0]) <= OPEN_WORD  # (具体, not 流量 or 都市)
     for a, b in cut:
         if a and b - a == 1 and run.group(0)[a] in OPENERS:
             break  # a preposition of its own (… + 对 + 擅自改变…): the sentence's words start there, no reading goes on
@@ -1667,12 +1685,24 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
                 or piece[-1].isascii() and piece[-1].isalnum() and rest[:1].isascii() and rest[:1].isalnum() \
                 or word_across(piece, rest) is not None or _own_word(text, start, end) or official_edge(piece):
             continue
+        if len(cut) > 1 and b > cut[0][1] and cut[0][1] - cut[0][0] >= 2 and prose_first and _word_goes_on(
+                text, start + cut[0][1], end, seen):
+            # the sentence's first word goes on as the documents write it after the piece (具体 + [ad] + 实施细则):
+            # the string stands inside the sentence, after that word, if it reads as junk by itself
+            inner = line_lead(text[start + cut[0][1]:end])
+            if inner >= OPEN_LEAD and _weight(text[start + cut[0][1]:end]) >= LINE_MIN_CHARS \
+                    and (inside is None or inner > inside[0]):
+                inside = (inner, start + cut[0][1], end)
+            continue
         begin = opens(rest) if seen(rest[:2]) else 0.0  # (a pair nowhere in the documents opens nothing)
         if lead < OPEN_LEAD or begin < OPEN_START:
             continue
         fit = lead + math.log(begin)
         if fit >= OPEN_FIT and (best is None or fit > best[0]):
             best = (fit, end, lead)
+    if inside is not None:  # (the first word is the sentence's: no reading that takes it is)
+        gain, seam = Scorer(model(), text, True).gain(inside[1], inside[2])
+        return Span(inside[1], inside[2], gain, seam, inside[0])
     if best is None:
         return None
     gain, seam = Scorer(model(), text, True).gain(start, best[1])

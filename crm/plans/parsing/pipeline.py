@@ -51,7 +51,7 @@ def parse_document(raw: bytes | str, *, platform_aliases: dict[str, list[str]] |
     _detect_title(items, doc)
     platforms, industries = platform_aliases or {}, industry_keywords or DEFAULT_INDUSTRY_KEYWORDS
     if language:
-        drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections)
+        drop_foreign_lines((ln for item in items for ln in item.lines), doc.removed, corrections, own)
     item_of = _build(items, doc, background, _names(platforms, industries), contents, language, corrections.keep,
                     titles)
     listed = []

@@ -196,21 +196,41 @@ def _context(text: str, start: int, end: int) -> str:
     return text[max(0, start - CONTEXT_CHARS):end + CONTEXT_CHARS]
 
 
-def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Corrections = Corrections()) -> None:
+def drop_foreign_lines(lines: Iterable, removed: list[Removal], corrections: Corrections = Corrections(),
+                       stats: CorpusStats | None = None) -> None:
     """Blank the lines (segment.Line) that are nothing but a string the junk model is certain of: done before the
     outline is built, so that a document with such a line gets the same paragraphs, anchors and citations as the
-    same document without it. The lines are read as parts of one document (language.reading)."""
+    same document without it. The lines are read as parts of one document (language.reading).
+
+    With `stats` (the document's pairs of characters, each line read alone), a line whose first characters go on the
+    word the line before broke off (商业中 / 心…, 中心 written that way elsewhere) is a piece of a wrapped sentence: it
+    is left whole here, for the sentence's reading to tell where an inserted string in it begins and ends."""
     lines = list(lines)
     with language.reading('\n'.join(ln.text for ln in lines)):
-        _drop_lines(lines, removed, corrections)
+        _drop_lines(lines, removed, corrections, stats)
 
 
-def _drop_lines(lines: list, removed: list[Removal], corrections: Corrections) -> None:
+_WORD_CHAR = re.compile(rf'[{CJK}0-9A-Za-z]')
+WRAP_JOIN = 3  # times the pair across a line break is written elsewhere for the lines to be one sentence broken
+
+
+def _continues(before: str, text: str, stats: CorpusStats | None) -> bool:
+    """Whether `text` goes on the sentence `before` broke off, inside a word."""
+    before = before.rstrip()
+    return bool(stats and before and _WORD_CHAR.match(before[-1]) and _WORD_CHAR.match(text[0])
+                and stats.pairs[before[-1] + text[0]] >= WRAP_JOIN)
+
+
+def _drop_lines(lines: list, removed: list[Removal], corrections: Corrections, stats: CorpusStats | None) -> None:
+    before = ''
     for ln in lines:
         text = ln.text.strip()
+        previous, before = before, (text or before)
         if not language.LINE_MIN_CHARS <= len(text) <= language.MAX_SPAN + 2:
             continue  # a longer line is more than one inserted string
         if any(k and k in text for k in corrections.keep):
+            continue
+        if _continues(previous, text, stats):
             continue
         rest = text
         spans = [sp for sp in language.find_spans(text, words=language.PROSE_WORDS)
@@ -262,7 +282,7 @@ def _opening_strays(text: str, spans: list[language.Span], stats: CorpusStats,
     strays = []
     for m in _SENTENCE_START.finditer(text):
         st = language.opening_stray(text, m.end(), stats.sentence_opens,
-                                     lambda pair: stats.pairs[pair] > text.count(pair))
+                                     lambda s: (stats.pairs if len(s) == 2 else stats.triples)[s] - text.count(s))
         if st is None or any(st.start < e and s < st.end for s, e in kept):
             continue
         near = [sp for sp in spans if sp.start < st.end and st.start < sp.end]
@@ -300,7 +320,8 @@ def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], correc
         for sp in sorted(spans + strays, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
             if sp in strays:
-                removed.append(Removal('spam', piece, p.line, OPENING_REASON, sp.confidence,
+                removed.append(Removal('spam', piece, p.line, OPENING_REASON if sp.opens else SPLICE_REASON,
+                                       sp.confidence,
                                        _context(p.text, sp.start, sp.end)))
                 text = text[:sp.start] + text[sp.end:]
             elif language.cut_here(text, sp):

@@ -12,7 +12,7 @@ from junkgen import clean_paragraphs, compare, damaged_set, junk_string
 
 from crm.plans.parsing import CorpusStats, Corrections, ParsedParagraph, language, parse_document
 from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
-from crm.plans.parsing.spam import LANGUAGE_REASON, OPENING_REASON, cut_foreign_spans, find_spam
+from crm.plans.parsing.spam import LANGUAGE_REASON, OPENING_REASON, SPLICE_REASON, cut_foreign_spans, find_spam
 
 ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
          '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'
@@ -916,8 +916,6 @@ def test_a_string_of_everyday_words_inside_a_phrase_of_the_documents_is_cut_wher
     """数字经 + [an offer in everyday words] + 济楼宇: the model alone cannot tell 专业搬家价格实惠 from prose, but the
     text breaks at both its edges (经专, 惠济 are said nowhere else), the cut joins 数字经济 as the documents write it,
     and its own pairs are new to them: cut and reported as such, the phrase whole again."""
-    from crm.plans.parsing.spam import SPLICE_REASON
-
     offer = '专业搬家价格实惠'
     text = SPACE.format(offer)
     assert not any(language.cut_here(text, sp) for sp in language.find_spans(text, words=language.PROSE_WORDS))
@@ -963,3 +961,23 @@ def test_a_string_opening_a_sentence_leaves_a_word_the_sentence_opens_with(seed_
     text = f'关于一般公共预算收入目标。{title}考虑到结构性减税政策延续等因素，建议增长4%。'
     cut = [text[sp.start:sp.end] for sp in language.splices(text, CorpusStats.of([text]).joined(seed_stats))]
     assert cut in ([], [title])
+
+
+@pytest.mark.parametrize('offer', ['婚纱摄影特惠', '斗地主赢话费'])
+def test_a_line_going_on_a_word_the_line_before_broke_off_is_read_in_its_sentence(seed_stats, offer):
+    """商业中 / 心 + [ad] / 、滨湖…: the wrapped line is not a string on a line of its own (its 心 completes 中心, as
+    the documents write it), so it is not dropped whole; the sentence's reading cuts the string alone."""
+    doc = parse_document(f'数字经济发展规划\n\n一、发展目标\n\n二期开园后，园区将与周边的星湖商业中\n心{offer}\n'
+                         '、滨湖公园联动发展，打造城市新地标。\n'.encode(), background=seed_stats)
+    assert [p.text for p in doc.paragraphs] == ['二期开园后，园区将与周边的星湖商业中心、滨湖公园联动发展，打造城市新地标。']
+    assert [r.text for r in doc.removed if r.kind == 'spam'] == [offer]
+
+
+@pytest.mark.parametrize('offer', ['婚纱摄影特惠', '高价回收旧手机'])
+def test_a_sentences_first_word_that_goes_on_after_a_string_stays(seed_stats, offer):
+    """具体 + [ad] + 实施细则…: the sentence's first word is one of government prose and goes on after the string as
+    the document writes it (具体实施), so the string stands inside the sentence: it is cut alone, by where it sits."""
+    doc = parse_document(f'数字经济发展规划\n\n一、发展目标\n\n各街道要抓好政策的具体实施，确保落地见效。\n\n'
+                         f'本办法自发布之日起施行。具体{offer}实施细则由区商务局另行制定。\n'.encode(), background=seed_stats)
+    assert doc.paragraphs[-1].text == '本办法自发布之日起施行。具体实施细则由区商务局另行制定。'
+    assert [(r.text, r.reason) for r in doc.removed if r.kind == 'spam'] == [(offer, SPLICE_REASON)]
