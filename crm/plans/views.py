@@ -20,7 +20,7 @@ from crm.plans import commitments as commitment_service
 from crm.plans.forms import CorrectionForm, CurationForm, ImportForm, split_tags
 from crm.plans.models import Commitment, PlanDocument, PlanHeading, PlanParagraph, PlanTable
 from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
-from crm.plans.parsing.spam import CORE_REASON, OPENING_REASON, SPLICE_REASON
+from crm.plans.parsing.spam import AFTER_OPENING_REASON, CORE_REASON, OPENING_REASON, SPLICE_REASON
 from crm.plans.search import count_hits
 from crm.plans.search import search as run_search
 from crm.plans.services import PlanError, correct_document, document_counts, import_document
@@ -68,6 +68,8 @@ REMOVAL_REASONS = {
                        'without them'),
     SPLICE_REASON: _l('breaks a phrase of the document: the words either side of it join as the documents write them, '
                       'and it reads as advertising or web fiction'),
+    AFTER_OPENING_REASON: _l('stands after the words opening the sentence, which are its own, and reads as '
+                             'advertising or web fiction; the sentence reads on without it'),
 }
 WARNINGS = (
     (r'table without body: (?P<caption>.*) \(line (?P<line>\d+)\)',

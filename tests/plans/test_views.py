@@ -138,12 +138,14 @@ def test_search_finds_a_platform_whose_name_the_raw_text_breaks_across_lines(cli
 
 def test_every_reason_a_cut_by_language_gives_reads_in_chinese_on_the_report(app):
     from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
-    from crm.plans.parsing.spam import CORE_REASON, LANGUAGE_REASON, OPENING_REASON, SPLICE_REASON
+    from crm.plans.parsing.spam import AFTER_OPENING_REASON, CORE_REASON, LANGUAGE_REASON, OPENING_REASON, SPLICE_REASON
     from crm.plans.views import removal_reason
 
-    reasons = (LANGUAGE_REASON, CORE_REASON, OPENING_REASON, SPLICE_REASON, STRAY_REASON, TAIL_REASON)
+    reasons = (LANGUAGE_REASON, CORE_REASON, OPENING_REASON, SPLICE_REASON, AFTER_OPENING_REASON, STRAY_REASON,
+               TAIL_REASON)
     with app.test_request_context():
         shown = {r: removal_reason(r) for r in reasons}
     assert shown[CORE_REASON] == '读来是插入句中的广告或网络小说文字；起止位置不能确定，只删去各种读法都会删去的部分，整段已列入待审核'
     assert shown[SPLICE_REASON] == '插在文件原有词句中间：前后文字连起来正是文件中的写法，且读来是广告或网络小说文字'
+    assert shown[AFTER_OPENING_REASON] == '插在句首原文词语之后，读来是广告或网络小说文字，删去后句子完整通顺'
     assert all(text != reason and re.search('[\u4e00-\u9fff]', text) for reason, text in shown.items()), shown

@@ -1630,6 +1630,8 @@ def _own_word(text: str, start: int, end: int) -> bool:
 
 OPEN_JOIN = 1  # times a sentence's first word and what follows a reading are written together elsewhere …
 OPEN_WORD = 0.0  # … a word no likelier in general Chinese than in government prose (weight, nats)
+HEAD_CHARS, HEAD_LEAD = 5, -1.5  # words of this many characters opening a reading that read as government prose
+# by this much (line_lead) are the sentence's: no web-fiction title or offer of the training list opens so
 
 
 def _word_goes_on(text: str, word_end: int, end: int, seen: Callable[[str], int]) -> bool:
@@ -1651,8 +1653,10 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
     (`opens`, the probability a sentence opens with those characters: 加快…, 对新认定…, a name the document opens
     its sentences with; `seen` tells how often the documents hold two or three characters elsewhere). A reading whose
 first word, of two or more characters and no likelier in general Chinese than in government prose (OPEN_WORD), goes on, in the documents' writing, with what follows the reading (具体 +
-[ad] + 实施: see _word_goes_on) is a string inside the sentence, not one opening it: the string after that word
-is returned (not opening the sentence) if it reads as junk by itself, before any reading that takes the word. Words after
+[ad] + 实施: see _word_goes_on) is a string inside the sentence, not one opening it, and so is a reading whose
+first words, HEAD_CHARS characters or more, read as government prose (a name: 江州理工大学 + [ad] + 青川研究院):
+the string after those words is returned (not opening the sentence) if it reads as junk by itself, before any
+reading that takes them. Words after
     a shorter opening that reads as junk must read as junk too (stray_piece: …望族 + 必须 + 增强). Of such readings,
     the one whose lead and start fit best."""
     words = model().words
@@ -1698,9 +1702,21 @@ is returned (not opening the sentence) if it reads as junk by itself, before any
         if lead < OPEN_LEAD or begin < OPEN_START:
             continue
         fit = lead + math.log(begin)
-        if fit >= OPEN_FIT and (best is None or fit > best[0]):
+        if fit < OPEN_FIT:
+            continue
+        # a name or phrase of government prose opens the sentence (江州理工大学 + [ad] + 青川研究院…): the string
+        # after it is cut, if it reads as junk by itself
+        own = [(line_lead(text[start + h:end]), start + h) for _, h in cut
+               if h < b and _weight(run.group(0)[:h]) >= HEAD_CHARS and _weight(text[start + h:end]) >= LINE_MIN_CHARS
+               and line_lead(run.group(0)[:h]) <= HEAD_LEAD]
+        own = [(inner, h) for inner, h in own if inner >= OPEN_LEAD]
+        if own:
+            inner, h = own[-1]
+            if inside is None or inner > inside[0]:
+                inside = (inner, h, end)
+        elif best is None or fit > best[0]:
             best = (fit, end, lead)
-    if inside is not None:  # (the first word is the sentence's: no reading that takes it is)
+    if inside is not None:  # (the sentence's own words open it: no reading that takes them is)
         gain, seam = Scorer(model(), text, True).gain(inside[1], inside[2])
         return Span(inside[1], inside[2], gain, seam, inside[0])
     if best is None:

@@ -131,6 +131,7 @@ def _items(lines: list[Line], triples: list[tuple[int, int, int]] | None, doc: P
 
 def _clean_lines(lines: list[Line], doc: ParsedDocument, split_long: bool) -> list[Line]:
     out: list[Line] = []
+    before = ''  # the last line of text, which a wrapped sentence runs on from
     for ln in lines:
         if not ln.text.strip():
             out.append(Line('', ln.line, ''))
@@ -139,8 +140,9 @@ def _clean_lines(lines: list[Line], doc: ParsedDocument, split_long: bool) -> li
         pieces = split_inline(raw, ln.line) if split_long or len(raw) > LONG_LINE else [
             Line(squeeze_spaces(raw), ln.line, raw)]
         for piece in pieces:
-            text = strip_injections(piece.text, ln.line, doc.removed, doc.corrections)
+            text = strip_injections(piece.text, ln.line, doc.removed, doc.corrections, before)
             text = squeeze_spaces(text)
+            before = text or before
             if '名词解释' in text[:12] or re.match(r'^\d{1,3}、.{2,30}[:：]', text) and len(text) > 200:
                 out.extend(gloss_entries(text, ln.line))
             else:

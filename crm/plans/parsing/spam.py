@@ -59,8 +59,8 @@ def _rejoined_later(text: str, start: int, end: int) -> bool:
     return False
 
 
-def find_spam(text: str) -> list[tuple[int, int]]:
-    """Spans of injected spam runs in a cleaned line."""
+def find_spam(text: str, before: str = '') -> list[tuple[int, int]]:
+    """Spans of injected spam runs in a cleaned line (`before`: the line before it, if the text runs on from it)."""
     spans: list[tuple[int, int]] = []
     for match in list(_CUE_RUN.finditer(text)) + list(_NUMBER_SPAM.finditer(text)):
         start = _left_boundary(text, match.start())
@@ -68,6 +68,9 @@ def find_spam(text: str) -> list[tuple[int, int]]:
             continue
         if match.end() - start > 10:
             continue
+        if start == 0 < match.start() and before and language.word_across(before, text[:match.start()]):
+            start = match.start()  # the line goes on a word the line before broke off (服务中 / 心 + cue): its
+            # first characters are the sentence's, not a title's
         if start < match.start() and language.official_edge(text[start:match.start()]):
             continue  # the words before the cue are government prose (全区上下…): the sentence's, not the run's
         if start < match.start() and language.word_across(text[:match.start()], text[match.end():]):
@@ -99,14 +102,16 @@ def _occurrences(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def strip_injections(text: str, line: int, removed: list[Removal], corrections: Corrections = Corrections()) -> str:
-    """Remove spam runs, markdown bold markers, stray asterisks and stray 'and' between CJK text.
+def strip_injections(text: str, line: int, removed: list[Removal], corrections: Corrections = Corrections(),
+                     before: str = '') -> str:
+    """Remove spam runs, markdown bold markers, stray asterisks and stray 'and' between CJK text (`before`: the
+    text of the line before, see find_spam).
 
     An administrator's corrections win: strings marked as junk are removed wherever they stand, strings marked as
     part of the text are kept even where the detector would cut them."""
     text = remove_spans(text, _occurrences(text, corrections.strip), 'spam', 'marked as injected by an administrator',
                         line, removed)
-    spans = [(s, e) for s, e in find_spam(text) if text[s:e] not in corrections.keep]
+    spans = [(s, e) for s, e in find_spam(text, before) if text[s:e] not in corrections.keep]
     text = remove_spans(text, spans, 'spam', 'injected string that does not belong to the sentence', line, removed)
     bold = [(m.start(), m.end()) for m in re.finditer(r'\*\*', text)]
     text = remove_spans(text, bold, 'markup', 'markdown bold marker', line, removed)
@@ -272,6 +277,8 @@ def reference_stats() -> CorpusStats:
 
 _SENTENCE_START = re.compile(r'(?:^|(?<=[。！？；!?;]))\s*')
 OPENING_REASON = 'words opening the sentence read as advertising or web fiction, and the sentence reads on without them'
+AFTER_OPENING_REASON = ('stands after the words opening the sentence, which are its own, and reads as advertising '
+                        'or web fiction; the sentence reads on without it')
 
 
 def _opening_strays(text: str, spans: list[language.Span], stats: CorpusStats,
@@ -320,7 +327,7 @@ def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], correc
         for sp in sorted(spans + strays, key=lambda x: -x.start):
             piece = text[sp.start:sp.end]
             if sp in strays:
-                removed.append(Removal('spam', piece, p.line, OPENING_REASON if sp.opens else SPLICE_REASON,
+                removed.append(Removal('spam', piece, p.line, OPENING_REASON if sp.opens else AFTER_OPENING_REASON,
                                        sp.confidence,
                                        _context(p.text, sp.start, sp.end)))
                 text = text[:sp.start] + text[sp.end:]
@@ -343,6 +350,7 @@ def _cut_spans(paragraphs: list[ParsedParagraph], removed: list[Removal], correc
                                         sp.confidence))
         for sp in sorted(language.splices(text, stats, _kept_ranges(text, corrections.keep)), key=lambda x: -x.start):
             reason = OPENING_REASON if sp.opens else SPLICE_REASON
+            sp = language.own_edges(text, sp)  # (a name the document coins at its edge is the document's: … + 青川研究院)
             removed.append(Removal('spam', text[sp.start:sp.end], p.line, reason, sp.confidence,
                                    _context(text, sp.start, sp.end)))
             text = text[:sp.start] + text[sp.end:]

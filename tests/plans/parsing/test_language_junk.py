@@ -12,7 +12,14 @@ from junkgen import clean_paragraphs, compare, damaged_set, junk_string
 
 from crm.plans.parsing import CorpusStats, Corrections, ParsedParagraph, language, parse_document
 from crm.plans.parsing.build import STRAY_REASON, TAIL_REASON
-from crm.plans.parsing.spam import LANGUAGE_REASON, OPENING_REASON, SPLICE_REASON, cut_foreign_spans, find_spam
+from crm.plans.parsing.spam import (
+    AFTER_OPENING_REASON,
+    LANGUAGE_REASON,
+    OPENING_REASON,
+    SPLICE_REASON,
+    cut_foreign_spans,
+    find_spam,
+)
 
 ISSUE = ('数字经济发展规划\n\n第一章 发展重点\n\n'
          '加快建设数字经济产业园，点击领取100元话费推动数字贸易和数字互娱集聚发展。\n\n'
@@ -976,8 +983,29 @@ def test_a_line_going_on_a_word_the_line_before_broke_off_is_read_in_its_sentenc
 @pytest.mark.parametrize('offer', ['婚纱摄影特惠', '高价回收旧手机'])
 def test_a_sentences_first_word_that_goes_on_after_a_string_stays(seed_stats, offer):
     """具体 + [ad] + 实施细则…: the sentence's first word is one of government prose and goes on after the string as
-    the document writes it (具体实施), so the string stands inside the sentence: it is cut alone, by where it sits."""
+    the document writes it (具体实施), so the string stands inside the sentence: it is cut alone."""
     doc = parse_document(f'数字经济发展规划\n\n一、发展目标\n\n各街道要抓好政策的具体实施，确保落地见效。\n\n'
                          f'本办法自发布之日起施行。具体{offer}实施细则由区商务局另行制定。\n'.encode(), background=seed_stats)
     assert doc.paragraphs[-1].text == '本办法自发布之日起施行。具体实施细则由区商务局另行制定。'
-    assert [(r.text, r.reason) for r in doc.removed if r.kind == 'spam'] == [(offer, SPLICE_REASON)]
+    assert [(r.text, r.reason) for r in doc.removed if r.kind == 'spam'] == [(offer, AFTER_OPENING_REASON)]
+
+
+@pytest.mark.parametrize('offer', ['婚纱摄影特惠', '斗地主赢话费', '家政保姆上门'])
+def test_a_name_opening_a_sentence_before_a_string_stays(seed_stats, offer):
+    """江州理工大学 + [ad] + 青川研究院揭牌成立…: the sentence's first words read as government prose (a name of
+    five characters or more), so they are its own, whatever the string after them reads as: the string is cut
+    alone, and no reading takes the name with it."""
+    doc = parse_document(('青川区政府工作报告\n\n一、回顾\n\n青川区加快建设创新策源地，青川区新增高新技术企业152家。\n\n'
+                          f'全区研发投入强度达到2.9%。江州理工大学{offer}青川研究院揭牌成立，与区内企业共建联合实验室11个。\n'
+                          ).encode(), background=seed_stats)
+    assert doc.paragraphs[-1].text == '全区研发投入强度达到2.9%。江州理工大学青川研究院揭牌成立，与区内企业共建联合实验室11个。'
+    assert [(r.text, r.reason) for r in doc.removed if r.kind == 'spam'] == [(offer, AFTER_OPENING_REASON)]
+
+
+def test_a_cue_line_going_on_a_word_the_line_before_broke_off_keeps_its_first_character():
+    """服务中 / 心 + 最新章节 + 12家: the line's 心 completes 中心 across the wrap, so the cue's run starts at the cue,
+    not at the line's start."""
+    doc = parse_document('养老服务规划\n\n一、发展目标\n\n构建居家社区机构相协调的养老服务体系，新建街道综合养老服务中\n'
+                         '心最新章节12家，护理型床位占比提高到65%。\n'.encode())
+    assert [p.text for p in doc.paragraphs] == ['构建居家社区机构相协调的养老服务体系，新建街道综合养老服务中心12家，护理型床位占比提高到65%。']
+    assert [r.text for r in doc.removed if r.kind == 'spam'] == ['最新章节']
