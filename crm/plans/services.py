@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,7 @@ from crm.plans.parsing import (
     normalize_for_search,
     parse_document,
 )
+from crm.plans.parsing.corpus import pair_counts
 from crm.plans.parsing.junk import stated_date
 from crm.plans.parsing.spam import find_suspects, merge_suspects
 from crm.plans.parsing.text import bigram_tokens, count_tokens
@@ -283,12 +285,15 @@ def review_suspects() -> int:
     for document_id, anchor, text in rows:
         paragraphs[document_id].append(ParsedParagraph(0, 'text', text, [], anchor, ''))
     total = 0
-    own = {doc_id: CorpusStats.of(p.text for p in ps) for doc_id, ps in paragraphs.items()}  # counted once each
+    # (the suspects read only the pairs of characters: each document's counted once, the others' are all but its own)
+    own = {doc_id: pair_counts(p.text for p in ps) for doc_id, ps in paragraphs.items()}
+    corpus: Counter[str] = Counter()
+    for counts in own.values():
+        corpus.update(counts)
     for document in documents:
-        background = CorpusStats()
-        for other, stats in own.items():
-            if other != document.id:
-                background = background.joined(stats)
+        others = Counter(corpus)  # (a copy, then the small count taken off: no loop over the corpus's pairs)
+        others.subtract(own[document.id])
+        background = CorpusStats(pairs=others)
         report = document.report or {}
         keep = report.get('corrections', {}).get('keep', [])
         listed = [Suspect(x['text'], x['anchor'], x['context'], 'language', x.get('confidence'))

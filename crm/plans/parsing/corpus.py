@@ -20,6 +20,7 @@ _TRIPLE_START = re.compile(rf'(?:^|(?<=[{_P}]))(?=([^{_P}\n]{{3}}))', re.M)
 SENTENCE_PUNCT = '。！？；!?;'
 _OPENING = re.compile(rf'(?:^|(?<=[{re.escape(SENTENCE_PUNCT)}]))([^{_P}\n\s])([^{_P}\n\s])?([^{_P}\n\s])?', re.M)
 BACKOFF = 3.0
+_SEP = '\x00'  # between the texts counted together (no text holds it)
 COUNTERS = ('pairs', 'pair_ends', 'pair_starts', 'chars', 'char_ends', 'char_starts', 'triples', 'triple_ends',
             'triple_starts', 'char_opens', 'pair_opens', 'triple_opens')
 
@@ -43,25 +44,27 @@ class CorpusStats:
     @classmethod
     def of(cls, texts: Iterable[str], clauses: bool = True) -> CorpusStats:
         """Count the given texts (each a paragraph or a line); without `clauses`, only the characters, pairs and
-        triples and the sentence openings (what sentence_opens reads)."""
+        triples and the sentence openings (what sentence_opens reads). (The texts are counted as one string, each
+        on a line of its own, with what spans two of them left out: one count per counter, not one per text.)"""
         stats = cls()
-        for text in texts:
-            stats.pairs.update(text[i:i + 2] for i in range(len(text) - 1))
-            stats.chars.update(text)
-            stats.triples.update(text[i:i + 3] for i in range(len(text) - 2))
-            if clauses:
-                stats.pair_ends.update(_PAIR_END.findall(text))
-                stats.pair_starts.update(_PAIR_START.findall(text))
-                stats.char_ends.update(_CHAR_END.findall(text))
-                stats.char_starts.update(_CHAR_START.findall(text))
-                stats.triple_ends.update(_TRIPLE_END.findall(text))
-                stats.triple_starts.update(_TRIPLE_START.findall(text))
-            for first, second, third in _OPENING.findall(text):
-                stats.char_opens[first] += 1
-                if second:
-                    stats.pair_opens[first + second] += 1
-                if third:
-                    stats.triple_opens[first + second + third] += 1
+        lines = '\n'.join(texts)
+        joined = lines.replace('\n', _SEP)
+        stats.pairs, stats.triples = _grams(joined, 2), _grams(joined, 3)
+        stats.chars = Counter(joined)
+        del stats.chars[_SEP]
+        if clauses:
+            stats.pair_ends = Counter(_PAIR_END.findall(lines))
+            stats.pair_starts = Counter(_PAIR_START.findall(lines))
+            stats.char_ends = Counter(_CHAR_END.findall(lines))
+            stats.char_starts = Counter(_CHAR_START.findall(lines))
+            stats.triple_ends = Counter(_TRIPLE_END.findall(lines))
+            stats.triple_starts = Counter(_TRIPLE_START.findall(lines))
+        for first, second, third in _OPENING.findall(lines):
+            stats.char_opens[first] += 1
+            if second:
+                stats.pair_opens[first + second] += 1
+            if third:
+                stats.triple_opens[first + second + third] += 1
         return stats
 
     def joined(self, other: CorpusStats | None) -> CorpusStats:
@@ -105,6 +108,20 @@ class CorpusStats:
         """Probability that a clause starts with `pair` (backed off to its first character)."""
         unit = (self.char_starts[pair[0]] + 0.5) / (self.chars[pair[0]] + 5)
         return (self.pair_starts[pair] + BACKOFF * unit) / (self.pairs[pair] + BACKOFF)
+
+
+def pair_counts(texts: Iterable[str]) -> Counter[str]:
+    """How often each pair of adjacent characters occurs in `texts` (none spanning two of them)."""
+    return _grams('\n'.join(texts).replace('\n', _SEP), 2)
+
+
+def _grams(joined: str, n: int) -> Counter[str]:
+    """Runs of `n` characters in `joined`, but those across a separator (counted at once: one Counter, not one
+    update a text)."""
+    counts = Counter([joined[i:i + n] for i in range(len(joined) - n + 1)])
+    for key in [k for k in counts if _SEP in k]:
+        del counts[key]
+    return counts
 
 
 def _interpolate(lower: float, hits: Counter[str], seen: Counter[str], triple: str) -> float:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from . import language
-from .corpus import CorpusStats
+from .corpus import CorpusStats, pair_counts
 from .model import Corrections, ParsedParagraph, Removal, Suspect
 from .text import CJK
 
@@ -135,14 +135,6 @@ RARE = 2  # a pair seen at most this often in the whole corpus (this occurrence 
 MIN_BACKGROUND = 20_000  # pairs: below this there is no corpus to judge against, and no suspects
 
 
-def pair_counts(texts: Iterable[str]) -> Counter[str]:
-    """How often each pair of adjacent characters occurs in `texts` (the corpus the suspects are judged against)."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(text[i:i + 2] for i in range(len(text) - 1))
-    return counts
-
-
 def _novel_run(text: str, start: int, counts: Counter[str]) -> str | None:
     """The longest run from `start` whose character pairs, and the pair joining it to what follows, are all
     (nearly) absent from the rest of the corpus: inserted text, not a word of the sentence (a common sentence
@@ -165,8 +157,8 @@ def find_suspects(paragraphs: Sequence[ParsedParagraph], background: CorpusStats
     look, whatever their words. Proper nouns used once look the same, so these are reported for review, never removed."""
     if background is None or background.pairs.total() < MIN_BACKGROUND:
         return []
-    counts = pair_counts(p.text for p in paragraphs)
-    counts.update(background.pairs)
+    counts = Counter(background.pairs)  # (the large count copied, the small one counted in)
+    counts.update(pair_counts(p.text for p in paragraphs))
     kept, found, seen = set(keep), [], set()
     for p in paragraphs:
         for match in _SUSPECT_START.finditer(p.text):
