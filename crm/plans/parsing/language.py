@@ -1642,7 +1642,7 @@ def _word_goes_on(text: str, word_end: int, end: int, seen: Callable[[str], int]
         seen(left + right[0]) if len(left) == 2 else 0, seen(left[-1] + right) if len(right) == 2 else 0) >= OPEN_JOIN
 
 
-def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Callable[[str], bool]) -> Span | None:
+def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Callable[[str], int]) -> Span | None:
     """A string inserted at the start of a sentence (text[start:] opens one) that reads as junk however ordinary its
     words: the sentence's first words up to where a word ends, LINE_MIN_CHARS to ALONE_CHARS characters of no mark
     and no chapter or article number, opening with no clause opener (对, 在 …) nor a word of the document's own,
@@ -1651,14 +1651,16 @@ def opening_stray(text: str, start: int, opens: Callable[[str], float], seen: Ca
     that read as junk at OPEN_LEAD or above (no sentence of government prose opens that way: its first words read as
     its prose by a nat a character or more), and after which the sentence goes on as the document's sentences open
     (`opens`, the probability a sentence opens with those characters: 加快…, 对新认定…, a name the document opens
-    its sentences with; `seen` tells how often the documents hold two or three characters elsewhere). A reading whose
-first word, of two or more characters and no likelier in general Chinese than in government prose (OPEN_WORD), goes on, in the documents' writing, with what follows the reading (具体 +
-[ad] + 实施: see _word_goes_on) is a string inside the sentence, not one opening it, and so is a reading whose
-first words, HEAD_CHARS characters or more, read as government prose (a name: 江州理工大学 + [ad] + 青川研究院):
-the string after those words is returned (not opening the sentence) if it reads as junk by itself, before any
-reading that takes them. Words after
+    its sentences with; `seen` tells how often the documents hold two or three characters elsewhere). Words after
     a shorter opening that reads as junk must read as junk too (stray_piece: …望族 + 必须 + 增强). Of such readings,
-    the one whose lead and start fit best."""
+    the one whose lead and start fit best.
+
+    A reading whose first word, of two or more characters and no likelier in general Chinese than in government
+    prose (OPEN_WORD), goes on in the documents' writing with what follows the reading (具体 + [ad] + 实施: see
+    _word_goes_on) is a string inside the sentence, not one opening it; so is a reading whose first words,
+    HEAD_CHARS characters or more, read as government prose (a name: 江州理工大学 + [ad] + 青川研究院). The string
+    after those words is returned instead (not opening the sentence) if it reads as junk by itself, before any
+    reading that takes them."""
     words = model().words
     run = _RUN.match(text, start)
     if words is None or run is None or _MARKER.match(text, start) or _NUMBERED.match(text, start) \
@@ -1670,7 +1672,7 @@ reading that takes them. Words after
         return None  # a sentence that opens with a word of government prose (every reading would take it)
     best: tuple[float, int, float] | None = None  # (fit, end, lead) of the reading that fits best
     heads: list[int] = []  # ends of the shorter openings that read as junk
-    inside: tuple[float, int, int] | None = None  # (lead, start, end) of the likeliest string after the first word
+    inside: tuple[float, int, int] | None = None  # (lead, start, end) of the likeliest string after the own words
     prose_first = bool(first) and bool(cut) and run.group(0)[cut[0][0]:cut[0][1]] == first[0] \
         and words.weight(first[0]) <= OPEN_WORD  # (具体, not 流量 or 都市)
     for a, b in cut:

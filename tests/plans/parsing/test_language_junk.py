@@ -853,7 +853,7 @@ def test_an_opening_string_never_runs_past_a_preposition_of_its_own(offer):
     words goes on past it, however well the sentence would open after 擅自 (the `opens` given here says it would)."""
     text = f'设定税收贡献等条件；{offer}对擅自改变楼宇用途的行为依法查处。'
     start = text.index('；') + 1
-    found = language.opening_stray(text, start, lambda rest: 0.2 if rest.startswith('改变') else 0.01, lambda pair: True)
+    found = language.opening_stray(text, start, lambda rest: 0.2 if rest.startswith('改变') else 0.01, lambda piece: 1)
     assert found is not None and text[found.start:found.end] == offer
 
 
